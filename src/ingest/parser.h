@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Record parsers: one line of an input in, one normalised event out.
+ *
+ * A parser never allocates with malloc on its hot path: strings it keeps are
+ * either slices of the input line or copies in the batch arena (a slice into
+ * the line is only valid while the line buffer is, so parsers copy into the
+ * arena whatever the event keeps). Every parser bounds what it reads
+ * (TS_EVENT_STR_MAX, TS_EVENT_EXTRA_MAX, nesting depth) and never reads past
+ * len. */
+#pragma once
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "core/error.h"
+#include "core/event.h"
+
+/* Longest line (record) accepted by any line-based input. */
+#define TS_LINE_MAX (1024 * 1024)
+
+enum {
+    TS_PARSE_EVENT = 0, /* *out holds an event */
+    TS_PARSE_SKIP = 1,  /* a valid record that is not a security event (EVE stats, ...) */
+};
+
+/* Why a record was refused: detail is a short human sentence naming the field
+ * ("src_ip: not an IP address"). */
+typedef struct ts_parse_error {
+    char detail[192];
+} ts_parse_error_t;
+
+/* Parses one record (line without its newline).
+ * \retval TS_PARSE_EVENT or TS_PARSE_SKIP.
+ * \retval negative ts_err (TS_ESYNTAX, TS_EUTF8, TS_EMISSING, TS_ETYPE, TS_EADDR,
+ *         TS_ETOOBIG, TS_EINVAL, ...) with err->detail filled: quarantine it. */
+typedef int (*ts_parse_fn)(const char *line, size_t len, ts_arena_t *arena,
+                           ts_event_t *out /* OUT */, ts_parse_error_t *err /* OUT */);
+
+typedef struct ts_parser {
+    const char *name;        /* "eve", "intelmq" */
+    const char *description; /* one line for --help */
+    ts_parse_fn parse;
+} ts_parser_t;
+
+/* Parser by format name, or NULL. */
+const ts_parser_t *ts_parser_find(const char *name);
+/* NULL-terminated list of all parsers. */
+const ts_parser_t *const *ts_parser_list(void);
+
+/* The parsers themselves (eve.c, intelmq.c). */
+int ts_eve_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *out,
+                 ts_parse_error_t *err);
+int ts_intelmq_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *out,
+                     ts_parse_error_t *err);

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The constituency in memory: the tree of sites and what each one claims
+ * (IPv4/IPv6 networks, AS numbers, DNS domains), with the lookups that route
+ * an event to its owners.
+ *
+ * Ownership rules (DESIGN.md "Ownership"):
+ *  - an address belongs to the site holding the longest matching prefix;
+ *  - an AS number belongs to the site claiming exactly it;
+ *  - a domain name belongs to the site claiming the longest matching suffix on
+ *    a label boundary ("example.org" owns "www.example.org", not "badexample.org");
+ *  - an endpoint's owner is decided by its address first, then its ASN, then
+ *    its FQDN (the most specific evidence first); the rule that matched is kept.
+ * Two sites claiming the same network, ASN or domain is refused (TS_ECONFLICT);
+ * nesting (a /16 for a university and a /24 inside it for a department) is the
+ * normal case and is allowed between any sites. */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/event.h"
+#include "core/ip.h"
+
+typedef struct ts_constituency ts_constituency_t;
+
+typedef enum ts_rule_kind {
+    TS_RULE_NETWORK = 1,
+    TS_RULE_ASN = 2,
+    TS_RULE_DOMAIN = 3,
+} ts_rule_kind_t;
+
+typedef enum ts_role {
+    TS_ROLE_SOURCE = 1,
+    TS_ROLE_DESTINATION = 2,
+} ts_role_t;
+
+/* What matched. Strings are owned by the constituency. */
+typedef struct ts_match {
+    int64_t site_id;
+    const char *site_name;
+    ts_rule_kind_t kind;
+    const char *rule; /* canonical text of the claim: "192.0.2.0/24", "AS64500", "example.org" */
+} ts_match_t;
+
+/* One owner link of an event. */
+typedef struct ts_link {
+    ts_role_t role;
+    ts_match_t match;
+} ts_link_t;
+
+/* An empty constituency. Never NULL. Free with ts_constituency_free(). */
+ts_constituency_t *ts_constituency_new(void);
+void ts_constituency_free(ts_constituency_t *c);
+
+/* Adds a site. parent_id 0 = a root (normally the CSIRT itself). Names are
+ * 1-64 bytes of [A-Za-z0-9._-], unique.
+ * \retval 0 ok.  \retval TS_EEXIST name or id taken.  \retval TS_ENOENT no such parent.
+ * \retval TS_EINVAL bad name or id <= 0. */
+TS_MUSTCHECK int ts_constituency_add_site(ts_constituency_t *c, int64_t id, const char *name,
+                                          int64_t parent_id);
+
+/* Claims. On TS_ECONFLICT, *holder (if non-NULL) names the site that already
+ * holds the claim (owned by c). Claiming what the same site already holds is
+ * TS_EEXIST. \retval TS_ENOENT no such site. \retval TS_EINVAL malformed domain
+ * or ASN out of range. */
+TS_MUSTCHECK int ts_constituency_add_network(ts_constituency_t *c, int64_t site_id,
+                                             const ts_prefix_t *net,
+                                             const char **holder /* OUT */);
+TS_MUSTCHECK int ts_constituency_add_asn(ts_constituency_t *c, int64_t site_id, int64_t asn,
+                                         const char **holder /* OUT */);
+/* domain: a DNS name, case-insensitive, stored lower case, no trailing dot. */
+TS_MUSTCHECK int ts_constituency_add_domain(ts_constituency_t *c, int64_t site_id,
+                                            const char *domain, size_t len,
+                                            const char **holder /* OUT */);
+
+/* Lookups. \retval 0 found, *m set.  \retval TS_ENOENT no owner. */
+TS_MUSTCHECK int ts_constituency_lookup_ip(ts_constituency_t *c, const ts_ip_t *ip,
+                                           ts_match_t *m /* OUT */);
+TS_MUSTCHECK int ts_constituency_lookup_asn(ts_constituency_t *c, int64_t asn,
+                                            ts_match_t *m /* OUT */);
+TS_MUSTCHECK int ts_constituency_lookup_domain(ts_constituency_t *c, const char *name,
+                                               size_t len, ts_match_t *m /* OUT */);
+
+/* Routes an event: up to two links (source owner, destination owner), in that
+ * order; an endpoint without owner gives no link. Returns the number of links
+ * written to links[0..1]. */
+int ts_constituency_route(ts_constituency_t *c, const ts_event_t *e, ts_link_t links[2]);
+
+/* Site tree queries. Names/ids of unknown sites give TS_ENOENT / NULL. */
+TS_MUSTCHECK int ts_constituency_site_id(const ts_constituency_t *c, const char *name,
+                                         int64_t *id /* OUT */);
+const char *ts_constituency_site_name(const ts_constituency_t *c, int64_t id);
+/* Parent id of a site (0 for a root), or TS_ENOENT. */
+TS_MUSTCHECK int ts_constituency_parent(const ts_constituency_t *c, int64_t id,
+                                        int64_t *parent /* OUT */);
+size_t ts_constituency_site_count(const ts_constituency_t *c);
+
+/* Parses an AS number written "64500", "AS64500" or "as64500".
+ * \retval 0 ok. \retval TS_EINVAL otherwise (0 and > 4294967295 refused). */
+TS_MUSTCHECK int ts_asn_parse(const char *s, size_t n, int64_t *asn /* OUT */);
