@@ -1,7 +1,105 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* The `tocsin` command: global options, then a subcommand. */
+#include <getopt.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "ts_version.h"
+
+struct command {
+    const char *name;
+    ts_cmd_fn fn;
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"site", ts_cmd_site, "add, change, list and remove sites and what they claim"},
+    {"constituency", ts_cmd_constituency, "import or export the whole constituency as a file"},
+    {"ingest", ts_cmd_ingest, "read events from a file or stdin (optionally following it)"},
+    {"events", ts_cmd_events, "list stored events, per site"},
+    {"route", ts_cmd_route, "show which site owns an address, ASN or domain, and why"},
+    {"quarantine", ts_cmd_quarantine, "list rejected records and counts per reason"},
+};
+
+static void usage(FILE *out)
 {
-    puts("tocsin");
-    return 0;
+    fprintf(out,
+            "Usage: tocsin [--db FILE] COMMAND [OPTIONS] [ARGS]\n"
+            "\n"
+            "tocsin is a CSIRT early-warning system: it takes security events from sensors\n"
+            "and feeds, classifies them (RSIT), finds the site that owns each address,\n"
+            "and keeps them for that site.\n"
+            "\n"
+            "Global options:\n"
+            "  --db FILE      the database (default: $TOCSIN_DB, else ./tocsin.db)\n"
+            "  --version      print the version and exit\n"
+            "  -h, --help     this help; `tocsin COMMAND --help` for a command\n"
+            "\n"
+            "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-13s  %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n"
+                 "Exit codes:\n"
+                 "  0  success\n"
+                 "  1  failure (I/O, database, unreadable input)\n"
+                 "  2  usage error\n"
+                 "  3  not found (unknown site; no owner for a route)\n"
+                 "  4  refused: conflicting or duplicate claim, constraint\n"
+                 "  5  ingest --strict: some records were quarantined\n"
+                 "\n"
+                 "Environment: TOCSIN_DB (database), TOCSIN_LOG (error|warn|info|debug).\n");
+}
+
+int main(int argc, char **argv)
+{
+    ts_cli_t cli = {.db_path = NULL, .prog = "tocsin"};
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"version", no_argument, NULL, 'V'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+    /* '+': stop at the subcommand, whose options are its own. */
+    while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'd':
+            cli.db_path = optarg;
+            break;
+        case 'V':
+            printf("tocsin %s\n", TS_VERSION_STRING);
+            return TS_EXIT_OK;
+        case 'h':
+            usage(stdout);
+            return TS_EXIT_OK;
+        default:
+            usage(stderr);
+            return TS_EXIT_USAGE;
+        }
+    }
+    if (cli.db_path == NULL)
+        cli.db_path = getenv("TOCSIN_DB");
+    if (cli.db_path == NULL || *cli.db_path == '\0')
+        cli.db_path = "tocsin.db";
+    if (optind >= argc) {
+        usage(stderr);
+        return TS_EXIT_USAGE;
+    }
+    const char *name = argv[optind];
+    if (strcmp(name, "help") == 0) {
+        usage(stdout);
+        return TS_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(name, commands[i].name) == 0) {
+            int sub_argc = argc - optind;
+            char **sub_argv = argv + optind;
+            optind = 0; /* glibc: full reset for the subcommand's getopt */
+            return commands[i].fn(&cli, sub_argc, sub_argv);
+        }
+    }
+    fprintf(stderr, "tocsin: unknown command '%s' (see tocsin --help)\n", name);
+    return TS_EXIT_USAGE;
 }

@@ -14,6 +14,7 @@
  * nesting (a /16 for a university and a /24 inside it for a department) is the
  * normal case and is allowed between any sites. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,8 +62,8 @@ TS_MUSTCHECK int ts_constituency_add_site(ts_constituency_t *c, int64_t id, cons
 
 /* Claims. On TS_ECONFLICT, *holder (if non-NULL) names the site that already
  * holds the claim (owned by c). Claiming what the same site already holds is
- * TS_EEXIST. \retval TS_ENOENT no such site. \retval TS_EINVAL malformed domain
- * or ASN out of range. */
+ * TS_EEXIST. \retval TS_ENOENT no such site. \retval TS_EINVAL malformed network
+ * (bad family or length, host bits set) or domain, or ASN out of range. */
 TS_MUSTCHECK int ts_constituency_add_network(ts_constituency_t *c, int64_t site_id,
                                              const ts_prefix_t *net,
                                              const char **holder /* OUT */);
@@ -73,7 +74,8 @@ TS_MUSTCHECK int ts_constituency_add_domain(ts_constituency_t *c, int64_t site_i
                                             const char *domain, size_t len,
                                             const char **holder /* OUT */);
 
-/* Lookups. \retval 0 found, *m set.  \retval TS_ENOENT no owner. */
+/* Lookups. \retval 0 found, *m set.  \retval TS_ENOENT no owner (also for an
+ * address without family, a negative ASN, or a name that is not a DNS name). */
 TS_MUSTCHECK int ts_constituency_lookup_ip(ts_constituency_t *c, const ts_ip_t *ip,
                                            ts_match_t *m /* OUT */);
 TS_MUSTCHECK int ts_constituency_lookup_asn(ts_constituency_t *c, int64_t asn,
@@ -98,3 +100,60 @@ size_t ts_constituency_site_count(const ts_constituency_t *c);
 /* Parses an AS number written "64500", "AS64500" or "as64500".
  * \retval 0 ok. \retval TS_EINVAL otherwise (0 and > 4294967295 refused). */
 TS_MUSTCHECK int ts_asn_parse(const char *s, size_t n, int64_t *asn /* OUT */);
+
+/* ---- Added for the CLI, the loader and export ------------------------------ */
+
+#define TS_DOMAIN_MAX 253 /* longest DNS name in text form, without trailing dot */
+#define TS_SITE_NAME_MAX 64
+
+/* True if name (NUL-terminated) is a valid site name. */
+bool ts_site_name_valid(const char *name);
+
+/* Normalises a DNS name: lower case, one trailing dot removed, then checked:
+ * labels of 1-63 bytes of [a-z0-9_-], 253 bytes at most. out holds at least
+ * TS_DOMAIN_MAX + 1 bytes and gets the NUL-terminated result; *outlen (may be
+ * NULL) its length. \retval TS_EINVAL not a DNS name. */
+TS_MUSTCHECK int ts_domain_normalize(const char *s, size_t n, char *out /* OUT */,
+                                     size_t *outlen /* OUT, may be NULL */);
+
+/* True if site `ancestor` is site `id` or one of its ancestors (the test for
+ * "may ancestor see what id sees"). False if either is unknown. */
+bool ts_constituency_is_ancestor(const ts_constituency_t *c, int64_t ancestor, int64_t id);
+
+/* A site as the walks below show it. name is owned by the constituency. */
+typedef struct ts_site_view {
+    int64_t id;
+    int64_t parent_id; /* 0 for a root */
+    const char *name;
+    unsigned depth; /* 0 for a root */
+    size_t n_claims;
+} ts_site_view_t;
+typedef int (*ts_site_view_cb)(const ts_site_view_t *site, void *ctx);
+
+/* Every site, depth first: a site, then its sub-sites, siblings in byte order
+ * of their names (so parents always come before children). A callback
+ * returning non-zero stops the walk and that value is returned; else 0. */
+int ts_constituency_foreach_site(const ts_constituency_t *c, ts_site_view_cb cb, void *ctx);
+/* The direct sub-sites of parent_id (0: the roots), in byte order of names.
+ * Returns as above, or TS_ENOENT if parent_id is neither 0 nor a site. */
+int ts_constituency_foreach_child(const ts_constituency_t *c, int64_t parent_id,
+                                  ts_site_view_cb cb, void *ctx);
+
+/* One claim as export shows it. rule is the text of ts_match_t.rule, owned by
+ * the constituency; net is set for networks, asn for ASNs. */
+typedef struct ts_claim_view {
+    int64_t site_id;
+    ts_rule_kind_t kind;
+    const char *rule;
+    ts_prefix_t net;
+    int64_t asn;
+} ts_claim_view_t;
+typedef int (*ts_claim_view_cb)(const ts_claim_view_t *claim, void *ctx);
+
+/* The claims of one site in canonical order: networks (IPv4 before IPv6, then
+ * address, then length), ASNs by number, domains in byte order. Returns the
+ * first non-zero callback value, 0, or TS_ENOENT for an unknown site. */
+int ts_constituency_foreach_claim(const ts_constituency_t *c, int64_t site_id,
+                                  ts_claim_view_cb cb, void *ctx);
+/* Claims of all sites together. */
+size_t ts_constituency_claim_count(const ts_constituency_t *c);

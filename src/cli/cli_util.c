@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/event.h"
+#include "route/loader.h"
+
+int ts_cli_open(ts_cli_t *cli, ts_store_t **st)
+{
+    int rc = ts_store_open(cli->db_path, st);
+    if (rc < 0) {
+        fprintf(stderr, "tocsin: cannot open database %s: %s\n", cli->db_path, ts_strerror(rc));
+        return rc;
+    }
+    return 0;
+}
+
+int ts_cli_open_routing(ts_cli_t *cli, ts_store_t **st, ts_constituency_t **c)
+{
+    int rc = ts_cli_open(cli, st);
+    if (rc < 0)
+        return rc;
+    rc = ts_constituency_load(*st, c);
+    if (rc < 0) {
+        fprintf(stderr, "tocsin: cannot load the constituency from %s: %s\n", cli->db_path,
+                ts_strerror(rc));
+        ts_store_close(*st);
+        *st = NULL;
+    }
+    return rc;
+}
+
+int ts_cli_exit_code(int err)
+{
+    switch (err) {
+    case TS_OK:
+        return TS_EXIT_OK;
+    case TS_ENOENT:
+        return TS_EXIT_NOTFOUND;
+    case TS_EEXIST:
+    case TS_ECONFLICT:
+    case TS_ECYCLE:
+    case TS_EBUSY:
+        return TS_EXIT_CONFLICT;
+    case TS_EINVAL:
+    case TS_EADDR:
+        return TS_EXIT_USAGE;
+    default:
+        return TS_EXIT_FAIL;
+    }
+}
+
+int ts_cli_parse_time(const char *s, int64_t *us)
+{
+    size_t n = strlen(s);
+    if (n >= 2 && isdigit((unsigned char)s[0])) {
+        char unit = s[n - 1];
+        int64_t mult = 0;
+        switch (unit) {
+        case 's': mult = 1; break;
+        case 'm': mult = 60; break;
+        case 'h': mult = 3600; break;
+        case 'd': mult = 86400; break;
+        case 'w': mult = 604800; break;
+        default: break;
+        }
+        if (mult) {
+            char *end;
+            long long v = strtoll(s, &end, 10);
+            if (end == s + n - 1 && v >= 0 && v < 100000000LL) {
+                *us = ts_time_now() - (int64_t)v * mult * 1000000;
+                return 0;
+            }
+        }
+    }
+    return ts_time_parse(s, n, us);
+}
+
+bool ts_cli_tty(int fd)
+{
+    return isatty(fd) == 1;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The ingest pipeline: read records from a file or stdin, parse, classify,
+ * route to the owning sites, and store, in batches.
+ *
+ * Durability: each batch is one store transaction holding its events, its
+ * quarantined records and the input checkpoint (byte offset and line number
+ * just past the last record of the batch). Nothing counts as ingested before
+ * that transaction commits, so after a crash the next run resumes exactly at
+ * the last committed record: nothing lost, nothing repeated. stdin cannot be
+ * re-read, so it has no resumable checkpoint.
+ *
+ * Follow mode keeps reading as the file grows, like `tail -F`: a file replaced
+ * by a new one (rotation: different inode at the same path) is read to its end
+ * and the new file is read from its start; a file that shrinks below the read
+ * offset (truncation, copytruncate) is read again from its start. */
+#pragma once
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "ingest/parser.h"
+#include "route/constituency.h"
+#include "store/store.h"
+
+typedef struct ts_ingest_stats {
+    uint64_t lines;       /* records read */
+    uint64_t events;      /* events stored */
+    uint64_t skipped;     /* valid records that are not events (EVE stats, flow, ...) */
+    uint64_t quarantined; /* records rejected and kept in the quarantine */
+    uint64_t linked;      /* events with at least one owner */
+    uint64_t batches;     /* transactions committed */
+    uint64_t offset;      /* committed byte offset in the current file */
+    uint64_t size;        /* size of the current file when known, else 0 */
+    uint64_t rotations;   /* files switched to after rotation */
+    uint64_t truncations; /* restarts from the beginning after truncation */
+} ts_ingest_stats_t;
+
+typedef void (*ts_ingest_progress_fn)(const ts_ingest_stats_t *stats, void *ctx);
+
+typedef struct ts_ingest_opts {
+    const char *path;            /* file to read, "-" for stdin */
+    const ts_parser_t *parser;   /* record format */
+    bool follow;                 /* keep reading as the file grows */
+    bool from_start;             /* ignore the checkpoint and read from byte 0 */
+    size_t batch_max;            /* records per transaction (default 20000) */
+    int batch_ms;                /* longest wait before a partial batch commits (default 200) */
+    int poll_ms;                 /* follow mode: how often to look for new data (default 100) */
+    const char *feed_name;       /* overrides feed.name when non-NULL */
+    const char *feed_provider;   /* overrides feed.provider when non-NULL */
+    volatile sig_atomic_t *stop;   /* set asynchronously to stop after the current batch */
+    volatile sig_atomic_t *reload; /* set asynchronously to reload the constituency */
+    ts_ingest_progress_fn progress; /* called after each batch, may be NULL */
+    void *progress_ctx;
+} ts_ingest_opts_t;
+
+void ts_ingest_opts_init(ts_ingest_opts_t *o);
+
+/* Runs the pipeline until the end of the input (or, in follow mode, until
+ * *stop is set). *c is the constituency used for routing; it is replaced when
+ * a reload is requested (the old one is freed).
+ * \retval 0 ok (including when records were quarantined: see stats).
+ * \retval TS_EIO the input cannot be opened or read (errno kept).
+ * \retval TS_EDB, TS_EBUSY the store failed; the current batch is rolled back
+ *         and was not acknowledged. */
+TS_MUSTCHECK int ts_ingest_run(ts_store_t *st, ts_constituency_t **c, const ts_ingest_opts_t *o,
+                               ts_ingest_stats_t *stats /* OUT */);

@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: Apache-2.0
+# The command line: help everywhere, version, exit codes, site management,
+# conflicts refused with a clear error, routing answers with the rule.
+. "$(dirname "$0")/lib.inc"
+
+expect_rc "--version" 0 "$TOCSIN" --version
+grep -q '^tocsin [0-9]' "$WORK/out" && ok || fail "--version prints the version"
+expect_rc "--help" 0 "$TOCSIN" --help
+grep -q 'Exit codes' "$WORK/out" && ok || fail "--help documents exit codes"
+for cmd in site constituency ingest events route quarantine; do
+    expect_rc "$cmd --help" 0 "$TOCSIN" "$cmd" --help
+    grep -q 'Usage' "$WORK/out" && ok || fail "$cmd --help prints usage"
+done
+expect_rc "no command" 2 "$TOCSIN"
+expect_rc "unknown command" 2 "$TOCSIN" frobnicate
+expect_rc "ingest without format" 2 "$TOCSIN" ingest /dev/null
+expect_rc "ingest unknown format" 2 "$TOCSIN" ingest --format xml /dev/null
+
+# Invalid claims first.
+expect_rc "bad cidr" 2 "$TOCSIN" site add bad --network 192.0.2.1/24
+grep -q 'invalid network' "$WORK/err" && ok || fail "bad cidr explained"
+expect_rc "bad asn" 2 "$TOCSIN" site add bad --asn AS0
+expect_rc "bad name" 2 "$TOCSIN" site add 'bad name'
+expect_rc "unknown parent" 3 "$TOCSIN" site add orphan --parent nobody
+
+expect_rc "add root" 0 "$TOCSIN" site add csirt --network 198.18.0.0/15 --asn 64496 --domain nren.example
+expect_rc "add child" 0 "$TOCSIN" site add uni --parent csirt --network 198.18.0.0/17 \
+    --network 2001:db8:100::/40 --asn AS64497 --domain uni.example --contact abuse@uni.example
+expect_rc "add grandchild" 0 "$TOCSIN" site add dept --parent uni --network 198.18.10.0/24
+expect_rc "add sibling" 0 "$TOCSIN" site add other --parent csirt --network 198.19.0.0/16
+expect_rc "duplicate name" 4 "$TOCSIN" site add uni
+expect_rc "same network twice" 4 "$TOCSIN" site add thief --network 198.18.10.0/24
+grep -q 'already claimed by site dept' "$WORK/err" && ok || fail "conflict names the holder"
+expect_rc "failed add leaves nothing" 3 "$TOCSIN" site show thief
+expect_rc "same asn twice" 4 "$TOCSIN" site claim other --asn 64497
+expect_rc "same domain other case" 4 "$TOCSIN" site claim other --domain UNI.example.
+expect_rc "claim more" 0 "$TOCSIN" site claim other --domain other.example
+
+expect_rc "route dept" 0 "$TOCSIN" route 198.18.10.7
+grep -q 'site dept (network 198.18.10.0/24)' "$WORK/out" && ok || fail "route names site and rule: $(cat "$WORK/out")"
+grep -q 'visible to: dept, uni, csirt' "$WORK/out" && ok || fail "route lists ancestors"
+expect_rc "route uni v6" 0 "$TOCSIN" route 2001:db8:1ff::1
+grep -q 'site uni' "$WORK/out" && ok || fail "v6 route"
+expect_rc "route asn" 0 "$TOCSIN" route AS64497
+grep -q 'site uni (asn' "$WORK/out" && ok || fail "asn route"
+expect_rc "route domain suffix" 0 "$TOCSIN" route www.uni.example
+grep -q 'site uni (domain uni.example)' "$WORK/out" && ok || fail "domain route"
+expect_rc "route not a suffix" 3 "$TOCSIN" route baduni.example
+expect_rc "route none" 3 "$TOCSIN" route 203.0.113.5
+expect_rc "route json" 0 "$TOCSIN" route --json 198.18.10.7
+grep -q '"visible_to":\["dept","uni","csirt"\]' "$WORK/out" && ok || fail "route json: $(cat "$WORK/out")"
+
+expect_rc "remove parent refused" 4 "$TOCSIN" site remove uni
+expect_rc "remove leaf" 0 "$TOCSIN" site remove dept
+expect_rc "route after removal" 0 "$TOCSIN" route 198.18.10.7
+grep -q 'site uni ' "$WORK/out" && ok || fail "falls back to parent network"
+expect_rc "unclaim" 0 "$TOCSIN" site unclaim other --domain other.example
+expect_rc "unclaim missing" 3 "$TOCSIN" site unclaim other --domain other.example
+expect_rc "list" 0 "$TOCSIN" site list
+grep -q 'csirt' "$WORK/out" && ok || fail "site list"
+expect_rc "events of unknown site" 3 "$TOCSIN" events --site nobody
+finish
