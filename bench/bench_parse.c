@@ -65,10 +65,9 @@ static size_t gen_line(char *out, size_t cap)
         "\"deployment\":[\"Perimeter\"]}},\"app_proto\":\"%s\",\"direction\":"
         "\"to_server\",\"flow\":{\"pkts_toserver\":%u,\"pkts_toclient\":%u,\"bytes_toserver\":%u,"
         "\"bytes_toclient\":%u,\"start\":\"2023-11-01T00:46:34.435874+0100\"}}",
-        rnd(60), rnd(60), rnd(1000000), flow, src, 1024 + rnd(64000), dst,
-        rnd(2) ? 443 : 53, rnd(4) ? "TCP" : "UDP", 2000000 + rnd(100000), 1 + rnd(20),
-        sigs[rnd(6)], cats[rnd(8)], 1 + rnd(3), rnd(2) ? "tls" : "dns", rnd(50), rnd(50),
-        rnd(100000), rnd(1000000));
+        rnd(60), rnd(60), rnd(1000000), flow, src, 1024 + rnd(64000), dst, rnd(2) ? 443 : 53,
+        rnd(4) ? "TCP" : "UDP", 2000000 + rnd(100000), 1 + rnd(20), sigs[rnd(6)], cats[rnd(8)],
+        1 + rnd(3), rnd(2) ? "tls" : "dns", rnd(50), rnd(50), rnd(100000), rnd(1000000));
     return n < 0 ? 0 : (size_t)n;
 }
 
@@ -163,10 +162,10 @@ int main(int argc, char **argv)
     qsort(t_ours, (size_t)runs, sizeof(double), cmp_d);
     qsort(t_jc, (size_t)runs, sizeof(double), cmp_d);
     double mo = t_ours[runs / 2], mj = t_jc[runs / 2];
-    printf("ts_eve_parse:        median of %d: %10.0f lines/s  %7.1f MB/s  (%.0f ns/line)\n",
-           runs, (double)lines / mo, mb / mo, mo * 1e9 / (double)lines);
-    printf("json-c strict+utf8:  median of %d: %10.0f lines/s  %7.1f MB/s  (%.0f ns/line)\n",
-           runs, (double)lines / mj, mb / mj, mj * 1e9 / (double)lines);
+    printf("ts_eve_parse:        median of %d: %10.0f lines/s  %7.1f MB/s  (%.0f ns/line)\n", runs,
+           (double)lines / mo, mb / mo, mo * 1e9 / (double)lines);
+    printf("json-c strict+utf8:  median of %d: %10.0f lines/s  %7.1f MB/s  (%.0f ns/line)\n", runs,
+           (double)lines / mj, mb / mj, mj * 1e9 / (double)lines);
     printf("ratio ts_eve_parse / json-c: %.1fx  (check %llu)\n", mj / mo, check);
     ts_arena_free(arena);
     free(data);

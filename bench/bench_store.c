@@ -19,9 +19,14 @@
 #define POOL 4096
 #define N_SITES 200
 
-static const char *const idents[] = {"ET SCAN Potential SSH Scan", "ET POLICY curl User-Agent",
-                                     "ssh-bruteforce", "open-resolver", "mirai", "emotet",
-                                     "ET MALWARE Cobalt Strike Beacon", "spam"};
+static const char *const idents[] = {"ET SCAN Potential SSH Scan",
+                                     "ET POLICY curl User-Agent",
+                                     "ssh-bruteforce",
+                                     "open-resolver",
+                                     "mirai",
+                                     "emotet",
+                                     "ET MALWARE Cobalt Strike Beacon",
+                                     "spam"};
 static const char *const feeds[] = {"suricata-eve", "shadowserver-scan-dns", "intelmq-collector",
                                     "dshield"};
 static const char *const apps[] = {"ssh", "http", "dns", "smtp", "rdp", "telnet"};
@@ -234,9 +239,8 @@ static void time_reads(const char *path)
         uint64_t n = 0;
         int rc = ts_store_events_count(st, &f, &n);
         double t2 = now_s();
-        printf("  read %-38s %7zu events in %8.2f ms; count %8llu in %8.2f ms%s\n", q[i].what,
-               got, (t1 - t0) * 1e3, (unsigned long long)n, (t2 - t1) * 1e3,
-               r || rc ? " (error)" : "");
+        printf("  read %-38s %7zu events in %8.2f ms; count %8llu in %8.2f ms%s\n", q[i].what, got,
+               (t1 - t0) * 1e3, (unsigned long long)n, (t2 - t1) * 1e3, r || rc ? " (error)" : "");
     }
 out:
     ts_store_close(st);

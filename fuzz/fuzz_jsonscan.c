@@ -19,8 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int rc;
         while ((rc = ts_jscan_object_next(&it, &k, &v)) == 1)
             if (v.type == TS_JSCAN_STRING && v.raw.len - 2 <= sizeof buf &&
-                ts_jscan_unescape(v.raw.ptr + 1, v.raw.len - 2, buf, sizeof buf, &n) ==
-                    TS_ESYNTAX)
+                ts_jscan_unescape(v.raw.ptr + 1, v.raw.len - 2, buf, sizeof buf, &n) == TS_ESYNTAX)
                 abort();
         if ((rc == 0) != (whole == 0))
             abort();

@@ -32,8 +32,8 @@ static void position(const char *buf, size_t off, size_t *line, size_t *col)
     *col = off - start + 1;
 }
 
-static int TS_PRINTF(6, 7) poserr(int rc, const char *buf, size_t off, char *err, size_t errsize,
-                                  const char *fmt, ...)
+static int TS_PRINTF(6, 7)
+    poserr(int rc, const char *buf, size_t off, char *err, size_t errsize, const char *fmt, ...)
 {
     if (err == NULL || errsize == 0)
         return rc;
@@ -129,9 +129,8 @@ static int recheck(const char *s, size_t len, int max_depth, unsigned flags, cha
                 qsort(k, n, sizeof *k, key_cmp);
                 for (size_t j = 1; j < n; j++)
                     if (k[j].n == k[j - 1].n && memcmp(k[j].p, k[j - 1].p, k[j].n) == 0) {
-                        rc = poserr(TS_ESYNTAX, s, k[j].off, err, errsize,
-                                    "duplicate key \"%.*s\"", (int)(k[j].n > 64 ? 64 : k[j].n),
-                                    k[j].p);
+                        rc = poserr(TS_ESYNTAX, s, k[j].off, err, errsize, "duplicate key \"%.*s\"",
+                                    (int)(k[j].n > 64 ? 64 : k[j].n), k[j].p);
                         break;
                     }
             }
@@ -211,8 +210,7 @@ int ts_json_parse(const char *buf, size_t len, size_t max_len, int max_depth, un
         case json_tokener_error_parse_eof:
             return poserr(TS_ETRUNC, buf, len, err, errsize, "unexpected end of input");
         case json_tokener_error_depth:
-            return poserr(TS_ETOOBIG, buf, end, err, errsize, "nesting deeper than %d",
-                          max_depth);
+            return poserr(TS_ETOOBIG, buf, end, err, errsize, "nesting deeper than %d", max_depth);
         case json_tokener_error_parse_utf8_string:
             return poserr(TS_EUTF8, buf, end, err, errsize, "invalid UTF-8");
         default:
@@ -323,8 +321,7 @@ int ts_json_as_int(const ts_json_t *v, const char *what, int64_t min, int64_t ma
     if (x == INT64_MAX || x == INT64_MIN || x < min || x > max) {
         if (x == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX)
             seterr(err, errsize, "%s: %llu is out of range %lld-%lld", what,
-                   (unsigned long long)json_object_get_uint64(v), (long long)min,
-                   (long long)max);
+                   (unsigned long long)json_object_get_uint64(v), (long long)min, (long long)max);
         else
             seterr(err, errsize, "%s: %lld is out of range %lld-%lld", what, (long long)x,
                    (long long)min, (long long)max);
@@ -365,7 +362,8 @@ ts_json_t *ts_json_index(const ts_json_t *arr, size_t i)
 bool ts_json_member(const ts_json_t *obj, const char *key, ts_json_t **val)
 {
     ts_json_t *v = NULL;
-    bool found = json_object_is_type(obj, json_type_object) && json_object_object_get_ex(obj, key, &v);
+    bool found =
+        json_object_is_type(obj, json_type_object) && json_object_object_get_ex(obj, key, &v);
     *val = found ? v : NULL;
     return found;
 }
@@ -382,16 +380,16 @@ static int member(const ts_json_t *obj, const char *key, bool required, ts_json_
     return 0;
 }
 
-int ts_json_get_str(const ts_json_t *obj, const char *key, bool required, ts_str_t *out,
-                    char *err, size_t errsize)
+int ts_json_get_str(const ts_json_t *obj, const char *key, bool required, ts_str_t *out, char *err,
+                    size_t errsize)
 {
     ts_json_t *v;
     int rc = member(obj, key, required, &v, err, errsize);
     return rc <= 0 ? rc : ts_json_as_str(v, key, out, err, errsize);
 }
 
-int ts_json_get_int(const ts_json_t *obj, const char *key, bool required, int64_t min,
-                    int64_t max, int64_t *out, char *err, size_t errsize)
+int ts_json_get_int(const ts_json_t *obj, const char *key, bool required, int64_t min, int64_t max,
+                    int64_t *out, char *err, size_t errsize)
 {
     ts_json_t *v;
     int rc = member(obj, key, required, &v, err, errsize);

@@ -64,8 +64,7 @@ TS_MUSTCHECK int ts_json_as_bool(const ts_json_t *v, const char *what, bool *out
 /* An array; *n gets its length. */
 TS_MUSTCHECK int ts_json_as_array(const ts_json_t *v, const char *what, size_t *n /* OUT */,
                                   char *err, size_t errsize);
-TS_MUSTCHECK int ts_json_as_object(const ts_json_t *v, const char *what, char *err,
-                                   size_t errsize);
+TS_MUSTCHECK int ts_json_as_object(const ts_json_t *v, const char *what, char *err, size_t errsize);
 
 /* Element i of an array (i < length), NULL for a JSON null. */
 ts_json_t *ts_json_index(const ts_json_t *arr, size_t i);
@@ -77,9 +76,8 @@ bool ts_json_member(const ts_json_t *obj, const char *key, ts_json_t **val /* OU
  * the caller initialised it. The message names the key. */
 TS_MUSTCHECK int ts_json_get_str(const ts_json_t *obj, const char *key, bool required,
                                  ts_str_t *out /* OUT */, char *err, size_t errsize);
-TS_MUSTCHECK int ts_json_get_int(const ts_json_t *obj, const char *key, bool required,
-                                 int64_t min, int64_t max, int64_t *out /* OUT */, char *err,
-                                 size_t errsize);
+TS_MUSTCHECK int ts_json_get_int(const ts_json_t *obj, const char *key, bool required, int64_t min,
+                                 int64_t max, int64_t *out /* OUT */, char *err, size_t errsize);
 /* *arr (NULL if absent and optional) and *n (0 then). */
 TS_MUSTCHECK int ts_json_get_array(const ts_json_t *obj, const char *key, bool required,
                                    ts_json_t **arr /* OUT */, size_t *n /* OUT */, char *err,

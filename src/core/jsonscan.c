@@ -315,13 +315,12 @@ after:
         p++;
         goto close;
     }
-    return fail(it, TS_ESYNTAX, p, (objs >> (lvl - 1)) & 1 ? "',' or '}' expected"
-                                                            : "',' or ']' expected");
+    return fail(it, TS_ESYNTAX, p,
+                (objs >> (lvl - 1)) & 1 ? "',' or '}' expected" : "',' or ']' expected");
 }
 
 /* Any value at p (whitespace already skipped). */
-static const char *scan_value(ts_jscan_iter_t *it, const char *p, unsigned depth,
-                              ts_jscan_val_t *v)
+static const char *scan_value(ts_jscan_iter_t *it, const char *p, unsigned depth, ts_jscan_val_t *v)
 {
     v->escaped = false;
     v->integer = false;

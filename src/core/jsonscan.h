@@ -59,12 +59,12 @@ typedef struct ts_jscan_iter {
     const char *_doc; /* start of the document, for error offsets */
     const char *_p;
     const char *_end;
-    uint8_t _depth;   /* depth of the container being walked */
-    uint8_t _first;   /* no member read yet */
-    uint8_t _top;     /* document root: check for trailing garbage at the end */
+    uint8_t _depth; /* depth of the container being walked */
+    uint8_t _first; /* no member read yet */
+    uint8_t _top;   /* document root: check for trailing garbage at the end */
     uint8_t _array;
-    int err;          /* 0, or the ts_err of the first failure */
-    size_t err_off;   /* byte offset of the failure in the document */
+    int err;             /* 0, or the ts_err of the first failure */
+    size_t err_off;      /* byte offset of the failure in the document */
     const char *err_msg; /* static text describing the failure, or NULL */
 } ts_jscan_iter_t;
 
@@ -75,7 +75,7 @@ typedef struct ts_jscan_iter {
  * err_off / err_msg (both may be NULL) receive the position and a static
  * message on failure. */
 TS_MUSTCHECK int ts_jscan_validate(const char *s, size_t n, size_t *err_off /* OUT */,
-                                  const char **err_msg /* OUT */);
+                                   const char **err_msg /* OUT */);
 
 /* Starts walking a document whose root must be an object. Leading
  * whitespace is skipped.
@@ -90,7 +90,7 @@ TS_MUSTCHECK int ts_jscan_object_begin(ts_jscan_iter_t *it, const char *s, size_
  * \retval TS_ESYNTAX / TS_EUTF8 the text is invalid; it->err, err_off and
  *         err_msg say where. The iterator must not be used further. */
 TS_MUSTCHECK int ts_jscan_object_next(ts_jscan_iter_t *it, ts_jscan_key_t *key /* OUT */,
-                                     ts_jscan_val_t *val /* OUT */);
+                                      ts_jscan_val_t *val /* OUT */);
 
 /* Next element of an array being walked; same return values as
  * ts_jscan_object_next(). */
@@ -100,7 +100,7 @@ TS_MUSTCHECK int ts_jscan_array_next(ts_jscan_iter_t *it, ts_jscan_val_t *val /*
  * parent provides the document start for error offsets (may be NULL).
  * \retval 0 ok.  \retval TS_ETYPE v is neither object nor array. */
 TS_MUSTCHECK int ts_jscan_enter(const ts_jscan_iter_t *parent, const ts_jscan_val_t *v,
-                               ts_jscan_iter_t *child /* OUT */);
+                                ts_jscan_iter_t *child /* OUT */);
 
 /* The content of a string value, without quotes and still escaped. */
 static inline ts_str_t ts_jscan_str_raw(const ts_jscan_val_t *v)
@@ -116,7 +116,7 @@ static inline ts_str_t ts_jscan_str_raw(const ts_jscan_val_t *v)
  * \retval TS_EINVAL the string contains U+0000 (kept out of C strings).
  * \retval TS_ESYNTAX the input is not validated string content. */
 TS_MUSTCHECK int ts_jscan_unescape(const char *raw, size_t len, char *out, size_t cap,
-                                  size_t *out_len /* OUT */);
+                                   size_t *out_len /* OUT */);
 
 /* Exact integers from a number value.
  * \retval 0 ok.  \retval TS_ETYPE not a number, or has a fraction/exponent.

@@ -24,9 +24,17 @@ enum {
 };
 
 static const char *const taxonomy_names[TS_RSIT_TAXONOMIES] = {
-    "abusive-content", "availability", "fraud", "information-content-security",
-    "information-gathering", "intrusion-attempts", "intrusions", "malicious-code",
-    "other", "test", "vulnerable",
+    "abusive-content",
+    "availability",
+    "fraud",
+    "information-content-security",
+    "information-gathering",
+    "intrusion-attempts",
+    "intrusions",
+    "malicious-code",
+    "other",
+    "test",
+    "vulnerable",
 };
 
 _Static_assert(TAX_COUNT_ == TS_RSIT_TAXONOMIES, "taxonomy enum out of sync");
@@ -380,9 +388,8 @@ ts_type_t ts_suricata_category_type(const char *s, size_t n)
     if (s == NULL || n == 0 || n > 64)
         return T_IDS_ALERT;
     ts_str_t key = ts_str(s, n);
-    const struct alias *a =
-        bsearch(&key, suricata, sizeof suricata / sizeof suricata[0], sizeof suricata[0],
-                cmp_alias);
+    const struct alias *a = bsearch(&key, suricata, sizeof suricata / sizeof suricata[0],
+                                    sizeof suricata[0], cmp_alias);
     return a ? a->id : T_IDS_ALERT;
 }
 

@@ -21,8 +21,9 @@ const char *ts_type_name(ts_type_t type);
 /* The taxonomy a type belongs to. */
 ts_taxonomy_t ts_type_taxonomy(ts_type_t type);
 
-/* Look up by name: case-insensitive, legacy spellings mapped ("c&c" ->
- * c2-server, "unknown" -> undetermined, "malicious code" -> malicious-code).
+/* Look up by name: case-insensitive, legacy spellings mapped (types: "c&c" ->
+ * c2-server, "unknown" -> undetermined; taxonomies: "malicious code" ->
+ * malicious-code).
  * \retval 0 ok.  \retval TS_ENOENT not a known name. */
 TS_MUSTCHECK int ts_type_lookup(const char *s, size_t n, ts_type_t *out /* OUT */);
 TS_MUSTCHECK int ts_taxonomy_lookup(const char *s, size_t n, ts_taxonomy_t *out /* OUT */);

@@ -103,8 +103,7 @@ static void top_member(struct eve_top *t, ts_str_t k, const ts_jscan_val_t *v)
     }
 }
 
-static int parse_ip(const ts_jscan_val_t *v, const char *field, ts_ip_t *out,
-                    ts_parse_error_t *err)
+static int parse_ip(const ts_jscan_val_t *v, const char *field, ts_ip_t *out, ts_parse_error_t *err)
 {
     if (v->type == TS_JSCAN_NONE)
         return ts_perr(err, TS_EMISSING, "%s: missing", field);
@@ -227,7 +226,8 @@ static int parse_alert(const ts_jscan_iter_t *top, const ts_jscan_val_t *av, ts_
 
 /* Finds one string member of an object value; absent or non-object gives a
  * TS_JSCAN_NONE value. Walking an already validated value cannot fail. */
-static ts_jscan_val_t member(const ts_jscan_iter_t *top, const ts_jscan_val_t *obj, const char *name)
+static ts_jscan_val_t member(const ts_jscan_iter_t *top, const ts_jscan_val_t *obj,
+                             const char *name)
 {
     ts_jscan_val_t out = {0};
     ts_jscan_iter_t it;

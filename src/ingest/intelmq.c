@@ -189,8 +189,7 @@ static int member(ts_arena_t *a, ts_event_t *e, struct state *st, const ts_jscan
             return rc;
     } else if (key.len > 12 && memcmp(key.ptr, "destination.", 12) == 0) {
         bool handled;
-        rc = endpoint_field(a, &e->dst, ts_str(key.ptr + 12, key.len - 12), key, v, err,
-                            &handled);
+        rc = endpoint_field(a, &e->dst, ts_str(key.ptr + 12, key.len - 12), key, v, err, &handled);
         if (handled)
             return rc;
     } else if (KEY_IS(key, "time.source")) {

@@ -8,8 +8,7 @@
 #include "ingest/parser_int.h"
 
 static const ts_parser_t eve_parser = {
-    "eve", "Suricata EVE JSON (alerts become events; other event types are skipped)",
-    ts_eve_parse};
+    "eve", "Suricata EVE JSON (alerts become events; other event types are skipped)", ts_eve_parse};
 static const ts_parser_t intelmq_parser = {
     "intelmq", "IntelMQ events as JSON lines with flat dotted keys", ts_intelmq_parse};
 
@@ -111,8 +110,8 @@ int ts_pextra(ts_arena_t *a, ts_event_t *e, ts_str_t key, const ts_jscan_val_t *
               ts_parse_error_t *err)
 {
     if (v->raw.len > TS_EVENT_STR_MAX)
-        return ts_perr(err, TS_ETOOBIG, "%.*s: value longer than %d bytes", (int)key.len,
-                       key.ptr, TS_EVENT_STR_MAX);
+        return ts_perr(err, TS_ETOOBIG, "%.*s: value longer than %d bytes", (int)key.len, key.ptr,
+                       TS_EVENT_STR_MAX);
     uint32_t i;
     for (i = 0; i < e->n_extra; i++)
         if (ts_str_eq(e->extra[i].key, key))

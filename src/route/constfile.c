@@ -132,8 +132,7 @@ static bool clear_host_bits(ts_prefix_t *p)
     return changed;
 }
 
-int ts_constfile_parse_network(const char *s, size_t n, ts_prefix_t *out, char *err,
-                               size_t errsize)
+int ts_constfile_parse_network(const char *s, size_t n, ts_prefix_t *out, char *err, size_t errsize)
 {
     int shown = n > 64 ? 64 : (int)n;
     const char *slash = memchr(s, '/', n);
@@ -237,9 +236,8 @@ static int check_site(ts_cf_site_t *s, size_t i, char *err, size_t errsize)
         return TS_EINVAL;
     }
     if (!text_ok(s->description, TS_CONSTFILE_DESC_MAX)) {
-        seterr(err, errsize,
-               "site %s: description: longer than %d bytes or has control characters", s->name,
-               TS_CONSTFILE_DESC_MAX);
+        seterr(err, errsize, "site %s: description: longer than %d bytes or has control characters",
+               s->name, TS_CONSTFILE_DESC_MAX);
         return TS_EINVAL;
     }
     for (size_t j = 0; j < s->n_contacts; j++) {
@@ -265,8 +263,8 @@ static int check_site(ts_cf_site_t *s, size_t i, char *err, size_t errsize)
     for (size_t j = 0; j < s->n_domains; j++) {
         char norm[TS_DOMAIN_MAX + 1];
         if (ts_domain_normalize(s->domains[j], strlen(s->domains[j]), norm, NULL) != 0) {
-            seterr(err, errsize, "site %s: domains[%zu]: \"%.64s\" is not a domain name",
-                   s->name, j, s->domains[j]);
+            seterr(err, errsize, "site %s: domains[%zu]: \"%.64s\" is not a domain name", s->name,
+                   j, s->domains[j]);
             return TS_EINVAL;
         }
         strcpy(s->domains[j], norm); /* never longer than the original */
@@ -305,8 +303,7 @@ static int claim_err(int rc, const ts_cf_site_t *s, const char *field, size_t j,
     else if (rc == TS_EEXIST)
         seterr(err, errsize, "site %s: %s[%zu]: %s is listed twice", s->name, field, j, what);
     else
-        seterr(err, errsize, "site %s: %s[%zu]: %s: %s", s->name, field, j, what,
-               ts_strerror(rc));
+        seterr(err, errsize, "site %s: %s[%zu]: %s: %s", s->name, field, j, what, ts_strerror(rc));
     return rc;
 }
 
@@ -441,8 +438,7 @@ static int build(const ts_constfile_t *f, ts_constituency_t **out, size_t **orde
     return 0;
 }
 
-int ts_constfile_build(const ts_constfile_t *f, ts_constituency_t **out, char *err,
-                       size_t errsize)
+int ts_constfile_build(const ts_constfile_t *f, ts_constituency_t **out, char *err, size_t errsize)
 {
     *out = NULL;
     return build(f, out, NULL, err, errsize);
@@ -512,8 +508,7 @@ static char *dup_str(ts_str_t s)
     return ts_xstrndup(s.ptr, s.len);
 }
 
-static int read_contacts(ts_cf_site_t *s, const ts_json_t *arr, size_t n, char *err,
-                         size_t errsize)
+static int read_contacts(ts_cf_site_t *s, const ts_json_t *arr, size_t n, char *err, size_t errsize)
 {
     for (size_t j = 0; j < n; j++) {
         const ts_json_t *o = ts_json_index(arr, j);
@@ -551,9 +546,8 @@ static int read_site(ts_constfile_t *f, const ts_json_t *o, size_t i, char *err,
     bool valid = ts_site_name_valid(cname);
     free(cname);
     if (!valid) {
-        seterr(err, errsize,
-               "%s: name: \"%.64s\" is not a site name (1-64 of A-Z a-z 0-9 . _ -)", what,
-               name.ptr);
+        seterr(err, errsize, "%s: name: \"%.64s\" is not a site name (1-64 of A-Z a-z 0-9 . _ -)",
+               what, name.ptr);
         return TS_EINVAL;
     }
     snprintf(what, sizeof what, "site %s", name.ptr);
@@ -620,13 +614,12 @@ static int read_site(ts_constfile_t *f, const ts_json_t *o, size_t i, char *err,
     return 0;
 }
 
-int ts_constfile_parse(const char *buf, size_t len, ts_constfile_t **out, char *err,
-                       size_t errsize)
+int ts_constfile_parse(const char *buf, size_t len, ts_constfile_t **out, char *err, size_t errsize)
 {
     *out = NULL;
     ts_json_t *doc = NULL;
-    int rc = ts_json_parse(buf, len, TS_CONSTFILE_MAX, TS_CONSTFILE_DEPTH, TS_JSON_NO_DUPKEYS,
-                           &doc, err, errsize);
+    int rc = ts_json_parse(buf, len, TS_CONSTFILE_MAX, TS_CONSTFILE_DEPTH, TS_JSON_NO_DUPKEYS, &doc,
+                           err, errsize);
     if (rc != 0)
         return rc;
     ts_constfile_t *f = ts_constfile_new();

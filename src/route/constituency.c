@@ -220,10 +220,8 @@ int ts_constituency_add_site(ts_constituency_t *c, int64_t id, const char *name,
         c->sites = ts_xrealloc(c->sites, c->capsites * sizeof *c->sites);
     }
     uint32_t idx = (uint32_t)c->nsites++;
-    c->sites[idx] = (struct site){.id = id,
-                                  .parent_id = parent_id,
-                                  .parent = parent,
-                                  .name = ts_xstrndup(name, len)};
+    c->sites[idx] = (struct site){
+        .id = id, .parent_id = parent_id, .parent = parent, .name = ts_xstrndup(name, len)};
     ht_insert(&c->by_name, hash_bytes(name, len), idx);
     ht_insert(&c->by_id, hash_i64(id), idx);
     return 0;
@@ -307,8 +305,7 @@ int ts_constituency_add_network(ts_constituency_t *c, int64_t site_id, const ts_
     return 0;
 }
 
-int ts_constituency_add_asn(ts_constituency_t *c, int64_t site_id, int64_t asn,
-                            const char **holder)
+int ts_constituency_add_asn(ts_constituency_t *c, int64_t site_id, int64_t asn, const char **holder)
 {
     uint32_t s = site_by_id(c, site_id);
     if (s == NONE)
@@ -344,8 +341,7 @@ int ts_domain_normalize(const char *s, size_t n, char *out, size_t *outlen)
             if (label == 0)
                 return TS_EINVAL;
             label = 0;
-        } else if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-                   ch == '_') {
+        } else if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_') {
             if (++label > 63)
                 return TS_EINVAL;
         } else {
@@ -409,8 +405,7 @@ int ts_constituency_lookup_asn(ts_constituency_t *c, int64_t asn, ts_match_t *m)
     return r == NONE ? TS_ENOENT : matched(c, r, m);
 }
 
-int ts_constituency_lookup_domain(ts_constituency_t *c, const char *name, size_t len,
-                                  ts_match_t *m)
+int ts_constituency_lookup_domain(ts_constituency_t *c, const char *name, size_t len, ts_match_t *m)
 {
     char norm[TS_DOMAIN_MAX + 1];
     size_t n;
@@ -653,8 +648,8 @@ int ts_constituency_foreach_site(const ts_constituency_t *c, ts_site_view_cb cb,
     return rc;
 }
 
-int ts_constituency_foreach_child(const ts_constituency_t *c, int64_t parent_id,
-                                  ts_site_view_cb cb, void *ctx)
+int ts_constituency_foreach_child(const ts_constituency_t *c, int64_t parent_id, ts_site_view_cb cb,
+                                  void *ctx)
 {
     uint32_t p = NONE;
     if (parent_id != 0 && (p = site_by_id(c, parent_id)) == NONE)
@@ -705,8 +700,8 @@ static int rule_idx_cmp(const ts_constituency_t *c, uint32_t a, uint32_t b)
     return rule_cmp(&c->rules[a], &c->rules[b]);
 }
 
-int ts_constituency_foreach_claim(const ts_constituency_t *c, int64_t site_id,
-                                  ts_claim_view_cb cb, void *ctx)
+int ts_constituency_foreach_claim(const ts_constituency_t *c, int64_t site_id, ts_claim_view_cb cb,
+                                  void *ctx)
 {
     uint32_t s = site_by_id(c, site_id);
     if (s == NONE)

@@ -48,21 +48,21 @@ struct cur {
     size_t *by_name; /* site indexes sorted by name */
 };
 
-#define PUSH(arr, n, cap)                                                                      \
-    do {                                                                                       \
-        if ((n) == (cap)) {                                                                    \
-            (cap) = (cap) ? (cap) * 2 : 16;                                                    \
-            (arr) = ts_xrealloc((arr), (cap) * sizeof *(arr));                                 \
-        }                                                                                      \
+#define PUSH(arr, n, cap)                                                                          \
+    do {                                                                                           \
+        if ((n) == (cap)) {                                                                        \
+            (cap) = (cap) ? (cap)*2 : 16;                                                          \
+            (arr) = ts_xrealloc((arr), (cap) * sizeof *(arr));                                     \
+        }                                                                                          \
     } while (0)
 
 static int cur_site_cb(const ts_site_info_t *s, void *ctx)
 {
     struct cur *c = ctx;
     PUSH(c->sites, c->n_sites, c->cap_sites);
-    c->sites[c->n_sites++] = (struct cur_site){s->id, s->parent_id, ts_xstrdup(s->name),
-                                               ts_xstrdup(s->description ? s->description : ""),
-                                               SIZE_MAX};
+    c->sites[c->n_sites++] =
+        (struct cur_site){s->id, s->parent_id, ts_xstrdup(s->name),
+                          ts_xstrdup(s->description ? s->description : ""), SIZE_MAX};
     return 0;
 }
 
@@ -185,8 +185,7 @@ static int kind_name(ts_rule_kind_t k, const char **name)
 }
 
 /* Adds a claim in the store's text form to a file site. */
-static int add_stored_claim(ts_cf_site_t *s, const struct cur_claim *cl, char *err,
-                            size_t errsize)
+static int add_stored_claim(ts_cf_site_t *s, const struct cur_claim *cl, char *err, size_t errsize)
 {
     const char *field;
     int rc = kind_name(cl->kind, &field);
@@ -226,8 +225,8 @@ static int file_of_cur(const struct cur *c, bool only_absent, ts_constfile_t *f,
         if (s->parent_id != 0) {
             size_t p = id_find(ix, c->n_sites, s->parent_id);
             if (p == SIZE_MAX) {
-                seterr(err, errsize, "store: site %s: parent %" PRId64 " does not exist",
-                       s->name, s->parent_id);
+                seterr(err, errsize, "store: site %s: parent %" PRId64 " does not exist", s->name,
+                       s->parent_id);
                 rc = TS_ENOENT;
                 break;
             }
@@ -245,8 +244,7 @@ static int file_of_cur(const struct cur *c, bool only_absent, ts_constfile_t *f,
     for (size_t i = 0; i < c->n_contacts && rc == 0; i++) {
         size_t k = id_find(ix, c->n_sites, c->contacts[i].site_id);
         if (k != SIZE_MAX && fidx[k] != SIZE_MAX)
-            ts_cf_site_add_contact(&f->sites[fidx[k]], c->contacts[i].email,
-                                   c->contacts[i].name);
+            ts_cf_site_add_contact(&f->sites[fidx[k]], c->contacts[i].email, c->contacts[i].name);
     }
     free(ix);
     free(fidx);
@@ -395,8 +393,7 @@ static void keys_free(struct keys *ks)
 }
 
 /* The store's text of a claim. */
-static void claim_text(ts_rule_kind_t kind, const ts_cf_site_t *s, size_t j, char *buf,
-                       size_t size)
+static void claim_text(ts_rule_kind_t kind, const ts_cf_site_t *s, size_t j, char *buf, size_t size)
 {
     if (kind == TS_RULE_NETWORK)
         ts_prefix_format(&s->networks[j], buf, size);
@@ -598,8 +595,9 @@ int ts_constfile_apply(ts_store_t *st, const ts_constfile_t *f, bool prune,
     if (rc == 0 && (rc = ts_constfile_validate(result, err, errsize)) != 0 && !prune &&
         err != NULL) {
         size_t n = strlen(err);
-        snprintf(err + n, errsize - n, " (sites missing from the file are kept; prune removes "
-                                       "them)");
+        snprintf(err + n, errsize - n,
+                 " (sites missing from the file are kept; prune removes "
+                 "them)");
     }
     ts_constfile_free(result);
     if (rc == 0) {

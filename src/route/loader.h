@@ -44,13 +44,13 @@ typedef struct ts_constfile_stats {
  * Other codes as ts_constfile_validate(). On error err (errsize bytes, may be
  * NULL) explains it and the store is unchanged. */
 TS_MUSTCHECK int ts_constfile_apply(ts_store_t *st, const ts_constfile_t *f, bool prune,
-                                    ts_constfile_stats_t *stats /* OUT, may be NULL */,
-                                    char *err, size_t errsize);
+                                    ts_constfile_stats_t *stats /* OUT, may be NULL */, char *err,
+                                    size_t errsize);
 
 /* The store's constituency as a file (caller frees with ts_constfile_free()),
  * validated and in canonical order. \retval as ts_constituency_load(). */
-TS_MUSTCHECK int ts_constfile_from_store(ts_store_t *st, ts_constfile_t **out /* OUT */,
-                                         char *err, size_t errsize);
+TS_MUSTCHECK int ts_constfile_from_store(ts_store_t *st, ts_constfile_t **out /* OUT */, char *err,
+                                         size_t errsize);
 
 /* Appends the canonical constituency file of the store to out.
  * \retval as ts_constfile_from_store(). */

@@ -130,39 +130,90 @@ static const char *const migrations[] = {
 /* ---- Statements ------------------------------------------------------------ */
 
 #define EV_COLS                                                                                    \
-    "e.id, e.time_source, e.time_observation, e.type, e.identifier, e.description,"               \
-    " e.src_family, e.src_ip, e.src_port, e.src_asn, e.src_fqdn, e.src_url,"                      \
-    " e.dst_family, e.dst_ip, e.dst_port, e.dst_asn, e.dst_fqdn, e.dst_url,"                      \
-    " e.transport, e.application, e.feed_name, e.feed_provider, e.count, e.extra,"                \
+    "e.id, e.time_source, e.time_observation, e.type, e.identifier, e.description,"                \
+    " e.src_family, e.src_ip, e.src_port, e.src_asn, e.src_fqdn, e.src_url,"                       \
+    " e.dst_family, e.dst_ip, e.dst_port, e.dst_asn, e.dst_fqdn, e.dst_url,"                       \
+    " e.transport, e.application, e.feed_name, e.feed_provider, e.count, e.extra,"                 \
     " e.input_id, e.line"
 /* Column numbers of EV_COLS. */
 enum {
-    C_ID, C_TSRC, C_TOBS, C_TYPE, C_IDENT, C_DESC,
+    C_ID,
+    C_TSRC,
+    C_TOBS,
+    C_TYPE,
+    C_IDENT,
+    C_DESC,
     C_SRC, /* family, ip, port, asn, fqdn, url */
     C_DST = C_SRC + 6,
-    C_TRANSPORT = C_DST + 6, C_APP, C_FEED, C_PROVIDER, C_COUNT, C_EXTRA, C_INPUT, C_LINE,
+    C_TRANSPORT = C_DST + 6,
+    C_APP,
+    C_FEED,
+    C_PROVIDER,
+    C_COUNT,
+    C_EXTRA,
+    C_INPUT,
+    C_LINE,
 };
 
 #define SUBTREE_CTE                                                                                \
-    "WITH RECURSIVE sub(id) AS (SELECT id FROM sites WHERE id = :site"                            \
+    "WITH RECURSIVE sub(id) AS (SELECT id FROM sites WHERE id = :site"                             \
     " UNION SELECT s.id FROM sites s JOIN sub ON s.parent_id = sub.id) "
 #define EV_TIME                                                                                    \
-    " AND (:since IS NULL OR coalesce(e.time_source, e.time_observation) >= :since)"              \
+    " AND (:since IS NULL OR coalesce(e.time_source, e.time_observation) >= :since)"               \
     " AND (:until IS NULL OR coalesce(e.time_source, e.time_observation) < :until)"
 #define EV_CURSOR " AND e.id > :after AND e.id < :before"
-/* Through the (site_id, event_id) index: one seek per site of the subtree. */
+/* Two plans for a site's events. IN: the event ids of every site of the
+ * subtree through the (site_id, event_id) index, then the events by id; cost
+ * grows with the subtree's links, whatever the limit. EXISTS: walk events by
+ * id and keep those with a link into the subtree (the unary + makes SQLite
+ * probe the link primary key, not one index seek per site); cheap for a page of a
+ * subtree that owns much of the table (the root), slow for a small one. */
 #define EV_IN_SITE " AND e.id IN (SELECT l.event_id FROM event_links l WHERE l.site_id IN sub)"
+#define EV_EXISTS_SITE                                                                             \
+    " AND EXISTS (SELECT 1 FROM event_links l WHERE l.event_id = e.id AND +l.site_id IN sub)"
 
 enum sq_id {
-    S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
-    S_SITE_ADD, S_SITE_UPDATE, S_SITE_EXISTS, S_SITE_HAS_CHILD, S_SITE_IN_SUBTREE,
-    S_SITE_DELETE, S_SITE_FIND, S_CLAIMS_DELETE_SITE, S_CONTACTS_DELETE_SITE,
-    S_CLAIM_ADD, S_CLAIM_REMOVE, S_CONTACT_ADD,
-    S_SITES_ALL, S_CLAIMS_ALL, S_CONTACTS_ALL,
-    S_INPUT_ENSURE, S_INPUT_GET, S_CHECKPOINT,
-    S_EVENT_ADD, S_LINK_ADD, S_EVENT_DELETE, S_LINKS_OF, S_SUBTREE,
-    S_EV_ALL_ASC, S_EV_ALL_DESC, S_EV_SITE_ASC, S_EV_SITE_DESC, S_EV_COUNT_ALL, S_EV_COUNT_SITE,
-    S_Q_ADD, S_Q_LIST, S_Q_STATS,
+    S_BEGIN,
+    S_COMMIT,
+    S_ROLLBACK,
+    S_SAVEPOINT,
+    S_RELEASE,
+    S_ROLLBACK_TO,
+    S_SITE_ADD,
+    S_SITE_UPDATE,
+    S_SITE_EXISTS,
+    S_SITE_HAS_CHILD,
+    S_SITE_IN_SUBTREE,
+    S_SITE_DELETE,
+    S_SITE_FIND,
+    S_CLAIMS_DELETE_SITE,
+    S_CONTACTS_DELETE_SITE,
+    S_CLAIM_ADD,
+    S_CLAIM_REMOVE,
+    S_CONTACT_ADD,
+    S_SITES_ALL,
+    S_CLAIMS_ALL,
+    S_CONTACTS_ALL,
+    S_INPUT_ENSURE,
+    S_INPUT_GET,
+    S_CHECKPOINT,
+    S_EVENT_ADD,
+    S_LINK_ADD,
+    S_EVENT_DELETE,
+    S_LINKS_OF,
+    S_SUBTREE,
+    S_EV_ALL_ASC,
+    S_EV_ALL_DESC,
+    S_EV_SITE_ASC,
+    S_EV_SITE_DESC,
+    S_EV_WALK_ASC,
+    S_EV_WALK_DESC,
+    S_EV_COUNT_ALL,
+    S_EV_COUNT_SITE,
+    S_SITE_COUNT,
+    S_Q_ADD,
+    S_Q_LIST,
+    S_Q_STATS,
     S_COUNT_
 };
 
@@ -173,7 +224,8 @@ static const char *const sql_text[S_COUNT_] = {
     [S_SAVEPOINT] = "SAVEPOINT ts_op",
     [S_RELEASE] = "RELEASE ts_op",
     [S_ROLLBACK_TO] = "ROLLBACK TO ts_op",
-    [S_SITE_ADD] = "INSERT INTO sites (name, parent_id, description, created) VALUES (?1, ?2, ?3, ?4)",
+    [S_SITE_ADD] =
+        "INSERT INTO sites (name, parent_id, description, created) VALUES (?1, ?2, ?3, ?4)",
     [S_SITE_UPDATE] = "UPDATE sites SET parent_id = ?2, description = coalesce(?3, description)"
                       " WHERE id = ?1",
     [S_SITE_EXISTS] = "SELECT 1 FROM sites WHERE id = ?1",
@@ -214,14 +266,23 @@ static const char *const sql_text[S_COUNT_] = {
                    " FROM event_links l LEFT JOIN sites s ON s.id = l.site_id"
                    " WHERE l.event_id = ?1 ORDER BY l.role, l.site_id",
     [S_SUBTREE] = SUBTREE_CTE "SELECT id FROM sub ORDER BY id",
-    [S_EV_ALL_ASC] = "SELECT " EV_COLS " FROM events e WHERE 1" EV_CURSOR EV_TIME
-                     " ORDER BY e.id LIMIT :lim",
+    [S_EV_ALL_ASC] =
+        "SELECT " EV_COLS " FROM events e WHERE 1" EV_CURSOR EV_TIME " ORDER BY e.id LIMIT :lim",
     [S_EV_ALL_DESC] = "SELECT " EV_COLS " FROM events e WHERE 1" EV_CURSOR EV_TIME
                       " ORDER BY e.id DESC LIMIT :lim",
-    [S_EV_SITE_ASC] = SUBTREE_CTE "SELECT " EV_COLS " FROM events e WHERE 1" EV_IN_SITE EV_CURSOR
-                                  EV_TIME " ORDER BY e.id LIMIT :lim",
-    [S_EV_SITE_DESC] = SUBTREE_CTE "SELECT " EV_COLS " FROM events e WHERE 1" EV_IN_SITE EV_CURSOR
-                                   EV_TIME " ORDER BY e.id DESC LIMIT :lim",
+    [S_EV_SITE_ASC] =
+        SUBTREE_CTE "SELECT " EV_COLS " FROM events e WHERE 1" EV_IN_SITE EV_CURSOR EV_TIME
+                    " ORDER BY e.id LIMIT :lim",
+    [S_EV_SITE_DESC] =
+        SUBTREE_CTE "SELECT " EV_COLS " FROM events e WHERE 1" EV_IN_SITE EV_CURSOR EV_TIME
+                    " ORDER BY e.id DESC LIMIT :lim",
+    [S_EV_WALK_ASC] =
+        SUBTREE_CTE "SELECT " EV_COLS " FROM events e WHERE 1" EV_EXISTS_SITE EV_CURSOR EV_TIME
+                    " ORDER BY e.id LIMIT :lim",
+    [S_EV_WALK_DESC] =
+        SUBTREE_CTE "SELECT " EV_COLS " FROM events e WHERE 1" EV_EXISTS_SITE EV_CURSOR EV_TIME
+                    " ORDER BY e.id DESC LIMIT :lim",
+    [S_SITE_COUNT] = "SELECT count(*) FROM sites",
     [S_EV_COUNT_ALL] = "SELECT count(*) FROM events e WHERE 1" EV_TIME,
     [S_EV_COUNT_SITE] = SUBTREE_CTE "SELECT count(*) FROM events e WHERE 1" EV_IN_SITE EV_TIME,
     [S_Q_ADD] = "INSERT INTO quarantine (time, input_id, line, byte_offset, reason, detail, data,"
@@ -243,10 +304,10 @@ struct sq_store {
     bool in_txn;  /* a caller's ts_store_begin() is open */
     bool opening; /* ts_store_open() logs its own failure, once */
     sqlite3_stmt *stmt[S_COUNT_];
-    ts_buf_t extra;    /* extra JSON of the event being written */
+    ts_buf_t extra;       /* extra JSON of the event being written */
     uint8_t ipbuf[2][16]; /* its address blobs */
-    ts_arena_t *arena; /* unescaped extra keys of the row being read */
-    int64_t *sub;      /* site ids of the filter's subtree, sorted */
+    ts_arena_t *arena;    /* unescaped extra keys of the row being read */
+    int64_t *sub;         /* site ids of the filter's subtree, sorted */
     size_t n_sub, cap_sub;
     char errmsg[512];
 };
@@ -625,11 +686,21 @@ static ts_str_t j_unescape(ts_arena_t *a, const char *p, size_t n)
         p++;
         char e = *p++;
         switch (e) {
-        case 'b': *o++ = '\b'; break;
-        case 'f': *o++ = '\f'; break;
-        case 'n': *o++ = '\n'; break;
-        case 'r': *o++ = '\r'; break;
-        case 't': *o++ = '\t'; break;
+        case 'b':
+            *o++ = '\b';
+            break;
+        case 'f':
+            *o++ = '\f';
+            break;
+        case 'n':
+            *o++ = '\n';
+            break;
+        case 'r':
+            *o++ = '\r';
+            break;
+        case 't':
+            *o++ = '\t';
+            break;
         case 'u': {
             uint32_t cp = hex4(p);
             p += 4;
@@ -646,7 +717,9 @@ static ts_str_t j_unescape(ts_arena_t *a, const char *p, size_t n)
             utf8_put(&o, cp);
             break;
         }
-        default: *o++ = e; break; /* " \ / */
+        default:
+            *o++ = e;
+            break; /* " \ / */
         }
     }
     *o = '\0';
@@ -818,8 +891,8 @@ static int sq_open(const char *location, int max_version, ts_store_t **out)
     sq->arena = ts_arena_new(4096);
     sq->opening = true;
     int target = max_version < 0 ? SQ_LATEST : max_version;
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
-                SQLITE_OPEN_EXRESCODE;
+    int flags =
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     int r = 0;
     int rc = sqlite3_open_v2(location, &sq->db, flags, NULL);
     if (rc != SQLITE_OK) {
@@ -829,7 +902,6 @@ static int sq_open(const char *location, int max_version, ts_store_t **out)
         goto fail;
     }
     sqlite3_extended_result_codes(sq->db, 1);
-    if (getenv("TS_EXP_LOOK")) sqlite3_db_config(sq->db, SQLITE_DBCONFIG_LOOKASIDE, NULL, atoi(getenv("TS_EXP_LOOK")), 500); /* EXPERIMENT-REMOVE */
     sqlite3_busy_timeout(sq->db, SQ_BUSY_TIMEOUT_MS);
     int64_t fk = 0;
     r = set_wal(sq, location);
@@ -844,8 +916,6 @@ static int sq_open(const char *location, int max_version, ts_store_t **out)
     }
     if (r == 0)
         r = migrate(sq, location, target);
-    if (r == 0)
-        r = getenv("TS_EXPERIMENT_PRAGMAS") ? exec(sq, getenv("TS_EXPERIMENT_PRAGMAS")) : 0; /* EXPERIMENT-REMOVE */
     if (r) {
         if (r != TS_ESCHEMA)
             ts_log_error("store: cannot open %s: %s", location, sq->errmsg);
@@ -1020,8 +1090,7 @@ static int sq_site_remove(ts_store_t *st, int64_t id)
             r = TS_EBUSY;
         }
     }
-    static const enum sq_id dels[] = {S_CLAIMS_DELETE_SITE, S_CONTACTS_DELETE_SITE,
-                                      S_SITE_DELETE};
+    static const enum sq_id dels[] = {S_CLAIMS_DELETE_SITE, S_CONTACTS_DELETE_SITE, S_SITE_DELETE};
     for (size_t i = 0; r == 0 && i < sizeof dels / sizeof dels[0]; i++) {
         int err_ = 0;
         sqlite3_stmt *s = stmt_get(sq, dels[i], &err_);
@@ -1469,8 +1538,8 @@ static void read_endpoint(sqlite3_stmt *s, int first, ts_endpoint_t *ep)
     ep->port = sqlite3_column_type(s, first + 2) == SQLITE_NULL
                    ? -1
                    : (int32_t)sqlite3_column_int(s, first + 2);
-    ep->asn = sqlite3_column_type(s, first + 3) == SQLITE_NULL ? -1
-                                                                : sqlite3_column_int64(s, first + 3);
+    ep->asn =
+        sqlite3_column_type(s, first + 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, first + 3);
     ep->fqdn = col_str(s, first + 4);
     ep->url = col_str(s, first + 5);
 }
@@ -1510,6 +1579,15 @@ static int read_event(struct sq_store *sq, sqlite3_stmt *s, ts_stored_event_t *o
         return TS_EDB;
     }
     return 0;
+}
+
+static int count_q(struct sq_store *sq, enum sq_id id, int64_t *n)
+{
+    STMT(s, sq, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int64(s, 0);
+    return iter_end(sq, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, 0);
 }
 
 static bool in_sub(const struct sq_store *sq, int64_t id)
@@ -1592,6 +1670,15 @@ static int sq_events_foreach(ts_store_t *st, const ts_event_filter_t *f, ts_even
     }
     enum sq_id q = by_site ? (f->newest_first ? S_EV_SITE_DESC : S_EV_SITE_ASC)
                            : (f->newest_first ? S_EV_ALL_DESC : S_EV_ALL_ASC);
+    if (by_site && f->limit > 0) {
+        /* A page of a subtree holding a quarter of the sites or more: walk. */
+        int64_t n_sites = 0;
+        int r = count_q(sq, S_SITE_COUNT, &n_sites);
+        if (r)
+            return r;
+        if ((int64_t)sq->n_sub * 4 >= n_sites)
+            q = f->newest_first ? S_EV_WALK_DESC : S_EV_WALK_ASC;
+    }
     int err = 0;
     sqlite3_stmt *s = stmt_get(sq, q, &err);
     if (s == NULL)

@@ -33,8 +33,7 @@ struct ts_store_ops {
     int (*claims_foreach)(ts_store_t *st, ts_claim_cb cb, void *ctx);
     int (*contacts_foreach)(ts_store_t *st, ts_contact_cb cb, void *ctx);
 
-    int (*input_get)(ts_store_t *st, const char *name, const char *format,
-                     ts_input_state_t *state);
+    int (*input_get)(ts_store_t *st, const char *name, const char *format, ts_input_state_t *state);
     int (*input_checkpoint)(ts_store_t *st, const ts_input_state_t *state);
 
     int (*event_add)(ts_store_t *st, const ts_event_t *e, const ts_link_t *links, int n_links,
@@ -44,8 +43,8 @@ struct ts_store_ops {
 
     int (*quarantine_add)(ts_store_t *st, int64_t input_id, uint64_t line, uint64_t offset,
                           int reason, const char *detail, const void *data, size_t len);
-    int (*quarantine_foreach)(ts_store_t *st, const char *reason, size_t limit,
-                              ts_quarantine_cb cb, void *ctx);
+    int (*quarantine_foreach)(ts_store_t *st, const char *reason, size_t limit, ts_quarantine_cb cb,
+                              void *ctx);
     int (*quarantine_stats)(ts_store_t *st, ts_count_cb cb, void *ctx);
 };
 

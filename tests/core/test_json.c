@@ -83,9 +83,10 @@ static void test_getters(void **state)
 {
     ts_json_t *v;
     char err[TS_JSON_ERRMAX];
-    const char *doc = "{\"s\": \"hi\", \"i\": 64500, \"big\": 99999999999999999999, \"neg\": -5,"
-                      " \"d\": 1.5, \"arr\": [1, 2], \"n\": null, \"b\": true, \"z\": \"a\\u0000b\","
-                      " \"sur\": \"\\ud800\"}";
+    const char *doc =
+        "{\"s\": \"hi\", \"i\": 64500, \"big\": 99999999999999999999, \"neg\": -5,"
+        " \"d\": 1.5, \"arr\": [1, 2], \"n\": null, \"b\": true, \"z\": \"a\\u0000b\","
+        " \"sur\": \"\\ud800\"}";
     assert_int_equal(parse(doc, &v, err), 0);
 
     ts_str_t s = TS_STR_NULL;
@@ -100,8 +101,7 @@ static void test_getters(void **state)
     assert_int_equal(ts_json_get_int(v, "s", true, 0, 10, &i, err, sizeof err), TS_ETYPE);
     assert_int_equal(ts_json_get_int(v, "d", true, 0, 10, &i, err, sizeof err), TS_ETYPE);
     assert_string_equal(err, "d: expected integer, got number");
-    assert_int_equal(ts_json_get_int(v, "big", true, 0, INT64_MAX, &i, err, sizeof err),
-                     TS_ERANGE);
+    assert_int_equal(ts_json_get_int(v, "big", true, 0, INT64_MAX, &i, err, sizeof err), TS_ERANGE);
     assert_int_equal(ts_json_get_int(v, "neg", true, 0, 10, &i, err, sizeof err), TS_ERANGE);
     assert_string_equal(err, "neg: -5 is out of range 0-10");
     assert_int_equal(ts_json_get_array(v, "s", true, &arr, &n, err, sizeof err), TS_ETYPE);
@@ -124,8 +124,7 @@ static void test_getters(void **state)
     assert_true(ts_str_eq_c(s, "default"));
     assert_int_equal(ts_json_get_array(v, "arr", true, &arr, &n, err, sizeof err), 0);
     assert_int_equal(n, 2);
-    assert_int_equal(ts_json_as_int(ts_json_index(arr, 1), "arr[1]", 0, 5, &i, err, sizeof err),
-                     0);
+    assert_int_equal(ts_json_as_int(ts_json_index(arr, 1), "arr[1]", 0, 5, &i, err, sizeof err), 0);
     assert_int_equal(i, 2);
     assert_int_equal(ts_json_get_array(v, "nope", false, &arr, &n, err, sizeof err), 0);
     assert_null(arr);

@@ -274,36 +274,81 @@ static void test_invalid(void **state)
 {
     (void)state;
     static const char *syntax[] = {
-        "", " ", "{", "}", "[", "]", "{]", "[}", "{\"a\"}", "{\"a\":}", "{\"a\" 1}", "{a:1}",
-        "{'a':1}", "{\"a\":1,}", "[1,]", "[,1]", "[1 2]", "[1,,2]", "01", "-01", "-", "1.",
-        ".5", "+1", "1e", "1e+", "1.e5", "0x10", "NaN", "Infinity", "-Infinity", "nul", "tru",
-        "truex", "\"abc", "\"a\\\"", "\"\\x\"", "\"\\u12\"", "\"\\u12g4\"", "\"a\tb\"",
-        "\"a\nb\"", "\"\x01\"", "{}x", "{} {}", "[][]", "1 2", "\xef\xbb\xbf{}", "/*c*/{}",
-        "{\"a\":1}//", "[1]\v", "{\"a\":1 \"b\":2}",
+        "",
+        " ",
+        "{",
+        "}",
+        "[",
+        "]",
+        "{]",
+        "[}",
+        "{\"a\"}",
+        "{\"a\":}",
+        "{\"a\" 1}",
+        "{a:1}",
+        "{'a':1}",
+        "{\"a\":1,}",
+        "[1,]",
+        "[,1]",
+        "[1 2]",
+        "[1,,2]",
+        "01",
+        "-01",
+        "-",
+        "1.",
+        ".5",
+        "+1",
+        "1e",
+        "1e+",
+        "1.e5",
+        "0x10",
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "nul",
+        "tru",
+        "truex",
+        "\"abc",
+        "\"a\\\"",
+        "\"\\x\"",
+        "\"\\u12\"",
+        "\"\\u12g4\"",
+        "\"a\tb\"",
+        "\"a\nb\"",
+        "\"\x01\"",
+        "{}x",
+        "{} {}",
+        "[][]",
+        "1 2",
+        "\xef\xbb\xbf{}",
+        "/*c*/{}",
+        "{\"a\":1}//",
+        "[1]\v",
+        "{\"a\":1 \"b\":2}",
     };
     for (size_t i = 0; i < sizeof syntax / sizeof syntax[0]; i++)
         if (ours_rc(syntax[i]) != TS_ESYNTAX)
             fail_msg("not a syntax error: %s", syntax[i]);
     static const char *utf8[] = {
-        "\"\xc0\x80\"",             /* overlong NUL */
-        "\"\xc1\xbf\"",             /* overlong */
-        "\"\xe0\x9f\xbf\"",         /* overlong 3-byte */
-        "\"\xf0\x8f\xbf\xbf\"",     /* overlong 4-byte */
-        "\"\xed\xa0\x80\"",         /* encoded surrogate */
-        "\"\xed\xbf\xbf\"",         /* encoded surrogate */
-        "\"\xf4\x90\x80\x80\"",     /* > U+10FFFF */
-        "\"\xf5\x80\x80\x80\"",     /* bad lead */
-        "\"\xff\"",                 /* bad lead */
-        "\"\x80\"",                 /* lone continuation */
-        "\"\xe2\x82\"",             /* truncated in string */
-        "\"\xe2\x82",               /* truncated at end */
-        "\"\xc3\x28\"",             /* bad continuation */
-        "\"\\ud800\"",              /* lone high surrogate */
-        "\"\\ud800x\"",             /* lone high surrogate */
-        "\"\\ud800\\u0041\"",       /* high + non-low */
-        "\"\\udc00\"",              /* lone low */
-        "{\"\xed\xa0\x80\":1}",     /* in a key */
-        "[\"ok\",[\"\xc0\xaf\"]]",  /* nested */
+        "\"\xc0\x80\"",            /* overlong NUL */
+        "\"\xc1\xbf\"",            /* overlong */
+        "\"\xe0\x9f\xbf\"",        /* overlong 3-byte */
+        "\"\xf0\x8f\xbf\xbf\"",    /* overlong 4-byte */
+        "\"\xed\xa0\x80\"",        /* encoded surrogate */
+        "\"\xed\xbf\xbf\"",        /* encoded surrogate */
+        "\"\xf4\x90\x80\x80\"",    /* > U+10FFFF */
+        "\"\xf5\x80\x80\x80\"",    /* bad lead */
+        "\"\xff\"",                /* bad lead */
+        "\"\x80\"",                /* lone continuation */
+        "\"\xe2\x82\"",            /* truncated in string */
+        "\"\xe2\x82",              /* truncated at end */
+        "\"\xc3\x28\"",            /* bad continuation */
+        "\"\\ud800\"",             /* lone high surrogate */
+        "\"\\ud800x\"",            /* lone high surrogate */
+        "\"\\ud800\\u0041\"",      /* high + non-low */
+        "\"\\udc00\"",             /* lone low */
+        "{\"\xed\xa0\x80\":1}",    /* in a key */
+        "[\"ok\",[\"\xc0\xaf\"]]", /* nested */
     };
     for (size_t i = 0; i < sizeof utf8 / sizeof utf8[0]; i++)
         if (ours_rc(utf8[i]) != TS_EUTF8)
@@ -330,12 +375,27 @@ static void test_valid(void **state)
 {
     (void)state;
     static const char *ok[] = {
-        "{}", "[]", " {} \n", "0", "-0", "1.5e-3", "1E+10", "-12.0e0", "true", "false", "null",
-        "\"\"", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\u00e9\\uD83D\\uDE00\"", "\"\\u0000\"",
+        "{}",
+        "[]",
+        " {} \n",
+        "0",
+        "-0",
+        "1.5e-3",
+        "1E+10",
+        "-12.0e0",
+        "true",
+        "false",
+        "null",
+        "\"\"",
+        "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"",
+        "\"\\u00e9\\uD83D\\uDE00\"",
+        "\"\\u0000\"",
         "\"h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf \xef\xbf\xbf\"",
-        "{\"a\":{\"b\":[1,{\"c\":null}]},\"d\":\"e\"}", "[1,[2,[3,[4]]]]",
+        "{\"a\":{\"b\":[1,{\"c\":null}]},\"d\":\"e\"}",
+        "[1,[2,[3,[4]]]]",
         "{ \"a\" : 1 , \"a\" : 2 }", /* duplicate keys are accepted */
-        "123456789012345678901234567890", "1e99999",
+        "123456789012345678901234567890",
+        "1e99999",
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
         if (ours_rc(ok[i]) != 0)
@@ -592,12 +652,9 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_invalid),
-        cmocka_unit_test(test_valid),
-        cmocka_unit_test(test_walk),
-        cmocka_unit_test(test_numbers_and_unescape),
-        cmocka_unit_test(test_differential),
-        cmocka_unit_test(test_corpus_lines),
+        cmocka_unit_test(test_invalid),      cmocka_unit_test(test_valid),
+        cmocka_unit_test(test_walk),         cmocka_unit_test(test_numbers_and_unescape),
+        cmocka_unit_test(test_differential), cmocka_unit_test(test_corpus_lines),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -84,8 +84,7 @@ static void test_table(void **state)
         {"unauthorised-information-modification", "information-content-security"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-        assert_string_equal(ts_taxonomy_name(ts_type_taxonomy(type_of(rows[i].type))),
-                            rows[i].tax);
+        assert_string_equal(ts_taxonomy_name(ts_type_taxonomy(type_of(rows[i].type))), rows[i].tax);
     /* Count per taxonomy as in the reference table. */
     unsigned per[TS_RSIT_TAXONOMIES] = {0};
     for (unsigned i = 0; i < TS_RSIT_TYPES; i++)

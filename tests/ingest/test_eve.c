@@ -88,10 +88,10 @@ static void test_invalid(void **state)
     expect_err("{\"event_type\":\"alert\",\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"192.0.2.2\","
                "\"alert\":{\"signature_id\":1}}",
                TS_EMISSING, "timestamp");
-    expect_err(ALERT_HEAD "\"dest_ip\":\"192.0.2.2\",\"alert\":{\"signature_id\":1}}",
-               TS_EMISSING, "src_ip");
-    expect_err(ALERT_HEAD "\"src_ip\":\"192.0.2.2\",\"alert\":{\"signature_id\":1}}",
-               TS_EMISSING, "dest_ip");
+    expect_err(ALERT_HEAD "\"dest_ip\":\"192.0.2.2\",\"alert\":{\"signature_id\":1}}", TS_EMISSING,
+               "src_ip");
+    expect_err(ALERT_HEAD "\"src_ip\":\"192.0.2.2\",\"alert\":{\"signature_id\":1}}", TS_EMISSING,
+               "dest_ip");
     expect_err(ALERT_HEAD "\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"192.0.2.2\"}", TS_EMISSING,
                "alert");
     expect_err(ALERT_HEAD "\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"192.0.2.2\",\"alert\":[]}",
@@ -109,8 +109,9 @@ static void test_invalid(void **state)
                "\"192.0.2.1\",\"dest_ip\":\"192.0.2.2\",\"alert\":{\"signature_id\":1}}",
                TS_ETYPE, "timestamp");
     /* Addresses */
-    static const char *bad_ips[] = {"\"192.0.2\"", "\"192.0.2.256\"", "\"010.0.0.1\"",
-                                    "\"fe80::1%eth0\"", "\" 192.0.2.1\"", "\"host\"", "\"\""};
+    static const char *bad_ips[] = {
+        "\"192.0.2\"",    "\"192.0.2.256\"", "\"010.0.0.1\"", "\"fe80::1%eth0\"",
+        "\" 192.0.2.1\"", "\"host\"",        "\"\""};
     for (size_t i = 0; i < sizeof bad_ips / sizeof bad_ips[0]; i++) {
         char line[512];
         snprintf(line, sizeof line,

@@ -72,13 +72,11 @@ static void test_invalid(void **state)
                "classification.taxonomy");
     expect_err("{\"source.ip\":\"192.0.2.1\",\"time.source\":\"2022-02-30T00:00:00+00:00\"}",
                TS_EINVAL, "time.source");
-    expect_err("{\"source.ip\":\"192.0.2.1\",\"time.source\":1647883201}", TS_ETYPE,
-               "time.source");
+    expect_err("{\"source.ip\":\"192.0.2.1\",\"time.source\":1647883201}", TS_ETYPE, "time.source");
     expect_err("{\"source.ip\":\"192.0.2.1\",\"__type\":\"Report\"}", TS_EINVAL, "__type");
     expect_err("{\"source.ip\":\"192.0.2.1\",\"feed.name\":[\"x\"]}", TS_ETYPE, "feed.name");
     expect_err("{\"source.ip\":\"192.0.2.1\",\"extra\":\"{}\"}", TS_ETYPE, "extra");
-    expect_err("{\"source.ip\":\"192.0.2.1\",\"feed.name\":\"a\\u0000\"}", TS_EINVAL,
-               "feed.name");
+    expect_err("{\"source.ip\":\"192.0.2.1\",\"feed.name\":\"a\\u0000\"}", TS_EINVAL, "feed.name");
     /* Too many extra fields: refused, not silently cut. */
     char line[8192];
     int k = snprintf(line, sizeof line, "{\"source.ip\":\"192.0.2.1\"");
@@ -132,15 +130,15 @@ static void test_valid(void **state)
     assert_string_equal(extra(&e, "tags"), "[\"a\",\"b\"]");
     assert_string_equal(extra(&e, "nested"), "{\"x\":1}");
     assert_null(extra(&e, "raw"));
-    assert_null(extra(&e, "comment"));               /* "" is absent */
-    assert_null(extra(&e, "source.geolocation.cc")); /* null is absent */
+    assert_null(extra(&e, "comment"));                 /* "" is absent */
+    assert_null(extra(&e, "source.geolocation.cc"));   /* null is absent */
     assert_null(extra(&e, "classification.taxonomy")); /* consistent: not kept */
     assert_int_equal(e.n_extra, 4);
 
     /* Legacy type, missing type, inconsistent taxonomy kept in extra. */
-    assert_int_equal(parse("{\"source.ip\":\"192.0.2.1\",\"classification.type\":\"c&c\"}", &e,
-                           &err),
-                     TS_PARSE_EVENT);
+    assert_int_equal(
+        parse("{\"source.ip\":\"192.0.2.1\",\"classification.type\":\"c&c\"}", &e, &err),
+        TS_PARSE_EVENT);
     assert_string_equal(ts_type_name(e.type), "c2-server");
     assert_int_equal(parse("{\"destination.url\":\"http://x.example/\"}", &e, &err),
                      TS_PARSE_EVENT);

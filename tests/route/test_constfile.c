@@ -70,8 +70,7 @@ static void test_malformed(void **state)
     expect_bad(HEAD "{\"name\": \"a\", \"parent\": \"x y\"}" TAIL, TS_EINVAL,
                "site a: parent: \"x y\" is not a site name");
     /* Deeper than the format needs. */
-    expect_bad(HEAD "{\"name\": \"a\", \"networks\": [[[[[[[1]]]]]]]}" TAIL, TS_ETOOBIG,
-               "nesting");
+    expect_bad(HEAD "{\"name\": \"a\", \"networks\": [[[[[[[1]]]]]]]}" TAIL, TS_ETOOBIG, "nesting");
 }
 
 static void test_bad_claims(void **state)
@@ -83,9 +82,10 @@ static void test_bad_claims(void **state)
                "198.51.100.0/24)");
     expect_bad(HEAD "{\"name\": \"a\", \"networks\": [\"2001:db8::1/32\"]}" TAIL, TS_EADDR,
                "has host bits set (the network is 2001:db8::/32)");
-    const char *bad_nets[] = {"300.1.1.0/24", "10.0.0.0/33", "2001:db8::/129", "10.0.0.0/",
-                              "10.0.0.0/08",  "10.0.0/24",   "10.0.0.0/-1",    "example.org",
-                              "",             "10.0.0.0/24 ", "010.0.0.0/8",   "/8"};
+    const char *bad_nets[] = {"300.1.1.0/24", "10.0.0.0/33", "2001:db8::/129",
+                              "10.0.0.0/",    "10.0.0.0/08", "10.0.0/24",
+                              "10.0.0.0/-1",  "example.org", "",
+                              "10.0.0.0/24 ", "010.0.0.0/8", "/8"};
     for (size_t i = 0; i < sizeof bad_nets / sizeof bad_nets[0]; i++) {
         char doc[256];
         snprintf(doc, sizeof doc, HEAD "{\"name\": \"a\", \"networks\": [\"%s\"]}" TAIL,
@@ -117,12 +117,12 @@ static void test_bad_claims(void **state)
                TS_EINVAL, "site a: contacts[0]: unknown field \"phone\"");
     expect_bad(HEAD "{\"name\": \"a\", \"contacts\": [\"soc@x.example\"]}" TAIL, TS_ETYPE,
                "site a: contacts[0]: expected object, got string");
-    const char *bad_mail[] = {"nobody", "@x.example", "a b@x.example", "soc@", "soc@x..example",
-                              "<soc@x.example>"};
+    const char *bad_mail[] = {"nobody", "@x.example",     "a b@x.example",
+                              "soc@",   "soc@x..example", "<soc@x.example>"};
     for (size_t i = 0; i < sizeof bad_mail / sizeof bad_mail[0]; i++) {
         char doc[256];
-        snprintf(doc, sizeof doc, HEAD "{\"name\": \"a\", \"contacts\": [{\"email\": \"%s\"}]}" TAIL,
-                 bad_mail[i]);
+        snprintf(doc, sizeof doc,
+                 HEAD "{\"name\": \"a\", \"contacts\": [{\"email\": \"%s\"}]}" TAIL, bad_mail[i]);
         expect_bad(doc, TS_EINVAL, "site a: contacts[0]: email: ");
     }
     expect_bad(HEAD "{\"name\": \"a\", \"contacts\": [{\"email\": \"soc@x.example\"}, "
@@ -137,8 +137,8 @@ static void test_bad_tree(void **state)
     expect_bad(HEAD "{\"name\": \"a\"}, {\"name\": \"b\", \"parent\": \"zz\"}" TAIL, TS_ENOENT,
                "site b: parent: there is no site zz");
     expect_bad(HEAD "{\"name\": \"a\", \"parent\": \"a\"}" TAIL, TS_ECYCLE, "site a: parent: ");
-    expect_bad(HEAD "{\"name\": \"a\", \"parent\": \"b\"}, {\"name\": \"b\", \"parent\": \"a\"}"
-                    TAIL,
+    expect_bad(HEAD
+               "{\"name\": \"a\", \"parent\": \"b\"}, {\"name\": \"b\", \"parent\": \"a\"}" TAIL,
                TS_ECYCLE, "forms a cycle");
     expect_bad(HEAD "{\"name\": \"r\"}, {\"name\": \"a\", \"parent\": \"c\"}, "
                     "{\"name\": \"b\", \"parent\": \"a\"}, {\"name\": \"c\", \"parent\": \"b\"}, "
@@ -157,8 +157,8 @@ static void test_conflicts(void **state)
     expect_bad(HEAD "{\"name\": \"a\", \"networks\": [\"2001:DB8::/32\"]}, {\"name\": \"b\", "
                     "\"parent\": \"a\", \"networks\": [\"2001:db8:0:0::/32\"]}" TAIL,
                TS_ECONFLICT, "site b: networks[0]: 2001:db8::/32 is also claimed by site a");
-    expect_bad(HEAD "{\"name\": \"a\", \"asns\": [64500]}, {\"name\": \"b\", \"asns\": [64500]}"
-                    TAIL,
+    expect_bad(HEAD
+               "{\"name\": \"a\", \"asns\": [64500]}, {\"name\": \"b\", \"asns\": [64500]}" TAIL,
                TS_ECONFLICT, "site b: asns[0]: AS64500 is also claimed by site a");
     expect_bad(HEAD "{\"name\": \"a\", \"domains\": [\"Example.ORG\"]}, {\"name\": \"b\", "
                     "\"domains\": [\"example.org.\"]}" TAIL,
@@ -334,8 +334,7 @@ static void test_assemble_and_read(void **state)
     ts_cf_site_add_domain(s, "CHILD.Example");
     ts_prefix_t p;
     char err[256];
-    assert_int_equal(ts_constfile_parse_network("192.0.2.1/24", 12, &p, err, sizeof err),
-                     TS_EADDR);
+    assert_int_equal(ts_constfile_parse_network("192.0.2.1/24", 12, &p, err, sizeof err), TS_EADDR);
     assert_string_equal(err, "192.0.2.1/24 has host bits set (the network is 192.0.2.0/24)");
     assert_int_equal(ts_constfile_parse_network("192.0.2.0/24", 12, &p, err, sizeof err), 0);
     ts_cf_site_add_network(s, &p);

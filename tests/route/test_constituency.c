@@ -71,9 +71,9 @@ static void test_bad_sites(void **state)
     long_name[64] = '\0'; /* 64 bytes is the maximum */
     assert_int_equal(ts_constituency_add_site(c, 1, long_name, 0), 0);
     assert_int_equal(ts_constituency_add_site(c, 2, "A-z_0.9", 1), 0);
-    assert_int_equal(ts_constituency_add_site(c, 2, "other", 0), TS_EEXIST); /* id */
+    assert_int_equal(ts_constituency_add_site(c, 2, "other", 0), TS_EEXIST);   /* id */
     assert_int_equal(ts_constituency_add_site(c, 3, "A-z_0.9", 0), TS_EEXIST); /* name */
-    assert_int_equal(ts_constituency_add_site(c, 3, "a-z_0.9", 0), 0); /* names are exact */
+    assert_int_equal(ts_constituency_add_site(c, 3, "a-z_0.9", 0), 0);         /* names are exact */
     assert_int_equal(ts_constituency_site_count(c), 3);
     ts_constituency_free(c);
 }
@@ -108,8 +108,18 @@ static void test_bad_claims(void **state)
         total254[i * 64 + 63] = '.';
     }
     total254[254] = '\0';
-    const char *bad[] = {"", ".", "..", "a..b", ".example.org", "example..org", "exa mple.org",
-                         "ex*ample.org", "example.org..", "caf\xc3\xa9.org", label64, total254};
+    const char *bad[] = {"",
+                         ".",
+                         "..",
+                         "a..b",
+                         ".example.org",
+                         "example..org",
+                         "exa mple.org",
+                         "ex*ample.org",
+                         "example.org..",
+                         "caf\xc3\xa9.org",
+                         label64,
+                         total254};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (add_dom(c, 1, bad[i], &h) != TS_EINVAL)
             print_error("domain \"%s\" accepted\n", bad[i]);
@@ -123,8 +133,8 @@ static void test_bad_claims(void **state)
     assert_int_equal(ts_constituency_claim_count(c), 2);
 
     int64_t asn = 0;
-    const char *bad_asn[] = {"", "AS", "0", "AS0", "4294967296", "AS-1", "+5", "12a", "064500",
-                             "A S1", "99999999999"};
+    const char *bad_asn[] = {"",   "AS",  "0",      "AS0",  "4294967296", "AS-1",
+                             "+5", "12a", "064500", "A S1", "99999999999"};
     for (size_t i = 0; i < sizeof bad_asn / sizeof bad_asn[0]; i++)
         assert_int_equal(ts_asn_parse(bad_asn[i], strlen(bad_asn[i]), &asn), TS_EINVAL);
     assert_int_equal(ts_asn_parse("AS64500", 7, &asn), 0);
@@ -267,8 +277,8 @@ static void test_lookup_asn_domain(void **state)
             continue;
         }
         if (rc != 0 || strcmp(m.site_name, cases[i].site) != 0)
-            print_error("%s: rc %d site %s, want %s\n", cases[i].name, rc,
-                        rc ? "-" : m.site_name, cases[i].site);
+            print_error("%s: rc %d site %s, want %s\n", cases[i].name, rc, rc ? "-" : m.site_name,
+                        cases[i].site);
         assert_int_equal(rc, 0);
         assert_string_equal(m.site_name, cases[i].site);
         assert_string_equal(m.rule, cases[i].rule);
