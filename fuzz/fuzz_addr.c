@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ts_prefix_parse((const char *)data, size, &p) == 0) {
         size_t n = ts_prefix_format(&p, buf, sizeof buf);
         if (n >= sizeof buf || ts_prefix_parse(buf, n, &p2) != 0 || p.len != p2.len ||
-            !ts_ip_equal(&p.addr, &p2.addr) || !ts_prefix_contains(&p, &ip2))
+            !ts_ip_equal(&p.addr, &p2.addr) || !ts_prefix_contains(&p2, &p.addr))
             abort();
     }
     return 0;

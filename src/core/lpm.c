@@ -544,8 +544,10 @@ static inline uint32_t tail_match(const struct tail *t, uint64_t hi, uint64_t lo
     return (((hi ^ t->hi) & mhi) | ((lo ^ t->lo) & mlo)) == 0 ? t->value : t->def;
 }
 
-/* The walk below the direct table; key bits beyond 128 read as zero. */
-static inline uint32_t walk(const struct fib *f, uint64_t d, uint64_t hi, uint64_t lo, unsigned off)
+/* The walk below the direct table; key bits beyond 128 read as zero. v4 is a
+ * compile-time constant: IPv4 keys never leave hi, so extraction is one shift. */
+static inline uint32_t walk(const struct fib *f, uint64_t d, uint64_t hi, uint64_t lo, unsigned off,
+                            bool v4)
 {
     if (d & LEAF_FLAG)
         return (uint32_t)d;
@@ -553,7 +555,7 @@ static inline uint32_t walk(const struct fib *f, uint64_t d, uint64_t hi, uint64
         return tail_match(&f->nodes[(uint32_t)d].t, hi, lo);
     const struct node *nd = &f->nodes[(uint32_t)d].n;
     for (;;) {
-        unsigned v = bits_at(hi, lo, off, STRIDE);
+        unsigned v = v4 ? (unsigned)((hi << off) >> (64 - STRIDE)) : bits_at(hi, lo, off, STRIDE);
         uint64_t m = rank_mask(v);
         if (!(nd->vector >> v & 1))
             return f->leaves[nd->base0 + (uint32_t)__builtin_popcountll(nd->leafvec & m) - 1];
@@ -569,13 +571,13 @@ TS_POPCNT_CLONES
 static uint32_t lookup4(const struct fib *f, uint32_t addr)
 {
     uint64_t hi = (uint64_t)addr << 32;
-    return walk(f, f->direct[addr >> (32 - S4)], hi, 0, S4);
+    return walk(f, f->direct[addr >> (32 - S4)], hi, 0, S4, true);
 }
 
 TS_POPCNT_CLONES
 static uint32_t lookup6(const struct fib *f, uint64_t hi, uint64_t lo)
 {
-    return walk(f, f->direct[hi >> (64 - S6)], hi, lo, S6);
+    return walk(f, f->direct[hi >> (64 - S6)], hi, lo, S6, false);
 }
 
 uint32_t ts_lpm_lookup4(ts_lpm_t *t, uint32_t addr)
@@ -595,11 +597,13 @@ uint32_t ts_lpm_lookup6(ts_lpm_t *t, const uint8_t addr[16])
         fib_build(t, 1);
     if (f->direct == NULL)
         return TS_LPM_NONE;
-    uint64_t hi = 0, lo = 0;
-    for (int k = 0; k < 8; k++) {
-        hi = hi << 8 | addr[k];
-        lo = lo << 8 | addr[k + 8];
-    }
+    uint64_t hi, lo;
+    memcpy(&hi, addr, 8);
+    memcpy(&lo, addr + 8, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    hi = __builtin_bswap64(hi);
+    lo = __builtin_bswap64(lo);
+#endif
     return lookup6(f, hi, lo);
 }
 

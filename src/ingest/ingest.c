@@ -97,7 +97,7 @@ static int quarantine(struct run *r, const ts_line_t *line, int reason, const ch
 {
     r->stats->quarantined++;
     int rc = ts_store_quarantine_add(r->st, r->input.id, line->number, line->offset, reason,
-                                     detail, line->text.ptr, line->text.len);
+                                     detail, line->text.ptr, line->text.len, line->full_len);
     if (rc < 0)
         ts_log_error("cannot store a quarantined record: %s", ts_store_errmsg(r->st));
     return rc;

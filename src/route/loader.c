@@ -484,11 +484,37 @@ static int write_claims(ts_store_t *st, int64_t id, const ts_cf_site_t *s, char 
     return 0;
 }
 
+static int file_name_cmp(const void *a, const void *b, void *ctx)
+{
+    const ts_constfile_t *f = ctx;
+    return strcmp(f->sites[*(const size_t *)a].name, f->sites[*(const size_t *)b].name);
+}
+
+static size_t file_find(const ts_constfile_t *f, const size_t *by_name, const char *name)
+{
+    size_t lo = 0, hi = f->n_sites;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int d = strcmp(f->sites[by_name[mid]].name, name);
+        if (d == 0)
+            return by_name[mid];
+        if (d < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return SIZE_MAX;
+}
+
 /* The writes, inside the caller's transaction. */
 static int apply_writes(ts_store_t *st, const struct cur *c, const ts_constfile_t *f, bool prune,
                         ts_constfile_stats_t *stats, char *err, size_t errsize)
 {
     int64_t *ids = ts_xmalloc((f->n_sites ? f->n_sites : 1) * sizeof *ids);
+    size_t *by_name = ts_xmalloc((f->n_sites ? f->n_sites : 1) * sizeof *by_name);
+    for (size_t i = 0; i < f->n_sites; i++)
+        by_name[i] = i;
+    qsort_r(by_name, f->n_sites, sizeof *by_name, file_name_cmp, (void *)f);
     bool *existed = ts_xcalloc(f->n_sites ? f->n_sites : 1, sizeof *existed);
     int rc = 0;
     /* 1. Sites, parents first (f is canonical): a site's new parent is final
@@ -497,11 +523,9 @@ static int apply_writes(ts_store_t *st, const struct cur *c, const ts_constfile_
         const ts_cf_site_t *s = &f->sites[i];
         int64_t parent_id = 0;
         if (s->parent != NULL) {
-            for (size_t p = 0; p < i; p++)
-                if (strcmp(f->sites[p].name, s->parent) == 0) {
-                    parent_id = ids[p];
-                    break;
-                }
+            size_t p = file_find(f, by_name, s->parent);
+            if (p < i)
+                parent_id = ids[p];
             if (parent_id == 0) { /* impossible for a validated file */
                 seterr(err, errsize, "site %s: parent %s not written first", s->name, s->parent);
                 rc = TS_EINVAL;
@@ -556,6 +580,7 @@ static int apply_writes(ts_store_t *st, const struct cur *c, const ts_constfile_
     }
     free(ids);
     free(existed);
+    free(by_name);
     return rc;
 }
 

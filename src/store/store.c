@@ -175,9 +175,11 @@ int ts_store_events_count(ts_store_t *st, const ts_event_filter_t *f, uint64_t *
 }
 
 int ts_store_quarantine_add(ts_store_t *st, int64_t input_id, uint64_t line, uint64_t offset,
-                            int reason, const char *detail, const void *data, size_t len)
+                            int reason, const char *detail, const void *data, size_t len,
+                            uint64_t record_len)
 {
-    return st->ops->quarantine_add(st, input_id, line, offset, reason, detail, data, len);
+    return st->ops->quarantine_add(st, input_id, line, offset, reason, detail, data, len,
+                                   record_len);
 }
 
 int ts_store_quarantine_foreach(ts_store_t *st, const char *reason, size_t limit,

@@ -167,10 +167,13 @@ typedef struct ts_quarantine_rec {
     uint64_t record_len; /* full length of the record */
 } ts_quarantine_rec_t;
 
-/* Keeps a rejected record. data is truncated to TS_QUARANTINE_DATA_MAX. */
+/* Keeps a rejected record: its first bytes (data, len; truncated to
+ * TS_QUARANTINE_DATA_MAX) and its full length record_len, which is larger than
+ * len when the reader itself kept only the head of an oversized record
+ * (record_len < len is taken as len). */
 TS_MUSTCHECK int ts_store_quarantine_add(ts_store_t *st, int64_t input_id, uint64_t line,
                                          uint64_t offset, int reason, const char *detail,
-                                         const void *data, size_t len);
+                                         const void *data, size_t len, uint64_t record_len);
 typedef int (*ts_quarantine_cb)(const ts_quarantine_rec_t *rec, void *ctx);
 /* Newest first; limit 0 = all; reason NULL = any. */
 TS_MUSTCHECK int ts_store_quarantine_foreach(ts_store_t *st, const char *reason, size_t limit,

@@ -42,7 +42,8 @@ struct ts_store_ops {
     int (*events_count)(ts_store_t *st, const ts_event_filter_t *f, uint64_t *n);
 
     int (*quarantine_add)(ts_store_t *st, int64_t input_id, uint64_t line, uint64_t offset,
-                          int reason, const char *detail, const void *data, size_t len);
+                          int reason, const char *detail, const void *data, size_t len,
+                          uint64_t record_len);
     int (*quarantine_foreach)(ts_store_t *st, const char *reason, size_t limit, ts_quarantine_cb cb,
                               void *ctx);
     int (*quarantine_stats)(ts_store_t *st, ts_count_cb cb, void *ctx);

@@ -863,13 +863,13 @@ static void test_quarantine(void **state)
     static unsigned char big[TS_QUARANTINE_DATA_MAX + 500];
     for (size_t k = 0; k < sizeof big; k++)
         big[k] = (unsigned char)(k % 251);
-    assert_int_equal(ts_store_quarantine_add(st, in.id, 1, 0, TS_ESYNTAX, "bad", big, 10), 0);
-    assert_int_equal(ts_store_quarantine_add(st, in.id, 2, 10, TS_EUTF8, "utf8", big, sizeof big),
+    assert_int_equal(ts_store_quarantine_add(st, in.id, 1, 0, TS_ESYNTAX, "bad", big, 10, 0), 0);
+    assert_int_equal(ts_store_quarantine_add(st, in.id, 2, 10, TS_EUTF8, "utf8", big, sizeof big, 0),
                      0);
-    assert_int_equal(ts_store_quarantine_add(st, in.id, 3, 20, TS_ESYNTAX, NULL, NULL, 0), 0);
-    assert_int_equal(ts_store_quarantine_add(st, 0, 0, 30, TS_EMISSING, "no input", big, 5), 0);
-    assert_int_equal(ts_store_quarantine_add(st, 777, 0, 30, TS_EMISSING, "x", big, 5), TS_ENOENT);
-    assert_int_equal(ts_store_quarantine_add(st, in.id, 0, 0, TS_EMISSING, "x", NULL, 5),
+    assert_int_equal(ts_store_quarantine_add(st, in.id, 3, 20, TS_ESYNTAX, NULL, NULL, 0, 0), 0);
+    assert_int_equal(ts_store_quarantine_add(st, 0, 0, 30, TS_EMISSING, "no input", big, 5, 0), 0);
+    assert_int_equal(ts_store_quarantine_add(st, 777, 0, 30, TS_EMISSING, "x", big, 5, 0), TS_ENOENT);
+    assert_int_equal(ts_store_quarantine_add(st, in.id, 0, 0, TS_EMISSING, "x", NULL, 5, 0),
                      TS_EINVAL);
 
     struct qseen s = {0};
