@@ -1,19 +1,26 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Longest-prefix match: a mutable set of prefixes (array + hash index) is the
- * source of truth; lookups use a Poptrie-style structure (Asai & Ohara,
- * SIGCOMM 2015) rebuilt from that set, per family, on the first lookup after a
- * change.
+ * source of truth; lookups use a structure rebuilt from that set, per family,
+ * on the first lookup after a change (or by ts_lpm_build()).
  *
- * Lookup structure: a direct table indexed by the top S bits (S = 18 for IPv4,
- * 16 for IPv6), then 6-bit strides. Each node holds a 64-bit vector of slots
- * that continue into a child, a 64-bit leafvec marking where runs of equal
- * leaf values start, and the base indexes of its (contiguous) children and
- * leaves; popcount of the masked vectors gives the rank. A lookup thus touches
- * one direct entry plus one node per level (IPv4: at most three) and one leaf.
- * Memory stays near 2-3 nodes per prefix because leaf runs are compressed and
- * empty subtrees are never created. Rebuilding rather than updating in place
- * keeps the structure simple; a full rebuild of a million prefixes takes a
- * fraction of a second, which suits tables that change in batches. */
+ * Lookup structure: a direct table indexed by the top S bits, then a
+ * Poptrie-style multibit trie (Asai & Ohara, SIGCOMM 2015) with 6-bit strides.
+ * Each node holds a 64-bit vector of slots that continue into a child, a
+ * 64-bit leafvec marking where runs of equal leaf values start, and the base
+ * indexes of its (contiguous) children and leaves; popcount of the masked
+ * vectors gives the rank. Subtrees holding a single prefix are path
+ * compressed into one "tail" record compared against the masked key.
+ *
+ * IPv4 uses S = 24 with 32-bit entries (64 MiB, DIR-24-8 style) plus a 2 MiB
+ * bitmap telling values from node indexes: a lookup is then usually one
+ * dependent memory access, which is what random lookups over a million
+ * prefixes are bound by. IPv6 uses S = 16 with 64-bit entries; its sparse
+ * lower levels are mostly tails. Everything is packed into one mapping
+ * advised for transparent huge pages, since TLB misses otherwise dominate.
+ *
+ * Rebuilding rather than updating in place keeps the structure simple; a full
+ * rebuild of a million prefixes takes a fraction of a second, which suits
+ * tables that change in batches. */
 #include "core/lpm.h"
 
 #include <stdlib.h>
@@ -23,10 +30,11 @@
 #include "core/mem.h"
 
 #define STRIDE 6
-#define S4 18
+#define S4 24
 #define S6 16
 #define LEAF_FLAG (UINT64_C(1) << 63)
 #define TAIL_FLAG (UINT64_C(1) << 62)
+#define TAIL32 (UINT32_C(1) << 31)
 /* Distinct prefixes of lengths off+1..off+STRIDE inside one node's range. */
 #define MAX_SHORT ((1u << (STRIDE + 1)) - 2)
 
@@ -69,7 +77,12 @@ union slot {
 };
 
 struct fib {
-    uint64_t *direct; /* LEAF_FLAG | value, or node index; NULL = no prefixes */
+    /* IPv6: LEAF_FLAG | value, TAIL_FLAG | index, or node index. */
+    uint64_t *direct;
+    /* IPv4: the value, or (bit set in ext) a node index, | TAIL32 for a tail. */
+    uint32_t *direct32;
+    uint64_t *ext;
+    bool built; /* direct or direct32 is valid (the family has prefixes) */
     union slot *nodes;
     size_t nnodes, capnodes;
     uint32_t *leaves;
@@ -197,10 +210,15 @@ static void fib_clear(struct fib *f)
         f->maplen = 0;
     } else {
         free(f->direct);
+        free(f->direct32);
+        free(f->ext);
         free(f->nodes);
         free(f->leaves);
     }
     f->direct = NULL;
+    f->direct32 = NULL;
+    f->ext = NULL;
+    f->built = false;
     f->nodes = NULL;
     f->leaves = NULL;
     f->nnodes = f->capnodes = f->nleaves = f->capleaves = 0;
@@ -282,6 +300,8 @@ size_t ts_lpm_memory(const ts_lpm_t *t)
         }
         if (b->direct)
             m += ((size_t)1 << b->sbits) * sizeof *b->direct;
+        if (b->direct32)
+            m += ((size_t)1 << b->sbits) * sizeof *b->direct32 + ((size_t)1 << b->sbits) / 8;
         m += b->capnodes * sizeof *b->nodes + b->capleaves * sizeof *b->leaves;
     }
     return m;
@@ -314,8 +334,8 @@ static int cmp_entry(const void *pa, const void *pb)
 
 static uint32_t alloc_nodes(struct fib *f, size_t k)
 {
-    if (f->nnodes + k > UINT32_MAX)
-        abort(); /* cannot happen below ~100 GB of nodes */
+    if (f->nnodes + k > INT32_MAX)
+        abort(); /* 31-bit indexes (TAIL32): far beyond memory this runs in */
     if (f->nnodes + k > f->capnodes) {
         size_t c = f->capnodes ? f->capnodes : 1024;
         while (c < f->nnodes + k)
@@ -428,9 +448,16 @@ static void build_node(struct fib *f, uint32_t idx, struct entry *seg, size_t n,
  * otherwise dominated by TLB misses. Keeps the malloc'd arrays if mmap fails. */
 static void fib_pack(struct fib *f)
 {
-    size_t dsz = ((size_t)1 << f->sbits) * sizeof *f->direct;
-    size_t nsz = f->nnodes * sizeof *f->nodes, lsz = f->nleaves * sizeof *f->leaves;
-    size_t need = dsz + nsz + lsz;
+    size_t nslots = (size_t)1 << f->sbits;
+    void **arr[] = {(void **)&f->direct, (void **)&f->direct32, (void **)&f->ext,
+                    (void **)&f->nodes, (void **)&f->leaves};
+    size_t sz[] = {f->direct ? nslots * sizeof *f->direct : 0,
+                   f->direct32 ? nslots * sizeof *f->direct32 : 0,
+                   f->ext ? nslots / 64 * sizeof *f->ext : 0, f->nnodes * sizeof *f->nodes,
+                   f->nleaves * sizeof *f->leaves};
+    size_t need = 0;
+    for (size_t k = 0; k < 5; k++)
+        need += (sz[k] + 63) & ~(size_t)63;
     size_t len = (need + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
     /* Over-map by one huge page so that the used part can start aligned. */
     uint8_t *raw = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
@@ -446,17 +473,14 @@ static void fib_pack(struct fib *f)
 #ifdef MADV_HUGEPAGE
     (void)madvise(base, len, MADV_HUGEPAGE); /* advisory: failure only costs speed */
 #endif
-    memcpy(base, f->direct, dsz);
-    if (nsz)
-        memcpy(base + dsz, f->nodes, nsz);
-    if (lsz)
-        memcpy(base + dsz + nsz, f->leaves, lsz);
-    free(f->direct);
-    free(f->nodes);
-    free(f->leaves);
-    f->direct = (uint64_t *)base;
-    f->nodes = (union slot *)(base + dsz);
-    f->leaves = (uint32_t *)(base + dsz + nsz);
+    size_t off = 0;
+    for (size_t k = 0; k < 5; k++) {
+        if (sz[k])
+            memcpy(base + off, *arr[k], sz[k]);
+        free(*arr[k]);
+        *arr[k] = sz[k] || k >= 3 ? base + off : NULL;
+        off += (sz[k] + 63) & ~(size_t)63;
+    }
     f->capnodes = f->nnodes;
     f->capleaves = f->nleaves;
     f->map = base;
@@ -499,26 +523,38 @@ static void fib_build(ts_lpm_t *t, unsigned fam)
         if (seg[k].len > sb)
             seg[nl++] = seg[k];
 
-    f->direct = ts_xmalloc(nslots * sizeof *f->direct);
-    for (size_t s = 0; s < nslots; s++)
-        f->direct[s] = LEAF_FLAG | val[s];
+    if (fam == 0) {
+        f->ext = ts_xcalloc(nslots / 64, sizeof *f->ext);
+    } else {
+        f->direct = ts_xmalloc(nslots * sizeof *f->direct);
+        for (size_t s = 0; s < nslots; s++)
+            f->direct[s] = LEAF_FLAG | val[s];
+    }
     for (size_t k = 0; k < nl;) {
         unsigned s = bits_at(seg[k].hi, seg[k].lo, 0, sb);
         size_t e = k + 1;
         while (e < nl && bits_at(seg[e].hi, seg[e].lo, 0, sb) == s)
             e++;
         uint32_t idx = alloc_nodes(f, 1);
-        if (e - k == 1) {
-            f->direct[s] = TAIL_FLAG | idx;
+        bool single = e - k == 1;
+        if (single)
             set_tail(f, idx, &seg[k], val[s]);
-        } else {
-            f->direct[s] = idx;
+        else
             build_node(f, idx, seg + k, e - k, sb, val[s]);
+        if (fam == 0) {
+            val[s] = single ? TAIL32 | idx : idx;
+            f->ext[s / 64] |= UINT64_C(1) << (s % 64);
+        } else {
+            f->direct[s] = single ? TAIL_FLAG | idx : idx;
         }
         k = e;
     }
-    free(val);
+    if (fam == 0)
+        f->direct32 = val; /* painted values, overwritten where ext is set */
+    else
+        free(val);
     free(seg);
+    f->built = true;
     fib_pack(f);
 }
 
@@ -567,11 +603,17 @@ static inline uint32_t walk(const struct fib *f, uint64_t d, uint64_t hi, uint64
     }
 }
 
+/* The direct entry and its ext bit are independent loads (the 2 MiB bitmap
+ * mostly stays in cache), so the common case costs one dependent miss. */
 TS_POPCNT_CLONES
 static uint32_t lookup4(const struct fib *f, uint32_t addr)
 {
-    uint64_t hi = (uint64_t)addr << 32;
-    return walk(f, f->direct[addr >> (32 - S4)], hi, 0, S4, true);
+    uint32_t s = addr >> (32 - S4);
+    uint32_t e = f->direct32[s];
+    if (!(f->ext[s / 64] >> (s % 64) & 1))
+        return e;
+    uint64_t d = e & TAIL32 ? TAIL_FLAG | (e & ~TAIL32) : e;
+    return walk(f, d, (uint64_t)addr << 32, 0, S4, true);
 }
 
 TS_POPCNT_CLONES
@@ -585,7 +627,7 @@ uint32_t ts_lpm_lookup4(ts_lpm_t *t, uint32_t addr)
     struct fib *f = &t->fib[0];
     if (__builtin_expect(f->dirty, 0))
         fib_build(t, 0);
-    if (f->direct == NULL)
+    if (!f->built)
         return TS_LPM_NONE;
     return lookup4(f, addr);
 }
@@ -595,7 +637,7 @@ uint32_t ts_lpm_lookup6(ts_lpm_t *t, const uint8_t addr[16])
     struct fib *f = &t->fib[1];
     if (__builtin_expect(f->dirty, 0))
         fib_build(t, 1);
-    if (f->direct == NULL)
+    if (!f->built)
         return TS_LPM_NONE;
     uint64_t hi, lo;
     memcpy(&hi, addr, 8);

@@ -1,8 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* The ingest pipeline runs on two threads. The caller's thread reads, parses,
+ * classifies and routes records into a batch; a writer thread stores the
+ * previous batch and commits it with its checkpoint. Parsing thus overlaps
+ * with the store's work and its fsync, and the slower of the two stages sets
+ * the pace instead of their sum.
+ *
+ * Two batches alternate. The reader hands a full batch to the writer only
+ * when the writer is idle, so the batch it starts filling next has always
+ * been committed already. Everything an item points to (event strings, the
+ * head of a rejected record, the reason text) lives in its batch's arena; the
+ * owner links point into the constituency, which is replaced only while the
+ * writer is idle. */
 #include "ingest/ingest.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +26,7 @@
 
 #include "core/arena.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "ingest/linereader.h"
 #include "route/loader.h"
 
@@ -36,86 +51,207 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL); /* a signal cuts it short, which is what we want */
 }
 
+/* One record of a batch: an event with its links, or a rejected record. */
+struct item {
+    const ts_event_t *ev; /* NULL for a quarantined record */
+    int n_links;
+    ts_link_t links[2];
+    uint64_t line, offset, full_len;
+    int reason;
+    const char *detail;
+    const char *data;
+    size_t len;
+};
+
+struct batch {
+    ts_arena_t *arena;
+    struct item *items;
+    size_t n, cap;
+    ts_input_state_t checkpoint; /* position just past the batch's last record */
+    bool save_checkpoint;        /* false for stdin */
+};
+
+struct writer {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct batch *job; /* handed over, not yet committed; NULL when idle */
+    bool quit;
+    int error;          /* first store error; the writer commits nothing after it */
+    uint64_t committed; /* byte offset of the last committed checkpoint */
+    uint64_t batches;
+    ts_store_t *st;
+    int64_t input_id;
+};
+
 struct run {
     ts_store_t *st;
     ts_constituency_t **c;
     const ts_ingest_opts_t *o;
     ts_ingest_stats_t *stats;
-    ts_arena_t *arena;
+    struct batch batches[2];
+    struct batch *cur;
+    struct writer w;
     ts_input_state_t input;
     bool is_stdin;
     int fd;
     ts_linereader_t *reader;
-    bool in_tx;
-    size_t batch_n;
     int64_t batch_start_ms;
     int64_t now_us;
 };
 
-static int batch_open(struct run *r)
+/* ---- the writer thread ------------------------------------------------------ */
+
+static int store_batch(struct writer *w, const struct batch *b)
 {
-    if (r->in_tx)
-        return 0;
-    int rc = ts_store_begin(r->st);
+    int rc = ts_store_begin(w->st);
     if (rc < 0) {
-        ts_log_error("cannot start a transaction: %s", ts_store_errmsg(r->st));
+        ts_log_error("cannot start a transaction: %s", ts_store_errmsg(w->st));
         return rc;
     }
-    r->in_tx = true;
-    r->batch_n = 0;
-    r->batch_start_ms = mono_ms();
-    r->now_us = ts_time_now();
-    return 0;
-}
-
-/* Commits the events of the batch together with the checkpoint just past
- * the last record they came from. */
-static int batch_commit(struct run *r)
-{
-    if (!r->in_tx)
-        return 0;
-    r->input.offset = ts_linereader_offset(r->reader);
-    r->input.line = ts_linereader_lines(r->reader);
-    int rc = r->is_stdin ? 0 : ts_store_input_checkpoint(r->st, &r->input);
+    for (size_t i = 0; i < b->n && rc == 0; i++) {
+        const struct item *it = &b->items[i];
+        if (it->ev) {
+            rc = ts_store_event_add(w->st, it->ev, it->links, it->n_links, w->input_id, it->line,
+                                    NULL);
+            if (rc < 0)
+                ts_log_error("cannot store an event: %s", ts_store_errmsg(w->st));
+        } else {
+            rc = ts_store_quarantine_add(w->st, w->input_id, it->line, it->offset, it->reason,
+                                         it->detail, it->data, it->len, it->full_len);
+            if (rc < 0)
+                ts_log_error("cannot store a quarantined record: %s", ts_store_errmsg(w->st));
+        }
+    }
+    if (rc == 0 && b->save_checkpoint)
+        rc = ts_store_input_checkpoint(w->st, &b->checkpoint);
     if (rc == 0)
-        rc = ts_store_commit(r->st);
-    r->in_tx = false;
+        rc = ts_store_commit(w->st);
     if (rc < 0) {
-        ts_log_error("commit failed, batch not acknowledged: %s", ts_store_errmsg(r->st));
-        ts_store_rollback(r->st);
-        return rc;
+        ts_log_error("batch not committed and not acknowledged: %s", ts_store_errmsg(w->st));
+        ts_store_rollback(w->st);
     }
-    r->stats->batches++;
-    r->stats->offset = r->input.offset;
-    ts_arena_reset(r->arena);
-    if (r->o->progress)
-        r->o->progress(r->stats, r->o->progress_ctx);
-    return 0;
-}
-
-static int quarantine(struct run *r, const ts_line_t *line, int reason, const char *detail)
-{
-    r->stats->quarantined++;
-    int rc = ts_store_quarantine_add(r->st, r->input.id, line->number, line->offset, reason,
-                                     detail, line->text.ptr, line->text.len, line->full_len);
-    if (rc < 0)
-        ts_log_error("cannot store a quarantined record: %s", ts_store_errmsg(r->st));
     return rc;
 }
 
-static int process_line(struct run *r, const ts_line_t *line)
+static void *writer_main(void *arg)
 {
-    int rc = batch_open(r);
-    if (rc < 0)
-        return rc;
-    r->stats->lines++;
-    r->batch_n++;
+    struct writer *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (w->job == NULL && !w->quit)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (w->job == NULL)
+            break;
+        struct batch *b = w->job;
+        bool failed = w->error != 0;
+        pthread_mutex_unlock(&w->mu);
+        int rc = failed ? 0 : store_batch(w, b);
+        pthread_mutex_lock(&w->mu);
+        if (rc < 0 && w->error == 0)
+            w->error = rc;
+        if (rc == 0 && !failed) {
+            w->committed = b->checkpoint.offset;
+            w->batches++;
+        }
+        w->job = NULL;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
 
+/* Waits until the writer has committed everything handed to it.
+ * Returns the writer's error, if any. */
+static int writer_drain(struct run *r)
+{
+    pthread_mutex_lock(&r->w.mu);
+    while (r->w.job != NULL)
+        pthread_cond_wait(&r->w.cv, &r->w.mu);
+    int err = r->w.error;
+    r->stats->batches = r->w.batches;
+    r->stats->offset = r->w.committed;
+    pthread_mutex_unlock(&r->w.mu);
+    return err;
+}
+
+/* Hands the current batch to the writer (waiting until it is idle) and starts
+ * filling the other one, which is therefore committed already. */
+static int batch_submit(struct run *r)
+{
+    struct batch *b = r->cur;
+    ts_input_state_t pos = r->input;
+    pos.offset = ts_linereader_offset(r->reader);
+    pos.line = ts_linereader_lines(r->reader);
+    /* b->checkpoint holds the last position handed over: an empty batch is
+     * worth a transaction only if the position moved (records that were all
+     * skipped, a new file after rotation or truncation). */
+    bool moved = pos.offset != b->checkpoint.offset || pos.line != b->checkpoint.line ||
+                 pos.dev != b->checkpoint.dev || pos.ino != b->checkpoint.ino;
+    if (b->n == 0 && (r->is_stdin || !moved))
+        return writer_drain(r);
+    b->checkpoint = pos;
+    b->save_checkpoint = !r->is_stdin;
+    int err = writer_drain(r);
+    if (err < 0)
+        return err;
+    pthread_mutex_lock(&r->w.mu);
+    r->w.job = b;
+    pthread_cond_broadcast(&r->w.cv);
+    pthread_mutex_unlock(&r->w.mu);
+
+    r->cur = b == &r->batches[0] ? &r->batches[1] : &r->batches[0];
+    r->cur->n = 0;
+    r->cur->checkpoint = b->checkpoint;
+    ts_arena_reset(r->cur->arena);
+    r->batch_start_ms = mono_ms();
+    r->now_us = ts_time_now();
+    if (r->o->progress) {
+        /* Progress shows what is read; the committed offset lags by a batch. */
+        ts_ingest_stats_t snap = *r->stats;
+        snap.offset = b->checkpoint.offset;
+        r->o->progress(&snap, r->o->progress_ctx);
+    }
+    return 0;
+}
+
+/* ---- the reader side ------------------------------------------------------------ */
+
+static struct item *new_item(struct batch *b)
+{
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 1024;
+        b->items = ts_xrealloc(b->items, b->cap * sizeof *b->items);
+    }
+    struct item *it = &b->items[b->n++];
+    memset(it, 0, sizeof *it);
+    return it;
+}
+
+static void quarantine(struct run *r, const ts_line_t *line, int reason, const char *detail)
+{
+    r->stats->quarantined++;
+    struct batch *b = r->cur;
+    struct item *it = new_item(b);
+    it->line = line->number;
+    it->offset = line->offset;
+    it->full_len = line->full_len;
+    it->reason = reason;
+    it->detail = ts_arena_strdup(b->arena, ts_str_c(detail)).ptr;
+    size_t keep = line->text.len < TS_QUARANTINE_DATA_MAX ? line->text.len : TS_QUARANTINE_DATA_MAX;
+    it->data = ts_arena_strdup(b->arena, ts_str(line->text.ptr, keep)).ptr;
+    it->len = keep;
+}
+
+static void process_line(struct run *r, const ts_line_t *line)
+{
+    r->stats->lines++;
     if (line->oversized) {
         char detail[128];
         snprintf(detail, sizeof detail, "line of %llu bytes exceeds the limit of %d bytes",
                  (unsigned long long)line->full_len, TS_LINE_MAX);
-        return quarantine(r, line, TS_ETOOBIG, detail);
+        quarantine(r, line, TS_ETOOBIG, detail);
+        return;
     }
 
     /* Blank lines carry nothing; many writers leave one at the end. */
@@ -124,25 +260,28 @@ static int process_line(struct run *r, const ts_line_t *line)
         k++;
     if (k == line->text.len) {
         r->stats->skipped++;
-        return 0;
+        return;
     }
 
+    struct batch *b = r->cur;
     ts_event_t ev;
     ts_parse_error_t perr;
     perr.detail[0] = '\0';
-    int prc = r->o->parser->parse(line->text.ptr, line->text.len, r->arena, &ev, &perr);
+    int prc = r->o->parser->parse(line->text.ptr, line->text.len, b->arena, &ev, &perr);
     if (prc == TS_PARSE_SKIP) {
         r->stats->skipped++;
-        return 0;
+        return;
     }
     if (prc < 0) {
         if (line->unterminated) {
             char detail[sizeof perr.detail + 64];
             snprintf(detail, sizeof detail, "last line has no newline and does not parse: %s",
                      perr.detail);
-            return quarantine(r, line, TS_ETRUNC, detail);
+            quarantine(r, line, TS_ETRUNC, detail);
+        } else {
+            quarantine(r, line, prc, perr.detail[0] ? perr.detail : ts_strerror(prc));
         }
-        return quarantine(r, line, prc, perr.detail[0] ? perr.detail : ts_strerror(prc));
+        return;
     }
 
     if (ev.time_observation == TS_TIME_NONE)
@@ -152,23 +291,28 @@ static int process_line(struct run *r, const ts_line_t *line)
     if (r->o->feed_provider)
         ev.feed_provider = ts_str_c(r->o->feed_provider);
 
-    ts_link_t links[2];
-    int n = ts_constituency_route(*r->c, &ev, links);
-    rc = ts_store_event_add(r->st, &ev, links, n, r->input.id, line->number, NULL);
-    if (rc < 0) {
-        ts_log_error("cannot store an event: %s", ts_store_errmsg(r->st));
-        return rc;
-    }
+    struct item *it = new_item(b);
+    it->line = line->number;
+    it->n_links = ts_constituency_route(*r->c, &ev, it->links);
+    /* Keep only the extras in use: the fixed array is most of the struct.
+     * Readers never look past n_extra. */
+    size_t size = offsetof(ts_event_t, extra) + ev.n_extra * sizeof(ts_extra_t);
+    ts_event_t *copy = ts_arena_alloc(b->arena, size);
+    memcpy(copy, &ev, size);
+    it->ev = copy;
     r->stats->events++;
-    if (n > 0)
+    if (it->n_links > 0)
         r->stats->linked++;
-    return 0;
 }
 
 static int reload_constituency(struct run *r)
 {
+    /* The writer may still hold links into the old constituency. */
+    int rc = writer_drain(r);
+    if (rc < 0)
+        return rc;
     ts_constituency_t *fresh = NULL;
-    int rc = ts_constituency_load(r->st, &fresh);
+    rc = ts_constituency_load(r->st, &fresh);
     if (rc < 0) {
         ts_log_error("constituency reload failed, keeping the old one: %s", ts_strerror(rc));
         return 0;
@@ -219,16 +363,18 @@ static int open_input(struct run *r, bool resume)
     r->input.offset = start;
     r->input.line = lines;
     r->stats->size = S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
-    r->stats->offset = start;
     if (r->reader)
         ts_linereader_reset(r->reader, r->fd, start, lines);
     else
         r->reader = ts_linereader_new(r->fd, start, lines, TS_LINE_MAX);
+    /* A new file position must be committed even if no record follows. */
+    r->cur->checkpoint = r->input;
+    r->cur->checkpoint.offset = UINT64_MAX;
     return 0;
 }
 
-/* Follow mode, at the end of the data: has the file been rotated or
- * truncated? Returns 1 if the reader was switched. */
+/* Follow mode, at the end of the data: 0 nothing changed, 1 truncated and
+ * rewound, 2 rotated (the caller drains the old file, then reopens). */
 static int check_rotation(struct run *r)
 {
     struct stat now, cur;
@@ -240,6 +386,7 @@ static int check_rotation(struct run *r)
         ts_linereader_reset(r->reader, r->fd, 0, 0);
         r->input.offset = 0;
         r->input.line = 0;
+        r->cur->checkpoint.offset = UINT64_MAX; /* commit the rewind */
         r->stats->size = (uint64_t)cur.st_size;
         return 1;
     }
@@ -249,7 +396,68 @@ static int check_rotation(struct run *r)
         r->stats->size = (uint64_t)now.st_size;
         return 0;
     }
-    return 2; /* rotated: caller drains the old file, then reopens */
+    return 2;
+}
+
+static int read_loop(struct run *r)
+{
+    const ts_ingest_opts_t *o = r->o;
+    size_t batch_max = o->batch_max ? o->batch_max : 20000;
+    int batch_ms = o->batch_ms > 0 ? o->batch_ms : 200;
+    int poll_ms = o->poll_ms > 0 ? o->poll_ms : 100;
+    bool draining = false; /* old file after rotation: read to its end, then switch */
+    int rc;
+
+    for (;;) {
+        if (o->stop && *o->stop)
+            return 0;
+        if (o->reload && *o->reload) {
+            *o->reload = 0;
+            if ((rc = batch_submit(r)) < 0 || (rc = reload_constituency(r)) < 0)
+                return rc;
+        }
+        ts_line_t line;
+        bool final = !o->follow || draining;
+        int n = ts_linereader_next(r->reader, final, &line);
+        if (n == TS_EINTR)
+            continue;
+        if (n < 0) {
+            ts_log_error("read error on %s: %s", o->path, strerror(errno));
+            return TS_EIO;
+        }
+        if (n == 1) {
+            process_line(r, &line);
+            if (r->cur->n >= batch_max || mono_ms() - r->batch_start_ms >= batch_ms)
+                if ((rc = batch_submit(r)) < 0)
+                    return rc;
+            continue;
+        }
+        /* No complete record available now. */
+        if ((rc = batch_submit(r)) < 0)
+            return rc;
+        if (!o->follow || r->is_stdin)
+            return 0;
+        if (draining) {
+            if ((rc = writer_drain(r)) < 0)
+                return rc;
+            close(r->fd);
+            r->fd = -1;
+            draining = false;
+            r->input.dev = r->input.ino = 0;
+            if ((rc = open_input(r, false)) < 0)
+                return rc;
+            r->stats->rotations++;
+            ts_log_info("%s was rotated: now reading the new file", o->path);
+            continue;
+        }
+        int rot = check_rotation(r);
+        if (rot < 0)
+            return rot;
+        if (rot == 2)
+            draining = true;
+        else if (rot == 0)
+            sleep_ms(poll_ms);
+    }
 }
 
 int ts_ingest_run(ts_store_t *st, ts_constituency_t **c, const ts_ingest_opts_t *o,
@@ -264,101 +472,65 @@ int ts_ingest_run(ts_store_t *st, ts_constituency_t **c, const ts_ingest_opts_t 
     r.stats = stats;
     r.fd = -1;
     r.is_stdin = strcmp(o->path, "-") == 0;
-    r.arena = ts_arena_new(1 << 20);
+    for (int i = 0; i < 2; i++)
+        r.batches[i].arena = ts_arena_new(1 << 20);
+    r.cur = &r.batches[0];
+    r.batch_start_ms = mono_ms();
+    r.now_us = ts_time_now();
 
     char name[4096];
+    int rc = 0;
     if (r.is_stdin) {
         snprintf(name, sizeof name, "-");
     } else if (realpath(o->path, name) == NULL) {
         ts_log_error("cannot open %s: %s", o->path, strerror(errno));
-        ts_arena_free(r.arena);
-        return TS_EIO;
+        rc = TS_EIO;
+        goto free_batches;
     }
-    int rc = ts_store_input_get(st, name, o->parser->name, &r.input);
+    rc = ts_store_input_get(st, name, o->parser->name, &r.input);
     if (rc < 0) {
         ts_log_error("cannot read the checkpoint of %s: %s", name, ts_store_errmsg(st));
-        ts_arena_free(r.arena);
-        return rc;
+        goto free_batches;
     }
-
     if (r.is_stdin) {
         r.fd = STDIN_FILENO;
         r.reader = ts_linereader_new(r.fd, 0, 0, TS_LINE_MAX);
-    } else {
-        rc = open_input(&r, !o->from_start);
-        if (rc < 0)
-            goto out;
+        r.cur->checkpoint = r.input;
+    } else if ((rc = open_input(&r, !o->from_start)) < 0) {
+        goto free_batches;
     }
 
-    size_t batch_max = o->batch_max ? o->batch_max : 20000;
-    int batch_ms = o->batch_ms > 0 ? o->batch_ms : 200;
-    int poll_ms = o->poll_ms > 0 ? o->poll_ms : 100;
-    bool draining = false; /* old file after rotation: read to its end, then switch */
-
-    for (;;) {
-        if (o->stop && *o->stop)
-            break;
-        if (o->reload && *o->reload) {
-            *o->reload = 0;
-            if ((rc = batch_commit(&r)) < 0)
-                goto out;
-            reload_constituency(&r);
-        }
-        ts_line_t line;
-        bool final = !o->follow || draining;
-        int n = ts_linereader_next(r.reader, final, &line);
-        if (n == TS_EINTR)
-            continue;
-        if (n < 0) {
-            ts_log_error("read error on %s: %s", o->path, strerror(errno));
-            rc = TS_EIO;
-            goto out;
-        }
-        if (n == 1) {
-            if ((rc = process_line(&r, &line)) < 0)
-                goto out;
-            if (r.batch_n >= batch_max || mono_ms() - r.batch_start_ms >= batch_ms)
-                if ((rc = batch_commit(&r)) < 0)
-                    goto out;
-            continue;
-        }
-        /* No complete record available. */
-        if ((rc = batch_commit(&r)) < 0)
-            goto out;
-        if (!o->follow || r.is_stdin)
-            break;
-        if (draining) {
-            close(r.fd);
-            r.fd = -1;
-            draining = false;
-            r.input.dev = r.input.ino = 0;
-            if ((rc = open_input(&r, false)) < 0)
-                goto out;
-            stats->rotations++;
-            ts_log_info("%s was rotated: now reading the new file", o->path);
-            continue;
-        }
-        int rot = check_rotation(&r);
-        if (rot < 0) {
-            rc = rot;
-            goto out;
-        }
-        if (rot == 2) {
-            draining = true;
-            continue;
-        }
-        if (rot == 0)
-            sleep_ms(poll_ms);
+    r.w.st = st;
+    r.w.input_id = r.input.id;
+    pthread_mutex_init(&r.w.mu, NULL);
+    pthread_cond_init(&r.w.cv, NULL);
+    if (pthread_create(&r.w.thread, NULL, writer_main, &r.w) != 0) {
+        ts_log_error("cannot start the writer thread");
+        rc = TS_ENOMEM;
+        goto destroy;
     }
-    rc = batch_commit(&r);
-out:
-    if (r.in_tx) {
-        ts_store_rollback(st);
-        r.in_tx = false;
-    }
+    rc = read_loop(&r);
+    /* Whatever was read before a stop is committed with its checkpoint. */
+    if (rc == 0)
+        rc = batch_submit(&r);
+    int werr = writer_drain(&r);
+    if (rc == 0)
+        rc = werr;
+    pthread_mutex_lock(&r.w.mu);
+    r.w.quit = true;
+    pthread_cond_broadcast(&r.w.cv);
+    pthread_mutex_unlock(&r.w.mu);
+    pthread_join(r.w.thread, NULL);
+destroy:
+    pthread_cond_destroy(&r.w.cv);
+    pthread_mutex_destroy(&r.w.mu);
+free_batches:
     if (r.fd >= 0 && !r.is_stdin)
         close(r.fd);
     ts_linereader_free(r.reader);
-    ts_arena_free(r.arena);
+    for (int i = 0; i < 2; i++) {
+        ts_arena_free(r.batches[i].arena);
+        free(r.batches[i].items);
+    }
     return rc;
 }
