@@ -40,17 +40,16 @@ struct weight {
 };
 
 static const struct weight w4[] = {
-    {8, 1},   {9, 1},   {10, 1},  {11, 2},  {12, 3},   {13, 5},  {14, 7},  {15, 10},
-    {16, 15}, {17, 8},  {18, 13}, {19, 25}, {20, 40},  {21, 50}, {22, 100}, {23, 100},
-    {24, 580}, {25, 5}, {26, 5},  {27, 5},  {28, 5},   {29, 5},  {30, 4},  {31, 2},
-    {32, 8},
+    {8, 1},  {9, 1},   {10, 1},  {11, 2},  {12, 3},  {13, 5},   {14, 7},   {15, 10},  {16, 15},
+    {17, 8}, {18, 13}, {19, 25}, {20, 40}, {21, 50}, {22, 100}, {23, 100}, {24, 580}, {25, 5},
+    {26, 5}, {27, 5},  {28, 5},  {29, 5},  {30, 4},  {31, 2},   {32, 8},
 };
 
 static const struct weight w6[] = {
-    {16, 2},  {20, 3},  {24, 5},  {28, 10}, {29, 30}, {30, 5},   {31, 5},  {32, 130},
-    {33, 10}, {34, 10}, {35, 10}, {36, 30}, {38, 10}, {40, 60},  {42, 10}, {44, 60},
-    {46, 20}, {47, 20}, {48, 435}, {52, 10}, {56, 60}, {60, 10}, {64, 40}, {80, 2},
-    {96, 3},  {112, 2}, {127, 3}, {128, 5},
+    {16, 2},   {20, 3},  {24, 5},  {28, 10}, {29, 30},  {30, 5},  {31, 5},
+    {32, 130}, {33, 10}, {34, 10}, {35, 10}, {36, 30},  {38, 10}, {40, 60},
+    {42, 10},  {44, 60}, {46, 20}, {47, 20}, {48, 435}, {52, 10}, {56, 60},
+    {60, 10},  {64, 40}, {80, 2},  {96, 3},  {112, 2},  {127, 3}, {128, 5},
 };
 
 static unsigned pick_len(const struct weight *w, size_t n)
@@ -148,8 +147,8 @@ static void run(ts_lpm_t *t, const ts_prefix_t *set, int fam, bool matched, uint
 {
     make_addrs(a, set, fam, matched);
     for (size_t i = 0; i < NADDR; i++)
-        a4[i] = (uint32_t)a[i][0] << 24 | (uint32_t)a[i][1] << 16 | (uint32_t)a[i][2] << 8 |
-                a[i][3];
+        a4[i] =
+            (uint32_t)a[i][0] << 24 | (uint32_t)a[i][1] << 16 | (uint32_t)a[i][2] << 8 | a[i][3];
     double rate[RUNS];
     uint64_t acc = 0, hits = 0;
     for (int r = 0; r < RUNS; r++) {
@@ -186,7 +185,7 @@ int main(int argc, char **argv)
     int only = argc > 1 ? atoi(argv[1]) : 0;
     printf("bench_lpm: seed 0x%llx, %d prefixes per family, single thread\n",
            (unsigned long long)SEED, NPREFIX);
-    uint8_t (*a)[16] = malloc(NADDR * sizeof *a);
+    uint8_t(*a)[16] = malloc(NADDR * sizeof *a);
     uint32_t *a4 = malloc(NADDR * sizeof *a4);
     if (a == NULL || a4 == NULL)
         abort();
@@ -197,9 +196,10 @@ int main(int argc, char **argv)
         double ins, bld;
         ts_prefix_t *set = build_table(t, fam, &ins, &bld);
         size_t mem = ts_lpm_memory(t);
-        printf("IPv%d: %zu prefixes, insert %.3f s, build %.3f s, memory %.1f MiB (%.1f B/prefix)\n",
-               fam, ts_lpm_count(t), ins, bld, (double)mem / 1048576.0,
-               (double)mem / (double)ts_lpm_count(t));
+        printf(
+            "IPv%d: %zu prefixes, insert %.3f s, build %.3f s, memory %.1f MiB (%.1f B/prefix)\n",
+            fam, ts_lpm_count(t), ins, bld, (double)mem / 1048576.0,
+            (double)mem / (double)ts_lpm_count(t));
         run(t, set, fam, false, a, a4);
         run(t, set, fam, true, a, a4);
         free(set);

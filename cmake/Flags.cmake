@@ -14,7 +14,9 @@ endif()
 set(TS_HARDEN_LINK -pie -Wl,-z,relro,-z,now,-z,noexecstack)
 
 set(TS_SAN_FLAGS)
-if(TS_SANITIZE)
+if(TS_TSAN)
+  set(TS_SAN_FLAGS -fsanitize=thread -fno-omit-frame-pointer)
+elseif(TS_SANITIZE)
   set(TS_SAN_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined
       -fno-omit-frame-pointer)
 endif()

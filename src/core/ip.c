@@ -315,8 +315,7 @@ static bool prefix_match(const uint8_t *a, const uint8_t *b, unsigned len)
 
 bool ts_prefix_contains(const ts_prefix_t *p, const ts_ip_t *ip)
 {
-    if (p->addr.family == TS_AF_NONE || p->addr.family != ip->family ||
-        p->len > family_bits(ip))
+    if (p->addr.family == TS_AF_NONE || p->addr.family != ip->family || p->len > family_bits(ip))
         return false;
     return prefix_match(p->addr.bytes, ip->bytes, p->len);
 }

@@ -11,12 +11,12 @@
  * vectors gives the rank. Subtrees holding a single prefix are path
  * compressed into one "tail" record compared against the masked key.
  *
- * IPv4 uses S = 24 with 32-bit entries (64 MiB, DIR-24-8 style) plus a 2 MiB
- * bitmap telling values from node indexes: a lookup is then usually one
- * dependent memory access, which is what random lookups over a million
- * prefixes are bound by. IPv6 uses S = 16 with 64-bit entries; its sparse
- * lower levels are mostly tails. Everything is packed into one mapping
- * advised for transparent huge pages, since TLB misses otherwise dominate.
+ * IPv4 tables of 64k prefixes or more use S = 24 with 32-bit entries (64 MiB, DIR-24-8 style) plus
+ * a 2 MiB bitmap telling values from node indexes: a lookup is then usually one dependent memory
+ * access, which is what random lookups over a million prefixes are bound by. IPv6 and smaller IPv4
+ * tables use S = 16 with 64-bit entries (512 KiB); its sparse lower levels are mostly tails.
+ * Everything is packed into one mapping advised for transparent huge pages, since TLB misses
+ * otherwise dominate.
  *
  * Rebuilding rather than updating in place keeps the structure simple; a full
  * rebuild of a million prefixes takes a fraction of a second, which suits
@@ -30,8 +30,9 @@
 #include "core/mem.h"
 
 #define STRIDE 6
-#define S4 24
-#define S6 16
+#define S4 24  /* large IPv4 tables: 32-bit direct entries */
+#define S16 16 /* IPv6, and IPv4 tables too small to pay for 66 MiB */
+#define S4_MIN_PREFIXES 65536
 #define LEAF_FLAG (UINT64_C(1) << 63)
 #define TAIL_FLAG (UINT64_C(1) << 62)
 #define TAIL32 (UINT32_C(1) << 31)
@@ -197,8 +198,6 @@ ts_lpm_t *ts_lpm_new(void)
     ts_lpm_t *t = ts_xcalloc(1, sizeof *t);
     t->hcap = 64;
     t->hash = ts_xcalloc(t->hcap, sizeof *t->hash);
-    t->fib[0].sbits = S4;
-    t->fib[1].sbits = S6;
     return t;
 }
 
@@ -460,8 +459,8 @@ static void fib_pack(struct fib *f)
         need += (sz[k] + 63) & ~(size_t)63;
     size_t len = (need + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
     /* Over-map by one huge page so that the used part can start aligned. */
-    uint8_t *raw = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint8_t *raw =
+        mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED)
         return;
     uint8_t *base = (uint8_t *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
@@ -502,7 +501,8 @@ static void fib_build(ts_lpm_t *t, unsigned fam)
             seg[m++] = t->ents[k];
     qsort(seg, m, sizeof *seg, cmp_entry);
 
-    unsigned sb = f->sbits;
+    bool dir24 = fam == 0 && n >= S4_MIN_PREFIXES;
+    unsigned sb = f->sbits = dir24 ? S4 : S16;
     size_t nslots = (size_t)1 << sb;
     uint32_t *val = ts_xmalloc(nslots * sizeof *val);
     for (size_t s = 0; s < nslots; s++)
@@ -523,7 +523,7 @@ static void fib_build(ts_lpm_t *t, unsigned fam)
         if (seg[k].len > sb)
             seg[nl++] = seg[k];
 
-    if (fam == 0) {
+    if (dir24) {
         f->ext = ts_xcalloc(nslots / 64, sizeof *f->ext);
     } else {
         f->direct = ts_xmalloc(nslots * sizeof *f->direct);
@@ -541,7 +541,7 @@ static void fib_build(ts_lpm_t *t, unsigned fam)
             set_tail(f, idx, &seg[k], val[s]);
         else
             build_node(f, idx, seg + k, e - k, sb, val[s]);
-        if (fam == 0) {
+        if (dir24) {
             val[s] = single ? TAIL32 | idx : idx;
             f->ext[s / 64] |= UINT64_C(1) << (s % 64);
         } else {
@@ -549,7 +549,7 @@ static void fib_build(ts_lpm_t *t, unsigned fam)
         }
         k = e;
     }
-    if (fam == 0)
+    if (dir24)
         f->direct32 = val; /* painted values, overwritten where ext is set */
     else
         free(val);
@@ -595,7 +595,8 @@ static inline uint32_t walk(const struct fib *f, uint64_t d, uint64_t hi, uint64
         uint64_t m = rank_mask(v);
         if (!(nd->vector >> v & 1))
             return f->leaves[nd->base0 + (uint32_t)__builtin_popcountll(nd->leafvec & m) - 1];
-        const union slot *c = &f->nodes[nd->base1 + (uint32_t)__builtin_popcountll(nd->vector & m) - 1];
+        const union slot *c =
+            &f->nodes[nd->base1 + (uint32_t)__builtin_popcountll(nd->vector & m) - 1];
         if (nd->tailvec >> v & 1)
             return tail_match(&c->t, hi, lo);
         nd = &c->n;
@@ -608,18 +609,21 @@ static inline uint32_t walk(const struct fib *f, uint64_t d, uint64_t hi, uint64
 TS_POPCNT_CLONES
 static uint32_t lookup4(const struct fib *f, uint32_t addr)
 {
+    uint64_t hi = (uint64_t)addr << 32;
+    if (f->direct32 == NULL)
+        return walk(f, f->direct[addr >> (32 - S16)], hi, 0, S16, true);
     uint32_t s = addr >> (32 - S4);
     uint32_t e = f->direct32[s];
     if (!(f->ext[s / 64] >> (s % 64) & 1))
         return e;
     uint64_t d = e & TAIL32 ? TAIL_FLAG | (e & ~TAIL32) : e;
-    return walk(f, d, (uint64_t)addr << 32, 0, S4, true);
+    return walk(f, d, hi, 0, S4, true);
 }
 
 TS_POPCNT_CLONES
 static uint32_t lookup6(const struct fib *f, uint64_t hi, uint64_t lo)
 {
-    return walk(f, f->direct[hi >> (64 - S6)], hi, lo, S6, false);
+    return walk(f, f->direct[hi >> (64 - S16)], hi, lo, S16, false);
 }
 
 uint32_t ts_lpm_lookup4(ts_lpm_t *t, uint32_t addr)

@@ -114,11 +114,16 @@ static void test_ip_invalid(void **state)
 }
 
 static const char *const bad_prefixes[] = {
-    "1.2.3.4/33",  "1.2.3.4/24",  "1.2.3.4/",     "/24",       "1.2.3.4/024", "1.2.3.0/024",
-    "1.2.3.0/-1",  "1.2.3.0/+24", "1.2.3.0/ 24",  "1.2.3.0/24 ", "1.2.3.0//24", "1.2.3.0/24/",
-    "1.2.3.0/2a",  "11.0.0.0/7",  "0.0.0.1/0",    "::/129",    "::1/127",     "2001:db9::/31",
-    "::/00",       "::/0128",     "::/1280",      "1.2.3/24",  "01.2.3.0/24", "fe80::%eth0/64",
-    "fe80::/64%1", "/",           "",             "1.2.3.4/32a",
+    "1.2.3.4/33",  "1.2.3.4/24",  "1.2.3.4/",
+    "/24",         "1.2.3.4/024", "1.2.3.0/024",
+    "1.2.3.0/-1",  "1.2.3.0/+24", "1.2.3.0/ 24",
+    "1.2.3.0/24 ", "1.2.3.0//24", "1.2.3.0/24/",
+    "1.2.3.0/2a",  "11.0.0.0/7",  "0.0.0.1/0",
+    "::/129",      "::1/127",     "2001:db9::/31",
+    "::/00",       "::/0128",     "::/1280",
+    "1.2.3/24",    "01.2.3.0/24", "fe80::%eth0/64",
+    "fe80::/64%1", "/",           "",
+    "1.2.3.4/32a",
 };
 
 static void test_prefix_invalid(void **state)
@@ -371,9 +376,9 @@ static void test_parse_vs_libc(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ip_invalid),      cmocka_unit_test(test_prefix_invalid),
-        cmocka_unit_test(test_ip_canonical),    cmocka_unit_test(test_ip_slice),
-        cmocka_unit_test(test_prefix_valid),    cmocka_unit_test(test_format_truncates),
+        cmocka_unit_test(test_ip_invalid),       cmocka_unit_test(test_prefix_invalid),
+        cmocka_unit_test(test_ip_canonical),     cmocka_unit_test(test_ip_slice),
+        cmocka_unit_test(test_prefix_valid),     cmocka_unit_test(test_format_truncates),
         cmocka_unit_test(test_contains_compare), cmocka_unit_test(test_roundtrip_vs_libc),
         cmocka_unit_test(test_parse_vs_libc),
     };

@@ -102,11 +102,21 @@ static void test_basic(void **state)
         const char *p;
         uint32_t v;
     } rules[] = {
-        {"0.0.0.0/0", 1},        {"10.0.0.0/8", 2},        {"10.1.0.0/16", 3},
-        {"10.1.2.0/24", 4},      {"10.1.2.3/32", 5},       {"10.1.2.128/25", 6},
-        {"192.0.2.0/31", 7},     {"::/0", 100},            {"2001:db8::/32", 101},
-        {"2001:db8::/48", 102},  {"2001:db8::1/128", 103}, {"2001:db8:0:0:8000::/65", 104},
-        {"::ffff:0.0.0.0/96", 105}, {"ffff::/16", 106},    {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127", 107},
+        {"0.0.0.0/0", 1},
+        {"10.0.0.0/8", 2},
+        {"10.1.0.0/16", 3},
+        {"10.1.2.0/24", 4},
+        {"10.1.2.3/32", 5},
+        {"10.1.2.128/25", 6},
+        {"192.0.2.0/31", 7},
+        {"::/0", 100},
+        {"2001:db8::/32", 101},
+        {"2001:db8::/48", 102},
+        {"2001:db8::1/128", 103},
+        {"2001:db8:0:0:8000::/65", 104},
+        {"::ffff:0.0.0.0/96", 105},
+        {"ffff::/16", 106},
+        {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127", 107},
     };
     for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
         ts_prefix_t p = pfx(rules[k].p);
@@ -369,10 +379,19 @@ static void test_random_large(void **state)
     assert_non_null(s);
     ts_lpm_t *t = ts_lpm_new();
     uint32_t next = 0;
+    size_t n4 = 0;
     while (r.n < want) {
         ts_prefix_t p = random_prefix(&r);
-        /* Realistic lengths dominate big tables. */
-        if (r.n > 1000 && rnd() % 2) {
+        /* Realistic lengths dominate big tables; enough IPv4 prefixes that
+         * the large-table IPv4 layout (24-bit direct table) is the one used. */
+        uint64_t sel = rnd() % 4;
+        if (r.n > 1000 && sel == 0) {
+            p.addr.family = TS_AF_INET;
+            for (int k = 0; k < 4; k++)
+                p.addr.bytes[k] = (uint8_t)rnd();
+            p.len = (uint8_t)(16 + rnd() % 17);
+            clear_host_bits(&p);
+        } else if (r.n > 1000 && sel == 1) {
             p.len = p.addr.family == TS_AF_INET ? (uint8_t)(16 + rnd() % 9)
                                                 : (uint8_t)(32 + rnd() % 33);
             clear_host_bits(&p);
@@ -381,12 +400,14 @@ static void test_random_large(void **state)
         if (rc == TS_EEXIST)
             continue;
         assert_int_equal(rc, 0);
+        n4 += p.addr.family == TS_AF_INET;
         r.p[r.n] = p;
         r.v[r.n++] = next++;
     }
     for (size_t k = 0; k < r.n; k++)
         s[k] = (struct keyed){r.p[k], r.v[k]};
     qsort(s, r.n, sizeof *s, cmp_keyed);
+    assert_true(n4 >= 65536);
     ts_lpm_build(t);
     for (int i = 0; i < 100000; i++) {
         ts_ip_t a = random_addr(&r);
@@ -397,7 +418,8 @@ static void test_random_large(void **state)
             fail_msg("lookup %s: got %u, want %u", buf, g, w);
         }
     }
-    printf("large table: %zu prefixes, %zu bytes\n", ts_lpm_count(t), ts_lpm_memory(t));
+    printf("large table: %zu prefixes (%zu IPv4), %zu bytes\n", ts_lpm_count(t), n4,
+           ts_lpm_memory(t));
     ts_lpm_free(t);
     free(s);
     free(r.p);
@@ -407,8 +429,8 @@ static void test_random_large(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_invalid),          cmocka_unit_test(test_duplicate),
-        cmocka_unit_test(test_basic),            cmocka_unit_test(test_random_vs_linear),
+        cmocka_unit_test(test_invalid),      cmocka_unit_test(test_duplicate),
+        cmocka_unit_test(test_basic),        cmocka_unit_test(test_random_vs_linear),
         cmocka_unit_test(test_random_large),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
