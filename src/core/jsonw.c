@@ -16,59 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define UTF8_BAD UINT32_MAX
+#include "core/utf8.h"
+
 /* Raw values nest at most this deep, so that an event line (itself an object
  * holding them) stays well within the default depth limit of common parsers
  * (json-c: 32). Deeper values are written as strings. */
 #define RAW_DEPTH_MAX 16
-
-/* Decodes one UTF-8 sequence at p (n >= 1 bytes available). Returns the bytes
- * consumed; *cp is the code point, or UTF8_BAD when the bytes consumed are a
- * maximal ill-formed subpart (overlong, surrogate, > U+10FFFF, truncated, or a
- * stray continuation byte), to be replaced by one U+FFFD. */
-static size_t utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
-{
-    unsigned b0 = p[0];
-    if (b0 < 0x80) {
-        *cp = b0;
-        return 1;
-    }
-    size_t need;
-    unsigned lo = 0x80, hi = 0xBF;
-    uint32_t c;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        need = 1;
-        c = b0 & 0x1F;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        need = 2;
-        c = b0 & 0x0F;
-        if (b0 == 0xE0)
-            lo = 0xA0; /* overlong */
-        else if (b0 == 0xED)
-            hi = 0x9F; /* surrogates */
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        need = 3;
-        c = b0 & 0x07;
-        if (b0 == 0xF0)
-            lo = 0x90; /* overlong */
-        else if (b0 == 0xF4)
-            hi = 0x8F; /* > U+10FFFF */
-    } else {
-        *cp = UTF8_BAD;
-        return 1;
-    }
-    for (size_t i = 1; i <= need; i++) {
-        if (i >= n || p[i] < lo || p[i] > hi) {
-            *cp = UTF8_BAD;
-            return i;
-        }
-        lo = 0x80;
-        hi = 0xBF;
-        c = (c << 6) | (p[i] & 0x3F);
-    }
-    *cp = c;
-    return need + 1;
-}
 
 static const char hexdig[] = "0123456789abcdef";
 
@@ -136,9 +89,9 @@ void ts_json_escape(ts_buf_t *b, ts_str_t s)
             continue;
         }
         uint32_t cp;
-        size_t len = utf8_next(p + i, n - i, &cp);
-        if (cp == UTF8_BAD)
-            ts_buf_append(b, "\xEF\xBF\xBD", 3);
+        size_t len = ts_utf8_next(p + i, n - i, &cp);
+        if (cp == TS_UTF8_BAD)
+            ts_buf_append(b, TS_UTF8_REPLACEMENT, 3);
         else if (escape_anyway(cp))
             put_u4(b, cp);
         else
@@ -425,8 +378,8 @@ static bool raw_string(raw_t *r)
             continue;
         }
         uint32_t cp;
-        size_t len = utf8_next(p, (size_t)(e - p), &cp);
-        if (cp == UTF8_BAD)
+        size_t len = ts_utf8_next(p, (size_t)(e - p), &cp);
+        if (cp == TS_UTF8_BAD)
             return false;
         if (escape_anyway(cp))
             put_u4(r->out, cp);

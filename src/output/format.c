@@ -9,57 +9,9 @@
 
 #include "core/jsonw.h"
 #include "core/taxonomy.h"
+#include "core/utf8.h"
 
-#define UTF8_BAD UINT32_MAX
-#define REPLACEMENT "\xEF\xBF\xBD"
 #define ELLIPSIS "\xE2\x80\xA6"
-
-/* Decodes one UTF-8 sequence (n >= 1 bytes at p); returns the bytes consumed,
- * *cp = UTF8_BAD for a maximal ill-formed subpart. Same rules as the JSON
- * writer (Unicode table 3-7), kept private to each to keep headers small. */
-static size_t utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
-{
-    unsigned b0 = p[0];
-    if (b0 < 0x80) {
-        *cp = b0;
-        return 1;
-    }
-    size_t need;
-    unsigned lo = 0x80, hi = 0xBF;
-    uint32_t c;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        need = 1;
-        c = b0 & 0x1F;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        need = 2;
-        c = b0 & 0x0F;
-        if (b0 == 0xE0)
-            lo = 0xA0;
-        else if (b0 == 0xED)
-            hi = 0x9F;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        need = 3;
-        c = b0 & 0x07;
-        if (b0 == 0xF0)
-            lo = 0x90;
-        else if (b0 == 0xF4)
-            hi = 0x8F;
-    } else {
-        *cp = UTF8_BAD;
-        return 1;
-    }
-    for (size_t i = 1; i <= need; i++) {
-        if (i >= n || p[i] < lo || p[i] > hi) {
-            *cp = UTF8_BAD;
-            return i;
-        }
-        lo = 0x80;
-        hi = 0xBF;
-        c = (c << 6) | (p[i] & 0x3F);
-    }
-    *cp = c;
-    return need + 1;
-}
 
 static const char *role_name(ts_role_t role)
 {
@@ -191,7 +143,7 @@ static void j_extra_key(ts_jsonw_t *w, ts_buf_t *tmp, ts_str_t key)
     ts_buf_puts(tmp, "extra.");
     for (size_t i = 0; i < key.len; i++) {
         if (key.ptr[i] == '\0')
-            ts_buf_puts(tmp, REPLACEMENT);
+            ts_buf_puts(tmp, TS_UTF8_REPLACEMENT);
         else
             ts_buf_putc(tmp, key.ptr[i]);
     }
@@ -317,13 +269,13 @@ static void csv_text(ts_buf_t *out, const char *s, size_t n, bool first)
             ts_buf_putc(out, (char)c);
             i++;
         } else if (c < 0x80) { /* other C0 controls, NUL and DEL */
-            ts_buf_puts(out, REPLACEMENT);
+            ts_buf_puts(out, TS_UTF8_REPLACEMENT);
             i++;
         } else {
             uint32_t cp;
-            size_t len = utf8_next(p + i, n - i, &cp);
-            if (cp == UTF8_BAD || cp <= 0x9F) /* invalid, or a C1 control */
-                ts_buf_puts(out, REPLACEMENT);
+            size_t len = ts_utf8_next(p + i, n - i, &cp);
+            if (cp == TS_UTF8_BAD || cp <= 0x9F) /* invalid, or a C1 control */
+                ts_buf_puts(out, TS_UTF8_REPLACEMENT);
             else
                 ts_buf_append(out, p + i, len);
             i += len;
@@ -420,11 +372,11 @@ static bool unsafe_cp(uint32_t cp)
 static size_t tbl_unit(ts_buf_t *out, const unsigned char *p, size_t n, bool emit)
 {
     uint32_t cp;
-    size_t len = utf8_next(p, n, &cp);
+    size_t len = ts_utf8_next(p, n, &cp);
     if (!emit)
         return len;
-    if (cp == UTF8_BAD)
-        ts_buf_puts(out, REPLACEMENT);
+    if (cp == TS_UTF8_BAD)
+        ts_buf_puts(out, TS_UTF8_REPLACEMENT);
     else if (unsafe_cp(cp))
         ts_buf_putc(out, '?');
     else

@@ -126,6 +126,39 @@ static const char *const migrations[] = {
     "    l.rule"
     "  FROM event_links l LEFT JOIN sites s ON s.id = l.site_id;"
     "PRAGMA user_version = 2;",
+
+    /* 3: event_links becomes a rowid table keyed by event_id * 2 + role - 1,
+     * with one index (site_id, and the rowid every index carries): a link is
+     * two b-tree inserts, both cheap, instead of a WITHOUT ROWID primary key,
+     * its uniqueness probe, a second index and a foreign key probe of events.
+     * event_id and role are derived from the key, so they cannot disagree.
+     * A v2 store could hold two links of the same role (the API never wrote
+     * them: an event has one owner per endpoint); the one with the lowest
+     * site id is kept. The trigger keeps the old ON DELETE CASCADE. */
+    "CREATE TABLE event_links_v3 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id INTEGER AS (id >> 1),"
+    "  site_id INTEGER NOT NULL,"
+    "  role INTEGER AS ((id & 1) + 1),"
+    "  kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 3),"
+    "  rule TEXT NOT NULL);"
+    "INSERT OR IGNORE INTO event_links_v3 (id, site_id, kind, rule)"
+    "  SELECT event_id * 2 + role - 1, site_id, kind, rule FROM event_links"
+    "  ORDER BY event_id, role, site_id;"
+    "DROP VIEW event_owners;"
+    "DROP TABLE event_links;"
+    "ALTER TABLE event_links_v3 RENAME TO event_links;"
+    "CREATE INDEX event_links_site ON event_links(site_id);"
+    "CREATE TRIGGER events_delete_links AFTER DELETE ON events BEGIN"
+    "  DELETE FROM event_links WHERE id BETWEEN old.id * 2 AND old.id * 2 + 1;"
+    "  END;"
+    "CREATE VIEW event_owners AS"
+    "  SELECT l.event_id, l.site_id, s.name AS site_name,"
+    "    CASE l.role WHEN 1 THEN 'source' ELSE 'destination' END AS role,"
+    "    CASE l.kind WHEN 1 THEN 'network' WHEN 2 THEN 'asn' ELSE 'domain' END AS kind,"
+    "    l.rule"
+    "  FROM event_links l LEFT JOIN sites s ON s.id = l.site_id;"
+    "PRAGMA user_version = 3;",
 };
 #define SQ_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -170,9 +203,10 @@ enum {
  * id and keep those with a link into the subtree (the unary + makes SQLite
  * probe the link primary key, not one index seek per site); cheap for a page of a
  * subtree that owns much of the table (the root), slow for a small one. */
-#define EV_IN_SITE " AND e.id IN (SELECT l.event_id FROM event_links l WHERE l.site_id IN sub)"
+#define EV_IN_SITE " AND e.id IN (SELECT l.id >> 1 FROM event_links l WHERE l.site_id IN sub)"
 #define EV_EXISTS_SITE                                                                             \
-    " AND EXISTS (SELECT 1 FROM event_links l WHERE l.event_id = e.id AND +l.site_id IN sub)"
+    " AND EXISTS (SELECT 1 FROM event_links l WHERE l.id BETWEEN e.id * 2 AND e.id * 2 + 1"        \
+    " AND +l.site_id IN sub)"
 
 enum sq_id {
     S_BEGIN,
@@ -261,12 +295,11 @@ static const char *const sql_text[S_COUNT_] = {
                     " application, feed_name, feed_provider, count, extra, input_id, line)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
                     " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
-    [S_LINK_ADD] = "INSERT INTO event_links (event_id, site_id, role, kind, rule)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_LINK_ADD] = "INSERT INTO event_links (id, site_id, kind, rule) VALUES (?1, ?2, ?3, ?4)",
     [S_EVENT_DELETE] = "DELETE FROM events WHERE id = ?1",
     [S_LINKS_OF] = "SELECT l.role, l.kind, l.rule, l.site_id, coalesce(s.name, '')"
                    " FROM event_links l LEFT JOIN sites s ON s.id = l.site_id"
-                   " WHERE l.event_id = ?1 ORDER BY l.role, l.site_id",
+                   " WHERE l.id BETWEEN ?1 * 2 AND ?1 * 2 + 1 ORDER BY l.id",
     [S_SUBTREE] = SUBTREE_CTE "SELECT id FROM sub ORDER BY id",
     [S_EV_ALL_ASC] =
         "SELECT " EV_COLS " FROM events e WHERE 1" EV_CURSOR EV_TIME " ORDER BY e.id LIMIT :lim",
@@ -1456,11 +1489,10 @@ static int add_links(struct sq_store *sq, int64_t eid, const ts_link_t *links, i
     for (int i = 0; i < n_links; i++) {
         const ts_link_t *l = &links[i];
         STMT(s, sq, S_LINK_ADD);
-        sqlite3_bind_int64(s, 1, eid);
+        sqlite3_bind_int64(s, 1, eid * 2 + (int64_t)l->role - 1);
         sqlite3_bind_int64(s, 2, l->match.site_id);
-        sqlite3_bind_int(s, 3, (int)l->role);
-        sqlite3_bind_int(s, 4, (int)l->match.kind);
-        bind_cstr(s, 5, l->match.rule);
+        sqlite3_bind_int(s, 3, (int)l->match.kind);
+        bind_cstr(s, 4, l->match.rule);
         int r = run(sq, s);
         if (r)
             return r;

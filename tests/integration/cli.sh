@@ -59,4 +59,34 @@ expect_rc "unclaim missing" 3 "$TOCSIN" site unclaim other --domain other.exampl
 expect_rc "list" 0 "$TOCSIN" site list
 grep -q 'csirt' "$WORK/out" && ok || fail "site list"
 expect_rc "events of unknown site" 3 "$TOCSIN" events --site nobody
+
+# stdin: IntelMQ events piped in, routed, stored; a bad line quarantined.
+printf '%s\n' \
+  '{"__type": "Event", "feed.name": "Example Feed", "classification.type": "vulnerable service", "source.ip": "198.18.1.2", "source.port": 11211, "time.source": "2026-11-27T08:00:00+00:00"}' \
+  '{"__type": "Event", "feed.name": "Example Feed", "classification.type": "c&c", "source.fqdn": "c2.uni.example"}' \
+  '{"__type": "Event", "source.ip": "not-an-ip"}' \
+  '{"__type": "Event", "feed.name": "Example Feed", "source.asn": 64496, "classification.taxonomy": "other"}' \
+  | "$TOCSIN" ingest --format intelmq - 2>"$WORK/err" && ok || fail "stdin ingest"
+expect_eq "stdin events stored" 3 "$("$TOCSIN" events --format json | wc -l)"
+"$TOCSIN" events --site uni --format json > "$WORK/uni.json"
+expect_eq "uni sees the address and the domain event" 2 "$(wc -l < "$WORK/uni.json")"
+grep -q '"classification.type":"vulnerable-system"' "$WORK/uni.json" && ok || fail "legacy type mapped"
+grep -q '"classification.type":"c2-server","source.fqdn":"c2.uni.example"' "$WORK/uni.json" && ok || fail "c&c mapped, fqdn kept"
+grep -q '"match":"domain"' "$WORK/uni.json" && ok || fail "domain match recorded"
+expect_eq "csirt sees all three" 3 "$("$TOCSIN" events --site csirt --format json | wc -l)"
+expect_eq "other sees none" 0 "$("$TOCSIN" events --site other --format json | wc -l)"
+expect_eq "bad stdin line quarantined" 1 "$("$TOCSIN" quarantine list --json | wc -l)"
+"$TOCSIN" events --site uni --format csv > "$WORK/uni.csv"
+expect_eq "csv: header + 2 rows" 3 "$(wc -l < "$WORK/uni.csv")"
+expect_rc "events --since filters" 0 "$TOCSIN" events --since 2030-01-01 --format json
+expect_eq "nothing after 2030" 0 "$(wc -l < "$WORK/out")"
+
+# Constituency file round trip: export, import into a fresh database, export again.
+expect_rc "export" 0 "$TOCSIN" constituency export "$WORK/c1.json"
+expect_rc "import into fresh db" 0 "$TOCSIN" --db "$WORK/other.db" constituency import "$WORK/c1.json"
+expect_rc "export again" 0 "$TOCSIN" --db "$WORK/other.db" constituency export "$WORK/c2.json"
+cmp -s "$WORK/c1.json" "$WORK/c2.json" && ok || fail "export is stable across import"
+printf '{"tocsin_constituency": 1, "sites": [{"name": "a", "networks": ["10.0.0.0/8"]}, {"name": "b", "networks": ["10.0.0.0/8"]}]}' > "$WORK/bad.json"
+expect_rc "conflicting file refused" 4 "$TOCSIN" --db "$WORK/other.db" constituency import "$WORK/bad.json"
+grep -q 'also claimed by site a' "$WORK/err" && ok || fail "conflict explained: $(cat "$WORK/err")"
 finish

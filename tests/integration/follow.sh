@@ -48,17 +48,27 @@ sleep 0.3
 append "$F" 7
 wait_count 88 && ok || fail "truncation: new lines read ($(count))"
 
+# SIGHUP reloads the constituency: a site added while the daemon runs gets
+# the events that arrive after the reload.
+"$TOCSIN" site add dept --parent net --network 198.51.100.0/28 >/dev/null
+kill -HUP "$pid"
+sleep 0.5
+append "$F" 4
+wait_count 92 && ok || fail "lines after the reload read ($(count))"
+expect_eq "new site routed after SIGHUP" 4 "$("$TOCSIN" events --site dept --format json | wc -l)"
+grep -q 'constituency reloaded' "$WORK/follow.log" && ok || fail "reload logged"
+
 kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?
 expect_eq "SIGTERM stops cleanly" 0 "$rc"
-expect_eq "no event twice" 88 "$(count)"
+expect_eq "no event twice" 92 "$(count)"
 grep -q 'rotated' "$WORK/follow.log" && ok || fail "rotation logged"
 grep -q 'truncated' "$WORK/follow.log" && ok || fail "truncation logged"
 
 # Restart: resumes after the committed offset, nothing repeated.
 append "$F" 3
 expect_rc "resume" 0 "$TOCSIN" ingest --format eve "$F"
-expect_eq "resumed without repeating" 91 "$(count)"
+expect_eq "resumed without repeating" 95 "$(count)"
 expect_eq "nothing quarantined" 0 "$("$TOCSIN" quarantine list --json | wc -l)"
 finish
