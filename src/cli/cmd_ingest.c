@@ -59,6 +59,7 @@ static void ingest_usage(FILE *out)
 struct progress {
     bool enabled;
     struct timespec start;
+    double last; /* seconds since start of the last redraw */
 };
 
 static double elapsed(const struct timespec *start)
@@ -74,6 +75,10 @@ static void show_progress(const ts_ingest_stats_t *s, void *ctx)
     if (!p->enabled)
         return;
     double t = elapsed(&p->start);
+    /* Redraw at most ten times a second, and always at the end of the file. */
+    if (t - p->last < 0.1 && !(s->size > 0 && s->offset >= s->size))
+        return;
+    p->last = t;
     double rate = t > 0 ? (double)s->lines / t : 0;
     if (s->size > 0) {
         double frac = (double)s->offset / (double)s->size;

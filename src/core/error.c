@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "core/error.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 struct errdesc {
     int code;
     const char *name;
@@ -50,4 +53,14 @@ const char *ts_errname(int err)
 {
     const struct errdesc *d = find(err);
     return d ? d->name : "unknown";
+}
+
+void ts_seterr(char *err, size_t errsize, const char *fmt, ...)
+{
+    if (err == NULL || errsize == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errsize, fmt, ap);
+    va_end(ap);
 }

@@ -2,6 +2,7 @@
 /* One error convention for all of tocsin: functions return 0 on success or a
  * negative ts_err code, and ts_strerror() turns a code into a message. */
 #pragma once
+#include <stddef.h>
 
 #define TS_MUSTCHECK __attribute__((warn_unused_result))
 #define TS_UNUSED __attribute__((unused))
@@ -38,3 +39,8 @@ const char *ts_strerror(int err);
 /* Short stable identifier for a code ("syntax", "utf8", ...), used as the
  * quarantine reason key and in machine-readable output. */
 const char *ts_errname(int err);
+
+/* Formats a message into the caller's buffer err of errsize bytes, cut to fit
+ * and NUL-terminated; nothing happens when err is NULL or errsize is 0, so
+ * functions taking an optional (err, errsize) pair can call it unconditionally. */
+void ts_seterr(char *err, size_t errsize, const char *fmt, ...) TS_PRINTF(3, 4);

@@ -142,20 +142,24 @@ static unsigned family_bits(const ts_ip_t *ip)
     return ip->family == TS_AF_INET ? 32 : 128;
 }
 
-/* True if any bit at position >= len is set. */
-static bool host_bits_set(const uint8_t *b, unsigned len, unsigned total)
+bool ts_prefix_clear_host_bits(ts_prefix_t *p)
 {
-    for (unsigned bit = len; bit < total; bit++) {
-        if (bit % 8 == 0 && bit + 8 <= total) {
-            if (b[bit / 8] != 0)
-                return true;
-            bit += 7;
-            continue;
-        }
-        if (b[bit / 8] & (0x80u >> (bit % 8)))
-            return true;
+    bool changed = false;
+    unsigned bits = family_bits(&p->addr);
+    for (unsigned i = 0; i < 16; i++) {
+        unsigned lo = i * 8;
+        uint8_t mask;
+        if (lo >= bits || lo >= p->len)
+            mask = 0;
+        else if (lo + 8 <= p->len)
+            mask = 0xff;
+        else
+            mask = (uint8_t)(0xff << (8 - (p->len - lo)));
+        uint8_t b = p->addr.bytes[i] & mask;
+        changed |= b != p->addr.bytes[i];
+        p->addr.bytes[i] = b;
     }
-    return false;
+    return changed;
 }
 
 int ts_prefix_parse(const char *s, size_t n, ts_prefix_t *out)
@@ -183,9 +187,9 @@ int ts_prefix_parse(const char *s, size_t n, ts_prefix_t *out)
         if (len > total)
             return TS_EADDR;
     }
-    if (host_bits_set(p.addr.bytes, len, total))
-        return TS_EADDR;
     p.len = (uint8_t)len;
+    if (ts_prefix_clear_host_bits(&p))
+        return TS_EADDR;
     *out = p;
     return 0;
 }

@@ -48,6 +48,10 @@ bool ts_prefix_contains(const ts_prefix_t *p, const ts_ip_t *ip);
 /* True if a contains b entirely (same family, a.len <= b.len, b inside a). */
 bool ts_prefix_covers(const ts_prefix_t *a, const ts_prefix_t *b);
 bool ts_ip_equal(const ts_ip_t *a, const ts_ip_t *b);
+/* Clears every bit of p->addr from position p->len on (for IPv4 also bytes
+ * 4-15), making p a valid prefix; p->len must not exceed the family's 32 or
+ * 128 bits. Returns true if any bit was set, i.e. p was not valid before. */
+bool ts_prefix_clear_host_bits(ts_prefix_t *p);
 /* Total order: family, then bytes. For sorting. */
 int ts_ip_compare(const ts_ip_t *a, const ts_ip_t *b);
 

@@ -9,16 +9,7 @@
 #include <string.h>
 
 #include "core/mem.h"
-
-static void TS_PRINTF(3, 4) seterr(char *err, size_t errsize, const char *fmt, ...)
-{
-    if (err == NULL || errsize == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errsize, fmt, ap);
-    va_end(ap);
-}
+#include "core/utf8.h"
 
 static void position(const char *buf, size_t off, size_t *line, size_t *col)
 {
@@ -178,7 +169,7 @@ int ts_json_parse(const char *buf, size_t len, size_t max_len, int max_depth, un
     if (max_len > (size_t)INT_MAX - 1)
         max_len = (size_t)INT_MAX - 1;
     if (len > max_len) {
-        seterr(err, errsize, "document of %zu bytes exceeds the limit of %zu", len, max_len);
+        ts_seterr(err, errsize, "document of %zu bytes exceeds the limit of %zu", len, max_len);
         return TS_ETOOBIG;
     }
     const char *nul = len ? memchr(buf, '\0', len) : NULL;
@@ -254,40 +245,17 @@ const char *ts_json_type_name(const ts_json_t *v)
 static int type_err(const ts_json_t *v, const char *what, const char *want, char *err,
                     size_t errsize)
 {
-    seterr(err, errsize, "%s: expected %s, got %s", what, want, ts_json_type_name(v));
+    ts_seterr(err, errsize, "%s: expected %s, got %s", what, want, ts_json_type_name(v));
     return TS_ETYPE;
 }
 
 static bool utf8_valid(const unsigned char *s, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k;
-        unsigned min;
-        if ((c & 0xe0) == 0xc0) {
-            k = 1, min = 0x80, c &= 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            k = 2, min = 0x800, c &= 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            k = 3, min = 0x10000, c &= 0x07;
-        } else {
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        i += ts_utf8_next(s + i, n - i, &cp);
+        if (cp == TS_UTF8_BAD)
             return false;
-        }
-        if (n - i <= k)
-            return false;
-        for (size_t j = 1; j <= k; j++) {
-            if ((s[i + j] & 0xc0) != 0x80)
-                return false;
-            c = (c << 6) | (s[i + j] & 0x3f);
-        }
-        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-            return false;
-        i += k + 1;
     }
     return true;
 }
@@ -301,11 +269,11 @@ int ts_json_as_str(const ts_json_t *v, const char *what, ts_str_t *out, char *er
     int n = json_object_get_string_len(m);
     size_t len = n > 0 ? (size_t)n : 0;
     if (memchr(p, '\0', len) != NULL) {
-        seterr(err, errsize, "%s: string contains NUL", what);
+        ts_seterr(err, errsize, "%s: string contains NUL", what);
         return TS_EINVAL;
     }
     if (!utf8_valid((const unsigned char *)p, len)) {
-        seterr(err, errsize, "%s: invalid UTF-8 (unpaired surrogate escape?)", what);
+        ts_seterr(err, errsize, "%s: invalid UTF-8 (unpaired surrogate escape?)", what);
         return TS_EUTF8;
     }
     *out = ts_str(p, len);
@@ -320,11 +288,12 @@ int ts_json_as_int(const ts_json_t *v, const char *what, int64_t min, int64_t ma
     int64_t x = json_object_get_int64(v);
     if (x == INT64_MAX || x == INT64_MIN || x < min || x > max) {
         if (x == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX)
-            seterr(err, errsize, "%s: %llu is out of range %lld-%lld", what,
-                   (unsigned long long)json_object_get_uint64(v), (long long)min, (long long)max);
+            ts_seterr(err, errsize, "%s: %llu is out of range %lld-%lld", what,
+                      (unsigned long long)json_object_get_uint64(v), (long long)min,
+                      (long long)max);
         else
-            seterr(err, errsize, "%s: %lld is out of range %lld-%lld", what, (long long)x,
-                   (long long)min, (long long)max);
+            ts_seterr(err, errsize, "%s: %lld is out of range %lld-%lld", what, (long long)x,
+                      (long long)min, (long long)max);
         return TS_ERANGE;
     }
     *out = x;
@@ -374,7 +343,7 @@ static int member(const ts_json_t *obj, const char *key, bool required, ts_json_
     if (ts_json_member(obj, key, v))
         return 1;
     if (required) {
-        seterr(err, errsize, "field \"%s\" is missing", key);
+        ts_seterr(err, errsize, "field \"%s\" is missing", key);
         return TS_EMISSING;
     }
     return 0;
@@ -423,7 +392,7 @@ int ts_json_check_keys(const ts_json_t *obj, const char *const *allowed, size_t 
         for (size_t i = 0; i < n && !ok; i++)
             ok = strcmp(key, allowed[i]) == 0;
         if (!ok) {
-            seterr(err, errsize, "unknown field \"%.64s\"", key);
+            ts_seterr(err, errsize, "unknown field \"%.64s\"", key);
             return TS_EINVAL;
         }
     }

@@ -11,12 +11,14 @@
  * vectors gives the rank. Subtrees holding a single prefix are path
  * compressed into one "tail" record compared against the masked key.
  *
- * IPv4 tables of 64k prefixes or more use S = 24 with 32-bit entries (64 MiB, DIR-24-8 style) plus
- * a 2 MiB bitmap telling values from node indexes: a lookup is then usually one dependent memory
- * access, which is what random lookups over a million prefixes are bound by. IPv6 and smaller IPv4
- * tables use S = 16 with 64-bit entries (512 KiB); its sparse lower levels are mostly tails.
- * Everything is packed into one mapping advised for transparent huge pages, since TLB misses
- * otherwise dominate.
+ * Tables of 64k prefixes or more (per family) use S = 24 with 32-bit entries
+ * (64 MiB, DIR-24-8 style) plus a 2 MiB bitmap telling values from node
+ * indexes: a lookup is then usually one dependent memory access, which is what
+ * random lookups over a million prefixes are bound by. Smaller tables use
+ * S = 16 with 64-bit entries (512 KiB) so that a constituency file of a few
+ * hundred prefixes does not cost 66 MiB. Below the direct table, sparse
+ * subtrees are mostly tails. Everything is packed into one mapping advised for
+ * transparent huge pages, since TLB misses otherwise dominate.
  *
  * Rebuilding rather than updating in place keeps the structure simple; a full
  * rebuild of a million prefixes takes a fraction of a second, which suits
@@ -30,8 +32,8 @@
 #include "core/mem.h"
 
 #define STRIDE 6
-#define S4 24  /* large IPv4 tables: 32-bit direct entries */
-#define S16 16 /* IPv6, and IPv4 tables too small to pay for 66 MiB */
+#define S4 24  /* large tables: 32-bit direct entries */
+#define S16 16 /* tables too small to pay for 66 MiB */
 #define S4_MIN_PREFIXES 65536
 #define LEAF_FLAG (UINT64_C(1) << 63)
 #define TAIL_FLAG (UINT64_C(1) << 62)
@@ -501,7 +503,7 @@ static void fib_build(ts_lpm_t *t, unsigned fam)
             seg[m++] = t->ents[k];
     qsort(seg, m, sizeof *seg, cmp_entry);
 
-    bool dir24 = fam == 0 && n >= S4_MIN_PREFIXES;
+    bool dir24 = n >= S4_MIN_PREFIXES;
     unsigned sb = f->sbits = dir24 ? S4 : S16;
     size_t nslots = (size_t)1 << sb;
     uint32_t *val = ts_xmalloc(nslots * sizeof *val);
@@ -623,7 +625,14 @@ static uint32_t lookup4(const struct fib *f, uint32_t addr)
 TS_POPCNT_CLONES
 static uint32_t lookup6(const struct fib *f, uint64_t hi, uint64_t lo)
 {
-    return walk(f, f->direct[hi >> (64 - S16)], hi, lo, S16, false);
+    if (f->direct32 == NULL)
+        return walk(f, f->direct[hi >> (64 - S16)], hi, lo, S16, false);
+    uint32_t s = (uint32_t)(hi >> (64 - S4));
+    uint32_t e = f->direct32[s];
+    if (!(f->ext[s / 64] >> (s % 64) & 1))
+        return e;
+    uint64_t d = e & TAIL32 ? TAIL_FLAG | (e & ~TAIL32) : e;
+    return walk(f, d, hi, lo, S4, false);
 }
 
 uint32_t ts_lpm_lookup4(ts_lpm_t *t, uint32_t addr)

@@ -1,19 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "core/utf8.h"
 
-unsigned ts_utf8_lead_len(unsigned char b)
-{
-    if (b < 0x80)
-        return 1;
-    if (b >= 0xC2 && b <= 0xDF)
-        return 2;
-    if (b >= 0xE0 && b <= 0xEF)
-        return 3;
-    if (b >= 0xF0 && b <= 0xF4)
-        return 4;
-    return 0;
-}
-
 size_t ts_utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
 {
     unsigned b0 = p[0];

@@ -22,7 +22,3 @@
  * followed by fewer continuation bytes than it needs (a wrong byte or the end
  * of the input), the wrong byte not being consumed. */
 size_t ts_utf8_next(const unsigned char *p, size_t n, uint32_t *cp /* OUT */);
-
-/* The length of the sequence lead byte b starts: 1 for ASCII, 2-4 for a lead
- * byte that can begin a well-formed sequence, 0 for any other byte. */
-unsigned ts_utf8_lead_len(unsigned char b);

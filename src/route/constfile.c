@@ -14,16 +14,7 @@
 #include "core/json.h"
 #include "core/jsonw.h"
 #include "core/mem.h"
-
-static void TS_PRINTF(3, 4) seterr(char *err, size_t errsize, const char *fmt, ...)
-{
-    if (err == NULL || errsize == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errsize, fmt, ap);
-    va_end(ap);
-}
+#include "route/constfile_int.h"
 
 /* Grows an array held as (pointer, count) by one element; capacity is the
  * next power of two, so no separate capacity field is needed. */
@@ -111,27 +102,6 @@ static unsigned family_bits(const ts_ip_t *ip)
     return ip->family == TS_AF_INET ? 32 : 128;
 }
 
-/* Clears the host bits of p; returns true if any was set. */
-static bool clear_host_bits(ts_prefix_t *p)
-{
-    bool changed = false;
-    unsigned bits = family_bits(&p->addr);
-    for (unsigned i = 0; i < 16; i++) {
-        unsigned lo = i * 8;
-        uint8_t mask;
-        if (lo >= bits || lo >= p->len)
-            mask = 0;
-        else if (lo + 8 <= p->len)
-            mask = 0xff;
-        else
-            mask = (uint8_t)(0xff << (8 - (p->len - lo)));
-        uint8_t b = p->addr.bytes[i] & mask;
-        changed |= b != p->addr.bytes[i];
-        p->addr.bytes[i] = b;
-    }
-    return changed;
-}
-
 int ts_constfile_parse_network(const char *s, size_t n, ts_prefix_t *out, char *err, size_t errsize)
 {
     int shown = n > 64 ? 64 : (int)n;
@@ -139,7 +109,7 @@ int ts_constfile_parse_network(const char *s, size_t n, ts_prefix_t *out, char *
     size_t alen = slash ? (size_t)(slash - s) : n;
     ts_prefix_t p = {0};
     if (ts_ip_parse(s, alen, &p.addr) != 0) {
-        seterr(err, errsize, "\"%.*s\" is not an IP network (address/length)", shown, s);
+        ts_seterr(err, errsize, "\"%.*s\" is not an IP network (address/length)", shown, s);
         return TS_EADDR;
     }
     unsigned bits = family_bits(&p.addr);
@@ -154,15 +124,15 @@ int ts_constfile_parse_network(const char *s, size_t n, ts_prefix_t *out, char *
             len = len * 10 + (unsigned)(d[i] - '0');
         }
         if (!ok || len > bits) {
-            seterr(err, errsize, "\"%.*s\": prefix length must be 0-%u", shown, s, bits);
+            ts_seterr(err, errsize, "\"%.*s\": prefix length must be 0-%u", shown, s, bits);
             return TS_EADDR;
         }
     }
     p.len = (uint8_t)len;
-    if (clear_host_bits(&p)) {
+    if (ts_prefix_clear_host_bits(&p)) {
         char net[TS_IP_STRLEN];
         ts_prefix_format(&p, net, sizeof net);
-        seterr(err, errsize, "%.*s has host bits set (the network is %s)", shown, s, net);
+        ts_seterr(err, errsize, "%.*s has host bits set (the network is %s)", shown, s, net);
         return TS_EADDR;
     }
     *out = p;
@@ -226,45 +196,48 @@ static bool email_ok(const char *e)
 static int check_site(ts_cf_site_t *s, size_t i, char *err, size_t errsize)
 {
     if (!ts_site_name_valid(s->name)) {
-        seterr(err, errsize,
-               "sites[%zu]: name: \"%.64s\" is not a site name (1-64 of A-Z a-z 0-9 . _ -)", i,
-               s->name);
+        ts_seterr(err, errsize,
+                  "sites[%zu]: name: \"%.64s\" is not a site name (1-64 of A-Z a-z 0-9 . _ -)", i,
+                  s->name);
         return TS_EINVAL;
     }
     if (s->parent != NULL && !ts_site_name_valid(s->parent)) {
-        seterr(err, errsize, "site %s: parent: \"%.64s\" is not a site name", s->name, s->parent);
+        ts_seterr(err, errsize, "site %s: parent: \"%.64s\" is not a site name", s->name,
+                  s->parent);
         return TS_EINVAL;
     }
     if (!text_ok(s->description, TS_CONSTFILE_DESC_MAX)) {
-        seterr(err, errsize, "site %s: description: longer than %d bytes or has control characters",
-               s->name, TS_CONSTFILE_DESC_MAX);
+        ts_seterr(err, errsize,
+                  "site %s: description: longer than %d bytes or has control characters", s->name,
+                  TS_CONSTFILE_DESC_MAX);
         return TS_EINVAL;
     }
     for (size_t j = 0; j < s->n_contacts; j++) {
         const ts_cf_contact_t *ct = &s->contacts[j];
         if (!email_ok(ct->email)) {
-            seterr(err, errsize, "site %s: contacts[%zu]: email: \"%.64s\" is not an address",
-                   s->name, j, ct->email);
+            ts_seterr(err, errsize, "site %s: contacts[%zu]: email: \"%.64s\" is not an address",
+                      s->name, j, ct->email);
             return TS_EINVAL;
         }
         if (!text_ok(ct->name, TS_CONSTFILE_CNAME_MAX)) {
-            seterr(err, errsize,
-                   "site %s: contacts[%zu]: name: longer than %d bytes or has control characters",
-                   s->name, j, TS_CONSTFILE_CNAME_MAX);
+            ts_seterr(
+                err, errsize,
+                "site %s: contacts[%zu]: name: longer than %d bytes or has control characters",
+                s->name, j, TS_CONSTFILE_CNAME_MAX);
             return TS_EINVAL;
         }
         for (size_t k = 0; k < j; k++)
             if (strcasecmp(s->contacts[k].email, ct->email) == 0) {
-                seterr(err, errsize, "site %s: contacts[%zu]: %s is listed twice", s->name, j,
-                       ct->email);
+                ts_seterr(err, errsize, "site %s: contacts[%zu]: %s is listed twice", s->name, j,
+                          ct->email);
                 return TS_EEXIST;
             }
     }
     for (size_t j = 0; j < s->n_domains; j++) {
         char norm[TS_DOMAIN_MAX + 1];
         if (ts_domain_normalize(s->domains[j], strlen(s->domains[j]), norm, NULL) != 0) {
-            seterr(err, errsize, "site %s: domains[%zu]: \"%.64s\" is not a domain name", s->name,
-                   j, s->domains[j]);
+            ts_seterr(err, errsize, "site %s: domains[%zu]: \"%.64s\" is not a domain name",
+                      s->name, j, s->domains[j]);
             return TS_EINVAL;
         }
         strcpy(s->domains[j], norm); /* never longer than the original */
@@ -272,20 +245,43 @@ static int check_site(ts_cf_site_t *s, size_t i, char *err, size_t errsize)
     return 0;
 }
 
-static int site_idx_cmp(const void *a, const void *b, void *ctx)
+struct name_key {
+    size_t stride, name_off;
+    const char *recs;
+};
+
+static const char *name_at(const struct name_key *k, size_t i)
 {
-    const ts_constfile_t *f = ctx;
-    return strcmp(f->sites[*(const size_t *)a].name, f->sites[*(const size_t *)b].name);
+    const char *name;
+    memcpy(&name, k->recs + i * k->stride + k->name_off, sizeof name);
+    return name;
 }
 
-static size_t find_site(const ts_constfile_t *f, const size_t *sorted, const char *name)
+static int name_idx_cmp(const void *a, const void *b, void *ctx)
 {
-    size_t lo = 0, hi = f->n_sites;
+    return strcmp(name_at(ctx, *(const size_t *)a), name_at(ctx, *(const size_t *)b));
+}
+
+size_t *ts_name_index(const void *recs, size_t n, size_t stride, size_t name_off)
+{
+    struct name_key k = {stride, name_off, recs};
+    size_t *index = ts_xmalloc((n ? n : 1) * sizeof *index);
+    for (size_t i = 0; i < n; i++)
+        index[i] = i;
+    qsort_r(index, n, sizeof *index, name_idx_cmp, &k);
+    return index;
+}
+
+size_t ts_name_index_find(const void *recs, size_t stride, size_t name_off, const size_t *index,
+                          size_t n, const char *name)
+{
+    struct name_key k = {stride, name_off, recs};
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(f->sites[sorted[mid]].name, name);
+        int c = strcmp(name_at(&k, index[mid]), name);
         if (c == 0)
-            return sorted[mid];
+            return index[mid];
         if (c < 0)
             lo = mid + 1;
         else
@@ -298,12 +294,13 @@ static int claim_err(int rc, const ts_cf_site_t *s, const char *field, size_t j,
                      const char *holder, char *err, size_t errsize)
 {
     if (rc == TS_ECONFLICT)
-        seterr(err, errsize, "site %s: %s[%zu]: %s is also claimed by site %s", s->name, field, j,
-               what, holder);
+        ts_seterr(err, errsize, "site %s: %s[%zu]: %s is also claimed by site %s", s->name, field,
+                  j, what, holder);
     else if (rc == TS_EEXIST)
-        seterr(err, errsize, "site %s: %s[%zu]: %s is listed twice", s->name, field, j, what);
+        ts_seterr(err, errsize, "site %s: %s[%zu]: %s is listed twice", s->name, field, j, what);
     else
-        seterr(err, errsize, "site %s: %s[%zu]: %s: %s", s->name, field, j, what, ts_strerror(rc));
+        ts_seterr(err, errsize, "site %s: %s[%zu]: %s: %s", s->name, field, j, what,
+                  ts_strerror(rc));
     return rc;
 }
 
@@ -324,20 +321,17 @@ static int build(const ts_constfile_t *f, ts_constituency_t **out, size_t **orde
                  size_t errsize)
 {
     size_t n = f->n_sites;
-    size_t *sorted = ts_xmalloc((n ? n : 1) * sizeof *sorted);
+    size_t *sorted = ts_cf_site_index(f);
     size_t *parent = ts_xmalloc((n ? n : 1) * sizeof *parent);
     size_t *depth = ts_xmalloc((n ? n : 1) * sizeof *depth);
     ts_constituency_t *c = NULL;
     int rc = 0;
-    for (size_t i = 0; i < n; i++)
-        sorted[i] = i;
-    qsort_r(sorted, n, sizeof *sorted, site_idx_cmp, (void *)f);
     for (size_t i = 1; i < n && rc == 0; i++)
         if (strcmp(f->sites[sorted[i]].name, f->sites[sorted[i - 1]].name) == 0) {
             size_t a = sorted[i - 1] < sorted[i] ? sorted[i - 1] : sorted[i];
             size_t b = sorted[i - 1] < sorted[i] ? sorted[i] : sorted[i - 1];
-            seterr(err, errsize, "site %s is listed twice (sites[%zu] and sites[%zu])",
-                   f->sites[a].name, a, b);
+            ts_seterr(err, errsize, "site %s is listed twice (sites[%zu] and sites[%zu])",
+                      f->sites[a].name, a, b);
             rc = TS_EEXIST;
         }
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -346,9 +340,9 @@ static int build(const ts_constfile_t *f, ts_constituency_t **out, size_t **orde
         depth[i] = SIZE_MAX;
         if (s->parent == NULL)
             continue;
-        parent[i] = find_site(f, sorted, s->parent);
+        parent[i] = ts_cf_site_find(f, sorted, s->parent);
         if (parent[i] == SIZE_MAX) {
-            seterr(err, errsize, "site %s: parent: there is no site %s", s->name, s->parent);
+            ts_seterr(err, errsize, "site %s: parent: there is no site %s", s->name, s->parent);
             rc = TS_ENOENT;
         }
     }
@@ -363,8 +357,8 @@ static int build(const ts_constfile_t *f, ts_constituency_t **out, size_t **orde
             a = parent[a];
         }
         if (a != SIZE_MAX && depth[a] == mark) {
-            seterr(err, errsize, "site %s: parent: the chain of parents forms a cycle",
-                   f->sites[a].name);
+            ts_seterr(err, errsize, "site %s: parent: the chain of parents forms a cycle",
+                      f->sites[a].name);
             rc = TS_ECYCLE;
             break;
         }
@@ -395,7 +389,7 @@ static int build(const ts_constfile_t *f, ts_constituency_t **out, size_t **orde
             rc = ts_constituency_add_site(c, (int64_t)i + 1, s->name,
                                           parent[i] == SIZE_MAX ? 0 : (int64_t)parent[i] + 1);
             if (rc != 0)
-                seterr(err, errsize, "site %s: %s", s->name, ts_strerror(rc));
+                ts_seterr(err, errsize, "site %s: %s", s->name, ts_strerror(rc));
         }
     }
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -546,8 +540,9 @@ static int read_site(ts_constfile_t *f, const ts_json_t *o, size_t i, char *err,
     bool valid = ts_site_name_valid(cname);
     free(cname);
     if (!valid) {
-        seterr(err, errsize, "%s: name: \"%.64s\" is not a site name (1-64 of A-Z a-z 0-9 . _ -)",
-               what, name.ptr);
+        ts_seterr(err, errsize,
+                  "%s: name: \"%.64s\" is not a site name (1-64 of A-Z a-z 0-9 . _ -)", what,
+                  name.ptr);
         return TS_EINVAL;
     }
     snprintf(what, sizeof what, "site %s", name.ptr);
@@ -630,7 +625,8 @@ int ts_constfile_parse(const char *buf, size_t len, ts_constfile_t **out, char *
         goto out;
     ts_json_t *ver;
     if (!ts_json_member(doc, "tocsin_constituency", &ver)) {
-        seterr(err, errsize, "not a constituency file: field \"tocsin_constituency\" is missing");
+        ts_seterr(err, errsize,
+                  "not a constituency file: field \"tocsin_constituency\" is missing");
         rc = TS_EMISSING;
         goto out;
     }
@@ -638,8 +634,8 @@ int ts_constfile_parse(const char *buf, size_t len, ts_constfile_t **out, char *
                               errsize)) != 0)
         goto out;
     if (version != TS_CONSTFILE_VERSION) {
-        seterr(err, errsize, "tocsin_constituency: version %" PRId64 " is not supported (%d is)",
-               version, TS_CONSTFILE_VERSION);
+        ts_seterr(err, errsize, "tocsin_constituency: version %" PRId64 " is not supported (%d is)",
+                  version, TS_CONSTFILE_VERSION);
         rc = TS_ENOTSUP;
         goto out;
     }
@@ -665,7 +661,7 @@ int ts_constfile_read(const char *path, ts_constfile_t **out, char *err, size_t 
     *out = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        seterr(err, errsize, "%s: %s", path, strerror(errno));
+        ts_seterr(err, errsize, "%s: %s", path, strerror(errno));
         return TS_EIO;
     }
     /* Read up to one byte past the limit, whatever fstat says (pipes). */
@@ -675,7 +671,7 @@ int ts_constfile_read(const char *path, ts_constfile_t **out, char *err, size_t 
     for (;;) {
         if (len == cap) {
             if (cap > TS_CONSTFILE_MAX) {
-                seterr(err, errsize, "%s: larger than %u bytes", path, TS_CONSTFILE_MAX);
+                ts_seterr(err, errsize, "%s: larger than %u bytes", path, TS_CONSTFILE_MAX);
                 rc = TS_ETOOBIG;
                 break;
             }
@@ -686,7 +682,7 @@ int ts_constfile_read(const char *path, ts_constfile_t **out, char *err, size_t 
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            seterr(err, errsize, "%s: %s", path, strerror(errno));
+            ts_seterr(err, errsize, "%s: %s", path, strerror(errno));
             rc = TS_EIO;
             break;
         }

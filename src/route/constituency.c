@@ -266,20 +266,8 @@ static bool prefix_ok(const ts_prefix_t *p)
         return false;
     if (p->len > bits)
         return false;
-    for (unsigned i = 0; i < 16; i++) {
-        unsigned lo = i * 8;
-        uint8_t b = p->addr.bytes[i];
-        uint8_t mask;
-        if (lo >= bits || lo >= p->len)
-            mask = 0;
-        else if (lo + 8 <= p->len)
-            mask = 0xff;
-        else
-            mask = (uint8_t)(0xff << (8 - (p->len - lo)));
-        if ((b & (uint8_t)~mask) != 0)
-            return false;
-    }
-    return true;
+    ts_prefix_t q = *p;
+    return !ts_prefix_clear_host_bits(&q);
 }
 
 int ts_constituency_add_network(ts_constituency_t *c, int64_t site_id, const ts_prefix_t *net,

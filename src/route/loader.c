@@ -2,22 +2,12 @@
 #include "route/loader.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/mem.h"
-
-static void TS_PRINTF(3, 4) seterr(char *err, size_t errsize, const char *fmt, ...)
-{
-    if (err == NULL || errsize == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errsize, fmt, ap);
-    va_end(ap);
-}
+#include "route/constfile_int.h"
 
 /* ---- A snapshot of the store's constituency -------------------------------- */
 
@@ -101,12 +91,6 @@ static void cur_free(struct cur *c)
     free(c->by_name);
 }
 
-static int by_name_cmp(const void *a, const void *b, void *ctx)
-{
-    const struct cur *c = ctx;
-    return strcmp(c->sites[*(const size_t *)a].name, c->sites[*(const size_t *)b].name);
-}
-
 static int cur_load(ts_store_t *st, struct cur *c, bool with_contacts)
 {
     memset(c, 0, sizeof *c);
@@ -115,27 +99,15 @@ static int cur_load(ts_store_t *st, struct cur *c, bool with_contacts)
         rc = ts_store_claims_foreach(st, cur_claim_cb, c);
     if (rc == 0 && with_contacts)
         rc = ts_store_contacts_foreach(st, cur_contact_cb, c);
-    c->by_name = ts_xmalloc((c->n_sites ? c->n_sites : 1) * sizeof *c->by_name);
-    for (size_t i = 0; i < c->n_sites; i++)
-        c->by_name[i] = i;
-    qsort_r(c->by_name, c->n_sites, sizeof *c->by_name, by_name_cmp, c);
+    c->by_name =
+        ts_name_index(c->sites, c->n_sites, sizeof *c->sites, offsetof(struct cur_site, name));
     return rc;
 }
 
 static size_t cur_find_name(const struct cur *c, const char *name)
 {
-    size_t lo = 0, hi = c->n_sites;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int d = strcmp(c->sites[c->by_name[mid]].name, name);
-        if (d == 0)
-            return c->by_name[mid];
-        if (d < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return SIZE_MAX;
+    return ts_name_index_find(c->sites, sizeof *c->sites, offsetof(struct cur_site, name),
+                              c->by_name, c->n_sites, name);
 }
 
 /* Site index by id: sites are few compared with claims, and ids ascend in
@@ -203,8 +175,8 @@ static int add_stored_claim(ts_cf_site_t *s, const struct cur_claim *cl, char *e
         ts_cf_site_add_domain(s, cl->value);
     }
     if (rc != 0)
-        seterr(err, errsize, "store: site %s: %s: \"%.64s\" is malformed", s->name, field,
-               cl->value);
+        ts_seterr(err, errsize, "store: site %s: %s: \"%.64s\" is malformed", s->name, field,
+                  cl->value);
     return rc;
 }
 
@@ -225,8 +197,8 @@ static int file_of_cur(const struct cur *c, bool only_absent, ts_constfile_t *f,
         if (s->parent_id != 0) {
             size_t p = id_find(ix, c->n_sites, s->parent_id);
             if (p == SIZE_MAX) {
-                seterr(err, errsize, "store: site %s: parent %" PRId64 " does not exist", s->name,
-                       s->parent_id);
+                ts_seterr(err, errsize, "store: site %s: parent %" PRId64 " does not exist",
+                          s->name, s->parent_id);
                 rc = TS_ENOENT;
                 break;
             }
@@ -319,7 +291,7 @@ int ts_constfile_from_store(ts_store_t *st, ts_constfile_t **out, char *err, siz
     struct cur c;
     int rc = cur_load(st, &c, true);
     if (rc != 0)
-        seterr(err, errsize, "store: %s", ts_store_errmsg(st));
+        ts_seterr(err, errsize, "store: %s", ts_store_errmsg(st));
     ts_constfile_t *f = ts_constfile_new();
     if (rc == 0)
         rc = file_of_cur(&c, false, f, err, errsize);
@@ -467,8 +439,8 @@ static int write_claims(ts_store_t *st, int64_t id, const ts_cf_site_t *s, char 
             claim_text(kinds[k], s, j, text, sizeof text);
             int rc = ts_store_claim_add(st, id, kinds[k], text);
             if (rc != 0) {
-                seterr(err, errsize, "site %s: cannot store claim %s: %s (%s)", s->name, text,
-                       ts_strerror(rc), ts_store_errmsg(st));
+                ts_seterr(err, errsize, "site %s: cannot store claim %s: %s (%s)", s->name, text,
+                          ts_strerror(rc), ts_store_errmsg(st));
                 return rc;
             }
         }
@@ -476,34 +448,12 @@ static int write_claims(ts_store_t *st, int64_t id, const ts_cf_site_t *s, char 
     for (size_t j = 0; j < s->n_contacts; j++) {
         int rc = ts_store_contact_add(st, id, s->contacts[j].email, s->contacts[j].name);
         if (rc != 0) {
-            seterr(err, errsize, "site %s: cannot store contact %s: %s (%s)", s->name,
-                   s->contacts[j].email, ts_strerror(rc), ts_store_errmsg(st));
+            ts_seterr(err, errsize, "site %s: cannot store contact %s: %s (%s)", s->name,
+                      s->contacts[j].email, ts_strerror(rc), ts_store_errmsg(st));
             return rc;
         }
     }
     return 0;
-}
-
-static int file_name_cmp(const void *a, const void *b, void *ctx)
-{
-    const ts_constfile_t *f = ctx;
-    return strcmp(f->sites[*(const size_t *)a].name, f->sites[*(const size_t *)b].name);
-}
-
-static size_t file_find(const ts_constfile_t *f, const size_t *by_name, const char *name)
-{
-    size_t lo = 0, hi = f->n_sites;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int d = strcmp(f->sites[by_name[mid]].name, name);
-        if (d == 0)
-            return by_name[mid];
-        if (d < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return SIZE_MAX;
 }
 
 /* The writes, inside the caller's transaction. */
@@ -511,10 +461,7 @@ static int apply_writes(ts_store_t *st, const struct cur *c, const ts_constfile_
                         ts_constfile_stats_t *stats, char *err, size_t errsize)
 {
     int64_t *ids = ts_xmalloc((f->n_sites ? f->n_sites : 1) * sizeof *ids);
-    size_t *by_name = ts_xmalloc((f->n_sites ? f->n_sites : 1) * sizeof *by_name);
-    for (size_t i = 0; i < f->n_sites; i++)
-        by_name[i] = i;
-    qsort_r(by_name, f->n_sites, sizeof *by_name, file_name_cmp, (void *)f);
+    size_t *by_name = ts_cf_site_index(f);
     bool *existed = ts_xcalloc(f->n_sites ? f->n_sites : 1, sizeof *existed);
     int rc = 0;
     /* 1. Sites, parents first (f is canonical): a site's new parent is final
@@ -523,11 +470,11 @@ static int apply_writes(ts_store_t *st, const struct cur *c, const ts_constfile_
         const ts_cf_site_t *s = &f->sites[i];
         int64_t parent_id = 0;
         if (s->parent != NULL) {
-            size_t p = file_find(f, by_name, s->parent);
+            size_t p = ts_cf_site_find(f, by_name, s->parent);
             if (p < i)
                 parent_id = ids[p];
             if (parent_id == 0) { /* impossible for a validated file */
-                seterr(err, errsize, "site %s: parent %s not written first", s->name, s->parent);
+                ts_seterr(err, errsize, "site %s: parent %s not written first", s->name, s->parent);
                 rc = TS_EINVAL;
                 break;
             }
@@ -547,15 +494,15 @@ static int apply_writes(ts_store_t *st, const struct cur *c, const ts_constfile_
             }
         }
         if (rc != 0)
-            seterr(err, errsize, "site %s: cannot store: %s (%s)", s->name, ts_strerror(rc),
-                   ts_store_errmsg(st));
+            ts_seterr(err, errsize, "site %s: cannot store: %s (%s)", s->name, ts_strerror(rc),
+                      ts_store_errmsg(st));
     }
     /* 2. Empty the listed sites, so that a claim moving between two of them
      *    is never held twice on the way. */
     for (size_t i = 0; i < f->n_sites && rc == 0; i++)
         if (existed[i] && (rc = ts_store_site_clear(st, ids[i])) != 0)
-            seterr(err, errsize, "site %s: cannot clear: %s (%s)", f->sites[i].name,
-                   ts_strerror(rc), ts_store_errmsg(st));
+            ts_seterr(err, errsize, "site %s: cannot clear: %s (%s)", f->sites[i].name,
+                      ts_strerror(rc), ts_store_errmsg(st));
     /* 3. Prune, children first: the store listed parents first, and the
      *    listed sites no longer hang below pruned ones after step 1. */
     for (size_t i = c->n_sites; i-- > 0 && rc == 0;) {
@@ -568,8 +515,8 @@ static int apply_writes(ts_store_t *st, const struct cur *c, const ts_constfile_
         }
         rc = ts_store_site_remove(st, s->id);
         if (rc != 0)
-            seterr(err, errsize, "site %s: cannot remove: %s (%s)", s->name, ts_strerror(rc),
-                   ts_store_errmsg(st));
+            ts_seterr(err, errsize, "site %s: cannot remove: %s (%s)", s->name, ts_strerror(rc),
+                      ts_store_errmsg(st));
         else
             stats->sites_removed++;
     }
@@ -593,14 +540,14 @@ int ts_constfile_apply(ts_store_t *st, const ts_constfile_t *f, bool prune,
     memset(stats, 0, sizeof *stats);
     int rc = ts_store_begin(st);
     if (rc != 0) {
-        seterr(err, errsize, "store: cannot begin a transaction: %s", ts_store_errmsg(st));
+        ts_seterr(err, errsize, "store: cannot begin a transaction: %s", ts_store_errmsg(st));
         return rc;
     }
     /* Read inside the transaction, so what is checked is what gets changed. */
     struct cur c;
     rc = cur_load(st, &c, false);
     if (rc != 0)
-        seterr(err, errsize, "store: %s", ts_store_errmsg(st));
+        ts_seterr(err, errsize, "store: %s", ts_store_errmsg(st));
     /* A canonical copy of the file (parents first, as the writes need), and
      * the result, which must be a valid constituency before anything is
      * written. */
@@ -634,7 +581,7 @@ int ts_constfile_apply(ts_store_t *st, const ts_constfile_t *f, bool prune,
     if (rc == 0) {
         rc = ts_store_commit(st);
         if (rc != 0)
-            seterr(err, errsize, "store: commit failed: %s", ts_store_errmsg(st));
+            ts_seterr(err, errsize, "store: commit failed: %s", ts_store_errmsg(st));
         return rc;
     }
     ts_store_rollback(st);

@@ -15,6 +15,13 @@
  *  - event_links.site_id has no foreign key: links outlive a removed site so
  *    that history stays; sites use AUTOINCREMENT so a removed site's id is
  *    never handed to a new site, which would inherit its history.
+ *  - event_links.id is event_id * 2 + role - 1 (schema 3): an event has at
+ *    most one link per role, its links are found by a rowid range, and
+ *    event_id and role are columns computed from it. Deleting an event
+ *    deletes its links (trigger events_delete_links).
+ *  - events.input_id names an inputs row; since schema 3 the store checks
+ *    that (once per input and connection), not a foreign key (once per
+ *    event). Other foreign keys stay.
  *
  * Every value reaches SQL through bound parameters; no SQL text is built at
  * run time: each statement is a constant, prepared once per store
@@ -43,6 +50,7 @@
 #define SQ_EXTRA_JSON_MAX (1u << 20) /* whole extra object, bytes */
 #define SQ_JSON_DEPTH_MAX 64
 #define SQ_TREE_DEPTH_MAX 1000 /* guard against a parent cycle written by hand */
+#define SQ_KNOWN_INPUTS 8      /* input ids known to exist, per connection */
 
 /* ---- Migrations ------------------------------------------------------------ */
 
@@ -127,14 +135,20 @@ static const char *const migrations[] = {
     "  FROM event_links l LEFT JOIN sites s ON s.id = l.site_id;"
     "PRAGMA user_version = 2;",
 
-    /* 3: event_links becomes a rowid table keyed by event_id * 2 + role - 1,
-     * with one index (site_id, and the rowid every index carries): a link is
-     * two b-tree inserts, both cheap, instead of a WITHOUT ROWID primary key,
-     * its uniqueness probe, a second index and a foreign key probe of events.
-     * event_id and role are derived from the key, so they cannot disagree.
-     * A v2 store could hold two links of the same role (the API never wrote
+    /* 3: cheaper inserts (see the schema notes at the top).
+     * event_links becomes a rowid table keyed by event_id * 2 + role - 1 with
+     * one index (site_id, and the rowid every index carries): a link costs two
+     * b-tree inserts, both cheap, instead of a WITHOUT ROWID primary key, its
+     * uniqueness probe, a second index and a foreign key probe of events.
+     * event_id and role are derived from the key, so they cannot disagree. A
+     * v2 store could hold two links of the same role (the API never wrote
      * them: an event has one owner per endpoint); the one with the lowest
-     * site id is kept. The trigger keeps the old ON DELETE CASCADE. */
+     * site id is kept. A trigger replaces the old ON DELETE CASCADE.
+     * events loses the foreign key on input_id, a probe of inputs per event;
+     * the store checks input ids itself (known_input()). SQLite cannot drop a
+     * constraint, so the table is copied: a one-off cost of the upgrade. The
+     * old links go first: with foreign keys on, dropping events would cascade
+     * into them. */
     "CREATE TABLE event_links_v3 ("
     "  id INTEGER PRIMARY KEY,"
     "  event_id INTEGER AS (id >> 1),"
@@ -147,6 +161,31 @@ static const char *const migrations[] = {
     "  ORDER BY event_id, role, site_id;"
     "DROP VIEW event_owners;"
     "DROP TABLE event_links;"
+    "CREATE TABLE events_v3 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  time_source INTEGER,"
+    "  time_observation INTEGER,"
+    "  type TEXT NOT NULL,"
+    "  identifier TEXT,"
+    "  description TEXT,"
+    "  src_family INTEGER, src_ip BLOB, src_port INTEGER, src_asn INTEGER,"
+    "  src_fqdn TEXT, src_url TEXT,"
+    "  dst_family INTEGER, dst_ip BLOB, dst_port INTEGER, dst_asn INTEGER,"
+    "  dst_fqdn TEXT, dst_url TEXT,"
+    "  transport TEXT,"
+    "  application TEXT,"
+    "  feed_name TEXT,"
+    "  feed_provider TEXT,"
+    "  count INTEGER NOT NULL DEFAULT 1,"
+    "  extra TEXT,"
+    "  input_id INTEGER," /* an inputs(id), checked by the store */
+    "  line INTEGER);"
+    "INSERT INTO events_v3 SELECT id, time_source, time_observation, type, identifier,"
+    "  description, src_family, src_ip, src_port, src_asn, src_fqdn, src_url, dst_family,"
+    "  dst_ip, dst_port, dst_asn, dst_fqdn, dst_url, transport, application, feed_name,"
+    "  feed_provider, count, extra, input_id, line FROM events ORDER BY id;"
+    "DROP TABLE events;"
+    "ALTER TABLE events_v3 RENAME TO events;"
     "ALTER TABLE event_links_v3 RENAME TO event_links;"
     "CREATE INDEX event_links_site ON event_links(site_id);"
     "CREATE TRIGGER events_delete_links AFTER DELETE ON events BEGIN"
@@ -218,6 +257,7 @@ enum sq_id {
     S_SITE_ADD,
     S_SITE_UPDATE,
     S_SITE_EXISTS,
+    S_INPUT_EXISTS,
     S_SITE_HAS_CHILD,
     S_SITE_IN_SUBTREE,
     S_SITE_DELETE,
@@ -265,6 +305,7 @@ static const char *const sql_text[S_COUNT_] = {
     [S_SITE_UPDATE] = "UPDATE sites SET parent_id = ?2, description = coalesce(?3, description)"
                       " WHERE id = ?1",
     [S_SITE_EXISTS] = "SELECT 1 FROM sites WHERE id = ?1",
+    [S_INPUT_EXISTS] = "SELECT 1 FROM inputs WHERE id = ?1",
     [S_SITE_HAS_CHILD] = "SELECT 1 FROM sites WHERE parent_id = ?1 LIMIT 1",
     [S_SITE_IN_SUBTREE] = "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION SELECT s.id FROM sites s"
                           " JOIN sub ON s.parent_id = sub.id) SELECT 1 FROM sub WHERE id = ?2",
@@ -339,7 +380,11 @@ struct sq_store {
     bool in_txn;  /* a caller's ts_store_begin() is open */
     bool opening; /* ts_store_open() logs its own failure, once */
     sqlite3_stmt *stmt[S_COUNT_];
-    ts_buf_t extra;       /* extra JSON of the event being written */
+    char *extra;          /* extra JSON of the event being written */
+    size_t extra_len, extra_cap;
+    ts_buf_t esc;         /* an extra key that needs escaping */
+    int64_t known_input[SQ_KNOWN_INPUTS]; /* ids seen in inputs; 0 = free */
+    unsigned n_known;
     uint8_t ipbuf[2][16]; /* its address blobs */
     ts_arena_t *arena;    /* unescaped extra keys of the row being read */
     int64_t *sub;         /* site ids of the filter's subtree, sorted */
@@ -909,11 +954,17 @@ static int migrate(struct sq_store *sq, const char *location, int target)
 static void sq_close(ts_store_t *st)
 {
     struct sq_store *sq = SQ(st);
+    if (getenv("TSX_LASTAT") && sq->db) {
+        int c, h;
+        static const int ops[] = {SQLITE_DBSTATUS_LOOKASIDE_USED, SQLITE_DBSTATUS_LOOKASIDE_HIT, SQLITE_DBSTATUS_LOOKASIDE_MISS_SIZE, SQLITE_DBSTATUS_LOOKASIDE_MISS_FULL};
+        for (int i = 0; i < 4; i++) { sqlite3_db_status(sq->db, ops[i], &c, &h, 0); fprintf(stderr, "la%d cur %d hi %d\n", i, c, h); }
+    }
     for (int i = 0; i < S_COUNT_; i++)
         sqlite3_finalize(sq->stmt[i]);
     if (sqlite3_close(sq->db) != SQLITE_OK)
         ts_log_error("store: close: %s", sqlite3_errmsg(sq->db));
-    ts_buf_free(&sq->extra);
+    free(sq->extra);
+    ts_buf_free(&sq->esc);
     ts_arena_free(sq->arena);
     free(sq->sub);
     free(sq);
@@ -929,7 +980,14 @@ static int sq_open(const char *location, int max_version, ts_store_t **out)
     int flags =
         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     int r = 0;
+    if (getenv("TSX_NOMEMSTAT"))
+        (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     int rc = sqlite3_open_v2(location, &sq->db, flags, NULL);
+    if (rc == SQLITE_OK && getenv("TSX_LA")) {
+        int sz = atoi(getenv("TSX_LA")), cnt = atoi(strchr(getenv("TSX_LA"), ',') + 1);
+        int lrc = sqlite3_db_config(sq->db, SQLITE_DBCONFIG_LOOKASIDE, NULL, sz, cnt);
+        fprintf(stderr, "lookaside %d %d -> %d\n", sz, cnt, lrc);
+    }
     if (rc != SQLITE_OK) {
         set_msg(sq, sq->db ? sqlite3_errmsg(sq->db) : sqlite3_errstr(rc));
         ts_log_error("store: cannot open %s: %s", location, sq->errmsg);
@@ -1484,8 +1542,14 @@ static int bind_event(struct sq_store *sq, sqlite3_stmt *s, const ts_event_t *e,
     return 0;
 }
 
+/* A link's key is eid * 2 + role - 1 (schema 3), so the links of an event sit
+ * next to each other, right after those of the event before. */
 static int add_links(struct sq_store *sq, int64_t eid, const ts_link_t *links, int n_links)
 {
+    if (n_links > 0 && eid > (INT64_MAX - 1) / 2) {
+        set_msg(sq, "event id too large for its links");
+        return TS_ERANGE;
+    }
     for (int i = 0; i < n_links; i++) {
         const ts_link_t *l = &links[i];
         STMT(s, sq, S_LINK_ADD);
@@ -1516,12 +1580,17 @@ static int sq_event_add(ts_store_t *st, const ts_event_t *e, const ts_link_t *li
             return TS_EINVAL;
         }
     }
+    /* One owner per endpoint: the link key has room for one link per role. */
+    if (n_links == 2 && links[0].role == links[1].role) {
+        set_msg(sq, "two links with the same role");
+        return TS_EEXIST;
+    }
     STMT(s, sq, S_EVENT_ADD);
     int r = bind_event(sq, s, e, input_id, line);
     if (r)
         return r;
     /* Inside the caller's transaction a failed link is undone by deleting the
-     * event (its links cascade): cheaper on the hot path than a savepoint per
+     * event (trigger events_delete_links takes its links): cheaper on the hot path than a savepoint per
      * event. Outside one, the event and its links get their own. */
     bool own = false;
     if (!sq->in_txn && n_links > 0) {

@@ -286,6 +286,48 @@ static void test_contains_compare(void **state)
     assert_false(ts_ip_equal(&in, &out));
 }
 
+/* Host bits: set ones are reported and cleared, including junk in the unused
+ * bytes 4-15 of an IPv4 address; a valid prefix is left as it is. */
+static void test_clear_host_bits(void **state)
+{
+    (void)state;
+    ts_prefix_t p;
+    assert_int_equal(parse_ip("192.0.2.1", &p.addr), 0);
+    p.len = 24;
+    assert_true(ts_prefix_clear_host_bits(&p));
+    char buf[TS_IP_STRLEN];
+    ts_prefix_format(&p, buf, sizeof buf);
+    assert_string_equal(buf, "192.0.2.0/24");
+    assert_false(ts_prefix_clear_host_bits(&p));
+
+    assert_int_equal(parse_ip("10.0.0.0", &p.addr), 0);
+    p.len = 8;
+    p.addr.bytes[15] = 1;
+    assert_true(ts_prefix_clear_host_bits(&p));
+    assert_int_equal(p.addr.bytes[15], 0);
+
+    assert_int_equal(parse_ip("2001:db8::ff", &p.addr), 0);
+    p.len = 121; /* the last byte keeps its top bit only */
+    assert_true(ts_prefix_clear_host_bits(&p));
+    ts_prefix_format(&p, buf, sizeof buf);
+    assert_string_equal(buf, "2001:db8::80/121");
+    p.len = 128;
+    assert_false(ts_prefix_clear_host_bits(&p));
+    p.len = 0;
+    assert_true(ts_prefix_clear_host_bits(&p));
+    ts_prefix_format(&p, buf, sizeof buf);
+    assert_string_equal(buf, "::/0");
+
+    /* Every IPv4 length on all-ones: exactly the first len bits survive. */
+    for (unsigned len = 0; len <= 32; len++) {
+        assert_int_equal(parse_ip("255.255.255.255", &p.addr), 0);
+        p.len = (uint8_t)len;
+        assert_int_equal(ts_prefix_clear_host_bits(&p), len < 32);
+        uint32_t want = len ? ~0u << (32 - len) : 0;
+        assert_int_equal(ts_ip_v4(&p.addr), want);
+    }
+}
+
 static uint64_t rng_state = 0x9e3779b97f4a7c15u;
 static uint64_t rnd(void)
 {
@@ -380,7 +422,7 @@ int main(void)
         cmocka_unit_test(test_ip_canonical),     cmocka_unit_test(test_ip_slice),
         cmocka_unit_test(test_prefix_valid),     cmocka_unit_test(test_format_truncates),
         cmocka_unit_test(test_contains_compare), cmocka_unit_test(test_roundtrip_vs_libc),
-        cmocka_unit_test(test_parse_vs_libc),
+        cmocka_unit_test(test_parse_vs_libc),    cmocka_unit_test(test_clear_host_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
