@@ -245,6 +245,8 @@ static int check_site(ts_cf_site_t *s, size_t i, char *err, size_t errsize)
     return 0;
 }
 
+/* ---- Sites by name (route/constfile_int.h) ------------------------------------ */
+
 struct name_key {
     size_t stride, name_off;
     const char *recs;
@@ -252,9 +254,7 @@ struct name_key {
 
 static const char *name_at(const struct name_key *k, size_t i)
 {
-    const char *name;
-    memcpy(&name, k->recs + i * k->stride + k->name_off, sizeof name);
-    return name;
+    return *(const char *const *)(k->recs + i * k->stride + k->name_off);
 }
 
 static int name_idx_cmp(const void *a, const void *b, void *ctx)

@@ -29,6 +29,7 @@
  * IN (...): SQLite builds an ephemeral table for an IN list on every insert,
  * which once cost half of the insert time. */
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,7 +385,7 @@ struct sq_store {
     size_t extra_len, extra_cap;
     ts_buf_t esc;         /* an extra key that needs escaping */
     int64_t known_input[SQ_KNOWN_INPUTS]; /* ids seen in inputs; 0 = free */
-    unsigned n_known;
+
     uint8_t ipbuf[2][16]; /* its address blobs */
     ts_arena_t *arena;    /* unescaped extra keys of the row being read */
     int64_t *sub;         /* site ids of the filter's subtree, sorted */
@@ -464,8 +465,17 @@ static int run_id(struct sq_store *sq, enum sq_id id)
 }
 
 /* For cleanup paths: keeps the message of the error being reported. */
+/* Forgets which inputs exist (known_input()): a transaction that did not
+ * commit may have created one. */
+static void forget_inputs(struct sq_store *sq)
+{
+    memset(sq->known_input, 0, sizeof sq->known_input);
+}
+
 static void run_quiet(struct sq_store *sq, enum sq_id id)
 {
+    if (id == S_ROLLBACK || id == S_ROLLBACK_TO)
+        forget_inputs(sq);
     char saved[sizeof sq->errmsg];
     memcpy(saved, sq->errmsg, sizeof saved);
     int r = run_id(sq, id);
@@ -544,6 +554,7 @@ static int op_end(struct sq_store *sq, bool own, int r)
             if (r == 0)
                 return 0;
         }
+        forget_inputs(sq);
         if (!sqlite3_get_autocommit(sq->db))
             run_quiet(sq, S_ROLLBACK);
         return r;
@@ -951,14 +962,19 @@ static int migrate(struct sq_store *sq, const char *location, int target)
     return 0;
 }
 
+/* SQLite counts every allocation under a global mutex for sqlite3_status(),
+ * which tocsin never reads: about 6% of an insert. Only possible before
+ * SQLite initialises; if something else in the process already used SQLite,
+ * the call fails harmlessly and the counting stays. */
+static pthread_once_t sq_config_once = PTHREAD_ONCE_INIT;
+static void sq_config(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static void sq_close(ts_store_t *st)
 {
     struct sq_store *sq = SQ(st);
-    if (getenv("TSX_LASTAT") && sq->db) {
-        int c, h;
-        static const int ops[] = {SQLITE_DBSTATUS_LOOKASIDE_USED, SQLITE_DBSTATUS_LOOKASIDE_HIT, SQLITE_DBSTATUS_LOOKASIDE_MISS_SIZE, SQLITE_DBSTATUS_LOOKASIDE_MISS_FULL};
-        for (int i = 0; i < 4; i++) { sqlite3_db_status(sq->db, ops[i], &c, &h, 0); fprintf(stderr, "la%d cur %d hi %d\n", i, c, h); }
-    }
     for (int i = 0; i < S_COUNT_; i++)
         sqlite3_finalize(sq->stmt[i]);
     if (sqlite3_close(sq->db) != SQLITE_OK)
@@ -980,14 +996,9 @@ static int sq_open(const char *location, int max_version, ts_store_t **out)
     int flags =
         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     int r = 0;
-    if (getenv("TSX_NOMEMSTAT"))
-        (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)pthread_once(&sq_config_once, sq_config);
     int rc = sqlite3_open_v2(location, &sq->db, flags, NULL);
-    if (rc == SQLITE_OK && getenv("TSX_LA")) {
-        int sz = atoi(getenv("TSX_LA")), cnt = atoi(strchr(getenv("TSX_LA"), ',') + 1);
-        int lrc = sqlite3_db_config(sq->db, SQLITE_DBCONFIG_LOOKASIDE, NULL, sz, cnt);
-        fprintf(stderr, "lookaside %d %d -> %d\n", sz, cnt, lrc);
-    }
+
     if (rc != SQLITE_OK) {
         set_msg(sq, sq->db ? sqlite3_errmsg(sq->db) : sqlite3_errstr(rc));
         ts_log_error("store: cannot open %s: %s", location, sq->errmsg);
@@ -1003,15 +1014,10 @@ static int sq_open(const char *location, int max_version, ts_store_t **out)
                      "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384");
     if (r == 0)
         r = pragma_int(sq, "PRAGMA foreign_keys", &fk);
-    if (getenv("TSX_FKOFF")) fk = 1;
     if (r == 0 && fk != 1) {
         set_msg(sq, "this SQLite does not enforce foreign keys");
         r = TS_EDB;
     }
-    if (r == 0 && getenv("TSX_FKOFF"))
-        r = exec(sq, "PRAGMA foreign_keys = OFF");
-    if (r == 0 && getenv("TSX_SQL"))
-        r = exec(sq, getenv("TSX_SQL"));
     if (r == 0)
         r = migrate(sq, location, target);
     if (r) {
@@ -1063,6 +1069,8 @@ static int sq_commit(ts_store_t *st)
         return TS_EINVAL;
     }
     int r = run_id(sq, S_COMMIT);
+    if (r)
+        forget_inputs(sq);
     if (r && !sqlite3_get_autocommit(sq->db))
         run_quiet(sq, S_ROLLBACK);
     sq->in_txn = false;
@@ -1413,6 +1421,20 @@ static int sq_input_checkpoint(ts_store_t *st, const ts_input_state_t *state)
 
 /* ---- Events --------------------------------------------------------------------- */
 
+/* 1 if inputs has the row id, 0 if not, or an error. Asked once per input
+ * (a direct-mapped cache), where the foreign key of schema 2 probed inputs for
+ * every event. */
+static int known_input(struct sq_store *sq, int64_t id)
+{
+    int64_t *slot = &sq->known_input[(uint64_t)id % SQ_KNOWN_INPUTS];
+    if (*slot == id)
+        return 1;
+    int r = exists_q(sq, S_INPUT_EXISTS, id, 0);
+    if (r == 1)
+        *slot = id;
+    return r;
+}
+
 static bool str_ok(ts_str_t s)
 {
     return s.ptr == NULL || s.len <= TS_EVENT_STR_MAX;
@@ -1463,16 +1485,28 @@ static void bind_time(sqlite3_stmt *s, int i, int64_t t)
         sqlite3_bind_int64(s, i, t);
 }
 
-/* Builds the extra object in sq->extra; NULL-equivalent (len 0) when none. */
+static bool json_plain(ts_str_t k)
+{
+    for (size_t i = 0; i < k.len; i++) {
+        unsigned char c = (unsigned char)k.ptr[i];
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+            return false;
+    }
+    return true;
+}
+
+/* Builds the extra object in sq->extra (extra_len 0 when none): one copy per
+ * piece into a buffer kept across events, instead of growing a ts_buf byte by
+ * byte. Keys that need escaping go through ts_json_escape(), so the text is
+ * the same as ts_jsonw would write. */
 static int build_extra(struct sq_store *sq, const ts_event_t *e)
 {
-    ts_buf_t *b = &sq->extra;
-    ts_buf_reset(b);
+    sq->extra_len = 0;
     if (e->n_extra == 0)
         return 0;
     if (e->n_extra > TS_EVENT_EXTRA_MAX)
         return TS_ETOOBIG;
-    ts_buf_putc(b, '{');
+    size_t len = 1; /* '{' */
     for (uint32_t i = 0; i < e->n_extra; i++) {
         const ts_extra_t *x = &e->extra[i];
         ts_str_t v;
@@ -1480,16 +1514,37 @@ static int build_extra(struct sq_store *sq, const ts_event_t *e)
             set_msg(sq, "extra value is not one JSON value");
             return TS_EINVAL;
         }
-        if (i)
-            ts_buf_putc(b, ',');
-        ts_buf_putc(b, '"');
-        ts_json_escape(b, x->key);
-        ts_buf_append(b, "\":", 2);
-        ts_buf_append(b, v.ptr, v.len);
-        if (b->len > SQ_EXTRA_JSON_MAX)
+        ts_str_t k = x->key;
+        if (!json_plain(k)) {
+            ts_buf_reset(&sq->esc);
+            ts_json_escape(&sq->esc, k);
+            k = ts_str(sq->esc.data ? sq->esc.data : "", sq->esc.len);
+        }
+        /* [,]"key":value, and room for the closing brace. */
+        size_t end = len + (i > 0) + k.len + 3 + v.len;
+        if (k.len > SQ_EXTRA_JSON_MAX || v.len > SQ_EXTRA_JSON_MAX || end > SQ_EXTRA_JSON_MAX)
             return TS_ETOOBIG;
+        if (end + 1 > sq->extra_cap) {
+            size_t cap = sq->extra_cap ? sq->extra_cap : 256;
+            while (cap < end + 1)
+                cap *= 2;
+            sq->extra = ts_xrealloc(sq->extra, cap);
+            sq->extra_cap = cap;
+        }
+        char *o = sq->extra + len;
+        if (i > 0)
+            *o++ = ',';
+        *o++ = '"';
+        memcpy(o, k.ptr, k.len);
+        o += k.len;
+        *o++ = '"';
+        *o++ = ':';
+        memcpy(o, v.ptr, v.len);
+        len = end;
     }
-    ts_buf_putc(b, '}');
+    sq->extra[0] = '{';
+    sq->extra[len++] = '}';
+    sq->extra_len = len;
     return 0;
 }
 
@@ -1530,8 +1585,8 @@ static int bind_event(struct sq_store *sq, sqlite3_stmt *s, const ts_event_t *e,
     bind_str(s, 20, e->feed_name);
     bind_str(s, 21, e->feed_provider);
     sqlite3_bind_int64(s, 22, (int64_t)e->count);
-    if (sq->extra.len)
-        sqlite3_bind_text(s, 23, sq->extra.data, (int)sq->extra.len, SQLITE_STATIC);
+    if (sq->extra_len)
+        sqlite3_bind_text(s, 23, sq->extra, (int)sq->extra_len, SQLITE_STATIC);
     else
         sqlite3_bind_null(s, 23);
     if (input_id == 0)
@@ -1585,6 +1640,11 @@ static int sq_event_add(ts_store_t *st, const ts_event_t *e, const ts_link_t *li
         set_msg(sq, "two links with the same role");
         return TS_EEXIST;
     }
+    if (input_id > 0) {
+        int k = known_input(sq, input_id);
+        if (k <= 0)
+            return k == 0 ? not_found(sq, "input") : k;
+    }
     STMT(s, sq, S_EVENT_ADD);
     int r = bind_event(sq, s, e, input_id, line);
     if (r)
@@ -1606,9 +1666,7 @@ static int sq_event_add(ts_store_t *st, const ts_event_t *e, const ts_link_t *li
         return r;
     }
     int64_t eid = sqlite3_last_insert_rowid(sq->db);
-    static int nolinks = -1;
-    if (nolinks < 0) nolinks = getenv("TSX_NOLINKS") != NULL;
-    r = nolinks ? 0 : add_links(sq, eid, links, n_links);
+    r = add_links(sq, eid, links, n_links);
     if (own) {
         r = op_end(sq, true, r);
         if (r == 0 && id)
