@@ -381,9 +381,9 @@ struct sq_store {
     bool in_txn;  /* a caller's ts_store_begin() is open */
     bool opening; /* ts_store_open() logs its own failure, once */
     sqlite3_stmt *stmt[S_COUNT_];
-    char *extra;          /* extra JSON of the event being written */
+    char *extra; /* extra JSON of the event being written */
     size_t extra_len, extra_cap;
-    ts_buf_t esc;         /* an extra key that needs escaping */
+    ts_buf_t esc;                         /* an extra key that needs escaping */
     int64_t known_input[SQ_KNOWN_INPUTS]; /* ids seen in inputs; 0 = free */
 
     uint8_t ipbuf[2][16]; /* its address blobs */
@@ -1650,8 +1650,8 @@ static int sq_event_add(ts_store_t *st, const ts_event_t *e, const ts_link_t *li
     if (r)
         return r;
     /* Inside the caller's transaction a failed link is undone by deleting the
-     * event (trigger events_delete_links takes its links): cheaper on the hot path than a savepoint per
-     * event. Outside one, the event and its links get their own. */
+     * event (trigger events_delete_links takes its links): cheaper on the hot path than a savepoint
+     * per event. Outside one, the event and its links get their own. */
     bool own = false;
     if (!sq->in_txn && n_links > 0) {
         r = run_id(sq, S_BEGIN);

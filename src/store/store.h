@@ -18,6 +18,7 @@
 
 #include "core/error.h"
 #include "core/event.h"
+#include "flow/flow.h"
 #include "route/constituency.h"
 
 typedef struct ts_store ts_store_t;
@@ -181,3 +182,13 @@ TS_MUSTCHECK int ts_store_quarantine_foreach(ts_store_t *st, const char *reason,
 /* Counts per reason key: cb(reason, count). */
 typedef int (*ts_count_cb)(const char *key, uint64_t count, void *ctx);
 TS_MUSTCHECK int ts_store_quarantine_stats(ts_store_t *st, ts_count_cb cb, void *ctx);
+
+/* ---- Flow exporters ---------------------------------------------------------- */
+
+/* Saves (inserts or replaces) the counters of one exporter + domain, as the
+ * collector last saw them. */
+TS_MUSTCHECK int ts_store_exporter_save(ts_store_t *st, const ts_exporter_stats_t *s);
+/* Saved exporter counters, by exporter address then domain; updated is when
+ * they were saved (us since the epoch). */
+typedef int (*ts_exporter_row_cb)(const ts_exporter_stats_t *s, int64_t updated, void *ctx);
+TS_MUSTCHECK int ts_store_exporters_foreach(ts_store_t *st, ts_exporter_row_cb cb, void *ctx);

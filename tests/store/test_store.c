@@ -84,6 +84,17 @@ static long long raw_sql(const char *path, const char *sql, char *text, size_t t
     return v;
 }
 
+/* Runs several SQL statements on the file behind the store's back. */
+static int raw_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open(path, &db);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
 static void ev_init(ts_event_t *e)
 {
     memset(e, 0, sizeof *e);
@@ -248,6 +259,27 @@ static void test_event_refusals(void **state)
     assert_int_equal(ts_store_commit(st), 0);
     assert_int_equal(count_events(st, 0), 1);
     assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM event_links", NULL, 0), 1);
+    /* One owner per endpoint: two links of one role are refused even for
+     * different sites, before anything is written. */
+    int64_t other;
+    assert_int_equal(ts_store_site_add(st, "other", 0, NULL, &other), 0);
+    ts_link_t same_role[2] = {l[0], mklink(TS_ROLE_SOURCE, other, TS_RULE_ASN, "AS1")};
+    assert_int_equal(ts_store_event_add(st, &e, same_role, 2, 0, 0, NULL), TS_EEXIST);
+    assert_int_equal(count_events(st, 0), 1);
+
+    /* An input created by a transaction that was rolled back is unknown
+     * again, although the store had seen it. */
+    ts_input_state_t in;
+    assert_int_equal(ts_store_begin(st), 0);
+    assert_int_equal(ts_store_input_get(st, "/var/log/x", "suricata", &in), 0);
+    assert_int_equal(ts_store_event_add(st, &e, NULL, 0, in.id, 1, NULL), 0);
+    ts_store_rollback(st);
+    assert_int_equal(ts_store_event_add(st, &e, NULL, 0, in.id, 1, NULL), TS_ENOENT);
+    assert_int_equal(count_events(st, 0), 1);
+    assert_int_equal(ts_store_input_get(st, "/var/log/x", "suricata", &in), 0);
+    assert_int_equal(ts_store_event_add(st, &e, NULL, 0, in.id, 1, NULL), 0);
+    assert_int_equal(ts_store_event_add(st, &e, NULL, 0, in.id + 1, 1, NULL), TS_ENOENT);
+    assert_int_equal(count_events(st, 0), 2);
 
     ts_event_filter_t flt;
     ts_event_filter_init(&flt);
@@ -299,6 +331,165 @@ static void test_schema_migrate_forward(void **state)
     ts_link_t l = mklink(TS_ROLE_SOURCE, id, TS_RULE_ASN, "AS64500");
     assert_int_equal(ts_store_event_add(st, &e, &l, 1, 0, 0, NULL), 0);
     assert_int_equal(count_events(st, id), 1);
+    ts_store_close(st);
+}
+
+struct mig_seen {
+    int n;
+    int64_t ids[8], input[8];
+    uint64_t line[8];
+    char ident[8][16], extra[8][32];
+    int n_links[8];
+    ts_role_t role[8][2];
+    ts_rule_kind_t kind[8][2];
+    char rule[8][2][32], site[8][2][16];
+};
+
+static int mig_cb(const ts_stored_event_t *se, void *ctx)
+{
+    struct mig_seen *m = ctx;
+    assert_true(m->n < 8);
+    int i = m->n++;
+    m->ids[i] = se->id;
+    m->input[i] = se->input_id;
+    m->line[i] = se->line;
+    snprintf(m->ident[i], sizeof m->ident[i], "%.*s", (int)se->ev.identifier.len,
+             se->ev.identifier.ptr ? se->ev.identifier.ptr : "");
+    m->extra[i][0] = '\0';
+    if (se->ev.n_extra == 1)
+        snprintf(m->extra[i], sizeof m->extra[i], "%.*s=%.*s", (int)se->ev.extra[0].key.len,
+                 se->ev.extra[0].key.ptr, (int)se->ev.extra[0].value_json.len,
+                 se->ev.extra[0].value_json.ptr);
+    m->n_links[i] = se->n_links;
+    for (int k = 0; k < se->n_links; k++) {
+        m->role[i][k] = se->links[k].role;
+        m->kind[i][k] = se->links[k].match.kind;
+        snprintf(m->rule[i][k], sizeof m->rule[i][k], "%s", se->links[k].match.rule);
+        snprintf(m->site[i][k], sizeof m->site[i][k], "%s", se->links[k].match.site_name);
+    }
+    return 0;
+}
+
+/* A store that schema 2 wrote (events, links, the input foreign key) comes
+ * through schema 3's table rebuilds with every event and link intact. */
+static void test_schema_migrate_v2_v3(void **state)
+{
+    fx_t *f = *state;
+    ts_store_t *st = NULL;
+    assert_true(ts_store_latest_version(f->path) >= 3);
+    assert_int_equal(ts_store_open_version(f->path, 2, &st), 0);
+    assert_int_equal(ts_store_schema_version(st), 2);
+    int64_t root, a, b;
+    assert_int_equal(ts_store_site_add(st, "root", 0, NULL, &root), 0);
+    assert_int_equal(ts_store_site_add(st, "a", root, NULL, &a), 0);
+    assert_int_equal(ts_store_site_add(st, "b", root, NULL, &b), 0);
+    assert_true(a < b);
+    ts_input_state_t in;
+    assert_int_equal(ts_store_input_get(st, "/var/log/eve.json", "suricata", &in), 0);
+    ts_store_close(st);
+
+    /* Rows as tocsin 2 wrote them; event 4 has two source links, which the
+     * v2 key allowed and the API never wrote: the lower site id's stays. */
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO events (id, time_source, type, identifier, src_family, src_ip,"
+             " src_port, extra, input_id, line) VALUES"
+             " (1, 1000, 'scanner', 'one', 4, x'00000000000000000000ffffc0000201', 22,"
+             "  '{\"k\":1}', %lld, 7),"
+             " (2, 2000, 'scanner', 'two', NULL, NULL, NULL, NULL, %lld, 8),"
+             " (3, 3000, 'scanner', 'three', NULL, NULL, NULL, '{\"z\":[true]}', NULL, 9),"
+             " (4, 4000, 'scanner', 'four', NULL, NULL, NULL, NULL, %lld, 10);"
+             "INSERT INTO event_links (event_id, site_id, role, kind, rule) VALUES"
+             " (1, %lld, 1, 1, '192.0.2.0/24'),"
+             " (2, %lld, 2, 2, 'AS64500'), (2, %lld, 1, 3, 'b.example'),"
+             " (4, %lld, 1, 1, 'kept'), (4, %lld, 1, 1, 'dropped');",
+             (long long)in.id, (long long)in.id, (long long)in.id, (long long)a, (long long)a,
+             (long long)b, (long long)a, (long long)b);
+    assert_int_equal(raw_exec(f->path, sql), SQLITE_OK);
+    assert_int_equal(
+        raw_sql(f->path, "SELECT count(*) FROM pragma_foreign_key_list('events')", NULL, 0), 1);
+    assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM event_links", NULL, 0), 5);
+
+    assert_int_equal(ts_store_open(f->path, &st), 0);
+    assert_int_equal(ts_store_schema_version(st), 3);
+    assert_int_equal(raw_sql(f->path, "PRAGMA user_version", NULL, 0), 3);
+    char text[64] = "";
+    assert_int_equal(raw_sql(f->path, "PRAGMA integrity_check", text, sizeof text), 0);
+    assert_string_equal(text, "ok");
+    assert_int_equal(
+        raw_sql(f->path, "SELECT count(*) FROM pragma_foreign_key_list('events')", NULL, 0), 0);
+    assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM event_links", NULL, 0), 4);
+    assert_int_equal(count_events(st, 0), 4);
+    assert_int_equal(count_events(st, root), 3);
+    assert_int_equal(count_events(st, a), 3);
+    assert_int_equal(count_events(st, b), 1);
+
+    struct mig_seen m;
+    memset(&m, 0, sizeof m);
+    ts_event_filter_t flt;
+    ts_event_filter_init(&flt);
+    assert_int_equal(ts_store_events_foreach(st, &flt, mig_cb, &m), 0);
+    assert_int_equal(m.n, 4);
+    static const char *const idents[] = {"one", "two", "three", "four"};
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(m.ids[i], i + 1);
+        assert_string_equal(m.ident[i], idents[i]);
+        assert_int_equal(m.line[i], 7 + i);
+        assert_int_equal(m.input[i], i == 2 ? 0 : in.id);
+    }
+    assert_string_equal(m.extra[0], "k=1");
+    assert_string_equal(m.extra[2], "z=[true]");
+    assert_int_equal(m.n_links[0], 1);
+    assert_int_equal(m.role[0][0], TS_ROLE_SOURCE);
+    assert_int_equal(m.kind[0][0], TS_RULE_NETWORK);
+    assert_string_equal(m.rule[0][0], "192.0.2.0/24");
+    assert_string_equal(m.site[0][0], "a");
+    /* Event 2: source before destination, as before. */
+    assert_int_equal(m.n_links[1], 2);
+    assert_int_equal(m.role[1][0], TS_ROLE_SOURCE);
+    assert_int_equal(m.kind[1][0], TS_RULE_DOMAIN);
+    assert_string_equal(m.rule[1][0], "b.example");
+    assert_string_equal(m.site[1][0], "b");
+    assert_int_equal(m.role[1][1], TS_ROLE_DESTINATION);
+    assert_int_equal(m.kind[1][1], TS_RULE_ASN);
+    assert_string_equal(m.rule[1][1], "AS64500");
+    assert_string_equal(m.site[1][1], "a");
+    assert_int_equal(m.n_links[2], 0);
+    assert_int_equal(m.n_links[3], 1);
+    assert_string_equal(m.rule[3][0], "kept");
+    assert_string_equal(m.site[3][0], "a");
+
+    /* The view still spells links out, its event_id and role computed. */
+    assert_int_equal(raw_sql(f->path,
+                             "SELECT count(*) FROM event_owners WHERE event_id = 2"
+                             " AND role = 'destination' AND site_name = 'a'"
+                             " AND kind = 'asn'",
+                             NULL, 0),
+                     1);
+
+    /* Writing goes on after the rebuild: ids continue, unknown inputs are
+     * refused, links land where reads find them. */
+    ts_event_t e;
+    ev_init(&e);
+    ts_link_t l[2] = {mklink(TS_ROLE_SOURCE, b, TS_RULE_ASN, "AS1"),
+                      mklink(TS_ROLE_DESTINATION, a, TS_RULE_ASN, "AS2")};
+    int64_t id5 = 0;
+    assert_int_equal(ts_store_event_add(st, &e, l, 2, in.id + 100, 11, &id5), TS_ENOENT);
+    assert_int_equal(ts_store_event_add(st, &e, l, 2, in.id, 11, &id5), 0);
+    assert_int_equal(id5, 5);
+    assert_int_equal(count_events(st, b), 2);
+    assert_int_equal(count_events(st, a), 4);
+
+    /* Deleting an event by hand takes its links, as ON DELETE CASCADE did. */
+    ts_store_close(st);
+    st = NULL;
+    assert_int_equal(raw_exec(f->path, "PRAGMA foreign_keys = ON; DELETE FROM events WHERE id = 2"),
+                     SQLITE_OK);
+    assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM event_links", NULL, 0), 4);
+    assert_int_equal(
+        raw_sql(f->path, "SELECT count(*) FROM event_links WHERE event_id = 2", NULL, 0), 0);
+    assert_int_equal(ts_store_open(f->path, &st), 0);
+    assert_int_equal(count_events(st, b), 1);
     ts_store_close(st);
 }
 
@@ -864,11 +1055,12 @@ static void test_quarantine(void **state)
     for (size_t k = 0; k < sizeof big; k++)
         big[k] = (unsigned char)(k % 251);
     assert_int_equal(ts_store_quarantine_add(st, in.id, 1, 0, TS_ESYNTAX, "bad", big, 10, 0), 0);
-    assert_int_equal(ts_store_quarantine_add(st, in.id, 2, 10, TS_EUTF8, "utf8", big, sizeof big, 0),
-                     0);
+    assert_int_equal(
+        ts_store_quarantine_add(st, in.id, 2, 10, TS_EUTF8, "utf8", big, sizeof big, 0), 0);
     assert_int_equal(ts_store_quarantine_add(st, in.id, 3, 20, TS_ESYNTAX, NULL, NULL, 0, 0), 0);
     assert_int_equal(ts_store_quarantine_add(st, 0, 0, 30, TS_EMISSING, "no input", big, 5, 0), 0);
-    assert_int_equal(ts_store_quarantine_add(st, 777, 0, 30, TS_EMISSING, "x", big, 5, 0), TS_ENOENT);
+    assert_int_equal(ts_store_quarantine_add(st, 777, 0, 30, TS_EMISSING, "x", big, 5, 0),
+                     TS_ENOENT);
     assert_int_equal(ts_store_quarantine_add(st, in.id, 0, 0, TS_EMISSING, "x", NULL, 5, 0),
                      TS_EINVAL);
 
@@ -1091,6 +1283,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_event_refusals, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_schema_fresh, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_schema_migrate_forward, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema_migrate_v2_v3, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_roundtrip, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_links_visibility, setup_open, teardown),

@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "collect/collector.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/arena.h"
+#include "core/log.h"
+#include "route/loader.h"
+
+#define BATCH 64          /* datagrams per recvmmsg */
+#define DGRAM_MAX 65536   /* largest UDP payload */
+#define POLL_MS 100
+
+void ts_collect_opts_init(ts_collect_opts_t *o)
+{
+    memset(o, 0, sizeof *o);
+    ts_flow_limits_init(&o->limits);
+    ts_detect_config_init(&o->detect);
+    o->stats_interval_ms = 5000;
+    o->rcvbuf = 32 << 20;
+}
+
+int ts_collect_parse_listen(const char *s, ts_ip_t *addr, uint16_t *port)
+{
+    const char *colon;
+    const char *host;
+    size_t hlen;
+    if (s[0] == '[') {
+        const char *end = strchr(s, ']');
+        if (end == NULL || end[1] != ':')
+            return TS_EINVAL;
+        host = s + 1;
+        hlen = (size_t)(end - host);
+        colon = end + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (colon == NULL)
+            return TS_EINVAL;
+        host = s;
+        hlen = (size_t)(colon - s);
+    }
+    char *endp;
+    errno = 0;
+    unsigned long p = strtoul(colon + 1, &endp, 10);
+    if (colon[1] == '\0' || *endp != '\0' || errno != 0 || p > 65535)
+        return TS_EINVAL;
+    if (ts_ip_parse(host, hlen, addr) < 0)
+        return TS_EINVAL;
+    *port = (uint16_t)p;
+    return 0;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int open_socket(const char *spec, int rcvbuf, char *bound, size_t bound_size)
+{
+    ts_ip_t ip;
+    uint16_t port;
+    if (ts_collect_parse_listen(spec, &ip, &port) < 0) {
+        ts_log_error("invalid listen address '%s' (ADDRESS:PORT, [IPv6]:PORT)", spec);
+        return TS_EINVAL;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    memset(&ss, 0, sizeof ss);
+    if (ip.family == TS_AF_INET) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(port);
+        memcpy(&sin->sin_addr, ip.bytes, 4);
+        sl = sizeof *sin;
+    } else {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons(port);
+        memcpy(&sin6->sin6_addr, ip.bytes, 16);
+        sl = sizeof *sin6;
+    }
+    int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        ts_log_error("socket: %s", strerror(errno));
+        return TS_EIO;
+    }
+    int one = 1;
+    if (ss.ss_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    /* The kernel counts what it drops for a full buffer: visible loss. */
+    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
+    if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) != 0)
+        ts_log_warn("%s: cannot set the receive buffer to %d bytes", spec, rcvbuf);
+    if (bind(fd, (struct sockaddr *)&ss, sl) != 0) {
+        ts_log_error("cannot listen on %s: %s", spec, strerror(errno));
+        close(fd);
+        return TS_EIO;
+    }
+    /* Port 0 asks the kernel for a free port: report the one it chose. */
+    struct sockaddr_storage got;
+    socklen_t gl = sizeof got;
+    uint16_t real_port = port;
+    if (getsockname(fd, (struct sockaddr *)&got, &gl) == 0)
+        real_port = ntohs(got.ss_family == AF_INET ? ((struct sockaddr_in *)&got)->sin_port
+                                                   : ((struct sockaddr_in6 *)&got)->sin6_port);
+    char host[TS_IP_STRLEN];
+    ts_ip_format(&ip, host, sizeof host);
+    snprintf(bound, bound_size, ip.family == TS_AF_INET6 ? "[%s]:%u" : "%s:%u", host,
+             (unsigned)real_port);
+    return fd;
+}
+
+struct ctx {
+    ts_store_t *st;
+    ts_constituency_t **c;
+    ts_detector_t *det;
+    ts_collect_stats_t *stats;
+    ts_arena_t *arena;
+    int64_t flow_now;   /* latest flow time seen (ms), drives the detector windows */
+    int64_t flow_now_mono; /* monotonic ms when flow_now last moved */
+    int pending;        /* detections in the open transaction */
+    int error;
+};
+
+static void on_flow(const ts_flow_t *f, void *arg)
+{
+    struct ctx *x = arg;
+    x->stats->flows++;
+    ts_detect_flow(x->det, f);
+    if (f->last_ms > x->flow_now) {
+        x->flow_now = f->last_ms;
+        x->flow_now_mono = mono_ms();
+    }
+}
+
+static void on_detection(const ts_event_t *ev, void *arg)
+{
+    struct ctx *x = arg;
+    if (x->error)
+        return;
+    if (x->pending == 0) {
+        int rc = ts_store_begin(x->st);
+        if (rc < 0) {
+            x->error = rc;
+            return;
+        }
+    }
+    ts_event_t copy = *ev;
+    if (copy.time_observation == TS_TIME_NONE)
+        copy.time_observation = ts_time_now();
+    ts_link_t links[2];
+    int n = ts_constituency_route(*x->c, &copy, links);
+    int rc = ts_store_event_add(x->st, &copy, links, n, 0, 0, NULL);
+    if (rc < 0) {
+        ts_log_error("cannot store a detection: %s", ts_store_errmsg(x->st));
+        x->error = rc;
+        ts_store_rollback(x->st);
+        x->pending = 0;
+        return;
+    }
+    x->pending++;
+    x->stats->detections++;
+}
+
+static int commit_detections(struct ctx *x)
+{
+    if (x->error)
+        return x->error;
+    if (x->pending == 0)
+        return 0;
+    x->pending = 0;
+    int rc = ts_store_commit(x->st);
+    if (rc < 0)
+        ts_log_error("cannot commit detections: %s", ts_store_errmsg(x->st));
+    ts_arena_reset(x->arena);
+    return rc;
+}
+
+static int save_exporter(const ts_exporter_stats_t *s, void *arg)
+{
+    ts_store_t *st = arg;
+    return ts_store_exporter_save(st, s);
+}
+
+static int save_stats(struct ctx *x, const ts_flow_decoder_t *dec)
+{
+    int rc = ts_store_begin(x->st);
+    if (rc == 0)
+        rc = ts_flow_decoder_stats(dec, save_exporter, x->st);
+    if (rc == 0)
+        rc = ts_store_commit(x->st);
+    else
+        ts_store_rollback(x->st);
+    if (rc < 0)
+        ts_log_error("cannot save exporter counters: %s", ts_store_errmsg(x->st));
+    return rc;
+}
+
+static void to_ip(const struct sockaddr_storage *ss, ts_ip_t *ip)
+{
+    memset(ip, 0, sizeof *ip);
+    if (ss->ss_family == AF_INET) {
+        ip->family = TS_AF_INET;
+        memcpy(ip->bytes, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+    } else if (ss->ss_family == AF_INET6) {
+        ip->family = TS_AF_INET6;
+        memcpy(ip->bytes, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+    }
+}
+
+int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_t *o,
+                   ts_collect_stats_t *stats)
+{
+    memset(stats, 0, sizeof *stats);
+    int fds[TS_COLLECT_MAX_SOCKETS];
+    char bound[TS_COLLECT_MAX_SOCKETS][80];
+    const char *bound_ptrs[TS_COLLECT_MAX_SOCKETS];
+    size_t n = 0;
+    int rc = 0;
+    for (; n < o->n_listen && n < TS_COLLECT_MAX_SOCKETS; n++) {
+        fds[n] = open_socket(o->listen[n], o->rcvbuf, bound[n], sizeof bound[n]);
+        if (fds[n] < 0) {
+            rc = fds[n] == TS_EINVAL ? TS_EINVAL : TS_EIO;
+            goto close_fds;
+        }
+        bound_ptrs[n] = bound[n];
+    }
+    if (n == 0) {
+        ts_log_error("nothing to listen on");
+        return TS_EINVAL;
+    }
+    if (o->ready)
+        o->ready(bound_ptrs, n, o->ready_ctx);
+
+    ts_flow_decoder_t *dec = ts_flow_decoder_new(&o->limits);
+    struct ctx x = {.st = st, .c = c, .stats = stats, .arena = ts_arena_new(1 << 16)};
+    x.flow_now = 0; /* no flow seen yet: no window can close */
+    x.flow_now_mono = mono_ms();
+    x.det = ts_detector_new(&o->detect);
+
+    /* One buffer set for recvmmsg, reused for every batch. */
+    uint8_t *bufs = malloc((size_t)BATCH * DGRAM_MAX);
+    struct mmsghdr msgs[BATCH];
+    struct iovec iov[BATCH];
+    struct sockaddr_storage from[BATCH];
+    char cbuf[BATCH][CMSG_SPACE(sizeof(uint32_t))];
+    uint32_t last_ovfl[TS_COLLECT_MAX_SOCKETS] = {0};
+    struct pollfd pfd[TS_COLLECT_MAX_SOCKETS];
+    for (size_t i = 0; i < n; i++)
+        pfd[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+    int64_t next_save = mono_ms() + o->stats_interval_ms;
+
+    while (bufs && !(o->stop && *o->stop)) {
+        if (o->reload && *o->reload) {
+            *o->reload = 0;
+            if ((rc = commit_detections(&x)) < 0)
+                break;
+            ts_constituency_t *fresh;
+            if (ts_constituency_load(st, &fresh) == 0) {
+                ts_constituency_free(*c);
+                *c = fresh;
+                ts_log_info("constituency reloaded");
+            }
+        }
+        int pr = poll(pfd, (nfds_t)n, POLL_MS);
+        if (pr < 0 && errno != EINTR) {
+            ts_log_error("poll: %s", strerror(errno));
+            rc = TS_EIO;
+            break;
+        }
+        for (size_t s = 0; pr > 0 && s < n; s++) {
+            if (!(pfd[s].revents & POLLIN))
+                continue;
+            for (;;) {
+                for (int i = 0; i < BATCH; i++) {
+                    iov[i] = (struct iovec){bufs + (size_t)i * DGRAM_MAX, DGRAM_MAX};
+                    msgs[i].msg_hdr = (struct msghdr){
+                        .msg_name = &from[i],
+                        .msg_namelen = sizeof from[i],
+                        .msg_iov = &iov[i],
+                        .msg_iovlen = 1,
+                        .msg_control = cbuf[i],
+                        .msg_controllen = sizeof cbuf[i],
+                    };
+                    msgs[i].msg_len = 0;
+                }
+                int got = recvmmsg(fds[s], msgs, BATCH, MSG_DONTWAIT, NULL);
+                if (got <= 0)
+                    break;
+                for (int i = 0; i < got; i++) {
+                    ts_ip_t ip;
+                    to_ip(&from[i], &ip);
+                    stats->datagrams++;
+                    (void)ts_flow_decode(dec, &ip, iov[i].iov_base, msgs[i].msg_len, on_flow, &x);
+                    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msgs[i].msg_hdr); cm;
+                         cm = CMSG_NXTHDR(&msgs[i].msg_hdr, cm)) {
+                        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
+                            uint32_t ovfl;
+                            memcpy(&ovfl, CMSG_DATA(cm), sizeof ovfl);
+                            stats->socket_drops += ovfl - last_ovfl[s];
+                            last_ovfl[s] = ovfl;
+                        }
+                    }
+                }
+                if (got < BATCH)
+                    break;
+            }
+        }
+        /* Windows follow flow time, so a replay behaves like live traffic;
+         * once flows stop, wall time moves them on so that the last window
+         * is still reported. */
+        if (x.flow_now > 0) {
+            int64_t now = x.flow_now + (mono_ms() - x.flow_now_mono);
+            ts_detect_tick(x.det, now, x.arena, on_detection, &x);
+        }
+        if ((rc = commit_detections(&x)) < 0)
+            break;
+        if (mono_ms() >= next_save) {
+            if ((rc = save_stats(&x, dec)) < 0)
+                break;
+            next_save = mono_ms() + o->stats_interval_ms;
+        }
+    }
+    if (bufs == NULL)
+        rc = TS_ENOMEM;
+    if (rc == 0 && x.flow_now > 0) {
+        /* Stopping: report what the open windows hold now, rather than lose it. */
+        ts_detect_tick(x.det, INT64_MAX / 2, x.arena, on_detection, &x);
+    }
+    if (rc == 0)
+        rc = commit_detections(&x);
+    else if (x.pending)
+        ts_store_rollback(st);
+    int src = save_stats(&x, dec);
+    if (rc == 0)
+        rc = src;
+    free(bufs);
+    ts_detector_free(x.det);
+    ts_flow_decoder_free(dec);
+    ts_arena_free(x.arena);
+close_fds:
+    for (size_t i = 0; i < n; i++)
+        close(fds[i]);
+    return rc;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The flow collector: UDP sockets for NetFlow v5/v9 and IPFIX exporters,
+ * batched receive (recvmmsg), decoding, the flow detectors, and the store.
+ *
+ * Flows themselves are not stored (that is a flow recorder's job, nfdump's
+ * for instance); what is stored is what a CSIRT acts on: each detection as an
+ * event, routed to the sites that own its addresses like any other event,
+ * and the per-exporter counters (packets, flows, templates, drops by reason,
+ * sequence gaps), saved periodically and on exit. */
+#pragma once
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "detect/detect.h"
+#include "flow/flow.h"
+#include "route/constituency.h"
+#include "store/store.h"
+
+#define TS_COLLECT_MAX_SOCKETS 8
+
+typedef struct ts_collect_opts {
+    const char *listen[TS_COLLECT_MAX_SOCKETS]; /* "ADDRESS:PORT" or "[v6]:PORT" */
+    size_t n_listen;
+    ts_flow_limits_t limits;
+    ts_detect_config_t detect;
+    int stats_interval_ms;          /* how often exporter counters are saved (default 5000) */
+    int rcvbuf;                     /* SO_RCVBUF bytes asked for (default 32 MiB) */
+    volatile sig_atomic_t *stop;    /* set asynchronously to stop */
+    volatile sig_atomic_t *reload;  /* set asynchronously to reload the constituency */
+    /* Called once the sockets are bound (e.g. to print the ports), may be NULL. */
+    void (*ready)(const char *const *bound, size_t n, void *ctx);
+    void *ready_ctx;
+} ts_collect_opts_t;
+
+typedef struct ts_collect_stats {
+    uint64_t datagrams;
+    uint64_t flows;
+    uint64_t detections;
+    uint64_t socket_drops; /* datagrams the kernel dropped (SO_RXQ_OVFL) */
+} ts_collect_stats_t;
+
+void ts_collect_opts_init(ts_collect_opts_t *o);
+
+/* Parses "ADDRESS:PORT" ("127.0.0.1:2055", "[::1]:2055", "0.0.0.0:4739").
+ * \retval 0 ok.  \retval TS_EINVAL malformed. */
+TS_MUSTCHECK int ts_collect_parse_listen(const char *s, ts_ip_t *addr /* OUT */,
+                                         uint16_t *port /* OUT */);
+
+/* Runs until *stop is set. Detections are committed as they are reported;
+ * exporter counters every stats_interval_ms and at the end.
+ * \retval 0 stopped normally.  \retval TS_EIO a socket could not be bound.
+ * \retval TS_EDB the store failed. */
+TS_MUSTCHECK int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_t *o,
+                                ts_collect_stats_t *stats /* OUT */);
