@@ -199,7 +199,27 @@ static const char *const migrations[] = {
     "    l.rule"
     "  FROM event_links l LEFT JOIN sites s ON s.id = l.site_id;"
     "PRAGMA user_version = 3;",
+    /* v4: the flow collector's per-exporter counters (one row per exporter
+     * address and v9 source id / IPFIX observation domain), replaced on each
+     * save. Drop counters have one column per reason of ts_flow_drop_t. */
+    "CREATE TABLE exporters ("
+    "  family INTEGER NOT NULL,"
+    "  address BLOB NOT NULL,"
+    "  domain INTEGER NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  packets INTEGER NOT NULL, flows INTEGER NOT NULL,"
+    "  templates INTEGER NOT NULL, options INTEGER NOT NULL,"
+    "  lost INTEGER NOT NULL, sequence_resets INTEGER NOT NULL,"
+    "  drop_short INTEGER NOT NULL, drop_version INTEGER NOT NULL,"
+    "  drop_malformed INTEGER NOT NULL, drop_no_template INTEGER NOT NULL,"
+    "  drop_template_limit INTEGER NOT NULL, drop_exporter_limit INTEGER NOT NULL,"
+    "  sampling INTEGER NOT NULL,"
+    "  last_export INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL,"
+    "  PRIMARY KEY (address, domain));"
+    "PRAGMA user_version = 4;",
 };
+_Static_assert(TS_FLOW_DROP_COUNT_ == 6, "one exporters column per drop reason");
 #define SQ_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* ---- Statements ------------------------------------------------------------ */
@@ -291,6 +311,8 @@ enum sq_id {
     S_Q_ADD,
     S_Q_LIST,
     S_Q_STATS,
+    S_EXPORTER_SAVE,
+    S_EXPORTERS_ALL,
     S_COUNT_
 };
 
@@ -370,6 +392,17 @@ static const char *const sql_text[S_COUNT_] = {
                  " WHERE ?1 IS NULL OR q.reason = ?1 ORDER BY q.id DESC LIMIT ?2",
     [S_Q_STATS] = "SELECT reason, count(*) AS n FROM quarantine GROUP BY reason"
                   " ORDER BY n DESC, reason",
+    [S_EXPORTER_SAVE] =
+        "INSERT OR REPLACE INTO exporters (family, address, domain, version, packets, flows,"
+        " templates, options, lost, sequence_resets, drop_short, drop_version, drop_malformed,"
+        " drop_no_template, drop_template_limit, drop_exporter_limit, sampling, last_export,"
+        " updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+        " ?16, ?17, ?18, ?19)",
+    [S_EXPORTERS_ALL] =
+        "SELECT family, address, domain, version, packets, flows, templates, options, lost,"
+        " sequence_resets, drop_short, drop_version, drop_malformed, drop_no_template,"
+        " drop_template_limit, drop_exporter_limit, sampling, last_export, updated"
+        " FROM exporters ORDER BY family, address, domain",
 };
 
 /* ---- The store ------------------------------------------------------------- */
@@ -1966,6 +1999,69 @@ static int sq_quarantine_stats(ts_store_t *st, ts_count_cb cb, void *ctx)
     return iter_end(sq, s, cbr ? SQLITE_DONE : rc, cbr);
 }
 
+/* Counters are unsigned 64-bit; SQLite integers are signed: clamp. */
+static int64_t clamp_u64(uint64_t v)
+{
+    return v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+static int sq_exporter_save(ts_store_t *st, const ts_exporter_stats_t *e)
+{
+    struct sq_store *sq = SQ(st);
+    if (e == NULL || (e->exporter.family != TS_AF_INET && e->exporter.family != TS_AF_INET6)) {
+        set_msg(sq, "invalid exporter");
+        return TS_EINVAL;
+    }
+    STMT(s, sq, S_EXPORTER_SAVE);
+    sqlite3_bind_int(s, 1, e->exporter.family);
+    sqlite3_bind_blob(s, 2, e->exporter.bytes, 16, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, e->domain);
+    sqlite3_bind_int(s, 4, e->version);
+    sqlite3_bind_int64(s, 5, clamp_u64(e->packets));
+    sqlite3_bind_int64(s, 6, clamp_u64(e->flows));
+    sqlite3_bind_int64(s, 7, clamp_u64(e->templates));
+    sqlite3_bind_int64(s, 8, clamp_u64(e->options));
+    sqlite3_bind_int64(s, 9, clamp_u64(e->lost));
+    sqlite3_bind_int64(s, 10, clamp_u64(e->sequence_resets));
+    for (int i = 0; i < TS_FLOW_DROP_COUNT_; i++)
+        sqlite3_bind_int64(s, 11 + i, clamp_u64(e->drops[i]));
+    sqlite3_bind_int64(s, 17, e->sampling);
+    sqlite3_bind_int64(s, 18, e->last_export_ms);
+    sqlite3_bind_int64(s, 19, now_us());
+    return run(sq, s);
+}
+
+static int sq_exporters_foreach(ts_store_t *st, ts_exporter_row_cb cb, void *ctx)
+{
+    struct sq_store *sq = SQ(st);
+    if (cb == NULL)
+        return TS_EINVAL;
+    STMT(s, sq, S_EXPORTERS_ALL);
+    int rc, cbr = 0;
+    while (cbr == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        ts_exporter_stats_t e;
+        memset(&e, 0, sizeof e);
+        e.exporter.family = (uint8_t)sqlite3_column_int(s, 0);
+        const void *addr = sqlite3_column_blob(s, 1);
+        if (addr && sqlite3_column_bytes(s, 1) == 16)
+            memcpy(e.exporter.bytes, addr, 16);
+        e.domain = (uint32_t)sqlite3_column_int64(s, 2);
+        e.version = (uint8_t)sqlite3_column_int(s, 3);
+        e.packets = (uint64_t)sqlite3_column_int64(s, 4);
+        e.flows = (uint64_t)sqlite3_column_int64(s, 5);
+        e.templates = (uint64_t)sqlite3_column_int64(s, 6);
+        e.options = (uint64_t)sqlite3_column_int64(s, 7);
+        e.lost = (uint64_t)sqlite3_column_int64(s, 8);
+        e.sequence_resets = (uint64_t)sqlite3_column_int64(s, 9);
+        for (int i = 0; i < TS_FLOW_DROP_COUNT_; i++)
+            e.drops[i] = (uint64_t)sqlite3_column_int64(s, 10 + i);
+        e.sampling = (uint32_t)sqlite3_column_int64(s, 16);
+        e.last_export_ms = sqlite3_column_int64(s, 17);
+        cbr = cb(&e, sqlite3_column_int64(s, 18), ctx);
+    }
+    return iter_end(sq, s, cbr ? SQLITE_DONE : rc, cbr);
+}
+
 const struct ts_store_ops ts_store_sqlite_ops = {
     .name = "sqlite",
     .latest_version = SQ_LATEST,
@@ -1995,4 +2091,6 @@ const struct ts_store_ops ts_store_sqlite_ops = {
     .quarantine_add = sq_quarantine_add,
     .quarantine_foreach = sq_quarantine_foreach,
     .quarantine_stats = sq_quarantine_stats,
+    .exporter_save = sq_exporter_save,
+    .exporters_foreach = sq_exporters_foreach,
 };

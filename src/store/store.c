@@ -192,3 +192,13 @@ int ts_store_quarantine_stats(ts_store_t *st, ts_count_cb cb, void *ctx)
 {
     return st->ops->quarantine_stats(st, cb, ctx);
 }
+
+int ts_store_exporter_save(ts_store_t *st, const ts_exporter_stats_t *s)
+{
+    return st->ops->exporter_save(st, s);
+}
+
+int ts_store_exporters_foreach(ts_store_t *st, ts_exporter_row_cb cb, void *ctx)
+{
+    return st->ops->exporters_foreach(st, cb, ctx);
+}

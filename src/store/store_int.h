@@ -47,6 +47,8 @@ struct ts_store_ops {
     int (*quarantine_foreach)(ts_store_t *st, const char *reason, size_t limit, ts_quarantine_cb cb,
                               void *ctx);
     int (*quarantine_stats)(ts_store_t *st, ts_count_cb cb, void *ctx);
+    int (*exporter_save)(ts_store_t *st, const ts_exporter_stats_t *s);
+    int (*exporters_foreach)(ts_store_t *st, ts_exporter_row_cb cb, void *ctx);
 };
 
 struct ts_store {

@@ -410,7 +410,7 @@ static void test_schema_migrate_v2_v3(void **state)
         raw_sql(f->path, "SELECT count(*) FROM pragma_foreign_key_list('events')", NULL, 0), 1);
     assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM event_links", NULL, 0), 5);
 
-    assert_int_equal(ts_store_open(f->path, &st), 0);
+    assert_int_equal(ts_store_open_version(f->path, 3, &st), 0);
     assert_int_equal(ts_store_schema_version(st), 3);
     assert_int_equal(raw_sql(f->path, "PRAGMA user_version", NULL, 0), 3);
     char text[64] = "";
@@ -1275,6 +1275,70 @@ static void test_crash_safety(void **state)
     }
 }
 
+struct exp_rows {
+    ts_exporter_stats_t rows[4];
+    int64_t updated[4];
+    int n;
+};
+
+static int collect_exporter(const ts_exporter_stats_t *e, int64_t updated, void *ctx)
+{
+    struct exp_rows *r = ctx;
+    if (r->n < 4) {
+        r->rows[r->n] = *e;
+        r->updated[r->n] = updated;
+    }
+    r->n++;
+    return 0;
+}
+
+static void test_exporters(void **state)
+{
+    fx_t *f = *state;
+    ts_store_t *st = f->st;
+    ts_exporter_stats_t e;
+    memset(&e, 0, sizeof e);
+    /* Invalid first: no address. */
+    assert_int_equal(ts_store_exporter_save(st, &e), TS_EINVAL);
+
+    assert_int_equal(ts_ip_parse("192.0.2.1", 9, &e.exporter), 0);
+    e.domain = 7;
+    e.version = 9;
+    e.packets = 10;
+    e.flows = 300;
+    e.templates = 2;
+    e.lost = 5;
+    e.drops[TS_FLOW_DROP_NO_TEMPLATE] = 3;
+    e.sampling = 100;
+    e.last_export_ms = 1795761000123;
+    assert_int_equal(ts_store_exporter_save(st, &e), 0);
+    ts_exporter_stats_t v6 = e;
+    assert_int_equal(ts_ip_parse("2001:db8::9", 11, &v6.exporter), 0);
+    v6.version = 10;
+    v6.flows = UINT64_MAX; /* clamped, not wrapped */
+    assert_int_equal(ts_store_exporter_save(st, &v6), 0);
+    /* A later save of the same exporter and domain replaces the row. */
+    e.flows = 600;
+    assert_int_equal(ts_store_exporter_save(st, &e), 0);
+
+    struct exp_rows r;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(ts_store_exporters_foreach(st, collect_exporter, &r), 0);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.rows[0].exporter.family, TS_AF_INET);
+    assert_true(ts_ip_equal(&r.rows[0].exporter, &e.exporter));
+    assert_int_equal(r.rows[0].domain, 7);
+    assert_int_equal(r.rows[0].version, 9);
+    assert_int_equal(r.rows[0].flows, 600);
+    assert_int_equal(r.rows[0].lost, 5);
+    assert_int_equal(r.rows[0].drops[TS_FLOW_DROP_NO_TEMPLATE], 3);
+    assert_int_equal(r.rows[0].sampling, 100);
+    assert_int_equal(r.rows[0].last_export_ms, 1795761000123);
+    assert_true(r.updated[0] > 0);
+    assert_int_equal(r.rows[1].exporter.family, TS_AF_INET6);
+    assert_int_equal(r.rows[1].flows, (uint64_t)INT64_MAX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1284,6 +1348,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_schema_fresh, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_schema_migrate_forward, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_migrate_v2_v3, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exporters, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_schema_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_roundtrip, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_links_visibility, setup_open, teardown),
