@@ -47,7 +47,11 @@ int ts_collect_parse_listen(const char *s, ts_ip_t *addr, uint16_t *port)
             return TS_EINVAL;
         host = s;
         hlen = (size_t)(colon - s);
+        if (memchr(host, ':', hlen) != NULL)
+            return TS_EINVAL; /* IPv6 needs brackets: "[::1]:2055" */
     }
+    if (colon[1] == '-' || colon[1] == '+' || colon[1] == ' ')
+        return TS_EINVAL;
     char *endp;
     errno = 0;
     unsigned long p = strtoul(colon + 1, &endp, 10);

@@ -44,6 +44,7 @@ typedef struct ts_detect_config {
     size_t max_destinations;   /* tracked destinations (default 65536) */
 } ts_detect_config_t;
 
+/* Fills c with the defaults above. */
 void ts_detect_config_init(ts_detect_config_t *c);
 
 typedef struct ts_detector ts_detector_t;
@@ -52,9 +53,22 @@ typedef struct ts_detector ts_detector_t;
  * valid until the caller resets it. */
 typedef void (*ts_detection_cb)(const ts_event_t *ev, void *ctx);
 
+/* New detector (cfg NULL = defaults). Fields that are zero, negative or not
+ * finite take their defaults (flood_alpha outside (0, 1] too); window_ms is
+ * capped at a day, flood_tick_ms at window_ms, the table sizes at 2^22. The
+ * bf_ports array is copied. Never NULL (aborts on OOM); free with
+ * ts_detector_free().
+ *
+ * Timing: flows count into the window and measurement interval in progress,
+ * whatever their timestamps (late flows are not lost, time going backwards is
+ * harmless); a window closes only in ts_detect_tick. Tick at least once per
+ * flood_tick_ms of flow time (e.g. per datagram with its export time) so that
+ * rates and windows are measured where the flows belong. */
 ts_detector_t *ts_detector_new(const ts_detect_config_t *cfg);
 void ts_detector_free(ts_detector_t *d);
-/* Feeds one flow (its first_ms/last_ms give the flow time). */
+/* Feeds one flow (its first_ms/last_ms give the flow time). Flows without a
+ * source or destination address, or with different families, are ignored
+ * (counted in stats.ignored). */
 void ts_detect_flow(ts_detector_t *d, const ts_flow_t *f);
 /* Closes the windows that end at or before now_ms (flow time) and reports. */
 void ts_detect_tick(ts_detector_t *d, int64_t now_ms, ts_arena_t *arena, ts_detection_cb cb,
@@ -65,5 +79,7 @@ typedef struct ts_detect_stats {
     uint64_t detections;
     uint64_t evicted_sources, evicted_destinations;
     size_t memory; /* bytes held */
+    uint64_t ignored;          /* flows without usable addresses */
+    uint64_t sketch_saturated; /* distinct counters that stopped at the memory cap */
 } ts_detect_stats_t;
 void ts_detect_get_stats(const ts_detector_t *d, ts_detect_stats_t *s);

@@ -74,7 +74,7 @@ typedef struct ts_flow_limits {
     size_t max_exporters;          /* default 1024 */
     size_t max_templates;          /* per exporter+domain, default 512 */
     size_t max_pending_bytes;      /* per exporter+domain: data kept waiting for its template, default 64 KiB */
-    int64_t template_lifetime_ms;  /* expire templates not refreshed for this long, export time; default 1800000 (3 x 600 s) */
+    int64_t template_lifetime_ms;  /* expire templates not refreshed for this long, export time; default 1800000 (3 x 600 s); <= 0 never */
 } ts_flow_limits_t;
 
 void ts_flow_limits_init(ts_flow_limits_t *l);
@@ -90,7 +90,11 @@ void ts_flow_decoder_free(ts_flow_decoder_t *d);
  * \retval >= 0 number of flows decoded (data buffered for a missing template
  *         is decoded, and counted, when the template arrives).
  * \retval TS_ETRUNC, TS_EINVAL, TS_ENOTSUP the datagram was dropped as a
- *         whole (counted in the exporter's drops when the exporter is known). */
+ *         whole (counted in the exporter's drops when the exporter is known).
+ * \retval TS_ETOOBIG the datagram came from a new exporter beyond
+ *         max_exporters (counted in ts_flow_decoder_drops()).
+ * Bytes after an IPFIX message's header Length are ignored (one message per
+ * datagram, RFC 7011 section 10.3.3). */
 int ts_flow_decode(ts_flow_decoder_t *d, const ts_ip_t *from, const uint8_t *pkt, size_t len,
                    ts_flow_cb cb, void *ctx);
 
@@ -99,3 +103,10 @@ typedef int (*ts_exporter_cb)(const ts_exporter_stats_t *s, void *ctx);
 int ts_flow_decoder_stats(const ts_flow_decoder_t *d, ts_exporter_cb cb, void *ctx);
 /* Bytes held by templates and pending data (for the memory-bound tests). */
 size_t ts_flow_decoder_memory(const ts_flow_decoder_t *d);
+
+/* Drops that no exporter could be charged with: datagrams too short to name
+ * their exporter, of an unknown version, or from a new exporter beyond
+ * max_exporters. */
+uint64_t ts_flow_decoder_drops(const ts_flow_decoder_t *d, ts_flow_drop_t why);
+/* Number of exporter entries (address + domain + version) held. */
+size_t ts_flow_decoder_exporters(const ts_flow_decoder_t *d);

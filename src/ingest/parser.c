@@ -12,7 +12,15 @@ static const ts_parser_t eve_parser = {
 static const ts_parser_t intelmq_parser = {
     "intelmq", "IntelMQ events as JSON lines with flat dotted keys", ts_intelmq_parse};
 
-static const ts_parser_t *const parsers[] = {&eve_parser, &intelmq_parser, NULL};
+static const ts_parser_t cowrie_parser = {
+    "cowrie", "Cowrie honeypot JSON log (logins, commands, downloads; other events skipped)",
+    ts_cowrie_parse};
+static const ts_parser_t sshd_parser = {
+    "sshd", "OpenSSH sshd syslog lines (failed logins, invalid users, scans; rest skipped)",
+    ts_sshd_parse};
+
+static const ts_parser_t *const parsers[] = {&eve_parser, &intelmq_parser, &cowrie_parser,
+                                             &sshd_parser, NULL};
 
 const ts_parser_t *ts_parser_find(const char *name)
 {

@@ -46,8 +46,12 @@ const ts_parser_t *ts_parser_find(const char *name);
 /* NULL-terminated list of all parsers. */
 const ts_parser_t *const *ts_parser_list(void);
 
-/* The parsers themselves (eve.c, intelmq.c). */
+/* The parsers themselves (eve.c, intelmq.c, cowrie.c, sshd.c). */
 int ts_eve_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *out,
                  ts_parse_error_t *err);
 int ts_intelmq_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *out,
                      ts_parse_error_t *err);
+int ts_cowrie_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *out,
+                    ts_parse_error_t *err);
+int ts_sshd_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *out,
+                  ts_parse_error_t *err);

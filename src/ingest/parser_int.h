@@ -46,3 +46,8 @@ bool ts_pdns_name(ts_str_t s);
 
 /* Arena copy of a DNS name, ASCII lower-cased, trailing dot removed. */
 ts_str_t ts_pdns_copy(ts_arena_t *a, ts_str_t s);
+
+/* sshd.c: the time against which the year of a year-less syslog timestamp is
+ * inferred (microseconds since the epoch); TS_TIME_NONE (the default) means
+ * "now". A test hook: tests set it to stay deterministic. Process-wide. */
+void ts_sshd_set_reference_time(int64_t us);

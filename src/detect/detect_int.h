@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Internals shared by the detectors (src/detect only). */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/event.h"
+#include "detect/detect.h"
+#include "detect/hll.h"
+#include "detect/table.h"
+
+#define TS_PROTO_ICMP 1
+#define TS_PROTO_TCP 6
+#define TS_PROTO_UDP 17
+#define TS_PROTO_ICMP6 58
+
+#define TS_TCP_FIN 0x01
+#define TS_TCP_SYN 0x02
+#define TS_TCP_RST 0x04
+#define TS_TCP_ACK 0x10
+
+/* An address as a table key: no padding, so memcmp compares it. */
+typedef struct ts_ipkey {
+    uint8_t fam;
+    uint8_t tag; /* free use by the table's owner (flood: protocol class) */
+    uint8_t pad[2];
+    uint8_t ip[16];
+} ts_ipkey_t;
+
+/* Per-source scan state for one window (failed or very short flows only). */
+typedef struct scan_entry {
+    ts_dhead_t h; /* score: probe flows */
+    ts_ipkey_t key;
+    uint32_t flows;
+    uint8_t proto;       /* protocol of the first probe */
+    uint8_t mixed_proto; /* later probes used another protocol */
+    uint16_t first_port;
+    uint64_t packets, bytes;
+    ts_ip_t first_dst;
+    int64_t first_ms, last_ms;
+    ts_dcount_t hosts; /* distinct destinations */
+    ts_dcount_t ports; /* distinct (protocol, port) */
+    ts_dcount_t pairs; /* distinct (destination, protocol, port) */
+    ts_dcount_t answered; /* pairs that sent a UDP or echo reply back */
+} scan_entry_t;
+
+/* Brute force state per (source, destination, service port) for one window. */
+typedef struct bf_key {
+    uint8_t sfam, dfam;
+    uint16_t port;
+    uint8_t src[16], dst[16];
+} bf_key_t;
+
+typedef struct bf_entry {
+    ts_dhead_t h; /* score: attempts */
+    bf_key_t key;
+    uint32_t attempts;   /* short login-like flows */
+    uint32_t long_flows; /* longer sessions seen after the first attempt */
+    uint64_t packets, bytes;
+    int64_t first_ms, last_ms;
+} bf_entry_t;
+
+enum { FL_TCP, FL_UDP, FL_ICMP, FL_OTHER, FL_CLASSES };
+
+/* Flood state per (destination, protocol class); h.aux = on the active list. */
+typedef struct flood_entry {
+    ts_dhead_t h; /* score: flows this window, halved at each window close */
+    ts_ipkey_t key;
+    uint8_t over; /* a smoothed rate crossed a threshold this window */
+    uint32_t iv_flows;
+    double iv_packets, iv_bytes;             /* current measurement interval */
+    double ewma_pps, ewma_bps, ewma_fps;     /* smoothed rates */
+    double peak_pps, peak_bps, peak_fps;     /* highest smoothed rates this window */
+    uint64_t w_flows, w_packets, w_bytes;    /* this window */
+    int64_t first_ms, last_ms;
+    ts_ip_t one_src; /* first source this window */
+    ts_dcount_t sources;
+} flood_entry_t;
+
+struct ts_detector {
+    ts_detect_config_t cfg;
+    uint8_t bf_ports[65536 / 8];
+    ts_type_t t_scanner, t_bruteforce, t_ddos, t_dos;
+    bool started;
+    int64_t win_start, iv_start;
+    ts_dbudget_t budget;
+    ts_dtable_t scan, bf, flood;
+    uint32_t *active; /* flood slots with activity or a non-zero rate */
+    size_t n_active;
+    uint64_t flows, ignored, detections;
+};
+
+/* Flow time clamped far from the int64 limits, so window arithmetic never
+ * overflows. */
+#define TS_DETECT_TIME_LIMIT (INT64_C(1) << 52) /* x2, in microseconds, fits int64 */
+
+uint64_t ts_det_hash_ip(const ts_ip_t *ip, uint64_t seed);
+void ts_det_ipkey(ts_ipkey_t *k, const ts_ip_t *ip, uint8_t tag);
+void ts_det_ipkey_ip(const ts_ipkey_t *k, ts_ip_t *ip /* OUT */);
+const char *ts_det_proto_name(uint8_t proto);
+
+/* Event building: extras are JSON text in the arena. */
+void ts_det_event_base(const ts_detector_t *d, ts_event_t *ev, const char *detector,
+                       int64_t wstart, int64_t wend, ts_arena_t *a);
+void ts_det_extra_u64(ts_event_t *ev, ts_arena_t *a, const char *key, uint64_t v);
+void ts_det_extra_str(ts_event_t *ev, ts_arena_t *a, const char *key, const char *v);
+void ts_det_extra_raw(ts_event_t *ev, const char *key, const char *json);
+ts_str_t ts_det_printf(ts_arena_t *a, const char *fmt, ...) TS_PRINTF(2, 3);
+void ts_det_report(ts_detector_t *d, const ts_event_t *ev, ts_detection_cb cb, void *ctx);
+
+void ts_scan_flow(ts_detector_t *d, const ts_flow_t *f, int64_t t);
+void ts_scan_close(ts_detector_t *d, int64_t wend, ts_arena_t *a, ts_detection_cb cb, void *ctx);
+void ts_scan_free(ts_detector_t *d);
+
+void ts_bf_flow(ts_detector_t *d, const ts_flow_t *f, int64_t t);
+void ts_bf_close(ts_detector_t *d, int64_t wend, ts_arena_t *a, ts_detection_cb cb, void *ctx);
+
+void ts_flood_flow(ts_detector_t *d, const ts_flow_t *f, int64_t t);
+/* Ends the measurement over k intervals (k >= 1) of which the counters hold
+ * the traffic. */
+void ts_flood_interval(ts_detector_t *d, int64_t k);
+void ts_flood_close(ts_detector_t *d, int64_t wend, ts_arena_t *a, ts_detection_cb cb, void *ctx);
+void ts_flood_free(ts_detector_t *d);

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Flood detection per destination and protocol class (FastNetMon style).
+ *
+ * Every flow adds its packets, bytes and one flow to its (destination,
+ * protocol) entry for the current measurement interval (flood_tick_ms). When
+ * the interval ends the rates update an exponentially weighted moving average
+ * (weight flood_alpha on the newest interval); a smoothed rate at or above
+ * flood_pps, flood_bps or flood_fps marks the entry as flooded for the
+ * window. At the end of the window each flooded entry is reported once, with
+ * the window's totals, the peak smoothed rates and the number of distinct
+ * sources: at least ddos_min_sources makes it availability/ddos, fewer
+ * availability/dos (with source.ip when there was exactly one).
+ *
+ * Flow records arrive after the traffic they describe. A flow longer than
+ * one interval contributes its mean rate over one interval rather than all
+ * its packets at once, so an export of a long transfer does not look like a
+ * burst; a flood carried by long flows that are exported rarely is therefore
+ * underestimated (exporters' active timeout bounds this).
+ *
+ * Interval ends are only processed by ts_detect_tick: flows count into the
+ * interval in progress whatever their timestamp, and a tick that covers k
+ * intervals spreads the counters over them. Only entries on the active list
+ * (recent traffic or a non-negligible rate) are visited per interval. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "detect/detect_int.h"
+
+/* Rates below these are treated as idle (entry leaves the active list). */
+#define IDLE_PPS 0.01
+#define IDLE_FPS 0.001
+
+static uint8_t proto_class(uint8_t proto)
+{
+    switch (proto) {
+    case TS_PROTO_TCP:
+        return FL_TCP;
+    case TS_PROTO_UDP:
+        return FL_UDP;
+    case TS_PROTO_ICMP:
+    case TS_PROTO_ICMP6:
+        return FL_ICMP;
+    default:
+        return FL_OTHER;
+    }
+}
+
+static const char *class_name(uint8_t c)
+{
+    static const char *const names[FL_CLASSES] = {"tcp", "udp", "icmp", "other"};
+    return c < FL_CLASSES ? names[c] : "other";
+}
+
+static void release(void *entry, void *ctx)
+{
+    flood_entry_t *e = entry;
+    ts_dcount_reset(&e->sources, ctx);
+}
+
+void ts_flood_flow(ts_detector_t *d, const ts_flow_t *f, int64_t t)
+{
+    ts_ipkey_t key;
+    ts_det_ipkey(&key, &f->dst, proto_class(f->proto));
+    uint64_t h = ts_det_hash_ip(&f->dst, key.tag);
+    bool created;
+    flood_entry_t *e = ts_dtable_get(&d->flood, &key, h, &created, release, &d->budget);
+    if (created) {
+        e->first_ms = e->last_ms = t;
+        e->one_src = f->src;
+    }
+    if (!e->h.aux) {
+        e->h.aux = 1;
+        d->active[d->n_active++] = (uint32_t)ts_dtable_index(&d->flood, e);
+    }
+    if (e->h.score != UINT32_MAX)
+        e->h.score++;
+    if (e->w_flows == 0) {
+        e->one_src = f->src;
+        e->first_ms = e->last_ms = t;
+    }
+    /* Unsigned: garbage times must not overflow. */
+    uint64_t dur = f->last_ms > f->first_ms ? (uint64_t)f->last_ms - (uint64_t)f->first_ms : 0;
+    double packets = (double)f->packets, bytes = (double)f->bytes;
+    if (dur > (uint64_t)d->cfg.flood_tick_ms) {
+        double frac = (double)d->cfg.flood_tick_ms / (double)dur;
+        packets *= frac;
+        bytes *= frac;
+    }
+    e->iv_packets += packets;
+    e->iv_bytes += bytes;
+    e->iv_flows++;
+    e->w_flows++;
+    e->w_packets += f->packets;
+    e->w_bytes += f->bytes;
+    if (t < e->first_ms)
+        e->first_ms = t;
+    if (t > e->last_ms)
+        e->last_ms = t;
+    ts_dcount_add(&e->sources, (uint32_t)(ts_det_hash_ip(&f->src, 0x9e3779b97f4a7c15) >> 32),
+                  &d->budget);
+}
+
+static inline double smooth(double ewma, double rate, double keep)
+{
+    /* k intervals at a constant rate: rate + (ewma - rate) * (1 - alpha)^k */
+    return rate + (ewma - rate) * keep;
+}
+
+void ts_flood_interval(ts_detector_t *d, int64_t k)
+{
+    const ts_detect_config_t *c = &d->cfg;
+    double keep = pow(1.0 - c->flood_alpha, (double)k);
+    double secs = (double)k * (double)c->flood_tick_ms / 1000.0;
+    size_t out = 0;
+    for (size_t i = 0; i < d->n_active; i++) {
+        uint32_t slot = d->active[i];
+        flood_entry_t *e = ts_dtable_at(&d->flood, slot);
+        if (!e) {
+            /* Removed; the slot's aux still says "listed". */
+            ((ts_dhead_t *)(void *)(d->flood.slots + (size_t)slot * d->flood.esz))->aux = 0;
+            continue;
+        }
+        e->ewma_pps = smooth(e->ewma_pps, e->iv_packets / secs, keep);
+        e->ewma_bps = smooth(e->ewma_bps, e->iv_bytes * 8.0 / secs, keep);
+        e->ewma_fps = smooth(e->ewma_fps, e->iv_flows / secs, keep);
+        bool busy = e->iv_flows != 0;
+        e->iv_packets = e->iv_bytes = 0;
+        e->iv_flows = 0;
+        if (e->ewma_pps >= c->flood_pps || e->ewma_bps >= c->flood_bps ||
+            e->ewma_fps >= c->flood_fps)
+            e->over = 1;
+        if (e->ewma_pps > e->peak_pps)
+            e->peak_pps = e->ewma_pps;
+        if (e->ewma_bps > e->peak_bps)
+            e->peak_bps = e->ewma_bps;
+        if (e->ewma_fps > e->peak_fps)
+            e->peak_fps = e->ewma_fps;
+        if (!busy && e->ewma_pps < IDLE_PPS && e->ewma_fps < IDLE_FPS) {
+            e->ewma_pps = e->ewma_bps = e->ewma_fps = 0;
+            e->h.aux = 0;
+            continue;
+        }
+        d->active[out++] = slot;
+    }
+    d->n_active = out;
+}
+
+static void report(ts_detector_t *d, const flood_entry_t *e, int64_t wend, ts_arena_t *a,
+                   ts_detection_cb cb, void *ctx)
+{
+    ts_event_t ev;
+    ts_det_event_base(d, &ev, "flood", d->win_start, wend, a);
+    uint64_t nsrc = ts_dcount_estimate(&e->sources);
+    bool exact = ts_dcount_exact(&e->sources);
+    bool ddos = nsrc >= d->cfg.ddos_min_sources;
+    ev.type = ddos ? d->t_ddos : d->t_dos;
+    ev.count = e->w_flows ? e->w_flows : 1;
+    ts_det_ipkey_ip(&e->key, &ev.dst.ip);
+    if (nsrc == 1 && exact)
+        ev.src.ip = e->one_src;
+    const char *proto = class_name(e->key.tag);
+    if (e->key.tag != FL_OTHER)
+        ev.transport = ts_str_c(proto);
+    ev.identifier = ts_det_printf(a, "flow-flood-%s", proto);
+    ev.description = ts_det_printf(a, "%s flood: peak %.0f pps, %.0f bit/s, %.0f flows/s from %llu source(s)",
+                                   proto, e->peak_pps, e->peak_bps, e->peak_fps,
+                                   (unsigned long long)nsrc);
+    ts_det_extra_u64(&ev, a, "detect.flows", e->w_flows);
+    ts_det_extra_u64(&ev, a, "detect.packets", e->w_packets);
+    ts_det_extra_u64(&ev, a, "detect.bytes", e->w_bytes);
+    ts_det_extra_u64(&ev, a, "detect.distinct_sources", nsrc);
+    ts_det_extra_u64(&ev, a, "detect.pps", (uint64_t)llround(e->peak_pps));
+    ts_det_extra_u64(&ev, a, "detect.bps", (uint64_t)llround(e->peak_bps));
+    ts_det_extra_u64(&ev, a, "detect.fps", (uint64_t)llround(e->peak_fps));
+    ts_det_extra_str(&ev, a, "detect.protocol", proto);
+    if (!exact)
+        ts_det_extra_raw(&ev, "detect.approximate", "true");
+    ts_det_report(d, &ev, cb, ctx);
+}
+
+void ts_flood_close(ts_detector_t *d, int64_t wend, ts_arena_t *a, ts_detection_cb cb, void *ctx)
+{
+    size_t n = ts_dtable_slots(&d->flood);
+    for (size_t i = 0; i < n; i++) {
+        flood_entry_t *e = ts_dtable_at(&d->flood, i);
+        if (!e)
+            continue;
+        if (e->over && e->w_flows)
+            report(d, e, wend, a, cb, ctx);
+        e->over = 0;
+        e->peak_pps = e->peak_bps = e->peak_fps = 0;
+        e->w_flows = e->w_packets = e->w_bytes = 0;
+        ts_dcount_reset(&e->sources, &d->budget);
+        /* Age activity so that last window's busy entries can be evicted. */
+        e->h.score >>= 1;
+        if (!e->h.aux && e->h.score == 0) {
+            ts_dtable_remove_at(&d->flood, i);
+        }
+    }
+}
+
+void ts_flood_free(ts_detector_t *d)
+{
+    size_t n = ts_dtable_slots(&d->flood);
+    for (size_t i = 0; i < n; i++) {
+        flood_entry_t *e = ts_dtable_at(&d->flood, i);
+        if (e)
+            release(e, &d->budget);
+    }
+}
