@@ -61,8 +61,7 @@ static uint64_t key_hash(const ts_flow_t *f)
 
 void ts_bf_flow(ts_detector_t *d, const ts_flow_t *f, int64_t t)
 {
-    if (f->proto != TS_PROTO_TCP ||
-        !(d->bf_ports[f->dst_port >> 3] & (1u << (f->dst_port & 7))))
+    if (f->proto != TS_PROTO_TCP || !(d->bf_ports[f->dst_port >> 3] & (1u << (f->dst_port & 7))))
         return;
     /* The server's side of a session has the service as its source port. */
     if (f->src_port == f->dst_port)
@@ -76,17 +75,17 @@ void ts_bf_flow(ts_detector_t *d, const ts_flow_t *f, int64_t t)
     uint64_t h = key_hash(f);
     bf_entry_t *e;
     if (f->packets > d->cfg.bf_max_packets) {
-        e = ts_dtable_find(&d->bf, &key, h);
+        e = ts_dtable_find(&d->bf, &key, h, NULL);
         if (e && e->long_flows != UINT32_MAX)
             e->long_flows++;
         return;
     }
     bool created;
-    e = ts_dtable_get(&d->bf, &key, h, &created, NULL, NULL);
+    size_t slot;
+    e = ts_dtable_get(&d->bf, &key, h, &created, &slot, NULL, NULL);
     if (created)
         e->first_ms = e->last_ms = t;
-    if (e->h.score != UINT32_MAX)
-        e->h.score++;
+    ts_dtable_bump(&d->bf, &e->h, slot);
     if (e->attempts != UINT32_MAX)
         e->attempts++;
     e->packets += f->packets;
@@ -117,9 +116,8 @@ static void report(ts_detector_t *d, const bf_entry_t *e, int64_t wend, ts_arena
     } else {
         ev.identifier = ts_det_printf(a, "flow-bruteforce-%u", (unsigned)e->key.port);
     }
-    ev.description =
-        ts_det_printf(a, "brute force: %u short sessions to %s port %u", (unsigned)e->attempts,
-                      svc ? svc : "tcp", (unsigned)e->key.port);
+    ev.description = ts_det_printf(a, "brute force: %u short sessions to %s port %u",
+                                   (unsigned)e->attempts, svc ? svc : "tcp", (unsigned)e->key.port);
     ts_det_extra_u64(&ev, a, "detect.flows", e->attempts);
     ts_det_extra_u64(&ev, a, "detect.packets", e->packets);
     ts_det_extra_u64(&ev, a, "detect.bytes", e->bytes);

@@ -96,9 +96,9 @@ ts_detector_t *ts_detector_new(const ts_detect_config_t *cfg)
         abort(); /* the taxonomy table is compiled in */
     ts_dtable_init(&d->scan, d->cfg.max_sources, sizeof(scan_entry_t), sizeof(ts_ipkey_t));
     ts_dtable_init(&d->bf, d->cfg.max_sources, sizeof(bf_entry_t), sizeof(bf_key_t));
-    ts_dtable_init(&d->flood, d->cfg.max_destinations, sizeof(flood_entry_t),
-                   sizeof(ts_ipkey_t));
+    ts_dtable_init(&d->flood, d->cfg.max_destinations, sizeof(flood_entry_t), sizeof(ts_ipkey_t));
     d->active = ts_xcalloc(ts_dtable_slots(&d->flood), sizeof *d->active);
+    ts_flood_init(d);
     /* Sketches: on average 128 bytes per tracked entry, i.e. one promoted
      * (1 KiB) counter per 8 entries; beyond that counters saturate. */
     d->budget.limit = (ts_dtable_slots(&d->scan) + ts_dtable_slots(&d->flood)) * 128;
@@ -115,6 +115,7 @@ void ts_detector_free(ts_detector_t *d)
     ts_dtable_destroy(&d->bf);
     ts_dtable_destroy(&d->flood);
     free(d->active);
+    free(d->gate);
     free(d);
 }
 
@@ -152,9 +153,9 @@ void ts_detect_flow(ts_detector_t *d, const ts_flow_t *f)
         d->win_start = floor_to(t, d->cfg.window_ms);
         d->iv_start = floor_to(t, d->cfg.flood_tick_ms);
     }
-    ts_scan_flow(d, f, t);
+    ts_scan_flow(d, f);
     ts_bf_flow(d, f, t);
-    ts_flood_flow(d, f, t);
+    ts_flood_flow(d, f);
 }
 
 void ts_detect_tick(ts_detector_t *d, int64_t now_ms, ts_arena_t *arena, ts_detection_cb cb,
@@ -199,7 +200,7 @@ void ts_detect_get_stats(const ts_detector_t *d, ts_detect_stats_t *s)
     s->sketch_saturated = d->budget.saturated;
     s->memory = sizeof *d + ts_dtable_bytes(&d->scan) + ts_dtable_bytes(&d->bf) +
                 ts_dtable_bytes(&d->flood) + ts_dtable_slots(&d->flood) * sizeof *d->active +
-                d->budget.used;
+                TS_FLOOD_GATE_CELLS * sizeof(struct flood_gate) + d->budget.used;
 }
 
 /* --- helpers shared by the detectors --- */
@@ -287,8 +288,8 @@ static ts_str_t time_json(ts_arena_t *a, int64_t ms)
     return ts_det_printf(a, "\"%.*s\"", (int)n, buf);
 }
 
-void ts_det_event_base(const ts_detector_t *d, ts_event_t *ev, const char *detector,
-                       int64_t wstart, int64_t wend, ts_arena_t *a)
+void ts_det_event_base(const ts_detector_t *d, ts_event_t *ev, const char *detector, int64_t wstart,
+                       int64_t wend, ts_arena_t *a)
 {
     (void)d;
     ts_event_init(ev);

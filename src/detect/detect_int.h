@@ -28,7 +28,9 @@ typedef struct ts_ipkey {
     uint8_t ip[16];
 } ts_ipkey_t;
 
-/* Per-source scan state for one window (failed or very short flows only). */
+/* Per-source scan state for one window (failed or very short flows only).
+ * Exactly two cache lines: every new source (a spoofed or background-noise
+ * prober) costs writing one entry, which dominates the detectors' cost. */
 typedef struct scan_entry {
     ts_dhead_t h; /* score: probe flows */
     ts_ipkey_t key;
@@ -36,16 +38,17 @@ typedef struct scan_entry {
     uint8_t proto;       /* protocol of the first probe */
     uint8_t mixed_proto; /* later probes used another protocol */
     uint16_t first_port;
-    uint64_t packets, bytes;
-    ts_ip_t first_dst;
-    int64_t first_ms, last_ms;
-    ts_dcount_t hosts; /* distinct destinations */
-    ts_dcount_t ports; /* distinct (protocol, port) */
-    ts_dcount_t pairs; /* distinct (destination, protocol, port) */
-    ts_dcount_t answered; /* pairs that sent a UDP or echo reply back */
+    uint32_t packets, bytes; /* saturating: probes are small */
+    uint8_t first_dst[16];   /* same family as the source */
+    ts_dcount_t hosts;       /* distinct destinations */
+    ts_dcount_t ports;       /* distinct (protocol, port) */
+    ts_dcount_t pairs;       /* distinct (destination, protocol, port) */
+    ts_dcount_t answered;    /* pairs that sent a UDP or echo reply back */
 } scan_entry_t;
 
 /* Brute force state per (source, destination, service port) for one window. */
+_Static_assert(sizeof(scan_entry_t) == 128, "scan_entry_t should be two cache lines");
+
 typedef struct bf_key {
     uint8_t sfam, dfam;
     uint16_t port;
@@ -63,18 +66,27 @@ typedef struct bf_entry {
 
 enum { FL_TCP, FL_UDP, FL_ICMP, FL_OTHER, FL_CLASSES };
 
+/* Per-interval traffic of destinations hashed together (see flood.c). */
+#define TS_FLOOD_GATE_CELLS 16384
+#define TS_FLOOD_GATE_OPEN (1u << 14)
+struct flood_gate {
+    uint16_t units;   /* this interval, TS_FLOOD_GATE_OPEN = 1/8 of a threshold */
+    uint16_t tracked; /* table entries whose destination hashes here (saturating) */
+};
+void ts_flood_init(ts_detector_t *d);
+
 /* Flood state per (destination, protocol class); h.aux = on the active list. */
 typedef struct flood_entry {
     ts_dhead_t h; /* score: flows this window, halved at each window close */
     ts_ipkey_t key;
     uint8_t over; /* a smoothed rate crossed a threshold this window */
+    uint8_t hot;  /* near a threshold: sources are being counted */
     uint32_t iv_flows;
-    double iv_packets, iv_bytes;             /* current measurement interval */
-    double ewma_pps, ewma_bps, ewma_fps;     /* smoothed rates */
-    double peak_pps, peak_bps, peak_fps;     /* highest smoothed rates this window */
-    uint64_t w_flows, w_packets, w_bytes;    /* this window */
-    int64_t first_ms, last_ms;
-    ts_ip_t one_src; /* first source this window */
+    double iv_packets, iv_bytes;          /* current measurement interval */
+    double ewma_pps, ewma_bps, ewma_fps;  /* smoothed rates */
+    double peak_pps, peak_bps, peak_fps;  /* highest smoothed rates this window */
+    uint64_t w_flows, w_packets, w_bytes; /* this window */
+    ts_ip_t one_src;                      /* first source counted this window */
     ts_dcount_t sources;
 } flood_entry_t;
 
@@ -88,6 +100,8 @@ struct ts_detector {
     ts_dtable_t scan, bf, flood;
     uint32_t *active; /* flood slots with activity or a non-zero rate */
     size_t n_active;
+    struct flood_gate *gate; /* TS_FLOOD_GATE_CELLS, cleared per interval */
+    double gate_per_packet, gate_per_byte, gate_per_flow; /* units */
     uint64_t flows, ignored, detections;
 };
 
@@ -101,22 +115,22 @@ void ts_det_ipkey_ip(const ts_ipkey_t *k, ts_ip_t *ip /* OUT */);
 const char *ts_det_proto_name(uint8_t proto);
 
 /* Event building: extras are JSON text in the arena. */
-void ts_det_event_base(const ts_detector_t *d, ts_event_t *ev, const char *detector,
-                       int64_t wstart, int64_t wend, ts_arena_t *a);
+void ts_det_event_base(const ts_detector_t *d, ts_event_t *ev, const char *detector, int64_t wstart,
+                       int64_t wend, ts_arena_t *a);
 void ts_det_extra_u64(ts_event_t *ev, ts_arena_t *a, const char *key, uint64_t v);
 void ts_det_extra_str(ts_event_t *ev, ts_arena_t *a, const char *key, const char *v);
 void ts_det_extra_raw(ts_event_t *ev, const char *key, const char *json);
 ts_str_t ts_det_printf(ts_arena_t *a, const char *fmt, ...) TS_PRINTF(2, 3);
 void ts_det_report(ts_detector_t *d, const ts_event_t *ev, ts_detection_cb cb, void *ctx);
 
-void ts_scan_flow(ts_detector_t *d, const ts_flow_t *f, int64_t t);
+void ts_scan_flow(ts_detector_t *d, const ts_flow_t *f);
 void ts_scan_close(ts_detector_t *d, int64_t wend, ts_arena_t *a, ts_detection_cb cb, void *ctx);
 void ts_scan_free(ts_detector_t *d);
 
 void ts_bf_flow(ts_detector_t *d, const ts_flow_t *f, int64_t t);
 void ts_bf_close(ts_detector_t *d, int64_t wend, ts_arena_t *a, ts_detection_cb cb, void *ctx);
 
-void ts_flood_flow(ts_detector_t *d, const ts_flow_t *f, int64_t t);
+void ts_flood_flow(ts_detector_t *d, const ts_flow_t *f);
 /* Ends the measurement over k intervals (k >= 1) of which the counters hold
  * the traffic. */
 void ts_flood_interval(ts_detector_t *d, int64_t k);

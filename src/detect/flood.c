@@ -11,6 +11,17 @@
  * sources: at least ddos_min_sources makes it availability/ddos, fewer
  * availability/dos (with source.ip when there was exactly one).
  *
+ * Two economies keep the per-flow cost low. A destination gets an entry only
+ * once the traffic of its "gate" cell (destinations hashed into 16 k cells,
+ * cleared at each interval) passes 1/8 of a threshold within the interval;
+ * until then a flow costs one counter in a 128 KiB array, and a table lookup
+ * only when some destination of its cell has an entry. The first flows of an
+ * attack, less than an eighth of an interval's threshold, are thus not in its
+ * totals. And distinct sources are counted only while the destination is
+ * "hot" (a smoothed rate at a quarter of a threshold or more): the count is
+ * that of the sources of the attack, not of the server's everyday clients,
+ * and busy servers do not update a sketch per flow.
+ *
  * Flow records arrive after the traffic they describe. A flow longer than
  * one interval contributes its mean rate over one interval rather than all
  * its packets at once, so an export of a long transfer does not look like a
@@ -25,6 +36,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "detect/detect_int.h"
 
 /* Rates below these are treated as idle (entry leaves the active list). */
@@ -52,33 +64,47 @@ static const char *class_name(uint8_t c)
     return c < FL_CLASSES ? names[c] : "other";
 }
 
+void ts_flood_init(ts_detector_t *d)
+{
+    const ts_detect_config_t *c = &d->cfg;
+    double secs = (double)c->flood_tick_ms / 1000.0;
+    double open = TS_FLOOD_GATE_OPEN;
+    /* Sums of the three normalised rates: at most 3 times more permissive
+     * than "any one of them", which only costs entries. */
+    d->gate_per_packet = open / (c->flood_pps * secs / 8);
+    d->gate_per_byte = open / (c->flood_bps / 8 * secs / 8);
+    d->gate_per_flow = open / (c->flood_fps * secs / 8);
+    d->gate = ts_xcalloc(TS_FLOOD_GATE_CELLS, sizeof *d->gate);
+}
+
+static inline struct flood_gate *gate_of(ts_detector_t *d, uint64_t h)
+{
+    return &d->gate[(h >> 32) & (TS_FLOOD_GATE_CELLS - 1)];
+}
+
+static uint64_t entry_hash(const flood_entry_t *e)
+{
+    ts_ip_t ip;
+    ts_det_ipkey_ip(&e->key, &ip);
+    return ts_det_hash_ip(&ip, e->key.tag);
+}
+
 static void release(void *entry, void *ctx)
 {
     flood_entry_t *e = entry;
-    ts_dcount_reset(&e->sources, ctx);
+    ts_detector_t *d = ctx;
+    /* A saturated count stays: lookups continue, which is only slower. */
+    struct flood_gate *g = gate_of(d, entry_hash(e));
+    if (g->tracked != UINT16_MAX)
+        g->tracked--;
+    ts_dcount_reset(&e->sources, &d->budget);
 }
 
-void ts_flood_flow(ts_detector_t *d, const ts_flow_t *f, int64_t t)
+void ts_flood_flow(ts_detector_t *d, const ts_flow_t *f)
 {
     ts_ipkey_t key;
     ts_det_ipkey(&key, &f->dst, proto_class(f->proto));
     uint64_t h = ts_det_hash_ip(&f->dst, key.tag);
-    bool created;
-    flood_entry_t *e = ts_dtable_get(&d->flood, &key, h, &created, release, &d->budget);
-    if (created) {
-        e->first_ms = e->last_ms = t;
-        e->one_src = f->src;
-    }
-    if (!e->h.aux) {
-        e->h.aux = 1;
-        d->active[d->n_active++] = (uint32_t)ts_dtable_index(&d->flood, e);
-    }
-    if (e->h.score != UINT32_MAX)
-        e->h.score++;
-    if (e->w_flows == 0) {
-        e->one_src = f->src;
-        e->first_ms = e->last_ms = t;
-    }
     /* Unsigned: garbage times must not overflow. */
     uint64_t dur = f->last_ms > f->first_ms ? (uint64_t)f->last_ms - (uint64_t)f->first_ms : 0;
     double packets = (double)f->packets, bytes = (double)f->bytes;
@@ -87,18 +113,44 @@ void ts_flood_flow(ts_detector_t *d, const ts_flow_t *f, int64_t t)
         packets *= frac;
         bytes *= frac;
     }
+    /* Most destinations are far below any threshold: they cost one counter
+     * update in a small, cache-resident array instead of a table entry. */
+    struct flood_gate *g = gate_of(d, h);
+    double u = packets * d->gate_per_packet + bytes * d->gate_per_byte + d->gate_per_flow;
+    uint32_t units =
+        (uint32_t)g->units + (u < TS_FLOOD_GATE_OPEN ? (uint32_t)u : TS_FLOOD_GATE_OPEN);
+    g->units = units > UINT16_MAX ? UINT16_MAX : (uint16_t)units;
+    size_t slot;
+    flood_entry_t *e;
+    if (g->units >= TS_FLOOD_GATE_OPEN) {
+        bool created;
+        e = ts_dtable_get(&d->flood, &key, h, &created, &slot, release, d);
+        if (created && g->tracked != UINT16_MAX)
+            g->tracked++;
+    } else {
+        if (g->tracked == 0)
+            return;
+        e = ts_dtable_find(&d->flood, &key, h, &slot);
+        if (!e)
+            return;
+    }
+    if (!e->h.aux) {
+        e->h.aux = 1;
+        d->active[d->n_active++] = (uint32_t)slot;
+    }
+    ts_dtable_bump(&d->flood, &e->h, slot);
     e->iv_packets += packets;
     e->iv_bytes += bytes;
     e->iv_flows++;
     e->w_flows++;
     e->w_packets += f->packets;
     e->w_bytes += f->bytes;
-    if (t < e->first_ms)
-        e->first_ms = t;
-    if (t > e->last_ms)
-        e->last_ms = t;
-    ts_dcount_add(&e->sources, (uint32_t)(ts_det_hash_ip(&f->src, 0x9e3779b97f4a7c15) >> 32),
-                  &d->budget);
+    if (e->hot) {
+        if (e->sources.n == 0 && e->sources.mode == TS_DC_INL)
+            e->one_src = f->src;
+        ts_dcount_add(&e->sources, (uint32_t)(ts_det_hash_ip(&f->src, 0x9e3779b97f4a7c15) >> 32),
+                      &d->budget);
+    }
 }
 
 static inline double smooth(double ewma, double rate, double keep)
@@ -113,6 +165,8 @@ void ts_flood_interval(ts_detector_t *d, int64_t k)
     double keep = pow(1.0 - c->flood_alpha, (double)k);
     double secs = (double)k * (double)c->flood_tick_ms / 1000.0;
     size_t out = 0;
+    for (size_t i = 0; i < TS_FLOOD_GATE_CELLS; i++)
+        d->gate[i].units = 0;
     for (size_t i = 0; i < d->n_active; i++) {
         uint32_t slot = d->active[i];
         flood_entry_t *e = ts_dtable_at(&d->flood, slot);
@@ -130,6 +184,10 @@ void ts_flood_interval(ts_detector_t *d, int64_t k)
         if (e->ewma_pps >= c->flood_pps || e->ewma_bps >= c->flood_bps ||
             e->ewma_fps >= c->flood_fps)
             e->over = 1;
+        /* Sources are counted from a quarter of a threshold on: busy servers
+         * far below it do not pay for a sketch per flow. */
+        e->hot = e->over || 4 * e->ewma_pps >= c->flood_pps || 4 * e->ewma_bps >= c->flood_bps ||
+                 4 * e->ewma_fps >= c->flood_fps;
         if (e->ewma_pps > e->peak_pps)
             e->peak_pps = e->ewma_pps;
         if (e->ewma_bps > e->peak_bps)
@@ -163,9 +221,9 @@ static void report(ts_detector_t *d, const flood_entry_t *e, int64_t wend, ts_ar
     if (e->key.tag != FL_OTHER)
         ev.transport = ts_str_c(proto);
     ev.identifier = ts_det_printf(a, "flow-flood-%s", proto);
-    ev.description = ts_det_printf(a, "%s flood: peak %.0f pps, %.0f bit/s, %.0f flows/s from %llu source(s)",
-                                   proto, e->peak_pps, e->peak_bps, e->peak_fps,
-                                   (unsigned long long)nsrc);
+    ev.description =
+        ts_det_printf(a, "%s flood: peak %.0f pps, %.0f bit/s, %.0f flows/s from %llu source(s)",
+                      proto, e->peak_pps, e->peak_bps, e->peak_fps, (unsigned long long)nsrc);
     ts_det_extra_u64(&ev, a, "detect.flows", e->w_flows);
     ts_det_extra_u64(&ev, a, "detect.packets", e->w_packets);
     ts_det_extra_u64(&ev, a, "detect.bytes", e->w_bytes);
@@ -189,12 +247,14 @@ void ts_flood_close(ts_detector_t *d, int64_t wend, ts_arena_t *a, ts_detection_
         if (e->over && e->w_flows)
             report(d, e, wend, a, cb, ctx);
         e->over = 0;
+        e->hot = e->hot && e->h.aux; /* an ongoing attack stays counted */
         e->peak_pps = e->peak_bps = e->peak_fps = 0;
         e->w_flows = e->w_packets = e->w_bytes = 0;
         ts_dcount_reset(&e->sources, &d->budget);
         /* Age activity so that last window's busy entries can be evicted. */
-        e->h.score >>= 1;
+        ts_dtable_set_score(&d->flood, &e->h, i, e->h.score >> 1);
         if (!e->h.aux && e->h.score == 0) {
+            release(e, d);
             ts_dtable_remove_at(&d->flood, i);
         }
     }
@@ -206,6 +266,6 @@ void ts_flood_free(ts_detector_t *d)
     for (size_t i = 0; i < n; i++) {
         flood_entry_t *e = ts_dtable_at(&d->flood, i);
         if (e)
-            release(e, &d->budget);
+            release(e, d);
     }
 }

@@ -2,7 +2,7 @@
 /* Distinct counting for the detectors (internal to src/detect).
  *
  * A ts_dcount_t counts distinct 32-bit hashes exactly while the set is small
- * (4 inline slots, then an open-addressing set of up to 256 slots, i.e. 192
+ * (2 inline slots, then an open-addressing set of up to 256 slots, i.e. 192
  * values) and switches to a HyperLogLog sketch (Flajolet et al. 2007) of
  * 2^10 one-byte registers beyond: about 3.2% standard error in 1 KiB, the
  * same size as the largest exact set, so promotion never grows memory.
@@ -23,7 +23,7 @@
 
 #define TS_HLL_P 10
 #define TS_HLL_M (1u << TS_HLL_P)
-#define TS_DC_INLINE 4
+#define TS_DC_INLINE 2
 #define TS_DC_EXACT_MAX 192 /* values counted exactly before the sketch */
 
 /* Finaliser of MurmurHash3 (fmix64): a bijection that spreads every input bit. */
@@ -43,8 +43,8 @@ double ts_hll_estimate(const uint8_t *reg);
 
 /* Shared cap on the heap bytes of a family of counters. */
 typedef struct ts_dbudget {
-    size_t used;      /* heap bytes held by the counters */
-    size_t limit;     /* cap on used */
+    size_t used;        /* heap bytes held by the counters */
+    size_t limit;       /* cap on used */
     uint64_t saturated; /* counters that hit the cap (cumulative) */
 } ts_dbudget_t;
 

@@ -25,7 +25,10 @@
  * - ICMP/ICMPv6 echo requests of at most 2 packets (type in the high byte of
  *   the destination port, as NetFlow v5 and most decoders put it).
  * Answers: a UDP flow from a port below 1024 to one at or above 1024, or an
- * echo reply, credits the (host, port) pair it came from to the prober. A
+ * echo reply, credits the (host, port) pair it came from to the prober, if
+ * the prober is already tracked (an answer exported before any probe of its
+ * prober in the window is not counted: creating entries for the receivers of
+ * all UDP replies, QUIC included, would double the table traffic). A
  * source whose probed pairs were at least half answered is not a scanner
  * (TRW's success/failure idea, Jung et al. 2004, without per-contact state):
  * this keeps SNMP polling and ping monitoring of many hosts quiet. TCP needs
@@ -77,6 +80,11 @@ static int classify(const ts_flow_t *f)
     }
 }
 
+static inline uint32_t sat32(uint32_t a, uint64_t b)
+{
+    return b >= UINT32_MAX - a ? UINT32_MAX : a + (uint32_t)b;
+}
+
 static void release(void *entry, void *ctx)
 {
     scan_entry_t *e = entry;
@@ -97,7 +105,7 @@ static uint64_t pair_hash(const ts_ip_t *host, uint8_t proto, uint16_t port, uin
     return ts_mix64(*hh ^ *hp);
 }
 
-void ts_scan_flow(ts_detector_t *d, const ts_flow_t *f, int64_t t)
+void ts_scan_flow(ts_detector_t *d, const ts_flow_t *f)
 {
     int kind = classify(f);
     if (kind == NONE)
@@ -105,6 +113,7 @@ void ts_scan_flow(ts_detector_t *d, const ts_flow_t *f, int64_t t)
     uint64_t hh, hp, hpair;
     ts_ipkey_t key;
     bool created;
+    size_t slot;
     if (kind == ANSWER) {
         /* Credit the prober: its pair (this source, this source port) answered. */
         uint16_t port = f->src_port;
@@ -114,33 +123,26 @@ void ts_scan_flow(ts_detector_t *d, const ts_flow_t *f, int64_t t)
             port = 128 << 8;
         hpair = pair_hash(&f->src, f->proto, port, &hh, &hp);
         ts_det_ipkey(&key, &f->dst, 0);
-        scan_entry_t *e = ts_dtable_get(&d->scan, &key, ts_det_hash_ip(&f->dst, 0), &created,
-                                        release, &d->budget);
-        ts_dcount_add(&e->answered, (uint32_t)(hpair >> 32), &d->budget);
+        scan_entry_t *e = ts_dtable_find(&d->scan, &key, ts_det_hash_ip(&f->dst, 0), &slot);
+        if (e)
+            ts_dcount_add(&e->answered, (uint32_t)(hpair >> 32), &d->budget);
         return;
     }
     ts_det_ipkey(&key, &f->src, 0);
-    scan_entry_t *e = ts_dtable_get(&d->scan, &key, ts_det_hash_ip(&f->src, 0), &created,
+    scan_entry_t *e = ts_dtable_get(&d->scan, &key, ts_det_hash_ip(&f->src, 0), &created, &slot,
                                     release, &d->budget);
     if (e->flows == 0) {
         e->proto = f->proto;
         e->first_port = f->dst_port;
-        e->first_dst = f->dst;
-        e->first_ms = t;
-        e->last_ms = t;
+        memcpy(e->first_dst, f->dst.bytes, 16);
     } else if (e->proto != f->proto) {
         e->mixed_proto = 1;
     }
-    if (e->h.score != UINT32_MAX)
-        e->h.score++;
+    ts_dtable_bump(&d->scan, &e->h, slot);
     if (e->flows != UINT32_MAX)
         e->flows++;
-    e->packets += f->packets;
-    e->bytes += f->bytes;
-    if (t < e->first_ms)
-        e->first_ms = t;
-    if (t > e->last_ms)
-        e->last_ms = t;
+    e->packets = sat32(e->packets, f->packets);
+    e->bytes = sat32(e->bytes, f->bytes);
     hpair = pair_hash(&f->dst, f->proto, f->dst_port, &hh, &hp);
     ts_dcount_add(&e->hosts, (uint32_t)(hh >> 32), &d->budget);
     ts_dcount_add(&e->ports, (uint32_t)(hp >> 32), &d->budget);
@@ -162,8 +164,10 @@ static void report(ts_detector_t *d, const scan_entry_t *e, bool address_scan, u
         ev.transport = ts_str_c(proto);
     if (ports && np == 1 && ts_dcount_exact(&e->ports))
         ev.dst.port = e->first_port;
-    if (nh == 1 && ts_dcount_exact(&e->hosts))
-        ev.dst.ip = e->first_dst;
+    if (nh == 1 && ts_dcount_exact(&e->hosts)) {
+        ev.dst.ip.family = e->key.fam;
+        memcpy(ev.dst.ip.bytes, e->first_dst, 16);
+    }
     if (address_scan) {
         ev.identifier = TS_STR_LIT("flow-addressscan");
         if (ev.dst.port >= 0)
@@ -171,8 +175,7 @@ static void report(ts_detector_t *d, const scan_entry_t *e, bool address_scan, u
                                            (unsigned long long)nh, proto, (int)ev.dst.port);
         else
             ev.description = ts_det_printf(a, "address scan: %llu hosts, %llu ports (%s)",
-                                           (unsigned long long)nh, (unsigned long long)np,
-                                           proto);
+                                           (unsigned long long)nh, (unsigned long long)np, proto);
     } else {
         ev.identifier = TS_STR_LIT("flow-portscan");
         ev.description = ts_det_printf(a, "port scan: %llu ports on %llu host(s) (%s)",

@@ -84,9 +84,10 @@ static size_t exporter_hash(const ts_ip_t *ip, uint32_t domain, uint8_t version)
 static bool exporter_is(const struct flow_exporter *e, const ts_ip_t *ip, uint32_t domain,
                         uint8_t version)
 {
+    /* IPv4 compares 4 bytes only: callers need not clear the rest. */
+    size_t n = ip->family == TS_AF_INET6 ? 16 : 4;
     return e->st.domain == domain && e->st.version == version &&
-           e->st.exporter.family == ip->family &&
-           memcmp(e->st.exporter.bytes, ip->bytes, sizeof ip->bytes) == 0;
+           e->st.exporter.family == ip->family && memcmp(e->st.exporter.bytes, ip->bytes, n) == 0;
 }
 
 static void etab_grow(ts_flow_decoder_t *d)

@@ -44,8 +44,8 @@ static int64_t ntp_ms(const uint8_t *p)
     return (sec - NTP_UNIX_OFFSET) * 1000 + (int64_t)((frac * 1000) >> 32);
 }
 
-static inline void apply(struct rec *r, ts_flow_t *f, uint8_t kind, const uint8_t *p, uint16_t len,
-                         int64_t export_ms)
+static inline __attribute__((always_inline)) void
+apply(struct rec *r, ts_flow_t *f, uint8_t kind, const uint8_t *p, uint16_t len, int64_t export_ms)
 {
     switch (kind) {
     case FK_BYTES:

@@ -104,8 +104,8 @@ static void dump(const cap_t *c)
             ts_ip_format(&e->src, s, sizeof s);
         if (e->dst.family)
             ts_ip_format(&e->dst, d, sizeof d);
-        fprintf(stderr, "  event %s %s src=%s dst=%s:%d count=%llu", type_name(e), e->ident, s,
-                d, e->dport, (unsigned long long)e->count);
+        fprintf(stderr, "  event %s %s src=%s dst=%s:%d count=%llu", type_name(e), e->ident, s, d,
+                e->dport, (unsigned long long)e->count);
         for (uint32_t k = 0; k < e->n_extra; k++)
             fprintf(stderr, " %s=%s", e->keys[k], e->vals[k]);
         fprintf(stderr, "\n");
@@ -198,7 +198,7 @@ static uint16_t eph(sim_t *s)
 }
 
 #define N_CLIENTS 2000
-#define CLIENT(i) IP4(10, 1, (i) >> 8, (i) & 255)
+#define CLIENT(i) IP4(10, 1, (i) >> 8, (i)&255)
 #define WEB(i) IP4(192, 0, 2, 1 + (i))
 #define RESOLVER(i) IP4(192, 0, 2, 53 + (i))
 #define SSH_SERVER IP4(192, 0, 2, 22)
@@ -436,8 +436,8 @@ static void vertical_gen(sim_t *s, int64_t t, int sec, void *arg)
     for (int p = sec * 1000 / 300; p < (sec + 1) * 1000 / 300; p++) {
         int64_t at = t + rnd_n(&s->rng, 1000);
         feed(s, IP4(198, 51, 100, 7), 40000, WEB(0), (uint16_t)(1 + p), 6, F_SYN, 1, 44, at, 0);
-        feed(s, WEB(0), (uint16_t)(1 + p), IP4(198, 51, 100, 7), 40000, 6, F_RST | F_ACK, 1, 40,
-             at, 0);
+        feed(s, WEB(0), (uint16_t)(1 + p), IP4(198, 51, 100, 7), 40000, 6, F_RST | F_ACK, 1, 40, at,
+             0);
     }
 }
 
@@ -570,8 +570,10 @@ static void test_floods(void **state)
     assert_int_equal(e->src.family, TS_AF_NONE);
     uint64_t nsrc = xnum(e, "detect.distinct_sources");
     assert_true(nsrc >= 270 && nsrc <= 330);
-    assert_int_equal(xnum(e, "detect.flows"), 300 * 16);
-    assert_int_equal(xnum(e, "detect.packets"), 30000 * 16);
+    /* The first few flows pass before the destination is tracked (gate). */
+    assert_true(xnum(e, "detect.flows") > 300 * 16 - 30 && xnum(e, "detect.flows") <= 300 * 16);
+    assert_true(xnum(e, "detect.packets") > 30000 * 16 - 3000 &&
+                xnum(e, "detect.packets") <= 30000 * 16);
     assert_true(xnum(e, "detect.pps") >= 20000 && xnum(e, "detect.pps") <= 30000);
     assert_string_equal(xval(e, "detect.protocol"), "\"udp\"");
     sim_done(&s);
@@ -628,12 +630,13 @@ static void test_memory(void **state)
      * new flood keys), and a scanner among them probing 100 hosts. */
     for (uint32_t i = 0; i < 1000000; i++) {
         int64_t t = T0 + i / 4;
-        feed(&s, IP4(100, 64, 0, 0) + i, eph(&s), IP4(10, 8, 0, 0) + rnd_n(&s.rng, 1 << 20), 445,
-             6, F_SYN, 1, 60, t, 0);
+        /* 5000 packets: heavy enough for each destination to get an entry */
+        feed(&s, IP4(100, 64, 0, 0) + i, eph(&s), IP4(10, 8, 0, 0) + rnd_n(&s.rng, 1 << 20), 445, 6,
+             F_SYN, 5000, 300000, t, 0);
         if (i % 5000 == 0 && scanned < 100) {
             for (int k = 0; k < 2 && scanned < 100; k++, scanned++)
-                feed(&s, IP4(203, 0, 113, 5), eph(&s), IP4(10, 9, 0, 1 + scanned), 23, 6, F_SYN,
-                     1, 60, t, 0);
+                feed(&s, IP4(203, 0, 113, 5), eph(&s), IP4(10, 9, 0, 1 + scanned), 23, 6, F_SYN, 1,
+                     60, t, 0);
         }
         if (i == 1000)
             ts_detect_get_stats(s.d, &st0);
@@ -645,8 +648,10 @@ static void test_memory(void **state)
     tick(&s, T0 + 300000);
     ts_detect_get_stats(s.d, &st);
     assert_true(st1.memory <= st0.memory + (4096 + 4096) * 128);
-    fprintf(stderr, "memory %zu bytes (after 1000 flows: %zu, before the close: %zu), evicted %llu sources, %llu "
-                    "destinations\n",
+    fprintf(stderr,
+            "memory %zu bytes (after 1000 flows: %zu, before the close: %zu), evicted %llu "
+            "sources, %llu "
+            "destinations\n",
             st.memory, st0.memory, st1.memory, (unsigned long long)st.evicted_sources,
             (unsigned long long)st.evicted_destinations);
     assert_true(st.evicted_sources >= 1000000 - 4096);
@@ -699,9 +704,9 @@ static void test_tick(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_invalid),    cmocka_unit_test(test_benign),
-        cmocka_unit_test(test_scanners),   cmocka_unit_test(test_bruteforce),
-        cmocka_unit_test(test_floods),     cmocka_unit_test(test_memory),
+        cmocka_unit_test(test_invalid),  cmocka_unit_test(test_benign),
+        cmocka_unit_test(test_scanners), cmocka_unit_test(test_bruteforce),
+        cmocka_unit_test(test_floods),   cmocka_unit_test(test_memory),
         cmocka_unit_test(test_tick),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -133,8 +133,8 @@ static void test_accuracy(void **state)
                 ts_dcount_add(&c, item(100 + seed * 17 + s, i), &b);
             assert_int_equal(ts_dcount_estimate(&c), before);
             double err = ((double)before - (double)n) / (double)n;
-            printf("n=%-8llu seed=%d estimate=%-8llu error=%+.2f%%\n", (unsigned long long)n,
-                   seed, (unsigned long long)before, 100 * err);
+            printf("n=%-8llu seed=%d estimate=%-8llu error=%+.2f%%\n", (unsigned long long)n, seed,
+                   (unsigned long long)before, 100 * err);
             /* Standard error 1.04/sqrt(1024) = 3.25%: 2.5 sigma per trial. */
             assert_true(fabs(err) < 0.08);
             sum_abs += fabs(err);
@@ -165,29 +165,31 @@ static void test_table(void **state)
     (void)state;
     ts_dtable_t t;
     ts_dtable_init(&t, 0, sizeof(ent_t), sizeof(uint32_t)); /* clamped to one bucket */
+    size_t slot;
     assert_int_equal(ts_dtable_slots(&t), TS_DT_WAYS);
     int released = 0;
     bool created;
     /* The busiest key survives a stream of one-off keys. */
     uint32_t heavy = 12345;
-    ent_t *e = ts_dtable_get(&t, &heavy, ts_mix64(heavy), &created, rel, &released);
+    ent_t *e = ts_dtable_get(&t, &heavy, ts_mix64(heavy), &created, &slot, rel, &released);
     assert_true(created);
-    e->h.score = 100;
+    ts_dtable_set_score(&t, &e->h, slot, 100);
     for (uint32_t k = 0; k < 1000; k++) {
-        ent_t *o = ts_dtable_get(&t, &k, ts_mix64(k), &created, rel, &released);
+        ent_t *o = ts_dtable_get(&t, &k, ts_mix64(k), &created, &slot, rel, &released);
         assert_true(created);
-        o->h.score = 1;
+        ts_dtable_bump(&t, &o->h, slot);
     }
     assert_int_equal(t.evictions, 1000 - (TS_DT_WAYS - 1));
     assert_int_equal(released, (int)t.evictions);
-    e = ts_dtable_find(&t, &heavy, ts_mix64(heavy));
+    e = ts_dtable_find(&t, &heavy, ts_mix64(heavy), NULL);
     assert_non_null(e);
     assert_int_equal(e->h.score, 100);
-    e = ts_dtable_get(&t, &heavy, ts_mix64(heavy), &created, rel, &released);
+    e = ts_dtable_get(&t, &heavy, ts_mix64(heavy), &created, &slot, rel, &released);
     assert_false(created);
+    assert_int_equal(slot, ts_dtable_index(&t, e));
     assert_int_equal(t.used, TS_DT_WAYS);
     ts_dtable_remove_at(&t, ts_dtable_index(&t, e));
-    assert_null(ts_dtable_find(&t, &heavy, ts_mix64(heavy)));
+    assert_null(ts_dtable_find(&t, &heavy, ts_mix64(heavy), NULL));
     assert_int_equal(t.used, TS_DT_WAYS - 1);
     ts_dtable_destroy(&t);
 
@@ -199,7 +201,7 @@ static void test_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_degenerate), cmocka_unit_test(test_budget),
+        cmocka_unit_test(test_degenerate),  cmocka_unit_test(test_budget),
         cmocka_unit_test(test_exact_small), cmocka_unit_test(test_accuracy),
         cmocka_unit_test(test_table),
     };

@@ -136,6 +136,11 @@ static void test_truncated_headers(void **state)
     ts_ip_t other = exp_addr(9);
     assert_int_equal(ts_flow_decode(d, &other, p.b, 10, collect, &g), TS_ETRUNC);
     assert_int_equal(ts_flow_decoder_drops(d, TS_FLOW_DROP_SHORT), 9);
+    /* Bytes past an IPv4 address's 4 do not make a new exporter. */
+    ts_ip_t dirty = exp_addr(1);
+    dirty.bytes[10] = 0xaa;
+    assert_int_equal(ts_flow_decode(d, &dirty, p.b, p.n, collect, &g), 1);
+    assert_int_equal(ts_flow_decoder_exporters(d), 1);
     assert_string_equal(ts_flow_drop_name(TS_FLOW_DROP_NO_TEMPLATE), "no_template");
     assert_string_equal(ts_flow_drop_name(TS_FLOW_DROP_COUNT_), "unknown");
     ts_flow_decoder_free(d);
