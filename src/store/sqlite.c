@@ -200,8 +200,8 @@ static const char *const migrations[] = {
     "  FROM event_links l LEFT JOIN sites s ON s.id = l.site_id;"
     "PRAGMA user_version = 3;",
     /* v4: the flow collector's per-exporter counters (one row per exporter
-     * address and v9 source id / IPFIX observation domain), replaced on each
-     * save. Drop counters have one column per reason of ts_flow_drop_t. */
+     * address, v9 source id / IPFIX observation domain, and export protocol
+     * version, as the decoder keys them), replaced on each save. Drop counters have one column per reason of ts_flow_drop_t. */
     "CREATE TABLE exporters ("
     "  family INTEGER NOT NULL,"
     "  address BLOB NOT NULL,"
@@ -216,7 +216,7 @@ static const char *const migrations[] = {
     "  sampling INTEGER NOT NULL,"
     "  last_export INTEGER NOT NULL,"
     "  updated INTEGER NOT NULL,"
-    "  PRIMARY KEY (address, domain));"
+    "  PRIMARY KEY (address, domain, version));"
     "PRAGMA user_version = 4;",
 };
 _Static_assert(TS_FLOW_DROP_COUNT_ == 6, "one exporters column per drop reason");
@@ -402,7 +402,7 @@ static const char *const sql_text[S_COUNT_] = {
         "SELECT family, address, domain, version, packets, flows, templates, options, lost,"
         " sequence_resets, drop_short, drop_version, drop_malformed, drop_no_template,"
         " drop_template_limit, drop_exporter_limit, sampling, last_export, updated"
-        " FROM exporters ORDER BY family, address, domain",
+        " FROM exporters ORDER BY family, address, domain, version",
 };
 
 /* ---- The store ------------------------------------------------------------- */

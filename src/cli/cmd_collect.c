@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* tocsin collect --netflow ADDRESS:PORT...  and  tocsin flows stats */
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "collect/collector.h"
+#include "core/buf.h"
+#include "core/jsonw.h"
+
+static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t reload_flag;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+static void on_hup(int sig)
+{
+    (void)sig;
+    reload_flag = 1;
+}
+
+static void collect_usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: tocsin collect --netflow ADDRESS:PORT [--netflow ADDRESS:PORT]... [OPTIONS]\n"
+            "\n"
+            "Receives NetFlow v5, v9 and IPFIX over UDP (IPv4 or IPv6, e.g. 0.0.0.0:2055,\n"
+            "[::]:4739), decodes the flows and runs the detectors on them: scanners,\n"
+            "brute force against login services, floods. Each detection is stored as an\n"
+            "event and routed to the sites owning its addresses; the per-exporter counters\n"
+            "(packets, flows, templates, drops by reason, lost flows) are saved every few\n"
+            "seconds and shown by `tocsin flows stats`. Runs until SIGINT/SIGTERM;\n"
+            "SIGHUP reloads the constituency. Flows themselves are not stored.\n"
+            "\n"
+            "Options (detector windows and thresholds):\n"
+            "  --window SECONDS       scan/brute-force window (default 300)\n"
+            "  --scan-hosts N         distinct hosts for an address scan (default 25)\n"
+            "  --scan-ports N         distinct ports for a port scan (default 15)\n"
+            "  --bruteforce-flows N   short flows to one login service per window (default 20)\n"
+            "  --flood-pps N          packets/s to one destination (default 20000)\n"
+            "  --flood-bps N          bits/s to one destination (default 1000000000)\n"
+            "  --flood-fps N          flows/s to one destination (default 3500)\n"
+            "  --ddos-sources N       distinct sources that make a flood a DDoS (default 50)\n"
+            "  --stats-interval MS    how often counters are saved (default 5000)\n");
+}
+
+static void print_ready(const char *const *bound, size_t n, void *ctx)
+{
+    (void)ctx;
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, "tocsin: collecting NetFlow/IPFIX on %s\n", bound[i]);
+    fflush(stderr);
+}
+
+static int number(const char *opt, const char *v, double min, double max, double *out)
+{
+    char *end;
+    double d = strtod(v, &end);
+    if (*end != '\0' || !(d >= min && d <= max)) {
+        fprintf(stderr, "tocsin: %s takes a number from %g to %g\n", opt, min, max);
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"netflow", required_argument, NULL, 'n'},
+        {"window", required_argument, NULL, 'w'},
+        {"scan-hosts", required_argument, NULL, 'H'},
+        {"scan-ports", required_argument, NULL, 'P'},
+        {"bruteforce-flows", required_argument, NULL, 'b'},
+        {"flood-pps", required_argument, NULL, 'p'},
+        {"flood-bps", required_argument, NULL, 'B'},
+        {"flood-fps", required_argument, NULL, 'f'},
+        {"ddos-sources", required_argument, NULL, 'd'},
+        {"stats-interval", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    ts_collect_opts_t o;
+    ts_collect_opts_init(&o);
+    int ch;
+    double v;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        const char *name = ch == 'h' || ch == '?' ? "" : opts[0].name;
+        for (const struct option *op = opts; op->name; op++)
+            if (op->val == ch)
+                name = op->name;
+        switch (ch) {
+        case 'n':
+            if (o.n_listen == TS_COLLECT_MAX_SOCKETS) {
+                fprintf(stderr, "tocsin: at most %d --netflow addresses\n",
+                        TS_COLLECT_MAX_SOCKETS);
+                return TS_EXIT_USAGE;
+            }
+            o.listen[o.n_listen++] = optarg;
+            continue;
+        case 'h':
+            collect_usage(stdout);
+            return TS_EXIT_OK;
+        case '?':
+            collect_usage(stderr);
+            return TS_EXIT_USAGE;
+        default:
+            break;
+        }
+        if (number(name, optarg, 1, 1e12, &v) < 0)
+            return TS_EXIT_USAGE;
+        switch (ch) {
+        case 'w':
+            o.detect.window_ms = (int64_t)(v * 1000);
+            break;
+        case 'H':
+            o.detect.scan_min_hosts = (uint32_t)v;
+            break;
+        case 'P':
+            o.detect.scan_min_ports = (uint32_t)v;
+            break;
+        case 'b':
+            o.detect.bf_min_flows = (uint32_t)v;
+            break;
+        case 'p':
+            o.detect.flood_pps = v;
+            break;
+        case 'B':
+            o.detect.flood_bps = v;
+            break;
+        case 'f':
+            o.detect.flood_fps = v;
+            break;
+        case 'd':
+            o.detect.ddos_min_sources = (uint32_t)v;
+            break;
+        case 's':
+            o.stats_interval_ms = (int)v;
+            break;
+        default:
+            break;
+        }
+    }
+    if (optind != argc || o.n_listen == 0) {
+        fprintf(stderr, "tocsin: collect needs at least one --netflow ADDRESS:PORT\n");
+        collect_usage(stderr);
+        return TS_EXIT_USAGE;
+    }
+    for (size_t i = 0; i < o.n_listen; i++) {
+        ts_ip_t ip;
+        uint16_t port;
+        if (ts_collect_parse_listen(o.listen[i], &ip, &port) < 0) {
+            fprintf(stderr, "tocsin: invalid address '%s' (e.g. 127.0.0.1:2055, [::1]:4739)\n",
+                    o.listen[i]);
+            return TS_EXIT_USAGE;
+        }
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_stop;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_hup;
+    sigaction(SIGHUP, &sa, NULL);
+    o.stop = &stop_flag;
+    o.reload = &reload_flag;
+    o.ready = print_ready;
+
+    ts_store_t *st;
+    ts_constituency_t *c;
+    if (ts_cli_open_routing(cli, &st, &c) < 0)
+        return TS_EXIT_FAIL;
+    ts_collect_stats_t stats;
+    int rc = ts_collect_run(st, &c, &o, &stats);
+    fprintf(stderr,
+            "tocsin: collector stopped: %" PRIu64 " datagrams, %" PRIu64 " flows, %" PRIu64
+            " detections, %" PRIu64 " datagrams dropped by the kernel\n",
+            stats.datagrams, stats.flows, stats.detections, stats.socket_drops);
+    ts_constituency_free(c);
+    ts_store_close(st);
+    if (rc == TS_EINVAL)
+        return TS_EXIT_USAGE;
+    return rc < 0 ? TS_EXIT_FAIL : TS_EXIT_OK;
+}
+
+/* ---- flows stats ---------------------------------------------------------------- */
+
+struct fctx {
+    bool json;
+    ts_buf_t buf;
+    size_t n;
+};
+
+static int exporter_row(const ts_exporter_stats_t *s, int64_t updated, void *arg)
+{
+    struct fctx *f = arg;
+    char ip[TS_IP_STRLEN], when[48], last[48];
+    ts_ip_format(&s->exporter, ip, sizeof ip);
+    ts_time_format(updated, when, sizeof when);
+    ts_time_format(s->last_export_ms * 1000, last, sizeof last);
+    uint64_t drops = 0;
+    for (int i = 0; i < TS_FLOW_DROP_COUNT_; i++)
+        drops += s->drops[i];
+    if (f->json) {
+        ts_jsonw_t w;
+        ts_jsonw_init(&w, &f->buf);
+        ts_jsonw_object_begin(&w);
+        ts_jsonw_key(&w, "exporter");
+        ts_jsonw_cstr(&w, ip);
+        ts_jsonw_key(&w, "domain");
+        ts_jsonw_uint(&w, s->domain);
+        ts_jsonw_key(&w, "version");
+        ts_jsonw_uint(&w, s->version);
+        ts_jsonw_key(&w, "packets");
+        ts_jsonw_uint(&w, s->packets);
+        ts_jsonw_key(&w, "flows");
+        ts_jsonw_uint(&w, s->flows);
+        ts_jsonw_key(&w, "templates");
+        ts_jsonw_uint(&w, s->templates);
+        ts_jsonw_key(&w, "options_templates");
+        ts_jsonw_uint(&w, s->options);
+        ts_jsonw_key(&w, "lost");
+        ts_jsonw_uint(&w, s->lost);
+        ts_jsonw_key(&w, "sequence_resets");
+        ts_jsonw_uint(&w, s->sequence_resets);
+        ts_jsonw_key(&w, "sampling");
+        ts_jsonw_uint(&w, s->sampling);
+        ts_jsonw_key(&w, "drops");
+        ts_jsonw_object_begin(&w);
+        for (int i = 0; i < TS_FLOW_DROP_COUNT_; i++) {
+            ts_jsonw_key(&w, ts_flow_drop_name((ts_flow_drop_t)i));
+            ts_jsonw_uint(&w, s->drops[i]);
+        }
+        ts_jsonw_object_end(&w);
+        ts_jsonw_key(&w, "last_export");
+        ts_jsonw_cstr(&w, last);
+        ts_jsonw_key(&w, "updated");
+        ts_jsonw_cstr(&w, when);
+        ts_jsonw_object_end(&w);
+        ts_buf_putc(&f->buf, '\n');
+    } else {
+        if (f->n == 0)
+            ts_buf_printf(&f->buf, "%-39s %10s %3s %10s %12s %9s %10s %10s %8s\n", "EXPORTER",
+                          "DOMAIN", "VER", "PACKETS", "FLOWS", "TEMPLATES", "LOST", "DROPPED",
+                          "SAMPLING");
+        ts_buf_printf(&f->buf,
+                      "%-39s %10" PRIu32 " %3u %10" PRIu64 " %12" PRIu64 " %9" PRIu64
+                      " %10" PRIu64 " %10" PRIu64 " %8" PRIu32 "\n",
+                      ip, s->domain, (unsigned)s->version, s->packets, s->flows,
+                      s->templates + s->options, s->lost, drops, s->sampling);
+    }
+    f->n++;
+    return 0;
+}
+
+int ts_cmd_flows(ts_cli_t *cli, int argc, char **argv)
+{
+    bool json = false;
+    bool help = argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+    if (help || argc < 2 || strcmp(argv[1], "stats") != 0) {
+        FILE *out = help ? stdout : stderr;
+        fprintf(out, "Usage: tocsin flows stats [--format table|json]\n"
+                     "\n"
+                     "Per-exporter counters saved by `tocsin collect`: datagrams, flows,\n"
+                     "templates, flows lost per sequence numbers, datagrams and sets dropped\n"
+                     "by reason (short, version, malformed, no-template, template-limit,\n"
+                     "exporter-limit), and the sampling rate applied.\n");
+        return help ? TS_EXIT_OK : TS_EXIT_USAGE;
+    }
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+            const char *f = argv[++i];
+            if (strcmp(f, "json") == 0)
+                json = true;
+            else if (strcmp(f, "table") != 0) {
+                fprintf(stderr, "tocsin: unknown format '%s' (table, json)\n", f);
+                return TS_EXIT_USAGE;
+            }
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else {
+            fprintf(stderr, "tocsin: unexpected argument '%s'\n", argv[i]);
+            return TS_EXIT_USAGE;
+        }
+    }
+    ts_store_t *st;
+    if (ts_cli_open(cli, &st) < 0)
+        return TS_EXIT_FAIL;
+    struct fctx f = {.json = json, .buf = TS_BUF_INIT, .n = 0};
+    int rc = ts_store_exporters_foreach(st, exporter_row, &f);
+    if (rc < 0)
+        fprintf(stderr, "tocsin: cannot read exporter counters: %s\n", ts_store_errmsg(st));
+    else if (f.n == 0 && !json)
+        printf("no exporter seen yet\n");
+    if (f.buf.len)
+        fwrite(f.buf.data, 1, f.buf.len, stdout);
+    ts_buf_free(&f.buf);
+    ts_store_close(st);
+    return rc < 0 ? TS_EXIT_FAIL : TS_EXIT_OK;
+}
