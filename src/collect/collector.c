@@ -317,6 +317,10 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
                         }
                     }
                 }
+                /* The flood detector measures rates per interval of flow time:
+                 * tick after every batch, not only when the sockets go quiet. */
+                if (x.flow_now > 0)
+                    ts_detect_tick(x.det, x.flow_now, x.arena, on_detection, &x);
                 if (got < BATCH)
                     break;
             }
