@@ -6,7 +6,7 @@
 set -eu
 
 PKGS="build-essential cmake ninja-build pkg-config libjson-c-dev libsqlite3-dev
-libcmocka-dev sqlite3 clang nfdump"
+libcmocka-dev sqlite3 clang libclang-rt-14-dev nfdump"
 
 missing=""
 for p in $PKGS; do
