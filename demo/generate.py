@@ -178,5 +178,64 @@ def write_intelmq(path):
         f.write("\n".join(out) + "\n")
 
 
+def write_cowrie(path):
+    """A honeypot run by the CSIRT: the attackers come from outside, and some
+    from inside the constituency (a compromised host of a site)."""
+    t = T0 + timedelta(hours=2)
+    out = []
+    attackers = [rng.choice(EXTERNAL) for _ in range(6)] + [rng.choice(HOSTS["uni-south"]), rng.choice(HOSTS["agency"])]
+    users = ["root", "admin", "ubuntu", "pi", "oracle", "test"]
+    for i in range(400):
+        t += timedelta(seconds=rng.randrange(1, 120))
+        src = rng.choice(attackers)
+        sess = "%012x" % rng.randrange(2**48)
+        base = {"timestamp": t.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "src_ip": src, "session": sess, "sensor": "hp-1"}
+        kind = rng.random()
+        if kind < 0.7:
+            ev = dict(base, eventid="cowrie.login.failed", username=rng.choice(users),
+                      password=rng.choice(["123456", "password", "admin", "qwerty", "raspberry"]),
+                      message="login attempt failed")
+        elif kind < 0.8:
+            ev = dict(base, eventid="cowrie.login.success", username="root", password="1234",
+                      message="login attempt succeeded")
+        elif kind < 0.9:
+            ev = dict(base, eventid="cowrie.command.input", input="uname -a; cat /proc/cpuinfo", message="CMD")
+        elif kind < 0.95:
+            ev = dict(base, eventid="cowrie.session.file_download",
+                      url="http://%s/bins/mirai.x86" % rng.choice(EXTERNAL),
+                      shasum="%064x" % rng.randrange(2**256), outfile="var/lib/cowrie/downloads/x", message="downloaded")
+        else:
+            ev = dict(base, eventid="cowrie.session.connect", src_port=rng.randrange(1024, 65535),
+                      dst_ip="198.18.0.10", dst_port=22, protocol="ssh", message="New connection")
+        out.append(json.dumps(ev))
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def write_sshd(path):
+    """auth.log of a university server: brute force from outside and from a
+    host of another site, plus normal logins."""
+    t = T0 + timedelta(hours=3)
+    out = []
+    forcers = [rng.choice(EXTERNAL) for _ in range(4)] + [rng.choice(HOSTS["hospital"])]
+    for i in range(300):
+        t += timedelta(seconds=rng.randrange(1, 40))
+        stamp = t.strftime("%b ") + "%2d" % t.day + t.strftime(" %H:%M:%S")  # syslog pads the day
+        pid = 20000 + i
+        src = rng.choice(forcers)
+        r = rng.random()
+        if r < 0.6:
+            msg = "Failed password for %s from %s port %d ssh2" % (rng.choice(["root", "admin"]), src, rng.randrange(1024, 65535))
+        elif r < 0.85:
+            msg = "Invalid user %s from %s port %d" % (rng.choice(["oracle", "git", "test"]), src, rng.randrange(1024, 65535))
+        else:
+            msg = "Accepted publickey for alice from 198.18.10.5 port %d ssh2: ED25519 SHA256:abc" % rng.randrange(1024, 65535)
+        out.append("%s srv1 sshd[%d]: %s" % (stamp, pid, msg))
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
 write_eve("data/sensor1-eve.json", 3000)
 write_intelmq("data/shadowserver-intelmq.jsonl")
+write_cowrie("data/honeypot-cowrie.json")
+write_sshd("data/srv1-auth.log")

@@ -54,6 +54,10 @@ wait $EVE_PID $FEED_PID || true
 trap - EXIT
 cat "$RUN/eve.log" "$RUN/intelmq.log"
 
+say "The CSIRT's honeypot (Cowrie) and a server's sshd log, read once"
+"$TOCSIN" ingest --format cowrie demo/data/honeypot-cowrie.json
+"$TOCSIN" ingest --format sshd demo/data/srv1-auth.log
+
 say "What each site received (own events and its sub-sites')"
 while read -r site; do
     n=$("$TOCSIN" events --site "$site" --format json | wc -l)
