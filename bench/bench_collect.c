@@ -32,7 +32,7 @@ static void put32(uint8_t *p, uint32_t v)
 
 /* (type, length) of the template: bytes, packets, first, last, src, dst,
  * sport, dport, tcp flags, protocol, tos. */
-static const uint16_t fields[][2] = {{1, 4}, {2, 4}, {22, 4}, {21, 4}, {8, 4}, {12, 4},
+static const uint16_t fields[][2] = {{1, 4}, {2, 4},  {22, 4}, {21, 4}, {8, 4}, {12, 4},
                                      {7, 2}, {11, 2}, {6, 1},  {4, 1},  {5, 1}};
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 
@@ -74,8 +74,8 @@ static size_t build(uint8_t *buf, uint32_t seq, uint32_t source_id, int with_tem
         put32(p + 4, pk);
         put32(p + 8, uptime - 2000);
         put32(p + 12, uptime - 100);
-        put32(p + 16, 0x0A000000 | (rnd() & 0xFFFF));   /* 10.0.x.y clients */
-        put32(p + 20, 0xC6120000 | (rnd() & 0x0FFF));   /* 198.18.0.0/20 servers */
+        put32(p + 16, 0x0A000000 | (rnd() & 0xFFFF)); /* 10.0.x.y clients */
+        put32(p + 20, 0xC6120000 | (rnd() & 0x0FFF)); /* 198.18.0.0/20 servers */
         put16(p + 24, (uint16_t)(1024 + rnd() % 60000));
         put16(p + 26, (uint16_t)(rnd() % 4 ? 443 : 53));
         p[28] = 0x1b;

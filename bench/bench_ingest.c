@@ -40,7 +40,8 @@ static const char *sigs[][2] = {
     {"ET MALWARE Cobalt Strike Beacon Observed", "A Network Trojan was detected"},
     {"ET EXPLOIT Apache log4j RCE Attempt (http ldap) (CVE-2021-44228)",
      "Attempted Administrator Privilege Gain"},
-    {"ET POLICY External IP Lookup api.ipify.org", "Device Retrieving External IP Address Detected"},
+    {"ET POLICY External IP Lookup api.ipify.org",
+     "Device Retrieving External IP Address Detected"},
 };
 
 /* One realistic alert line (about 550-650 bytes), 15% IPv6. Internal hosts
@@ -57,19 +58,19 @@ static void gen_line(ts_buf_t *b, uint64_t i)
         snprintf(dst, sizeof dst, "10.%u.%u.%u", rnd() % 256, rnd() % 256, rnd() % 256);
     }
     int s = (int)(rnd() % 4);
-    ts_buf_printf(b,
-                  "{\"timestamp\":\"2026-11-27T10:%02u:%02u.%06u+0000\",\"flow_id\":%llu,"
-                  "\"in_iface\":\"ens1f0\",\"event_type\":\"alert\",\"src_ip\":\"%s\",\"src_port\":%u,"
-                  "\"dest_ip\":\"%s\",\"dest_port\":%u,\"proto\":\"TCP\",\"app_proto\":\"tls\","
-                  "\"alert\":{\"action\":\"allowed\",\"gid\":1,\"signature_id\":%u,\"rev\":%u,"
-                  "\"signature\":\"%s\",\"category\":\"%s\",\"severity\":%u,\"metadata\":{"
-                  "\"created_at\":[\"2021_12_10\"],\"updated_at\":[\"2024_05_14\"]}},"
-                  "\"flow\":{\"pkts_toserver\":%u,\"pkts_toclient\":%u,\"bytes_toserver\":%u,"
-                  "\"bytes_toclient\":%u,\"start\":\"2026-11-27T10:00:00.000000+0000\"}}\n",
-                  rnd() % 60, rnd() % 60, rnd() % 1000000, (unsigned long long)(i * 7919 + 1), src,
-                  1024 + rnd() % 60000, dst, 443, 2000000 + rnd() % 100000, 1 + rnd() % 9,
-                  sigs[s][0], sigs[s][1], 1 + rnd() % 3, rnd() % 50, rnd() % 50, rnd() % 100000,
-                  rnd() % 100000);
+    ts_buf_printf(
+        b,
+        "{\"timestamp\":\"2026-11-27T10:%02u:%02u.%06u+0000\",\"flow_id\":%llu,"
+        "\"in_iface\":\"ens1f0\",\"event_type\":\"alert\",\"src_ip\":\"%s\",\"src_port\":%u,"
+        "\"dest_ip\":\"%s\",\"dest_port\":%u,\"proto\":\"TCP\",\"app_proto\":\"tls\","
+        "\"alert\":{\"action\":\"allowed\",\"gid\":1,\"signature_id\":%u,\"rev\":%u,"
+        "\"signature\":\"%s\",\"category\":\"%s\",\"severity\":%u,\"metadata\":{"
+        "\"created_at\":[\"2021_12_10\"],\"updated_at\":[\"2024_05_14\"]}},"
+        "\"flow\":{\"pkts_toserver\":%u,\"pkts_toclient\":%u,\"bytes_toserver\":%u,"
+        "\"bytes_toclient\":%u,\"start\":\"2026-11-27T10:00:00.000000+0000\"}}\n",
+        rnd() % 60, rnd() % 60, rnd() % 1000000, (unsigned long long)(i * 7919 + 1), src,
+        1024 + rnd() % 60000, dst, 443, 2000000 + rnd() % 100000, 1 + rnd() % 9, sigs[s][0],
+        sigs[s][1], 1 + rnd() % 3, rnd() % 50, rnd() % 50, rnd() % 100000, rnd() % 100000);
 }
 
 /* 10,000 sites: 256 /16s each split into /24 departments for a share of them. */

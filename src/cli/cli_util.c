@@ -61,12 +61,23 @@ int ts_cli_parse_time(const char *s, int64_t *us)
         char unit = s[n - 1];
         int64_t mult = 0;
         switch (unit) {
-        case 's': mult = 1; break;
-        case 'm': mult = 60; break;
-        case 'h': mult = 3600; break;
-        case 'd': mult = 86400; break;
-        case 'w': mult = 604800; break;
-        default: break;
+        case 's':
+            mult = 1;
+            break;
+        case 'm':
+            mult = 60;
+            break;
+        case 'h':
+            mult = 3600;
+            break;
+        case 'd':
+            mult = 86400;
+            break;
+        case 'w':
+            mult = 604800;
+            break;
+        default:
+            break;
         }
         if (mult) {
             char *end;

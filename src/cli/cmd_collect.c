@@ -100,8 +100,7 @@ int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv)
         switch (ch) {
         case 'n':
             if (o.n_listen == TS_COLLECT_MAX_SOCKETS) {
-                fprintf(stderr, "tocsin: at most %d --netflow addresses\n",
-                        TS_COLLECT_MAX_SOCKETS);
+                fprintf(stderr, "tocsin: at most %d --netflow addresses\n", TS_COLLECT_MAX_SOCKETS);
                 return TS_EXIT_USAGE;
             }
             o.listen[o.n_listen++] = optarg;
@@ -253,8 +252,8 @@ static int exporter_row(const ts_exporter_stats_t *s, int64_t updated, void *arg
                           "DOMAIN", "VER", "PACKETS", "FLOWS", "TEMPLATES", "LOST", "DROPPED",
                           "SAMPLING");
         ts_buf_printf(&f->buf,
-                      "%-39s %10" PRIu32 " %3u %10" PRIu64 " %12" PRIu64 " %9" PRIu64
-                      " %10" PRIu64 " %10" PRIu64 " %8" PRIu32 "\n",
+                      "%-39s %10" PRIu32 " %3u %10" PRIu64 " %12" PRIu64 " %9" PRIu64 " %10" PRIu64
+                      " %10" PRIu64 " %8" PRIu32 "\n",
                       ip, s->domain, (unsigned)s->version, s->packets, s->flows,
                       s->templates + s->options, s->lost, drops, s->sampling);
     }

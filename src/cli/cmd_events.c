@@ -11,22 +11,23 @@
 
 static void events_usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: tocsin events [--site NAME] [--since TIME] [--until TIME] [--limit N]\n"
-            "                     [--newest-first] [--format table|json|csv]\n"
-            "\n"
-            "Lists stored events. With --site, only the events that concern that site or one\n"
-            "of its sub-sites, each with the site and role (source/destination) it reached\n"
-            "them through and the rule that matched; links to other sites are not shown.\n"
-            "\n"
-            "  --site NAME      events of this site and its sub-sites\n"
-            "  --since TIME     time.source (or time.observation) at or after TIME:\n"
-            "                   RFC 3339 (2026-11-27T06:00:00Z), a date, or relative: 30m, 24h, 7d\n"
-            "  --until TIME     before TIME\n"
-            "  --limit N        at most N events\n"
-            "  --newest-first   newest stored first (default: in the order they were stored)\n"
-            "  --format F       table (default on a terminal), json (one IntelMQ-style object\n"
-            "                   per line), csv (RFC 4180, header line)\n");
+    fprintf(
+        out,
+        "Usage: tocsin events [--site NAME] [--since TIME] [--until TIME] [--limit N]\n"
+        "                     [--newest-first] [--format table|json|csv]\n"
+        "\n"
+        "Lists stored events. With --site, only the events that concern that site or one\n"
+        "of its sub-sites, each with the site and role (source/destination) it reached\n"
+        "them through and the rule that matched; links to other sites are not shown.\n"
+        "\n"
+        "  --site NAME      events of this site and its sub-sites\n"
+        "  --since TIME     time.source (or time.observation) at or after TIME:\n"
+        "                   RFC 3339 (2026-11-27T06:00:00Z), a date, or relative: 30m, 24h, 7d\n"
+        "  --until TIME     before TIME\n"
+        "  --limit N        at most N events\n"
+        "  --newest-first   newest stored first (default: in the order they were stored)\n"
+        "  --format F       table (default on a terminal), json (one IntelMQ-style object\n"
+        "                   per line), csv (RFC 4180, header line)\n");
 }
 
 struct emit_ctx {
@@ -50,10 +51,10 @@ static int emit_event(const ts_stored_event_t *ev, void *ctx)
 int ts_cmd_events(ts_cli_t *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"site", required_argument, NULL, 's'},  {"since", required_argument, NULL, 'S'},
-        {"until", required_argument, NULL, 'U'}, {"limit", required_argument, NULL, 'l'},
+        {"site", required_argument, NULL, 's'},   {"since", required_argument, NULL, 'S'},
+        {"until", required_argument, NULL, 'U'},  {"limit", required_argument, NULL, 'l'},
         {"format", required_argument, NULL, 'f'}, {"newest-first", no_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     ts_event_filter_t f;
     ts_event_filter_init(&f);

@@ -43,17 +43,16 @@ static void ingest_usage(FILE *out)
             "  -f, --format FORMAT   record format:\n");
     for (const ts_parser_t *const *p = ts_parser_list(); *p; p++)
         fprintf(out, "                          %-8s %s\n", (*p)->name, (*p)->description);
-    fprintf(out,
-            "  -F, --follow          keep reading as the file grows; handles rotation and\n"
-            "                        truncation; stops on SIGINT/SIGTERM after committing;\n"
-            "                        SIGHUP reloads the constituency\n"
-            "      --from-start      ignore the checkpoint and read from the beginning\n"
-            "      --batch N         records per transaction (default 20000)\n"
-            "      --feed-name NAME  set feed.name on every event\n"
-            "      --feed-provider NAME  set feed.provider on every event\n"
-            "      --strict          exit 5 when any record was quarantined\n"
-            "      --no-progress     no progress bar (shown only when stderr is a terminal)\n"
-            "  -q, --quiet           no summary line\n");
+    fprintf(out, "  -F, --follow          keep reading as the file grows; handles rotation and\n"
+                 "                        truncation; stops on SIGINT/SIGTERM after committing;\n"
+                 "                        SIGHUP reloads the constituency\n"
+                 "      --from-start      ignore the checkpoint and read from the beginning\n"
+                 "      --batch N         records per transaction (default 20000)\n"
+                 "      --feed-name NAME  set feed.name on every event\n"
+                 "      --feed-provider NAME  set feed.provider on every event\n"
+                 "      --strict          exit 5 when any record was quarantined\n"
+                 "      --no-progress     no progress bar (shown only when stderr is a terminal)\n"
+                 "  -q, --quiet           no summary line\n");
 }
 
 struct progress {
@@ -101,11 +100,16 @@ static void show_progress(const ts_ingest_stats_t *s, void *ctx)
 int ts_cmd_ingest(ts_cli_t *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},  {"follow", no_argument, NULL, 'F'},
-        {"from-start", no_argument, NULL, 'S'},    {"batch", required_argument, NULL, 'b'},
-        {"feed-name", required_argument, NULL, 'N'}, {"feed-provider", required_argument, NULL, 'P'},
-        {"strict", no_argument, NULL, 's'},        {"no-progress", no_argument, NULL, 'n'},
-        {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
+        {"format", required_argument, NULL, 'f'},
+        {"follow", no_argument, NULL, 'F'},
+        {"from-start", no_argument, NULL, 'S'},
+        {"batch", required_argument, NULL, 'b'},
+        {"feed-name", required_argument, NULL, 'N'},
+        {"feed-provider", required_argument, NULL, 'P'},
+        {"strict", no_argument, NULL, 's'},
+        {"no-progress", no_argument, NULL, 'n'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     ts_ingest_opts_t o;

@@ -75,7 +75,8 @@ static int q_row(const ts_quarantine_rec_t *q, void *ctx)
         ts_jsonw_object_end(&w);
         ts_buf_putc(&c->buf, '\n');
     } else {
-        ts_buf_printf(&c->buf, "#%lld %s %s:%llu (offset %llu, %llu bytes)\n  reason: %s: %s\n  data:   ",
+        ts_buf_printf(&c->buf,
+                      "#%lld %s %s:%llu (offset %llu, %llu bytes)\n  reason: %s: %s\n  data:   ",
                       (long long)q->id, when, q->input ? q->input : "?",
                       (unsigned long long)q->line, (unsigned long long)q->offset,
                       (unsigned long long)q->record_len, q->reason, q->detail ? q->detail : "");
@@ -121,8 +122,10 @@ int ts_cmd_quarantine(ts_cli_t *cli, int argc, char **argv)
         return TS_EXIT_USAGE;
     }
     static const struct option opts[] = {
-        {"reason", required_argument, NULL, 'r'}, {"limit", required_argument, NULL, 'l'},
-        {"json", no_argument, NULL, 'j'},         {"help", no_argument, NULL, 'h'},
+        {"reason", required_argument, NULL, 'r'},
+        {"limit", required_argument, NULL, 'l'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct qctx c = {.json = false, .buf = TS_BUF_INIT, .n = 0};

@@ -24,21 +24,20 @@ struct claims {
 
 static void site_usage(FILE *out)
 {
-    fprintf(out,
-            "Usage:\n"
-            "  tocsin site add NAME [--parent NAME] [--description TEXT] [--network CIDR]...\n"
-            "                  [--asn N]... [--domain NAME]... [--contact EMAIL]...\n"
-            "  tocsin site claim NAME [--network CIDR]... [--asn N]... [--domain NAME]...\n"
-            "  tocsin site unclaim NAME [--network CIDR]... [--asn N]... [--domain NAME]...\n"
-            "  tocsin site remove NAME\n"
-            "  tocsin site list\n"
-            "  tocsin site show NAME\n"
-            "\n"
-            "A site is a part of the constituency (the CSIRT, a university, a department).\n"
-            "It owns networks (IPv4/IPv6 CIDR, host bits zero), AS numbers and DNS domains\n"
-            "(a domain also owns its subdomains). An address belongs to the site with the\n"
-            "most specific network; a site sees its own events and its sub-sites' events.\n"
-            "Two sites claiming the same network, ASN or domain is refused (exit 4).\n");
+    fprintf(out, "Usage:\n"
+                 "  tocsin site add NAME [--parent NAME] [--description TEXT] [--network CIDR]...\n"
+                 "                  [--asn N]... [--domain NAME]... [--contact EMAIL]...\n"
+                 "  tocsin site claim NAME [--network CIDR]... [--asn N]... [--domain NAME]...\n"
+                 "  tocsin site unclaim NAME [--network CIDR]... [--asn N]... [--domain NAME]...\n"
+                 "  tocsin site remove NAME\n"
+                 "  tocsin site list\n"
+                 "  tocsin site show NAME\n"
+                 "\n"
+                 "A site is a part of the constituency (the CSIRT, a university, a department).\n"
+                 "It owns networks (IPv4/IPv6 CIDR, host bits zero), AS numbers and DNS domains\n"
+                 "(a domain also owns its subdomains). An address belongs to the site with the\n"
+                 "most specific network; a site sees its own events and its sub-sites' events.\n"
+                 "Two sites claiming the same network, ASN or domain is refused (exit 4).\n");
 }
 
 static int add_to(const char **arr, size_t *n, size_t max, const char *v)
@@ -56,7 +55,7 @@ static int parse_claims(int argc, char **argv, struct claims *cl, const char **p
                         const char **description, bool allow_site_opts)
 {
     static const struct option opts[] = {
-        {"parent", required_argument, NULL, 'p'}, {"description", required_argument, NULL, 'D'},
+        {"parent", required_argument, NULL, 'p'},  {"description", required_argument, NULL, 'D'},
         {"network", required_argument, NULL, 'n'}, {"asn", required_argument, NULL, 'a'},
         {"domain", required_argument, NULL, 'o'},  {"contact", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
@@ -104,8 +103,7 @@ static int parse_claims(int argc, char **argv, struct claims *cl, const char **p
 static int conflict_msg(int rc, const char *what, const char *holder, const char *site)
 {
     if (rc == TS_ECONFLICT)
-        fprintf(stderr, "tocsin: %s is already claimed by site %s\n", what,
-                holder ? holder : "?");
+        fprintf(stderr, "tocsin: %s is already claimed by site %s\n", what, holder ? holder : "?");
     else if (rc == TS_EEXIST)
         fprintf(stderr, "tocsin: site %s already claims %s\n", site, what);
     else
@@ -123,8 +121,9 @@ static int apply_claims(ts_store_t *st, ts_constituency_t *c, int64_t site_id, c
         ts_prefix_t p;
         const char *v = cl->networks[i];
         if (ts_prefix_parse(v, strlen(v), &p) < 0) {
-            fprintf(stderr, "tocsin: invalid network '%s' (CIDR with host bits zero, e.g. "
-                            "192.0.2.0/24 or 2001:db8::/32)\n",
+            fprintf(stderr,
+                    "tocsin: invalid network '%s' (CIDR with host bits zero, e.g. "
+                    "192.0.2.0/24 or 2001:db8::/32)\n",
                     v);
             return TS_EADDR;
         }
@@ -224,8 +223,7 @@ static int site_add(ts_cli_t *cli, int argc, char **argv, bool claim_only)
         }
         rc = ts_constituency_add_site(c, site_id, name, parent_id);
         if (rc < 0) {
-            fprintf(stderr, "tocsin: invalid site name '%s' (1-64 of A-Z a-z 0-9 . _ -)\n",
-                    name);
+            fprintf(stderr, "tocsin: invalid site name '%s' (1-64 of A-Z a-z 0-9 . _ -)\n", name);
             goto rollback;
         }
         for (size_t i = 0; i < cl.n_contacts; i++) {
@@ -386,8 +384,9 @@ static int print_claim(const ts_claim_info_t *cl, void *ctx)
     const struct listing *l = ctx;
     if (l->only && cl->site_id != l->only)
         return 0;
-    const char *kind = cl->kind == TS_RULE_NETWORK ? "network" : cl->kind == TS_RULE_ASN ? "asn"
-                                                                                         : "domain";
+    const char *kind = cl->kind == TS_RULE_NETWORK ? "network"
+                       : cl->kind == TS_RULE_ASN   ? "asn"
+                                                   : "domain";
     if (l->only)
         printf("  %-8s %s%s\n", kind, cl->kind == TS_RULE_ASN ? "AS" : "", cl->value);
     else
@@ -439,11 +438,9 @@ static int site_list(ts_cli_t *cli, int argc, char **argv, bool show)
         printf("%-24s %-24s %s\n", "SITE", "PARENT", "DESCRIPTION");
         for (size_t i = 0; i < l.n; i++) {
             char indented[128];
-            snprintf(indented, sizeof indented, "%*s%s", 2 * l.rows[i].depth, "",
-                     l.rows[i].name);
+            snprintf(indented, sizeof indented, "%*s%s", 2 * l.rows[i].depth, "", l.rows[i].name);
             printf("%-24s %-24s %s\n", indented,
-                   l.rows[i].parent ? row_name(&l, l.rows[i].parent) : "-",
-                   l.rows[i].description);
+                   l.rows[i].parent ? row_name(&l, l.rows[i].parent) : "-", l.rows[i].description);
         }
         printf("\n%-24s %-8s %s\n", "SITE", "KIND", "CLAIM");
         rc = ts_store_claims_foreach(st, print_claim, &l);

@@ -27,19 +27,18 @@ static const struct command commands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: tocsin [--db FILE] COMMAND [OPTIONS] [ARGS]\n"
-            "\n"
-            "tocsin is a CSIRT early-warning system: it takes security events from sensors\n"
-            "and feeds, classifies them (RSIT), finds the site that owns each address,\n"
-            "and keeps them for that site.\n"
-            "\n"
-            "Global options:\n"
-            "  --db FILE      the database (default: $TOCSIN_DB, else ./tocsin.db)\n"
-            "  --version      print the version and exit\n"
-            "  -h, --help     this help; `tocsin COMMAND --help` for a command\n"
-            "\n"
-            "Commands:\n");
+    fprintf(out, "Usage: tocsin [--db FILE] COMMAND [OPTIONS] [ARGS]\n"
+                 "\n"
+                 "tocsin is a CSIRT early-warning system: it takes security events from sensors\n"
+                 "and feeds, classifies them (RSIT), finds the site that owns each address,\n"
+                 "and keeps them for that site.\n"
+                 "\n"
+                 "Global options:\n"
+                 "  --db FILE      the database (default: $TOCSIN_DB, else ./tocsin.db)\n"
+                 "  --version      print the version and exit\n"
+                 "  -h, --help     this help; `tocsin COMMAND --help` for a command\n"
+                 "\n"
+                 "Commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-13s  %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n"

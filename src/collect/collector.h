@@ -25,10 +25,10 @@ typedef struct ts_collect_opts {
     size_t n_listen;
     ts_flow_limits_t limits;
     ts_detect_config_t detect;
-    int stats_interval_ms;          /* how often exporter counters are saved (default 5000) */
-    int rcvbuf;                     /* SO_RCVBUF bytes asked for (default 32 MiB) */
-    volatile sig_atomic_t *stop;    /* set asynchronously to stop */
-    volatile sig_atomic_t *reload;  /* set asynchronously to reload the constituency */
+    int stats_interval_ms;         /* how often exporter counters are saved (default 5000) */
+    int rcvbuf;                    /* SO_RCVBUF bytes asked for (default 32 MiB) */
+    volatile sig_atomic_t *stop;   /* set asynchronously to stop */
+    volatile sig_atomic_t *reload; /* set asynchronously to reload the constituency */
     /* Called once the sockets are bound (e.g. to print the ports), may be NULL. */
     void (*ready)(const char *const *bound, size_t n, void *ctx);
     void *ready_ctx;

@@ -13,7 +13,10 @@ typedef struct ts_buf {
     size_t cap;
 } ts_buf_t;
 
-#define TS_BUF_INIT {NULL, 0, 0}
+#define TS_BUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 void ts_buf_free(ts_buf_t *b);
 void ts_buf_reset(ts_buf_t *b); /* len = 0, keeps memory */

@@ -10,27 +10,27 @@
 
 enum ts_err {
     TS_OK = 0,
-    TS_ENOMEM = -1,     /* allocation failed */
-    TS_EINVAL = -2,     /* invalid argument or malformed input */
-    TS_ERANGE = -3,     /* value out of range */
-    TS_ENOENT = -4,     /* no such object */
-    TS_EEXIST = -5,     /* object already exists */
-    TS_ECONFLICT = -6,  /* claim conflicts with another owner */
-    TS_EIO = -7,        /* input/output error, see errno/log */
-    TS_ETOOBIG = -8,    /* input exceeds a size bound */
-    TS_ETRUNC = -9,     /* input ended early */
-    TS_ESYNTAX = -10,   /* syntax error in structured input */
-    TS_EUTF8 = -11,     /* invalid UTF-8 */
-    TS_ETYPE = -12,     /* field present with the wrong type */
-    TS_EMISSING = -13,  /* mandatory field missing */
-    TS_EDB = -14,       /* database error, see log */
-    TS_EBUSY = -15,     /* resource busy (locked database, running ingest) */
-    TS_ESCHEMA = -16,   /* database schema newer than this program */
-    TS_EAGAIN = -17,    /* nothing available yet, try again */
-    TS_EINTR = -18,     /* interrupted by a signal */
-    TS_ENOTSUP = -19,   /* not supported */
-    TS_EADDR = -20,     /* invalid IP address or prefix */
-    TS_ECYCLE = -21,    /* a parent chain would form a cycle */
+    TS_ENOMEM = -1,    /* allocation failed */
+    TS_EINVAL = -2,    /* invalid argument or malformed input */
+    TS_ERANGE = -3,    /* value out of range */
+    TS_ENOENT = -4,    /* no such object */
+    TS_EEXIST = -5,    /* object already exists */
+    TS_ECONFLICT = -6, /* claim conflicts with another owner */
+    TS_EIO = -7,       /* input/output error, see errno/log */
+    TS_ETOOBIG = -8,   /* input exceeds a size bound */
+    TS_ETRUNC = -9,    /* input ended early */
+    TS_ESYNTAX = -10,  /* syntax error in structured input */
+    TS_EUTF8 = -11,    /* invalid UTF-8 */
+    TS_ETYPE = -12,    /* field present with the wrong type */
+    TS_EMISSING = -13, /* mandatory field missing */
+    TS_EDB = -14,      /* database error, see log */
+    TS_EBUSY = -15,    /* resource busy (locked database, running ingest) */
+    TS_ESCHEMA = -16,  /* database schema newer than this program */
+    TS_EAGAIN = -17,   /* nothing available yet, try again */
+    TS_EINTR = -18,    /* interrupted by a signal */
+    TS_ENOTSUP = -19,  /* not supported */
+    TS_EADDR = -20,    /* invalid IP address or prefix */
+    TS_ECYCLE = -21,   /* a parent chain would form a cycle */
 };
 
 /* Message for a ts_err code; never NULL, static storage. */

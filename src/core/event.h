@@ -12,16 +12,16 @@
 #include "core/taxonomy.h"
 
 /* Bounds that keep one event small whatever the input. */
-#define TS_EVENT_EXTRA_MAX 32     /* extra.* keys kept per event */
-#define TS_EVENT_STR_MAX 4096     /* longest kept string field (bytes) */
-#define TS_TIME_NONE INT64_MIN    /* absent time */
+#define TS_EVENT_EXTRA_MAX 32  /* extra.* keys kept per event */
+#define TS_EVENT_STR_MAX 4096  /* longest kept string field (bytes) */
+#define TS_TIME_NONE INT64_MIN /* absent time */
 
 /* One side of an event: source.* or destination.* */
 typedef struct ts_endpoint {
-    ts_ip_t ip;         /* family TS_AF_NONE when absent */
-    int32_t port;       /* -1 when absent, else 0-65535 */
-    int64_t asn;        /* -1 when absent, else 0-4294967295 */
-    ts_str_t fqdn;      /* .ptr NULL when absent */
+    ts_ip_t ip;    /* family TS_AF_NONE when absent */
+    int32_t port;  /* -1 when absent, else 0-65535 */
+    int64_t asn;   /* -1 when absent, else 0-4294967295 */
+    ts_str_t fqdn; /* .ptr NULL when absent */
     ts_str_t url;
 } ts_endpoint_t;
 

@@ -63,6 +63,7 @@ typedef struct ts_jscan_iter {
     uint8_t _first; /* no member read yet */
     uint8_t _top;   /* document root: check for trailing garbage at the end */
     uint8_t _array;
+    uint8_t _pending; /* lazy walk: 1 container at _p not yet scanned, 2 opened */
     int err;             /* 0, or the ts_err of the first failure */
     size_t err_off;      /* byte offset of the failure in the document */
     const char *err_msg; /* static text describing the failure, or NULL */
@@ -101,6 +102,52 @@ TS_MUSTCHECK int ts_jscan_array_next(ts_jscan_iter_t *it, ts_jscan_val_t *val /*
  * \retval 0 ok.  \retval TS_ETYPE v is neither object nor array. */
 TS_MUSTCHECK int ts_jscan_enter(const ts_jscan_iter_t *parent, const ts_jscan_val_t *v,
                                 ts_jscan_iter_t *child /* OUT */);
+
+/* Single-pass walking. ts_jscan_object_next() validates a nested value as a
+ * whole before returning it, so opening it afterwards with ts_jscan_enter()
+ * scans its bytes a second time. The lazy variants below do not scan a nested
+ * object or array: they return it with type, depth and raw.ptr (its opening
+ * bracket) set but raw.len == 0, and leave it pending in the iterator. Before
+ * the next call on that iterator the caller may either
+ *   - ts_jscan_open() it and walk the child (with any *_next function), then
+ *     ts_jscan_close() it, which validates whatever the child did not read and
+ *     continues the parent after it; or
+ *   - ts_jscan_skip() it, which validates it and completes val->raw;
+ * or do nothing, and the next call validates and steps over it. Every byte is
+ * still validated exactly once, with the same rules and depth bound. A pending
+ * value's raw must not be used (nor given to ts_jscan_enter()) before it has
+ * been completed. Scalars are returned exactly as by the eager functions. */
+
+/* Lazy ts_jscan_object_next(); same return values. */
+TS_MUSTCHECK int ts_jscan_object_next_lazy(ts_jscan_iter_t *it, ts_jscan_key_t *key /* OUT */,
+                                           ts_jscan_val_t *val /* OUT */);
+/* Lazy ts_jscan_array_next(); same return values. */
+TS_MUSTCHECK int ts_jscan_array_next_lazy(ts_jscan_iter_t *it, ts_jscan_val_t *val /* OUT */);
+
+/* Opens the container left pending by the last lazy call on it. child shares
+ * its document (error offsets are document offsets); it must not be used
+ * again until ts_jscan_close().
+ * \retval 0 ok.
+ * \retval TS_EINVAL nothing is pending (a usage error; set in child->err).
+ * \retval TS_ESYNTAX the container would exceed TS_JSCAN_DEPTH_MAX (set in
+ *         it and child), or it->err if it had already failed. */
+TS_MUSTCHECK int ts_jscan_open(ts_jscan_iter_t *it, ts_jscan_iter_t *child /* OUT */);
+
+/* Finishes a container opened with ts_jscan_open(): validates the rest of
+ * child and resumes it after the closing bracket. If val (may be NULL) is the
+ * value that was opened, its raw.len is completed.
+ * \retval 0 ok.
+ * \retval TS_ESYNTAX / TS_EUTF8 the container is invalid; it->err, err_off
+ *         and err_msg say where (copied from child).
+ * \retval TS_EINVAL no container is open in it (usage error, set in it->err). */
+TS_MUSTCHECK int ts_jscan_close(ts_jscan_iter_t *it, ts_jscan_iter_t *child,
+                                ts_jscan_val_t *val /* IN/OUT, may be NULL */);
+
+/* Validates and steps over the pending container, completing val->raw.len
+ * (val may be NULL).
+ * \retval 0 ok.  \retval TS_ESYNTAX / TS_EUTF8 invalid (it->err set).
+ * \retval TS_EINVAL nothing pending (usage error, set in it->err). */
+TS_MUSTCHECK int ts_jscan_skip(ts_jscan_iter_t *it, ts_jscan_val_t *val /* IN/OUT, may be NULL */);
 
 /* The content of a string value, without quotes and still escaped. */
 static inline ts_str_t ts_jscan_str_raw(const ts_jscan_val_t *v)

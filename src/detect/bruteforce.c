@@ -59,6 +59,19 @@ static uint64_t key_hash(const ts_flow_t *f)
     return ts_mix64(ts_det_hash_ip(&f->src, f->dst_port) ^ ts_det_hash_ip(&f->dst, 0x5bd1e995));
 }
 
+uint64_t ts_bf_entry_hash(const void *entry)
+{
+    const bf_entry_t *e = entry;
+    ts_ip_t s, d;
+    memset(&s, 0, sizeof s);
+    memset(&d, 0, sizeof d);
+    s.family = e->key.sfam;
+    d.family = e->key.dfam;
+    memcpy(s.bytes, e->key.src, 16);
+    memcpy(d.bytes, e->key.dst, 16);
+    return ts_mix64(ts_det_hash_ip(&s, e->key.port) ^ ts_det_hash_ip(&d, 0x5bd1e995));
+}
+
 void ts_bf_flow(ts_detector_t *d, const ts_flow_t *f, int64_t t)
 {
     if (f->proto != TS_PROTO_TCP || !(d->bf_ports[f->dst_port >> 3] & (1u << (f->dst_port & 7))))

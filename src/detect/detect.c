@@ -94,14 +94,21 @@ ts_detector_t *ts_detector_new(const ts_detect_config_t *cfg)
         ts_type_lookup("brute-force", 11, &d->t_bruteforce) != 0 ||
         ts_type_lookup("ddos", 4, &d->t_ddos) != 0 || ts_type_lookup("dos", 3, &d->t_dos) != 0)
         abort(); /* the taxonomy table is compiled in */
-    ts_dtable_init(&d->scan, d->cfg.max_sources, sizeof(scan_entry_t), sizeof(ts_ipkey_t));
-    ts_dtable_init(&d->bf, d->cfg.max_sources, sizeof(bf_entry_t), sizeof(bf_key_t));
-    ts_dtable_init(&d->flood, d->cfg.max_destinations, sizeof(flood_entry_t), sizeof(ts_ipkey_t));
-    d->active = ts_xcalloc(ts_dtable_slots(&d->flood), sizeof *d->active);
+    /* Tables sized to the load, up to the configured capacity. */
+    ts_dtable_init_grow(&d->scan, d->cfg.max_sources, sizeof(scan_entry_t), sizeof(ts_ipkey_t),
+                        ts_det_ipkey_entry_hash);
+    ts_dtable_init_grow(&d->bf, d->cfg.max_sources, sizeof(bf_entry_t), sizeof(bf_key_t),
+                        ts_bf_entry_hash);
+    ts_dtable_init_grow(&d->flood, d->cfg.max_destinations, sizeof(flood_entry_t),
+                        sizeof(ts_ipkey_t), ts_det_ipkey_entry_hash);
+    /* Room for the full capacity: calloc'ed, only the pages in use are touched. */
+    d->active = ts_xcalloc(d->flood.max_nbuckets * TS_DT_WAYS, sizeof *d->active);
+    d->flood_gen = d->flood.generation;
     ts_flood_init(d);
-    /* Sketches: on average 128 bytes per tracked entry, i.e. one promoted
-     * (1 KiB) counter per 8 entries; beyond that counters saturate. */
-    d->budget.limit = (ts_dtable_slots(&d->scan) + ts_dtable_slots(&d->flood)) * 128;
+    /* Sketches: on average 128 bytes per tracked entry at full capacity,
+     * i.e. one promoted (1 KiB) counter per 8 entries; beyond that counters
+     * saturate. */
+    d->budget.limit = (d->scan.max_nbuckets + d->flood.max_nbuckets) * TS_DT_WAYS * 128;
     return d;
 }
 
@@ -136,12 +143,21 @@ static int64_t clamp_time(int64_t t)
     return t;
 }
 
-void ts_detect_flow(ts_detector_t *d, const ts_flow_t *f)
+/* Flows per block of ts_detect_flows: a first pass hashes them and
+ * prefetches the gate cells and table buckets they need, a second processes
+ * them in order while prefetching the entries of the flow AHEAD places on.
+ * Everything is a hint: the result is that of processing one at a time. */
+#define BLOCK 64
+#define AHEAD 6
+
+struct pre {
+    uint64_t hs, hf; /* scan and flood hashes */
+    int8_t kind;     /* TS_SCAN_*, or -1 for an ignored flow */
+};
+
+static void process(ts_detector_t *d, const ts_flow_t *f, const struct pre *p)
 {
-    if (!d || !f)
-        return;
-    if ((f->src.family != TS_AF_INET && f->src.family != TS_AF_INET6) ||
-        f->dst.family != f->src.family) {
+    if (p->kind < 0) {
         d->ignored++;
         return;
     }
@@ -153,9 +169,59 @@ void ts_detect_flow(ts_detector_t *d, const ts_flow_t *f)
         d->win_start = floor_to(t, d->cfg.window_ms);
         d->iv_start = floor_to(t, d->cfg.flood_tick_ms);
     }
-    ts_scan_flow(d, f);
+    ts_scan_flow(d, f, p->kind, p->hs);
     ts_bf_flow(d, f, t);
-    ts_flood_flow(d, f);
+    ts_flood_flow(d, f, p->hf);
+}
+
+static inline void prefetch_entries(ts_detector_t *d, const struct pre *p)
+{
+    if (p->kind > 0)
+        ts_dtable_prefetch_entry(&d->scan, p->hs);
+    if (p->kind >= 0 && d->flood.used)
+        ts_dtable_prefetch_entry(&d->flood, p->hf);
+}
+
+void ts_detect_flows(ts_detector_t *d, const ts_flow_t *flows, size_t n)
+{
+    if (!d || !flows)
+        return;
+    struct pre pre[BLOCK];
+    for (size_t b = 0; b < n; b += BLOCK) {
+        const ts_flow_t *fl = flows + b;
+        size_t m = n - b < BLOCK ? n - b : BLOCK;
+        for (size_t j = 0; j < m; j++) {
+            const ts_flow_t *f = &fl[j];
+            struct pre *p = &pre[j];
+            if ((f->src.family != TS_AF_INET && f->src.family != TS_AF_INET6) ||
+                f->dst.family != f->src.family) {
+                p->kind = -1;
+                continue;
+            }
+            p->kind = (int8_t)ts_scan_classify(f);
+            if (p->kind != TS_SCAN_NONE) {
+                p->hs = ts_scan_hash(f, p->kind);
+                ts_dtable_prefetch_tags(&d->scan, p->hs);
+            }
+            p->hf = ts_flood_hash(f);
+            __builtin_prefetch(ts_flood_gate_of(d, p->hf), 1);
+            if (d->flood.used)
+                ts_dtable_prefetch_tags(&d->flood, p->hf);
+        }
+        if (m > 1)
+            for (size_t j = 0; j < m && j < AHEAD; j++)
+                prefetch_entries(d, &pre[j]);
+        for (size_t j = 0; j < m; j++) {
+            if (m > 1 && j + AHEAD < m)
+                prefetch_entries(d, &pre[j + AHEAD]);
+            process(d, &fl[j], &pre[j]);
+        }
+    }
+}
+
+void ts_detect_flow(ts_detector_t *d, const ts_flow_t *f)
+{
+    ts_detect_flows(d, f, f ? 1 : 0);
 }
 
 void ts_detect_tick(ts_detector_t *d, int64_t now_ms, ts_arena_t *arena, ts_detection_cb cb,
@@ -199,18 +265,20 @@ void ts_detect_get_stats(const ts_detector_t *d, ts_detect_stats_t *s)
     s->evicted_destinations = d->flood.evictions;
     s->sketch_saturated = d->budget.saturated;
     s->memory = sizeof *d + ts_dtable_bytes(&d->scan) + ts_dtable_bytes(&d->bf) +
-                ts_dtable_bytes(&d->flood) + ts_dtable_slots(&d->flood) * sizeof *d->active +
+                ts_dtable_bytes(&d->flood) + d->flood.max_nbuckets * TS_DT_WAYS * sizeof *d->active +
                 TS_FLOOD_GATE_CELLS * sizeof(struct flood_gate) + d->budget.used;
 }
 
 /* --- helpers shared by the detectors --- */
 
-uint64_t ts_det_hash_ip(const ts_ip_t *ip, uint64_t seed)
+uint64_t ts_det_ipkey_entry_hash(const void *entry)
 {
-    uint64_t hi, lo;
-    memcpy(&hi, ip->bytes, 8);
-    memcpy(&lo, ip->bytes + 8, 8);
-    return ts_mix64(ts_mix64(hi ^ seed ^ ((uint64_t)ip->family << 56)) ^ lo);
+    /* ts_ipkey_t follows the head in scan and flood entries alike. */
+    const ts_ipkey_t *k = (const ts_ipkey_t *)(const void *)((const ts_dhead_t *)entry + 1);
+    ts_ip_t ip;
+    memset(&ip, 0, sizeof ip);
+    ts_det_ipkey_ip(k, &ip);
+    return ts_det_hash_ip(&ip, k->tag);
 }
 
 void ts_det_ipkey(ts_ipkey_t *k, const ts_ip_t *ip, uint8_t tag)

@@ -70,6 +70,11 @@ void ts_detector_free(ts_detector_t *d);
  * source or destination address, or with different families, are ignored
  * (counted in stats.ignored). */
 void ts_detect_flow(ts_detector_t *d, const ts_flow_t *f);
+/* Feeds flows[0..n-1] in order, with exactly the effect of n calls of
+ * ts_detect_flow, at a lower cost per flow: table lookups of the batch are
+ * prefetched while earlier flows are processed (use it with all the flows of
+ * a datagram or of a receive batch). No-op when d or flows is NULL. */
+void ts_detect_flows(ts_detector_t *d, const ts_flow_t *flows, size_t n);
 /* Closes the windows that end at or before now_ms (flow time) and reports. */
 void ts_detect_tick(ts_detector_t *d, int64_t now_ms, ts_arena_t *arena, ts_detection_cb cb,
                     void *ctx);

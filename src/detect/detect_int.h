@@ -3,6 +3,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/arena.h"
 #include "core/event.h"
@@ -100,6 +101,7 @@ struct ts_detector {
     ts_dtable_t scan, bf, flood;
     uint32_t *active; /* flood slots with activity or a non-zero rate */
     size_t n_active;
+    uint32_t flood_gen; /* flood table generation the active list refers to */
     struct flood_gate *gate; /* TS_FLOOD_GATE_CELLS, cleared per interval */
     double gate_per_packet, gate_per_byte, gate_per_flow; /* units */
     uint64_t flows, ignored, detections;
@@ -109,7 +111,24 @@ struct ts_detector {
  * overflows. */
 #define TS_DETECT_TIME_LIMIT (INT64_C(1) << 52) /* x2, in microseconds, fits int64 */
 
-uint64_t ts_det_hash_ip(const ts_ip_t *ip, uint64_t seed);
+/* One multiply-xorshift round per IPv4 address (the common case), two for
+ * IPv6. The seed goes in multiplied by an odd constant so that keys with
+ * small seeds (flood's protocol class) never coincide. */
+static inline uint64_t ts_det_hash_ip(const ts_ip_t *ip, uint64_t seed)
+{
+    uint64_t s = seed * UINT64_C(0x9e3779b97f4a7c15);
+    if (ip->family == TS_AF_INET) {
+        uint32_t a;
+        memcpy(&a, ip->bytes, 4);
+        return ts_mix64(((uint64_t)a << 8 | TS_AF_INET) + s);
+    }
+    uint64_t hi, lo;
+    memcpy(&hi, ip->bytes, 8);
+    memcpy(&lo, ip->bytes + 8, 8);
+    return ts_mix64(ts_mix64(hi ^ s ^ ((uint64_t)ip->family << 56)) ^ lo);
+}
+/* Hash of a ts_ipkey_t entry (scan, flood) as its table was given it. */
+uint64_t ts_det_ipkey_entry_hash(const void *entry);
 void ts_det_ipkey(ts_ipkey_t *k, const ts_ip_t *ip, uint8_t tag);
 void ts_det_ipkey_ip(const ts_ipkey_t *k, ts_ip_t *ip /* OUT */);
 const char *ts_det_proto_name(uint8_t proto);
@@ -123,14 +142,49 @@ void ts_det_extra_raw(ts_event_t *ev, const char *key, const char *json);
 ts_str_t ts_det_printf(ts_arena_t *a, const char *fmt, ...) TS_PRINTF(2, 3);
 void ts_det_report(ts_detector_t *d, const ts_event_t *ev, ts_detection_cb cb, void *ctx);
 
-void ts_scan_flow(ts_detector_t *d, const ts_flow_t *f);
+enum { TS_SCAN_NONE, TS_SCAN_PROBE, TS_SCAN_ANSWER };
+/* What the scan detector makes of a flow (TS_SCAN_*); no state touched. */
+int ts_scan_classify(const ts_flow_t *f);
+/* The address whose entry a classified flow touches (src of a probe, dst of
+ * an answer), hashed as the table wants it. */
+static inline uint64_t ts_scan_hash(const ts_flow_t *f, int kind)
+{
+    return ts_det_hash_ip(kind == TS_SCAN_PROBE ? &f->src : &f->dst, 0);
+}
+/* kind and h from ts_scan_classify and ts_scan_hash. */
+void ts_scan_flow(ts_detector_t *d, const ts_flow_t *f, int kind, uint64_t h);
 void ts_scan_close(ts_detector_t *d, int64_t wend, ts_arena_t *a, ts_detection_cb cb, void *ctx);
 void ts_scan_free(ts_detector_t *d);
 
 void ts_bf_flow(ts_detector_t *d, const ts_flow_t *f, int64_t t);
+uint64_t ts_bf_entry_hash(const void *entry);
 void ts_bf_close(ts_detector_t *d, int64_t wend, ts_arena_t *a, ts_detection_cb cb, void *ctx);
 
-void ts_flood_flow(ts_detector_t *d, const ts_flow_t *f);
+static inline uint8_t ts_flood_class(uint8_t proto)
+{
+    switch (proto) {
+    case TS_PROTO_TCP:
+        return FL_TCP;
+    case TS_PROTO_UDP:
+        return FL_UDP;
+    case TS_PROTO_ICMP:
+    case TS_PROTO_ICMP6:
+        return FL_ICMP;
+    default:
+        return FL_OTHER;
+    }
+}
+/* Hash of a flow's flood key (destination, protocol class). */
+static inline uint64_t ts_flood_hash(const ts_flow_t *f)
+{
+    return ts_det_hash_ip(&f->dst, ts_flood_class(f->proto));
+}
+static inline struct flood_gate *ts_flood_gate_of(ts_detector_t *d, uint64_t h)
+{
+    return &d->gate[(h >> 32) & (TS_FLOOD_GATE_CELLS - 1)];
+}
+/* h from ts_flood_hash. */
+void ts_flood_flow(ts_detector_t *d, const ts_flow_t *f, uint64_t h);
 /* Ends the measurement over k intervals (k >= 1) of which the counters hold
  * the traffic. */
 void ts_flood_interval(ts_detector_t *d, int64_t k);

@@ -43,21 +43,6 @@
 #define IDLE_PPS 0.01
 #define IDLE_FPS 0.001
 
-static uint8_t proto_class(uint8_t proto)
-{
-    switch (proto) {
-    case TS_PROTO_TCP:
-        return FL_TCP;
-    case TS_PROTO_UDP:
-        return FL_UDP;
-    case TS_PROTO_ICMP:
-    case TS_PROTO_ICMP6:
-        return FL_ICMP;
-    default:
-        return FL_OTHER;
-    }
-}
-
 static const char *class_name(uint8_t c)
 {
     static const char *const names[FL_CLASSES] = {"tcp", "udp", "icmp", "other"};
@@ -77,11 +62,6 @@ void ts_flood_init(ts_detector_t *d)
     d->gate = ts_xcalloc(TS_FLOOD_GATE_CELLS, sizeof *d->gate);
 }
 
-static inline struct flood_gate *gate_of(ts_detector_t *d, uint64_t h)
-{
-    return &d->gate[(h >> 32) & (TS_FLOOD_GATE_CELLS - 1)];
-}
-
 static uint64_t entry_hash(const flood_entry_t *e)
 {
     ts_ip_t ip;
@@ -94,17 +74,28 @@ static void release(void *entry, void *ctx)
     flood_entry_t *e = entry;
     ts_detector_t *d = ctx;
     /* A saturated count stays: lookups continue, which is only slower. */
-    struct flood_gate *g = gate_of(d, entry_hash(e));
+    struct flood_gate *g = ts_flood_gate_of(d, entry_hash(e));
     if (g->tracked != UINT16_MAX)
         g->tracked--;
     ts_dcount_reset(&e->sources, &d->budget);
 }
 
-void ts_flood_flow(ts_detector_t *d, const ts_flow_t *f)
+/* The table grew: slots were renumbered, list the active entries anew
+ * (entries removed while listed simply drop out). */
+static void relist(ts_detector_t *d)
 {
-    ts_ipkey_t key;
-    ts_det_ipkey(&key, &f->dst, proto_class(f->proto));
-    uint64_t h = ts_det_hash_ip(&f->dst, key.tag);
+    size_t n = ts_dtable_slots(&d->flood), out = 0;
+    for (size_t i = 0; i < n; i++) {
+        flood_entry_t *e = ts_dtable_at(&d->flood, i);
+        if (e && e->h.aux)
+            d->active[out++] = (uint32_t)i;
+    }
+    d->n_active = out;
+    d->flood_gen = d->flood.generation;
+}
+
+void ts_flood_flow(ts_detector_t *d, const ts_flow_t *f, uint64_t h)
+{
     /* Unsigned: garbage times must not overflow. */
     uint64_t dur = f->last_ms > f->first_ms ? (uint64_t)f->last_ms - (uint64_t)f->first_ms : 0;
     double packets = (double)f->packets, bytes = (double)f->bytes;
@@ -115,21 +106,25 @@ void ts_flood_flow(ts_detector_t *d, const ts_flow_t *f)
     }
     /* Most destinations are far below any threshold: they cost one counter
      * update in a small, cache-resident array instead of a table entry. */
-    struct flood_gate *g = gate_of(d, h);
+    struct flood_gate *g = ts_flood_gate_of(d, h);
     double u = packets * d->gate_per_packet + bytes * d->gate_per_byte + d->gate_per_flow;
     uint32_t units =
         (uint32_t)g->units + (u < TS_FLOOD_GATE_OPEN ? (uint32_t)u : TS_FLOOD_GATE_OPEN);
     g->units = units > UINT16_MAX ? UINT16_MAX : (uint16_t)units;
     size_t slot;
     flood_entry_t *e;
+    if (g->units < TS_FLOOD_GATE_OPEN && g->tracked == 0)
+        return;
+    ts_ipkey_t key;
+    ts_det_ipkey(&key, &f->dst, ts_flood_class(f->proto));
     if (g->units >= TS_FLOOD_GATE_OPEN) {
         bool created;
         e = ts_dtable_get(&d->flood, &key, h, &created, &slot, release, d);
         if (created && g->tracked != UINT16_MAX)
             g->tracked++;
+        if (d->flood.generation != d->flood_gen)
+            relist(d);
     } else {
-        if (g->tracked == 0)
-            return;
         e = ts_dtable_find(&d->flood, &key, h, &slot);
         if (!e)
             return;

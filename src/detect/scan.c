@@ -42,9 +42,11 @@
 #define SEED_HOST UINT64_C(0x243f6a8885a308d3)
 #define SEED_PORT UINT64_C(0x13198a2e03707344)
 
-enum { NONE, PROBE, ANSWER };
+#define NONE TS_SCAN_NONE
+#define PROBE TS_SCAN_PROBE
+#define ANSWER TS_SCAN_ANSWER
 
-static int classify(const ts_flow_t *f)
+int ts_scan_classify(const ts_flow_t *f)
 {
     uint8_t fl = f->tcp_flags;
     switch (f->proto) {
@@ -105,9 +107,8 @@ static uint64_t pair_hash(const ts_ip_t *host, uint8_t proto, uint16_t port, uin
     return ts_mix64(*hh ^ *hp);
 }
 
-void ts_scan_flow(ts_detector_t *d, const ts_flow_t *f)
+void ts_scan_flow(ts_detector_t *d, const ts_flow_t *f, int kind, uint64_t h)
 {
-    int kind = classify(f);
     if (kind == NONE)
         return;
     uint64_t hh, hp, hpair;
@@ -116,21 +117,21 @@ void ts_scan_flow(ts_detector_t *d, const ts_flow_t *f)
     size_t slot;
     if (kind == ANSWER) {
         /* Credit the prober: its pair (this source, this source port) answered. */
+        ts_det_ipkey(&key, &f->dst, 0);
+        scan_entry_t *e = ts_dtable_find(&d->scan, &key, h, &slot);
+        if (!e)
+            return;
         uint16_t port = f->src_port;
         if (f->proto == TS_PROTO_ICMP)
             port = 8 << 8;
         else if (f->proto == TS_PROTO_ICMP6)
             port = 128 << 8;
         hpair = pair_hash(&f->src, f->proto, port, &hh, &hp);
-        ts_det_ipkey(&key, &f->dst, 0);
-        scan_entry_t *e = ts_dtable_find(&d->scan, &key, ts_det_hash_ip(&f->dst, 0), &slot);
-        if (e)
-            ts_dcount_add(&e->answered, (uint32_t)(hpair >> 32), &d->budget);
+        ts_dcount_add(&e->answered, (uint32_t)(hpair >> 32), &d->budget);
         return;
     }
     ts_det_ipkey(&key, &f->src, 0);
-    scan_entry_t *e = ts_dtable_get(&d->scan, &key, ts_det_hash_ip(&f->src, 0), &created, &slot,
-                                    release, &d->budget);
+    scan_entry_t *e = ts_dtable_get(&d->scan, &key, h, &created, &slot, release, &d->budget);
     if (e->flows == 0) {
         e->proto = f->proto;
         e->first_port = f->dst_port;

@@ -6,21 +6,37 @@
 
 #include "core/mem.h"
 
+static void alloc_buckets(ts_dtable_t *t, size_t nbuckets)
+{
+    t->nbuckets = nbuckets;
+    /* calloc: untouched pages of a large, mostly idle table cost no RAM. */
+    t->tags = ts_xcalloc(nbuckets * TS_DT_WAYS, sizeof *t->tags);
+    /* Cache-line aligned so that a 128-byte entry is two lines, not three. */
+    t->slots_mem = ts_xcalloc(nbuckets * TS_DT_WAYS * t->esz + 64, 1);
+    t->slots = (unsigned char *)(((uintptr_t)t->slots_mem + 63) & ~(uintptr_t)63);
+}
+
 void ts_dtable_init(ts_dtable_t *t, size_t capacity, size_t esz, size_t ksz)
+{
+    ts_dtable_init_grow(t, capacity, esz, ksz, NULL);
+}
+
+void ts_dtable_init_grow(ts_dtable_t *t, size_t capacity, size_t esz, size_t ksz,
+                         ts_dtable_hash_fn hash)
 {
     if (capacity < TS_DT_WAYS)
         capacity = TS_DT_WAYS;
     if (capacity > TS_DT_MAX_CAPACITY)
         capacity = TS_DT_MAX_CAPACITY;
     memset(t, 0, sizeof *t);
-    t->nbuckets = (capacity + TS_DT_WAYS - 1) / TS_DT_WAYS;
+    t->max_nbuckets = (capacity + TS_DT_WAYS - 1) / TS_DT_WAYS;
     t->esz = esz;
     t->ksz = ksz;
-    /* calloc: untouched pages of a large, mostly idle table cost no RAM. */
-    t->tags = ts_xcalloc(t->nbuckets * TS_DT_WAYS, sizeof *t->tags);
-    /* Cache-line aligned so that a 128-byte entry is two lines, not three. */
-    t->slots_mem = ts_xcalloc(t->nbuckets * TS_DT_WAYS * esz + 64, 1);
-    t->slots = (unsigned char *)(((uintptr_t)t->slots_mem + 63) & ~(uintptr_t)63);
+    t->hash = hash;
+    size_t nb = t->max_nbuckets;
+    if (hash && nb > TS_DT_INITIAL / TS_DT_WAYS)
+        nb = TS_DT_INITIAL / TS_DT_WAYS;
+    alloc_buckets(t, nb);
 }
 
 void ts_dtable_destroy(ts_dtable_t *t)
@@ -30,20 +46,7 @@ void ts_dtable_destroy(ts_dtable_t *t)
     memset(t, 0, sizeof *t);
 }
 
-static inline size_t bucket_of(const ts_dtable_t *t, uint64_t h)
-{
-    /* Lemire's multiply-shift range reduction: no power-of-two rounding, so
-     * the capacity is what was asked for. */
-    return (size_t)(((h >> 32) * (uint64_t)t->nbuckets) >> 32);
-}
-
 #define RANK_MASK 31u
-
-static inline uint32_t tag_of(uint64_t h)
-{
-    uint32_t tag = (uint32_t)h & ~RANK_MASK;
-    return tag ? tag : RANK_MASK + 1;
-}
 
 /* Keys are 20 or 36 bytes; fixed-size compares inline where memcmp with a
  * run-time size is a library call. */
@@ -71,8 +74,8 @@ static inline unsigned char *slot_ptr(const ts_dtable_t *t, size_t i)
 
 void *ts_dtable_find(const ts_dtable_t *t, const void *key, uint64_t h, size_t *slot)
 {
-    size_t base = bucket_of(t, h) * TS_DT_WAYS;
-    uint32_t tag = tag_of(h);
+    size_t base = ts_dtable_bucket_(t, h) * TS_DT_WAYS;
+    uint32_t tag = ts_dtable_tag_(h);
     for (size_t i = base; i < base + TS_DT_WAYS; i++) {
         if ((t->tags[i] & ~RANK_MASK) == tag) {
             unsigned char *e = slot_ptr(t, i);
@@ -86,11 +89,58 @@ void *ts_dtable_find(const ts_dtable_t *t, const void *key, uint64_t h, size_t *
     return NULL;
 }
 
+/* Rehashes into nb buckets; false (nothing changed) when some new bucket
+ * would overflow, so the caller tries a larger size. */
+static bool rehash(ts_dtable_t *t, size_t nb)
+{
+    ts_dtable_t n = *t;
+    alloc_buckets(&n, nb);
+    size_t old_slots = t->nbuckets * TS_DT_WAYS;
+    for (size_t i = 0; i < old_slots; i++) {
+        if (!t->tags[i])
+            continue;
+        unsigned char *e = slot_ptr(t, i);
+        size_t base = ts_dtable_bucket_(&n, t->hash(e)) * TS_DT_WAYS, j = base;
+        while (j < base + TS_DT_WAYS && n.tags[j])
+            j++;
+        if (j == base + TS_DT_WAYS) {
+            ts_dtable_destroy(&n);
+            return false;
+        }
+        n.tags[j] = t->tags[i];
+        memcpy(slot_ptr(&n, j), e, t->esz);
+    }
+    free(t->tags);
+    free(t->slots_mem);
+    t->tags = n.tags;
+    t->slots = n.slots;
+    t->slots_mem = n.slots_mem;
+    t->nbuckets = nb;
+    t->generation++;
+    return true;
+}
+
+/* Doubles (up to the capacity); false when already there. */
+static bool grow(ts_dtable_t *t)
+{
+    if (!t->hash)
+        return false;
+    for (size_t nb = t->nbuckets; nb < t->max_nbuckets;) {
+        nb = nb * 2 < t->max_nbuckets ? nb * 2 : t->max_nbuckets;
+        if (rehash(t, nb))
+            return true;
+    }
+    /* Keys that cluster whatever the size (a broken hash): stop growing
+     * rather than retry on every insertion; eviction keeps it bounded. */
+    t->max_nbuckets = t->nbuckets;
+    return false;
+}
+
 void *ts_dtable_get(ts_dtable_t *t, const void *key, uint64_t h, bool *created, size_t *slot,
                     ts_dtable_release_fn rel, void *ctx)
 {
-    size_t base = bucket_of(t, h) * TS_DT_WAYS;
-    uint32_t tag = tag_of(h);
+    size_t base = ts_dtable_bucket_(t, h) * TS_DT_WAYS;
+    uint32_t tag = ts_dtable_tag_(h);
     size_t free_i = SIZE_MAX, min_i = base;
     uint32_t min_rank = UINT32_MAX;
     for (size_t i = base; i < base + TS_DT_WAYS; i++) {
@@ -110,6 +160,11 @@ void *ts_dtable_get(ts_dtable_t *t, const void *key, uint64_t h, bool *created, 
             min_rank = ti & RANK_MASK;
             min_i = i;
         }
+    }
+    if (t->nbuckets < t->max_nbuckets &&
+        (free_i == SIZE_MAX || (t->used + 1) * 4 > t->nbuckets * TS_DT_WAYS * 3)) {
+        if (grow(t))
+            return ts_dtable_get(t, key, h, created, slot, rel, ctx);
     }
     size_t i = free_i;
     unsigned char *e;

@@ -22,21 +22,21 @@
 #include "core/ip.h"
 
 typedef struct ts_flow {
-    ts_ip_t exporter;     /* address the datagram came from */
-    uint32_t domain;      /* v9 source id / IPFIX observation domain; 0 for v5 */
-    uint8_t version;      /* 5, 9 or 10 */
-    ts_ip_t src, dst;     /* family TS_AF_NONE when the record has none */
+    ts_ip_t exporter; /* address the datagram came from */
+    uint32_t domain;  /* v9 source id / IPFIX observation domain; 0 for v5 */
+    uint8_t version;  /* 5, 9 or 10 */
+    ts_ip_t src, dst; /* family TS_AF_NONE when the record has none */
     uint16_t src_port, dst_port;
-    uint8_t proto;        /* IP protocol number */
-    uint8_t tcp_flags;    /* OR of the flags seen */
+    uint8_t proto;     /* IP protocol number */
+    uint8_t tcp_flags; /* OR of the flags seen */
     uint8_t tos;
-    uint64_t packets;     /* scaled by the sampling rate (see sampling) */
-    uint64_t bytes;       /* scaled by the sampling rate */
-    int64_t first_ms;     /* flow start, ms since the epoch */
-    int64_t last_ms;      /* flow end */
+    uint64_t packets; /* scaled by the sampling rate (see sampling) */
+    uint64_t bytes;   /* scaled by the sampling rate */
+    int64_t first_ms; /* flow start, ms since the epoch */
+    int64_t last_ms;  /* flow end */
     uint32_t src_as, dst_as;
     uint32_t in_if, out_if;
-    uint32_t sampling;    /* 1 when unsampled; counts above are already multiplied */
+    uint32_t sampling; /* 1 when unsampled; counts above are already multiplied */
 } ts_flow_t;
 
 /* Why a datagram, set or record was dropped (counters per exporter). */
@@ -57,24 +57,26 @@ typedef struct ts_exporter_stats {
     ts_ip_t exporter;
     uint32_t domain;
     uint8_t version;
-    uint64_t packets;        /* datagrams decoded (even partly) */
-    uint64_t flows;          /* flow records decoded */
-    uint64_t templates;      /* template records accepted (incl. refreshes) */
-    uint64_t options;        /* options template records accepted */
-    uint64_t lost;           /* flows (v5, IPFIX) or packets (v9) missing per sequence numbers */
+    uint64_t packets;         /* datagrams decoded (even partly) */
+    uint64_t flows;           /* flow records decoded */
+    uint64_t templates;       /* template records accepted (incl. refreshes) */
+    uint64_t options;         /* options template records accepted */
+    uint64_t lost;            /* flows (v5, IPFIX) or packets (v9) missing per sequence numbers */
     uint64_t sequence_resets; /* sequence jumps too large to be loss (restart) */
     uint64_t drops[TS_FLOW_DROP_COUNT_];
-    uint32_t sampling;       /* current sampling rate, 1 if none announced */
-    int64_t last_export_ms;  /* export time of the last datagram */
+    uint32_t sampling;      /* current sampling rate, 1 if none announced */
+    int64_t last_export_ms; /* export time of the last datagram */
 } ts_exporter_stats_t;
 
 typedef struct ts_flow_decoder ts_flow_decoder_t;
 
 typedef struct ts_flow_limits {
-    size_t max_exporters;          /* default 1024 */
-    size_t max_templates;          /* per exporter+domain, default 512 */
-    size_t max_pending_bytes;      /* per exporter+domain: data kept waiting for its template, default 64 KiB */
-    int64_t template_lifetime_ms;  /* expire templates not refreshed for this long, export time; default 1800000 (3 x 600 s); <= 0 never */
+    size_t max_exporters;     /* default 1024 */
+    size_t max_templates;     /* per exporter+domain, default 512 */
+    size_t max_pending_bytes; /* per exporter+domain: data kept waiting for its template, default 64
+                                 KiB */
+    int64_t template_lifetime_ms; /* expire templates not refreshed for this long, export time;
+                                     default 1800000 (3 x 600 s); <= 0 never */
 } ts_flow_limits_t;
 
 void ts_flow_limits_init(ts_flow_limits_t *l);

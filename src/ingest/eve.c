@@ -30,9 +30,21 @@
 #include "ingest/parser.h"
 #include "ingest/parser_int.h"
 
+/* Members of interest, collected in one pass over the line: nested objects
+ * are opened in place (ts_jscan_open) rather than skipped by the top-level
+ * walk and re-scanned afterwards, so each byte is validated once. Values are
+ * only interpreted once the whole line has been validated. A container value
+ * kept here has raw.len == 0 (see ts_jscan_object_next_lazy); only its type
+ * is ever looked at. */
+struct eve_alert {
+    ts_jscan_val_t sig, sid, gid, rev, sev, cat, act;
+};
+
 struct eve_top {
     ts_jscan_val_t timestamp, event_type, src_ip, src_port, dest_ip, dest_port, proto, app_proto,
         flow_id, in_iface, alert, http, tls, dns, direction;
+    struct eve_alert al;
+    ts_jscan_val_t http_host, http_url, tls_sni, dns_rrname, dns_q_rrname;
 };
 
 #define KEY_IS(k, lit) ((k).len == sizeof(lit) - 1 && memcmp((k).ptr, lit, sizeof(lit) - 1) == 0)
@@ -49,24 +61,138 @@ static ts_str_t key_text(const ts_jscan_key_t *k, char *buf, size_t cap)
     return ts_str(buf, n);
 }
 
-static void top_member(struct eve_top *t, ts_str_t k, const ts_jscan_val_t *v)
+typedef void (*member_fn)(void *ctx, ts_jscan_iter_t *it, ts_str_t key, const ts_jscan_val_t *v);
+
+/* Walks the object value v left pending in it, handing each member to fn
+ * (which may open the member's own value in turn). Failures land in it->err,
+ * where the caller's next walk step finds them. */
+static void walk_object(ts_jscan_iter_t *it, ts_jscan_val_t *v, member_fn fn, void *ctx)
+{
+    ts_jscan_iter_t c;
+    if (ts_jscan_open(it, &c) != 0)
+        return;
+    ts_jscan_key_t k;
+    ts_jscan_val_t mv;
+    char kb[32];
+    while (ts_jscan_object_next_lazy(&c, &k, &mv) == 1)
+        fn(ctx, &c, key_text(&k, kb, sizeof kb), &mv);
+    (void)!ts_jscan_close(it, &c, v);
+}
+
+static void alert_member(void *ctx, ts_jscan_iter_t *it, ts_str_t k, const ts_jscan_val_t *v)
+{
+    struct eve_alert *al = ctx;
+    (void)it;
+    switch (k.len) {
+    case 3:
+        if (KEY_IS(k, "gid"))
+            al->gid = *v;
+        else if (KEY_IS(k, "rev"))
+            al->rev = *v;
+        break;
+    case 6:
+        if (KEY_IS(k, "action"))
+            al->act = *v;
+        break;
+    case 8:
+        if (KEY_IS(k, "category"))
+            al->cat = *v;
+        else if (KEY_IS(k, "severity"))
+            al->sev = *v;
+        break;
+    case 9:
+        if (KEY_IS(k, "signature"))
+            al->sig = *v;
+        break;
+    case 12:
+        if (KEY_IS(k, "signature_id"))
+            al->sid = *v;
+        break;
+    default:
+        break;
+    }
+}
+
+static void http_member(void *ctx, ts_jscan_iter_t *it, ts_str_t k, const ts_jscan_val_t *v)
+{
+    struct eve_top *t = ctx;
+    (void)it;
+    if (KEY_IS(k, "hostname"))
+        t->http_host = *v;
+    else if (KEY_IS(k, "url"))
+        t->http_url = *v;
+}
+
+static void tls_member(void *ctx, ts_jscan_iter_t *it, ts_str_t k, const ts_jscan_val_t *v)
+{
+    struct eve_top *t = ctx;
+    (void)it;
+    if (KEY_IS(k, "sni"))
+        t->tls_sni = *v;
+}
+
+static void rrname_member(void *ctx, ts_jscan_iter_t *it, ts_str_t k, const ts_jscan_val_t *v)
+{
+    (void)it;
+    if (KEY_IS(k, "rrname"))
+        *(ts_jscan_val_t *)ctx = *v;
+}
+
+static void dns_member(void *ctx, ts_jscan_iter_t *it, ts_str_t k, const ts_jscan_val_t *v)
+{
+    struct eve_top *t = ctx;
+    if (KEY_IS(k, "rrname")) {
+        t->dns_rrname = *v;
+    } else if (KEY_IS(k, "query")) {
+        /* EVE v2: the name is dns.query[0].rrname. */
+        memset(&t->dns_q_rrname, 0, sizeof t->dns_q_rrname);
+        if (v->type != TS_JSCAN_ARRAY)
+            return;
+        ts_jscan_iter_t q;
+        ts_jscan_val_t first, arr = *v;
+        if (ts_jscan_open(it, &q) != 0)
+            return;
+        if (ts_jscan_array_next_lazy(&q, &first) == 1 && first.type == TS_JSCAN_OBJECT)
+            walk_object(&q, &first, rrname_member, &t->dns_q_rrname);
+        (void)!ts_jscan_close(it, &q, &arr);
+    }
+}
+
+static void top_member(struct eve_top *t, ts_jscan_iter_t *it, ts_str_t k, ts_jscan_val_t *v)
 {
     switch (k.len) {
     case 3:
-        if (KEY_IS(k, "dns"))
+        if (KEY_IS(k, "dns")) {
             t->dns = *v;
-        else if (KEY_IS(k, "tls"))
+            memset(&t->dns_rrname, 0, sizeof t->dns_rrname);
+            memset(&t->dns_q_rrname, 0, sizeof t->dns_q_rrname);
+            if (v->type == TS_JSCAN_OBJECT)
+                walk_object(it, v, dns_member, t);
+        } else if (KEY_IS(k, "tls")) {
             t->tls = *v;
+            memset(&t->tls_sni, 0, sizeof t->tls_sni);
+            if (v->type == TS_JSCAN_OBJECT)
+                walk_object(it, v, tls_member, t);
+        }
         break;
     case 4:
-        if (KEY_IS(k, "http"))
+        if (KEY_IS(k, "http")) {
             t->http = *v;
+            memset(&t->http_host, 0, sizeof t->http_host);
+            memset(&t->http_url, 0, sizeof t->http_url);
+            if (v->type == TS_JSCAN_OBJECT)
+                walk_object(it, v, http_member, t);
+        }
         break;
     case 5:
-        if (KEY_IS(k, "alert"))
+        if (KEY_IS(k, "alert")) {
             t->alert = *v;
-        else if (KEY_IS(k, "proto"))
+            memset(&t->al, 0, sizeof t->al);
+            if (v->type == TS_JSCAN_OBJECT)
+                walk_object(it, v, alert_member, &t->al);
+        } else if (KEY_IS(k, "proto")) {
             t->proto = *v;
+        }
         break;
     case 6:
         if (KEY_IS(k, "src_ip"))
@@ -145,39 +271,17 @@ static size_t put_u64(char *p, uint64_t x)
     return n;
 }
 
-static int parse_alert(const ts_jscan_iter_t *top, const ts_jscan_val_t *av, ts_arena_t *a,
+static int parse_alert(const ts_jscan_val_t *av, const struct eve_alert *al, ts_arena_t *a,
                        ts_event_t *e, ts_parse_error_t *err)
 {
-    ts_jscan_iter_t it;
     if (av->type == TS_JSCAN_NONE)
         return ts_perr(err, TS_EMISSING, "alert: missing");
-    if (av->type != TS_JSCAN_OBJECT || ts_jscan_enter(top, av, &it) != 0)
+    if (av->type != TS_JSCAN_OBJECT)
         return ts_perr(err, TS_ETYPE, "alert: expected an object, got %s",
                        ts_jscan_type_name(av->type));
-    ts_jscan_val_t sig = {0}, sid = {0}, gid = {0}, rev = {0}, sev = {0}, cat = {0}, act = {0};
-    ts_jscan_key_t k;
-    ts_jscan_val_t v;
-    char kb[32];
+    const ts_jscan_val_t sid = al->sid, gid = al->gid, rev = al->rev, sev = al->sev, cat = al->cat,
+                         act = al->act, sig = al->sig;
     int rc;
-    while ((rc = ts_jscan_object_next(&it, &k, &v)) == 1) {
-        ts_str_t key = key_text(&k, kb, sizeof kb);
-        if (KEY_IS(key, "signature"))
-            sig = v;
-        else if (KEY_IS(key, "signature_id"))
-            sid = v;
-        else if (KEY_IS(key, "category"))
-            cat = v;
-        else if (KEY_IS(key, "gid"))
-            gid = v;
-        else if (KEY_IS(key, "rev"))
-            rev = v;
-        else if (KEY_IS(key, "severity"))
-            sev = v;
-        else if (KEY_IS(key, "action"))
-            act = v;
-    }
-    if (rc < 0)
-        return ts_perr_json(err, &it);
 
     uint64_t sidn, gidn = 1;
     if (sid.type == TS_JSCAN_NONE)
@@ -224,27 +328,6 @@ static int parse_alert(const ts_jscan_iter_t *top, const ts_jscan_val_t *av, ts_
     return 0;
 }
 
-/* Finds one string member of an object value; absent or non-object gives a
- * TS_JSCAN_NONE value. Walking an already validated value cannot fail. */
-static ts_jscan_val_t member(const ts_jscan_iter_t *top, const ts_jscan_val_t *obj,
-                             const char *name)
-{
-    ts_jscan_val_t out = {0};
-    ts_jscan_iter_t it;
-    if (obj->type != TS_JSCAN_OBJECT || ts_jscan_enter(top, obj, &it) != 0)
-        return out;
-    ts_jscan_key_t k;
-    ts_jscan_val_t v;
-    char kb[32];
-    size_t n = strlen(name);
-    while (ts_jscan_object_next(&it, &k, &v) == 1) {
-        ts_str_t key = key_text(&k, kb, sizeof kb);
-        if (key.len == n && memcmp(key.ptr, name, n) == 0)
-            out = v;
-    }
-    return out;
-}
-
 static int set_fqdn(ts_arena_t *a, ts_event_t *e, int server_side, const ts_jscan_val_t *v)
 {
     if (server_side == 0 || v->type != TS_JSCAN_STRING)
@@ -271,8 +354,8 @@ int ts_eve_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *ou
     ts_jscan_val_t v;
     char kb[32];
     int rc;
-    while ((rc = ts_jscan_object_next(&it, &k, &v)) == 1)
-        top_member(&t, key_text(&k, kb, sizeof kb), &v);
+    while ((rc = ts_jscan_object_next_lazy(&it, &k, &v)) == 1)
+        top_member(&t, &it, key_text(&k, kb, sizeof kb), &v);
     if (rc < 0)
         return ts_perr_json(err, &it);
 
@@ -320,7 +403,7 @@ int ts_eve_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *ou
         if (ts_str_eq_c(e->application, "failed") || ts_str_eq_c(e->application, "unknown"))
             e->application = TS_STR_NULL;
     }
-    if ((rc = parse_alert(&it, &t.alert, arena, e, err)) != 0)
+    if ((rc = parse_alert(&t.alert, &t.al, arena, e, err)) != 0)
         return rc;
 
     if (t.flow_id.type != TS_JSCAN_NONE) {
@@ -339,31 +422,21 @@ int ts_eve_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *ou
         server_side = KEY_IS(d, "to_server") ? 1 : KEY_IS(d, "to_client") ? -1 : 0;
     }
     if (t.http.type == TS_JSCAN_OBJECT) {
-        ts_jscan_val_t host = member(&it, &t.http, "hostname");
-        ts_jscan_val_t url = member(&it, &t.http, "url");
-        if ((rc = add_extra(arena, e, "http.hostname", &host, TS_JSCAN_STRING, err)) != 0 ||
-            (rc = add_extra(arena, e, "http.url", &url, TS_JSCAN_STRING, err)) != 0)
+        if ((rc = add_extra(arena, e, "http.hostname", &t.http_host, TS_JSCAN_STRING, err)) != 0 ||
+            (rc = add_extra(arena, e, "http.url", &t.http_url, TS_JSCAN_STRING, err)) != 0)
             return rc;
-        set_fqdn(arena, e, server_side, &host);
+        set_fqdn(arena, e, server_side, &t.http_host);
     }
     if (t.tls.type == TS_JSCAN_OBJECT) {
-        ts_jscan_val_t sni = member(&it, &t.tls, "sni");
-        if ((rc = add_extra(arena, e, "tls.sni", &sni, TS_JSCAN_STRING, err)) != 0)
+        if ((rc = add_extra(arena, e, "tls.sni", &t.tls_sni, TS_JSCAN_STRING, err)) != 0)
             return rc;
-        set_fqdn(arena, e, server_side, &sni);
+        set_fqdn(arena, e, server_side, &t.tls_sni);
     }
     if (t.dns.type == TS_JSCAN_OBJECT) {
         /* EVE v1 puts rrname in dns; alerts in v2 carry dns.query[0].rrname. */
-        ts_jscan_val_t rr = member(&it, &t.dns, "rrname");
-        if (rr.type == TS_JSCAN_NONE) {
-            ts_jscan_val_t q = member(&it, &t.dns, "query");
-            ts_jscan_iter_t qi;
-            ts_jscan_val_t first;
-            if (q.type == TS_JSCAN_ARRAY && ts_jscan_enter(&it, &q, &qi) == 0 &&
-                ts_jscan_array_next(&qi, &first) == 1)
-                rr = member(&it, &first, "rrname");
-        }
-        if ((rc = add_extra(arena, e, "dns.rrname", &rr, TS_JSCAN_STRING, err)) != 0)
+        const ts_jscan_val_t *rr =
+            t.dns_rrname.type != TS_JSCAN_NONE ? &t.dns_rrname : &t.dns_q_rrname;
+        if ((rc = add_extra(arena, e, "dns.rrname", rr, TS_JSCAN_STRING, err)) != 0)
             return rc;
     }
     return TS_PARSE_EVENT;

@@ -346,8 +346,7 @@ static int open_input(struct run *r, bool resume)
     } else if (resume && same && r->input.offset > 0) {
         ts_log_warn("%s is shorter than the checkpoint (%llu < %llu): truncated, reading from "
                     "the start",
-                    o->path, (unsigned long long)sb.st_size,
-                    (unsigned long long)r->input.offset);
+                    o->path, (unsigned long long)sb.st_size, (unsigned long long)r->input.offset);
         r->stats->truncations++;
     } else if (resume && r->input.offset > 0) {
         ts_log_warn("%s is another file than at the checkpoint (rotated or replaced): reading "

@@ -39,17 +39,17 @@ typedef struct ts_ingest_stats {
 typedef void (*ts_ingest_progress_fn)(const ts_ingest_stats_t *stats, void *ctx);
 
 typedef struct ts_ingest_opts {
-    const char *path;            /* file to read, "-" for stdin */
-    const ts_parser_t *parser;   /* record format */
-    bool follow;                 /* keep reading as the file grows */
-    bool from_start;             /* ignore the checkpoint and read from byte 0 */
-    size_t batch_max;            /* records per transaction (default 20000) */
-    int batch_ms;                /* longest wait before a partial batch commits (default 200) */
-    int poll_ms;                 /* follow mode: how often to look for new data (default 100) */
-    const char *feed_name;       /* overrides feed.name when non-NULL */
-    const char *feed_provider;   /* overrides feed.provider when non-NULL */
-    volatile sig_atomic_t *stop;   /* set asynchronously to stop after the current batch */
-    volatile sig_atomic_t *reload; /* set asynchronously to reload the constituency */
+    const char *path;               /* file to read, "-" for stdin */
+    const ts_parser_t *parser;      /* record format */
+    bool follow;                    /* keep reading as the file grows */
+    bool from_start;                /* ignore the checkpoint and read from byte 0 */
+    size_t batch_max;               /* records per transaction (default 20000) */
+    int batch_ms;                   /* longest wait before a partial batch commits (default 200) */
+    int poll_ms;                    /* follow mode: how often to look for new data (default 100) */
+    const char *feed_name;          /* overrides feed.name when non-NULL */
+    const char *feed_provider;      /* overrides feed.provider when non-NULL */
+    volatile sig_atomic_t *stop;    /* set asynchronously to stop after the current batch */
+    volatile sig_atomic_t *reload;  /* set asynchronously to reload the constituency */
     ts_ingest_progress_fn progress; /* called after each batch, may be NULL */
     void *progress_ctx;
 } ts_ingest_opts_t;

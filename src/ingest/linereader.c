@@ -15,13 +15,13 @@ struct ts_linereader {
     int fd;
     char *buf;
     size_t cap;
-    size_t start; /* first unreturned byte in buf */
-    size_t end;   /* bytes valid in buf */
-    uint64_t base;        /* stream offset of buf[0] */
-    uint64_t consumed;    /* stream offset just past the last returned line */
-    uint64_t lines;       /* lines returned so far (incl. lines_before) */
+    size_t start;      /* first unreturned byte in buf */
+    size_t end;        /* bytes valid in buf */
+    uint64_t base;     /* stream offset of buf[0] */
+    uint64_t consumed; /* stream offset just past the last returned line */
+    uint64_t lines;    /* lines returned so far (incl. lines_before) */
     size_t max_line;
-    bool eof;             /* last read returned 0 */
+    bool eof; /* last read returned 0 */
     /* Oversized line in progress: its first bytes, its start and its length so far. */
     bool skipping;
     char keep[OVERSIZE_KEEP];

@@ -40,7 +40,8 @@ void ts_linereader_reset(ts_linereader_t *r, int fd, uint64_t start, uint64_t li
  *         (retval 1, line->unterminated = true).
  * \retval TS_EIO read error (errno set).
  * \retval TS_EINTR read interrupted by a signal. */
-TS_MUSTCHECK int ts_linereader_next(ts_linereader_t *r, bool at_eof_final, ts_line_t *line /* OUT */);
+TS_MUSTCHECK int ts_linereader_next(ts_linereader_t *r, bool at_eof_final,
+                                    ts_line_t *line /* OUT */);
 
 /* Bytes read but not yet returned as a line (a partial last line). */
 size_t ts_linereader_pending(const ts_linereader_t *r);

@@ -65,8 +65,7 @@ TS_MUSTCHECK int ts_constituency_add_site(ts_constituency_t *c, int64_t id, cons
  * TS_EEXIST. \retval TS_ENOENT no such site. \retval TS_EINVAL malformed network
  * (bad family or length, host bits set) or domain, or ASN out of range. */
 TS_MUSTCHECK int ts_constituency_add_network(ts_constituency_t *c, int64_t site_id,
-                                             const ts_prefix_t *net,
-                                             const char **holder /* OUT */);
+                                             const ts_prefix_t *net, const char **holder /* OUT */);
 TS_MUSTCHECK int ts_constituency_add_asn(ts_constituency_t *c, int64_t site_id, int64_t asn,
                                          const char **holder /* OUT */);
 /* domain: a DNS name, case-insensitive, stored lower case, no trailing dot. */
@@ -80,8 +79,8 @@ TS_MUSTCHECK int ts_constituency_lookup_ip(ts_constituency_t *c, const ts_ip_t *
                                            ts_match_t *m /* OUT */);
 TS_MUSTCHECK int ts_constituency_lookup_asn(ts_constituency_t *c, int64_t asn,
                                             ts_match_t *m /* OUT */);
-TS_MUSTCHECK int ts_constituency_lookup_domain(ts_constituency_t *c, const char *name,
-                                               size_t len, ts_match_t *m /* OUT */);
+TS_MUSTCHECK int ts_constituency_lookup_domain(ts_constituency_t *c, const char *name, size_t len,
+                                               ts_match_t *m /* OUT */);
 
 /* Routes an event: up to two links (source owner, destination owner), in that
  * order; an endpoint without owner gives no link. Returns the number of links
@@ -136,8 +135,8 @@ typedef int (*ts_site_view_cb)(const ts_site_view_t *site, void *ctx);
 int ts_constituency_foreach_site(const ts_constituency_t *c, ts_site_view_cb cb, void *ctx);
 /* The direct sub-sites of parent_id (0: the roots), in byte order of names.
  * Returns as above, or TS_ENOENT if parent_id is neither 0 nor a site. */
-int ts_constituency_foreach_child(const ts_constituency_t *c, int64_t parent_id,
-                                  ts_site_view_cb cb, void *ctx);
+int ts_constituency_foreach_child(const ts_constituency_t *c, int64_t parent_id, ts_site_view_cb cb,
+                                  void *ctx);
 
 /* One claim as export shows it. rule is the text of ts_match_t.rule, owned by
  * the constituency; net is set for networks, asn for ASNs. */
@@ -153,7 +152,7 @@ typedef int (*ts_claim_view_cb)(const ts_claim_view_t *claim, void *ctx);
 /* The claims of one site in canonical order: networks (IPv4 before IPv6, then
  * address, then length), ASNs by number, domains in byte order. Returns the
  * first non-zero callback value, 0, or TS_ENOENT for an unknown site. */
-int ts_constituency_foreach_claim(const ts_constituency_t *c, int64_t site_id,
-                                  ts_claim_view_cb cb, void *ctx);
+int ts_constituency_foreach_claim(const ts_constituency_t *c, int64_t site_id, ts_claim_view_cb cb,
+                                  void *ctx);
 /* Claims of all sites together. */
 size_t ts_constituency_claim_count(const ts_constituency_t *c);

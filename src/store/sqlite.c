@@ -201,7 +201,8 @@ static const char *const migrations[] = {
     "PRAGMA user_version = 3;",
     /* v4: the flow collector's per-exporter counters (one row per exporter
      * address, v9 source id / IPFIX observation domain, and export protocol
-     * version, as the decoder keys them), replaced on each save. Drop counters have one column per reason of ts_flow_drop_t. */
+     * version, as the decoder keys them), replaced on each save. Drop counters have one column per
+     * reason of ts_flow_drop_t. */
     "CREATE TABLE exporters ("
     "  family INTEGER NOT NULL,"
     "  address BLOB NOT NULL,"

@@ -144,8 +144,8 @@ typedef struct ts_stored_event {
 
 typedef int (*ts_event_cb)(const ts_stored_event_t *ev, void *ctx);
 void ts_event_filter_init(ts_event_filter_t *f);
-TS_MUSTCHECK int ts_store_events_foreach(ts_store_t *st, const ts_event_filter_t *f,
-                                         ts_event_cb cb, void *ctx);
+TS_MUSTCHECK int ts_store_events_foreach(ts_store_t *st, const ts_event_filter_t *f, ts_event_cb cb,
+                                         void *ctx);
 /* Number of events matching f (limit and cursors ignored). */
 TS_MUSTCHECK int ts_store_events_count(ts_store_t *st, const ts_event_filter_t *f,
                                        uint64_t *n /* OUT */);

@@ -51,8 +51,8 @@ static size_t v5_packet(uint8_t *buf, const struct v5rec *r, int n, uint32_t seq
     memset(buf, 0, 24 + 48 * (size_t)n);
     put16(buf, 5);
     put16(buf + 2, (uint16_t)n);
-    put32(buf + 4, 100000);  /* sysUptime ms */
-    put32(buf + 8, secs);    /* unix_secs */
+    put32(buf + 4, 100000); /* sysUptime ms */
+    put32(buf + 8, secs);   /* unix_secs */
     put32(buf + 16, seq);
     for (int i = 0; i < n; i++) {
         uint8_t *p = buf + 24 + 48 * i;
@@ -101,8 +101,8 @@ static void test_bad_listen_addresses(void **state)
     (void)state;
     ts_ip_t ip;
     uint16_t port;
-    const char *bad[] = {"", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:x",
-                         "::1:2055", "[::1]2055", "[::1", "localhost:2055", "1.2.3.4:-1"};
+    const char *bad[] = {"",         "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:x",
+                         "::1:2055", "[::1]2055", "[::1",       "localhost:2055",  "1.2.3.4:-1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(ts_collect_parse_listen(bad[i], &ip, &port), TS_EINVAL);
     assert_int_equal(ts_collect_parse_listen("[::1]:4739", &ip, &port), 0);
@@ -159,10 +159,10 @@ static void test_detections_stored_and_routed(void **state)
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     assert_true(fd >= 0);
 
-    uint32_t scanner = 0xCB007105;   /* 203.0.113.5 */
-    uint32_t victim = 0xC6336407;    /* 198.51.100.7 */
-    uint32_t forcer = 0xCB007109;    /* 203.0.113.9 */
-    uint32_t ssh_host = 0xC6336416;  /* 198.51.100.22 */
+    uint32_t scanner = 0xCB007105;  /* 203.0.113.5 */
+    uint32_t victim = 0xC6336407;   /* 198.51.100.7 */
+    uint32_t forcer = 0xCB007109;   /* 203.0.113.9 */
+    uint32_t ssh_host = 0xC6336416; /* 198.51.100.22 */
     uint32_t secs = (uint32_t)(time(NULL) - 60);
     uint8_t buf[24 + 48 * 30];
     struct v5rec recs[30];
@@ -178,15 +178,16 @@ static void test_detections_stored_and_routed(void **state)
     /* SSH brute force: 200 short complete flows to port 22 of one host. */
     for (int k = 0; k < 200; k += 20) {
         for (int i = 0; i < 20; i++)
-            recs[i] = (struct v5rec){forcer, ssh_host, (uint16_t)(30000 + k + i), 22, 6, 0x1b, 12, 2400};
+            recs[i] =
+                (struct v5rec){forcer, ssh_host, (uint16_t)(30000 + k + i), 22, 6, 0x1b, 12, 2400};
         size_t len = v5_packet(buf, recs, 20, seq, secs);
         seq += 20;
         assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
     }
     /* Benign: web clients of the bystander site, long complete sessions. */
     for (int i = 0; i < 30; i++)
-        recs[i] = (struct v5rec){0xC0000200 + (uint32_t)i, 0x5DB8D822, (uint16_t)(50000 + i), 443,
-                                 6, 0x1b, 80, 90000};
+        recs[i] = (struct v5rec){
+            0xC0000200 + (uint32_t)i, 0x5DB8D822, (uint16_t)(50000 + i), 443, 6, 0x1b, 80, 90000};
     size_t len = v5_packet(buf, recs, 30, seq, secs);
     assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
     close(fd);
@@ -205,8 +206,8 @@ static void test_detections_stored_and_routed(void **state)
     assert_int_equal(ts_store_events_foreach(r.st, &f, count_events, &victims), 0);
     f.site_id = other_site;
     assert_int_equal(ts_store_events_foreach(r.st, &f, count_events, &bystander), 0);
-    printf("detections: %d stored, %d for the victims' site, %d for the bystander\n", all,
-           victims, bystander);
+    printf("detections: %d stored, %d for the victims' site, %d for the bystander\n", all, victims,
+           bystander);
     assert_true(all >= 2);          /* the port scan and the brute force, at least */
     assert_int_equal(victims, all); /* both attacks hit the victims' network */
     assert_int_equal(bystander, 0); /* benign traffic raised nothing */

@@ -602,6 +602,168 @@ static void test_differential(void **state)
     assert_true(agree > total / 2);
 }
 
+/* ---- lazy (single-pass) walking ---- */
+
+/* A completed nested value: its raw text must be exactly one valid container. */
+static void check_container(const ts_jscan_val_t *v)
+{
+    assert_true(v->raw.len >= 2);
+    char close = v->raw.ptr[0] == '{' ? '}' : ']';
+    assert_int_equal(v->raw.ptr[v->raw.len - 1], close);
+    assert_int_equal(ts_jscan_validate(v->raw.ptr, v->raw.len, NULL, NULL), 0);
+}
+
+/* Walks it with the lazy functions; each nested value is opened and walked
+ * (recursively), skipped, or left for the next call to step over: mode 0-2
+ * picks one, -1 picks at random. Inner walks may also stop early, leaving
+ * the rest to ts_jscan_close(). Returns the walk's final code. */
+static int lazy_walk(ts_jscan_iter_t *it, bool array, bool top, int mode, unsigned *rs)
+{
+    for (;;) {
+        ts_jscan_key_t k;
+        ts_jscan_val_t v;
+        int rc = array ? ts_jscan_array_next_lazy(it, &v) : ts_jscan_object_next_lazy(it, &k, &v);
+        if (rc <= 0)
+            return rc;
+        if (v.type != TS_JSCAN_OBJECT && v.type != TS_JSCAN_ARRAY) {
+            assert_true(v.raw.len > 0);
+            continue;
+        }
+        assert_int_equal(v.raw.len, 0);
+        if (!top && mode < 0 && rand_r(rs) % 8 == 0)
+            return 0; /* abandon: close() must validate the rest */
+        int how = mode >= 0 ? mode : rand_r(rs) % 3;
+        if (how == 0) {
+            ts_jscan_iter_t c;
+            if ((rc = ts_jscan_open(it, &c)) != 0)
+                return rc;
+            (void)lazy_walk(&c, v.type == TS_JSCAN_ARRAY, false, mode, rs);
+            if ((rc = ts_jscan_close(it, &c, &v)) != 0)
+                return rc;
+            check_container(&v);
+        } else if (how == 1) {
+            if ((rc = ts_jscan_skip(it, &v)) != 0)
+                return rc;
+            check_container(&v);
+        }
+    }
+}
+
+/* Verdict of a lazy walk over an exact-size copy of s, or 1 if the document
+ * is not an object (the walk needs one). */
+static int lazy_rc(const char *s, size_t n, int mode, unsigned *rs, size_t *off)
+{
+    char *buf = malloc(n ? n : 1);
+    memcpy(buf, s, n);
+    ts_jscan_iter_t it;
+    int rc = ts_jscan_object_begin(&it, buf, n);
+    if (rc == 0) {
+        rc = lazy_walk(&it, false, true, mode, rs);
+        *off = it.err_off;
+    } else {
+        rc = 1;
+    }
+    free(buf);
+    return rc;
+}
+
+static void test_lazy_invalid(void **state)
+{
+    (void)state;
+    ts_jscan_iter_t it, c;
+    ts_jscan_key_t k;
+    ts_jscan_val_t v;
+    const char *doc = "{\"a\":1,\"b\":{\"c\":[1,2]},\"d\":[{\"e\":\"x\"}]}";
+    /* Usage errors: nothing pending / nothing open. */
+    assert_int_equal(ts_jscan_object_begin(&it, doc, strlen(doc)), 0);
+    assert_int_equal(ts_jscan_open(&it, &c), TS_EINVAL);
+    assert_int_equal(ts_jscan_object_begin(&it, doc, strlen(doc)), 0);
+    assert_int_equal(ts_jscan_skip(&it, &v), TS_EINVAL);
+    assert_int_equal(ts_jscan_object_begin(&it, doc, strlen(doc)), 0);
+    assert_int_equal(ts_jscan_object_next_lazy(&it, &k, &v), 1);
+    assert_int_equal(ts_jscan_close(&it, &c, &v), TS_EINVAL);
+    /* A walk that opens a value and calls next on the parent before closing. */
+    assert_int_equal(ts_jscan_object_begin(&it, doc, strlen(doc)), 0);
+    assert_int_equal(ts_jscan_object_next_lazy(&it, &k, &v), 1);
+    assert_int_equal(ts_jscan_object_next_lazy(&it, &k, &v), 1);
+    assert_int_equal(v.type, TS_JSCAN_OBJECT);
+    assert_int_equal(ts_jscan_open(&it, &c), 0);
+    assert_int_equal(ts_jscan_object_next_lazy(&it, &k, &v), TS_EINVAL);
+
+    /* Errors inside an opened value surface through close() with the same
+     * position as ts_jscan_validate() reports. */
+    static const char *bad[] = {
+        "{\"a\":{\"b\":1,}}",        "{\"a\":{\"b\":\"\xc0\xaf\"}}", "{\"a\":{\"b\":[1 2]}}",
+        "{\"a\":{\"b\":{}}",          "{\"a\":{\"b\":{}}}}",          "{\"a\":[{\"b\":\"\\ud800\"}]}",
+        "{\"a\":{\"b\":tru}}",        "{\"a\":{",                     "{\"a\":[",
+        "{\"a\":{\"b\":1}} x",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        size_t voff = 0, loff = 0, n = strlen(bad[i]);
+        int vrc = ts_jscan_validate(bad[i], n, &voff, NULL);
+        assert_true(vrc < 0);
+        for (int mode = 0; mode < 3; mode++) {
+            unsigned rs = 1;
+            int lrc = lazy_rc(bad[i], n, mode, &rs, &loff);
+            if (lrc != vrc || loff != voff)
+                fail_msg("mode %d: lazy %d at %zu, validate %d at %zu: %s", mode, lrc, loff, vrc,
+                         voff, bad[i]);
+        }
+    }
+
+    /* Depth: opening level by level stops at the same bound as validation. */
+    char deep[2 * TS_JSCAN_DEPTH_MAX + 16];
+    for (int levels = TS_JSCAN_DEPTH_MAX - 2; levels <= TS_JSCAN_DEPTH_MAX + 1; levels++) {
+        size_t n = 0;
+        deep[n++] = '{';
+        memcpy(deep + n, "\"a\":", 4);
+        n += 4;
+        for (int j = 0; j < levels; j++)
+            deep[n++] = '[';
+        for (int j = 0; j < levels; j++)
+            deep[n++] = ']';
+        deep[n++] = '}';
+        int vrc = ts_jscan_validate(deep, n, NULL, NULL);
+        assert_int_equal(vrc, levels + 1 <= TS_JSCAN_DEPTH_MAX ? 0 : TS_ESYNTAX);
+        for (int mode = 0; mode < 3; mode++) {
+            unsigned rs = 1;
+            size_t off = 0;
+            assert_int_equal(lazy_rc(deep, n, mode, &rs, &off), vrc);
+        }
+    }
+}
+
+static void test_lazy_differential(void **state)
+{
+    (void)state;
+    char buf[4096];
+    unsigned rs = 777, ws = 4242;
+    long total = 0, valid = 0;
+    for (size_t s = 0; s < sizeof seeds / sizeof seeds[0]; s++) {
+        size_t sn = strlen(seeds[s]);
+        for (int i = 0; i < 6000; i++) {
+            size_t n = i == 0 ? sn : mutate(seeds[s], sn, buf, sizeof buf, &rs);
+            const char *doc = i == 0 ? seeds[s] : buf;
+            size_t voff = 0;
+            int vrc = ts_jscan_validate(doc, n, &voff, NULL);
+            for (int mode = -1; mode < 3; mode++) {
+                size_t loff = 0;
+                int lrc = lazy_rc(doc, n, mode, &ws, &loff);
+                if (lrc == 1)
+                    break; /* not an object document */
+                if (lrc != vrc || (lrc != 0 && loff != voff))
+                    fail_msg("mode %d: lazy %d at %zu, validate %d at %zu: %.*s", mode, lrc,
+                             loff, vrc, voff, (int)n, doc);
+                total++;
+                valid += lrc == 0;
+            }
+        }
+    }
+    printf("lazy differential: %ld walks agree with ts_jscan_validate (%ld valid)\n", total,
+           valid);
+    assert_true(valid > 1000);
+}
+
 static void test_corpus_lines(void **state)
 {
     (void)state;
@@ -655,6 +817,7 @@ int main(void)
         cmocka_unit_test(test_invalid),      cmocka_unit_test(test_valid),
         cmocka_unit_test(test_walk),         cmocka_unit_test(test_numbers_and_unescape),
         cmocka_unit_test(test_differential), cmocka_unit_test(test_corpus_lines),
+        cmocka_unit_test(test_lazy_invalid), cmocka_unit_test(test_lazy_differential),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
