@@ -173,7 +173,8 @@ int main(int argc, char **argv)
     uint64_t total = argc > 1 ? strtoull(argv[1], NULL, 10) : 10000000;
     int runs = argc > 2 ? atoi(argv[2]) : 5;
     bool single = argc > 3 && strcmp(argv[3], "single") == 0;
-    if (total < CHUNK || runs < 1 || runs > 99 || (argc > 3 && !single && strcmp(argv[3], "batch"))) {
+    if (total < CHUNK || runs < 1 || runs > 99 ||
+        (argc > 3 && !single && strcmp(argv[3], "batch"))) {
         fprintf(stderr, "usage: bench_detect [flows >= %d [runs 1-99 [batch|single]]]\n", CHUNK);
         return 2;
     }

@@ -17,10 +17,10 @@
 #include "core/mem.h"
 #include "route/loader.h"
 
-#define BATCH 64          /* datagrams per recvmmsg */
-#define DGRAM_MAX 65536   /* largest UDP payload */
+#define BATCH 64        /* datagrams per recvmmsg */
+#define DGRAM_MAX 65536 /* largest UDP payload */
 #define POLL_MS 100
-#define FLOW_BATCH 256    /* flows handed to the detectors at once */
+#define FLOW_BATCH 256 /* flows handed to the detectors at once */
 
 void ts_collect_opts_init(ts_collect_opts_t *o)
 {
@@ -133,9 +133,9 @@ struct ctx {
     ts_detector_t *det;
     ts_collect_stats_t *stats;
     ts_arena_t *arena;
-    int64_t flow_now;   /* latest flow time seen (ms), drives the detector windows */
+    int64_t flow_now;      /* latest flow time seen (ms), drives the detector windows */
     int64_t flow_now_mono; /* monotonic ms when flow_now last moved */
-    int pending;        /* detections in the open transaction */
+    int pending;           /* detections in the open transaction */
     int error;
     /* Decoded flows wait here for the detectors' batch entry point, which
      * prefetches their table lookups; flushed when full and before every

@@ -107,10 +107,9 @@ static const char *scan_string(ts_jscan_iter_t *it, const char *p, bool *escaped
          * and this costs a handful of instructions per string. */
         while (LIKELY(end - p >= 16)) {
             __m128i w = _mm_loadu_si128((const __m128i *)(const void *)p);
-            __m128i m = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(w, _mm_set1_epi8('"')),
-                             _mm_cmpeq_epi8(w, _mm_set1_epi8('\\'))),
-                _mm_cmplt_epi8(w, _mm_set1_epi8(0x20)));
+            __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, _mm_set1_epi8('"')),
+                                                  _mm_cmpeq_epi8(w, _mm_set1_epi8('\\'))),
+                                     _mm_cmplt_epi8(w, _mm_set1_epi8(0x20)));
             unsigned bits = (unsigned)_mm_movemask_epi8(m);
             if (bits) {
                 p += __builtin_ctz(bits);
@@ -447,6 +446,19 @@ static inline int member_value(ts_jscan_iter_t *it, const char *p, ts_jscan_val_
         val->depth = (uint8_t)(it->_depth + 1u);
         it->_p = p;
         it->_pending = 1;
+        return 1;
+    }
+    if (LIKELY(p < it->_end && *p == '"')) {
+        /* Strings are most values: straight to the string scanner. */
+        val->type = TS_JSCAN_STRING;
+        val->escaped = false;
+        val->integer = false;
+        val->depth = (uint8_t)(it->_depth + 1u);
+        const char *q = scan_string(it, p + 1, &val->escaped);
+        if (q == NULL)
+            return it->err;
+        val->raw = ts_str(p, (size_t)(q - p));
+        it->_p = q;
         return 1;
     }
     p = scan_value(it, p, it->_depth + 1u, val);

@@ -63,7 +63,7 @@ typedef struct ts_jscan_iter {
     uint8_t _first; /* no member read yet */
     uint8_t _top;   /* document root: check for trailing garbage at the end */
     uint8_t _array;
-    uint8_t _pending; /* lazy walk: 1 container at _p not yet scanned, 2 opened */
+    uint8_t _pending;    /* lazy walk: 1 container at _p not yet scanned, 2 opened */
     int err;             /* 0, or the ts_err of the first failure */
     size_t err_off;      /* byte offset of the failure in the document */
     const char *err_msg; /* static text describing the failure, or NULL */

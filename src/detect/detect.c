@@ -265,7 +265,8 @@ void ts_detect_get_stats(const ts_detector_t *d, ts_detect_stats_t *s)
     s->evicted_destinations = d->flood.evictions;
     s->sketch_saturated = d->budget.saturated;
     s->memory = sizeof *d + ts_dtable_bytes(&d->scan) + ts_dtable_bytes(&d->bf) +
-                ts_dtable_bytes(&d->flood) + d->flood.max_nbuckets * TS_DT_WAYS * sizeof *d->active +
+                ts_dtable_bytes(&d->flood) +
+                d->flood.max_nbuckets * TS_DT_WAYS * sizeof *d->active +
                 TS_FLOOD_GATE_CELLS * sizeof(struct flood_gate) + d->budget.used;
 }
 

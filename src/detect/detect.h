@@ -26,12 +26,13 @@ typedef struct ts_detect_config {
     int64_t window_ms; /* tumbling window for scan and brute force (default 300000) */
     /* Scanner: one source, failed/short flows to many destinations on one port
      * (address scan) or to many ports on one destination (port scan). */
-    uint32_t scan_min_hosts;  /* distinct destinations (default 25) */
-    uint32_t scan_min_ports;  /* distinct ports on one host (default 15) */
+    uint32_t scan_min_hosts; /* distinct destinations (default 25) */
+    uint32_t scan_min_ports; /* distinct ports on one host (default 15) */
     /* Brute force: one source, many short flows to one login service. */
-    uint32_t bf_min_flows;     /* flows per window to one service (default 20) */
-    uint32_t bf_max_packets;   /* a "short" login attempt: at most this many packets (default 50) */
-    const uint16_t *bf_ports;  /* services watched (default 22, 23, 3389, 21, 5900, 110, 143, 445, 3306, 5432) */
+    uint32_t bf_min_flows;   /* flows per window to one service (default 20) */
+    uint32_t bf_max_packets; /* a "short" login attempt: at most this many packets (default 50) */
+    const uint16_t *
+        bf_ports; /* services watched (default 22, 23, 3389, 21, 5900, 110, 143, 445, 3306, 5432) */
     size_t n_bf_ports;
     /* Flood: per destination, smoothed (EWMA) rates per protocol. */
     int64_t flood_tick_ms;     /* rate measurement interval (default 1000) */
@@ -83,7 +84,7 @@ typedef struct ts_detect_stats {
     uint64_t flows;
     uint64_t detections;
     uint64_t evicted_sources, evicted_destinations;
-    size_t memory; /* bytes held */
+    size_t memory;             /* bytes held */
     uint64_t ignored;          /* flows without usable addresses */
     uint64_t sketch_saturated; /* distinct counters that stopped at the memory cap */
 } ts_detect_stats_t;

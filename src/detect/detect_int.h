@@ -101,7 +101,7 @@ struct ts_detector {
     ts_dtable_t scan, bf, flood;
     uint32_t *active; /* flood slots with activity or a non-zero rate */
     size_t n_active;
-    uint32_t flood_gen; /* flood table generation the active list refers to */
+    uint32_t flood_gen;      /* flood table generation the active list refers to */
     struct flood_gate *gate; /* TS_FLOOD_GATE_CELLS, cleared per interval */
     double gate_per_packet, gate_per_byte, gate_per_flow; /* units */
     uint64_t flows, ignored, detections;

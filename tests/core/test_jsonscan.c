@@ -693,9 +693,15 @@ static void test_lazy_invalid(void **state)
     /* Errors inside an opened value surface through close() with the same
      * position as ts_jscan_validate() reports. */
     static const char *bad[] = {
-        "{\"a\":{\"b\":1,}}",        "{\"a\":{\"b\":\"\xc0\xaf\"}}", "{\"a\":{\"b\":[1 2]}}",
-        "{\"a\":{\"b\":{}}",          "{\"a\":{\"b\":{}}}}",          "{\"a\":[{\"b\":\"\\ud800\"}]}",
-        "{\"a\":{\"b\":tru}}",        "{\"a\":{",                     "{\"a\":[",
+        "{\"a\":{\"b\":1,}}",
+        "{\"a\":{\"b\":\"\xc0\xaf\"}}",
+        "{\"a\":{\"b\":[1 2]}}",
+        "{\"a\":{\"b\":{}}",
+        "{\"a\":{\"b\":{}}}}",
+        "{\"a\":[{\"b\":\"\\ud800\"}]}",
+        "{\"a\":{\"b\":tru}}",
+        "{\"a\":{",
+        "{\"a\":[",
         "{\"a\":{\"b\":1}} x",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -752,15 +758,14 @@ static void test_lazy_differential(void **state)
                 if (lrc == 1)
                     break; /* not an object document */
                 if (lrc != vrc || (lrc != 0 && loff != voff))
-                    fail_msg("mode %d: lazy %d at %zu, validate %d at %zu: %.*s", mode, lrc,
-                             loff, vrc, voff, (int)n, doc);
+                    fail_msg("mode %d: lazy %d at %zu, validate %d at %zu: %.*s", mode, lrc, loff,
+                             vrc, voff, (int)n, doc);
                 total++;
                 valid += lrc == 0;
             }
         }
     }
-    printf("lazy differential: %ld walks agree with ts_jscan_validate (%ld valid)\n", total,
-           valid);
+    printf("lazy differential: %ld walks agree with ts_jscan_validate (%ld valid)\n", total, valid);
     assert_true(valid > 1000);
 }
 

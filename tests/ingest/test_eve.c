@@ -232,6 +232,50 @@ static void test_alert(void **state)
                                  "\"192.0.2.2\",\"alert\":{\"signature_id\":1}}";
     assert_int_equal(parse(dup, &e, &err), TS_PARSE_EVENT);
     assert_int_equal(e.src.ip.bytes[3], 9);
+
+    /* A repeated nested object replaces the earlier one as a whole: nothing
+     * of the first alert / http / dns object leaks into the result. */
+    const char *dupobj =
+        ALERT_HEAD "\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"192.0.2.2\",\"direction\":"
+                   "\"to_server\",\"alert\":{\"signature_id\":1,\"gid\":5,\"rev\":3},"
+                   "\"http\":{\"hostname\":\"a.example\",\"url\":\"\\/a\"},"
+                   "\"dns\":{\"rrname\":\"old.example\"},\"alert\":{\"signature_id\":2},"
+                   "\"http\":{\"url\":\"\\/b\"},\"dns\":{\"query\":[{\"rrname\":"
+                   "\"q1.example\",\"x\":[{}]},{\"rrname\":\"q2.example\"}]}}";
+    assert_int_equal(parse(dupobj, &e, &err), TS_PARSE_EVENT);
+    assert_true(ts_str_eq_c(e.identifier, "sid-2"));
+    assert_null(extra(&e, "alert.gid"));
+    assert_null(extra(&e, "alert.rev"));
+    assert_null(extra(&e, "http.hostname"));
+    assert_null(e.dst.fqdn.ptr);
+    assert_string_equal(extra(&e, "http.url"), "\"\\/b\"");
+    assert_string_equal(extra(&e, "dns.rrname"), "\"q1.example\"");
+    /* dns.rrname wins over dns.query[0].rrname wherever it comes. */
+    const char *rrfirst =
+        ALERT_HEAD "\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"192.0.2.2\",\"alert\":"
+                   "{\"signature_id\":1},\"dns\":{\"query\":[{\"rrname\":\"q.example\"}],"
+                   "\"rrname\":\"r.example\",\"query\":[\"odd\"]}}";
+    assert_int_equal(parse(rrfirst, &e, &err), TS_PARSE_EVENT);
+    assert_string_equal(extra(&e, "dns.rrname"), "\"r.example\"");
+    /* The nested objects are validated while read: damage after every
+     * wanted member, or deep in an unread member, is still a JSON error. */
+    static const char *bad_nested[] = {
+        ALERT_HEAD "\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"192.0.2.2\",\"alert\":"
+                   "{\"signature_id\":1,\"metadata\":{\"a\":[\"\xc0\xaf\"]}}}",
+        ALERT_HEAD "\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"192.0.2.2\",\"alert\":"
+                   "{\"signature_id\":1,}}",
+        ALERT_HEAD "\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"192.0.2.2\",\"alert\":"
+                   "{\"signature_id\":1},\"dns\":{\"query\":[{\"rrname\":\"a\"} {}]}}",
+        ALERT_HEAD "\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"192.0.2.2\",\"alert\":"
+                   "{\"signature_id\":1},\"http\":{\"url\":\"\\/x\"}",
+        ALERT_HEAD "\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"192.0.2.2\",\"alert\":"
+                   "{\"signature_id\":1}}}",
+    };
+    for (size_t i = 0; i < sizeof bad_nested / sizeof bad_nested[0]; i++) {
+        int rc = parse(bad_nested[i], &e, &err);
+        if ((rc != TS_ESYNTAX && rc != TS_EUTF8) || strstr(err.detail, "JSON") == NULL)
+            fail_msg("rc %d detail '%s' for: %s", rc, err.detail, bad_nested[i]);
+    }
 }
 
 static void test_skip(void **state)
