@@ -14,7 +14,9 @@
  *
  * What counts as a probe, from unidirectional flow records:
  * - TCP: SYN without ACK (the handshake never completed, including SYN then
- *   RST), a flow of at most 2 packets, or RST within 3 packets. Not counted:
+ *   RST), RST within 3 packets (a connect() scan: SYN, ACK, RST), or a flow
+ *   of at most 2 packets without a completed handshake. Not counted: a
+ *   completed handshake (SYN and ACK from the initiator, no early RST),
  *   a pure RST/RST-ACK without SYN (the target refusing, not the prober), a
  *   SYN-ACK of at most 2 packets from the lower port (an open port
  *   answering), and flows from a port below 1024 to one at or above 1024
@@ -62,6 +64,10 @@ int ts_scan_classify(const ts_flow_t *f)
             return PROBE;
         if ((fl & TS_TCP_RST) && f->packets <= 3)
             return PROBE;
+        /* SYN and ACK from the initiator: the target answered the handshake
+         * and nothing was reset, so the contact succeeded however short. */
+        if ((fl & (TS_TCP_SYN | TS_TCP_ACK)) == (TS_TCP_SYN | TS_TCP_ACK))
+            return NONE;
         return f->packets <= 2 ? PROBE : NONE;
     case TS_PROTO_UDP:
         if (f->dst_port == 53 || f->src_port == 53)

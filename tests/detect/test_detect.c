@@ -17,6 +17,7 @@
 #include "core/event.h"
 #include "core/taxonomy.h"
 #include "detect/detect.h"
+#include "detect/detect_int.h"
 #include "testutil.h"
 
 #define T0 INT64_C(1764000000000) /* a multiple of every window used here */
@@ -701,13 +702,44 @@ static void test_tick(void **state)
     sim_done(&s);
 }
 
+/* What one flow record says about its initiator's contact. */
+static void test_probe_classification(void **state)
+{
+    (void)state;
+    ts_flow_t f;
+    memset(&f, 0, sizeof f);
+    f.proto = 6;
+    f.src_port = 40000;
+    f.dst_port = 22;
+    f.packets = 1;
+    f.tcp_flags = TS_TCP_SYN; /* SYN, no answer */
+    assert_int_equal(ts_scan_classify(&f), TS_SCAN_PROBE);
+    f.packets = 3;
+    f.tcp_flags = TS_TCP_SYN | TS_TCP_ACK | TS_TCP_RST; /* connect() scan: SYN, ACK, RST */
+    assert_int_equal(ts_scan_classify(&f), TS_SCAN_PROBE);
+    f.packets = 2;
+    f.tcp_flags = TS_TCP_SYN | TS_TCP_ACK | 0x01 | 0x08; /* short but completed, closed with FIN */
+    assert_int_equal(ts_scan_classify(&f), TS_SCAN_NONE);
+    f.packets = 1;
+    f.tcp_flags = TS_TCP_ACK; /* a lone ACK: an ACK scan, or a timed-out tail */
+    assert_int_equal(ts_scan_classify(&f), TS_SCAN_PROBE);
+    f.packets = 30;
+    f.tcp_flags = TS_TCP_SYN | TS_TCP_ACK;
+    assert_int_equal(ts_scan_classify(&f), TS_SCAN_NONE);
+    f.src_port = 22;
+    f.dst_port = 40000;
+    f.packets = 2;
+    f.tcp_flags = TS_TCP_RST | TS_TCP_ACK; /* the target refusing is not the prober */
+    assert_int_equal(ts_scan_classify(&f), TS_SCAN_NONE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_invalid),  cmocka_unit_test(test_benign),
         cmocka_unit_test(test_scanners), cmocka_unit_test(test_bruteforce),
         cmocka_unit_test(test_floods),   cmocka_unit_test(test_memory),
-        cmocka_unit_test(test_tick),
+        cmocka_unit_test(test_tick),     cmocka_unit_test(test_probe_classification),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
