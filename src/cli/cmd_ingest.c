@@ -198,7 +198,8 @@ int ts_cmd_ingest(ts_cli_t *cli, int argc, char **argv)
     if (prog.enabled)
         fputc('\n', stderr);
     double t = elapsed(&prog.start);
-    if (!quiet)
+    /* After a failure to open the input there is nothing to sum up. */
+    if (!quiet && (rc == 0 || stats.lines > 0))
         fprintf(stderr,
                 "tocsin: %s: %llu records, %llu events stored (%llu routed to a site), %llu "
                 "skipped, %llu quarantined, in %.2f s\n",
