@@ -21,7 +21,12 @@
  * By default flows go through the batch entry point ts_detect_flows in runs
  * of up to BATCH (cut at each tick); "single" calls ts_detect_flow per flow.
  *
- * Usage: bench_detect [flows [runs [batch|single]]] */
+ * "busy" replaces the mix by the collector benchmark's traffic (bench_collect):
+ * 65 k clients to 4096 servers in 198.18.0.0/20 (3/4 TCP 443, 1/4 UDP 53,
+ * 1-20 packets over 1.9 s) at 1 M flows/s of flow time, i.e. thousands of
+ * busy destinations each at a twentieth of the flood thresholds.
+ *
+ * Usage: bench_detect [flows [runs [batch|single [mix|busy]]]] */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -147,6 +152,22 @@ static size_t generate(ts_flow_t *out, size_t n, uint64_t base, int64_t t0, uint
     return (size_t)(f - out);
 }
 
+static bool busy;
+#define BUSY_FLOWS_PER_SEC 1000000
+
+static size_t generate_busy(ts_flow_t *out, size_t n, uint64_t base, int64_t t0)
+{
+    for (size_t i = 0; i < n; i++) {
+        int64_t t = t0 + (int64_t)((base + i) * 1000 / BUSY_FLOWS_PER_SEC);
+        uint64_t pk = 1 + rn(20);
+        bool tcp = rn(4) != 0;
+        put(&out[i], 0x0a000000u | rn(1u << 16), (uint16_t)(1024 + rn(60000)),
+            0xc6120000u | rn(1u << 12), tcp ? 443 : 53, tcp ? 6 : 17, 0x1b, pk,
+            pk * (40 + rn(1400)), t, 1900);
+    }
+    return n;
+}
+
 static uint64_t detections;
 static void on_event(const ts_event_t *ev, void *ctx)
 {
@@ -173,9 +194,12 @@ int main(int argc, char **argv)
     uint64_t total = argc > 1 ? strtoull(argv[1], NULL, 10) : 10000000;
     int runs = argc > 2 ? atoi(argv[2]) : 5;
     bool single = argc > 3 && strcmp(argv[3], "single") == 0;
+    busy = argc > 4 && strcmp(argv[4], "busy") == 0;
     if (total < CHUNK || runs < 1 || runs > 99 ||
-        (argc > 3 && !single && strcmp(argv[3], "batch"))) {
-        fprintf(stderr, "usage: bench_detect [flows >= %d [runs 1-99 [batch|single]]]\n", CHUNK);
+        (argc > 3 && !single && strcmp(argv[3], "batch")) ||
+        (argc > 4 && !busy && strcmp(argv[4], "mix"))) {
+        fprintf(stderr, "usage: bench_detect [flows >= %d [runs 1-99 [batch|single [mix|busy]]]]\n",
+                CHUNK);
         return 2;
     }
     ts_flow_t *buf = malloc((CHUNK + 1) * sizeof *buf);
@@ -193,7 +217,8 @@ int main(int argc, char **argv)
         int64_t next_tick = t0 + 1000;
         while (done < total) {
             size_t want = total - done < CHUNK ? (size_t)(total - done) : CHUNK;
-            size_t n = generate(buf, want, done, t0, total);
+            size_t n =
+                busy ? generate_busy(buf, want, done, t0) : generate(buf, want, done, t0, total);
             double a = cpu_ns();
             if (single) {
                 for (size_t i = 0; i < n; i++) {
@@ -225,7 +250,8 @@ int main(int argc, char **argv)
             done += n;
         }
         double a = cpu_ns();
-        ts_detect_tick(d, t0 + 300000, arena, on_event, NULL); /* close the window */
+        /* Close the window. */
+        ts_detect_tick(d, t0 + 300000, arena, on_event, NULL);
         ns += cpu_ns() - a;
         ts_arena_reset(arena);
         ts_detect_stats_t st;
@@ -239,8 +265,8 @@ int main(int argc, char **argv)
         ts_detector_free(d);
     }
     qsort(per_flow, (size_t)runs, sizeof per_flow[0], cmp_double);
-    printf("median: %.1f ns of CPU per flow (%s + ticks), %d runs\n", per_flow[runs / 2],
-           single ? "ts_detect_flow" : "ts_detect_flows", runs);
+    printf("median: %.1f ns of CPU per flow (%s + ticks, %s), %d runs\n", per_flow[runs / 2],
+           single ? "ts_detect_flow" : "ts_detect_flows", busy ? "busy" : "mix", runs);
     ts_arena_free(arena);
     free(buf);
     return 0;

@@ -204,7 +204,8 @@ void ts_detect_flows(ts_detector_t *d, const ts_flow_t *flows, size_t n)
                 ts_dtable_prefetch_tags(&d->scan, p->hs);
             }
             p->hf = ts_flood_hash(f);
-            __builtin_prefetch(ts_flood_gate_of(d, p->hf), 1);
+            __builtin_prefetch(ts_flood_gate_of(d, p->hf, 0), 1);
+            __builtin_prefetch(ts_flood_gate_of(d, p->hf, 1), 1);
             if (d->flood.used)
                 ts_dtable_prefetch_tags(&d->flood, p->hf);
         }
@@ -264,10 +265,10 @@ void ts_detect_get_stats(const ts_detector_t *d, ts_detect_stats_t *s)
     s->evicted_sources = d->scan.evictions + d->bf.evictions;
     s->evicted_destinations = d->flood.evictions;
     s->sketch_saturated = d->budget.saturated;
-    s->memory = sizeof *d + ts_dtable_bytes(&d->scan) + ts_dtable_bytes(&d->bf) +
-                ts_dtable_bytes(&d->flood) +
-                d->flood.max_nbuckets * TS_DT_WAYS * sizeof *d->active +
-                TS_FLOOD_GATE_CELLS * sizeof(struct flood_gate) + d->budget.used;
+    s->memory =
+        sizeof *d + ts_dtable_bytes(&d->scan) + ts_dtable_bytes(&d->bf) +
+        ts_dtable_bytes(&d->flood) + d->flood.max_nbuckets * TS_DT_WAYS * sizeof *d->active +
+        TS_FLOOD_GATE_ROWS * TS_FLOOD_GATE_CELLS * sizeof(struct flood_gate) + d->budget.used;
 }
 
 /* --- helpers shared by the detectors --- */

@@ -67,13 +67,24 @@ typedef struct bf_entry {
 
 enum { FL_TCP, FL_UDP, FL_ICMP, FL_OTHER, FL_CLASSES };
 
-/* Per-interval traffic of destinations hashed together (see flood.c). */
+/* Per-interval traffic of destinations hashed together (see flood.c): a
+ * count-min sketch of TS_FLOOD_GATE_ROWS rows of TS_FLOOD_GATE_CELLS cells,
+ * one counter per rate (the three thresholds are checked separately). */
+#define TS_FLOOD_GATE_ROWS 2
 #define TS_FLOOD_GATE_CELLS 16384
 #define TS_FLOOD_GATE_OPEN (1u << 14)
+_Static_assert(TS_FLOOD_GATE_ROWS == 2, "ts_flood_gate_of picks the bits of two rows");
+/* One cell: four 16-bit lanes updated together (SWAR). Lanes 0-2 count this
+ * interval's packets, bytes and flows in units of which TS_FLOOD_GATE_OPEN =
+ * 1/8 of the threshold; a lane stops counting once it reaches OPEN (all that
+ * matters is whether it did), so it never exceeds 2 * OPEN - 1 and never
+ * carries into the next. Lane 3 counts the table entries whose destination
+ * hashes here (saturating at 0xffff). */
 struct flood_gate {
-    uint16_t units;   /* this interval, TS_FLOOD_GATE_OPEN = 1/8 of a threshold */
-    uint16_t tracked; /* table entries whose destination hashes here (saturating) */
+    uint64_t v;
 };
+#define TS_FLOOD_GATE_COUNTERS UINT64_C(0x0000ffffffffffff)
+#define TS_FLOOD_GATE_TRACKED_SHIFT 48
 void ts_flood_init(ts_detector_t *d);
 
 /* Flood state per (destination, protocol class); h.aux = on the active list. */
@@ -101,9 +112,10 @@ struct ts_detector {
     ts_dtable_t scan, bf, flood;
     uint32_t *active; /* flood slots with activity or a non-zero rate */
     size_t n_active;
-    uint32_t flood_gen;      /* flood table generation the active list refers to */
-    struct flood_gate *gate; /* TS_FLOOD_GATE_CELLS, cleared per interval */
-    double gate_per_packet, gate_per_byte, gate_per_flow; /* units */
+    uint32_t flood_gen;                    /* flood table generation the active list refers to */
+    struct flood_gate *gate;               /* ROWS * CELLS, counters cleared per interval */
+    double gate_per_packet, gate_per_byte; /* units */
+    uint64_t gate_per_flow;                /* units, rounded up, in lane 2 */
     uint64_t flows, ignored, detections;
 };
 
@@ -179,9 +191,13 @@ static inline uint64_t ts_flood_hash(const ts_flow_t *f)
 {
     return ts_det_hash_ip(&f->dst, ts_flood_class(f->proto));
 }
-static inline struct flood_gate *ts_flood_gate_of(ts_detector_t *d, uint64_t h)
+/* The cell of row r (< TS_FLOOD_GATE_ROWS) for hash h: rows take disjoint
+ * bits of h (the table's bucket and tag use bits 37-63 and 5-31). */
+static inline struct flood_gate *ts_flood_gate_of(ts_detector_t *d, uint64_t h, unsigned r)
 {
-    return &d->gate[(h >> 32) & (TS_FLOOD_GATE_CELLS - 1)];
+    size_t i = r == 0 ? (size_t)(h >> 32) & (TS_FLOOD_GATE_CELLS - 1)
+                      : (size_t)(h >> 5) & (TS_FLOOD_GATE_CELLS - 1);
+    return &d->gate[(size_t)r * TS_FLOOD_GATE_CELLS + i];
 }
 /* h from ts_flood_hash. */
 void ts_flood_flow(ts_detector_t *d, const ts_flow_t *f, uint64_t h);

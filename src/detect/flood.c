@@ -12,11 +12,29 @@
  * availability/dos (with source.ip when there was exactly one).
  *
  * Two economies keep the per-flow cost low. A destination gets an entry only
- * once the traffic of its "gate" cell (destinations hashed into 16 k cells,
- * cleared at each interval) passes 1/8 of a threshold within the interval;
- * until then a flow costs one counter in a 128 KiB array, and a table lookup
- * only when some destination of its cell has an entry. The first flows of an
- * attack, less than an eighth of an interval's threshold, are thus not in its
+ * once its traffic within the current interval may have reached 1/8 of one
+ * of the thresholds, as estimated by a "gate": a count-min sketch of two rows
+ * of 16 k cells (destinations hashed into each row; 256 KiB in all) with one
+ * counter per rate, cleared at each interval. Until then a flow costs three
+ * counter updates in two cells, and a table lookup only when both cells have
+ * a tracked destination. Count-min only overestimates a destination's
+ * traffic, so the gate never opens later than exact per-destination counting
+ * at 1/8 of a threshold would; busy-but-normal destinations that share cells
+ * (thousands of servers at a twentieth of a threshold) stay out of the table
+ * unless they collide with heavier ones in both rows.
+ *
+ * Accuracy: a destination is untracked only while each of its rates is below
+ * 1/8 of its threshold in the interval, so before its entry exists at most
+ * that much of a flood is missed per interval. Before the interval that
+ * promotes it, the EWMA it would have had is a weighted mean of rates under
+ * T/8, and within that interval at most T/8 is missed: the smoothed rate is
+ * underestimated by at most alpha * T/8 at promotion, and by a factor
+ * (1 - alpha) less at each later interval, which matters only for floods
+ * within a few percent of a threshold (a rate just at the threshold never
+ * reaches it anyway: the EWMA converges from below). The "hot" level (a
+ * quarter of a threshold) needs an interval at T/4 or more, so a destination
+ * is always tracked before it can become hot. The first flows of an attack,
+ * less than an eighth of an interval's threshold, are thus not in its
  * totals. And distinct sources are counted only while the destination is
  * "hot" (a smoothed rate at a quarter of a threshold or more): the count is
  * that of the sources of the attack, not of the server's everyday clients,
@@ -54,12 +72,13 @@ void ts_flood_init(ts_detector_t *d)
     const ts_detect_config_t *c = &d->cfg;
     double secs = (double)c->flood_tick_ms / 1000.0;
     double open = TS_FLOOD_GATE_OPEN;
-    /* Sums of the three normalised rates: at most 3 times more permissive
-     * than "any one of them", which only costs entries. */
     d->gate_per_packet = open / (c->flood_pps * secs / 8);
     d->gate_per_byte = open / (c->flood_bps / 8 * secs / 8);
-    d->gate_per_flow = open / (c->flood_fps * secs / 8);
-    d->gate = ts_xcalloc(TS_FLOOD_GATE_CELLS, sizeof *d->gate);
+    /* Rounded up (and the others per flow below), so that the gate still
+     * overestimates; at least 1, so that flows always count. */
+    double pf = ceil(open / (c->flood_fps * secs / 8));
+    d->gate_per_flow = (uint64_t)(pf < 1 ? 1 : pf > open ? TS_FLOOD_GATE_OPEN : (uint32_t)pf) << 32;
+    d->gate = ts_xcalloc((size_t)TS_FLOOD_GATE_ROWS * TS_FLOOD_GATE_CELLS, sizeof *d->gate);
 }
 
 static uint64_t entry_hash(const flood_entry_t *e)
@@ -74,9 +93,13 @@ static void release(void *entry, void *ctx)
     flood_entry_t *e = entry;
     ts_detector_t *d = ctx;
     /* A saturated count stays: lookups continue, which is only slower. */
-    struct flood_gate *g = ts_flood_gate_of(d, entry_hash(e));
-    if (g->tracked != UINT16_MAX)
-        g->tracked--;
+    uint64_t h = entry_hash(e);
+    for (unsigned r = 0; r < TS_FLOOD_GATE_ROWS; r++) {
+        struct flood_gate *g = ts_flood_gate_of(d, h, r);
+        uint64_t t = g->v >> TS_FLOOD_GATE_TRACKED_SHIFT;
+        if (t != 0 && t != 0xffff)
+            g->v -= UINT64_C(1) << TS_FLOOD_GATE_TRACKED_SHIFT;
+    }
     ts_dcount_reset(&e->sources, &d->budget);
 }
 
@@ -94,34 +117,25 @@ static void relist(ts_detector_t *d)
     d->flood_gen = d->flood.generation;
 }
 
-void ts_flood_flow(ts_detector_t *d, const ts_flow_t *f, uint64_t h)
+/* The flow's destination has an entry or is to get one (open). Out of line:
+ * the common, gated path of ts_flood_flow then saves no registers. */
+static __attribute__((noinline)) void track(ts_detector_t *d, const ts_flow_t *f, uint64_t h,
+                                            bool open, double packets, double bytes)
 {
-    /* Unsigned: garbage times must not overflow. */
-    uint64_t dur = f->last_ms > f->first_ms ? (uint64_t)f->last_ms - (uint64_t)f->first_ms : 0;
-    double packets = (double)f->packets, bytes = (double)f->bytes;
-    if (dur > (uint64_t)d->cfg.flood_tick_ms) {
-        double frac = (double)d->cfg.flood_tick_ms / (double)dur;
-        packets *= frac;
-        bytes *= frac;
-    }
-    /* Most destinations are far below any threshold: they cost one counter
-     * update in a small, cache-resident array instead of a table entry. */
-    struct flood_gate *g = ts_flood_gate_of(d, h);
-    double u = packets * d->gate_per_packet + bytes * d->gate_per_byte + d->gate_per_flow;
-    uint32_t units =
-        (uint32_t)g->units + (u < TS_FLOOD_GATE_OPEN ? (uint32_t)u : TS_FLOOD_GATE_OPEN);
-    g->units = units > UINT16_MAX ? UINT16_MAX : (uint16_t)units;
     size_t slot;
     flood_entry_t *e;
-    if (g->units < TS_FLOOD_GATE_OPEN && g->tracked == 0)
-        return;
     ts_ipkey_t key;
     ts_det_ipkey(&key, &f->dst, ts_flood_class(f->proto));
-    if (g->units >= TS_FLOOD_GATE_OPEN) {
+    if (open) {
         bool created;
         e = ts_dtable_get(&d->flood, &key, h, &created, &slot, release, d);
-        if (created && g->tracked != UINT16_MAX)
-            g->tracked++;
+        if (created) {
+            struct flood_gate *g0 = ts_flood_gate_of(d, h, 0), *g1 = ts_flood_gate_of(d, h, 1);
+            if (g0->v >> TS_FLOOD_GATE_TRACKED_SHIFT != 0xffff)
+                g0->v += UINT64_C(1) << TS_FLOOD_GATE_TRACKED_SHIFT;
+            if (g1->v >> TS_FLOOD_GATE_TRACKED_SHIFT != 0xffff)
+                g1->v += UINT64_C(1) << TS_FLOOD_GATE_TRACKED_SHIFT;
+        }
         if (d->flood.generation != d->flood_gen)
             relist(d);
     } else {
@@ -148,6 +162,44 @@ void ts_flood_flow(ts_detector_t *d, const ts_flow_t *f, uint64_t h)
     }
 }
 
+void ts_flood_flow(ts_detector_t *d, const ts_flow_t *f, uint64_t h)
+{
+    /* Unsigned: garbage times must not overflow. */
+    uint64_t dur = f->last_ms > f->first_ms ? (uint64_t)f->last_ms - (uint64_t)f->first_ms : 0;
+    double packets = (double)f->packets, bytes = (double)f->bytes;
+    if (dur > (uint64_t)d->cfg.flood_tick_ms) {
+        double frac = (double)d->cfg.flood_tick_ms / (double)dur;
+        packets *= frac;
+        bytes *= frac;
+    }
+    /* Most destinations are far below any threshold: they cost counter
+     * updates in a small, cache-resident sketch instead of a table entry. */
+    double up = packets * d->gate_per_packet, ub = bytes * d->gate_per_byte;
+    /* Rounded up; one flow at 1/8 of a threshold opens the gate at once. */
+    uint64_t add = (up < TS_FLOOD_GATE_OPEN ? (uint64_t)(uint32_t)up + 1 : TS_FLOOD_GATE_OPEN) |
+                   (ub < TS_FLOOD_GATE_OPEN ? (uint64_t)(uint32_t)ub + 1 : TS_FLOOD_GATE_OPEN)
+                       << 16 |
+                   d->gate_per_flow;
+    struct flood_gate *g0 = ts_flood_gate_of(d, h, 0), *g1 = ts_flood_gate_of(d, h, 1);
+    uint64_t v0 = g0->v, v1 = g1->v;
+    /* Lanes at OPEN or more (bit 14 set, see flood_gate) take nothing more. */
+    uint64_t o0 = (v0 >> 14) & UINT64_C(0x000100010001);
+    uint64_t o1 = (v1 >> 14) & UINT64_C(0x000100010001);
+    v0 += add & ~(o0 * 0xffff);
+    v1 += add & ~(o1 * 0xffff);
+    g0->v = v0;
+    g1->v = v1;
+    o0 = (v0 >> 14) & UINT64_C(0x000100010001);
+    o1 = (v1 >> 14) & UINT64_C(0x000100010001);
+    /* The estimate of a rate is the lesser of its two cells': open when some
+     * lane is at OPEN in both. A tracked destination counts in both cells. */
+    bool open = (o0 & o1) != 0;
+    if (!open && (v0 < (UINT64_C(1) << TS_FLOOD_GATE_TRACKED_SHIFT) ||
+                  v1 < (UINT64_C(1) << TS_FLOOD_GATE_TRACKED_SHIFT)))
+        return;
+    track(d, f, h, open, packets, bytes);
+}
+
 static inline double smooth(double ewma, double rate, double keep)
 {
     /* k intervals at a constant rate: rate + (ewma - rate) * (1 - alpha)^k */
@@ -160,8 +212,8 @@ void ts_flood_interval(ts_detector_t *d, int64_t k)
     double keep = pow(1.0 - c->flood_alpha, (double)k);
     double secs = (double)k * (double)c->flood_tick_ms / 1000.0;
     size_t out = 0;
-    for (size_t i = 0; i < TS_FLOOD_GATE_CELLS; i++)
-        d->gate[i].units = 0;
+    for (size_t i = 0; i < (size_t)TS_FLOOD_GATE_ROWS * TS_FLOOD_GATE_CELLS; i++)
+        d->gate[i].v &= ~TS_FLOOD_GATE_COUNTERS;
     for (size_t i = 0; i < d->n_active; i++) {
         uint32_t slot = d->active[i];
         flood_entry_t *e = ts_dtable_at(&d->flood, slot);
