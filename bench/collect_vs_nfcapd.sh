@@ -1,42 +1,127 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # CPU per flow and lost flows: tocsin's collector (with its detectors) against
-# nfcapd (Debian nfdump), fed the identical NetFlow v9 stream from
-# bench_collect at rising rates on loopback, one collector at a time.
+# nfcapd (Debian nfdump), fed the identical export stream on loopback at
+# rising rates, one collector at a time.
 #
-# Usage: bench/collect_vs_nfcapd.sh BUILD_DIR [SECONDS] [RATES...]
+# Usage: [STREAM=name] bench/collect_vs_nfcapd.sh [--stream NAME] BUILD_DIR [SECONDS] [RATES...]
+#
+# STREAM (default synthetic):
+#   synthetic        bench_collect's generated softflowd-like NetFlow v9 (30 flows/datagram)
+#   softflowd-v9     a pcap from bench/make_pcap.c exported by softflowd -v 9, recorded once
+#   softflowd-ipfix  the same with softflowd -v 10 (IPFIX)
+# The softflowd streams are recorded once per run (bench/record_udp.c) and
+# replayed in a loop with `bench_collect --replay`; tcpreplay on lo would not
+# reach the sockets. softflowd is installed with apt-get when missing (root
+# only); it is a benchmark-only dependency, never a build or CI one.
 set -euo pipefail
-BUILD=${1:?usage: $0 BUILD_DIR [SECONDS] [RATES...]}
+STREAM=${STREAM:-synthetic}
+if [ "${1:-}" = "--stream" ]; then
+    STREAM=${2:?--stream needs a name}
+    shift 2
+fi
+BUILD=${1:?usage: $0 [--stream synthetic|softflowd-v9|softflowd-ipfix] BUILD_DIR [SECONDS] [RATES...]}
 SECS=${2:-3}
 shift 2 || shift $#
 RATES=${*:-100000 300000 1000000}
+HERE=$(cd "$(dirname "$0")" && pwd)
 TOCSIN=$BUILD/tocsin
 SEND=$BUILD/bench/bench_collect
+case "$STREAM" in
+synthetic | softflowd-v9 | softflowd-ipfix) ;;
+*)
+    echo "unknown STREAM '$STREAM' (synthetic, softflowd-v9, softflowd-ipfix)" >&2
+    exit 2
+    ;;
+esac
 command -v nfcapd >/dev/null || { echo "nfcapd not installed (apt-get install nfdump)"; exit 1; }
+[ -x "$TOCSIN" ] && [ -x "$SEND" ] || { echo "build $BUILD first (tocsin, bench/bench_collect)"; exit 1; }
 SCRATCH=$(mktemp -d)
 trap 'rm -rf "$SCRATCH"' EXIT
 TICK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 sysctl -q -w net.core.rmem_max=67108864 2>/dev/null || true
 
+install_softflowd() {
+    command -v softflowd >/dev/null && return 0
+    if [ "$(id -u)" != 0 ]; then
+        echo "softflowd missing: run as root or apt-get install --no-install-recommends softflowd" >&2
+        exit 1
+    fi
+    # The package enables and may start a daemon on eth0: deny service starts
+    # for the install unless the system already has a policy.
+    local policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        policy=/usr/sbin/policy-rc.d
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends softflowd \
+        >"$SCRATCH/apt.log" 2>&1 || dpkg --configure -a >>"$SCRATCH/apt.log" 2>&1 || true
+    [ -n "$policy" ] && rm -f "$policy"
+    command -v softflowd >/dev/null || { cat "$SCRATCH/apt.log" >&2; echo "softflowd install failed" >&2; exit 1; }
+}
+
+# Records softflowd's export of the synthetic pcap once: $1 = 9 or 10.
+record_stream() {
+    cp "$BUILD/bench/make_pcap" "$BUILD/bench/record_udp" "$SCRATCH/"
+    "$SCRATCH/make_pcap" "$SCRATCH/traffic.pcap" 9000 1 >&2
+    install_softflowd
+    "$SCRATCH/record_udp" 9997 "$SCRATCH/stream.bin" 2 >"$SCRATCH/rec.ready" 2>"$SCRATCH/rec.log" &
+    local rec=$!
+    for _ in $(seq 50); do [ -s "$SCRATCH/rec.ready" ] && break; sleep 0.1; done
+    # -c none: softflowd 1.1.0 reading a file (-r) polls nothing but still
+    # tests the control socket's uninitialised revents and can block in
+    # accept() before reading a packet.
+    softflowd -r "$SCRATCH/traffic.pcap" -n 127.0.0.1:9997 -v "$1" -d -c none \
+        -p "$SCRATCH/softflowd.pid" >"$SCRATCH/sf.log" 2>&1
+    if ! wait "$rec"; then
+        cat "$SCRATCH/rec.log" >&2
+        echo "recording the softflowd stream failed" >&2
+        exit 1
+    fi
+    echo "softflowd -v $1: $(grep -m1 'Flows exported' "$SCRATCH/sf.log"); $(cat "$SCRATCH/rec.log")" >&2
+}
+
+case "$STREAM" in
+softflowd-v9) record_stream 9 ;;
+softflowd-ipfix) record_stream 10 ;;
+esac
+
+# Sends the stream at $2 flows/s for SECS to port $1; prints the flows sent.
+send() {
+    local flows=$(($2 * SECS)) out
+    if [ "$STREAM" = synthetic ]; then
+        out=$("$SEND" 127.0.0.1 "$1" "$flows" "$2")
+    else
+        out=$("$SEND" --replay "$SCRATCH/stream.bin" 127.0.0.1 "$1" "$flows" "$2" 2>/dev/null)
+    fi
+    sed -n 's/.*(\([0-9]*\) flows).*/\1/p' <<<"$out"
+}
+
+row() { # collector rate sent seen ticks
+    awk -v c="$1" -v r="$2" -v f="$3" -v s="$4" -v t="$5" -v hz="$TICK" \
+        'BEGIN { printf "%-10s %-8s %12d %12d %10d %12.0f\n", c, r, f, s, f - s, s ? t / hz * 1e9 / s : 0 }'
+}
+
+echo "stream: $STREAM, $SECS s per rate"
 printf '%-10s %-8s %12s %12s %10s %12s\n' "collector" "rate" "flows sent" "flows seen" "lost" "ns CPU/flow"
+declare -A NS
 for rate in $RATES; do
-    flows=$((rate * SECS))
     # nfcapd
     rm -rf "$SCRATCH/nf" && mkdir -p "$SCRATCH/nf"
     nfcapd -b 127.0.0.1 -p 9995 -B 33554432 -w "$SCRATCH/nf" -P "$SCRATCH/nf.pid" -D >/dev/null 2>&1
     sleep 0.5
     pid=$(cat "$SCRATCH/nf.pid")
     c0=$(cpu_ticks "$pid")
-    "$SEND" 127.0.0.1 9995 "$flows" "$rate" >/dev/null
+    sent=$(send 9995 "$rate")
     sleep 1
     c1=$(cpu_ticks "$pid")
     kill -TERM "$pid"
     while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
     seen=$(nfdump -R "$SCRATCH/nf" -I 2>/dev/null | awk '/^Flows:/ {print $2; exit}')
     seen=${seen:-0}
-    awk -v c=nfcapd -v r="$rate" -v f="$flows" -v s="$seen" -v t=$((c1 - c0)) -v hz="$TICK" \
-        'BEGIN { printf "%-10s %-8s %12d %12d %10d %12.0f\n", c, r, f, s, f - s, s ? t / hz * 1e9 / s : 0 }'
+    row nfcapd "$rate" "$sent" "$seen" $((c1 - c0))
+    NS[nf]=$(awk -v s="$seen" -v t=$((c1 - c0)) -v hz="$TICK" 'BEGIN { print s ? t / hz * 1e9 / s : 0 }')
 
     # tocsin (decoder + detectors + store of detections and counters)
     db="$SCRATCH/t.db"
@@ -45,12 +130,15 @@ for rate in $RATES; do
     pid=$!
     sleep 0.5
     c0=$(cpu_ticks "$pid")
-    "$SEND" 127.0.0.1 9996 "$flows" "$rate" >/dev/null
+    sent=$(send 9996 "$rate")
     sleep 1
     c1=$(cpu_ticks "$pid")
     kill -TERM "$pid"
     wait "$pid" || true
-    seen=$("$TOCSIN" --db "$db" flows stats --format json | sed -n 's/.*"flows":\([0-9]*\).*/\1/p' | awk '{s += $1} END {print s + 0}')
-    awk -v c=tocsin -v r="$rate" -v f="$flows" -v s="$seen" -v t=$((c1 - c0)) -v hz="$TICK" \
-        'BEGIN { printf "%-10s %-8s %12d %12d %10d %12.0f\n", c, r, f, s, f - s, s ? t / hz * 1e9 / s : 0 }'
+    seen=$("$TOCSIN" --db "$db" flows stats --format json | grep -o '"flows":[0-9]*' |
+        awk -F: '{s += $2} END {print s + 0}')
+    row tocsin "$rate" "$sent" "$seen" $((c1 - c0))
+    NS[ts]=$(awk -v s="$seen" -v t=$((c1 - c0)) -v hz="$TICK" 'BEGIN { print s ? t / hz * 1e9 / s : 0 }')
+    awk -v r="$rate" -v a="${NS[ts]}" -v b="${NS[nf]}" \
+        'BEGIN { if (b > 0) printf "%-10s %-8s %12s %12s %10s %11.2fx\n", "tocsin/nf", r, "", "", "", a / b }'
 done
