@@ -45,7 +45,7 @@ expected=$(( $(wc -l < demo/data/sensor1-eve.json) + $(wc -l < demo/data/shadows
 
 # Wait until both followers have committed every line (checkpoints are in the DB).
 for _ in $(seq 1 100); do
-    done_lines=$(sqlite3 "$TOCSIN_DB" "SELECT COALESCE(SUM(line),0) FROM inputs" 2>/dev/null || echo 0)
+    done_lines=$("$TOCSIN" inputs --json | sed -n 's/.*"line":\([0-9]*\).*/\1/p' | awk '{s += $1} END {print s + 0}')
     [ "$done_lines" -ge "$expected" ] && break
     sleep 0.2
 done
@@ -53,6 +53,7 @@ kill -TERM $EVE_PID $FEED_PID
 wait $EVE_PID $FEED_PID || true
 trap - EXIT
 cat "$RUN/eve.log" "$RUN/intelmq.log"
+"$TOCSIN" inputs
 
 say "The CSIRT's honeypot (Cowrie) and a server's sshd log, read once"
 "$TOCSIN" ingest --format cowrie demo/data/honeypot-cowrie.json

@@ -44,5 +44,6 @@ int ts_cmd_ingest(ts_cli_t *cli, int argc, char **argv);
 int ts_cmd_events(ts_cli_t *cli, int argc, char **argv);
 int ts_cmd_route(ts_cli_t *cli, int argc, char **argv);
 int ts_cmd_quarantine(ts_cli_t *cli, int argc, char **argv);
+int ts_cmd_inputs(ts_cli_t *cli, int argc, char **argv);
 int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv);
 int ts_cmd_flows(ts_cli_t *cli, int argc, char **argv);

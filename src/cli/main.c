@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"events", ts_cmd_events, "list stored events, per site"},
     {"route", ts_cmd_route, "show which site owns an address, ASN or domain, and why"},
     {"quarantine", ts_cmd_quarantine, "list rejected records and counts per reason"},
+    {"inputs", ts_cmd_inputs, "list inputs and their committed checkpoints"},
     {"collect", ts_cmd_collect, "receive NetFlow/IPFIX, detect scans, brute force, floods"},
     {"flows", ts_cmd_flows, "per-exporter flow counters (flows stats)"},
 };

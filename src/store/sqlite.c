@@ -313,6 +313,7 @@ enum sq_id {
     S_Q_LIST,
     S_Q_STATS,
     S_EXPORTER_SAVE,
+    S_INPUTS_ALL,
     S_EXPORTERS_ALL,
     S_COUNT_
 };
@@ -393,6 +394,8 @@ static const char *const sql_text[S_COUNT_] = {
                  " WHERE ?1 IS NULL OR q.reason = ?1 ORDER BY q.id DESC LIMIT ?2",
     [S_Q_STATS] = "SELECT reason, count(*) AS n FROM quarantine GROUP BY reason"
                   " ORDER BY n DESC, reason",
+    [S_INPUTS_ALL] = "SELECT id, dev, ino, byte_offset, line, name, format, updated FROM inputs"
+                     " ORDER BY name, format",
     [S_EXPORTER_SAVE] =
         "INSERT OR REPLACE INTO exporters (family, address, domain, version, packets, flows,"
         " templates, options, lost, sequence_resets, drop_short, drop_version, drop_malformed,"
@@ -2000,6 +2003,32 @@ static int sq_quarantine_stats(ts_store_t *st, ts_count_cb cb, void *ctx)
     return iter_end(sq, s, cbr ? SQLITE_DONE : rc, cbr);
 }
 
+static int sq_inputs_foreach(ts_store_t *st, ts_input_cb cb, void *ctx)
+{
+    struct sq_store *sq = SQ(st);
+    if (cb == NULL)
+        return TS_EINVAL;
+    STMT(s, sq, S_INPUTS_ALL);
+    int rc, cbr = 0;
+    while (cbr == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        ts_input_info_t in = {
+            .state =
+                {
+                    .id = sqlite3_column_int64(s, 0),
+                    .dev = (uint64_t)sqlite3_column_int64(s, 1),
+                    .ino = (uint64_t)sqlite3_column_int64(s, 2),
+                    .offset = (uint64_t)sqlite3_column_int64(s, 3),
+                    .line = (uint64_t)sqlite3_column_int64(s, 4),
+                },
+            .name = col_cstr(s, 5),
+            .format = col_cstr(s, 6),
+            .updated = sqlite3_column_int64(s, 7),
+        };
+        cbr = cb(&in, ctx);
+    }
+    return iter_end(sq, s, cbr ? SQLITE_DONE : rc, cbr);
+}
+
 /* Counters are unsigned 64-bit; SQLite integers are signed: clamp. */
 static int64_t clamp_u64(uint64_t v)
 {
@@ -2092,6 +2121,7 @@ const struct ts_store_ops ts_store_sqlite_ops = {
     .quarantine_add = sq_quarantine_add,
     .quarantine_foreach = sq_quarantine_foreach,
     .quarantine_stats = sq_quarantine_stats,
+    .inputs_foreach = sq_inputs_foreach,
     .exporter_save = sq_exporter_save,
     .exporters_foreach = sq_exporters_foreach,
 };

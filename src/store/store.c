@@ -202,3 +202,8 @@ int ts_store_exporters_foreach(ts_store_t *st, ts_exporter_row_cb cb, void *ctx)
 {
     return st->ops->exporters_foreach(st, cb, ctx);
 }
+
+int ts_store_inputs_foreach(ts_store_t *st, ts_input_cb cb, void *ctx)
+{
+    return st->ops->inputs_foreach(st, cb, ctx);
+}

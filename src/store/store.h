@@ -111,6 +111,18 @@ typedef struct ts_input_state {
  * absolute path, or "-" for stdin) with the given format. */
 TS_MUSTCHECK int ts_store_input_get(ts_store_t *st, const char *name, const char *format,
                                     ts_input_state_t *state /* OUT */);
+/* An input as listed by ts_store_inputs_foreach(). */
+typedef struct ts_input_info {
+    ts_input_state_t state;
+    const char *name;   /* absolute path, or "-" */
+    const char *format; /* parser name */
+    int64_t updated;    /* when the checkpoint was last committed, us since the epoch */
+} ts_input_info_t;
+
+typedef int (*ts_input_cb)(const ts_input_info_t *input, void *ctx);
+/* Every known input with its committed checkpoint, by name then format. */
+TS_MUSTCHECK int ts_store_inputs_foreach(ts_store_t *st, ts_input_cb cb, void *ctx);
+
 /* Saves a checkpoint; call inside the transaction that stores the events. */
 TS_MUSTCHECK int ts_store_input_checkpoint(ts_store_t *st, const ts_input_state_t *state);
 

@@ -35,6 +35,7 @@ struct ts_store_ops {
 
     int (*input_get)(ts_store_t *st, const char *name, const char *format, ts_input_state_t *state);
     int (*input_checkpoint)(ts_store_t *st, const ts_input_state_t *state);
+    int (*inputs_foreach)(ts_store_t *st, ts_input_cb cb, void *ctx);
 
     int (*event_add)(ts_store_t *st, const ts_event_t *e, const ts_link_t *links, int n_links,
                      int64_t input_id, uint64_t line, int64_t *id);

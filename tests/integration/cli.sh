@@ -7,7 +7,7 @@ expect_rc "--version" 0 "$TOCSIN" --version
 grep -q '^tocsin [0-9]' "$WORK/out" && ok || fail "--version prints the version"
 expect_rc "--help" 0 "$TOCSIN" --help
 grep -q 'Exit codes' "$WORK/out" && ok || fail "--help documents exit codes"
-for cmd in site constituency ingest events route quarantine; do
+for cmd in site constituency ingest events route quarantine inputs collect flows; do
     expect_rc "$cmd --help" 0 "$TOCSIN" "$cmd" --help
     grep -q 'Usage' "$WORK/out" && ok || fail "$cmd --help prints usage"
 done

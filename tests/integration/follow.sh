@@ -71,4 +71,10 @@ append "$F" 3
 expect_rc "resume" 0 "$TOCSIN" ingest --format eve "$F"
 expect_eq "resumed without repeating" 95 "$(count)"
 expect_eq "nothing quarantined" 0 "$("$TOCSIN" quarantine list --json | wc -l)"
+
+# The committed checkpoint is the end of the file, and the right line.
+"$TOCSIN" inputs --json > "$WORK/inputs.json"
+expect_eq "one input" 1 "$(wc -l < "$WORK/inputs.json")"
+grep -q "\"offset\":$(stat -c %s "$F")," "$WORK/inputs.json" && ok || fail "checkpoint at the end of the file: $(cat "$WORK/inputs.json")"
+grep -q '"format":"eve"' "$WORK/inputs.json" && ok || fail "input format listed"
 finish

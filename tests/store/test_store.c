@@ -1292,6 +1292,54 @@ static int collect_exporter(const ts_exporter_stats_t *e, int64_t updated, void 
     return 0;
 }
 
+static int collect_input(const ts_input_info_t *in, void *ctx)
+{
+    ts_input_info_t *out = ctx;
+    if (strcmp(in->name, "/var/log/b.json") == 0) {
+        *out = *in;
+        out->name = NULL; /* valid only during the callback */
+        out->format = NULL;
+    }
+    return 0;
+}
+
+static int count_inputs(const ts_input_info_t *in, void *ctx)
+{
+    (void)in;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_inputs_listed(void **state)
+{
+    fx_t *f = *state;
+    ts_store_t *st = f->st;
+    assert_int_equal(ts_store_inputs_foreach(st, NULL, NULL), TS_EINVAL);
+    int n = 0;
+    assert_int_equal(ts_store_inputs_foreach(st, count_inputs, &n), 0);
+    assert_int_equal(n, 0);
+    ts_input_state_t a, b;
+    assert_int_equal(ts_store_input_get(st, "/var/log/a.json", "eve", &a), 0);
+    assert_int_equal(ts_store_input_get(st, "/var/log/b.json", "intelmq", &b), 0);
+    b.offset = 12345;
+    b.line = 67;
+    b.ino = 99;
+    assert_int_equal(ts_store_begin(st), 0);
+    assert_int_equal(ts_store_input_checkpoint(st, &b), 0);
+    assert_int_equal(ts_store_commit(st), 0);
+    n = 0;
+    assert_int_equal(ts_store_inputs_foreach(st, count_inputs, &n), 0);
+    assert_int_equal(n, 2);
+    ts_input_info_t got;
+    memset(&got, 0, sizeof got);
+    assert_int_equal(ts_store_inputs_foreach(st, collect_input, &got), 0);
+    assert_int_equal(got.state.id, b.id);
+    assert_int_equal(got.state.offset, 12345);
+    assert_int_equal(got.state.line, 67);
+    assert_int_equal(got.state.ino, 99);
+    assert_true(got.updated > 0);
+}
+
 static void test_exporters(void **state)
 {
     fx_t *f = *state;
@@ -1349,6 +1397,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_schema_migrate_forward, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_migrate_v2_v3, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exporters, setup_open, teardown),
+        cmocka_unit_test_setup_teardown(test_inputs_listed, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_schema_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_roundtrip, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_links_visibility, setup_open, teardown),
