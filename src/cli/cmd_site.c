@@ -161,16 +161,10 @@ static int apply_claims(ts_store_t *st, ts_constituency_t *c, int64_t site_id, c
         }
         if (rc < 0)
             return conflict_msg(rc, v, holder, site);
-        /* Store the canonical form: lower case, no trailing dot. */
-        char canon[256];
-        size_t n = strlen(v);
-        if (n > 0 && v[n - 1] == '.')
-            n--;
-        if (n >= sizeof canon)
-            n = sizeof canon - 1;
-        for (size_t k = 0; k < n; k++)
-            canon[k] = (char)((v[k] >= 'A' && v[k] <= 'Z') ? v[k] + 32 : v[k]);
-        canon[n] = '\0';
+        /* Stored in the canonical form the constituency matches on. */
+        char canon[TS_DOMAIN_MAX + 1];
+        if (ts_domain_normalize(v, strlen(v), canon, NULL) < 0)
+            return conflict_msg(TS_EINVAL, v, NULL, site);
         if ((rc = ts_store_claim_add(st, site_id, TS_RULE_DOMAIN, canon)) < 0)
             return conflict_msg(rc, canon, NULL, site);
     }
@@ -301,8 +295,14 @@ static int site_unclaim(ts_cli_t *cli, int argc, char **argv)
             fprintf(stderr, "tocsin: site %s does not claim AS%s\n", argv[first], canon);
     }
     for (size_t i = 0; i < cl.n_domains && rc == 0; i++) {
-        if ((rc = ts_store_claim_remove(st, id, TS_RULE_DOMAIN, cl.domains[i])) < 0)
-            fprintf(stderr, "tocsin: site %s does not claim %s\n", argv[first], cl.domains[i]);
+        char canon[TS_DOMAIN_MAX + 1];
+        if (ts_domain_normalize(cl.domains[i], strlen(cl.domains[i]), canon, NULL) < 0) {
+            fprintf(stderr, "tocsin: invalid domain name '%s'\n", cl.domains[i]);
+            rc = TS_EINVAL;
+            break;
+        }
+        if ((rc = ts_store_claim_remove(st, id, TS_RULE_DOMAIN, canon)) < 0)
+            fprintf(stderr, "tocsin: site %s does not claim %s\n", argv[first], canon);
     }
     if (rc == 0)
         rc = ts_store_commit(st);

@@ -152,16 +152,6 @@ struct cowrie_top {
         password, input, url, shasum, outfile, filename, system;
 };
 
-static ts_str_t key_text(const ts_jscan_key_t *k, char *buf, size_t cap)
-{
-    if (!k->escaped)
-        return k->raw;
-    size_t n;
-    if (ts_jscan_unescape(k->raw.ptr, k->raw.len, buf, cap, &n) != 0)
-        return ts_str("", 0);
-    return ts_str(buf, n);
-}
-
 static void top_member(struct cowrie_top *t, ts_str_t k, const ts_jscan_val_t *v)
 {
     static const struct {
@@ -374,7 +364,7 @@ int ts_cowrie_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t 
     char kb[32];
     int rc;
     while ((rc = ts_jscan_object_next(&it, &k, &v)) == 1)
-        top_member(&t, key_text(&k, kb, sizeof kb), &v);
+        top_member(&t, ts_pkey(&k, kb, sizeof kb), &v);
     if (rc < 0)
         return ts_perr_json(err, &it);
 

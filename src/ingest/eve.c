@@ -49,18 +49,6 @@ struct eve_top {
 
 #define KEY_IS(k, lit) ((k).len == sizeof(lit) - 1 && memcmp((k).ptr, lit, sizeof(lit) - 1) == 0)
 
-/* Key text for matching: raw, or unescaped into buf; empty slice if too long
- * to be any key we know. */
-static ts_str_t key_text(const ts_jscan_key_t *k, char *buf, size_t cap)
-{
-    if (!k->escaped)
-        return k->raw;
-    size_t n;
-    if (ts_jscan_unescape(k->raw.ptr, k->raw.len, buf, cap, &n) != 0)
-        return ts_str("", 0);
-    return ts_str(buf, n);
-}
-
 typedef void (*member_fn)(void *ctx, ts_jscan_iter_t *it, ts_str_t key, const ts_jscan_val_t *v);
 
 /* Walks the object value v left pending in it, handing each member to fn
@@ -75,7 +63,7 @@ static void walk_object(ts_jscan_iter_t *it, ts_jscan_val_t *v, member_fn fn, vo
     ts_jscan_val_t mv;
     char kb[32];
     while (ts_jscan_object_next_lazy(&c, &k, &mv) == 1)
-        fn(ctx, &c, key_text(&k, kb, sizeof kb), &mv);
+        fn(ctx, &c, ts_pkey(&k, kb, sizeof kb), &mv);
     (void)!ts_jscan_close(it, &c, v);
 }
 
@@ -355,7 +343,7 @@ int ts_eve_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *ou
     char kb[32];
     int rc;
     while ((rc = ts_jscan_object_next_lazy(&it, &k, &v)) == 1)
-        top_member(&t, &it, key_text(&k, kb, sizeof kb), &v);
+        top_member(&t, &it, ts_pkey(&k, kb, sizeof kb), &v);
     if (rc < 0)
         return ts_perr_json(err, &it);
 

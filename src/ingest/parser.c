@@ -186,3 +186,13 @@ ts_str_t ts_pdns_copy(ts_arena_t *a, ts_str_t s)
     lower_ascii((char *)c.ptr, c.len);
     return c;
 }
+
+ts_str_t ts_pkey(const ts_jscan_key_t *k, char *buf, size_t cap)
+{
+    if (!k->escaped)
+        return k->raw;
+    size_t n;
+    if (ts_jscan_unescape(k->raw.ptr, k->raw.len, buf, cap, &n) != 0)
+        return ts_str("", 0);
+    return ts_str(buf, n);
+}

@@ -21,6 +21,11 @@ int ts_perr_json(ts_parse_error_t *err, const ts_jscan_iter_t *it);
 TS_MUSTCHECK int ts_pstr(ts_arena_t *a, const ts_jscan_val_t *v, const char *field, bool lower,
                          ts_str_t *out /* OUT */, ts_parse_error_t *err);
 
+/* A member key as text for matching: the raw key when it has no escapes,
+ * else unescaped into buf (cap bytes); an empty slice when it does not fit,
+ * as no key a parser looks for is that long. */
+ts_str_t ts_pkey(const ts_jscan_key_t *k, char *buf, size_t cap);
+
 /* A string value as a slice: the raw content when it has no escapes, else
  * unescaped into buf (cap bytes).
  * \retval 0 ok.  \retval TS_ETYPE not a string.  \retval TS_ETOOBIG does not

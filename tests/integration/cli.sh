@@ -56,6 +56,11 @@ expect_rc "route after removal" 0 "$TOCSIN" route 198.18.10.7
 grep -q 'site uni ' "$WORK/out" && ok || fail "falls back to parent network"
 expect_rc "unclaim" 0 "$TOCSIN" site unclaim other --domain other.example
 expect_rc "unclaim missing" 3 "$TOCSIN" site unclaim other --domain other.example
+# Domains are claimed and unclaimed in their canonical form, whatever the spelling.
+expect_rc "claim mixed case" 0 "$TOCSIN" site claim other --domain Mixed.Example.
+expect_rc "unclaim other spelling" 0 "$TOCSIN" site unclaim other --domain MIXED.example
+expect_rc "unclaim invalid domain" 2 "$TOCSIN" site unclaim other --domain 'bad..name'
+
 expect_rc "list" 0 "$TOCSIN" site list
 grep -q 'csirt' "$WORK/out" && ok || fail "site list"
 expect_rc "events of unknown site" 3 "$TOCSIN" events --site nobody
