@@ -60,12 +60,17 @@ static void print_ready(const char *const *bound, size_t n, void *ctx)
     fflush(stderr);
 }
 
-static int number(const char *opt, const char *v, double min, double max, double *out)
+/* A threshold or duration option: a number from 1 to 1e12. */
+static int number(const struct option *opts, int ch, const char *v, double *out)
 {
     char *end;
     double d = strtod(v, &end);
-    if (*end != '\0' || !(d >= min && d <= max)) {
-        fprintf(stderr, "tocsin: %s takes a number from %g to %g\n", opt, min, max);
+    if (*end != '\0' || !(d >= 1 && d <= 1e12)) {
+        const char *name = "?";
+        for (const struct option *op = opts; op->name; op++)
+            if (op->val == ch)
+                name = op->name;
+        fprintf(stderr, "tocsin: --%s takes a number from 1 to 1e12\n", name);
         return -1;
     }
     *out = d;
@@ -93,10 +98,6 @@ int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv)
     int ch;
     double v;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        const char *name = ch == 'h' || ch == '?' ? "" : opts[0].name;
-        for (const struct option *op = opts; op->name; op++)
-            if (op->val == ch)
-                name = op->name;
         switch (ch) {
         case 'n':
             if (o.n_listen == TS_COLLECT_MAX_SOCKETS) {
@@ -114,7 +115,7 @@ int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv)
         default:
             break;
         }
-        if (number(name, optarg, 1, 1e12, &v) < 0)
+        if (number(opts, ch, optarg, &v) < 0)
             return TS_EXIT_USAGE;
         switch (ch) {
         case 'w':

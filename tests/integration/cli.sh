@@ -15,6 +15,9 @@ expect_rc "no command" 2 "$TOCSIN"
 expect_rc "unknown command" 2 "$TOCSIN" frobnicate
 expect_rc "ingest without format" 2 "$TOCSIN" ingest /dev/null
 expect_rc "ingest unknown format" 2 "$TOCSIN" ingest --format xml /dev/null
+expect_rc "quarantine bad limit" 2 "$TOCSIN" quarantine list --limit abc
+expect_rc "collect bad threshold" 2 "$TOCSIN" collect --netflow 127.0.0.1:0 --scan-hosts 0
+grep -q -- '--scan-hosts takes a number' "$WORK/err" && ok || fail "threshold error names the option"
 
 # Invalid claims first.
 expect_rc "bad cidr" 2 "$TOCSIN" site add bad --network 192.0.2.1/24
