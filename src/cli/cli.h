@@ -2,7 +2,9 @@
 /* Shared pieces of the `tocsin` command: exit codes, global options, helpers
  * every subcommand uses. */
 #pragma once
+#include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "route/constituency.h"
@@ -34,6 +36,13 @@ int ts_cli_exit_code(int err);
 /* Parses a time given on the command line: RFC 3339 / ISO 8601, or a relative
  * "30m", "24h", "7d" (before now). Returns 0 or TS_EINVAL. */
 int ts_cli_parse_time(const char *s, int64_t *us);
+/* Installs the handlers of a long-running command: SIGINT and SIGTERM set
+ * *stop (finish the current batch, commit, exit), SIGHUP sets *reload
+ * (reload the constituency). Gives the flags to watch. */
+void ts_cli_daemon_signals(volatile sig_atomic_t **stop, volatile sig_atomic_t **reload);
+/* Parses a --limit value: a positive integer. Prints why on failure.
+ * \retval 0 ok. \retval TS_EINVAL otherwise. */
+int ts_cli_parse_limit(const char *s, size_t *limit);
 /* True when stdout/stderr is a terminal. */
 bool ts_cli_tty(int fd);
 

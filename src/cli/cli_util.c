@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <ctype.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,4 +95,45 @@ int ts_cli_parse_time(const char *s, int64_t *us)
 bool ts_cli_tty(int fd)
 {
     return isatty(fd) == 1;
+}
+
+static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t reload_flag;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+static void on_hup(int sig)
+{
+    (void)sig;
+    reload_flag = 1;
+}
+
+void ts_cli_daemon_signals(volatile sig_atomic_t **stop, volatile sig_atomic_t **reload)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_stop;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_hup;
+    sigaction(SIGHUP, &sa, NULL);
+    *stop = &stop_flag;
+    *reload = &reload_flag;
+}
+
+int ts_cli_parse_limit(const char *s, size_t *limit)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < 1) {
+        fprintf(stderr, "tocsin: --limit takes a positive number\n");
+        return TS_EINVAL;
+    }
+    *limit = (size_t)v;
+    return 0;
 }

@@ -12,21 +12,6 @@
 #include "core/buf.h"
 #include "core/jsonw.h"
 
-static volatile sig_atomic_t stop_flag;
-static volatile sig_atomic_t reload_flag;
-
-static void on_stop(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
-
-static void on_hup(int sig)
-{
-    (void)sig;
-    reload_flag = 1;
-}
-
 static void collect_usage(FILE *out)
 {
     fprintf(out,
@@ -163,16 +148,7 @@ int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv)
             return TS_EXIT_USAGE;
         }
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = on_stop;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sa.sa_handler = on_hup;
-    sigaction(SIGHUP, &sa, NULL);
-    o.stop = &stop_flag;
-    o.reload = &reload_flag;
+    ts_cli_daemon_signals(&o.stop, &o.reload);
     o.ready = print_ready;
 
     ts_store_t *st;

@@ -80,16 +80,10 @@ int ts_cmd_events(ts_cli_t *cli, int argc, char **argv)
                 f.until = t;
             break;
         }
-        case 'l': {
-            char *end;
-            long long v = strtoll(optarg, &end, 10);
-            if (*end != '\0' || v < 1) {
-                fprintf(stderr, "tocsin: --limit takes a positive number\n");
+        case 'l':
+            if (ts_cli_parse_limit(optarg, &f.limit) < 0)
                 return TS_EXIT_USAGE;
-            }
-            f.limit = (size_t)v;
             break;
-        }
         case 'f':
             format = optarg;
             break;

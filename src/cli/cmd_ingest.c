@@ -11,21 +11,6 @@
 #include "cli/cli.h"
 #include "ingest/ingest.h"
 
-static volatile sig_atomic_t stop_flag;
-static volatile sig_atomic_t reload_flag;
-
-static void on_stop(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
-
-static void on_hup(int sig)
-{
-    (void)sig;
-    reload_flag = 1;
-}
-
 static void ingest_usage(FILE *out)
 {
     fprintf(out,
@@ -173,16 +158,7 @@ int ts_cmd_ingest(ts_cli_t *cli, int argc, char **argv)
         return TS_EXIT_USAGE;
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sa.sa_handler = on_hup;
-    sigaction(SIGHUP, &sa, NULL);
-    o.stop = &stop_flag;
-    o.reload = &reload_flag;
+    ts_cli_daemon_signals(&o.stop, &o.reload);
 
     struct progress prog = {.enabled = !no_progress && !quiet && ts_cli_tty(STDERR_FILENO)};
     clock_gettime(CLOCK_MONOTONIC, &prog.start);

@@ -139,16 +139,10 @@ int ts_cmd_quarantine(ts_cli_t *cli, int argc, char **argv)
         case 'r':
             reason = optarg;
             break;
-        case 'l': {
-            char *end;
-            long long v = strtoll(optarg, &end, 10);
-            if (*end != '\0' || v < 1) {
-                fprintf(stderr, "tocsin: --limit takes a positive number\n");
+        case 'l':
+            if (ts_cli_parse_limit(optarg, &limit) < 0)
                 return TS_EXIT_USAGE;
-            }
-            limit = (size_t)v;
             break;
-        }
         case 'j':
             c.json = true;
             break;
