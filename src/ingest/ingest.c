@@ -366,9 +366,9 @@ static int open_input(struct run *r, bool resume)
         ts_linereader_reset(r->reader, r->fd, start, lines);
     else
         r->reader = ts_linereader_new(r->fd, start, lines, TS_LINE_MAX);
-    /* A new file position must be committed even if no record follows. */
+    /* The position handed over last, against which batch_submit() decides
+     * whether a batch without records still moves the checkpoint. */
     r->cur->checkpoint = r->input;
-    r->cur->checkpoint.offset = UINT64_MAX;
     return 0;
 }
 
@@ -385,7 +385,6 @@ static int check_rotation(struct run *r)
         ts_linereader_reset(r->reader, r->fd, 0, 0);
         r->input.offset = 0;
         r->input.line = 0;
-        r->cur->checkpoint.offset = UINT64_MAX; /* commit the rewind */
         r->stats->size = (uint64_t)cur.st_size;
         return 1;
     }
