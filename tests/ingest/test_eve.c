@@ -10,6 +10,7 @@
 
 #include "core/arena.h"
 #include "ingest/parser.h"
+#include "parsetest.h"
 #include "testutil.h"
 
 static ts_arena_t *arena;
@@ -17,25 +18,12 @@ static ts_arena_t *arena;
 /* Parses a copy of exactly n bytes so ASan catches reads past the line. */
 static int parse_n(const char *line, size_t n, ts_event_t *e, ts_parse_error_t *err)
 {
-    char *buf = malloc(n ? n : 1);
-    memcpy(buf, line, n);
-    err->detail[0] = '\0';
-    int rc = ts_eve_parse(buf, n, arena, e, err);
-    free(buf);
-    return rc;
+    return tt_parse_n(ts_eve_parse, arena, line, n, e, err);
 }
 
 static int parse(const char *line, ts_event_t *e, ts_parse_error_t *err)
 {
     return parse_n(line, strlen(line), e, err);
-}
-
-static const char *extra(const ts_event_t *e, const char *key)
-{
-    for (uint32_t i = 0; i < e->n_extra; i++)
-        if (ts_str_eq_c(e->extra[i].key, key))
-            return e->extra[i].value_json.ptr;
-    return NULL;
 }
 
 #define ALERT_HEAD                                                                                 \
@@ -53,13 +41,7 @@ static const char *good =
 
 static void expect_err(const char *line, int code, const char *detail_part)
 {
-    ts_event_t e;
-    ts_parse_error_t err;
-    int rc = parse(line, &e, &err);
-    if (rc != code)
-        fail_msg("rc %d (want %d) detail '%s' for: %s", rc, code, err.detail, line);
-    if (detail_part && strstr(err.detail, detail_part) == NULL)
-        fail_msg("detail '%s' lacks '%s'", err.detail, detail_part);
+    tt_expect_err(ts_eve_parse, arena, line, code, detail_part);
 }
 
 static void test_invalid(void **state)
@@ -184,13 +166,13 @@ static void test_alert(void **state)
     assert_true(ts_str_eq_c(e.dst.fqdn, "www.example.org"));
     assert_null(e.src.fqdn.ptr);
     assert_int_equal(e.count, 1);
-    assert_string_equal(extra(&e, "suricata.flow_id"), "1234567890123456789");
-    assert_string_equal(extra(&e, "suricata.in_iface"), "\"eth0\"");
-    assert_string_equal(extra(&e, "alert.signature_id"), "2024833");
-    assert_string_equal(extra(&e, "alert.severity"), "1");
-    assert_string_equal(extra(&e, "alert.action"), "\"allowed\"");
-    assert_string_equal(extra(&e, "tls.sni"), "\"WWW.Example.ORG\"");
-    assert_null(extra(&e, "http.hostname"));
+    assert_string_equal(tt_extra(&e, "suricata.flow_id"), "1234567890123456789");
+    assert_string_equal(tt_extra(&e, "suricata.in_iface"), "\"eth0\"");
+    assert_string_equal(tt_extra(&e, "alert.signature_id"), "2024833");
+    assert_string_equal(tt_extra(&e, "alert.severity"), "1");
+    assert_string_equal(tt_extra(&e, "alert.action"), "\"allowed\"");
+    assert_string_equal(tt_extra(&e, "tls.sni"), "\"WWW.Example.ORG\"");
+    assert_null(tt_extra(&e, "http.hostname"));
 
     /* IPv6 fully expanded, ICMP without ports, no category, gid != 1,
      * app_proto "failed" dropped, escaped keys still recognised. */
@@ -208,7 +190,7 @@ static void test_alert(void **state)
     assert_null(e.application.ptr);
     assert_int_equal(e.type, TS_TYPE_IDS_ALERT);
     assert_true(ts_str_eq_c(e.identifier, "gid-3-sid-9"));
-    assert_string_equal(extra(&e, "dns.rrname"), "\"a.example\"");
+    assert_string_equal(tt_extra(&e, "dns.rrname"), "\"a.example\"");
     assert_int_equal(e.time_source, INT64_C(1530820283009510));
 
     /* to_client: http.hostname names the source; an IP host is not an fqdn. */
@@ -220,7 +202,7 @@ static void test_alert(void **state)
     assert_true(ts_str_eq_c(e.src.fqdn, "evil.example"));
     assert_null(e.dst.fqdn.ptr);
     assert_string_equal(ts_type_name(e.type), "infected-system");
-    assert_string_equal(extra(&e, "http.url"), "\"\\/x\"");
+    assert_string_equal(tt_extra(&e, "http.url"), "\"\\/x\"");
     const char *iphost = ALERT_HEAD "\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"192.0.2.2\","
                                     "\"direction\":\"to_server\",\"alert\":{\"signature_id\":1},"
                                     "\"http\":{\"hostname\":\"192.0.2.2\"}}";
@@ -244,19 +226,19 @@ static void test_alert(void **state)
                    "\"q1.example\",\"x\":[{}]},{\"rrname\":\"q2.example\"}]}}";
     assert_int_equal(parse(dupobj, &e, &err), TS_PARSE_EVENT);
     assert_true(ts_str_eq_c(e.identifier, "sid-2"));
-    assert_null(extra(&e, "alert.gid"));
-    assert_null(extra(&e, "alert.rev"));
-    assert_null(extra(&e, "http.hostname"));
+    assert_null(tt_extra(&e, "alert.gid"));
+    assert_null(tt_extra(&e, "alert.rev"));
+    assert_null(tt_extra(&e, "http.hostname"));
     assert_null(e.dst.fqdn.ptr);
-    assert_string_equal(extra(&e, "http.url"), "\"\\/b\"");
-    assert_string_equal(extra(&e, "dns.rrname"), "\"q1.example\"");
+    assert_string_equal(tt_extra(&e, "http.url"), "\"\\/b\"");
+    assert_string_equal(tt_extra(&e, "dns.rrname"), "\"q1.example\"");
     /* dns.rrname wins over dns.query[0].rrname wherever it comes. */
     const char *rrfirst =
         ALERT_HEAD "\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"192.0.2.2\",\"alert\":"
                    "{\"signature_id\":1},\"dns\":{\"query\":[{\"rrname\":\"q.example\"}],"
                    "\"rrname\":\"r.example\",\"query\":[\"odd\"]}}";
     assert_int_equal(parse(rrfirst, &e, &err), TS_PARSE_EVENT);
-    assert_string_equal(extra(&e, "dns.rrname"), "\"r.example\"");
+    assert_string_equal(tt_extra(&e, "dns.rrname"), "\"r.example\"");
     /* The nested objects are validated while read: damage after every
      * wanted member, or deep in an unread member, is still a JSON error. */
     static const char *bad_nested[] = {

@@ -10,38 +10,19 @@
 
 #include "core/arena.h"
 #include "ingest/parser.h"
+#include "parsetest.h"
 #include "testutil.h"
 
 static ts_arena_t *arena;
 
 static int parse(const char *line, ts_event_t *e, ts_parse_error_t *err)
 {
-    size_t n = strlen(line);
-    char *buf = malloc(n ? n : 1);
-    memcpy(buf, line, n);
-    err->detail[0] = '\0';
-    int rc = ts_intelmq_parse(buf, n, arena, e, err);
-    free(buf);
-    return rc;
-}
-
-static const char *extra(const ts_event_t *e, const char *key)
-{
-    for (uint32_t i = 0; i < e->n_extra; i++)
-        if (ts_str_eq_c(e->extra[i].key, key))
-            return e->extra[i].value_json.ptr;
-    return NULL;
+    return tt_parse_n(ts_intelmq_parse, arena, line, strlen(line), e, err);
 }
 
 static void expect_err(const char *line, int code, const char *detail_part)
 {
-    ts_event_t e;
-    ts_parse_error_t err;
-    int rc = parse(line, &e, &err);
-    if (rc != code)
-        fail_msg("rc %d (want %d) detail '%s' for: %s", rc, code, err.detail, line);
-    if (detail_part && strstr(err.detail, detail_part) == NULL)
-        fail_msg("detail '%s' lacks '%s'", err.detail, detail_part);
+    tt_expect_err(ts_intelmq_parse, arena, line, code, detail_part);
 }
 
 static void test_invalid(void **state)
@@ -125,14 +106,14 @@ static void test_valid(void **state)
     assert_true(ts_str_eq_c(e.transport, "tcp"));
     assert_true(ts_str_eq_c(e.application, "ssh"));
     assert_true(ts_str_eq_c(e.description, "caf\xc3\xa9 \xf0\x9f\x98\x80"));
-    assert_string_equal(extra(&e, "malware.name"), "\"mirai\"");
-    assert_string_equal(extra(&e, "count"), "5");
-    assert_string_equal(extra(&e, "tags"), "[\"a\",\"b\"]");
-    assert_string_equal(extra(&e, "nested"), "{\"x\":1}");
-    assert_null(extra(&e, "raw"));
-    assert_null(extra(&e, "comment"));                 /* "" is absent */
-    assert_null(extra(&e, "source.geolocation.cc"));   /* null is absent */
-    assert_null(extra(&e, "classification.taxonomy")); /* consistent: not kept */
+    assert_string_equal(tt_extra(&e, "malware.name"), "\"mirai\"");
+    assert_string_equal(tt_extra(&e, "count"), "5");
+    assert_string_equal(tt_extra(&e, "tags"), "[\"a\",\"b\"]");
+    assert_string_equal(tt_extra(&e, "nested"), "{\"x\":1}");
+    assert_null(tt_extra(&e, "raw"));
+    assert_null(tt_extra(&e, "comment"));                 /* "" is absent */
+    assert_null(tt_extra(&e, "source.geolocation.cc"));   /* null is absent */
+    assert_null(tt_extra(&e, "classification.taxonomy")); /* consistent: not kept */
     assert_int_equal(e.n_extra, 4);
 
     /* Legacy type, missing type, inconsistent taxonomy kept in extra. */
@@ -149,7 +130,7 @@ static void test_valid(void **state)
                            &e, &err),
                      TS_PARSE_EVENT);
     assert_string_equal(ts_type_name(e.type), "scanner");
-    assert_string_equal(extra(&e, "classification.taxonomy"), "\"malicious-code\"");
+    assert_string_equal(tt_extra(&e, "classification.taxonomy"), "\"malicious-code\"");
     /* Duplicate keys: last wins, also for extras (no second slot). */
     assert_int_equal(parse("{\"source.ip\":\"192.0.2.1\",\"source.ip\":\"192.0.2.2\","
                            "\"extra.a\":1,\"extra.a\":2}",
@@ -157,7 +138,7 @@ static void test_valid(void **state)
                      TS_PARSE_EVENT);
     assert_int_equal(e.src.ip.bytes[3], 2);
     assert_int_equal(e.n_extra, 1);
-    assert_string_equal(extra(&e, "a"), "2");
+    assert_string_equal(tt_extra(&e, "a"), "2");
     /* Escaped keys are unescaped. */
     assert_int_equal(parse("{\"source\\u002eip\":\"192.0.2.1\"}", &e, &err), TS_PARSE_EVENT);
     assert_int_equal(e.src.ip.family, TS_AF_INET);

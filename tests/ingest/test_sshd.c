@@ -12,6 +12,7 @@
 #include "core/arena.h"
 #include "ingest/parser.h"
 #include "ingest/parser_int.h"
+#include "parsetest.h"
 #include "testutil.h"
 
 static ts_arena_t *arena;
@@ -23,25 +24,12 @@ static ts_arena_t *arena;
 /* Parses a copy of exactly n bytes so ASan catches reads past the line. */
 static int parse_n(const char *line, size_t n, ts_event_t *e, ts_parse_error_t *err)
 {
-    char *buf = malloc(n ? n : 1);
-    memcpy(buf, line, n);
-    err->detail[0] = '\0';
-    int rc = ts_sshd_parse(buf, n, arena, e, err);
-    free(buf);
-    return rc;
+    return tt_parse_n(ts_sshd_parse, arena, line, n, e, err);
 }
 
 static int parse(const char *line, ts_event_t *e, ts_parse_error_t *err)
 {
     return parse_n(line, strlen(line), e, err);
-}
-
-static const char *extra(const ts_event_t *e, const char *key)
-{
-    for (uint32_t i = 0; i < e->n_extra; i++)
-        if (ts_str_eq_c(e->extra[i].key, key))
-            return e->extra[i].value_json.ptr;
-    return NULL;
 }
 
 static void expect_rc(const char *line, int code, const char *detail_part)
@@ -221,12 +209,12 @@ static void test_failed_password(void **state)
     assert_true(ts_str_eq_c(e.feed_name, "sshd"));
     assert_true(ts_str_eq_c(e.application, "ssh"));
     assert_int_equal(e.count, 1);
-    assert_string_equal(extra(&e, "sshd.kind"), "\"failed-auth\"");
-    assert_string_equal(extra(&e, "sshd.user"), "\"test9\"");
-    assert_string_equal(extra(&e, "sshd.method"), "\"password\"");
-    assert_string_equal(extra(&e, "sshd.port"), "36060");
-    assert_string_equal(extra(&e, "sshd.host"), "\"LabSZ\"");
-    assert_string_equal(extra(&e, "sshd.pid"), "24206");
+    assert_string_equal(tt_extra(&e, "sshd.kind"), "\"failed-auth\"");
+    assert_string_equal(tt_extra(&e, "sshd.user"), "\"test9\"");
+    assert_string_equal(tt_extra(&e, "sshd.method"), "\"password\"");
+    assert_string_equal(tt_extra(&e, "sshd.port"), "36060");
+    assert_string_equal(tt_extra(&e, "sshd.host"), "\"LabSZ\"");
+    assert_string_equal(tt_extra(&e, "sshd.pid"), "24206");
     assert_true(ts_str_eq_c(e.description, "Failed password for invalid user test9 from "
                                            "52.80.34.196 port 36060 ssh2"));
 
@@ -236,14 +224,14 @@ static void test_failed_password(void **state)
           &e);
     assert_int_equal(e.count, 5);
     src_is(&e, "5.36.59.76");
-    assert_string_equal(extra(&e, "sshd.user"), "\"root\"");
+    assert_string_equal(tt_extra(&e, "sshd.user"), "\"root\"");
     time_is(&e, "2004-12-10T07:13:56.000000+00:00");
 
     /* User names are JSON-escaped; IPv6, mapped IPv4, names. */
     event("Jul  1 00:00:00 h sshd[2]: Failed password for invalid user a\"b\\c from 2001:db8::1 "
           "port 1 ssh2",
           &e);
-    assert_string_equal(extra(&e, "sshd.user"), "\"a\\\"b\\\\c\"");
+    assert_string_equal(tt_extra(&e, "sshd.user"), "\"a\\\"b\\\\c\"");
     src_is(&e, "2001:db8::1");
     event("Jul  1 00:00:00 h sshd[2]: Failed password for invalid user x from ::ffff:192.0.2.3 "
           "port 1 ssh2",
@@ -264,7 +252,7 @@ static void test_injection(void **state)
           "port 55555 ssh2 from 127.0.0.1 port 58946 ssh2",
           &e);
     src_is(&e, "127.0.0.1");
-    assert_string_equal(extra(&e, "sshd.user"), "\"test from 10.10.1.2 port 55555 ssh2\"");
+    assert_string_equal(tt_extra(&e, "sshd.user"), "\"test from 10.10.1.2 port 55555 ssh2\"");
     event("Nov 11 08:04:52 rb sshd[2737]: Invalid user x from 10.0.0.1 from 192.0.2.44", &e);
     src_is(&e, "192.0.2.44");
     event("Jun  7 01:11:58 host sshd[8783]: Bad protocol version identification 'a from "
@@ -276,10 +264,10 @@ static void test_injection(void **state)
           "[preauth]",
           &e);
     src_is(&e, "192.0.2.11");
-    assert_string_equal(extra(&e, "sshd.user"), "\"a 10.1.1.1 port 2 b\"");
+    assert_string_equal(tt_extra(&e, "sshd.user"), "\"a 10.1.1.1 port 2 b\"");
     /* An empty user name. */
     event("Jun  6 04:17:04 host sshd[1]: Invalid user  from 192.0.2.68 port 34916", &e);
-    assert_string_equal(extra(&e, "sshd.user"), "\"\"");
+    assert_string_equal(tt_extra(&e, "sshd.user"), "\"\"");
 }
 
 static void test_kinds(void **state)
@@ -329,7 +317,7 @@ static void test_kinds(void **state)
         event(cases[i].line, &e);
         char kind[64];
         snprintf(kind, sizeof kind, "\"%s\"", cases[i].kind);
-        assert_string_equal(extra(&e, "sshd.kind"), kind);
+        assert_string_equal(tt_extra(&e, "sshd.kind"), kind);
         assert_string_equal(ts_type_name(e.type), cases[i].type);
         src_is(&e, cases[i].src);
         char id[64];
@@ -345,11 +333,11 @@ static void test_headers(void **state)
     ts_event_t e;
     /* No host, no pid, bracketed tags, sshd-session, Solaris, <PRI>. */
     event("Nov 23 21:50:37 sshd[8148]: Invalid user a from 192.0.2.1", &e);
-    assert_null(extra(&e, "sshd.host"));
-    assert_string_equal(extra(&e, "sshd.pid"), "8148");
+    assert_null(tt_extra(&e, "sshd.host"));
+    assert_string_equal(tt_extra(&e, "sshd.pid"), "8148");
     event("Nov 23 21:50:37 host sshd: Invalid user a from 192.0.2.1", &e);
-    assert_null(extra(&e, "sshd.pid"));
-    assert_string_equal(extra(&e, "sshd.host"), "\"host\"");
+    assert_null(tt_extra(&e, "sshd.pid"));
+    assert_string_equal(tt_extra(&e, "sshd.host"), "\"host\"");
     event("Mar  3 00:17:22 [sshd]: User root from 211.188.220.49 not allowed because not listed "
           "in AllowUsers",
           &e);
@@ -362,7 +350,7 @@ static void test_headers(void **state)
     event("Mar 29 05:59:23 dusky sshd[20878]: [ID 800047 auth.info] Failed keyboard-interactive "
           "for <invalid username> from 205.186.180.55 port 42742 ssh2",
           &e);
-    assert_string_equal(extra(&e, "sshd.user"), "\"<invalid username>\"");
+    assert_string_equal(tt_extra(&e, "sshd.user"), "\"<invalid username>\"");
     event("<38>Feb  7 16:01:07 h sshd[5106]: Invalid user a from 192.0.2.1\r", &e);
     time_is(&e, "2005-02-07T16:01:07.000000+00:00");
     /* RFC 3339 and RFC 5424 keep their zone and year. */
@@ -374,11 +362,11 @@ static void test_headers(void **state)
           &e);
     time_is(&e, "2019-07-08T21:40:17.954167+00:00");
     src_is(&e, "192.0.2.2");
-    assert_string_equal(extra(&e, "sshd.host"), "\"hostname.example.com\"");
-    assert_string_equal(extra(&e, "sshd.pid"), "55555");
+    assert_string_equal(tt_extra(&e, "sshd.host"), "\"hostname.example.com\"");
+    assert_string_equal(tt_extra(&e, "sshd.pid"), "55555");
     event("<38>1 - - sshd - - - \xEF\xBB\xBFInvalid user a from 192.0.2.1", &e);
     assert_true(e.time_source == TS_TIME_NONE);
-    assert_null(extra(&e, "sshd.host"));
+    assert_null(tt_extra(&e, "sshd.host"));
 }
 
 static void test_year(void **state)
@@ -611,8 +599,8 @@ static void test_loghub(void **state)
             continue;
         }
         events++;
-        const char *kind = extra(&e, "sshd.kind");
-        const char *method = extra(&e, "sshd.method");
+        const char *kind = tt_extra(&e, "sshd.kind");
+        const char *method = tt_extra(&e, "sshd.method");
         if (strcmp(kind, "\"failed-auth\"") == 0 && method && strcmp(method, "\"password\"") == 0) {
             got_failed++;
             got_attempts += e.count;
