@@ -145,6 +145,27 @@ static inline void pb_tmpl4(pb_t *p, uint16_t id)
     }
 }
 
+/* A v9 options template 300 (scope System of length 0, as the Juniper SRX
+ * sends it; options SAMPLING_ALGORITHM and SAMPLING_INTERVAL) and its data
+ * set announcing sampling 1 in `interval`. */
+static inline void pb_v9_sampling(pb_t *p, uint32_t interval)
+{
+    size_t s = pb_set(p, 1);
+    pb_u16(p, 300);
+    pb_u16(p, 4);
+    pb_u16(p, 8);
+    pb_u32(p, 0x00010000);
+    pb_u32(p, 0x00230001);
+    pb_u32(p, 0x00220004);
+    pb_u16(p, 0);
+    pb_set_end(p, s);
+    s = pb_set(p, 300);
+    pb_u8(p, 2);
+    pb_u32(p, interval);
+    pb_bytes(p, "\0\0\0", 3);
+    pb_set_end(p, s);
+}
+
 static inline void pb_rec4(pb_t *p, uint32_t src, uint32_t dst, uint32_t first, uint32_t last,
                            uint32_t bytes, uint32_t pkts, uint16_t sp, uint16_t dp, uint8_t proto)
 {

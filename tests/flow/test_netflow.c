@@ -742,21 +742,8 @@ static void test_sampling(void **state)
     /* v9 options data with SAMPLING_INTERVAL (34), scope System of length 0
      * (as the Juniper SRX sends it), then flows. */
     pb_v9(&p, 100000, 1700000000, 0, 7);
-    size_t s = pb_set(&p, 1);
-    pb_u16(&p, 300);
-    pb_u16(&p, 4);
-    pb_u16(&p, 8);
-    pb_u32(&p, 0x00010000);
-    pb_u32(&p, 0x00230001);
-    pb_u32(&p, 0x00220004);
-    pb_u16(&p, 0);
-    pb_set_end(&p, s);
-    s = pb_set(&p, 300);
-    pb_u8(&p, 2);
-    pb_u32(&p, 10);
-    pb_bytes(&p, "\0\0\0", 3);
-    pb_set_end(&p, s);
-    s = pb_set(&p, 0);
+    pb_v9_sampling(&p, 10);
+    size_t s = pb_set(&p, 0);
     pb_tmpl4(&p, 256);
     pb_set_end(&p, s);
     s = pb_set(&p, 256);
@@ -979,20 +966,7 @@ static int write_seeds(const char *dir)
     pb_put16(&p, 22, 999);
     write_seed(dir, "netflow_v9", "set_len_lies", &p, p.n);
     pb_v9(&p, 100000, 1700000000, 2, 7);
-    s = pb_set(&p, 1);
-    pb_u16(&p, 300);
-    pb_u16(&p, 4);
-    pb_u16(&p, 8);
-    pb_u32(&p, 0x00010000);
-    pb_u32(&p, 0x00230001);
-    pb_u32(&p, 0x00220004);
-    pb_u16(&p, 0);
-    pb_set_end(&p, s);
-    s = pb_set(&p, 300);
-    pb_u8(&p, 2);
-    pb_u32(&p, 10);
-    pb_bytes(&p, "\0\0\0", 3);
-    pb_set_end(&p, s);
+    pb_v9_sampling(&p, 10);
     write_seed(dir, "netflow_v9", "options_sampling", &p, p.n);
     pb_v9(&p, 100000, 1700000000, 3, 7);
     s = pb_set(&p, 0);
