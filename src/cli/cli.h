@@ -22,7 +22,6 @@ enum {
 
 typedef struct ts_cli {
     const char *db_path;
-    const char *prog;
 } ts_cli_t;
 
 typedef int (*ts_cmd_fn)(ts_cli_t *cli, int argc, char **argv);

@@ -56,7 +56,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-    ts_cli_t cli = {.db_path = NULL, .prog = "tocsin"};
+    ts_cli_t cli = {.db_path = NULL};
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
         {"version", no_argument, NULL, 'V'},

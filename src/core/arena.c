@@ -17,7 +17,6 @@ struct block {
 struct ts_arena {
     struct block *head;
     size_t block_size;
-    size_t footprint;
 };
 
 static struct block *block_new(size_t size)
@@ -34,7 +33,6 @@ ts_arena_t *ts_arena_new(size_t block_size)
     ts_arena_t *a = ts_xcalloc(1, sizeof *a);
     a->block_size = block_size < 1024 ? 1024 : block_size;
     a->head = block_new(a->block_size);
-    a->footprint = a->block_size;
     return a;
 }
 
@@ -57,7 +55,6 @@ void ts_arena_reset(ts_arena_t *a)
     struct block *b = a->head;
     while (b->next) {
         struct block *n = b->next;
-        a->footprint -= b->size;
         free(b);
         b = n;
     }
@@ -74,7 +71,6 @@ void *ts_arena_alloc(ts_arena_t *a, size_t n)
         b = block_new(size);
         b->next = a->head;
         a->head = b;
-        a->footprint += size;
     }
     void *p = b->data + b->used;
     b->used += n;
@@ -88,9 +84,4 @@ ts_str_t ts_arena_strdup(ts_arena_t *a, ts_str_t s)
         memcpy(p, s.ptr, s.len);
     p[s.len] = '\0';
     return ts_str(p, s.len);
-}
-
-size_t ts_arena_footprint(const ts_arena_t *a)
-{
-    return a->footprint;
 }

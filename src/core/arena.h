@@ -18,5 +18,3 @@ void ts_arena_reset(ts_arena_t *a);
 void *ts_arena_alloc(ts_arena_t *a, size_t n);
 /* Copy of the slice, NUL-terminated, owned by the arena. */
 ts_str_t ts_arena_strdup(ts_arena_t *a, ts_str_t s);
-/* Bytes currently allocated from the system (for statistics). */
-size_t ts_arena_footprint(const ts_arena_t *a);

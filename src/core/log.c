@@ -24,11 +24,6 @@ ts_log_level_t ts_log_get_level(void)
     return (ts_log_level_t)level;
 }
 
-void ts_log_set_level(ts_log_level_t l)
-{
-    level = (int)l;
-}
-
 void ts_log(ts_log_level_t l, const char *fmt, ...)
 {
     if ((int)l > (int)ts_log_get_level())

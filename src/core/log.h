@@ -12,9 +12,8 @@ typedef enum ts_log_level {
     TS_LOG_DEBUG = 3,
 } ts_log_level_t;
 
-/* Messages above this level are dropped (default TS_LOG_INFO; TOCSIN_LOG env
- * error|warn|info|debug sets it at first use). */
-void ts_log_set_level(ts_log_level_t level);
+/* Messages above this level are dropped: TOCSIN_LOG=error|warn|info|debug,
+ * read at first use; TS_LOG_INFO by default. */
 ts_log_level_t ts_log_get_level(void);
 void ts_log(ts_log_level_t level, const char *fmt, ...) TS_PRINTF(2, 3);
 
