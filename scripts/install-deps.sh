@@ -6,7 +6,9 @@
 set -eu
 
 PKGS="build-essential cmake ninja-build pkg-config libjson-c-dev libsqlite3-dev
-libcmocka-dev sqlite3 clang libclang-rt-14-dev nfdump"
+libcmocka-dev sqlite3 clang libclang-rt-14-dev nfdump
+libmicrohttpd-dev libgnutls28-dev gnutls-bin libcurl4-gnutls-dev libgpgme-dev gnupg
+curl nginx chromium libnss3-tools nodejs"
 
 missing=""
 for p in $PKGS; do
@@ -14,6 +16,12 @@ for p in $PKGS; do
         missing="$missing $p"
     fi
 done
+
+# Debian's nodejs comes without npm (NodeSource's bundles it): ask for the
+# package only when no npm is on the PATH.
+if ! command -v npm >/dev/null 2>&1; then
+    missing="$missing npm"
+fi
 
 if [ -z "$missing" ]; then
     exit 0

@@ -33,6 +33,11 @@ static const struct errdesc errors[] = {
     {TS_ENOTSUP, "unsupported", "not supported"},
     {TS_EADDR, "address", "invalid IP address or prefix"},
     {TS_ECYCLE, "cycle", "parent chain would form a cycle"},
+    {TS_EDENIED, "denied", "access refused"},
+    {TS_ECRYPTO, "crypto", "cryptographic operation failed"},
+    {TS_EBADSIG, "bad-signature", "signature or digest does not verify"},
+    {TS_ENET, "network", "network transfer failed"},
+    {TS_EDEPTH, "depth", "structure nested too deep"},
 };
 
 static const struct errdesc *find(int err)

@@ -31,6 +31,11 @@ enum ts_err {
     TS_ENOTSUP = -19,  /* not supported */
     TS_EADDR = -20,    /* invalid IP address or prefix */
     TS_ECYCLE = -21,   /* a parent chain would form a cycle */
+    TS_EDENIED = -22,  /* access refused (certificate, tenant, CSRF) */
+    TS_ECRYPTO = -23,  /* a cryptographic operation failed */
+    TS_EBADSIG = -24,  /* a signature or digest does not verify */
+    TS_ENET = -25,     /* a network transfer failed */
+    TS_EDEPTH = -26,   /* structure nested too deep */
 };
 
 /* Message for a ts_err code; never NULL, static storage. */

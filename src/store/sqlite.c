@@ -42,7 +42,7 @@
 #include "core/jsonw.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "store/store_int.h"
+#include "store/sqlite_int.h"
 
 /* 'tcsn': marks a file as a tocsin store so that another program's database
  * is never migrated into one. */
@@ -51,7 +51,6 @@
 #define SQ_EXTRA_JSON_MAX (1u << 20) /* whole extra object, bytes */
 #define SQ_JSON_DEPTH_MAX 64
 #define SQ_TREE_DEPTH_MAX 1000 /* guard against a parent cycle written by hand */
-#define SQ_KNOWN_INPUTS 8      /* input ids known to exist, per connection */
 
 /* ---- Migrations ------------------------------------------------------------ */
 
@@ -219,6 +218,9 @@ static const char *const migrations[] = {
     "  updated INTEGER NOT NULL,"
     "  PRIMARY KEY (address, domain, version));"
     "PRAGMA user_version = 4;",
+    ts_sq_migration_certs,
+    ts_sq_migration_portal,
+    ts_sq_migration_advisory,
 };
 _Static_assert(TS_FLOW_DROP_COUNT_ == 6, "one exporters column per drop reason");
 #define SQ_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
@@ -318,6 +320,8 @@ enum sq_id {
     S_COUNT_
 };
 
+_Static_assert(S_COUNT_ <= TS_SQ_CORE_STMTS, "core statements fit their slots");
+
 static const char *const sql_text[S_COUNT_] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
@@ -411,28 +415,11 @@ static const char *const sql_text[S_COUNT_] = {
 
 /* ---- The store ------------------------------------------------------------- */
 
-struct sq_store {
-    ts_store_t base;
-    sqlite3 *db;
-    int version;
-    bool in_txn;  /* a caller's ts_store_begin() is open */
-    bool opening; /* ts_store_open() logs its own failure, once */
-    sqlite3_stmt *stmt[S_COUNT_];
-    char *extra; /* extra JSON of the event being written */
-    size_t extra_len, extra_cap;
-    ts_buf_t esc;                         /* an extra key that needs escaping */
-    int64_t known_input[SQ_KNOWN_INPUTS]; /* ids seen in inputs; 0 = free */
 
-    uint8_t ipbuf[2][16]; /* its address blobs */
-    ts_arena_t *arena;    /* unescaped extra keys of the row being read */
-    int64_t *sub;         /* site ids of the filter's subtree, sorted */
-    size_t n_sub, cap_sub;
-    char errmsg[512];
-};
 
 static struct sq_store *SQ(ts_store_t *st)
 {
-    return (struct sq_store *)st;
+    return ts_sq(st);
 }
 
 static void set_msg(struct sq_store *sq, const char *msg)
@@ -1014,6 +1001,8 @@ static void sq_close(ts_store_t *st)
     struct sq_store *sq = SQ(st);
     for (int i = 0; i < S_COUNT_; i++)
         sqlite3_finalize(sq->stmt[i]);
+    for (int i = 0; i < TS_SQX_COUNT; i++)
+        sqlite3_finalize(sq->ext[i]);
     if (sqlite3_close(sq->db) != SQLITE_OK)
         ts_log_error("store: close: %s", sqlite3_errmsg(sq->db));
     free(sq->extra);
@@ -2092,6 +2081,78 @@ static int sq_exporters_foreach(ts_store_t *st, ts_exporter_row_cb cb, void *ctx
     return iter_end(sq, s, cbr ? SQLITE_DONE : rc, cbr);
 }
 
+
+/* ---- Helpers shared with the feature files (sqlite_int.h) ------------------ */
+
+int ts_sq_fail(struct sq_store *sq, int rc)
+{
+    return sq_fail(sq, rc);
+}
+
+void ts_sq_set_msg(struct sq_store *sq, const char *msg)
+{
+    set_msg(sq, msg);
+}
+
+sqlite3_stmt *ts_sq_stmt(struct sq_store *sq, int slot, const char *sql, int *err)
+{
+    if (slot < 0 || slot >= TS_SQX_COUNT) {
+        set_msg(sq, "statement slot out of range");
+        *err = TS_EINVAL;
+        return NULL;
+    }
+    if (sq->ext[slot] == NULL) {
+        int rc = sqlite3_prepare_v3(sq->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &sq->ext[slot],
+                                    NULL);
+        if (rc != SQLITE_OK) {
+            *err = sq_fail(sq, rc);
+            sq->ext[slot] = NULL;
+            return NULL;
+        }
+    }
+    if (sqlite3_stmt_busy(sq->ext[slot])) {
+        set_msg(sq, "statement in use by an enclosing iteration");
+        *err = TS_EBUSY;
+        return NULL;
+    }
+    return sq->ext[slot];
+}
+
+int ts_sq_run(struct sq_store *sq, sqlite3_stmt *s)
+{
+    return run(sq, s);
+}
+
+int ts_sq_op_begin(struct sq_store *sq, bool *own)
+{
+    return op_begin(sq, own);
+}
+
+int ts_sq_op_end(struct sq_store *sq, bool own, int r)
+{
+    return op_end(sq, own, r);
+}
+
+int ts_sq_iter_end(struct sq_store *sq, sqlite3_stmt *s, int rc, int cbr)
+{
+    return iter_end(sq, s, rc, cbr);
+}
+
+const char *ts_sq_col_cstr(sqlite3_stmt *s, int i)
+{
+    return col_cstr(s, i);
+}
+
+void ts_sq_bind_cstr(sqlite3_stmt *s, int i, const char *v)
+{
+    bind_cstr(s, i, v);
+}
+
+int64_t ts_sq_now_us(void)
+{
+    return now_us();
+}
+
 const struct ts_store_ops ts_store_sqlite_ops = {
     .name = "sqlite",
     .latest_version = SQ_LATEST,
@@ -2124,4 +2185,7 @@ const struct ts_store_ops ts_store_sqlite_ops = {
     .inputs_foreach = sq_inputs_foreach,
     .exporter_save = sq_exporter_save,
     .exporters_foreach = sq_exporters_foreach,
+    .cert = &ts_sq_cert_ops,
+    .portal = &ts_sq_portal_ops,
+    .advisory = &ts_sq_advisory_ops,
 };

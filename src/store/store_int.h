@@ -6,6 +6,12 @@
 #pragma once
 #include "store/store.h"
 
+/* Operations of later features, each in a table of its own (defined in the
+ * feature's <noun>_int.h), so that adding a feature does not touch the core. */
+struct ts_store_cert_ops;
+struct ts_store_portal_ops;
+struct ts_store_advisory_ops;
+
 struct ts_store_ops {
     const char *name;   /* "sqlite", for messages */
     int latest_version; /* newest schema version the backend knows */
@@ -50,6 +56,10 @@ struct ts_store_ops {
     int (*quarantine_stats)(ts_store_t *st, ts_count_cb cb, void *ctx);
     int (*exporter_save)(ts_store_t *st, const ts_exporter_stats_t *s);
     int (*exporters_foreach)(ts_store_t *st, ts_exporter_row_cb cb, void *ctx);
+
+    const struct ts_store_cert_ops *cert;         /* store/certreg_int.h */
+    const struct ts_store_portal_ops *portal;     /* store/eventq_int.h */
+    const struct ts_store_advisory_ops *advisory; /* store/advstore_int.h */
 };
 
 struct ts_store {
@@ -57,6 +67,9 @@ struct ts_store {
 };
 
 extern const struct ts_store_ops ts_store_sqlite_ops;
+extern const struct ts_store_cert_ops ts_sq_cert_ops;
+extern const struct ts_store_portal_ops ts_sq_portal_ops;
+extern const struct ts_store_advisory_ops ts_sq_advisory_ops;
 
 /* Like ts_store_open() but migrates no further than max_version (< 0: to the
  * latest). For tests that need a store as an older tocsin left it.

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Normalised vendor and product names, for advisories without identifiers
+ * (most CSAF files carry neither CPE nor purl): case-folded, trimmed, inner
+ * whitespace and punctuation runs collapsed to one '_' (as CPE writes
+ * "enterprise_linux"), and vendor legal suffixes dropped ("Digi International,
+ * Inc. " -> "digi_international"). Two names match when their normal forms
+ * are equal. */
+#pragma once
+#include <stddef.h>
+
+#include "core/error.h"
+#include "core/str.h"
+
+#define TS_NAME_MAX 128
+
+/* \retval 0 ok.  \retval TS_EINVAL empty after normalising, or "n/a".
+ * \retval TS_ETOOBIG longer than TS_NAME_MAX - 1 after normalising. */
+TS_MUSTCHECK int ts_name_vendor(ts_str_t in, char out[TS_NAME_MAX]);
+TS_MUSTCHECK int ts_name_product(ts_str_t in, char out[TS_NAME_MAX]);

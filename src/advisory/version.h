@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Versions and version ranges, per scheme.
+ *
+ * A scheme decides how two version strings compare: semver (2.0.0, pre-release
+ * before release, build metadata ignored), dpkg (epoch:upstream-revision, '~'
+ * lowest), rpm (rpmvercmp, epoch:version-release, '~' and '^'), and generic:
+ * dotted / alphanumeric vendor versions ("V3.1.0", "10.2.9-h1", "8.7p1",
+ * "V23Q4") compared segment by segment, digits numerically, a leading 'v'
+ * ignored. A version a scheme cannot read is an error, never a guess.
+ *
+ * A range is a small set of constraints in the vers model (vers-spec): "all",
+ * or constraints like ">=1.2|<2.0" meaning the union of intervals built the
+ * vers way. It is parsed from vers ("vers:semver/>=1.0|<2.0"), from CSAF's
+ * free "vls" text ("<V3.0.29", "All versions < 1.2", "<=8.1.1.3",
+ * "vers:all/<V4.3.8" as real CISA files write it), or built from bounds (CVE 5
+ * version/lessThan/lessThanOrEqual, NVD versionStart/End*). Ranges are plain
+ * values (no allocation, copyable). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/error.h"
+#include "core/str.h"
+
+typedef enum ts_vscheme {
+    TS_VS_GENERIC = 0,
+    TS_VS_SEMVER,
+    TS_VS_DPKG,
+    TS_VS_RPM,
+} ts_vscheme_t;
+
+/* Scheme for a name: "semver", "deb"/"dpkg"/"debian", "rpm", "generic"; the
+ * CVE 5 versionType "custom" and NULL or "" are generic. "git" (commits have
+ * no order) and unknown names are TS_ENOTSUP. */
+TS_MUSTCHECK int ts_vscheme_parse(const char *name, ts_vscheme_t *out /* OUT */);
+const char *ts_vscheme_name(ts_vscheme_t s);
+
+/* Compares a and b under scheme s: *out < 0, 0, > 0.
+ * \retval TS_EINVAL one of them is not a version of that scheme (empty,
+ * control characters, over 128 bytes, or the scheme's own syntax). */
+TS_MUSTCHECK int ts_version_cmp(ts_vscheme_t s, ts_str_t a, ts_str_t b, int *out /* OUT */);
+
+#define TS_VRANGE_MAX 16       /* constraints in one range */
+#define TS_VRANGE_TEXT_MAX 512 /* bytes of all versions of one range */
+
+typedef enum ts_vop {
+    TS_VOP_EQ = 1,
+    TS_VOP_NE,
+    TS_VOP_LT,
+    TS_VOP_LE,
+    TS_VOP_GT,
+    TS_VOP_GE,
+} ts_vop_t;
+
+typedef struct ts_vconstraint {
+    ts_vop_t op;
+    unsigned short off, len; /* the version: text[off .. off+len) */
+} ts_vconstraint_t;
+
+typedef struct ts_vrange {
+    ts_vscheme_t scheme;
+    bool all; /* every version ("vers:all/*", "All versions") */
+    int n;    /* constraints, sorted by version as vers requires */
+    ts_vconstraint_t c[TS_VRANGE_MAX];
+    char text[TS_VRANGE_TEXT_MAX];
+} ts_vrange_t;
+
+/* Parses a vers string. A CISA-style "vers:all/<V4.3.8" (all with a
+ * constraint, invalid per vers-spec) is read as generic "<V4.3.8" and
+ * *repaired set true so the caller can report it; otherwise *repaired false
+ * (repaired may be NULL). \retval TS_ESYNTAX, TS_ETOOBIG, TS_ENOTSUP (an
+ * ecosystem without a comparator here), with the reason in err. */
+TS_MUSTCHECK int ts_vrange_parse_vers(ts_str_t s, ts_vrange_t *out /* OUT */, bool *repaired,
+                                      char *err, size_t errsize);
+/* Parses CSAF's free range text (vls) under scheme s (normally generic):
+ * optional "All versions"/"all" prefix, then comparators (<, <=, >, >=, =)
+ * joined by "|", ",", " and " or "&&"; "All versions" alone = all. Anything
+ * else (e.g. "prior to the fix") is TS_ESYNTAX: reported, never matched. */
+TS_MUSTCHECK int ts_vrange_parse_vls(ts_vscheme_t s, ts_str_t text, ts_vrange_t *out /* OUT */,
+                                     char *err, size_t errsize);
+/* Builds [start, end) style ranges: start may be empty (no lower bound),
+ * end may be empty (no upper bound); *_incl say whether a bound is included.
+ * Both empty = all. \retval TS_EINVAL a bound is not a version of s. */
+TS_MUSTCHECK int ts_vrange_from_bounds(ts_vscheme_t s, ts_str_t start, bool start_incl,
+                                       ts_str_t end, bool end_incl, ts_vrange_t *out /* OUT */,
+                                       char *err, size_t errsize);
+/* A single exact version. */
+TS_MUSTCHECK int ts_vrange_exact(ts_vscheme_t s, ts_str_t version, ts_vrange_t *out /* OUT */,
+                                 char *err, size_t errsize);
+
+/* Whether version v is in r (vers containment algorithm).
+ * \retval 0 and *in set.  \retval TS_EINVAL v cannot be compared under the
+ * range's scheme: undecided, the caller reports it. */
+TS_MUSTCHECK int ts_vrange_contains(const ts_vrange_t *r, ts_str_t v, bool *in /* OUT */);
+/* Canonical vers text of r ("vers:generic/>=1.0|<2.0", "vers:all/*"), for the
+ * reason of a match. Cut to fit, always NUL-terminated. */
+void ts_vrange_format(const ts_vrange_t *r, char *buf, size_t size);

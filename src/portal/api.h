@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The REST API v1 (/api/v1/...): routes a request to its handler and answers
+ * in JSON, or CSV / NDJSON for lists (chosen by ?format= or Accept).
+ *
+ * Tenant isolation is this module's job: every query is bounded by the
+ * principal's site subtree (the whole constituency for a CSIRT certificate),
+ * and an object outside it is answered exactly like one that does not exist
+ * (404, same body). Unauthenticated requests reach only /api/v1/health and
+ * /api/v1/openapi.json.
+ *
+ * Threading: reentrant; each thread passes its own store. */
+#pragma once
+#include "portal/http.h"
+#include "store/store.h"
+
+/* True when path (without query) belongs to the API (starts with /api/). */
+bool ts_api_owns(const char *path);
+
+/* Answers one request. Never fails: errors become JSON error responses
+ * (400 bad parameter, 401 unauthenticated, 404 unknown or foreign object,
+ * 405 method, 406 format, 500 store failure; the store's message is logged,
+ * never sent). resp must be initialised; the caller frees it. */
+void ts_api_handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp);
