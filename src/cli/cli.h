@@ -55,3 +55,8 @@ int ts_cmd_quarantine(ts_cli_t *cli, int argc, char **argv);
 int ts_cmd_inputs(ts_cli_t *cli, int argc, char **argv);
 int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv);
 int ts_cmd_flows(ts_cli_t *cli, int argc, char **argv);
+int ts_cmd_ca(ts_cli_t *cli, int argc, char **argv);         /* cmd_cert.c */
+int ts_cmd_cert(ts_cli_t *cli, int argc, char **argv);       /* cmd_cert.c */
+int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv);      /* cmd_serve.c */
+int ts_cmd_advisories(ts_cli_t *cli, int argc, char **argv); /* cmd_advisories.c */
+int ts_cmd_platform(ts_cli_t *cli, int argc, char **argv);   /* cmd_advisories.c */

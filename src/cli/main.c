@@ -24,6 +24,11 @@ static const struct command commands[] = {
     {"inputs", ts_cmd_inputs, "list inputs and their committed checkpoints"},
     {"collect", ts_cmd_collect, "receive NetFlow/IPFIX, detect scans, brute force, floods"},
     {"flows", ts_cmd_flows, "per-exporter flow counters (flows stats)"},
+    {"ca", ts_cmd_ca, "create the certificate authority, renew its CRL"},
+    {"cert", ts_cmd_cert, "issue, list and revoke site certificates"},
+    {"serve", ts_cmd_serve, "run the portal (HTTPS, mutual TLS) and the configured inputs"},
+    {"advisories", ts_cmd_advisories, "import advisories (CSAF, CVE, NVD); list them per site"},
+    {"platform", ts_cmd_platform, "a site's platform inventory (CPE, purl, vendor:product)"},
 };
 
 static void usage(FILE *out)
