@@ -38,7 +38,7 @@ typedef enum ts_cpe_kind {
 
 typedef struct ts_cpe_av {
     ts_cpe_kind_t kind;
-    bool wild_start, wild_end; /* unquoted '*'/'?' at an end (source names only) */
+    bool wild_start, wild_end;    /* unquoted '*'/'?' at an end (source names only) */
     char value[TS_CPE_VALUE_MAX]; /* unquoted, lowercase; "" unless kind is VALUE */
 } ts_cpe_av_t;
 

@@ -15,9 +15,9 @@
 
 typedef struct ts_purl {
     char type[32];
-    char ns[TS_PURL_PART_MAX];   /* "" when none */
+    char ns[TS_PURL_PART_MAX]; /* "" when none */
     char name[TS_PURL_PART_MAX];
-    char version[TS_PURL_PART_MAX]; /* "" when none */
+    char version[TS_PURL_PART_MAX];    /* "" when none */
     char qualifiers[TS_PURL_PART_MAX]; /* canonical "k=v&k=v", "" when none */
 } ts_purl_t;
 

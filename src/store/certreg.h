@@ -40,12 +40,23 @@ TS_MUSTCHECK int ts_store_cert_add(ts_store_t *st, const ts_cert_rec_t *rec);
 typedef int (*ts_cert_cb)(const ts_cert_rec_t *rec, void *ctx);
 /* Looks up one certificate by its fingerprint (exactly TS_FINGERPRINT_HEX
  * lowercase hex digits) and calls cb once with it.
- * \retval TS_ENOENT unknown.  \retval the callback's non-zero value. */
+ * \retval TS_ENOENT unknown, or not a well-formed fingerprint.
+ * \retval the callback's non-zero value. */
 TS_MUSTCHECK int ts_store_cert_lookup(ts_store_t *st, const char *fingerprint, ts_cert_cb cb,
                                       void *ctx);
-/* Marks a certificate revoked at time `when` (us). key is its serial (hex)
- * or its fingerprint. Revoking twice keeps the first time.
- * \retval TS_ENOENT no such certificate. */
+/* Marks a certificate revoked at time `when` (us, > 0). key is its serial
+ * (lowercase hex) or its fingerprint. Revoking twice keeps the first time.
+ * \retval TS_ENOENT no such certificate (also for a malformed key).
+ * \retval TS_EINVAL when <= 0. */
 TS_MUSTCHECK int ts_store_cert_revoke(ts_store_t *st, const char *key, int64_t when);
 /* Every certificate, in issue order. */
 TS_MUSTCHECK int ts_store_certs_foreach(ts_store_t *st, ts_cert_cb cb, void *ctx);
+
+/* The checks ts_store_cert_add() applies, for callers that validate earlier
+ * (the CA, the command line). */
+/* Exactly TS_FINGERPRINT_HEX lowercase hex digits. */
+bool ts_cert_fingerprint_valid(const char *fingerprint);
+/* 1..20 octets as lowercase hex (an even number of digits). */
+bool ts_cert_serial_valid(const char *serial);
+/* 1..TS_HOLDER_MAX bytes of well-formed UTF-8 without control characters. */
+bool ts_cert_holder_valid(const char *holder);
