@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Importing advisories into the store and matching them, incrementally,
+ * against every site's platforms (CSAF 2.0 section 9.1.13).
+ *
+ * One document at a time, each in its own transaction: a bad document is
+ * reported (name + reason) and the others of the same import still go in.
+ * A document whose id is already stored replaces it when its revision is
+ * newer (or equal with different content); an older revision is skipped. */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "store/store.h"
+
+typedef struct ts_adv_import_stats {
+    uint64_t documents;       /* read */
+    uint64_t imported;        /* new advisories */
+    uint64_t replaced;        /* newer revisions of stored advisories */
+    uint64_t unchanged;       /* same or older revision: skipped */
+    uint64_t rejected;        /* documents refused (reported through the report callback) */
+    uint64_t problems;        /* non-fatal problems (ranges not understood, ...) */
+    uint64_t new_matches;     /* (site, advisory) pairs that now alert */
+    uint64_t changed_matches; /* pairs whose status or remediation changed: alert again */
+} ts_adv_import_stats_t;
+
+/* Receives each rejected document and each problem: name of the document,
+ * code (a ts_err, 0 for a non-fatal problem) and the reason. */
+typedef void (*ts_adv_report_cb)(const char *name, int code, const char *why, void *ctx);
+
+/* Imports one document held in memory (CSAF, CVE 5 or NVD, detected).
+ * \retval 0 imported, replaced or unchanged (stats say which).
+ * \retval a ts_err when the document was rejected (also reported). */
+TS_MUSTCHECK int ts_adv_import_buffer(ts_store_t *st, const char *data, size_t len,
+                                      const char *name, ts_adv_import_stats_t *stats,
+                                      ts_adv_report_cb report, void *ctx);
+/* Imports a file, or every *.json file under a directory (recursively, in
+ * name order, symlinks not followed), e.g. a cvelistV5 tree.
+ * \retval 0 when the walk completed (documents may have been rejected: see
+ * stats->rejected).  \retval TS_EIO / TS_ENOENT the path itself is unusable. */
+TS_MUSTCHECK int ts_adv_import_path(ts_store_t *st, const char *path, ts_adv_import_stats_t *stats,
+                                    ts_adv_report_cb report, void *ctx);
