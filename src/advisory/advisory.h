@@ -11,8 +11,28 @@
  * false and the reason in range_error: the matcher reports it, never drops or
  * silently matches it.
  *
+ * How each source maps to entries (details in csaf.c, cve5.c, nvd.c):
+ * - CSAF: one entry per product_id some vulnerability gives a product_status
+ *   (products the tree defines but no vulnerability mentions give none). A
+ *   product listed under several statuses, in one vulnerability or several,
+ *   keeps the most urgent in ts_pstatus_t order. Relationship products ("X
+ *   default_component_of Y") take the component X's identity, full_name says
+ *   "X as a component of Y". Unknown product/group references are problems.
+ * - CVE 5: entries per affected[] element of the CNA and ADP containers: one
+ *   per version entry (a range with changes[] gives one entry per segment,
+ *   ref ".segment[k]"), plus, for defaultStatus affected/unaffected, entries
+ *   covering the versions no version entry mentions (ref ".defaultStatus");
+ *   an element without versions[] is one "all versions" entry with its
+ *   defaultStatus. Several cpes[] give one copy of each entry per CPE (ref
+ *   suffix ".cpes[k]").
+ * - NVD: one affected entry per vulnerable cpeMatch; the platform of an AND
+ *   configuration is only named in full_name.
+ * So a matcher takes, for one asset, every entry whose identity and range
+ * hold it, and the most urgent status among them.
+ *
  * Memory: an advisory owns everything it points to (one arena); free it with
- * ts_advisory_free(). */
+ * ts_advisory_free(). An entry is about 3.6 KB (the CPE and purl are held
+ * inline). */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -48,8 +68,9 @@ typedef struct ts_adv_remediation {
 } ts_adv_remediation_t;
 
 typedef struct ts_adv_product {
-    const char *ref; /* where it comes from: CSAF product_id ("CSAFPID-0001"), or
-                        "affected[2]" / "configurations[0].nodes[1].cpeMatch[3]" */
+    const char *ref; /* where it comes from: CSAF product_id ("CSAFPID-0001"), CVE 5
+                        "cna.affected[2].versions[0]" / "adp[1].affected[0].defaultStatus",
+                        NVD "configurations[0].nodes[1].cpeMatch[3]" */
     const char *
         full_name; /* human-readable name ("Schneider Electric EcoStruxure IT Gateway <=8.1.1.3") */
     char vendor[TS_NAME_MAX];  /* normalised (advisory/name.h); "" when unknown */
@@ -63,7 +84,8 @@ typedef struct ts_adv_product {
     ts_vrange_t range;        /* when range_ok */
     const char *range_error;  /* why not range_ok; "" when range_ok */
     ts_pstatus_t status;
-    size_t n_remediations; /* the remediations that apply to this product */
+    size_t n_remediations; /* the remediations that apply to this product (CSAF only;
+                              identical ones listed once) */
     const ts_adv_remediation_t *const *remediations;
 } ts_adv_product_t;
 
@@ -76,7 +98,9 @@ typedef struct ts_advisory {
     int64_t published;     /* us since the epoch; TS_TIME_NONE when absent */
     int64_t updated;       /* us since the epoch; TS_TIME_NONE when absent */
     double cvss;           /* highest CVSS base score given (v3 preferred); < 0 when none */
-    const char *severity; /* critical|high|medium|low|none (from CVSS or the document); "unknown" */
+    /* critical|high|medium|low|none (from CVSS, else the document's own: CSAF
+     * aggregate_severity, "important" = high, "moderate" = medium); "unknown" */
+    const char *severity;
     size_t n_cves;
     const char *const *cves;
     size_t n_products;
@@ -97,23 +121,30 @@ void ts_advisory_free(ts_advisory_t *a);
  * \retval 0 ok, *out set (free with ts_advisory_free).
  * \retval TS_ESYNTAX / TS_EUTF8 not valid JSON; TS_EMISSING a mandatory
  * field; TS_ETYPE a field of the wrong type; TS_ETOOBIG over a bound;
- * TS_EDEPTH branches too deep; TS_ECYCLE relationships that loop. err says
- * which (with the JSON path). */
+ * TS_EDEPTH branches too deep (or JSON nested too deep); TS_ECYCLE
+ * relationships that loop; TS_ENOTSUP csaf_version not 2.x. err says which,
+ * as "name: json.path: message". Non-fatal findings go to problems. */
 TS_MUSTCHECK int ts_csaf_parse(const char *data, size_t len, const char *name,
                                ts_advisory_t **out /* OUT */, char *err, size_t errsize);
 /* Reads one CVE JSON 5.x record (CNA container and ADP containers). Errors as
- * ts_csaf_parse. A REJECTED record is TS_ENOENT. */
+ * ts_csaf_parse. A REJECTED record is TS_ENOENT; dataType other than
+ * CVE_RECORD TS_ENOTSUP; a cveId not "CVE-..." TS_EINVAL. */
 TS_MUSTCHECK int ts_cve5_parse(const char *data, size_t len, const char *name,
                                ts_advisory_t **out /* OUT */, char *err, size_t errsize);
 /* Reads an NVD CVE API 2.0 response ({"vulnerabilities":[{"cve":{...}}]})
  * and calls cb once per CVE (the advisory is the callback's to keep or free;
- * return non-zero to stop). A malformed vulnerability is reported through
- * bad(name, index, err) and the others are still delivered. */
+ * return non-zero to stop). A malformed vulnerability (or a "Rejected" one:
+ * TS_ENOENT) is reported through bad(name, index, code, why) and the others
+ * are still delivered; with bad NULL it is the error instead.
+ * \retval 0 every CVE delivered or reported; the non-zero value cb returned
+ * to stop; the errors of ts_csaf_parse for the response as a whole. */
 typedef int (*ts_adv_cb)(ts_advisory_t *a, void *ctx);
 typedef void (*ts_adv_bad_cb)(const char *name, size_t index, int code, const char *why, void *ctx);
 TS_MUSTCHECK int ts_nvd_parse(const char *data, size_t len, const char *name, ts_adv_cb cb,
                               ts_adv_bad_cb bad, void *ctx, char *err, size_t errsize);
 /* Detects the format (CSAF: "document"+"csaf_version"; CVE 5: "dataType":
- * "CVE_RECORD"; NVD: "vulnerabilities") and delivers each advisory to cb. */
+ * "CVE_RECORD"; NVD: "vulnerabilities") and delivers each advisory to cb.
+ * The JSON is parsed once. \retval as the format's parser, or cb's non-zero
+ * value; TS_ENOTSUP none of the three. */
 TS_MUSTCHECK int ts_advisory_parse_any(const char *data, size_t len, const char *name, ts_adv_cb cb,
                                        ts_adv_bad_cb bad, void *ctx, char *err, size_t errsize);

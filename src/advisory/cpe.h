@@ -46,7 +46,11 @@ typedef struct ts_cpe {
     ts_cpe_av_t a[TS_CPE_NATTR];
 } ts_cpe_t;
 
-/* Parses either binding. \retval TS_ESYNTAX (reason in err), TS_ETOOBIG. */
+/* Parses either binding. Wildcard runs are a single '*' or one or more '?'
+ * at either end of a value (the URI writes them %02 and %01); a lone "*" is
+ * ANY. A quoted '*' or '?' next to a wildcard run is refused as ambiguous.
+ * \retval TS_ESYNTAX (reason in err), TS_ETOOBIG (input over 4096 bytes or a
+ * value over TS_CPE_VALUE_MAX - 1). */
 TS_MUSTCHECK int ts_cpe_parse(ts_str_t s, ts_cpe_t *out /* OUT */, char *err, size_t errsize);
 /* The 2.3 formatted string binding. Cut to fit, always NUL-terminated. */
 void ts_cpe_format(const ts_cpe_t *c, char *buf, size_t size);
@@ -59,7 +63,11 @@ typedef enum ts_cpe_rel {
     TS_CPE_UNDEFINED, /* a wildcard in the target */
 } ts_cpe_rel_t;
 
-/* Name comparison per NISTIR 7696 (source against target). */
+/* Name comparison per NISTIR 7696 (source against target): any DISJOINT
+ * attribute gives DISJOINT, then any UNDEFINED gives UNDEFINED, all EQUAL
+ * gives EQUAL, only SUPERSET/EQUAL gives SUPERSET, only SUBSET/EQUAL gives
+ * SUBSET, and a mix of wider and narrower attributes UNDEFINED. As in MITRE's
+ * reference matcher, n leading or trailing '?'s match up to n characters. */
 ts_cpe_rel_t ts_cpe_compare(const ts_cpe_t *source, const ts_cpe_t *target);
 /* An advisory's name (source) applies to an inventory name (target) when the
  * source is a SUPERSET of it or EQUAL. */

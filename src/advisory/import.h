@@ -40,3 +40,37 @@ TS_MUSTCHECK int ts_adv_import_buffer(ts_store_t *st, const char *data, size_t l
  * stats->rejected).  \retval TS_EIO / TS_ENOENT the path itself is unusable. */
 TS_MUSTCHECK int ts_adv_import_path(ts_store_t *st, const char *path, ts_adv_import_stats_t *stats,
                                     ts_adv_report_cb report, void *ctx);
+
+/* ---- Sessions and platforms (added with the implementation) -------------------- */
+
+/* An import session: the platform index is built once (from every site's
+ * platforms in the store) and reused for each document, so importing a
+ * directory or one more advisory costs the matching, not the loading.
+ * The session sees platforms added through other sessions only when created
+ * after them. */
+typedef struct ts_adv_importer ts_adv_importer_t;
+/* \retval 0 ok, *out set (free with ts_adv_importer_free()).
+ * \retval a store error. */
+TS_MUSTCHECK int ts_adv_importer_new(ts_store_t *st, ts_adv_importer_t **out /* OUT */);
+void ts_adv_importer_free(ts_adv_importer_t *imp);
+/* As ts_adv_import_buffer() / ts_adv_import_path(), through the session. */
+TS_MUSTCHECK int ts_adv_importer_buffer(ts_adv_importer_t *imp, const char *data, size_t len,
+                                        const char *name, ts_adv_import_stats_t *stats,
+                                        ts_adv_report_cb report, void *ctx);
+TS_MUSTCHECK int ts_adv_importer_path(ts_adv_importer_t *imp, const char *path,
+                                      ts_adv_import_stats_t *stats, ts_adv_report_cb report,
+                                      void *ctx);
+/* Platforms held by the session's index, and the index's memory in bytes. */
+size_t ts_adv_importer_platforms(const ts_adv_importer_t *imp);
+size_t ts_adv_importer_memory(const ts_adv_importer_t *imp);
+
+/* Adds a platform (spec as advisory/platform.h reads it) to a site and
+ * matches it against every stored advisory, in one transaction (its own, or
+ * call it outside a transaction). stats->new_matches / changed_matches count
+ * the (site, advisory) pairs that alert because of it (stats may be NULL).
+ * \retval 0 ok, *id set.  \retval TS_EINVAL / TS_ESYNTAX / TS_ETOOBIG a bad
+ * spec (err says why).  \retval TS_EEXIST the site has it already (*id is the
+ * existing one).  \retval TS_ENOENT no such site.  \retval a store error. */
+TS_MUSTCHECK int ts_adv_platform_add(ts_store_t *st, int64_t site_id, const char *spec,
+                                     int64_t *id /* OUT */, ts_adv_import_stats_t *stats,
+                                     char *err, size_t errsize);

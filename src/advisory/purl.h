@@ -21,7 +21,11 @@ typedef struct ts_purl {
     char qualifiers[TS_PURL_PART_MAX]; /* canonical "k=v&k=v", "" when none */
 } ts_purl_t;
 
-/* \retval TS_ESYNTAX (reason in err), TS_ETOOBIG. */
+/* Parses a purl; the subpath is checked for nothing and dropped, empty
+ * qualifier values are dropped, keys are lowercased and sorted. A '/' that
+ * decodes inside a namespace segment or the name is refused.
+ * \retval TS_ESYNTAX (reason in err), TS_ETOOBIG (input over 4096 bytes, a
+ * part over TS_PURL_PART_MAX - 1, more than 16 qualifiers). */
 TS_MUSTCHECK int ts_purl_parse(ts_str_t s, ts_purl_t *out /* OUT */, char *err, size_t errsize);
 /* Canonical string. Cut to fit, always NUL-terminated. */
 void ts_purl_format(const ts_purl_t *p, char *buf, size_t size);

@@ -35,9 +35,14 @@ typedef enum ts_vscheme {
 TS_MUSTCHECK int ts_vscheme_parse(const char *name, ts_vscheme_t *out /* OUT */);
 const char *ts_vscheme_name(ts_vscheme_t s);
 
-/* Compares a and b under scheme s: *out < 0, 0, > 0.
+/* Compares a and b under scheme s: *out < 0, 0, > 0. Surrounding blanks are
+ * ignored. Generic needs at least one digit and no comparator or wildcard
+ * character ("latest", "log4j-core*" are not versions); semver is strict 2.0.0
+ * apart from a tolerated leading 'v'; rpm, like rpm, treats a missing release
+ * on either side as equal to any release.
  * \retval TS_EINVAL one of them is not a version of that scheme (empty,
- * control characters, over 128 bytes, or the scheme's own syntax). */
+ * control characters or non-ASCII, over 128 bytes, or the scheme's own
+ * syntax). */
 TS_MUSTCHECK int ts_version_cmp(ts_vscheme_t s, ts_str_t a, ts_str_t b, int *out /* OUT */);
 
 #define TS_VRANGE_MAX 16       /* constraints in one range */
@@ -59,28 +64,37 @@ typedef struct ts_vconstraint {
 
 typedef struct ts_vrange {
     ts_vscheme_t scheme;
-    bool all; /* every version ("vers:all/*", "All versions") */
+    bool all; /* every version ("vers:all/" then '*', "All versions") */
     int n;    /* constraints, sorted by version as vers requires */
     ts_vconstraint_t c[TS_VRANGE_MAX];
     char text[TS_VRANGE_TEXT_MAX];
 } ts_vrange_t;
 
-/* Parses a vers string. A CISA-style "vers:all/<V4.3.8" (all with a
- * constraint, invalid per vers-spec) is read as generic "<V4.3.8" and
- * *repaired set true so the caller can report it; otherwise *repaired false
- * (repaired may be NULL). \retval TS_ESYNTAX, TS_ETOOBIG, TS_ENOTSUP (an
- * ecosystem without a comparator here), with the reason in err. */
+/* Parses a vers string, canonical form only (no whitespace, constraints
+ * sorted, unique and not redundant; an explicit "=" of older drafts is
+ * accepted). Types: generic, intdot -> generic; semver, npm, cargo, golang,
+ * hex, pub -> semver; deb; rpm; "none" and "all" with '*'; any type with a
+ * lone '*' is all. A CISA-style "vers:all/<V4.3.8" (all with a constraint,
+ * invalid per vers-spec) is read as generic "<V4.3.8" and *repaired set true
+ * so the caller can report it; otherwise *repaired false (repaired may be
+ * NULL). \retval TS_ESYNTAX, TS_ETOOBIG, TS_ENOTSUP (an ecosystem without a
+ * comparator here: pypi, maven, gem, ...), with the reason in err. */
 TS_MUSTCHECK int ts_vrange_parse_vers(ts_str_t s, ts_vrange_t *out /* OUT */, bool *repaired,
                                       char *err, size_t errsize);
 /* Parses CSAF's free range text (vls) under scheme s (normally generic):
- * optional "All versions"/"all" prefix, then comparators (<, <=, >, >=, =)
- * joined by "|", ",", " and " or "&&"; "All versions" alone = all. Anything
- * else (e.g. "prior to the fix") is TS_ESYNTAX: reported, never matched. */
+ * optional "All versions"/"all"/"All <up to 3 words> versions"/"versions"
+ * prefix, then comparators (<, <=, >, >=, =, !=), each followed by a version
+ * without inner blanks, joined by "|"/"||" (union, vers semantics) or ",",
+ * " and ", "&&" (intersection; an empty one is refused); "All versions" alone
+ * = all; text starting "vers:" is parsed as vers. Anything else (e.g. "prior
+ * to the fix") is TS_ESYNTAX: reported, never matched. */
 TS_MUSTCHECK int ts_vrange_parse_vls(ts_vscheme_t s, ts_str_t text, ts_vrange_t *out /* OUT */,
                                      char *err, size_t errsize);
-/* Builds [start, end) style ranges: start may be empty (no lower bound),
- * end may be empty (no upper bound); *_incl say whether a bound is included.
- * Both empty = all. \retval TS_EINVAL a bound is not a version of s. */
+/* Builds [start, end) style ranges: start may be empty, "*" or CVE 5's "0"
+ * (no lower bound), end may be empty or "*" (no upper bound; CVE 5 writes
+ * lessThan "*"); *_incl say whether a bound is included. Blanks around a
+ * bound are trimmed ("10.2.9-h1 "). Both absent = all.
+ * \retval TS_EINVAL a bound is not a version of s, or start is above end. */
 TS_MUSTCHECK int ts_vrange_from_bounds(ts_vscheme_t s, ts_str_t start, bool start_incl,
                                        ts_str_t end, bool end_incl, ts_vrange_t *out /* OUT */,
                                        char *err, size_t errsize);
@@ -92,6 +106,6 @@ TS_MUSTCHECK int ts_vrange_exact(ts_vscheme_t s, ts_str_t version, ts_vrange_t *
  * \retval 0 and *in set.  \retval TS_EINVAL v cannot be compared under the
  * range's scheme: undecided, the caller reports it. */
 TS_MUSTCHECK int ts_vrange_contains(const ts_vrange_t *r, ts_str_t v, bool *in /* OUT */);
-/* Canonical vers text of r ("vers:generic/>=1.0|<2.0", "vers:all/*"), for the
+/* Canonical vers text of r ("vers:generic/>=1.0|<2.0", or "vers:all/" then '*'), for the
  * reason of a match. Cut to fit, always NUL-terminated. */
 void ts_vrange_format(const ts_vrange_t *r, char *buf, size_t size);

@@ -41,9 +41,10 @@ bool ts_cert_holder_valid(const char *holder)
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         size_t k = ts_utf8_next(p + i, n - i, &cp);
-        /* Control characters would end up in subject names and listings. */
-        if (cp == TS_UTF8_BAD || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x2028 ||
-            cp == 0x2029)
+        /* Control characters and bidirectional overrides would end up in
+         * subject names and terminal listings. */
+        if (cp == TS_UTF8_BAD || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x200e ||
+            cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
             return false;
         i += k;
     }
@@ -101,5 +102,5 @@ int ts_store_certs_foreach(ts_store_t *st, ts_cert_cb cb, void *ctx)
         return TS_EINVAL;
     if (st->ops->cert == NULL || st->ops->cert->foreach == NULL)
         return TS_ENOTSUP;
-    return st->ops->cert->foreach(st, cb, ctx);
+    return st->ops->cert->foreach (st, cb, ctx);
 }

@@ -58,5 +58,6 @@ TS_MUSTCHECK int ts_store_certs_foreach(ts_store_t *st, ts_cert_cb cb, void *ctx
 bool ts_cert_fingerprint_valid(const char *fingerprint);
 /* 1..20 octets as lowercase hex (an even number of digits). */
 bool ts_cert_serial_valid(const char *serial);
-/* 1..TS_HOLDER_MAX bytes of well-formed UTF-8 without control characters. */
+/* 1..TS_HOLDER_MAX bytes of well-formed UTF-8 without control characters
+ * (C0, DEL, C1, U+2028/U+2029) or bidirectional marks and overrides. */
 bool ts_cert_holder_valid(const char *holder);

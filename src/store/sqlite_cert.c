@@ -34,7 +34,7 @@ enum {
 _Static_assert(Q_END_ <= TS_SQX_CERT + 16, "certificate statements exceed their slots");
 
 #define CERT_COLS                                                                                  \
-    "SELECT c.fingerprint, c.serial, ifnull(c.site_id, 0), ifnull(s.name, ''),"                   \
+    "SELECT c.fingerprint, c.serial, ifnull(c.site_id, 0), ifnull(s.name, ''),"                    \
     " s.id IS NOT NULL, c.csirt, c.holder, c.not_before, c.not_after, c.issued, c.revoked"         \
     " FROM certs c LEFT JOIN sites s ON s.id = c.site_id"
 

@@ -1,0 +1,688 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The platform index and the matching of advisory product entries. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "advisory/match.h"
+#include "core/buf.h"
+#include "core/mem.h"
+
+struct mplat {
+    int64_t id, site_id;
+    char *spec;
+    char *version; /* "" for a family */
+    uint8_t kind;
+    bool family, vendor_family;
+    ts_platform_t *full; /* CPE and purl platforms only: the parsed form */
+};
+
+/* Name platforms apart from CPE and purl ones, so that the hot loop over a
+ * version's platforms reads no platform record (measured: that read was
+ * most of the full re-match). */
+struct vgroup {
+    char *version;
+    uint32_t *plats; /* name platforms */
+    uint32_t n, cap;
+    uint32_t *special; /* CPE and purl platforms */
+    uint32_t n_special, cap_special;
+};
+
+struct bucket {
+    char *key; /* NULL: free slot */
+    uint64_t hash;
+    uint32_t *family; /* family platforms */
+    uint32_t n_family, cap_family;
+    struct vgroup *groups;
+    uint32_t n_groups, cap_groups;
+};
+
+/* The best match of one platform while one advisory is matched. */
+struct best {
+    uint32_t plat;
+    const ts_adv_product_t *prod;
+    uint8_t status;
+    bool undecided, family;
+    size_t rule_off;
+};
+
+struct ts_match_index {
+    struct mplat *plats;
+    size_t n_plats, cap_plats;
+    struct bucket *tab;
+    size_t tab_cap, tab_used;
+    size_t mem; /* bytes allocated, for the memory report */
+    /* ts_match_advisory() scratch */
+    uint32_t *stamp; /* per platform: advisory counter when last seen */
+    uint32_t *slot;  /* per platform: its index in best[] */
+    size_t stamp_cap;
+    uint32_t counter;
+    struct best *best;
+    size_t n_best, cap_best;
+    ts_buf_t rules;
+    uint64_t rule_gen;   /* last rule text handed out */
+    uint64_t stored_gen; /* the one last stored in rules, at stored_off */
+    size_t stored_off;
+};
+
+static uint64_t hash_key(const char *k)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *p = (const unsigned char *)k; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ull;
+    }
+    return h ^ (h >> 29);
+}
+
+static char *dup_counted(ts_match_index_t *idx, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    idx->mem += n;
+    char *d = ts_xmalloc(n);
+    memcpy(d, s, n);
+    return d;
+}
+
+/* Grows an array of elem-sized items to hold one more; counts the memory. */
+static void *grow(ts_match_index_t *idx, void *arr, uint32_t *cap, uint32_t n, size_t elem)
+{
+    if (n < *cap)
+        return arr;
+    uint32_t nc = *cap ? *cap * 2 : 2;
+    idx->mem += (size_t)(nc - *cap) * elem;
+    *cap = nc;
+    return ts_xrealloc(arr, (size_t)nc * elem);
+}
+
+ts_match_index_t *ts_match_index_new(void)
+{
+    ts_match_index_t *idx = ts_xcalloc(1, sizeof *idx);
+    idx->tab_cap = 1024;
+    idx->tab = ts_xcalloc(idx->tab_cap, sizeof *idx->tab);
+    idx->mem = sizeof *idx + idx->tab_cap * sizeof *idx->tab;
+    return idx;
+}
+
+void ts_match_index_free(ts_match_index_t *idx)
+{
+    fprintf(stderr, "DBG rt=%lu emit=%lu groups=%lu\n", dbg_rt, dbg_emit, dbg_groups);
+    if (idx == NULL)
+        return;
+    for (size_t i = 0; i < idx->n_plats; i++) {
+        free(idx->plats[i].spec);
+        free(idx->plats[i].version);
+        free(idx->plats[i].full);
+    }
+    free(idx->plats);
+    for (size_t i = 0; i < idx->tab_cap; i++) {
+        struct bucket *b = &idx->tab[i];
+        if (b->key == NULL)
+            continue;
+        free(b->key);
+        free(b->family);
+        for (uint32_t g = 0; g < b->n_groups; g++) {
+            free(b->groups[g].version);
+            free(b->groups[g].plats);
+            free(b->groups[g].special);
+        }
+        free(b->groups);
+    }
+    free(idx->tab);
+    free(idx->stamp);
+    free(idx->slot);
+    free(idx->best);
+    ts_buf_free(&idx->rules);
+    free(idx);
+}
+
+size_t ts_match_index_count(const ts_match_index_t *idx)
+{
+    return idx ? idx->n_plats : 0;
+}
+
+size_t ts_match_index_memory(const ts_match_index_t *idx)
+{
+    return idx ? idx->mem : 0;
+}
+
+static struct bucket *find(const ts_match_index_t *idx, const char *key, uint64_t h)
+{
+    size_t mask = idx->tab_cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        struct bucket *b = &idx->tab[i];
+        if (b->key == NULL)
+            return NULL;
+        if (b->hash == h && strcmp(b->key, key) == 0)
+            return b;
+    }
+}
+
+static void rehash(ts_match_index_t *idx)
+{
+    size_t nc = idx->tab_cap * 2;
+    struct bucket *nt = ts_xcalloc(nc, sizeof *nt);
+    for (size_t i = 0; i < idx->tab_cap; i++) {
+        struct bucket *b = &idx->tab[i];
+        if (b->key == NULL)
+            continue;
+        size_t j = b->hash & (nc - 1);
+        while (nt[j].key)
+            j = (j + 1) & (nc - 1);
+        nt[j] = *b;
+    }
+    idx->mem += (nc - idx->tab_cap) * sizeof *nt;
+    free(idx->tab);
+    idx->tab = nt;
+    idx->tab_cap = nc;
+}
+
+static struct bucket *find_or_add(ts_match_index_t *idx, const char *key)
+{
+    uint64_t h = hash_key(key);
+    struct bucket *b = find(idx, key, h);
+    if (b)
+        return b;
+    if ((idx->tab_used + 1) * 2 > idx->tab_cap)
+        rehash(idx);
+    size_t mask = idx->tab_cap - 1;
+    size_t i = h & mask;
+    while (idx->tab[i].key)
+        i = (i + 1) & mask;
+    b = &idx->tab[i];
+    b->key = dup_counted(idx, key);
+    b->hash = h;
+    idx->tab_used++;
+    return b;
+}
+
+static void name_key(char *out, size_t size, const char *vendor, const char *product)
+{
+    size_t a = strlen(vendor), b = strlen(product);
+    if (a + b + 2 > size) { /* names are bounded by TS_NAME_MAX: never here */
+        out[0] = '\0';
+        return;
+    }
+    memcpy(out, vendor, a);
+    out[a] = '\x1f';
+    memcpy(out + a + 1, product, b + 1);
+}
+
+static void purl_key(char *out, size_t size, const ts_purl_t *p)
+{
+    ts_seterr(out, size, "\x02%s/%s/%s", p->type, p->ns, p->name);
+}
+
+static void bucket_add(ts_match_index_t *idx, struct bucket *b, uint32_t pi)
+{
+    struct mplat *mp = &idx->plats[pi];
+    if (mp->family) {
+        b->family = grow(idx, b->family, &b->cap_family, b->n_family, sizeof *b->family);
+        b->family[b->n_family++] = pi;
+        return;
+    }
+    struct vgroup *g = NULL;
+    for (uint32_t i = 0; i < b->n_groups; i++)
+        if (strcmp(b->groups[i].version, mp->version) == 0) {
+            g = &b->groups[i];
+            break;
+        }
+    if (g == NULL) {
+        b->groups = grow(idx, b->groups, &b->cap_groups, b->n_groups, sizeof *b->groups);
+        g = &b->groups[b->n_groups++];
+        memset(g, 0, sizeof *g);
+        g->version = dup_counted(idx, mp->version);
+    }
+    if (mp->kind == TS_PLAT_NAME) {
+        g->plats = grow(idx, g->plats, &g->cap, g->n, sizeof *g->plats);
+        g->plats[g->n++] = pi;
+    } else {
+        g->special = grow(idx, g->special, &g->cap_special, g->n_special, sizeof *g->special);
+        g->special[g->n_special++] = pi;
+    }
+}
+
+int ts_match_index_add(ts_match_index_t *idx, int64_t platform_id, int64_t site_id,
+                       const ts_platform_t *p)
+{
+    if (idx->n_plats >= 0x7fffffff)
+        return TS_ERANGE;
+    if (idx->n_plats == idx->cap_plats) {
+        size_t nc = idx->cap_plats ? idx->cap_plats * 2 : 64;
+        idx->mem += (nc - idx->cap_plats) * sizeof *idx->plats;
+        idx->plats = ts_xrealloc(idx->plats, nc * sizeof *idx->plats);
+        idx->cap_plats = nc;
+    }
+    uint32_t pi = (uint32_t)idx->n_plats++;
+    struct mplat *mp = &idx->plats[pi];
+    memset(mp, 0, sizeof *mp);
+    mp->id = platform_id;
+    mp->site_id = site_id;
+    mp->spec = dup_counted(idx, p->spec);
+    mp->version = dup_counted(idx, p->version);
+    mp->kind = (uint8_t)p->kind;
+    mp->family = p->family;
+    mp->vendor_family = p->vendor_family;
+    if (p->kind != TS_PLAT_NAME) {
+        mp->full = ts_xmalloc(sizeof *mp->full);
+        *mp->full = *p;
+        idx->mem += sizeof *mp->full;
+    }
+    char key[2 * TS_PURL_PART_MAX + 64];
+    if (p->vendor[0] && p->product[0]) {
+        name_key(key, sizeof key, p->vendor, p->product);
+        bucket_add(idx, find_or_add(idx, key), pi);
+    }
+    /* Entries that name no vendor (a CVE record's bare packageName) are
+     * looked up by product alone. */
+    if (p->product[0] && !p->vendor_family) {
+        name_key(key, sizeof key, "", p->product);
+        bucket_add(idx, find_or_add(idx, key), pi);
+    }
+    if (p->kind == TS_PLAT_PURL) {
+        purl_key(key, sizeof key, &p->purl);
+        bucket_add(idx, find_or_add(idx, key), pi);
+    }
+    return 0;
+}
+
+/* ---- One entry against one platform --------------------------------------------- */
+
+bool ts_match_alerts(ts_pstatus_t status, bool undecided)
+{
+    return undecided || status == TS_PS_AFFECTED || status == TS_PS_UNDER_INVESTIGATION;
+}
+
+/* The names that identify an entry: its own, else its CPE's. */
+void ts_match_purl_key(const ts_purl_t *p, char *out, size_t size)
+{
+    ts_seterr(out, size, "%s/%s/%s", p->type, p->ns, p->name);
+}
+
+void ts_match_entry_names(const ts_adv_product_t *p, char vendor[TS_NAME_MAX],
+                          char product[TS_NAME_MAX])
+{
+    memcpy(vendor, p->vendor, TS_NAME_MAX);
+    memcpy(product, p->product, TS_NAME_MAX);
+    vendor[TS_NAME_MAX - 1] = product[TS_NAME_MAX - 1] = '\0';
+    if ((vendor[0] == '\0' || product[0] == '\0') && p->has_cpe &&
+        p->cpe.a[TS_CPE_VENDOR].kind == TS_CPE_VALUE &&
+        p->cpe.a[TS_CPE_PRODUCT].kind == TS_CPE_VALUE) {
+        if (ts_name_vendor(ts_str_c(p->cpe.a[TS_CPE_VENDOR].value), vendor) != 0 ||
+            ts_name_product(ts_str_c(p->cpe.a[TS_CPE_PRODUCT].value), product) != 0)
+            vendor[0] = product[0] = '\0';
+    }
+}
+
+/* "name v/p", "cpe cpe:2.3:...", "purl pkg:type/ns/name": how the entry was found. */
+static void ident(const ts_adv_product_t *p, ts_plat_kind_t how, char *out, size_t size)
+{
+    if (how == TS_PLAT_CPE) {
+        char c[512];
+        ts_cpe_format(&p->cpe, c, sizeof c);
+        ts_seterr(out, size, "cpe %s", c);
+    } else if (how == TS_PLAT_PURL) {
+        ts_seterr(out, size, "purl pkg:%s/%s%s%s", p->purl.type, p->purl.ns, p->purl.ns[0] ? "/" : "",
+                 p->purl.name);
+    } else {
+        char v[TS_NAME_MAX], pr[TS_NAME_MAX];
+        ts_match_entry_names(p, v, pr);
+        ts_seterr(out, size, "name %s/%s", v[0] ? v : "*", pr);
+    }
+}
+
+static void family_rule(const ts_adv_product_t *p, const char *id, char *rule, size_t size)
+{
+    const char *covers = p->version_text && p->version_text[0] ? p->version_text : "all versions";
+    ts_seterr(rule, size, "%s, family (every version; the entry covers %s)", id, covers);
+}
+
+/* 1 in range, 0 not, 2 undecided; no text is built (the hot path). */
+static unsigned long dbg_rt, dbg_emit, dbg_entries, dbg_groups;
+static int range_test(const ts_adv_product_t *p, const char *version)
+{
+    dbg_rt++;
+    if (!p->range_ok)
+        return 2;
+    bool in = false;
+    if (ts_vrange_contains(&p->range, ts_str_c(version), &in) != 0)
+        return 2;
+    return in ? 1 : 0;
+}
+
+/* The reason of a range_test() result of 1 or 2. */
+static void version_rule(const ts_adv_product_t *p, int res, const char *version, const char *id,
+                         char *rule, size_t size)
+{
+    char vers[TS_VRANGE_TEXT_MAX + 32];
+    if (!p->range_ok) {
+        ts_seterr(rule, size, "%s, range \"%s\" not understood (%s): %s undecided", id,
+                  p->version_text ? p->version_text : "",
+                  p->range_error && p->range_error[0] ? p->range_error : "no reason given",
+                  version);
+        return;
+    }
+    ts_vrange_format(&p->range, vers, sizeof vers);
+    if (res == 2)
+        ts_seterr(rule, size, "%s, %s cannot compare %s (not a %s version): undecided", id, vers,
+                  version, ts_vscheme_name(p->range.scheme));
+    else
+        ts_seterr(rule, size, "%s, %s contains %s", id, vers, version);
+}
+
+static int eval_version(const ts_adv_product_t *p, const char *version, const char *id, char *rule,
+                        size_t size)
+{
+    int res = range_test(p, version);
+    if (res)
+        version_rule(p, res, version, id, rule, size);
+    return res;
+}
+
+/* A CPE match that leaves the version to the range: NVD states versions as
+ * ranges next to a CPE whose version is ANY. */
+static bool cpe_applies(const ts_cpe_t *src, const ts_cpe_t *tgt)
+{
+    ts_cpe_t s = *src, t = *tgt;
+    memset(&s.a[TS_CPE_VERSION], 0, sizeof s.a[TS_CPE_VERSION]);
+    memset(&t.a[TS_CPE_VERSION], 0, sizeof t.a[TS_CPE_VERSION]);
+    s.a[TS_CPE_VERSION].kind = TS_CPE_ANY;
+    t.a[TS_CPE_VERSION].kind = TS_CPE_ANY;
+    return ts_cpe_matches(&s, &t);
+}
+
+int ts_match_one(const ts_platform_t *plat, const ts_adv_product_t *p, bool *undecided, char *rule,
+                 size_t rulesize)
+{
+    char id[TS_MATCH_RULE_MAX];
+    *undecided = false;
+    if (plat->kind == TS_PLAT_PURL && p->has_purl) {
+        if (!ts_purl_same_package(&p->purl, &plat->purl))
+            return 0;
+        ident(p, TS_PLAT_PURL, id, sizeof id);
+    } else if (plat->kind == TS_PLAT_CPE && p->has_cpe) {
+        if (!cpe_applies(&p->cpe, &plat->cpe))
+            return 0;
+        ident(p, TS_PLAT_CPE, id, sizeof id);
+    } else {
+        char v[TS_NAME_MAX], pr[TS_NAME_MAX];
+        ts_match_entry_names(p, v, pr);
+        if (pr[0] == '\0')
+            return 0;
+        if (v[0] == '\0') {
+            /* The entry names no vendor: the product decides. */
+            if (plat->vendor_family || strcmp(pr, plat->product) != 0)
+                return 0;
+        } else if (plat->vendor[0] == '\0' || strcmp(v, plat->vendor) != 0 ||
+                   (!plat->vendor_family && strcmp(pr, plat->product) != 0)) {
+            return 0;
+        }
+        ts_seterr(id, sizeof id, "name %s/%s", v[0] ? v : "*", pr);
+    }
+    if (plat->family) {
+        family_rule(p, id, rule, rulesize);
+        return 1;
+    }
+    int r = eval_version(p, plat->version, id, rule, rulesize);
+    if (r == 2)
+        *undecided = true;
+    return r != 0;
+}
+
+/* ---- Through the index ------------------------------------------------------------ */
+
+/* rule_gen changes whenever the rule text does, so that the platforms of
+ * one version group share one stored copy of it. */
+typedef int (*emit_fn)(ts_match_index_t *idx, uint32_t pi, const ts_adv_product_t *p,
+                       bool undecided, bool family, const char *rule, uint64_t rule_gen,
+                       void *ctx);
+
+static int emit_one(ts_match_index_t *idx, uint32_t pi, const ts_adv_product_t *p, emit_fn emit,
+                    void *ctx)
+{
+    struct mplat *mp = &idx->plats[pi];
+    bool und;
+    char rule[TS_MATCH_RULE_MAX];
+    if (!ts_match_one(mp->full, p, &und, rule, sizeof rule))
+        return 0;
+    return emit(idx, pi, p, und, mp->family, rule, ++idx->rule_gen, ctx);
+}
+
+static int scan_name_bucket(ts_match_index_t *idx, const struct bucket *b,
+                            const ts_adv_product_t *p, emit_fn emit, void *ctx)
+{
+    char id[TS_MATCH_RULE_MAX], rule[TS_MATCH_RULE_MAX], prefix[TS_MATCH_RULE_MAX];
+    size_t prefix_len = 0;
+    bool have_id = false;
+    int r = 0;
+    uint64_t family_gen = 0;
+    for (uint32_t i = 0; r == 0 && i < b->n_family; i++) {
+        uint32_t pi = b->family[i];
+        struct mplat *mp = &idx->plats[pi];
+        if ((mp->kind == TS_PLAT_PURL && p->has_purl) || (mp->kind == TS_PLAT_CPE && p->has_cpe)) {
+            if (mp->kind == TS_PLAT_CPE) {
+                r = emit_one(idx, pi, p, emit, ctx);
+                family_gen = 0;
+            }
+            continue; /* purl platforms: the purl bucket decides */
+        }
+        if (family_gen == 0) {
+            if (!have_id) {
+                ident(p, TS_PLAT_NAME, id, sizeof id);
+                have_id = true;
+            }
+            family_rule(p, id, rule, sizeof rule);
+            family_gen = ++idx->rule_gen;
+        }
+        r = emit(idx, pi, p, false, true, rule, family_gen, ctx);
+    }
+    for (uint32_t g = 0; r == 0 && g < b->n_groups; g++) {
+        const struct vgroup *vg = &b->groups[g];
+        dbg_groups++;
+        int in = -1; /* evaluated once per version, lazily */
+        uint64_t gen = 0;
+        for (uint32_t k = 0; r == 0 && k < vg->n + vg->n_special; k++) {
+            bool plain = k < vg->n;
+            uint32_t pi = plain ? vg->plats[k] : vg->special[k - vg->n];
+            if (!plain) {
+                uint8_t kind = idx->plats[pi].kind;
+                if ((kind == TS_PLAT_PURL && p->has_purl) || (kind == TS_PLAT_CPE && p->has_cpe)) {
+                    if (kind == TS_PLAT_CPE) {
+                        r = emit_one(idx, pi, p, emit, ctx);
+                        gen = 0;
+                    }
+                    continue; /* purl: the purl bucket decides */
+                }
+            }
+            if (in < 0)
+                in = range_test(p, vg->version);
+            if (in == 0)
+                break;
+            if (gen == 0) {
+                if (!have_id) {
+                    ident(p, TS_PLAT_NAME, id, sizeof id);
+                    have_id = true;
+                }
+                if (in == 1 && p->range_ok) {
+                    /* "<id>, <vers>" once per entry, then one copy per version:
+                     * formatting per version was a third of a full re-match. */
+                    if (prefix_len == 0) {
+                        char vers[TS_VRANGE_TEXT_MAX + 32];
+                        ts_vrange_format(&p->range, vers, sizeof vers);
+                        ts_seterr(prefix, sizeof prefix, "%s, %s contains ", id, vers);
+                        prefix_len = strlen(prefix);
+                    }
+                    size_t vl = strlen(vg->version);
+                    if (prefix_len + vl < sizeof rule) {
+                        memcpy(rule, prefix, prefix_len);
+                        memcpy(rule + prefix_len, vg->version, vl + 1);
+                    } else {
+                        version_rule(p, in, vg->version, id, rule, sizeof rule);
+                    }
+                } else {
+                    version_rule(p, in, vg->version, id, rule, sizeof rule);
+                }
+                gen = ++idx->rule_gen;
+            }
+            r = emit(idx, pi, p, in == 2, false, rule, gen, ctx);
+        }
+    }
+    return r;
+}
+
+static int scan_purl_bucket(ts_match_index_t *idx, const struct bucket *b,
+                            const ts_adv_product_t *p, emit_fn emit, void *ctx)
+{
+    int r = 0;
+    for (uint32_t i = 0; r == 0 && i < b->n_family; i++)
+        if (idx->plats[b->family[i]].kind == TS_PLAT_PURL)
+            r = emit_one(idx, b->family[i], p, emit, ctx);
+    for (uint32_t g = 0; r == 0 && g < b->n_groups; g++)
+        for (uint32_t i = 0; r == 0 && i < b->groups[g].n_special; i++)
+            if (idx->plats[b->groups[g].special[i]].kind == TS_PLAT_PURL)
+                r = emit_one(idx, b->groups[g].special[i], p, emit, ctx);
+    return r;
+}
+
+static int match_entry(ts_match_index_t *idx, const ts_adv_product_t *p, emit_fn emit, void *ctx)
+{
+    char key[2 * TS_PURL_PART_MAX + 64];
+    char v[TS_NAME_MAX], pr[TS_NAME_MAX];
+    int r = 0;
+    ts_match_entry_names(p, v, pr);
+    if (pr[0]) {
+        /* With no vendor, the key ("", product) holds every platform of that
+         * product; vendor families do not apply. */
+        name_key(key, sizeof key, v, pr);
+        const struct bucket *b = find(idx, key, hash_key(key));
+        if (b)
+            r = scan_name_bucket(idx, b, p, emit, ctx);
+        if (v[0]) {
+            name_key(key, sizeof key, v, "*");
+            b = find(idx, key, hash_key(key));
+            if (b && r == 0)
+                r = scan_name_bucket(idx, b, p, emit, ctx);
+        }
+    }
+    if (r == 0 && p->has_purl) {
+        purl_key(key, sizeof key, &p->purl);
+        const struct bucket *b = find(idx, key, hash_key(key));
+        if (b)
+            r = scan_purl_bucket(idx, b, p, emit, ctx);
+    }
+    return r;
+}
+
+struct direct_ctx {
+    ts_adv_match_fn cb;
+    void *ctx;
+};
+
+static int emit_direct(ts_match_index_t *idx, uint32_t pi, const ts_adv_product_t *p,
+                       bool undecided, bool family, const char *rule, uint64_t rule_gen,
+                       void *vctx)
+{
+    (void)rule_gen;
+    struct direct_ctx *d = vctx;
+    const struct mplat *mp = &idx->plats[pi];
+    ts_adv_match_t m = {
+        .platform_id = mp->id,
+        .site_id = mp->site_id,
+        .platform = mp->spec,
+        .product = p,
+        .status = p->status,
+        .undecided = undecided,
+        .family = family,
+        .rule = rule,
+    };
+    return d->cb(&m, d->ctx);
+}
+
+int ts_match_product(ts_match_index_t *idx, const ts_adv_product_t *p, ts_adv_match_fn cb, void *ctx)
+{
+    struct direct_ctx d = {cb, ctx};
+    return match_entry(idx, p, emit_direct, &d);
+}
+
+/* Whether a beats b for the same platform. */
+static bool better(bool und_a, int st_a, bool und_b, int st_b)
+{
+    if (und_a != und_b)
+        return !und_a;
+    return st_a < st_b;
+}
+
+static int emit_best(ts_match_index_t *idx, uint32_t pi, const ts_adv_product_t *p,
+                     bool undecided, bool family, const char *rule, uint64_t rule_gen,
+                     void *vctx)
+{
+    dbg_emit++;
+    (void)vctx;
+    struct best *bp;
+    if (idx->stamp[pi] == idx->counter) {
+        bp = &idx->best[idx->slot[pi]];
+        if (!better(undecided, (int)p->status, bp->undecided, bp->status))
+            return 0;
+    } else {
+        if (idx->n_best == idx->cap_best) {
+            idx->cap_best = idx->cap_best ? idx->cap_best * 2 : 64;
+            idx->best = ts_xrealloc(idx->best, idx->cap_best * sizeof *idx->best);
+        }
+        idx->stamp[pi] = idx->counter;
+        idx->slot[pi] = (uint32_t)idx->n_best;
+        bp = &idx->best[idx->n_best++];
+    }
+    bp->plat = pi;
+    bp->prod = p;
+    bp->status = (uint8_t)p->status;
+    bp->undecided = undecided;
+    bp->family = family;
+    if (rule_gen != idx->stored_gen) {
+        idx->stored_off = idx->rules.len;
+        idx->stored_gen = rule_gen;
+        ts_buf_append(&idx->rules, rule, strlen(rule) + 1);
+    }
+    bp->rule_off = idx->stored_off;
+    return 0;
+}
+
+int ts_match_advisory(ts_match_index_t *idx, const ts_advisory_t *a, ts_adv_match_fn cb, void *ctx)
+{
+    if (idx->stamp_cap < idx->n_plats) {
+        size_t nc = idx->cap_plats;
+        idx->stamp = ts_xrealloc(idx->stamp, nc * sizeof *idx->stamp);
+        idx->slot = ts_xrealloc(idx->slot, nc * sizeof *idx->slot);
+        memset(idx->stamp + idx->stamp_cap, 0, (nc - idx->stamp_cap) * sizeof *idx->stamp);
+        idx->stamp_cap = nc;
+    }
+    if (++idx->counter == 0) { /* wrapped: forget every stamp */
+        memset(idx->stamp, 0, idx->stamp_cap * sizeof *idx->stamp);
+        idx->counter = 1;
+    }
+    idx->n_best = 0;
+    ts_buf_reset(&idx->rules);
+    idx->stored_gen = 0;
+    for (size_t i = 0; i < a->n_products; i++) {
+        int r = match_entry(idx, &a->products[i], emit_best, NULL);
+        if (r)
+            return r;
+    }
+    for (size_t i = 0; i < idx->n_best; i++) {
+        const struct best *bp = &idx->best[i];
+        const struct mplat *mp = &idx->plats[bp->plat];
+        ts_adv_match_t m = {
+            .platform_id = mp->id,
+            .site_id = mp->site_id,
+            .platform = mp->spec,
+            .product = bp->prod,
+            .status = (ts_pstatus_t)bp->status,
+            .undecided = bp->undecided,
+            .family = bp->family,
+            .rule = idx->rules.data + bp->rule_off,
+        };
+        int r = cb(&m, ctx);
+        if (r)
+            return r;
+    }
+    return 0;
+}

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Inventory specs: CPE, purl, vendor:product[:version], families. */
+#include <stdio.h>
+#include <string.h>
+
+#include "advisory/platform.h"
+
+static bool has_ctl(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return true;
+    return false;
+}
+
+/* A version as an inventory may state it: printable, no spaces (a space means
+ * the user wrote a range or prose, which an inventory cannot hold). */
+static int check_version(const char *v, size_t n, char *err, size_t errsize)
+{
+    if (n == 0) {
+        ts_seterr(err, errsize, "empty version");
+        return TS_EINVAL;
+    }
+    if (n >= TS_PLATFORM_VERSION_MAX) {
+        ts_seterr(err, errsize, "version longer than %d bytes", TS_PLATFORM_VERSION_MAX - 1);
+        return TS_EINVAL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == '|' || c == '*') {
+            ts_seterr(err, errsize, "version \"%.*s\" is not a single version", (int)n, v);
+            return TS_EINVAL;
+        }
+    }
+    return 0;
+}
+
+static int names(ts_platform_t *p, ts_str_t vendor, ts_str_t product, char *err, size_t errsize)
+{
+    int r = ts_name_vendor(vendor, p->vendor);
+    if (r) {
+        ts_seterr(err, errsize, "vendor \"%.*s\": %s", (int)vendor.len, vendor.ptr,
+                  r == TS_ETOOBIG ? "too long" : "empty after normalising");
+        return TS_EINVAL;
+    }
+    if (product.len == 1 && product.ptr[0] == '*') {
+        p->vendor_family = true;
+        p->family = true;
+        strcpy(p->product, "*");
+        return 0;
+    }
+    r = ts_name_product(product, p->product);
+    if (r) {
+        ts_seterr(err, errsize, "product \"%.*s\": %s", (int)product.len, product.ptr,
+                  r == TS_ETOOBIG ? "too long" : "empty after normalising");
+        return TS_EINVAL;
+    }
+    return 0;
+}
+
+static int parse_cpe(const char *spec, ts_platform_t *p, char *err, size_t errsize)
+{
+    char why[256] = "";
+    int r = ts_cpe_parse(ts_str_c(spec), &p->cpe, why, sizeof why);
+    if (r) {
+        ts_seterr(err, errsize, "not a valid CPE name: %s", why);
+        return r == TS_ETOOBIG ? TS_ETOOBIG : TS_ESYNTAX;
+    }
+    const ts_cpe_av_t *v = &p->cpe.a[TS_CPE_VENDOR], *pr = &p->cpe.a[TS_CPE_PRODUCT];
+    if (v->kind != TS_CPE_VALUE || pr->kind != TS_CPE_VALUE || v->wild_start || v->wild_end ||
+        pr->wild_start || pr->wild_end) {
+        ts_seterr(err, errsize, "a CPE platform needs a vendor and a product (no wildcards)");
+        return TS_EINVAL;
+    }
+    p->kind = TS_PLAT_CPE;
+    r = names(p, ts_str_c(v->value), ts_str_c(pr->value), err, errsize);
+    if (r)
+        return r;
+    const ts_cpe_av_t *ver = &p->cpe.a[TS_CPE_VERSION];
+    if (ver->kind == TS_CPE_VALUE && !ver->wild_start && !ver->wild_end) {
+        r = check_version(ver->value, strlen(ver->value), err, errsize);
+        if (r)
+            return r;
+        ts_seterr(p->version, sizeof p->version, "%s", ver->value);
+    } else {
+        p->family = true;
+    }
+    ts_cpe_format(&p->cpe, p->spec, sizeof p->spec);
+    return 0;
+}
+
+static int parse_purl(const char *spec, ts_platform_t *p, char *err, size_t errsize)
+{
+    char why[256] = "";
+    int r = ts_purl_parse(ts_str_c(spec), &p->purl, why, sizeof why);
+    if (r) {
+        ts_seterr(err, errsize, "not a valid purl: %s", why);
+        return r == TS_ETOOBIG ? TS_ETOOBIG : TS_ESYNTAX;
+    }
+    if (p->purl.name[0] == '\0') {
+        ts_seterr(err, errsize, "a purl platform needs a name");
+        return TS_EINVAL;
+    }
+    p->kind = TS_PLAT_PURL;
+    /* The namespace usually names the vendor or distribution (pkg:rpm/redhat/...);
+     * without one, the name keys only purl-to-purl matching. */
+    if (p->purl.ns[0] == '\0' || ts_name_vendor(ts_str_c(p->purl.ns), p->vendor) != 0)
+        p->vendor[0] = '\0';
+    if (ts_name_product(ts_str_c(p->purl.name), p->product) != 0)
+        p->product[0] = '\0';
+    if (p->purl.version[0]) {
+        r = check_version(p->purl.version, strlen(p->purl.version), err, errsize);
+        if (r)
+            return r;
+        ts_seterr(p->version, sizeof p->version, "%s", p->purl.version);
+    } else {
+        p->family = true;
+    }
+    ts_purl_format(&p->purl, p->spec, sizeof p->spec);
+    return 0;
+}
+
+static int parse_name(const char *spec, ts_platform_t *p, char *err, size_t errsize)
+{
+    const char *c1 = strchr(spec, ':');
+    if (c1 == NULL) {
+        ts_seterr(err, errsize,
+                  "\"%s\" is neither a CPE (cpe:2.3:...), a purl (pkg:...) nor "
+                  "vendor:product[:version]",
+                  spec);
+        return TS_EINVAL;
+    }
+    const char *c2 = strchr(c1 + 1, ':');
+    ts_str_t vendor = ts_str(spec, (size_t)(c1 - spec));
+    ts_str_t product = c2 ? ts_str(c1 + 1, (size_t)(c2 - c1 - 1)) : ts_str_c(c1 + 1);
+    p->kind = TS_PLAT_NAME;
+    int r = names(p, vendor, product, err, errsize);
+    if (r)
+        return r;
+    if (c2 == NULL) {
+        p->family = true;
+        ts_seterr(p->spec, sizeof p->spec, "%s:%s", p->vendor, p->product);
+        return 0;
+    }
+    if (p->vendor_family) {
+        ts_seterr(err, errsize, "a vendor family (vendor:*) takes no version");
+        return TS_EINVAL;
+    }
+    r = check_version(c2 + 1, strlen(c2 + 1), err, errsize);
+    if (r)
+        return r;
+    ts_seterr(p->version, sizeof p->version, "%s", c2 + 1);
+    ts_seterr(p->spec, sizeof p->spec, "%s:%s:%s", p->vendor, p->product, p->version);
+    return 0;
+}
+
+int ts_platform_parse(const char *spec, ts_platform_t *out, char *err, size_t errsize)
+{
+    if (spec == NULL || out == NULL) {
+        ts_seterr(err, errsize, "no platform given");
+        return TS_EINVAL;
+    }
+    memset(out, 0, sizeof *out);
+    size_t n = strlen(spec);
+    if (n == 0) {
+        ts_seterr(err, errsize, "empty platform");
+        return TS_EINVAL;
+    }
+    if (n >= TS_PLATFORM_SPEC_MAX) {
+        ts_seterr(err, errsize, "platform longer than %d bytes", TS_PLATFORM_SPEC_MAX - 1);
+        return TS_ETOOBIG;
+    }
+    if (has_ctl(spec)) {
+        ts_seterr(err, errsize, "control character in platform");
+        return TS_EINVAL;
+    }
+    int r;
+    if (strncmp(spec, "cpe:", 4) == 0)
+        r = parse_cpe(spec, out, err, errsize);
+    else if (strncmp(spec, "pkg:", 4) == 0)
+        r = parse_purl(spec, out, err, errsize);
+    else
+        r = parse_name(spec, out, err, errsize);
+    if (r)
+        memset(out, 0, sizeof *out);
+    return r;
+}
+
+const char *ts_platform_kind_name(const ts_platform_t *p)
+{
+    switch (p->kind) {
+    case TS_PLAT_CPE:
+        return "cpe";
+    case TS_PLAT_PURL:
+        return "purl";
+    default:
+        return p->family ? "family" : "name";
+    }
+}

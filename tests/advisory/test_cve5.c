@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "advtest.h"
+#include "core/event.h"
+
+static void expect_fail(const char *s, int code, const char *n1, const char *n2)
+{
+    at_expect_fail(ts_cve5_parse, s, strlen(s), code, n1, n2);
+}
+
+static ts_advisory_t *parse_ok(const char *s)
+{
+    ts_advisory_t *a = NULL;
+    char err[512];
+    int rc = at_parse(ts_cve5_parse, s, strlen(s), &a, err, sizeof err);
+    if (rc != 0)
+        fail_msg("rc %d: %s", rc, err);
+    return a;
+}
+
+static const char *normv(const char *s, char *buf)
+{
+    if (ts_name_vendor(ts_str_c(s), buf) != 0)
+        fail_msg("vendor name \"%s\" refused", s);
+    return buf;
+}
+
+static const char *normp(const char *s, char *buf)
+{
+    if (ts_name_product(ts_str_c(s), buf) != 0)
+        fail_msg("product name \"%s\" refused", s);
+    return buf;
+}
+
+static size_t count_ref_prefix(const ts_advisory_t *a, const char *prefix)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < a->n_products; i++)
+        n += strncmp(a->products[i].ref, prefix, strlen(prefix)) == 0;
+    return n;
+}
+
+/* The entry of prefix whose range holds version v (exactly one is expected). */
+static const ts_adv_product_t *covering(const ts_advisory_t *a, const char *prefix, const char *v)
+{
+    const ts_adv_product_t *hit = NULL;
+    for (size_t i = 0; i < a->n_products; i++) {
+        const ts_adv_product_t *p = &a->products[i];
+        if (strncmp(p->ref, prefix, strlen(prefix)) != 0 || !p->range_ok)
+            continue;
+        if (at_in(p, v)) {
+            if (hit)
+                fail_msg("%s and %s both hold %s", hit->ref, p->ref, v);
+            hit = p;
+        }
+    }
+    if (hit == NULL)
+        fail_msg("no entry of %s holds %s", prefix, v);
+    return hit;
+}
+
+/* ---- Invalid input ---------------------------------------------------------- */
+
+static void test_invalid(void **state)
+{
+    expect_fail("", TS_ETRUNC, "t.json", NULL);
+    expect_fail("{\"dataType\": \"CVE_RECORD\"", TS_ETRUNC, NULL, NULL);
+    expect_fail("{\"dataType\": \"CVE_\xff\"}", TS_EUTF8, NULL, NULL);
+    /* An encoded surrogate (CESU-8) passes json-c but not the string accessor. */
+    expect_fail("{\"dataType\": \"CVE_RECORD\", \"cveMetadata\": {\"cveId\": "
+                "\"CVE-2026-3003\", \"state\": \"PUBLISHED\"}, \"containers\": {\"cna\": "
+                "{\"title\": \"bad \xed\xa0\x80\", \"affected\": []}}}",
+                TS_EUTF8, "containers.cna", "title");
+    expect_fail("\"CVE\"", TS_ETYPE, "expected a JSON object", NULL);
+    expect_fail("{}", TS_EMISSING, "dataType", NULL);
+    expect_fail("{\"dataType\": \"CVE_RECORD_V4\"}", TS_ENOTSUP, "CVE_RECORD", NULL);
+    expect_fail("{\"dataType\": 5}", TS_ETYPE, "dataType", "expected string");
+    expect_fail("{\"dataType\": \"CVE_RECORD\"}", TS_EMISSING, "cveMetadata", NULL);
+
+    size_t len;
+    char *doc = at_data("cve5-min.json", &len);
+    static const struct {
+        const char *from, *to, *n1, *n2;
+        int code;
+    } cases[] = {
+        {"\"cveId\": \"CVE-2026-3000\",", "", "cveMetadata", "cveId", TS_EMISSING},
+        {"\"state\": \"PUBLISHED\",", "", "cveMetadata", "state", TS_EMISSING},
+        {"\"cveId\": \"CVE-2026-3000\"", "\"cveId\": \"GHSA-1234\"", "cveMetadata", "not a CVE id",
+         TS_EINVAL},
+        {"\"cveId\": \"CVE-2026-3000\"", "\"cveId\": 2026", "cveMetadata", "expected string",
+         TS_ETYPE},
+        {"\"containers\": {", "\"containerz\": {", "containers", "missing", TS_EMISSING},
+        {"\"cna\": {", "\"adp0\": {", "containers", "\"cna\" is missing", TS_EMISSING},
+        {"\"affected\": [", "\"unaffected\": [", "containers.cna", "\"affected\" is missing",
+         TS_EMISSING},
+        {"\"version\": \"2.0.0\", \"lessThan\": \"3.0.0\"", "\"lessThan\": \"3.0.0\"",
+         "containers.cna.affected[0].versions[0]", "\"version\" is missing", TS_EMISSING},
+        {"\"status\": \"affected\", \"versionType\": \"semver\",\n",
+         "\"status\": true, \"versionType\": \"semver\",\n",
+         "containers.cna.affected[0].versions[0]", "expected string", TS_ETYPE},
+        {"{\"at\": \"2.7.1\", \"status\": \"unaffected\"}", "{\"at\": 2.7}",
+         "containers.cna.affected[0].versions[0].changes[0]", "expected string", TS_ETYPE},
+        {"\"cpes\": [\"cpe:2.3:a:example:libthing", "\"cpes\": [7, \"cpe:2.3:a:example:libthing",
+         "containers.cna.affected[2].cpes[0]", "expected string", TS_ETYPE},
+        {"\"versions\": [{\"version\": \"4.2\"", "\"versions\": [[], {\"version\": \"4.2\"",
+         "containers.cna.affected[1].versions", "expected object", TS_ETYPE},
+        {"\"baseScore\": 6.5", "\"baseScore\": \"6.5\"", "containers.cna.metrics[0].cvssV3_1",
+         "expected number", TS_ETYPE},
+        {"\"adp\": [", "\"adp\": [5, ", "containers.adp", "expected object", TS_ETYPE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *bad = at_replace(doc, cases[i].from, cases[i].to);
+        print_message("case %zu: %s\n", i, cases[i].n2);
+        expect_fail(bad, cases[i].code, cases[i].n1, cases[i].n2);
+        free(bad);
+    }
+    free(doc);
+}
+
+static void test_rejected(void **state)
+{
+    size_t len;
+    char *doc = at_data("cve5-rejected.json", &len);
+    at_expect_fail(ts_cve5_parse, doc, len, TS_ENOENT, "CVE-2026-3001", "REJECTED");
+    free(doc);
+}
+
+static void test_too_big_and_deep(void **state)
+{
+    size_t n = (size_t)TS_ADV_DOC_MAX + 1;
+    char *big = calloc(n, 1);
+    assert_non_null(big);
+    ts_advisory_t *a = (ts_advisory_t *)1;
+    char err[256];
+    assert_int_equal(ts_cve5_parse(big, n, "big.json", &a, err, sizeof err), TS_ETOOBIG);
+    assert_null(a);
+    free(big);
+    char deep[1000];
+    size_t k = 0;
+    for (int i = 0; i < 300; i++)
+        deep[k++] = '[';
+    for (int i = 0; i < 300; i++)
+        deep[k++] = ']';
+    deep[k] = '\0';
+    const char *pre = "{\"dataType\": \"CVE_RECORD\", \"x\": ";
+    char *s = malloc(strlen(pre) + k + 2);
+    strcpy(s, pre);
+    strcat(s, deep);
+    strcat(s, "}");
+    expect_fail(s, TS_EDEPTH, "nesting", NULL);
+    free(s);
+}
+
+static void test_empty_arrays(void **state)
+{
+    const char *s = "{\"dataType\": \"CVE_RECORD\", \"dataVersion\": \"5.1\", \"cveMetadata\": "
+                    "{\"cveId\": \"CVE-2026-3002\", \"state\": \"PUBLISHED\"}, \"containers\": "
+                    "{\"cna\": {\"affected\": [], \"metrics\": [], \"descriptions\": []}, "
+                    "\"adp\": []}}";
+    ts_advisory_t *a = parse_ok(s);
+    assert_int_equal(a->n_products, 0);
+    assert_string_equal(a->id, "CVE-2026-3002");
+    assert_string_equal(a->title, "");
+    assert_string_equal(a->publisher, "");
+    assert_true(a->cvss < 0);
+    assert_int_equal(a->published, TS_TIME_NONE);
+    ts_advisory_free(a);
+    /* An element without names, versions or CPEs: one "all versions" entry, reported. */
+    const char *bare = "{\"dataType\": \"CVE_RECORD\", \"cveMetadata\": {\"cveId\": "
+                       "\"CVE-2026-3003\", \"state\": \"PUBLISHED\"}, \"containers\": {\"cna\": "
+                       "{\"affected\": [{\"vendor\": \"n/a\", \"product\": \"n/a\", "
+                       "\"versions\": []}]}}}";
+    a = parse_ok(bare);
+    assert_int_equal(a->n_products, 1);
+    assert_int_equal(a->products[0].status, TS_PS_UNDER_INVESTIGATION);
+    assert_string_equal(a->products[0].vendor, "");
+    at_expect_problem(a, "affected[0]", "cannot match by name");
+    ts_advisory_free(a);
+}
+
+/* ---- Own fixture ------------------------------------------------------------- */
+
+static void test_fixture(void **state)
+{
+    size_t len;
+    char *doc = at_data("cve5-min.json", &len);
+    ts_advisory_t *a = parse_ok(doc);
+    char v[TS_NAME_MAX], p[TS_NAME_MAX];
+    assert_int_equal(a->source, TS_ADV_CVE5);
+    assert_string_equal(a->id, "CVE-2026-3000");
+    assert_string_equal(a->publisher, "examplecna");
+    assert_string_equal(a->revision, "2026-03-05T09:00:00Z");
+    /* No title: the English description's first line. */
+    assert_string_equal(a->title, "Gadget before 2.5 lets attackers in.");
+    /* v3.1 preferred over the higher v4.0 */
+    assert_true(a->cvss > 6.49 && a->cvss < 6.51);
+    assert_string_equal(a->severity, "medium");
+    int64_t t;
+    assert_int_equal(ts_time_parse("2026-03-01T12:00:00.000Z", 24, &t), 0);
+    assert_true(a->published == t);
+
+    /* containers.cna.affected[0].versions[0]: [2.0.0, 3.0.0) affected with changes given
+     * out of order: 2.5.0 unaffected, 2.6.0 affected again, 2.7.1 unaffected. */
+    const char *g = "cna.affected[0]";
+    assert_int_equal(covering(a, g, "2.4.9")->status, TS_PS_AFFECTED);
+    assert_int_equal(covering(a, g, "2.5.0")->status, TS_PS_NOT_AFFECTED);
+    assert_int_equal(covering(a, g, "2.6.3")->status, TS_PS_AFFECTED);
+    assert_int_equal(covering(a, g, "2.7.1")->status, TS_PS_NOT_AFFECTED);
+    assert_int_equal(covering(a, g, "2.9.9")->status, TS_PS_NOT_AFFECTED);
+    /* versions[1]: version "0" = from the start, < 1.0.0 */
+    const ts_adv_product_t *z = at_product(a, "cna.affected[0].versions[1]");
+    assert_int_equal(z->status, TS_PS_AFFECTED);
+    assert_true(at_in(z, "0.0.1") && !at_in(z, "1.0.0"));
+    /* versions[2]: "3.1.0 " trimmed and reported */
+    assert_string_equal(at_product(a, "cna.affected[0].versions[2]")->version_text, "3.1.0");
+    at_expect_problem(a, "affected[0].versions[2]", "\"3.1.0 \"");
+    /* defaultStatus unaffected: the versions between and after get it */
+    assert_int_equal(covering(a, g, "1.5.0")->status, TS_PS_NOT_AFFECTED);
+    assert_int_equal(covering(a, g, "3.0.5")->status, TS_PS_NOT_AFFECTED);
+    assert_int_equal(covering(a, g, "3.1.0")->status, TS_PS_AFFECTED);
+    assert_int_equal(covering(a, g, "4.0.0")->status, TS_PS_NOT_AFFECTED);
+    assert_string_equal(covering(a, g, "4.0.0")->ref, "cna.affected[0].defaultStatus");
+    assert_string_equal(covering(a, g, "2.4.9")->vendor, normv("Example Corp", v));
+    assert_string_equal(covering(a, g, "2.4.9")->product, normp("Gadget", p));
+    assert_int_equal(covering(a, g, "2.4.9")->range.scheme, TS_VS_SEMVER);
+
+    /* affected[1]: unaffected from 4.2 ("*" = no upper bound), default affected */
+    const ts_adv_product_t *gz = at_product(a, "cna.affected[1].versions[0]");
+    assert_int_equal(gz->status, TS_PS_NOT_AFFECTED);
+    assert_true(at_in(gz, "4.2") && at_in(gz, "99") && !at_in(gz, "4.1"));
+    const ts_adv_product_t *gd = at_product(a, "cna.affected[1].defaultStatus");
+    assert_int_equal(gd->status, TS_PS_AFFECTED);
+    assert_true(at_in(gd, "4.1") && !at_in(gd, "4.2"));
+
+    /* affected[2]: package only; git ranges and "1.0.*" bounds are kept, not understood */
+    const ts_adv_product_t *git = at_product(a, "cna.affected[2].versions[0]");
+    assert_false(git->range_ok);
+    assert_non_null(strstr(git->range_error, "git"));
+    assert_string_equal(git->product, normp("libthing", p));
+    assert_string_equal(git->vendor, "");
+    assert_true(git->has_cpe); /* the one valid CPE of cpes[] */
+    assert_false(at_product(a, "cna.affected[2].versions[1]")->range_ok);
+    at_expect_problem(a, "affected[2].versions[2]", "bogus");
+    at_expect_problem(a, "affected[2].cpes[1]", "not a cpe");
+    assert_int_equal(count_ref_prefix(a, "cna.affected[2]"), 2);
+
+    /* affected[3]: no versions, defaultStatus affected: all versions affected */
+    const ts_adv_product_t *d = at_product(a, "cna.affected[3]");
+    assert_true(d->range_ok && d->range.all);
+    assert_int_equal(d->status, TS_PS_AFFECTED);
+
+    /* affected[4]: status unknown -> under investigation, lessThanOrEqual included */
+    const ts_adv_product_t *u = at_product(a, "cna.affected[4].versions[0]");
+    assert_int_equal(u->status, TS_PS_UNDER_INVESTIGATION);
+    assert_true(at_in(u, "5.4") && !at_in(u, "5.4.1"));
+    assert_int_equal(count_ref_prefix(a, "cna.affected[4]"), 1); /* no defaultStatus */
+
+    /* containers.adp[0]: its own entries, the lessThan "2.5.0 " trimmed and reported */
+    const ts_adv_product_t *adp = at_product(a, "adp[0].affected[0].versions[0]");
+    assert_true(at_in(adp, "2.0.0") && !at_in(adp, "2.5.0"));
+    assert_true(adp->has_cpe);
+    at_expect_problem(a, "adp[0].affected[0].versions[0]", "\"2.5.0 \"");
+    ts_advisory_free(a);
+    free(doc);
+}
+
+static void test_cpe_copies(void **state)
+{
+    size_t len;
+    char *doc = at_data("cve5-min.json", &len);
+    char *two = at_replace(doc, "\"cpes\": [\"cpe:/a:example:gadget:2.0.0\"]",
+                           "\"cpes\": [\"cpe:/a:example:gadget:2.0.0\", "
+                           "\"cpe:2.3:a:example:gadget_pro:*:*:*:*:*:*:*:*\"]");
+    ts_advisory_t *a = parse_ok(two);
+    const ts_adv_product_t *c0 = at_product(a, "adp[0].affected[0].versions[0].cpes[0]");
+    const ts_adv_product_t *c1 = at_product(a, "adp[0].affected[0].versions[0].cpes[1]");
+    assert_string_equal(c0->cpe.a[TS_CPE_PRODUCT].value, "gadget");
+    assert_string_equal(c1->cpe.a[TS_CPE_PRODUCT].value, "gadget_pro");
+    assert_string_equal(c0->version_text, c1->version_text);
+    ts_advisory_free(a);
+    free(two);
+    free(doc);
+}
+
+/* ---- Corpus ------------------------------------------------------------------ */
+
+static void test_corpus_3400(void **state)
+{
+    ts_advisory_t *a = at_corpus(ts_cve5_parse, "advisories/cve/CVE-2024-3400.json");
+    if (a == NULL)
+        skip();
+    char v[TS_NAME_MAX], p[TS_NAME_MAX];
+    assert_string_equal(a->id, "CVE-2024-3400");
+    assert_string_equal(a->publisher, "palo_alto");
+    assert_true(a->cvss > 9.99);
+    assert_string_equal(a->severity, "critical");
+    /* containers.cna.affected[0].versions[4]: 10.2.0 lessThan 10.2.9-h1 affected, with
+     * changes [{at 10.2.9-h1, unaffected}] (an empty segment: dropped) */
+    const char *pan = "cna.affected[0]";
+    const ts_adv_product_t *e = covering(a, pan, "10.2.5");
+    assert_int_equal(e->status, TS_PS_AFFECTED);
+    assert_string_equal(e->vendor, normv("Palo Alto Networks", v));
+    assert_string_equal(e->product, normp("PAN-OS", p));
+    assert_true(at_in(e, "10.2.9") && !at_in(e, "10.2.9-h1"));
+    /* hotfixes: 10.2.9-h1 and later are unaffected (defaultStatus) */
+    assert_int_equal(covering(a, pan, "10.2.9-h1")->status, TS_PS_NOT_AFFECTED);
+    assert_int_equal(covering(a, pan, "10.2.10")->status, TS_PS_NOT_AFFECTED);
+    /* versions[5], [6] */
+    assert_int_equal(covering(a, pan, "11.0.4")->status, TS_PS_AFFECTED);
+    assert_int_equal(covering(a, pan, "11.0.4-h1")->status, TS_PS_NOT_AFFECTED);
+    assert_int_equal(covering(a, pan, "11.1.2-h2")->status, TS_PS_AFFECTED);
+    assert_int_equal(covering(a, pan, "11.1.2-h3")->status, TS_PS_NOT_AFFECTED);
+    /* versions[0]: 9.0.0 unaffected; defaultStatus covers the rest of 9.x */
+    assert_int_equal(covering(a, pan, "9.0.0")->status, TS_PS_NOT_AFFECTED);
+    assert_int_equal(covering(a, pan, "9.1.17")->status, TS_PS_NOT_AFFECTED);
+    /* affected[1]: Cloud NGFW, version "All" unaffected */
+    const ts_adv_product_t *ngfw = at_product(a, "cna.affected[1].versions[0]");
+    assert_true(ngfw->range.all);
+    assert_int_equal(ngfw->status, TS_PS_NOT_AFFECTED);
+    /* containers.adp[1].affected[0]: CISA ADP, lessThan "10.2.9-h1 " (trailing space)
+     * trimmed and reported; the CPE 2.3 name kept */
+    const ts_adv_product_t *adp = at_product(a, "adp[1].affected[0].versions[0]");
+    assert_string_equal(adp->version_text, ">=10.2.0 <10.2.9-h1");
+    assert_true(at_in(adp, "10.2.8") && !at_in(adp, "10.2.9-h1"));
+    assert_true(adp->has_cpe);
+    assert_string_equal(adp->cpe.a[TS_CPE_VENDOR].value, "paloaltonetworks");
+    at_expect_problem(a, "adp[1].affected[0].versions[0]", "\"10.2.9-h1 \"");
+    at_expect_problem(a, "adp[1].affected[2].versions[0]", "\"11.1.2-h3 \"");
+    /* ADP defaultStatus "unknown" with versions: no default entries */
+    assert_int_equal(count_ref_prefix(a, "adp[1].affected[0]"), 1);
+    ts_advisory_free(a);
+}
+
+static void test_corpus_6387(void **state)
+{
+    ts_advisory_t *a = at_corpus(ts_cve5_parse, "advisories/cve/CVE-2024-6387.json");
+    if (a == NULL)
+        skip();
+    char p[TS_NAME_MAX];
+    assert_string_equal(a->publisher, "redhat");
+    assert_string_equal(a->title, "Openssh: regresshion - race condition in ssh allows rce/dos");
+    /* containers.cna.affected[0]: upstream OpenSSH (packageName only), 8.5p1 ..=9.7p1 */
+    const ts_adv_product_t *up = at_product(a, "cna.affected[0].versions[0]");
+    assert_string_equal(up->product, normp("OpenSSH", p));
+    assert_int_equal(up->status, TS_PS_AFFECTED);
+    assert_true(at_in(up, "8.5p1") && at_in(up, "9.7p1") && !at_in(up, "9.8p1") &&
+                !at_in(up, "8.4p1"));
+    assert_int_equal(covering(a, "cna.affected[0]", "9.8p1")->status, TS_PS_NOT_AFFECTED);
+    /* affected[1]: RHEL 9, rpm EVR, unaffected from 0:8.7p1-38.el9_4.1 (lessThan "*"),
+     * defaultStatus affected; two CPE 2.2 URIs -> two copies */
+    const ts_adv_product_t *fx = at_product(a, "cna.affected[1].versions[0].cpes[0]");
+    assert_int_equal(fx->range.scheme, TS_VS_RPM);
+    assert_int_equal(fx->status, TS_PS_NOT_AFFECTED);
+    assert_true(at_in(fx, "0:8.7p1-38.el9_4.1") && at_in(fx, "0:9.0p1-1.el9") &&
+                !at_in(fx, "0:8.7p1-38.el9"));
+    assert_true(fx->has_cpe);
+    assert_string_equal(fx->cpe.a[TS_CPE_PRODUCT].value, "enterprise_linux");
+    assert_string_equal(fx->cpe.a[TS_CPE_UPDATE].value, "");
+    assert_non_null(strstr(fx->full_name, "(package openssh)"));
+    const ts_adv_product_t *df = at_product(a, "cna.affected[1].defaultStatus.cpes[1]");
+    assert_int_equal(df->status, TS_PS_AFFECTED);
+    assert_true(at_in(df, "0:8.7p1-38.el9") && !at_in(df, "0:8.7p1-38.el9_4.1"));
+    assert_string_equal(df->cpe.a[TS_CPE_PART].value, "a");
+    /* affected[10]: Ceph Storage 6, no versions, defaultStatus affected */
+    const ts_adv_product_t *ceph = at_product(a, "cna.affected[10]");
+    assert_true(ceph->range.all);
+    assert_int_equal(ceph->status, TS_PS_AFFECTED);
+    /* affected[12]: RHEL 6 unaffected */
+    assert_int_equal(at_product(a, "cna.affected[12]")->status, TS_PS_NOT_AFFECTED);
+    ts_advisory_free(a);
+}
+
+static void test_corpus_3094(void **state)
+{
+    ts_advisory_t *a = at_corpus(ts_cve5_parse, "advisories/cve/CVE-2024-3094.json");
+    if (a == NULL)
+        skip();
+    char p[TS_NAME_MAX];
+    assert_string_equal(a->title, "Xz: malicious code in distributed source");
+    assert_true(a->cvss > 9.99);
+    /* containers.cna.affected[0]: packageName xz, versions 5.6.0 and 5.6.1 affected,
+     * defaultStatus unaffected */
+    const ts_adv_product_t *v0 = at_product(a, "cna.affected[0].versions[0]");
+    const ts_adv_product_t *v1 = at_product(a, "cna.affected[0].versions[1]");
+    assert_string_equal(v0->product, normp("xz", p));
+    assert_string_equal(v0->vendor, "");
+    assert_true(at_in(v0, "5.6.0") && !at_in(v0, "5.6.1"));
+    assert_true(at_in(v1, "5.6.1"));
+    assert_int_equal(v0->status, TS_PS_AFFECTED);
+    assert_int_equal(covering(a, "cna.affected[0]", "5.4.6")->status, TS_PS_NOT_AFFECTED);
+    assert_int_equal(covering(a, "cna.affected[0]", "5.6.2")->status, TS_PS_NOT_AFFECTED);
+    /* affected[1..5]: Red Hat products with no versions, defaultStatus unaffected */
+    for (int i = 1; i <= 5; i++) {
+        char ref[32];
+        snprintf(ref, sizeof ref, "cna.affected[%d]", i);
+        const ts_adv_product_t *rh = at_product(a, ref);
+        assert_int_equal(rh->status, TS_PS_NOT_AFFECTED);
+        assert_true(rh->range.all && rh->has_cpe);
+    }
+    ts_advisory_free(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_invalid),          cmocka_unit_test(test_rejected),
+        cmocka_unit_test(test_too_big_and_deep), cmocka_unit_test(test_empty_arrays),
+        cmocka_unit_test(test_fixture),          cmocka_unit_test(test_cpe_copies),
+        cmocka_unit_test(test_corpus_3400),      cmocka_unit_test(test_corpus_6387),
+        cmocka_unit_test(test_corpus_3094),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

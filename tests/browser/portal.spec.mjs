@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: Apache-2.0
+// Drives the real portal in headless Chromium, authenticated by site
+// certificates that live in each run's own NSS database (HOME/.pki/nssdb),
+// against the server started by tests/integration/browser.sh.
+//
+// The expectations below follow the fixture that browser.sh writes
+// (fixtures/constituency.json and its EVE lines):
+//   uni-a (192.0.2.0/24) with child uni-a-lab (192.0.2.128/25); uni-b (198.51.100.0/24)
+//   uni-a sees 9 events: 5 exploit (one of them uni-a-lab's), 3 scanner, 1 dos whose
+//   signature is HOSTILE; uni-b sees 3 exploit events. uni-a runs
+//   example corp:widget server:2.3.0, which CVE-2026-49001 (fixtures/cve-browser-test.json,
+//   title with markup) affects; uni-b has no platform.
+//
+// Environment: TS_BASE (https://127.0.0.1:PORT), TS_CHROMIUM, TS_HOME_A, TS_HOME_B,
+// TS_SHOTS (directory for screenshots), TS_TOCSIN and TS_CA (to revoke A's
+// certificate at the end of its run), TOCSIN_DB.
+import { execFileSync } from 'node:child_process';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.TS_BASE;
+const SHOTS = process.env.TS_SHOTS ?? '.';
+const HOSTILE = '<img src=x onerror=alert(1)>';
+const ADV_ID = 'CVE-2026-49001'; // fixtures/cve-browser-test.json, matched by uni-a's platform
+const ADV_TITLE_MARKUP = '<script>alert(2)</script>';
+const TIMEOUT = 15000;
+
+let checks = 0;
+let failed = 0;
+function check(what, cond, detail) {
+    checks++;
+    if (cond) return;
+    failed++;
+    console.error(`FAIL: ${what}${detail !== undefined ? `: ${detail}` : ''}`);
+}
+function same(what, want, got) {
+    const w = JSON.stringify(want);
+    const g = JSON.stringify(got);
+    check(what, w === g, `expected ${w}, got ${g}`);
+}
+
+// One browser per identity: Chromium reads the NSS database of HOME at start.
+async function withBrowser(home, label, fn) {
+    const browser = await chromium.launch({
+        executablePath: process.env.TS_CHROMIUM,
+        headless: true,
+        env: { ...process.env, HOME: home },
+        // The CA is trusted through NSS; certificate errors are never ignored.
+        args: ['--disable-gpu', '--no-first-run', '--password-store=basic'],
+        timeout: 60000,
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    const problems = { dialogs: [], csp: [], errors: [] };
+    page.on('dialog', (d) => {
+        problems.dialogs.push(d.message());
+        d.dismiss().catch(() => {});
+    });
+    page.on('console', (m) => {
+        if (/Content[- ]Security[- ]Policy/i.test(m.text())) problems.csp.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.errors.push(String(e)));
+    try {
+        await fn(page, context);
+    } catch (e) {
+        check(`${label}: scenario ran to the end`, false, e.stack ?? String(e));
+        await page.screenshot({ path: `${SHOTS}/${label}-failure.png`, fullPage: true }).catch(() => {});
+    } finally {
+        same(`${label}: no JavaScript dialog fired`, [], problems.dialogs);
+        same(`${label}: no CSP violation`, [], problems.csp);
+        same(`${label}: no uncaught page error`, [], problems.errors);
+        await browser.close();
+    }
+}
+
+// What the API itself returns for this identity (the same TLS client certificate).
+async function apiJson(page, path) {
+    return page.evaluate(async (p) => {
+        const r = await fetch(p, { headers: { Accept: 'application/json' } });
+        return { status: r.status, body: await r.json().catch(() => null) };
+    }, path);
+}
+
+// uni-a's event numbers, seen by A, asked for by B.
+const aEventIds = [];
+
+async function shownIds(page) {
+    await page.waitForSelector('tr[data-event-id], #no-events');
+    return page.$$eval('tr[data-event-id]', (rows) => rows.map((r) => Number(r.dataset.eventId)));
+}
+
+async function siteA(page) {
+    // The page runs under the strict CSP (else "no CSP violation" below proves nothing).
+    const resp = await page.goto(`${BASE}/`);
+    same('A: index.html answers', 200, resp.status());
+    const csp = resp.headers()['content-security-policy'] ?? '';
+    check('A: index.html carries the strict CSP', /default-src 'none'/.test(csp) && /script-src 'self'/.test(csp) &&
+        /style-src 'self'/.test(csp) && !/unsafe-inline|unsafe-eval/.test(csp), csp);
+
+    // Dashboard: who we are and a chart drawn on a canvas.
+    await page.waitForSelector('#me-site');
+    same('A: dashboard names the site', 'uni-a', (await page.textContent('#me-site')).trim());
+    await page.waitForSelector('.chart-box canvas');
+    check('A: chart canvas has a size', (await page.$eval('.chart-box canvas', (c) => c.width * c.height)) > 0);
+    const byType = await page.$$eval('table.by-type tbody tr', (rows) => rows.map((r) => r.children[1].textContent.trim()));
+    same('A: dashboard by-type lists the fixture types', ['dos', 'exploit', 'scanner'], [...byType].sort());
+    const hosts = await page.$$eval('table.top-hosts tbody tr td:first-child', (c) => c.map((x) => x.textContent.trim()));
+    check('A: most affected hosts are uni-a addresses', hosts.length > 0 && hosts.every((h) => h.startsWith('192.0.2.')), hosts.join(' '));
+    check('A: top host is the exploit target', hosts[0] === '192.0.2.10', hosts[0]);
+    await page.screenshot({ path: `${SHOTS}/a-dashboard.png`, fullPage: true });
+
+    // Events: everything, then filtered by type through the form.
+    await page.click('nav a[href="#/events"]');
+    const all = await shownIds(page);
+    same('A: all of uni-a\'s events are listed', 9, all.length);
+    const apiAll = await apiJson(page, '/api/v1/events?limit=50');
+    same('A: unfiltered rows equal the API answer', apiAll.body.events.map((e) => e.id), all);
+
+    // The hostile signature is shown as text, and nothing was injected.
+    const descs = await page.$$eval('td.desc', (c) => c.map((x) => x.textContent));
+    check('A: hostile signature shown as text', descs.includes(HOSTILE), descs.join(' | '));
+    same('A: no element was injected from event data', 0, await page.locator('main img').count());
+
+    await page.fill('input[name=type]', 'exploit');
+    await page.click('form.filters button[type=submit]');
+    await page.waitForURL(/#\/events\?type=exploit/);
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-event-id]').length === 5 || document.querySelector('.error'));
+    const exploit = await shownIds(page);
+    const apiExploit = await apiJson(page, '/api/v1/events?type=exploit&limit=50');
+    same('A: API status for type=exploit', 200, apiExploit.status);
+    same('A: filtered rows equal the API answer', apiExploit.body.events.map((e) => e.id), exploit);
+    same('A: five exploit events (four of uni-a, one of uni-a-lab)', 5, exploit.length);
+    const types = await page.$$eval('tr[data-event-id] td:nth-child(3)', (c) => c.map((x) => x.textContent));
+    check('A: every filtered row is an exploit', types.every((t) => t.includes('exploit')), types.join(' | '));
+    await page.screenshot({ path: `${SHOTS}/a-events-exploit.png`, fullPage: true });
+
+    // The CSV link carries the same filters.
+    const csvHref = await page.getAttribute('a[download="events.csv"]', 'href');
+    const csv = await page.evaluate(async (h) => {
+        const r = await fetch(h);
+        return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
+    }, csvHref);
+    same('A: CSV download answers', 200, csv.status);
+    check('A: CSV download is CSV', /^text\/csv/.test(csv.type ?? ''), csv.type);
+    same('A: CSV has a header and the five filtered events', 6, csv.text.trim().split('\n').length);
+
+    // The site filter offers own site and children; the child sees only its event.
+    const options = await page.$$eval('select[name=site] option', (o) => o.map((x) => x.value));
+    same('A: site filter offers own site and child', ['', 'uni-a', 'uni-a-lab'], options);
+    await page.selectOption('select[name=site]', 'uni-a-lab');
+    await page.click('form.filters button[type=submit]');
+    await page.waitForURL(/site=uni-a-lab/);
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-event-id]').length === 1 || document.querySelector('.error'));
+    const lab = await shownIds(page);
+    const apiLab = await apiJson(page, '/api/v1/events?type=exploit&site=uni-a-lab&limit=50');
+    same('A: child-site rows equal the API answer', apiLab.body.events.map((e) => e.id), lab);
+
+    // Detail of an exploit against 192.0.2.10: why = uni-a's network.
+    aEventIds.push(...apiAll.body.events.map((e) => e.id));
+    const target = apiExploit.body.events.find((e) => e.destination && e.destination.ip === '192.0.2.10');
+    check('A: the API has an exploit against 192.0.2.10', target !== undefined);
+    await page.goto(`${BASE}/#/events?type=exploit`);
+    await page.waitForSelector(`tr[data-event-id="${target.id}"] a`);
+    await page.click(`tr[data-event-id="${target.id}"] a`);
+    await page.waitForSelector('.why ul.reasons li');
+    const why = await page.textContent('.why');
+    check('A: detail says why (matched network)', why.includes('192.0.2.0/24') && why.includes('uni-a'), why);
+    check('A: detail says the role', why.includes('destination'), why);
+    same('A: detail heading', `Event #${target.id}: exploit`, (await page.textContent('h1')).trim());
+    await page.screenshot({ path: `${SHOTS}/a-event.png`, fullPage: true });
+
+    // The hostile event's detail: still text, still nothing injected.
+    const hostile = apiAll.body.events.find((e) => e.description === HOSTILE);
+    check('A: the API returns the hostile description verbatim', hostile !== undefined);
+    await page.goto(`${BASE}/#/events/${hostile.id}`);
+    await page.waitForSelector('dl.fields');
+    check('A: hostile detail shows the text', (await page.textContent('dl.fields')).includes(HOSTILE));
+    same('A: no element injected in the detail', 0, await page.locator('main img').count());
+
+    // Site page.
+    await page.click('nav a[href="#/site"]');
+    await page.waitForSelector('h1 .site-name');
+    same('A: site page title', 'uni-a', (await page.textContent('h1 .site-name')).trim());
+    const siteText = await page.textContent('main');
+    check('A: site page lists the network', siteText.includes('192.0.2.0/24'));
+    check('A: site page lists the ASN', siteText.includes('AS64501'));
+    check('A: site page lists the domain', siteText.includes('uni-a.example'));
+    check('A: site page lists the contact', siteText.includes('cert@uni-a.example'));
+    check('A: site page lists the child', (await page.locator('main a[href="#/site/uni-a-lab"]').count()) === 1);
+    check('A: site page does not show uni-b', !siteText.includes('uni-b') && !siteText.includes('198.51.100.'));
+    await page.screenshot({ path: `${SHOTS}/a-site.png`, fullPage: true });
+
+    // Advisories: the fixture's CVE matches uni-a's platform; its title is markup, shown as text.
+    await page.click('nav a[href="#/advisories"]');
+    await page.waitForSelector('table.advisories, #no-advisories, #adv-unavailable, .error');
+    same('A: advisories page shows no error', 0, await page.locator('main .error').count());
+    const advApi = await apiJson(page, '/api/v1/advisories');
+    same('A: advisories API answers', 200, advApi.status);
+    const advRows = await page.$$eval('table.advisories tbody tr', (rows) => rows.map((r) => r.textContent));
+    same('A: advisory rows equal the API answer', (advApi.body?.advisories ?? []).length, advRows.length);
+    check('A: the fixture advisory is listed', advRows.length === 1 && advRows[0].includes(ADV_ID), advRows.join(' | '));
+    check('A: advisory title shown as text', advRows.length === 1 && advRows[0].includes(ADV_TITLE_MARKUP), advRows.join(' | '));
+    same('A: advisory severity badge', 'critical', (await page.textContent('table.advisories .sev')).trim());
+    same('A: no script element injected from advisory data', 0, await page.locator('main script').count());
+    await page.click(`a[href="#/advisories/${ADV_ID}"]`);
+    await page.waitForSelector('section.match');
+    const match = await page.textContent('section.match');
+    check('A: advisory detail says why it matched (product, range, version)',
+        match.includes('widget_server') && match.includes('2.4.1') && match.includes('2.3.0'), match);
+    await page.screenshot({ path: `${SHOTS}/a-advisory.png`, fullPage: true });
+
+    // Revoked while the page is open: the next request is refused, and the page
+    // says so instead of showing stale or empty data.
+    const me = await apiJson(page, '/api/v1/me');
+    same('A: /me answers', 200, me.status);
+    execFileSync(process.env.TS_TOCSIN, ['cert', 'revoke', me.body.fingerprint, '--ca', process.env.TS_CA], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await page.click('nav a[href="#/site"]');
+    await page.waitForSelector('main .error');
+    const refused = await page.textContent('main .error');
+    check('A: after revocation the page shows the refusal', /Access refused|could not be reached/.test(refused), refused);
+    same('A: after revocation no site data is shown', 0, await page.locator('h1 .site-name').count());
+    await page.screenshot({ path: `${SHOTS}/a-revoked.png`, fullPage: true });
+}
+
+async function siteB(page) {
+    await page.goto(`${BASE}/`);
+    await page.waitForSelector('#me-site');
+    same('B: dashboard names the site', 'uni-b', (await page.textContent('#me-site')).trim());
+    await page.waitForSelector('.chart-box canvas');
+    const dash = await page.textContent('main');
+    check('B: dashboard shows none of uni-a\'s addresses', !dash.includes('192.0.2.'), dash);
+
+    await page.goto(`${BASE}/#/events`);
+    const ids = await shownIds(page);
+    const api = await apiJson(page, '/api/v1/events?limit=50');
+    same('B: rows equal the API answer', api.body.events.map((e) => e.id), ids);
+    same('B: three events', 3, ids.length);
+    const text = await page.textContent('main');
+    check('B: none of uni-a\'s addresses appear', !text.includes('192.0.2.'), text);
+    check('B: uni-a\'s hostile event does not appear', !text.includes(HOSTILE));
+    check('B: no uni-a owner appears', !text.includes('uni-a'));
+    await page.screenshot({ path: `${SHOTS}/b-events.png`, fullPage: true });
+
+    // uni-a's events, asked for by number: the same "not found" as an unknown one.
+    check('B: site A\'s run recorded its event numbers', aEventIds.length > 0);
+    const foreign = aEventIds.find((id) => !ids.includes(id)) ?? 1;
+    await page.goto(`${BASE}/#/events/${foreign}`);
+    await page.waitForSelector('.error');
+    check('B: another site\'s event is not found', (await page.textContent('.error')).includes('404'));
+    const direct = await apiJson(page, `/api/v1/events/${foreign}`);
+    same('B: API answers 404 for another site\'s event', 404, direct.status);
+
+    // uni-b registered no platform: no advisory, and A's is not reachable.
+    await page.goto(`${BASE}/#/advisories`);
+    await page.waitForSelector('table.advisories, #no-advisories, #adv-unavailable, .error');
+    check('B: no advisory listed', (await page.locator('#no-advisories').count()) === 1);
+    same('B: API answers 404 for A\'s advisory', 404, (await apiJson(page, `/api/v1/advisories/${ADV_ID}`)).status);
+
+    await page.goto(`${BASE}/#/site`);
+    await page.waitForSelector('h1 .site-name');
+    same('B: site page title', 'uni-b', (await page.textContent('h1 .site-name')).trim());
+    check('B: site page shows no uni-a network', !(await page.textContent('main')).includes('192.0.2.'));
+}
+
+if (!BASE || !process.env.TS_HOME_A || !process.env.TS_HOME_B || !process.env.TS_TOCSIN || !process.env.TS_CA) {
+    console.error('portal.spec.mjs: TS_BASE, TS_HOME_A, TS_HOME_B, TS_TOCSIN and TS_CA must be set (run tests/integration/browser.sh)');
+    process.exit(2);
+}
+await withBrowser(process.env.TS_HOME_A, 'site-a', siteA);
+await withBrowser(process.env.TS_HOME_B, 'site-b', siteB);
+console.log(`browser: ${checks - failed} passed, ${failed} failed`);
+process.exit(failed === 0 && checks > 0 ? 0 : 1);

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+// The portal's shell: who you are, navigation, and the page for the current hash.
+import { html } from 'htm/preact';
+import { render } from 'preact';
+import { useApi } from './api.js';
+import { AdvisoryDetail, Advisories } from './pages/advisories.js';
+import { Dashboard } from './pages/dashboard.js';
+import { EventDetail } from './pages/event.js';
+import { Events } from './pages/events.js';
+import { Site } from './pages/site.js';
+import { useRoute } from './router.js';
+import { ErrorBox } from './ui.js';
+import './style.css';
+
+const NAV = [
+    ['dashboard', 'Dashboard'],
+    ['events', 'Events'],
+    ['site', 'Site'],
+    ['advisories', 'Advisories'],
+];
+
+function Page({ route, me }) {
+    const [p0, p1, ...rest] = route.parts;
+    if (rest.length === 0) {
+        if (p0 === undefined || p0 === 'dashboard') return html`<${Dashboard} me=${me} params=${route.params} />`;
+        if (p0 === 'events' && p1 === undefined) return html`<${Events} me=${me} params=${route.params} />`;
+        if (p0 === 'events') return html`<${EventDetail} id=${p1} />`;
+        if (p0 === 'site') return html`<${Site} name=${p1} />`;
+        if (p0 === 'advisories' && p1 === undefined) return html`<${Advisories} />`;
+        if (p0 === 'advisories') return html`<${AdvisoryDetail} id=${p1} />`;
+    }
+    return html`<section><h1>Page not found</h1><p><a href="#/">Go to the dashboard</a></p></section>`;
+}
+
+function Who({ res }) {
+    const me = res.data;
+    if (!me) return null;
+    const fp = typeof me.fingerprint === 'string' ? me.fingerprint : '';
+    return html`<p class="who" title=${`Certificate SHA-256 ${fp}`}>
+        ${me.csirt ? 'CSIRT' : html`Site <strong class="site-name" id="me-site">${me.site}</strong>`}
+        ${me.holder ? html` · ${me.holder}` : ''}
+        <span class="fp"> · cert ${fp.slice(0, 12)}…</span>
+    </p>`;
+}
+
+function App() {
+    const route = useRoute();
+    const me = useApi('me');
+    const current = route.parts[0] ?? 'dashboard';
+    return html`
+        <a class="skip" href="#main" onClick=${(e) => {
+            e.preventDefault();
+            document.getElementById('main').focus();
+        }}>Skip to content</a>
+        <header class="top">
+            <p class="brand"><a href="#/">tocsin</a> <span>early warning portal</span></p>
+            <nav aria-label="Main">
+                <ul>
+                    ${NAV.map(
+                        ([id, label]) => html`<li><a href=${`#/${id}`}
+                            aria-current=${current === id ? 'page' : undefined}>${label}</a></li>`
+                    )}
+                </ul>
+            </nav>
+            <${Who} res=${me} />
+        </header>
+        <main id="main" tabindex="-1">
+            ${me.error ? html`<${ErrorBox} error=${me.error} />` : null}
+            ${me.error && me.error.status === 401 ? null : html`<${Page} route=${route} me=${me.data} />`}
+        </main>
+        <footer><p>All times are UTC. Data is also available from the REST API under <code>/api/v1/</code>.</p></footer>
+    `;
+}
+
+render(html`<${App} />`, document.getElementById('app'));
