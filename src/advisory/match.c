@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "core/mem.h"
 
+static unsigned long dbg_rt, dbg_emit, dbg_groups;
 struct mplat {
     int64_t id, site_id;
     char *spec;
@@ -338,7 +339,6 @@ static void family_rule(const ts_adv_product_t *p, const char *id, char *rule, s
 }
 
 /* 1 in range, 0 not, 2 undecided; no text is built (the hot path). */
-static unsigned long dbg_rt, dbg_emit, dbg_entries, dbg_groups;
 static int range_test(const ts_adv_product_t *p, const char *version)
 {
     dbg_rt++;

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -212,6 +213,8 @@ static int start_server(void)
     if (F.pid < 0)
         return -1;
     if (F.pid == 0) {
+        /* Never outlive the test, whatever ends it. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         int fd = open(F.log, O_WRONLY | O_CREAT | O_APPEND, 0600);
         if (fd >= 0) {
             dup2(fd, 2);
