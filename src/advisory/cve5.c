@@ -87,6 +87,14 @@ static bool is_all(ts_str_t v)
     return ts_str_eq_c(v, "*") || adv_ieq(v, "all") || adv_ieq(v, "all versions");
 }
 
+/* Placeholders CNAs write when they do not know the version (vulnrichment
+ * has many "n/a"): no version to compare, reported rather than matched. */
+static bool is_placeholder(ts_str_t v)
+{
+    return v.len == 0 || adv_ieq(v, "n/a") || adv_ieq(v, "unspecified") ||
+           adv_ieq(v, "unknown") || ts_str_eq_c(v, "-");
+}
+
 static ts_adv_product_t *entry(advb_t *b, elem_t *e, const char *ref, ts_pstatus_t st)
 {
     ts_adv_product_t *p = advb_product(b);
@@ -191,9 +199,9 @@ static int read_version(advb_t *b, elem_t *e, const ts_json_t *v, size_t j)
             p->version_text = "";
             advb_range_all(p, s);
             remember(e, s, (iv_t){TS_STR_NULL, TS_STR_NULL, false});
-        } else if (scheme_err) {
+        } else if (scheme_err || is_placeholder(ver)) {
             p->version_text = advb_strdup(b, ver);
-            advb_range_fail(b, p, scheme_err);
+            advb_range_fail(b, p, scheme_err ? scheme_err : "no version given");
         } else {
             advb_range_exact(b, p, s, ver);
             if (p->range_ok)

@@ -8,7 +8,6 @@
 #include "core/buf.h"
 #include "core/mem.h"
 
-static unsigned long dbg_rt, dbg_emit, dbg_groups;
 struct mplat {
     int64_t id, site_id;
     char *spec;
@@ -107,7 +106,6 @@ ts_match_index_t *ts_match_index_new(void)
 
 void ts_match_index_free(ts_match_index_t *idx)
 {
-    fprintf(stderr, "DBG rt=%lu emit=%lu groups=%lu\n", dbg_rt, dbg_emit, dbg_groups);
     if (idx == NULL)
         return;
     for (size_t i = 0; i < idx->n_plats; i++) {
@@ -341,9 +339,10 @@ static void family_rule(const ts_adv_product_t *p, const char *id, char *rule, s
 /* 1 in range, 0 not, 2 undecided; no text is built (the hot path). */
 static int range_test(const ts_adv_product_t *p, const char *version)
 {
-    dbg_rt++;
     if (!p->range_ok)
         return 2;
+    if (p->range.all && p->range.n == 0)
+        return 1; /* every version: nothing to compare */
     bool in = false;
     if (ts_vrange_contains(&p->range, ts_str_c(version), &in) != 0)
         return 2;
@@ -478,7 +477,6 @@ static int scan_name_bucket(ts_match_index_t *idx, const struct bucket *b,
     }
     for (uint32_t g = 0; r == 0 && g < b->n_groups; g++) {
         const struct vgroup *vg = &b->groups[g];
-        dbg_groups++;
         int in = -1; /* evaluated once per version, lazily */
         uint64_t gen = 0;
         for (uint32_t k = 0; r == 0 && k < vg->n + vg->n_special; k++) {
@@ -616,7 +614,6 @@ static int emit_best(ts_match_index_t *idx, uint32_t pi, const ts_adv_product_t 
                      bool undecided, bool family, const char *rule, uint64_t rule_gen,
                      void *vctx)
 {
-    dbg_emit++;
     (void)vctx;
     struct best *bp;
     if (idx->stamp[pi] == idx->counter) {

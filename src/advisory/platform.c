@@ -137,6 +137,12 @@ static int parse_name(const char *spec, ts_platform_t *p, char *err, size_t errs
     int r = names(p, vendor, product, err, errsize);
     if (r)
         return r;
+    /* The canonical "cpe:..." or "pkg:..." would read back as a CPE or purl. */
+    if (strcmp(p->vendor, "cpe") == 0 || strcmp(p->vendor, "pkg") == 0) {
+        ts_seterr(err, errsize, "vendor \"%s\" reads as a %s prefix: write the full %s", p->vendor,
+                  p->vendor[0] == 'c' ? "CPE" : "purl", p->vendor[0] == 'c' ? "CPE" : "purl");
+        return TS_EINVAL;
+    }
     if (c2 == NULL) {
         p->family = true;
         ts_seterr(p->spec, sizeof p->spec, "%s:%s", p->vendor, p->product);

@@ -11,6 +11,7 @@
 #include "collect/collector.h"
 #include "core/buf.h"
 #include "core/jsonw.h"
+#include "output/exporter.h"
 
 static void collect_usage(FILE *out)
 {
@@ -189,39 +190,7 @@ static int exporter_row(const ts_exporter_stats_t *s, int64_t updated, void *arg
     if (f->json) {
         ts_jsonw_t w;
         ts_jsonw_init(&w, &f->buf);
-        ts_jsonw_object_begin(&w);
-        ts_jsonw_key(&w, "exporter");
-        ts_jsonw_cstr(&w, ip);
-        ts_jsonw_key(&w, "domain");
-        ts_jsonw_uint(&w, s->domain);
-        ts_jsonw_key(&w, "version");
-        ts_jsonw_uint(&w, s->version);
-        ts_jsonw_key(&w, "packets");
-        ts_jsonw_uint(&w, s->packets);
-        ts_jsonw_key(&w, "flows");
-        ts_jsonw_uint(&w, s->flows);
-        ts_jsonw_key(&w, "templates");
-        ts_jsonw_uint(&w, s->templates);
-        ts_jsonw_key(&w, "options_templates");
-        ts_jsonw_uint(&w, s->options);
-        ts_jsonw_key(&w, "lost");
-        ts_jsonw_uint(&w, s->lost);
-        ts_jsonw_key(&w, "sequence_resets");
-        ts_jsonw_uint(&w, s->sequence_resets);
-        ts_jsonw_key(&w, "sampling");
-        ts_jsonw_uint(&w, s->sampling);
-        ts_jsonw_key(&w, "drops");
-        ts_jsonw_object_begin(&w);
-        for (int i = 0; i < TS_FLOW_DROP_COUNT_; i++) {
-            ts_jsonw_key(&w, ts_flow_drop_name((ts_flow_drop_t)i));
-            ts_jsonw_uint(&w, s->drops[i]);
-        }
-        ts_jsonw_object_end(&w);
-        ts_jsonw_key(&w, "last_export");
-        ts_jsonw_cstr(&w, last);
-        ts_jsonw_key(&w, "updated");
-        ts_jsonw_cstr(&w, when);
-        ts_jsonw_object_end(&w);
+        ts_format_exporter_json(&w, s, updated);
         ts_buf_putc(&f->buf, '\n');
     } else {
         if (f->n == 0)

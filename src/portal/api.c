@@ -14,6 +14,7 @@
 #include "core/event.h"
 #include "core/jsonw.h"
 #include "core/log.h"
+#include "output/exporter.h"
 #include "output/format.h"
 #include "portal/api.h"
 #include "portal/api_int.h"
@@ -38,6 +39,7 @@ typedef enum route {
     R_EVENT,
     R_STATS,
     R_SITE,
+    R_EXPORTERS,
     R_ADVISORY,
 } route_t;
 
@@ -126,6 +128,8 @@ static route_t route_of(const char *path, int64_t *id)
         return R_STATS;
     if (strcmp(rest, "site") == 0)
         return R_SITE;
+    if (strcmp(rest, "exporters") == 0)
+        return R_EXPORTERS;
     if (has_prefix_seg(rest, "advisories") || has_prefix_seg(rest, "platforms"))
         return R_ADVISORY;
     return R_NONE;
@@ -440,6 +444,37 @@ static void do_me(const ts_principal_t *who, ts_http_resp_t *resp)
     ts_jsonw_bool(&w, who->csirt);
     ts_jsonw_key(&w, "fingerprint");
     ts_jsonw_cstr(&w, who->fingerprint);
+    ts_jsonw_object_end(&w);
+    answer(resp, &b, NULL);
+}
+
+static int exporter_cb(const ts_exporter_stats_t *s, int64_t updated, void *ctx)
+{
+    ts_format_exporter_json(ctx, s, updated);
+    return 0;
+}
+
+/* The flow collector's per-exporter counters: infrastructure of the CSIRT,
+ * so a site certificate is told the resource does not exist. */
+static void do_exporters(ts_store_t *st, const ts_principal_t *who, ts_http_resp_t *resp)
+{
+    if (!who->csirt) {
+        not_found(resp);
+        return;
+    }
+    ts_buf_t b = TS_BUF_INIT;
+    ts_jsonw_t w;
+    ts_jsonw_init(&w, &b);
+    ts_jsonw_object_begin(&w);
+    ts_jsonw_key(&w, "exporters");
+    ts_jsonw_array_begin(&w);
+    int r = ts_store_exporters_foreach(st, exporter_cb, &w);
+    if (r != 0) {
+        store_fail(st, resp, r, "exporters");
+        ts_buf_free(&b);
+        return;
+    }
+    ts_jsonw_array_end(&w);
     ts_jsonw_object_end(&w);
     answer(resp, &b, NULL);
 }
@@ -883,6 +918,9 @@ void ts_api_handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
         break;
     case R_SITE:
         do_site(st, req->who, &q, resp);
+        break;
+    case R_EXPORTERS:
+        do_exporters(st, req->who, resp);
         break;
     default:
         not_found(resp);

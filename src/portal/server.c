@@ -509,8 +509,8 @@ static bool is_public(const char *method, const char *path)
            (strcmp(path, "/api/v1/health") == 0 || strcmp(path, "/api/v1/openapi.json") == 0);
 }
 
-/* Verifies the connection's peer (cached until the trust state changes) and
- * identifies it in the registry (each request). */
+/* Verifies the connection's peer (cached until the trust state changes or
+ * REVERIFY_S pass) and identifies it in the registry (each request). */
 static ts_peer_reason_t authenticate(ts_server_t *s, struct MHD_Connection *c, ts_store_t *st,
                                      ts_principal_t *who, const char **fp)
 {

@@ -349,6 +349,48 @@ static void test_fixture(void **state)
     free(doc);
 }
 
+static void test_purl(void **state)
+{
+    size_t len;
+    char *doc = at_data("csaf-min.json", &len);
+    /* A product_version leaf whose purl says deb: the version compares the dpkg way;
+     * a full_product_names entry with only a purl takes name and version from it. */
+    char *d1 = at_replace(doc, "{\"name\": \"Platform OS 7\", \"product_id\": \"P-OS7\"}",
+                          "{\"name\": \"Platform OS 7\", \"product_id\": \"P-OS7\", "
+                          "\"product_identification_helper\": {\"purl\": "
+                          "\"pkg:deb/debian/platform-os@7~rc1\"}}");
+    char *d2 = at_replace(d1, "{\"name\": \"Not listed anywhere\", \"product_id\": \"P-UNUSED\"}",
+                          "{\"name\": \"npm lib\", \"product_id\": \"P-UNUSED\", "
+                          "\"product_identification_helper\": {\"purl\": "
+                          "\"pkg:npm/left-pad@1.3.0\"}}");
+    char *d3 = at_replace(d2, "\"under_investigation\": [\"P-AGENT\"]",
+                          "\"under_investigation\": [\"P-AGENT\", \"P-OS7\", \"P-UNUSED\"]");
+    ts_advisory_t *a = parse_ok(d3);
+    char p[TS_NAME_MAX];
+    const ts_adv_product_t *os = at_product(a, "P-OS7");
+    assert_true(os->has_purl);
+    assert_int_equal(os->range.scheme, TS_VS_DPKG);
+    assert_string_equal(os->product, normp("Platform OS", p));
+    assert_true(at_in(os, "7") && !at_in(os, "7~rc1"));
+    const ts_adv_product_t *np = at_product(a, "P-UNUSED");
+    assert_true(np->has_purl);
+    assert_string_equal(np->product, normp("left-pad", p));
+    assert_int_equal(np->range.scheme, TS_VS_SEMVER);
+    assert_true(at_in(np, "1.3.0") && !at_in(np, "1.3.1"));
+    /* A purl that does not parse is a problem; the entry stays. */
+    char *d4 = at_replace(d3, "pkg:npm/left-pad@1.3.0", "pkg:");
+    ts_advisory_t *b = parse_ok(d4);
+    assert_false(at_product(b, "P-UNUSED")->has_purl);
+    at_expect_problem(b, "full_product_names[1]", "purl \"pkg:\"");
+    ts_advisory_free(b);
+    ts_advisory_free(a);
+    free(d4);
+    free(d3);
+    free(d2);
+    free(d1);
+    free(doc);
+}
+
 static int collect(ts_advisory_t *a, void *ctx)
 {
     ts_advisory_t **slot = ctx;
@@ -594,6 +636,7 @@ int main(void)
         cmocka_unit_test(test_empty_arrays),
         cmocka_unit_test(test_duplicate_ids),
         cmocka_unit_test(test_fixture),
+        cmocka_unit_test(test_purl),
         cmocka_unit_test(test_parse_any),
         cmocka_unit_test(test_corpus_icsa_24_289_02),
         cmocka_unit_test(test_corpus_icsa_23_243_04),

@@ -263,6 +263,12 @@ static void test_fixture(void **state)
     assert_true(at_in(u, "5.4") && !at_in(u, "5.4.1"));
     assert_int_equal(count_ref_prefix(a, "cna.affected[4]"), 1); /* no defaultStatus */
 
+    /* affected[5]: version "n/a": kept, not understood, reported */
+    const ts_adv_product_t *na = at_product(a, "cna.affected[5].versions[0]");
+    assert_false(na->range_ok);
+    assert_int_equal(na->status, TS_PS_AFFECTED);
+    at_expect_problem(a, "cna.affected[5].versions[0]", "no version given");
+
     /* containers.adp[0]: its own entries, the lessThan "2.5.0 " trimmed and reported */
     const ts_adv_product_t *adp = at_product(a, "adp[0].affected[0].versions[0]");
     assert_true(at_in(adp, "2.0.0") && !at_in(adp, "2.5.0"));
