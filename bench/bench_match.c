@@ -11,8 +11,10 @@
  * Reported (median of --runs runs):
  *  - index build: parsing 500,000 specs and indexing them, index memory;
  *  - full re-match in memory: ts_match_advisory() over every advisory,
- *    counting the matches (lookups, range checks, per-platform aggregation,
- *    callback; no parsing of documents, no store writes), per core (one thread);
+ *    counting the matches (lookups, range checks, reason texts, per-platform
+ *    aggregation, callback; no parsing of documents, no store writes): on one
+ *    thread (wall and CPU time), then on --threads threads sharing the index
+ *    (ts_match_advisory_with(), a scratch each);
  *  - one new advisory in memory: one ts_match_advisory() call (median, p99);
  *  - through the store (SQLite; skipped with --no-store): one new CSAF
  *    document imported (parse + store + match + alert decisions + commit)
@@ -21,6 +23,7 @@
  *    (/dev/shm, where the fsync costs nothing);
  *  - RSS (VmRSS, VmHWM). */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,9 +35,10 @@
 #include "advisory/platform.h"
 #include "store/advstore.h"
 
-static size_t n_adv = 300000, n_sites = 10000, per_site = 50, n_products = 50000,
-              n_vendors = 5000, pool_size = 60000;
+static size_t n_adv = 300000, n_sites = 10000, per_site = 50, n_products = 50000, n_vendors = 5000,
+              pool_size = 60000;
 static int runs = 3;
+static int threads = 2;
 static bool with_store = true;
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -229,15 +233,42 @@ static int count(const ts_adv_match_t *m, void *ctx)
     return 0;
 }
 
+/* A share of a full re-match, for one thread: advisories i, i+n, i+2n... */
+struct share {
+    const ts_match_index_t *idx;
+    const ts_adv_product_t *wrap;
+    const size_t *adv_off;
+    const uint8_t *adv_n;
+    size_t first, step;
+    struct counts c;
+    int err;
+};
+
+static void *rematch_share(void *arg)
+{
+    struct share *sh = arg;
+    ts_match_scratch_t *sc = ts_match_scratch_new();
+    for (size_t a = sh->first; a < n_adv && sh->err == 0; a += sh->step) {
+        ts_advisory_t adv = {
+            .id = "x", .n_products = sh->adv_n[a], .products = sh->wrap + sh->adv_off[a]};
+        sh->err = ts_match_advisory_with(sh->idx, sc, &adv, count, &sh->c);
+    }
+    ts_match_scratch_free(sc);
+    return NULL;
+}
+
 /* ---- Store path ------------------------------------------------------------------ */
 
 static const char csaf_head[] =
     "{\"document\":{\"category\":\"csaf_security_advisory\",\"csaf_version\":\"2.0\","
-    "\"publisher\":{\"category\":\"vendor\",\"name\":\"Bench\",\"namespace\":\"https://bench.example\"},"
+    "\"publisher\":{\"category\":\"vendor\",\"name\":\"Bench\",\"namespace\":\"https://"
+    "bench.example\"},"
     "\"title\":\"Synthetic %zu\",\"notes\":[{\"category\":\"summary\",\"text\":\"x\"}],"
     "\"tracking\":{\"id\":\"BENCH-NEW-%zu\",\"status\":\"final\",\"version\":\"1\","
-    "\"initial_release_date\":\"2024-01-01T00:00:00Z\",\"current_release_date\":\"2024-01-01T00:00:00Z\","
-    "\"revision_history\":[{\"date\":\"2024-01-01T00:00:00Z\",\"number\":\"1\",\"summary\":\"x\"}]}},"
+    "\"initial_release_date\":\"2024-01-01T00:00:00Z\",\"current_release_date\":\"2024-01-01T00:00:"
+    "00Z\","
+    "\"revision_history\":[{\"date\":\"2024-01-01T00:00:00Z\",\"number\":\"1\",\"summary\":\"x\"}]}"
+    "},"
     "\"product_tree\":{\"branches\":[";
 
 static size_t csaf_doc(char *out, size_t size, size_t serial, const struct zipf *za)
@@ -248,17 +279,19 @@ static size_t csaf_doc(char *out, size_t size, size_t serial, const struct zipf 
         uint32_t prod = zipf_draw(za);
         char v[64];
         vendor_of(prod, v, sizeof v);
-        n += (size_t)snprintf(out + n, size - n,
-                              "%s{\"category\":\"vendor\",\"name\":\"%s\",\"branches\":[{\"category\":"
-                              "\"product_name\",\"name\":\"product%05u\",\"branches\":[{\"category\":"
-                              "\"product_version_range\",\"name\":\"<2.%d.0\",\"product\":{\"name\":"
-                              "\"p\",\"product_id\":\"CSAFPID-%04d\"}}]}]}",
-                              i ? "," : "", v, prod, (int)(rnd() % 16), i + 1);
+        n += (size_t)snprintf(
+            out + n, size - n,
+            "%s{\"category\":\"vendor\",\"name\":\"%s\",\"branches\":[{\"category\":"
+            "\"product_name\",\"name\":\"product%05u\",\"branches\":[{\"category\":"
+            "\"product_version_range\",\"name\":\"<2.%d.0\",\"product\":{\"name\":"
+            "\"p\",\"product_id\":\"CSAFPID-%04d\"}}]}]}",
+            i ? "," : "", v, prod, (int)(rnd() % 16), i + 1);
     }
-    n += (size_t)snprintf(out + n, size - n,
-                          "]},\"vulnerabilities\":[{\"cve\":\"CVE-2099-%04zu\",\"notes\":[{\"category\":"
-                          "\"summary\",\"text\":\"y\"}],\"product_status\":{\"known_affected\":[",
-                          serial % 10000);
+    n += (size_t)snprintf(
+        out + n, size - n,
+        "]},\"vulnerabilities\":[{\"cve\":\"CVE-2099-%04zu\",\"notes\":[{\"category\":"
+        "\"summary\",\"text\":\"y\"}],\"product_status\":{\"known_affected\":[",
+        serial % 10000);
     for (int i = 0; i < k; i++)
         n += (size_t)snprintf(out + n, size - n, "%s\"CSAFPID-%04d\"", i ? "," : "", i + 1);
     n += (size_t)snprintf(out + n, size - n, "]}}]}");
@@ -297,9 +330,13 @@ static void store_path(const char *dir, const ts_adv_product_t *pool, const size
             platform_spec(zp, spec, sizeof spec);
             if (ts_platform_parse(spec, &p, err, sizeof err) != 0)
                 continue;
-            ts_plat_rec_t rec = {.site_id = site_ids[s], .spec = p.spec,
-                                 .kind = ts_platform_kind_name(&p), .vendor = p.vendor,
-                                 .product = p.product, .version = p.version, .purl_key = ""};
+            ts_plat_rec_t rec = {.site_id = site_ids[s],
+                                 .spec = p.spec,
+                                 .kind = ts_platform_kind_name(&p),
+                                 .vendor = p.vendor,
+                                 .product = p.product,
+                                 .version = p.version,
+                                 .purl_key = ""};
             int64_t id;
             int rr = ts_store_platform_add(st, &rec, &id);
             r = rr == TS_EEXIST ? 0 : rr;
@@ -308,9 +345,16 @@ static void store_path(const char *dir, const ts_adv_product_t *pool, const size
     for (size_t a = 0; r == 0 && a < n_adv; a++) {
         char id[32];
         snprintf(id, sizeof id, "BENCH-%06zu", a);
-        ts_adv_rec_t rec = {.id = id, .source = "csaf", .revision = "1", .title = "t",
-                            .publisher = "Bench", .cvss = -1, .severity = "high",
-                            .cves_json = "[]", .hash = "x", .document = "synthetic"};
+        ts_adv_rec_t rec = {.id = id,
+                            .source = "csaf",
+                            .revision = "1",
+                            .title = "t",
+                            .publisher = "Bench",
+                            .cvss = -1,
+                            .severity = "high",
+                            .cves_json = "[]",
+                            .hash = "x",
+                            .document = "synthetic"};
         int64_t rowid;
         r = ts_store_adv_put(st, &rec, &rowid);
         for (size_t i = 0; r == 0 && i < adv_n[a]; i++) {
@@ -320,11 +364,18 @@ static void store_path(const char *dir, const ts_adv_product_t *pool, const size
                 ts_vrange_format(&e->range, range, sizeof range);
             if (e->has_cpe)
                 ts_cpe_format(&e->cpe, cpe, sizeof cpe);
-            ts_adv_prod_rec_t pr = {.adv_rowid = rowid, .ord = (int)i, .ref = e->ref,
-                                    .full_name = e->full_name, .vendor = e->vendor,
-                                    .product = e->product, .cpe = cpe, .purl = "",
-                                    .purl_key = "", .version_text = e->version_text,
-                                    .range = range, .range_error = e->range_error,
+            ts_adv_prod_rec_t pr = {.adv_rowid = rowid,
+                                    .ord = (int)i,
+                                    .ref = e->ref,
+                                    .full_name = e->full_name,
+                                    .vendor = e->vendor,
+                                    .product = e->product,
+                                    .cpe = cpe,
+                                    .purl = "",
+                                    .purl_key = "",
+                                    .version_text = e->version_text,
+                                    .range = range,
+                                    .range_error = e->range_error,
                                     .status = (int)e->status,
                                     .remediations_json = "[{\"category\":\"vendor_fix\"}]"};
             r = ts_store_adv_product_add(st, &pr);
@@ -351,8 +402,7 @@ static void store_path(const char *dir, const ts_adv_product_t *pool, const size
         return;
     }
     printf("  importer session (loads %zu platforms into the index): %.2f s, index %.1f MiB\n",
-           ts_adv_importer_platforms(imp), now_s() - t0,
-           ts_adv_importer_memory(imp) / 1048576.0);
+           ts_adv_importer_platforms(imp), now_s() - t0, ts_adv_importer_memory(imp) / 1048576.0);
     enum { N_DOCS = 40, N_PLATS = 40 };
     double td[N_DOCS], tp[N_PLATS];
     char *doc = malloc(65536);
@@ -415,18 +465,21 @@ int main(int argc, char **argv)
             n_sites = strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
             runs = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+            threads = atoi(argv[++i]);
         else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
             disk_dir = argv[++i];
         else if (strcmp(argv[i], "--no-store") == 0)
             with_store = false;
         else {
             fprintf(stderr,
-                    "usage: bench_match [--advisories N] [--sites N] [--runs N] [--dir DISKDIR] "
+                    "usage: bench_match [--advisories N] [--sites N] [--runs N] [--threads N] "
+                    "[--dir DISKDIR] "
                     "[--no-store]\n");
             return 2;
         }
     }
-    if (n_adv == 0 || n_sites == 0 || runs < 1)
+    if (n_adv == 0 || n_sites == 0 || runs < 1 || threads < 1 || threads > 64)
         return 2;
     printf("bench_match: %zu advisories, %zu sites x %zu platforms, %zu products of %zu vendors\n",
            n_adv, n_sites, per_site, n_products, n_vendors);
@@ -469,8 +522,8 @@ int main(int argc, char **argv)
                 ts_platform_t p;
                 platform_spec(&zp, spec, sizeof spec);
                 if (ts_platform_parse(spec, &p, err, sizeof err) == 0 &&
-                    ts_match_index_add(idx, (int64_t)(s * per_site + k + 1), (int64_t)s + 1,
-                                       &p) != 0)
+                    ts_match_index_add(idx, (int64_t)(s * per_site + k + 1), (int64_t)s + 1, &p) !=
+                        0)
                     return 1;
             }
         tb[run] = now_s() - t0;
@@ -497,9 +550,35 @@ int main(int argc, char **argv)
     }
     printf("  full re-match in memory, one thread: median %.3f s wall, %.3f s CPU over %d runs "
            "(%llu matches: %llu alerting, %llu undecided)\n",
-           median(tf, (size_t)runs), median(tc, (size_t)runs), runs,
-           (unsigned long long)c.matches,
+           median(tf, (size_t)runs), median(tc, (size_t)runs), runs, (unsigned long long)c.matches,
            (unsigned long long)c.alerting, (unsigned long long)c.undecided);
+
+    if (threads > 1) {
+        double tt[16];
+        uint64_t total = 0;
+        for (int run = 0; run < runs && run < 16; run++) {
+            struct share sh[64];
+            pthread_t th[64];
+            t0 = now_s();
+            for (int k = 0; k < threads; k++) {
+                sh[k] = (struct share){idx,       wrap, adv_off, adv_n, (size_t)k, (size_t)threads,
+                                       {0, 0, 0}, 0};
+                if (pthread_create(&th[k], NULL, rematch_share, &sh[k]) != 0)
+                    return 1;
+            }
+            total = 0;
+            for (int k = 0; k < threads; k++) {
+                pthread_join(th[k], NULL);
+                total += sh[k].c.matches;
+                if (sh[k].err)
+                    return 1;
+            }
+            tt[run] = now_s() - t0;
+        }
+        printf("  full re-match in memory, %d threads (one index, a scratch each): median %.3f s "
+               "wall over %d runs (%llu matches)\n",
+               threads, median(tt, (size_t)runs), runs, (unsigned long long)total);
+    }
 
     enum { N_ONE = 20000 };
     double *t1 = malloc(N_ONE * sizeof *t1);

@@ -82,6 +82,15 @@ PIDS+=($!)
 for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
 [ -s "$T/port" ] || { echo "tocsin serve did not start:" >&2; cat "$T/serve.log" >&2; exit 1; }
 TPORT=$(cat "$T/port")
+# A second server on the same database answers every request from it
+# (--no-cache): the first reuses an answer while the database is unchanged,
+# which is what an idle store measures; the second is the cost of a query.
+"$TOCSIN" serve --listen 127.0.0.1:0 --port-file "$T/port-nc" --threads "$THREADS" --no-cache \
+    >"$T/serve-nc.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do [ -s "$T/port-nc" ] && break; sleep 0.1; done
+[ -s "$T/port-nc" ] || { echo "tocsin serve --no-cache did not start:" >&2; cat "$T/serve-nc.log" >&2; exit 1; }
+NPORT=$(cat "$T/port-nc")
 PATHQ='/api/v1/events?limit=50'
 curl -sS --fail --cacert "$CA/ca.pem" --cert "$CERT" --key "$KEY" \
     "https://127.0.0.1:$TPORT$PATHQ" -o "$T/body.json"
@@ -167,6 +176,7 @@ median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2)
 for c in $CONNS; do
     for r in $(seq "$RUNS"); do
         bench tocsin "https://127.0.0.1:$TPORT$PATHQ" "$c" | sed "s/^/run=$r /" >>"$T/results"
+        bench tocsin-nocache "https://127.0.0.1:$NPORT$PATHQ" "$c" | sed "s/^/run=$r /" >>"$T/results"
         bench nginx-w1 "https://127.0.0.1:$P1/api/v1/events" "$c" | sed "s/^/run=$r /" >>"$T/results"
         bench nginx-auto "https://127.0.0.1:$PA/api/v1/events" "$c" | sed "s/^/run=$r /" >>"$T/results"
     done
@@ -175,7 +185,7 @@ done
 
 printf '%-6s %-11s %9s %8s %8s %9s %7s %8s\n' conns server req/s p50_ms p99_ms max_ms errors ramp_ms
 for c in $CONNS; do
-    for s in tocsin nginx-w1 nginx-auto; do
+    for s in tocsin tocsin-nocache nginx-w1 nginx-auto; do
         rows=$(grep " $s conns=$c " "$T/results" || true)
         printf '%-6s %-11s %9s %8s %8s %9s %7s %8s\n' "$c" "$s" \
             "$(echo "$rows" | field rps | median)" "$(echo "$rows" | field p50_ms | median)" \
@@ -184,12 +194,13 @@ for c in $CONNS; do
             "$(echo "$rows" | field ramp_ms | median)"
     done
     # Ratios within each run (same machine state), then their median.
-    for s in nginx-w1 nginx-auto; do
+    for pair in tocsin:nginx-w1 tocsin:nginx-auto tocsin-nocache:nginx-w1 tocsin-nocache:nginx-auto; do
+        ts=${pair%%:*} s=${pair#*:}
         ratio=$(for r in $(seq "$RUNS"); do
-            t=$(grep "^run=$r tocsin conns=$c " "$T/results" | field rps)
+            t=$(grep "^run=$r $ts conns=$c " "$T/results" | field rps)
             n=$(grep "^run=$r $s conns=$c " "$T/results" | field rps)
             [ -n "$t" ] && [ -n "$n" ] && awk -v t="$t" -v n="$n" 'BEGIN {if (n > 0) printf "%.3f\n", t / n}'
         done | median)
-        printf '%-6s tocsin/%-10s req/s ratio %s\n' "$c" "$s" "$ratio"
+        printf '%-6s %s/%-10s req/s ratio %s\n' "$c" "$ts" "$s" "$ratio"
     done
 done

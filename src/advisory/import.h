@@ -72,5 +72,5 @@ size_t ts_adv_importer_memory(const ts_adv_importer_t *imp);
  * spec (err says why).  \retval TS_EEXIST the site has it already (*id is the
  * existing one).  \retval TS_ENOENT no such site.  \retval a store error. */
 TS_MUSTCHECK int ts_adv_platform_add(ts_store_t *st, int64_t site_id, const char *spec,
-                                     int64_t *id /* OUT */, ts_adv_import_stats_t *stats,
-                                     char *err, size_t errsize);
+                                     int64_t *id /* OUT */, ts_adv_import_stats_t *stats, char *err,
+                                     size_t errsize);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "advisory/match.h"
+#include "core/arena.h"
 #include "core/buf.h"
 #include "core/mem.h"
 
@@ -37,6 +38,23 @@ struct bucket {
     uint32_t n_groups, cap_groups;
 };
 
+/* What matching one advisory needs besides the (read-only) index. */
+struct ts_match_scratch {
+    /* per platform: advisory counter when last seen, and its index in best[]
+     * (one record: one cache miss per match, not two) */
+    struct seen {
+        uint32_t stamp, slot;
+    } * seen;
+    size_t seen_cap;
+    uint32_t counter;
+    struct best *best;
+    size_t n_best, cap_best;
+    ts_buf_t rules;
+    uint64_t rule_gen;   /* last rule text handed out */
+    uint64_t stored_gen; /* the one last stored in rules, at stored_off */
+    size_t stored_off;
+};
+
 /* The best match of one platform while one advisory is matched. */
 struct best {
     uint32_t plat;
@@ -47,22 +65,13 @@ struct best {
 };
 
 struct ts_match_index {
+    ts_arena_t *strings; /* specs, versions, keys, parsed CPE/purl platforms: freed at once */
     struct mplat *plats;
     size_t n_plats, cap_plats;
     struct bucket *tab;
     size_t tab_cap, tab_used;
-    size_t mem; /* bytes allocated, for the memory report */
-    /* ts_match_advisory() scratch */
-    uint32_t *stamp; /* per platform: advisory counter when last seen */
-    uint32_t *slot;  /* per platform: its index in best[] */
-    size_t stamp_cap;
-    uint32_t counter;
-    struct best *best;
-    size_t n_best, cap_best;
-    ts_buf_t rules;
-    uint64_t rule_gen;   /* last rule text handed out */
-    uint64_t stored_gen; /* the one last stored in rules, at stored_off */
-    size_t stored_off;
+    size_t mem;                   /* bytes allocated, for the memory report */
+    struct ts_match_scratch *own; /* ts_match_advisory()'s */
 };
 
 static uint64_t hash_key(const char *k)
@@ -78,8 +87,8 @@ static uint64_t hash_key(const char *k)
 static char *dup_counted(ts_match_index_t *idx, const char *s)
 {
     size_t n = strlen(s) + 1;
-    idx->mem += n;
-    char *d = ts_xmalloc(n);
+    idx->mem += (n + 15) & ~(size_t)15;
+    char *d = ts_arena_alloc(idx->strings, n);
     memcpy(d, s, n);
     return d;
 }
@@ -98,6 +107,7 @@ static void *grow(ts_match_index_t *idx, void *arr, uint32_t *cap, uint32_t n, s
 ts_match_index_t *ts_match_index_new(void)
 {
     ts_match_index_t *idx = ts_xcalloc(1, sizeof *idx);
+    idx->strings = ts_arena_new(1 << 20);
     idx->tab_cap = 1024;
     idx->tab = ts_xcalloc(idx->tab_cap, sizeof *idx->tab);
     idx->mem = sizeof *idx + idx->tab_cap * sizeof *idx->tab;
@@ -108,30 +118,21 @@ void ts_match_index_free(ts_match_index_t *idx)
 {
     if (idx == NULL)
         return;
-    for (size_t i = 0; i < idx->n_plats; i++) {
-        free(idx->plats[i].spec);
-        free(idx->plats[i].version);
-        free(idx->plats[i].full);
-    }
     free(idx->plats);
     for (size_t i = 0; i < idx->tab_cap; i++) {
         struct bucket *b = &idx->tab[i];
         if (b->key == NULL)
             continue;
-        free(b->key);
         free(b->family);
         for (uint32_t g = 0; g < b->n_groups; g++) {
-            free(b->groups[g].version);
             free(b->groups[g].plats);
             free(b->groups[g].special);
         }
         free(b->groups);
     }
     free(idx->tab);
-    free(idx->stamp);
-    free(idx->slot);
-    free(idx->best);
-    ts_buf_free(&idx->rules);
+    ts_arena_free(idx->strings);
+    ts_match_scratch_free(idx->own);
     free(idx);
 }
 
@@ -263,7 +264,7 @@ int ts_match_index_add(ts_match_index_t *idx, int64_t platform_id, int64_t site_
     mp->family = p->family;
     mp->vendor_family = p->vendor_family;
     if (p->kind != TS_PLAT_NAME) {
-        mp->full = ts_xmalloc(sizeof *mp->full);
+        mp->full = ts_arena_alloc(idx->strings, sizeof *mp->full);
         *mp->full = *p;
         idx->mem += sizeof *mp->full;
     }
@@ -321,8 +322,8 @@ static void ident(const ts_adv_product_t *p, ts_plat_kind_t how, char *out, size
         ts_cpe_format(&p->cpe, c, sizeof c);
         ts_seterr(out, size, "cpe %s", c);
     } else if (how == TS_PLAT_PURL) {
-        ts_seterr(out, size, "purl pkg:%s/%s%s%s", p->purl.type, p->purl.ns, p->purl.ns[0] ? "/" : "",
-                 p->purl.name);
+        ts_seterr(out, size, "purl pkg:%s/%s%s%s", p->purl.type, p->purl.ns,
+                  p->purl.ns[0] ? "/" : "", p->purl.name);
     } else {
         char v[TS_NAME_MAX], pr[TS_NAME_MAX];
         ts_match_entry_names(p, v, pr);
@@ -432,23 +433,22 @@ int ts_match_one(const ts_platform_t *plat, const ts_adv_product_t *p, bool *und
 
 /* rule_gen changes whenever the rule text does, so that the platforms of
  * one version group share one stored copy of it. */
-typedef int (*emit_fn)(ts_match_index_t *idx, uint32_t pi, const ts_adv_product_t *p,
-                       bool undecided, bool family, const char *rule, uint64_t rule_gen,
-                       void *ctx);
+typedef int (*emit_fn)(const ts_match_index_t *idx, uint32_t pi, const ts_adv_product_t *p,
+                       bool undecided, bool family, const char *rule, uint64_t rule_gen, void *ctx);
 
-static int emit_one(ts_match_index_t *idx, uint32_t pi, const ts_adv_product_t *p, emit_fn emit,
-                    void *ctx)
+static int emit_one(const ts_match_index_t *idx, uint32_t pi, const ts_adv_product_t *p,
+                    emit_fn emit, void *ctx, uint64_t *gen)
 {
-    struct mplat *mp = &idx->plats[pi];
+    const struct mplat *mp = &idx->plats[pi];
     bool und;
     char rule[TS_MATCH_RULE_MAX];
     if (!ts_match_one(mp->full, p, &und, rule, sizeof rule))
         return 0;
-    return emit(idx, pi, p, und, mp->family, rule, ++idx->rule_gen, ctx);
+    return emit(idx, pi, p, und, mp->family, rule, ++*gen, ctx);
 }
 
-static int scan_name_bucket(ts_match_index_t *idx, const struct bucket *b,
-                            const ts_adv_product_t *p, emit_fn emit, void *ctx)
+static int scan_name_bucket(const ts_match_index_t *idx, const struct bucket *b,
+                            const ts_adv_product_t *p, emit_fn emit, void *ctx, uint64_t *ngen)
 {
     char id[TS_MATCH_RULE_MAX], rule[TS_MATCH_RULE_MAX], prefix[TS_MATCH_RULE_MAX];
     size_t prefix_len = 0;
@@ -457,10 +457,10 @@ static int scan_name_bucket(ts_match_index_t *idx, const struct bucket *b,
     uint64_t family_gen = 0;
     for (uint32_t i = 0; r == 0 && i < b->n_family; i++) {
         uint32_t pi = b->family[i];
-        struct mplat *mp = &idx->plats[pi];
+        const struct mplat *mp = &idx->plats[pi];
         if ((mp->kind == TS_PLAT_PURL && p->has_purl) || (mp->kind == TS_PLAT_CPE && p->has_cpe)) {
             if (mp->kind == TS_PLAT_CPE) {
-                r = emit_one(idx, pi, p, emit, ctx);
+                r = emit_one(idx, pi, p, emit, ctx, ngen);
                 family_gen = 0;
             }
             continue; /* purl platforms: the purl bucket decides */
@@ -471,7 +471,7 @@ static int scan_name_bucket(ts_match_index_t *idx, const struct bucket *b,
                 have_id = true;
             }
             family_rule(p, id, rule, sizeof rule);
-            family_gen = ++idx->rule_gen;
+            family_gen = ++*ngen;
         }
         r = emit(idx, pi, p, false, true, rule, family_gen, ctx);
     }
@@ -486,7 +486,7 @@ static int scan_name_bucket(ts_match_index_t *idx, const struct bucket *b,
                 uint8_t kind = idx->plats[pi].kind;
                 if ((kind == TS_PLAT_PURL && p->has_purl) || (kind == TS_PLAT_CPE && p->has_cpe)) {
                     if (kind == TS_PLAT_CPE) {
-                        r = emit_one(idx, pi, p, emit, ctx);
+                        r = emit_one(idx, pi, p, emit, ctx, ngen);
                         gen = 0;
                     }
                     continue; /* purl: the purl bucket decides */
@@ -520,7 +520,7 @@ static int scan_name_bucket(ts_match_index_t *idx, const struct bucket *b,
                 } else {
                     version_rule(p, in, vg->version, id, rule, sizeof rule);
                 }
-                gen = ++idx->rule_gen;
+                gen = ++*ngen;
             }
             r = emit(idx, pi, p, in == 2, false, rule, gen, ctx);
         }
@@ -528,45 +528,51 @@ static int scan_name_bucket(ts_match_index_t *idx, const struct bucket *b,
     return r;
 }
 
-static int scan_purl_bucket(ts_match_index_t *idx, const struct bucket *b,
-                            const ts_adv_product_t *p, emit_fn emit, void *ctx)
+static int scan_purl_bucket(const ts_match_index_t *idx, const struct bucket *b,
+                            const ts_adv_product_t *p, emit_fn emit, void *ctx, uint64_t *ngen)
 {
     int r = 0;
     for (uint32_t i = 0; r == 0 && i < b->n_family; i++)
         if (idx->plats[b->family[i]].kind == TS_PLAT_PURL)
-            r = emit_one(idx, b->family[i], p, emit, ctx);
+            r = emit_one(idx, b->family[i], p, emit, ctx, ngen);
     for (uint32_t g = 0; r == 0 && g < b->n_groups; g++)
         for (uint32_t i = 0; r == 0 && i < b->groups[g].n_special; i++)
             if (idx->plats[b->groups[g].special[i]].kind == TS_PLAT_PURL)
-                r = emit_one(idx, b->groups[g].special[i], p, emit, ctx);
+                r = emit_one(idx, b->groups[g].special[i], p, emit, ctx, ngen);
     return r;
 }
 
-static int match_entry(ts_match_index_t *idx, const ts_adv_product_t *p, emit_fn emit, void *ctx)
+static int match_entry(const ts_match_index_t *idx, const ts_adv_product_t *p, emit_fn emit,
+                       void *ctx, uint64_t *ngen)
 {
     char key[2 * TS_PURL_PART_MAX + 64];
-    char v[TS_NAME_MAX], pr[TS_NAME_MAX];
+    char vb[TS_NAME_MAX], pb[TS_NAME_MAX];
+    const char *v = p->vendor, *pr = p->product;
     int r = 0;
-    ts_match_entry_names(p, v, pr);
+    if (v[0] == '\0' || pr[0] == '\0') { /* rare: names from the CPE */
+        ts_match_entry_names(p, vb, pb);
+        v = vb;
+        pr = pb;
+    }
     if (pr[0]) {
         /* With no vendor, the key ("", product) holds every platform of that
          * product; vendor families do not apply. */
         name_key(key, sizeof key, v, pr);
         const struct bucket *b = find(idx, key, hash_key(key));
         if (b)
-            r = scan_name_bucket(idx, b, p, emit, ctx);
+            r = scan_name_bucket(idx, b, p, emit, ctx, ngen);
         if (v[0]) {
             name_key(key, sizeof key, v, "*");
             b = find(idx, key, hash_key(key));
             if (b && r == 0)
-                r = scan_name_bucket(idx, b, p, emit, ctx);
+                r = scan_name_bucket(idx, b, p, emit, ctx, ngen);
         }
     }
     if (r == 0 && p->has_purl) {
         purl_key(key, sizeof key, &p->purl);
         const struct bucket *b = find(idx, key, hash_key(key));
         if (b)
-            r = scan_purl_bucket(idx, b, p, emit, ctx);
+            r = scan_purl_bucket(idx, b, p, emit, ctx, ngen);
     }
     return r;
 }
@@ -576,9 +582,8 @@ struct direct_ctx {
     void *ctx;
 };
 
-static int emit_direct(ts_match_index_t *idx, uint32_t pi, const ts_adv_product_t *p,
-                       bool undecided, bool family, const char *rule, uint64_t rule_gen,
-                       void *vctx)
+static int emit_direct(const ts_match_index_t *idx, uint32_t pi, const ts_adv_product_t *p,
+                       bool undecided, bool family, const char *rule, uint64_t rule_gen, void *vctx)
 {
     (void)rule_gen;
     struct direct_ctx *d = vctx;
@@ -596,10 +601,12 @@ static int emit_direct(ts_match_index_t *idx, uint32_t pi, const ts_adv_product_
     return d->cb(&m, d->ctx);
 }
 
-int ts_match_product(ts_match_index_t *idx, const ts_adv_product_t *p, ts_adv_match_fn cb, void *ctx)
+int ts_match_product(ts_match_index_t *idx, const ts_adv_product_t *p, ts_adv_match_fn cb,
+                     void *ctx)
 {
     struct direct_ctx d = {cb, ctx};
-    return match_entry(idx, p, emit_direct, &d);
+    uint64_t gen = 0;
+    return match_entry(idx, p, emit_direct, &d, &gen);
 }
 
 /* Whether a beats b for the same platform. */
@@ -610,62 +617,78 @@ static bool better(bool und_a, int st_a, bool und_b, int st_b)
     return st_a < st_b;
 }
 
-static int emit_best(ts_match_index_t *idx, uint32_t pi, const ts_adv_product_t *p,
-                     bool undecided, bool family, const char *rule, uint64_t rule_gen,
-                     void *vctx)
+static int emit_best(const ts_match_index_t *idx, uint32_t pi, const ts_adv_product_t *p,
+                     bool undecided, bool family, const char *rule, uint64_t rule_gen, void *vctx)
 {
-    (void)vctx;
+    (void)idx;
+    struct ts_match_scratch *sc = vctx;
     struct best *bp;
-    if (idx->stamp[pi] == idx->counter) {
-        bp = &idx->best[idx->slot[pi]];
+    struct seen *sn = &sc->seen[pi];
+    if (sn->stamp == sc->counter) {
+        bp = &sc->best[sn->slot];
         if (!better(undecided, (int)p->status, bp->undecided, bp->status))
             return 0;
     } else {
-        if (idx->n_best == idx->cap_best) {
-            idx->cap_best = idx->cap_best ? idx->cap_best * 2 : 64;
-            idx->best = ts_xrealloc(idx->best, idx->cap_best * sizeof *idx->best);
+        if (sc->n_best == sc->cap_best) {
+            sc->cap_best = sc->cap_best ? sc->cap_best * 2 : 64;
+            sc->best = ts_xrealloc(sc->best, sc->cap_best * sizeof *sc->best);
         }
-        idx->stamp[pi] = idx->counter;
-        idx->slot[pi] = (uint32_t)idx->n_best;
-        bp = &idx->best[idx->n_best++];
+        sn->stamp = sc->counter;
+        sn->slot = (uint32_t)sc->n_best;
+        bp = &sc->best[sc->n_best++];
     }
     bp->plat = pi;
     bp->prod = p;
     bp->status = (uint8_t)p->status;
     bp->undecided = undecided;
     bp->family = family;
-    if (rule_gen != idx->stored_gen) {
-        idx->stored_off = idx->rules.len;
-        idx->stored_gen = rule_gen;
-        ts_buf_append(&idx->rules, rule, strlen(rule) + 1);
+    if (rule_gen != sc->stored_gen) {
+        sc->stored_off = sc->rules.len;
+        sc->stored_gen = rule_gen;
+        ts_buf_append(&sc->rules, rule, strlen(rule) + 1);
     }
-    bp->rule_off = idx->stored_off;
+    bp->rule_off = sc->stored_off;
     return 0;
 }
 
-int ts_match_advisory(ts_match_index_t *idx, const ts_advisory_t *a, ts_adv_match_fn cb, void *ctx)
+ts_match_scratch_t *ts_match_scratch_new(void)
 {
-    if (idx->stamp_cap < idx->n_plats) {
+    return ts_xcalloc(1, sizeof(struct ts_match_scratch));
+}
+
+void ts_match_scratch_free(ts_match_scratch_t *sc)
+{
+    if (sc == NULL)
+        return;
+    free(sc->seen);
+    free(sc->best);
+    ts_buf_free(&sc->rules);
+    free(sc);
+}
+
+int ts_match_advisory_with(const ts_match_index_t *idx, ts_match_scratch_t *sc,
+                           const ts_advisory_t *a, ts_adv_match_fn cb, void *ctx)
+{
+    if (sc->seen_cap < idx->n_plats) {
         size_t nc = idx->cap_plats;
-        idx->stamp = ts_xrealloc(idx->stamp, nc * sizeof *idx->stamp);
-        idx->slot = ts_xrealloc(idx->slot, nc * sizeof *idx->slot);
-        memset(idx->stamp + idx->stamp_cap, 0, (nc - idx->stamp_cap) * sizeof *idx->stamp);
-        idx->stamp_cap = nc;
+        sc->seen = ts_xrealloc(sc->seen, nc * sizeof *sc->seen);
+        memset(sc->seen + sc->seen_cap, 0, (nc - sc->seen_cap) * sizeof *sc->seen);
+        sc->seen_cap = nc;
     }
-    if (++idx->counter == 0) { /* wrapped: forget every stamp */
-        memset(idx->stamp, 0, idx->stamp_cap * sizeof *idx->stamp);
-        idx->counter = 1;
+    if (++sc->counter == 0) { /* wrapped: forget every stamp */
+        memset(sc->seen, 0, sc->seen_cap * sizeof *sc->seen);
+        sc->counter = 1;
     }
-    idx->n_best = 0;
-    ts_buf_reset(&idx->rules);
-    idx->stored_gen = 0;
+    sc->n_best = 0;
+    ts_buf_reset(&sc->rules);
+    sc->stored_gen = 0;
     for (size_t i = 0; i < a->n_products; i++) {
-        int r = match_entry(idx, &a->products[i], emit_best, NULL);
+        int r = match_entry(idx, &a->products[i], emit_best, sc, &sc->rule_gen);
         if (r)
             return r;
     }
-    for (size_t i = 0; i < idx->n_best; i++) {
-        const struct best *bp = &idx->best[i];
+    for (size_t i = 0; i < sc->n_best; i++) {
+        const struct best *bp = &sc->best[i];
         const struct mplat *mp = &idx->plats[bp->plat];
         ts_adv_match_t m = {
             .platform_id = mp->id,
@@ -675,11 +698,18 @@ int ts_match_advisory(ts_match_index_t *idx, const ts_advisory_t *a, ts_adv_matc
             .status = (ts_pstatus_t)bp->status,
             .undecided = bp->undecided,
             .family = bp->family,
-            .rule = idx->rules.data + bp->rule_off,
+            .rule = sc->rules.data + bp->rule_off,
         };
         int r = cb(&m, ctx);
         if (r)
             return r;
     }
     return 0;
+}
+
+int ts_match_advisory(ts_match_index_t *idx, const ts_advisory_t *a, ts_adv_match_fn cb, void *ctx)
+{
+    if (idx->own == NULL)
+        idx->own = ts_match_scratch_new();
+    return ts_match_advisory_with(idx, idx->own, a, cb, ctx);
 }

@@ -23,7 +23,9 @@
  * is reported as undecided with the reason, never dropped nor counted as
  * affected silently.
  *
- * Not thread-safe: ts_match_advisory() uses scratch space inside the index. */
+ * ts_match_advisory() uses scratch space inside the index; threads share one
+ * index (read-only once built) through ts_match_advisory_with(), each with a
+ * scratch of its own. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -50,12 +52,12 @@ size_t ts_match_index_memory(const ts_match_index_t *idx);
 typedef struct ts_adv_match {
     int64_t platform_id;
     int64_t site_id;
-    const char *platform;             /* the platform's canonical spec */
-    const ts_adv_product_t *product;  /* the entry that decided */
-    ts_pstatus_t status;              /* the entry's status */
-    bool undecided;                   /* the range could not be evaluated: see rule */
-    bool family;                      /* a family platform: matched regardless of version */
-    const char *rule;                 /* why, e.g. "name v/p, vers:generic/<=8.1.1.3 contains 8.1.0" */
+    const char *platform;            /* the platform's canonical spec */
+    const ts_adv_product_t *product; /* the entry that decided */
+    ts_pstatus_t status;             /* the entry's status */
+    bool undecided;                  /* the range could not be evaluated: see rule */
+    bool family;                     /* a family platform: matched regardless of version */
+    const char *rule; /* why, e.g. "name v/p, vers:generic/<=8.1.1.3 contains 8.1.0" */
 } ts_adv_match_t;
 
 /* Receives a match; pointers are valid during the call only. Non-zero stops. */
@@ -69,8 +71,18 @@ TS_MUSTCHECK int ts_match_product(ts_match_index_t *idx, const ts_adv_product_t 
  * entries apply, a decided one wins over an undecided one, then the most
  * urgent status (ts_pstatus_t order), then the first entry.
  * \retval 0, or the callback's non-zero value. */
-TS_MUSTCHECK int ts_match_advisory(ts_match_index_t *idx, const ts_advisory_t *a, ts_adv_match_fn cb,
-                                   void *ctx);
+TS_MUSTCHECK int ts_match_advisory(ts_match_index_t *idx, const ts_advisory_t *a,
+                                   ts_adv_match_fn cb, void *ctx);
+
+/* Per-thread scratch space for ts_match_advisory_with(). Never NULL. */
+typedef struct ts_match_scratch ts_match_scratch_t;
+ts_match_scratch_t *ts_match_scratch_new(void);
+void ts_match_scratch_free(ts_match_scratch_t *sc);
+/* As ts_match_advisory(), leaving the index untouched: any number of threads
+ * may call it on one index at once, each with its own scratch (no index
+ * change meanwhile). */
+TS_MUSTCHECK int ts_match_advisory_with(const ts_match_index_t *idx, ts_match_scratch_t *sc,
+                                        const ts_advisory_t *a, ts_adv_match_fn cb, void *ctx);
 
 /* One platform against one entry, without an index (a platform added after
  * the advisories were imported). rule receives the reason (TS_MATCH_RULE_MAX).

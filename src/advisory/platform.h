@@ -37,8 +37,8 @@ typedef enum ts_plat_kind {
 
 typedef struct ts_platform {
     ts_plat_kind_t kind;
-    bool family;        /* no version: every version (and with product "*", every product) */
-    bool vendor_family; /* "vendor:*" */
+    bool family;               /* no version: every version (and with product "*", every product) */
+    bool vendor_family;        /* "vendor:*" */
     char vendor[TS_NAME_MAX];  /* normalised key; for a purl the namespace, else its type */
     char product[TS_NAME_MAX]; /* normalised key; "*" for a vendor family */
     char version[TS_PLATFORM_VERSION_MAX]; /* "" for a family */

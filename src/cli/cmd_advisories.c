@@ -27,28 +27,29 @@
 
 static void adv_usage(FILE *out)
 {
-    fprintf(out,
-            "Usage:\n"
-            "  tocsin advisories import [--strict] PATH...\n"
-            "  tocsin advisories [list] [--site NAME] [--format table|json|csv] [--status S] [--all]\n"
-            "  tocsin advisories show ID [--site NAME] [--format table|json]\n"
-            "  tocsin advisories feed [--site NAME]\n"
-            "\n"
-            "import reads CSAF 2.0 documents, CVE JSON 5 records and NVD CVE API 2.0\n"
-            "responses (files, or every *.json under a directory), stores them and matches\n"
-            "them against every site's platforms (see `tocsin platform`). Each document is\n"
-            "one transaction: a bad one is reported on stderr with its name and the reason,\n"
-            "and the others still go in. Exit 0 when the walk completed (rejections are\n"
-            "counted in the summary); with --strict, exit 5 when any document was rejected.\n"
-            "\n"
-            "list shows the matches that alert (known_affected, under_investigation, and\n"
-            "undecided ones whose range could not be evaluated), one advisory per site and\n"
-            "line, most severe then newest first; --all adds fixed and known_not_affected;\n"
-            "--status keeps one status. json: one object per line with id, title, severity,\n"
-            "cvss, site, platform, status, undecided, reason (why it matched), remediations\n"
-            "and every matching platform.\n"
-            "show prints one advisory with every match and its reason.\n"
-            "feed prints an Atom feed of a site's alerting advisories.\n");
+    fprintf(
+        out,
+        "Usage:\n"
+        "  tocsin advisories import [--strict] PATH...\n"
+        "  tocsin advisories [list] [--site NAME] [--format table|json|csv] [--status S] [--all]\n"
+        "  tocsin advisories show ID [--site NAME] [--format table|json]\n"
+        "  tocsin advisories feed [--site NAME]\n"
+        "\n"
+        "import reads CSAF 2.0 documents, CVE JSON 5 records and NVD CVE API 2.0\n"
+        "responses (files, or every *.json under a directory), stores them and matches\n"
+        "them against every site's platforms (see `tocsin platform`). Each document is\n"
+        "one transaction: a bad one is reported on stderr with its name and the reason,\n"
+        "and the others still go in. Exit 0 when the walk completed (rejections are\n"
+        "counted in the summary); with --strict, exit 5 when any document was rejected.\n"
+        "\n"
+        "list shows the matches that alert (known_affected, under_investigation, and\n"
+        "undecided ones whose range could not be evaluated), one advisory per site and\n"
+        "line, most severe then newest first; --all adds fixed and known_not_affected;\n"
+        "--status keeps one status. json: one object per line with id, title, severity,\n"
+        "cvss, site, platform, status, undecided, reason (why it matched), remediations\n"
+        "and every matching platform.\n"
+        "show prints one advisory with every match and its reason.\n"
+        "feed prints an Atom feed of a site's alerting advisories.\n");
 }
 
 static void plat_usage(FILE *out)
@@ -69,7 +70,8 @@ static void plat_usage(FILE *out)
             "A CPE with version * and a purl without @version are families too. A new\n"
             "platform is matched at once against every advisory already imported.\n"
             "import reads a CSV file (one spec per line, or a header vendor,product,version)\n"
-            "or a JSON array of specs or of {\"spec\"} / {\"vendor\",\"product\",\"version\"} objects.\n");
+            "or a JSON array of specs or of {\"spec\"} / {\"vendor\",\"product\",\"version\"} "
+            "objects.\n");
 }
 
 static int find_site(ts_store_t *st, const char *name, int64_t *id)
@@ -112,8 +114,8 @@ static void put_safe(ts_buf_t *b, const char *s, size_t width)
 static void put_csv(ts_buf_t *b, const char *s)
 {
     s = s ? s : "";
-    bool guard = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
-                 s[0] == '\r';
+    bool guard =
+        s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
     ts_buf_putc(b, '"');
     if (guard)
         ts_buf_putc(b, '\'');
@@ -187,8 +189,8 @@ static int adv_import(ts_cli_t *cli, int argc, char **argv)
     printf("%" PRIu64 " documents: %" PRIu64 " imported, %" PRIu64 " replaced, %" PRIu64
            " unchanged, %" PRIu64 " rejected, %" PRIu64 " warnings; %" PRIu64
            " new alerts, %" PRIu64 " changed alerts\n",
-           s.documents, s.imported, s.replaced, s.unchanged, s.rejected, s.problems,
-           s.new_matches, s.changed_matches);
+           s.documents, s.imported, s.replaced, s.unchanged, s.rejected, s.problems, s.new_matches,
+           s.changed_matches);
     ts_adv_importer_free(imp);
     ts_store_close(st);
     if (rc == TS_EXIT_OK && strict && s.rejected > 0)
@@ -208,7 +210,7 @@ struct list_opts {
 static int parse_list_opts(int argc, char **argv, struct list_opts *o, bool feed)
 {
     static const struct option opts[] = {
-        {"site", required_argument, NULL, 's'}, {"format", required_argument, NULL, 'f'},
+        {"site", required_argument, NULL, 's'},   {"format", required_argument, NULL, 'f'},
         {"status", required_argument, NULL, 't'}, {"all", no_argument, NULL, 'a'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
@@ -255,8 +257,7 @@ static void table_row(ts_buf_t *b, const ts_adv_row_t *r, bool with_site)
     put_safe(b, r->adv.id, 22);
     ts_buf_putc(b, ' ');
     char st[64];
-    snprintf(st, sizeof st, "%s%s", ts_adv_status_name(r->m.status),
-             r->m.undecided ? "?" : "");
+    snprintf(st, sizeof st, "%s%s", ts_adv_status_name(r->m.status), r->m.undecided ? "?" : "");
     put_safe(b, st, 20);
     ts_buf_putc(b, ' ');
     if (with_site) {
@@ -276,9 +277,15 @@ static void csv_row(ts_buf_t *b, const ts_adv_row_t *r)
     char cvss[16] = "";
     if (r->adv.cvss >= 0)
         snprintf(cvss, sizeof cvss, "%.1f", r->adv.cvss);
-    const char *f[] = {r->adv.id,        r->adv.severity, cvss,
-                       r->site_name,     r->platform,     ts_adv_status_name(r->m.status),
-                       r->m.undecided ? "true" : "false", r->m.rule, r->m.product_name,
+    const char *f[] = {r->adv.id,
+                       r->adv.severity,
+                       cvss,
+                       r->site_name,
+                       r->platform,
+                       ts_adv_status_name(r->m.status),
+                       r->m.undecided ? "true" : "false",
+                       r->m.rule,
+                       r->m.product_name,
                        r->adv.title};
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
         if (i)
@@ -578,8 +585,10 @@ struct plat_opts {
 static int parse_plat_opts(int argc, char **argv, struct plat_opts *o)
 {
     static const struct option opts[] = {
-        {"site", required_argument, NULL, 's'}, {"format", required_argument, NULL, 'f'},
-        {"strict", no_argument, NULL, 'S'},     {"help", no_argument, NULL, 'h'},
+        {"site", required_argument, NULL, 's'},
+        {"format", required_argument, NULL, 'f'},
+        {"strict", no_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int ch;
@@ -984,8 +993,7 @@ static int plat_import(ts_cli_t *cli, int argc, char **argv)
     bool err = ferror(fp);
     fclose(fp);
     if (err || len > PLATFORM_FILE_MAX) {
-        fprintf(stderr, "tocsin: %s: %s\n", file,
-                err ? "read error" : "larger than 16 MiB");
+        fprintf(stderr, "tocsin: %s: %s\n", file, err ? "read error" : "larger than 16 MiB");
         free(data);
         return TS_EXIT_FAIL;
     }

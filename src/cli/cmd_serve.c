@@ -18,6 +18,7 @@
 #include "core/mem.h"
 #include "ingest/ingest.h"
 #include "portal/pki.h"
+#include "portal/api.h"
 #include "portal/server.h"
 #include "route/loader.h"
 #include "ts_version.h"
@@ -45,6 +46,9 @@ static void serve_usage(FILE *out)
             "  -i, --input FORMAT:PATH follow PATH as `tocsin ingest --follow --format FORMAT`\n"
             "                          would (repeatable, up to %d)\n"
             "      --port-file FILE    write the port listened on to FILE once serving\n"
+            "      --no-cache          answer every API request from the database (by default\n"
+            "                          an answer is reused while the database is unchanged,\n"
+            "                          for at most 5 s)\n"
             "\n"
             "Signals: SIGTERM/SIGINT stop serving, commit the inputs and exit 0; SIGHUP\n"
             "reloads the CA certificate, the CRL and the constituency. crl.pem and ca.pem\n"
@@ -214,10 +218,15 @@ static int run(ts_cli_t *cli, ts_server_opts_t *so, input_t *inputs, size_t n_in
 int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"listen", required_argument, NULL, 'l'}, {"ca", required_argument, NULL, 'c'},
-        {"web", required_argument, NULL, 'w'},    {"threads", required_argument, NULL, 't'},
-        {"input", required_argument, NULL, 'i'},  {"port-file", required_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"listen", required_argument, NULL, 'l'},
+        {"ca", required_argument, NULL, 'c'},
+        {"web", required_argument, NULL, 'w'},
+        {"threads", required_argument, NULL, 't'},
+        {"input", required_argument, NULL, 'i'},
+        {"port-file", required_argument, NULL, 'p'},
+        {"no-cache", no_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     ts_server_opts_t so;
     ts_server_opts_init(&so);
@@ -234,6 +243,9 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
             break;
         case 'c':
             so.ca_dir = optarg;
+            break;
+        case 'n':
+            ts_api_set_cache(false);
             break;
         case 'w':
             so.web_dir = optarg;

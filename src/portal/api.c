@@ -5,6 +5,7 @@
  * gets the principal's subtree root (0 only for a CSIRT principal), and every
  * object outside it is answered by not_found(), whose body is the same for a
  * foreign object as for one that does not exist. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "output/format.h"
 #include "portal/api.h"
 #include "portal/api_int.h"
+#include "portal/apicache.h"
 #include "portal/openapi.h"
 #include "portal/query.h"
 #include "store/eventq.h"
@@ -850,7 +852,78 @@ static bool principal_ok(const ts_principal_t *who)
     return who != NULL && (who->csirt || who->site_id > 0);
 }
 
+static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp);
+
+/* Answers that depend only on the caller's scope and the request, and are
+ * worth keeping: the event lists and details, stats and site profiles. Not
+ * /me (it names the certificate), nor advisories and platforms (their own
+ * module, with writes). */
+static bool cacheable(const ts_http_req_t *req)
+{
+    if (!principal_ok(req->who) || req->path == NULL)
+        return false;
+    const char *rest =
+        req->path +
+        (strncmp(req->path, API_PREFIX, strlen(API_PREFIX)) == 0 ? strlen(API_PREFIX) : 0);
+    if (rest == req->path)
+        return false;
+    return strcmp(rest, "events") == 0 || strncmp(rest, "events/", 7) == 0 ||
+           strcmp(rest, "stats") == 0 || strcmp(rest, "site") == 0;
+}
+
+/* Everything the answer depends on: the scope first, so that two callers
+ * can never share an entry unless they see the same subtree. */
+static void cache_key(const ts_http_req_t *req, ts_buf_t *k)
+{
+    if (req->who->csirt)
+        ts_buf_puts(k, "csirt");
+    else
+        ts_buf_printf(k, "site:%" PRId64, req->who->site_id);
+    ts_buf_putc(k, '\n');
+    ts_buf_puts(k, req->path);
+    ts_buf_putc(k, '\n');
+    ts_buf_puts(k, req->query ? req->query : "");
+    ts_buf_putc(k, '\n');
+    ts_buf_puts(k, req->accept ? req->accept : "");
+}
+
+static _Atomic bool cache_on = true;
+
+void ts_api_set_cache(bool on)
+{
+    cache_on = on;
+}
+
 void ts_api_handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp)
+{
+    /* A read of many small statements runs in one snapshot, with the store's
+     * read lock taken once. Writes (platforms) manage their own transaction. */
+    const char *m = req->method ? req->method : "";
+    bool read = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+    if (!read || st == NULL || ts_store_read_begin(st) != 0) {
+        handle(st, req, resp); /* a failing store answers through the handler's errors */
+        return;
+    }
+    uint64_t version;
+    if (!cache_on || !cacheable(req) || ts_store_data_version(st, &version) != 0) {
+        handle(st, req, resp);
+        ts_store_read_end(st);
+        return;
+    }
+    ts_buf_t key = TS_BUF_INIT;
+    cache_key(req, &key);
+    int64_t now = ts_time_now();
+    if (!ts_apicache_get(key.data, key.len, version, now, resp)) {
+        handle(st, req, resp);
+        /* Store failures are not remembered: the next request tries again. */
+        if (resp->status < 500)
+            ts_apicache_put(key.data, key.len, version, now, resp);
+    }
+    ts_store_read_end(st);
+    ts_buf_free(&key);
+}
+
+static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp)
 {
     int64_t id = 0;
     route_t r = route_of(req->path, &id);

@@ -21,3 +21,8 @@ bool ts_api_owns(const char *path);
  * 405 method, 406 format, 500 store failure; the store's message is logged,
  * never sent). resp must be initialised; the caller frees it. */
 void ts_api_handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp);
+
+/* Turns the per-thread answer cache (portal/apicache.h) on or off for the
+ * whole process (default on); `tocsin serve --no-cache` and benchmarks of the
+ * uncached path use it. */
+void ts_api_set_cache(bool on);

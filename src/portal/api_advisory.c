@@ -138,7 +138,8 @@ static bool decode_segment(const char *s, char *out, size_t size)
 
 /* ---- GET /api/v1/advisories --------------------------------------------------------- */
 
-static const char *const params_list[] = {"limit", "cursor", "format", "site", "status", "all", NULL};
+static const char *const params_list[] = {"limit",  "cursor", "format", "site",
+                                          "status", "all",    NULL};
 
 static void csv_field(ts_buf_t *b, const char *s)
 {
@@ -311,8 +312,7 @@ static int got_adv(const ts_adv_rec_t *a, void *ctx)
     return 0;
 }
 
-static void detail(ts_store_t *st, const ts_http_req_t *req, const char *seg,
-                   ts_http_resp_t *resp)
+static void detail(ts_store_t *st, const ts_http_req_t *req, const char *seg, ts_http_resp_t *resp)
 {
     char id[ID_MAX];
     ts_query_t q;
@@ -389,8 +389,8 @@ static void detail(ts_store_t *st, const ts_http_req_t *req, const char *seg,
                 ts_jsonw_key(&w, "rule");
                 ts_jsonw_cstr(&w, m->m.rule);
                 ts_jsonw_key(&w, "remediations");
-                ts_jsonw_raw(&w, ts_str_c(m->m.remediations_json[0] ? m->m.remediations_json
-                                                                    : "[]"));
+                ts_jsonw_raw(&w,
+                             ts_str_c(m->m.remediations_json[0] ? m->m.remediations_json : "[]"));
                 ts_jsonw_object_end(&w);
             }
         }

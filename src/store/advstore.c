@@ -88,8 +88,8 @@ int ts_store_platforms_foreach(ts_store_t *st, int64_t site_id, ts_plat_cb cb, v
     return st->ops->advisory->platforms_foreach(st, site_id, cb, ctx);
 }
 
-int ts_store_adv_matches_of(ts_store_t *st, int64_t adv_rowid, int64_t site_id,
-                            ts_adv_match_cb cb, void *ctx)
+int ts_store_adv_matches_of(ts_store_t *st, int64_t adv_rowid, int64_t site_id, ts_adv_match_cb cb,
+                            void *ctx)
 {
     ADV_OPS(st, matches_of);
     if (cb == NULL)
@@ -111,8 +111,7 @@ int ts_store_adv_match_put(ts_store_t *st, const ts_adv_match_rec_t *rec)
     return st->ops->advisory->match_put(st, rec);
 }
 
-int ts_store_adv_rows_foreach(ts_store_t *st, const ts_adv_query_t *q, ts_adv_row_cb cb,
-                              void *ctx)
+int ts_store_adv_rows_foreach(ts_store_t *st, const ts_adv_query_t *q, ts_adv_row_cb cb, void *ctx)
 {
     ADV_OPS(st, rows_foreach);
     if (q == NULL || cb == NULL)

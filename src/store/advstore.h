@@ -27,8 +27,8 @@ typedef struct ts_adv_rec {
     double cvss;           /* < 0 when none */
     const char *severity;  /* critical|high|medium|low|none|unknown */
     const char *cves_json; /* JSON array of CVE ids */
-    const char *hash;      /* content digest (hex), to tell a changed document of the same revision */
-    const char *document;  /* name of the document it was read from */
+    const char *hash; /* content digest (hex), to tell a changed document of the same revision */
+    const char *document; /* name of the document it was read from */
 } ts_adv_rec_t;
 
 /* One product entry of a stored advisory, as the matcher needs it again when a
@@ -44,9 +44,9 @@ typedef struct ts_adv_prod_rec {
     const char *purl;      /* canonical purl, "" when none */
     const char *purl_key;  /* "type/namespace/name", "" when none */
     const char *version_text;
-    const char *range;       /* canonical vers text when the range was understood, else "" */
-    const char *range_error; /* why not understood, "" otherwise */
-    int status;              /* a ts_pstatus_t */
+    const char *range;             /* canonical vers text when the range was understood, else "" */
+    const char *range_error;       /* why not understood, "" otherwise */
+    int status;                    /* a ts_pstatus_t */
     const char *remediations_json; /* JSON array of {category, details, url} */
 } ts_adv_prod_rec_t;
 

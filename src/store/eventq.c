@@ -111,8 +111,15 @@ int ts_store_portal_events(ts_store_t *st, const ts_portal_filter_t *f, ts_event
     r = ops(st)->page(st, f, ids, f->limit + 1, &n);
     fetch_t fx = {.sub = f->site_id ? sub : NULL, .n_sub = n_sub, .cb = cb, .ctx = ctx};
     size_t shown = n > f->limit ? f->limit : n;
-    for (size_t i = 0; r == 0 && i < shown; i++)
-        r = fetch_one(st, ids[i], &fx);
+    if (r == 0 && shown > 0) {
+        /* The page's events in one statement (the page ids are descending). */
+        ts_event_filter_t ef;
+        ts_event_filter_init(&ef);
+        ef.ids = ids;
+        ef.n_ids = shown;
+        ef.newest_first = true;
+        r = ts_store_events_foreach(st, &ef, fetch_cb, &fx);
+    }
     if (r == 0 && n > f->limit)
         *next_id = ids[f->limit - 1];
     free(ids);

@@ -28,6 +28,7 @@
  * (SQLITE_PREPARE_PERSISTENT) and reused. CHECK constraints use BETWEEN, not
  * IN (...): SQLite builds an ephemeral table for an IN list on every insert,
  * which once cost half of the insert time. */
+#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -273,6 +274,8 @@ enum {
 
 enum sq_id {
     S_BEGIN,
+    S_BEGIN_READ,
+    S_DATA_VERSION,
     S_COMMIT,
     S_ROLLBACK,
     S_SAVEPOINT,
@@ -308,6 +311,8 @@ enum sq_id {
     S_EV_SITE_DESC,
     S_EV_WALK_ASC,
     S_EV_WALK_DESC,
+    S_EV_IDS_ASC,
+    S_EV_IDS_DESC,
     S_EV_COUNT_ALL,
     S_EV_COUNT_SITE,
     S_SITE_COUNT,
@@ -324,6 +329,8 @@ _Static_assert(S_COUNT_ <= TS_SQ_CORE_STMTS, "core statements fit their slots");
 
 static const char *const sql_text[S_COUNT_] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_BEGIN_READ] = "BEGIN DEFERRED",
+    [S_DATA_VERSION] = "PRAGMA data_version",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
     [S_SAVEPOINT] = "SAVEPOINT ts_op",
@@ -387,6 +394,10 @@ static const char *const sql_text[S_COUNT_] = {
     [S_EV_WALK_DESC] =
         SUBTREE_CTE "SELECT " EV_COLS " FROM events e WHERE 1" EV_EXISTS_SITE EV_CURSOR EV_TIME
                     " ORDER BY e.id DESC LIMIT :lim",
+    [S_EV_IDS_ASC] = "SELECT " EV_COLS " FROM events e WHERE e.id IN"
+                     " (SELECT value FROM json_each(:ids)) ORDER BY e.id",
+    [S_EV_IDS_DESC] = "SELECT " EV_COLS " FROM events e WHERE e.id IN"
+                      " (SELECT value FROM json_each(:ids)) ORDER BY e.id DESC",
     [S_SITE_COUNT] = "SELECT count(*) FROM sites",
     [S_EV_COUNT_ALL] = "SELECT count(*) FROM events e WHERE 1" EV_TIME,
     [S_EV_COUNT_SITE] = SUBTREE_CTE "SELECT count(*) FROM events e WHERE 1" EV_IN_SITE EV_TIME,
@@ -414,8 +425,6 @@ static const char *const sql_text[S_COUNT_] = {
 };
 
 /* ---- The store ------------------------------------------------------------- */
-
-
 
 static struct sq_store *SQ(ts_store_t *st)
 {
@@ -990,6 +999,10 @@ static int migrate(struct sq_store *sq, const char *location, int target)
  * which tocsin never reads: about 6% of an insert. Only possible before
  * SQLite initialises; if something else in the process already used SQLite,
  * the call fails harmlessly and the counting stays. */
+/* Which store this is in the process (taken at open), so that a version
+ * never matches one of a store closed before at the same address. */
+static _Atomic uint32_t sq_open_serial;
+
 static pthread_once_t sq_config_once = PTHREAD_ONCE_INIT;
 static void sq_config(void)
 {
@@ -1018,6 +1031,7 @@ static int sq_open(const char *location, int max_version, ts_store_t **out)
     sq->base.ops = &ts_store_sqlite_ops;
     sq->arena = ts_arena_new(4096);
     sq->opening = true;
+    sq->serial = ++sq_open_serial;
     int target = max_version < 0 ? SQ_LATEST : max_version;
     int flags =
         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
@@ -1109,6 +1123,40 @@ static void sq_rollback(ts_store_t *st)
     if (!sqlite3_get_autocommit(sq->db))
         run_quiet(sq, S_ROLLBACK);
     sq->in_txn = false;
+}
+
+static int sq_data_version(ts_store_t *st, uint64_t *version)
+{
+    struct sq_store *sq = SQ(st);
+    int64_t v = 0;
+    int err = 0;
+    sqlite3_stmt *s = stmt_get(sq, S_DATA_VERSION, &err);
+    if (s == NULL)
+        return err;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    int r = rc == SQLITE_ROW ? 0 : sq_fail(sq, rc);
+    sqlite3_reset(s);
+    if (r == 0)
+        *version = ((uint64_t)sq->serial << 40) | ((uint64_t)v & ((UINT64_C(1) << 40) - 1));
+    return r;
+}
+
+/* A deferred transaction takes the WAL read lock at its first statement and
+ * keeps it to the end: one snapshot and one lock round trip for what would
+ * otherwise be a lock and an unlock (several fcntl calls) per statement. */
+static int sq_read_begin(ts_store_t *st)
+{
+    struct sq_store *sq = SQ(st);
+    if (sq->in_txn) {
+        set_msg(sq, "a transaction is already open");
+        return TS_EBUSY;
+    }
+    int r = run_id(sq, S_BEGIN_READ);
+    if (r == 0)
+        sq->in_txn = true;
+    return r;
 }
 
 /* ---- Constituency -------------------------------------------------------------- */
@@ -1856,6 +1904,8 @@ static int sq_events_foreach(ts_store_t *st, const ts_event_filter_t *f, ts_even
     struct sq_store *sq = SQ(st);
     if (f == NULL || cb == NULL || f->site_id < 0)
         return TS_EINVAL;
+    if (f->ids != NULL && (f->site_id != 0 || f->n_ids > TS_EVENT_IDS_MAX))
+        return TS_EINVAL;
     bool by_site = f->site_id != 0;
     if (by_site) {
         int r = load_subtree(sq, f->site_id);
@@ -1880,7 +1930,21 @@ static int sq_events_foreach(ts_store_t *st, const ts_event_filter_t *f, ts_even
     sqlite3_stmt *lk = stmt_get(sq, S_LINKS_OF, &err);
     if (lk == NULL)
         return err;
-    bind_filter(s, f);
+    if (f->ids != NULL) {
+        s = stmt_get(sq, f->newest_first ? S_EV_IDS_DESC : S_EV_IDS_ASC, &err);
+        if (s == NULL)
+            return err;
+        /* The ids as a JSON array, the one list SQLite binds as a single value. */
+        ts_buf_reset(&sq->esc);
+        ts_buf_putc(&sq->esc, '[');
+        for (size_t i = 0; i < f->n_ids; i++)
+            ts_buf_printf(&sq->esc, i ? ",%" PRId64 : "%" PRId64, f->ids[i]);
+        ts_buf_putc(&sq->esc, ']');
+        sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":ids"), sq->esc.data,
+                          (int)sq->esc.len, SQLITE_TRANSIENT);
+    } else {
+        bind_filter(s, f);
+    }
     ts_stored_event_t *se = ts_xmalloc(sizeof *se);
     int rc, r = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -2081,7 +2145,6 @@ static int sq_exporters_foreach(ts_store_t *st, ts_exporter_row_cb cb, void *ctx
     return iter_end(sq, s, cbr ? SQLITE_DONE : rc, cbr);
 }
 
-
 /* ---- Helpers shared with the feature files (sqlite_int.h) ------------------ */
 
 int ts_sq_fail(struct sq_store *sq, int rc)
@@ -2102,8 +2165,8 @@ sqlite3_stmt *ts_sq_stmt(struct sq_store *sq, int slot, const char *sql, int *er
         return NULL;
     }
     if (sq->ext[slot] == NULL) {
-        int rc = sqlite3_prepare_v3(sq->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &sq->ext[slot],
-                                    NULL);
+        int rc =
+            sqlite3_prepare_v3(sq->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &sq->ext[slot], NULL);
         if (rc != SQLITE_OK) {
             *err = sq_fail(sq, rc);
             sq->ext[slot] = NULL;
@@ -2163,6 +2226,8 @@ const struct ts_store_ops ts_store_sqlite_ops = {
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .read_begin = sq_read_begin,
+    .data_version = sq_data_version,
     .site_add = sq_site_add,
     .site_update = sq_site_update,
     .site_remove = sq_site_remove,

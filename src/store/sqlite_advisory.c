@@ -98,7 +98,7 @@ enum {
 _Static_assert(Q_END_ <= TS_SQX_ADVISORY + 64, "advisory statements exceed their slots");
 
 #define ADV_COLS                                                                                   \
-    "a.id, a.adv_id, a.source, a.revision, a.title, a.publisher, a.published, a.updated,"         \
+    "a.id, a.adv_id, a.source, a.revision, a.title, a.publisher, a.published, a.updated,"          \
     " a.cvss, a.severity, a.cves, a.hash, a.document"
 #define N_ADV_COLS 13
 

@@ -23,8 +23,8 @@
 
 /* Statement slot ranges of the feature files. */
 enum {
-    TS_SQX_CERT = 0,     /* sqlite_cert.c: certificate registry */
-    TS_SQX_PORTAL = 16,  /* sqlite_portal.c: the portal's event queries */
+    TS_SQX_CERT = 0,      /* sqlite_cert.c: certificate registry */
+    TS_SQX_PORTAL = 16,   /* sqlite_portal.c: the portal's event queries */
     TS_SQX_ADVISORY = 48, /* sqlite_advisory.c: advisories, platforms, matches */
     TS_SQX_COUNT = 112,
 };
@@ -33,8 +33,9 @@ struct sq_store {
     ts_store_t base;
     sqlite3 *db;
     int version;
-    bool in_txn;  /* a caller's ts_store_begin() is open */
-    bool opening; /* ts_store_open() logs its own failure, once */
+    bool in_txn;     /* a caller's ts_store_begin() is open */
+    bool opening;    /* ts_store_open() logs its own failure, once */
+    uint32_t serial; /* which open of the process this is (ts_store_data_version) */
     sqlite3_stmt *stmt[TS_SQ_CORE_STMTS];
     sqlite3_stmt *ext[TS_SQX_COUNT];
     char *extra; /* extra JSON of the event being written */

@@ -98,8 +98,8 @@ static const char *const sql_text[P_COUNT_] = {
                    " GROUP BY e.type ORDER BY n DESC, e.type",
     [P_TYPE_SITE] = SUB_CTE "SELECT e.type, count(*) AS n FROM events e WHERE" ST_TIME ST_IN_SUB
                             " GROUP BY e.type ORDER BY n DESC, e.type",
-    [P_TYPE_WALK] = SUB_CTE "SELECT e.type, count(*) AS n FROM events e WHERE" ST_TIME
-                            ST_EXISTS_SUB " GROUP BY e.type ORDER BY n DESC, e.type",
+    [P_TYPE_WALK] = SUB_CTE "SELECT e.type, count(*) AS n FROM events e WHERE" ST_TIME ST_EXISTS_SUB
+                            " GROUP BY e.type ORDER BY n DESC, e.type",
     [P_TOP_ALL] = TOP_COLS " FROM events e JOIN event_links l"
                            " ON l.id BETWEEN e.id * 2 AND e.id * 2 + 1 WHERE" ST_TIME
                            " AND ip IS NOT NULL GROUP BY ip ORDER BY n DESC, ip LIMIT :lim",
@@ -228,10 +228,9 @@ static int page_run(struct sq_store *sq, int q, const ts_portal_filter_t *f, int
 }
 
 /* Ids below which a small subtree's page stops walking and reads its links. */
-#define WALK_WINDOW(max) ((int64_t)(max) * 64)
+#define WALK_WINDOW(max) ((int64_t)(max)*64)
 
-static int pq_page(ts_store_t *st, const ts_portal_filter_t *f, int64_t *ids, size_t max,
-                   size_t *n)
+static int pq_page(ts_store_t *st, const ts_portal_filter_t *f, int64_t *ids, size_t max, size_t *n)
 {
     struct sq_store *sq = ts_sq(st);
     *n = 0;

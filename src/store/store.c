@@ -84,6 +84,21 @@ void ts_store_rollback(ts_store_t *st)
     st->ops->rollback(st);
 }
 
+int ts_store_read_begin(ts_store_t *st)
+{
+    return st->ops->read_begin(st);
+}
+
+int ts_store_data_version(ts_store_t *st, uint64_t *version)
+{
+    return st->ops->data_version(st, version);
+}
+
+void ts_store_read_end(ts_store_t *st)
+{
+    st->ops->rollback(st);
+}
+
 int ts_store_site_add(ts_store_t *st, const char *name, int64_t parent_id, const char *description,
                       int64_t *id)
 {

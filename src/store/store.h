@@ -40,6 +40,18 @@ const char *ts_store_errmsg(ts_store_t *st);
 TS_MUSTCHECK int ts_store_begin(ts_store_t *st);
 TS_MUSTCHECK int ts_store_commit(ts_store_t *st);
 void ts_store_rollback(ts_store_t *st);
+/* A read transaction: every read until ts_store_read_end() sees one snapshot
+ * and the store takes its read lock once, not per statement (what a request
+ * of the portal, made of many small reads, costs). No write may happen in it.
+ * \retval TS_EBUSY a transaction is open.  \retval TS_EDB. */
+TS_MUSTCHECK int ts_store_read_begin(ts_store_t *st);
+/* Releases the snapshot (a rollback: nothing was written). */
+void ts_store_read_end(ts_store_t *st);
+/* A value that changes whenever another connection commits a change to the
+ * store, and differs between two stores opened by the process: what a cache
+ * of answers checks before serving. Inside a read transaction it describes
+ * that transaction's snapshot. \retval TS_EDB. */
+TS_MUSTCHECK int ts_store_data_version(ts_store_t *st, uint64_t *version /* OUT */);
 
 /* ---- Constituency ---------------------------------------------------------- */
 
@@ -141,7 +153,14 @@ typedef struct ts_event_filter {
     int64_t after_id;     /* cursor: only ids > after_id (0 = none) */
     bool newest_first;    /* order by id descending */
     size_t limit;         /* 0 = no limit */
+    /* When not NULL: exactly the events of these ids (those that exist), in id
+     * order; n_ids at most TS_EVENT_IDS_MAX, site_id must be 0, and the time
+     * window, cursors and limit are ignored. Reads a page found by another
+     * query in one statement, not one per event. */
+    const int64_t *ids;
+    size_t n_ids;
 } ts_event_filter_t;
+#define TS_EVENT_IDS_MAX 1001
 
 /* A stored event with the links visible under the filter's site (all links
  * when site_id is 0): a site never sees which other site owns the far end. */

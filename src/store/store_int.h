@@ -25,6 +25,8 @@ struct ts_store_ops {
     int (*begin)(ts_store_t *st);
     int (*commit)(ts_store_t *st);
     void (*rollback)(ts_store_t *st);
+    int (*read_begin)(ts_store_t *st);
+    int (*data_version)(ts_store_t *st, uint64_t *version);
 
     int (*site_add)(ts_store_t *st, const char *name, int64_t parent_id, const char *description,
                     int64_t *id);

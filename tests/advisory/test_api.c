@@ -21,11 +21,14 @@
 
 static const char doc_fmt[] =
     "{\"document\":{\"category\":\"csaf_security_advisory\",\"csaf_version\":\"2.0\","
-    "\"publisher\":{\"category\":\"vendor\",\"name\":\"ACME\",\"namespace\":\"https://acme.example\"},"
+    "\"publisher\":{\"category\":\"vendor\",\"name\":\"ACME\",\"namespace\":\"https://"
+    "acme.example\"},"
     "\"title\":\"Widget <flaw> %d\",\"notes\":[{\"category\":\"summary\",\"text\":\"x\"}],"
     "\"tracking\":{\"id\":\"ACME:%d\",\"status\":\"final\",\"version\":\"1\","
-    "\"initial_release_date\":\"2024-01-0%dT00:00:00Z\",\"current_release_date\":\"2024-01-0%dT00:00:00Z\","
-    "\"revision_history\":[{\"date\":\"2024-01-01T00:00:00Z\",\"number\":\"1\",\"summary\":\"x\"}]}},"
+    "\"initial_release_date\":\"2024-01-0%dT00:00:00Z\",\"current_release_date\":\"2024-01-0%dT00:"
+    "00:00Z\","
+    "\"revision_history\":[{\"date\":\"2024-01-01T00:00:00Z\",\"number\":\"1\",\"summary\":\"x\"}]}"
+    "},"
     "\"product_tree\":{\"branches\":[{\"category\":\"vendor\",\"name\":\"ACME\",\"branches\":["
     "{\"category\":\"product_name\",\"name\":\"Widget\",\"branches\":["
     "{\"category\":\"product_version_range\",\"name\":\"<=2.0\","
@@ -118,14 +121,20 @@ static void test_refusals(void **state)
         call(f, &f->pa, "GET", "/api/v1/advisories", "status=bad", NULL, body, sizeof body), 400);
     assert_int_equal(
         call(f, &f->pa, "GET", "/api/v1/advisories", "format=xml", NULL, body, sizeof body), 400);
-    assert_int_equal(
-        call(f, &f->pa, "POST", "/api/v1/advisories", NULL, "{}", body, sizeof body), 405);
-    assert_int_equal(
-        call(f, &f->pa, "PUT", "/api/v1/platforms", NULL, "{}", body, sizeof body), 405);
+    assert_int_equal(call(f, &f->pa, "POST", "/api/v1/advisories", NULL, "{}", body, sizeof body),
+                     405);
+    assert_int_equal(call(f, &f->pa, "PUT", "/api/v1/platforms", NULL, "{}", body, sizeof body),
+                     405);
     /* Bad bodies. */
     static const char *const bad[] = {
-        "",   "{", "[]", "{\"spec\":1}", "{\"spec\":\"a:b\",\"x\":1}", "{\"spec\":\"nocolon\"}",
-        "{\"spec\":\"a:b:<1\"}", "{\"spec\":\"a:b\"} trailing",
+        "",
+        "{",
+        "[]",
+        "{\"spec\":1}",
+        "{\"spec\":\"a:b\",\"x\":1}",
+        "{\"spec\":\"nocolon\"}",
+        "{\"spec\":\"a:b:<1\"}",
+        "{\"spec\":\"a:b\"} trailing",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (call(f, &f->pa, "POST", "/api/v1/platforms", NULL, bad[i], body, sizeof body) != 400)
@@ -136,24 +145,20 @@ static void test_refusals(void **state)
                      400);
     /* Another site's name, an unknown site, an unknown advisory, a foreign one:
      * the same 404. */
-    assert_int_equal(call(f, &f->pa, "GET", "/api/v1/advisories", "site=uni-b", NULL, body,
-                          sizeof body),
-                     404);
-    assert_int_equal(call(f, &f->pa, "GET", "/api/v1/advisories", "site=nosuch", NULL, other,
-                          sizeof other),
-                     404);
+    assert_int_equal(
+        call(f, &f->pa, "GET", "/api/v1/advisories", "site=uni-b", NULL, body, sizeof body), 404);
+    assert_int_equal(
+        call(f, &f->pa, "GET", "/api/v1/advisories", "site=nosuch", NULL, other, sizeof other),
+        404);
     assert_string_equal(body, other);
-    assert_int_equal(call(f, &f->pa, "GET", "/api/v1/advisories/NOPE-1", NULL, NULL, other,
-                          sizeof other),
-                     404);
+    assert_int_equal(
+        call(f, &f->pa, "GET", "/api/v1/advisories/NOPE-1", NULL, NULL, other, sizeof other), 404);
     assert_string_equal(body, other);
-    assert_int_equal(call(f, &f->pa, "DELETE", "/api/v1/platforms/999", NULL, NULL, other,
-                          sizeof other),
-                     404);
+    assert_int_equal(
+        call(f, &f->pa, "DELETE", "/api/v1/platforms/999", NULL, NULL, other, sizeof other), 404);
     assert_string_equal(body, other);
-    assert_int_equal(call(f, &f->pa, "DELETE", "/api/v1/platforms/abc", NULL, NULL, other,
-                          sizeof other),
-                     404);
+    assert_int_equal(
+        call(f, &f->pa, "DELETE", "/api/v1/platforms/abc", NULL, NULL, other, sizeof other), 404);
 }
 
 static void test_flow(void **state)
@@ -202,29 +207,26 @@ static void test_flow(void **state)
                      200);
     assert_non_null(strstr(body, "\"advisories\":[]"));
     /* NDJSON and CSV. */
-    assert_int_equal(call(f, &f->pa, "GET", "/api/v1/advisories", "format=csv", NULL, body,
-                          sizeof body),
-                     200);
+    assert_int_equal(
+        call(f, &f->pa, "GET", "/api/v1/advisories", "format=csv", NULL, body, sizeof body), 200);
     assert_non_null(strstr(body, "id,severity,cvss,site,platform"));
 
     /* The detail: reason and remediations; the id is percent-decoded. */
-    assert_int_equal(call(f, &f->pa, "GET", "/api/v1/advisories/ACME%3A2", NULL, NULL, body,
-                          sizeof body),
-                     200);
+    assert_int_equal(
+        call(f, &f->pa, "GET", "/api/v1/advisories/ACME%3A2", NULL, NULL, body, sizeof body), 200);
     assert_non_null(strstr(body, "\"rule\":\"name acme/widget, vers:generic/<=2.0 contains 1.5\""));
     assert_non_null(strstr(body, "\"category\":\"vendor_fix\""));
     /* uni-b has no match of it: the same 404 as an unknown id. */
-    assert_int_equal(call(f, &f->pb, "GET", "/api/v1/advisories/ACME%3A2", NULL, NULL, body,
-                          sizeof body),
-                     404);
-    assert_int_equal(call(f, &f->pb, "GET", "/api/v1/advisories/ACME%3A99", NULL, NULL, other,
-                          sizeof other),
-                     404);
+    assert_int_equal(
+        call(f, &f->pb, "GET", "/api/v1/advisories/ACME%3A2", NULL, NULL, body, sizeof body), 404);
+    assert_int_equal(
+        call(f, &f->pb, "GET", "/api/v1/advisories/ACME%3A99", NULL, NULL, other, sizeof other),
+        404);
     assert_string_equal(body, other);
     /* The CSIRT sees every site's matches, with the site. */
-    assert_int_equal(call(f, &f->csirt, "GET", "/api/v1/advisories/ACME%3A2", NULL, NULL, body,
-                          sizeof body),
-                     200);
+    assert_int_equal(
+        call(f, &f->csirt, "GET", "/api/v1/advisories/ACME%3A2", NULL, NULL, body, sizeof body),
+        200);
     assert_non_null(strstr(body, "\"site\":\"uni-a\""));
 
     /* The feed: Atom, escaped. */
@@ -241,12 +243,10 @@ static void test_flow(void **state)
     ts_http_resp_free(&resp);
 
     /* DELETE: another site's platform is not found; one's own goes, with its matches. */
-    assert_int_equal(call(f, &f->pb, "DELETE", "/api/v1/platforms/1", NULL, NULL, body,
-                          sizeof body),
-                     404);
-    assert_int_equal(call(f, &f->pa, "DELETE", "/api/v1/platforms/1", NULL, NULL, body,
-                          sizeof body),
-                     204);
+    assert_int_equal(
+        call(f, &f->pb, "DELETE", "/api/v1/platforms/1", NULL, NULL, body, sizeof body), 404);
+    assert_int_equal(
+        call(f, &f->pa, "DELETE", "/api/v1/platforms/1", NULL, NULL, body, sizeof body), 204);
     assert_int_equal(call(f, &f->pa, "GET", "/api/v1/advisories", NULL, NULL, body, sizeof body),
                      200);
     assert_non_null(strstr(body, "\"advisories\":[]"));

@@ -24,11 +24,14 @@
 
 static const char good_fmt[] =
     "{\"document\":{\"category\":\"csaf_security_advisory\",\"csaf_version\":\"2.0\","
-    "\"publisher\":{\"category\":\"vendor\",\"name\":\"ACME\",\"namespace\":\"https://acme.example\"},"
+    "\"publisher\":{\"category\":\"vendor\",\"name\":\"ACME\",\"namespace\":\"https://"
+    "acme.example\"},"
     "\"title\":\"Widget flaw %d\",\"notes\":[{\"category\":\"summary\",\"text\":\"x\"}],"
     "\"tracking\":{\"id\":\"ACME-%d\",\"status\":\"final\",\"version\":\"1\","
-    "\"initial_release_date\":\"2024-01-01T00:00:00Z\",\"current_release_date\":\"2024-01-01T00:00:00Z\","
-    "\"revision_history\":[{\"date\":\"2024-01-01T00:00:00Z\",\"number\":\"1\",\"summary\":\"x\"}]}},"
+    "\"initial_release_date\":\"2024-01-01T00:00:00Z\",\"current_release_date\":\"2024-01-01T00:00:"
+    "00Z\","
+    "\"revision_history\":[{\"date\":\"2024-01-01T00:00:00Z\",\"number\":\"1\",\"summary\":\"x\"}]}"
+    "},"
     "\"product_tree\":{\"branches\":[{\"category\":\"vendor\",\"name\":\"ACME\",\"branches\":["
     "{\"category\":\"product_name\",\"name\":\"Widget\",\"branches\":["
     "{\"category\":\"product_version_range\",\"name\":\"<=2.0\","
@@ -194,9 +197,8 @@ static void test_session_matches(void **state)
     struct fx *f = *state;
     int64_t pid;
     char err[256];
-    assert_int_equal(ts_adv_platform_add(f->st, f->site, "acme:widget:1.0", &pid, NULL, err,
-                                         sizeof err),
-                     0);
+    assert_int_equal(
+        ts_adv_platform_add(f->st, f->site, "acme:widget:1.0", &pid, NULL, err, sizeof err), 0);
     ts_adv_importer_t *imp;
     assert_int_equal(ts_adv_importer_new(f->st, &imp), 0);
     assert_int_equal(ts_adv_importer_platforms(imp), 1);

@@ -29,21 +29,23 @@ static void test_platform_invalid(void **state)
     (void)state;
     static const char *const bad[] = {
         "",
-        "openssh",                           /* no vendor:product */
-        ":openssh:8.7",                      /* empty vendor */
-        "openbsd::8.7",                      /* empty product */
-        "openbsd:openssh:",                  /* empty version */
-        "openbsd:openssh:<9.0",              /* a range, not a version */
-        "openbsd:openssh:8.7 p1",            /* a space */
-        "openbsd:openssh:*",                 /* a wildcard */
-        "debian:*:12",                       /* vendor family with a version */
-        "openbsd:openssh:8.7\x01",           /* control character */
+        "openssh",                               /* no vendor:product */
+        ":openssh:8.7",                          /* empty vendor */
+        "openbsd::8.7",                          /* empty product */
+        "openbsd:openssh:",                      /* empty version */
+        "openbsd:openssh:<9.0",                  /* a range, not a version */
+        "openbsd:openssh:8.7 p1",                /* a space */
+        "openbsd:openssh:*",                     /* a wildcard */
+        "debian:*:12",                           /* vendor family with a version */
+        "openbsd:openssh:8.7\x01",               /* control character */
         "cpe:2.3:a:*:openssh:8.7:*:*:*:*:*:*:*", /* CPE without a vendor */
-        "cpe:2.3:a:openbsd",                 /* truncated CPE */
+        "cpe:2.3:a:openbsd",                     /* truncated CPE */
         "cpe:nonsense",
         "pkg:",
         "pkg:rpm",
         "n/a:product:1.0", /* vendor normalising to nothing */
+        "Pkg):thing",
+        "CPE:x:1", /* canonical forms that would read as a purl, a CPE */
     };
     ts_platform_t p;
     char err[256];
@@ -67,9 +69,9 @@ static void test_platform_forms(void **state)
     (void)state;
     ts_platform_t p;
     char err[256];
-    assert_int_equal(ts_platform_parse("Schneider Electric:EcoStruxure IT Gateway:8.1.0", &p, err,
-                                       sizeof err),
-                     0);
+    assert_int_equal(
+        ts_platform_parse("Schneider Electric:EcoStruxure IT Gateway:8.1.0", &p, err, sizeof err),
+        0);
     assert_int_equal(p.kind, TS_PLAT_NAME);
     assert_false(p.family);
     assert_string_equal(p.vendor, "schneider_electric");
@@ -104,9 +106,9 @@ static void test_platform_forms(void **state)
     assert_int_equal(ts_platform_parse("cpe:/o:redhat:enterprise_linux:9", &p, err, sizeof err), 0);
     assert_int_equal(p.kind, TS_PLAT_CPE);
     assert_string_equal(p.version, "9");
-    assert_int_equal(ts_platform_parse("cpe:2.3:o:redhat:enterprise_linux:*:*:*:*:*:*:*:*", &p,
-                                       err, sizeof err),
-                     0);
+    assert_int_equal(
+        ts_platform_parse("cpe:2.3:o:redhat:enterprise_linux:*:*:*:*:*:*:*:*", &p, err, sizeof err),
+        0);
     assert_true(p.family);
 
     assert_int_equal(ts_platform_parse("pkg:rpm/redhat/openssh@8.7p1", &p, err, sizeof err), 0);
@@ -196,15 +198,16 @@ static void test_index_names(void **state)
     ts_match_index_t *idx = ts_match_index_new();
     add(idx, 1, 10, "Schneider Electric:EcoStruxure IT Gateway:8.1.0");
     add(idx, 2, 11, "schneider_electric:ecostruxure_it_gateway:8.2");
-    add(idx, 3, 12, "schneider electric:ecostruxure it gateway");      /* family */
-    add(idx, 4, 13, "Schneider Electric:*");                             /* vendor family */
-    add(idx, 5, 14, "schneider_electric:other_product:1.0");             /* other product */
-    add(idx, 6, 15, "Schneider Electric:EcoStruxure IT Gateway:8.1.0"); /* same version, other site */
+    add(idx, 3, 12, "schneider electric:ecostruxure it gateway"); /* family */
+    add(idx, 4, 13, "Schneider Electric:*");                      /* vendor family */
+    add(idx, 5, 14, "schneider_electric:other_product:1.0");      /* other product */
+    add(idx, 6, 15,
+        "Schneider Electric:EcoStruxure IT Gateway:8.1.0"); /* same version, other site */
     assert_int_equal(ts_match_index_count(idx), 6);
     assert_true(ts_match_index_memory(idx) > 0);
 
-    ts_adv_product_t e = entry("Schneider Electric", "EcoStruxure IT Gateway", "<=8.1.1.3",
-                               TS_PS_AFFECTED);
+    ts_adv_product_t e =
+        entry("Schneider Electric", "EcoStruxure IT Gateway", "<=8.1.1.3", TS_PS_AFFECTED);
     struct got g = {0};
     assert_int_equal(ts_match_product(idx, &e, collect, &g), 0);
     assert_int_equal(g.n, 4);
@@ -294,10 +297,10 @@ static void test_index_cpe_purl(void **state)
 
     ts_adv_product_t p = entry("Red Hat", "openssh", NULL, TS_PS_AFFECTED);
     p.has_purl = true;
-    assert_int_equal(ts_purl_parse(ts_str_c("pkg:rpm/redhat/openssh"), &p.purl, err, sizeof err), 0);
-    assert_int_equal(ts_vrange_parse_vers(ts_str_c("vers:rpm/<9.0p1"), &p.range, NULL, err,
-                                          sizeof err),
+    assert_int_equal(ts_purl_parse(ts_str_c("pkg:rpm/redhat/openssh"), &p.purl, err, sizeof err),
                      0);
+    assert_int_equal(
+        ts_vrange_parse_vers(ts_str_c("vers:rpm/<9.0p1"), &p.range, NULL, err, sizeof err), 0);
     memset(&g, 0, sizeof g);
     assert_int_equal(ts_match_product(idx, &p, collect, &g), 0);
     assert_int_equal(g.n, 1); /* the fedora package is another package */
@@ -353,11 +356,14 @@ static void test_advisory_best(void **state)
 
 static const char csaf_fmt[] =
     "{\"document\":{\"category\":\"csaf_security_advisory\",\"csaf_version\":\"2.0\","
-    "\"publisher\":{\"category\":\"vendor\",\"name\":\"ACME\",\"namespace\":\"https://acme.example\"},"
+    "\"publisher\":{\"category\":\"vendor\",\"name\":\"ACME\",\"namespace\":\"https://"
+    "acme.example\"},"
     "\"title\":\"Widget flaw\",\"notes\":[{\"category\":\"summary\",\"text\":\"x\"}],"
     "\"tracking\":{\"id\":\"ACME-2024-001\",\"status\":\"final\",\"version\":\"%s\","
-    "\"initial_release_date\":\"2024-01-01T00:00:00Z\",\"current_release_date\":\"2024-0%s-01T00:00:00Z\","
-    "\"revision_history\":[{\"date\":\"2024-01-01T00:00:00Z\",\"number\":\"%s\",\"summary\":\"x\"}]}},"
+    "\"initial_release_date\":\"2024-01-01T00:00:00Z\",\"current_release_date\":\"2024-0%s-01T00:"
+    "00:00Z\","
+    "\"revision_history\":[{\"date\":\"2024-01-01T00:00:00Z\",\"number\":\"%s\",\"summary\":\"x\"}]"
+    "}},"
     "\"product_tree\":{\"branches\":[{\"category\":\"vendor\",\"name\":\"ACME\",\"branches\":["
     "{\"category\":\"product_name\",\"name\":\"Widget\",\"branches\":["
     "{\"category\":\"product_version_range\",\"name\":\"<=2.0\","
@@ -428,15 +434,13 @@ static void test_store_realert(void **state)
     int64_t pid;
     char err[256];
     /* Before any advisory: no matches. */
-    assert_int_equal(ts_adv_platform_add(f->st, f->site, "ACME:Widget:1.5", &pid, NULL, err,
-                                         sizeof err),
-                     0);
-    assert_int_equal(ts_adv_platform_add(f->st, f->site, "acme:widget:1.5", &pid, NULL, err,
-                                         sizeof err),
-                     TS_EEXIST);
-    assert_int_equal(ts_adv_platform_add(f->st, 999, "acme:widget:1.5", &pid, NULL, err,
-                                         sizeof err),
-                     TS_ENOENT);
+    assert_int_equal(
+        ts_adv_platform_add(f->st, f->site, "ACME:Widget:1.5", &pid, NULL, err, sizeof err), 0);
+    assert_int_equal(
+        ts_adv_platform_add(f->st, f->site, "acme:widget:1.5", &pid, NULL, err, sizeof err),
+        TS_EEXIST);
+    assert_int_equal(
+        ts_adv_platform_add(f->st, 999, "acme:widget:1.5", &pid, NULL, err, sizeof err), TS_ENOENT);
     assert_int_equal(ts_adv_platform_add(f->st, f->site, "acme", &pid, NULL, err, sizeof err),
                      TS_EINVAL);
 
@@ -485,9 +489,8 @@ static void test_store_realert(void **state)
     int64_t site_b, pb;
     assert_int_equal(ts_store_site_add(f->st, "uni-b", 0, "", &site_b), 0);
     memset(&s, 0, sizeof s);
-    assert_int_equal(ts_adv_platform_add(f->st, site_b, "acme:widget:2.0", &pb, &s, err,
-                                         sizeof err),
-                     0);
+    assert_int_equal(
+        ts_adv_platform_add(f->st, site_b, "acme:widget:2.0", &pb, &s, err, sizeof err), 0);
     assert_int_equal(s.new_matches, 1);
     ts_adv_query_t qb = {.site_id = site_b};
     struct alert b = {0};
@@ -496,9 +499,8 @@ static void test_store_realert(void **state)
     assert_non_null(strstr(b.rule, "contains 2.0"));
     /* And one outside the range is not. */
     memset(&s, 0, sizeof s);
-    assert_int_equal(ts_adv_platform_add(f->st, site_b, "acme:widget:2.1", &pb, &s, err,
-                                         sizeof err),
-                     0);
+    assert_int_equal(
+        ts_adv_platform_add(f->st, site_b, "acme:widget:2.1", &pb, &s, err, sizeof err), 0);
     assert_int_equal(s.new_matches, 0);
     /* Removing the matched platform removes its match. */
     int64_t pid2;
