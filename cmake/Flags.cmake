@@ -16,6 +16,10 @@ set(TS_HARDEN_LINK -pie -Wl,-z,relro,-z,now,-z,noexecstack)
 set(TS_SAN_FLAGS)
 if(TS_TSAN)
   set(TS_SAN_FLAGS -fsanitize=thread -fno-omit-frame-pointer)
+elseif(TS_FUZZ)
+  # Coverage instrumentation in the library too, or libFuzzer would only see
+  # the harness; the fuzz targets add the fuzzer's main() themselves.
+  set(TS_SAN_FLAGS -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
 elseif(TS_SANITIZE)
   set(TS_SAN_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined
       -fno-omit-frame-pointer)
@@ -24,7 +28,7 @@ endif()
 function(ts_apply_flags target)
   target_compile_options(${target} PRIVATE ${TS_WARN_FLAGS} ${TS_HARDEN_FLAGS} ${TS_SAN_FLAGS})
   # _FORTIFY_SOURCE needs optimisation; sanitizer builds use their own checks.
-  if(NOT TS_SANITIZE AND NOT CMAKE_BUILD_TYPE STREQUAL "Debug")
+  if(NOT TS_SANITIZE AND NOT TS_FUZZ AND NOT CMAKE_BUILD_TYPE STREQUAL "Debug")
     target_compile_definitions(${target} PRIVATE _FORTIFY_SOURCE=3)
   endif()
   target_compile_definitions(${target} PRIVATE _GNU_SOURCE

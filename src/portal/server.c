@@ -491,6 +491,8 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     }
 }
 
+/* libmicrohttpd's own messages: the format comes from the library. */
+static void on_mhd_log(void *cls, const char *fm, va_list ap) TS_PRINTF(2, 0);
 static void on_mhd_log(void *cls, const char *fm, va_list ap)
 {
     const ts_server_t *s = cls;
