@@ -15,6 +15,7 @@
 #include "advisory/platform.h"
 #include "advisory/report.h"
 #include "cli/cli.h"
+#include "cli/cmd_fetch.h"
 #include "core/buf.h"
 #include "core/jsonw.h"
 #include "core/mem.h"
@@ -34,6 +35,8 @@ static void adv_usage(FILE *out)
         "  tocsin advisories [list] [--site NAME] [--format table|json|csv] [--status S] [--all]\n"
         "  tocsin advisories show ID [--site NAME] [--format table|json]\n"
         "  tocsin advisories feed [--site NAME]\n"
+        "  tocsin advisories fetch --provider URL [--key FILE] [--cacert FILE] [--state DIR]\n"
+        "                          [--limit N]   (see tocsin advisories fetch --help)\n"
         "\n"
         "import reads CSAF 2.0 documents, CVE JSON 5 records and NVD CVE API 2.0\n"
         "responses (files, or every *.json under a directory), stores them and matches\n"
@@ -49,7 +52,9 @@ static void adv_usage(FILE *out)
         "cvss, site, platform, status, undecided, reason (why it matched), remediations\n"
         "and every matching platform.\n"
         "show prints one advisory with every match and its reason.\n"
-        "feed prints an Atom feed of a site's alerting advisories.\n");
+        "feed prints an Atom feed of a site's alerting advisories.\n"
+        "fetch downloads what changed at a CSAF provider (HTTPS, digests and OpenPGP\n"
+        "signatures checked) and imports it.\n");
 }
 
 static void plat_usage(FILE *out)
@@ -563,6 +568,8 @@ int ts_cmd_advisories(ts_cli_t *cli, int argc, char **argv)
             fn = adv_show;
         else if (strcmp(verb, "feed") == 0)
             fn = adv_feed;
+        else if (strcmp(verb, "fetch") == 0)
+            fn = ts_cmd_advisories_fetch;
         if (fn == NULL) {
             fprintf(stderr, "tocsin: advisories: unknown command '%s'\n", verb);
             adv_usage(stderr);
