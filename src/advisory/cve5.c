@@ -91,8 +91,8 @@ static bool is_all(ts_str_t v)
  * has many "n/a"): no version to compare, reported rather than matched. */
 static bool is_placeholder(ts_str_t v)
 {
-    return v.len == 0 || adv_ieq(v, "n/a") || adv_ieq(v, "unspecified") ||
-           adv_ieq(v, "unknown") || ts_str_eq_c(v, "-");
+    return v.len == 0 || adv_ieq(v, "n/a") || adv_ieq(v, "unspecified") || adv_ieq(v, "unknown") ||
+           ts_str_eq_c(v, "-");
 }
 
 static ts_adv_product_t *entry(advb_t *b, elem_t *e, const char *ref, ts_pstatus_t st)
@@ -576,6 +576,64 @@ static int read_container(advb_t *b, elem_t *e, const ts_json_t *ctr, bool cna)
     return rc;
 }
 
+/* CVE 5 has no per-product remediation: the CNA's solutions and workarounds
+ * (the English text when there is one) apply to every affected entry that
+ * has none of its own. */
+static int read_fixes(advb_t *b, const ts_json_t *cna)
+{
+    static const struct {
+        const char *key, *category;
+    } kinds[] = {{"solutions", "vendor_fix"}, {"workarounds", "workaround"}};
+    const ts_adv_remediation_t *found[2];
+    size_t nr = 0;
+    for (size_t k = 0; k < 2; k++) {
+        ts_json_t *d;
+        size_t n;
+        int rc = advj_arr(b, cna, kinds[k].key, false, &d, &n);
+        ts_str_t best = TS_STR_NULL;
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            ts_json_t *o;
+            ts_str_t lang = TS_STR_NULL, val = TS_STR_NULL;
+            size_t mark = advb_push(b, ".%s[%zu]", kinds[k].key, i);
+            if ((rc = advj_obj_at(b, d, i, &o)) || (rc = advj_str(b, o, "lang", true, &lang)) ||
+                (rc = advj_str(b, o, "value", true, &val)))
+                return rc;
+            advb_pop(b, mark);
+            bool en = lang.len >= 2 && strncmp(lang.ptr, "en", 2) == 0;
+            if (best.ptr == NULL || en)
+                best = adv_trim(val);
+            if (en)
+                break;
+        }
+        if (rc)
+            return rc;
+        if (best.len == 0)
+            continue;
+        if (best.len > 2000) {
+            best.len = 2000;
+            while (best.len && ((unsigned char)best.ptr[best.len] & 0xC0) == 0x80)
+                best.len--;
+        }
+        ts_adv_remediation_t *r = advb_alloc(b, sizeof *r);
+        r->category = kinds[k].category;
+        r->details = advb_strdup(b, best);
+        r->url = "";
+        found[nr++] = r;
+    }
+    if (nr == 0)
+        return 0;
+    const ts_adv_remediation_t **list = advb_alloc(b, nr * sizeof *list);
+    memcpy(list, found, nr * sizeof *list);
+    for (size_t i = 0; i < b->nprods; i++) {
+        ts_adv_product_t *p = &b->prods[i];
+        if (p->status == TS_PS_AFFECTED && p->n_remediations == 0) {
+            p->remediations = list;
+            p->n_remediations = nr;
+        }
+    }
+    return 0;
+}
+
 int ts_cve5_from_json(const ts_json_t *doc, const char *name, ts_advisory_t **out, char *err,
                       size_t errsize)
 {
@@ -648,6 +706,10 @@ int ts_cve5_from_json(const ts_json_t *doc, const char *name, ts_advisory_t **ou
             goto out;
         advb_pop(&b, 0);
     }
+    advb_push(&b, "containers.cna");
+    if ((rc = read_fixes(&b, cna)))
+        goto out;
+    advb_pop(&b, 0);
 out:
     free(e);
     if (rc) {

@@ -103,13 +103,13 @@ static volatile sig_atomic_t reload_flag;
 static void on_stop(int sig)
 {
     (void)sig;
-    stop_flag = 1;
+    __atomic_store_n(&stop_flag, 1, __ATOMIC_RELEASE);
 }
 
 static void on_hup(int sig)
 {
     (void)sig;
-    reload_flag = 1;
+    __atomic_store_n(&reload_flag, 1, __ATOMIC_RELEASE);
 }
 
 void ts_cli_daemon_signals(volatile sig_atomic_t **stop, volatile sig_atomic_t **reload)

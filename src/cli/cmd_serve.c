@@ -188,27 +188,26 @@ static int run(ts_cli_t *cli, ts_server_opts_t *so, input_t *inputs, size_t n_in
         if (pthread_create(&inputs[i].thread, NULL, input_main, &inputs[i]) != 0) {
             ts_log_error("cannot start input %s", inputs[i].spec);
             atomic_store(&input_failed, true);
-            *stop = 1;
+            __atomic_store_n(stop, 1, __ATOMIC_RELEASE);
             break;
         }
         inputs[i].running = true;
     }
 
-    while (!*stop && !atomic_load(&input_failed)) {
+    while (!__atomic_load_n(stop, __ATOMIC_ACQUIRE) && !atomic_load(&input_failed)) {
         struct timespec ts = {0, 100 * 1000 * 1000};
         nanosleep(&ts, NULL);
-        if (*reload) {
-            *reload = 0;
+        if (__atomic_exchange_n(reload, 0, __ATOMIC_ACQ_REL)) {
             ts_log_info("SIGHUP: reloading the CA, the CRL and the constituency");
             ts_server_reload(srv);
             for (size_t i = 0; i < n_inputs; i++)
-                inputs[i].reload = 1;
+                __atomic_store_n(&inputs[i].reload, 1, __ATOMIC_RELEASE);
         }
     }
     bool failed = atomic_load(&input_failed);
     ts_log_info("stopping%s", failed ? " after an input failed" : "");
     ts_server_stop(srv);
-    *stop = 1; /* an input failure stops the others too */
+    __atomic_store_n(stop, 1, __ATOMIC_RELEASE); /* an input failure stops the others too */
     for (size_t i = 0; i < n_inputs; i++)
         if (inputs[i].running)
             pthread_join(inputs[i].thread, NULL);

@@ -281,7 +281,7 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
         pfd[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
     int64_t next_save = mono_ms() + o->stats_interval_ms;
 
-    while (bufs && !(o->stop && *o->stop)) {
+    while (bufs && !(o->stop && __atomic_load_n(o->stop, __ATOMIC_ACQUIRE))) {
         if (o->reload && *o->reload) {
             *o->reload = 0;
             if ((rc = commit_detections(&x)) < 0)

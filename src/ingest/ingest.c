@@ -407,10 +407,11 @@ static int read_loop(struct run *r)
     int rc;
 
     for (;;) {
-        if (o->stop && *o->stop)
+        /* The flags are set by a signal handler or by another thread (the
+         * serve daemon's main loop): atomic accesses, not just volatile. */
+        if (o->stop && __atomic_load_n(o->stop, __ATOMIC_ACQUIRE))
             return 0;
-        if (o->reload && *o->reload) {
-            *o->reload = 0;
+        if (o->reload && __atomic_exchange_n(o->reload, 0, __ATOMIC_ACQ_REL)) {
             if ((rc = batch_submit(r)) < 0 || (rc = reload_constituency(r)) < 0)
                 return rc;
         }

@@ -278,6 +278,47 @@ static void test_fixture(void **state)
     free(doc);
 }
 
+/* containers.cna.solutions / workarounds: no per-product remediation in CVE 5,
+ * so the English text applies to every affected entry, never to an
+ * unaffected one. */
+static void test_solutions(void **state)
+{
+    (void)state;
+    size_t len;
+    char *doc = at_data("cve5-min.json", &len);
+    char *with =
+        at_replace(doc, "\"references\": [",
+                   "\"solutions\": [{\"lang\": \"de\", \"value\": \"Aktualisieren\"}, "
+                   "{\"lang\": \"en\", \"value\": \"Upgrade to 2.5.0.\"}], "
+                   "\"workarounds\": [{\"lang\": \"en\", \"value\": \"Block port 8080.\"}], "
+                   "\"references\": [");
+    assert_non_null(with);
+    ts_advisory_t *a = parse_ok(with);
+    size_t affected = 0;
+    for (size_t i = 0; i < a->n_products; i++) {
+        const ts_adv_product_t *p = &a->products[i];
+        if (p->status != TS_PS_AFFECTED) {
+            assert_int_equal(p->n_remediations, 0);
+            continue;
+        }
+        affected++;
+        assert_int_equal(p->n_remediations, 2);
+        assert_string_equal(p->remediations[0]->category, "vendor_fix");
+        assert_string_equal(p->remediations[0]->details, "Upgrade to 2.5.0.");
+        assert_string_equal(p->remediations[1]->category, "workaround");
+        assert_string_equal(p->remediations[1]->details, "Block port 8080.");
+    }
+    assert_true(affected > 0);
+    ts_advisory_free(a);
+    /* Without them: no remediation at all. */
+    a = parse_ok(doc);
+    for (size_t i = 0; i < a->n_products; i++)
+        assert_int_equal(a->products[i].n_remediations, 0);
+    ts_advisory_free(a);
+    free(with);
+    free(doc);
+}
+
 static void test_cpe_copies(void **state)
 {
     size_t len;
@@ -419,9 +460,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_invalid),          cmocka_unit_test(test_rejected),
         cmocka_unit_test(test_too_big_and_deep), cmocka_unit_test(test_empty_arrays),
-        cmocka_unit_test(test_fixture),          cmocka_unit_test(test_cpe_copies),
-        cmocka_unit_test(test_corpus_3400),      cmocka_unit_test(test_corpus_6387),
-        cmocka_unit_test(test_corpus_3094),
+        cmocka_unit_test(test_fixture),          cmocka_unit_test(test_solutions),
+        cmocka_unit_test(test_cpe_copies),       cmocka_unit_test(test_corpus_3400),
+        cmocka_unit_test(test_corpus_6387),      cmocka_unit_test(test_corpus_3094),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

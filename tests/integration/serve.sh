@@ -94,7 +94,7 @@ expect_eq "Bob after revocation" 403 "$(bob)"
 
 # SIGHUP reloads; SIGTERM commits the input and exits 0.
 kill -HUP "$PID"
-for _ in $(seq 1 30); do grep -q "constituency reloaded" "$WORK/serve.log" && break; sleep 0.1; done
+for _ in $(seq 1 150); do grep -q "constituency reloaded" "$WORK/serve.log" && break; sleep 0.1; done
 grep -q "SIGHUP: reloading" "$WORK/serve.log" && ok || fail "SIGHUP not seen"
 grep -q "constituency reloaded" "$WORK/serve.log" && ok || fail "SIGHUP did not reload the constituency"
 kill -TERM "$PID"
