@@ -282,8 +282,7 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
     int64_t next_save = mono_ms() + o->stats_interval_ms;
 
     while (bufs && !(o->stop && __atomic_load_n(o->stop, __ATOMIC_ACQUIRE))) {
-        if (o->reload && *o->reload) {
-            *o->reload = 0;
+        if (o->reload && __atomic_exchange_n(o->reload, 0, __ATOMIC_ACQ_REL)) {
             if ((rc = commit_detections(&x)) < 0)
                 break;
             ts_constituency_t *fresh;
