@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 
 #include "apitest.h"
+#include "advisory/import.h"
 #include "portal/openapi.h"
 #include "testutil.h"
 
@@ -45,6 +46,41 @@ static int setup(void **state)
         return -1;
     at_fixture(st);
     who = at_site("uni-a", 2);
+    /* The advisory endpoints: uni-a runs a product one advisory names
+     * (platform 1, matched) and another one (platform 2, deleted by the
+     * DELETE example); its child uni-a-physics (the site parameter's example)
+     * runs the named product too. */
+    static const char csaf[] =
+        "{\"document\":{\"category\":\"csaf_security_advisory\",\"csaf_version\":\"2.0\","
+        "\"publisher\":{\"category\":\"vendor\",\"name\":\"Example\","
+        "\"namespace\":\"https://example.test\"},\"title\":\"Gadget flaw\","
+        "\"tracking\":{\"current_release_date\":\"2026-01-02T00:00:00Z\","
+        "\"id\":\"OA-TEST-2026-0001\",\"initial_release_date\":\"2026-01-02T00:00:00Z\","
+        "\"revision_history\":[{\"date\":\"2026-01-02T00:00:00Z\",\"number\":\"1\","
+        "\"summary\":\"x\"}],\"status\":\"final\",\"version\":\"1\"}},"
+        "\"product_tree\":{\"branches\":[{\"category\":\"vendor\",\"name\":\"Example\","
+        "\"branches\":[{\"category\":\"product_name\",\"name\":\"Gadget\",\"branches\":["
+        "{\"category\":\"product_version_range\",\"name\":\"<2.0\",\"product\":{"
+        "\"name\":\"Example Gadget <2.0\",\"product_id\":\"P1\"}}]}]}]},"
+        "\"vulnerabilities\":[{\"cve\":\"CVE-2026-0001\",\"product_status\":{"
+        "\"known_affected\":[\"P1\"]},\"remediations\":[{\"category\":\"vendor_fix\","
+        "\"details\":\"Update to 2.0.\",\"product_ids\":[\"P1\"]}],\"scores\":[{"
+        "\"products\":[\"P1\"],\"cvss_v3\":{\"version\":\"3.1\",\"baseScore\":7.5,"
+        "\"baseSeverity\":\"HIGH\",\"vectorString\":"
+        "\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H\"}}]}]}";
+    int64_t pid, phys;
+    char err[256];
+    if (ts_store_site_find(st, "uni-a-physics", &phys) != 0)
+        return -1;
+    ts_adv_import_stats_t stats;
+    memset(&stats, 0, sizeof stats);
+    if (ts_adv_platform_add(st, 2, "example:gadget:1.5", &pid, &stats, err, sizeof err) != 0 ||
+        pid != 1 ||
+        ts_adv_platform_add(st, 2, "example:widget:3.0", &pid, &stats, err, sizeof err) != 0 ||
+        pid != 2 ||
+        ts_adv_platform_add(st, phys, "example:gadget:1.0", &pid, &stats, err, sizeof err) != 0 ||
+        ts_adv_import_buffer(st, csaf, strlen(csaf), "oa.json", &stats, NULL, NULL) != 0)
+        return -1;
     return 0;
 }
 
@@ -229,6 +265,74 @@ static void check_response(json_object *op, const char *path, const char *query,
     ts_http_resp_free(&r);
 }
 
+static void check_write_call(json_object *op, const char *path, const char *method,
+                             const char *body, const ts_principal_t *p, int want);
+
+/* A state-changing operation: its example works and answers as documented,
+ * a repeat of a DELETE is a 404, and nobody unauthenticated gets through. */
+static void check_write(const char *tmpl, const char *method, json_object *op)
+{
+    char path[256];
+    concrete(tmpl, op, path, sizeof path);
+    char up[8];
+    snprintf(up, sizeof up, "%s", method);
+    for (char *c = up; *c; c++)
+        *c = (char)(*c - 'a' + 'A');
+    const char *body = NULL;
+    json_object *ex =
+        get(get(get(get(op, "requestBody"), "content"), "application/json"), "example");
+    if (ex)
+        body = json_object_to_json_string_ext(ex, JSON_C_TO_STRING_PLAIN);
+    int want = 0;
+    json_object_object_foreach(get(op, "responses"), code, r)
+    {
+        (void)r;
+        if (code[0] == '2')
+            want = atoi(code);
+    }
+    assert_true(want != 0);
+    check_write_call(op, path, up, body, &who, want);
+    if (strcmp(up, "DELETE") == 0)
+        check_write_call(op, path, up, body, &who, 404);
+    if (body)
+        check_write_call(op, path, up, "{\"spec\":\"\"}", &who, 400);
+    check_write_call(op, path, up, body, NULL, 401);
+}
+
+static void check_write_call(json_object *op, const char *path, const char *method,
+                             const char *body, const ts_principal_t *p, int want)
+{
+    ts_http_req_t req;
+    memset(&req, 0, sizeof req);
+    req.method = method;
+    req.path = path;
+    req.who = p;
+    req.body = body;
+    req.body_len = body ? strlen(body) : 0;
+    req.content_type = body ? "application/json" : NULL;
+    ts_http_resp_t r;
+    ts_http_resp_init(&r);
+    ts_api_handle(st, &req, &r);
+    if (r.status != want)
+        fail_msg("%s %s: status %d, want %d (%s)", method, path, r.status, want,
+                 r.body.data ? r.body.data : "");
+    char code[8];
+    snprintf(code, sizeof code, "%d", r.status);
+    json_object *resp = deref(get(get(op, "responses"), code));
+    if (resp == NULL)
+        fail_msg("%s %s: status %d is not documented", method, path, r.status);
+    json_object *mt = get(get(resp, "content"), "application/json");
+    if (mt != NULL) {
+        json_object *v = json_tokener_parse(r.body.data ? r.body.data : "");
+        assert_non_null(v);
+        validate(get(mt, "schema"), v, path);
+        json_object_put(v);
+    } else if (r.body.len != 0 && want == 204) {
+        fail_msg("%s %s: a body with 204", method, path);
+    }
+    ts_http_resp_free(&r);
+}
+
 /* Every operation, every parameter, every documented status. */
 static void test_documented_paths(void **state)
 {
@@ -241,8 +345,11 @@ static void test_documented_paths(void **state)
     {
         json_object_object_foreach(item, method, op)
         {
-            assert_string_equal(method, "get");
             n_ops++;
+            if (strcmp(method, "get") != 0) {
+                check_write(tmpl, method, op);
+                continue;
+            }
             char path[256];
             concrete(tmpl, op, path, sizeof path);
             const ts_principal_t *p = public_op(op) ? NULL : csirt_op(op) ? &csirt_who : &who;
@@ -312,14 +419,22 @@ static void test_documented_paths(void **state)
                 case 404:
                     if (csirt_op(op))
                         check_response(op, path, NULL, &who, "GET", NULL, 404);
-                    else if (strstr(tmpl, "{id}"))
+                    else if (strncmp(tmpl, "/events/", 8) == 0)
                         check_response(op, "/api/v1/events/2", NULL, p, "GET", NULL, 404);
+                    else if (strstr(tmpl, "{id}"))
+                        check_response(op, "/api/v1/advisories/NO-SUCH-9", NULL, p, "GET", NULL,
+                                       404);
                     else
                         check_response(op, path, "site=uni-b", p, "GET", NULL, 404);
                     break;
                 case 405:
-                    check_response(op, path, NULL, p, "POST", NULL, 405);
-                    check_response(op, path, NULL, p, "DELETE", NULL, 405);
+                    /* Every method the path does not document. */
+                    for (size_t m = 0; m < 3; m++) {
+                        static const char *const up[] = {"POST", "DELETE", "PUT"};
+                        static const char *const low[] = {"post", "delete", "put"};
+                        if (get(item, low[m]) == NULL)
+                            check_response(op, path, NULL, p, up[m], NULL, 405);
+                    }
                     break;
                 case 406:
                     check_response(op, path, NULL, p, "GET", "image/png", 406);
