@@ -115,7 +115,11 @@ void ts_advisory_free(ts_advisory_t *a);
 /* Bounds for hostile documents. */
 #define TS_ADV_DOC_MAX (160u << 20) /* bytes (CSAF 2.1 suggests ~150 MiB as a soft limit) */
 #define TS_ADV_TREE_DEPTH_MAX 32    /* nesting of CSAF branches */
-#define TS_ADV_PRODUCTS_MAX 100000  /* product entries of one advisory */
+/* Product entries of one advisory. An entry holds its CPE and purl inline
+ * (about 3.6 KB), so this bounds what one hostile document of a few MB can
+ * make us allocate to about 70 MB; the largest real documents (Red Hat's,
+ * Cisco's 259 products) stay far below it. */
+#define TS_ADV_PRODUCTS_MAX 20000
 
 /* Reads one CSAF 2.0 document (data, len); name is used in messages.
  * \retval 0 ok, *out set (free with ts_advisory_free).
