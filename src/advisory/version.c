@@ -195,8 +195,18 @@ static int generic_check(ts_str_t v)
     for (size_t k = 0; k < v.len; k++) {
         /* comparator or wildcard characters mean range text, not a version
          * ("log4j-core*", "<=2.0") */
-        if (strchr("*?<>=|!", v.ptr[k]) != NULL)
+        switch (v.ptr[k]) {
+        case '*':
+        case '?':
+        case '<':
+        case '>':
+        case '=':
+        case '|':
+        case '!':
             return TS_EINVAL;
+        default:
+            break;
+        }
         digit |= is_digit((unsigned char)v.ptr[k]);
     }
     return digit ? 0 : TS_EINVAL;
@@ -1285,7 +1295,12 @@ int ts_vrange_contains(const ts_vrange_t *r, ts_str_t v, bool *in)
         return TS_EINVAL;
     int cmp[TS_VRANGE_MAX];
     for (int k = 0; k < r->n; k++) {
-        if (ts_version_cmp(r->scheme, v, cver(r, k), &cmp[k]) != 0)
+        /* v was just checked and a range holds only versions its parser
+         * checked: generic versions compare without checking them again
+         * (a full re-match makes millions of these calls). */
+        if (r->scheme == TS_VS_GENERIC)
+            cmp[k] = generic_cmp(v, trim(cver(r, k)));
+        else if (ts_version_cmp(r->scheme, v, cver(r, k), &cmp[k]) != 0)
             return TS_EINVAL;
         ts_vop_t op = r->c[k].op;
         if (cmp[k] == 0 && (op == TS_VOP_EQ || op == TS_VOP_LE || op == TS_VOP_GE)) {
