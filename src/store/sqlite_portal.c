@@ -3,8 +3,10 @@
  * events carries its subtree bound in the SQL itself (the recursive `sub`
  * CTE), so a caller cannot obtain another site's rows by varying parameters:
  * the parameters only narrow further. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/mem.h"
 #include "store/eventq_int.h"
@@ -28,6 +30,10 @@ const char ts_sq_migration_portal[] =
     " AND (:lo IS NULL OR (coalesce(:role, 1) = 1 AND e.src_ip BETWEEN :lo AND :hi)"               \
     " OR (coalesce(:role, 2) = 2 AND e.dst_ip BETWEEN :lo AND :hi))"
 #define ST_TIME " " E_TIME " >= :since AND " E_TIME " < :until"
+/* The day as a number (days since the epoch, UTC, rounded down also before
+ * 1970): an integer division per row where date() built a string per row, a
+ * third of the cost of a month's statistics. Formatted once per group. */
+#define E_DAY "((" E_TIME " - (" E_TIME " < 0) * 86399999999) / 86400000000)"
 /* Two ways to bound statistics by a subtree, as for pages: IN reads the
  * subtree's links through the site index (cost: its links), EXISTS probes the
  * links of each event of the window (cost: the window). */
@@ -86,12 +92,12 @@ static const char *const sql_text[P_COUNT_] = {
                           " AND e.id < :before" PF_FILTERS " ORDER BY e.id DESC LIMIT :lim",
     [P_SIZES] = SUB_CTE "SELECT (SELECT count(*) FROM sub), (SELECT count(*) FROM sites)",
     [P_SUBTREE] = SUB_CTE "SELECT id FROM sub ORDER BY id",
-    [P_DAY_ALL] = "SELECT date(" E_TIME " / 1000000, 'unixepoch') AS day, e.type, count(*)"
+    [P_DAY_ALL] = "SELECT " E_DAY " AS day, e.type, count(*)"
                   " FROM events e WHERE" ST_TIME " GROUP BY day, e.type ORDER BY day, e.type",
-    [P_DAY_SITE] = SUB_CTE "SELECT date(" E_TIME " / 1000000, 'unixepoch') AS day, e.type,"
+    [P_DAY_SITE] = SUB_CTE "SELECT " E_DAY " AS day, e.type,"
                            " count(*) FROM events e WHERE" ST_TIME ST_IN_SUB
                            " GROUP BY day, e.type ORDER BY day, e.type",
-    [P_DAY_WALK] = SUB_CTE "SELECT date(" E_TIME " / 1000000, 'unixepoch') AS day, e.type,"
+    [P_DAY_WALK] = SUB_CTE "SELECT " E_DAY " AS day, e.type,"
                            " count(*) FROM events e WHERE" ST_TIME ST_EXISTS_SUB
                            " GROUP BY day, e.type ORDER BY day, e.type",
     [P_TYPE_ALL] = "SELECT e.type, count(*) AS n FROM events e WHERE" ST_TIME
@@ -312,7 +318,12 @@ static int stats_days(struct sq_store *sq, int64_t site, int64_t since, int64_t 
     bind_window(s, site, since, until);
     int rc, r = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (cbs->per_day && (r = cbs->per_day(ts_sq_col_cstr(s, 0), ts_sq_col_cstr(s, 1),
+        char day[32];
+        time_t t = (time_t)(sqlite3_column_int64(s, 0) * 86400);
+        struct tm tm;
+        if (gmtime_r(&t, &tm) == NULL || strftime(day, sizeof day, "%Y-%m-%d", &tm) == 0)
+            snprintf(day, sizeof day, "?");
+        if (cbs->per_day && (r = cbs->per_day(day, ts_sq_col_cstr(s, 1),
                                               (uint64_t)sqlite3_column_int64(s, 2), ctx)) != 0)
             break;
     }
