@@ -57,39 +57,7 @@ int ts_cli_exit_code(int err)
 
 int ts_cli_parse_time(const char *s, int64_t *us)
 {
-    size_t n = strlen(s);
-    if (n >= 2 && isdigit((unsigned char)s[0])) {
-        char unit = s[n - 1];
-        int64_t mult = 0;
-        switch (unit) {
-        case 's':
-            mult = 1;
-            break;
-        case 'm':
-            mult = 60;
-            break;
-        case 'h':
-            mult = 3600;
-            break;
-        case 'd':
-            mult = 86400;
-            break;
-        case 'w':
-            mult = 604800;
-            break;
-        default:
-            break;
-        }
-        if (mult) {
-            char *end;
-            long long v = strtoll(s, &end, 10);
-            if (end == s + n - 1 && v >= 0 && v < 100000000LL) {
-                *us = ts_time_now() - (int64_t)v * mult * 1000000;
-                return 0;
-            }
-        }
-    }
-    return ts_time_parse(s, n, us);
+    return ts_time_parse_when(s, strlen(s), ts_time_now(), us);
 }
 
 bool ts_cli_tty(int fd)

@@ -99,6 +99,47 @@ static unsigned month_days(unsigned y, unsigned m)
     return m == 2 && leap(y) ? 29 : md[m - 1];
 }
 
+int ts_time_parse_when(const char *s, size_t n, int64_t now, int64_t *us)
+{
+    bool digits = n >= 2 && n <= 9;
+    for (size_t i = 0; digits && i + 1 < n; i++)
+        digits = s[i] >= '0' && s[i] <= '9';
+    if (digits) {
+        int64_t mult;
+        switch (s[n - 1]) {
+        case 's':
+            mult = 1;
+            break;
+        case 'm':
+            mult = 60;
+            break;
+        case 'h':
+            mult = 3600;
+            break;
+        case 'd':
+            mult = 86400;
+            break;
+        case 'w':
+            mult = 604800;
+            break;
+        default:
+            return TS_EINVAL;
+        }
+        int64_t k = 0;
+        for (size_t i = 0; i + 1 < n; i++)
+            k = k * 10 + (s[i] - '0');
+        /* 99999999 weeks would overflow in microseconds; beyond 10^12 s
+         * (31,000 years) no window means anything anyway. */
+        if (k * mult > 1000000000000LL)
+            return TS_EINVAL;
+        *us = now - k * mult * 1000000;
+        return 0;
+    }
+    if (n == 0 || n > 64)
+        return TS_EINVAL;
+    return ts_time_parse(s, n, us) == 0 ? 0 : TS_EINVAL;
+}
+
 int ts_time_parse(const char *s, size_t n, int64_t *us)
 {
     unsigned y, mo, d, hh = 0, mi = 0, ss = 0, frac = 0;

@@ -64,5 +64,11 @@ size_t ts_time_format(int64_t us, char *buf, size_t size);
  * \retval 0 ok.  \retval TS_EINVAL malformed or impossible date. */
 TS_MUSTCHECK int ts_time_parse(const char *s, size_t n, int64_t *us /* OUT */);
 
+/* A point in time as people write it on a command line or in a query: an
+ * RFC 3339 time (as ts_time_parse), or a duration before now: digits and a
+ * unit s, m, h, d or w ("30m", "24h", "7d"), at most 10^12 seconds back.
+ * \retval 0 ok.  \retval TS_EINVAL anything else. */
+TS_MUSTCHECK int ts_time_parse_when(const char *s, size_t n, int64_t now, int64_t *us /* OUT */);
+
 /* Current time in microseconds since the epoch (CLOCK_REALTIME). */
 int64_t ts_time_now(void);

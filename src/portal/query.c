@@ -171,41 +171,7 @@ static bool all_digits(const char *s, size_t n)
 
 int ts_query_time(const char *v, int64_t now, int64_t *us)
 {
-    size_t n = strlen(v);
-    if (n >= 2 && n <= 9 && all_digits(v, n - 1)) {
-        int64_t mult;
-        switch (v[n - 1]) {
-        case 's':
-            mult = 1;
-            break;
-        case 'm':
-            mult = 60;
-            break;
-        case 'h':
-            mult = 3600;
-            break;
-        case 'd':
-            mult = 86400;
-            break;
-        case 'w':
-            mult = 604800;
-            break;
-        default:
-            return TS_EINVAL;
-        }
-        int64_t k = 0;
-        for (size_t i = 0; i + 1 < n; i++)
-            k = k * 10 + (v[i] - '0');
-        /* 99999999 weeks would overflow in microseconds; beyond 1e12 s
-         * (31,000 years) no window means anything anyway. */
-        if (k * mult > 1000000000000LL)
-            return TS_EINVAL;
-        *us = now - k * mult * 1000000;
-        return 0;
-    }
-    if (n == 0 || n > 64)
-        return TS_EINVAL;
-    return ts_time_parse(v, n, us) == 0 ? 0 : TS_EINVAL;
+    return ts_time_parse_when(v, strlen(v), now, us);
 }
 
 int ts_query_limit(const char *v, size_t *limit)

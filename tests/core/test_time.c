@@ -132,6 +132,38 @@ static void test_format_roundtrip(void **state)
     }
 }
 
+/* Relative times ("24h") and absolute ones, as the CLI and the API take them. */
+static void test_when(void **state)
+{
+    (void)state;
+    const int64_t now = 1790000000000000LL;
+    int64_t us = 7;
+    static const char *const bad[] = {"",         "h",         "24",  "24x",         "-1h",
+                                      "1.5h",     "2h ",       " 2h", "9999999999w", "12345678w",
+                                      "nonsense", "2026-13-01"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(ts_time_parse_when(bad[i], strlen(bad[i]), now, &us), TS_EINVAL);
+        assert_int_equal(us, 7);
+    }
+    assert_int_equal(ts_time_parse_when("30s", 3, now, &us), 0);
+    assert_true(us == now - 30 * 1000000LL);
+    assert_int_equal(ts_time_parse_when("24h", 3, now, &us), 0);
+    assert_true(us == now - 24 * 3600 * 1000000LL);
+    assert_int_equal(ts_time_parse_when("7d", 2, now, &us), 0);
+    assert_true(us == now - 7 * 86400 * 1000000LL);
+    assert_int_equal(ts_time_parse_when("2w", 2, now, &us), 0);
+    assert_true(us == now - 2 * 604800 * 1000000LL);
+    assert_int_equal(ts_time_parse_when("0m", 2, now, &us), 0);
+    assert_true(us == now);
+    /* The largest accepted: 10^12 seconds. */
+    assert_int_equal(ts_time_parse_when("1653439w", 8, now, &us), 0);
+    assert_int_equal(ts_time_parse_when("1653440w", 8, now, &us), TS_EINVAL);
+    int64_t abs;
+    assert_int_equal(ts_time_parse("2026-11-27T06:30:00Z", 20, &abs), 0);
+    assert_int_equal(ts_time_parse_when("2026-11-27T06:30:00Z", 20, now, &us), 0);
+    assert_true(us == abs);
+}
+
 static void test_now_and_init(void **state)
 {
     (void)state;
@@ -155,9 +187,8 @@ static void test_now_and_init(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_invalid),
-        cmocka_unit_test(test_valid),
-        cmocka_unit_test(test_format_roundtrip),
+        cmocka_unit_test(test_invalid),          cmocka_unit_test(test_valid),
+        cmocka_unit_test(test_format_roundtrip), cmocka_unit_test(test_when),
         cmocka_unit_test(test_now_and_init),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
