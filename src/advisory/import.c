@@ -18,6 +18,7 @@
 #include "advisory/import.h"
 #include "advisory/match.h"
 #include "advisory/platform.h"
+#include "core/file.h"
 #include "core/buf.h"
 #include "core/jsonw.h"
 #include "core/mem.h"
@@ -539,54 +540,8 @@ int ts_adv_importer_buffer(ts_adv_importer_t *imp, const char *data, size_t len,
 
 static int read_file(const char *path, char **data, size_t *len, char *why, size_t whysize)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        ts_seterr(why, whysize, "cannot open: %s", strerror(errno));
-        return errno == ENOENT ? TS_ENOENT : TS_EIO;
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        close(fd);
-        ts_seterr(why, whysize, "not a regular file");
-        return TS_EIO;
-    }
-    if ((uint64_t)sb.st_size > TS_ADV_DOC_MAX) {
-        close(fd);
-        ts_seterr(why, whysize, "%lld bytes, over the %u-byte limit", (long long)sb.st_size,
-                  TS_ADV_DOC_MAX);
-        return TS_ETOOBIG;
-    }
-    size_t cap = (size_t)sb.st_size + 1, n = 0;
-    char *buf = ts_xmalloc(cap);
-    for (;;) {
-        if (n == cap - 1) {
-            if (cap > TS_ADV_DOC_MAX) {
-                free(buf);
-                close(fd);
-                ts_seterr(why, whysize, "over the %u-byte limit", TS_ADV_DOC_MAX);
-                return TS_ETOOBIG;
-            }
-            cap *= 2;
-            buf = ts_xrealloc(buf, cap);
-        }
-        ssize_t k = read(fd, buf + n, cap - 1 - n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0) {
-            ts_seterr(why, whysize, "read: %s", strerror(errno));
-            free(buf);
-            close(fd);
-            return TS_EIO;
-        }
-        if (k == 0)
-            break;
-        n += (size_t)k;
-    }
-    close(fd);
-    buf[n] = '\0';
-    *data = buf;
-    *len = n;
-    return 0;
+    return ts_file_read(path, TS_ADV_DOC_MAX, TS_FILE_NOFOLLOW | TS_FILE_REGULAR, data, len, why,
+                        whysize);
 }
 
 static int import_file(ts_adv_importer_t *imp, const char *path, ts_adv_import_stats_t *stats,

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "portal/pki.h"
@@ -143,18 +144,11 @@ static int read_small(const char *path, gnutls_datum_t *d, fileid_t *id)
         return sb.st_size <= 0 ? TS_EIO : TS_ETOOBIG;
     }
     fileid_of(&sb, id);
-    size_t n = (size_t)sb.st_size, got = 0;
+    size_t n = (size_t)sb.st_size;
     unsigned char *buf = ts_xmalloc(n + 1);
-    while (got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
+    int r = ts_read_full(fd, buf, n);
     close(fd);
-    if (got != n) {
+    if (r) {
         free(buf);
         return TS_EIO;
     }

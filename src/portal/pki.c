@@ -22,6 +22,7 @@
 #include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
 
+#include "core/file.h"
 #include "core/event.h"
 #include "core/mem.h"
 #include "portal/pki.h"
@@ -188,17 +189,9 @@ static int read_small(const char *path, bool secret, gnutls_datum_t *out, char *
         ts_seterr(err, errsize, "out of memory");
         return TS_ENOMEM;
     }
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
+    int rr = ts_read_full(fd, buf, n);
     close(fd);
-    if (got != n) {
+    if (rr) {
         gnutls_memset(buf, 0, n);
         gnutls_free(buf);
         ts_seterr(err, errsize, "%s: short read", path);

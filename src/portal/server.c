@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "portal/api.h"
@@ -280,39 +281,20 @@ static bool hashed_name(const char *rel)
 static int read_pem(const char *dir, const char *name, char **out, size_t *len, char *err,
                     size_t errsize)
 {
-    char path[4096];
+    char path[4096], why[128];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        int e = errno;
-        ts_seterr(err, errsize, "cannot read %s: %s", path, strerror(e));
-        return e == ENOENT ? TS_ENOENT : TS_EIO;
+    size_t n;
+    int r = ts_file_read(path, PEM_MAX, TS_FILE_REGULAR, out, &n, why, sizeof why);
+    if (r == 0 && n == 0) {
+        free(*out);
+        *out = NULL;
+        snprintf(why, sizeof why, "empty");
+        r = TS_EIO;
     }
-    struct stat sb;
-    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
-        (uint64_t)sb.st_size > PEM_MAX) {
-        close(fd);
-        ts_seterr(err, errsize, "%s: not a regular file of 1 byte to 1 MiB", path);
-        return TS_EIO;
+    if (r) {
+        ts_seterr(err, errsize, "cannot read %s: %s", path, why);
+        return r == TS_ETOOBIG ? TS_EIO : r;
     }
-    size_t n = (size_t)sb.st_size, got = 0;
-    char *buf = ts_xmalloc(n + 1);
-    while (got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    close(fd);
-    if (got != n) {
-        free(buf);
-        ts_seterr(err, errsize, "cannot read %s", path);
-        return TS_EIO;
-    }
-    buf[n] = '\0';
-    *out = buf;
     if (len)
         *len = n;
     return 0;

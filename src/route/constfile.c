@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "core/json.h"
 #include "core/jsonw.h"
 #include "core/mem.h"
@@ -659,40 +660,14 @@ out:
 int ts_constfile_read(const char *path, ts_constfile_t **out, char *err, size_t errsize)
 {
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        ts_seterr(err, errsize, "%s: %s", path, strerror(errno));
-        return TS_EIO;
+    char *buf, why[128];
+    size_t len;
+    int rc = ts_file_read(path, TS_CONSTFILE_MAX, 0, &buf, &len, why, sizeof why);
+    if (rc) {
+        ts_seterr(err, errsize, "%s: %s", path, why);
+        return rc == TS_ENOENT ? TS_EIO : rc;
     }
-    /* Read up to one byte past the limit, whatever fstat says (pipes). */
-    size_t cap = 65536, len = 0;
-    char *buf = ts_xmalloc(cap);
-    int rc = 0;
-    for (;;) {
-        if (len == cap) {
-            if (cap > TS_CONSTFILE_MAX) {
-                ts_seterr(err, errsize, "%s: larger than %u bytes", path, TS_CONSTFILE_MAX);
-                rc = TS_ETOOBIG;
-                break;
-            }
-            cap *= 2;
-            buf = ts_xrealloc(buf, cap);
-        }
-        ssize_t r = read(fd, buf + len, cap - len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            ts_seterr(err, errsize, "%s: %s", path, strerror(errno));
-            rc = TS_EIO;
-            break;
-        }
-        if (r == 0)
-            break;
-        len += (size_t)r;
-    }
-    close(fd);
-    if (rc == 0)
-        rc = ts_constfile_parse(buf, len, out, err, errsize);
+    rc = ts_constfile_parse(buf, len, out, err, errsize);
     free(buf);
     return rc;
 }
