@@ -410,7 +410,7 @@ int advb_title_from_descriptions(advb_t *b, const ts_json_t *ctr)
     int rc = advj_arr(b, ctr, "descriptions", false, &d, &n);
     ts_str_t best = TS_STR_NULL;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        ts_json_t *o;
+        ts_json_t *o = NULL;
         ts_str_t lang = TS_STR_NULL, val = TS_STR_NULL;
         size_t mark = advb_push(b, ".descriptions[%zu]", i);
         if ((rc = advj_obj_at(b, d, i, &o)) || (rc = advj_str(b, o, "lang", true, &lang)) ||

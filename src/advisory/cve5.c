@@ -592,7 +592,7 @@ static int read_fixes(advb_t *b, const ts_json_t *cna)
         int rc = advj_arr(b, cna, kinds[k].key, false, &d, &n);
         ts_str_t best = TS_STR_NULL;
         for (size_t i = 0; rc == 0 && i < n; i++) {
-            ts_json_t *o;
+            ts_json_t *o = NULL;
             ts_str_t lang = TS_STR_NULL, val = TS_STR_NULL;
             size_t mark = advb_push(b, ".%s[%zu]", kinds[k].key, i);
             if ((rc = advj_obj_at(b, d, i, &o)) || (rc = advj_str(b, o, "lang", true, &lang)) ||

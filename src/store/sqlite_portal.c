@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/mem.h"
+#include "core/taxonomy.h"
 #include "store/eventq_int.h"
 #include "store/sqlite_int.h"
 
@@ -54,9 +55,6 @@ enum {
     P_DAY_ALL,
     P_DAY_SITE,
     P_DAY_WALK,
-    P_TYPE_ALL,
-    P_TYPE_SITE,
-    P_TYPE_WALK,
     P_TOP_ALL,
     P_TOP_SITE,
     P_TOP_WALK,
@@ -92,20 +90,12 @@ static const char *const sql_text[P_COUNT_] = {
                           " AND e.id < :before" PF_FILTERS " ORDER BY e.id DESC LIMIT :lim",
     [P_SIZES] = SUB_CTE "SELECT (SELECT count(*) FROM sub), (SELECT count(*) FROM sites)",
     [P_SUBTREE] = SUB_CTE "SELECT id FROM sub ORDER BY id",
-    [P_DAY_ALL] = "SELECT " E_DAY " AS day, e.type, count(*)"
-                  " FROM events e WHERE" ST_TIME " GROUP BY day, e.type ORDER BY day, e.type",
-    [P_DAY_SITE] = SUB_CTE "SELECT " E_DAY " AS day, e.type,"
-                           " count(*) FROM events e WHERE" ST_TIME ST_IN_SUB
-                           " GROUP BY day, e.type ORDER BY day, e.type",
-    [P_DAY_WALK] = SUB_CTE "SELECT " E_DAY " AS day, e.type,"
-                           " count(*) FROM events e WHERE" ST_TIME ST_EXISTS_SUB
-                           " GROUP BY day, e.type ORDER BY day, e.type",
-    [P_TYPE_ALL] = "SELECT e.type, count(*) AS n FROM events e WHERE" ST_TIME
-                   " GROUP BY e.type ORDER BY n DESC, e.type",
-    [P_TYPE_SITE] = SUB_CTE "SELECT e.type, count(*) AS n FROM events e WHERE" ST_TIME ST_IN_SUB
-                            " GROUP BY e.type ORDER BY n DESC, e.type",
-    [P_TYPE_WALK] = SUB_CTE "SELECT e.type, count(*) AS n FROM events e WHERE" ST_TIME ST_EXISTS_SUB
-                            " GROUP BY e.type ORDER BY n DESC, e.type",
+    /* One row per event of the window (its day and type), counted in C:
+     * the rows come off the (time, type) index, where a GROUP BY on two
+     * keys had SQLite sort them first (ten times the cost on a month). */
+    [P_DAY_ALL] = "SELECT " E_DAY ", e.type FROM events e WHERE" ST_TIME,
+    [P_DAY_SITE] = SUB_CTE "SELECT " E_DAY ", e.type FROM events e WHERE" ST_TIME ST_IN_SUB,
+    [P_DAY_WALK] = SUB_CTE "SELECT " E_DAY ", e.type FROM events e WHERE" ST_TIME ST_EXISTS_SUB,
     [P_TOP_ALL] = TOP_COLS " FROM events e JOIN event_links l"
                            " ON l.id BETWEEN e.id * 2 AND e.id * 2 + 1 WHERE" ST_TIME
                            " AND ip IS NOT NULL GROUP BY ip ORDER BY n DESC, ip LIMIT :lim",
@@ -311,37 +301,120 @@ static void bind_window(sqlite3_stmt *s, int64_t site, int64_t since, int64_t un
 /* Which statement of a (ALL, SITE, WALK) triple a statistics call uses. */
 typedef enum plan { PLAN_ALL, PLAN_IN, PLAN_WALK } plan_t;
 
-static int stats_days(struct sq_store *sq, int64_t site, int64_t since, int64_t until, plan_t pl,
-                      const ts_portal_stats_cbs_t *cbs, void *ctx)
+/* Counts per (day, type) and per type, from one pass over the window. */
+typedef struct daycount {
+    int64_t day;
+    ts_type_t type;
+    uint64_t n;
+} daycount_t;
+
+typedef struct dayagg {
+    daycount_t *slot; /* open addressing on (day, type); n == 0 is empty */
+    size_t cap, used;
+    uint64_t by_type[TS_RSIT_TYPES];
+} dayagg_t;
+
+static size_t day_hash(int64_t day, ts_type_t type, size_t cap)
+{
+    uint64_t h = ((uint64_t)day * 64 + type) * 0x9e3779b97f4a7c15ull;
+    return (size_t)(h >> 20) & (cap - 1);
+}
+
+static void day_add(dayagg_t *a, int64_t day, ts_type_t type)
+{
+    if ((a->used + 1) * 2 > a->cap) {
+        size_t nc = a->cap ? a->cap * 2 : 256;
+        daycount_t *ns = ts_xcalloc(nc, sizeof *ns);
+        for (size_t i = 0; i < a->cap; i++) {
+            if (a->slot[i].n == 0)
+                continue;
+            size_t k = day_hash(a->slot[i].day, a->slot[i].type, nc);
+            while (ns[k].n)
+                k = (k + 1) & (nc - 1);
+            ns[k] = a->slot[i];
+        }
+        free(a->slot);
+        a->slot = ns;
+        a->cap = nc;
+    }
+    size_t k = day_hash(day, type, a->cap);
+    while (a->slot[k].n && (a->slot[k].day != day || a->slot[k].type != type))
+        k = (k + 1) & (a->cap - 1);
+    if (a->slot[k].n == 0) {
+        a->slot[k].day = day;
+        a->slot[k].type = type;
+        a->used++;
+    }
+    a->slot[k].n++;
+    a->by_type[type]++;
+}
+
+/* Day, then type name: the order the answer lists them in. */
+static int cmp_daycount(const void *x, const void *y)
+{
+    const daycount_t *a = x, *b = y;
+    if (a->day != b->day)
+        return a->day < b->day ? -1 : 1;
+    return strcmp(ts_type_name(a->type), ts_type_name(b->type));
+}
+
+/* Most frequent first, then by name. */
+static int cmp_bytype(const void *x, const void *y, void *ctx)
+{
+    const uint64_t *n = ctx;
+    ts_type_t a = *(const ts_type_t *)x, b = *(const ts_type_t *)y;
+    if (n[a] != n[b])
+        return n[a] > n[b] ? -1 : 1;
+    return strcmp(ts_type_name(a), ts_type_name(b));
+}
+
+static int stats_days_types(struct sq_store *sq, int64_t site, int64_t since, int64_t until,
+                            plan_t pl, const ts_portal_stats_cbs_t *cbs, void *ctx)
 {
     STMT(s, sq, pl == PLAN_ALL ? P_DAY_ALL : pl == PLAN_IN ? P_DAY_SITE : P_DAY_WALK);
     bind_window(s, site, since, until);
-    int rc, r = 0;
+    dayagg_t a;
+    memset(&a, 0, sizeof a);
+    int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(s, 1);
+        ts_type_t type;
+        /* The store writes canonical type names only; anything else is not
+         * an RSIT type and has no row in the answer. */
+        if (t && ts_type_lookup((const char *)t, (size_t)sqlite3_column_bytes(s, 1), &type) == 0)
+            day_add(&a, sqlite3_column_int64(s, 0), type);
+    }
+    int r = ts_sq_iter_end(sq, s, rc, 0);
+    daycount_t *rows = NULL;
+    size_t n = 0;
+    if (r == 0 && a.used) {
+        rows = ts_xmalloc(a.used * sizeof *rows);
+        for (size_t i = 0; i < a.cap; i++)
+            if (a.slot[i].n)
+                rows[n++] = a.slot[i];
+        qsort(rows, n, sizeof *rows, cmp_daycount);
+    }
+    for (size_t i = 0; r == 0 && cbs->per_day && i < n; i++) {
         char day[32];
-        time_t t = (time_t)(sqlite3_column_int64(s, 0) * 86400);
+        time_t t = (time_t)(rows[i].day * 86400);
         struct tm tm;
         if (gmtime_r(&t, &tm) == NULL || strftime(day, sizeof day, "%Y-%m-%d", &tm) == 0)
             snprintf(day, sizeof day, "?");
-        if (cbs->per_day && (r = cbs->per_day(day, ts_sq_col_cstr(s, 1),
-                                              (uint64_t)sqlite3_column_int64(s, 2), ctx)) != 0)
-            break;
+        r = cbs->per_day(day, ts_type_name(rows[i].type), rows[i].n, ctx);
     }
-    return ts_sq_iter_end(sq, s, rc, r);
-}
-
-static int stats_types(struct sq_store *sq, int64_t site, int64_t since, int64_t until, plan_t pl,
-                       const ts_portal_stats_cbs_t *cbs, void *ctx)
-{
-    STMT(s, sq, pl == PLAN_ALL ? P_TYPE_ALL : pl == PLAN_IN ? P_TYPE_SITE : P_TYPE_WALK);
-    bind_window(s, site, since, until);
-    int rc, r = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (cbs->by_type && (r = cbs->by_type(ts_sq_col_cstr(s, 0),
-                                              (uint64_t)sqlite3_column_int64(s, 1), ctx)) != 0)
-            break;
+    if (r == 0 && cbs->by_type) {
+        ts_type_t order[TS_RSIT_TYPES];
+        size_t m = 0;
+        for (int k = 0; k < TS_RSIT_TYPES; k++)
+            if (a.by_type[k])
+                order[m++] = (ts_type_t)k;
+        qsort_r(order, m, sizeof *order, cmp_bytype, a.by_type);
+        for (size_t i = 0; r == 0 && i < m; i++)
+            r = cbs->by_type(ts_type_name(order[i]), a.by_type[order[i]], ctx);
     }
-    return ts_sq_iter_end(sq, s, rc, r);
+    free(rows);
+    free(a.slot);
+    return r;
 }
 
 static int stats_top(struct sq_store *sq, int64_t site, int64_t since, int64_t until, plan_t pl,
@@ -390,9 +463,7 @@ static int pq_stats(ts_store_t *st, int64_t site, int64_t since, int64_t until,
             return r;
         pl = n_links <= n_window ? PLAN_IN : PLAN_WALK;
     }
-    int r = stats_days(sq, site, since, until, pl, cbs, ctx);
-    if (r == 0)
-        r = stats_types(sq, site, since, until, pl, cbs, ctx);
+    int r = stats_days_types(sq, site, since, until, pl, cbs, ctx);
     if (r == 0)
         r = stats_top(sq, site, since, until, pl, cbs, ctx);
     return r;

@@ -254,7 +254,7 @@ static void check_response(json_object *op, const char *path, const char *query,
     if (strcmp(media, "application/json") == 0) {
         json_object *body = json_tokener_parse(r.body.data ? r.body.data : "");
         assert_non_null(body);
-        char where[256];
+        char where[640];
         snprintf(where, sizeof where, "%s?%s (%d)", path, query ? query : "", s);
         validate(get(mt, "schema"), body, where);
         json_object_put(body);
