@@ -272,6 +272,14 @@ enum {
     " AND EXISTS (SELECT 1 FROM event_links l WHERE l.id BETWEEN e.id * 2 AND e.id * 2 + 1"        \
     " AND +l.site_id IN sub)"
 
+/* The links of a list of events (ids as a JSON array), in the events' order:
+ * read in step with S_EV_IDS_*, one statement for a page instead of one per
+ * event (whose cursor opening and closing was a third of a page's cost). */
+#define LINKS_IDS                                                                                  \
+    "SELECT l.id, l.role, l.kind, l.rule, l.site_id, coalesce(s.name, '')"                         \
+    " FROM event_links l LEFT JOIN sites s ON s.id = l.site_id WHERE l.id IN"                      \
+    " (SELECT value * 2 FROM json_each(:ids) UNION ALL SELECT value * 2 + 1 FROM json_each(:ids))"
+
 enum sq_id {
     S_BEGIN,
     S_BEGIN_READ,
@@ -313,6 +321,8 @@ enum sq_id {
     S_EV_WALK_DESC,
     S_EV_IDS_ASC,
     S_EV_IDS_DESC,
+    S_LINKS_IDS_ASC,
+    S_LINKS_IDS_DESC,
     S_EV_COUNT_ALL,
     S_EV_COUNT_SITE,
     S_SITE_COUNT,
@@ -398,6 +408,8 @@ static const char *const sql_text[S_COUNT_] = {
                      " (SELECT value FROM json_each(:ids)) ORDER BY e.id",
     [S_EV_IDS_DESC] = "SELECT " EV_COLS " FROM events e WHERE e.id IN"
                       " (SELECT value FROM json_each(:ids)) ORDER BY e.id DESC",
+    [S_LINKS_IDS_ASC] = LINKS_IDS " ORDER BY l.id",
+    [S_LINKS_IDS_DESC] = LINKS_IDS " ORDER BY l.id >> 1 DESC, l.id",
     [S_SITE_COUNT] = "SELECT count(*) FROM sites",
     [S_EV_COUNT_ALL] = "SELECT count(*) FROM events e WHERE 1" EV_TIME,
     [S_EV_COUNT_SITE] = SUBTREE_CTE "SELECT count(*) FROM events e WHERE 1" EV_IN_SITE EV_TIME,
@@ -1868,25 +1880,59 @@ static int load_subtree(struct sq_store *sq, int64_t site)
 }
 
 /* Reads the links of the current event; their strings live in sq->arena. */
+/* One link row (role, kind, rule, site_id, site name from column c0 on). */
+static void link_row(struct sq_store *sq, sqlite3_stmt *lk, int c0, bool filter,
+                     ts_stored_event_t *out)
+{
+    int64_t site = sqlite3_column_int64(lk, c0 + 3);
+    if ((filter && !in_sub(sq, site)) || out->n_links == 2)
+        return; /* two: the primary key allows more than the API writes */
+    ts_link_t *l = &out->links[out->n_links++];
+    l->role = (ts_role_t)sqlite3_column_int(lk, c0);
+    l->match.kind = (ts_rule_kind_t)sqlite3_column_int(lk, c0 + 1);
+    /* Copied: the next step would free this row's text. */
+    l->match.rule = ts_arena_strdup(sq->arena, col_str(lk, c0 + 2)).ptr;
+    l->match.site_id = site;
+    l->match.site_name = ts_arena_strdup(sq->arena, col_str(lk, c0 + 4)).ptr;
+}
+
 static int read_links(struct sq_store *sq, sqlite3_stmt *lk, bool filter, ts_stored_event_t *out)
 {
     sqlite3_bind_int64(lk, 1, out->id);
     int rc;
-    while ((rc = sqlite3_step(lk)) == SQLITE_ROW) {
-        int64_t site = sqlite3_column_int64(lk, 3);
-        if (filter && !in_sub(sq, site))
-            continue;
-        if (out->n_links == 2)
-            break; /* the primary key allows more than the API writes */
-        ts_link_t *l = &out->links[out->n_links++];
-        l->role = (ts_role_t)sqlite3_column_int(lk, 0);
-        l->match.kind = (ts_rule_kind_t)sqlite3_column_int(lk, 1);
-        /* Copied: the next step would free this row's text. */
-        l->match.rule = ts_arena_strdup(sq->arena, col_str(lk, 2)).ptr;
-        l->match.site_id = site;
-        l->match.site_name = ts_arena_strdup(sq->arena, col_str(lk, 4)).ptr;
+    while ((rc = sqlite3_step(lk)) == SQLITE_ROW)
+        link_row(sq, lk, 0, filter, out);
+    return rc == SQLITE_DONE ? 0 : sq_fail(sq, rc);
+}
+
+/* The links of event out->id from the S_LINKS_IDS_* statement stepped in the
+ * same order as the events: *pending says a row is already fetched. */
+static int read_links_step(struct sq_store *sq, sqlite3_stmt *lk, bool desc, bool *pending,
+                           bool *done, ts_stored_event_t *out)
+{
+    for (;;) {
+        if (!*pending) {
+            if (*done)
+                return 0;
+            int rc = sqlite3_step(lk);
+            if (rc == SQLITE_DONE) {
+                *done = true;
+                return 0;
+            }
+            if (rc != SQLITE_ROW)
+                return sq_fail(sq, rc);
+            *pending = true;
+        }
+        int64_t eid = sqlite3_column_int64(lk, 0) >> 1;
+        if (eid == out->id) {
+            link_row(sq, lk, 1, false, out);
+            *pending = false;
+        } else if (desc ? eid > out->id : eid < out->id) {
+            *pending = false; /* a link of an id that has no event row */
+        } else {
+            return 0; /* the next event's */
+        }
     }
-    return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : sq_fail(sq, rc);
 }
 
 static void bind_filter(sqlite3_stmt *s, const ts_event_filter_t *f)
@@ -1945,13 +1991,25 @@ static int sq_events_foreach(ts_store_t *st, const ts_event_filter_t *f, ts_even
     } else {
         bind_filter(s, f);
     }
+    sqlite3_stmt *lks = NULL;
+    if (f->ids != NULL) {
+        lks = stmt_get(sq, f->newest_first ? S_LINKS_IDS_DESC : S_LINKS_IDS_ASC, &err);
+        if (lks == NULL) {
+            sqlite3_reset(s);
+            return err;
+        }
+        sqlite3_bind_text(lks, sqlite3_bind_parameter_index(lks, ":ids"), sq->esc.data,
+                          (int)sq->esc.len, SQLITE_TRANSIENT);
+    }
+    bool pending = false, done = false;
     ts_stored_event_t *se = ts_xmalloc(sizeof *se);
     int rc, r = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         ts_arena_reset(sq->arena);
         r = read_event(sq, s, se);
         if (r == 0)
-            r = read_links(sq, lk, by_site, se);
+            r = lks ? read_links_step(sq, lks, f->newest_first, &pending, &done, se)
+                    : read_links(sq, lk, by_site, se);
         if (r == 0)
             r = cb(se, ctx);
         sqlite3_reset(lk);
@@ -1959,6 +2017,8 @@ static int sq_events_foreach(ts_store_t *st, const ts_event_filter_t *f, ts_even
             break;
     }
     free(se);
+    if (lks)
+        sqlite3_reset(lks);
     return iter_end(sq, s, r ? SQLITE_DONE : rc, r);
 }
 
