@@ -7,8 +7,10 @@
 # prints how to open the portal and keeps serving until Ctrl-C.
 # Everything lives under demo-run/ (recreated on each run).
 #
-# Environment: TOCSIN_DEMO_PORT (default 8443), TOCSIN_DEMO_EXIT=1 to stop
-# the daemon after the walk-through instead of serving on.
+# On a terminal it serves until Ctrl-C. Run without a terminal (a script, a
+# CI job), it leaves the daemon running in the background and says how to
+# stop it. Environment: TOCSIN_DEMO_PORT (default 8443); TOCSIN_DEMO_EXIT=1
+# stops the daemon after the walk-through.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -20,6 +22,11 @@ ninja -C build/release >/dev/null
 TOCSIN="$ROOT/build/release/tocsin"
 
 RUN="$ROOT/demo-run"
+# A daemon left running by an earlier demo holds the port: stop it first.
+if [ -f "$RUN/serve.pid" ]; then
+    kill -TERM "$(cat "$RUN/serve.pid")" 2>/dev/null || true
+    sleep 1
+fi
 rm -rf "$RUN"
 mkdir -p "$RUN/spool"
 export TOCSIN_DB="$RUN/tocsin.db"
@@ -56,8 +63,9 @@ say "Starting the daemon: the portal on https://localhost:$PORT/ and two followe
 : >"$RUN/spool/shadowserver.jsonl"
 "$TOCSIN" serve --listen "127.0.0.1:$PORT" \
     --input "eve:$RUN/spool/sensor1-eve.json" \
-    --input "intelmq:$RUN/spool/shadowserver.jsonl" 2>"$RUN/serve.log" &
+    --input "intelmq:$RUN/spool/shadowserver.jsonl" </dev/null >"$RUN/serve.log" 2>&1 &
 SERVE_PID=$!
+echo $SERVE_PID >"$RUN/serve.pid"
 trap 'kill -TERM $SERVE_PID 2>/dev/null || true; wait $SERVE_PID 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
     curl -s -o /dev/null --cacert "$CA/ca.pem" "https://localhost:$PORT/api/v1/health" && break
@@ -138,5 +146,12 @@ if [ "${TOCSIN_DEMO_EXIT:-0}" = 1 ]; then
     say "Stopping the daemon (TOCSIN_DEMO_EXIT=1)"
     exit 0
 fi
-say "Serving until Ctrl-C"
-wait $SERVE_PID
+if [ -t 0 ]; then
+    say "Serving until Ctrl-C"
+    wait $SERVE_PID || true
+    rm -f "$RUN/serve.pid"
+    exit 0
+fi
+trap - EXIT
+say "The daemon keeps serving in the background (pid $SERVE_PID)"
+echo "  Stop it with:  kill $SERVE_PID    (it commits its inputs and exits)"
