@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -515,12 +516,48 @@ static void test_random_oracle(void **state)
     ts_buf_free(&b);
 }
 
+/* Integers against printf, at the edges and at random. */
+static void test_integers(void **state)
+{
+    (void)state;
+    int64_t edges[] = {
+        0,         1,         -1,           9, 10, -10, 99, 100, 4294967295LL, -4294967296LL,
+        INT64_MAX, INT64_MIN, INT64_MIN + 1};
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < 2000; i++) {
+        int64_t v;
+        if (i < sizeof edges / sizeof *edges) {
+            v = edges[i];
+        } else {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            v = (int64_t)(x >> (x % 64));
+            if (x & 1)
+                v = -v;
+        }
+        char want[32];
+        ts_buf_t b = TS_BUF_INIT;
+        ts_jsonw_t w;
+        ts_jsonw_init(&w, &b);
+        ts_jsonw_int(&w, v);
+        snprintf(want, sizeof want, "%" PRId64, v);
+        assert_string_equal(render(&b), want);
+        ts_buf_reset(&b);
+        ts_jsonw_init(&w, &b);
+        ts_jsonw_uint(&w, (uint64_t)v);
+        snprintf(want, sizeof want, "%" PRIu64, (uint64_t)v);
+        assert_string_equal(render(&b), want);
+        ts_buf_free(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_invalid_utf8),       cmocka_unit_test(test_escaping),
         cmocka_unit_test(test_nesting_and_commas), cmocka_unit_test(test_raw),
-        cmocka_unit_test(test_random_oracle),
+        cmocka_unit_test(test_random_oracle),      cmocka_unit_test(test_integers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
