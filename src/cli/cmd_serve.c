@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/event.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "ingest/ingest.h"
@@ -46,6 +47,9 @@ static void serve_usage(FILE *out)
             "  -i, --input FORMAT:PATH follow PATH as `tocsin ingest --follow --format FORMAT`\n"
             "                          would (repeatable, up to %d)\n"
             "      --port-file FILE    write the port listened on to FILE once serving\n"
+            "      --no-crl-renew      do not renew the CRL (by default the daemon re-signs it\n"
+            "                          while half of its validity is left, if it can read the\n"
+            "                          CA key; else it warns two days before it runs out)\n"
             "      --no-cache          answer every API request from the database (by default\n"
             "                          an answer is reused while the database is unchanged,\n"
             "                          for at most 5 s)\n"
@@ -155,8 +159,40 @@ static int write_port_file(const char *path, unsigned port)
     return rc;
 }
 
+#define CRL_CHECK_US (INT64_C(600) * 1000000) /* how often the CRL's end is looked at */
+
+/* An out-of-date CRL locks every client out (fail closed), so the daemon
+ * renews it itself while half of its validity is left, when it can read the
+ * CA key (the CA lives on this host, as `tocsin ca init` makes it). Without
+ * the key it warns, two days ahead, that someone must run `tocsin ca crl`. */
+static void renew_crl(ts_cli_t *cli, const char *ca_dir)
+{
+    char err[512] = "";
+    int64_t next = 0, now = ts_time_now();
+    int r = ts_ca_crl_next_update(ca_dir, &next, err, sizeof err);
+    const int64_t hour = INT64_C(3600) * 1000000;
+    if (r == 0 && next - now > (int64_t)TS_CRL_HOURS_DEFAULT * hour / 2)
+        return;
+    ts_ca_t *ca = NULL;
+    ts_store_t *st = NULL;
+    if (ts_ca_open(ca_dir, &ca, err, sizeof err) == 0 && ts_cli_open(cli, &st) == 0 &&
+        ts_ca_write_crl(ca, st, TS_CRL_HOURS_DEFAULT, err, sizeof err) == 0) {
+        ts_log_info("CRL renewed for %u hours (it ran out %s)", TS_CRL_HOURS_DEFAULT,
+                    r == 0 && next > now ? "soon" : "or was unreadable");
+    } else if (r != 0 || next - now < 48 * hour) {
+        ts_log_error("the CRL %s and cannot be renewed here (%s): run `tocsin ca crl`, or "
+                     "every client will be refused",
+                     r != 0        ? "is unreadable"
+                     : next <= now ? "is out of date"
+                                   : "runs out soon",
+                     err);
+    }
+    ts_store_close(st);
+    ts_ca_close(ca);
+}
+
 static int run(ts_cli_t *cli, ts_server_opts_t *so, input_t *inputs, size_t n_inputs,
-               const char *port_file)
+               const char *port_file, bool crl_renew)
 {
     /* Create and migrate the store once before the threads open it. */
     ts_store_t *st;
@@ -194,7 +230,12 @@ static int run(ts_cli_t *cli, ts_server_opts_t *so, input_t *inputs, size_t n_in
         inputs[i].running = true;
     }
 
+    int64_t next_crl_check = 0; /* now: a CRL near its end is renewed at start */
     while (!__atomic_load_n(stop, __ATOMIC_ACQUIRE) && !atomic_load(&input_failed)) {
+        if (crl_renew && ts_time_now() >= next_crl_check) {
+            renew_crl(cli, so->ca_dir);
+            next_crl_check = ts_time_now() + CRL_CHECK_US;
+        }
         struct timespec ts = {0, 100 * 1000 * 1000};
         nanosleep(&ts, NULL);
         if (__atomic_exchange_n(reload, 0, __ATOMIC_ACQ_REL)) {
@@ -233,6 +274,7 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
     memset(inputs, 0, sizeof inputs);
     size_t n_inputs = 0;
     const char *port_file = NULL;
+    bool crl_renew = true;
     int rc = TS_EXIT_USAGE;
     int ch;
     while ((ch = getopt_long(argc, argv, "l:i:h", opts, NULL)) != -1) {
@@ -245,6 +287,9 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
             break;
         case 'n':
             ts_api_set_cache(false);
+            break;
+        case 'R':
+            crl_renew = false;
             break;
         case 'w':
             so.web_dir = optarg;
@@ -325,7 +370,7 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         goto out_ca;
     }
     so.db_path = cli->db_path;
-    rc = run(cli, &so, inputs, n_inputs, port_file);
+    rc = run(cli, &so, inputs, n_inputs, port_file, crl_renew);
 out_ca:
     free(ca_default);
 out:

@@ -952,3 +952,31 @@ out:
         gnutls_x509_privkey_deinit(key);
     return r;
 }
+
+int ts_ca_crl_next_update(const char *dir, int64_t *next, char *err, size_t errsize)
+{
+    char path[4096], why[128];
+    snprintf(path, sizeof path, "%s/%s", dir, TS_CA_CRL_FILE);
+    char *pem;
+    size_t len;
+    int r = ts_file_read(path, 1u << 20, TS_FILE_REGULAR, &pem, &len, why, sizeof why);
+    if (r) {
+        ts_seterr(err, errsize, "%s: %s", path, why);
+        return r == TS_ENOENT ? TS_ENOENT : TS_EIO;
+    }
+    gnutls_x509_crl_t crl;
+    gnutls_datum_t d = {(unsigned char *)pem, (unsigned)len};
+    time_t t = (time_t)-1;
+    if (gnutls_x509_crl_init(&crl) == 0) {
+        if (gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_PEM) == 0)
+            t = gnutls_x509_crl_get_next_update(crl);
+        gnutls_x509_crl_deinit(crl);
+    }
+    free(pem);
+    if (t == (time_t)-1) {
+        ts_seterr(err, errsize, "%s: no readable CRL with a next update", path);
+        return TS_ECRYPTO;
+    }
+    *next = (int64_t)t * 1000000;
+    return 0;
+}

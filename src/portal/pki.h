@@ -70,6 +70,12 @@ TS_MUSTCHECK int ts_ca_issue(ts_ca_t *ca, ts_store_t *st, const ts_cert_request_
 TS_MUSTCHECK int ts_ca_write_crl(ts_ca_t *ca, ts_store_t *st, unsigned valid_hours, char *err,
                                  size_t errsize);
 
+/* When the CRL in dir (crl.pem) stops being valid (its nextUpdate), in us
+ * since the epoch. \retval TS_ENOENT no CRL.  \retval TS_EIO, TS_ECRYPTO
+ * (unreadable, no nextUpdate). */
+TS_MUSTCHECK int ts_ca_crl_next_update(const char *dir, int64_t *next /* OUT */, char *err,
+                                       size_t errsize);
+
 /* Paths inside a CA directory, for the server and the CLI. */
 const char *ts_ca_dir(const ts_ca_t *ca);
 #define TS_CA_CERT_FILE "ca.pem"

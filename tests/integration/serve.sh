@@ -52,6 +52,26 @@ expect_rc "serve without server.key" 1 "$TOCSIN" serve --listen 127.0.0.1:0
 grep -q "server.key" "$WORK/err" && ok || fail "missing server.key not named"
 mv "$CA/server.key.aside" "$CA/server.key"
 
+# A CRL near its end is re-signed by the daemon, which can read the CA key
+# here (--no-crl-renew leaves it alone): an out-of-date CRL would lock every
+# client out.
+if command -v certtool >/dev/null; then
+    next_at() { date -d "$(certtool --crl-info --infile "$CA/crl.pem" | sed -n 's/.*Next at: //p')" +%s; }
+    "$TOCSIN" ca crl --hours 2 >/dev/null
+    before=$(next_at)
+    start_server 127.0.0.1:0 --no-crl-renew
+    sleep 0.5
+    expect_eq "CRL left alone with --no-crl-renew" "$before" "$(next_at)"
+    stop_server
+    start_server 127.0.0.1:0
+    for _ in $(seq 1 100); do grep -q "CRL renewed" "$WORK/serve.log" && break; sleep 0.1; done
+    left=$(($(next_at) - $(date +%s)))
+    [ "$left" -gt $((100 * 3600)) ] && ok || fail "CRL not renewed by the daemon ($left s left)"
+    stop_server
+else
+    echo "certtool not installed: CRL renewal not checked"
+fi
+
 LOG=$WORK/sshd.log
 : >"$LOG"
 start_server 127.0.0.1:0 --input "sshd:$LOG" --web "$WORK/certs"
