@@ -23,6 +23,7 @@ struct mplat {
  * most of the full re-match). */
 struct vgroup {
     char *version;
+    uint32_t vlen;   /* strlen(version): the hot loop builds reasons from it */
     uint32_t *plats; /* name platforms */
     uint32_t n, cap;
     uint32_t *special; /* CPE and purl platforms */
@@ -71,6 +72,7 @@ struct ts_match_index {
     struct bucket *tab;
     size_t tab_cap, tab_used;
     size_t mem;                   /* bytes allocated, for the memory report */
+    size_t n_vendor_family;       /* "vendor:*" platforms: none, no lookup of (vendor, *) */
     struct ts_match_scratch *own; /* ts_match_advisory()'s */
 };
 
@@ -232,6 +234,7 @@ static void bucket_add(ts_match_index_t *idx, struct bucket *b, uint32_t pi)
         g = &b->groups[b->n_groups++];
         memset(g, 0, sizeof *g);
         g->version = dup_counted(idx, mp->version);
+        g->vlen = (uint32_t)strlen(g->version);
     }
     if (mp->kind == TS_PLAT_NAME) {
         g->plats = grow(idx, g->plats, &g->cap, g->n, sizeof *g->plats);
@@ -263,6 +266,8 @@ int ts_match_index_add(ts_match_index_t *idx, int64_t platform_id, int64_t site_
     mp->kind = (uint8_t)p->kind;
     mp->family = p->family;
     mp->vendor_family = p->vendor_family;
+    if (p->vendor_family)
+        idx->n_vendor_family++;
     if (p->kind != TS_PLAT_NAME) {
         mp->full = ts_arena_alloc(idx->strings, sizeof *mp->full);
         *mp->full = *p;
@@ -314,6 +319,17 @@ void ts_match_entry_names(const ts_adv_product_t *p, char vendor[TS_NAME_MAX],
     }
 }
 
+/* Appends the NUL-terminated s to out[*len] within size (cut to fit). */
+static void put(char *out, size_t size, size_t *len, const char *s)
+{
+    size_t n = strlen(s);
+    if (*len + n >= size)
+        n = *len + 1 < size ? size - 1 - *len : 0;
+    memcpy(out + *len, s, n);
+    *len += n;
+    out[*len] = '\0';
+}
+
 /* "name v/p", "cpe cpe:2.3:...", "purl pkg:type/ns/name": how the entry was found. */
 static void ident(const ts_adv_product_t *p, ts_plat_kind_t how, char *out, size_t size)
 {
@@ -325,9 +341,15 @@ static void ident(const ts_adv_product_t *p, ts_plat_kind_t how, char *out, size
         ts_seterr(out, size, "purl pkg:%s/%s%s%s", p->purl.type, p->purl.ns,
                   p->purl.ns[0] ? "/" : "", p->purl.name);
     } else {
+        /* Once per entry that finds platforms: concatenated, not printf'd. */
         char v[TS_NAME_MAX], pr[TS_NAME_MAX];
         ts_match_entry_names(p, v, pr);
-        ts_seterr(out, size, "name %s/%s", v[0] ? v : "*", pr);
+        size_t len = 0;
+        out[0] = '\0';
+        put(out, size, &len, "name ");
+        put(out, size, &len, v[0] ? v : "*");
+        put(out, size, &len, "/");
+        put(out, size, &len, pr);
     }
 }
 
@@ -338,16 +360,21 @@ static void family_rule(const ts_adv_product_t *p, const char *id, char *rule, s
 }
 
 /* 1 in range, 0 not, 2 undecided; no text is built (the hot path). */
-static int range_test(const ts_adv_product_t *p, const char *version)
+static int range_test_n(const ts_adv_product_t *p, ts_str_t version)
 {
     if (!p->range_ok)
         return 2;
     if (p->range.all && p->range.n == 0)
         return 1; /* every version: nothing to compare */
     bool in = false;
-    if (ts_vrange_contains(&p->range, ts_str_c(version), &in) != 0)
+    if (ts_vrange_contains(&p->range, version, &in) != 0)
         return 2;
     return in ? 1 : 0;
+}
+
+static int range_test(const ts_adv_product_t *p, const char *version)
+{
+    return range_test_n(p, ts_str_c(version));
 }
 
 /* The reason of a range_test() result of 1 or 2. */
@@ -493,7 +520,7 @@ static int scan_name_bucket(const ts_match_index_t *idx, const struct bucket *b,
                 }
             }
             if (in < 0)
-                in = range_test(p, vg->version);
+                in = range_test_n(p, ts_str(vg->version, vg->vlen));
             if (in == 0)
                 break;
             if (gen == 0) {
@@ -507,10 +534,13 @@ static int scan_name_bucket(const ts_match_index_t *idx, const struct bucket *b,
                     if (prefix_len == 0) {
                         char vers[TS_VRANGE_TEXT_MAX + 32];
                         ts_vrange_format(&p->range, vers, sizeof vers);
-                        ts_seterr(prefix, sizeof prefix, "%s, %s contains ", id, vers);
-                        prefix_len = strlen(prefix);
+                        prefix[0] = '\0';
+                        put(prefix, sizeof prefix, &prefix_len, id);
+                        put(prefix, sizeof prefix, &prefix_len, ", ");
+                        put(prefix, sizeof prefix, &prefix_len, vers);
+                        put(prefix, sizeof prefix, &prefix_len, " contains ");
                     }
-                    size_t vl = strlen(vg->version);
+                    size_t vl = vg->vlen;
                     if (prefix_len + vl < sizeof rule) {
                         memcpy(rule, prefix, prefix_len);
                         memcpy(rule + prefix_len, vg->version, vl + 1);
@@ -561,7 +591,7 @@ static int match_entry(const ts_match_index_t *idx, const ts_adv_product_t *p, e
         const struct bucket *b = find(idx, key, hash_key(key));
         if (b)
             r = scan_name_bucket(idx, b, p, emit, ctx, ngen);
-        if (v[0]) {
+        if (v[0] && idx->n_vendor_family) {
             name_key(key, sizeof key, v, "*");
             b = find(idx, key, hash_key(key));
             if (b && r == 0)
