@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "output/format.h"
 #include "advisory/advisory.h"
 #include "advisory/report.h"
 #include "core/mem.h"
@@ -302,6 +303,30 @@ static void xml_elem(ts_buf_t *b, const char *tag, const char *text)
     ts_buf_printf(b, "<%s>", tag);
     xml_text(b, text);
     ts_buf_printf(b, "</%s>\n", tag);
+}
+
+void ts_adv_csv_header(ts_buf_t *out)
+{
+    ts_buf_puts(out, "id,severity,cvss,site,platform,status,undecided,reason,product,title\r\n");
+}
+
+void ts_adv_csv_row(ts_buf_t *out, const ts_adv_row_t *r)
+{
+    ts_format_csv_text(out, r->adv.id, true);
+    ts_format_csv_text(out, r->adv.severity, false);
+    /* numbers and booleans tocsin writes itself: no protection needed */
+    if (r->adv.cvss >= 0)
+        ts_buf_printf(out, ",%.1f", r->adv.cvss);
+    else
+        ts_buf_putc(out, ',');
+    ts_format_csv_text(out, r->site_name, false);
+    ts_format_csv_text(out, r->platform, false);
+    ts_buf_printf(out, ",%s,%s", ts_adv_status_name(r->m.status),
+                  r->m.undecided ? "true" : "false");
+    ts_format_csv_text(out, r->m.rule, false);
+    ts_format_csv_text(out, r->m.product_name, false);
+    ts_format_csv_text(out, r->adv.title, false);
+    ts_buf_puts(out, "\r\n");
 }
 
 void ts_adv_atom(ts_buf_t *out, const ts_adv_list_t *l, const char *who, int64_t now_us)

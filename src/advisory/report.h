@@ -41,6 +41,12 @@ void ts_adv_json_fields(ts_jsonw_t *w, const ts_adv_rec_t *a);
 /* Appends an Atom feed of the list's groups: feed id urn:tocsin:advisories:<who>,
  * one entry per group, updated = when it last alerted (else when it changed).
  * Every text is XML-escaped; characters XML cannot carry are dropped. */
+/* CSV (RFC 4180, fields as output/format.h writes them): the header line and
+ * one row of a matched advisory, both ending in CRLF; the same for
+ * `tocsin advisories --format csv` and GET /api/v1/advisories?format=csv. */
+void ts_adv_csv_header(ts_buf_t *out);
+void ts_adv_csv_row(ts_buf_t *out, const ts_adv_row_t *r);
+
 void ts_adv_atom(ts_buf_t *out, const ts_adv_list_t *l, const char *who, int64_t now_us);
 
 /* "2026-11-27T08:00:00Z"; "" for 0. size >= 21. */

@@ -115,25 +115,6 @@ static void put_safe(ts_buf_t *b, const char *s, size_t width)
             ts_buf_putc(b, ' ');
 }
 
-/* RFC 4180 field with the formula-injection guard of output/format.h. */
-static void put_csv(ts_buf_t *b, const char *s)
-{
-    s = s ? s : "";
-    bool guard =
-        s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
-    ts_buf_putc(b, '"');
-    if (guard)
-        ts_buf_putc(b, '\'');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            ts_buf_putc(b, '"');
-        if ((unsigned char)*p < 0x20 && *p != '\t' && *p != '\r' && *p != '\n')
-            continue;
-        ts_buf_putc(b, *p);
-    }
-    ts_buf_putc(b, '"');
-}
-
 static void flush(ts_buf_t *b)
 {
     fwrite(b->data ? b->data : "", 1, b->len, stdout);
@@ -277,32 +258,6 @@ static void table_row(ts_buf_t *b, const ts_adv_row_t *r, bool with_site)
     ts_buf_putc(b, '\n');
 }
 
-static void csv_row(ts_buf_t *b, const ts_adv_row_t *r)
-{
-    char cvss[16] = "";
-    if (r->adv.cvss >= 0)
-        snprintf(cvss, sizeof cvss, "%.1f", r->adv.cvss);
-    const char *f[] = {r->adv.id,
-                       r->adv.severity,
-                       cvss,
-                       r->site_name,
-                       r->platform,
-                       ts_adv_status_name(r->m.status),
-                       r->m.undecided ? "true" : "false",
-                       r->m.rule,
-                       r->m.product_name,
-                       r->adv.title};
-    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
-        if (i)
-            ts_buf_putc(b, ',');
-        if (i == 2 || i == 6)
-            ts_buf_puts(b, f[i]); /* numbers and booleans tocsin wrote */
-        else
-            put_csv(b, f[i]);
-    }
-    ts_buf_puts(b, "\r\n");
-}
-
 static int adv_list(ts_cli_t *cli, int argc, char **argv)
 {
     struct list_opts o = {0};
@@ -348,7 +303,7 @@ static int adv_list(ts_cli_t *cli, int argc, char **argv)
     bool with_site = o.site == NULL;
     ts_buf_t b = TS_BUF_INIT;
     if (fmt == TS_FMT_CSV)
-        ts_buf_puts(&b, "id,severity,cvss,site,platform,status,undecided,reason,product,title\r\n");
+        ts_adv_csv_header(&b);
     for (size_t g = 0; g < ts_adv_list_groups(l); g++) {
         size_t n;
         const ts_adv_row_t *rows = ts_adv_list_group(l, g, &n);
@@ -358,7 +313,7 @@ static int adv_list(ts_cli_t *cli, int argc, char **argv)
             ts_adv_json_group(&w, l, g, true, true);
             ts_buf_putc(&b, '\n');
         } else if (fmt == TS_FMT_CSV) {
-            csv_row(&b, &rows[0]);
+            ts_adv_csv_row(&b, &rows[0]);
         } else {
             table_row(&b, &rows[0], with_site);
         }
@@ -753,10 +708,9 @@ static int list_plat(const ts_plat_rec_t *p, void *ctx)
         ts_jsonw_object_end(&w);
         ts_buf_putc(&l->b, '\n');
     } else if (l->fmt == TS_FMT_CSV) {
-        ts_buf_printf(&l->b, "%" PRId64 ",", p->id);
-        put_csv(&l->b, p->site_name);
-        ts_buf_putc(&l->b, ',');
-        put_csv(&l->b, p->spec);
+        ts_buf_printf(&l->b, "%" PRId64, p->id);
+        ts_format_csv_text(&l->b, p->site_name, false);
+        ts_format_csv_text(&l->b, p->spec, false);
         ts_buf_printf(&l->b, ",%s\r\n", p->kind);
     } else {
         ts_buf_printf(&l->b, "%6" PRId64 " ", p->id);

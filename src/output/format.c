@@ -285,6 +285,11 @@ static void csv_text(ts_buf_t *out, const char *s, size_t n, bool first)
         ts_buf_putc(out, '"');
 }
 
+void ts_format_csv_text(ts_buf_t *out, const char *s, bool first)
+{
+    csv_text(out, s, s ? strlen(s) : 0, first);
+}
+
 static void csv_slice(ts_buf_t *out, ts_str_t s)
 {
     csv_text(out, s.ptr, s.len, false);

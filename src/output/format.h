@@ -50,3 +50,9 @@ void ts_format_event(ts_format_t fmt, const ts_stored_event_t *ev, ts_buf_t *out
  * ("3 events"); nothing for json and csv, so their output can be concatenated
  * or cut at any line. count is the number of events formatted. */
 void ts_format_footer(ts_format_t fmt, size_t count, ts_buf_t *out);
+
+/* One CSV text field with the protections above (quoting, the formula guard,
+ * controls and invalid UTF-8 replaced), preceded by a comma unless first;
+ * for other CSV outputs (advisories, platforms) to write fields the same way.
+ * s NULL is an empty field. */
+void ts_format_csv_text(ts_buf_t *out, const char *s, bool first);

@@ -141,20 +141,6 @@ static bool decode_segment(const char *s, char *out, size_t size)
 static const char *const params_list[] = {"limit",  "cursor", "format", "site",
                                           "status", "all",    NULL};
 
-static void csv_field(ts_buf_t *b, const char *s)
-{
-    s = s ? s : "";
-    ts_buf_putc(b, '"');
-    if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')
-        ts_buf_putc(b, '\'');
-    for (; *s; s++) {
-        if (*s == '"')
-            ts_buf_putc(b, '"');
-        ts_buf_putc(b, *s);
-    }
-    ts_buf_putc(b, '"');
-}
-
 static void list_advisories(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp)
 {
     ts_query_t q;
@@ -213,28 +199,12 @@ static void list_advisories(ts_store_t *st, const ts_http_req_t *req, ts_http_re
         ts_jsonw_key(&w, "advisories");
         ts_jsonw_array_begin(&w);
     } else if (fmt == TS_API_CSV) {
-        ts_buf_puts(b, "id,severity,cvss,site,platform,status,undecided,reason,title\r\n");
+        ts_adv_csv_header(b);
     }
     for (size_t g = first; g < end; g++) {
         if (fmt == TS_API_CSV) {
             size_t n;
-            const ts_adv_row_t *r = ts_adv_list_group(l, g, &n);
-            char cvss[16] = "";
-            if (r->adv.cvss >= 0)
-                snprintf(cvss, sizeof cvss, "%.1f", r->adv.cvss);
-            csv_field(b, r->adv.id);
-            ts_buf_putc(b, ',');
-            csv_field(b, r->adv.severity);
-            ts_buf_printf(b, ",%s,", cvss);
-            csv_field(b, r->site_name);
-            ts_buf_putc(b, ',');
-            csv_field(b, r->platform);
-            ts_buf_printf(b, ",%s,%s,", ts_adv_status_name(r->m.status),
-                          r->m.undecided ? "true" : "false");
-            csv_field(b, r->m.rule);
-            ts_buf_putc(b, ',');
-            csv_field(b, r->adv.title);
-            ts_buf_puts(b, "\r\n");
+            ts_adv_csv_row(b, ts_adv_list_group(l, g, &n));
         } else if (fmt == TS_API_NDJSON) {
             ts_jsonw_t lw;
             ts_jsonw_init(&lw, b);
