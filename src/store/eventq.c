@@ -49,21 +49,19 @@ static bool in_set(const int64_t *a, size_t n, int64_t v)
 static int fetch_cb(const ts_stored_event_t *ev, void *vctx)
 {
     fetch_t *f = vctx;
-    ts_stored_event_t *copy = ts_xmalloc(sizeof *copy);
-    *copy = *ev;
-    if (f->sub) {
-        copy->n_links = 0;
-        for (int i = 0; i < ev->n_links && i < 2; i++)
-            if (in_set(f->sub, f->n_sub, ev->links[i].match.site_id))
-                copy->links[copy->n_links++] = ev->links[i];
-    }
-    int r = 0;
-    if (f->sub == NULL || copy->n_links > 0) {
+    if (f->sub == NULL) {
         f->seen = true;
-        r = f->cb(copy, f->ctx);
+        return f->cb(ev, f->ctx);
     }
-    free(copy);
-    return r;
+    ts_stored_event_t copy = *ev; /* the event's fields are borrowed, not copied */
+    copy.n_links = 0;
+    for (int i = 0; i < ev->n_links && i < 2; i++)
+        if (in_set(f->sub, f->n_sub, ev->links[i].match.site_id))
+            copy.links[copy.n_links++] = ev->links[i];
+    if (copy.n_links == 0)
+        return 0;
+    f->seen = true;
+    return f->cb(&copy, f->ctx);
 }
 
 /* Reads event id (all links) and passes it through fetch_cb. */
