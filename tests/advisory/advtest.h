@@ -51,6 +51,32 @@ static inline void at_expect_fail(at_parse_fn fn, const char *s, size_t len, int
 }
 
 /* s with the first occurrence of from replaced by to (malloc'd); fails if absent. */
+/* Parses s with fn and fails the test, with the reason, unless it parses. */
+static inline ts_advisory_t *at_parse_ok(at_parse_fn fn, const char *s)
+{
+    ts_advisory_t *a = NULL;
+    char err[512];
+    int rc = at_parse(fn, s, strlen(s), &a, err, sizeof err);
+    if (rc != 0)
+        fail_msg("rc %d: %s", rc, err);
+    return a;
+}
+
+/* The normal forms of a vendor and a product name (advisory/name.h). */
+static inline const char *at_normv(const char *s, char *buf)
+{
+    if (ts_name_vendor(ts_str_c(s), buf) != 0)
+        fail_msg("vendor name \"%s\" refused", s);
+    return buf;
+}
+
+static inline const char *at_normp(const char *s, char *buf)
+{
+    if (ts_name_product(ts_str_c(s), buf) != 0)
+        fail_msg("product name \"%s\" refused", s);
+    return buf;
+}
+
 static inline char *at_replace(const char *s, const char *from, const char *to)
 {
     const char *p = strstr(s, from);

@@ -18,26 +18,7 @@ static void expect_fail(const char *s, int code, const char *n1, const char *n2)
 
 static ts_advisory_t *parse_ok(const char *s)
 {
-    ts_advisory_t *a = NULL;
-    char err[512];
-    int rc = at_parse(ts_csaf_parse, s, strlen(s), &a, err, sizeof err);
-    if (rc != 0)
-        fail_msg("rc %d: %s", rc, err);
-    return a;
-}
-
-static const char *normv(const char *s, char *buf)
-{
-    if (ts_name_vendor(ts_str_c(s), buf) != 0)
-        fail_msg("vendor name \"%s\" refused", s);
-    return buf;
-}
-
-static const char *normp(const char *s, char *buf)
-{
-    if (ts_name_product(ts_str_c(s), buf) != 0)
-        fail_msg("product name \"%s\" refused", s);
-    return buf;
+    return at_parse_ok(ts_csaf_parse, s);
 }
 
 /* ---- Invalid input ---------------------------------------------------------- */
@@ -282,8 +263,8 @@ static void test_fixture(void **state)
     /* product_tree.branches[0].branches[0].branches[0]: vls "<V3.0.29"; affected in
      * vulnerabilities[0], fixed in vulnerabilities[1]: the most urgent wins. */
     const ts_adv_product_t *r = at_product(a, "P-RANGE");
-    assert_string_equal(r->vendor, normv("Example Corp", v));
-    assert_string_equal(r->product, normp("Widget Server", p));
+    assert_string_equal(r->vendor, at_normv("Example Corp", v));
+    assert_string_equal(r->product, at_normp("Widget Server", p));
     assert_string_equal(r->version_text, "<V3.0.29");
     assert_int_equal(r->status, TS_PS_AFFECTED);
     assert_true(at_in(r, "3.0.28") && at_in(r, "V2.9") && !at_in(r, "3.0.29"));
@@ -316,7 +297,7 @@ static void test_fixture(void **state)
      * CPE's version is the version; under_investigation */
     const ts_adv_product_t *ag = at_product(a, "P-AGENT");
     assert_int_equal(ag->status, TS_PS_UNDER_INVESTIGATION);
-    assert_string_equal(ag->product, normp("Widget Agent", p));
+    assert_string_equal(ag->product, at_normp("Widget Agent", p));
     assert_true(ag->has_cpe);
     assert_string_equal(ag->cpe.a[TS_CPE_PRODUCT].value, "widget_agent");
     assert_true(at_in(ag, "2.1") && !at_in(ag, "2.2"));
@@ -325,8 +306,8 @@ static void test_fixture(void **state)
      * vulnerability, first_affected in the other -> affected */
     const ts_adv_product_t *lo = at_product(a, "P-LOOSE");
     assert_int_equal(lo->status, TS_PS_AFFECTED);
-    assert_string_equal(lo->vendor, normv("loosevendor", v));
-    assert_string_equal(lo->product, normp("loose_product", p));
+    assert_string_equal(lo->vendor, at_normv("loosevendor", v));
+    assert_string_equal(lo->product, at_normp("loose_product", p));
 
     /* relationships[0] and [1] (a chain): the component P-RANGE's identity */
     const ts_adv_product_t *rel = at_product(a, "P-REL");
@@ -370,11 +351,11 @@ static void test_purl(void **state)
     const ts_adv_product_t *os = at_product(a, "P-OS7");
     assert_true(os->has_purl);
     assert_int_equal(os->range.scheme, TS_VS_DPKG);
-    assert_string_equal(os->product, normp("Platform OS", p));
+    assert_string_equal(os->product, at_normp("Platform OS", p));
     assert_true(at_in(os, "7") && !at_in(os, "7~rc1"));
     const ts_adv_product_t *np = at_product(a, "P-UNUSED");
     assert_true(np->has_purl);
-    assert_string_equal(np->product, normp("left-pad", p));
+    assert_string_equal(np->product, at_normp("left-pad", p));
     assert_int_equal(np->range.scheme, TS_VS_SEMVER);
     assert_true(at_in(np, "1.3.0") && !at_in(np, "1.3.1"));
     /* A purl that does not parse is a problem; the entry stays. */
@@ -437,8 +418,8 @@ static void test_corpus_icsa_24_289_02(void **state)
     /* product_tree.branches[0].branches[0].branches[0]: vendor Schneider Electric >
      * product_name Data Center Expert > product_version_range "<=8.1.1.3" */
     const ts_adv_product_t *e = at_product(a, "CSAFPID-0001");
-    assert_string_equal(e->vendor, normv("Schneider Electric", v));
-    assert_string_equal(e->product, normp("Data Center Expert", p));
+    assert_string_equal(e->vendor, at_normv("Schneider Electric", v));
+    assert_string_equal(e->product, at_normp("Data Center Expert", p));
     assert_string_equal(e->version_text, "<=8.1.1.3");
     assert_true(at_in(e, "8.1.1.3") && at_in(e, "7.0") && !at_in(e, "8.2"));
     assert_int_equal(e->status, TS_PS_AFFECTED);
@@ -464,7 +445,7 @@ static void test_corpus_icsa_23_243_04(void **state)
     assert_string_equal(a->severity, "critical");
     /* The vendor branch is "Digi International, Inc. " (trailing space, legal suffix). */
     for (size_t i = 0; i < a->n_products; i++)
-        assert_string_equal(a->products[i].vendor, normv("Digi International", v));
+        assert_string_equal(a->products[i].vendor, at_normv("Digi International", v));
     /* product_tree.branches[0].branches[4].branches[0]: "< 1.4.9", vendor_fix */
     const ts_adv_product_t *lts = at_product(a, "CSAFPID-0005");
     assert_string_equal(lts->version_text, "< 1.4.9");
@@ -544,7 +525,7 @@ static void test_corpus_rhsa(void **state)
                        "gf139e12.assembly.stream";
     const ts_adv_product_t *h = at_product(a, hive);
     assert_int_equal(h->status, TS_PS_FIXED);
-    assert_string_equal(h->vendor, normv("Red Hat", v));
+    assert_string_equal(h->vendor, at_normv("Red Hat", v));
     assert_non_null(strstr(h->full_name, "as a component of Red Hat OpenShift Container"));
     assert_string_equal(h->version_text, "openshift4/ose-metering-hive:v4.6.0-202112160147.p0."
                                          "gf139e12.assembly.stream");
@@ -587,13 +568,13 @@ static void test_corpus_cisco(void **state)
     assert_string_equal(a->severity, "critical");
     for (size_t i = 0; i < a->n_products; i++) {
         assert_int_equal(a->products[i].status, TS_PS_AFFECTED);
-        assert_string_equal(a->products[i].vendor, normv("Cisco", v));
+        assert_string_equal(a->products[i].vendor, at_normv("Cisco", v));
         assert_true(at_has_rem(&a->products[i], "workaround", NULL));
     }
     /* product_tree.branches[0].branches[0].branches[0].branches[0]: IOS > 12.2SE >
      * service_pack 12.2(55)SE: the service pack is the version */
     const ts_adv_product_t *e = at_product(a, "CVRFPID-103763");
-    assert_string_equal(e->product, normp("IOS", p));
+    assert_string_equal(e->product, at_normp("IOS", p));
     assert_string_equal(e->version_text, "12.2(55)SE");
     assert_string_equal(e->full_name, "Cisco IOS 12.2SE 12.2(55)SE");
     ts_advisory_free(a);
@@ -611,7 +592,7 @@ static void test_corpus_va(void **state)
     /* product_tree.branches[0].branches[0].branches[0]: "all versions" range text */
     const ts_adv_product_t *all = at_product(a, "CSAFPID-0006");
     assert_true(all->range_ok && all->range.all);
-    assert_string_equal(all->product, normp("Adminer", p));
+    assert_string_equal(all->product, at_normp("Adminer", p));
     assert_true(at_has_rem(all, "none_available", NULL));
     /* branches[1].branches[0].branches[2]: 4.8.4 fixed */
     assert_int_equal(at_product(a, "CSAFPID-0009")->status, TS_PS_FIXED);

@@ -18,26 +18,7 @@ static void expect_fail(const char *s, int code, const char *n1, const char *n2)
 
 static ts_advisory_t *parse_ok(const char *s)
 {
-    ts_advisory_t *a = NULL;
-    char err[512];
-    int rc = at_parse(ts_cve5_parse, s, strlen(s), &a, err, sizeof err);
-    if (rc != 0)
-        fail_msg("rc %d: %s", rc, err);
-    return a;
-}
-
-static const char *normv(const char *s, char *buf)
-{
-    if (ts_name_vendor(ts_str_c(s), buf) != 0)
-        fail_msg("vendor name \"%s\" refused", s);
-    return buf;
-}
-
-static const char *normp(const char *s, char *buf)
-{
-    if (ts_name_product(ts_str_c(s), buf) != 0)
-        fail_msg("product name \"%s\" refused", s);
-    return buf;
+    return at_parse_ok(ts_cve5_parse, s);
 }
 
 static size_t count_ref_prefix(const ts_advisory_t *a, const char *prefix)
@@ -228,8 +209,8 @@ static void test_fixture(void **state)
     assert_int_equal(covering(a, g, "3.1.0")->status, TS_PS_AFFECTED);
     assert_int_equal(covering(a, g, "4.0.0")->status, TS_PS_NOT_AFFECTED);
     assert_string_equal(covering(a, g, "4.0.0")->ref, "cna.affected[0].defaultStatus");
-    assert_string_equal(covering(a, g, "2.4.9")->vendor, normv("Example Corp", v));
-    assert_string_equal(covering(a, g, "2.4.9")->product, normp("Gadget", p));
+    assert_string_equal(covering(a, g, "2.4.9")->vendor, at_normv("Example Corp", v));
+    assert_string_equal(covering(a, g, "2.4.9")->product, at_normp("Gadget", p));
     assert_int_equal(covering(a, g, "2.4.9")->range.scheme, TS_VS_SEMVER);
 
     /* affected[1]: unaffected from 4.2 ("*" = no upper bound), default affected */
@@ -244,7 +225,7 @@ static void test_fixture(void **state)
     const ts_adv_product_t *git = at_product(a, "cna.affected[2].versions[0]");
     assert_false(git->range_ok);
     assert_non_null(strstr(git->range_error, "git"));
-    assert_string_equal(git->product, normp("libthing", p));
+    assert_string_equal(git->product, at_normp("libthing", p));
     assert_string_equal(git->vendor, "");
     assert_true(git->has_cpe); /* the one valid CPE of cpes[] */
     assert_false(at_product(a, "cna.affected[2].versions[1]")->range_ok);
@@ -354,8 +335,8 @@ static void test_corpus_3400(void **state)
     const char *pan = "cna.affected[0]";
     const ts_adv_product_t *e = covering(a, pan, "10.2.5");
     assert_int_equal(e->status, TS_PS_AFFECTED);
-    assert_string_equal(e->vendor, normv("Palo Alto Networks", v));
-    assert_string_equal(e->product, normp("PAN-OS", p));
+    assert_string_equal(e->vendor, at_normv("Palo Alto Networks", v));
+    assert_string_equal(e->product, at_normp("PAN-OS", p));
     assert_true(at_in(e, "10.2.9") && !at_in(e, "10.2.9-h1"));
     /* hotfixes: 10.2.9-h1 and later are unaffected (defaultStatus) */
     assert_int_equal(covering(a, pan, "10.2.9-h1")->status, TS_PS_NOT_AFFECTED);
@@ -396,7 +377,7 @@ static void test_corpus_6387(void **state)
     assert_string_equal(a->title, "Openssh: regresshion - race condition in ssh allows rce/dos");
     /* containers.cna.affected[0]: upstream OpenSSH (packageName only), 8.5p1 ..=9.7p1 */
     const ts_adv_product_t *up = at_product(a, "cna.affected[0].versions[0]");
-    assert_string_equal(up->product, normp("OpenSSH", p));
+    assert_string_equal(up->product, at_normp("OpenSSH", p));
     assert_int_equal(up->status, TS_PS_AFFECTED);
     assert_true(at_in(up, "8.5p1") && at_in(up, "9.7p1") && !at_in(up, "9.8p1") &&
                 !at_in(up, "8.4p1"));
@@ -437,7 +418,7 @@ static void test_corpus_3094(void **state)
      * defaultStatus unaffected */
     const ts_adv_product_t *v0 = at_product(a, "cna.affected[0].versions[0]");
     const ts_adv_product_t *v1 = at_product(a, "cna.affected[0].versions[1]");
-    assert_string_equal(v0->product, normp("xz", p));
+    assert_string_equal(v0->product, at_normp("xz", p));
     assert_string_equal(v0->vendor, "");
     assert_true(at_in(v0, "5.6.0") && !at_in(v0, "5.6.1"));
     assert_true(at_in(v1, "5.6.1"));
