@@ -860,15 +860,9 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
  * module, with writes). */
 static bool cacheable(const ts_http_req_t *req)
 {
-    if (!principal_ok(req->who) || req->path == NULL)
-        return false;
-    const char *rest =
-        req->path +
-        (strncmp(req->path, API_PREFIX, strlen(API_PREFIX)) == 0 ? strlen(API_PREFIX) : 0);
-    if (rest == req->path)
-        return false;
-    return strcmp(rest, "events") == 0 || strncmp(rest, "events/", 7) == 0 ||
-           strcmp(rest, "stats") == 0 || strcmp(rest, "site") == 0;
+    int64_t id;
+    route_t r = route_of(req->path, &id);
+    return principal_ok(req->who) && (r == R_EVENTS || r == R_EVENT || r == R_STATS || r == R_SITE);
 }
 
 /* Everything the answer depends on: the scope first, so that two callers

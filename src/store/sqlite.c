@@ -1960,6 +1960,8 @@ static int sq_events_foreach(ts_store_t *st, const ts_event_filter_t *f, ts_even
     }
     enum sq_id q = by_site ? (f->newest_first ? S_EV_SITE_DESC : S_EV_SITE_ASC)
                            : (f->newest_first ? S_EV_ALL_DESC : S_EV_ALL_ASC);
+    if (f->ids != NULL)
+        q = f->newest_first ? S_EV_IDS_DESC : S_EV_IDS_ASC;
     if (by_site && f->limit > 0) {
         /* A page of a subtree holding a quarter of the sites or more: walk. */
         int64_t n_sites = 0;
@@ -1973,12 +1975,12 @@ static int sq_events_foreach(ts_store_t *st, const ts_event_filter_t *f, ts_even
     sqlite3_stmt *s = stmt_get(sq, q, &err);
     if (s == NULL)
         return err;
-    sqlite3_stmt *lk = stmt_get(sq, S_LINKS_OF, &err);
-    if (lk == NULL)
-        return err;
+    /* The links: one statement per event, or for a list of ids one statement
+     * for all, read in step with the events. */
+    sqlite3_stmt *lk;
     if (f->ids != NULL) {
-        s = stmt_get(sq, f->newest_first ? S_EV_IDS_DESC : S_EV_IDS_ASC, &err);
-        if (s == NULL)
+        lk = stmt_get(sq, f->newest_first ? S_LINKS_IDS_DESC : S_LINKS_IDS_ASC, &err);
+        if (lk == NULL)
             return err;
         /* The ids as a JSON array, the one list SQLite binds as a single value. */
         ts_buf_reset(&sq->esc);
@@ -1988,18 +1990,13 @@ static int sq_events_foreach(ts_store_t *st, const ts_event_filter_t *f, ts_even
         ts_buf_putc(&sq->esc, ']');
         sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":ids"), sq->esc.data,
                           (int)sq->esc.len, SQLITE_TRANSIENT);
-    } else {
-        bind_filter(s, f);
-    }
-    sqlite3_stmt *lks = NULL;
-    if (f->ids != NULL) {
-        lks = stmt_get(sq, f->newest_first ? S_LINKS_IDS_DESC : S_LINKS_IDS_ASC, &err);
-        if (lks == NULL) {
-            sqlite3_reset(s);
-            return err;
-        }
-        sqlite3_bind_text(lks, sqlite3_bind_parameter_index(lks, ":ids"), sq->esc.data,
+        sqlite3_bind_text(lk, sqlite3_bind_parameter_index(lk, ":ids"), sq->esc.data,
                           (int)sq->esc.len, SQLITE_TRANSIENT);
+    } else {
+        lk = stmt_get(sq, S_LINKS_OF, &err);
+        if (lk == NULL)
+            return err;
+        bind_filter(s, f);
     }
     bool pending = false, done = false;
     ts_stored_event_t *se = ts_xmalloc(sizeof *se);
@@ -2007,18 +2004,19 @@ static int sq_events_foreach(ts_store_t *st, const ts_event_filter_t *f, ts_even
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         ts_arena_reset(sq->arena);
         r = read_event(sq, s, se);
-        if (r == 0)
-            r = lks ? read_links_step(sq, lks, f->newest_first, &pending, &done, se)
-                    : read_links(sq, lk, by_site, se);
+        if (r == 0 && f->ids != NULL)
+            r = read_links_step(sq, lk, f->newest_first, &pending, &done, se);
+        else if (r == 0)
+            r = read_links(sq, lk, by_site, se);
         if (r == 0)
             r = cb(se, ctx);
-        sqlite3_reset(lk);
+        if (f->ids == NULL)
+            sqlite3_reset(lk);
         if (r)
             break;
     }
     free(se);
-    if (lks)
-        sqlite3_reset(lks);
+    sqlite3_reset(lk);
     return iter_end(sq, s, r ? SQLITE_DONE : rc, r);
 }
 
