@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The REST API v1: routing, authentication and method checks, content
  * negotiation, and the read endpoints (health, openapi, me, events, stats,
- * site). Tenant isolation is decided in one place, scope(): every store call
+ * site). Tenant isolation is decided in one place, ts_api_scope(): every store call
  * gets the principal's subtree root (0 only for a CSIRT principal), and every
- * object outside it is answered by not_found(), whose body is the same for a
+ * object outside it is answered by ts_api_not_found(), whose body is the same for a
  * foreign object as for one that does not exist. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -57,7 +57,7 @@ static void bad_param(ts_http_resp_t *resp, const char *msg)
     ts_http_resp_error(resp, 400, "bad_parameter", msg);
 }
 
-static void bad_value(ts_http_resp_t *resp, const char *name, const char *why)
+void ts_api_bad_value(ts_http_resp_t *resp, const char *name, const char *why)
 {
     char msg[160];
     snprintf(msg, sizeof msg, "bad value of parameter '%s': %s", name, why);
@@ -65,12 +65,12 @@ static void bad_value(ts_http_resp_t *resp, const char *name, const char *why)
 }
 
 /* The one answer for "unknown" and "not yours": same status, same bytes. */
-static void not_found(ts_http_resp_t *resp)
+void ts_api_not_found(ts_http_resp_t *resp)
 {
     ts_http_resp_error(resp, 404, "not_found", "no such resource");
 }
 
-static void internal(ts_store_t *st, ts_http_resp_t *resp, int err, const char *what)
+void ts_api_internal(ts_store_t *st, ts_http_resp_t *resp, int err, const char *what)
 {
     ts_log_error("api: %s: %s (%s)", what, ts_strerror(err), ts_store_errmsg(st));
     ts_http_resp_error(resp, 500, "internal", "internal error");
@@ -80,9 +80,9 @@ static void internal(ts_store_t *st, ts_http_resp_t *resp, int err, const char *
 static void store_fail(ts_store_t *st, ts_http_resp_t *resp, int err, const char *what)
 {
     if (err == TS_ENOENT)
-        not_found(resp);
+        ts_api_not_found(resp);
     else
-        internal(st, resp, err, what);
+        ts_api_internal(st, resp, err, what);
 }
 
 /* ---- Routing ----------------------------------------------------------------- */
@@ -220,14 +220,14 @@ static bool negotiate(const char *accept, bool list, ts_api_format_t *fmt)
 /* The subtree root the request may see: the principal's site, a descendant
  * named by ?site=, or (CSIRT) 0 = all / any named site. Answers the request
  * itself (400/404/500) and returns false when it cannot go on. */
-static bool scope(ts_store_t *st, const ts_principal_t *who, const char *site_name,
+bool ts_api_scope(ts_store_t *st, const ts_principal_t *who, const char *site_name,
                   ts_http_resp_t *resp, int64_t *root)
 {
     *root = who->csirt ? 0 : who->site_id;
     if (site_name == NULL)
         return true;
     if (!ts_query_site_valid(site_name)) {
-        bad_value(resp, "site", "not a site name");
+        ts_api_bad_value(resp, "site", "not a site name");
         return false;
     }
     int64_t id = 0;
@@ -240,11 +240,11 @@ static bool scope(ts_store_t *st, const ts_principal_t *who, const char *site_na
         bool in = false;
         r = ts_store_portal_in_subtree(st, who->site_id, id, &in);
         if (r) {
-            internal(st, resp, r, "subtree check");
+            ts_api_internal(st, resp, r, "subtree check");
             return false;
         }
         if (!in) {
-            not_found(resp);
+            ts_api_not_found(resp);
             return false;
         }
     }
@@ -461,7 +461,7 @@ static int exporter_cb(const ts_exporter_stats_t *s, int64_t updated, void *ctx)
 static void do_exporters(ts_store_t *st, const ts_principal_t *who, ts_http_resp_t *resp)
 {
     if (!who->csirt) {
-        not_found(resp);
+        ts_api_not_found(resp);
         return;
     }
     ts_buf_t b = TS_BUF_INIT;
@@ -504,15 +504,15 @@ static bool parse_window(const ts_query_t *q, ts_http_resp_t *resp, int64_t *sin
     *since = *until = TS_TIME_NONE;
     const char *v;
     if ((v = ts_query_get(q, "since")) && ts_query_time(v, now, since) != 0) {
-        bad_value(resp, "since", "not an RFC 3339 time or a relative time like 24h");
+        ts_api_bad_value(resp, "since", "not an RFC 3339 time or a relative time like 24h");
         return false;
     }
     if ((v = ts_query_get(q, "until")) && ts_query_time(v, now, until) != 0) {
-        bad_value(resp, "until", "not an RFC 3339 time or a relative time like 24h");
+        ts_api_bad_value(resp, "until", "not an RFC 3339 time or a relative time like 24h");
         return false;
     }
     if (*since != TS_TIME_NONE && *until != TS_TIME_NONE && *until <= *since) {
-        bad_value(resp, "until", "not after since");
+        ts_api_bad_value(resp, "until", "not after since");
         return false;
     }
     return true;
@@ -532,39 +532,39 @@ static void do_events(ts_store_t *st, const ts_principal_t *who, const ts_query_
     ts_taxonomy_t tax = 0;
     ts_type_t type = 0;
     if (tax_v && ts_query_taxonomy(tax_v, &tax) != 0) {
-        bad_value(resp, "taxonomy", "unknown taxonomy");
+        ts_api_bad_value(resp, "taxonomy", "unknown taxonomy");
         return;
     }
     if (type_v && ts_query_type(type_v, &type) != 0) {
-        bad_value(resp, "type", "unknown type");
+        ts_api_bad_value(resp, "type", "unknown type");
         return;
     }
     if (tax_v && type_v && ts_type_taxonomy(type) != tax) {
-        bad_value(resp, "type", "not a type of the given taxonomy");
+        ts_api_bad_value(resp, "type", "not a type of the given taxonomy");
         return;
     }
     if ((v = ts_query_get(q, "role"))) {
         ts_role_t role;
         if (ts_query_role(v, &role) != 0) {
-            bad_value(resp, "role", "not source or destination");
+            ts_api_bad_value(resp, "role", "not source or destination");
             return;
         }
         f.role = (int)role;
     }
     if ((v = ts_query_get(q, "ip")) && ts_query_ip(v, f.ip_lo, f.ip_hi) != 0) {
-        bad_value(resp, "ip", "not an address or a CIDR prefix with host bits zero");
+        ts_api_bad_value(resp, "ip", "not an address or a CIDR prefix with host bits zero");
         return;
     }
     f.has_ip = v != NULL;
     if ((v = ts_query_get(q, "limit")) && ts_query_limit(v, &f.limit) != 0) {
-        bad_value(resp, "limit", "not a number from 1 to 1000");
+        ts_api_bad_value(resp, "limit", "not a number from 1 to 1000");
         return;
     }
     if ((v = ts_query_get(q, "cursor")) && ts_query_cursor_decode(v, &f.before_id) != 0) {
-        bad_value(resp, "cursor", "not a cursor of this API");
+        ts_api_bad_value(resp, "cursor", "not a cursor of this API");
         return;
     }
-    if (!scope(st, who, ts_query_get(q, "site"), resp, &f.site_id))
+    if (!ts_api_scope(st, who, ts_query_get(q, "site"), resp, &f.site_id))
         return;
     /* The type set as a JSON array of canonical names: constant SQL. */
     if (type_v || tax_v) {
@@ -705,7 +705,7 @@ static void do_stats(ts_store_t *st, const ts_principal_t *who, const ts_query_t
     if (!parse_window(q, resp, &since, &until))
         return;
     int64_t root;
-    if (!scope(st, who, ts_query_get(q, "site"), resp, &root))
+    if (!ts_api_scope(st, who, ts_query_get(q, "site"), resp, &root))
         return;
     if (since == TS_TIME_NONE)
         since = (until != TS_TIME_NONE ? until : ts_time_now()) - STATS_DEFAULT_WINDOW;
@@ -803,7 +803,7 @@ static void do_site(ts_store_t *st, const ts_principal_t *who, const ts_query_t 
                     ts_http_resp_t *resp)
 {
     int64_t root;
-    if (!scope(st, who, ts_query_get(q, "site"), resp, &root))
+    if (!ts_api_scope(st, who, ts_query_get(q, "site"), resp, &root))
         return;
     if (root == 0) {
         bad_param(resp, "parameter 'site' is required with a CSIRT certificate");
@@ -932,7 +932,7 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
         return;
     }
     if (r == R_NONE) {
-        not_found(resp);
+        ts_api_not_found(resp);
         return;
     }
     const char *m = req->method ? req->method : "";
@@ -952,7 +952,7 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
     const char *fv = ts_query_get(&q, "format");
     if (fv) {
         if (ts_query_format(fv, &fmt) != 0) {
-            bad_value(resp, "format", "not json, csv or ndjson");
+            ts_api_bad_value(resp, "format", "not json, csv or ndjson");
             ts_query_free(&q);
             return;
         }
@@ -990,7 +990,7 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
         do_exporters(st, req->who, resp);
         break;
     default:
-        not_found(resp);
+        ts_api_not_found(resp);
         break;
     }
     ts_query_free(&q);

@@ -27,24 +27,6 @@
 #define BODY_MAX 8192 /* bytes of a POST body */
 #define ID_MAX 256    /* bytes of a decoded advisory id */
 
-static void not_found(ts_http_resp_t *resp)
-{
-    ts_http_resp_error(resp, 404, "not_found", "no such resource");
-}
-
-static void bad_value(ts_http_resp_t *resp, const char *name, const char *why)
-{
-    char msg[600];
-    snprintf(msg, sizeof msg, "bad value of parameter '%s': %s", name, why);
-    ts_http_resp_error(resp, 400, "bad_parameter", msg);
-}
-
-static void internal(ts_store_t *st, ts_http_resp_t *resp, const char *what)
-{
-    ts_log_error("api: advisories: %s: %s", what, ts_store_errmsg(st));
-    ts_http_resp_error(resp, 500, "internal", "internal error");
-}
-
 static bool is_get(const ts_http_req_t *req)
 {
     return req->method && (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0);
@@ -54,44 +36,6 @@ static void method_not_allowed(ts_http_resp_t *resp, const char *allow)
 {
     ts_http_resp_error(resp, 405, "method_not_allowed", "method not allowed here");
     ts_http_resp_header(resp, "Allow", allow);
-}
-
-/* The site whose matches the caller asked for: 0 = every site (CSIRT only).
- * false when the answer is already in resp. */
-static bool scope(ts_store_t *st, const ts_principal_t *who, const char *site_name,
-                  ts_http_resp_t *resp, int64_t *site_id)
-{
-    *site_id = who->csirt ? 0 : who->site_id;
-    if (site_name == NULL)
-        return true;
-    if (!ts_query_site_valid(site_name)) {
-        bad_value(resp, "site", "not a site name");
-        return false;
-    }
-    int64_t id = 0;
-    int r = ts_store_site_find(st, site_name, &id);
-    if (r == TS_ENOENT) {
-        not_found(resp);
-        return false;
-    }
-    if (r) {
-        internal(st, resp, "site lookup");
-        return false;
-    }
-    if (!who->csirt && id != who->site_id) {
-        bool in = false;
-        r = ts_store_portal_in_subtree(st, who->site_id, id, &in);
-        if (r) {
-            internal(st, resp, "subtree check");
-            return false;
-        }
-        if (!in) {
-            not_found(resp);
-            return false;
-        }
-    }
-    *site_id = id;
-    return true;
 }
 
 static bool parse_query(const ts_http_req_t *req, const char *const *allowed, ts_query_t *q,
@@ -153,20 +97,20 @@ static void list_advisories(ts_store_t *st, const ts_http_req_t *req, ts_http_re
     const char *v;
     bool ok = true;
     if ((v = ts_query_get(&q, "limit")) && ts_query_limit(v, &limit) != 0) {
-        bad_value(resp, "limit", "an integer from 1 to 1000");
+        ts_api_bad_value(resp, "limit", "an integer from 1 to 1000");
         ok = false;
     } else if ((v = ts_query_get(&q, "cursor")) && ts_query_cursor_decode(v, &start) != 0) {
-        bad_value(resp, "cursor", "not a cursor");
+        ts_api_bad_value(resp, "cursor", "not a cursor");
         ok = false;
     } else if ((v = ts_query_get(&q, "format")) && ts_query_format(v, &fmt) != 0) {
-        bad_value(resp, "format", "json, ndjson or csv");
+        ts_api_bad_value(resp, "format", "json, ndjson or csv");
         ok = false;
     } else if ((v = ts_query_get(&q, "status")) && (aq.status = ts_adv_status_parse(v)) == 0) {
-        bad_value(resp, "status",
-                  "known_affected, under_investigation, fixed or known_not_affected");
+        ts_api_bad_value(resp, "status",
+                         "known_affected, under_investigation, fixed or known_not_affected");
         ok = false;
     } else if ((v = ts_query_get(&q, "all")) && strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
-        bad_value(resp, "all", "true or false");
+        ts_api_bad_value(resp, "all", "true or false");
         ok = false;
     }
     if (ok && ts_query_get(&q, "format") == NULL && req->accept) {
@@ -179,14 +123,14 @@ static void list_advisories(ts_store_t *st, const ts_http_req_t *req, ts_http_re
     if (aq.status)
         aq.all = true;
     if (ok)
-        ok = scope(st, req->who, ts_query_get(&q, "site"), resp, &aq.site_id);
+        ok = ts_api_scope(st, req->who, ts_query_get(&q, "site"), resp, &aq.site_id);
     bool with_site = aq.site_id == 0;
     ts_query_free(&q);
     if (!ok)
         return;
     ts_adv_list_t *l;
     if (ts_adv_list_load(st, &aq, &l) != 0) {
-        internal(st, resp, "list");
+        ts_api_internal(st, resp, TS_EDB, "list");
         return;
     }
     size_t ng = ts_adv_list_groups(l), first = (size_t)(start - 1);
@@ -246,13 +190,13 @@ static void feed(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp)
     const char *site = ts_query_get(&q, "site");
     char who[80];
     snprintf(who, sizeof who, "%s", site ? site : req->who->csirt ? "" : req->who->site);
-    bool ok = scope(st, req->who, site, resp, &aq.site_id);
+    bool ok = ts_api_scope(st, req->who, site, resp, &aq.site_id);
     ts_query_free(&q);
     if (!ok)
         return;
     ts_adv_list_t *l;
     if (ts_adv_list_load(st, &aq, &l) != 0) {
-        internal(st, resp, "feed");
+        ts_api_internal(st, resp, TS_EDB, "feed");
         return;
     }
     struct timespec ts;
@@ -289,12 +233,12 @@ static void detail(ts_store_t *st, const ts_http_req_t *req, const char *seg, ts
     if (!parse_query(req, params_site, &q, resp))
         return;
     ts_adv_query_t aq = {.all = true};
-    bool ok = scope(st, req->who, ts_query_get(&q, "site"), resp, &aq.site_id);
+    bool ok = ts_api_scope(st, req->who, ts_query_get(&q, "site"), resp, &aq.site_id);
     ts_query_free(&q);
     if (!ok)
         return;
     if (!decode_segment(seg, id, sizeof id)) {
-        not_found(resp);
+        ts_api_not_found(resp);
         return;
     }
     aq.adv_id = id;
@@ -302,13 +246,13 @@ static void detail(ts_store_t *st, const ts_http_req_t *req, const char *seg, ts
     int r = ts_store_adv_get(st, id, got_adv, &h);
     if (r && r != TS_ENOENT) {
         ts_buf_free(&h.json);
-        internal(st, resp, "advisory lookup");
+        ts_api_internal(st, resp, r, "advisory lookup");
         return;
     }
     ts_adv_list_t *l = NULL;
     if (h.found && ts_adv_list_load(st, &aq, &l) != 0) {
         ts_buf_free(&h.json);
-        internal(st, resp, "matches");
+        ts_api_internal(st, resp, TS_EDB, "matches");
         return;
     }
     size_t ng = l ? ts_adv_list_groups(l) : 0;
@@ -316,7 +260,7 @@ static void detail(ts_store_t *st, const ts_http_req_t *req, const char *seg, ts
     if (!h.found || (ng == 0 && aq.site_id != 0)) {
         ts_buf_free(&h.json);
         ts_adv_list_free(l);
-        not_found(resp);
+        ts_api_not_found(resp);
         return;
     }
     ts_buf_t *b = &resp->body;
@@ -407,7 +351,7 @@ static void platforms_get(ts_store_t *st, const ts_http_req_t *req, ts_http_resp
     if (!parse_query(req, params_site, &q, resp))
         return;
     int64_t site_id;
-    bool ok = scope(st, req->who, ts_query_get(&q, "site"), resp, &site_id);
+    bool ok = ts_api_scope(st, req->who, ts_query_get(&q, "site"), resp, &site_id);
     ts_query_free(&q);
     if (!ok)
         return;
@@ -419,7 +363,7 @@ static void platforms_get(ts_store_t *st, const ts_http_req_t *req, ts_http_resp
     struct plat_json pj = {.w = &w};
     if (ts_store_platforms_foreach(st, site_id, plat_row, &pj) != 0) {
         ts_buf_reset(&resp->body);
-        internal(st, resp, "platforms");
+        ts_api_internal(st, resp, TS_EDB, "platforms");
         return;
     }
     ts_jsonw_array_end(&w);
@@ -433,12 +377,12 @@ static void platforms_post(ts_store_t *st, const ts_http_req_t *req, ts_http_res
     if (!parse_query(req, params_site, &q, resp))
         return;
     int64_t site_id;
-    bool ok = scope(st, req->who, ts_query_get(&q, "site"), resp, &site_id);
+    bool ok = ts_api_scope(st, req->who, ts_query_get(&q, "site"), resp, &site_id);
     ts_query_free(&q);
     if (!ok)
         return;
     if (site_id == 0) {
-        bad_value(resp, "site", "a CSIRT certificate names the site with ?site=");
+        ts_api_bad_value(resp, "site", "a CSIRT certificate names the site with ?site=");
         return;
     }
     if (req->body_len == 0 || req->body_len > BODY_MAX || req->body == NULL) {
@@ -463,7 +407,7 @@ static void platforms_post(ts_store_t *st, const ts_http_req_t *req, ts_http_res
     if (slen <= 0 || slen > TS_PLATFORM_SPEC_MAX ||
         memchr(json_object_get_string(js), '\0', (size_t)slen) != NULL) {
         json_object_put(root);
-        bad_value(resp, "spec", "empty, too long or holding NUL");
+        ts_api_bad_value(resp, "spec", "empty, too long or holding NUL");
         return;
     }
     memcpy(spec, json_object_get_string(js), (size_t)slen);
@@ -473,15 +417,15 @@ static void platforms_post(ts_store_t *st, const ts_http_req_t *req, ts_http_res
     char err[512] = "";
     int r = ts_adv_platform_add(st, site_id, spec, &id, NULL, err, sizeof err);
     if (r == TS_EINVAL || r == TS_ESYNTAX || r == TS_ETOOBIG || r == TS_EEXIST) {
-        bad_value(resp, "spec", err);
+        ts_api_bad_value(resp, "spec", err);
         return;
     }
     if (r == TS_ENOENT) {
-        not_found(resp);
+        ts_api_not_found(resp);
         return;
     }
     if (r) {
-        internal(st, resp, "platform add");
+        ts_api_internal(st, resp, r, "platform add");
         return;
     }
     ts_platform_t *p = ts_xmalloc(sizeof *p);
@@ -511,31 +455,31 @@ static void platforms_delete(ts_store_t *st, const ts_http_req_t *req, const cha
     int64_t id = 0;
     for (const char *p = seg; *p; p++) {
         if (*p < '0' || *p > '9' || id > 100000000000000LL) {
-            not_found(resp);
+            ts_api_not_found(resp);
             return;
         }
         id = id * 10 + (*p - '0');
     }
     if (id <= 0) {
-        not_found(resp);
+        ts_api_not_found(resp);
         return;
     }
     int64_t site_id = req->who->site_id;
     if (req->who->csirt) {
         struct plat_json pj = {.find = id};
         if (ts_store_platforms_foreach(st, 0, plat_row, &pj) != 0) {
-            internal(st, resp, "platform lookup");
+            ts_api_internal(st, resp, TS_EDB, "platform lookup");
             return;
         }
         site_id = pj.found;
     }
     int r = site_id > 0 ? ts_store_platform_remove(st, site_id, id) : TS_ENOENT;
     if (r == TS_ENOENT) {
-        not_found(resp);
+        ts_api_not_found(resp);
         return;
     }
     if (r) {
-        internal(st, resp, "platform remove");
+        ts_api_internal(st, resp, r, "platform remove");
         return;
     }
     resp->status = 204;
@@ -554,7 +498,7 @@ void ts_api_advisory_route(ts_store_t *st, const ts_http_req_t *req, ts_http_res
     if (strncmp(path, adv, sizeof adv - 1) == 0) {
         const char *rest = path + sizeof adv - 1;
         if (*rest != '\0' && *rest != '/') {
-            not_found(resp);
+            ts_api_not_found(resp);
             return;
         }
         if (!is_get(req)) {
@@ -568,7 +512,7 @@ void ts_api_advisory_route(ts_store_t *st, const ts_http_req_t *req, ts_http_res
         else if (strchr(rest + 1, '/') == NULL)
             detail(st, req, rest + 1, resp);
         else
-            not_found(resp);
+            ts_api_not_found(resp);
         return;
     }
     if (strncmp(path, plat, sizeof plat - 1) == 0) {
@@ -591,5 +535,5 @@ void ts_api_advisory_route(ts_store_t *st, const ts_http_req_t *req, ts_http_res
             return;
         }
     }
-    not_found(resp);
+    ts_api_not_found(resp);
 }

@@ -8,3 +8,17 @@
 
 /* /api/v1/advisories[/...] and /api/v1/platforms[/...] (api_advisory.c). */
 void ts_api_advisory_route(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp);
+
+/* Answers shared by the endpoint groups, so that every group refuses the same
+ * way: a bad parameter (400, naming it), unknown or not yours (404, the same
+ * bytes for both), and a store failure (500; the store's message is logged,
+ * never sent). */
+void ts_api_bad_value(ts_http_resp_t *resp, const char *name, const char *why);
+void ts_api_not_found(ts_http_resp_t *resp);
+void ts_api_internal(ts_store_t *st, ts_http_resp_t *resp, int err, const char *what);
+/* The tenant bound of a request: the principal's site, a descendant named by
+ * ?site= (site_name, may be NULL), or for the CSIRT 0 (everything) or any
+ * named site. Anything else is answered 404 like an unknown site, and false
+ * returned when resp already holds the answer. */
+TS_MUSTCHECK bool ts_api_scope(ts_store_t *st, const ts_principal_t *who, const char *site_name,
+                               ts_http_resp_t *resp, int64_t *root /* OUT */);
