@@ -267,20 +267,10 @@ int ts_csaf_index_parse(const char *data, size_t len, ts_csaf_list_t *out, ts_cs
     return parse_lines(data, len, out, bad, ctx, index_line);
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (unsigned char)tolower(c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 int ts_csaf_digest_parse(const char *data, size_t len, unsigned char digest[64], size_t *dlen)
 {
     size_t h = 0;
-    while (h < len && hexval((unsigned char)data[h]) >= 0)
+    while (h < len && ts_hexval((unsigned char)data[h]) >= 0)
         h++;
     if (h != 128 && h != 64)
         return TS_ESYNTAX;
@@ -300,8 +290,8 @@ int ts_csaf_digest_parse(const char *data, size_t len, unsigned char digest[64],
                 return TS_ESYNTAX;
     }
     for (size_t i = 0; i < h / 2; i++)
-        digest[i] = (unsigned char)(hexval((unsigned char)data[2 * i]) << 4 |
-                                    hexval((unsigned char)data[2 * i + 1]));
+        digest[i] = (unsigned char)(ts_hexval((unsigned char)data[2 * i]) << 4 |
+                                    ts_hexval((unsigned char)data[2 * i + 1]));
     *dlen = h / 2;
     return 0;
 }

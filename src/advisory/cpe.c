@@ -29,16 +29,6 @@ static unsigned char lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = lower(c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* Builds one attribute value from decoded characters; each character says
  * whether it is an unquoted wildcard. */
 struct vbuild {
@@ -236,8 +226,8 @@ static int uri_component(ts_str_t f, ts_cpe_av_t *av, int attr, char *err, size_
         unsigned char c = (unsigned char)f.ptr[k];
         bool wild = false;
         if (c == '%') {
-            int h1 = k + 2 < f.len ? hexval((unsigned char)f.ptr[k + 1]) : -1;
-            int h2 = k + 2 < f.len ? hexval((unsigned char)f.ptr[k + 2]) : -1;
+            int h1 = k + 2 < f.len ? ts_hexval((unsigned char)f.ptr[k + 1]) : -1;
+            int h2 = k + 2 < f.len ? ts_hexval((unsigned char)f.ptr[k + 2]) : -1;
             if (h1 < 0 || h2 < 0) {
                 ts_seterr(err, errsize, "bad percent-encoding in %s", attr_names[attr]);
                 return TS_ESYNTAX;

@@ -30,16 +30,6 @@ static unsigned char lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
 }
 
-static int hexval(unsigned char c)
-{
-    if (is_digit(c))
-        return c - '0';
-    c = lower(c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 static const char *rfind(ts_str_t s, char c)
 {
     for (size_t k = s.len; k > 0; k--)
@@ -56,8 +46,8 @@ static int decode(ts_str_t s, char *out, size_t size, const char *what, char *er
     for (size_t k = 0; k < s.len; k++) {
         unsigned char c = (unsigned char)s.ptr[k];
         if (c == '%') {
-            int h1 = k + 2 < s.len ? hexval((unsigned char)s.ptr[k + 1]) : -1;
-            int h2 = k + 2 < s.len ? hexval((unsigned char)s.ptr[k + 2]) : -1;
+            int h1 = k + 2 < s.len ? ts_hexval((unsigned char)s.ptr[k + 1]) : -1;
+            int h2 = k + 2 < s.len ? ts_hexval((unsigned char)s.ptr[k + 2]) : -1;
             if (h1 < 0 || h2 < 0) {
                 ts_seterr(err, errsize, "bad percent-encoding in %s", what);
                 return TS_ESYNTAX;

@@ -860,16 +860,6 @@ static const struct vtype vtypes[] = {
     {"rpm", TS_VS_RPM},
 };
 
-static int hexval(unsigned char c)
-{
-    if (is_digit(c))
-        return c - '0';
-    c = lower(c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* Parses "<op><version>" items separated by '|' from s into r. */
 static int parse_vers_constraints(ts_str_t s, ts_vrange_t *r, char *err, size_t errsize)
 {
@@ -925,8 +915,8 @@ static int parse_vers_constraints(ts_str_t s, ts_vrange_t *r, char *err, size_t 
         for (size_t i = 0; i < raw.len; i++) {
             unsigned char c = (unsigned char)raw.ptr[i];
             if (c == '%') {
-                int h1 = i + 2 < raw.len ? hexval((unsigned char)raw.ptr[i + 1]) : -1;
-                int h2 = i + 2 < raw.len ? hexval((unsigned char)raw.ptr[i + 2]) : -1;
+                int h1 = i + 2 < raw.len ? ts_hexval((unsigned char)raw.ptr[i + 1]) : -1;
+                int h2 = i + 2 < raw.len ? ts_hexval((unsigned char)raw.ptr[i + 2]) : -1;
                 if (h1 < 0 || h2 < 0) {
                     ts_seterr(err, errsize, "invalid percent-encoding in version");
                     return TS_ESYNTAX;

@@ -5,16 +5,7 @@
 
 #include <string.h>
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "core/str.h"
 
 /* Exactly four dotted decimal octets; "0" is fine, "00" and "01" are not
  * (inet_aton would read a leading zero as octal). */
@@ -81,7 +72,7 @@ static int parse_v6(const char *s, size_t n, uint8_t out[16])
             return TS_EADDR;
         unsigned g = 0;
         for (size_t k = i; k < j; k++) {
-            int h = hexval(s[k]);
+            int h = ts_hexval(s[k]);
             if (h < 0)
                 return TS_EADDR;
             g = g << 4 | (unsigned)h;

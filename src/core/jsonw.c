@@ -314,17 +314,6 @@ static bool raw_number(raw_t *r)
     return true;
 }
 
-static int hexval(unsigned c)
-{
-    if (c >= '0' && c <= '9')
-        return (int)(c - '0');
-    if (c >= 'a' && c <= 'f')
-        return (int)(c - 'a' + 10);
-    if (c >= 'A' && c <= 'F')
-        return (int)(c - 'A' + 10);
-    return -1;
-}
-
 /* Reads the 4 hex digits after "\u" at p; -1 if malformed. */
 static long hex4(const unsigned char *p, const unsigned char *e)
 {
@@ -332,7 +321,7 @@ static long hex4(const unsigned char *p, const unsigned char *e)
         return -1;
     long v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(p[i]);
+        int h = ts_hexval(p[i]);
         if (h < 0)
             return -1;
         v = v * 16 + h;

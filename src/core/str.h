@@ -39,3 +39,16 @@ static inline bool ts_str_eq_c(ts_str_t a, const char *b)
 {
     return ts_str_eq(a, ts_str_c(b));
 }
+
+/* The value of a hexadecimal digit of either case ('0'-'9', 'a'-'f',
+ * 'A'-'F'), or -1 for anything else (a char that is negative included). */
+static inline int ts_hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

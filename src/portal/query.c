@@ -10,17 +10,6 @@
 #include "core/utf8.h"
 #include "portal/query.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes s[0..n) into a new string. Control characters are refused with NUL:
  * they have no business in any parameter and would travel into logs. */
 static int decode(const char *s, size_t n, char **out)
@@ -34,11 +23,11 @@ static int decode(const char *s, size_t n, char **out)
         if (c == '+') {
             c = ' ';
         } else if (c == '%') {
-            if (n - i < 3 || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0) {
+            if (n - i < 3 || ts_hexval(s[i + 1]) < 0 || ts_hexval(s[i + 2]) < 0) {
                 free(d);
                 return TS_ESYNTAX;
             }
-            c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            c = (char)(ts_hexval(s[i + 1]) * 16 + ts_hexval(s[i + 2]));
             i += 2;
         }
         d[k++] = c;

@@ -173,17 +173,6 @@ bool ts_server_csrf_ok(const char *method, const char *sec_fetch_site, const cha
     return true;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool static_char_ok(char c)
 {
     return isalnum((unsigned char)c) || c == '.' || c == '_' || c == '~' || c == '-' || c == '/';
@@ -215,7 +204,7 @@ const char *ts_server_static_path(const char *path, char *rel, size_t relsize)
     for (const char *p = path + 1; *p; p++) {
         char c = *p;
         if (c == '%') {
-            int h = hexval(p[1]), l = h < 0 ? -1 : hexval(p[2]);
+            int h = ts_hexval(p[1]), l = h < 0 ? -1 : ts_hexval(p[2]);
             if (h < 0 || l < 0)
                 return NULL;
             c = (char)(h * 16 + l);
