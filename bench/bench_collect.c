@@ -133,9 +133,10 @@ struct recording {
     uint32_t seq_step; /* how far the sequence number advances over one pass */
 };
 
-static void count_flow(const ts_flow_t *f, void *ctx)
+static void count_flow(const ts_flow_t *f, size_t n, void *ctx)
 {
     (void)f;
+    (void)n;
     (void)ctx;
 }
 

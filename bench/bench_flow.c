@@ -126,10 +126,11 @@ static void build(dgram_t *d, int version)
 
 static uint64_t sink;
 
-static void cb(const ts_flow_t *f, void *ctx)
+static void cb(const ts_flow_t *f, size_t n, void *ctx)
 {
     (void)ctx;
-    sink += f->bytes + f->src.bytes[3] + (uint64_t)f->first_ms;
+    for (size_t i = 0; i < n; i++)
+        sink += f[i].bytes + f[i].src.bytes[3] + (uint64_t)f[i].first_ms;
 }
 
 static double cpu_s(void)

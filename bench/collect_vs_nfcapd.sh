@@ -4,7 +4,11 @@
 # nfcapd (Debian nfdump), fed the identical export stream on loopback at
 # rising rates, one collector at a time.
 #
-# Usage: [STREAM=name] bench/collect_vs_nfcapd.sh [--stream NAME] BUILD_DIR [SECONDS] [RATES...]
+# Usage: [STREAM=name] [RUNS=n] bench/collect_vs_nfcapd.sh [--stream NAME] BUILD_DIR [SECONDS] [RATES...]
+# Each rate is measured RUNS times (default 3), nfcapd and tocsin
+# alternating so that both see the same machine noise; the summary line
+# gives the medians and the median of the per-run ratios. CPU is
+# utime + stime from /proc (all threads), split in the user and sys columns.
 #
 # STREAM (default synthetic):
 #   synthetic        bench_collect's generated softflowd-like NetFlow v9 (30 flows/datagram)
@@ -21,7 +25,8 @@ if [ "${1:-}" = "--stream" ]; then
     shift 2
 fi
 BUILD=${1:?usage: $0 [--stream synthetic|softflowd-v9|softflowd-ipfix] BUILD_DIR [SECONDS] [RATES...]}
-SECS=${2:-3}
+SECS=${2:-5}
+RUNS=${RUNS:-3}
 shift 2 || shift $#
 RATES=${*:-100000 300000 1000000}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -39,7 +44,7 @@ command -v nfcapd >/dev/null || { echo "nfcapd not installed (apt-get install nf
 SCRATCH=$(mktemp -d)
 trap 'rm -rf "$SCRATCH"' EXIT
 TICK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_ticks() { awk '{print $14, $15}' "/proc/$1/stat"; }
 sysctl -q -w net.core.rmem_max=67108864 2>/dev/null || true
 
 install_softflowd() {
@@ -98,47 +103,71 @@ send() {
     sed -n 's/.*(\([0-9]*\) flows).*/\1/p' <<<"$out"
 }
 
-row() { # collector rate sent seen ticks
-    awk -v c="$1" -v r="$2" -v f="$3" -v s="$4" -v t="$5" -v hz="$TICK" \
-        'BEGIN { printf "%-10s %-8s %12d %12d %10d %12.0f\n", c, r, f, s, f - s, s ? t / hz * 1e9 / s : 0 }'
+row() { # collector rate sent seen user_ticks sys_ticks
+    awk -v c="$1" -v r="$2" -v f="$3" -v s="$4" -v u="$5" -v k="$6" -v hz="$TICK" \
+        'BEGIN { printf "%-10s %-8s %12d %12d %10d %12.0f %9.0f %9.0f\n", c, r, f, s, f - s,
+                 s ? (u + k) / hz * 1e9 / s : 0, s ? u / hz * 1e9 / s : 0, s ? k / hz * 1e9 / s : 0 }'
 }
+ns_per_flow() { # seen user_ticks sys_ticks
+    awk -v s="$1" -v t=$(($2 + $3)) -v hz="$TICK" 'BEGIN { print s ? t / hz * 1e9 / s : 0 }'
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-echo "stream: $STREAM, $SECS s per rate"
-printf '%-10s %-8s %12s %12s %10s %12s\n' "collector" "rate" "flows sent" "flows seen" "lost" "ns CPU/flow"
-declare -A NS
-for rate in $RATES; do
-    # nfcapd
+# One nfcapd run: prints "sent seen user_ticks sys_ticks".
+run_nfcapd() {
     rm -rf "$SCRATCH/nf" && mkdir -p "$SCRATCH/nf"
     nfcapd -b 127.0.0.1 -p 9995 -B 33554432 -w "$SCRATCH/nf" -P "$SCRATCH/nf.pid" -D >/dev/null 2>&1
     sleep 0.5
+    local pid u0 s0 u1 s1 sent seen
     pid=$(cat "$SCRATCH/nf.pid")
-    c0=$(cpu_ticks "$pid")
-    sent=$(send 9995 "$rate")
+    read -r u0 s0 < <(cpu_ticks "$pid")
+    sent=$(send 9995 "$1")
     sleep 1
-    c1=$(cpu_ticks "$pid")
+    read -r u1 s1 < <(cpu_ticks "$pid")
     kill -TERM "$pid"
     while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
     seen=$(nfdump -R "$SCRATCH/nf" -I 2>/dev/null | awk '/^Flows:/ {print $2; exit}')
-    seen=${seen:-0}
-    row nfcapd "$rate" "$sent" "$seen" $((c1 - c0))
-    NS[nf]=$(awk -v s="$seen" -v t=$((c1 - c0)) -v hz="$TICK" 'BEGIN { print s ? t / hz * 1e9 / s : 0 }')
+    echo "$sent ${seen:-0} $((u1 - u0)) $((s1 - s0))"
+}
 
-    # tocsin (decoder + detectors + store of detections and counters)
-    db="$SCRATCH/t.db"
+# One tocsin run (decoder + detectors + store of detections and counters).
+run_tocsin() {
+    local db="$SCRATCH/t.db" pid u0 s0 u1 s1 sent seen
     rm -f "$db"*
     "$TOCSIN" --db "$db" collect --netflow 127.0.0.1:9996 --stats-interval 1000 2>"$SCRATCH/t.log" &
     pid=$!
     sleep 0.5
-    c0=$(cpu_ticks "$pid")
-    sent=$(send 9996 "$rate")
+    read -r u0 s0 < <(cpu_ticks "$pid")
+    sent=$(send 9996 "$1")
     sleep 1
-    c1=$(cpu_ticks "$pid")
+    read -r u1 s1 < <(cpu_ticks "$pid")
     kill -TERM "$pid"
     wait "$pid" || true
     seen=$("$TOCSIN" --db "$db" flows stats --format json | grep -o '"flows":[0-9]*' |
         awk -F: '{s += $2} END {print s + 0}')
-    row tocsin "$rate" "$sent" "$seen" $((c1 - c0))
-    NS[ts]=$(awk -v s="$seen" -v t=$((c1 - c0)) -v hz="$TICK" 'BEGIN { print s ? t / hz * 1e9 / s : 0 }')
-    awk -v r="$rate" -v a="${NS[ts]}" -v b="${NS[nf]}" \
-        'BEGIN { if (b > 0) printf "%-10s %-8s %12s %12s %10s %11.2fx\n", "tocsin/nf", r, "", "", "", a / b }'
+    echo "$sent $seen $((u1 - u0)) $((s1 - s0))"
+}
+
+echo "stream: $STREAM, $SECS s per rate, $RUNS run(s) each, collectors alternating"
+printf '%-10s %-8s %12s %12s %10s %12s %9s %9s\n' "collector" "rate" "flows sent" "flows seen" "lost" \
+    "ns CPU/flow" "of user" "of sys"
+for rate in $RATES; do
+    : >"$SCRATCH/nf.ns"
+    : >"$SCRATCH/ts.ns"
+    : >"$SCRATCH/ratio"
+    for _ in $(seq "$RUNS"); do
+        read -r sent seen u k < <(run_nfcapd "$rate")
+        row nfcapd "$rate" "$sent" "$seen" "$u" "$k"
+        nf=$(ns_per_flow "$seen" "$u" "$k")
+        echo "$nf" >>"$SCRATCH/nf.ns"
+        read -r sent seen u k < <(run_tocsin "$rate")
+        row tocsin "$rate" "$sent" "$seen" "$u" "$k"
+        ts=$(ns_per_flow "$seen" "$u" "$k")
+        echo "$ts" >>"$SCRATCH/ts.ns"
+        awk -v a="$ts" -v b="$nf" 'BEGIN { if (b > 0) print a / b }' >>"$SCRATCH/ratio"
+    done
+    awk -v r="$rate" -v n="$(median <"$SCRATCH/nf.ns")" -v t="$(median <"$SCRATCH/ts.ns")" \
+        -v q="$(median <"$SCRATCH/ratio")" -v lo="$(sort -g "$SCRATCH/ratio" | head -1)" \
+        -v hi="$(sort -g "$SCRATCH/ratio" | tail -1)" \
+        'BEGIN { printf "median     %-8s nfcapd %.0f ns/flow, tocsin %.0f ns/flow: tocsin/nfcapd %.2fx (runs %.2f-%.2f)\n", r, n, t, q, lo, hi }'
 done

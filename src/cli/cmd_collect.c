@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* tocsin collect --netflow ADDRESS:PORT...  and  tocsin flows stats */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -35,7 +36,9 @@ static void collect_usage(FILE *out)
             "  --flood-bps N          bits/s to one destination (default 1000000000)\n"
             "  --flood-fps N          flows/s to one destination (default 3500)\n"
             "  --ddos-sources N       distinct sources that make a flood a DDoS (default 50)\n"
-            "  --stats-interval MS    how often counters are saved (default 5000)\n");
+            "  --stats-interval MS    how often counters are saved (default 5000)\n"
+            "  --coalesce-us N        longest pause between reads while traffic flows, so that\n"
+            "                         a read takes a batch (default 5000; 0 = read at once)\n");
 }
 
 static void print_ready(const char *const *bound, size_t n, void *ctx)
@@ -76,6 +79,7 @@ int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv)
         {"flood-fps", required_argument, NULL, 'f'},
         {"ddos-sources", required_argument, NULL, 'd'},
         {"stats-interval", required_argument, NULL, 's'},
+        {"coalesce-us", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -92,6 +96,17 @@ int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv)
             }
             o.listen[o.n_listen++] = optarg;
             continue;
+        case 'c': {
+            char *end;
+            errno = 0;
+            long us = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || errno != 0 || us < 0 || us > 1000000) {
+                fprintf(stderr, "tocsin: --coalesce-us takes a number from 0 to 1000000\n");
+                return TS_EXIT_USAGE;
+            }
+            o.coalesce_us = (int)us;
+            continue;
+        }
         case 'h':
             collect_usage(stdout);
             return TS_EXIT_OK;

@@ -25,8 +25,11 @@ typedef struct ts_collect_opts {
     size_t n_listen;
     ts_flow_limits_t limits;
     ts_detect_config_t detect;
-    int stats_interval_ms;         /* how often exporter counters are saved (default 5000) */
-    int rcvbuf;                    /* SO_RCVBUF bytes asked for (default 32 MiB) */
+    int stats_interval_ms; /* how often exporter counters are saved (default 5000) */
+    int rcvbuf;            /* SO_RCVBUF bytes asked for (default 32 MiB) */
+    int coalesce_us;       /* longest pause after draining the sockets while traffic flows, so that
+                              the next wake reads a batch (default 5000 µs, 0 = none; shortened
+                              automatically when the receive buffer would fill) */
     volatile sig_atomic_t *stop;   /* set asynchronously to stop */
     volatile sig_atomic_t *reload; /* set asynchronously to reload the constituency */
     /* Called once the sockets are bound (e.g. to print the ports), may be NULL. */

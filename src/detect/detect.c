@@ -176,8 +176,6 @@ static void process(ts_detector_t *d, const ts_flow_t *f, const struct pre *p)
 
 static inline void prefetch_entries(ts_detector_t *d, const struct pre *p)
 {
-    if (p->kind > 0)
-        ts_dtable_prefetch_entry(&d->scan, p->hs);
     if (p->kind >= 0 && d->flood.used)
         ts_dtable_prefetch_entry(&d->flood, p->hf);
 }
@@ -209,6 +207,13 @@ void ts_detect_flows(ts_detector_t *d, const ts_flow_t *flows, size_t n)
             if (d->flood.used)
                 ts_dtable_prefetch_tags(&d->flood, p->hf);
         }
+        /* Scan entries are touched by few flows (probes), each likely a
+         * cache miss (a new source): fetched for the whole block at once,
+         * they arrive long before their flow is processed. */
+        if (m > 1)
+            for (size_t j = 0; j < m; j++)
+                if (pre[j].kind > 0)
+                    ts_dtable_prefetch_entry(&d->scan, pre[j].hs);
         if (m > 1)
             for (size_t j = 0; j < m && j < AHEAD; j++)
                 prefetch_entries(d, &pre[j]);

@@ -81,14 +81,17 @@ typedef struct ts_flow_limits {
 
 void ts_flow_limits_init(ts_flow_limits_t *l);
 
-/* Called for every decoded flow; the record is valid during the call only. */
-typedef void (*ts_flow_cb)(const ts_flow_t *flow, void *ctx);
+/* Called with the decoded flows in runs (n >= 1, at most 64), in the order
+ * the datagram holds them; the records are valid during the call only.
+ * Runs, not single flows: the collector hands them to the detectors as they
+ * are, without a call and a copy per flow. */
+typedef void (*ts_flow_cb)(const ts_flow_t *flows, size_t n, void *ctx);
 
 /* New decoder (limits NULL = defaults). Never NULL. */
 ts_flow_decoder_t *ts_flow_decoder_new(const ts_flow_limits_t *limits);
 void ts_flow_decoder_free(ts_flow_decoder_t *d);
 
-/* Decodes one UDP payload from exporter `from`, calling cb per flow.
+/* Decodes one UDP payload from exporter `from`, calling cb with its flows.
  * \retval >= 0 number of flows decoded (data buffered for a missing template
  *         is decoded, and counted, when the template arrives).
  * \retval TS_ETRUNC, TS_EINVAL, TS_ENOTSUP the datagram was dropped as a

@@ -245,6 +245,80 @@ static void tmpl_store(struct flow_ctx *c, struct flow_tmpl *t)
         flow_pending_flush(c, t);
 }
 
+/* The part of a flow a field kind feeds, FP_COUNT_ for kinds a plan does
+ * not handle (systemInitTime and sampling, found in options records). */
+static enum flow_part kind_part(uint8_t kind)
+{
+    switch (kind) {
+    case FK_BYTES:
+        return FP_BYTES;
+    case FK_BYTES_TOTAL:
+        return FP_BYTES_TOT;
+    case FK_PKTS:
+        return FP_PKTS;
+    case FK_PKTS_TOTAL:
+        return FP_PKTS_TOT;
+    case FK_PROTO:
+        return FP_PROTO;
+    case FK_TOS:
+        return FP_TOS;
+    case FK_FLAGS:
+        return FP_FLAGS;
+    case FK_SPORT:
+        return FP_SPORT;
+    case FK_DPORT:
+        return FP_DPORT;
+    case FK_SRC4:
+    case FK_SRC6:
+        return FP_SRC;
+    case FK_DST4:
+    case FK_DST6:
+        return FP_DST;
+    case FK_INIF:
+        return FP_INIF;
+    case FK_OUTIF:
+        return FP_OUTIF;
+    case FK_SRCAS:
+        return FP_SRCAS;
+    case FK_DSTAS:
+        return FP_DSTAS;
+    case FK_UP_FIRST:
+        return FP_UP_FIRST;
+    case FK_UP_LAST:
+        return FP_UP_LAST;
+    case FK_S_FIRST:
+    case FK_MS_FIRST:
+    case FK_NTP_FIRST:
+    case FK_DUS_FIRST:
+        return FP_FIRST;
+    case FK_S_LAST:
+    case FK_MS_LAST:
+    case FK_NTP_LAST:
+    case FK_DUS_LAST:
+        return FP_LAST;
+    default:
+        return FP_COUNT_;
+    }
+}
+
+/* Gives a fixed-length flow template its plan when every field feeds a
+ * different part (see flow_part); otherwise the generic loop decodes it. */
+static void plan_build(struct flow_tmpl *t)
+{
+    memset(t->plan, 0, sizeof t->plan);
+    t->planned = false;
+    if (!t->is_flow || t->varlen)
+        return;
+    for (unsigned k = 0; k < t->nops; k++) {
+        const struct flow_op *op = &t->ops[k];
+        enum flow_part part = kind_part(op->kind);
+        if (part == FP_COUNT_ || t->plan[part].len != 0)
+            return;
+        t->plan[part] = (struct flow_plan_field){.off = op->off, .len = op->len, .kind = op->kind};
+    }
+    t->planned = true;
+}
+
 /* Builds a template from its raw field specifiers (ie, len, pen) in f[0..n);
  * NULL when no record of it could fit in a set. */
 static struct flow_tmpl *tmpl_build(struct flow_ctx *c, uint16_t id, bool options,
@@ -293,6 +367,7 @@ static struct flow_tmpl *tmpl_build(struct flow_ctx *c, uint16_t id, bool option
         if (!vl)
             off += len;
     }
+    plan_build(t);
     c->d->mem += sz;
     return t;
 }

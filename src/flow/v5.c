@@ -39,34 +39,42 @@ int flow_decode_v5(ts_flow_decoder_t *d, const ts_ip_t *from, const uint8_t *pkt
     e->st.last_export_ms = export_ms;
     flow_sequence(e, seq, seq + count, true);
 
-    ts_flow_t f;
-    memset(&f, 0, sizeof f);
-    f.exporter = e->st.exporter;
-    f.version = 5;
-    f.sampling = rate;
-    f.src.family = TS_AF_INET;
-    f.dst.family = TS_AF_INET;
+    ts_flow_t base;
+    memset(&base, 0, sizeof base);
+    base.exporter = e->st.exporter;
+    base.version = 5;
+    base.sampling = rate;
+    base.src.family = TS_AF_INET;
+    base.dst.family = TS_AF_INET;
+    ts_flow_t run[FLOW_RUN];
+    size_t nrun = 0;
     const uint8_t *r = pkt + V5_HDR;
     for (unsigned i = 0; i < count; i++, r += V5_REC) {
-        memcpy(f.src.bytes, r, 4);
-        memcpy(f.dst.bytes, r + 4, 4);
-        f.in_if = flow_rd16(r + 12);
-        f.out_if = flow_rd16(r + 14);
-        f.packets = scale(flow_rd32(r + 16), rate);
-        f.bytes = scale(flow_rd32(r + 20), rate);
+        ts_flow_t *f = &run[nrun];
+        *f = base;
+        memcpy(f->src.bytes, r, 4);
+        memcpy(f->dst.bytes, r + 4, 4);
+        f->in_if = flow_rd16(r + 12);
+        f->out_if = flow_rd16(r + 14);
+        f->packets = scale(flow_rd32(r + 16), rate);
+        f->bytes = scale(flow_rd32(r + 20), rate);
         /* The signed difference keeps a First stamped just after the header's
          * uptime (or across the 2^32 wrap) next to the export time. */
-        f.first_ms = export_ms - (int32_t)(uptime - flow_rd32(r + 24));
-        f.last_ms = export_ms - (int32_t)(uptime - flow_rd32(r + 28));
-        f.src_port = flow_rd16(r + 32);
-        f.dst_port = flow_rd16(r + 34);
-        f.tcp_flags = r[37];
-        f.proto = r[38];
-        f.tos = r[39];
-        f.src_as = flow_rd16(r + 40);
-        f.dst_as = flow_rd16(r + 42);
-        if (cb)
-            cb(&f, ctx);
+        f->first_ms = export_ms - (int32_t)(uptime - flow_rd32(r + 24));
+        f->last_ms = export_ms - (int32_t)(uptime - flow_rd32(r + 28));
+        f->src_port = flow_rd16(r + 32);
+        f->dst_port = flow_rd16(r + 34);
+        f->tcp_flags = r[37];
+        f->proto = r[38];
+        f->tos = r[39];
+        f->src_as = flow_rd16(r + 40);
+        f->dst_as = flow_rd16(r + 42);
+        nrun++;
+        if (nrun == FLOW_RUN || i + 1 == count) {
+            if (cb)
+                cb(run, nrun, ctx);
+            nrun = 0;
+        }
     }
     e->st.flows += count;
     return count;

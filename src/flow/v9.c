@@ -53,7 +53,9 @@ int flow_decode_v9(ts_flow_decoder_t *d, const ts_ip_t *from, const uint8_t *pkt
         return TS_ETOOBIG;
     }
     struct flow_ctx c;
+    ts_flow_t run[FLOW_RUN];
     ctx_init(&c, d, e, 9, cb, ctx);
+    c.run = run;
     c.uptime = flow_rd32(pkt + 4);
     c.export_ms = (int64_t)flow_rd32(pkt + 8) * 1000;
     uint32_t seq = flow_rd32(pkt + 12);
@@ -62,6 +64,7 @@ int flow_decode_v9(ts_flow_decoder_t *d, const ts_ip_t *from, const uint8_t *pkt
     /* v9 numbers export packets, whatever they hold. */
     flow_sequence(e, seq, seq + 1, true);
     walk_sets(&c, pkt + V9_HDR, len - V9_HDR);
+    flow_run_flush(&c);
     return c.flows;
 }
 
@@ -81,13 +84,16 @@ int flow_decode_ipfix(ts_flow_decoder_t *d, const ts_ip_t *from, const uint8_t *
         return TS_ETOOBIG;
     }
     struct flow_ctx c;
+    ts_flow_t run[FLOW_RUN];
     ctx_init(&c, d, e, 10, cb, ctx);
+    c.run = run;
     c.export_ms = (int64_t)flow_rd32(pkt + 4) * 1000;
     uint32_t seq = flow_rd32(pkt + 8);
     e->st.packets++;
     e->st.last_export_ms = c.export_ms;
     /* Only the message's own length counts: bytes after it are not IPFIX. */
     walk_sets(&c, pkt + IPFIX_HDR, mlen - IPFIX_HDR);
+    flow_run_flush(&c);
     /* IPFIX numbers data records; when some could not be counted (their
      * template is still unknown) the next message only resynchronises. */
     flow_sequence(e, seq, seq + c.records, !c.records_unknown);

@@ -96,6 +96,35 @@ static void *run(void *arg)
     return NULL;
 }
 
+/* Options for one loopback socket on a free port; the caller may change
+ * them before runner_start(). */
+static void runner_init(struct runner *r)
+{
+    memset(r, 0, sizeof *r);
+    ts_collect_opts_init(&r->o);
+    r->o.listen[0] = "127.0.0.1:0";
+    r->o.n_listen = 1;
+    r->o.stop = &r->stop;
+    r->o.ready = on_ready;
+    r->o.ready_ctx = r;
+}
+
+/* Starts the collector thread, waits until it listens, and returns a
+ * socket to send to it with *to filled in. */
+static int runner_start(struct runner *r, pthread_t *t, struct sockaddr_in *to)
+{
+    assert_int_equal(pthread_create(t, NULL, run, r), 0);
+    for (int i = 0; i < 500 && !__atomic_load_n(&r->ready, __ATOMIC_SEQ_CST); i++)
+        usleep(10000);
+    assert_true(r->ready);
+    const char *colon = strrchr(r->bound, ':');
+    *to = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(colon + 1))};
+    inet_pton(AF_INET, "127.0.0.1", &to->sin_addr);
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    assert_true(fd >= 0);
+    return fd;
+}
+
 static void test_bad_listen_addresses(void **state)
 {
     (void)state;
@@ -132,7 +161,7 @@ static void test_detections_stored_and_routed(void **state)
     char path[4096];
     snprintf(path, sizeof path, "%s/t.db", dir);
     struct runner r;
-    memset(&r, 0, sizeof r);
+    runner_init(&r);
     assert_int_equal(ts_store_open(path, &r.st), 0);
     int64_t victim_site, other_site;
     assert_int_equal(ts_store_site_add(r.st, "victims", 0, "", &victim_site), 0);
@@ -141,23 +170,10 @@ static void test_detections_stored_and_routed(void **state)
     assert_int_equal(ts_store_claim_add(r.st, other_site, TS_RULE_NETWORK, "192.0.2.0/24"), 0);
     assert_int_equal(ts_constituency_load(r.st, &r.c), 0);
 
-    ts_collect_opts_init(&r.o);
-    r.o.listen[0] = "127.0.0.1:0";
-    r.o.n_listen = 1;
-    r.o.stop = &r.stop;
-    r.o.ready = on_ready;
-    r.o.ready_ctx = &r;
     r.o.stats_interval_ms = 100;
     pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, run, &r), 0);
-    for (int i = 0; i < 500 && !__atomic_load_n(&r.ready, __ATOMIC_SEQ_CST); i++)
-        usleep(10000);
-    assert_true(r.ready);
-    const char *colon = strrchr(r.bound, ':');
-    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(colon + 1))};
-    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    assert_true(fd >= 0);
+    struct sockaddr_in to;
+    int fd = runner_start(&r, &t, &to);
 
     uint32_t scanner = 0xCB007105;  /* 203.0.113.5 */
     uint32_t victim = 0xC6336407;   /* 198.51.100.7 */
@@ -221,11 +237,65 @@ static void test_detections_stored_and_routed(void **state)
     free(dir);
 }
 
+/* Coalescing must adapt to the receive buffer: with a buffer of 64 KiB and
+ * pauses allowed up to 100 ms, a steady 1,000 datagrams/s would overflow
+ * the buffer in every full pause (100 datagrams, about 230 KiB as the kernel
+ * charges them). The pause has to stay short enough that nothing is lost. */
+static void test_coalescing_never_overflows_a_small_buffer(void **state)
+{
+    (void)state;
+    char *dir = tt_tmpdir();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    struct runner r;
+    runner_init(&r);
+    assert_int_equal(ts_store_open(path, &r.st), 0);
+    assert_int_equal(ts_constituency_load(r.st, &r.c), 0);
+    r.o.rcvbuf = 64 << 10;
+    r.o.coalesce_us = 100000;
+    pthread_t t;
+    struct sockaddr_in to;
+    int fd = runner_start(&r, &t, &to);
+    uint8_t buf[24 + 48 * 30];
+    struct v5rec recs[30];
+    uint32_t secs = (uint32_t)(time(NULL) - 60);
+    enum { DGRAMS = 400 };
+    for (int k = 0; k < DGRAMS; k++) {
+        for (int i = 0; i < 30; i++)
+            recs[i] = (struct v5rec){0xC0000200 + (uint32_t)i,
+                                     0x5DB8D822,
+                                     (uint16_t)(50000 + i),
+                                     443,
+                                     6,
+                                     0x1b,
+                                     80,
+                                     90000};
+        size_t len = v5_packet(buf, recs, 30, (uint32_t)k * 30, secs);
+        assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
+        usleep(1000);
+    }
+    close(fd);
+    usleep(300000);
+    r.stop = 1;
+    pthread_join(t, NULL);
+    assert_int_equal(r.rc, 0);
+    printf("%llu datagrams received, %llu dropped by the kernel\n",
+           (unsigned long long)r.stats.datagrams, (unsigned long long)r.stats.socket_drops);
+    assert_int_equal(r.stats.socket_drops, 0);
+    assert_int_equal(r.stats.datagrams, DGRAMS);
+    assert_int_equal(r.stats.flows, DGRAMS * 30);
+    ts_constituency_free(r.c);
+    ts_store_close(r.st);
+    tt_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_listen_addresses),
         cmocka_unit_test(test_detections_stored_and_routed),
+        cmocka_unit_test(test_coalescing_never_overflows_a_small_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -99,14 +99,16 @@ typedef struct flows {
     size_t cur_file;
 } flows_t;
 
-static void collect(const ts_flow_t *f, void *ctx)
+static void collect(const ts_flow_t *f, size_t n, void *ctx)
 {
     flows_t *g = ctx;
-    if (g->n < MAXFLOWS) {
-        g->f[g->n] = *f;
-        g->file[g->n] = g->cur_file;
+    for (size_t i = 0; i < n; i++) {
+        if (g->n < MAXFLOWS) {
+            g->f[g->n] = f[i];
+            g->file[g->n] = g->cur_file;
+        }
+        g->n++;
     }
-    g->n++;
 }
 
 static ts_ip_t loopback(void)

@@ -24,12 +24,15 @@ typedef struct got {
     int n;
 } got_t;
 
-static void collect(const ts_flow_t *f, void *ctx)
+static void collect(const ts_flow_t *f, size_t n, void *ctx)
 {
     got_t *g = ctx;
-    if (g->n < MAXF)
-        g->f[g->n] = *f;
-    g->n++;
+    assert_true(n >= 1 && n <= 64);
+    for (size_t i = 0; i < n; i++) {
+        if (g->n < MAXF)
+            g->f[g->n] = f[i];
+        g->n++;
+    }
 }
 
 static ts_ip_t exp_addr(uint8_t last)

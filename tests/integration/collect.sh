@@ -12,6 +12,9 @@ done
 
 expect_rc "collect without address" 2 "$TOCSIN" collect
 expect_rc "collect bad address" 2 "$TOCSIN" collect --netflow ::1:2055
+expect_rc "collect negative coalescing" 2 "$TOCSIN" collect --netflow 127.0.0.1:0 --coalesce-us -1
+expect_rc "collect coalescing over 1 s" 2 "$TOCSIN" collect --netflow 127.0.0.1:0 --coalesce-us 1000001
+expect_rc "collect coalescing not a number" 2 "$TOCSIN" collect --netflow 127.0.0.1:0 --coalesce-us 5ms
 expect_rc "flows stats before any collector" 0 "$TOCSIN" flows stats
 
 "$TOCSIN" collect --netflow 127.0.0.1:0 --stats-interval 200 2>"$WORK/collect.log" &
