@@ -32,6 +32,7 @@ RATES=${*:-100000 300000 1000000}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOCSIN=$BUILD/tocsin
 SEND=$BUILD/bench/bench_collect
+SINK=$BUILD/bench/udp_sink
 case "$STREAM" in
 synthetic | softflowd-v9 | softflowd-ipfix) ;;
 *)
@@ -40,7 +41,8 @@ synthetic | softflowd-v9 | softflowd-ipfix) ;;
     ;;
 esac
 command -v nfcapd >/dev/null || { echo "nfcapd not installed (apt-get install nfdump)"; exit 1; }
-[ -x "$TOCSIN" ] && [ -x "$SEND" ] || { echo "build $BUILD first (tocsin, bench/bench_collect)"; exit 1; }
+[ -x "$TOCSIN" ] && [ -x "$SEND" ] && [ -x "$SINK" ] ||
+    { echo "build $BUILD first (tocsin, bench/bench_collect, bench/udp_sink)"; exit 1; }
 SCRATCH=$(mktemp -d)
 trap 'rm -rf "$SCRATCH"' EXIT
 TICK=$(getconf CLK_TCK)
@@ -148,6 +150,22 @@ run_tocsin() {
     echo "$sent $seen $((u1 - u0)) $((s1 - s0))"
 }
 
+# The kernel's receive path alone (bench/udp_sink.c: the collector's receive
+# loop without decoding): the floor under any collector's CPU per flow.
+run_sink() {
+    local pid u0 s0 u1 s1 sent seen
+    "$SINK" 9994 2>"$SCRATCH/sink.log" &
+    pid=$!
+    sleep 0.5
+    read -r u0 s0 < <(cpu_ticks "$pid")
+    sent=$(send 9994 "$1")
+    sleep 1
+    read -r u1 s1 < <(cpu_ticks "$pid")
+    kill -TERM "$pid"
+    wait "$pid" || true
+    echo "$sent $sent $((u1 - u0)) $((s1 - s0))"
+}
+
 echo "stream: $STREAM, $SECS s per rate, $RUNS run(s) each, collectors alternating"
 printf '%-10s %-8s %12s %12s %10s %12s %9s %9s\n' "collector" "rate" "flows sent" "flows seen" "lost" \
     "ns CPU/flow" "of user" "of sys"
@@ -155,6 +173,7 @@ for rate in $RATES; do
     : >"$SCRATCH/nf.ns"
     : >"$SCRATCH/ts.ns"
     : >"$SCRATCH/ratio"
+    : >"$SCRATCH/sink.ns"
     for _ in $(seq "$RUNS"); do
         read -r sent seen u k < <(run_nfcapd "$rate")
         row nfcapd "$rate" "$sent" "$seen" "$u" "$k"
@@ -165,9 +184,13 @@ for rate in $RATES; do
         ts=$(ns_per_flow "$seen" "$u" "$k")
         echo "$ts" >>"$SCRATCH/ts.ns"
         awk -v a="$ts" -v b="$nf" 'BEGIN { if (b > 0) print a / b }' >>"$SCRATCH/ratio"
+        read -r sent seen u k < <(run_sink "$rate")
+        row "udp_sink" "$rate" "$sent" "$seen" "$u" "$k"
+        ns_per_flow "$seen" "$u" "$k" >>"$SCRATCH/sink.ns"
     done
     awk -v r="$rate" -v n="$(median <"$SCRATCH/nf.ns")" -v t="$(median <"$SCRATCH/ts.ns")" \
         -v q="$(median <"$SCRATCH/ratio")" -v lo="$(sort -g "$SCRATCH/ratio" | head -1)" \
         -v hi="$(sort -g "$SCRATCH/ratio" | tail -1)" \
-        'BEGIN { printf "median     %-8s nfcapd %.0f ns/flow, tocsin %.0f ns/flow: tocsin/nfcapd %.2fx (runs %.2f-%.2f)\n", r, n, t, q, lo, hi }'
+        -v k="$(median <"$SCRATCH/sink.ns")" \
+        'BEGIN { printf "median     %-8s nfcapd %.0f ns/flow, tocsin %.0f ns/flow: tocsin/nfcapd %.2fx (runs %.2f-%.2f); receive alone %.0f ns/flow (%.2fx nfcapd)\n", r, n, t, q, lo, hi, k, (n > 0 ? k / n : 0) }'
 done

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The floor under any collector: receives UDP datagrams exactly as tocsin's
+ * collector does (poll, recvmmsg batches of 64 with the sender's address and
+ * the kernel's drop counter, the same adaptive pauses between wakes) and does
+ * nothing with them. Its CPU per flow in bench/collect_vs_nfcapd.sh is what
+ * the kernel's receive path costs before any decoding.
+ *
+ * Usage: udp_sink PORT [MAX_PAUSE_US]   (runs until SIGTERM; prints the
+ * datagrams received on stderr) */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#define BATCH 64
+#define DGRAM_MAX 65536
+
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: udp_sink PORT [MAX_PAUSE_US]\n");
+        return 2;
+    }
+    long max_pause = argc > 2 ? atol(argv[2]) : 5000;
+    signal(SIGTERM, on_term);
+    signal(SIGINT, on_term);
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    int one = 1, rcvbuf = 32 << 20;
+    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    int room = 0;
+    socklen_t rl = sizeof room;
+    getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &room, &rl);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[1]))};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        perror("udp_sink");
+        return 1;
+    }
+    unsigned char *bufs = malloc((size_t)BATCH * DGRAM_MAX);
+    if (bufs == NULL)
+        return 1;
+    static struct mmsghdr m[BATCH];
+    static struct iovec iov[BATCH];
+    static struct sockaddr_storage from[BATCH];
+    static char cbuf[BATCH][CMSG_SPACE(sizeof(uint32_t))];
+    unsigned long long n = 0, sum = 0;
+    long pause = 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (!stop) {
+        int pr = poll(&p, 1, 100);
+        if (pr <= 0) {
+            if (pr == 0)
+                pause = 0;
+            continue;
+        }
+        size_t charged = 0;
+        int partial = 0;
+        for (;;) {
+            for (int i = 0; i < BATCH; i++) {
+                iov[i] = (struct iovec){bufs + (size_t)i * DGRAM_MAX, DGRAM_MAX};
+                m[i].msg_hdr = (struct msghdr){.msg_name = &from[i],
+                                               .msg_namelen = sizeof from[i],
+                                               .msg_iov = &iov[i],
+                                               .msg_iovlen = 1,
+                                               .msg_control = cbuf[i],
+                                               .msg_controllen = sizeof cbuf[i]};
+            }
+            int got = recvmmsg(fd, m, BATCH, MSG_DONTWAIT, NULL);
+            if (got <= 0)
+                break;
+            for (int i = 0; i < got; i++) {
+                n++;
+                sum += ((unsigned char *)iov[i].iov_base)[0]; /* touch the data */
+                charged += 2 * (size_t)m[i].msg_len + 1024;
+            }
+            if (got < BATCH) {
+                partial = 1;
+                break;
+            }
+        }
+        /* The collector's pause rule (src/collect/collector.c). */
+        if (charged > 0 && partial && max_pause > 0) {
+            if (charged > (size_t)room / 4)
+                pause /= 2;
+            else if (charged < (size_t)room / 16 && pause < max_pause)
+                pause = pause * 2 + 1 < max_pause ? pause * 2 + 1 : max_pause;
+            if (pause > 0) {
+                struct timespec ts = {pause / 1000000, (pause % 1000000) * 1000};
+                nanosleep(&ts, NULL);
+            }
+        }
+    }
+    fprintf(stderr, "udp_sink: %llu datagrams (checksum %llu)\n", n, sum);
+    free(bufs);
+    return 0;
+}
