@@ -94,7 +94,8 @@ softflowd-v9) record_stream 9 ;;
 softflowd-ipfix) record_stream 10 ;;
 esac
 
-# Sends the stream at $2 flows/s for SECS to port $1; prints the flows sent.
+# Sends the stream at $2 flows/s for SECS to port $1; prints the flows and
+# the datagrams sent.
 send() {
     local flows=$(($2 * SECS)) out
     if [ "$STREAM" = synthetic ]; then
@@ -102,7 +103,18 @@ send() {
     else
         out=$("$SEND" --replay "$SCRATCH/stream.bin" 127.0.0.1 "$1" "$flows" "$2" 2>/dev/null)
     fi
-    sed -n 's/.*(\([0-9]*\) flows).*/\1/p' <<<"$out"
+    sed -n 's/.*sent \([0-9]*\) datagrams (\([0-9]*\) flows).*/\2 \1/p' <<<"$out"
+}
+
+# CPU of process $1 while the stream goes to port $2 at $3 flows/s, and a
+# second after: prints "flows_sent datagrams_sent user_ticks sys_ticks".
+measure() {
+    local u0 s0 u1 s1 sent
+    read -r u0 s0 < <(cpu_ticks "$1")
+    sent=$(send "$2" "$3")
+    sleep 1
+    read -r u1 s1 < <(cpu_ticks "$1")
+    echo "$sent $((u1 - u0)) $((s1 - s0))"
 }
 
 row() { # collector rate sent seen user_ticks sys_ticks
@@ -115,55 +127,49 @@ ns_per_flow() { # seen user_ticks sys_ticks
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# One nfcapd run: prints "sent seen user_ticks sys_ticks".
+# One nfcapd run: prints "sent seen user_ticks sys_ticks" (flows).
 run_nfcapd() {
+    local pid sent dgrams u k seen
     rm -rf "$SCRATCH/nf" && mkdir -p "$SCRATCH/nf"
     nfcapd -b 127.0.0.1 -p 9995 -B 33554432 -w "$SCRATCH/nf" -P "$SCRATCH/nf.pid" -D >/dev/null 2>&1
     sleep 0.5
-    local pid u0 s0 u1 s1 sent seen
     pid=$(cat "$SCRATCH/nf.pid")
-    read -r u0 s0 < <(cpu_ticks "$pid")
-    sent=$(send 9995 "$1")
-    sleep 1
-    read -r u1 s1 < <(cpu_ticks "$pid")
+    read -r sent dgrams u k < <(measure "$pid" 9995 "$1")
     kill -TERM "$pid"
     while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
     seen=$(nfdump -R "$SCRATCH/nf" -I 2>/dev/null | awk '/^Flows:/ {print $2; exit}')
-    echo "$sent ${seen:-0} $((u1 - u0)) $((s1 - s0))"
+    echo "$sent ${seen:-0} $u $k"
 }
 
 # One tocsin run (decoder + detectors + store of detections and counters).
 run_tocsin() {
-    local db="$SCRATCH/t.db" pid u0 s0 u1 s1 sent seen
+    local db="$SCRATCH/t.db" pid sent dgrams u k seen
     rm -f "$db"*
     "$TOCSIN" --db "$db" collect --netflow 127.0.0.1:9996 --stats-interval 1000 2>"$SCRATCH/t.log" &
     pid=$!
     sleep 0.5
-    read -r u0 s0 < <(cpu_ticks "$pid")
-    sent=$(send 9996 "$1")
-    sleep 1
-    read -r u1 s1 < <(cpu_ticks "$pid")
+    read -r sent dgrams u k < <(measure "$pid" 9996 "$1")
     kill -TERM "$pid"
     wait "$pid" || true
     seen=$("$TOCSIN" --db "$db" flows stats --format json | grep -o '"flows":[0-9]*' |
         awk -F: '{s += $2} END {print s + 0}')
-    echo "$sent $seen $((u1 - u0)) $((s1 - s0))"
+    echo "$sent $seen $u $k"
 }
 
 # The kernel's receive path alone (bench/udp_sink.c: the collector's receive
-# loop without decoding): the floor under any collector's CPU per flow.
+# loop without decoding): the floor under any collector's CPU per flow. The
+# sink counts datagrams, not flows: its flows seen are the flows sent times
+# the share of datagrams it received.
 run_sink() {
-    local pid u0 s0 u1 s1 sent seen
+    local pid sent dgrams u k got
     "$SINK" 9994 2>"$SCRATCH/sink.log" &
     pid=$!
     sleep 0.5
-    read -r u0 s0 < <(cpu_ticks "$pid")
-    sent=$(send 9994 "$1")
-    sleep 1
-    read -r u1 s1 < <(cpu_ticks "$pid")
+    read -r sent dgrams u k < <(measure "$pid" 9994 "$1")
     kill -TERM "$pid"
     wait "$pid" || true
-    echo "$sent $sent $((u1 - u0)) $((s1 - s0))"
+    got=$(sed -n 's/^udp_sink: \([0-9]*\) datagrams.*/\1/p' "$SCRATCH/sink.log")
+    echo "$sent $(awk -v f="$sent" -v d="$dgrams" -v g="${got:-0}" 'BEGIN { printf "%d", d ? f * g / d : 0 }') $u $k"
 }
 
 echo "stream: $STREAM, $SECS s per rate, $RUNS run(s) each, collectors alternating"

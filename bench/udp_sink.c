@@ -17,6 +17,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "collect/collector.h"
+
 #define BATCH 64
 #define DGRAM_MAX 65536
 
@@ -86,19 +88,15 @@ int main(int argc, char **argv)
             for (int i = 0; i < got; i++) {
                 n++;
                 sum += ((unsigned char *)iov[i].iov_base)[0]; /* touch the data */
-                charged += 2 * (size_t)m[i].msg_len + 1024;
+                charged += ts_collect_charge(m[i].msg_len);
             }
             if (got < BATCH) {
                 partial = 1;
                 break;
             }
         }
-        /* The collector's pause rule (src/collect/collector.c). */
         if (charged > 0 && partial && max_pause > 0) {
-            if (charged > (size_t)room / 4)
-                pause /= 2;
-            else if (charged < (size_t)room / 16 && pause < max_pause)
-                pause = pause * 2 + 1 < max_pause ? pause * 2 + 1 : max_pause;
+            pause = ts_collect_next_pause(pause, charged, (size_t)room, max_pause);
             if (pause > 0) {
                 struct timespec ts = {pause / 1000000, (pause % 1000000) * 1000};
                 nanosleep(&ts, NULL);

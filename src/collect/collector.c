@@ -31,6 +31,15 @@ void ts_collect_opts_init(ts_collect_opts_t *o)
     o->coalesce_us = 5000;
 }
 
+long ts_collect_next_pause(long pause_us, size_t charged, size_t room, long max_us)
+{
+    if (charged > room / 4)
+        return pause_us / 2;
+    if (charged < room / 16 && pause_us < max_us)
+        return pause_us * 2 + 1 < max_us ? pause_us * 2 + 1 : max_us;
+    return pause_us;
+}
+
 int ts_collect_parse_listen(const char *s, ts_ip_t *addr, uint16_t *port)
 {
     const char *colon;
@@ -72,7 +81,8 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int open_socket(const char *spec, int rcvbuf, char *bound, size_t bound_size)
+/* *room (OUT): the receive buffer the kernel granted, in its own accounting. */
+static int open_socket(const char *spec, int rcvbuf, char *bound, size_t bound_size, size_t *room)
 {
     ts_ip_t ip;
     uint16_t port;
@@ -115,8 +125,11 @@ static int open_socket(const char *spec, int rcvbuf, char *bound, size_t bound_s
         ts_log_warn("%s: cannot set the receive buffer to %d bytes", spec, rcvbuf);
     int have = 0;
     socklen_t hl = sizeof have;
+    if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &have, &hl) != 0 || have <= 0)
+        have = 0;
+    *room = (size_t)have;
     /* Linux reports twice the size asked for (bookkeeping included). */
-    if (rcvbuf > 0 && getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &have, &hl) == 0 && have / 2 < rcvbuf)
+    if (rcvbuf > 0 && have / 2 < rcvbuf)
         ts_log_warn("%s: receive buffer %d KiB instead of %d KiB: bursts may be dropped (raise "
                     "net.core.rmem_max, or run with CAP_NET_ADMIN)",
                     spec, have / 2 / 1024, rcvbuf / 1024);
@@ -253,17 +266,15 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
     int rc = 0;
     size_t rcv_room = SIZE_MAX; /* smallest receive buffer, as the kernel sized it */
     for (; n < o->n_listen && n < TS_COLLECT_MAX_SOCKETS; n++) {
-        fds[n] = open_socket(o->listen[n], o->rcvbuf, bound[n], sizeof bound[n]);
+        size_t room = 0;
+        fds[n] = open_socket(o->listen[n], o->rcvbuf, bound[n], sizeof bound[n], &room);
         if (fds[n] < 0) {
             rc = fds[n] == TS_EINVAL ? TS_EINVAL : TS_EIO;
             goto close_fds;
         }
         bound_ptrs[n] = bound[n];
-        int have = 0;
-        socklen_t hl = sizeof have;
-        if (getsockopt(fds[n], SOL_SOCKET, SO_RCVBUF, &have, &hl) == 0 && have > 0 &&
-            (size_t)have < rcv_room)
-            rcv_room = (size_t)have;
+        if (room > 0 && room < rcv_room)
+            rcv_room = room;
     }
     if (n == 0) {
         ts_log_error("nothing to listen on");
@@ -310,10 +321,7 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
             rc = TS_EIO;
             break;
         }
-        /* What this wake found queued, as the kernel charges it: a
-         * datagram costs its payload and an skb, about twice the payload
-         * on loopback; reckoned high so that the pause stays safe. */
-        size_t charged = 0;
+        size_t charged = 0; /* what this wake found queued (ts_collect_charge) */
         bool partial = false;
         for (size_t s = 0; pr > 0 && s < n; s++) {
             if (!(pfd[s].revents & POLLIN))
@@ -338,7 +346,7 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
                     ts_ip_t ip;
                     to_ip(&from[i], &ip);
                     stats->datagrams++;
-                    charged += 2 * (size_t)msgs[i].msg_len + 1024;
+                    charged += ts_collect_charge(msgs[i].msg_len);
                     (void)ts_flow_decode(dec, &ip, iov[i].iov_base, msgs[i].msg_len, on_flows, &x);
                     for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msgs[i].msg_hdr); cm;
                          cm = CMSG_NXTHDR(&msgs[i].msg_hdr, cm)) {
@@ -369,20 +377,10 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
         }
         if ((rc = commit_detections(&x)) < 0)
             break;
-        /* Coalescing: with traffic flowing but the queue drained, pause
-         * so that the next wake finds a batch instead of a datagram or two.
-         * Each wake is a context switch, which cost more than the decoding
-         * of the datagram it brought. The pause adapts so that what queues
-         * meanwhile stays under a quarter of the receive buffer, whatever
-         * the rate or the buffer: it starts at zero after an idle spell and
-         * at most doubles per wake while a wake finds under 1/16 of the
-         * buffer, so at a steady rate the next one finds under 1/8, and it
-         * halves when one finds over 1/4. */
+        /* Coalescing: with traffic flowing but the queue drained, pause so
+         * that the next wake finds a batch instead of a datagram or two. */
         if (charged > 0 && partial && o->coalesce_us > 0) {
-            if (charged > rcv_room / 4)
-                nap_us /= 2;
-            else if (charged < rcv_room / 16 && nap_us < o->coalesce_us)
-                nap_us = nap_us * 2 + 1 < o->coalesce_us ? nap_us * 2 + 1 : o->coalesce_us;
+            nap_us = ts_collect_next_pause(nap_us, charged, rcv_room, o->coalesce_us);
             if (nap_us > 0) {
                 struct timespec nap = {nap_us / 1000000, (nap_us % 1000000) * 1000};
                 nanosleep(&nap, NULL);

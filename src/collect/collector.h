@@ -46,6 +46,26 @@ typedef struct ts_collect_stats {
 
 void ts_collect_opts_init(ts_collect_opts_t *o);
 
+/* Receive coalescing. Each wake of the receive loop is a context switch,
+ * which costs more than decoding the datagram or two it would otherwise
+ * bring; so while traffic flows, the loop pauses after draining the sockets
+ * and the next wake reads a batch. The pause must never let the kernel drop:
+ * it starts at zero after an idle spell, at most doubles per wake while a
+ * wake finds under 1/16 of the receive buffer queued (so at a steady rate
+ * the next finds under 1/8), and halves when one finds over 1/4.
+ *
+ * What a datagram of len payload bytes is reckoned to take of the buffer:
+ * payload and skb, about twice the payload on loopback, reckoned high. */
+static inline size_t ts_collect_charge(size_t len)
+{
+    return 2 * len + 1024;
+}
+
+/* The pause (µs) after a wake that found `charged` bytes queued (sum of
+ * ts_collect_charge) in a buffer of `room` bytes (SO_RCVBUF as the kernel
+ * reports it), given the pause before it; never above max_us. */
+long ts_collect_next_pause(long pause_us, size_t charged, size_t room, long max_us);
+
 /* Parses "ADDRESS:PORT" ("127.0.0.1:2055", "[::1]:2055", "0.0.0.0:4739").
  * \retval 0 ok.  \retval TS_EINVAL malformed. */
 TS_MUSTCHECK int ts_collect_parse_listen(const char *s, ts_ip_t *addr /* OUT */,

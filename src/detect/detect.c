@@ -145,7 +145,8 @@ static int64_t clamp_time(int64_t t)
 
 /* Flows per block of ts_detect_flows: a first pass hashes them and
  * prefetches the gate cells and table buckets they need, a second processes
- * them in order while prefetching the entries of the flow AHEAD places on.
+ * them in order while prefetching the flood entry of the flow AHEAD places on
+ * (scan entries, rarer, are prefetched for the whole block before that).
  * Everything is a hint: the result is that of processing one at a time. */
 #define BLOCK 64
 #define AHEAD 6
@@ -174,7 +175,7 @@ static void process(ts_detector_t *d, const ts_flow_t *f, const struct pre *p)
     ts_flood_flow(d, f, p->hf);
 }
 
-static inline void prefetch_entries(ts_detector_t *d, const struct pre *p)
+static inline void prefetch_flood(ts_detector_t *d, const struct pre *p)
 {
     if (p->kind >= 0 && d->flood.used)
         ts_dtable_prefetch_entry(&d->flood, p->hf);
@@ -207,19 +208,19 @@ void ts_detect_flows(ts_detector_t *d, const ts_flow_t *flows, size_t n)
             if (d->flood.used)
                 ts_dtable_prefetch_tags(&d->flood, p->hf);
         }
-        /* Scan entries are touched by few flows (probes), each likely a
-         * cache miss (a new source): fetched for the whole block at once,
-         * they arrive long before their flow is processed. */
-        if (m > 1)
+        if (m > 1) {
+            /* Scan entries are touched by few flows (probes), each likely a
+             * cache miss (a new source): fetched for the whole block at
+             * once, they arrive long before their flow is processed. */
             for (size_t j = 0; j < m; j++)
                 if (pre[j].kind > 0)
                     ts_dtable_prefetch_entry(&d->scan, pre[j].hs);
-        if (m > 1)
             for (size_t j = 0; j < m && j < AHEAD; j++)
-                prefetch_entries(d, &pre[j]);
+                prefetch_flood(d, &pre[j]);
+        }
         for (size_t j = 0; j < m; j++) {
             if (m > 1 && j + AHEAD < m)
-                prefetch_entries(d, &pre[j + AHEAD]);
+                prefetch_flood(d, &pre[j + AHEAD]);
             process(d, &fl[j], &pre[j]);
         }
     }

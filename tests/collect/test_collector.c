@@ -71,6 +71,7 @@ static size_t v5_packet(uint8_t *buf, const struct v5rec *r, int n, uint32_t seq
 }
 
 struct runner {
+    char *dir; /* holds the store */
     ts_store_t *st;
     ts_constituency_t *c;
     ts_collect_opts_t o;
@@ -96,11 +97,16 @@ static void *run(void *arg)
     return NULL;
 }
 
-/* Options for one loopback socket on a free port; the caller may change
- * them before runner_start(). */
+/* A fresh store in a temporary directory, and options for one loopback
+ * socket on a free port; the caller may add sites and change the options
+ * before runner_start(). */
 static void runner_init(struct runner *r)
 {
     memset(r, 0, sizeof *r);
+    r->dir = tt_tmpdir();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/t.db", r->dir);
+    assert_int_equal(ts_store_open(path, &r->st), 0);
     ts_collect_opts_init(&r->o);
     r->o.listen[0] = "127.0.0.1:0";
     r->o.n_listen = 1;
@@ -109,10 +115,11 @@ static void runner_init(struct runner *r)
     r->o.ready_ctx = r;
 }
 
-/* Starts the collector thread, waits until it listens, and returns a
- * socket to send to it with *to filled in. */
+/* Loads the constituency, starts the collector thread, waits until it
+ * listens, and returns a socket to send to it with *to filled in. */
 static int runner_start(struct runner *r, pthread_t *t, struct sockaddr_in *to)
 {
+    assert_int_equal(ts_constituency_load(r->st, &r->c), 0);
     assert_int_equal(pthread_create(t, NULL, run, r), 0);
     for (int i = 0; i < 500 && !__atomic_load_n(&r->ready, __ATOMIC_SEQ_CST); i++)
         usleep(10000);
@@ -123,6 +130,14 @@ static int runner_start(struct runner *r, pthread_t *t, struct sockaddr_in *to)
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     assert_true(fd >= 0);
     return fd;
+}
+
+static void runner_free(struct runner *r)
+{
+    ts_constituency_free(r->c);
+    ts_store_close(r->st);
+    tt_rmtree(r->dir);
+    free(r->dir);
 }
 
 static void test_bad_listen_addresses(void **state)
@@ -157,18 +172,13 @@ static int sum_flows(const ts_exporter_stats_t *s, int64_t updated, void *ctx)
 static void test_detections_stored_and_routed(void **state)
 {
     (void)state;
-    char *dir = tt_tmpdir();
-    char path[4096];
-    snprintf(path, sizeof path, "%s/t.db", dir);
     struct runner r;
     runner_init(&r);
-    assert_int_equal(ts_store_open(path, &r.st), 0);
     int64_t victim_site, other_site;
     assert_int_equal(ts_store_site_add(r.st, "victims", 0, "", &victim_site), 0);
     assert_int_equal(ts_store_claim_add(r.st, victim_site, TS_RULE_NETWORK, "198.51.100.0/24"), 0);
     assert_int_equal(ts_store_site_add(r.st, "bystander", 0, "", &other_site), 0);
     assert_int_equal(ts_store_claim_add(r.st, other_site, TS_RULE_NETWORK, "192.0.2.0/24"), 0);
-    assert_int_equal(ts_constituency_load(r.st, &r.c), 0);
 
     r.o.stats_interval_ms = 100;
     pthread_t t;
@@ -231,10 +241,45 @@ static void test_detections_stored_and_routed(void **state)
     assert_int_equal(ts_store_exporters_foreach(r.st, sum_flows, &flows), 0);
     assert_int_equal(flows, 1230);
 
-    ts_constituency_free(r.c);
-    ts_store_close(r.st);
-    tt_rmtree(dir);
-    free(dir);
+    runner_free(&r);
+}
+
+/* The pause rule alone, at steady rates (bytes charged per µs), from an
+ * idle start: what queues during a pause never exceeds a quarter of the
+ * buffer (plus the one µs of work assumed per wake), a slow stream gets the
+ * longest pause, and a fast one shorter pauses. Deterministic: no socket. */
+static void test_pause_rule_keeps_the_queue_under_a_quarter(void **state)
+{
+    (void)state;
+    const size_t room = 425984; /* 208 KiB asked, as the kernel reports it */
+    const long max_us = 100000;
+    const double rates[] = {0.001, 0.1, 1, 10, 130, 1000, 20000};
+    for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
+        double rate = rates[i];
+        long pause = 0, longest = 0;
+        size_t worst = 0;
+        for (int wake = 0; wake < 200; wake++) {
+            size_t charged = (size_t)(rate * (double)(pause + 1)) + ts_collect_charge(1464);
+            if (charged > worst)
+                worst = charged;
+            pause = ts_collect_next_pause(pause, charged, room, max_us);
+            assert_true(pause >= 0 && pause <= max_us);
+            if (pause > longest)
+                longest = pause;
+        }
+        printf("rate %.3f B/us: longest pause %ld us, most queued %zu B of %zu\n", rate, longest,
+               worst, room);
+        assert_true(worst <= room / 4 + (size_t)rate + ts_collect_charge(1464));
+        if (rate * (double)max_us < (double)room / 32)
+            assert_int_equal(longest, max_us); /* slow: the longest pause */
+        else
+            assert_true(longest < max_us);
+    }
+    /* A rate that jumps eightfold under a settled pause halves it. */
+    long settled = 10000;
+    size_t at_old_rate = room / 8, at_new_rate = 8 * at_old_rate;
+    assert_int_equal(ts_collect_next_pause(settled, at_old_rate, room, max_us), settled);
+    assert_int_equal(ts_collect_next_pause(settled, at_new_rate, room, max_us), settled / 2);
 }
 
 /* Coalescing must adapt to the receive buffer: with a buffer of 64 KiB and
@@ -244,13 +289,8 @@ static void test_detections_stored_and_routed(void **state)
 static void test_coalescing_never_overflows_a_small_buffer(void **state)
 {
     (void)state;
-    char *dir = tt_tmpdir();
-    char path[4096];
-    snprintf(path, sizeof path, "%s/t.db", dir);
     struct runner r;
     runner_init(&r);
-    assert_int_equal(ts_store_open(path, &r.st), 0);
-    assert_int_equal(ts_constituency_load(r.st, &r.c), 0);
     r.o.rcvbuf = 64 << 10;
     r.o.coalesce_us = 100000;
     pthread_t t;
@@ -284,10 +324,7 @@ static void test_coalescing_never_overflows_a_small_buffer(void **state)
     assert_int_equal(r.stats.socket_drops, 0);
     assert_int_equal(r.stats.datagrams, DGRAMS);
     assert_int_equal(r.stats.flows, DGRAMS * 30);
-    ts_constituency_free(r.c);
-    ts_store_close(r.st);
-    tt_rmtree(dir);
-    free(dir);
+    runner_free(&r);
 }
 
 int main(void)
@@ -295,6 +332,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_listen_addresses),
         cmocka_unit_test(test_detections_stored_and_routed),
+        cmocka_unit_test(test_pause_rule_keeps_the_queue_under_a_quarter),
         cmocka_unit_test(test_coalescing_never_overflows_a_small_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
