@@ -48,12 +48,18 @@ static void vb_init(struct vbuild *b, ts_cpe_av_t *av)
     b->in_lead = true;
 }
 
-static int vb_put(struct vbuild *b, unsigned char c, bool wild)
+/* Appends c (a wildcard when wild) to attribute attr's value; says why not. */
+static int vb_put(struct vbuild *b, unsigned char c, bool wild, char *err, size_t errsize, int attr)
 {
-    if (b->n + 1 >= TS_CPE_VALUE_MAX)
+    if (b->n + 1 >= TS_CPE_VALUE_MAX) {
+        ts_seterr(err, errsize, "%s value longer than %d bytes", attr_names[attr],
+                  TS_CPE_VALUE_MAX - 1);
         return TS_ETOOBIG;
-    if (c < 0x20 || c == 0x7f)
+    }
+    if (c < 0x20 || c == 0x7f) {
+        ts_seterr(err, errsize, "control character in %s", attr_names[attr]);
         return TS_ESYNTAX;
+    }
     if (wild) {
         if (b->in_lead) {
             b->av->wild_start = true;
@@ -152,25 +158,18 @@ static int fs_field(ts_str_t f, ts_cpe_av_t *av, int attr, char *err, size_t err
                 ts_seterr(err, errsize, "dangling '\\' in %s", attr_names[attr]);
                 return TS_ESYNTAX;
             }
-            rc = vb_put(&b, (unsigned char)f.ptr[++k], false);
+            rc = vb_put(&b, (unsigned char)f.ptr[++k], false, err, errsize, attr);
         } else if (c == '*' || c == '?') {
-            rc = vb_put(&b, c, true);
+            rc = vb_put(&b, c, true, err, errsize, attr);
         } else if (is_alnum(c) || c == '_' || c == '-' || c == '.' || c >= 0x80) {
-            rc = vb_put(&b, c, false);
+            rc = vb_put(&b, c, false, err, errsize, attr);
         } else {
             /* 7695 §5.3.2: other printable characters must be quoted */
             ts_seterr(err, errsize, "unquoted '%c' in %s", c, attr_names[attr]);
             return TS_ESYNTAX;
         }
-        if (rc == TS_ETOOBIG) {
-            ts_seterr(err, errsize, "%s value longer than %d bytes", attr_names[attr],
-                      TS_CPE_VALUE_MAX - 1);
+        if (rc)
             return rc;
-        }
-        if (rc) {
-            ts_seterr(err, errsize, "control character in %s", attr_names[attr]);
-            return rc;
-        }
     }
     return vb_done(&b, err, errsize, attr);
 }
@@ -243,16 +242,9 @@ static int uri_component(ts_str_t f, ts_cpe_av_t *av, int attr, char *err, size_
             ts_seterr(err, errsize, "character '%c' not allowed in a CPE URI", c);
             return TS_ESYNTAX;
         }
-        int rc = vb_put(&b, c, wild);
-        if (rc == TS_ETOOBIG) {
-            ts_seterr(err, errsize, "%s value longer than %d bytes", attr_names[attr],
-                      TS_CPE_VALUE_MAX - 1);
+        int rc = vb_put(&b, c, wild, err, errsize, attr);
+        if (rc)
             return rc;
-        }
-        if (rc) {
-            ts_seterr(err, errsize, "control character in %s", attr_names[attr]);
-            return rc;
-        }
     }
     return vb_done(&b, err, errsize, attr);
 }

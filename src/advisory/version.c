@@ -91,6 +91,16 @@ static int common_check(ts_str_t v)
     return 0;
 }
 
+/* common_check, then *v without surrounding blanks, which must leave something. */
+static int check_trimmed(ts_str_t *v)
+{
+    int r = common_check(*v);
+    if (r)
+        return r;
+    *v = trim(*v);
+    return v->len ? 0 : TS_EINVAL;
+}
+
 /* ---- generic ----------------------------------------------------------
  * Vendor versions: runs of digits and runs of letters, every other byte a
  * separator; a leading 'v' before a digit is dropped ("V3.1.0"). Digit runs
@@ -416,12 +426,9 @@ static bool dpkg_char(unsigned char c, bool upstream, bool has_epoch)
 
 static int dpkg_parse(ts_str_t v, struct dpkgv *d)
 {
-    int r = common_check(v);
+    int r = check_trimmed(&v);
     if (r)
         return r;
-    v = trim(v);
-    if (v.len == 0)
-        return TS_EINVAL;
     const char *colon = memchr(v.ptr, ':', v.len);
     d->epoch = 0;
     ts_str_t rest = v;
@@ -522,12 +529,9 @@ struct rpmv {
 
 static int rpm_parse(ts_str_t v, struct rpmv *d)
 {
-    int r = common_check(v);
+    int r = check_trimmed(&v);
     if (r)
         return r;
-    v = trim(v);
-    if (v.len == 0)
-        return TS_EINVAL;
     for (size_t k = 0; k < v.len; k++)
         if (is_space((unsigned char)v.ptr[k]))
             return TS_EINVAL;

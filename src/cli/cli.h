@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "route/constituency.h"
 #include "store/store.h"
@@ -44,6 +45,18 @@ void ts_cli_daemon_signals(volatile sig_atomic_t **stop, volatile sig_atomic_t *
 int ts_cli_parse_limit(const char *s, size_t *limit);
 /* True when stdout/stderr is a terminal. */
 bool ts_cli_tty(int fd);
+
+/* A verb of a command with subcommands ("cert issue", "site add"). */
+typedef struct ts_cli_verb {
+    const char *name;
+    ts_cmd_fn fn;
+} ts_cli_verb_t;
+
+/* Runs the verb argv[1] of the command `group` with argv + 1 (getopt reset).
+ * "--help", "-h" and "help" print usage to stdout (TS_EXIT_OK); no verb,
+ * or an unknown one (said so), prints it to stderr (TS_EXIT_USAGE). */
+int ts_cli_dispatch(ts_cli_t *cli, int argc, char **argv, const char *group,
+                    const ts_cli_verb_t *verbs, size_t n_verbs, void (*usage)(FILE *out));
 
 /* Subcommands. argv[0] is the subcommand name. */
 int ts_cmd_site(ts_cli_t *cli, int argc, char **argv);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <ctype.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,4 +105,27 @@ int ts_cli_parse_limit(const char *s, size_t *limit)
     }
     *limit = (size_t)v;
     return 0;
+}
+
+int ts_cli_dispatch(ts_cli_t *cli, int argc, char **argv, const char *group,
+                    const ts_cli_verb_t *verbs, size_t n_verbs, void (*usage)(FILE *out))
+{
+    if (argc < 2) {
+        usage(stderr);
+        return TS_EXIT_USAGE;
+    }
+    const char *verb = argv[1];
+    if (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0 || strcmp(verb, "help") == 0) {
+        usage(stdout);
+        return TS_EXIT_OK;
+    }
+    for (size_t i = 0; i < n_verbs; i++) {
+        if (strcmp(verb, verbs[i].name) == 0) {
+            optind = 0; /* glibc: full reset for the verb's getopt */
+            return verbs[i].fn(cli, argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "tocsin: %s: unknown command '%s'\n", group, verb);
+    usage(stderr);
+    return TS_EXIT_USAGE;
 }

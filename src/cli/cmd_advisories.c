@@ -512,28 +512,18 @@ static int adv_feed(ts_cli_t *cli, int argc, char **argv)
 
 int ts_cmd_advisories(ts_cli_t *cli, int argc, char **argv)
 {
-    if (argc >= 2 && argv[1][0] != '-') {
-        const char *verb = argv[1];
-        int (*fn)(ts_cli_t *, int, char **) = NULL;
-        if (strcmp(verb, "import") == 0)
-            fn = adv_import;
-        else if (strcmp(verb, "list") == 0)
-            fn = adv_list;
-        else if (strcmp(verb, "show") == 0)
-            fn = adv_show;
-        else if (strcmp(verb, "feed") == 0)
-            fn = adv_feed;
-        else if (strcmp(verb, "fetch") == 0)
-            fn = ts_cmd_advisories_fetch;
-        if (fn == NULL) {
-            fprintf(stderr, "tocsin: advisories: unknown command '%s'\n", verb);
-            adv_usage(stderr);
-            return TS_EXIT_USAGE;
-        }
-        optind = 0;
-        return fn(cli, argc - 1, argv + 1);
-    }
-    return adv_list(cli, argc, argv);
+    static const ts_cli_verb_t verbs[] = {
+        {"import", adv_import},
+        {"list", adv_list},
+        {"show", adv_show},
+        {"feed", adv_feed},
+        {"fetch", ts_cmd_advisories_fetch},
+    };
+    /* No verb, or options first: `advisories [--site S]` lists. */
+    if (argc < 2 || argv[1][0] == '-')
+        return adv_list(cli, argc, argv);
+    return ts_cli_dispatch(cli, argc, argv, "advisories", verbs, sizeof verbs / sizeof verbs[0],
+                           adv_usage);
 }
 
 /* ---- platform ---------------------------------------------------------------------- */
@@ -990,25 +980,12 @@ static int plat_import(ts_cli_t *cli, int argc, char **argv)
 
 int ts_cmd_platform(ts_cli_t *cli, int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        plat_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? TS_EXIT_USAGE : TS_EXIT_OK;
-    }
-    const char *verb = argv[1];
-    int (*fn)(ts_cli_t *, int, char **) = NULL;
-    if (strcmp(verb, "add") == 0)
-        fn = plat_add;
-    else if (strcmp(verb, "remove") == 0)
-        fn = plat_remove;
-    else if (strcmp(verb, "list") == 0)
-        fn = plat_list;
-    else if (strcmp(verb, "import") == 0)
-        fn = plat_import;
-    if (fn == NULL) {
-        fprintf(stderr, "tocsin: platform: unknown command '%s'\n", verb);
-        plat_usage(stderr);
-        return TS_EXIT_USAGE;
-    }
-    optind = 0;
-    return fn(cli, argc - 1, argv + 1);
+    static const ts_cli_verb_t verbs[] = {
+        {"add", plat_add},
+        {"remove", plat_remove},
+        {"list", plat_list},
+        {"import", plat_import},
+    };
+    return ts_cli_dispatch(cli, argc, argv, "platform", verbs, sizeof verbs / sizeof verbs[0],
+                           plat_usage);
 }

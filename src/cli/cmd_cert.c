@@ -262,21 +262,8 @@ static int ca_crl(ts_cli_t *cli, int argc, char **argv)
 
 int ts_cmd_ca(ts_cli_t *cli, int argc, char **argv)
 {
-    if (argc < 2) {
-        ca_usage(stderr);
-        return TS_EXIT_USAGE;
-    }
-    const char *sub = argv[1];
-    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
-        ca_usage(stdout);
-        return TS_EXIT_OK;
-    }
-    if (strcmp(sub, "init") == 0)
-        return ca_init(cli, argc - 1, argv + 1);
-    if (strcmp(sub, "crl") == 0)
-        return ca_crl(cli, argc - 1, argv + 1);
-    fprintf(stderr, "tocsin: unknown ca command '%s' (see tocsin ca --help)\n", sub);
-    return TS_EXIT_USAGE;
+    static const ts_cli_verb_t verbs[] = {{"init", ca_init}, {"crl", ca_crl}};
+    return ts_cli_dispatch(cli, argc, argv, "ca", verbs, sizeof verbs / sizeof verbs[0], ca_usage);
 }
 
 /* ---- cert issue --------------------------------------------------------------- */
@@ -689,21 +676,11 @@ out:
 
 int ts_cmd_cert(ts_cli_t *cli, int argc, char **argv)
 {
-    if (argc < 2) {
-        cert_usage(stderr);
-        return TS_EXIT_USAGE;
-    }
-    const char *sub = argv[1];
-    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
-        cert_usage(stdout);
-        return TS_EXIT_OK;
-    }
-    if (strcmp(sub, "issue") == 0)
-        return cert_issue(cli, argc - 1, argv + 1);
-    if (strcmp(sub, "list") == 0)
-        return cert_list(cli, argc - 1, argv + 1);
-    if (strcmp(sub, "revoke") == 0)
-        return cert_revoke(cli, argc - 1, argv + 1);
-    fprintf(stderr, "tocsin: unknown cert command '%s' (see tocsin cert --help)\n", sub);
-    return TS_EXIT_USAGE;
+    static const ts_cli_verb_t verbs[] = {
+        {"issue", cert_issue},
+        {"list", cert_list},
+        {"revoke", cert_revoke},
+    };
+    return ts_cli_dispatch(cli, argc, argv, "cert", verbs, sizeof verbs / sizeof verbs[0],
+                           cert_usage);
 }

@@ -124,14 +124,7 @@ static int do_export(ts_cli_t *cli, int argc, char **argv)
 
 int ts_cmd_constituency(ts_cli_t *cli, int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        c_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? TS_EXIT_USAGE : TS_EXIT_OK;
-    }
-    if (strcmp(argv[1], "import") == 0)
-        return do_import(cli, argc - 1, argv + 1);
-    if (strcmp(argv[1], "export") == 0)
-        return do_export(cli, argc - 1, argv + 1);
-    fprintf(stderr, "tocsin: unknown constituency command '%s'\n", argv[1]);
-    return TS_EXIT_USAGE;
+    static const ts_cli_verb_t verbs[] = {{"import", do_import}, {"export", do_export}};
+    return ts_cli_dispatch(cli, argc, argv, "constituency", verbs, sizeof verbs / sizeof verbs[0],
+                           c_usage);
 }

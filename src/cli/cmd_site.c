@@ -454,28 +454,32 @@ static int site_list(ts_cli_t *cli, int argc, char **argv, bool show)
     return ts_cli_exit_code(rc);
 }
 
+static int site_new(ts_cli_t *cli, int argc, char **argv)
+{
+    return site_add(cli, argc, argv, false);
+}
+
+static int site_claim(ts_cli_t *cli, int argc, char **argv)
+{
+    return site_add(cli, argc, argv, true);
+}
+
+static int site_tree(ts_cli_t *cli, int argc, char **argv)
+{
+    return site_list(cli, argc, argv, false);
+}
+
+static int site_show(ts_cli_t *cli, int argc, char **argv)
+{
+    return site_list(cli, argc, argv, true);
+}
+
 int ts_cmd_site(ts_cli_t *cli, int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        site_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? TS_EXIT_USAGE : TS_EXIT_OK;
-    }
-    const char *sub = argv[1];
-    argc--;
-    argv++;
-    if (strcmp(sub, "add") == 0)
-        return site_add(cli, argc, argv, false);
-    if (strcmp(sub, "claim") == 0)
-        return site_add(cli, argc, argv, true);
-    if (strcmp(sub, "unclaim") == 0)
-        return site_unclaim(cli, argc, argv);
-    if (strcmp(sub, "remove") == 0)
-        return site_remove(cli, argc, argv);
-    if (strcmp(sub, "list") == 0)
-        return site_list(cli, argc, argv, false);
-    if (strcmp(sub, "show") == 0)
-        return site_list(cli, argc, argv, true);
-    fprintf(stderr, "tocsin: unknown site command '%s'\n", sub);
-    site_usage(stderr);
-    return TS_EXIT_USAGE;
+    static const ts_cli_verb_t verbs[] = {
+        {"add", site_new},       {"claim", site_claim}, {"unclaim", site_unclaim},
+        {"remove", site_remove}, {"list", site_tree},   {"show", site_show},
+    };
+    return ts_cli_dispatch(cli, argc, argv, "site", verbs, sizeof verbs / sizeof verbs[0],
+                           site_usage);
 }

@@ -181,6 +181,19 @@ static void list_advisories(ts_store_t *st, const ts_http_req_t *req, ts_http_re
 
 static const char *const params_site[] = {"site", NULL};
 
+/* The site a request with only ?site= may see (ts_api_scope); false when
+ * the answer (400, 404) is already set. */
+static bool site_scope(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp,
+                       int64_t *site_id)
+{
+    ts_query_t q;
+    if (!parse_query(req, params_site, &q, resp))
+        return false;
+    bool ok = ts_api_scope(st, req->who, ts_query_get(&q, "site"), resp, site_id);
+    ts_query_free(&q);
+    return ok;
+}
+
 static void feed(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp)
 {
     ts_query_t q;
@@ -229,13 +242,8 @@ static int got_adv(const ts_adv_rec_t *a, void *ctx)
 static void detail(ts_store_t *st, const ts_http_req_t *req, const char *seg, ts_http_resp_t *resp)
 {
     char id[ID_MAX];
-    ts_query_t q;
-    if (!parse_query(req, params_site, &q, resp))
-        return;
     ts_adv_query_t aq = {.all = true};
-    bool ok = ts_api_scope(st, req->who, ts_query_get(&q, "site"), resp, &aq.site_id);
-    ts_query_free(&q);
-    if (!ok)
+    if (!site_scope(st, req, resp, &aq.site_id))
         return;
     if (!decode_segment(seg, id, sizeof id)) {
         ts_api_not_found(resp);
@@ -347,13 +355,8 @@ static int plat_row(const ts_plat_rec_t *p, void *ctx)
 
 static void platforms_get(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp)
 {
-    ts_query_t q;
-    if (!parse_query(req, params_site, &q, resp))
-        return;
     int64_t site_id;
-    bool ok = ts_api_scope(st, req->who, ts_query_get(&q, "site"), resp, &site_id);
-    ts_query_free(&q);
-    if (!ok)
+    if (!site_scope(st, req, resp, &site_id))
         return;
     ts_jsonw_t w;
     ts_jsonw_init(&w, &resp->body);
@@ -373,13 +376,8 @@ static void platforms_get(ts_store_t *st, const ts_http_req_t *req, ts_http_resp
 
 static void platforms_post(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp)
 {
-    ts_query_t q;
-    if (!parse_query(req, params_site, &q, resp))
-        return;
     int64_t site_id;
-    bool ok = ts_api_scope(st, req->who, ts_query_get(&q, "site"), resp, &site_id);
-    ts_query_free(&q);
-    if (!ok)
+    if (!site_scope(st, req, resp, &site_id))
         return;
     if (site_id == 0) {
         ts_api_bad_value(resp, "site", "a CSIRT certificate names the site with ?site=");
