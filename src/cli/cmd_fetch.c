@@ -66,7 +66,6 @@ int ts_cmd_advisories_fetch(ts_cli_t *cli, int argc, char **argv)
     };
     ts_fetch_opts_t o = {0};
     int ch;
-    optind = 0;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (ch) {
         case 'p':
