@@ -7,8 +7,10 @@
 # Usage: [STREAM=name] [RUNS=n] bench/collect_vs_nfcapd.sh [--stream NAME] BUILD_DIR [SECONDS] [RATES...]
 # Each rate is measured RUNS times (default 3), nfcapd and tocsin
 # alternating so that both see the same machine noise; the summary line
-# gives the medians and the median of the per-run ratios. CPU is
-# utime + stime from /proc (all threads), split in the user and sys columns.
+# gives the medians and the median of the per-run ratios. CPU is each
+# thread's run time in ns from /proc/PID/task/*/schedstat (ticks of 10 ms
+# were too coarse below 300k flows/s), split in the user and sys columns by
+# the utime/stime ticks of /proc/PID/stat.
 #
 # STREAM (default synthetic):
 #   synthetic        bench_collect's generated softflowd-like NetFlow v9 (30 flows/datagram)
@@ -45,8 +47,10 @@ command -v nfcapd >/dev/null || { echo "nfcapd not installed (apt-get install nf
     { echo "build $BUILD first (tocsin, bench/bench_collect, bench/udp_sink)"; exit 1; }
 SCRATCH=$(mktemp -d)
 trap 'rm -rf "$SCRATCH"' EXIT
-TICK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14, $15}' "/proc/$1/stat"; }
+# Run time of all of $1's threads in ns; the collectors' thread sets stay
+# the same while they run (nfcapd: 2 threads, tocsin and the sink: 1).
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%d", s}'; }
 sysctl -q -w net.core.rmem_max=67108864 2>/dev/null || true
 
 install_softflowd() {
@@ -107,53 +111,56 @@ send() {
 }
 
 # CPU of process $1 while the stream goes to port $2 at $3 flows/s, and a
-# second after: prints "flows_sent datagrams_sent user_ticks sys_ticks".
+# second after: prints "flows_sent datagrams_sent cpu_ns user_ticks sys_ticks".
 measure() {
-    local u0 s0 u1 s1 sent
+    local u0 s0 u1 s1 n0 n1 sent
     read -r u0 s0 < <(cpu_ticks "$1")
+    n0=$(cpu_ns "$1")
     sent=$(send "$2" "$3")
     sleep 1
+    n1=$(cpu_ns "$1")
     read -r u1 s1 < <(cpu_ticks "$1")
-    echo "$sent $((u1 - u0)) $((s1 - s0))"
+    echo "$sent $((n1 - n0)) $((u1 - u0)) $((s1 - s0))"
 }
 
-row() { # collector rate sent seen user_ticks sys_ticks
-    awk -v c="$1" -v r="$2" -v f="$3" -v s="$4" -v u="$5" -v k="$6" -v hz="$TICK" \
-        'BEGIN { printf "%-10s %-8s %12d %12d %10d %12.0f %9.0f %9.0f\n", c, r, f, s, f - s,
-                 s ? (u + k) / hz * 1e9 / s : 0, s ? u / hz * 1e9 / s : 0, s ? k / hz * 1e9 / s : 0 }'
+row() { # collector rate sent seen cpu_ns user_ticks sys_ticks
+    awk -v c="$1" -v r="$2" -v f="$3" -v s="$4" -v n="$5" -v u="$6" -v k="$7" \
+        'BEGIN { t = s ? n / s : 0; us = u + k ? u / (u + k) : 0
+                 printf "%-10s %-8s %12d %12d %10d %12.0f %9.0f %9.0f\n", c, r, f, s, f - s,
+                 t, t * us, t * (1 - us) }'
 }
-ns_per_flow() { # seen user_ticks sys_ticks
-    awk -v s="$1" -v t=$(($2 + $3)) -v hz="$TICK" 'BEGIN { print s ? t / hz * 1e9 / s : 0 }'
+ns_per_flow() { # seen cpu_ns
+    awk -v s="$1" -v n="$2" 'BEGIN { print s ? n / s : 0 }'
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # One nfcapd run: prints "sent seen user_ticks sys_ticks" (flows).
 run_nfcapd() {
-    local pid sent dgrams u k seen
+    local pid sent dgrams ns u k seen
     rm -rf "$SCRATCH/nf" && mkdir -p "$SCRATCH/nf"
     nfcapd -b 127.0.0.1 -p 9995 -B 33554432 -w "$SCRATCH/nf" -P "$SCRATCH/nf.pid" -D >/dev/null 2>&1
     sleep 0.5
     pid=$(cat "$SCRATCH/nf.pid")
-    read -r sent dgrams u k < <(measure "$pid" 9995 "$1")
+    read -r sent dgrams ns u k < <(measure "$pid" 9995 "$1")
     kill -TERM "$pid"
     while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
     seen=$(nfdump -R "$SCRATCH/nf" -I 2>/dev/null | awk '/^Flows:/ {print $2; exit}')
-    echo "$sent ${seen:-0} $u $k"
+    echo "$sent ${seen:-0} $ns $u $k"
 }
 
 # One tocsin run (decoder + detectors + store of detections and counters).
 run_tocsin() {
-    local db="$SCRATCH/t.db" pid sent dgrams u k seen
+    local db="$SCRATCH/t.db" pid sent dgrams ns u k seen
     rm -f "$db"*
-    "$TOCSIN" --db "$db" collect --netflow 127.0.0.1:9996 --stats-interval 1000 2>"$SCRATCH/t.log" &
+    "$TOCSIN" --db "$db" collect --netflow 127.0.0.1:9996 --stats-interval 1000 ${COALESCE_US:+--coalesce-us "$COALESCE_US"} 2>"$SCRATCH/t.log" &
     pid=$!
     sleep 0.5
-    read -r sent dgrams u k < <(measure "$pid" 9996 "$1")
+    read -r sent dgrams ns u k < <(measure "$pid" 9996 "$1")
     kill -TERM "$pid"
     wait "$pid" || true
     seen=$("$TOCSIN" --db "$db" flows stats --format json | grep -o '"flows":[0-9]*' |
         awk -F: '{s += $2} END {print s + 0}')
-    echo "$sent $seen $u $k"
+    echo "$sent $seen $ns $u $k"
 }
 
 # The kernel's receive path alone (bench/udp_sink.c: the collector's receive
@@ -161,15 +168,15 @@ run_tocsin() {
 # sink counts datagrams, not flows: its flows seen are the flows sent times
 # the share of datagrams it received.
 run_sink() {
-    local pid sent dgrams u k got
-    "$SINK" 9994 2>"$SCRATCH/sink.log" &
+    local pid sent dgrams ns u k got
+    "$SINK" 9994 ${COALESCE_US:+"$COALESCE_US"} 2>"$SCRATCH/sink.log" &
     pid=$!
     sleep 0.5
-    read -r sent dgrams u k < <(measure "$pid" 9994 "$1")
+    read -r sent dgrams ns u k < <(measure "$pid" 9994 "$1")
     kill -TERM "$pid"
     wait "$pid" || true
     got=$(sed -n 's/^udp_sink: \([0-9]*\) datagrams.*/\1/p' "$SCRATCH/sink.log")
-    echo "$sent $(awk -v f="$sent" -v d="$dgrams" -v g="${got:-0}" 'BEGIN { printf "%d", d ? f * g / d : 0 }') $u $k"
+    echo "$sent $(awk -v f="$sent" -v d="$dgrams" -v g="${got:-0}" 'BEGIN { printf "%d", d ? f * g / d : 0 }') $ns $u $k"
 }
 
 echo "stream: $STREAM, $SECS s per rate, $RUNS run(s) each, collectors alternating"
@@ -181,18 +188,18 @@ for rate in $RATES; do
     : >"$SCRATCH/ratio"
     : >"$SCRATCH/sink.ns"
     for _ in $(seq "$RUNS"); do
-        read -r sent seen u k < <(run_nfcapd "$rate")
-        row nfcapd "$rate" "$sent" "$seen" "$u" "$k"
-        nf=$(ns_per_flow "$seen" "$u" "$k")
+        read -r sent seen ns u k < <(run_nfcapd "$rate")
+        row nfcapd "$rate" "$sent" "$seen" "$ns" "$u" "$k"
+        nf=$(ns_per_flow "$seen" "$ns")
         echo "$nf" >>"$SCRATCH/nf.ns"
-        read -r sent seen u k < <(run_tocsin "$rate")
-        row tocsin "$rate" "$sent" "$seen" "$u" "$k"
-        ts=$(ns_per_flow "$seen" "$u" "$k")
+        read -r sent seen ns u k < <(run_tocsin "$rate")
+        row tocsin "$rate" "$sent" "$seen" "$ns" "$u" "$k"
+        ts=$(ns_per_flow "$seen" "$ns")
         echo "$ts" >>"$SCRATCH/ts.ns"
         awk -v a="$ts" -v b="$nf" 'BEGIN { if (b > 0) print a / b }' >>"$SCRATCH/ratio"
-        read -r sent seen u k < <(run_sink "$rate")
-        row "udp_sink" "$rate" "$sent" "$seen" "$u" "$k"
-        ns_per_flow "$seen" "$u" "$k" >>"$SCRATCH/sink.ns"
+        read -r sent seen ns u k < <(run_sink "$rate")
+        row "udp_sink" "$rate" "$sent" "$seen" "$ns" "$u" "$k"
+        ns_per_flow "$seen" "$ns" >>"$SCRATCH/sink.ns"
     done
     awk -v r="$rate" -v n="$(median <"$SCRATCH/nf.ns")" -v t="$(median <"$SCRATCH/ts.ns")" \
         -v q="$(median <"$SCRATCH/ratio")" -v lo="$(sort -g "$SCRATCH/ratio" | head -1)" \

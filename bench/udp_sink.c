@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The floor under any collector: receives UDP datagrams exactly as tocsin's
- * collector does (poll, recvmmsg batches of 64 with the sender's address and
- * the kernel's drop counter, the same adaptive pauses between wakes) and does
+ * collector does (poll, recvmmsg batches of 64 with the sender's address,
+ * the kernel's drop counter once per wake, the same adaptive pauses between
+ * wakes) and does
  * nothing with them. Its CPU per flow in bench/collect_vs_nfcapd.sh is what
  * the kernel's receive path costs before any decoding.
  *
- * Usage: udp_sink PORT [MAX_PAUSE_US]   (runs until SIGTERM; prints the
- * datagrams received on stderr) */
+ * Usage: udp_sink PORT [MAX_PAUSE_US]   (default: the collector's
+ * --coalesce-us; runs until SIGTERM; prints the datagrams received on
+ * stderr) */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -16,6 +18,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+
+#include <linux/sock_diag.h>
 
 #include "collect/collector.h"
 
@@ -36,12 +40,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: udp_sink PORT [MAX_PAUSE_US]\n");
         return 2;
     }
-    long max_pause = argc > 2 ? atol(argv[2]) : 5000;
+    ts_collect_opts_t defaults;
+    ts_collect_opts_init(&defaults);
+    long max_pause = argc > 2 ? atol(argv[2]) : defaults.coalesce_us;
     signal(SIGTERM, on_term);
     signal(SIGINT, on_term);
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-    int one = 1, rcvbuf = 32 << 20;
-    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
+    int rcvbuf = 32 << 20;
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     int room = 0;
@@ -59,8 +64,8 @@ int main(int argc, char **argv)
     static struct mmsghdr m[BATCH];
     static struct iovec iov[BATCH];
     static struct sockaddr_storage from[BATCH];
-    static char cbuf[BATCH][CMSG_SPACE(sizeof(uint32_t))];
     unsigned long long n = 0, sum = 0;
+    uint32_t drops = 0;
     long pause = 0;
     struct pollfd p = {.fd = fd, .events = POLLIN};
     while (!stop) {
@@ -78,9 +83,7 @@ int main(int argc, char **argv)
                 m[i].msg_hdr = (struct msghdr){.msg_name = &from[i],
                                                .msg_namelen = sizeof from[i],
                                                .msg_iov = &iov[i],
-                                               .msg_iovlen = 1,
-                                               .msg_control = cbuf[i],
-                                               .msg_controllen = sizeof cbuf[i]};
+                                               .msg_iovlen = 1};
             }
             int got = recvmmsg(fd, m, BATCH, MSG_DONTWAIT, NULL);
             if (got <= 0)
@@ -95,6 +98,10 @@ int main(int argc, char **argv)
                 break;
             }
         }
+        uint32_t mem[SK_MEMINFO_VARS];
+        socklen_t ml = sizeof mem;
+        if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &ml) == 0)
+            drops = mem[SK_MEMINFO_DROPS];
         if (charged > 0 && partial && max_pause > 0) {
             pause = ts_collect_next_pause(pause, charged, (size_t)room, max_pause);
             if (pause > 0) {
@@ -103,7 +110,8 @@ int main(int argc, char **argv)
             }
         }
     }
-    fprintf(stderr, "udp_sink: %llu datagrams (checksum %llu)\n", n, sum);
+    fprintf(stderr, "udp_sink: %llu datagrams, %u dropped by the kernel (checksum %llu)\n", n,
+            drops, sum);
     free(bufs);
     return 0;
 }

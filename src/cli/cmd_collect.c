@@ -38,7 +38,8 @@ static void collect_usage(FILE *out)
             "  --ddos-sources N       distinct sources that make a flood a DDoS (default 50)\n"
             "  --stats-interval MS    how often counters are saved (default 5000)\n"
             "  --coalesce-us N        longest pause between reads while traffic flows, so that\n"
-            "                         a read takes a batch (default 5000; 0 = read at once)\n");
+            "                         a read takes a batch (default 50000, shorter when the\n"
+            "                         receive buffer is small; 0 = read at once)\n");
 }
 
 static void print_ready(const char *const *bound, size_t n, void *ctx)

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/sock_diag.h> /* SK_MEMINFO_DROPS */
+
 #include "core/arena.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -28,16 +30,20 @@ void ts_collect_opts_init(ts_collect_opts_t *o)
     ts_detect_config_init(&o->detect);
     o->stats_interval_ms = 5000;
     o->rcvbuf = 32 << 20;
-    o->coalesce_us = 5000;
+    o->coalesce_us = 50000;
 }
 
 long ts_collect_next_pause(long pause_us, size_t charged, size_t room, long max_us)
 {
+    long burst_safe = (long)(room / 4 / TS_COLLECT_BURST_BYTES_PER_US);
+    if (max_us > burst_safe)
+        max_us = burst_safe;
+    long next = pause_us;
     if (charged > room / 4)
-        return pause_us / 2;
-    if (charged < room / 16 && pause_us < max_us)
-        return pause_us * 2 + 1 < max_us ? pause_us * 2 + 1 : max_us;
-    return pause_us;
+        next = pause_us / 2;
+    else if (charged < room / 16)
+        next = pause_us * 2 + 1;
+    return next < max_us ? next : max_us;
 }
 
 int ts_collect_parse_listen(const char *s, ts_ip_t *addr, uint16_t *port)
@@ -72,6 +78,21 @@ int ts_collect_parse_listen(const char *s, ts_ip_t *addr, uint16_t *port)
         return TS_EINVAL;
     *port = (uint16_t)p;
     return 0;
+}
+
+/* Datagrams the kernel dropped on fd for a full buffer since *last. Read
+ * once per wake: the per-datagram SO_RXQ_OVFL message cost kernel time on
+ * every datagram, and only reported a drop once a later datagram arrived. */
+static uint64_t new_drops(int fd, uint32_t *last)
+{
+    uint32_t mem[SK_MEMINFO_VARS];
+    socklen_t len = sizeof mem;
+    if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) != 0 ||
+        len < (SK_MEMINFO_DROPS + 1) * sizeof mem[0])
+        return 0;
+    uint32_t drops = mem[SK_MEMINFO_DROPS] - *last; /* wraps like the kernel's counter */
+    *last = mem[SK_MEMINFO_DROPS];
+    return drops;
 }
 
 static int64_t mono_ms(void)
@@ -114,8 +135,6 @@ static int open_socket(const char *spec, int rcvbuf, char *bound, size_t bound_s
     int one = 1;
     if (ss.ss_family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-    /* The kernel counts what it drops for a full buffer: visible loss. */
-    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
     /* The buffer absorbs bursts and the pauses of the receive loop (the
      * counters' commit, coalescing). SO_RCVBUF is capped by
      * net.core.rmem_max (about 200 KiB by default, a few ms at 1 M flows/s):
@@ -130,9 +149,11 @@ static int open_socket(const char *spec, int rcvbuf, char *bound, size_t bound_s
     *room = (size_t)have;
     /* Linux reports twice the size asked for (bookkeeping included). */
     if (rcvbuf > 0 && have / 2 < rcvbuf)
-        ts_log_warn("%s: receive buffer %d KiB instead of %d KiB: bursts may be dropped (raise "
-                    "net.core.rmem_max, or run with CAP_NET_ADMIN)",
-                    spec, have / 2 / 1024, rcvbuf / 1024);
+        ts_log_warn("%s: receive buffer %d KiB instead of %d KiB: bursts may be dropped, and "
+                    "pauses between reads are cut to %d us (raise net.core.rmem_max, or run "
+                    "with CAP_NET_ADMIN)",
+                    spec, have / 2 / 1024, rcvbuf / 1024,
+                    (int)((size_t)have / 4 / TS_COLLECT_BURST_BYTES_PER_US));
     if (bind(fd, (struct sockaddr *)&ss, sl) != 0) {
         ts_log_error("cannot listen on %s: %s", spec, strerror(errno));
         close(fd);
@@ -294,8 +315,7 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
     struct mmsghdr msgs[BATCH];
     struct iovec iov[BATCH];
     struct sockaddr_storage from[BATCH];
-    char cbuf[BATCH][CMSG_SPACE(sizeof(uint32_t))];
-    uint32_t last_ovfl[TS_COLLECT_MAX_SOCKETS] = {0};
+    uint32_t last_drops[TS_COLLECT_MAX_SOCKETS] = {0};
     struct pollfd pfd[TS_COLLECT_MAX_SOCKETS];
     for (size_t i = 0; i < n; i++)
         pfd[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
@@ -334,8 +354,6 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
                         .msg_namelen = sizeof from[i],
                         .msg_iov = &iov[i],
                         .msg_iovlen = 1,
-                        .msg_control = cbuf[i],
-                        .msg_controllen = sizeof cbuf[i],
                     };
                     msgs[i].msg_len = 0;
                 }
@@ -348,15 +366,6 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
                     stats->datagrams++;
                     charged += ts_collect_charge(msgs[i].msg_len);
                     (void)ts_flow_decode(dec, &ip, iov[i].iov_base, msgs[i].msg_len, on_flows, &x);
-                    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msgs[i].msg_hdr); cm;
-                         cm = CMSG_NXTHDR(&msgs[i].msg_hdr, cm)) {
-                        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
-                            uint32_t ovfl;
-                            memcpy(&ovfl, CMSG_DATA(cm), sizeof ovfl);
-                            stats->socket_drops += ovfl - last_ovfl[s];
-                            last_ovfl[s] = ovfl;
-                        }
-                    }
                 }
                 /* The flood detector measures rates per interval of flow time:
                  * tick after every batch, not only when the sockets go quiet. */
@@ -367,6 +376,7 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
                     break;
                 }
             }
+            stats->socket_drops += new_drops(fds[s], &last_drops[s]);
         }
         /* Windows follow flow time, so a replay behaves like live traffic;
          * once flows stop, wall time moves them on so that the last window

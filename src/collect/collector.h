@@ -28,8 +28,8 @@ typedef struct ts_collect_opts {
     int stats_interval_ms; /* how often exporter counters are saved (default 5000) */
     int rcvbuf;            /* SO_RCVBUF bytes asked for (default 32 MiB) */
     int coalesce_us;       /* longest pause after draining the sockets while traffic flows, so that
-                              the next wake reads a batch (default 5000 µs, 0 = none; shortened
-                              automatically when the receive buffer would fill) */
+                              the next wake reads a batch (default 50000 µs, 0 = none; shortened
+                              automatically to what the receive buffer absorbs) */
     volatile sig_atomic_t *stop;   /* set asynchronously to stop */
     volatile sig_atomic_t *reload; /* set asynchronously to reload the constituency */
     /* Called once the sockets are bound (e.g. to print the ports), may be NULL. */
@@ -41,20 +41,29 @@ typedef struct ts_collect_stats {
     uint64_t datagrams;
     uint64_t flows;
     uint64_t detections;
-    uint64_t socket_drops; /* datagrams the kernel dropped (SO_RXQ_OVFL) */
+    uint64_t socket_drops; /* datagrams the kernel dropped for a full buffer (SO_MEMINFO) */
 } ts_collect_stats_t;
 
 void ts_collect_opts_init(ts_collect_opts_t *o);
 
 /* Receive coalescing. Each wake of the receive loop is a context switch,
- * which costs more than decoding the datagram or two it would otherwise
- * bring; so while traffic flows, the loop pauses after draining the sockets
- * and the next wake reads a batch. The pause must never let the kernel drop:
- * it starts at zero after an idle spell, at most doubles per wake while a
- * wake finds under 1/16 of the receive buffer queued (so at a steady rate
- * the next finds under 1/8), and halves when one finds over 1/4.
+ * which costs far more than decoding the datagram or two it would otherwise
+ * bring (25-55 µs of CPU per sleep and wake on a 2-vCPU VM); so while
+ * traffic flows, the loop pauses after draining the sockets and the next
+ * wake reads a batch. The pause must never let the kernel drop:
+ *  - it starts at zero after an idle spell, at most doubles per wake while
+ *    a wake finds under 1/16 of the receive buffer queued (so at a steady
+ *    rate the next finds under 1/8), and halves when one finds over 1/4;
+ *  - it never lasts longer than a burst at TS_COLLECT_BURST_BYTES_PER_US
+ *    takes to fill a quarter of the buffer, so a small buffer (SO_RCVBUF
+ *    capped by net.core.rmem_max) gets short pauses whatever the rate was.
  *
- * What a datagram of len payload bytes is reckoned to take of the buffer:
+ * The burst rate is about what the collector itself decodes with its
+ * detectors, 1 M flows/s of 30-flow datagrams as ts_collect_charge counts
+ * them: a longer pause could lose a burst that reading at once would not. */
+#define TS_COLLECT_BURST_BYTES_PER_US 128
+
+/* What a datagram of len payload bytes is reckoned to take of the buffer:
  * payload and skb, about twice the payload on loopback, reckoned high. */
 static inline size_t ts_collect_charge(size_t len)
 {
@@ -63,7 +72,8 @@ static inline size_t ts_collect_charge(size_t len)
 
 /* The pause (µs) after a wake that found `charged` bytes queued (sum of
  * ts_collect_charge) in a buffer of `room` bytes (SO_RCVBUF as the kernel
- * reports it), given the pause before it; never above max_us. */
+ * reports it), given the pause before it; never above max_us, nor above
+ * room / 4 / TS_COLLECT_BURST_BYTES_PER_US. */
 long ts_collect_next_pause(long pause_us, size_t charged, size_t room, long max_us);
 
 /* Parses "ADDRESS:PORT" ("127.0.0.1:2055", "[::1]:2055", "0.0.0.0:4739").

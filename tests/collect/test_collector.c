@@ -245,41 +245,61 @@ static void test_detections_stored_and_routed(void **state)
 }
 
 /* The pause rule alone, at steady rates (bytes charged per µs), from an
- * idle start: what queues during a pause never exceeds a quarter of the
- * buffer (plus the one µs of work assumed per wake), a slow stream gets the
- * longest pause, and a fast one shorter pauses. Deterministic: no socket. */
+ * idle start, with the default buffer capped by rmem_max and with the 32 MiB
+ * one: what queues during a pause never exceeds a quarter of the buffer
+ * (plus the one µs of work assumed per wake), no pause is longer than a
+ * burst at TS_COLLECT_BURST_BYTES_PER_US takes to fill a quarter, a slow
+ * stream gets the longest pause allowed, and a fast one shorter pauses.
+ * Deterministic: no socket. */
 static void test_pause_rule_keeps_the_queue_under_a_quarter(void **state)
 {
     (void)state;
-    const size_t room = 425984; /* 208 KiB asked, as the kernel reports it */
+    /* SO_RCVBUF as the kernel reports it: 208 KiB and 32 MiB asked. */
+    const size_t rooms[] = {425984, 67108864};
     const long max_us = 100000;
     const double rates[] = {0.001, 0.1, 1, 10, 130, 1000, 20000};
-    for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
-        double rate = rates[i];
-        long pause = 0, longest = 0;
-        size_t worst = 0;
-        for (int wake = 0; wake < 200; wake++) {
-            size_t charged = (size_t)(rate * (double)(pause + 1)) + ts_collect_charge(1464);
-            if (charged > worst)
-                worst = charged;
-            pause = ts_collect_next_pause(pause, charged, room, max_us);
-            assert_true(pause >= 0 && pause <= max_us);
-            if (pause > longest)
-                longest = pause;
+    for (size_t j = 0; j < sizeof rooms / sizeof rooms[0]; j++) {
+        size_t room = rooms[j];
+        long burst_safe = (long)(room / 4 / TS_COLLECT_BURST_BYTES_PER_US);
+        long allowed = burst_safe < max_us ? burst_safe : max_us;
+        for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
+            double rate = rates[i];
+            long pause = 0, longest = 0;
+            size_t worst = 0;
+            for (int wake = 0; wake < 200; wake++) {
+                size_t charged = (size_t)(rate * (double)(pause + 1)) + ts_collect_charge(1464);
+                if (charged > worst)
+                    worst = charged;
+                pause = ts_collect_next_pause(pause, charged, room, max_us);
+                assert_true(pause >= 0 && pause <= allowed);
+                if (pause > longest)
+                    longest = pause;
+            }
+            printf("room %zu B, rate %.3f B/us: longest pause %ld us (allowed %ld), most queued "
+                   "%zu B\n",
+                   room, rate, longest, allowed, worst);
+            assert_true(worst <= room / 4 + (size_t)rate + ts_collect_charge(1464));
+            if (rate * (double)allowed < (double)room / 32)
+                assert_int_equal(longest, allowed); /* slow: the longest pause */
+            else
+                assert_true(longest < allowed);
         }
-        printf("rate %.3f B/us: longest pause %ld us, most queued %zu B of %zu\n", rate, longest,
-               worst, room);
-        assert_true(worst <= room / 4 + (size_t)rate + ts_collect_charge(1464));
-        if (rate * (double)max_us < (double)room / 32)
-            assert_int_equal(longest, max_us); /* slow: the longest pause */
-        else
-            assert_true(longest < max_us);
     }
+    /* The small buffer allows under a millisecond, the large one the
+     * default 50 ms and more. */
+    assert_true(425984 / 4 / TS_COLLECT_BURST_BYTES_PER_US < 1000);
+    ts_collect_opts_t o;
+    ts_collect_opts_init(&o);
+    assert_true(67108864 / 4 / TS_COLLECT_BURST_BYTES_PER_US >= o.coalesce_us);
     /* A rate that jumps eightfold under a settled pause halves it. */
+    const size_t room = 67108864;
     long settled = 10000;
     size_t at_old_rate = room / 8, at_new_rate = 8 * at_old_rate;
     assert_int_equal(ts_collect_next_pause(settled, at_old_rate, room, max_us), settled);
     assert_int_equal(ts_collect_next_pause(settled, at_new_rate, room, max_us), settled / 2);
+    /* A pause settled under a large max is cut to what a smaller buffer absorbs. */
+    assert_int_equal(ts_collect_next_pause(settled, 0, 425984, max_us),
+                     425984 / 4 / TS_COLLECT_BURST_BYTES_PER_US);
 }
 
 /* Coalescing must adapt to the receive buffer: with a buffer of 64 KiB and
@@ -327,6 +347,56 @@ static void test_coalescing_never_overflows_a_small_buffer(void **state)
     runner_free(&r);
 }
 
+/* Sends BURST datagrams to the socket just bound, from the collector's own
+ * thread before its loop reads any: the smallest buffer holds a few, and
+ * the kernel drops the rest, deterministically. */
+enum { BURST = 60 };
+
+static void on_ready_burst(const char *const *bound, size_t n, void *ctx)
+{
+    on_ready(bound, n, ctx);
+    const char *colon = strrchr(bound[0], ':');
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(colon + 1))};
+    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    assert_true(fd >= 0);
+    uint8_t buf[24 + 48 * 30];
+    struct v5rec recs[30];
+    for (int i = 0; i < 30; i++)
+        recs[i] = (struct v5rec){0xC0000200 + (uint32_t)i, 0x5DB8D822, 40000, 443, 6, 0x1b, 5, 900};
+    uint32_t secs = (uint32_t)(time(NULL) - 60);
+    for (int k = 0; k < BURST; k++) {
+        size_t len = v5_packet(buf, recs, 30, (uint32_t)k * 30, secs);
+        assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
+    }
+    close(fd);
+}
+
+/* What the kernel drops for a full buffer is counted, also when no
+ * datagram arrives after the drops: every datagram sent is either received
+ * or counted as dropped. */
+static void test_kernel_drops_are_counted(void **state)
+{
+    (void)state;
+    struct runner r;
+    runner_init(&r);
+    r.o.rcvbuf = 1; /* the kernel's minimum: room for a datagram or two */
+    r.o.ready = on_ready_burst;
+    pthread_t t;
+    struct sockaddr_in to;
+    close(runner_start(&r, &t, &to));
+    usleep(300000);
+    r.stop = 1;
+    pthread_join(t, NULL);
+    assert_int_equal(r.rc, 0);
+    printf("%llu datagrams received, %llu dropped by the kernel\n",
+           (unsigned long long)r.stats.datagrams, (unsigned long long)r.stats.socket_drops);
+    assert_true(r.stats.datagrams >= 1);
+    assert_true(r.stats.socket_drops >= BURST / 2);
+    assert_int_equal(r.stats.datagrams + r.stats.socket_drops, BURST);
+    runner_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_detections_stored_and_routed),
         cmocka_unit_test(test_pause_rule_keeps_the_queue_under_a_quarter),
         cmocka_unit_test(test_coalescing_never_overflows_a_small_buffer),
+        cmocka_unit_test(test_kernel_drops_are_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
