@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -93,6 +94,19 @@ static uint64_t new_drops(int fd, uint32_t *last)
     uint32_t drops = mem[SK_MEMINFO_DROPS] - *last; /* wraps like the kernel's counter */
     *last = mem[SK_MEMINFO_DROPS];
     return drops;
+}
+
+/* Logs, per socket, the kernel drops counted since the last report: an
+ * operator sees loss while the collector runs, not only when it stops. */
+static void report_drops(char (*bound)[80], uint64_t *unreported, size_t n)
+{
+    for (size_t s = 0; s < n; s++) {
+        if (unreported[s] == 0)
+            continue;
+        ts_log_warn("%s: the kernel dropped %" PRIu64 " datagrams for a full receive buffer",
+                    bound[s], unreported[s]);
+        unreported[s] = 0;
+    }
 }
 
 static int64_t mono_ms(void)
@@ -316,6 +330,7 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
     struct iovec iov[BATCH];
     struct sockaddr_storage from[BATCH];
     uint32_t last_drops[TS_COLLECT_MAX_SOCKETS] = {0};
+    uint64_t unreported_drops[TS_COLLECT_MAX_SOCKETS] = {0};
     struct pollfd pfd[TS_COLLECT_MAX_SOCKETS];
     for (size_t i = 0; i < n; i++)
         pfd[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
@@ -376,7 +391,9 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
                     break;
                 }
             }
-            stats->socket_drops += new_drops(fds[s], &last_drops[s]);
+            uint64_t dropped = new_drops(fds[s], &last_drops[s]);
+            stats->socket_drops += dropped;
+            unreported_drops[s] += dropped;
         }
         /* Windows follow flow time, so a replay behaves like live traffic;
          * once flows stop, wall time moves them on so that the last window
@@ -397,6 +414,7 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
             }
         }
         if (mono_ms() >= next_save) {
+            report_drops(bound, unreported_drops, n);
             if ((rc = save_stats(&x, dec)) < 0)
                 break;
             next_save = mono_ms() + o->stats_interval_ms;
@@ -412,6 +430,7 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
         rc = commit_detections(&x);
     else if (x.pending)
         ts_store_rollback(st);
+    report_drops(bound, unreported_drops, n);
     int src = save_stats(&x, dec);
     if (rc == 0)
         rc = src;

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -374,7 +375,7 @@ static void on_ready_burst(const char *const *bound, size_t n, void *ctx)
 
 /* What the kernel drops for a full buffer is counted, also when no
  * datagram arrives after the drops: every datagram sent is either received
- * or counted as dropped. */
+ * or counted as dropped. The loss is logged too, with the socket's address. */
 static void test_kernel_drops_are_counted(void **state)
 {
     (void)state;
@@ -382,18 +383,38 @@ static void test_kernel_drops_are_counted(void **state)
     runner_init(&r);
     r.o.rcvbuf = 1; /* the kernel's minimum: room for a datagram or two */
     r.o.ready = on_ready_burst;
+    char log_path[4096];
+    snprintf(log_path, sizeof log_path, "%s/stderr", r.dir);
+    fflush(stderr);
+    int saved_stderr = dup(STDERR_FILENO);
+    int log_fd = open(log_path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+    assert_true(saved_stderr >= 0 && log_fd >= 0);
+    dup2(log_fd, STDERR_FILENO);
+    close(log_fd);
     pthread_t t;
     struct sockaddr_in to;
     close(runner_start(&r, &t, &to));
     usleep(300000);
     r.stop = 1;
     pthread_join(t, NULL);
+    fflush(stderr);
+    dup2(saved_stderr, STDERR_FILENO);
+    close(saved_stderr);
     assert_int_equal(r.rc, 0);
     printf("%llu datagrams received, %llu dropped by the kernel\n",
            (unsigned long long)r.stats.datagrams, (unsigned long long)r.stats.socket_drops);
     assert_true(r.stats.datagrams >= 1);
     assert_true(r.stats.socket_drops >= BURST / 2);
     assert_int_equal(r.stats.datagrams + r.stats.socket_drops, BURST);
+
+    char *log = tt_read_file(log_path, NULL);
+    assert_non_null(log);
+    char want[160];
+    snprintf(want, sizeof want, "%s: the kernel dropped %llu datagrams for a full receive buffer",
+             r.bound, (unsigned long long)r.stats.socket_drops);
+    printf("log: %s", log);
+    assert_non_null(strstr(log, want));
+    free(log);
     runner_free(&r);
 }
 
