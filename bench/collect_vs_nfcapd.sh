@@ -4,7 +4,8 @@
 # nfcapd (Debian nfdump), fed the identical export stream on loopback at
 # rising rates, one collector at a time.
 #
-# Usage: [STREAM=name] [RUNS=n] bench/collect_vs_nfcapd.sh [--stream NAME] BUILD_DIR [SECONDS] [RATES...]
+# Usage: [STREAM=name] [RUNS=n] [COALESCE_US=n] bench/collect_vs_nfcapd.sh [--stream NAME] BUILD_DIR [SECONDS] [RATES...]
+# COALESCE_US is passed to tocsin as --coalesce-us and to udp_sink (default: the collector's).
 # Each rate is measured RUNS times (default 3), nfcapd and tocsin
 # alternating so that both see the same machine noise; the summary line
 # gives the medians and the median of the per-run ratios. CPU is each
