@@ -2,9 +2,9 @@
 /* The floor under any collector: receives UDP datagrams exactly as tocsin's
  * collector does (poll, recvmmsg batches of 64 with the sender's address,
  * the kernel's drop counter once per wake, the same adaptive pauses between
- * wakes) and does
- * nothing with them. Its CPU per flow in bench/collect_vs_nfcapd.sh is what
- * the kernel's receive path costs before any decoding.
+ * wakes) and does nothing with them. Its CPU per flow in
+ * bench/collect_vs_nfcapd.sh is what the kernel's receive path costs before
+ * any decoding.
  *
  * Usage: udp_sink PORT [MAX_PAUSE_US]   (default: the collector's
  * --coalesce-us; runs until SIGTERM; prints the datagrams received on
@@ -18,8 +18,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
-
-#include <linux/sock_diag.h>
 
 #include "collect/collector.h"
 
@@ -98,10 +96,8 @@ int main(int argc, char **argv)
                 break;
             }
         }
-        uint32_t mem[SK_MEMINFO_VARS];
-        socklen_t ml = sizeof mem;
-        if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &ml) == 0)
-            drops = mem[SK_MEMINFO_DROPS];
+        if (ts_collect_socket_drops(fd, &drops) < 0)
+            drops = 0;
         if (charged > 0 && partial && max_pause > 0) {
             pause = ts_collect_next_pause(pause, charged, (size_t)room, max_pause);
             if (pause > 0) {

@@ -81,18 +81,27 @@ int ts_collect_parse_listen(const char *s, ts_ip_t *addr, uint16_t *port)
     return 0;
 }
 
-/* Datagrams the kernel dropped on fd for a full buffer since *last. Read
- * once per wake: the per-datagram SO_RXQ_OVFL message cost kernel time on
- * every datagram, and only reported a drop once a later datagram arrived. */
-static uint64_t new_drops(int fd, uint32_t *last)
+int ts_collect_socket_drops(int fd, uint32_t *drops)
 {
     uint32_t mem[SK_MEMINFO_VARS];
     socklen_t len = sizeof mem;
     if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) != 0 ||
         len < (SK_MEMINFO_DROPS + 1) * sizeof mem[0])
+        return TS_EIO;
+    *drops = mem[SK_MEMINFO_DROPS];
+    return 0;
+}
+
+/* Datagrams the kernel dropped on fd since *last. Read once per wake: the
+ * per-datagram SO_RXQ_OVFL message cost kernel time on every datagram, and
+ * only reported a drop once a later datagram arrived. */
+static uint64_t new_drops(int fd, uint32_t *last)
+{
+    uint32_t now;
+    if (ts_collect_socket_drops(fd, &now) < 0)
         return 0;
-    uint32_t drops = mem[SK_MEMINFO_DROPS] - *last; /* wraps like the kernel's counter */
-    *last = mem[SK_MEMINFO_DROPS];
+    uint32_t drops = now - *last; /* wraps like the kernel's counter */
+    *last = now;
     return drops;
 }
 

@@ -76,6 +76,11 @@ static inline size_t ts_collect_charge(size_t len)
  * room / 4 / TS_COLLECT_BURST_BYTES_PER_US. */
 long ts_collect_next_pause(long pause_us, size_t charged, size_t room, long max_us);
 
+/* The kernel's count of datagrams dropped on UDP socket fd (full buffer,
+ * bad checksum), since the socket was made (SO_MEMINFO; wraps at 2^32).
+ * \retval 0 *drops set.  \retval TS_EIO not a socket, or no such counter. */
+TS_MUSTCHECK int ts_collect_socket_drops(int fd, uint32_t *drops /* OUT */);
+
 /* Parses "ADDRESS:PORT" ("127.0.0.1:2055", "[::1]:2055", "0.0.0.0:4739").
  * \retval 0 ok.  \retval TS_EINVAL malformed. */
 TS_MUSTCHECK int ts_collect_parse_listen(const char *s, ts_ip_t *addr /* OUT */,

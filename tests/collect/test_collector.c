@@ -156,6 +156,26 @@ static void test_bad_listen_addresses(void **state)
     assert_int_equal(ts_collect_parse_listen("127.0.0.1:0", &ip, &port), 0);
 }
 
+/* The drop counter of something that is not a socket is an error, not 0;
+ * a fresh UDP socket has dropped nothing. */
+static void test_socket_drops_needs_a_socket(void **state)
+{
+    (void)state;
+    uint32_t drops = 12345;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    assert_int_equal(ts_collect_socket_drops(p[0], &drops), TS_EIO);
+    assert_int_equal(drops, 12345); /* untouched on error */
+    close(p[0]);
+    close(p[1]);
+    assert_int_equal(ts_collect_socket_drops(-1, &drops), TS_EIO);
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(ts_collect_socket_drops(fd, &drops), 0);
+    assert_int_equal(drops, 0);
+    close(fd);
+}
+
 static int count_events(const ts_stored_event_t *ev, void *ctx)
 {
     (void)ev;
@@ -422,6 +442,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_listen_addresses),
+        cmocka_unit_test(test_socket_drops_needs_a_socket),
         cmocka_unit_test(test_detections_stored_and_routed),
         cmocka_unit_test(test_pause_rule_keeps_the_queue_under_a_quarter),
         cmocka_unit_test(test_coalescing_never_overflows_a_small_buffer),
