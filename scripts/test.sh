@@ -21,9 +21,9 @@ echo "== tests under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build/asan --output-on-failure -j "$JOBS"
 
-echo "== build (ThreadSanitizer, clang) for the threaded ingest pipeline"
+echo "== build (ThreadSanitizer, clang) for the threaded ingest pipeline and collector"
 CC=clang cmake -S . -B build/tsan -G Ninja -DTS_TSAN=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 ninja -C build/tsan -j "$JOBS"
-echo "== ingest and integration tests under ThreadSanitizer"
+echo "== ingest, collector and integration tests under ThreadSanitizer"
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build/tsan --output-on-failure -j "$JOBS" \
-    -R 'integration/|ingest/'
+    -R 'integration/|ingest/|collect/'

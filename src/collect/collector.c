@@ -15,10 +15,8 @@
 
 #include <linux/sock_diag.h> /* SK_MEMINFO_DROPS */
 
-#include "core/arena.h"
+#include "collect/writer.h"
 #include "core/log.h"
-#include "core/mem.h"
-#include "route/loader.h"
 
 #define BATCH 64        /* datagrams per recvmmsg */
 #define DGRAM_MAX 65536 /* largest UDP payload */
@@ -197,15 +195,12 @@ static int open_socket(const char *spec, int rcvbuf, char *bound, size_t bound_s
 }
 
 struct ctx {
-    ts_store_t *st;
-    ts_constituency_t **c;
+    ts_cwriter_t *writer; /* owns the store and the constituency meanwhile */
     ts_detector_t *det;
     ts_collect_stats_t *stats;
-    ts_arena_t *arena;
     int64_t flow_now;      /* latest flow time seen (ms), drives the detector windows */
     int64_t flow_now_mono; /* monotonic ms when flow_now last moved */
-    int pending;           /* detections in the open transaction */
-    int error;
+    int error;             /* first failure to hand a detection over */
 };
 
 /* The decoder's runs go to the detectors as they are: no copy per flow. */
@@ -227,64 +222,24 @@ static void on_flows(const ts_flow_t *flows, size_t n, void *arg)
 static void on_detection(const ts_event_t *ev, void *arg)
 {
     struct ctx *x = arg;
-    if (x->error)
-        return;
-    if (x->pending == 0) {
-        int rc = ts_store_begin(x->st);
-        if (rc < 0) {
-            x->error = rc;
-            return;
-        }
-    }
-    ts_event_t copy = *ev;
-    if (copy.time_observation == TS_TIME_NONE)
-        copy.time_observation = ts_time_now();
-    ts_link_t links[2];
-    int n = ts_constituency_route(*x->c, &copy, links);
-    int rc = ts_store_event_add(x->st, &copy, links, n, 0, 0, NULL);
-    if (rc < 0) {
-        ts_log_error("cannot store a detection: %s", ts_store_errmsg(x->st));
+    int rc = ts_cwriter_add(x->writer, ev);
+    if (rc < 0 && x->error == 0)
         x->error = rc;
-        ts_store_rollback(x->st);
-        x->pending = 0;
-        return;
-    }
-    x->pending++;
-    x->stats->detections++;
-}
-
-static int commit_detections(struct ctx *x)
-{
-    if (x->error)
-        return x->error;
-    if (x->pending == 0)
-        return 0;
-    x->pending = 0;
-    int rc = ts_store_commit(x->st);
-    if (rc < 0)
-        ts_log_error("cannot commit detections: %s", ts_store_errmsg(x->st));
-    ts_arena_reset(x->arena);
-    return rc;
-}
-
-static int save_exporter(const ts_exporter_stats_t *s, void *arg)
-{
-    ts_store_t *st = arg;
-    return ts_store_exporter_save(st, s);
-}
-
-static int save_stats(struct ctx *x, const ts_flow_decoder_t *dec)
-{
-    int rc = ts_store_begin(x->st);
     if (rc == 0)
-        rc = ts_flow_decoder_stats(dec, save_exporter, x->st);
-    if (rc == 0)
-        rc = ts_store_commit(x->st);
-    else
-        ts_store_rollback(x->st);
-    if (rc < 0)
-        ts_log_error("cannot save exporter counters: %s", ts_store_errmsg(x->st));
-    return rc;
+        x->stats->detections++;
+}
+
+/* Detections reported since the last call go to the writer. */
+static int hand_over(struct ctx *x)
+{
+    int rc = ts_cwriter_flush(x->writer);
+    return rc < 0 ? rc : x->error;
+}
+
+/* The detector's events for the open batch are allocated in its arena. */
+static void tick(struct ctx *x, int64_t now)
+{
+    ts_detect_tick(x->det, now, ts_cwriter_arena(x->writer), on_detection, x);
 }
 
 static void to_ip(const struct sockaddr_storage *ss, ts_ip_t *ip)
@@ -328,10 +283,15 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
         o->ready(bound_ptrs, n, o->ready_ctx);
 
     ts_flow_decoder_t *dec = ts_flow_decoder_new(&o->limits);
-    struct ctx x = {.st = st, .c = c, .stats = stats, .arena = ts_arena_new(1 << 16)};
+    struct ctx x = {.stats = stats};
     x.flow_now = 0; /* no flow seen yet: no window can close */
     x.flow_now_mono = mono_ms();
     x.det = ts_detector_new(&o->detect);
+    if ((rc = ts_cwriter_start(st, c, &x.writer)) < 0) {
+        ts_detector_free(x.det);
+        ts_flow_decoder_free(dec);
+        goto close_fds;
+    }
 
     /* One buffer set for recvmmsg, reused for every batch. */
     uint8_t *bufs = malloc((size_t)BATCH * DGRAM_MAX);
@@ -347,16 +307,8 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
     long nap_us = 0;
 
     while (bufs && !(o->stop && __atomic_load_n(o->stop, __ATOMIC_ACQUIRE))) {
-        if (o->reload && __atomic_exchange_n(o->reload, 0, __ATOMIC_ACQ_REL)) {
-            if ((rc = commit_detections(&x)) < 0)
-                break;
-            ts_constituency_t *fresh;
-            if (ts_constituency_load(st, &fresh) == 0) {
-                ts_constituency_free(*c);
-                *c = fresh;
-                ts_log_info("constituency reloaded");
-            }
-        }
+        if (o->reload && __atomic_exchange_n(o->reload, 0, __ATOMIC_ACQ_REL))
+            ts_cwriter_reload(x.writer);
         int pr = poll(pfd, (nfds_t)n, POLL_MS);
         if (pr == 0)
             nap_us = 0; /* idle: the next traffic starts coalescing from scratch */
@@ -394,7 +346,7 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
                 /* The flood detector measures rates per interval of flow time:
                  * tick after every batch, not only when the sockets go quiet. */
                 if (x.flow_now > 0)
-                    ts_detect_tick(x.det, x.flow_now, x.arena, on_detection, &x);
+                    tick(&x, x.flow_now);
                 if (got < BATCH) {
                     partial = true;
                     break;
@@ -409,9 +361,9 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
          * is still reported. */
         if (x.flow_now > 0) {
             int64_t now = x.flow_now + (mono_ms() - x.flow_now_mono);
-            ts_detect_tick(x.det, now, x.arena, on_detection, &x);
+            tick(&x, now);
         }
-        if ((rc = commit_detections(&x)) < 0)
+        if ((rc = hand_over(&x)) < 0)
             break;
         /* Coalescing: with traffic flowing but the queue drained, pause so
          * that the next wake finds a batch instead of a datagram or two. */
@@ -424,7 +376,7 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
         }
         if (mono_ms() >= next_save) {
             report_drops(bound, unreported_drops, n);
-            if ((rc = save_stats(&x, dec)) < 0)
+            if ((rc = ts_cwriter_counters(x.writer, dec)) < 0)
                 break;
             next_save = mono_ms() + o->stats_interval_ms;
         }
@@ -433,20 +385,17 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
         rc = TS_ENOMEM;
     if (rc == 0 && x.flow_now > 0) {
         /* Stopping: report what the open windows hold now, rather than lose it. */
-        ts_detect_tick(x.det, INT64_MAX / 2, x.arena, on_detection, &x);
+        tick(&x, INT64_MAX / 2);
     }
-    if (rc == 0)
-        rc = commit_detections(&x);
-    else if (x.pending)
-        ts_store_rollback(st);
     report_drops(bound, unreported_drops, n);
-    int src = save_stats(&x, dec);
+    /* Whatever stopped the loop, what was detected and counted is stored. */
+    int crc = ts_cwriter_counters(x.writer, dec);
+    int wrc = ts_cwriter_finish(x.writer); /* hands over the open batch too */
     if (rc == 0)
-        rc = src;
+        rc = x.error < 0 ? x.error : crc < 0 ? crc : wrc;
     free(bufs);
     ts_detector_free(x.det);
     ts_flow_decoder_free(dec);
-    ts_arena_free(x.arena);
 close_fds:
     for (size_t i = 0; i < n; i++)
         close(fds[i]);

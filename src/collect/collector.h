@@ -86,9 +86,14 @@ TS_MUSTCHECK int ts_collect_socket_drops(int fd, uint32_t *drops /* OUT */);
 TS_MUSTCHECK int ts_collect_parse_listen(const char *s, ts_ip_t *addr /* OUT */,
                                          uint16_t *port /* OUT */);
 
-/* Runs until *stop is set. Detections are committed as they are reported;
- * exporter counters every stats_interval_ms and at the end.
+/* Runs until *stop is set. Detections are handed to a store writer thread
+ * (collect/writer.h) after each read, exporter counters every
+ * stats_interval_ms and at the end; st and *c belong to that thread while
+ * this runs (SIGHUP through *reload makes it reload *c). A busy store is
+ * waited for in memory, without pausing the sockets.
  * \retval 0 stopped normally.  \retval TS_EIO a socket could not be bound.
- * \retval TS_EDB the store failed. */
+ * \retval TS_EDB the store failed.  \retval TS_EBUSY stopping, the store
+ * stayed locked for TS_CWRITER_STOP_PATIENCE_MS (detections lost, logged).
+ * \retval TS_ENOMEM. */
 TS_MUSTCHECK int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_t *o,
                                 ts_collect_stats_t *stats /* OUT */);

@@ -2,7 +2,9 @@
 /* The collector end to end in one process: real UDP sockets on loopback, a
  * real SQLite store, synthetic NetFlow v5 datagrams carrying a port scan, an
  * SSH brute forcer and benign traffic; the detections must be stored and
- * routed to the site owning the victim, the exporter counters saved. */
+ * routed to the site owning the victim, the exporter counters saved, also
+ * while another connection holds the write lock, after a reload, and a failing
+ * store must stop the collector. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sqlite3.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +81,7 @@ struct runner {
     ts_collect_opts_t o;
     ts_collect_stats_t stats;
     volatile sig_atomic_t stop;
+    volatile sig_atomic_t reload;
     int rc;
     char bound[80];
     volatile int ready;
@@ -240,7 +244,7 @@ static void test_detections_stored_and_routed(void **state)
     close(fd);
 
     usleep(500000); /* let it receive and save counters */
-    r.stop = 1;
+    __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
     pthread_join(t, NULL);
     assert_int_equal(r.rc, 0);
     assert_int_equal(r.stats.flows, 1000 + 200 + 30);
@@ -357,7 +361,7 @@ static void test_coalescing_never_overflows_a_small_buffer(void **state)
     }
     close(fd);
     usleep(300000);
-    r.stop = 1;
+    __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
     pthread_join(t, NULL);
     assert_int_equal(r.rc, 0);
     printf("%llu datagrams received, %llu dropped by the kernel\n",
@@ -365,6 +369,201 @@ static void test_coalescing_never_overflows_a_small_buffer(void **state)
     assert_int_equal(r.stats.socket_drops, 0);
     assert_int_equal(r.stats.datagrams, DGRAMS);
     assert_int_equal(r.stats.flows, DGRAMS * 30);
+    runner_free(&r);
+}
+
+static int64_t count_rows(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return n;
+}
+
+/* Another process holds the database's write lock for longer than the
+ * store's busy timeout (5 s) while traffic flows and a scan is detected.
+ * The receive loop must go on reading (a 64 KiB buffer at 80 datagrams/s
+ * overflows in under a second if it stops), the collector must not give up,
+ * and once the lock is gone the detection and the counters are stored. */
+static void test_locked_store_does_not_stop_reception(void **state)
+{
+    (void)state;
+    struct runner r;
+    runner_init(&r);
+    int64_t victim_site;
+    assert_int_equal(ts_store_site_add(r.st, "victims", 0, "", &victim_site), 0);
+    assert_int_equal(ts_store_claim_add(r.st, victim_site, TS_RULE_NETWORK, "198.51.100.0/24"), 0);
+    r.o.rcvbuf = 64 << 10;
+    r.o.stats_interval_ms = 100;
+    r.o.detect.window_ms = 1000; /* the scan's window closes while the lock is held */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/t.db", r.dir);
+    sqlite3 *other;
+    assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+
+    pthread_t t;
+    struct sockaddr_in to;
+    int fd = runner_start(&r, &t, &to);
+    uint32_t secs = (uint32_t)(time(NULL) - 60);
+    uint8_t buf[24 + 48 * 30];
+    struct v5rec recs[30];
+    uint32_t seq = 0;
+    int dgrams = 0;
+    for (int port = 1; port <= 1000; port += 25, dgrams++) {
+        for (int i = 0; i < 25; i++)
+            recs[i] =
+                (struct v5rec){0xCB007105, 0xC6336407, 40000, (uint16_t)(port + i), 6, 0x02, 1, 44};
+        size_t len = v5_packet(buf, recs, 25, seq, secs);
+        seq += 25;
+        assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
+    }
+    for (int i = 0; i < 30; i++)
+        recs[i] = (struct v5rec){
+            0xC0000200 + (uint32_t)i, 0x5DB8D822, (uint16_t)(50000 + i), 443, 6, 0x1b, 80, 90000};
+    for (;; dgrams++) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 > 5500)
+            break;
+        size_t len = v5_packet(buf, recs, 30, seq, secs);
+        seq += 30;
+        assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
+        usleep(12500);
+    }
+    assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    close(fd);
+
+    /* Stored while it runs: the writer retried on its own. */
+    int64_t events = 0;
+    for (int i = 0; i < 100 && events == 0; i++) {
+        usleep(50000);
+        events = count_rows(other, "SELECT count(*) FROM events");
+    }
+    printf("%d datagrams sent under a %d ms lock; %lld detection(s) stored after it\n", dgrams,
+           5500, (long long)events);
+    assert_true(events >= 1);
+    __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+    pthread_join(t, NULL);
+    sqlite3_close(other);
+    assert_int_equal(r.rc, 0);
+    printf("%llu datagrams received, %llu dropped by the kernel\n",
+           (unsigned long long)r.stats.datagrams, (unsigned long long)r.stats.socket_drops);
+    assert_int_equal(r.stats.socket_drops, 0);
+    assert_int_equal(r.stats.datagrams, (uint64_t)dgrams);
+    uint64_t flows = 0;
+    assert_int_equal(ts_store_exporters_foreach(r.st, sum_flows, &flows), 0);
+    assert_int_equal(flows, seq);
+    ts_event_filter_t f;
+    ts_event_filter_init(&f);
+    f.site_id = victim_site;
+    int victims = 0;
+    assert_int_equal(ts_store_events_foreach(r.st, &f, count_events, &victims), 0);
+    assert_true(victims >= 1); /* routed once the lock was gone */
+    runner_free(&r);
+}
+
+/* A store failure other than a lock (here the events table is gone) is
+ * fatal: the collector stops by itself and says why, rather than go on
+ * detecting what it cannot store. */
+static void test_store_failure_stops_the_collector(void **state)
+{
+    (void)state;
+    struct runner r;
+    runner_init(&r);
+    r.o.detect.window_ms = 1000;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/t.db", r.dir);
+    pthread_t t;
+    struct sockaddr_in to;
+    int fd = runner_start(&r, &t, &to);
+    sqlite3 *other;
+    assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "DROP TABLE events", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(other);
+
+    uint8_t buf[24 + 48 * 30];
+    struct v5rec recs[30];
+    uint32_t secs = (uint32_t)(time(NULL) - 60), seq = 0;
+    for (int port = 1; port <= 1000; port += 25) {
+        for (int i = 0; i < 25; i++)
+            recs[i] =
+                (struct v5rec){0xCB007105, 0xC6336407, 40000, (uint16_t)(port + i), 6, 0x02, 1, 44};
+        size_t len = v5_packet(buf, recs, 25, seq, secs);
+        seq += 25;
+        assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
+    }
+    close(fd);
+    /* The window closes after a second of wall time; no stop is asked. */
+    int ended = 0;
+    for (int i = 0; i < 100 && !ended; i++) {
+        usleep(50000);
+        ended = pthread_tryjoin_np(t, NULL) == 0;
+    }
+    if (!ended) {
+        __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+        pthread_join(t, NULL);
+    }
+    printf("collector ended by itself: %s, rc %d (%s)\n", ended ? "yes" : "no", r.rc,
+           ts_strerror(r.rc));
+    assert_true(ended);
+    assert_int_equal(r.rc, TS_EDB);
+    runner_free(&r);
+}
+
+/* A site added while the collector runs gets the detections once the
+ * collector is asked to reload (SIGHUP in the daemon): the store writer
+ * reloads the constituency from the store. */
+static void test_reload_routes_to_a_new_site(void **state)
+{
+    (void)state;
+    struct runner r;
+    runner_init(&r);
+    r.o.reload = &r.reload;
+    pthread_t t;
+    struct sockaddr_in to;
+    int fd = runner_start(&r, &t, &to);
+
+    char path[4096];
+    snprintf(path, sizeof path, "%s/t.db", r.dir);
+    ts_store_t *admin;
+    int64_t late;
+    assert_int_equal(ts_store_open(path, &admin), 0);
+    assert_int_equal(ts_store_site_add(admin, "late", 0, "", &late), 0);
+    assert_int_equal(ts_store_claim_add(admin, late, TS_RULE_NETWORK, "198.51.100.0/24"), 0);
+    ts_store_close(admin);
+    __atomic_store_n(&r.reload, 1, __ATOMIC_RELEASE);
+    for (int i = 0; i < 100 && __atomic_load_n(&r.reload, __ATOMIC_ACQUIRE); i++)
+        usleep(10000);
+    usleep(500000); /* the writer reloads as soon as the receive loop asks */
+
+    uint8_t buf[24 + 48 * 30];
+    struct v5rec recs[30];
+    uint32_t secs = (uint32_t)(time(NULL) - 60), seq = 0;
+    for (int port = 1; port <= 1000; port += 25) {
+        for (int i = 0; i < 25; i++)
+            recs[i] =
+                (struct v5rec){0xCB007105, 0xC6336407, 40000, (uint16_t)(port + i), 6, 0x02, 1, 44};
+        size_t len = v5_packet(buf, recs, 25, seq, secs);
+        seq += 25;
+        assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
+    }
+    close(fd);
+    usleep(300000);
+    __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+    pthread_join(t, NULL);
+    assert_int_equal(r.rc, 0);
+    ts_event_filter_t f;
+    ts_event_filter_init(&f);
+    f.site_id = late;
+    int routed = 0;
+    assert_int_equal(ts_store_events_foreach(r.st, &f, count_events, &routed), 0);
+    printf("%d detection(s) routed to the site added while running\n", routed);
+    assert_true(routed >= 1);
     runner_free(&r);
 }
 
@@ -415,7 +614,7 @@ static void test_kernel_drops_are_counted(void **state)
     struct sockaddr_in to;
     close(runner_start(&r, &t, &to));
     usleep(300000);
-    r.stop = 1;
+    __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
     pthread_join(t, NULL);
     fflush(stderr);
     dup2(saved_stderr, STDERR_FILENO);
@@ -447,6 +646,9 @@ int main(void)
         cmocka_unit_test(test_pause_rule_keeps_the_queue_under_a_quarter),
         cmocka_unit_test(test_coalescing_never_overflows_a_small_buffer),
         cmocka_unit_test(test_kernel_drops_are_counted),
+        cmocka_unit_test(test_locked_store_does_not_stop_reception),
+        cmocka_unit_test(test_reload_routes_to_a_new_site),
+        cmocka_unit_test(test_store_failure_stops_the_collector),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "collect/writer.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "route/loader.h"
+
+#define RETRY_MS 100 /* between attempts on a busy store */
+
+struct batch {
+    ts_arena_t *arena;
+    ts_event_t *events;
+    size_t n, cap;
+};
+
+struct counters {
+    ts_exporter_stats_t *v;
+    size_t n, cap;
+};
+
+struct ts_cwriter {
+    ts_store_t *st;
+    ts_constituency_t **c;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t work; /* to the writer: something to do */
+    pthread_cond_t room; /* to the receive thread: a batch was stored */
+
+    struct batch *open; /* receive thread's; not under mu */
+    /* Under mu: */
+    struct batch *queue[TS_CWRITER_BATCHES]; /* FIFO, head first */
+    size_t head, queued;
+    struct batch *spare[TS_CWRITER_BATCHES + 1]; /* stored batches, for reuse */
+    size_t nspare;
+    struct counters fill;  /* receive thread's, not under mu */
+    struct counters ready; /* handed over, not yet taken */
+    bool counters_ready;
+    bool reload, stopping;
+    int error; /* the first fatal error; read without mu via __atomic */
+};
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct batch *batch_new(void)
+{
+    struct batch *b = calloc(1, sizeof *b);
+    if (b && !(b->arena = ts_arena_new(1 << 16))) {
+        free(b);
+        b = NULL;
+    }
+    return b;
+}
+
+static void batch_free(struct batch *b)
+{
+    if (!b)
+        return;
+    ts_arena_free(b->arena);
+    free(b->events);
+    free(b);
+}
+
+static void set_error(ts_cwriter_t *w, int rc)
+{
+    int none = 0;
+    __atomic_compare_exchange_n(&w->error, &none, rc, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/* Stores one batch in one transaction. TS_EBUSY leaves nothing stored, so
+ * the same batch can be tried again (routing included, which is cheap). */
+static int store_batch(ts_cwriter_t *w, const struct batch *b)
+{
+    int rc = ts_store_begin(w->st);
+    for (size_t i = 0; rc == 0 && i < b->n; i++) {
+        ts_link_t links[2];
+        int nl = ts_constituency_route(*w->c, &b->events[i], links);
+        rc = ts_store_event_add(w->st, &b->events[i], links, nl, 0, 0, NULL);
+    }
+    if (rc == 0)
+        rc = ts_store_commit(w->st);
+    if (rc < 0)
+        ts_store_rollback(w->st);
+    return rc;
+}
+
+static int store_counters(ts_cwriter_t *w, const struct counters *k)
+{
+    int rc = ts_store_begin(w->st);
+    for (size_t i = 0; rc == 0 && i < k->n; i++)
+        rc = ts_store_exporter_save(w->st, &k->v[i]);
+    if (rc == 0)
+        rc = ts_store_commit(w->st);
+    if (rc < 0)
+        ts_store_rollback(w->st);
+    return rc;
+}
+
+static void reload(ts_cwriter_t *w)
+{
+    ts_constituency_t *fresh;
+    int rc = ts_constituency_load(w->st, &fresh);
+    if (rc < 0) {
+        ts_log_warn("constituency not reloaded, the previous one stays: %s", ts_strerror(rc));
+        return;
+    }
+    ts_constituency_free(*w->c);
+    *w->c = fresh;
+    ts_log_info("constituency reloaded");
+}
+
+/* Waits on work for up to ms, or until woken. */
+static void nap(ts_cwriter_t *w, int64_t ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    pthread_cond_timedwait(&w->work, &w->mu, &until);
+}
+
+static void *writer_main(void *arg)
+{
+    ts_cwriter_t *w = arg;
+    struct counters taken = {0};
+    bool busy_logged = false;
+    int64_t busy_since_stop = -1; /* monotonic ms of the first busy try while stopping */
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->reload && !w->queued && !w->counters_ready && !w->stopping)
+            pthread_cond_wait(&w->work, &w->mu);
+        if (w->reload) {
+            w->reload = false;
+            pthread_mutex_unlock(&w->mu);
+            reload(w);
+            pthread_mutex_lock(&w->mu);
+            continue;
+        }
+        int rc = 0;
+        if (w->queued) {
+            struct batch *b = w->queue[w->head];
+            pthread_mutex_unlock(&w->mu);
+            rc = store_batch(w, b);
+            pthread_mutex_lock(&w->mu);
+            if (rc == 0) {
+                w->head = (w->head + 1) % TS_CWRITER_BATCHES;
+                w->queued--;
+                ts_arena_reset(b->arena);
+                b->n = 0;
+                w->spare[w->nspare++] = b;
+                pthread_cond_broadcast(&w->room);
+            }
+        } else if (w->counters_ready) {
+            struct counters t = taken;
+            taken = w->ready;
+            w->ready = t;
+            w->counters_ready = false;
+            pthread_mutex_unlock(&w->mu);
+            rc = store_counters(w, &taken);
+            pthread_mutex_lock(&w->mu);
+            if (rc == TS_EBUSY && !w->counters_ready) {
+                /* Nothing newer came meanwhile: try these again. */
+                t = taken;
+                taken = w->ready;
+                w->ready = t;
+                w->counters_ready = true;
+            }
+        } else {
+            break; /* stopping, and everything is stored */
+        }
+        if (rc == TS_EBUSY) {
+            if (!busy_logged)
+                ts_log_warn("the database is locked by another writer: detections and counters "
+                            "wait in memory, retrying every %d ms",
+                            RETRY_MS);
+            busy_logged = true;
+            if (w->stopping) {
+                if (busy_since_stop < 0)
+                    busy_since_stop = mono_ms();
+                else if (mono_ms() - busy_since_stop >= TS_CWRITER_STOP_PATIENCE_MS) {
+                    size_t lost = 0;
+                    for (size_t i = 0; i < w->queued; i++)
+                        lost += w->queue[(w->head + i) % TS_CWRITER_BATCHES]->n;
+                    ts_log_error("stopping: the database stayed locked for %d s; %zu detections "
+                                 "not stored",
+                                 TS_CWRITER_STOP_PATIENCE_MS / 1000, lost);
+                    set_error(w, TS_EBUSY);
+                    break;
+                }
+            }
+            nap(w, RETRY_MS);
+        } else if (rc < 0) {
+            ts_log_error("the store failed, the collector stops: %s", ts_store_errmsg(w->st));
+            set_error(w, rc);
+            pthread_cond_broadcast(&w->room);
+            break;
+        } else if (busy_logged) {
+            ts_log_info("the database is writable again");
+            busy_logged = false;
+        }
+    }
+    pthread_mutex_unlock(&w->mu);
+    free(taken.v);
+    return NULL;
+}
+
+int ts_cwriter_start(ts_store_t *st, ts_constituency_t **c, ts_cwriter_t **out)
+{
+    *out = NULL;
+    ts_cwriter_t *w = calloc(1, sizeof *w);
+    if (!w)
+        return TS_ENOMEM;
+    w->st = st;
+    w->c = c;
+    if (!(w->open = batch_new())) {
+        free(w);
+        return TS_ENOMEM;
+    }
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->work, &ca);
+    pthread_cond_init(&w->room, NULL);
+    pthread_condattr_destroy(&ca);
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        ts_log_error("cannot start the store writer: %s", strerror(errno));
+        pthread_cond_destroy(&w->work);
+        pthread_cond_destroy(&w->room);
+        pthread_mutex_destroy(&w->mu);
+        batch_free(w->open);
+        free(w);
+        return TS_EIO;
+    }
+    *out = w;
+    return 0;
+}
+
+ts_arena_t *ts_cwriter_arena(ts_cwriter_t *w)
+{
+    return w->open->arena;
+}
+
+int ts_cwriter_add(ts_cwriter_t *w, const ts_event_t *ev)
+{
+    struct batch *b = w->open;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 16;
+        ts_event_t *grown = realloc(b->events, cap * sizeof *grown);
+        if (!grown) {
+            ts_log_error("out of memory: a detection is lost");
+            return TS_ENOMEM;
+        }
+        b->events = grown;
+        b->cap = cap;
+    }
+    ts_event_t *e = &b->events[b->n++];
+    *e = *ev;
+    if (e->time_observation == TS_TIME_NONE)
+        e->time_observation = ts_time_now();
+    return 0;
+}
+
+int ts_cwriter_flush(ts_cwriter_t *w)
+{
+    int err = __atomic_load_n(&w->error, __ATOMIC_ACQUIRE);
+    if (err || w->open->n == 0)
+        return err;
+    pthread_mutex_lock(&w->mu);
+    while (w->queued == TS_CWRITER_BATCHES && !w->error)
+        pthread_cond_wait(&w->room, &w->mu);
+    struct batch *next = w->nspare ? w->spare[--w->nspare] : NULL;
+    err = w->error;
+    pthread_mutex_unlock(&w->mu);
+    if (err)
+        return err;
+    /* The open batch is handed over only once its successor exists: on
+     * ENOMEM it stays open, its detections intact. */
+    if (!next && !(next = batch_new())) {
+        ts_log_error("out of memory for a batch of detections");
+        return TS_ENOMEM;
+    }
+    pthread_mutex_lock(&w->mu);
+    w->queue[(w->head + w->queued) % TS_CWRITER_BATCHES] = w->open;
+    w->queued++;
+    pthread_cond_signal(&w->work);
+    pthread_mutex_unlock(&w->mu);
+    w->open = next;
+    return 0;
+}
+
+static int copy_counter(const ts_exporter_stats_t *s, void *arg)
+{
+    struct counters *k = arg;
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? 2 * k->cap : 16;
+        ts_exporter_stats_t *grown = realloc(k->v, cap * sizeof *grown);
+        if (!grown)
+            return TS_ENOMEM;
+        k->v = grown;
+        k->cap = cap;
+    }
+    k->v[k->n++] = *s;
+    return 0;
+}
+
+int ts_cwriter_counters(ts_cwriter_t *w, const ts_flow_decoder_t *dec)
+{
+    int err = __atomic_load_n(&w->error, __ATOMIC_ACQUIRE);
+    if (err)
+        return err;
+    w->fill.n = 0;
+    int rc = ts_flow_decoder_stats(dec, copy_counter, &w->fill);
+    if (rc < 0) {
+        ts_log_error("out of memory for the exporter counters");
+        return rc;
+    }
+    pthread_mutex_lock(&w->mu);
+    struct counters t = w->ready;
+    w->ready = w->fill;
+    w->fill = t;
+    w->counters_ready = true;
+    pthread_cond_signal(&w->work);
+    pthread_mutex_unlock(&w->mu);
+    return 0;
+}
+
+void ts_cwriter_reload(ts_cwriter_t *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->reload = true;
+    pthread_cond_signal(&w->work);
+    pthread_mutex_unlock(&w->mu);
+}
+
+int ts_cwriter_finish(ts_cwriter_t *w)
+{
+    int rc = ts_cwriter_flush(w);
+    pthread_mutex_lock(&w->mu);
+    w->stopping = true;
+    pthread_cond_signal(&w->work);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    if (rc == 0)
+        rc = w->error;
+    for (size_t i = 0; i < w->queued; i++)
+        batch_free(w->queue[(w->head + i) % TS_CWRITER_BATCHES]);
+    for (size_t i = 0; i < w->nspare; i++)
+        batch_free(w->spare[i]);
+    batch_free(w->open);
+    free(w->fill.v);
+    free(w->ready.v);
+    pthread_cond_destroy(&w->work);
+    pthread_cond_destroy(&w->room);
+    pthread_mutex_destroy(&w->mu);
+    free(w);
+    return rc;
+}
