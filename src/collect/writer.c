@@ -41,8 +41,10 @@ struct ts_cwriter {
     struct counters fill;  /* receive thread's, not under mu */
     struct counters ready; /* handed over, not yet taken */
     bool counters_ready;
-    bool reload, stopping;
-    int error; /* the first fatal error; read without mu via __atomic */
+    bool reload;
+    bool stopping; /* finish began: a busy store is retried for a bounded time */
+    bool closed;   /* the last batch is handed over: the writer may end */
+    int error;     /* the first fatal error; read without mu via __atomic */
 };
 
 static int64_t mono_ms(void)
@@ -141,7 +143,7 @@ static void *writer_main(void *arg)
     int64_t busy_since_stop = -1; /* monotonic ms of the first busy try while stopping */
     pthread_mutex_lock(&w->mu);
     for (;;) {
-        while (!w->reload && !w->queued && !w->counters_ready && !w->stopping)
+        while (!w->reload && !w->queued && !w->counters_ready && !w->closed)
             pthread_cond_wait(&w->work, &w->mu);
         if (w->reload) {
             w->reload = false;
@@ -180,7 +182,7 @@ static void *writer_main(void *arg)
                 w->counters_ready = true;
             }
         } else {
-            break; /* stopping, and everything is stored */
+            break; /* closed, and everything is stored */
         }
         if (rc == TS_EBUSY) {
             if (!busy_logged)
@@ -199,6 +201,7 @@ static void *writer_main(void *arg)
                                  "not stored",
                                  TS_CWRITER_STOP_PATIENCE_MS / 1000, lost);
                     set_error(w, TS_EBUSY);
+                    pthread_cond_broadcast(&w->room);
                     break;
                 }
             }
@@ -349,9 +352,15 @@ void ts_cwriter_reload(ts_cwriter_t *w)
 
 int ts_cwriter_finish(ts_cwriter_t *w)
 {
-    int rc = ts_cwriter_flush(w);
+    /* Stopping first, so that a flush waiting for room cannot wait for a
+     * locked store forever; closed only after the last flush, so that the
+     * writer cannot end before it has the last batch. */
     pthread_mutex_lock(&w->mu);
     w->stopping = true;
+    pthread_mutex_unlock(&w->mu);
+    int rc = ts_cwriter_flush(w);
+    pthread_mutex_lock(&w->mu);
+    w->closed = true;
     pthread_cond_signal(&w->work);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
