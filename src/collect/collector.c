@@ -30,6 +30,7 @@ void ts_collect_opts_init(ts_collect_opts_t *o)
     o->stats_interval_ms = 5000;
     o->rcvbuf = 32 << 20;
     o->coalesce_us = 50000;
+    o->store_patience_ms = 30000;
 }
 
 long ts_collect_next_pause(long pause_us, size_t charged, size_t room, long max_us)
@@ -287,7 +288,7 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
     x.flow_now = 0; /* no flow seen yet: no window can close */
     x.flow_now_mono = mono_ms();
     x.det = ts_detector_new(&o->detect);
-    if ((rc = ts_cwriter_start(st, c, &x.writer)) < 0) {
+    if ((rc = ts_cwriter_start(st, c, o->store_patience_ms, &x.writer)) < 0) {
         ts_detector_free(x.det);
         ts_flow_decoder_free(dec);
         goto close_fds;

@@ -30,6 +30,8 @@ typedef struct ts_collect_opts {
     int coalesce_us;       /* longest pause after draining the sockets while traffic flows, so that
                               the next wake reads a batch (default 50000 µs, 0 = none; shortened
                               automatically to what the receive buffer absorbs) */
+    int store_patience_ms; /* stopping, how long a locked store is retried before the
+                              detections still held are given up (default 30000) */
     volatile sig_atomic_t *stop;   /* set asynchronously to stop */
     volatile sig_atomic_t *reload; /* set asynchronously to reload the constituency */
     /* Called once the sockets are bound (e.g. to print the ports), may be NULL. */
@@ -93,7 +95,7 @@ TS_MUSTCHECK int ts_collect_parse_listen(const char *s, ts_ip_t *addr /* OUT */,
  * waited for in memory, without pausing the sockets.
  * \retval 0 stopped normally.  \retval TS_EIO a socket could not be bound.
  * \retval TS_EDB the store failed.  \retval TS_EBUSY stopping, the store
- * stayed locked for TS_CWRITER_STOP_PATIENCE_MS (detections lost, logged).
+ * stayed locked for store_patience_ms (detections lost, logged).
  * \retval TS_ENOMEM. */
 TS_MUSTCHECK int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_t *o,
                                 ts_collect_stats_t *stats /* OUT */);

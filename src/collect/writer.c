@@ -44,7 +44,8 @@ struct ts_cwriter {
     bool reload;
     bool stopping; /* finish began: a busy store is retried for a bounded time */
     bool closed;   /* the last batch is handed over: the writer may end */
-    int error;     /* the first fatal error; read without mu via __atomic */
+    int patience_ms;
+    int error; /* the first fatal error; read without mu via __atomic */
 };
 
 static int64_t mono_ms(void)
@@ -193,13 +194,13 @@ static void *writer_main(void *arg)
             if (w->stopping) {
                 if (busy_since_stop < 0)
                     busy_since_stop = mono_ms();
-                else if (mono_ms() - busy_since_stop >= TS_CWRITER_STOP_PATIENCE_MS) {
+                else if (mono_ms() - busy_since_stop >= w->patience_ms) {
                     size_t lost = 0;
                     for (size_t i = 0; i < w->queued; i++)
                         lost += w->queue[(w->head + i) % TS_CWRITER_BATCHES]->n;
-                    ts_log_error("stopping: the database stayed locked for %d s; %zu detections "
-                                 "not stored",
-                                 TS_CWRITER_STOP_PATIENCE_MS / 1000, lost);
+                    ts_log_error("stopping: the database stayed locked for %d ms more; %zu "
+                                 "detection(s) not stored",
+                                 w->patience_ms, lost);
                     set_error(w, TS_EBUSY);
                     pthread_cond_broadcast(&w->room);
                     break;
@@ -221,7 +222,7 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-int ts_cwriter_start(ts_store_t *st, ts_constituency_t **c, ts_cwriter_t **out)
+int ts_cwriter_start(ts_store_t *st, ts_constituency_t **c, int patience_ms, ts_cwriter_t **out)
 {
     *out = NULL;
     ts_cwriter_t *w = calloc(1, sizeof *w);
@@ -229,6 +230,7 @@ int ts_cwriter_start(ts_store_t *st, ts_constituency_t **c, ts_cwriter_t **out)
         return TS_ENOMEM;
     w->st = st;
     w->c = c;
+    w->patience_ms = patience_ms;
     if (!(w->open = batch_new())) {
         free(w);
         return TS_ENOMEM;

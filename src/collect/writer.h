@@ -29,17 +29,16 @@
 #include "store/store.h"
 
 #define TS_CWRITER_BATCHES 64
-/* How long a stopping writer keeps retrying a busy store before it gives up
- * on the detections it still holds (and says how many). */
-#define TS_CWRITER_STOP_PATIENCE_MS 30000
 
 typedef struct ts_cwriter ts_cwriter_t;
 
 /* Starts the writer thread. st and *c belong to it until ts_cwriter_finish()
  * returns: the caller must not use them meanwhile. The writer replaces *c on
- * reload (ts_cwriter_reload) and frees the one it replaced.
+ * reload (ts_cwriter_reload) and frees the one it replaced. Once stopping,
+ * it retries a busy store for patience_ms at most, then gives up on the
+ * detections it still holds (and says how many).
  * \retval 0 *out set.  \retval TS_ENOMEM.  \retval TS_EIO no thread. */
-TS_MUSTCHECK int ts_cwriter_start(ts_store_t *st, ts_constituency_t **c,
+TS_MUSTCHECK int ts_cwriter_start(ts_store_t *st, ts_constituency_t **c, int patience_ms,
                                   ts_cwriter_t **out /* OUT */);
 
 /* The arena of the open batch: detections added with ts_cwriter_add() keep
@@ -66,8 +65,8 @@ TS_MUSTCHECK int ts_cwriter_counters(ts_cwriter_t *w, const ts_flow_decoder_t *d
 void ts_cwriter_reload(ts_cwriter_t *w);
 
 /* Flushes the open batch, waits until everything handed over is stored (or
- * TS_CWRITER_STOP_PATIENCE_MS of a busy store have passed), stops the
- * thread and frees w.
+ * the patience given to ts_cwriter_start() ran out on a busy store), stops
+ * the thread and frees w.
  * \retval 0.  \retval the first fatal error, or TS_EBUSY when detections
  * could not be stored in time. */
 TS_MUSTCHECK int ts_cwriter_finish(ts_cwriter_t *w);

@@ -1137,6 +1137,11 @@ static void sq_rollback(ts_store_t *st)
     sq->in_txn = false;
 }
 
+static void sq_set_busy_timeout(ts_store_t *st, int ms)
+{
+    sqlite3_busy_timeout(SQ(st)->db, ms > 0 ? ms : 0);
+}
+
 static int sq_data_version(ts_store_t *st, uint64_t *version)
 {
     struct sq_store *sq = SQ(st);
@@ -2286,6 +2291,7 @@ const struct ts_store_ops ts_store_sqlite_ops = {
     .rollback = sq_rollback,
     .read_begin = sq_read_begin,
     .data_version = sq_data_version,
+    .set_busy_timeout = sq_set_busy_timeout,
     .site_add = sq_site_add,
     .site_update = sq_site_update,
     .site_remove = sq_site_remove,

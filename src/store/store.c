@@ -94,6 +94,11 @@ int ts_store_data_version(ts_store_t *st, uint64_t *version)
     return st->ops->data_version(st, version);
 }
 
+void ts_store_set_busy_timeout(ts_store_t *st, int ms)
+{
+    st->ops->set_busy_timeout(st, ms);
+}
+
 void ts_store_read_end(ts_store_t *st)
 {
     st->ops->rollback(st);

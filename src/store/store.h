@@ -52,6 +52,9 @@ void ts_store_read_end(ts_store_t *st);
  * of answers checks before serving. Inside a read transaction it describes
  * that transaction's snapshot. \retval TS_EDB. */
 TS_MUSTCHECK int ts_store_data_version(ts_store_t *st, uint64_t *version /* OUT */);
+/* How long a write waits for another connection's lock before it fails
+ * with TS_EBUSY (default 5000 ms; ms <= 0 fails at once). */
+void ts_store_set_busy_timeout(ts_store_t *st, int ms);
 
 /* ---- Constituency ---------------------------------------------------------- */
 

@@ -27,6 +27,7 @@ struct ts_store_ops {
     void (*rollback)(ts_store_t *st);
     int (*read_begin)(ts_store_t *st);
     int (*data_version)(ts_store_t *st, uint64_t *version);
+    void (*set_busy_timeout)(ts_store_t *st, int ms);
 
     int (*site_add)(ts_store_t *st, const char *name, int64_t parent_id, const char *description,
                     int64_t *id);

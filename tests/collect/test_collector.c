@@ -467,6 +467,70 @@ static void test_locked_store_does_not_stop_reception(void **state)
     runner_free(&r);
 }
 
+/* Stopping while another connection holds the write lock for good: the
+ * collector retries for store_patience_ms, then stops anyway, says how many
+ * detections it could not store, and returns TS_EBUSY (an init system's
+ * stop must not hang on a backup holding the database). */
+static void test_locked_store_at_stop_gives_up_in_time(void **state)
+{
+    (void)state;
+    struct runner r;
+    runner_init(&r);
+    ts_store_set_busy_timeout(r.st, 50);
+    r.o.store_patience_ms = 400;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/t.db", r.dir);
+    sqlite3 *other;
+    assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    char log_path[4096];
+    snprintf(log_path, sizeof log_path, "%s/stderr", r.dir);
+    fflush(stderr);
+    int saved_stderr = dup(STDERR_FILENO);
+    int log_fd = open(log_path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+    assert_true(saved_stderr >= 0 && log_fd >= 0);
+    dup2(log_fd, STDERR_FILENO);
+    close(log_fd);
+
+    pthread_t t;
+    struct sockaddr_in to;
+    int fd = runner_start(&r, &t, &to);
+    uint8_t buf[24 + 48 * 30];
+    struct v5rec recs[30];
+    uint32_t secs = (uint32_t)(time(NULL) - 60), seq = 0;
+    for (int port = 1; port <= 1000; port += 25) {
+        for (int i = 0; i < 25; i++)
+            recs[i] =
+                (struct v5rec){0xCB007105, 0xC6336407, 40000, (uint16_t)(port + i), 6, 0x02, 1, 44};
+        size_t len = v5_packet(buf, recs, 25, seq, secs);
+        seq += 25;
+        assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
+    }
+    close(fd);
+    usleep(300000);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE); /* the scan is reported on stopping */
+    pthread_join(t, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    fflush(stderr);
+    dup2(saved_stderr, STDERR_FILENO);
+    close(saved_stderr);
+    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(other);
+    long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+    char *log = tt_read_file(log_path, NULL);
+    assert_non_null(log);
+    printf("stopped in %ld ms with rc %d (%s); log:\n%s", ms, r.rc, ts_strerror(r.rc), log);
+    assert_int_equal(r.rc, TS_EBUSY);
+    assert_true(ms >= 400 && ms < 5000);
+    assert_non_null(strstr(log, "the database is locked by another writer"));
+    assert_non_null(strstr(log, "detection(s) not stored"));
+    assert_int_equal(r.stats.detections, 1); /* the one that could not be stored */
+    free(log);
+    runner_free(&r);
+}
+
 /* A store failure other than a lock (here the events table is gone) is
  * fatal: the collector stops by itself and says why, rather than go on
  * detecting what it cannot store. */
@@ -649,6 +713,7 @@ int main(void)
         cmocka_unit_test(test_locked_store_does_not_stop_reception),
         cmocka_unit_test(test_reload_routes_to_a_new_site),
         cmocka_unit_test(test_store_failure_stops_the_collector),
+        cmocka_unit_test(test_locked_store_at_stop_gives_up_in_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

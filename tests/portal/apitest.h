@@ -95,7 +95,7 @@ static inline void at_event(ts_store_t *st, ts_constituency_t *c, int64_t t, con
 
 static inline void at_fixture(ts_store_t *st)
 {
-    int64_t nren, a, phys, b;
+    int64_t nren = 0, a = 0, phys = 0, b = 0; /* fail_msg() does not return; clang cannot tell */
     /* One transaction: a commit per row would make each test wait on fsync. */
     if (ts_store_begin(st) != 0)
         fail_msg("begin");

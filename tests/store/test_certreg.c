@@ -140,8 +140,15 @@ static void test_refusals(void **state)
     char longh[TS_HOLDER_MAX + 2];
     memset(longh, 'x', sizeof longh - 1);
     longh[sizeof longh - 1] = '\0';
-    static const char *const bad_holders[] = {
-        "", "a\nb", "a\tb", "\xc3", "a\xed\xa0\x80", "\x7f", "a\xc2\x85", "\xe2\x80\xae" "evil"};
+    static const char *const bad_holders[] = {"",
+                                              "a\nb",
+                                              "a\tb",
+                                              "\xc3",
+                                              "a\xed\xa0\x80",
+                                              "\x7f",
+                                              "a\xc2\x85",
+                                              ("\xe2\x80\xae"
+                                               "evil") /* split: \xae would swallow the e */};
     for (size_t i = 0; i < sizeof bad_holders / sizeof bad_holders[0]; i++) {
         r = rec_for(fp, "01", f->site_a, bad_holders[i]);
         assert_int_equal(ts_store_cert_add(f->st, &r), TS_EINVAL);
