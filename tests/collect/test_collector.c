@@ -74,6 +74,46 @@ static size_t v5_packet(uint8_t *buf, const struct v5rec *r, int n, uint32_t seq
     return 24 + 48 * (size_t)n;
 }
 
+/* A vertical scan of 1000 ports from 203.0.113.5 to 198.51.100.7, SYN only,
+ * one packet each, in 40 datagrams from sequence *seq on; returns the
+ * datagrams sent. */
+static int send_scan(int fd, const struct sockaddr_in *to, uint32_t secs, uint32_t *seq)
+{
+    uint8_t buf[24 + 48 * 30];
+    struct v5rec recs[30];
+    int dgrams = 0;
+    for (int port = 1; port <= 1000; port += 25, dgrams++) {
+        for (int i = 0; i < 25; i++)
+            recs[i] =
+                (struct v5rec){0xCB007105, 0xC6336407, 40000, (uint16_t)(port + i), 6, 0x02, 1, 44};
+        size_t len = v5_packet(buf, recs, 25, *seq, secs);
+        *seq += 25;
+        assert_int_equal(sendto(fd, buf, len, 0, (const struct sockaddr *)to, sizeof *to),
+                         (ssize_t)len);
+    }
+    return dgrams;
+}
+
+/* Sends stderr to the file at path until stderr_restore(); returns the
+ * saved descriptor. */
+static int stderr_to(const char *path)
+{
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+    assert_true(saved >= 0 && fd >= 0);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+    return saved;
+}
+
+static void stderr_restore(int saved)
+{
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+}
+
 struct runner {
     char *dir; /* holds the store */
     ts_store_t *st;
@@ -135,6 +175,15 @@ static int runner_start(struct runner *r, pthread_t *t, struct sockaddr_in *to)
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     assert_true(fd >= 0);
     return fd;
+}
+
+/* Asks the collector to stop, waits for it, and prints what it received. */
+static void runner_stop(struct runner *r, pthread_t t)
+{
+    __atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
+    pthread_join(t, NULL);
+    printf("%llu datagrams received, %llu dropped by the kernel\n",
+           (unsigned long long)r->stats.datagrams, (unsigned long long)r->stats.socket_drops);
 }
 
 static void runner_free(struct runner *r)
@@ -210,22 +259,13 @@ static void test_detections_stored_and_routed(void **state)
     struct sockaddr_in to;
     int fd = runner_start(&r, &t, &to);
 
-    uint32_t scanner = 0xCB007105;  /* 203.0.113.5 */
-    uint32_t victim = 0xC6336407;   /* 198.51.100.7 */
     uint32_t forcer = 0xCB007109;   /* 203.0.113.9 */
     uint32_t ssh_host = 0xC6336416; /* 198.51.100.22 */
     uint32_t secs = (uint32_t)(time(NULL) - 60);
     uint8_t buf[24 + 48 * 30];
     struct v5rec recs[30];
     uint32_t seq = 0;
-    /* A vertical scan: 1000 ports, SYN only, one packet each. */
-    for (int port = 1; port <= 1000; port += 25) {
-        for (int i = 0; i < 25; i++)
-            recs[i] = (struct v5rec){scanner, victim, 40000, (uint16_t)(port + i), 6, 0x02, 1, 44};
-        size_t len = v5_packet(buf, recs, 25, seq, secs);
-        seq += 25;
-        assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
-    }
+    send_scan(fd, &to, secs, &seq); /* 203.0.113.5 scans 198.51.100.7 */
     /* SSH brute force: 200 short complete flows to port 22 of one host. */
     for (int k = 0; k < 200; k += 20) {
         for (int i = 0; i < 20; i++)
@@ -244,8 +284,7 @@ static void test_detections_stored_and_routed(void **state)
     close(fd);
 
     usleep(500000); /* let it receive and save counters */
-    __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
-    pthread_join(t, NULL);
+    runner_stop(&r, t);
     assert_int_equal(r.rc, 0);
     assert_int_equal(r.stats.flows, 1000 + 200 + 30);
 
@@ -361,11 +400,8 @@ static void test_coalescing_never_overflows_a_small_buffer(void **state)
     }
     close(fd);
     usleep(300000);
-    __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
-    pthread_join(t, NULL);
+    runner_stop(&r, t);
     assert_int_equal(r.rc, 0);
-    printf("%llu datagrams received, %llu dropped by the kernel\n",
-           (unsigned long long)r.stats.datagrams, (unsigned long long)r.stats.socket_drops);
     assert_int_equal(r.stats.socket_drops, 0);
     assert_int_equal(r.stats.datagrams, DGRAMS);
     assert_int_equal(r.stats.flows, DGRAMS * 30);
@@ -414,14 +450,7 @@ static void test_locked_store_does_not_stop_reception(void **state)
     struct v5rec recs[30];
     uint32_t seq = 0;
     int dgrams = 0;
-    for (int port = 1; port <= 1000; port += 25, dgrams++) {
-        for (int i = 0; i < 25; i++)
-            recs[i] =
-                (struct v5rec){0xCB007105, 0xC6336407, 40000, (uint16_t)(port + i), 6, 0x02, 1, 44};
-        size_t len = v5_packet(buf, recs, 25, seq, secs);
-        seq += 25;
-        assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
-    }
+    dgrams += send_scan(fd, &to, secs, &seq);
     for (int i = 0; i < 30; i++)
         recs[i] = (struct v5rec){
             0xC0000200 + (uint32_t)i, 0x5DB8D822, (uint16_t)(50000 + i), 443, 6, 0x1b, 80, 90000};
@@ -447,12 +476,9 @@ static void test_locked_store_does_not_stop_reception(void **state)
     printf("%d datagrams sent under a %d ms lock; %lld detection(s) stored after it\n", dgrams,
            5500, (long long)events);
     assert_true(events >= 1);
-    __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
-    pthread_join(t, NULL);
+    runner_stop(&r, t);
     sqlite3_close(other);
     assert_int_equal(r.rc, 0);
-    printf("%llu datagrams received, %llu dropped by the kernel\n",
-           (unsigned long long)r.stats.datagrams, (unsigned long long)r.stats.socket_drops);
     assert_int_equal(r.stats.socket_drops, 0);
     assert_int_equal(r.stats.datagrams, (uint64_t)dgrams);
     uint64_t flows = 0;
@@ -485,27 +511,13 @@ static void test_locked_store_at_stop_gives_up_in_time(void **state)
     assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
     char log_path[4096];
     snprintf(log_path, sizeof log_path, "%s/stderr", r.dir);
-    fflush(stderr);
-    int saved_stderr = dup(STDERR_FILENO);
-    int log_fd = open(log_path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
-    assert_true(saved_stderr >= 0 && log_fd >= 0);
-    dup2(log_fd, STDERR_FILENO);
-    close(log_fd);
+    int saved_stderr = stderr_to(log_path);
 
     pthread_t t;
     struct sockaddr_in to;
     int fd = runner_start(&r, &t, &to);
-    uint8_t buf[24 + 48 * 30];
-    struct v5rec recs[30];
     uint32_t secs = (uint32_t)(time(NULL) - 60), seq = 0;
-    for (int port = 1; port <= 1000; port += 25) {
-        for (int i = 0; i < 25; i++)
-            recs[i] =
-                (struct v5rec){0xCB007105, 0xC6336407, 40000, (uint16_t)(port + i), 6, 0x02, 1, 44};
-        size_t len = v5_packet(buf, recs, 25, seq, secs);
-        seq += 25;
-        assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
-    }
+    send_scan(fd, &to, secs, &seq);
     close(fd);
     usleep(300000);
     struct timespec a, b;
@@ -513,9 +525,7 @@ static void test_locked_store_at_stop_gives_up_in_time(void **state)
     __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE); /* the scan is reported on stopping */
     pthread_join(t, NULL);
     clock_gettime(CLOCK_MONOTONIC, &b);
-    fflush(stderr);
-    dup2(saved_stderr, STDERR_FILENO);
-    close(saved_stderr);
+    stderr_restore(saved_stderr);
     sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(other);
     long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
@@ -550,17 +560,8 @@ static void test_store_failure_stops_the_collector(void **state)
     assert_int_equal(sqlite3_exec(other, "DROP TABLE events", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(other);
 
-    uint8_t buf[24 + 48 * 30];
-    struct v5rec recs[30];
     uint32_t secs = (uint32_t)(time(NULL) - 60), seq = 0;
-    for (int port = 1; port <= 1000; port += 25) {
-        for (int i = 0; i < 25; i++)
-            recs[i] =
-                (struct v5rec){0xCB007105, 0xC6336407, 40000, (uint16_t)(port + i), 6, 0x02, 1, 44};
-        size_t len = v5_packet(buf, recs, 25, seq, secs);
-        seq += 25;
-        assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
-    }
+    send_scan(fd, &to, secs, &seq);
     close(fd);
     /* The window closes after a second of wall time; no stop is asked. */
     int ended = 0;
@@ -605,21 +606,11 @@ static void test_reload_routes_to_a_new_site(void **state)
         usleep(10000);
     usleep(500000); /* the writer reloads as soon as the receive loop asks */
 
-    uint8_t buf[24 + 48 * 30];
-    struct v5rec recs[30];
     uint32_t secs = (uint32_t)(time(NULL) - 60), seq = 0;
-    for (int port = 1; port <= 1000; port += 25) {
-        for (int i = 0; i < 25; i++)
-            recs[i] =
-                (struct v5rec){0xCB007105, 0xC6336407, 40000, (uint16_t)(port + i), 6, 0x02, 1, 44};
-        size_t len = v5_packet(buf, recs, 25, seq, secs);
-        seq += 25;
-        assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
-    }
+    send_scan(fd, &to, secs, &seq);
     close(fd);
     usleep(300000);
-    __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
-    pthread_join(t, NULL);
+    runner_stop(&r, t);
     assert_int_equal(r.rc, 0);
     ts_event_filter_t f;
     ts_event_filter_init(&f);
@@ -668,24 +659,14 @@ static void test_kernel_drops_are_counted(void **state)
     r.o.ready = on_ready_burst;
     char log_path[4096];
     snprintf(log_path, sizeof log_path, "%s/stderr", r.dir);
-    fflush(stderr);
-    int saved_stderr = dup(STDERR_FILENO);
-    int log_fd = open(log_path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
-    assert_true(saved_stderr >= 0 && log_fd >= 0);
-    dup2(log_fd, STDERR_FILENO);
-    close(log_fd);
+    int saved_stderr = stderr_to(log_path);
     pthread_t t;
     struct sockaddr_in to;
     close(runner_start(&r, &t, &to));
     usleep(300000);
-    __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
-    pthread_join(t, NULL);
-    fflush(stderr);
-    dup2(saved_stderr, STDERR_FILENO);
-    close(saved_stderr);
+    runner_stop(&r, t);
+    stderr_restore(saved_stderr);
     assert_int_equal(r.rc, 0);
-    printf("%llu datagrams received, %llu dropped by the kernel\n",
-           (unsigned long long)r.stats.datagrams, (unsigned long long)r.stats.socket_drops);
     assert_true(r.stats.datagrams >= 1);
     assert_true(r.stats.socket_drops >= BURST / 2);
     assert_int_equal(r.stats.datagrams + r.stats.socket_drops, BURST);
