@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "collect/writer.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -242,8 +241,9 @@ int ts_cwriter_start(ts_store_t *st, ts_constituency_t **c, int patience_ms, ts_
     pthread_cond_init(&w->work, &ca);
     pthread_cond_init(&w->room, NULL);
     pthread_condattr_destroy(&ca);
-    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
-        ts_log_error("cannot start the store writer: %s", strerror(errno));
+    int e = pthread_create(&w->thread, NULL, writer_main, w);
+    if (e != 0) {
+        ts_log_error("cannot start the store writer: %s", strerror(e));
         pthread_cond_destroy(&w->work);
         pthread_cond_destroy(&w->room);
         pthread_mutex_destroy(&w->mu);
