@@ -47,6 +47,14 @@ struct ts_cwriter {
     int error; /* the first fatal error; read without mu via __atomic */
 };
 
+/* Counter snapshots change hands by swapping buffers, never by copying. */
+static void swap_counters(struct counters *a, struct counters *b)
+{
+    struct counters t = *a;
+    *a = *b;
+    *b = t;
+}
+
 static int64_t mono_ms(void)
 {
     struct timespec ts;
@@ -167,18 +175,14 @@ static void *writer_main(void *arg)
                 pthread_cond_broadcast(&w->room);
             }
         } else if (w->counters_ready) {
-            struct counters t = taken;
-            taken = w->ready;
-            w->ready = t;
+            swap_counters(&taken, &w->ready);
             w->counters_ready = false;
             pthread_mutex_unlock(&w->mu);
             rc = store_counters(w, &taken);
             pthread_mutex_lock(&w->mu);
             if (rc == TS_EBUSY && !w->counters_ready) {
                 /* Nothing newer came meanwhile: try these again. */
-                t = taken;
-                taken = w->ready;
-                w->ready = t;
+                swap_counters(&taken, &w->ready);
                 w->counters_ready = true;
             }
         } else {
@@ -335,9 +339,7 @@ int ts_cwriter_counters(ts_cwriter_t *w, const ts_flow_decoder_t *dec)
         return rc;
     }
     pthread_mutex_lock(&w->mu);
-    struct counters t = w->ready;
-    w->ready = w->fill;
-    w->fill = t;
+    swap_counters(&w->ready, &w->fill);
     w->counters_ready = true;
     pthread_cond_signal(&w->work);
     pthread_mutex_unlock(&w->mu);

@@ -19,8 +19,6 @@
  * that waits for the writer, and the socket buffers absorb the wait (the
  * kernel counts what they cannot). */
 #pragma once
-#include <signal.h>
-
 #include "core/arena.h"
 #include "core/error.h"
 #include "core/event.h"

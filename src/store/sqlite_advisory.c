@@ -229,13 +229,18 @@ static int sq_adv_get(ts_store_t *st, const char *id, ts_adv_rec_cb cb, void *ct
     return ts_sq_iter_end(sq, s, rc, cbr);
 }
 
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
 static void bind_adv(sqlite3_stmt *s, const ts_adv_rec_t *r)
 {
     ts_sq_bind_cstr(s, 1, r->id);
-    ts_sq_bind_cstr(s, 2, r->source ? r->source : "");
-    ts_sq_bind_cstr(s, 3, r->revision ? r->revision : "");
-    ts_sq_bind_cstr(s, 4, r->title ? r->title : "");
-    ts_sq_bind_cstr(s, 5, r->publisher ? r->publisher : "");
+    ts_sq_bind_cstr(s, 2, nz(r->source));
+    ts_sq_bind_cstr(s, 3, nz(r->revision));
+    ts_sq_bind_cstr(s, 4, nz(r->title));
+    ts_sq_bind_cstr(s, 5, nz(r->publisher));
     sqlite3_bind_int64(s, 6, r->published);
     sqlite3_bind_int64(s, 7, r->updated);
     if (r->cvss < 0)
@@ -245,8 +250,8 @@ static void bind_adv(sqlite3_stmt *s, const ts_adv_rec_t *r)
     ts_sq_bind_cstr(s, 9, r->severity ? r->severity : "unknown");
     sqlite3_bind_int(s, 10, sev_rank(r->severity));
     ts_sq_bind_cstr(s, 11, r->cves_json ? r->cves_json : "[]");
-    ts_sq_bind_cstr(s, 12, r->hash ? r->hash : "");
-    ts_sq_bind_cstr(s, 13, r->document ? r->document : "");
+    ts_sq_bind_cstr(s, 12, nz(r->hash));
+    ts_sq_bind_cstr(s, 13, nz(r->document));
     sqlite3_bind_int64(s, 14, ts_sq_now_us());
 }
 
@@ -318,11 +323,6 @@ static int sq_products_clear(ts_store_t *st, int64_t adv_rowid)
         return r;
     sqlite3_bind_int64(s, 1, adv_rowid);
     return ts_sq_run(sq, s);
-}
-
-static const char *nz(const char *s)
-{
-    return s ? s : "";
 }
 
 static int sq_product_add(ts_store_t *st, const ts_adv_prod_rec_t *p)
