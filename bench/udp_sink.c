@@ -96,8 +96,9 @@ int main(int argc, char **argv)
                 break;
             }
         }
-        if (ts_collect_socket_drops(fd, &drops) < 0)
-            drops = 0;
+        uint32_t now;
+        if (ts_collect_socket_drops(fd, &now) == 0)
+            drops = now;
         if (charged > 0 && partial && max_pause > 0) {
             pause = ts_collect_next_pause(pause, charged, (size_t)room, max_pause);
             if (pause > 0) {

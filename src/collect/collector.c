@@ -21,6 +21,7 @@
 #define BATCH 64        /* datagrams per recvmmsg */
 #define DGRAM_MAX 65536 /* largest UDP payload */
 #define POLL_MS 100
+#define BOUND_LEN 80 /* "[v6 address]:port" as bound */
 
 void ts_collect_opts_init(ts_collect_opts_t *o)
 {
@@ -106,7 +107,7 @@ static uint64_t new_drops(int fd, uint32_t *last)
 
 /* Logs, per socket, the kernel drops counted since the last report: an
  * operator sees loss while the collector runs, not only when it stops. */
-static void report_drops(char (*bound)[80], uint64_t *unreported, size_t n)
+static void report_drops(char (*bound)[BOUND_LEN], uint64_t *unreported, size_t n)
 {
     for (size_t s = 0; s < n; s++) {
         if (unreported[s] == 0)
@@ -260,7 +261,7 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
 {
     memset(stats, 0, sizeof *stats);
     int fds[TS_COLLECT_MAX_SOCKETS];
-    char bound[TS_COLLECT_MAX_SOCKETS][80];
+    char bound[TS_COLLECT_MAX_SOCKETS][BOUND_LEN];
     const char *bound_ptrs[TS_COLLECT_MAX_SOCKETS];
     size_t n = 0;
     int rc = 0;
