@@ -351,7 +351,8 @@ static void test_pause_rule_keeps_the_queue_under_a_quarter(void **state)
     }
     /* The small buffer allows under a millisecond, the large one the
      * default 50 ms and more. */
-    assert_true(425984 / 4 / TS_COLLECT_BURST_BYTES_PER_US < 1000);
+    _Static_assert(425984 / 4 / TS_COLLECT_BURST_BYTES_PER_US < 1000,
+                   "a 208 KiB buffer allows pauses under 1 ms");
     ts_collect_opts_t o;
     ts_collect_opts_init(&o);
     assert_true(67108864 / 4 / TS_COLLECT_BURST_BYTES_PER_US >= o.coalesce_us);
