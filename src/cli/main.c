@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/log.h"
 #include "ts_version.h"
 
 struct command {
@@ -41,6 +42,9 @@ static void usage(FILE *out)
                  "\n"
                  "Global options:\n"
                  "  --db FILE      the database (default: $TOCSIN_DB, else ./tocsin.db)\n"
+                 "  --log-format text|json\n"
+                 "                 log lines as text (time, level, message) or one JSON\n"
+                 "                 object per line (default: $TOCSIN_LOG_FORMAT, else text)\n"
                  "  --version      print the version and exit\n"
                  "  -h, --help     this help; `tocsin COMMAND --help` for a command\n"
                  "\n"
@@ -56,7 +60,8 @@ static void usage(FILE *out)
                  "  4  refused: conflicting or duplicate claim, constraint\n"
                  "  5  ingest --strict: some records were quarantined\n"
                  "\n"
-                 "Environment: TOCSIN_DB (database), TOCSIN_LOG (error|warn|info|debug).\n");
+                 "Environment: TOCSIN_DB (database), TOCSIN_LOG (error|warn|info|debug),\n"
+                 "TOCSIN_LOG_FORMAT (text|json).\n");
 }
 
 int main(int argc, char **argv)
@@ -64,6 +69,7 @@ int main(int argc, char **argv)
     ts_cli_t cli = {.db_path = NULL};
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
+        {"log-format", required_argument, NULL, 'L'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -74,6 +80,12 @@ int main(int argc, char **argv)
         switch (ch) {
         case 'd':
             cli.db_path = optarg;
+            break;
+        case 'L':
+            if (ts_log_set_format(optarg) < 0) {
+                fprintf(stderr, "tocsin: --log-format takes text or json\n");
+                return TS_EXIT_USAGE;
+            }
             break;
         case 'V':
             printf("tocsin %s\n", TS_VERSION_STRING);

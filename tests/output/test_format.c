@@ -203,31 +203,9 @@ static void format_all(ts_format_t fmt, const ts_stored_event_t *ev, ts_buf_t *o
 
 static void golden(const char *name, const ts_buf_t *out)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/golden/%s", TS_TEST_DATA, name);
-    const char *upd = getenv("TS_UPDATE_GOLDEN");
-    if (upd && strcmp(upd, "1") == 0) {
-        assert_int_equal(tt_write_file(path, out->data, out->len), 0);
-        fprintf(stderr, "UPDATED golden file %s (%zu bytes): review it\n", path, out->len);
-        return;
-    }
-    size_t len = 0;
-    char *want = tt_read_file(path, &len);
-    if (want == NULL)
-        fail_msg("missing golden file %s; create it with TS_UPDATE_GOLDEN=1", path);
-    if (len != out->len || memcmp(want, out->data, len) != 0) {
-        size_t i = 0;
-        while (i < len && i < out->len && want[i] == out->data[i])
-            i++;
-        size_t line = 1;
-        for (size_t k = 0; k < i; k++)
-            line += want[k] == '\n';
-        free(want);
-        fail_msg("%s differs from the output at byte %zu (line %zu); if the change is "
-                 "intended, rerun with TS_UPDATE_GOLDEN=1 and review the diff",
-                 path, i, line);
-    }
-    free(want);
+    char why[8192];
+    if (tt_golden(name, out->data, out->len, why, sizeof why) != 0)
+        fail_msg("%s", why);
 }
 
 /* ---- independent checks ------------------------------------------------------ */

@@ -353,23 +353,10 @@ static void test_foreign_objects(void **state)
 
 static void golden(const char *name, const ts_http_resp_t *r)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/golden/api/%s", TS_TEST_DATA, name);
-    const char *upd = getenv("TS_UPDATE_GOLDEN");
-    if (upd && strcmp(upd, "1") == 0) {
-        assert_int_equal(tt_write_file(path, r->body.data, r->body.len), 0);
-        fprintf(stderr, "UPDATED golden file %s (%zu bytes): review it\n", path, r->body.len);
-        return;
-    }
-    size_t len = 0;
-    char *want = tt_read_file(path, &len);
-    if (want == NULL)
-        fail_msg("missing golden file %s; create it with TS_UPDATE_GOLDEN=1", path);
-    if (len != r->body.len || memcmp(want, r->body.data, len) != 0) {
-        free(want);
-        fail_msg("%s differs from the output:\n%.*s", path, (int)r->body.len, r->body.data);
-    }
-    free(want);
+    char rel[256], why[8192];
+    snprintf(rel, sizeof rel, "api/%s", name);
+    if (tt_golden(rel, r->body.data, r->body.len, why, sizeof why) != 0)
+        fail_msg("%s", why);
 }
 
 static void get_golden(fx_t *f, const ts_principal_t *who, const char *path, const char *query,

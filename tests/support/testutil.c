@@ -115,3 +115,38 @@ int tt_run(const char *cmd, char **out)
         return -1;
     return WEXITSTATUS(st);
 }
+
+int tt_golden(const char *relpath, const void *data, size_t len, char *why, size_t whysize)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/golden/%s", TS_TEST_DATA, relpath);
+    const char *upd = getenv("TS_UPDATE_GOLDEN");
+    if (upd && strcmp(upd, "1") == 0) {
+        if (tt_write_file(path, data, len) != 0) {
+            snprintf(why, whysize, "cannot write %s", path);
+            return -1;
+        }
+        fprintf(stderr, "UPDATED golden file %s (%zu bytes): review it\n", path, len);
+        return 0;
+    }
+    size_t n = 0;
+    char *want = tt_read_file(path, &n);
+    if (want == NULL) {
+        snprintf(why, whysize, "missing golden file %s; create it with TS_UPDATE_GOLDEN=1", path);
+        return -1;
+    }
+    int rc = 0;
+    if (n != len || memcmp(want, data, len) != 0) {
+        size_t i = 0, line = 1;
+        const char *got = data;
+        while (i < n && i < len && want[i] == got[i])
+            line += want[i++] == '\n';
+        snprintf(why, whysize,
+                 "%s differs from the output at byte %zu (line %zu); if the change is intended, "
+                 "rerun with TS_UPDATE_GOLDEN=1 and review the diff. Output:\n%.*s",
+                 path, i, line, (int)(len > 4000 ? 4000 : len), got);
+        rc = -1;
+    }
+    free(want);
+    return rc;
+}

@@ -18,3 +18,8 @@ char *tt_corpus_path(const char *relpath);
 /* Runs a shell command, returns its exit status (or -1), capturing stdout
  * into *out (malloc'd, may be NULL) if out is non-NULL. */
 int tt_run(const char *cmd, char **out);
+/* Compares data with tests/data/golden/RELPATH byte for byte; with
+ * TS_UPDATE_GOLDEN=1 in the environment, rewrites the file instead (review
+ * `git diff tests/data/golden` before committing). Returns 0, or -1 with the
+ * reason (first differing line, the output) in why. */
+int tt_golden(const char *relpath, const void *data, size_t len, char *why, size_t whysize);
