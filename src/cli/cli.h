@@ -27,10 +27,15 @@ typedef struct ts_cli {
 
 typedef int (*ts_cmd_fn)(ts_cli_t *cli, int argc, char **argv);
 
-/* Opens the store named by --db / TOCSIN_DB; prints the reason on failure. */
+/* Opens the store named by --db / TOCSIN_DB, creating it when missing; the
+ * store logs why it cannot (one line). */
 int ts_cli_open(ts_cli_t *cli, ts_store_t **st);
-/* Opens the store and loads the constituency. */
+/* The same for commands that only read: a missing store is not created but
+ * refused (TS_ENOENT), with a hint. */
+int ts_cli_open_existing(ts_cli_t *cli, ts_store_t **st);
+/* Opens the store (existing only, or created) and loads the constituency. */
 int ts_cli_open_routing(ts_cli_t *cli, ts_store_t **st, ts_constituency_t **c);
+int ts_cli_open_routing_existing(ts_cli_t *cli, ts_store_t **st, ts_constituency_t **c);
 /* Exit code for a ts_err. */
 int ts_cli_exit_code(int err);
 /* Parses a time given on the command line: RFC 3339 / ISO 8601, or a relative
@@ -43,6 +48,10 @@ void ts_cli_daemon_signals(volatile sig_atomic_t **stop, volatile sig_atomic_t *
 /* Parses a --limit value: a positive integer. Prints why on failure.
  * \retval 0 ok. \retval TS_EINVAL otherwise. */
 int ts_cli_parse_limit(const char *s, size_t *limit);
+/* A usage error: prints "tocsin: MESSAGE" (unless fmt is NULL: getopt has
+ * already said what is wrong) and a one-line hint to `tocsin CMD --help`,
+ * not the whole help. cmd is "" for the global options. */
+void ts_cli_usage_error(const char *cmd, const char *fmt, ...) TS_PRINTF(2, 3);
 /* True when stdout/stderr is a terminal. */
 bool ts_cli_tty(int fd);
 

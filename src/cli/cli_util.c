@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,19 +12,26 @@
 #include "core/event.h"
 #include "route/loader.h"
 
+/* The store says why it cannot open a database (one line); only a missing
+ * one, which it does not report, is explained here. */
 int ts_cli_open(ts_cli_t *cli, ts_store_t **st)
 {
-    int rc = ts_store_open(cli->db_path, st);
-    if (rc < 0) {
-        fprintf(stderr, "tocsin: cannot open database %s: %s\n", cli->db_path, ts_strerror(rc));
-        return rc;
-    }
-    return 0;
+    return ts_store_open(cli->db_path, st);
 }
 
-int ts_cli_open_routing(ts_cli_t *cli, ts_store_t **st, ts_constituency_t **c)
+int ts_cli_open_existing(ts_cli_t *cli, ts_store_t **st)
 {
-    int rc = ts_cli_open(cli, st);
+    int rc = ts_store_open_existing(cli->db_path, st);
+    if (rc == TS_ENOENT)
+        fprintf(stderr,
+                "tocsin: no database at %s (give --db or set TOCSIN_DB; `tocsin constituency "
+                "import` or `tocsin site add` creates one)\n",
+                cli->db_path);
+    return rc;
+}
+
+static int load_routing(ts_cli_t *cli, int rc, ts_store_t **st, ts_constituency_t **c)
+{
     if (rc < 0)
         return rc;
     rc = ts_constituency_load(*st, c);
@@ -34,6 +42,16 @@ int ts_cli_open_routing(ts_cli_t *cli, ts_store_t **st, ts_constituency_t **c)
         *st = NULL;
     }
     return rc;
+}
+
+int ts_cli_open_routing(ts_cli_t *cli, ts_store_t **st, ts_constituency_t **c)
+{
+    return load_routing(cli, ts_cli_open(cli, st), st, c);
+}
+
+int ts_cli_open_routing_existing(ts_cli_t *cli, ts_store_t **st, ts_constituency_t **c)
+{
+    return load_routing(cli, ts_cli_open_existing(cli, st), st, c);
 }
 
 int ts_cli_exit_code(int err)
@@ -59,6 +77,19 @@ int ts_cli_exit_code(int err)
 int ts_cli_parse_time(const char *s, int64_t *us)
 {
     return ts_time_parse_when(s, strlen(s), ts_time_now(), us);
+}
+
+void ts_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    if (fmt) {
+        char msg[512];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        fprintf(stderr, "tocsin: %s\n", msg);
+    }
+    fprintf(stderr, "tocsin: see 'tocsin %s%s--help'\n", cmd, *cmd ? " " : "");
 }
 
 bool ts_cli_tty(int fd)
@@ -111,7 +142,7 @@ int ts_cli_dispatch(ts_cli_t *cli, int argc, char **argv, const char *group,
                     const ts_cli_verb_t *verbs, size_t n_verbs, void (*usage)(FILE *out))
 {
     if (argc < 2) {
-        usage(stderr);
+        ts_cli_usage_error(group, "%s needs a command", group);
         return TS_EXIT_USAGE;
     }
     const char *verb = argv[1];
@@ -125,7 +156,6 @@ int ts_cli_dispatch(ts_cli_t *cli, int argc, char **argv, const char *group,
             return verbs[i].fn(cli, argc - 1, argv + 1);
         }
     }
-    fprintf(stderr, "tocsin: %s: unknown command '%s'\n", group, verb);
-    usage(stderr);
+    ts_cli_usage_error(group, "%s: unknown command '%s'", group, verb);
     return TS_EXIT_USAGE;
 }

@@ -145,7 +145,7 @@ static int adv_import(ts_cli_t *cli, int argc, char **argv)
             adv_usage(stdout);
             return TS_EXIT_OK;
         } else {
-            adv_usage(stderr);
+            ts_cli_usage_error("advisories", NULL);
             return TS_EXIT_USAGE;
         }
     }
@@ -224,7 +224,7 @@ static int parse_list_opts(int argc, char **argv, struct list_opts *o, bool feed
             adv_usage(stdout);
             return 1;
         default:
-            adv_usage(stderr);
+            ts_cli_usage_error("advisories", NULL);
             return -1;
         }
     }
@@ -287,7 +287,7 @@ static int adv_list(ts_cli_t *cli, int argc, char **argv)
         q.all = true;
     }
     ts_store_t *st;
-    if (ts_cli_open(cli, &st) < 0)
+    if (ts_cli_open_existing(cli, &st) < 0)
         return TS_EXIT_FAIL;
     if (o.site && find_site(st, o.site, &q.site_id) != 0) {
         ts_store_close(st);
@@ -381,7 +381,7 @@ static int adv_show(ts_cli_t *cli, int argc, char **argv)
     }
     const char *id = argv[optind];
     ts_store_t *st;
-    if (ts_cli_open(cli, &st) < 0)
+    if (ts_cli_open_existing(cli, &st) < 0)
         return TS_EXIT_FAIL;
     ts_adv_query_t q = {.adv_id = id, .all = true};
     if (o.site && find_site(st, o.site, &q.site_id) != 0) {
@@ -485,7 +485,7 @@ static int adv_feed(ts_cli_t *cli, int argc, char **argv)
         return TS_EXIT_USAGE;
     }
     ts_store_t *st;
-    if (ts_cli_open(cli, &st) < 0)
+    if (ts_cli_open_existing(cli, &st) < 0)
         return TS_EXIT_FAIL;
     ts_adv_query_t q = {0};
     if (o.site && find_site(st, o.site, &q.site_id) != 0) {
@@ -559,7 +559,7 @@ static int parse_plat_opts(int argc, char **argv, struct plat_opts *o)
             plat_usage(stdout);
             return 1;
         default:
-            plat_usage(stderr);
+            ts_cli_usage_error("platform", NULL);
             return -1;
         }
     }
@@ -732,7 +732,7 @@ static int plat_list(ts_cli_t *cli, int argc, char **argv)
         return TS_EXIT_USAGE;
     }
     ts_store_t *st;
-    if (ts_cli_open(cli, &st) < 0)
+    if (ts_cli_open_existing(cli, &st) < 0)
         return TS_EXIT_FAIL;
     int64_t site_id = 0;
     if (o.site && find_site(st, o.site, &site_id) != 0) {

@@ -140,7 +140,7 @@ static int ca_init(ts_cli_t *cli, int argc, char **argv)
             ca_usage(stdout);
             return TS_EXIT_OK;
         default:
-            ca_usage(stderr);
+            ts_cli_usage_error("ca", NULL);
             return TS_EXIT_USAGE;
         }
     }
@@ -239,7 +239,7 @@ static int ca_crl(ts_cli_t *cli, int argc, char **argv)
             ca_usage(stdout);
             return TS_EXIT_OK;
         default:
-            ca_usage(stderr);
+            ts_cli_usage_error("ca", NULL);
             return TS_EXIT_USAGE;
         }
     }
@@ -366,7 +366,7 @@ static int cert_issue(ts_cli_t *cli, int argc, char **argv)
             cert_usage(stdout);
             return TS_EXIT_OK;
         default:
-            cert_usage(stderr);
+            ts_cli_usage_error("cert", NULL);
             return TS_EXIT_USAGE;
         }
     }
@@ -442,6 +442,10 @@ static int cert_issue(ts_cli_t *cli, int argc, char **argv)
         rc = ts_cli_exit_code(r);
         goto out;
     }
+    if (csirt)
+        printf("certificate of %s for the CSIRT (sees the whole constituency)\n", holder);
+    else
+        printf("certificate of %s for site %s\n", holder, site);
     printf("fingerprint %s\n", is.fingerprint);
     printf("serial      %s\n", is.serial);
     printf("certificate %s\n", is.cert_path);
@@ -551,7 +555,7 @@ static int cert_list(ts_cli_t *cli, int argc, char **argv)
             cert_usage(stdout);
             return TS_EXIT_OK;
         default:
-            cert_usage(stderr);
+            ts_cli_usage_error("cert", NULL);
             return TS_EXIT_USAGE;
         }
     }
@@ -560,7 +564,7 @@ static int cert_list(ts_cli_t *cli, int argc, char **argv)
         return TS_EXIT_USAGE;
     }
     ts_store_t *st = NULL;
-    int r = ts_cli_open(cli, &st);
+    int r = ts_cli_open_existing(cli, &st);
     if (r)
         return TS_EXIT_FAIL;
     if (site) {
@@ -629,7 +633,7 @@ static int cert_revoke(ts_cli_t *cli, int argc, char **argv)
             cert_usage(stdout);
             return TS_EXIT_OK;
         default:
-            cert_usage(stderr);
+            ts_cli_usage_error("cert", NULL);
             return TS_EXIT_USAGE;
         }
     }

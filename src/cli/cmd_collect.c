@@ -12,6 +12,7 @@
 #include "collect/collector.h"
 #include "core/buf.h"
 #include "core/jsonw.h"
+#include "core/log.h"
 #include "output/exporter.h"
 
 static void collect_usage(FILE *out)
@@ -46,8 +47,7 @@ static void print_ready(const char *const *bound, size_t n, void *ctx)
 {
     (void)ctx;
     for (size_t i = 0; i < n; i++)
-        fprintf(stderr, "tocsin: collecting NetFlow/IPFIX on %s\n", bound[i]);
-    fflush(stderr);
+        ts_log_info("collecting NetFlow/IPFIX on %s", bound[i]);
 }
 
 /* A threshold or duration option: a number from 1 to 1e12. */
@@ -112,7 +112,7 @@ int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv)
             collect_usage(stdout);
             return TS_EXIT_OK;
         case '?':
-            collect_usage(stderr);
+            ts_cli_usage_error("collect", NULL);
             return TS_EXIT_USAGE;
         default:
             break;
@@ -152,8 +152,7 @@ int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv)
         }
     }
     if (optind != argc || o.n_listen == 0) {
-        fprintf(stderr, "tocsin: collect needs at least one --netflow ADDRESS:PORT\n");
-        collect_usage(stderr);
+        ts_cli_usage_error("collect", "collect needs at least one --netflow ADDRESS:PORT");
         return TS_EXIT_USAGE;
     }
     for (size_t i = 0; i < o.n_listen; i++) {
@@ -174,10 +173,9 @@ int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv)
         return TS_EXIT_FAIL;
     ts_collect_stats_t stats;
     int rc = ts_collect_run(st, &c, &o, &stats);
-    fprintf(stderr,
-            "tocsin: collector stopped: %" PRIu64 " datagrams, %" PRIu64 " flows, %" PRIu64
-            " detections, %" PRIu64 " datagrams dropped by the kernel\n",
-            stats.datagrams, stats.flows, stats.detections, stats.socket_drops);
+    ts_log_info("collector stopped: %" PRIu64 " datagrams, %" PRIu64 " flows, %" PRIu64
+                " detections, %" PRIu64 " datagrams dropped by the kernel",
+                stats.datagrams, stats.flows, stats.detections, stats.socket_drops);
     ts_constituency_free(c);
     ts_store_close(st);
     if (rc == TS_EINVAL)
@@ -223,22 +221,24 @@ static int exporter_row(const ts_exporter_stats_t *s, int64_t updated, void *arg
     return 0;
 }
 
-int ts_cmd_flows(ts_cli_t *cli, int argc, char **argv)
+static void flows_usage(FILE *out)
+{
+    fprintf(out, "Usage: tocsin flows stats [--format table|json]\n"
+                 "\n"
+                 "Per-exporter counters saved by `tocsin collect`: datagrams, flows,\n"
+                 "templates, flows lost per sequence numbers, datagrams and sets dropped\n"
+                 "by reason (short, version, malformed, no-template, template-limit,\n"
+                 "exporter-limit), and the sampling rate applied.\n");
+}
+
+static int flows_stats(ts_cli_t *cli, int argc, char **argv)
 {
     bool json = false;
-    bool help = argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
-    if (help || argc < 2 || strcmp(argv[1], "stats") != 0) {
-        FILE *out = help ? stdout : stderr;
-        fprintf(out, "Usage: tocsin flows stats [--format table|json]\n"
-                     "\n"
-                     "Per-exporter counters saved by `tocsin collect`: datagrams, flows,\n"
-                     "templates, flows lost per sequence numbers, datagrams and sets dropped\n"
-                     "by reason (short, version, malformed, no-template, template-limit,\n"
-                     "exporter-limit), and the sampling rate applied.\n");
-        return help ? TS_EXIT_OK : TS_EXIT_USAGE;
-    }
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            flows_usage(stdout);
+            return TS_EXIT_OK;
+        } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
             const char *f = argv[++i];
             if (strcmp(f, "json") == 0)
                 json = true;
@@ -249,12 +249,12 @@ int ts_cmd_flows(ts_cli_t *cli, int argc, char **argv)
         } else if (strcmp(argv[i], "--json") == 0) {
             json = true;
         } else {
-            fprintf(stderr, "tocsin: unexpected argument '%s'\n", argv[i]);
+            ts_cli_usage_error("flows", "unexpected argument '%s'", argv[i]);
             return TS_EXIT_USAGE;
         }
     }
     ts_store_t *st;
-    if (ts_cli_open(cli, &st) < 0)
+    if (ts_cli_open_existing(cli, &st) < 0)
         return TS_EXIT_FAIL;
     struct fctx f = {.json = json, .buf = TS_BUF_INIT, .n = 0};
     int rc = ts_store_exporters_foreach(st, exporter_row, &f);
@@ -267,4 +267,10 @@ int ts_cmd_flows(ts_cli_t *cli, int argc, char **argv)
     ts_buf_free(&f.buf);
     ts_store_close(st);
     return rc < 0 ? TS_EXIT_FAIL : TS_EXIT_OK;
+}
+
+int ts_cmd_flows(ts_cli_t *cli, int argc, char **argv)
+{
+    static const ts_cli_verb_t verbs[] = {{"stats", flows_stats}};
+    return ts_cli_dispatch(cli, argc, argv, "flows", verbs, 1, flows_usage);
 }

@@ -42,12 +42,12 @@ static int do_import(ts_cli_t *cli, int argc, char **argv)
         } else if (path == NULL && argv[i][0] != '-')
             path = argv[i];
         else {
-            c_usage(stderr);
+            ts_cli_usage_error("constituency", "unexpected argument '%s'", argv[i]);
             return TS_EXIT_USAGE;
         }
     }
     if (path == NULL) {
-        c_usage(stderr);
+        ts_cli_usage_error("constituency", "constituency import needs a FILE");
         return TS_EXIT_USAGE;
     }
     char err[512] = "";
@@ -88,12 +88,12 @@ static int do_export(ts_cli_t *cli, int argc, char **argv)
         } else if (path == NULL && argv[i][0] != '-') {
             path = argv[i];
         } else {
-            c_usage(stderr);
+            ts_cli_usage_error("constituency", "unexpected argument '%s'", argv[i]);
             return TS_EXIT_USAGE;
         }
     }
     ts_store_t *st;
-    if (ts_cli_open(cli, &st) < 0)
+    if (ts_cli_open_existing(cli, &st) < 0)
         return TS_EXIT_FAIL;
     ts_buf_t out = TS_BUF_INIT;
     int rc = ts_constfile_export(st, &out);

@@ -94,12 +94,12 @@ int ts_cmd_events(ts_cli_t *cli, int argc, char **argv)
             events_usage(stdout);
             return TS_EXIT_OK;
         default:
-            events_usage(stderr);
+            ts_cli_usage_error("events", NULL);
             return TS_EXIT_USAGE;
         }
     }
     if (optind != argc) {
-        events_usage(stderr);
+        ts_cli_usage_error("events", "unexpected argument '%s'", argv[optind]);
         return TS_EXIT_USAGE;
     }
     struct emit_ctx e = {.fmt = TS_FMT_TABLE, .buf = TS_BUF_INIT, .count = 0};
@@ -111,7 +111,7 @@ int ts_cmd_events(ts_cli_t *cli, int argc, char **argv)
     }
 
     ts_store_t *st;
-    if (ts_cli_open(cli, &st) < 0)
+    if (ts_cli_open_existing(cli, &st) < 0)
         return TS_EXIT_FAIL;
     int rc = 0;
     if (site) {

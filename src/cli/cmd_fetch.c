@@ -98,7 +98,7 @@ int ts_cmd_advisories_fetch(ts_cli_t *cli, int argc, char **argv)
             usage(stdout);
             return TS_EXIT_OK;
         default:
-            usage(stderr);
+            ts_cli_usage_error("advisories fetch", NULL);
             return TS_EXIT_USAGE;
         }
     }

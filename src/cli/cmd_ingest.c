@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/buf.h"
 #include "ingest/ingest.h"
 
 static void ingest_usage(FILE *out)
@@ -35,7 +36,9 @@ static void ingest_usage(FILE *out)
                  "      --batch N         records per transaction (default 20000)\n"
                  "      --feed-name NAME  set feed.name on every event\n"
                  "      --feed-provider NAME  set feed.provider on every event\n"
-                 "      --strict          exit 5 when any record was quarantined\n"
+                 "      --strict          exit 5 when any record was quarantined (without it,\n"
+                 "                        exit 5 only when no event was stored and most\n"
+                 "                        records were quarantined: the wrong --format?)\n"
                  "      --no-progress     no progress bar (shown only when stderr is a terminal)\n"
                  "  -q, --quiet           no summary line\n");
 }
@@ -142,13 +145,12 @@ int ts_cmd_ingest(ts_cli_t *cli, int argc, char **argv)
             ingest_usage(stdout);
             return TS_EXIT_OK;
         default:
-            ingest_usage(stderr);
+            ts_cli_usage_error("ingest", NULL);
             return TS_EXIT_USAGE;
         }
     }
     if (argc - optind != 1 || format == NULL) {
-        fprintf(stderr, "tocsin: ingest needs --format and exactly one FILE (or '-')\n");
-        ingest_usage(stderr);
+        ts_cli_usage_error("ingest", "ingest needs --format and exactly one FILE (or '-')");
         return TS_EXIT_USAGE;
     }
     o.path = argv[optind];
@@ -186,6 +188,20 @@ int ts_cmd_ingest(ts_cli_t *cli, int argc, char **argv)
     ts_store_close(st);
     if (rc < 0)
         return TS_EXIT_FAIL;
+    /* No event and mostly rejects (the rest skipped as context, as a parser
+     * may skip a line of another format): most often the wrong --format. */
+    if (stats.events == 0 && stats.quarantined > stats.skipped) {
+        ts_buf_t names = TS_BUF_INIT;
+        for (const ts_parser_t *const *p = ts_parser_list(); *p; p++)
+            ts_buf_printf(&names, "%s%s", p == ts_parser_list() ? "" : ", ", (*p)->name);
+        fprintf(stderr,
+                "tocsin: no record of %s became an event, %llu were quarantined: is it really "
+                "%s? (--format %s; "
+                "`tocsin quarantine stats` shows why)\n",
+                o.path, (unsigned long long)stats.quarantined, o.parser->name, names.data);
+        ts_buf_free(&names);
+        return TS_EXIT_DATA;
+    }
     if (strict && stats.quarantined > 0)
         return TS_EXIT_DATA;
     return TS_EXIT_OK;

@@ -67,12 +67,12 @@ int ts_cmd_inputs(ts_cli_t *cli, int argc, char **argv)
             inputs_usage(stdout);
             return TS_EXIT_OK;
         } else {
-            inputs_usage(stderr);
+            ts_cli_usage_error("inputs", "unexpected argument '%s'", argv[i]);
             return TS_EXIT_USAGE;
         }
     }
     ts_store_t *st;
-    if (ts_cli_open(cli, &st) < 0)
+    if (ts_cli_open_existing(cli, &st) < 0)
         return TS_EXIT_FAIL;
     int rc = ts_store_inputs_foreach(st, input_row, &c);
     if (rc < 0)

@@ -150,16 +150,16 @@ int ts_cmd_quarantine(ts_cli_t *cli, int argc, char **argv)
             q_usage(stdout);
             return TS_EXIT_OK;
         default:
-            q_usage(stderr);
+            ts_cli_usage_error("quarantine", NULL);
             return TS_EXIT_USAGE;
         }
     }
     if (optind != argc) {
-        q_usage(stderr);
+        ts_cli_usage_error("quarantine", "unexpected argument '%s'", argv[optind]);
         return TS_EXIT_USAGE;
     }
     ts_store_t *st;
-    if (ts_cli_open(cli, &st) < 0)
+    if (ts_cli_open_existing(cli, &st) < 0)
         return TS_EXIT_FAIL;
     int rc;
     if (list) {

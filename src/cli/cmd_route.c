@@ -19,6 +19,19 @@ static void route_usage(FILE *out)
                  "Exit code 3 when no site owns it.\n");
 }
 
+/* A DNS name worth looking up: valid, and not a mistyped address (a name
+ * whose last label is all digits, like 300.1.2.3, is not a host name). */
+static bool domain_like(const char *s, size_t n)
+{
+    char norm[TS_DOMAIN_MAX + 1];
+    size_t len;
+    if (ts_domain_normalize(s, n, norm, &len) != 0)
+        return false;
+    const char *last = strrchr(norm, '.');
+    last = last ? last + 1 : norm;
+    return strspn(last, "0123456789") != strlen(last);
+}
+
 static const char *kind_name(ts_rule_kind_t k)
 {
     return k == TS_RULE_NETWORK ? "network" : k == TS_RULE_ASN ? "asn" : "domain";
@@ -37,27 +50,36 @@ int ts_cmd_route(ts_cli_t *cli, int argc, char **argv)
         } else if (what == NULL && (argv[i][0] != '-' || strcmp(argv[i], "--") == 0)) {
             what = strcmp(argv[i], "--") == 0 && i + 1 < argc ? argv[++i] : argv[i];
         } else {
-            route_usage(stderr);
+            ts_cli_usage_error("route", "unexpected argument '%s'", argv[i]);
             return TS_EXIT_USAGE;
         }
     }
     if (what == NULL) {
-        route_usage(stderr);
+        ts_cli_usage_error("route", "route needs an ADDRESS, ASN or DOMAIN");
+        return TS_EXIT_USAGE;
+    }
+    ts_ip_t ip;
+    int64_t asn;
+    size_t n = strlen(what);
+    bool is_ip = ts_ip_parse(what, n, &ip) == 0;
+    bool is_asn = !is_ip && ts_asn_parse(what, n, &asn) == 0;
+    if (!is_ip && !is_asn && !domain_like(what, n)) {
+        fprintf(stderr,
+                "tocsin: route: '%s' is not an IP address, an AS number or a domain name (for a "
+                "network, give one of its addresses)\n",
+                what);
         return TS_EXIT_USAGE;
     }
     ts_store_t *st;
     ts_constituency_t *c;
-    if (ts_cli_open_routing(cli, &st, &c) < 0)
+    if (ts_cli_open_routing_existing(cli, &st, &c) < 0)
         return TS_EXIT_FAIL;
 
     ts_match_t m;
     int rc;
-    ts_ip_t ip;
-    int64_t asn;
-    size_t n = strlen(what);
-    if (ts_ip_parse(what, n, &ip) == 0)
+    if (is_ip)
         rc = ts_constituency_lookup_ip(c, &ip, &m);
-    else if (ts_asn_parse(what, n, &asn) == 0)
+    else if (is_asn)
         rc = ts_constituency_lookup_asn(c, asn, &m);
     else
         rc = ts_constituency_lookup_domain(c, what, n, &m);

@@ -209,7 +209,7 @@ static int run(ts_cli_t *cli, ts_server_opts_t *so, input_t *inputs, size_t n_in
     ts_server_t *srv;
     int rc = ts_server_start(so, &srv, err, sizeof err);
     if (rc < 0) {
-        fprintf(stderr, "tocsin: serve: %s\n", err);
+        ts_log_error("serve: %s", err);
         return TS_EXIT_FAIL;
     }
     ts_log_info("serving %s (CA %s, web %s, %u threads, %zu inputs)", ts_server_url(srv),
@@ -321,13 +321,12 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
             rc = TS_EXIT_OK;
             goto out;
         default:
-            serve_usage(stderr);
+            ts_cli_usage_error("serve", NULL);
             goto out;
         }
     }
     if (optind != argc || so.listen == NULL) {
-        fprintf(stderr, "tocsin: serve needs --listen ADDRESS:PORT and no other arguments\n");
-        serve_usage(stderr);
+        ts_cli_usage_error("serve", "serve needs --listen ADDRESS:PORT and no other arguments");
         goto out;
     }
     struct sockaddr_storage ss;

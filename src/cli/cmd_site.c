@@ -91,7 +91,7 @@ static int parse_claims(int argc, char **argv, struct claims *cl, const char **p
             site_usage(stdout);
             exit(TS_EXIT_OK);
         default:
-            site_usage(stderr);
+            ts_cli_usage_error("site", NULL);
             return -1;
         }
         if (rc < 0)
@@ -256,7 +256,8 @@ static int site_unclaim(ts_cli_t *cli, int argc, char **argv)
     const char *parent = NULL, *description = "";
     int first = parse_claims(argc, argv, &cl, &parent, &description, false);
     if (first < 0 || argc - first != 1) {
-        site_usage(stderr);
+        if (first >= 0)
+            ts_cli_usage_error("site", "site %s needs one NAME", argv[0]);
         return TS_EXIT_USAGE;
     }
     ts_store_t *st;
@@ -411,11 +412,12 @@ static int site_list(ts_cli_t *cli, int argc, char **argv, bool show)
         return TS_EXIT_OK;
     }
     if (show ? argc != 2 : argc != 1) {
-        site_usage(stderr);
+        ts_cli_usage_error("site",
+                           show ? "site show needs one NAME" : "site list takes no argument");
         return TS_EXIT_USAGE;
     }
     ts_store_t *st;
-    if (ts_cli_open(cli, &st) < 0)
+    if (ts_cli_open_existing(cli, &st) < 0)
         return TS_EXIT_FAIL;
     struct listing l;
     memset(&l, 0, sizeof l);

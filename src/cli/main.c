@@ -58,7 +58,7 @@ static void usage(FILE *out)
                  "  2  usage error\n"
                  "  3  not found (unknown site; no owner for a route)\n"
                  "  4  refused: conflicting or duplicate claim, constraint\n"
-                 "  5  ingest --strict: some records were quarantined\n"
+                 "  5  ingest: no event stored, most records quarantined (--strict: any)\n"
                  "\n"
                  "Environment: TOCSIN_DB (database), TOCSIN_LOG (error|warn|info|debug),\n"
                  "TOCSIN_LOG_FORMAT (text|json).\n");
@@ -94,7 +94,7 @@ int main(int argc, char **argv)
             usage(stdout);
             return TS_EXIT_OK;
         default:
-            usage(stderr);
+            ts_cli_usage_error("", NULL);
             return TS_EXIT_USAGE;
         }
     }
@@ -103,7 +103,7 @@ int main(int argc, char **argv)
     if (cli.db_path == NULL || *cli.db_path == '\0')
         cli.db_path = "tocsin.db";
     if (optind >= argc) {
-        usage(stderr);
+        ts_cli_usage_error("", "no command given");
         return TS_EXIT_USAGE;
     }
     const char *name = argv[optind];
@@ -119,6 +119,6 @@ int main(int argc, char **argv)
             return commands[i].fn(&cli, sub_argc, sub_argv);
         }
     }
-    fprintf(stderr, "tocsin: unknown command '%s' (see tocsin --help)\n", name);
+    ts_cli_usage_error("", "unknown command '%s'", name);
     return TS_EXIT_USAGE;
 }

@@ -56,7 +56,7 @@ static int64_t floordiv(int64_t a, int64_t b, int64_t *rem)
     return q;
 }
 
-size_t ts_time_format(int64_t us, char *buf, size_t size)
+static size_t format_time(int64_t us, bool zulu, char *buf, size_t size)
 {
     int64_t frac, secs_r;
     int64_t secs = floordiv(us, 1000000, &frac);
@@ -66,11 +66,28 @@ size_t ts_time_format(int64_t us, char *buf, size_t size)
     civil_from_days(days, &y, &m, &d);
     unsigned hh = (unsigned)(secs_r / 3600), mm = (unsigned)(secs_r / 60 % 60),
              ss = (unsigned)(secs_r % 60);
-    int n = snprintf(buf, size, "%04lld-%02u-%02uT%02u:%02u:%02u.%06u+00:00", (long long)y, m, d,
+    int n;
+    if (!zulu)
+        n = snprintf(buf, size, "%04lld-%02u-%02uT%02u:%02u:%02u.%06u+00:00", (long long)y, m, d,
                      hh, mm, ss, (unsigned)frac);
+    else if (frac)
+        n = snprintf(buf, size, "%04lld-%02u-%02uT%02u:%02u:%02u.%06uZ", (long long)y, m, d, hh, mm,
+                     ss, (unsigned)frac);
+    else
+        n = snprintf(buf, size, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d, hh, mm, ss);
     if (n < 0)
         return 0;
     return (size_t)n < size ? (size_t)n : (size ? size - 1 : 0);
+}
+
+size_t ts_time_format(int64_t us, char *buf, size_t size)
+{
+    return format_time(us, false, buf, size);
+}
+
+size_t ts_time_format_utc(int64_t us, char *buf, size_t size)
+{
+    return format_time(us, true, buf, size);
 }
 
 static int digits(const char *s, size_t n, size_t at, size_t count, unsigned *out)

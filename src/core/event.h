@@ -57,6 +57,9 @@ void ts_event_init(ts_event_t *e);
  * ("2026-11-27T06:30:00.123456+00:00", IntelMQ's form). buf >= 40 bytes.
  * Returns the length. */
 size_t ts_time_format(int64_t us, char *buf, size_t size);
+/* The same time as the REST API and CSV output write it: "Z", and a fraction
+ * only when there is one ("2026-11-27T06:30:00Z", "...00.123456Z"). */
+size_t ts_time_format_utc(int64_t us, char *buf, size_t size);
 
 /* Parses RFC 3339 / ISO 8601 timestamps as sensors write them:
  * "2026-11-27T06:30:00Z", "...00.123456+0100", "...00+01:00", "... 06:30:00"

@@ -459,6 +459,25 @@ static int read_loop(struct run *r)
     }
 }
 
+/* Follow mode on a file that is not there yet (a sensor not started, a log
+ * not rotated in): waits for it, so that a service can start first. Returns
+ * false when stopped meanwhile. Any error but ENOENT is left to the open. */
+static bool wait_for_file(const ts_ingest_opts_t *o)
+{
+    bool said = false;
+    while (access(o->path, F_OK) != 0 && errno == ENOENT) {
+        if (o->stop && __atomic_load_n(o->stop, __ATOMIC_ACQUIRE))
+            return false;
+        if (!said)
+            ts_log_info("%s does not exist yet: waiting for it", o->path);
+        said = true;
+        sleep_ms(o->poll_ms > 0 ? o->poll_ms : 100);
+    }
+    if (said)
+        ts_log_info("%s appeared: reading it", o->path);
+    return true;
+}
+
 int ts_ingest_run(ts_store_t *st, ts_constituency_t **c, const ts_ingest_opts_t *o,
                   ts_ingest_stats_t *stats)
 {
@@ -481,6 +500,8 @@ int ts_ingest_run(ts_store_t *st, ts_constituency_t **c, const ts_ingest_opts_t 
     int rc = 0;
     if (r.is_stdin) {
         snprintf(name, sizeof name, "-");
+    } else if (o->follow && !wait_for_file(o)) {
+        goto free_batches; /* stopped before the file appeared: nothing read */
     } else if (realpath(o->path, name) == NULL) {
         ts_log_error("cannot open %s: %s", o->path, strerror(errno));
         rc = TS_EIO;

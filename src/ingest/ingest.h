@@ -41,7 +41,7 @@ typedef void (*ts_ingest_progress_fn)(const ts_ingest_stats_t *stats, void *ctx)
 typedef struct ts_ingest_opts {
     const char *path;               /* file to read, "-" for stdin */
     const ts_parser_t *parser;      /* record format */
-    bool follow;                    /* keep reading as the file grows */
+    bool follow;                    /* keep reading as the file grows; wait for a missing one */
     bool from_start;                /* ignore the checkpoint and read from byte 0 */
     size_t batch_max;               /* records per transaction (default 20000) */
     int batch_ms;                   /* longest wait before a partial batch commits (default 200) */

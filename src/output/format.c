@@ -333,7 +333,9 @@ static void csv_event(const ts_stored_event_t *ev, ts_buf_t *out)
     const ts_event_t *e = &ev->ev;
     ts_buf_printf(out, "%" PRId64, ev->id);
     char t[64];
-    size_t tn = e->time_source != TS_TIME_NONE ? ts_time_format(e->time_source, t, sizeof t) : 0;
+    /* As the API's JSON writes times, so that a CSV download reads the same. */
+    size_t tn =
+        e->time_source != TS_TIME_NONE ? ts_time_format_utc(e->time_source, t, sizeof t) : 0;
     csv_text(out, t, tn, false);
     csv_cstr(out, taxonomy_name(e));
     csv_cstr(out, type_name(e));
@@ -491,7 +493,7 @@ static void table_event(const ts_stored_event_t *ev, ts_buf_t *out)
 
     char t[64] = "-";
     if (e->time_source != TS_TIME_NONE) {
-        size_t tn = ts_time_format(e->time_source, t, sizeof t);
+        size_t tn = ts_time_format_utc(e->time_source, t, sizeof t);
         /* "2026-11-27T06:30:00.123456+00:00" -> "2026-11-27 06:30:00"; a year
          * outside 0000-9999 keeps its full form (cut by the cell). */
         if (tn >= 19 && t[10] == 'T') {

@@ -254,26 +254,10 @@ bool ts_api_scope(ts_store_t *st, const ts_principal_t *who, const char *site_na
 
 /* ---- JSON pieces ------------------------------------------------------------- */
 
-/* RFC 3339 UTC, "Z", with microseconds only when there are any. */
 static void put_time(ts_jsonw_t *w, int64_t us)
 {
-    int64_t secs = us / 1000000, frac = us % 1000000;
-    if (frac < 0) {
-        frac += 1000000;
-        secs--;
-    }
-    time_t t = (time_t)secs;
-    struct tm tm;
     char buf[64];
-    if (gmtime_r(&t, &tm) == NULL) {
-        ts_jsonw_null(w);
-        return;
-    }
-    size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (frac)
-        snprintf(buf + n, sizeof buf - n, ".%06lldZ", (long long)frac);
-    else
-        snprintf(buf + n, sizeof buf - n, "Z");
+    ts_time_format_utc(us, buf, sizeof buf);
     ts_jsonw_cstr(w, buf);
 }
 

@@ -912,7 +912,12 @@ int ts_ca_issue(ts_ca_t *ca, ts_store_t *st, const ts_cert_request_t *req, const
     to_hex(fp, fplen, out->fingerprint);
     to_hex(serial, slen, out->serial);
 
-    if ((r = build_p12(crt, key, ca->crt, req->holder, p12_password, &p12, err, errsize)))
+    /* A browser's certificate picker and key store list the friendly name:
+     * whose certificate it is, for which site, and where it belongs. */
+    char friendly[TS_HOLDER_MAX + sizeof q.name + 16];
+    snprintf(friendly, sizeof friendly, "%s: %s (tocsin)", req->csirt ? "CSIRT" : q.name,
+             req->holder);
+    if ((r = build_p12(crt, key, ca->crt, friendly, p12_password, &p12, err, errsize)))
         goto out;
     if ((r = write_pair(out->cert_path, out->key_path, crt, key, err, errsize)))
         goto out;

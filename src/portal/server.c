@@ -385,11 +385,8 @@ static ts_store_t *thread_store(ts_server_t *s)
     if (tl_owner == s && tl_store)
         return tl_store;
     ts_store_t *st;
-    int rc = ts_store_open(s->db_path, &st);
-    if (rc < 0) {
-        ts_log_error("server: cannot open the store %s: %s", s->db_path, ts_strerror(rc));
-        return NULL;
-    }
+    if (ts_store_open(s->db_path, &st) < 0)
+        return NULL; /* the store has logged why */
     pthread_mutex_lock(&s->stores_mu);
     if (s->n_stores == s->cap_stores) {
         s->cap_stores = s->cap_stores ? 2 * s->cap_stores : 8;

@@ -28,6 +28,7 @@
  * (SQLITE_PREPARE_PERSISTENT) and reused. CHECK constraints use BETWEEN, not
  * IN (...): SQLite builds an ephemeral table for an IN list on every insert,
  * which once cost half of the insert time. */
+#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
@@ -35,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -1037,7 +1039,7 @@ static void sq_close(ts_store_t *st)
     free(sq);
 }
 
-static int sq_open(const char *location, int max_version, ts_store_t **out)
+static int sq_open(const char *location, int max_version, bool create, ts_store_t **out)
 {
     struct sq_store *sq = ts_xcalloc(1, sizeof *sq);
     sq->base.ops = &ts_store_sqlite_ops;
@@ -1045,12 +1047,16 @@ static int sq_open(const char *location, int max_version, ts_store_t **out)
     sq->opening = true;
     sq->serial = ++sq_open_serial;
     int target = max_version < 0 ? SQ_LATEST : max_version;
-    int flags =
-        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE |
+                (create ? SQLITE_OPEN_CREATE : 0);
     int r = 0;
     (void)pthread_once(&sq_config_once, sq_config);
     int rc = sqlite3_open_v2(location, &sq->db, flags, NULL);
 
+    if (rc != SQLITE_OK && !create && access(location, F_OK) != 0 && errno == ENOENT) {
+        r = TS_ENOENT;
+        goto fail;
+    }
     if (rc != SQLITE_OK) {
         set_msg(sq, sq->db ? sqlite3_errmsg(sq->db) : sqlite3_errstr(rc));
         ts_log_error("store: cannot open %s: %s", location, sq->errmsg);

@@ -23,7 +23,7 @@ static const struct ts_store_ops *pick(const char *location, int *err)
     return &ts_store_sqlite_ops;
 }
 
-int ts_store_open_version(const char *location, int max_version, ts_store_t **out)
+static int open_store(const char *location, int max_version, bool create, ts_store_t **out)
 {
     if (out == NULL)
         return TS_EINVAL;
@@ -38,7 +38,12 @@ int ts_store_open_version(const char *location, int max_version, ts_store_t **ou
         return err;
     if (max_version > ops->latest_version)
         return TS_EINVAL;
-    return ops->open(location, max_version, out);
+    return ops->open(location, max_version, create, out);
+}
+
+int ts_store_open_version(const char *location, int max_version, ts_store_t **out)
+{
+    return open_store(location, max_version, true, out);
 }
 
 int ts_store_latest_version(const char *location)
@@ -50,7 +55,12 @@ int ts_store_latest_version(const char *location)
 
 int ts_store_open(const char *location, ts_store_t **out)
 {
-    return ts_store_open_version(location, -1, out);
+    return open_store(location, -1, true, out);
+}
+
+int ts_store_open_existing(const char *location, ts_store_t **out)
+{
+    return open_store(location, -1, false, out);
 }
 
 void ts_store_close(ts_store_t *st)

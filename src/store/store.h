@@ -29,6 +29,10 @@ typedef struct ts_store ts_store_t;
  * \retval TS_EDB cannot open or migrate (details logged).
  * \retval TS_ESCHEMA the store was written by a newer tocsin. */
 TS_MUSTCHECK int ts_store_open(const char *location, ts_store_t **out /* OUT */);
+/* Like ts_store_open(), for commands that only read: a store that does not
+ * exist is not created. \retval TS_ENOENT nothing at location (not logged).
+ * \retval as ts_store_open() otherwise. */
+TS_MUSTCHECK int ts_store_open_existing(const char *location, ts_store_t **out /* OUT */);
 void ts_store_close(ts_store_t *st);
 /* Schema version in use (after migration). */
 int ts_store_schema_version(ts_store_t *st);

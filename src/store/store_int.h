@@ -16,8 +16,9 @@ struct ts_store_ops {
     const char *name;   /* "sqlite", for messages */
     int latest_version; /* newest schema version the backend knows */
     /* max_version < 0: migrate to latest_version; else stop after that step
-     * (tests build old stores with it). */
-    int (*open)(const char *location, int max_version, ts_store_t **out);
+     * (tests build old stores with it). create: make a missing store, else
+     * TS_ENOENT (not logged: the caller says what to do). */
+    int (*open)(const char *location, int max_version, bool create, ts_store_t **out);
     void (*close)(ts_store_t *st);
     int (*schema_version)(ts_store_t *st);
     const char *(*errmsg)(ts_store_t *st);

@@ -93,6 +93,12 @@ for f in pem key p12; do [ -f "$ALICE.$f" ] && ok || fail "alice .$f written"; d
 expect_eq "alice key mode" 600 "$(mode "$ALICE.key")"
 expect_eq "alice p12 mode" 600 "$(mode "$ALICE.p12")"
 FP_A=$(awk '/^fingerprint/ {print $2}' "$WORK/issue-alice")
+# Whose certificate it is: on the command's output and in the .p12 (the name a
+# browser's certificate list shows).
+expect_eq "issue says whose" "certificate of Alice Example for site uni-a" "$(head -1 "$WORK/issue-alice")"
+certtool --p12-info --inder --infile "$ALICE.p12" --password "$PW" >"$WORK/p12info" 2>&1
+expect_eq "p12 friendly names (certificate and key)" 2 \
+    "$(grep -c 'Friendly name: uni-a: Alice Example (tocsin)$' "$WORK/p12info")"
 SER_A=$(awk '/^serial/ {print $2}' "$WORK/issue-alice")
 expect_eq "printed fingerprint is the file's" "$(fp_of "$ALICE.pem")" "$FP_A"
 expect_eq "serial: 16 octets" 32 "${#SER_A}"
@@ -119,6 +125,7 @@ FP_B=$(awk '/^fingerprint/ {print $2}' "$WORK/out")
 SER_B=$(awk '/^serial/ {print $2}' "$WORK/out")
 expect_rc "issue csirt" 0 "$TOCSIN" cert issue --csirt --name "Duty" --out "$OUT"
 grep -q 'no password' "$WORK/out" && ok || fail "a p12 without password is pointed out"
+grep -q '^certificate of Duty for the CSIRT' "$WORK/out" && ok || fail "csirt issue says whose"
 certtool --certificate-info --infile "$OUT/csirt-Duty.pem" | grep -q 'OU=CSIRT' && ok ||
     fail "csirt subject"
 
@@ -150,6 +157,8 @@ if [ "$HAVE_NSS" = 1 ]; then
     expect_rc "nss keys" 0 certutil -K -d "sql:$WORK/nss"
     grep -q 'Alice Example' "$WORK/out" && ok || fail "NSS holds Alice's key"
     grep -q 'Duty' "$WORK/out" && ok || fail "NSS holds Duty's key"
+    expect_rc "nss certs" 0 certutil -L -d "sql:$WORK/nss"
+    grep -q 'uni-a: Alice Example (tocsin) ' "$WORK/out" && ok || fail "NSS nickname: $(cat "$WORK/out")"
     mkdir "$WORK/nss2"
     expect_rc "nss db 2" 0 certutil -N -d "sql:$WORK/nss2" --empty-password
     if pk12util -i "$ALICE.p12" -d "sql:$WORK/nss2" -W wrong >/dev/null 2>&1; then

@@ -97,4 +97,70 @@ cmp -s "$WORK/c1.json" "$WORK/c2.json" && ok || fail "export is stable across im
 printf '{"tocsin_constituency": 1, "sites": [{"name": "a", "networks": ["10.0.0.0/8"]}, {"name": "b", "networks": ["10.0.0.0/8"]}]}' > "$WORK/bad.json"
 expect_rc "conflicting file refused" 4 "$TOCSIN" --db "$WORK/other.db" constituency import "$WORK/bad.json"
 grep -q 'also claimed by site a' "$WORK/err" && ok || fail "conflict explained: $(cat "$WORK/err")"
+
+# A usage error prints what is wrong and a one-line hint, not the whole help.
+usage_err() { # WHAT COMMAND...
+    local what=$1
+    shift
+    expect_rc "$what" 2 "$@"
+    expect_eq "$what: two lines on stderr" 2 "$(wc -l <"$WORK/err")"
+    grep -q "^tocsin: see 'tocsin .*--help'$" "$WORK/err" && ok || fail "$what: hint: $(cat "$WORK/err")"
+    expect_eq "$what: nothing on stdout" 0 "$(wc -c <"$WORK/out")"
+}
+usage_err "no command (hint)" "$TOCSIN"
+usage_err "unknown option" "$TOCSIN" events --bogus
+usage_err "group without verb" "$TOCSIN" site
+usage_err "unknown verb" "$TOCSIN" cert frob
+usage_err "route without query" "$TOCSIN" route
+usage_err "ingest without format (hint)" "$TOCSIN" ingest /dev/null
+usage_err "extra argument" "$TOCSIN" quarantine stats extra
+usage_err "flows stats bad option" "$TOCSIN" flows stats --bad
+expect_rc "flows stats --help" 0 "$TOCSIN" flows stats --help
+grep -q '^Usage: tocsin flows stats' "$WORK/out" && ok || fail "flows stats --help prints its usage"
+
+# Read-only commands refuse a database that does not exist, and create none.
+NODB=$WORK/nothing-here.db
+for cmd in "events" "route 192.0.2.1" "inputs" "quarantine stats" "flows stats" "site list" \
+    "constituency export" "cert list" "advisories" "platform list"; do
+    # shellcheck disable=SC2086
+    expect_rc "$cmd on a missing database" 1 "$TOCSIN" --db "$NODB" $cmd
+    grep -q "no database at $NODB" "$WORK/err" && ok || fail "$cmd: missing database explained: $(cat "$WORK/err")"
+    [ ! -e "$NODB" ] && ok || { fail "$cmd created $NODB"; rm -f "$NODB"; }
+done
+# A database that cannot be opened: one line, not two.
+expect_rc "unopenable database" 1 "$TOCSIN" --db "$WORK/no-such-dir/x.db" site add x
+expect_eq "one error line for an unopenable database" 1 "$(wc -l <"$WORK/err")"
+grep -q "no-such-dir/x.db" "$WORK/err" && ok || fail "unopenable database named: $(cat "$WORK/err")"
+
+# route takes an address, an AS number or a domain name, nothing else.
+for q in 300.1.2.3 192.0.2.0/24 'two words' 2001:db8::zz 99999999999 ''; do
+    expect_rc "route '$q' refused" 2 "$TOCSIN" route -- "$q"
+    grep -q "is not an IP address, an AS number or a domain name" "$WORK/err" && ok ||
+        fail "route '$q': $(cat "$WORK/err")"
+done
+
+# A file of the wrong format: nothing stored, exit 5 and a hint about --format.
+printf '%s\n' 'Nov 27 06:30:00 host sshd[1]: Failed password for root from 198.18.1.9 port 22 ssh2' \
+    'Nov 27 06:30:01 host sshd[1]: Failed password for root from 198.18.1.9 port 22 ssh2' >"$WORK/auth.log"
+expect_rc "wrong format" 5 "$TOCSIN" ingest --format eve "$WORK/auth.log"
+grep -q 'is it really eve? (--format ' "$WORK/err" && ok || fail "wrong format hint: $(cat "$WORK/err")"
+expect_rc "right format" 0 "$TOCSIN" ingest --format sshd "$WORK/auth.log"
+
+# --follow waits for a file that does not exist yet.
+LATER=$WORK/later.jsonl
+"$TOCSIN" ingest --format intelmq --follow -q "$LATER" 2>"$WORK/follow.err" &
+FPID=$!
+sleep 0.5
+kill -0 "$FPID" 2>/dev/null && ok || fail "ingest --follow gave up on a missing file: $(cat "$WORK/follow.err")"
+printf '%s\n' '{"__type": "Event", "feed.name": "Later", "classification.type": "scanner", "source.ip": "198.18.1.3"}' >"$LATER"
+for _ in $(seq 100); do
+    [ "$("$TOCSIN" events --site uni --format json | grep -c '"feed.name":"Later"')" = 1 ] && break
+    sleep 0.1
+done
+expect_eq "the file's event stored once it appeared" 1 "$("$TOCSIN" events --site uni --format json | grep -c '"feed.name":"Later"')"
+kill -TERM "$FPID"
+frc=0
+wait "$FPID" || frc=$?
+expect_eq "follow exits 0 on SIGTERM" 0 "$frc"
+grep -q 'does not exist yet: waiting for it' "$WORK/follow.err" && ok || fail "waiting logged"
 finish

@@ -15,7 +15,10 @@ expect_rc "collect bad address" 2 "$TOCSIN" collect --netflow ::1:2055
 expect_rc "collect negative coalescing" 2 "$TOCSIN" collect --netflow 127.0.0.1:0 --coalesce-us -1
 expect_rc "collect coalescing over 1 s" 2 "$TOCSIN" collect --netflow 127.0.0.1:0 --coalesce-us 1000001
 expect_rc "collect coalescing not a number" 2 "$TOCSIN" collect --netflow 127.0.0.1:0 --coalesce-us 5ms
+expect_rc "flows stats without a database" 1 "$TOCSIN" flows stats
+expect_rc "a database with one site" 0 "$TOCSIN" site add probe --network 203.0.113.0/24
 expect_rc "flows stats before any collector" 0 "$TOCSIN" flows stats
+grep -q 'no exporter seen yet' "$WORK/out" && ok || fail "no exporter yet said"
 
 "$TOCSIN" collect --netflow 127.0.0.1:0 --stats-interval 200 2>"$WORK/collect.log" &
 pid=$!

@@ -494,6 +494,39 @@ static void test_paging(void **state)
     ts_http_resp_free(&r);
 }
 
+/* A CSV download writes each time as the JSON answer does. */
+static void test_csv_times_match_json(void **state)
+{
+    fx_t *f = *state;
+    ts_http_resp_t rj, rc;
+    assert_int_equal(at_call(f->st, &f->csirt, "GET", "/api/v1/events", NULL, NULL, &rj), 200);
+    assert_int_equal(at_call(f->st, &f->csirt, "GET", "/api/v1/events", "format=csv", NULL, &rc),
+                     200);
+    json_object *o = parse_json(&rj), *events, *ev, *v;
+    assert_true(json_object_object_get_ex(o, "events", &events));
+    ts_buf_putc(&rc.body, '\0');
+    size_t compared = 0;
+    for (size_t i = 0; i < json_object_array_length(events); i++) {
+        ev = json_object_array_get_idx(events, i);
+        assert_true(json_object_object_get_ex(ev, "id", &v));
+        char row[64];
+        snprintf(row, sizeof row, "\r\n%lld,", (long long)json_object_get_int64(v));
+        const char *line = strstr(rc.body.data, row);
+        assert_non_null(line);
+        line += strlen(row);
+        if (!json_object_object_get_ex(ev, "time", &v) || *line == ',')
+            continue; /* no time, or only an observation time (not a CSV column) */
+        const char *t = json_object_get_string(v);
+        if (strncmp(line, t, strlen(t)) != 0 || line[strlen(t)] != ',')
+            fail_msg("CSV time %.40s, JSON time %s", line, t);
+        compared++;
+    }
+    assert_true(compared >= 5);
+    json_object_put(o);
+    ts_http_resp_free(&rj);
+    ts_http_resp_free(&rc);
+}
+
 static void test_golden(void **state)
 {
     fx_t *f = *state;
@@ -528,6 +561,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_foreign_objects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_csv_times_match_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_golden, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
