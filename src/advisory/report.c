@@ -8,6 +8,7 @@
 #include "output/format.h"
 #include "advisory/advisory.h"
 #include "advisory/report.h"
+#include "core/markup.h"
 #include "core/mem.h"
 #include "core/utf8.h"
 
@@ -259,49 +260,10 @@ void ts_adv_json_group(ts_jsonw_t *w, const ts_adv_list_t *l, size_t g, bool wit
     ts_jsonw_object_end(w);
 }
 
-/* XML text: escapes markup characters; drops what XML 1.0 cannot carry
- * (controls other than tab/newline/CR, ill-formed UTF-8, U+FFFE/U+FFFF). */
-static void xml_text(ts_buf_t *b, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
-    size_t n = strlen((const char *)p);
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t k = ts_utf8_next(p + i, n - i, &cp);
-        if (k == 0)
-            break;
-        if (cp == TS_UTF8_BAD || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
-            cp == 0xfffe || cp == 0xffff) {
-            i += k;
-            continue;
-        }
-        switch (cp) {
-        case '&':
-            ts_buf_puts(b, "&amp;");
-            break;
-        case '<':
-            ts_buf_puts(b, "&lt;");
-            break;
-        case '>':
-            ts_buf_puts(b, "&gt;");
-            break;
-        case '"':
-            ts_buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            ts_buf_puts(b, "&apos;");
-            break;
-        default:
-            ts_buf_append(b, p + i, k);
-        }
-        i += k;
-    }
-}
-
 static void xml_elem(ts_buf_t *b, const char *tag, const char *text)
 {
     ts_buf_printf(b, "<%s>", tag);
-    xml_text(b, text);
+    ts_markup_text(b, text);
     ts_buf_printf(b, "</%s>\n", tag);
 }
 
@@ -368,19 +330,19 @@ void ts_adv_atom(ts_buf_t *out, const ts_adv_list_t *l, const char *who, int64_t
         char head[1200];
         snprintf(head, sizeof head, "%s%s on %s (site %s): ", ts_adv_status_name(r->m.status),
                  r->m.undecided ? " (undecided)" : "", r->platform, r->site_name);
-        xml_text(out, head);
-        xml_text(out, r->m.rule);
+        ts_markup_text(out, head);
+        ts_markup_text(out, r->m.rule);
         ts_buf_puts(out, "</summary>\n<content type=\"text\">");
         for (size_t i = 0; i < n; i++) {
             snprintf(head, sizeof head, "%s: %s%s, %s [%s]\n", r[i].platform,
                      ts_adv_status_name(r[i].m.status), r[i].m.undecided ? " (undecided)" : "",
                      r[i].m.product_name, r[i].m.product_ref);
-            xml_text(out, head);
-            xml_text(out, "  why: ");
-            xml_text(out, r[i].m.rule);
-            xml_text(out, "\n  remediations: ");
-            xml_text(out, r[i].m.remediations_json);
-            xml_text(out, "\n");
+            ts_markup_text(out, head);
+            ts_markup_text(out, "  why: ");
+            ts_markup_text(out, r[i].m.rule);
+            ts_markup_text(out, "\n  remediations: ");
+            ts_markup_text(out, r[i].m.remediations_json);
+            ts_markup_text(out, "\n");
         }
         ts_buf_puts(out, "</content>\n</entry>\n");
     }

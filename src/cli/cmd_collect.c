@@ -14,6 +14,7 @@
 #include "core/jsonw.h"
 #include "core/log.h"
 #include "output/exporter.h"
+#include "portal/scrape.h"
 
 static void collect_usage(FILE *out)
 {
@@ -40,7 +41,9 @@ static void collect_usage(FILE *out)
             "  --stats-interval MS    how often counters are saved (default 5000)\n"
             "  --coalesce-us N        longest pause between reads while traffic flows, so that\n"
             "                         a read takes a batch (default 50000, shorter when the\n"
-            "                         receive buffer is small; 0 = read at once)\n");
+            "                         receive buffer is small; 0 = read at once)\n"
+            "  --metrics-listen ADDR:PORT  serve GET /metrics (Prometheus text format) over\n"
+            "                         plain HTTP on this loopback address\n");
 }
 
 static void print_ready(const char *const *bound, size_t n, void *ctx)
@@ -81,11 +84,13 @@ int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv)
         {"ddos-sources", required_argument, NULL, 'd'},
         {"stats-interval", required_argument, NULL, 's'},
         {"coalesce-us", required_argument, NULL, 'c'},
+        {"metrics-listen", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     ts_collect_opts_t o;
     ts_collect_opts_init(&o);
+    const char *metrics_listen = NULL;
     int ch;
     double v;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -108,6 +113,9 @@ int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv)
             o.coalesce_us = (int)us;
             continue;
         }
+        case 'M':
+            metrics_listen = optarg;
+            continue;
         case 'h':
             collect_usage(stdout);
             return TS_EXIT_OK;
@@ -171,8 +179,20 @@ int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv)
     ts_constituency_t *c;
     if (ts_cli_open_routing(cli, &st, &c) < 0)
         return TS_EXIT_FAIL;
+    ts_scrape_listener_t *scrape = NULL;
+    char err[256];
+    if (metrics_listen &&
+        ts_scrape_listener_start(metrics_listen, cli->db_path, &scrape, err, sizeof err) < 0) {
+        ts_log_error("collect: %s", err);
+        ts_constituency_free(c);
+        ts_store_close(st);
+        return TS_EXIT_FAIL;
+    }
+    if (scrape)
+        ts_log_info("metrics on %s", ts_scrape_listener_url(scrape));
     ts_collect_stats_t stats;
     int rc = ts_collect_run(st, &c, &o, &stats);
+    ts_scrape_listener_stop(scrape);
     ts_log_info("collector stopped: %" PRIu64 " datagrams, %" PRIu64 " flows, %" PRIu64
                 " detections, %" PRIu64 " datagrams dropped by the kernel",
                 stats.datagrams, stats.flows, stats.detections, stats.socket_drops);

@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "core/event.h"
 #include "core/jsonw.h"
+#include "output/quarantine.h"
 
 static void inputs_usage(FILE *out)
 {
@@ -33,18 +34,7 @@ static int input_row(const ts_input_info_t *in, void *arg)
     if (c->json) {
         ts_jsonw_t w;
         ts_jsonw_init(&w, &c->buf);
-        ts_jsonw_object_begin(&w);
-        ts_jsonw_key(&w, "input");
-        ts_jsonw_cstr(&w, in->name);
-        ts_jsonw_key(&w, "format");
-        ts_jsonw_cstr(&w, in->format);
-        ts_jsonw_key(&w, "offset");
-        ts_jsonw_uint(&w, in->state.offset);
-        ts_jsonw_key(&w, "line");
-        ts_jsonw_uint(&w, in->state.line);
-        ts_jsonw_key(&w, "updated");
-        ts_jsonw_cstr(&w, when);
-        ts_jsonw_object_end(&w);
+        ts_format_input_json(&w, in);
         ts_buf_putc(&c->buf, '\n');
     } else {
         if (c->n == 0)

@@ -9,6 +9,7 @@
 #include "core/buf.h"
 #include "core/event.h"
 #include "core/jsonw.h"
+#include "output/quarantine.h"
 
 static void q_usage(FILE *out)
 {
@@ -51,28 +52,7 @@ static int q_row(const ts_quarantine_rec_t *q, void *ctx)
     if (c->json) {
         ts_jsonw_t w;
         ts_jsonw_init(&w, &c->buf);
-        ts_jsonw_object_begin(&w);
-        ts_jsonw_key(&w, "id");
-        ts_jsonw_int(&w, q->id);
-        ts_jsonw_key(&w, "time");
-        ts_jsonw_cstr(&w, when);
-        ts_jsonw_key(&w, "input");
-        ts_jsonw_cstr(&w, q->input ? q->input : "");
-        ts_jsonw_key(&w, "format");
-        ts_jsonw_cstr(&w, q->format ? q->format : "");
-        ts_jsonw_key(&w, "line");
-        ts_jsonw_uint(&w, q->line);
-        ts_jsonw_key(&w, "offset");
-        ts_jsonw_uint(&w, q->offset);
-        ts_jsonw_key(&w, "reason");
-        ts_jsonw_cstr(&w, q->reason);
-        ts_jsonw_key(&w, "detail");
-        ts_jsonw_cstr(&w, q->detail ? q->detail : "");
-        ts_jsonw_key(&w, "record_length");
-        ts_jsonw_uint(&w, q->record_len);
-        ts_jsonw_key(&w, "data");
-        ts_jsonw_str(&w, ts_str(q->data, q->data_len));
-        ts_jsonw_object_end(&w);
+        ts_format_quarantine_json(&w, q);
         ts_buf_putc(&c->buf, '\n');
     } else {
         ts_buf_printf(&c->buf,
@@ -111,14 +91,18 @@ static int q_count(const char *key, uint64_t count, void *ctx)
 
 int ts_cmd_quarantine(ts_cli_t *cli, int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        q_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? TS_EXIT_USAGE : TS_EXIT_OK;
+    if (argc < 2) {
+        ts_cli_usage_error("quarantine", "quarantine needs a command");
+        return TS_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        q_usage(stdout);
+        return TS_EXIT_OK;
     }
     const char *sub = argv[1];
     bool list = strcmp(sub, "list") == 0;
     if (!list && strcmp(sub, "stats") != 0) {
-        fprintf(stderr, "tocsin: unknown quarantine command '%s'\n", sub);
+        ts_cli_usage_error("quarantine", "quarantine: unknown command '%s'", sub);
         return TS_EXIT_USAGE;
     }
     static const struct option opts[] = {

@@ -20,6 +20,7 @@
 #include "ingest/ingest.h"
 #include "portal/pki.h"
 #include "portal/api.h"
+#include "portal/scrape.h"
 #include "portal/server.h"
 #include "route/loader.h"
 #include "ts_version.h"
@@ -53,6 +54,14 @@ static void serve_usage(FILE *out)
             "      --no-cache          answer every API request from the database (by default\n"
             "                          an answer is reused while the database is unchanged,\n"
             "                          for at most 5 s)\n"
+            "      --contact TEXT      whom a browser without a valid certificate should ask,\n"
+            "                          shown on the page it gets (e.g. \"cert@example.org\")\n"
+            "      --metrics-listen ADDR:PORT\n"
+            "                          also serve GET /metrics (Prometheus text format) over\n"
+            "                          plain HTTP on this loopback address; the portal serves\n"
+            "                          /metrics to CSIRT certificates in any case\n"
+            "      --no-access-log     no log line per request (by default: method, path,\n"
+            "                          status, milliseconds, certificate fingerprint, site)\n"
             "\n"
             "Signals: SIGTERM/SIGINT stop serving, commit the inputs and exit 0; SIGHUP\n"
             "reloads the CA certificate, the CRL and the constituency. crl.pem and ca.pem\n"
@@ -192,7 +201,7 @@ static void renew_crl(ts_cli_t *cli, const char *ca_dir)
 }
 
 static int run(ts_cli_t *cli, ts_server_opts_t *so, input_t *inputs, size_t n_inputs,
-               const char *port_file, bool crl_renew)
+               const char *port_file, bool crl_renew, const char *metrics_listen)
 {
     /* Create and migrate the store once before the threads open it. */
     ts_store_t *st;
@@ -214,7 +223,17 @@ static int run(ts_cli_t *cli, ts_server_opts_t *so, input_t *inputs, size_t n_in
     }
     ts_log_info("serving %s (CA %s, web %s, %u threads, %zu inputs)", ts_server_url(srv),
                 so->ca_dir, so->web_dir ? so->web_dir : "none", so->threads, n_inputs);
+    ts_scrape_listener_t *scrape = NULL;
+    if (metrics_listen) {
+        if (ts_scrape_listener_start(metrics_listen, cli->db_path, &scrape, err, sizeof err) < 0) {
+            ts_log_error("serve: %s", err);
+            ts_server_stop(srv);
+            return TS_EXIT_FAIL;
+        }
+        ts_log_info("metrics on %s", ts_scrape_listener_url(scrape));
+    }
     if (port_file && write_port_file(port_file, ts_server_port(srv)) < 0) {
+        ts_scrape_listener_stop(scrape);
         ts_server_stop(srv);
         return TS_EXIT_FAIL;
     }
@@ -247,6 +266,7 @@ static int run(ts_cli_t *cli, ts_server_opts_t *so, input_t *inputs, size_t n_in
     }
     bool failed = atomic_load(&input_failed);
     ts_log_info("stopping%s", failed ? " after an input failed" : "");
+    ts_scrape_listener_stop(scrape);
     ts_server_stop(srv);
     __atomic_store_n(stop, 1, __ATOMIC_RELEASE); /* an input failure stops the others too */
     for (size_t i = 0; i < n_inputs; i++)
@@ -265,6 +285,10 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         {"input", required_argument, NULL, 'i'},
         {"port-file", required_argument, NULL, 'p'},
         {"no-cache", no_argument, NULL, 'n'},
+        {"no-crl-renew", no_argument, NULL, 'R'},
+        {"contact", required_argument, NULL, 'C'},
+        {"metrics-listen", required_argument, NULL, 'M'},
+        {"no-access-log", no_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -273,7 +297,7 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
     input_t inputs[INPUTS_MAX];
     memset(inputs, 0, sizeof inputs);
     size_t n_inputs = 0;
-    const char *port_file = NULL;
+    const char *port_file = NULL, *metrics_listen = NULL;
     bool crl_renew = true;
     int rc = TS_EXIT_USAGE;
     int ch;
@@ -290,6 +314,15 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
             break;
         case 'R':
             crl_renew = false;
+            break;
+        case 'C':
+            so.contact = optarg;
+            break;
+        case 'M':
+            metrics_listen = optarg;
+            break;
+        case 'A':
+            so.access_log = false;
             break;
         case 'w':
             so.web_dir = optarg;
@@ -369,7 +402,7 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         goto out_ca;
     }
     so.db_path = cli->db_path;
-    rc = run(cli, &so, inputs, n_inputs, port_file, crl_renew);
+    rc = run(cli, &so, inputs, n_inputs, port_file, crl_renew, metrics_listen);
 out_ca:
     free(ca_default);
 out:

@@ -17,6 +17,7 @@
 
 #include "collect/writer.h"
 #include "core/log.h"
+#include "core/metrics.h"
 
 #define BATCH 64        /* datagrams per recvmmsg */
 #define DGRAM_MAX 65536 /* largest UDP payload */
@@ -256,6 +257,34 @@ static void to_ip(const struct sockaddr_storage *ss, ts_ip_t *ip)
     }
 }
 
+/* The collector's counters in the metrics registry, brought up to date once
+ * per wake (a few atomic additions, never per datagram). */
+struct published {
+    ts_metric_t *datagrams, *flows, *detections, *drops;
+    ts_collect_stats_t last;
+};
+
+static void publish_init(struct published *p)
+{
+    memset(p, 0, sizeof *p);
+    p->datagrams = ts_metrics_counter("tocsin_collector_datagrams_total",
+                                      "NetFlow/IPFIX datagrams received.", NULL);
+    p->flows = ts_metrics_counter("tocsin_collector_flows_total", "Flows decoded.", NULL);
+    p->detections = ts_metrics_counter("tocsin_collector_detections_total",
+                                       "Detections (scans, brute force, floods) made.", NULL);
+    p->drops = ts_metrics_counter("tocsin_collector_socket_drops_total",
+                                  "Datagrams the kernel dropped for a full receive buffer.", NULL);
+}
+
+static void publish(struct published *p, const ts_collect_stats_t *s)
+{
+    ts_metric_add(p->datagrams, s->datagrams - p->last.datagrams);
+    ts_metric_add(p->flows, s->flows - p->last.flows);
+    ts_metric_add(p->detections, s->detections - p->last.detections);
+    ts_metric_add(p->drops, s->socket_drops - p->last.socket_drops);
+    p->last = *s;
+}
+
 int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_t *o,
                    ts_collect_stats_t *stats)
 {
@@ -307,6 +336,8 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
         pfd[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
     int64_t next_save = mono_ms() + o->stats_interval_ms;
     long nap_us = 0;
+    struct published pub;
+    publish_init(&pub);
 
     while (bufs && !(o->stop && __atomic_load_n(o->stop, __ATOMIC_ACQUIRE))) {
         if (o->reload && __atomic_exchange_n(o->reload, 0, __ATOMIC_ACQ_REL))
@@ -367,6 +398,7 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
         }
         if ((rc = hand_over(&x)) < 0)
             break;
+        publish(&pub, stats);
         /* Coalescing: with traffic flowing but the queue drained, pause so
          * that the next wake finds a batch instead of a datagram or two. */
         if (charged > 0 && partial && o->coalesce_us > 0) {
@@ -390,6 +422,7 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
         tick(&x, INT64_MAX / 2);
     }
     report_drops(bound, unreported_drops, n);
+    publish(&pub, stats);
     /* Whatever stopped the loop, what was detected and counted is stored. */
     int crc = ts_cwriter_counters(x.writer, dec);
     int wrc = ts_cwriter_finish(x.writer); /* hands over the open batch too */

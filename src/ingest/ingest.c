@@ -26,6 +26,7 @@
 
 #include "core/arena.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/mem.h"
 #include "ingest/linereader.h"
 #include "route/loader.h"
@@ -82,6 +83,7 @@ struct writer {
     uint64_t batches;
     ts_store_t *st;
     int64_t input_id;
+    ts_metric_t *m_events, *m_quarantined; /* of this input, counted per commit */
 };
 
 struct run {
@@ -134,6 +136,50 @@ static int store_batch(struct writer *w, const struct batch *b)
     return rc;
 }
 
+#define FEEDS_PER_BATCH 8
+
+/* After a commit: what the batch stored, per input and per feed. A batch
+ * holds few feeds; past FEEDS_PER_BATCH distinct ones in a batch the rest go
+ * uncounted per feed (the input's counter has them all). */
+static void count_batch(const struct writer *w, const struct batch *b)
+{
+    uint64_t events = 0, quarantined = 0;
+    struct feed_count {
+        ts_str_t name;
+        uint64_t n;
+    } feeds[FEEDS_PER_BATCH];
+    size_t n_feeds = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const ts_event_t *ev = b->items[i].ev;
+        if (ev == NULL) {
+            quarantined++;
+            continue;
+        }
+        events++;
+        if (ev->feed_name.ptr == NULL || ev->feed_name.len == 0)
+            continue;
+        size_t k = 0;
+        while (k < n_feeds && !ts_str_eq(feeds[k].name, ev->feed_name))
+            k++;
+        if (k == n_feeds && n_feeds < FEEDS_PER_BATCH)
+            feeds[n_feeds++] = (struct feed_count){ev->feed_name, 0};
+        if (k < n_feeds)
+            feeds[k].n++;
+    }
+    ts_metric_add(w->m_events, events);
+    ts_metric_add(w->m_quarantined, quarantined);
+    for (size_t k = 0; k < n_feeds; k++) {
+        char name[129];
+        size_t len = feeds[k].name.len < sizeof name - 1 ? feeds[k].name.len : sizeof name - 1;
+        memcpy(name, feeds[k].name.ptr, len);
+        name[len] = '\0';
+        ts_metric_add(ts_metrics_counter("tocsin_feed_events_total",
+                                         "Events stored, per feed.name.",
+                                         (const char *[]){"feed", name, NULL}),
+                      feeds[k].n);
+    }
+}
+
 static void *writer_main(void *arg)
 {
     struct writer *w = arg;
@@ -147,6 +193,8 @@ static void *writer_main(void *arg)
         bool failed = w->error != 0;
         pthread_mutex_unlock(&w->mu);
         int rc = failed ? 0 : store_batch(w, b);
+        if (rc == 0 && !failed)
+            count_batch(w, b);
         pthread_mutex_lock(&w->mu);
         if (rc < 0 && w->error == 0)
             w->error = rc;
@@ -522,6 +570,12 @@ int ts_ingest_run(ts_store_t *st, ts_constituency_t **c, const ts_ingest_opts_t 
 
     r.w.st = st;
     r.w.input_id = r.input.id;
+    const char *labels[] = {"input", name, "format", o->parser->name, NULL};
+    r.w.m_events = ts_metrics_counter("tocsin_input_events_total",
+                                      "Events stored, per input (file) and format.", labels);
+    r.w.m_quarantined =
+        ts_metrics_counter("tocsin_input_quarantined_total",
+                           "Records quarantined, per input (file) and format.", labels);
     pthread_mutex_init(&r.w.mu, NULL);
     pthread_cond_init(&r.w.cv, NULL);
     if (pthread_create(&r.w.thread, NULL, writer_main, &r.w) != 0) {

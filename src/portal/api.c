@@ -15,6 +15,7 @@
 #include "core/event.h"
 #include "core/jsonw.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "output/exporter.h"
 #include "output/format.h"
 #include "portal/api.h"
@@ -43,7 +44,19 @@ typedef enum route {
     R_SITE,
     R_EXPORTERS,
     R_ADVISORY,
+    R_PLATFORMS,
+    R_SITES,
+    R_TAXONOMY,
+    R_QUARANTINE,
+    R_INPUTS,
+    R_COUNT_
 } route_t;
+
+static const char *const route_labels[R_COUNT_] = {
+    "unknown",   "health",     "openapi",   "me",    "events",   "event",      "stats",  "site",
+    "exporters", "advisories", "platforms", "sites", "taxonomy", "quarantine", "inputs",
+};
+_Static_assert(R_COUNT_ <= TS_API_ROUTE_MAX, "TS_API_ROUTE_MAX is too small");
 
 bool ts_api_owns(const char *path)
 {
@@ -132,9 +145,30 @@ static route_t route_of(const char *path, int64_t *id)
         return R_SITE;
     if (strcmp(rest, "exporters") == 0)
         return R_EXPORTERS;
-    if (has_prefix_seg(rest, "advisories") || has_prefix_seg(rest, "platforms"))
+    if (has_prefix_seg(rest, "advisories"))
         return R_ADVISORY;
+    if (has_prefix_seg(rest, "platforms"))
+        return R_PLATFORMS;
+    if (strcmp(rest, "sites") == 0)
+        return R_SITES;
+    if (strcmp(rest, "taxonomy") == 0)
+        return R_TAXONOMY;
+    if (strcmp(rest, "quarantine") == 0)
+        return R_QUARANTINE;
+    if (strcmp(rest, "inputs") == 0)
+        return R_INPUTS;
     return R_NONE;
+}
+
+unsigned ts_api_route_of(const char *path)
+{
+    int64_t id;
+    return (unsigned)route_of(path, &id);
+}
+
+const char *ts_api_route_label(unsigned route)
+{
+    return route < R_COUNT_ ? route_labels[route] : route_labels[R_NONE];
 }
 
 static const char *const params_none[] = {NULL};
@@ -142,6 +176,7 @@ static const char *const params_events[] = {"since", "until", "taxonomy", "type"
                                             "site",  "limit", "cursor",   "format", NULL};
 static const char *const params_stats[] = {"since", "until", "site", NULL};
 static const char *const params_site[] = {"site", NULL};
+static const char *const params_quarantine[] = {"reason", "limit", NULL};
 
 static const char *const *params_of(route_t r)
 {
@@ -152,6 +187,8 @@ static const char *const *params_of(route_t r)
         return params_stats;
     case R_SITE:
         return params_site;
+    case R_QUARANTINE:
+        return params_quarantine;
     default:
         return params_none;
     }
@@ -829,6 +866,138 @@ static void do_site(ts_store_t *st, const ts_principal_t *who, const ts_query_t 
     ts_buf_free(&c.children);
 }
 
+/* Every site the caller may see (its own and its sub-sites; all for the
+ * CSIRT) in tree order (each site followed by its sub-sites, by name), for
+ * the portal's site picker. */
+typedef struct site_row {
+    int64_t id, parent;
+    char *name, *description;
+    char *key; /* names from the root down, joined by \x01: sorts in tree order */
+} site_row_t;
+
+typedef struct sites_ctx {
+    site_row_t *v;
+    size_t n, cap;
+} sites_ctx_t;
+
+static int keep_site(const ts_site_info_t *s, void *vctx)
+{
+    sites_ctx_t *c = vctx;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 64;
+        c->v = ts_xrealloc(c->v, c->cap * sizeof *c->v);
+    }
+    c->v[c->n++] = (site_row_t){s->id, s->parent_id, ts_xstrdup(s->name),
+                                ts_xstrdup(s->description ? s->description : ""), NULL};
+    return 0;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    int64_t x = ((const site_row_t *)a)->id, y = ((const site_row_t *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+static int by_key(const void *a, const void *b)
+{
+    return strcmp(((const site_row_t *)a)->key, ((const site_row_t *)b)->key);
+}
+
+static const site_row_t *site_by_id(const sites_ctx_t *c, const site_row_t *sorted, int64_t id)
+{
+    site_row_t key = {.id = id};
+    return bsearch(&key, sorted, c->n, sizeof *sorted, by_id);
+}
+
+static void do_sites(ts_store_t *st, const ts_principal_t *who, ts_http_resp_t *resp)
+{
+    sites_ctx_t c = {0};
+    int r = ts_store_sites_foreach(st, keep_site, &c);
+    qsort(c.v, c.n, sizeof *c.v, by_id);
+    /* The visible ones, each with its path from the root as sort key. */
+    site_row_t *vis = ts_xmalloc((c.n ? c.n : 1) * sizeof *vis);
+    size_t n_vis = 0;
+    for (size_t i = 0; r == 0 && i < c.n; i++) {
+        bool in = who->csirt;
+        const char *chain[64];
+        int depth = 0;
+        for (const site_row_t *s = &c.v[i]; s && depth < 64;
+             s = s->parent ? site_by_id(&c, c.v, s->parent) : NULL) {
+            in = in || s->id == who->site_id;
+            chain[depth++] = s->name;
+        }
+        if (!in)
+            continue;
+        ts_buf_t k = TS_BUF_INIT;
+        while (depth-- > 0)
+            ts_buf_printf(&k, "%s%s", chain[depth], depth ? "\x01" : "");
+        vis[n_vis] = c.v[i];
+        vis[n_vis++].key = k.data ? k.data : ts_xstrdup("");
+    }
+    qsort(vis, n_vis, sizeof *vis, by_key);
+    ts_buf_t b = TS_BUF_INIT;
+    ts_jsonw_t w;
+    ts_jsonw_init(&w, &b);
+    ts_jsonw_object_begin(&w);
+    ts_jsonw_key(&w, "sites");
+    ts_jsonw_array_begin(&w);
+    for (size_t i = 0; i < n_vis; i++) {
+        const site_row_t *parent = vis[i].parent ? site_by_id(&c, c.v, vis[i].parent) : NULL;
+        ts_jsonw_object_begin(&w);
+        ts_jsonw_key(&w, "name");
+        ts_jsonw_cstr(&w, vis[i].name);
+        ts_jsonw_key(&w, "parent");
+        if (parent) /* named as /api/v1/site names it */
+            ts_jsonw_cstr(&w, parent->name);
+        else
+            ts_jsonw_null(&w);
+        ts_jsonw_key(&w, "description");
+        ts_jsonw_cstr(&w, vis[i].description);
+        ts_jsonw_object_end(&w);
+        free(vis[i].key);
+    }
+    ts_jsonw_array_end(&w);
+    ts_jsonw_object_end(&w);
+    for (size_t i = 0; i < c.n; i++) {
+        free(c.v[i].name);
+        free(c.v[i].description);
+    }
+    free(c.v);
+    free(vis);
+    if (r != 0) {
+        ts_buf_free(&b);
+        store_fail(st, resp, r, "site list");
+        return;
+    }
+    answer(resp, &b, NULL);
+}
+
+/* The RSIT taxonomies and their types, for the event filters' choices. */
+static void do_taxonomy(ts_http_resp_t *resp)
+{
+    ts_buf_t b = TS_BUF_INIT;
+    ts_jsonw_t w;
+    ts_jsonw_init(&w, &b);
+    ts_jsonw_object_begin(&w);
+    ts_jsonw_key(&w, "taxonomies");
+    ts_jsonw_array_begin(&w);
+    for (int x = 0; x < TS_RSIT_TAXONOMIES; x++) {
+        ts_jsonw_object_begin(&w);
+        ts_jsonw_key(&w, "name");
+        ts_jsonw_cstr(&w, ts_taxonomy_name((ts_taxonomy_t)x));
+        ts_jsonw_key(&w, "types");
+        ts_jsonw_array_begin(&w);
+        for (int t = 0; t < TS_RSIT_TYPES; t++)
+            if (ts_type_taxonomy((ts_type_t)t) == (ts_taxonomy_t)x)
+                ts_jsonw_cstr(&w, ts_type_name((ts_type_t)t));
+        ts_jsonw_array_end(&w);
+        ts_jsonw_object_end(&w);
+    }
+    ts_jsonw_array_end(&w);
+    ts_jsonw_object_end(&w);
+    answer(resp, &b, NULL);
+}
+
 /* ---- Entry ------------------------------------------------------------------- */
 
 static bool principal_ok(const ts_principal_t *who)
@@ -846,7 +1015,8 @@ static bool cacheable(const ts_http_req_t *req)
 {
     int64_t id;
     route_t r = route_of(req->path, &id);
-    return principal_ok(req->who) && (r == R_EVENTS || r == R_EVENT || r == R_STATS || r == R_SITE);
+    return principal_ok(req->who) && (r == R_EVENTS || r == R_EVENT || r == R_STATS ||
+                                      r == R_SITE || r == R_SITES || r == R_TAXONOMY);
 }
 
 /* Everything the answer depends on: the scope first, so that two callers
@@ -911,10 +1081,11 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
         ts_http_resp_error(resp, 401, "unauthenticated", "a valid client certificate is required");
         return;
     }
-    if (r == R_ADVISORY) {
+    if (r == R_ADVISORY || r == R_PLATFORMS) {
         ts_api_advisory_route(st, req, resp);
         return;
     }
+
     if (r == R_NONE) {
         ts_api_not_found(resp);
         return;
@@ -972,6 +1143,18 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
         break;
     case R_EXPORTERS:
         do_exporters(st, req->who, resp);
+        break;
+    case R_SITES:
+        do_sites(st, req->who, resp);
+        break;
+    case R_TAXONOMY:
+        do_taxonomy(resp);
+        break;
+    case R_QUARANTINE:
+        ts_api_quarantine(st, req->who, &q, resp);
+        break;
+    case R_INPUTS:
+        ts_api_inputs(st, req->who, resp);
         break;
     default:
         ts_api_not_found(resp);

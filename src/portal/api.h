@@ -16,6 +16,13 @@
 /* True when path (without query) belongs to the API (starts with /api/). */
 bool ts_api_owns(const char *path);
 
+/* The endpoint a path goes to, for metrics: a number below
+ * TS_API_ROUTE_MAX, named by ts_api_route_label() ("events", "event",
+ * "advisories", ...; "unknown" for a path the API does not know). */
+#define TS_API_ROUTE_MAX 24
+unsigned ts_api_route_of(const char *path);
+const char *ts_api_route_label(unsigned route);
+
 /* Answers one request. Never fails: errors become JSON error responses
  * (400 bad parameter, 401 unauthenticated, 404 unknown or foreign object,
  * 405 method, 406 format, 500 store failure; the store's message is logged,

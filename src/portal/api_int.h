@@ -4,10 +4,18 @@
  * authentication check (req->who is never NULL here). */
 #pragma once
 #include "portal/http.h"
+#include "portal/query.h"
 #include "store/store.h"
 
 /* /api/v1/advisories[/...] and /api/v1/platforms[/...] (api_advisory.c). */
 void ts_api_advisory_route(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp);
+
+/* /api/v1/quarantine and /api/v1/inputs (api_ops.c): the CSIRT's view of its
+ * inputs; a site certificate is answered 404, as for any path it may not
+ * know of. */
+void ts_api_quarantine(ts_store_t *st, const ts_principal_t *who, const ts_query_t *q,
+                       ts_http_resp_t *resp);
+void ts_api_inputs(ts_store_t *st, const ts_principal_t *who, ts_http_resp_t *resp);
 
 /* Answers shared by the endpoint groups, so that every group refuses the same
  * way: a bad parameter (400, naming it), unknown or not yours (404, the same

@@ -23,10 +23,13 @@
 #include "core/file.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/metrics.h"
 #include "portal/api.h"
 #include "portal/http.h"
+#include "portal/nocert.h"
 #include "portal/peer.h"
 #include "portal/pki.h"
+#include "portal/scrape.h"
 
 #define PEM_MAX (1u << 20)
 #define URI_MAX 8192
@@ -47,6 +50,8 @@ struct ts_server {
     char *key_pem, *cert_pem, *ca_pem;
     size_t key_len;
     atomic_bool started; /* MHD messages are warnings while starting, debug after */
+    char *contact;       /* for the refused browser's page; NULL: the CSIRT */
+    bool access_log;
     pthread_mutex_t stores_mu;
     ts_store_t **stores; /* one per server thread, closed at stop */
     size_t n_stores, cap_stores;
@@ -69,6 +74,8 @@ struct conn {
 };
 
 struct req {
+    uint64_t t0; /* ts_metrics_now_us() when the request line arrived */
+    char method[16];
     bool started;
     bool too_big;
     bool authed; /* who holds the verified principal */
@@ -84,6 +91,7 @@ void ts_server_opts_init(ts_server_opts_t *o)
     o->threads = 2;
     o->conn_limit = 256;
     o->timeout_s = 30;
+    o->access_log = true;
 }
 
 int ts_server_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
@@ -420,6 +428,7 @@ static void peer_name(struct MHD_Connection *c, char *buf, size_t size)
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
     struct req *rq = ts_xcalloc(1, sizeof *rq);
+    rq->t0 = ts_metrics_now_us();
     size_t n = uri ? strnlen(uri, URI_MAX + 1) : 0;
     if (n == 0 || n > URI_MAX) {
         rq->path = ts_xstrdup(""); /* refused as a bad path */
@@ -435,12 +444,94 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     return rq;
 }
 
+/* ---- Accounting ----------------------------------------------------------------- */
+
+/* Metric series per route and status, registered at first use: the registry
+ * takes a lock to register, a request must not. */
+#define ROUTE_METRICS TS_API_ROUTE_MAX
+#define ROUTE_STATIC (TS_API_ROUTE_MAX + 1)
+#define ROUTES (TS_API_ROUTE_MAX + 2)
+static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 413, 500};
+#define STATUSES (sizeof statuses / sizeof statuses[0] + 1) /* + "other" */
+static _Atomic(ts_metric_t *) req_count[ROUTES][STATUSES];
+static _Atomic(ts_metric_t *) req_time[ROUTES];
+
+static unsigned route_of_path(const char *path)
+{
+    if (ts_api_owns(path))
+        return ts_api_route_of(path);
+    return strcmp(path, "/metrics") == 0 ? ROUTE_METRICS : ROUTE_STATIC;
+}
+
+static const char *route_label(unsigned r)
+{
+    return r == ROUTE_METRICS ? "metrics" : r == ROUTE_STATIC ? "static" : ts_api_route_label(r);
+}
+
+static ts_metric_t *series(_Atomic(ts_metric_t *) *slot, bool histogram, const char *route,
+                           const char *code)
+{
+    ts_metric_t *m = atomic_load_explicit(slot, memory_order_acquire);
+    if (m)
+        return m;
+    if (histogram)
+        m = ts_metrics_histogram("tocsin_http_request_duration_seconds",
+                                 "Time from a request's arrival to its answer sent, per route.",
+                                 (const char *[]){"route", route, NULL});
+    else
+        m = ts_metrics_counter("tocsin_http_requests_total",
+                               "Requests answered by the portal, per route and status.",
+                               (const char *[]){"route", route, "code", code, NULL});
+    atomic_store_explicit(slot, m, memory_order_release);
+    return m;
+}
+
+static void account(ts_server_t *s, struct MHD_Connection *c, const struct req *rq)
+{
+    const union MHD_ConnectionInfo *si =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+    unsigned status = si ? si->http_status : 0;
+    if (status == 0)
+        return; /* nothing was answered (the connection broke first) */
+    uint64_t us = ts_metrics_now_us() - rq->t0;
+    unsigned route = route_of_path(rq->path);
+    size_t k = 0;
+    while (k < STATUSES - 1 && statuses[k] != (int)status)
+        k++;
+    char code[16];
+    snprintf(code, sizeof code, k < STATUSES - 1 ? "%u" : "other", status);
+    ts_metric_add(series(&req_count[route][k], false, route_label(route), code), 1);
+    ts_metric_observe_us(series(&req_time[route], true, route_label(route), NULL), us);
+    if (!s->access_log)
+        return;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    const struct conn *cn = ci ? ci->socket_context : NULL;
+    char peer[80], st[16], ms[24];
+    peer_name(c, peer, sizeof peer);
+    snprintf(st, sizeof st, "%u", status);
+    snprintf(ms, sizeof ms, "%.1f", (double)us / 1000.0);
+    const ts_log_field_t f[] = {
+        {"method", rq->method},
+        {"path", rq->path},
+        {"status", st},
+        {"ms", ms},
+        {"fingerprint", rq->authed        ? rq->who.fingerprint
+                        : cn && cn->fp[0] ? cn->fp
+                                          : "-"},
+        {"site", rq->authed ? (rq->who.csirt ? "CSIRT" : rq->who.site) : "-"},
+        {"peer", peer},
+    };
+    ts_log_fields(TS_LOG_INFO, "access", f, sizeof f / sizeof f[0]);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct req *rq = *req_cls;
     if (rq == NULL)
         return;
+    account(cls, c, rq);
     free(rq->path);
     free(rq->query);
     ts_buf_free(&rq->body);
@@ -578,6 +669,28 @@ static enum MHD_Result serve_static(ts_server_t *s, struct MHD_Connection *c, co
     return ret;
 }
 
+/* The CSIRT's view of the whole installation; anyone else learns nothing,
+ * not even that it exists. */
+static enum MHD_Result serve_metrics(ts_server_t *s, struct MHD_Connection *c, const struct req *rq,
+                                     const char *method)
+{
+    if (!rq->authed || !rq->who.csirt)
+        return queue_error(c, 404, "not_found", "no such resource", false);
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        ts_http_resp_t resp;
+        ts_http_resp_init(&resp);
+        ts_http_resp_error(&resp, 405, "method_not_allowed", "only GET and HEAD");
+        ts_http_resp_header(&resp, "Allow", "GET, HEAD");
+        return queue(c, &resp, true, false);
+    }
+    ts_http_resp_t resp;
+    ts_http_resp_init(&resp);
+    resp.status = 200;
+    resp.content_type = TS_SCRAPE_CONTENT_TYPE;
+    ts_scrape_render(thread_store(s), &resp.body);
+    return queue(c, &resp, true, false);
+}
+
 static enum MHD_Result respond(ts_server_t *s, struct MHD_Connection *c, struct req *rq,
                                const char *method)
 {
@@ -588,6 +701,8 @@ static enum MHD_Result respond(ts_server_t *s, struct MHD_Connection *c, struct 
                            header(c, "Host"), header(c, "Content-Type"), rq->body.len))
         return queue_error(c, 403, "forbidden",
                            "cross-site request refused (same-origin JSON requests only)", false);
+    if (strcmp(path, "/metrics") == 0)
+        return serve_metrics(s, c, rq, method);
     if (!ts_api_owns(path))
         return serve_static(s, c, method, path);
     ts_store_t *st = thread_store(s);
@@ -621,6 +736,14 @@ static enum MHD_Result admit(ts_server_t *s, struct MHD_Connection *c, struct re
     if (!is_public(method, rq->path)) {
         const char *fp;
         ts_peer_reason_t r = authenticate(s, c, thread_store(s), &rq->who, &fp);
+        if (r != TS_PEER_OK && ts_nocert_wants_html(rq->path, header(c, "Accept"))) {
+            ts_http_resp_t resp;
+            ts_http_resp_init(&resp);
+            resp.status = 403;
+            resp.content_type = "text/html; charset=utf-8";
+            ts_nocert_page(r, s->contact, &resp.body);
+            return queue(c, &resp, true, true);
+        }
         if (r != TS_PEER_OK)
             return queue_error(c, 403, "forbidden", "a valid site certificate is required", true);
         rq->authed = true;
@@ -649,6 +772,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         /* Answering on the first call makes MHD close the connection: fine for
          * a refusal, so only refusals are sent now. */
         rq->started = true;
+        snprintf(rq->method, sizeof rq->method, "%s", method);
         return admit(s, c, rq, method);
     }
     if (*upload_data_size > 0) {
@@ -681,6 +805,7 @@ static void free_server(ts_server_t *s)
     if (s->root_fd >= 0)
         close(s->root_fd);
     free(s->db_path);
+    free(s->contact);
     pthread_mutex_destroy(&s->stores_mu);
     free(s);
 }
@@ -703,6 +828,8 @@ int ts_server_start(const ts_server_opts_t *o, ts_server_t **out, char *err, siz
     s->root_fd = -1;
     pthread_mutex_init(&s->stores_mu, NULL);
     s->db_path = ts_xstrdup(o->db_path);
+    s->contact = o->contact ? ts_xstrdup(o->contact) : NULL;
+    s->access_log = o->access_log;
     int rc;
     char *crl = NULL;
     if ((rc = read_pem(o->ca_dir, TS_CA_CERT_FILE, &s->ca_pem, NULL, err, errsize)) < 0 ||

@@ -14,6 +14,15 @@
  * root (GET/HEAD, a fixed list of types, no listing, no hidden files, no
  * symlinks). Every response carries the security headers of the API contract
  * (CSP, HSTS, nosniff, no-referrer, COOP/CORP; no-store under /api/).
+ * A refused browser asking for a page (Accept: text/html, a path outside
+ * /api/) gets an HTML page that says what to do instead (portal/nocert.h).
+ * GET /metrics (portal/scrape.h) answers CSIRT certificates; a site's
+ * certificate gets 404 there, as for any path it may not know of.
+ *
+ * Each request is counted in the metrics registry (per route and status,
+ * with its latency) and, with access_log, logged once it completed: method,
+ * path (no query), status, milliseconds, certificate fingerprint and site.
+ *
  * Methods other than GET/HEAD must come from the same origin (Sec-Fetch-Site
  * same-origin, or Origin equal to https://HOST) and, with a body (always for
  * POST/PUT/PATCH), with Content-Type application/json; else 403.
@@ -44,6 +53,8 @@ typedef struct ts_server_opts {
     unsigned threads;    /* server threads, 1..16 (default 2) */
     unsigned conn_limit; /* concurrent connections (default 256) */
     unsigned timeout_s;  /* idle connection timeout in seconds (default 30) */
+    const char *contact; /* whom a refused browser should ask (its HTML page); NULL: the CSIRT */
+    bool access_log;     /* one log line per request (default true) */
 } ts_server_opts_t;
 
 void ts_server_opts_init(ts_server_opts_t *o);

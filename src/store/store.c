@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Backend dispatch: the location string chooses the backend, then every call
  * goes through its operations table. */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "core/log.h"
+#include "core/metrics.h"
 #include "store/store_int.h"
 
 static bool has_prefix(const char *s, const char *p)
@@ -84,9 +86,25 @@ int ts_store_begin(ts_store_t *st)
     return st->ops->begin(st);
 }
 
+/* Registered once; ts_metrics_histogram() takes a lock, a commit must not. */
+static ts_metric_t *commit_seconds(void)
+{
+    static _Atomic(ts_metric_t *) m;
+    ts_metric_t *h = atomic_load_explicit(&m, memory_order_acquire);
+    if (h == NULL) {
+        h = ts_metrics_histogram("tocsin_store_commit_seconds",
+                                 "Time a store commit takes (a durable write: fsync).", NULL);
+        atomic_store_explicit(&m, h, memory_order_release);
+    }
+    return h;
+}
+
 int ts_store_commit(ts_store_t *st)
 {
-    return st->ops->commit(st);
+    uint64_t t0 = ts_metrics_now_us();
+    int r = st->ops->commit(st);
+    ts_metric_observe_us(commit_seconds(), ts_metrics_now_us() - t0);
+    return r;
 }
 
 void ts_store_rollback(ts_store_t *st)

@@ -328,10 +328,16 @@ static void test_foreign_objects(void **state)
         const ts_principal_t *who;
         const char *path, *query;
     } sites[] = {
-        {&f->a, "/api/v1/events", "site=uni-b"},    {&f->a, "/api/v1/events", "site=nren"},
-        {&f->a, "/api/v1/events", "site=nosuch"},   {&f->phys, "/api/v1/site", "site=uni-a"},
-        {&f->b, "/api/v1/stats", "site=uni-a"},     {&f->b, "/api/v1/site", "site=uni-a-physics"},
+        {&f->a, "/api/v1/events", "site=uni-b"},
+        {&f->a, "/api/v1/events", "site=nren"},
+        {&f->a, "/api/v1/events", "site=nosuch"},
+        {&f->phys, "/api/v1/site", "site=uni-a"},
+        {&f->b, "/api/v1/stats", "site=uni-a"},
+        {&f->b, "/api/v1/site", "site=uni-a-physics"},
         {&f->csirt, "/api/v1/site", "site=nosuch"},
+        {&f->a, "/api/v1/quarantine", NULL},
+        {&f->b, "/api/v1/inputs", NULL},
+        {&f->nren, "/api/v1/exporters", NULL},
     };
     for (size_t i = 0; i < sizeof sites / sizeof *sites; i++) {
         assert_int_equal(
@@ -494,6 +500,111 @@ static void test_paging(void **state)
     ts_http_resp_free(&r);
 }
 
+static json_object *get_ok(fx_t *f, const ts_principal_t *who, const char *path, const char *q)
+{
+    ts_http_resp_t r;
+    int s = at_call(f->st, who, "GET", path, q, NULL, &r);
+    if (s != 200)
+        fail_msg("%s?%s: %d %s", path, q ? q : "", s, r.body.data);
+    json_object *o = parse_json(&r);
+    ts_http_resp_free(&r);
+    return o;
+}
+
+static const char *array_names(json_object *o, const char *key, char *buf, size_t size)
+{
+    json_object *a, *n;
+    assert_true(json_object_object_get_ex(o, key, &a));
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < json_object_array_length(a); i++) {
+        json_object *e = json_object_array_get_idx(a, i);
+        assert_true(json_object_object_get_ex(e, "name", &n));
+        off += (size_t)snprintf(buf + off, size - off, "%s%s", i ? " " : "",
+                                json_object_get_string(n));
+    }
+    return buf;
+}
+
+/* The site picker's list: the caller's subtree, parents first; all for the CSIRT. */
+static void test_sites(void **state)
+{
+    fx_t *f = *state;
+    char buf[256];
+    json_object *o = get_ok(f, &f->a, "/api/v1/sites", NULL);
+    assert_string_equal(array_names(o, "sites", buf, sizeof buf), "uni-a uni-a-physics");
+    json_object_put(o);
+    o = get_ok(f, &f->phys, "/api/v1/sites", NULL);
+    assert_string_equal(array_names(o, "sites", buf, sizeof buf), "uni-a-physics");
+    json_object_put(o);
+    o = get_ok(f, &f->csirt, "/api/v1/sites", NULL);
+    assert_string_equal(array_names(o, "sites", buf, sizeof buf), "nren uni-a uni-a-physics uni-b");
+    json_object_put(o);
+    expect_error(f, &f->a, "GET", "/api/v1/sites", "site=uni-a", NULL, 400, "bad_parameter",
+                 "site");
+    o = get_ok(f, &f->a, "/api/v1/taxonomy", NULL);
+    json_object *t, *types;
+    assert_true(json_object_object_get_ex(o, "taxonomies", &t));
+    assert_int_equal(json_object_array_length(t), 11);
+    size_t n_types = 0;
+    for (size_t i = 0; i < 11; i++) {
+        assert_true(json_object_object_get_ex(json_object_array_get_idx(t, i), "types", &types));
+        n_types += json_object_array_length(types);
+    }
+    assert_int_equal(n_types, 44);
+    json_object_put(o);
+}
+
+/* The CSIRT's quarantine and inputs: counts, records, filters; sites get 404. */
+static void test_quarantine_and_inputs(void **state)
+{
+    fx_t *f = *state;
+    ts_input_state_t in;
+    assert_int_equal(ts_store_input_get(f->st, "/var/log/suricata/eve.json", "eve", &in), 0);
+    in.offset = 1234;
+    in.line = 7;
+    assert_int_equal(ts_store_input_checkpoint(f->st, &in), 0);
+    assert_int_equal(
+        ts_store_quarantine_add(f->st, in.id, 3, 100, TS_ESYNTAX, "expected '}'", "{\"a\":", 5, 5),
+        0);
+    assert_int_equal(ts_store_quarantine_add(f->st, in.id, 5, 200, TS_EUTF8, "bad byte",
+                                             "x\xff<script>", 11, 11),
+                     0);
+    json_object *o = get_ok(f, &f->csirt, "/api/v1/quarantine", NULL), *a, *v;
+    assert_true(json_object_object_get_ex(o, "counts", &a));
+    assert_int_equal(json_object_array_length(a), 2);
+    assert_true(json_object_object_get_ex(o, "records", &a));
+    assert_int_equal(json_object_array_length(a), 2);
+    json_object *newest = json_object_array_get_idx(a, 0);
+    assert_true(json_object_object_get_ex(newest, "reason", &v));
+    assert_string_equal(json_object_get_string(v), "utf8");
+    assert_true(json_object_object_get_ex(newest, "data", &v));
+    assert_string_equal(json_object_get_string(v), "x\xef\xbf\xbd<script>");
+    assert_true(json_object_object_get_ex(newest, "input", &v));
+    assert_string_equal(json_object_get_string(v), "/var/log/suricata/eve.json");
+    json_object_put(o);
+    o = get_ok(f, &f->csirt, "/api/v1/quarantine", "reason=syntax&limit=5");
+    assert_true(json_object_object_get_ex(o, "records", &a));
+    assert_int_equal(json_object_array_length(a), 1);
+    json_object_put(o);
+    o = get_ok(f, &f->csirt, "/api/v1/quarantine", "limit=1");
+    assert_true(json_object_object_get_ex(o, "records", &a));
+    assert_int_equal(json_object_array_length(a), 1);
+    json_object_put(o);
+    expect_error(f, &f->csirt, "GET", "/api/v1/quarantine", "reason=Bad%20Key", NULL, 400,
+                 "bad_parameter", "reason");
+    expect_error(f, &f->csirt, "GET", "/api/v1/quarantine", "limit=0", NULL, 400, "bad_parameter",
+                 "limit");
+    o = get_ok(f, &f->csirt, "/api/v1/inputs", NULL);
+    assert_true(json_object_object_get_ex(o, "inputs", &a));
+    assert_int_equal(json_object_array_length(a), 1);
+    assert_true(json_object_object_get_ex(json_object_array_get_idx(a, 0), "offset", &v));
+    assert_int_equal(json_object_get_int64(v), 1234);
+    json_object_put(o);
+    expect_error(f, &f->a, "GET", "/api/v1/quarantine", NULL, NULL, 404, "not_found", NULL);
+    expect_error(f, &f->a, "GET", "/api/v1/inputs", NULL, NULL, 404, "not_found", NULL);
+}
+
 /* A CSV download writes each time as the JSON answer does. */
 static void test_csv_times_match_json(void **state)
 {
@@ -562,6 +673,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paging, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv_times_match_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sites, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_quarantine_and_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_golden, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

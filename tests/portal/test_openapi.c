@@ -458,14 +458,15 @@ static void test_routes_documented(void **state)
 {
     (void)state;
     static const char *const probes[] = {
-        "health",     "openapi.json", "me",         "events",    "events/1",
-        "events/3",   "stats",        "site",       "",          "health/",
-        "me/",        "events/",      "events/1/x", "event",     "sites",
-        "site/uni-a", "stats/day",    "admin",      "openapi",   "openapi.yaml",
-        "events/abc", "events/-1",    "EVENTS",     "users",     "config",
-        "debug",      "metrics",      "events%2F1", "../me",     "./me",
-        "exporters",  "exporters/1",  "advisories", "platforms", "advisories/feed.atom",
-        "platform",   "advisory",
+        "health",     "openapi.json", "me",           "events",     "events/1",
+        "events/3",   "stats",        "site",         "",           "health/",
+        "me/",        "events/",      "events/1/x",   "event",      "sites",
+        "site/uni-a", "stats/day",    "admin",        "openapi",    "openapi.yaml",
+        "events/abc", "events/-1",    "EVENTS",       "users",      "config",
+        "debug",      "metrics",      "events%2F1",   "../me",      "./me",
+        "exporters",  "exporters/1",  "advisories",   "platforms",  "advisories/feed.atom",
+        "platform",   "advisory",     "taxonomy",     "quarantine", "inputs",
+        "sites/x",    "inputs/1",     "quarantine/1",
     };
     json_object *paths = get(doc, "paths");
     for (size_t i = 0; i < sizeof probes / sizeof *probes; i++) {
