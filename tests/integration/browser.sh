@@ -37,12 +37,15 @@ cp "$BROWSER_SRC/portal.spec.mjs" "$NODE_DIR/"
 
 SERVER_PID=
 POLICY=
+MADE_DIRS=() # policy directories this run created, deepest first
 cleanup() {
     if [ -n "$SERVER_PID" ]; then
         kill "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
     fi
     if [ -n "$POLICY" ]; then rm -f "$POLICY"; fi
+    # Only when empty: another run's policy file may be there meanwhile.
+    for d in "${MADE_DIRS[@]}"; do rmdir "$d" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 
@@ -116,14 +119,22 @@ done
 # Chromium reads managed policies from this directory at start; the file is
 # ours alone (pid in the name) and removed by the trap.
 POLICY_DIR=/etc/chromium/policies/managed
-if ! mkdir -p "$POLICY_DIR" 2>/dev/null || [ ! -w "$POLICY_DIR" ]; then
+for d in /etc/chromium/policies/managed /etc/chromium/policies /etc/chromium; do
+    [ -d "$d" ] || MADE_DIRS+=("$d")
+done
+POLICY=$POLICY_DIR/tocsin-browser-test-$$.json
+# A parallel run removing the directories it made may race with mkdir: retry.
+for _ in 1 2 3; do
+    mkdir -p "$POLICY_DIR" 2>/dev/null &&
+        printf '{"AutoSelectCertificateForUrls":["{\\"pattern\\":\\"%s\\",\\"filter\\":{\\"ISSUER\\":{\\"CN\\":\\"%s\\"}}}"]}\n' \
+            "$BASE" "$CA_CN" 2>/dev/null >"$POLICY" && break
+    sleep 0.1
+done
+if [ ! -s "$POLICY" ]; then
     fail "cannot write the Chromium policy to $POLICY_DIR (the test needs root)"
     finish
     exit 1
 fi
-POLICY=$POLICY_DIR/tocsin-browser-test-$$.json
-printf '{"AutoSelectCertificateForUrls":["{\\"pattern\\":\\"%s\\",\\"filter\\":{\\"ISSUER\\":{\\"CN\\":\\"%s\\"}}}"]}\n' \
-    "$BASE" "$CA_CN" >"$POLICY"
 
 # --- the browser ---------------------------------------------------------------
 mkdir -p "$WORK/shots"
@@ -146,4 +157,11 @@ if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:|WARNING: ThreadSaniti
     fail "sanitizer report from the server"
     grep -A20 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:|WARNING: ThreadSanitizer' "$WORK/serve.err" | head -60 >&2
 else ok; fi
+# Nothing left behind in /etc: the policy file, and the directories this run made.
+cleanup
+trap - EXIT
+[ ! -e "$POLICY" ] && ok || fail "the policy file $POLICY is left"
+for d in "${MADE_DIRS[@]}"; do
+    { [ ! -d "$d" ] || [ -n "$(ls -A "$d")" ]; } && ok || fail "the empty directory $d is left"
+done
 finish
