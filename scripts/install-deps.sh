@@ -1,6 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# Installs the Debian 12 packages tocsin needs to build, test and run its demo.
+# Installs the Debian 12 packages tocsin needs to build, test, package and run
+# its demo (systemd-analyze checks the units, groff the man pages, dpkg-dev and
+# file build the .deb, debootstrap makes the clean root it is installed into).
 # Idempotent: does nothing when everything is present. Must run as root (or
 # with sudo available) on a fresh machine.
 set -eu
@@ -8,7 +10,8 @@ set -eu
 PKGS="build-essential cmake ninja-build pkg-config libjson-c-dev libsqlite3-dev
 libcmocka-dev sqlite3 clang libclang-rt-14-dev nfdump
 libmicrohttpd-dev libgnutls28-dev gnutls-bin libcurl4-gnutls-dev libgpgme-dev gnupg
-curl nginx chromium libnss3-tools nodejs jq python3"
+curl nginx chromium libnss3-tools nodejs jq python3
+systemd groff-base dpkg-dev file debootstrap"
 
 missing=""
 for p in $PKGS; do

@@ -55,7 +55,8 @@ static void serve_usage(FILE *out)
             "                          an answer is reused while the database is unchanged,\n"
             "                          for at most 5 s)\n"
             "      --contact TEXT      whom a browser without a valid certificate should ask,\n"
-            "                          shown on the page it gets (e.g. \"cert@example.org\")\n"
+            "                          shown on the page it gets (e.g. \"cert@example.org\";\n"
+            "                          default: $TOCSIN_CONTACT)\n"
             "      --metrics-listen ADDR:PORT\n"
             "                          also serve GET /metrics (Prometheus text format) over\n"
             "                          plain HTTP on this loopback address; the portal serves\n"
@@ -151,6 +152,23 @@ static bool is_dir(const char *path)
 {
     struct stat sb;
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* The installed web UI relative to the running binary ("../share/tocsin/web"
+ * from bin/): true with its path in buf when it is there. */
+static bool web_beside_binary(char *buf, size_t size)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return false;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash == NULL)
+        return false;
+    *slash = '\0';
+    int w = snprintf(buf, size, "%s/%s", exe, TS_WEB_DIR_FROM_BIN);
+    return w > 0 && (size_t)w < size && is_dir(buf);
 }
 
 static int write_port_file(const char *path, unsigned port)
@@ -391,8 +409,11 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
             goto out_ca;
         }
     }
+    char beside[4096];
     if (so.web_dir == NULL) {
-        so.web_dir = is_dir(TS_WEB_DIR_INSTALLED) ? TS_WEB_DIR_INSTALLED : TS_WEB_DIR_BUILD;
+        so.web_dir = web_beside_binary(beside, sizeof beside) ? beside
+                     : is_dir(TS_WEB_DIR_INSTALLED)           ? TS_WEB_DIR_INSTALLED
+                                                              : TS_WEB_DIR_BUILD;
         if (!is_dir(so.web_dir)) {
             ts_log_warn("no web directory (%s): serving the API only", so.web_dir);
             so.web_dir = NULL;
@@ -402,6 +423,8 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         goto out_ca;
     }
     so.db_path = cli->db_path;
+    if (so.contact == NULL)
+        so.contact = getenv("TOCSIN_CONTACT");
     rc = run(cli, &so, inputs, n_inputs, port_file, crl_renew, metrics_listen);
 out_ca:
     free(ca_default);
