@@ -43,11 +43,10 @@ CA=$T/tocsin.db.ca
 chmod 711 "$T"
 
 # ---- Data, CA, a site certificate -----------------------------------------------
-if [ -f "$SRC/demo/constituency.json" ] && [ -f "$SRC/demo/data/sensor1-eve.json" ]; then
+if [ -f "$SRC/demo/constituency.json" ] && python3 "$SRC/demo/generate.py" --out "$T/demo-data"; then
     "$TOCSIN" constituency import "$SRC/demo/constituency.json" >/dev/null
-    "$TOCSIN" ingest --format eve "$SRC/demo/data/sensor1-eve.json" >/dev/null 2>&1
-    [ -f "$SRC/demo/data/shadowserver-intelmq.jsonl" ] &&
-        "$TOCSIN" ingest --format intelmq "$SRC/demo/data/shadowserver-intelmq.jsonl" >/dev/null 2>&1
+    "$TOCSIN" ingest --format eve "$T/demo-data/sensor1-eve.json" >/dev/null 2>&1
+    "$TOCSIN" ingest --format intelmq "$T/demo-data/shadowserver-intelmq.jsonl" >/dev/null 2>&1
     SITE=uni-north
 else
     # No demo: a site and generated Suricata alerts against it.

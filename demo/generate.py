@@ -1,6 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Writes the demo data under demo/data/ (committed; rerun only to change it).
+"""Writes the demo data, dated relative to the time of the run, so that the
+demo's dashboard has the last 30 days filled whenever it is run:
+    generate.py [--now 2026-11-27T12:00:00Z] [--out DIR]
+(default: now, and demo-run/data). Everything but the time is fixed by the
+seed: the same --now gives the same bytes, and a --now a week later the same
+records a week later (tests/integration/demo_data.sh checks both).
+
+The activity follows a working day (more alerts in daytime, fewer at night
+and on weekends), the Shadowserver-style feed arrives as one daily report,
+and the last 24 hours hold three incidents: an SSH scan campaign against
+uni-south, a host of uni-north's computer science department beaconing to a
+Cobalt Strike server, and log4j exploitation attempts against the hospital.
 
 The records are synthetic but shaped like real sensor output: Suricata EVE
 lines (alerts with nested alert/flow/http objects, plus dns, flow and stats
@@ -11,12 +22,15 @@ the documentation ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and
 3fff::/20, which no site owns. A few deliberately malformed lines show the
 quarantine at work.
 """
+import argparse
 import json
+import math
+import os
 import random
 from datetime import datetime, timedelta, timezone
 
 rng = random.Random(20261127)
-T0 = datetime(2026, 11, 24, 0, 0, 0, tzinfo=timezone.utc)
+DAYS = 30
 
 HOSTS = {
     "uni-north": ["198.18.%d.%d" % (rng.randrange(0, 128), rng.randrange(1, 255)) for _ in range(30)],
@@ -64,11 +78,11 @@ def external_host(v6):
     return rng.choice(EXTERNAL6 if v6 else EXTERNAL)
 
 
-def alert_line(t, flow_id):
-    sig, sid, cat, sev, dport, proto, app, direction = rng.choice(SIGS)
-    inside = internal_host()
+def alert_line(t, flow_id, sig=None, inside=None, outside=None):
+    sig, sid, cat, sev, dport, proto, app, direction = sig or rng.choice(SIGS)
+    inside = inside or internal_host()
     v6 = ":" in inside
-    outside = external_host(v6)
+    outside = outside or external_host(v6)
     sport = rng.randrange(1024, 65535)
     if direction == "in":
         src, dst = outside, inside
@@ -114,33 +128,85 @@ def context_line(t, flow_id):
     return rec
 
 
-def write_eve(path, n):
-    t = T0
+def activity(t):
+    """Relative alert rate at t: a working day (UTC, the constituency's
+    office hours), quieter at night and at weekends."""
+    hour = t.hour + t.minute / 60
+    day = 0.25 + 0.75 * max(0.0, math.sin(math.pi * (hour - 6) / 14)) if 6 <= hour <= 20 else 0.25
+    return day * (0.5 if t.weekday() >= 5 else 1.0)
+
+
+def sig_named(fragment):
+    return next(x for x in SIGS if fragment in x[0])
+
+
+def incidents(now):
+    """The last 24 hours' incidents: (time, EVE record) pairs."""
+    out = []
+    # An SSH scan campaign from one external host across uni-south, 6 h ago.
+    scanner = "203.0.113.66"
+    t = now - timedelta(hours=6, minutes=40)
+    for _ in range(60):
+        t += timedelta(seconds=rng.randrange(5, 40))
+        out.append((t, alert_line(t, rng.randrange(1, 2**62), sig_named("SSH Scan"),
+                                  rng.choice(HOSTS["uni-south"]), scanner)))
+    # A host of uni-north-cs beaconing to a Cobalt Strike server every 5 minutes, 3 h ago.
+    victim, c2 = HOSTS["uni-north-cs"][0], "198.51.100.77"
+    t = now - timedelta(hours=3, minutes=10)
+    for _ in range(24):
+        t += timedelta(seconds=300 + rng.randrange(-20, 20))
+        out.append((t, alert_line(t, rng.randrange(1, 2**62), sig_named("Cobalt Strike"), victim, c2)))
+    # log4j exploitation attempts against the hospital's web servers, 20 h ago.
+    t = now - timedelta(hours=20)
+    for _ in range(30):
+        t += timedelta(seconds=rng.randrange(10, 120))
+        out.append((t, alert_line(t, rng.randrange(1, 2**62), sig_named("log4j"),
+                                  rng.choice(HOSTS["hospital"]), rng.choice(EXTERNAL))))
+    return out
+
+
+def write_eve(path, now, per_hour):
+    """The sensor's EVE log over the last DAYS days, oldest first."""
+    recs = []
+    hour0 = now - timedelta(days=DAYS)
+    for h in range(DAYS * 24):
+        base = hour0 + timedelta(hours=h)
+        n = sum(1 for _ in range(per_hour * 2) if rng.random() < activity(base) / 2)
+        for _ in range(n):
+            t = base + timedelta(seconds=rng.randrange(0, 3600), microseconds=rng.randrange(10**6))
+            if t > now:
+                continue
+            flow_id = rng.randrange(1, 2**62)
+            rec = alert_line(t, flow_id) if rng.random() < 0.7 else context_line(t, flow_id)
+            recs.append((t, rec))
+    recs += incidents(now)
+    recs.sort(key=lambda r: r[0])
     lines = []
-    for i in range(n):
-        t += timedelta(milliseconds=rng.randrange(20, 90000))
-        flow_id = rng.randrange(1, 2**62)
+    for i, (t, rec) in enumerate(recs):
+        lines.append(json.dumps(rec, separators=(",", ":")))
         if i % 500 == 499:
             lines.append(json.dumps({"timestamp": ts(t), "event_type": "stats",
                                      "stats": {"uptime": i, "capture": {"kernel_packets": i * 1000, "kernel_drops": 0}}},
                                     separators=(",", ":")))
-        elif rng.random() < 0.7:
-            lines.append(json.dumps(alert_line(t, flow_id), separators=(",", ":")))
-        else:
-            lines.append(json.dumps(context_line(t, flow_id), separators=(",", ":")))
     # Deliberately broken records, as a sensor or a disk-full event produces them.
     lines.insert(700, lines[699][: len(lines[699]) // 2])            # truncated line
-    lines.insert(1400, "Nov 25 03:14:07 sensor1 suricata[812]: [ERRCODE: SC_ERR_PCAP_DISPATCH(20)]")  # not JSON
-    bad = alert_line(t, 1)
+    lines.insert(1400, "%s sensor1 suricata[812]: [ERRCODE: SC_ERR_PCAP_DISPATCH(20)]"
+                 % syslog_stamp(now - timedelta(days=12)))          # not JSON
+    bad = alert_line(now - timedelta(days=5), 1)
     bad["src_ip"] = "198.18.300.7"                                      # invalid address
     lines.insert(2100, json.dumps(bad, separators=(",", ":")))
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
 
-def write_intelmq(path):
+def syslog_stamp(t):
+    return t.strftime("%b ") + "%2d" % t.day + t.strftime(" %H:%M:%S")  # syslog pads the day
+
+
+def write_intelmq(path, now):
+    """One report a day, as Shadowserver sends them (about 04:00 UTC), each
+    event dated in the scan of the day before."""
     out = []
-    t = T0 + timedelta(hours=6)
     feeds = [
         ("vulnerable-system", "open-memcached", "Shadowserver Accessible Memcached", 11211, "udp", "memcached"),
         ("ddos-amplifier", "ntp-monitor", "Shadowserver NTP Monitor", 123, "udp", "ntp"),
@@ -148,8 +214,14 @@ def write_intelmq(path):
         ("infected-system", "mirai", "Shadowserver Sinkhole HTTP Events", 23, "tcp", "telnet"),
         ("potentially-unwanted-accessible", "open-elasticsearch", "Shadowserver Open Elasticsearch", 9200, "tcp", "http"),
     ]
-    for i in range(240):
-        t += timedelta(seconds=rng.randrange(30, 900))
+    stamps = []
+    for d in range(DAYS - 1, -1, -1):
+        report = (now - timedelta(days=d)).replace(hour=4, minute=0, second=0, microsecond=0)
+        if report > now:
+            continue
+        for _ in range(rng.randrange(4, 12)):
+            stamps.append(report - timedelta(seconds=rng.randrange(3600, 86400)))
+    for i, t in enumerate(stamps):
         typ, ident, feed, port, transport, app = rng.choice(feeds)
         host = internal_host()
         ev = {"__type": "Event", "feed.name": feed, "feed.provider": "Shadowserver",
@@ -166,11 +238,13 @@ def write_intelmq(path):
         out.append(json.dumps(ev, separators=(", ", ": ")))
     # Domains and ASNs route too: a phishing site on a hosted domain of a site.
     out.append(json.dumps({"__type": "Event", "feed.name": "Phishing URL feed", "feed.provider": "Example Phish Team",
-                           "time.source": "2026-11-26T09:12:00+00:00", "classification.type": "phishing",
+                           "time.source": (now - timedelta(hours=30)).strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+                           "classification.type": "phishing",
                            "source.url": "https://login.agency.example.evil.example/", "source.fqdn": "webmail.hospital.example",
                            "source.asn": 64499}))
     out.append(json.dumps({"__type": "Event", "feed.name": "Spamhaus DROP", "feed.provider": "Spamhaus",
-                           "time.source": "2026-11-26T10:00:00+00:00", "classification.type": "blacklist",
+                           "time.source": (now - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+                           "classification.type": "blacklist",
                            "source.asn": 64498}))
     out.insert(50, '{"__type": "Event", "feed.name": "broken", "source.ip": "198.18.1.1", "source.port": "eighty"}')
     out.insert(120, '{"__type": "Event", "feed.name": "Shadowserver", "classification.type": "vulnerable-system", "source.ip": "198.18.5.9", "comment": "caf\xe9"}'.replace("\xe9", "\udce9").encode("utf-8", "surrogateescape").decode("latin-1"))
@@ -178,15 +252,18 @@ def write_intelmq(path):
         f.write("\n".join(out) + "\n")
 
 
-def write_cowrie(path):
+def write_cowrie(path, now):
     """A honeypot run by the CSIRT: the attackers come from outside, and some
     from inside the constituency (a compromised host of a site)."""
-    t = T0 + timedelta(hours=2)
+    t = now - timedelta(days=DAYS)
     out = []
     attackers = [rng.choice(EXTERNAL) for _ in range(6)] + [rng.choice(HOSTS["uni-south"]), rng.choice(HOSTS["agency"])]
     users = ["root", "admin", "ubuntu", "pi", "oracle", "test"]
     for i in range(400):
-        t += timedelta(seconds=rng.randrange(1, 120))
+        # Sessions come in bursts: mostly seconds apart, now and then hours.
+        t += timedelta(seconds=rng.randrange(1, 120) if rng.random() < 0.9 else rng.randrange(3600, 40000))
+        if t > now:
+            break
         src = rng.choice(attackers)
         sess = "%012x" % rng.randrange(2**48)
         base = {"timestamp": t.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "src_ip": src, "session": sess, "sensor": "hp-1"}
@@ -212,15 +289,17 @@ def write_cowrie(path):
         f.write("\n".join(out) + "\n")
 
 
-def write_sshd(path):
+def write_sshd(path, now):
     """auth.log of a university server: brute force from outside and from a
-    host of another site, plus normal logins."""
-    t = T0 + timedelta(hours=3)
+    host of another site, plus normal logins, over the last two weeks."""
+    t = now - timedelta(days=14)
     out = []
     forcers = [rng.choice(EXTERNAL) for _ in range(4)] + [rng.choice(HOSTS["hospital"])]
     for i in range(300):
-        t += timedelta(seconds=rng.randrange(1, 40))
-        stamp = t.strftime("%b ") + "%2d" % t.day + t.strftime(" %H:%M:%S")  # syslog pads the day
+        t += timedelta(seconds=rng.randrange(1, 40) if rng.random() < 0.95 else rng.randrange(3600, 30000))
+        if t > now:
+            break
+        stamp = syslog_stamp(t)
         pid = 20000 + i
         src = rng.choice(forcers)
         r = rng.random()
@@ -235,7 +314,25 @@ def write_sshd(path):
         f.write("\n".join(out) + "\n")
 
 
-write_eve("data/sensor1-eve.json", 3000)
-write_intelmq("data/shadowserver-intelmq.jsonl")
-write_cowrie("data/honeypot-cowrie.json")
-write_sshd("data/srv1-auth.log")
+def utc_time(s):
+    try:
+        return datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a UTC time like 2026-11-27T12:00:00Z: {s!r}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Writes the demo data, dated relative to --now.")
+    ap.add_argument("--now", type=utc_time, help="UTC time the data ends at (default: now)")
+    ap.add_argument("--out", default="demo-run/data", help="directory to write into")
+    a = ap.parse_args()
+    now = a.now or datetime.now(timezone.utc)
+    os.makedirs(a.out, exist_ok=True)
+    write_eve(os.path.join(a.out, "sensor1-eve.json"), now, per_hour=8)
+    write_intelmq(os.path.join(a.out, "shadowserver-intelmq.jsonl"), now)
+    write_cowrie(os.path.join(a.out, "honeypot-cowrie.json"), now)
+    write_sshd(os.path.join(a.out, "srv1-auth.log"), now)
+
+
+if __name__ == "__main__":
+    main()
