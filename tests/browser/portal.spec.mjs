@@ -121,7 +121,12 @@ async function siteA(page) {
     check('A: hostile signature shown as text', descs.includes(HOSTILE), descs.join(' | '));
     same('A: no element was injected from event data', 0, await page.locator('main img').count());
 
-    await page.fill('input[name=type]', 'exploit');
+    // Taxonomy and type are choices, every RSIT type of the chosen taxonomy.
+    await page.selectOption('select[name=taxonomy]', 'intrusions');
+    const typeChoices = await page.$$eval('select[name=type] option', (o) => o.map((x) => x.value));
+    same('A: the types offered for intrusions', ['', 'application-compromise', 'burglary', 'privileged-account-compromise', 'system-compromise', 'unprivileged-account-compromise'], typeChoices);
+    await page.selectOption('select[name=taxonomy]', '');
+    await page.selectOption('select[name=type]', 'exploit');
     await page.click('form.filters button[type=submit]');
     await page.waitForURL(/#\/events\?type=exploit/);
     await page.waitForFunction(() => document.querySelectorAll('tr[data-event-id]').length === 5 || document.querySelector('.error'));
@@ -209,6 +214,10 @@ async function siteA(page) {
         match.includes('widget_server') && match.includes('2.4.1') && match.includes('2.3.0'), match);
     await page.screenshot({ path: `${SHOTS}/a-advisory.png`, fullPage: true });
 
+    await chartAndTable(page, 'A');
+    await sitePickerA(page);
+    await platformsA(page);
+
     // Revoked while the page is open: the next request is refused, and the page
     // says so instead of showing stale or empty data.
     const me = await apiJson(page, '/api/v1/me');
@@ -222,6 +231,145 @@ async function siteA(page) {
     check('A: after revocation the page shows the refusal', /Access refused|could not be reached/.test(refused), refused);
     same('A: after revocation no site data is shown', 0, await page.locator('h1 .site-name').count());
     await page.screenshot({ path: `${SHOTS}/a-revoked.png`, fullPage: true });
+}
+
+// The chart's legend names its series without placeholder values, and the
+// events table keeps every row on one line at 1400 px.
+async function chartAndTable(page, who) {
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.goto(`${BASE}/#/dashboard`);
+    await page.waitForSelector('.chart-box .u-legend');
+    const legend = await page.textContent('.chart-box .u-legend');
+    check(`${who}: chart legend without placeholders`, !legend.includes('--') && legend.trim() !== '', legend);
+    await page.goto(`${BASE}/#/events`);
+    await page.waitForSelector('tr[data-event-id]');
+    const rows = await page.$$eval('table.events tbody tr', (trs) =>
+        trs.map((tr) => {
+            const lh = parseFloat(getComputedStyle(tr.cells[6]).lineHeight);
+            return { h: tr.getBoundingClientRect().height, lh };
+        })
+    );
+    const tall = rows.filter((r) => r.h >= 2 * r.lh);
+    check(`${who}: every event row on one line at 1400 px`, rows.length > 0 && tall.length === 0, JSON.stringify(tall));
+    await page.screenshot({ path: `${SHOTS}/${who.toLowerCase()}-events-1400.png` });
+    await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+// Waits until the header's site picker offers site (the list loads apart).
+async function pickerOffers(page, site) {
+    await page.waitForFunction(
+        (s) => [...document.querySelectorAll('select[name=site-picker] option')].some((o) => o.value === s),
+        site
+    );
+}
+
+// The header's site picker: a site with a sub-site can look at it alone.
+async function sitePickerA(page) {
+    await page.goto(`${BASE}/#/dashboard`);
+    await pickerOffers(page, 'uni-a-lab');
+    const opts = await page.$$eval('select[name=site-picker] option', (o) => o.map((x) => x.value));
+    same('A: the picker offers own site and child', ['', 'uni-a', 'uni-a-lab'], opts);
+    await page.selectOption('select[name=site-picker]', 'uni-a-lab');
+    await page.waitForURL(/site=uni-a-lab/);
+    await page.waitForFunction(() => /uni-a-lab/.test(document.querySelector('h1').textContent));
+    await page.waitForSelector('table.by-type tbody tr, .muted');
+    const lab = await apiJson(page, '/api/v1/stats?since=30d&site=uni-a-lab');
+    const shown = await page.$$eval('table.by-type tbody tr', (rows) => rows.map((r) => r.children[1].textContent.trim()));
+    same('A: dashboard of uni-a-lab equals the API', lab.body.by_type.map((t) => t.type).sort(), shown.sort());
+    // The choice follows to the other pages.
+    await page.click('nav a[data-nav="site"]');
+    await page.waitForSelector('h1 .site-name');
+    same('A: the site page of the picked site', 'uni-a-lab', (await page.textContent('h1 .site-name')).trim());
+    await page.selectOption('select[name=site-picker]', '');
+    await page.waitForFunction(() => !/site=/.test(window.location.hash));
+}
+
+// Platforms: list, add, remove, import; the API agrees at each step.
+async function platformsA(page) {
+    const specs = async () => (await apiJson(page, '/api/v1/platforms')).body.platforms.map((p) => p.spec).sort();
+    await page.goto(`${BASE}/#/platforms`);
+    await page.waitForSelector('table.platforms tbody tr');
+    const listed = async () => page.$$eval('table.platforms tbody tr td.addr', (c) => c.map((x) => x.textContent).sort());
+    same('A: platforms listed as the API has them', await specs(), await listed());
+    await page.fill('input[name=spec]', 'openbsd:openssh:9.6p1');
+    await page.click('form.platform-add button[type=submit]');
+    await page.waitForFunction(() => [...document.querySelectorAll('table.platforms td.addr')].some((c) => c.textContent.includes('openssh')));
+    check('A: the added platform is stored', (await specs()).some((s) => s.includes('openssh')));
+    const row = page.locator('table.platforms tbody tr', { hasText: 'openssh' });
+    await row.locator('button.remove').click();
+    await page.waitForFunction(() => ![...document.querySelectorAll('table.platforms td.addr')].some((c) => c.textContent.includes('openssh')));
+    check('A: the removed platform is gone', !(await specs()).some((s) => s.includes('openssh')));
+    await page.setInputFiles('input[name=import]', {
+        name: 'platforms.csv', mimeType: 'text/csv',
+        buffer: Buffer.from('vendor,product,version\nnginx,nginx,1.24.0\n,,\ncpe:2.3:a:broken,,\n'),
+    });
+    await page.waitForSelector('#platform-report');
+    const report = await page.textContent('#platform-report');
+    check('A: the import says what was added and refused', /^1 added, 1 refused/.test(report.trim()) && /cpe:2\.3:a:broken/.test(report), report);
+    check('A: the imported platform is stored', (await specs()).some((s) => s.includes('nginx')));
+    same('A: the table shows what is stored', await specs(), await listed());
+    await page.screenshot({ path: `${SHOTS}/a-platforms.png`, fullPage: true });
+}
+
+async function csirt(page) {
+    await page.goto(`${BASE}/`);
+    await pickerOffers(page, 'uni-b');
+    const opts = await page.$$eval('select[name=site-picker] option', (o) => o.map((x) => x.value));
+    same('CSIRT: the picker offers every site, in tree order', ['', 'uni-a', 'uni-a-lab', 'uni-b'], opts);
+    check('CSIRT: the dashboard is the whole constituency', (await page.textContent('h1')).includes('whole constituency'));
+    await chartAndTable(page, 'CSIRT');
+
+    // The site page without a site: the list of sites, not an error.
+    await page.goto(`${BASE}/#/site`);
+    await page.waitForSelector('table.sites tbody tr');
+    same('CSIRT: site page without a site shows no error', 0, await page.locator('main .error').count());
+    const sites = await page.$$eval('table.sites tbody tr td a', (a) => a.map((x) => x.textContent));
+    same('CSIRT: the site list', ['uni-a', 'uni-a-lab', 'uni-b'], sites);
+    await page.screenshot({ path: `${SHOTS}/csirt-sites.png`, fullPage: true });
+
+    // Picking uni-b: the events are uni-b's, as the API has them.
+    await page.selectOption('select[name=site-picker]', 'uni-b');
+    await page.waitForURL(/site=uni-b/);
+    await page.click('nav a[data-nav="events"]');
+    await page.waitForURL(/#\/events\?site=uni-b/);
+    const ids = await shownIds(page);
+    const api = await apiJson(page, '/api/v1/events?site=uni-b&limit=50');
+    same('CSIRT: uni-b\'s events, as the API has them', api.body.events.map((e) => e.id), ids);
+    same('CSIRT: uni-b has three events', 3, ids.length);
+    await page.selectOption('select[name=site-picker]', '');
+
+    // Advisories: which site runs what.
+    await page.goto(`${BASE}/#/advisories`);
+    await page.waitForSelector('table.advisories tbody tr');
+    const advSites = await page.$$eval('table.advisories tbody td.site', (c) => c.map((x) => x.textContent));
+    same('CSIRT: the advisory list names the site', ['uni-a'], advSites);
+
+    // Platforms need a site; the CSIRT's infrastructure pages answer.
+    await page.goto(`${BASE}/#/platforms`);
+    await page.waitForSelector('#pick-site');
+    await page.goto(`${BASE}/#/quarantine`);
+    await page.waitForSelector('#no-quarantine, table.quarantine-counts');
+    same('CSIRT: quarantine page without error', 0, await page.locator('main .error').count());
+    await page.goto(`${BASE}/#/inputs`);
+    await page.waitForSelector('table.inputs tbody tr');
+    check('CSIRT: the inputs page lists the ingested file', (await page.textContent('table.inputs')).includes('alerts.eve.json'));
+    await page.goto(`${BASE}/#/exporters`);
+    await page.waitForSelector('#no-exporters, table.exporters');
+    same('CSIRT: exporters page without error', 0, await page.locator('main .error').count());
+    await page.screenshot({ path: `${SHOTS}/csirt-inputs.png`, fullPage: true });
+}
+
+// No certificate at all: a page that says what to do, not JSON.
+async function noCertificate(page) {
+    const resp = await page.goto(`${BASE}/`);
+    same('none: the portal refuses', 403, resp.status());
+    check('none: the refusal is an HTML page', /^text\/html/.test(resp.headers()['content-type'] ?? ''));
+    const text = await page.textContent('body');
+    check('none: it says what happened', text.includes('did not present a certificate'), text);
+    check('none: it says what to import', text.includes('.p12'), text);
+    check('none: it says whom to ask', text.includes("the browser test's CSIRT"), text);
+    same('none: no script on the page', 0, await page.locator('script').count());
+    await page.screenshot({ path: `${SHOTS}/none-page.png`, fullPage: true });
 }
 
 async function siteB(page) {
@@ -264,10 +412,13 @@ async function siteB(page) {
     check('B: site page shows no uni-a network', !(await page.textContent('main')).includes('192.0.2.'));
 }
 
-if (!BASE || !process.env.TS_HOME_A || !process.env.TS_HOME_B || !process.env.TS_TOCSIN || !process.env.TS_CA) {
-    console.error('portal.spec.mjs: TS_BASE, TS_HOME_A, TS_HOME_B, TS_TOCSIN and TS_CA must be set (run tests/integration/browser.sh)');
+const env = ['TS_BASE', 'TS_HOME_A', 'TS_HOME_B', 'TS_HOME_CSIRT', 'TS_HOME_NONE', 'TS_TOCSIN', 'TS_CA'];
+if (env.some((k) => !process.env[k])) {
+    console.error(`portal.spec.mjs: ${env.join(', ')} must be set (run tests/integration/browser.sh)`);
     process.exit(2);
 }
+await withBrowser(process.env.TS_HOME_CSIRT, 'csirt', csirt);
+await withBrowser(process.env.TS_HOME_NONE, 'none', noCertificate);
 await withBrowser(process.env.TS_HOME_A, 'site-a', siteA);
 await withBrowser(process.env.TS_HOME_B, 'site-b', siteB);
 console.log(`browser: ${checks - failed} passed, ${failed} failed`);

@@ -82,11 +82,14 @@ for s in uni-a uni-b; do
     expect_rc "cert issue $s" 0 "$TOCSIN" cert issue --ca "$CA" --site "$s" --name "Holder of $s" \
         --out "$WORK/certs-$s" --p12-password "$P12PW"
 done
+expect_rc "cert issue csirt" 0 "$TOCSIN" cert issue --ca "$CA" --csirt --name "Duty officer" \
+    --out "$WORK/certs-csirt" --p12-password "$P12PW"
 CA_CN=$(certtool -i --infile "$CA/ca.pem" | sed -n 's/^\tSubject: CN=\(.*\)$/\1/p' | head -1)
 [ -n "$CA_CN" ] && ok || fail "CA common name read from $CA/ca.pem"
 
 PORT_FILE=$WORK/port
 "$TOCSIN" serve --ca "$CA" --listen 127.0.0.1:0 --port-file "$PORT_FILE" --web "$WEB" \
+    --contact "the browser test's CSIRT" \
     >"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER_PID=$!
 for _ in $(seq 100); do
@@ -104,16 +107,18 @@ PORT=$(tr -d '[:space:]' <"$PORT_FILE")
 BASE=https://127.0.0.1:$PORT
 
 # --- one HOME and NSS database per site -------------------------------------
-for s in uni-a uni-b; do
+# uni-a, uni-b, the CSIRT, and a browser that trusts the CA but holds no certificate.
+for s in uni-a uni-b csirt none; do
     home=$WORK/home-$s
     db=sql:$home/.pki/nssdb
     mkdir -p "$home/.pki/nssdb"
     certutil -N -d "$db" --empty-password >"$WORK/nss.log" 2>&1 &&
         certutil -A -n tocsin-browser-test-ca -t C,, -i "$CA/ca.pem" -d "$db" >>"$WORK/nss.log" 2>&1 &&
-        pk12util -i "$WORK/certs-$s/"*.p12 -d "$db" -W "$P12PW" >>"$WORK/nss.log" 2>&1 &&
+        { [ "$s" = none ] || pk12util -i "$WORK/certs-$s/"*.p12 -d "$db" -W "$P12PW" >>"$WORK/nss.log" 2>&1; } &&
         ok || { fail "NSS database for $s"; cat "$WORK/nss.log" >&2; }
-    # Exactly one client certificate in each database.
-    expect_eq "$s: one user certificate in NSS" 1 "$(certutil -L -d "$db" | grep -c ',u,' || true)"
+    # Exactly one client certificate in each database (none in the last).
+    expect_eq "$s: user certificates in NSS" "$([ "$s" = none ] && echo 0 || echo 1)" \
+        "$(certutil -L -d "$db" | grep -c ',u,' || true)"
 done
 
 # Chromium reads managed policies from this directory at start; the file is
@@ -140,6 +145,7 @@ fi
 mkdir -p "$WORK/shots"
 rc=0
 TS_BASE=$BASE TS_CHROMIUM=$CHROMIUM TS_TOCSIN=$TOCSIN TS_CA=$CA TS_HOME_A=$WORK/home-uni-a TS_HOME_B=$WORK/home-uni-b \
+    TS_HOME_CSIRT=$WORK/home-csirt TS_HOME_NONE=$WORK/home-none \
     TS_SHOTS=$WORK/shots timeout 300 node "$NODE_DIR/portal.spec.mjs" || rc=$?
 if [ "$rc" = 0 ]; then ok; else
     fail "browser scenario (exit $rc; screenshots in $WORK/shots)"

@@ -21,17 +21,37 @@ export function query(params) {
     return s ? `?${s}` : '';
 }
 
-export async function apiGet(path, params) {
-    let r;
+async function request(method, path, params, body) {
+    const init = {
+        method,
+        headers: { Accept: 'application/json' },
+        credentials: 'same-origin',
+        cache: 'no-store',
+    };
+    // The server takes state changes only as same-origin JSON (CSRF).
+    if (body !== undefined) {
+        init.headers['Content-Type'] = 'application/json';
+        init.body = JSON.stringify(body);
+    }
     try {
-        r = await fetch(`/api/v1/${path}${query(params)}`, {
-            headers: { Accept: 'application/json' },
-            credentials: 'same-origin',
-            cache: 'no-store',
-        });
+        return await fetch(`/api/v1/${path}${query(params)}`, init);
     } catch (e) {
         throw new ApiError(0, 'network', 'The portal server could not be reached.');
     }
+}
+
+// POST or DELETE; resolves to the JSON answer, or null for 204.
+export async function apiSend(method, path, params, body) {
+    const r = await request(method, path, params, body);
+    if (r.status === 204) return null;
+    return answer(r);
+}
+
+export async function apiGet(path, params) {
+    return answer(await request('GET', path, params));
+}
+
+async function answer(r) {
     let body = null;
     try {
         body = await r.json();
@@ -52,9 +72,10 @@ export async function apiGet(path, params) {
     return body;
 }
 
-// Loads PATH with PARAMS whenever either changes; stale answers are dropped.
-export function useApi(path, params) {
-    const key = path === null ? null : path + query(params);
+// Loads PATH with PARAMS whenever either (or version, to load again after a
+// change) changes; stale answers are dropped.
+export function useApi(path, params, version = 0) {
+    const key = path === null ? null : `${path}${query(params)}#${version}`;
     const [state, setState] = useState({ key: null, data: null, error: null });
     useEffect(() => {
         if (key === null) return undefined;

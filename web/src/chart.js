@@ -67,6 +67,9 @@ export function EventsChart({ perDay, windowDays }) {
                 width: width(),
                 height: 280,
                 scales: { x: { time: true } },
+                // A legend of the series only: its live values would read
+                // "--" until the pointer is over the chart.
+                legend: { live: false },
                 axes: [{}, { label: 'events', size: 60 }],
                 series: [
                     { label: 'Day', value: (u, v) => (v === null ? '--' : secToDay(v)) },

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The portal's shell: who you are, navigation, and the page for the current hash.
+// The portal's shell: who you are, the site picker, navigation, and the page
+// for the current hash.
 import { html } from 'htm/preact';
 import { render } from 'preact';
 import { useApi } from './api.js';
@@ -7,8 +8,11 @@ import { AdvisoryDetail, Advisories } from './pages/advisories.js';
 import { Dashboard } from './pages/dashboard.js';
 import { EventDetail } from './pages/event.js';
 import { Events } from './pages/events.js';
+import { Exporters, Inputs, Quarantine } from './pages/operations.js';
+import { Platforms } from './pages/platforms.js';
 import { Site } from './pages/site.js';
-import { useRoute } from './router.js';
+import { href, useRoute } from './router.js';
+import { SitePicker, useSites } from './site-picker.js';
 import { ErrorBox } from './ui.js';
 import './style.css';
 
@@ -17,17 +21,31 @@ const NAV = [
     ['events', 'Events'],
     ['site', 'Site'],
     ['advisories', 'Advisories'],
+    ['platforms', 'Platforms'],
+];
+// The CSIRT's own infrastructure: its certificates only.
+const CSIRT_NAV = [
+    ['quarantine', 'Quarantine'],
+    ['inputs', 'Inputs'],
+    ['exporters', 'Exporters'],
 ];
 
 function Page({ route, me }) {
     const [p0, p1, ...rest] = route.parts;
+    const site = route.params.get('site') ?? '';
     if (rest.length === 0) {
-        if (p0 === undefined || p0 === 'dashboard') return html`<${Dashboard} me=${me} params=${route.params} />`;
+        if (p0 === undefined || p0 === 'dashboard') return html`<${Dashboard} me=${me} params=${route.params} site=${site} />`;
         if (p0 === 'events' && p1 === undefined) return html`<${Events} me=${me} params=${route.params} />`;
         if (p0 === 'events') return html`<${EventDetail} id=${p1} />`;
-        if (p0 === 'site') return html`<${Site} name=${p1} />`;
-        if (p0 === 'advisories' && p1 === undefined) return html`<${Advisories} />`;
+        if (p0 === 'site') return html`<${Site} me=${me} name=${p1 ?? site} />`;
+        if (p0 === 'advisories' && p1 === undefined) return html`<${Advisories} site=${site} />`;
         if (p0 === 'advisories') return html`<${AdvisoryDetail} id=${p1} />`;
+        if (p0 === 'platforms' && p1 === undefined) return html`<${Platforms} me=${me} site=${site} />`;
+        if (me && me.csirt && p1 === undefined) {
+            if (p0 === 'quarantine') return html`<${Quarantine} params=${route.params} />`;
+            if (p0 === 'inputs') return html`<${Inputs} />`;
+            if (p0 === 'exporters') return html`<${Exporters} />`;
+        }
     }
     return html`<section><h1>Page not found</h1><p><a href="#/">Go to the dashboard</a></p></section>`;
 }
@@ -46,22 +64,26 @@ function Who({ res }) {
 function App() {
     const route = useRoute();
     const me = useApi('me');
+    const sites = useSites();
     const current = route.parts[0] ?? 'dashboard';
+    const site = route.params.get('site');
+    const nav = me.data && me.data.csirt ? [...NAV, ...CSIRT_NAV] : NAV;
     return html`
         <a class="skip" href="#main" onClick=${(e) => {
             e.preventDefault();
             document.getElementById('main').focus();
         }}>Skip to content</a>
         <header class="top">
-            <p class="brand"><a href="#/">tocsin</a> <span>early warning portal</span></p>
+            <p class="brand"><a href=${href([], site ? { site } : null)}>tocsin</a> <span>early warning portal</span></p>
             <nav aria-label="Main">
                 <ul>
-                    ${NAV.map(
-                        ([id, label]) => html`<li><a href=${`#/${id}`}
+                    ${nav.map(
+                        ([id, label]) => html`<li><a href=${href([id], site ? { site } : null)} data-nav=${id}
                             aria-current=${current === id ? 'page' : undefined}>${label}</a></li>`
                     )}
                 </ul>
             </nav>
+            <${SitePicker} me=${me.data} sites=${sites} route=${route} />
             <${Who} res=${me} />
         </header>
         <main id="main" tabindex="-1">

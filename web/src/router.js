@@ -38,3 +38,12 @@ export function useRoute() {
     }, []);
     return route;
 }
+
+// The current route with one parameter set (or removed, when value is empty),
+// as a hash: for controls that change the view, like the site picker.
+export function withParam(route, key, value) {
+    const params = new URLSearchParams(route.params);
+    if (value) params.set(key, value);
+    else params.delete(key);
+    return href(route.parts, params);
+}

@@ -23,13 +23,13 @@ function fmtStatus(s) {
     return typeof s === 'string' ? s.replace(/_/g, ' ') : '';
 }
 
-export function Advisories() {
-    const first = useApi('advisories', { limit: 50 });
+export function Advisories({ site }) {
+    const first = useApi('advisories', { limit: 50, site });
     const [more, setMore] = useState({ items: [], cursor: undefined, busy: false, error: null });
     const cursor = more.cursor !== undefined ? more.cursor : first.data ? first.data.next_cursor : null;
     const loadMore = () => {
         setMore({ ...more, busy: true, error: null });
-        apiGet('advisories', { limit: 50, cursor }).then(
+        apiGet('advisories', { limit: 50, cursor, site }).then(
             (d) => setMore({ items: [...more.items, ...(d.advisories ?? [])], cursor: d.next_cursor ?? null, busy: false, error: null }),
             (error) => setMore({ ...more, busy: false, error })
         );
@@ -46,23 +46,28 @@ export function Advisories() {
                       const items = [...(d.advisories ?? []), ...more.items];
                       if (items.length === 0)
                           return html`<p class="muted" id="no-advisories">No advisory matches your platforms.</p>`;
+                      // The CSIRT sees every site's matches: which site runs what.
+                      const withSite = items.some((a) => typeof a.site === 'string');
                       return html`
                           <div class="table-wrap">
                               <table class="advisories">
                                   <thead><tr>
                                       <th scope="col">Severity</th><th scope="col" class="num">CVSS</th>
                                       <th scope="col">Advisory</th><th scope="col">CVEs</th>
-                                      <th scope="col">Status</th><th scope="col">Your platform</th>
+                                      <th scope="col">Status</th>
+                                      ${withSite ? html`<th scope="col">Site</th>` : null}
+                                      <th scope="col">${withSite ? 'Platform' : 'Your platform'}</th>
                                       <th scope="col">Updated</th>
                                   </tr></thead>
                                   <tbody>
                                       ${items.map(
-                                          (a) => html`<tr key=${a.id}>
+                                          (a) => html`<tr key=${`${a.id} ${a.site ?? ''}`}>
                                               <td><${Severity} a=${a} /></td>
                                               <td class="num">${fmtCvss(a.cvss)}</td>
                                               <td><a href=${href(['advisories', a.id])}>${a.id}</a><br />${a.title}</td>
                                               <td>${(a.cves ?? []).join(', ')}</td>
                                               <td>${fmtStatus(a.status)}</td>
+                                              ${withSite ? html`<td class="site">${a.site}</td>` : null}
                                               <td class="addr">${a.platform}</td>
                                               <td class="nowrap">${fmtTime(a.updated ?? a.published)}</td>
                                           </tr>`

@@ -14,16 +14,17 @@ const WINDOWS = [
     ['90d', 90, 'last 90 days'],
 ];
 
-export function Dashboard({ me, params }) {
+export function Dashboard({ me, params, site }) {
     const win = WINDOWS.find((w) => w[0] === params.get('since')) ?? WINDOWS[2];
-    const stats = useApi('stats', { since: win[0] });
-    const who = me && me.csirt ? 'the whole constituency (CSIRT)' : me ? `site ${me.site}` : '';
+    const stats = useApi('stats', { since: win[0], site });
+    const who = site ? `site ${site}` : me && me.csirt ? 'the whole constituency (CSIRT)' : me ? `site ${me.site}` : '';
+    const scoped = (p) => (site ? { ...p, site } : p);
 
     return html`<section aria-labelledby="h-dash">
         <h1 id="h-dash">Dashboard${who ? html` — <span class="site-name">${who}</span>` : ''}</h1>
         <nav class="windows" aria-label="Time window">
             ${WINDOWS.map(
-                (w) => html`<a href=${href(['dashboard'], { since: w[0] })}
+                (w) => html`<a href=${href(['dashboard'], scoped({ since: w[0] }))}
                     aria-current=${w === win ? 'true' : undefined}>${w[2]}</a>`
             )}
         </nav>
@@ -41,7 +42,7 @@ export function Dashboard({ me, params }) {
                                       ${s.by_type.map(
                                           (t) => html`<tr>
                                               <td>${t.taxonomy}</td>
-                                              <td><a href=${href(['events'], { type: t.type, since: win[0] })}>${t.type}</a></td>
+                                              <td><a href=${href(['events'], scoped({ type: t.type, since: win[0] }))}>${t.type}</a></td>
                                               <td class="num">${fmtCount(t.count)}</td>
                                           </tr>`
                                       )}
@@ -57,7 +58,7 @@ export function Dashboard({ me, params }) {
                                   <tbody>
                                       ${s.top_hosts.map(
                                           (h) => html`<tr>
-                                              <td><a href=${href(['events'], { ip: h.ip, since: win[0] })}>${h.ip}</a></td>
+                                              <td><a href=${href(['events'], scoped({ ip: h.ip, since: win[0] }))}>${h.ip}</a></td>
                                               <td class="num">${fmtCount(h.count)}</td>
                                           </tr>`
                                       )}

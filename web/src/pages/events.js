@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { apiGet, query, useApi } from '../api.js';
 import { fmtCount, fmtEndpoint, fmtOwners, fmtTime } from '../format.js';
 import { href } from '../router.js';
+import { useSites } from '../site-picker.js';
 import { ApiView, ErrorBox, Loading } from '../ui.js';
 
 export const FILTERS = ['since', 'until', 'taxonomy', 'type', 'role', 'ip', 'site'];
@@ -20,13 +21,11 @@ function filtersFrom(params) {
 function FilterForm({ filters, me }) {
     const [f, setF] = useState(filters);
     useEffect(() => setF(filters), [JSON.stringify(filters)]);
-    const site = useApi(me && !me.csirt ? 'site' : null);
-    const known = useApi('stats', { since: '90d' });
-    const byType = known.data && Array.isArray(known.data.by_type) ? known.data.by_type : [];
-    const taxonomies = [...new Set(byType.map((t) => t.taxonomy))].sort();
-    const types = [...new Set(byType.map((t) => t.type))].sort();
-    const sites =
-        site.data && site.data.site ? [site.data.site.name, ...(site.data.children ?? [])] : null;
+    const sites = useSites().map((s) => s.name);
+    // Every RSIT taxonomy and its types, as the API takes them.
+    const tax = useApi('taxonomy');
+    const taxonomies = tax.data && Array.isArray(tax.data.taxonomies) ? tax.data.taxonomies : [];
+    const types = taxonomies.filter((t) => f.taxonomy === '' || t.name === f.taxonomy).flatMap((t) => t.types);
 
     const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
     const submit = (e) => {
@@ -43,8 +42,25 @@ function FilterForm({ filters, me }) {
     return html`<form class="filters" onSubmit=${submit} aria-label="Event filters">
         ${input('since', 'Since', '7d, 24h or 2026-11-20T00:00:00Z', 'dl-since')}
         ${input('until', 'Until', 'RFC 3339 time or 1d')}
-        ${input('taxonomy', 'Taxonomy', 'e.g. intrusion-attempts', 'dl-taxonomy')}
-        ${input('type', 'Type', 'e.g. brute-force', 'dl-type')}
+        <label>
+            <span>Taxonomy</span>
+            <select name="taxonomy" value=${f.taxonomy}
+                onChange=${(e) => {
+                    const t = e.currentTarget.value;
+                    const keep = taxonomies.some((x) => x.name === t && x.types.includes(f.type));
+                    setF({ ...f, taxonomy: t, type: t === '' || keep ? f.type : '' });
+                }}>
+                <option value="">any</option>
+                ${taxonomies.map((t) => html`<option value=${t.name}>${t.name}</option>`)}
+            </select>
+        </label>
+        <label>
+            <span>Type</span>
+            <select name="type" value=${f.type} onChange=${set('type')}>
+                <option value="">any</option>
+                ${types.map((t) => html`<option value=${t}>${t}</option>`)}
+            </select>
+        </label>
         <label>
             <span>Your role</span>
             <select name="role" value=${f.role} onChange=${set('role')}>
@@ -54,18 +70,16 @@ function FilterForm({ filters, me }) {
             </select>
         </label>
         ${input('ip', 'Address or network', '192.0.2.1 or 192.0.2.0/24')}
-        ${sites
+        ${sites.length > 1
             ? html`<label>
                   <span>Site</span>
                   <select name="site" value=${f.site} onChange=${set('site')}>
-                      <option value="">all of mine</option>
+                      <option value="">${me && me.csirt ? 'all' : 'all of mine'}</option>
                       ${sites.map((s) => html`<option value=${s}>${s}</option>`)}
                   </select>
               </label>`
             : input('site', 'Site', 'site name')}
         <datalist id="dl-since"><option value="24h" /><option value="7d" /><option value="30d" /><option value="90d" /></datalist>
-        <datalist id="dl-taxonomy">${taxonomies.map((t) => html`<option value=${t} />`)}</datalist>
-        <datalist id="dl-type">${types.map((t) => html`<option value=${t} />`)}</datalist>
         <div class="buttons">
             <button type="submit">Apply filters</button>
             <a class="button secondary" href="#/events">Clear</a>
@@ -73,16 +87,20 @@ function FilterForm({ filters, me }) {
     </form>`;
 }
 
+// One line per event: long values are cut with an ellipsis, whole in the
+// tooltip and on the event's own page.
 function EventRow({ e }) {
+    const desc = e.description ?? e.identifier ?? '';
+    const feed = e.feed ? e.feed.name ?? '' : '';
     return html`<tr data-event-id=${e.id}>
         <td><a href=${href(['events', String(e.id)])} aria-label=${`Event ${e.id} details`}>#${e.id}</a></td>
         <td class="nowrap">${fmtTime(e.time)}</td>
-        <td><span class="taxonomy">${e.taxonomy}</span><br />${e.type}</td>
-        <td class="addr">${fmtEndpoint(e.source)}</td>
-        <td class="addr">${fmtEndpoint(e.destination)}</td>
-        <td>${fmtOwners(e.owners)}</td>
-        <td class="desc">${e.description ?? e.identifier ?? ''}</td>
-        <td>${e.feed ? e.feed.name ?? '' : ''}</td>
+        <td class="nowrap" title=${e.taxonomy}>${e.type}</td>
+        <td class="addr cut" title=${fmtEndpoint(e.source)}>${fmtEndpoint(e.source)}</td>
+        <td class="addr cut" title=${fmtEndpoint(e.destination)}>${fmtEndpoint(e.destination)}</td>
+        <td class="cut owners" title=${fmtOwners(e.owners)}>${fmtOwners(e.owners)}</td>
+        <td class="desc cut" title=${desc}>${desc}</td>
+        <td class="cut feed" title=${feed}>${feed}</td>
         <td class="num">${e.count ?? ''}</td>
     </tr>`;
 }
@@ -131,7 +149,7 @@ export function Events({ params, me }) {
                             <thead><tr>
                                 <th scope="col">ID</th><th scope="col">Time</th><th scope="col">Type</th>
                                 <th scope="col">Source</th><th scope="col">Destination</th>
-                                <th scope="col">Your site / role</th><th scope="col">Description</th>
+                                <th scope="col">${me && me.csirt ? 'Site / role' : 'Your site / role'}</th><th scope="col">Description</th>
                                 <th scope="col">Feed</th><th scope="col" class="num">Count</th>
                             </tr></thead>
                             <tbody>${events.map((e) => html`<${EventRow} key=${e.id} e=${e} />`)}</tbody>
