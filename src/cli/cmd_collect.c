@@ -188,8 +188,6 @@ int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv)
         ts_store_close(st);
         return TS_EXIT_FAIL;
     }
-    if (scrape)
-        ts_log_info("metrics on %s", ts_scrape_listener_url(scrape));
     ts_collect_stats_t stats;
     int rc = ts_collect_run(st, &c, &o, &stats);
     ts_scrape_listener_stop(scrape);

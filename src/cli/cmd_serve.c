@@ -242,13 +242,11 @@ static int run(ts_cli_t *cli, ts_server_opts_t *so, input_t *inputs, size_t n_in
     ts_log_info("serving %s (CA %s, web %s, %u threads, %zu inputs)", ts_server_url(srv),
                 so->ca_dir, so->web_dir ? so->web_dir : "none", so->threads, n_inputs);
     ts_scrape_listener_t *scrape = NULL;
-    if (metrics_listen) {
-        if (ts_scrape_listener_start(metrics_listen, cli->db_path, &scrape, err, sizeof err) < 0) {
-            ts_log_error("serve: %s", err);
-            ts_server_stop(srv);
-            return TS_EXIT_FAIL;
-        }
-        ts_log_info("metrics on %s", ts_scrape_listener_url(scrape));
+    if (metrics_listen &&
+        ts_scrape_listener_start(metrics_listen, cli->db_path, &scrape, err, sizeof err) < 0) {
+        ts_log_error("serve: %s", err);
+        ts_server_stop(srv);
+        return TS_EXIT_FAIL;
     }
     if (port_file && write_port_file(port_file, ts_server_port(srv)) < 0) {
         ts_scrape_listener_stop(scrape);

@@ -13,12 +13,12 @@
 #include "core/buf.h"
 #include "core/jsonw.h"
 
-/* Read once, before the daemons start their threads (ts_log_get_level() is
- * called from their main thread first); plain ints are then only read. */
-static int level = -1;
-static int format = -1;
-static int journal = -1; /* stderr is systemd's journal */
-static int log_fd = -1;
+/* Settled at first use, from whichever thread logs first: atomics, so that
+ * two first uses at once are no data race (they settle on the same value). */
+static _Atomic int level = -1;
+static _Atomic int format = -1;
+static _Atomic int journal = -1; /* stderr is systemd's journal */
+static _Atomic int log_fd = -1;
 
 static const char *const names[] = {"error", "warning", "info", "debug"};
 /* syslog priorities, as the journal reads them from a "<N>" prefix */
@@ -28,12 +28,13 @@ ts_log_level_t ts_log_get_level(void)
 {
     if (level < 0) {
         const char *env = getenv("TOCSIN_LOG");
-        level = TS_LOG_INFO;
+        int l = TS_LOG_INFO;
         if (env) {
             for (int i = 0; i < 4; i++)
                 if (strncmp(env, names[i], 4) == 0)
-                    level = i;
+                    l = i;
         }
+        level = l;
     }
     return (ts_log_level_t)level;
 }
@@ -53,8 +54,7 @@ ts_log_format_t ts_log_get_format(void)
 {
     if (format < 0) {
         const char *env = getenv("TOCSIN_LOG_FORMAT");
-        format = TS_LOG_TEXT;
-        if (env && ts_log_set_format(env) != 0)
+        if (env == NULL || ts_log_set_format(env) != 0)
             format = TS_LOG_TEXT;
     }
     return (ts_log_format_t)format;

@@ -222,6 +222,7 @@ int ts_scrape_listener_start(const char *listen, const char *db_path, ts_scrape_
         inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof host);
         snprintf(l->url, sizeof l->url, "http://%s:%u/metrics", host, di ? (unsigned)di->port : 0u);
     }
+    ts_log_info("metrics on %s", l->url);
     *out = l;
     return 0;
 }

@@ -24,7 +24,7 @@ typedef struct ts_scrape_listener ts_scrape_listener_t;
 
 /* Serves GET/HEAD /metrics over plain HTTP on listen ("127.0.0.1:9464",
  * "[::1]:9464"; port 0 picks one), with one thread that opens db_path
- * (may be NULL: registry only) when first scraped.
+ * (may be NULL: registry only) when first scraped. Logs "metrics on URL".
  * \retval TS_EINVAL listen malformed, or not a loopback address (err says).
  * \retval TS_EIO cannot listen. */
 TS_MUSTCHECK int ts_scrape_listener_start(const char *listen, const char *db_path,

@@ -386,6 +386,16 @@ static enum MHD_Result queue_error(struct MHD_Connection *c, int status, const c
     return queue(c, &resp, true, close_conn);
 }
 
+/* 405 to a method other than GET and HEAD. */
+static enum MHD_Result get_only(struct MHD_Connection *c)
+{
+    ts_http_resp_t resp;
+    ts_http_resp_init(&resp);
+    ts_http_resp_error(&resp, 405, "method_not_allowed", "only GET and HEAD");
+    ts_http_resp_header(&resp, "Allow", "GET, HEAD");
+    return queue(c, &resp, true, false);
+}
+
 /* ---- Per-thread store --------------------------------------------------------- */
 
 static ts_store_t *thread_store(ts_server_t *s)
@@ -617,11 +627,7 @@ static enum MHD_Result serve_static(ts_server_t *s, struct MHD_Connection *c, co
                                     const char *path)
 {
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-        ts_http_resp_t resp;
-        ts_http_resp_init(&resp);
-        ts_http_resp_error(&resp, 405, "method_not_allowed", "only GET and HEAD");
-        ts_http_resp_header(&resp, "Allow", "GET, HEAD");
-        return queue(c, &resp, true, false);
+        return get_only(c);
     }
     char rel[STATIC_PATH_MAX + 16];
     const char *type = ts_server_static_path(path, rel, sizeof rel);
@@ -677,11 +683,7 @@ static enum MHD_Result serve_metrics(ts_server_t *s, struct MHD_Connection *c, c
     if (!rq->authed || !rq->who.csirt)
         return queue_error(c, 404, "not_found", "no such resource", false);
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-        ts_http_resp_t resp;
-        ts_http_resp_init(&resp);
-        ts_http_resp_error(&resp, 405, "method_not_allowed", "only GET and HEAD");
-        ts_http_resp_header(&resp, "Allow", "GET, HEAD");
-        return queue(c, &resp, true, false);
+        return get_only(c);
     }
     ts_http_resp_t resp;
     ts_http_resp_init(&resp);

@@ -119,7 +119,8 @@ export function AdvisoryDetail({ id }) {
                     ? a.matches.map(
                           (m) => html`<section class="match">
                               <h3>${m.product}</h3>
-                              <p>Your platform <code>${m.platform}</code> — status: ${fmtStatus(m.status)}.</p>
+                              <p>${typeof m.site === 'string' ? html`Site <strong class="site">${m.site}</strong> runs` : 'Your platform'}
+                                  ${' '}<code>${m.platform}</code> — status: ${fmtStatus(m.status)}.</p>
                               <p class="why">Matched because: ${m.rule}</p>
                               <h4>Remediations</h4>
                               ${Array.isArray(m.remediations) && m.remediations.length
