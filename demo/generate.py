@@ -144,14 +144,14 @@ def incidents(now):
     """The last 24 hours' incidents: (time, EVE record) pairs."""
     out = []
     # An SSH scan campaign from one external host across uni-south, 6 h ago.
-    scanner = "203.0.113.66"
+    scanner = "203.0.113.250"  # outside EXTERNAL: no background alert comes from it
     t = now - timedelta(hours=6, minutes=40)
     for _ in range(60):
         t += timedelta(seconds=rng.randrange(5, 40))
         out.append((t, alert_line(t, rng.randrange(1, 2**62), sig_named("SSH Scan"),
                                   rng.choice(HOSTS["uni-south"]), scanner)))
     # A host of uni-north-cs beaconing to a Cobalt Strike server every 5 minutes, 3 h ago.
-    victim, c2 = HOSTS["uni-north-cs"][0], "198.51.100.77"
+    victim, c2 = HOSTS["uni-north-cs"][0], "198.51.100.77"  # c2 outside EXTERNAL too
     t = now - timedelta(hours=3, minutes=10)
     for _ in range(24):
         t += timedelta(seconds=300 + rng.randrange(-20, 20))
