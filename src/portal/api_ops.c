@@ -10,6 +10,23 @@
 
 #define QUARANTINE_DEFAULT_LIMIT 50
 
+/* Closes the open array and the object of w and answers with them, or with
+ * a 500 when the store failed (r). */
+static void finish(ts_store_t *st, ts_http_resp_t *resp, ts_jsonw_t *w, int r, const char *what)
+{
+    if (r != 0) {
+        ts_buf_free(w->out);
+        ts_api_internal(st, resp, r, what);
+        return;
+    }
+    ts_jsonw_array_end(w);
+    ts_jsonw_object_end(w);
+    ts_buf_free(&resp->body);
+    resp->body = *w->out;
+    *w->out = (ts_buf_t)TS_BUF_INIT;
+    resp->status = 200;
+}
+
 static int count_row(const char *key, uint64_t count, void *ctx)
 {
     ts_jsonw_t *w = ctx;
@@ -62,16 +79,7 @@ void ts_api_quarantine(ts_store_t *st, const ts_principal_t *who, const ts_query
         ts_jsonw_array_begin(&w);
         r = ts_store_quarantine_foreach(st, reason, limit, record_row, &w);
     }
-    if (r != 0) {
-        ts_buf_free(&b);
-        ts_api_internal(st, resp, r, "quarantine");
-        return;
-    }
-    ts_jsonw_array_end(&w);
-    ts_jsonw_object_end(&w);
-    ts_buf_free(&resp->body);
-    resp->body = b;
-    resp->status = 200;
+    finish(st, resp, &w, r, "quarantine");
 }
 
 static int input_row(const ts_input_info_t *in, void *ctx)
@@ -94,14 +102,5 @@ void ts_api_inputs(ts_store_t *st, const ts_principal_t *who, ts_http_resp_t *re
     ts_jsonw_key(&w, "inputs");
     ts_jsonw_array_begin(&w);
     int r = ts_store_inputs_foreach(st, input_row, &w);
-    if (r != 0) {
-        ts_buf_free(&b);
-        ts_api_internal(st, resp, r, "inputs");
-        return;
-    }
-    ts_jsonw_array_end(&w);
-    ts_jsonw_object_end(&w);
-    ts_buf_free(&resp->body);
-    resp->body = b;
-    resp->status = 200;
+    finish(st, resp, &w, r, "inputs");
 }
