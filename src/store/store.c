@@ -11,15 +11,13 @@ static bool has_prefix(const char *s, const char *p)
     return strncmp(s, p, strlen(p)) == 0;
 }
 
-/* Never logs the location of a URI: it may carry a password. */
-static const struct ts_store_ops *pick(const char *location, int *err)
+/* A "postgresql://" or "postgres://" URI selects PostgreSQL (libpq's own
+ * URI, never logged: it may carry a password); anything else is a SQLite
+ * file path. */
+static const struct ts_store_ops *pick(const char *location)
 {
-    if (has_prefix(location, "postgresql://") || has_prefix(location, "postgres://")) {
-        ts_log_error("store: the PostgreSQL backend is not available in this build; "
-                     "use a SQLite file path");
-        *err = TS_ENOTSUP;
-        return NULL;
-    }
+    if (has_prefix(location, "postgresql://") || has_prefix(location, "postgres://"))
+        return &ts_store_postgres_ops;
     return &ts_store_sqlite_ops;
 }
 
@@ -32,10 +30,7 @@ int ts_store_open_version(const char *location, int max_version, ts_store_t **ou
         ts_log_error("store: empty store location");
         return TS_EINVAL;
     }
-    int err = 0;
-    const struct ts_store_ops *ops = pick(location, &err);
-    if (ops == NULL)
-        return err;
+    const struct ts_store_ops *ops = pick(location);
     if (max_version > ops->latest_version)
         return TS_EINVAL;
     return ops->open(location, max_version, out);
@@ -43,8 +38,7 @@ int ts_store_open_version(const char *location, int max_version, ts_store_t **ou
 
 int ts_store_latest_version(const char *location)
 {
-    int err = 0;
-    const struct ts_store_ops *ops = location ? pick(location, &err) : NULL;
+    const struct ts_store_ops *ops = location ? pick(location) : NULL;
     return ops ? ops->latest_version : TS_ENOTSUP;
 }
 

@@ -19,10 +19,12 @@
 #include "apitest.h"
 #include "portal/query.h"
 #include "testutil.h"
+#include "ttstore.h"
 
 typedef struct fx {
     char *dir;
     ts_store_t *st;
+    char loc[512];
     ts_principal_t csirt, nren, a, phys, b;
 } fx_t;
 
@@ -30,9 +32,8 @@ static int setup(void **state)
 {
     fx_t *f = calloc(1, sizeof *f);
     f->dir = tt_tmpdir();
-    char path[512];
-    snprintf(path, sizeof path, "%s/api.db", f->dir);
-    if (ts_store_open(path, &f->st) != 0)
+    if (tt_store_fresh(f->dir, "api.db", f->loc, sizeof f->loc) != 0 ||
+        ts_store_open(f->loc, &f->st) != 0)
         return -1;
     at_fixture(f->st);
     f->csirt = at_csirt();
@@ -48,6 +49,7 @@ static int teardown(void **state)
 {
     fx_t *f = *state;
     ts_store_close(f->st);
+    tt_store_drop(f->loc);
     tt_rmtree(f->dir);
     free(f->dir);
     free(f);

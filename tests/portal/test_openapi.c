@@ -22,10 +22,12 @@
 #include "advisory/import.h"
 #include "portal/openapi.h"
 #include "testutil.h"
+#include "ttstore.h"
 
 static json_object *doc;
 static ts_store_t *st;
 static char *dir;
+static char loc[512];
 static ts_principal_t who; /* uni-a */
 static ts_principal_t csirt_who = {.csirt = true, .holder = "CSIRT duty"};
 
@@ -40,9 +42,7 @@ static int setup(void **state)
     if (!ok || doc == NULL)
         return -1;
     dir = tt_tmpdir();
-    char path[512];
-    snprintf(path, sizeof path, "%s/oa.db", dir);
-    if (ts_store_open(path, &st) != 0)
+    if (tt_store_fresh(dir, "oa.db", loc, sizeof loc) != 0 || ts_store_open(loc, &st) != 0)
         return -1;
     at_fixture(st);
     who = at_site("uni-a", 2);
@@ -89,6 +89,7 @@ static int teardown(void **state)
     (void)state;
     json_object_put(doc);
     ts_store_close(st);
+    tt_store_drop(loc);
     tt_rmtree(dir);
     free(dir);
     return 0;
