@@ -1018,7 +1018,9 @@ static int pg_read_begin(ts_store_t *st)
         return pg_fail(pg, NULL);
     count_notifies(pg);
     pg->snap_changes = pg->changes;
-    r = exec_script(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    /* The snapshot is taken at the transaction's first statement: now, as
+     * SQLite takes its read lock, in the same round trip. */
+    r = exec_script(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT 1");
     if (r == 0)
         pg->in_txn = true;
     return r;

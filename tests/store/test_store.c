@@ -1287,6 +1287,54 @@ static void test_crash_safety(void **state)
     }
 }
 
+
+/* ---- Data version ------------------------------------------------------------------------ */
+
+static uint64_t version_of(ts_store_t *st)
+{
+    uint64_t v = 0;
+    assert_int_equal(ts_store_data_version(st, &v), 0);
+    return v;
+}
+
+/* Another connection's commit changes the version (a PostgreSQL notification
+ * arrives a little after the commit returns: polled for up to 5 s); inside a
+ * read transaction it stays that of the snapshot. */
+static void test_data_version(void **state)
+{
+    fx_t *f = *state;
+    ts_store_t *other = NULL;
+    assert_int_equal(ts_store_open(f->path, &other), 0);
+    uint64_t v0 = version_of(f->st);
+    assert_true(v0 != version_of(other)); /* two stores of one process differ */
+    assert_true(version_of(f->st) == v0); /* nothing happened */
+
+    int64_t id;
+    assert_int_equal(ts_store_site_add(other, "elsewhere", 0, NULL, &id), 0);
+    uint64_t v1 = v0;
+    for (int i = 0; i < 500 && v1 == v0; i++) {
+        usleep(10000);
+        v1 = version_of(f->st);
+    }
+    assert_true(v1 != v0);
+
+    assert_int_equal(ts_store_read_begin(f->st), 0);
+    uint64_t in_read = version_of(f->st);
+    assert_int_equal(ts_store_site_add(other, "later", 0, NULL, &id), 0);
+    usleep(100000);
+    assert_true(version_of(f->st) == in_read);
+    assert_int_equal(ts_store_site_find(f->st, "later", &id), TS_ENOENT); /* one snapshot */
+    ts_store_read_end(f->st);
+    uint64_t v2 = in_read;
+    for (int i = 0; i < 500 && v2 == in_read; i++) {
+        usleep(10000);
+        v2 = version_of(f->st);
+    }
+    assert_true(v2 != in_read);
+    assert_int_equal(ts_store_site_find(f->st, "later", &id), 0);
+    ts_store_close(other);
+}
+
 struct exp_rows {
     ts_exporter_stats_t rows[4];
     int64_t updated[4];
@@ -1418,6 +1466,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_quarantine, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_txn, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_reentry, setup_open, teardown),
+        cmocka_unit_test_setup_teardown(test_data_version, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_crash_safety, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
