@@ -15,7 +15,9 @@ int ts_cli_open(ts_cli_t *cli, ts_store_t **st)
 {
     int rc = ts_store_open(cli->db_path, st);
     if (rc < 0) {
-        fprintf(stderr, "tocsin: cannot open database %s: %s\n", cli->db_path, ts_strerror(rc));
+        char loc[512];
+        fprintf(stderr, "tocsin: cannot open database %s: %s\n",
+                ts_store_location_safe(cli->db_path, loc, sizeof loc), ts_strerror(rc));
         return rc;
     }
     return 0;
@@ -28,8 +30,9 @@ int ts_cli_open_routing(ts_cli_t *cli, ts_store_t **st, ts_constituency_t **c)
         return rc;
     rc = ts_constituency_load(*st, c);
     if (rc < 0) {
-        fprintf(stderr, "tocsin: cannot load the constituency from %s: %s\n", cli->db_path,
-                ts_strerror(rc));
+        char loc[512];
+        fprintf(stderr, "tocsin: cannot load the constituency from %s: %s\n",
+                ts_store_location_safe(cli->db_path, loc, sizeof loc), ts_strerror(rc));
         ts_store_close(*st);
         *st = NULL;
     }

@@ -338,6 +338,10 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         goto out;
     }
     char *ca_default = NULL;
+    if (so.ca_dir == NULL && strstr(cli->db_path, "://") != NULL) {
+        fprintf(stderr, "tocsin: serve: with a database URI, give the CA directory (--ca DIR)\n");
+        goto out;
+    }
     if (so.ca_dir == NULL) {
         size_t n = strlen(cli->db_path) + 4;
         ca_default = ts_xmalloc(n);

@@ -387,7 +387,9 @@ static ts_store_t *thread_store(ts_server_t *s)
     ts_store_t *st;
     int rc = ts_store_open(s->db_path, &st);
     if (rc < 0) {
-        ts_log_error("server: cannot open the store %s: %s", s->db_path, ts_strerror(rc));
+        char loc[512];
+        ts_log_error("server: cannot open the store %s: %s",
+                     ts_store_location_safe(s->db_path, loc, sizeof loc), ts_strerror(rc));
         return NULL;
     }
     pthread_mutex_lock(&s->stores_mu);

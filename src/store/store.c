@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Backend dispatch: the location string chooses the backend, then every call
  * goes through its operations table. */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -19,6 +20,19 @@ static const struct ts_store_ops *pick(const char *location)
     if (has_prefix(location, "postgresql://") || has_prefix(location, "postgres://"))
         return &ts_store_postgres_ops;
     return &ts_store_sqlite_ops;
+}
+
+const char *ts_store_location_safe(const char *location, char *buf, size_t size)
+{
+    const char *loc = location ? location : "";
+    const char *scheme = strstr(loc, "://");
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+    if (colon == NULL)
+        snprintf(buf, size, "%s", loc);
+    else
+        snprintf(buf, size, "%.*s:***%s", (int)(colon - loc), loc, at);
+    return buf;
 }
 
 int ts_store_open_version(const char *location, int max_version, ts_store_t **out)

@@ -122,6 +122,13 @@ static void test_open_bad_locations(void **state)
     assert_int_equal(ts_store_open("/nonexistent-tocsin-dir/sub/store.db", &st), TS_EDB);
     assert_null(st);
     assert_int_equal(ts_store_open("", &st), TS_EINVAL);
+    char safe[64];
+    assert_string_equal(ts_store_location_safe("postgresql://u:secret@h/db", safe, sizeof safe),
+                        "postgresql://u:***@h/db");
+    assert_string_equal(ts_store_location_safe("postgresql://u@h/db", safe, sizeof safe),
+                        "postgresql://u@h/db");
+    assert_string_equal(ts_store_location_safe("/var/lib/a:b@c.db", safe, sizeof safe),
+                        "/var/lib/a:b@c.db");
     /* No server there (a port nobody listens on). */
     assert_int_equal(ts_store_open("postgresql://u:secret@127.0.0.1:1/tocsin", &st), TS_EDB);
     assert_null(st);
