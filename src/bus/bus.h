@@ -72,6 +72,14 @@ typedef struct ts_bus_stats {
 TS_MUSTCHECK int ts_bus_consume(ts_bus_t *bus, ts_store_t *st, volatile sig_atomic_t *stop,
                                 ts_bus_stats_t *stats);
 
+/* A process that reported itself (ts_bus_heartbeat) in the last 15 s. */
+typedef struct ts_bus_node {
+    char name[64];
+    char role[16];
+    int64_t age_ms; /* since its last report */
+} ts_bus_node_t;
+#define TS_BUS_NODES_MAX 32
+
 /* What /api/v1/health reports about the bus. */
 typedef struct ts_bus_health {
     bool connected;
@@ -84,8 +92,20 @@ typedef struct ts_bus_health {
     uint64_t consumer_pending;     /* the writer consumer's lag: batches not yet delivered */
     uint64_t consumer_ack_pending; /* delivered, not yet acked */
     uint64_t consumer_redelivered;
+    int n_nodes;
+    ts_bus_node_t nodes[TS_BUS_NODES_MAX];
 } ts_bus_health_t;
 
 /* \retval 0 ok.  \retval TS_ENOTSUP a local bus.  \retval TS_ENET NATS unreachable
  * (h->connected false). */
 TS_MUSTCHECK int ts_bus_health(ts_bus_t *bus, ts_bus_health_t *h /* OUT */);
+
+/* Reports this process (ts_bus_opts_t.node) as alive in the role given, in
+ * the bus's key-value bucket tocsin_nodes (entries expire after 15 s); the
+ * serve daemon calls it every 5 s. \retval 0, TS_ENOTSUP (local), TS_EBUSY. */
+int ts_bus_heartbeat(ts_bus_t *bus, const char *role);
+
+/* Writes the members "bus" (connection, stream, the writer consumer's lag)
+ * and "nodes" (name, role, age of each live process) of a health answer. */
+struct ts_jsonw;
+void ts_bus_health_json(const ts_bus_health_t *h, struct ts_jsonw *w);

@@ -9,6 +9,7 @@ struct ts_bus_ops {
     int (*consume)(ts_bus_t *bus, ts_store_t *st, volatile sig_atomic_t *stop,
                    ts_bus_stats_t *stats);
     int (*health)(ts_bus_t *bus, ts_bus_health_t *h);
+    int (*heartbeat)(ts_bus_t *bus, const char *role);
     void (*close)(ts_bus_t *bus);
 };
 

@@ -28,6 +28,11 @@ static int local_health(ts_bus_t *bus, ts_bus_health_t *h)
     return TS_ENOTSUP;
 }
 
+static int local_heartbeat(ts_bus_t *bus, const char *role)
+{
+    return TS_ENOTSUP;
+}
+
 static void local_close(ts_bus_t *bus)
 {
     free(bus);
@@ -38,6 +43,7 @@ static const struct ts_bus_ops local_ops = {
     .publish = local_publish,
     .consume = local_consume,
     .health = local_health,
+    .heartbeat = local_heartbeat,
     .close = local_close,
 };
 

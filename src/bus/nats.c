@@ -33,6 +33,8 @@
 #define ACK_WAIT_NS (INT64_C(30) * 1000000000)
 #define FETCH_BATCH 16
 #define SERVERS_MAX 16
+#define NODES_BUCKET "tocsin_nodes"
+#define NODE_TTL_MS 15000
 
 struct nats_bus {
     ts_bus_t base;
@@ -40,9 +42,10 @@ struct nats_bus {
     natsConnection *nc;
     jsCtx *js;
     natsSubscription *sub;
+    kvStore *kv; /* the nodes' heartbeats */
     int replicas;
     int wait_ms;
-    pthread_mutex_t mu; /* stream creation */
+    pthread_mutex_t mu; /* stream and bucket creation */
     bool stream_ok;
     atomic_bool down_logged;
     char node[64];
@@ -56,6 +59,8 @@ static void sleep_ms(int ms)
 
 static void on_disconnected(natsConnection *nc, void *closure)
 {
+    if (natsConnection_IsClosed(nc))
+        return; /* closed by us */
     ts_log_warn("bus: disconnected from NATS; reconnecting (inputs pause meanwhile)");
 }
 
@@ -279,6 +284,57 @@ static int nats_consume(ts_bus_t *bus, ts_store_t *st, volatile sig_atomic_t *st
     return rc;
 }
 
+/* The heartbeat bucket, created on first use. */
+static int ensure_kv(struct nats_bus *b)
+{
+    pthread_mutex_lock(&b->mu);
+    natsStatus s = NATS_OK;
+    if (b->kv == NULL) {
+        s = js_KeyValue(&b->kv, b->js, NODES_BUCKET);
+        if (s != NATS_OK) {
+            kvConfig kc;
+            kvConfig_Init(&kc);
+            kc.Bucket = NODES_BUCKET;
+            kc.History = 1;
+            kc.TTL = NODE_TTL_MS;
+            kc.Replicas = b->replicas;
+            s = js_CreateKeyValue(&b->kv, b->js, &kc);
+        }
+        if (s != NATS_OK)
+            b->kv = NULL;
+    }
+    pthread_mutex_unlock(&b->mu);
+    return s == NATS_OK ? 0 : TS_EBUSY;
+}
+
+static int nats_heartbeat(ts_bus_t *bus, const char *role)
+{
+    struct nats_bus *b = (struct nats_bus *)bus;
+    if (ensure_kv(b) != 0)
+        return TS_EBUSY;
+    uint64_t rev = 0;
+    return kvStore_PutString(&rev, b->kv, b->node, role) == NATS_OK ? 0 : TS_EBUSY;
+}
+
+static void health_nodes(struct nats_bus *b, ts_bus_health_t *h)
+{
+    kvKeysList keys = {0};
+    if (ensure_kv(b) != 0 || kvStore_Keys(&keys, b->kv, NULL) != NATS_OK)
+        return;
+    int64_t now_ns = nats_NowInNanoSeconds();
+    for (int i = 0; i < keys.Count && h->n_nodes < TS_BUS_NODES_MAX; i++) {
+        kvEntry *e = NULL;
+        if (kvStore_Get(&e, b->kv, keys.Keys[i]) == NATS_OK) {
+            ts_bus_node_t *n = &h->nodes[h->n_nodes++];
+            snprintf(n->name, sizeof n->name, "%s", keys.Keys[i]);
+            snprintf(n->role, sizeof n->role, "%s", kvEntry_ValueString(e));
+            n->age_ms = (now_ns - kvEntry_Created(e)) / 1000000;
+        }
+        kvEntry_Destroy(e);
+    }
+    kvKeysList_Destroy(&keys);
+}
+
 static int nats_health(ts_bus_t *bus, ts_bus_health_t *h)
 {
     struct nats_bus *b = (struct nats_bus *)bus;
@@ -309,12 +365,14 @@ static int nats_health(ts_bus_t *bus, ts_bus_health_t *h)
         h->consumer_redelivered = (uint64_t)ci->NumRedelivered;
     }
     jsConsumerInfo_Destroy(ci);
+    health_nodes(b, h);
     return 0;
 }
 
 static void nats_close(ts_bus_t *bus)
 {
     struct nats_bus *b = (struct nats_bus *)bus;
+    kvStore_Destroy(b->kv);
     natsSubscription_Destroy(b->sub);
     jsCtx_Destroy(b->js);
     if (b->nc) {
@@ -331,6 +389,7 @@ static const struct ts_bus_ops nats_ops = {
     .publish = nats_publish,
     .consume = nats_consume,
     .health = nats_health,
+    .heartbeat = nats_heartbeat,
     .close = nats_close,
 };
 
@@ -361,6 +420,12 @@ int ts_bus_open(const char *url, const ts_bus_opts_t *o, ts_bus_t **out)
     b->base.ops = &nats_ops;
     b->replicas = o->replicas > 0 ? o->replicas : 3;
     b->wait_ms = o->publish_wait_ms > 0 ? o->publish_wait_ms : 5000;
+    /* A KV key: letters, digits and - _ = . only. */
+    snprintf(b->node, sizeof b->node, "%s", o->node ? o->node : "tocsin");
+    for (char *c = b->node; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              strchr("-_=.", *c)))
+            *c = '_';
     pthread_mutex_init(&b->mu, NULL);
     natsStatus s = natsOptions_Create(&b->opts);
     if (s == NATS_OK)

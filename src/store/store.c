@@ -67,6 +67,11 @@ void ts_store_close(ts_store_t *st)
         st->ops->close(st);
 }
 
+const char *ts_store_backend(ts_store_t *st)
+{
+    return st->ops->name;
+}
+
 int ts_store_schema_version(ts_store_t *st)
 {
     return st->ops->schema_version(st);

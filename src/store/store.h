@@ -34,6 +34,8 @@ void ts_store_close(ts_store_t *st);
  * ("postgresql://tocsin:***@db/tocsin"), a file path as it is. Written into
  * buf (size bytes, cut to fit); returns buf. */
 const char *ts_store_location_safe(const char *location, char *buf, size_t size);
+/* The backend's name: "sqlite" or "postgresql". */
+const char *ts_store_backend(ts_store_t *st);
 /* Schema version in use (after migration). */
 int ts_store_schema_version(ts_store_t *st);
 /* Last error message from the backend (static or store-owned, never NULL). */
