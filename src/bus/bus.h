@@ -10,7 +10,7 @@
  * subjects tocsin.batch.<input id>; a batch's Nats-Msg-Id is made from its
  * input and its checkpoint (ts_batch_msg_id), so one published again after a
  * crash within the window is dropped by the server. The writer reads through
- * the durable pull consumer "writer" (explicit acks, 30 s ack wait) and acks
+ * the durable pull consumer "writer" (explicit acks, 10 s ack wait) and acks
  * a batch only after its transaction has committed (AckSync); a batch
  * delivered again past the window is recognised by the store
  * (ts_batch_store with dedup). One writer at a time: a second one would

@@ -30,11 +30,11 @@
 #define SUBJECTS "tocsin.batch.>"
 #define CONSUMER "writer"
 #define DUP_WINDOW_NS (INT64_C(120) * 1000000000)
-#define ACK_WAIT_NS (INT64_C(30) * 1000000000)
+#define ACK_WAIT_NS (INT64_C(10) * 1000000000)
 #define FETCH_BATCH 16
 #define SERVERS_MAX 16
 #define NODES_BUCKET "tocsin_nodes"
-#define NODE_TTL_MS 15000
+#define NODE_TTL_NS (INT64_C(15) * 1000000000)
 
 struct nats_bus {
     ts_bus_t base;
@@ -114,9 +114,11 @@ static int ensure_stream(struct nats_bus *b)
 
 static void log_down_once(struct nats_bus *b, natsStatus s, jsErrCode jerr)
 {
+    natsStatus last = NATS_OK;
+    const char *detail = nats_GetLastError(&last);
     if (!atomic_exchange(&b->down_logged, true))
-        ts_log_warn("bus: NATS unavailable: %s (JetStream error %d); retrying", natsStatus_GetText(s),
-                    (int)jerr);
+        ts_log_warn("bus: NATS unavailable: %s (%s; JetStream error %d); retrying",
+                    natsStatus_GetText(s), detail ? detail : "", (int)jerr);
 }
 
 static void log_up(struct nats_bus *b)
@@ -178,10 +180,19 @@ static int ensure_consumer(struct nats_bus *b)
     jsSubOptions so;
     jsSubOptions_Init(&so);
     so.Stream = STREAM;
-    so.Config.AckPolicy = js_AckExplicit;
-    so.Config.AckWait = ACK_WAIT_NS;
-    so.Config.MaxDeliver = -1;
-    so.Config.MaxAckPending = 1024;
+    /* An existing consumer is bound as it is (an older tocsin may have made
+     * it with other settings); a new one gets these. */
+    jsConsumerInfo *ci = NULL;
+    jsErrCode cerr = 0;
+    if (js_GetConsumerInfo(&ci, b->js, STREAM, CONSUMER, NULL, &cerr) == NATS_OK) {
+        so.Consumer = CONSUMER;
+    } else {
+        so.Config.AckPolicy = js_AckExplicit;
+        so.Config.AckWait = ACK_WAIT_NS;
+        so.Config.MaxDeliver = -1;
+        so.Config.MaxAckPending = 1024;
+    }
+    jsConsumerInfo_Destroy(ci);
     jsErrCode jerr = 0;
     natsStatus s = js_PullSubscribe(&b->sub, b->js, SUBJECTS, CONSUMER, NULL, &so, &jerr);
     if (s != NATS_OK) {
@@ -296,12 +307,16 @@ static int ensure_kv(struct nats_bus *b)
             kvConfig_Init(&kc);
             kc.Bucket = NODES_BUCKET;
             kc.History = 1;
-            kc.TTL = NODE_TTL_MS;
+            kc.TTL = NODE_TTL_NS;
             kc.Replicas = b->replicas;
             s = js_CreateKeyValue(&b->kv, b->js, &kc);
         }
-        if (s != NATS_OK)
+        if (s != NATS_OK) {
+            const char *detail = nats_GetLastError(NULL);
+            ts_log_debug("bus: no heartbeat bucket: %s (%s)", natsStatus_GetText(s),
+                         detail ? detail : "");
             b->kv = NULL;
+        }
     }
     pthread_mutex_unlock(&b->mu);
     return s == NATS_OK ? 0 : TS_EBUSY;
@@ -342,9 +357,14 @@ static int nats_health(ts_bus_t *bus, ts_bus_health_t *h)
     if (!h->connected)
         return TS_ENET;
     natsConnection_GetConnectedServerId(b->nc, h->server, sizeof h->server);
+    /* A health answer waits 1 s at most per question, not a publish's 5 s:
+     * the portal's threads serve the API too. */
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.Wait = 1000;
     jsStreamInfo *si = NULL;
     jsErrCode jerr = 0;
-    if (js_GetStreamInfo(&si, b->js, STREAM, NULL, &jerr) == NATS_OK) {
+    if (js_GetStreamInfo(&si, b->js, STREAM, &jo, &jerr) == NATS_OK) {
         h->stream_msgs = si->State.Msgs;
         h->stream_bytes = si->State.Bytes;
         h->stream_replicas = si->Config ? (int)si->Config->Replicas : 0;
@@ -359,7 +379,7 @@ static int nats_health(ts_bus_t *bus, ts_bus_health_t *h)
     }
     jsStreamInfo_Destroy(si);
     jsConsumerInfo *ci = NULL;
-    if (js_GetConsumerInfo(&ci, b->js, STREAM, CONSUMER, NULL, &jerr) == NATS_OK) {
+    if (js_GetConsumerInfo(&ci, b->js, STREAM, CONSUMER, &jo, &jerr) == NATS_OK) {
         h->consumer_pending = ci->NumPending;
         h->consumer_ack_pending = (uint64_t)ci->NumAckPending;
         h->consumer_redelivered = (uint64_t)ci->NumRedelivered;
@@ -450,8 +470,11 @@ int ts_bus_open(const char *url, const ts_bus_opts_t *o, ts_bus_t **out)
             s = NATS_OK;
         }
     }
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.Wait = 2000; /* key-value and management requests; a publish sets its own */
     if (s == NATS_OK)
-        s = natsConnection_JetStream(&b->js, b->nc, NULL);
+        s = natsConnection_JetStream(&b->js, b->nc, &jo);
     if (s != NATS_OK) {
         ts_log_error("bus: cannot use NATS: %s", natsStatus_GetText(s));
         nats_close(&b->base);

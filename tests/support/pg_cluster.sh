@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # A throwaway PostgreSQL 15 cluster for the tests: `start DIR` runs initdb in
 # DIR, starts the server on 127.0.0.1 on a free port and writes the admin URI
-# (with a random password) to DIR/uri; `stop DIR` stops it and removes DIR.
+# (with a random password) to DIR/uri; `stop DIR` stops it and removes DIR;
+# `pause DIR` stops the server and `resume DIR` starts it again on its port
+# (the outage tests).
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the
 # unprivileged system user tocsin-pg (created on first use). No fixed port
 # and no global path: tests running at the same time each have their own.
@@ -33,9 +35,21 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+server_opts() {
+    echo "-c listen_addresses=127.0.0.1 -c port=$1 -c unix_socket_directories='$dir/data'
+          -c fsync=off -c full_page_writes=off -c max_connections=200"
+}
+
 case "$cmd" in
 stop)
     stop
+    ;;
+pause)
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1
+    ;;
+resume)
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start \
+        -o "$(server_opts "$(cat "$dir/port")")" >/dev/null 2>&1
     ;;
 start)
     stop # a cluster left by an interrupted run
@@ -56,8 +70,8 @@ start)
     for attempt in 1 2 3 4 5; do
         port=$(free_port)
         if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start \
-            -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir/data'
-                -c fsync=off -c full_page_writes=off -c max_connections=200" >/dev/null 2>&1; then
+            -o "$(server_opts "$port")" >/dev/null 2>&1; then
+            echo "$port" >"$dir/port"
             printf 'postgresql://tocsin:%s@127.0.0.1:%s/postgres\n' "$pass" "$port" >"$dir/uri"
             exit 0
         fi
@@ -65,7 +79,7 @@ start)
     false
     ;;
 *)
-    echo "usage: $0 start|stop DIR" >&2
+    echo "usage: $0 start|stop|pause|resume DIR" >&2
     exit 2
     ;;
 esac
