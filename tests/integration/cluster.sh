@@ -68,36 +68,9 @@ URL=https://127.0.0.1:$(cat "$WORK/port")
 start_node ingest-a --role ingest --input "eve:$WORK/a.json"
 start_node ingest-b --role ingest --input "eve:$WORK/b.json"
 
-# The generator: EVENTS alert lines per file at RATE lines/s; the source
-# address picks the site (10.1-3.x.x), or no site (203.0.113.x) for every
-# seventh line; it writes the per-site counts it made to expected.
-python3 - "$WORK" "$EVENTS" "$RATE" <<'EOF' &
-import json, sys, time
-work, n, rate = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-files = [open(f"{work}/a.json", "a"), open(f"{work}/b.json", "a")]
-counts = {"site1": 0, "site2": 0, "site3": 0}
-chunk, t0 = max(1, rate // 20), time.time()
-for start in range(0, n, chunk):
-    for k, f in enumerate(files):
-        lines = []
-        for i in range(start, min(n, start + chunk)):
-            uid = k * 10**8 + i
-            s = 1 + uid % 3
-            src = f"203.0.113.{uid % 250}" if uid % 7 == 0 else f"10.{s}.{uid // 256 % 256}.{uid % 256}"
-            if uid % 7 != 0:
-                counts[f"site{s}"] += 1
-            lines.append(json.dumps({"timestamp": "2026-11-20T10:00:00.000000+0000",
-                "event_type": "alert", "src_ip": src, "src_port": 40000 + uid % 20000,
-                "dest_ip": "192.0.2.1", "dest_port": 22, "proto": "TCP",
-                "alert": {"signature_id": uid, "signature": f"cluster test {uid}",
-                          "category": "Attempted Information Leak", "severity": 2}}))
-        f.write("\n".join(lines) + "\n")
-        f.flush()
-    time.sleep(max(0.0, t0 + (start + chunk) / rate - time.time()))
-with open(f"{work}/expected", "w") as out:
-    for site, c in sorted(counts.items()):
-        out.write(f"{site} {c}\n")
-EOF
+# The generator: EVENTS alert lines per file at RATE lines/s, and the
+# per-site counts it wrote.
+python3 "$SUPPORT/gen_eve.py" "$WORK/expected" "$EVENTS" "$RATE" "$WORK/a.json" "$WORK/b.json" &
 GEN=$!
 PIDS+=($GEN)
 

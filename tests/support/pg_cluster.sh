@@ -9,7 +9,8 @@
 # unprivileged system user tocsin-pg (created on first use). No fixed port
 # and no global path: tests running at the same time each have their own.
 # fsync is off: the tests kill clients, never the server, and this cluster
-# holds nothing worth keeping.
+# holds nothing worth keeping. TS_PG_FSYNC=on turns it on (benchmarks of
+# durably stored events).
 set -euo pipefail
 cmd=${1:?start|stop}
 dir=${2:?directory}
@@ -37,7 +38,8 @@ free_port() {
 
 server_opts() {
     echo "-c listen_addresses=127.0.0.1 -c port=$1 -c unix_socket_directories='$dir/data'
-          -c fsync=off -c full_page_writes=off -c max_connections=200"
+          -c fsync=${TS_PG_FSYNC:-off} -c full_page_writes=${TS_PG_FSYNC:-off}
+          -c max_connections=200"
 }
 
 case "$cmd" in
