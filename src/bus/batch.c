@@ -120,8 +120,8 @@ int ts_batch_store(ts_store_t *st, const ts_batch_t *b, bool dedup, ts_batch_res
             if (rc < 0)
                 ts_log_error("cannot store an event: %s", ts_store_errmsg(st));
         } else {
-            rc = ts_store_quarantine_add(st, input_id, it->line, it->offset, it->reason,
-                                         it->detail, it->data, it->len, it->full_len);
+            rc = ts_store_quarantine_add(st, input_id, it->line, it->offset, it->reason, it->detail,
+                                         it->data, it->len, it->full_len);
             if (rc < 0)
                 ts_log_error("cannot store a quarantined record: %s", ts_store_errmsg(st));
         }
@@ -348,7 +348,9 @@ static void get_event(rd_t *r, ts_batch_t *b, ts_batch_item_t *it)
     e->time_source = get_s(r);
     e->time_observation = get_s(r);
     uint64_t type = get_u(r);
-    e->type = (ts_type_t)(type < 1024 ? type : 0);
+    if (type > 255 || ts_type_name((ts_type_t)type) == NULL)
+        r->err = TS_ESYNTAX;
+    e->type = (ts_type_t)type;
     e->identifier = get_str(r);
     e->description = get_str(r);
     get_endpoint(r, &e->src);

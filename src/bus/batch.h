@@ -60,9 +60,9 @@ ts_batch_item_t *ts_batch_add(ts_batch_t *b);
 
 /* What ts_batch_store() did. */
 typedef struct ts_batch_result {
-    size_t stored;   /* records written */
-    size_t skipped;  /* records already stored by an earlier delivery */
-    bool gap;        /* the batch starts past the committed checkpoint */
+    size_t stored;  /* records written */
+    size_t skipped; /* records already stored by an earlier delivery */
+    bool gap;       /* the batch starts past the committed checkpoint */
 } ts_batch_result_t;
 
 /* Commits the batch: its records and its checkpoint in one transaction.

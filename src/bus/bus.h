@@ -29,9 +29,9 @@
 typedef struct ts_bus ts_bus_t;
 
 typedef struct ts_bus_opts {
-    int replicas;          /* copies of the stream (default 3; 1 for a single server) */
-    const char *node;      /* this process's name in logs and health (default: host name) */
-    int publish_wait_ms;   /* how long a publish waits for the stream's ack (default 5000) */
+    int replicas;        /* copies of the stream (default 3; 1 for a single server) */
+    const char *node;    /* this process's name in logs and health (default: host name) */
+    int publish_wait_ms; /* how long a publish waits for the stream's ack (default 5000) */
 } ts_bus_opts_t;
 
 void ts_bus_opts_init(ts_bus_opts_t *o);
@@ -83,11 +83,11 @@ typedef struct ts_bus_node {
 /* What /api/v1/health reports about the bus. */
 typedef struct ts_bus_health {
     bool connected;
-    char server[128];      /* the server connected to ("" if none) */
-    uint64_t stream_msgs;  /* batches in the stream, not yet consumed */
+    char server[128];     /* the server connected to ("" if none) */
+    uint64_t stream_msgs; /* batches in the stream, not yet consumed */
     uint64_t stream_bytes;
     int stream_replicas;
-    int replicas_current;  /* replicas known current by the stream leader (incl. itself) */
+    int replicas_current; /* replicas known current by the stream leader (incl. itself) */
     char leader[64];
     uint64_t consumer_pending;     /* the writer consumer's lag: batches not yet delivered */
     uint64_t consumer_ack_pending; /* delivered, not yet acked */

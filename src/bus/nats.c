@@ -45,8 +45,8 @@ struct nats_bus {
     kvStore *kv; /* the nodes' heartbeats */
     int replicas;
     int wait_ms;
-    pthread_mutex_t mu; /* stream and bucket creation */
-    bool stream_ok;
+    pthread_mutex_t mu;    /* stream and bucket creation */
+    atomic_bool stream_ok; /* read by every publishing thread */
     atomic_bool down_logged;
     char node[64];
 };
@@ -249,8 +249,8 @@ static int nats_consume(ts_bus_t *bus, ts_store_t *st, volatile sig_atomic_t *st
             jsMsgMetaData_Destroy(meta);
             int d = ts_batch_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), &batch);
             if (d != 0) {
-                ts_log_error("bus: a message of %s is not a batch (%s): dropped", natsMsg_GetSubject(m),
-                             ts_strerror(d));
+                ts_log_error("bus: a message of %s is not a batch (%s): dropped",
+                             natsMsg_GetSubject(m), ts_strerror(d));
                 natsMsg_Term(m, NULL);
                 continue;
             }
@@ -369,7 +369,8 @@ static int nats_health(ts_bus_t *bus, ts_bus_health_t *h)
         h->stream_bytes = si->State.Bytes;
         h->stream_replicas = si->Config ? (int)si->Config->Replicas : 0;
         if (si->Cluster) {
-            snprintf(h->leader, sizeof h->leader, "%s", si->Cluster->Leader ? si->Cluster->Leader : "");
+            snprintf(h->leader, sizeof h->leader, "%s",
+                     si->Cluster->Leader ? si->Cluster->Leader : "");
             h->replicas_current = h->leader[0] ? 1 : 0;
             for (int i = 0; i < si->Cluster->ReplicasLen; i++)
                 h->replicas_current += si->Cluster->Replicas[i]->Current;

@@ -427,20 +427,13 @@ static int portal_setup(ts_cli_t *cli, ts_server_opts_t *so, char **ca_default)
 int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"listen", required_argument, NULL, 'l'},
-        {"ca", required_argument, NULL, 'c'},
-        {"web", required_argument, NULL, 'w'},
-        {"threads", required_argument, NULL, 't'},
-        {"input", required_argument, NULL, 'i'},
-        {"port-file", required_argument, NULL, 'p'},
-        {"no-cache", no_argument, NULL, 'n'},
-        {"no-crl-renew", no_argument, NULL, 'R'},
-        {"role", required_argument, NULL, 'r'},
-        {"bus", required_argument, NULL, 'b'},
-        {"replicas", required_argument, NULL, 'P'},
-        {"node", required_argument, NULL, 'N'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"listen", required_argument, NULL, 'l'},   {"ca", required_argument, NULL, 'c'},
+        {"web", required_argument, NULL, 'w'},      {"threads", required_argument, NULL, 't'},
+        {"input", required_argument, NULL, 'i'},    {"port-file", required_argument, NULL, 'p'},
+        {"no-cache", no_argument, NULL, 'n'},       {"no-crl-renew", no_argument, NULL, 'R'},
+        {"role", required_argument, NULL, 'r'},     {"bus", required_argument, NULL, 'b'},
+        {"replicas", required_argument, NULL, 'P'}, {"node", required_argument, NULL, 'N'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     ts_server_opts_t so;
     ts_server_opts_init(&so);

@@ -46,8 +46,8 @@
 
 #define PG_BUSY_TIMEOUT_MS 5000
 #define PG_EXTRA_JSON_MAX (1u << 20)
-#define PG_PENDING_MAX 5000 /* events kept before a COPY is sent anyway */
-#define PG_CHUNK 512        /* events read per statement by an iteration */
+#define PG_PENDING_MAX 5000      /* events kept before a COPY is sent anyway */
+#define PG_CHUNK 512             /* events read per statement by an iteration */
 #define PG_LOCK_KEY "1952674670" /* 'tcsn': the migration lock */
 #define TEXT TS_PG_TEXT
 /* Type oids (pg_type.h, stable across releases). */
@@ -173,7 +173,13 @@ static const char step4[] = "CREATE TABLE exporters ("
                             "SELECT ts_watch('exporters');";
 
 static const char *const migrations[] = {
-    step1, step2, "", step4, ts_pg_migration_certs, ts_pg_migration_portal, ts_pg_migration_advisory,
+    step1,
+    step2,
+    "",
+    step4,
+    ts_pg_migration_certs,
+    ts_pg_migration_portal,
+    ts_pg_migration_advisory,
 };
 #define PG_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -205,7 +211,7 @@ enum {
 };
 /* The copied columns, in the order of the rows ev_rows holds. */
 #define EV_COPY                                                                                    \
-    "COPY events (id, time_source, time_observation, type, identifier, description,"              \
+    "COPY events (id, time_source, time_observation, type, identifier, description,"               \
     " src_family, src_ip, src_port, src_asn, src_fqdn, src_url, dst_family, dst_ip, dst_port,"     \
     " dst_asn, dst_fqdn, dst_url, transport, application, feed_name, feed_provider, count,"        \
     " extra, input_id, line) FROM STDIN"
@@ -217,7 +223,8 @@ enum {
     " WHERE e.id > $1 AND e.id < $2"                                                               \
     " AND ($3::bigint IS NULL OR coalesce(e.time_source, e.time_observation) >= $3)"               \
     " AND ($4::bigint IS NULL OR coalesce(e.time_source, e.time_observation) < $4)"
-#define EV_SITE " AND e.id IN (SELECT l.id >> 1 FROM event_links l WHERE l.site_id = ANY($6::bigint[]))"
+#define EV_SITE                                                                                    \
+    " AND e.id IN (SELECT l.id >> 1 FROM event_links l WHERE l.site_id = ANY($6::bigint[]))"
 
 enum pg_id {
     S_SITE_ADD,
@@ -298,8 +305,7 @@ static const char *const sql_text[S_COUNT_] = {
                   " SELECT id FROM sub ORDER BY id",
     [S_EV_ALL_ASC] = "SELECT " EV_COLS " FROM events e" EV_WHERE " ORDER BY e.id LIMIT $5",
     [S_EV_ALL_DESC] = "SELECT " EV_COLS " FROM events e" EV_WHERE " ORDER BY e.id DESC LIMIT $5",
-    [S_EV_SITE_ASC] =
-        "SELECT " EV_COLS " FROM events e" EV_WHERE EV_SITE " ORDER BY e.id LIMIT $5",
+    [S_EV_SITE_ASC] = "SELECT " EV_COLS " FROM events e" EV_WHERE EV_SITE " ORDER BY e.id LIMIT $5",
     [S_EV_SITE_DESC] =
         "SELECT " EV_COLS " FROM events e" EV_WHERE EV_SITE " ORDER BY e.id DESC LIMIT $5",
     [S_EV_IDS_ASC] = "SELECT " EV_COLS " FROM events e WHERE e.id = ANY($1::bigint[])"
@@ -524,9 +530,11 @@ static int pg_fail(struct pg_store *pg, const PGresult *res)
     ts_pg_set_msg(pg, msg && *msg ? msg : PQerrorMessage(pg->conn));
     if (conn_lost(pg) || (state && (has_prefix(state, "08") || has_prefix(state, "57P")))) {
         char w[256];
-        ts_log_warn("store: %s is unreachable: %s; the operation fails with busy and the "
-                    "connection is retried",
-                    where(pg, w, sizeof w), pg->errmsg);
+        if (!pg->down)
+            ts_log_warn("store: %s is unreachable: %s; operations fail as busy until it is "
+                        "back",
+                        where(pg, w, sizeof w), pg->errmsg);
+        pg->down = true;
         return TS_EBUSY;
     }
     if (state) {
@@ -577,8 +585,10 @@ static int ensure_conn(struct pg_store *pg)
     memset(pg->known_input, 0, sizeof pg->known_input);
     pg->changes++; /* notifications may have been missed meanwhile */
     int r = setup_session(pg);
-    if (r == 0)
+    if (r == 0) {
         ts_log_info("store: %s: reconnected", where(pg, w, sizeof w));
+        pg->down = false;
+    }
     return r;
 }
 
@@ -624,10 +634,10 @@ static PGresult *exec_named(struct pg_store *pg, const char *name, bool *prepare
         *prepared = true;
     }
     int n = p ? p->n : 0;
-    return finish(pg,
-                  PQexecPrepared(pg->conn, name, n, p ? p->v : NULL, p ? p->len : NULL,
-                                 p ? p->fmt : NULL, 0),
-                  err);
+    return finish(
+        pg,
+        PQexecPrepared(pg->conn, name, n, p ? p->v : NULL, p ? p->len : NULL, p ? p->fmt : NULL, 0),
+        err);
 }
 
 static PGresult *exec_core(struct pg_store *pg, enum pg_id id, const ts_pg_params_t *p, int *err)
@@ -742,7 +752,9 @@ int ts_pg_op_end(struct pg_store *pg, bool own, int r)
         snprintf(sql, sizeof sql, "RELEASE ts_op%d", pg->savepoints);
         return exec_script(pg, sql);
     }
-    /* Events kept since the savepoint were never sent: nothing to undo. */
+    /* op_begin sent every event kept before the savepoint: those kept since
+     * go with it. */
+    drop_pending(pg);
     snprintf(sql, sizeof sql, "ROLLBACK TO ts_op%d", pg->savepoints);
     script_quiet(pg, sql);
     snprintf(sql, sizeof sql, "RELEASE ts_op%d", pg->savepoints);
@@ -803,8 +815,9 @@ static int migrate(struct pg_store *pg, int target)
 {
     char w[256];
     int64_t has_schema = 0, n_tables = 0, v = 0;
-    int r = query_int(pg, "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
-                          " AND tablename = 'ts_schema'",
+    int r = query_int(pg,
+                      "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
+                      " AND tablename = 'ts_schema'",
                       &has_schema);
     if (r == 0)
         r = query_int(pg,
@@ -853,8 +866,8 @@ static int migrate(struct pg_store *pg, int target)
             return r;
         }
         if (v < step)
-            ts_log(from == 0 ? TS_LOG_DEBUG : TS_LOG_INFO, "store: %s: schema migrated to version %d",
-                   where(pg, w, sizeof w), step);
+            ts_log(from == 0 ? TS_LOG_DEBUG : TS_LOG_INFO,
+                   "store: %s: schema migrated to version %d", where(pg, w, sizeof w), step);
     }
     r = query_int(pg, "SELECT coalesce(max(version), 0) FROM ts_schema", &v);
     if (r == 0)
@@ -874,6 +887,7 @@ static void pg_close(ts_store_t *st)
     ts_buf_free(&pg->ev_rows);
     ts_buf_free(&pg->link_text);
     ts_buf_free(&pg->copy);
+    ts_buf_free(&pg->link_ids);
     ts_buf_free(&pg->extra);
     ts_buf_free(&pg->esc);
     ts_arena_free(pg->arena);
@@ -1429,7 +1443,11 @@ static void copy_str(ts_buf_t *b, ts_str_t s)
     }
     size_t run = 0;
     for (size_t i = 0; i < s.len; i++) {
-        char c = s.ptr[i], e = c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : 0;
+        char c = s.ptr[i], e = c == '\\'   ? '\\'
+                               : c == '\t' ? 't'
+                               : c == '\n' ? 'n'
+                               : c == '\r' ? 'r'
+                                           : 0;
         if (e == 0)
             continue;
         ts_buf_append(b, s.ptr + run, i - run);
@@ -1554,8 +1572,8 @@ static int copy_event(struct pg_store *pg, const ts_event_t *e, int64_t input_id
         ts_pg_set_msg(pg, "unknown event type");
         return TS_EINVAL;
     }
-    const ts_str_t strs[] = {e->identifier, e->description, e->transport,
-                             e->application, e->feed_name, e->feed_provider};
+    const ts_str_t strs[] = {e->identifier,  e->description, e->transport,
+                             e->application, e->feed_name,   e->feed_provider};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         if (!str_ok(strs[i])) {
             ts_pg_set_msg(pg, "event string longer than TS_EVENT_STR_MAX");
@@ -1698,8 +1716,8 @@ static int flush(struct pg_store *pg)
 }
 
 /* Keeps a validated event (and its links) for the next flush. */
-static int keep_event(struct pg_store *pg, const ts_event_t *e, const ts_link_t *links,
-                      int n_links, int64_t input_id, uint64_t line, int64_t id)
+static int keep_event(struct pg_store *pg, const ts_event_t *e, const ts_link_t *links, int n_links,
+                      int64_t input_id, uint64_t line, int64_t id)
 {
     size_t row = pg->ev_rows.len;
     int r = copy_event(pg, e, input_id, line);
@@ -1710,8 +1728,11 @@ static int keep_event(struct pg_store *pg, const ts_event_t *e, const ts_link_t 
         pg->pend = ts_xrealloc(pg->pend, pg->cap_pend * sizeof *pg->pend);
     }
     struct pg_pending *pe = &pg->pend[pg->n_pend++];
-    *pe = (struct pg_pending){.id = id, .row = row, .len = pg->ev_rows.len - row,
-                              .link0 = pg->n_links, .n_links = n_links};
+    *pe = (struct pg_pending){.id = id,
+                              .row = row,
+                              .len = pg->ev_rows.len - row,
+                              .link0 = pg->n_links,
+                              .n_links = n_links};
     for (int i = 0; i < n_links; i++) {
         if (pg->n_links == pg->cap_links) {
             pg->cap_links = pg->cap_links ? pg->cap_links * 2 : 256;
@@ -1797,7 +1818,8 @@ static void read_endpoint(const PGresult *res, int row, int first, ts_endpoint_t
         ep->ip.family = TS_AF_INET6;
         memcpy(ep->ip.bytes, ip, 16);
     }
-    ep->port = ts_pg_col_null(res, row, first + 2) ? -1 : (int32_t)ts_pg_col_int(res, row, first + 2);
+    ep->port =
+        ts_pg_col_null(res, row, first + 2) ? -1 : (int32_t)ts_pg_col_int(res, row, first + 2);
     ep->asn = ts_pg_col_null(res, row, first + 3) ? -1 : ts_pg_col_int(res, row, first + 3);
     ep->fqdn = col_str(res, row, first + 4);
     ep->url = col_str(res, row, first + 5);
@@ -1914,7 +1936,7 @@ static bool in_sorted(const int64_t *a, size_t n, int64_t id)
 /* The links of the events of res (rows 0..n-1), ordered by link id. */
 static PGresult *links_of(struct pg_store *pg, const PGresult *res, int n, int *err)
 {
-    ts_buf_t *b = &pg->copy;
+    ts_buf_t *b = &pg->link_ids;
     ts_buf_reset(b);
     ts_buf_putc(b, '{');
     for (int i = 0; i < n; i++) {
@@ -2190,8 +2212,8 @@ static int pg_exporter_save(ts_store_t *st, const ts_exporter_stats_t *e)
     ts_pg_bytes(&p, e->exporter.bytes, 16);
     ts_pg_int(&p, e->domain);
     ts_pg_int(&p, e->version);
-    const uint64_t counters[] = {e->packets, e->flows, e->templates, e->options, e->lost,
-                                 e->sequence_resets};
+    const uint64_t counters[] = {e->packets, e->flows, e->templates,
+                                 e->options, e->lost,  e->sequence_resets};
     for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
         ts_pg_int(&p, clamp_u64(counters[i]));
     for (int i = 0; i < TS_FLOW_DROP_COUNT_; i++)
@@ -2212,8 +2234,8 @@ static int exporter_row(const PGresult *res, int i, void *cb, void *ctx)
         memcpy(e.exporter.bytes, addr, 16);
     e.domain = (uint32_t)ts_pg_col_int(res, i, 2);
     e.version = (uint8_t)ts_pg_col_int(res, i, 3);
-    uint64_t *counters[] = {&e.packets, &e.flows, &e.templates, &e.options, &e.lost,
-                            &e.sequence_resets};
+    uint64_t *counters[] = {&e.packets, &e.flows, &e.templates,
+                            &e.options, &e.lost,  &e.sequence_resets};
     for (int k = 0; k < 6; k++)
         *counters[k] = (uint64_t)ts_pg_col_int(res, i, 4 + k);
     for (int k = 0; k < TS_FLOW_DROP_COUNT_; k++)

@@ -102,7 +102,7 @@ _Static_assert(Q_END_ <= TS_PGX_ADVISORY + 64, "advisory statements exceed their
     " a.cvss, a.severity, a.cves, a.hash, a.document"
 #define N_ADV_COLS 13
 #define PROD_COLS                                                                                  \
-    "adv, ord, ref, full_name, vendor, product, cpe, purl, purl_key, version_text, range,"        \
+    "adv, ord, ref, full_name, vendor, product, cpe, purl, purl_key, version_text, range,"         \
     " range_error, status, remediations"
 
 static const char sql_adv_get[] = "SELECT " ADV_COLS " FROM advisories a WHERE a.adv_id = $1";
@@ -341,9 +341,9 @@ static int pg_product_add(ts_store_t *st, const ts_adv_prod_rec_t *r)
     ts_pg_params_init(&p);
     ts_pg_int(&p, r->adv_rowid);
     ts_pg_int(&p, r->ord);
-    const char *const texts[] = {r->ref,     r->full_name,    r->vendor, r->product,
-                                 r->cpe,     r->purl,         r->purl_key, r->version_text,
-                                 r->range,   r->range_error};
+    const char *const texts[] = {r->ref,   r->full_name,  r->vendor,   r->product,
+                                 r->cpe,   r->purl,       r->purl_key, r->version_text,
+                                 r->range, r->range_error};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         ts_pg_text(&p, nz(texts[i]));
     ts_pg_int(&p, r->status);

@@ -76,6 +76,7 @@ struct pg_store {
     bool in_txn;    /* a caller's ts_store_begin() or read transaction is open */
     bool opening;   /* ts_store_open() logs its own failure, once */
     bool iterating; /* an events iteration runs its callbacks */
+    bool down;      /* the server is unreachable (logged once per outage) */
     uint32_t serial;
     uint64_t changes;      /* notifications seen (ts_store_data_version) */
     uint64_t snap_changes; /* changes when the read transaction began */
@@ -92,7 +93,8 @@ struct pg_store {
     struct pg_plink *links;
     size_t n_links, cap_links;
     ts_buf_t link_text;
-    ts_buf_t copy; /* the COPY text being sent */
+    ts_buf_t copy;     /* the COPY text being sent */
+    ts_buf_t link_ids; /* the link ids of a chunk of events being read */
 
     ts_buf_t extra; /* extra JSON of the event being written */
     ts_buf_t esc;

@@ -36,8 +36,7 @@ const char ts_pg_migration_portal[] =
     " OR (coalesce($6, 2) = 2 AND e.dst_ip BETWEEN $7 AND $8))"
 /* Statistics parameters: $1 site, $2 since, $3 until, $4 limit. */
 #define ST_TIME " " E_TIME " >= $2 AND " E_TIME " < $3"
-#define E_DAY                                                                                      \
-    "((" E_TIME " - CASE WHEN " E_TIME " < 0 THEN 86399999999 ELSE 0 END) / 86400000000)"
+#define E_DAY "((" E_TIME " - CASE WHEN " E_TIME " < 0 THEN 86399999999 ELSE 0 END) / 86400000000)"
 #define ST_SUB " AND e.id IN (SELECT l.id >> 1 FROM event_links l WHERE l.site_id" IN_SUB ")"
 #define E_IP "CASE l.role WHEN 1 THEN e.src_ip ELSE e.dst_ip END"
 #define TOP_COLS                                                                                   \
@@ -76,8 +75,9 @@ static const char *const sql_text[P_COUNT_] = {
     /* Counts per (day, type), ordered as the answer lists them. */
     [P_DAY_ALL] = "SELECT " E_DAY " AS day, e.type, count(*) FROM events e WHERE" ST_TIME
                   " GROUP BY 1, 2 ORDER BY 1, 2",
-    [P_DAY_SITE] = SUB_CTE "SELECT " E_DAY " AS day, e.type, count(*) FROM events e WHERE" ST_TIME
-                           ST_SUB " GROUP BY 1, 2 ORDER BY 1, 2",
+    [P_DAY_SITE] =
+        SUB_CTE "SELECT " E_DAY " AS day, e.type, count(*) FROM events e WHERE" ST_TIME ST_SUB
+                " GROUP BY 1, 2 ORDER BY 1, 2",
     [P_TOP_ALL] = TOP_COLS TOP_ORDER,
     [P_TOP_SITE] = SUB_CTE TOP_COLS " AND l.site_id" IN_SUB TOP_ORDER,
     [P_SITE_ROW] = "SELECT s.id, coalesce(s.parent_id, 0), s.name, s.description, p.name"

@@ -59,16 +59,15 @@ static void fill(ts_batch_t *b, uint64_t ino, uint64_t first, uint64_t last, int
     b->format = "eve";
     b->save_checkpoint = true;
     b->rewound = false;
-    b->start = (ts_input_state_t){.dev = 1, .ino = ino, .offset = 100 * (first - 1),
-                                  .line = first - 1};
+    b->start =
+        (ts_input_state_t){.dev = 1, .ino = ino, .offset = 100 * (first - 1), .line = first - 1};
     b->checkpoint = (ts_input_state_t){.dev = 1, .ino = ino, .offset = 100 * last, .line = last};
     for (uint64_t l = first; l <= last; l++) {
         ts_batch_item_t *it = ts_batch_add(b);
         ts_event_t *e = ts_arena_alloc(b->arena, sizeof *e);
         ts_event_init(e);
         char id[32];
-        snprintf(id, sizeof id, "ino%llu-line%llu", (unsigned long long)ino,
-                 (unsigned long long)l);
+        snprintf(id, sizeof id, "ino%llu-line%llu", (unsigned long long)ino, (unsigned long long)l);
         e->identifier = ts_arena_strdup(b->arena, ts_str_c(id));
         e->type = TS_TYPE_IDS_ALERT;
         it->ev = e;
@@ -286,10 +285,9 @@ static void test_dedup(void **state)
     /* ino8 lines 1-2 were stored twice on purpose (the truncation); every
      * other line once. */
     assert_int_equal(max_copies(f->loc), 2);
-    assert_int_equal(tt_store_sql(f->loc,
-                                  "SELECT count(*) FROM events WHERE identifier LIKE 'ino7-%'",
-                                  NULL, 0),
-                     25);
+    assert_int_equal(
+        tt_store_sql(f->loc, "SELECT count(*) FROM events WHERE identifier LIKE 'ino7-%'", NULL, 0),
+        25);
 
     /* Without dedup (the in-process path), a batch is written as it is. */
     fill(&b, 8, 3, 4, f->site);

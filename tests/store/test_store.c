@@ -516,9 +516,10 @@ static void test_schema_newer(void **state)
     st = (ts_store_t *)1;
     assert_int_equal(ts_store_open(f->path, &st), TS_ESCHEMA);
     assert_null(st);
-    assert_int_equal(
-        raw_sql(f->path, tt_pg() ? "SELECT version FROM ts_schema" : "PRAGMA user_version", NULL, 0),
-        newer);
+    assert_int_equal(raw_sql(f->path,
+                             tt_pg() ? "SELECT version FROM ts_schema" : "PRAGMA user_version",
+                             NULL, 0),
+                     newer);
 }
 
 /* ---- Event round trip ---------------------------------------------------------- */
@@ -1294,6 +1295,30 @@ static void test_crash_safety(void **state)
     }
 }
 
+/* ---- Busy ---------------------------------------------------------------------------------- */
+
+/* A write waits for another connection's lock for the busy timeout, then
+ * gives TS_EBUSY and leaves the store usable. */
+static void test_busy(void **state)
+{
+    fx_t *f = *state;
+    int64_t site;
+    assert_int_equal(ts_store_site_add(f->st, "locked", 0, NULL, &site), 0);
+    ts_store_t *other = NULL;
+    assert_int_equal(ts_store_open(f->path, &other), 0);
+    assert_int_equal(ts_store_begin(other), 0);
+    assert_int_equal(ts_store_site_update(other, site, 0, "held"), 0);
+    ts_store_set_busy_timeout(f->st, 100);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(ts_store_site_update(f->st, site, 0, "waits"), TS_EBUSY);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    assert_true(ms >= 80);
+    ts_store_rollback(other);
+    assert_int_equal(ts_store_site_update(f->st, site, 0, "free"), 0);
+    ts_store_close(other);
+}
 
 /* ---- Data version ------------------------------------------------------------------------ */
 
@@ -1474,6 +1499,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_checkpoint_txn, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_reentry, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_data_version, setup_open, teardown),
+        cmocka_unit_test_setup_teardown(test_busy, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_crash_safety, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
