@@ -28,7 +28,8 @@ TMP=$(mktemp -d /tmp/tocsin-scale-XXXXXX)
 chmod 755 "$TMP"
 PIDS=()
 cleanup() {
-    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+    # cluster() runs in a command substitution: its processes are in the file.
+    for p in "${PIDS[@]}" $(cat "$TMP/pids" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
     bash "$SUPPORT/nats_cluster.sh" stop "$TMP/nats" >/dev/null 2>&1 || true
     bash "$SUPPORT/pg_cluster.sh" stop "$TMP/pg" >/dev/null 2>&1 || true
     rm -rf "$TMP"
@@ -90,24 +91,38 @@ single() {
 
 # The cluster with N ingest nodes; prints "seconds ingest_ticks writer_ticks pg_ticks nats_ticks".
 cluster() {
-    local n=$1 db files=() t0 pg0 nats0
+    local n=$1 db files=() t0 pg0 nats0 db_tag
     db=$(fresh_pg)
+    db_tag=${db##*/}
     sites "$db"
+    # Copies under new names: a batch's Msg-Id is its input's id (1 in each
+    # fresh database) and its file's inode and offset, and the stream keeps
+    # ids for 2 minutes; the same file again would be dropped as duplicates.
     if [ "$n" = 1 ]; then files=("$TMP/all.json"); else files=("$TMP/half-a.json" "$TMP/half-b.json"); fi
+    local copies=() f
+    for f in "${files[@]}"; do
+        cp "$f" "$f.$db_tag"
+        copies+=("$f.$db_tag")
+    done
+    files=("${copies[@]}")
     pg0=$(pg_ticks)
     nats0=$(nats_ticks)
     t0=$(now)
     "$TOCSIN" --db "$db" serve --role writer --bus "$NATS" --node "w$RANDOM" >>"$TMP/cluster.log" 2>&1 &
     local wpid=$!
-    PIDS+=("$wpid")
+    echo "$wpid" >>"$TMP/pids"
     local ipids=()
     for f in "${files[@]}"; do
         "$TOCSIN" --db "$db" serve --role ingest --bus "$NATS" --input "eve:$f" \
             --node "i$RANDOM" >>"$TMP/cluster.log" 2>&1 &
         ipids+=($!)
-        PIDS+=($!)
+        echo "$!" >>"$TMP/pids"
     done
-    until committed_to_end "$db" "${files[@]}"; do sleep 0.05; done
+    local deadline=$(($(date +%s) + 600))
+    until committed_to_end "$db" "${files[@]}"; do
+        [ "$(date +%s)" -lt "$deadline" ] || { echo "cluster-$n: not done in 600 s" >&2; return 1; }
+        sleep 0.05
+    done
     local secs
     secs=$(python3 -c "print($(now) - $t0)")
     local iticks=0 wticks p
@@ -121,6 +136,7 @@ cluster() {
     local stored
     stored=$(psql -qXAt "$db" -c "SELECT count(*) FROM events")
     [ "$stored" = "$EVENTS" ] || echo "cluster-$n: stored $stored of $EVENTS events" >&2
+    rm -f "${files[@]}"
     echo "$secs $iticks $wticks $pgt $natst"
 }
 
