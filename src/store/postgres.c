@@ -356,75 +356,58 @@ void ts_pg_params_init(ts_pg_params_t *p)
     p->n = 0;
 }
 
-static int slot_of(ts_pg_params_t *p)
+/* Appends one parameter: its value (NULL: SQL NULL), its length (binary
+ * form only), its form (0 text, 1 binary) and its type. */
+static void add_param(ts_pg_params_t *p, const char *v, size_t len, int fmt, Oid type)
 {
     if (p->n >= TS_PG_PARAMS_MAX)
         abort(); /* a statement's parameters are fixed in the source */
-    return p->n++;
+    int i = p->n++;
+    p->v[i] = v;
+    p->len[i] = (int)len;
+    p->fmt[i] = fmt;
+    p->type[i] = type;
+}
+
+/* Where the next parameter's number is written as text. */
+static char *num_slot(ts_pg_params_t *p)
+{
+    if (p->n >= TS_PG_PARAMS_MAX)
+        abort();
+    return p->num[p->n];
 }
 
 void ts_pg_int(ts_pg_params_t *p, int64_t v)
 {
-    int i = slot_of(p);
-    snprintf(p->num[i], sizeof p->num[i], "%" PRId64, v);
-    p->v[i] = p->num[i];
-    p->len[i] = 0;
-    p->fmt[i] = 0;
-    p->type[i] = PG_INT8;
+    char *num = num_slot(p);
+    snprintf(num, sizeof p->num[0], "%" PRId64, v);
+    add_param(p, num, 0, 0, PG_INT8);
 }
 
 void ts_pg_int_opt(ts_pg_params_t *p, int64_t v, bool present)
 {
-    if (present) {
+    if (present)
         ts_pg_int(p, v);
-    } else {
-        ts_pg_null(p);
-        p->type[p->n - 1] = PG_INT8;
-    }
+    else
+        add_param(p, NULL, 0, 0, PG_INT8);
 }
 
-void ts_pg_double(ts_pg_params_t *p, double v)
+void ts_pg_double_opt(ts_pg_params_t *p, double v, bool present)
 {
-    int i = slot_of(p);
-    snprintf(p->num[i], sizeof p->num[i], "%.17g", v);
-    p->v[i] = p->num[i];
-    p->len[i] = 0;
-    p->fmt[i] = 0;
-    p->type[i] = PG_FLOAT8;
+    char *num = num_slot(p);
+    snprintf(num, sizeof p->num[0], "%.17g", v);
+    add_param(p, present ? num : NULL, 0, 0, PG_FLOAT8);
 }
 
 void ts_pg_text(ts_pg_params_t *p, const char *v)
 {
-    int i = slot_of(p);
-    p->v[i] = v;
-    p->len[i] = 0;
-    p->fmt[i] = 0;
-    p->type[i] = PG_TEXT;
-}
-
-void ts_pg_textn(ts_pg_params_t *p, const char *v, size_t n)
-{
-    int i = slot_of(p);
-    /* Binary format: a text value's bytes as they are, no NUL needed. */
-    p->v[i] = v ? (n ? v : "") : NULL;
-    p->len[i] = (int)n;
-    p->fmt[i] = 1;
-    p->type[i] = PG_TEXT;
+    add_param(p, v, 0, 0, PG_TEXT);
 }
 
 void ts_pg_bytes(ts_pg_params_t *p, const void *v, size_t n)
 {
-    ts_pg_textn(p, v, n);
-    p->type[p->n - 1] = PG_BYTEA;
-}
-
-void ts_pg_null(ts_pg_params_t *p)
-{
-    int i = slot_of(p);
-    p->v[i] = NULL;
-    p->len[i] = 0;
-    p->fmt[i] = 0;
-    p->type[i] = 0; /* inferred from the SQL */
+    /* Binary form: the bytes as they are, no NUL needed. */
+    add_param(p, v ? (n ? v : "") : NULL, n, 1, PG_BYTEA);
 }
 
 bool ts_pg_col_null(const PGresult *r, int row, int col)

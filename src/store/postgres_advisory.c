@@ -259,10 +259,7 @@ static void adv_params(ts_pg_params_t *p, const ts_adv_rec_t *r)
     ts_pg_text(p, nz(r->publisher));
     ts_pg_int(p, r->published);
     ts_pg_int(p, r->updated);
-    if (r->cvss < 0)
-        ts_pg_double(p, 0), p->v[p->n - 1] = NULL;
-    else
-        ts_pg_double(p, r->cvss);
+    ts_pg_double_opt(p, r->cvss, r->cvss >= 0);
     ts_pg_text(p, r->severity ? r->severity : "unknown");
     ts_pg_int(p, sev_rank(r->severity));
     ts_pg_text(p, r->cves_json ? r->cves_json : "[]");

@@ -126,15 +126,13 @@ void ts_pg_params_init(ts_pg_params_t *p);
 void ts_pg_int(ts_pg_params_t *p, int64_t v);
 /* An integer, or NULL when present is false. */
 void ts_pg_int_opt(ts_pg_params_t *p, int64_t v, bool present);
-void ts_pg_double(ts_pg_params_t *p, double v);
+/* A double, or NULL when present is false. */
+void ts_pg_double_opt(ts_pg_params_t *p, double v, bool present);
 /* A C string (also an array literal "{1,2}" cast in the SQL); NULL binds
  * SQL NULL. */
 void ts_pg_text(ts_pg_params_t *p, const char *v);
-/* n bytes as text (v NULL binds SQL NULL). */
-void ts_pg_textn(ts_pg_params_t *p, const char *v, size_t n);
 /* n bytes as bytea (v NULL binds SQL NULL). */
 void ts_pg_bytes(ts_pg_params_t *p, const void *v, size_t n);
-void ts_pg_null(ts_pg_params_t *p);
 
 /* Runs the statement in ext slot `slot` (prepared on first use) with p (NULL:
  * no parameters). Returns its result (rows or a command status; the caller
