@@ -49,7 +49,7 @@ hz=$(getconf CLK_TCK)
 # ends with its connection), plus the children alive now.
 pg_ticks() {
     local pm total p
-    pm=$(head -1 "$TMP/pg/data/postmaster.pid")
+    pm=$(head -1 "$(cat "$TMP/pg/datadir")/data/postmaster.pid")
     total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat")
     for p in $(pgrep -P "$pm" || true); do total=$((total + $(ticks "$p"))); done
     echo "$total"
