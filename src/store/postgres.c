@@ -1108,30 +1108,17 @@ static int pg_site_update(ts_store_t *st, int64_t id, int64_t parent_id, const c
     return ts_pg_op_end(pg, own, r);
 }
 
-/* Deletes the rows of a site from each table of dels, in order. */
-static int delete_site_rows(struct pg_store *pg, const enum pg_id *dels, size_t n, int64_t id)
+/* Removes a site's claims and contacts, and with remove the site itself
+ * (refused while it has sub-sites). */
+static int clear_site(struct pg_store *pg, int64_t id, bool remove)
 {
-    int r = 0;
-    for (size_t i = 0; r == 0 && i < n; i++) {
-        ts_pg_params_t p;
-        ts_pg_params_init(&p);
-        ts_pg_int(&p, id);
-        r = run_core(pg, dels[i], &p, NULL);
-    }
-    return r;
-}
-
-static int pg_site_remove(ts_store_t *st, int64_t id)
-{
-    struct pg_store *pg = PG(st);
     bool own;
     int r = ts_pg_op_begin(pg, &own);
     if (r)
         return r;
     r = exists_q(pg, S_SITE_EXISTS, id, 0, false);
-    if (r == 0)
-        r = not_found(pg, "site");
-    if (r == 1) {
+    r = r == 1 ? 0 : r == 0 ? not_found(pg, "site") : r;
+    if (r == 0 && remove) {
         r = exists_q(pg, S_SITE_HAS_CHILD, id, 0, false);
         if (r == 1) {
             ts_pg_set_msg(pg, "the site has sub-sites");
@@ -1139,9 +1126,18 @@ static int pg_site_remove(ts_store_t *st, int64_t id)
         }
     }
     static const enum pg_id dels[] = {S_CLAIMS_DELETE_SITE, S_CONTACTS_DELETE_SITE, S_SITE_DELETE};
-    if (r == 0)
-        r = delete_site_rows(pg, dels, sizeof dels / sizeof dels[0], id);
+    for (size_t i = 0; r == 0 && i < (remove ? 3u : 2u); i++) {
+        ts_pg_params_t p;
+        ts_pg_params_init(&p);
+        ts_pg_int(&p, id);
+        r = run_core(pg, dels[i], &p, NULL);
+    }
     return ts_pg_op_end(pg, own, r);
+}
+
+static int pg_site_remove(ts_store_t *st, int64_t id)
+{
+    return clear_site(PG(st), id, true);
 }
 
 static int pg_site_find(ts_store_t *st, const char *name, int64_t *id)
@@ -1203,17 +1199,7 @@ static int pg_claim_remove(ts_store_t *st, int64_t site_id, ts_rule_kind_t kind,
 
 static int pg_site_clear(ts_store_t *st, int64_t site_id)
 {
-    struct pg_store *pg = PG(st);
-    bool own;
-    int r = ts_pg_op_begin(pg, &own);
-    if (r)
-        return r;
-    r = exists_q(pg, S_SITE_EXISTS, site_id, 0, false);
-    r = r == 1 ? 0 : r == 0 ? not_found(pg, "site") : r;
-    static const enum pg_id dels[] = {S_CLAIMS_DELETE_SITE, S_CONTACTS_DELETE_SITE};
-    if (r == 0)
-        r = delete_site_rows(pg, dels, sizeof dels / sizeof dels[0], site_id);
-    return ts_pg_op_end(pg, own, r);
+    return clear_site(PG(st), site_id, false);
 }
 
 static int pg_contact_add(ts_store_t *st, int64_t site_id, const char *email, const char *name)
