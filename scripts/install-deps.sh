@@ -11,7 +11,8 @@ PKGS="build-essential cmake ninja-build pkg-config libjson-c-dev libsqlite3-dev
 libcmocka-dev sqlite3 clang libclang-rt-14-dev nfdump
 libmicrohttpd-dev libgnutls28-dev gnutls-bin libcurl4-gnutls-dev libgpgme-dev gnupg
 curl nginx chromium libnss3-tools nodejs jq python3
-systemd groff-base dpkg-dev file debootstrap"
+systemd groff-base dpkg-dev file debootstrap
+postgresql-15 libpq-dev nats-server libnats-dev"
 
 missing=""
 for p in $PKGS; do

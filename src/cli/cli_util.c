@@ -22,11 +22,13 @@ int ts_cli_open(ts_cli_t *cli, ts_store_t **st)
 int ts_cli_open_existing(ts_cli_t *cli, ts_store_t **st)
 {
     int rc = ts_store_open_existing(cli->db_path, st);
-    if (rc == TS_ENOENT)
+    if (rc == TS_ENOENT) {
+        char loc[512];
         fprintf(stderr,
                 "tocsin: no database at %s (give --db or set TOCSIN_DB; `tocsin constituency "
                 "import` or `tocsin site add` creates one)\n",
-                cli->db_path);
+                ts_store_location_safe(cli->db_path, loc, sizeof loc));
+    }
     return rc;
 }
 
@@ -36,8 +38,9 @@ static int load_routing(ts_cli_t *cli, int rc, ts_store_t **st, ts_constituency_
         return rc;
     rc = ts_constituency_load(*st, c);
     if (rc < 0) {
-        fprintf(stderr, "tocsin: cannot load the constituency from %s: %s\n", cli->db_path,
-                ts_strerror(rc));
+        char loc[512];
+        fprintf(stderr, "tocsin: cannot load the constituency from %s: %s\n",
+                ts_store_location_safe(cli->db_path, loc, sizeof loc), ts_strerror(rc));
         ts_store_close(*st);
         *st = NULL;
     }

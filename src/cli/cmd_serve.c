@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* tocsin serve --listen ADDRESS:PORT [--ca DIR] [--web DIR] [--threads N]
- *              [--input FORMAT:PATH]... [--port-file FILE] */
+ *              [--input FORMAT:PATH]... [--port-file FILE]
+ *              [--role all|ingest|writer|portal] [--bus nats://...] */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bus/bus.h"
 #include "cli/cli.h"
 #include "core/event.h"
 #include "core/log.h"
@@ -30,7 +32,8 @@
 static void serve_usage(FILE *out)
 {
     fprintf(out,
-            "Usage: tocsin [--db FILE] serve --listen ADDRESS:PORT [OPTIONS]\n"
+            "Usage: tocsin [--db FILE|URI] serve --listen ADDRESS:PORT [OPTIONS]\n"
+            "       tocsin [--db FILE|URI] serve --role ingest|writer --bus URL [OPTIONS]\n"
             "\n"
             "Runs the portal: an HTTPS server that admits only clients presenting a site\n"
             "certificate of tocsin's CA (mutual TLS), serving the REST API (/api/v1/...) and\n"
@@ -63,6 +66,19 @@ static void serve_usage(FILE *out)
             "                          /metrics to CSIRT certificates in any case\n"
             "      --no-access-log     no log line per request (by default: method, path,\n"
             "                          status, milliseconds, certificate fingerprint, site)\n"
+            "\n"
+            "Past one machine (docs/scale-out.md):\n"
+            "      --role ROLE         all (default): everything in this process; ingest:\n"
+            "                          follow the --input files and publish their batches to\n"
+            "                          the bus; writer: commit the bus's batches to the\n"
+            "                          database; portal: serve the database\n"
+            "      --bus URL           nats://HOST:PORT[,nats://HOST:PORT...]: a NATS\n"
+            "                          JetStream bus between inputs and writer (default: none,\n"
+            "                          inputs commit to the database themselves)\n"
+            "      --replicas N        copies of the bus's stream when this process creates\n"
+            "                          it (default 3; 1 for a single NATS server)\n"
+            "      --node NAME         this process's name in logs and health (default: the\n"
+            "                          host name and process id)\n"
             "\n"
             "Signals: SIGTERM/SIGINT stop serving, commit the inputs and exit 0; SIGHUP\n"
             "reloads the CA certificate, the CRL and the constituency. crl.pem and ca.pem\n"
@@ -102,9 +118,9 @@ static void *input_main(void *arg)
         if (rc < 0)
             ts_log_error("input %s stopped: %s", in->spec, ts_strerror(rc));
         else
-            ts_log_info("input %s: %llu records, %llu events stored, %llu quarantined", in->spec,
+            ts_log_info("input %s: %llu records, %llu events %s, %llu quarantined", in->spec,
                         (unsigned long long)stats.lines, (unsigned long long)stats.events,
-                        (unsigned long long)stats.quarantined);
+                        in->o.bus ? "published" : "stored", (unsigned long long)stats.quarantined);
     }
     ts_constituency_free(c);
     ts_store_close(st);
@@ -218,8 +234,60 @@ static void renew_crl(ts_cli_t *cli, const char *ca_dir)
     ts_ca_close(ca);
 }
 
-static int run(ts_cli_t *cli, ts_server_opts_t *so, input_t *inputs, size_t n_inputs,
-               const char *port_file, bool crl_renew, const char *metrics_listen)
+typedef enum role { ROLE_ALL, ROLE_INGEST, ROLE_WRITER, ROLE_PORTAL } role_t;
+
+/* What one process runs, by role. */
+typedef struct plan {
+    role_t role;
+    const char *bus_url; /* NULL: in process */
+    ts_bus_opts_t bus_opts;
+    char node[64];
+} plan_t;
+
+typedef struct writer {
+    const char *db_path;
+    ts_bus_t *bus;
+    volatile sig_atomic_t *stop;
+    pthread_t thread;
+    ts_bus_stats_t stats;
+    int rc;
+} writer_t;
+
+static void *writer_main(void *arg)
+{
+    writer_t *w = arg;
+    ts_store_t *st = NULL;
+    w->rc = ts_store_open(w->db_path, &st);
+    if (w->rc == 0) {
+        ts_log_info("writer: committing the bus's batches to the database");
+        w->rc = ts_bus_consume(w->bus, st, w->stop, &w->stats);
+        ts_log_info("writer: %llu batches, %llu records stored, %llu duplicates skipped, %llu "
+                    "redelivered",
+                    (unsigned long long)w->stats.batches, (unsigned long long)w->stats.stored,
+                    (unsigned long long)w->stats.duplicates,
+                    (unsigned long long)w->stats.redelivered);
+    }
+    if (w->rc < 0)
+        ts_log_error("writer stopped: %s", ts_strerror(w->rc));
+    ts_store_close(st);
+    if (w->rc < 0)
+        atomic_store(&input_failed, true);
+    return NULL;
+}
+
+/* /api/v1/health with a bus: the stream, the writer's lag, the live nodes. */
+static void bus_health(struct ts_jsonw *w, void *ctx)
+{
+    ts_bus_health_t h;
+    if (ts_bus_health(ctx, &h) != TS_ENOTSUP)
+        ts_bus_health_json(&h, w);
+}
+
+#define HEARTBEAT_US (INT64_C(5) * 1000000)
+
+static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *inputs,
+               size_t n_inputs, const char *port_file, bool crl_renew,
+               const char *metrics_listen)
 {
     /* Create and migrate the store once before the threads open it. */
     ts_store_t *st;
@@ -232,29 +300,56 @@ static int run(ts_cli_t *cli, ts_server_opts_t *so, input_t *inputs, size_t n_in
     ts_cli_daemon_signals(&stop, &reload);
     signal(SIGPIPE, SIG_IGN);
 
+    ts_bus_t *bus = NULL;
+    if (pl->bus_url && ts_bus_open(pl->bus_url, &pl->bus_opts, &bus) < 0)
+        return TS_EXIT_FAIL;
+    bool serving = pl->role == ROLE_ALL || pl->role == ROLE_PORTAL;
+    if (bus)
+        ts_api_set_health(bus_health, bus);
+    bool writing = bus && (pl->role == ROLE_ALL || pl->role == ROLE_WRITER);
+    bool reading = pl->role == ROLE_ALL || pl->role == ROLE_INGEST;
     char err[512] = "";
-    ts_server_t *srv;
-    int rc = ts_server_start(so, &srv, err, sizeof err);
-    if (rc < 0) {
+    ts_server_t *srv = NULL;
+    if (serving && ts_server_start(so, &srv, err, sizeof err) < 0) {
         ts_log_error("serve: %s", err);
+        ts_bus_close(bus);
         return TS_EXIT_FAIL;
     }
-    ts_log_info("serving %s (CA %s, web %s, %u threads, %zu inputs)", ts_server_url(srv),
-                so->ca_dir, so->web_dir ? so->web_dir : "none", so->threads, n_inputs);
     ts_scrape_listener_t *scrape = NULL;
     if (metrics_listen &&
         ts_scrape_listener_start(metrics_listen, cli->db_path, &scrape, err, sizeof err) < 0) {
         ts_log_error("serve: %s", err);
         ts_server_stop(srv);
+        ts_bus_close(bus);
         return TS_EXIT_FAIL;
     }
-    if (port_file && write_port_file(port_file, ts_server_port(srv)) < 0) {
-        ts_scrape_listener_stop(scrape);
-        ts_server_stop(srv);
-        return TS_EXIT_FAIL;
+    if (srv) {
+        ts_log_info("serving %s (CA %s, web %s, %u threads, %zu inputs)", ts_server_url(srv),
+                    so->ca_dir, so->web_dir ? so->web_dir : "none", so->threads,
+                    reading ? n_inputs : 0);
+        if (port_file && write_port_file(port_file, ts_server_port(srv)) < 0) {
+            ts_scrape_listener_stop(scrape);
+            ts_server_stop(srv);
+            ts_bus_close(bus);
+            return TS_EXIT_FAIL;
+        }
     }
-    for (size_t i = 0; i < n_inputs; i++) {
+    ts_log_info("node %s: role %s, bus %s", pl->node,
+                (const char *const[]){"all", "ingest", "writer", "portal"}[pl->role],
+                bus ? ts_bus_name(bus) : "in process");
+    writer_t w = {.db_path = cli->db_path, .bus = bus, .stop = stop};
+    bool writer_running = false;
+    if (writing) {
+        if (pthread_create(&w.thread, NULL, writer_main, &w) != 0) {
+            ts_log_error("cannot start the writer");
+            atomic_store(&input_failed, true);
+        } else {
+            writer_running = true;
+        }
+    }
+    for (size_t i = 0; reading && i < n_inputs && !atomic_load(&input_failed); i++) {
         inputs[i].o.stop = stop;
+        inputs[i].o.bus = bus;
         inputs[i].db_path = cli->db_path;
         if (pthread_create(&inputs[i].thread, NULL, input_main, &inputs[i]) != 0) {
             ts_log_error("cannot start input %s", inputs[i].spec);
@@ -266,8 +361,14 @@ static int run(ts_cli_t *cli, ts_server_opts_t *so, input_t *inputs, size_t n_in
     }
 
     int64_t next_crl_check = 0; /* now: a CRL near its end is renewed at start */
+    int64_t next_heartbeat = 0;
+    static const char *const role_names[] = {"all", "ingest", "writer", "portal"};
     while (!__atomic_load_n(stop, __ATOMIC_ACQUIRE) && !atomic_load(&input_failed)) {
-        if (crl_renew && ts_time_now() >= next_crl_check) {
+        if (bus && ts_time_now() >= next_heartbeat) {
+            (void)ts_bus_heartbeat(bus, role_names[pl->role]);
+            next_heartbeat = ts_time_now() + HEARTBEAT_US;
+        }
+        if (srv && crl_renew && ts_time_now() >= next_crl_check) {
             renew_crl(cli, so->ca_dir);
             next_crl_check = ts_time_now() + CRL_CHECK_US;
         }
@@ -275,21 +376,97 @@ static int run(ts_cli_t *cli, ts_server_opts_t *so, input_t *inputs, size_t n_in
         nanosleep(&ts, NULL);
         if (__atomic_exchange_n(reload, 0, __ATOMIC_ACQ_REL)) {
             ts_log_info("SIGHUP: reloading the CA, the CRL and the constituency");
-            ts_server_reload(srv);
+            if (srv)
+                ts_server_reload(srv);
             for (size_t i = 0; i < n_inputs; i++)
                 __atomic_store_n(&inputs[i].reload, 1, __ATOMIC_RELEASE);
         }
     }
     bool failed = atomic_load(&input_failed);
-    ts_log_info("stopping%s", failed ? " after an input failed" : "");
+    ts_log_info("stopping%s", failed ? " after a failure" : "");
     ts_scrape_listener_stop(scrape);
-    ts_server_stop(srv);
-    __atomic_store_n(stop, 1, __ATOMIC_RELEASE); /* an input failure stops the others too */
+    if (srv)
+        ts_server_stop(srv);
+    ts_api_set_health(NULL, NULL);
+    __atomic_store_n(stop, 1, __ATOMIC_RELEASE); /* a failure stops the others too */
     for (size_t i = 0; i < n_inputs; i++)
         if (inputs[i].running)
             pthread_join(inputs[i].thread, NULL);
+    if (writer_running)
+        pthread_join(w.thread, NULL);
+    ts_bus_close(bus);
     return failed ? TS_EXIT_FAIL : TS_EXIT_OK;
 }
+
+static int parse_role(const char *s, role_t *role)
+{
+    static const char *const names[] = {"all", "ingest", "writer", "portal"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *role = (role_t)i;
+            return 0;
+        }
+    fprintf(stderr, "tocsin: --role takes all, ingest, writer or portal\n");
+    return TS_EINVAL;
+}
+
+/* --listen, --ca, --web: the portal's. */
+/* beside: where the web directory found next to the binary is written. */
+static int portal_setup(ts_cli_t *cli, ts_server_opts_t *so, char **ca_default, char *beside,
+                        size_t beside_size)
+{
+    struct sockaddr_storage ss;
+    socklen_t slen;
+    if (ts_server_parse_listen(so->listen, &ss, &slen) < 0) {
+        fprintf(stderr, "tocsin: --listen '%s': give a numeric ADDRESS:PORT, or [IPV6]:PORT\n",
+                so->listen);
+        return TS_EXIT_USAGE;
+    }
+    if (so->ca_dir == NULL && strstr(cli->db_path, "://") != NULL) {
+        fprintf(stderr, "tocsin: serve: with a database URI, give the CA directory (--ca DIR)\n");
+        return TS_EXIT_USAGE;
+    }
+    if (so->ca_dir == NULL) {
+        size_t n = strlen(cli->db_path) + 4;
+        *ca_default = ts_xmalloc(n);
+        snprintf(*ca_default, n, "%s.ca", cli->db_path);
+        so->ca_dir = *ca_default;
+    }
+    /* Refuse to start without the whole CA directory, naming what is missing. */
+    static const char *const needed[] = {TS_CA_CERT_FILE, TS_CA_CRL_FILE, TS_CA_SERVER_CERT_FILE,
+                                         TS_CA_SERVER_KEY_FILE};
+    for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", so->ca_dir, needed[i]);
+        if (access(path, R_OK) != 0) {
+            fprintf(stderr,
+                    "tocsin: serve: %s: %s (a CA directory is made by `tocsin ca init`, its "
+                    "CRL renewed by `tocsin ca crl`; or give --ca DIR)\n",
+                    path, strerror(errno));
+            return TS_EXIT_FAIL;
+        }
+    }
+    if (so->web_dir == NULL) {
+        so->web_dir = web_beside_binary(beside, beside_size) ? beside
+                      : is_dir(TS_WEB_DIR_INSTALLED)          ? TS_WEB_DIR_INSTALLED
+                                                              : TS_WEB_DIR_BUILD;
+        if (!is_dir(so->web_dir)) {
+            ts_log_warn("no web directory (%s): serving the API only", so->web_dir);
+            so->web_dir = NULL;
+        }
+    } else if (!is_dir(so->web_dir)) {
+        fprintf(stderr, "tocsin: serve: --web %s: not a directory\n", so->web_dir);
+        return TS_EXIT_FAIL;
+    }
+    so->db_path = cli->db_path;
+    if (so->contact == NULL)
+        so->contact = getenv("TOCSIN_CONTACT");
+    return TS_EXIT_OK;
+}
+
+/* A batch must fit one NATS message (max_payload, 8 MiB in the shipped
+ * configurations): 1000 records of a few KiB at most. */
+#define BUS_BATCH_MAX 1000
 
 int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
 {
@@ -305,6 +482,10 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         {"contact", required_argument, NULL, 'C'},
         {"metrics-listen", required_argument, NULL, 'M'},
         {"no-access-log", no_argument, NULL, 'A'},
+        {"role", required_argument, NULL, 'r'},
+        {"bus", required_argument, NULL, 'b'},
+        {"replicas", required_argument, NULL, 'P'},
+        {"node", required_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -315,6 +496,11 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
     size_t n_inputs = 0;
     const char *port_file = NULL, *metrics_listen = NULL;
     bool crl_renew = true;
+    plan_t pl = {.role = ROLE_ALL};
+    ts_bus_opts_init(&pl.bus_opts);
+    char host[48] = "tocsin";
+    (void)gethostname(host, sizeof host - 1);
+    snprintf(pl.node, sizeof pl.node, "%s-%ld", host, (long)getpid());
     int rc = TS_EXIT_USAGE;
     int ch;
     while ((ch = getopt_long(argc, argv, "l:i:h", opts, NULL)) != -1) {
@@ -343,14 +529,20 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         case 'w':
             so.web_dir = optarg;
             break;
-        case 't': {
+        case 't':
+        case 'P': {
             char *end;
             long v = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || v < 1 || v > 16) {
-                fprintf(stderr, "tocsin: --threads takes a number from 1 to 16\n");
+            long hi = ch == 't' ? 16 : 5;
+            if (*optarg == '\0' || *end != '\0' || v < 1 || v > hi) {
+                fprintf(stderr, "tocsin: --%s takes a number from 1 to %ld\n",
+                        ch == 't' ? "threads" : "replicas", hi);
                 goto out;
             }
-            so.threads = (unsigned)v;
+            if (ch == 't')
+                so.threads = (unsigned)v;
+            else
+                pl.bus_opts.replicas = (int)v;
             break;
         }
         case 'i':
@@ -365,6 +557,16 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         case 'p':
             port_file = optarg;
             break;
+        case 'r':
+            if (parse_role(optarg, &pl.role) < 0)
+                goto out;
+            break;
+        case 'b':
+            pl.bus_url = optarg;
+            break;
+        case 'N':
+            snprintf(pl.node, sizeof pl.node, "%s", optarg);
+            break;
         case 'h':
             serve_usage(stdout);
             rc = TS_EXIT_OK;
@@ -374,57 +576,29 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
             goto out;
         }
     }
-    if (optind != argc || so.listen == NULL) {
-        ts_cli_usage_error("serve", "serve needs --listen ADDRESS:PORT and no other arguments");
+    bool portal = pl.role == ROLE_ALL || pl.role == ROLE_PORTAL;
+    if (optind != argc || (portal && so.listen == NULL)) {
+        ts_cli_usage_error("serve", "serve needs --listen ADDRESS:PORT (but for --role ingest "
+                                    "and writer) and no other arguments");
         goto out;
     }
-    struct sockaddr_storage ss;
-    socklen_t slen;
-    if (ts_server_parse_listen(so.listen, &ss, &slen) < 0) {
-        fprintf(stderr, "tocsin: --listen '%s': give a numeric ADDRESS:PORT, or [IPV6]:PORT\n",
-                so.listen);
+    if ((pl.role == ROLE_INGEST || pl.role == ROLE_WRITER) && pl.bus_url == NULL) {
+        fprintf(stderr, "tocsin: serve --role %s needs --bus nats://...\n",
+                pl.role == ROLE_INGEST ? "ingest" : "writer");
         goto out;
     }
+    if (pl.role == ROLE_INGEST && n_inputs == 0) {
+        fprintf(stderr, "tocsin: serve --role ingest needs at least one --input\n");
+        goto out;
+    }
+    pl.bus_opts.node = pl.node;
+    for (size_t i = 0; pl.bus_url && i < n_inputs; i++)
+        inputs[i].o.batch_max = BUS_BATCH_MAX;
     char *ca_default = NULL;
-    if (so.ca_dir == NULL) {
-        size_t n = strlen(cli->db_path) + 4;
-        ca_default = ts_xmalloc(n);
-        snprintf(ca_default, n, "%s.ca", cli->db_path);
-        so.ca_dir = ca_default;
-    }
-    /* Refuse to start without the whole CA directory, naming what is missing. */
-    static const char *const needed[] = {TS_CA_CERT_FILE, TS_CA_CRL_FILE, TS_CA_SERVER_CERT_FILE,
-                                         TS_CA_SERVER_KEY_FILE};
-    rc = TS_EXIT_FAIL;
-    for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", so.ca_dir, needed[i]);
-        if (access(path, R_OK) != 0) {
-            fprintf(stderr,
-                    "tocsin: serve: %s: %s (a CA directory is made by `tocsin ca init`, its "
-                    "CRL renewed by `tocsin ca crl`; or give --ca DIR)\n",
-                    path, strerror(errno));
-            goto out_ca;
-        }
-    }
     char beside[4096];
-    if (so.web_dir == NULL) {
-        so.web_dir = web_beside_binary(beside, sizeof beside) ? beside
-                     : is_dir(TS_WEB_DIR_INSTALLED)           ? TS_WEB_DIR_INSTALLED
-                                                              : TS_WEB_DIR_BUILD;
-        if (!is_dir(so.web_dir)) {
-            ts_log_warn("no web directory (%s): serving the API only", so.web_dir);
-            so.web_dir = NULL;
-        }
-    } else if (!is_dir(so.web_dir)) {
-        fprintf(stderr, "tocsin: serve: --web %s: not a directory\n", so.web_dir);
-        goto out_ca;
-    }
-    so.db_path = cli->db_path;
-    if (so.contact == NULL)
-        so.contact = getenv("TOCSIN_CONTACT");
-    rc = run(cli, &so, inputs, n_inputs, port_file, crl_renew, metrics_listen);
-out_ca:
+    rc = portal ? portal_setup(cli, &so, &ca_default, beside, sizeof beside) : TS_EXIT_OK;
+    if (rc == TS_EXIT_OK)
+        rc = run(cli, &pl, &so, inputs, n_inputs, port_file, crl_renew, metrics_listen);
     free(ca_default);
 out:
     for (size_t i = 0; i < n_inputs; i++)

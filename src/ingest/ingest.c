@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bus/bus.h"
 #include "core/arena.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -52,38 +53,18 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL); /* a signal cuts it short, which is what we want */
 }
 
-/* One record of a batch: an event with its links, or a rejected record. */
-struct item {
-    const ts_event_t *ev; /* NULL for a quarantined record */
-    int n_links;
-    ts_link_t links[2];
-    uint64_t line, offset, full_len;
-    int reason;
-    const char *detail;
-    const char *data;
-    size_t len;
-};
-
-struct batch {
-    ts_arena_t *arena;
-    struct item *items;
-    size_t n, cap;
-    ts_input_state_t checkpoint; /* position just past the batch's last record */
-    bool save_checkpoint;        /* false for stdin */
-};
-
 struct writer {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    struct batch *job; /* handed over, not yet committed; NULL when idle */
+    ts_batch_t *job; /* handed over, not yet committed; NULL when idle */
     bool quit;
     int error;          /* first store error; the writer commits nothing after it */
     uint64_t committed; /* byte offset of the last committed checkpoint */
     uint64_t batches;
-    ts_store_t *st;
-    int64_t input_id;
-    ts_metric_t *m_events, *m_quarantined; /* of this input, counted per commit */
+    ts_bus_t *bus; /* where batches go: the store, or a bus to a writer process */
+    volatile sig_atomic_t *stop;
+    ts_metric_t *m_events, *m_quarantined; /* of this input, counted per hand-over */
 };
 
 struct run {
@@ -91,8 +72,8 @@ struct run {
     ts_constituency_t **c;
     const ts_ingest_opts_t *o;
     ts_ingest_stats_t *stats;
-    struct batch batches[2];
-    struct batch *cur;
+    ts_batch_t batches[2];
+    ts_batch_t *cur;
     struct writer w;
     ts_input_state_t input;
     bool is_stdin;
@@ -104,44 +85,33 @@ struct run {
 
 /* ---- the writer thread ------------------------------------------------------ */
 
-static int store_batch(struct writer *w, const struct batch *b)
+/* Hands a batch on; an unreachable store or bus (TS_EBUSY) pauses the input
+ * until it is back, so nothing read is lost and nothing is skipped. A stop
+ * during the pause gives up: the batch was not acknowledged and is read again
+ * at the next start. */
+static int store_batch(struct writer *w, const ts_batch_t *b)
 {
-    int rc = ts_store_begin(w->st);
-    if (rc < 0) {
-        ts_log_error("cannot start a transaction: %s", ts_store_errmsg(w->st));
+    int rc = ts_bus_publish(w->bus, b);
+    if (rc != TS_EBUSY)
         return rc;
+    ts_log_warn("input %s paused: %s is unavailable; retrying every second", b->input,
+                ts_bus_name(w->bus));
+    while (rc == TS_EBUSY && !(w->stop && __atomic_load_n(w->stop, __ATOMIC_ACQUIRE))) {
+        sleep_ms(1000);
+        rc = ts_bus_publish(w->bus, b);
     }
-    for (size_t i = 0; i < b->n && rc == 0; i++) {
-        const struct item *it = &b->items[i];
-        if (it->ev) {
-            rc = ts_store_event_add(w->st, it->ev, it->links, it->n_links, w->input_id, it->line,
-                                    NULL);
-            if (rc < 0)
-                ts_log_error("cannot store an event: %s", ts_store_errmsg(w->st));
-        } else {
-            rc = ts_store_quarantine_add(w->st, w->input_id, it->line, it->offset, it->reason,
-                                         it->detail, it->data, it->len, it->full_len);
-            if (rc < 0)
-                ts_log_error("cannot store a quarantined record: %s", ts_store_errmsg(w->st));
-        }
-    }
-    if (rc == 0 && b->save_checkpoint)
-        rc = ts_store_input_checkpoint(w->st, &b->checkpoint);
     if (rc == 0)
-        rc = ts_store_commit(w->st);
-    if (rc < 0) {
-        ts_log_error("batch not committed and not acknowledged: %s", ts_store_errmsg(w->st));
-        ts_store_rollback(w->st);
-    }
+        ts_log_info("input %s resumed: %s is back", b->input, ts_bus_name(w->bus));
     return rc;
 }
 
 #define FEEDS_PER_BATCH 8
 
-/* After a commit: what the batch stored, per input and per feed. A batch
+/* After a batch was handed over (committed in process, or acknowledged by
+ * the bus): what it carried, per input and per feed. A batch
  * holds few feeds; past FEEDS_PER_BATCH distinct ones in a batch the rest go
  * uncounted per feed (the input's counter has them all). */
-static void count_batch(const struct writer *w, const struct batch *b)
+static void count_batch(const struct writer *w, const ts_batch_t *b)
 {
     uint64_t events = 0, quarantined = 0;
     struct feed_count {
@@ -189,7 +159,7 @@ static void *writer_main(void *arg)
             pthread_cond_wait(&w->cv, &w->mu);
         if (w->job == NULL)
             break;
-        struct batch *b = w->job;
+        ts_batch_t *b = w->job;
         bool failed = w->error != 0;
         pthread_mutex_unlock(&w->mu);
         int rc = failed ? 0 : store_batch(w, b);
@@ -227,7 +197,7 @@ static int writer_drain(struct run *r)
  * filling the other one, which is therefore committed already. */
 static int batch_submit(struct run *r)
 {
-    struct batch *b = r->cur;
+    ts_batch_t *b = r->cur;
     ts_input_state_t pos = r->input;
     pos.offset = ts_linereader_offset(r->reader);
     pos.line = ts_linereader_lines(r->reader);
@@ -238,6 +208,7 @@ static int batch_submit(struct run *r)
                  pos.dev != b->checkpoint.dev || pos.ino != b->checkpoint.ino;
     if (b->n == 0 && (r->is_stdin || !moved))
         return writer_drain(r);
+    b->start = b->checkpoint;
     b->checkpoint = pos;
     b->save_checkpoint = !r->is_stdin;
     int err = writer_drain(r);
@@ -249,9 +220,9 @@ static int batch_submit(struct run *r)
     pthread_mutex_unlock(&r->w.mu);
 
     r->cur = b == &r->batches[0] ? &r->batches[1] : &r->batches[0];
-    r->cur->n = 0;
+    ts_batch_reset(r->cur);
     r->cur->checkpoint = b->checkpoint;
-    ts_arena_reset(r->cur->arena);
+    r->cur->rewound = false;
     r->batch_start_ms = mono_ms();
     r->now_us = ts_time_now();
     if (r->o->progress) {
@@ -265,22 +236,11 @@ static int batch_submit(struct run *r)
 
 /* ---- the reader side ------------------------------------------------------------ */
 
-static struct item *new_item(struct batch *b)
-{
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 1024;
-        b->items = ts_xrealloc(b->items, b->cap * sizeof *b->items);
-    }
-    struct item *it = &b->items[b->n++];
-    memset(it, 0, sizeof *it);
-    return it;
-}
-
 static void quarantine(struct run *r, const ts_line_t *line, int reason, const char *detail)
 {
     r->stats->quarantined++;
-    struct batch *b = r->cur;
-    struct item *it = new_item(b);
+    ts_batch_t *b = r->cur;
+    ts_batch_item_t *it = ts_batch_add(b);
     it->line = line->number;
     it->offset = line->offset;
     it->full_len = line->full_len;
@@ -311,7 +271,7 @@ static void process_line(struct run *r, const ts_line_t *line)
         return;
     }
 
-    struct batch *b = r->cur;
+    ts_batch_t *b = r->cur;
     ts_event_t ev;
     ts_parse_error_t perr;
     perr.detail[0] = '\0';
@@ -339,7 +299,7 @@ static void process_line(struct run *r, const ts_line_t *line)
     if (r->o->feed_provider)
         ev.feed_provider = ts_str_c(r->o->feed_provider);
 
-    struct item *it = new_item(b);
+    ts_batch_item_t *it = ts_batch_add(b);
     it->line = line->number;
     it->n_links = ts_constituency_route(*r->c, &ev, it->links);
     /* Keep only the extras in use: the fixed array is most of the struct.
@@ -396,6 +356,7 @@ static int open_input(struct run *r, bool resume)
                     "the start",
                     o->path, (unsigned long long)sb.st_size, (unsigned long long)r->input.offset);
         r->stats->truncations++;
+        r->cur->rewound = true;
     } else if (resume && r->input.offset > 0) {
         ts_log_warn("%s is another file than at the checkpoint (rotated or replaced): reading "
                     "it from the start",
@@ -428,6 +389,7 @@ static int check_rotation(struct run *r)
     if (fstat(r->fd, &cur) == 0 && (uint64_t)cur.st_size < ts_linereader_offset(r->reader)) {
         ts_log_warn("%s was truncated: reading from the start", r->o->path);
         r->stats->truncations++;
+        r->cur->rewound = true;
         if (lseek(r->fd, 0, SEEK_SET) != 0)
             return TS_EIO;
         ts_linereader_reset(r->reader, r->fd, 0, 0);
@@ -539,7 +501,7 @@ int ts_ingest_run(ts_store_t *st, ts_constituency_t **c, const ts_ingest_opts_t 
     r.fd = -1;
     r.is_stdin = strcmp(o->path, "-") == 0;
     for (int i = 0; i < 2; i++)
-        r.batches[i].arena = ts_arena_new(1 << 20);
+        ts_batch_init(&r.batches[i]);
     r.cur = &r.batches[0];
     r.batch_start_ms = mono_ms();
     r.now_us = ts_time_now();
@@ -568,8 +530,14 @@ int ts_ingest_run(ts_store_t *st, ts_constituency_t **c, const ts_ingest_opts_t 
         goto free_batches;
     }
 
-    r.w.st = st;
-    r.w.input_id = r.input.id;
+    for (int i = 0; i < 2; i++) {
+        r.batches[i].input = name;
+        r.batches[i].format = o->parser->name;
+        r.batches[i].input_id = r.input.id;
+    }
+    ts_bus_t *local = o->bus ? NULL : ts_bus_local(st);
+    r.w.bus = o->bus ? o->bus : local;
+    r.w.stop = o->stop;
     const char *labels[] = {"input", name, "format", o->parser->name, NULL};
     r.w.m_events = ts_metrics_counter("tocsin_input_events_total",
                                       "Events stored, per input (file) and format.", labels);
@@ -598,13 +566,12 @@ int ts_ingest_run(ts_store_t *st, ts_constituency_t **c, const ts_ingest_opts_t 
 destroy:
     pthread_cond_destroy(&r.w.cv);
     pthread_mutex_destroy(&r.w.mu);
+    ts_bus_close(local);
 free_batches:
     if (r.fd >= 0 && !r.is_stdin)
         close(r.fd);
     ts_linereader_free(r.reader);
-    for (int i = 0; i < 2; i++) {
-        ts_arena_free(r.batches[i].arena);
-        free(r.batches[i].items);
-    }
+    for (int i = 0; i < 2; i++)
+        ts_batch_free(&r.batches[i]);
     return rc;
 }

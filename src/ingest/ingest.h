@@ -51,6 +51,9 @@ typedef struct ts_ingest_opts {
     volatile sig_atomic_t *stop;    /* set asynchronously to stop after the current batch */
     volatile sig_atomic_t *reload;  /* set asynchronously to reload the constituency */
     ts_ingest_progress_fn progress; /* called after each batch, may be NULL */
+    struct ts_bus *bus;             /* where batches go (bus/bus.h): NULL commits them to the
+                                       store given to ts_ingest_run (the in-process default);
+                                       a NATS bus hands them to a writer process */
     void *progress_ctx;
 } ts_ingest_opts_t;
 

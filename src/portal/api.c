@@ -432,16 +432,38 @@ static void answer(ts_http_resp_t *resp, ts_buf_t *body, const char *content_typ
 
 /* ---- Endpoints --------------------------------------------------------------- */
 
-static void do_health(ts_http_resp_t *resp)
+static ts_api_health_fn health_fn;
+static void *health_ctx;
+
+void ts_api_set_health(ts_api_health_fn fn, void *ctx)
 {
+    health_fn = fn;
+    health_ctx = ctx;
+}
+
+/* Liveness, the store's state (a failing store says "degraded"), and what
+ * the daemon adds (health_fn). */
+static void do_health(ts_store_t *st, ts_http_resp_t *resp)
+{
+    uint64_t v;
+    bool store_ok = st != NULL && ts_store_data_version(st, &v) == 0;
     ts_buf_t b = TS_BUF_INIT;
     ts_jsonw_t w;
     ts_jsonw_init(&w, &b);
     ts_jsonw_object_begin(&w);
     ts_jsonw_key(&w, "status");
-    ts_jsonw_cstr(&w, "ok");
+    ts_jsonw_cstr(&w, store_ok ? "ok" : "degraded");
     ts_jsonw_key(&w, "version");
     ts_jsonw_cstr(&w, TS_VERSION_STRING);
+    ts_jsonw_key(&w, "store");
+    ts_jsonw_object_begin(&w);
+    ts_jsonw_key(&w, "backend");
+    ts_jsonw_cstr(&w, st ? ts_store_backend(st) : "none");
+    ts_jsonw_key(&w, "ok");
+    ts_jsonw_bool(&w, store_ok);
+    ts_jsonw_object_end(&w);
+    if (health_fn)
+        health_fn(&w, health_ctx);
     ts_jsonw_object_end(&w);
     answer(resp, &b, NULL);
 }
@@ -1121,7 +1143,7 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
     }
     switch (r) {
     case R_HEALTH:
-        do_health(resp);
+        do_health(st, resp);
         break;
     case R_OPENAPI:
         do_openapi(resp);

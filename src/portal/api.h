@@ -33,3 +33,10 @@ void ts_api_handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
  * whole process (default on); `tocsin serve --no-cache` and benchmarks of the
  * uncached path use it. */
 void ts_api_set_cache(bool on);
+
+/* Extra members of the /api/v1/health answer, written after "store" by fn
+ * (the serve daemon's: the bus and its nodes, bus/bus.h); fn NULL: none.
+ * Set before serving; fn runs on the server's threads. */
+struct ts_jsonw;
+typedef void (*ts_api_health_fn)(struct ts_jsonw *w, void *ctx);
+void ts_api_set_health(ts_api_health_fn fn, void *ctx);

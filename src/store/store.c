@@ -2,6 +2,7 @@
 /* Backend dispatch: the location string chooses the backend, then every call
  * goes through its operations table. */
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -13,16 +14,27 @@ static bool has_prefix(const char *s, const char *p)
     return strncmp(s, p, strlen(p)) == 0;
 }
 
-/* Never logs the location of a URI: it may carry a password. */
-static const struct ts_store_ops *pick(const char *location, int *err)
+/* A "postgresql://" or "postgres://" URI selects PostgreSQL (libpq's own
+ * URI, never logged: it may carry a password); anything else is a SQLite
+ * file path. */
+static const struct ts_store_ops *pick(const char *location)
 {
-    if (has_prefix(location, "postgresql://") || has_prefix(location, "postgres://")) {
-        ts_log_error("store: the PostgreSQL backend is not available in this build; "
-                     "use a SQLite file path");
-        *err = TS_ENOTSUP;
-        return NULL;
-    }
+    if (has_prefix(location, "postgresql://") || has_prefix(location, "postgres://"))
+        return &ts_store_postgres_ops;
     return &ts_store_sqlite_ops;
+}
+
+const char *ts_store_location_safe(const char *location, char *buf, size_t size)
+{
+    const char *loc = location ? location : "";
+    const char *scheme = strstr(loc, "://");
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+    if (colon == NULL)
+        snprintf(buf, size, "%s", loc);
+    else
+        snprintf(buf, size, "%.*s:***%s", (int)(colon - loc), loc, at);
+    return buf;
 }
 
 static int open_store(const char *location, int max_version, bool create, ts_store_t **out)
@@ -34,10 +46,7 @@ static int open_store(const char *location, int max_version, bool create, ts_sto
         ts_log_error("store: empty store location");
         return TS_EINVAL;
     }
-    int err = 0;
-    const struct ts_store_ops *ops = pick(location, &err);
-    if (ops == NULL)
-        return err;
+    const struct ts_store_ops *ops = pick(location);
     if (max_version > ops->latest_version)
         return TS_EINVAL;
     return ops->open(location, max_version, create, out);
@@ -50,8 +59,7 @@ int ts_store_open_version(const char *location, int max_version, ts_store_t **ou
 
 int ts_store_latest_version(const char *location)
 {
-    int err = 0;
-    const struct ts_store_ops *ops = location ? pick(location, &err) : NULL;
+    const struct ts_store_ops *ops = location ? pick(location) : NULL;
     return ops ? ops->latest_version : TS_ENOTSUP;
 }
 
@@ -69,6 +77,11 @@ void ts_store_close(ts_store_t *st)
 {
     if (st)
         st->ops->close(st);
+}
+
+const char *ts_store_backend(ts_store_t *st)
+{
+    return st->ops->name;
 }
 
 int ts_store_schema_version(ts_store_t *st)

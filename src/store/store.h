@@ -34,6 +34,12 @@ TS_MUSTCHECK int ts_store_open(const char *location, ts_store_t **out /* OUT */)
  * \retval as ts_store_open() otherwise. */
 TS_MUSTCHECK int ts_store_open_existing(const char *location, ts_store_t **out /* OUT */);
 void ts_store_close(ts_store_t *st);
+/* The location as messages may show it: a URI's password replaced by "***"
+ * ("postgresql://tocsin:***@db/tocsin"), a file path as it is. Written into
+ * buf (size bytes, cut to fit); returns buf. */
+const char *ts_store_location_safe(const char *location, char *buf, size_t size);
+/* The backend's name: "sqlite" or "postgresql". */
+const char *ts_store_backend(ts_store_t *st);
 /* Schema version in use (after migration). */
 int ts_store_schema_version(ts_store_t *st);
 /* Last error message from the backend (static or store-owned, never NULL). */

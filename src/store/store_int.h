@@ -71,6 +71,7 @@ struct ts_store {
 };
 
 extern const struct ts_store_ops ts_store_sqlite_ops;
+extern const struct ts_store_ops ts_store_postgres_ops; /* store/postgres_int.h */
 extern const struct ts_store_cert_ops ts_sq_cert_ops;
 extern const struct ts_store_portal_ops ts_sq_portal_ops;
 extern const struct ts_store_advisory_ops ts_sq_advisory_ops;

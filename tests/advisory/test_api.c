@@ -18,6 +18,7 @@
 #include "advisory/import.h"
 #include "portal/api.h"
 #include "testutil.h"
+#include "ttstore.h"
 
 static const char doc_fmt[] =
     "{\"document\":{\"category\":\"csaf_security_advisory\",\"csaf_version\":\"2.0\","
@@ -49,8 +50,8 @@ static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
     f->dir = tt_tmpdir();
-    snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
-    if (ts_store_open(f->db, &f->st) != 0 || ts_store_site_add(f->st, "uni-a", 0, "", &f->a) ||
+    if (tt_store_fresh(f->dir, "t.db", f->db, sizeof f->db) != 0 ||
+        ts_store_open(f->db, &f->st) != 0 || ts_store_site_add(f->st, "uni-a", 0, "", &f->a) ||
         ts_store_site_add(f->st, "uni-b", 0, "", &f->b))
         return -1;
     f->pa.site_id = f->a;
@@ -66,6 +67,7 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     ts_store_close(f->st);
+    tt_store_drop(f->db);
     tt_rmtree(f->dir);
     free(f->dir);
     free(f);

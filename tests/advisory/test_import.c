@@ -21,6 +21,7 @@
 #include "advisory/import.h"
 #include "store/advstore.h"
 #include "testutil.h"
+#include "ttstore.h"
 
 static const char good_fmt[] =
     "{\"document\":{\"category\":\"csaf_security_advisory\",\"csaf_version\":\"2.0\","
@@ -50,7 +51,8 @@ static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
     f->dir = tt_tmpdir();
-    snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
+    if (tt_store_fresh(f->dir, "t.db", f->db, sizeof f->db) != 0)
+        return -1;
     snprintf(f->docs, sizeof f->docs, "%s/docs", f->dir);
     if (mkdir(f->docs, 0700) != 0 || ts_store_open(f->db, &f->st) != 0)
         return -1;
@@ -64,6 +66,7 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     ts_store_close(f->st);
+    tt_store_drop(f->db);
     tt_rmtree(f->dir);
     free(f->dir);
     free(f);

@@ -21,6 +21,7 @@
 #include "advisory/platform.h"
 #include "store/advstore.h"
 #include "testutil.h"
+#include "ttstore.h"
 
 /* ---- Specs ------------------------------------------------------------------------ */
 
@@ -383,8 +384,8 @@ static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
     f->dir = tt_tmpdir();
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-    if (ts_store_open(f->path, &f->st) != 0)
+    if (tt_store_fresh(f->dir, "t.db", f->path, sizeof f->path) != 0 ||
+        ts_store_open(f->path, &f->st) != 0)
         return -1;
     if (ts_store_site_add(f->st, "uni-a", 0, "", &f->site) != 0)
         return -1;
@@ -396,6 +397,7 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     ts_store_close(f->st);
+    tt_store_drop(f->path);
     tt_rmtree(f->dir);
     free(f->dir);
     free(f);

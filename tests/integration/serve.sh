@@ -79,7 +79,7 @@ start_server 127.0.0.1:0 --input "sshd:$LOG" --web "$WORK/certs"
 grep -q "serving https://127.0.0.1:$PORT/" "$WORK/serve.log" && ok || fail "no startup line with the URL"
 URL=https://localhost:$PORT
 
-expect_eq "health without a certificate" '{"status":"ok","version":"0.1.0"}' "$(tls "$URL/api/v1/health")"
+expect_eq "health without a certificate" '{"status":"ok","version":"0.1.0","store":{"backend":"sqlite","ok":true}}' "$(tls "$URL/api/v1/health")"
 code=$(tls -o /dev/null -w '%{http_code}' "$URL/api/v1/me")
 expect_eq "me without a certificate" 403 "$code"
 code=$(mtls -o "$WORK/me.json" -w '%{http_code}' "$URL/api/v1/me")
@@ -136,7 +136,7 @@ if [ -f /proc/net/if_inet6 ] && grep -q '^00000000000000000000000000000001 ' /pr
     if [ "$PORT" != 0 ]; then
         ok
         grep -q "serving https://\[::1\]:$PORT/" "$WORK/serve.log" && ok || fail "no IPv6 URL logged"
-        expect_eq "health over IPv6" '{"status":"ok","version":"0.1.0"}' \
+        expect_eq "health over IPv6" '{"status":"ok","version":"0.1.0","store":{"backend":"sqlite","ok":true}}' \
             "$(tls --resolve "localhost:$PORT:[::1]" "https://localhost:$PORT/api/v1/health")"
     else
         fail "server did not start on [::1]"

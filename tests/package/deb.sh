@@ -97,7 +97,7 @@ done
 PORT=$(cat "$ROOTFS/var/lib/tocsin/port" 2>/dev/null || echo 0)
 [ "$PORT" != 0 ] && ok || { fail "the service did not start"; cat "$WORK/serve.log" >&2; finish; exit 1; }
 health=$(curl -sS --max-time 10 --cacert "$ROOTFS/var/lib/tocsin/tocsin.db.ca/ca.pem" "https://localhost:$PORT/api/v1/health")
-expect_eq "health from the installed service" "{\"status\":\"ok\",\"version\":\"$(dpkg-deb -f "$DEB" Version)\"}" "$health"
+expect_eq "health from the installed service" "{\"status\":\"ok\",\"version\":\"$(dpkg-deb -f "$DEB" Version)\",\"store\":{\"backend\":\"sqlite\",\"ok\":true}}" "$health"
 grep -q 'serving https://127.0.0.1:' "$WORK/serve.log" && ok || fail "startup line: $(cat "$WORK/serve.log")"
 grep -q 'web /usr/bin/../share/tocsin/web' "$WORK/serve.log" && ok || fail "the installed web UI is served"
 [ -f "$ROOTFS/var/lib/tocsin/tocsin.db" ] && ok || fail "the database was made in /var/lib/tocsin"

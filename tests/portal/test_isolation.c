@@ -29,6 +29,7 @@
 #include "apitest.h"
 #include "portal/query.h"
 #include "testutil.h"
+#include "ttstore.h"
 
 #define N_SITES 30
 #define N_EVENTS 3000
@@ -759,7 +760,7 @@ static void test_isolation(void **state)
     rng_state = seed * 0x9E3779B97F4A7C15ULL + 1;
     dir = tt_tmpdir();
     char path[512];
-    snprintf(path, sizeof path, "%s/iso.db", dir);
+    assert_int_equal(tt_store_fresh(dir, "iso.db", path, sizeof path), 0);
     assert_int_equal(ts_store_open(path, &st), 0);
     build_world();
 
@@ -781,6 +782,7 @@ static void test_isolation(void **state)
 
     ts_buf_free(&missing_body);
     ts_store_close(st);
+    tt_store_drop(path);
     tt_rmtree(dir);
     free(dir);
 }

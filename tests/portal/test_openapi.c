@@ -19,19 +19,43 @@
 #include <json-c/json.h>
 
 #include "apitest.h"
+#include "bus/bus.h"
 #include "advisory/import.h"
 #include "portal/openapi.h"
 #include "testutil.h"
+#include "ttstore.h"
 
 static json_object *doc;
 static ts_store_t *st;
 static char *dir;
+static char loc[512];
 static ts_principal_t who; /* uni-a */
 static ts_principal_t csirt_who = {.csirt = true, .holder = "CSIRT duty"};
+
+/* The health members a serve daemon with a NATS bus adds, from a fixed
+ * state, so that the document's Health schema is checked against them too. */
+static void bus_health(struct ts_jsonw *w, void *ctx)
+{
+    (void)ctx;
+    ts_bus_health_t h;
+    memset(&h, 0, sizeof h);
+    h.connected = true;
+    snprintf(h.server, sizeof h.server, "NDXYZ");
+    h.stream_msgs = 12;
+    h.stream_replicas = 3;
+    h.replicas_current = 2;
+    snprintf(h.leader, sizeof h.leader, "n1");
+    h.consumer_pending = 7;
+    h.n_nodes = 1;
+    snprintf(h.nodes[0].name, sizeof h.nodes[0].name, "ingest-a");
+    snprintf(h.nodes[0].role, sizeof h.nodes[0].role, "ingest");
+    ts_bus_health_json(&h, w);
+}
 
 static int setup(void **state)
 {
     (void)state;
+    ts_api_set_health(bus_health, NULL);
     json_tokener *tok = json_tokener_new();
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
     doc = json_tokener_parse_ex(tok, ts_api_openapi_json, (int)strlen(ts_api_openapi_json));
@@ -40,9 +64,7 @@ static int setup(void **state)
     if (!ok || doc == NULL)
         return -1;
     dir = tt_tmpdir();
-    char path[512];
-    snprintf(path, sizeof path, "%s/oa.db", dir);
-    if (ts_store_open(path, &st) != 0)
+    if (tt_store_fresh(dir, "oa.db", loc, sizeof loc) != 0 || ts_store_open(loc, &st) != 0)
         return -1;
     at_fixture(st);
     who = at_site("uni-a", 2);
@@ -89,6 +111,7 @@ static int teardown(void **state)
     (void)state;
     json_object_put(doc);
     ts_store_close(st);
+    tt_store_drop(loc);
     tt_rmtree(dir);
     free(dir);
     return 0;

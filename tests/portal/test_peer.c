@@ -37,6 +37,7 @@
 #include "store/certreg.h"
 #include "store/store.h"
 #include "testutil.h"
+#include "ttstore.h"
 
 /* ---- Fixture -------------------------------------------------------------------- */
 
@@ -248,8 +249,8 @@ static int group_setup(void **state)
     (void)state;
     gnutls_global_init();
     F.tmp = tt_tmpdir();
-    snprintf(F.db, sizeof F.db, "%s/tocsin.db", F.tmp);
-    snprintf(F.db2, sizeof F.db2, "%s/other.db", F.tmp);
+    must(tt_store_fresh(F.tmp, "tocsin.db", F.db, sizeof F.db), "store location");
+    must(tt_store_fresh(F.tmp, "other.db", F.db2, sizeof F.db2), "store 2 location");
     snprintf(F.ca, sizeof F.ca, "%s/tocsin.db.ca", F.tmp);
     snprintf(F.ca2, sizeof F.ca2, "%s/other.ca", F.tmp);
     snprintf(F.web, sizeof F.web, "%s/web", F.tmp);
@@ -318,6 +319,8 @@ static int group_teardown(void **state)
     ts_ca_close(F.ca1);
     ts_ca_close(F.caother);
     ts_store_close(F.st);
+    tt_store_drop(F.db);
+    tt_store_drop(F.db2);
     gnutls_x509_crt_deinit(F.ca_crt);
     gnutls_x509_privkey_deinit(F.ca_key);
     gnutls_global_deinit();

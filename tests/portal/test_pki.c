@@ -31,6 +31,7 @@
 #include "store/certreg.h"
 #include "store/store.h"
 #include "testutil.h"
+#include "ttstore.h"
 
 static const char *const default_names[] = {"localhost", "127.0.0.1", "::1", NULL};
 
@@ -52,8 +53,8 @@ static int setup(void **state)
         return -1;
     snprintf(f->ca_dir, sizeof f->ca_dir, "%s/ca", f->dir);
     snprintf(f->out_dir, sizeof f->out_dir, "%s/out", f->dir);
-    snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
-    if (mkdir(f->out_dir, 0700) != 0 || ts_store_open(f->db, &f->st) != 0 ||
+    if (mkdir(f->out_dir, 0700) != 0 || tt_store_fresh(f->dir, "t.db", f->db, sizeof f->db) ||
+        ts_store_open(f->db, &f->st) != 0 ||
         ts_store_site_add(f->st, "uni-a", 0, "", &f->site_a) != 0 ||
         ts_store_site_add(f->st, "uni-b", 0, "", &f->site_b) != 0)
         return -1;
@@ -80,6 +81,7 @@ static int teardown(void **state)
     fx_t *f = *state;
     ts_ca_close(f->ca);
     ts_store_close(f->st);
+    tt_store_drop(f->db);
     tt_rmtree(f->dir);
     free(f->dir);
     free(f);

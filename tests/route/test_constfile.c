@@ -14,6 +14,7 @@
 #include "route/loader.h"
 #include "store/store.h"
 #include "testutil.h"
+#include "ttstore.h"
 
 #define HEAD "{\"tocsin_constituency\": 1, \"sites\": ["
 #define TAIL "]}"
@@ -374,6 +375,7 @@ static void test_assemble_and_read(void **state)
 
 struct fixture {
     char *dir;
+    char loc[1024];
     ts_store_t *st;
 };
 
@@ -381,9 +383,8 @@ static int store_setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
     fx->dir = tt_tmpdir();
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tocsin.db", fx->dir);
-    if (ts_store_open(path, &fx->st) != 0) {
+    if (tt_store_fresh(fx->dir, "tocsin.db", fx->loc, sizeof fx->loc) != 0 ||
+        ts_store_open(fx->loc, &fx->st) != 0) {
         tt_rmtree(fx->dir);
         free(fx->dir);
         free(fx);
@@ -397,6 +398,7 @@ static int store_teardown(void **state)
 {
     struct fixture *fx = *state;
     ts_store_close(fx->st);
+    tt_store_drop(fx->loc);
     tt_rmtree(fx->dir);
     free(fx->dir);
     free(fx);

@@ -18,6 +18,7 @@
 #include "store/certreg.h"
 #include "store/store.h"
 #include "testutil.h"
+#include "ttstore.h"
 
 typedef struct fx {
     char *dir;
@@ -32,8 +33,8 @@ static int setup(void **state)
     f->dir = tt_tmpdir();
     if (f->dir == NULL)
         return -1;
-    snprintf(f->path, sizeof f->path, "%s/store.db", f->dir);
-    if (ts_store_open(f->path, &f->st) != 0)
+    if (tt_store_fresh(f->dir, "store.db", f->path, sizeof f->path) != 0 ||
+        ts_store_open(f->path, &f->st) != 0)
         return -1;
     if (ts_store_site_add(f->st, "uni-a", 0, "", &f->site_a) != 0 ||
         ts_store_site_add(f->st, "uni-b", 0, "", &f->site_b) != 0)
@@ -46,6 +47,7 @@ static int teardown(void **state)
 {
     fx_t *f = *state;
     ts_store_close(f->st);
+    tt_store_drop(f->path);
     tt_rmtree(f->dir);
     free(f->dir);
     free(f);
