@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Targets: the many addresses and networks one side of an event may name
+ * (the hosts of an address scan, the victims of a flood, a feed row's
+ * networks), as a bounded list.
+ *
+ * A list is exact while it holds the targets themselves. A producer that
+ * names more than it may keep hands over covering prefixes instead, each
+ * standing for every target inside it, with the number of targets in count:
+ * nothing claims more precision than it has. So:
+ *  - count == n: exact, list[] holds the targets (hosts as /32 or /128,
+ *    networks as given; a network and a host inside it may both be named);
+ *  - count > n: list[] holds covering prefixes, none inside another, of count
+ *    targets;
+ *  - count == 0: covering prefixes of an unknown number of targets (a site's
+ *    share of a covering list: which of the targets fell in it is not known).
+ *
+ * Lists are sorted by ts_prefix_compare() without duplicates. Two bounds:
+ * TS_TARGETS_MAX entries are stored per side and per site's share, and
+ * TS_TARGETS_INPUT_MAX entries may reach routing, so that a site's share of a
+ * large exact list is still exact. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/ip.h"
+
+#define TS_TARGETS_MAX 1024        /* entries stored: an event's side, a site's share */
+#define TS_TARGETS_INPUT_MAX 65536 /* entries a producer may hand to routing */
+
+typedef struct ts_targets {
+    const ts_prefix_t *list; /* owned by whoever filled it (an arena) */
+    uint32_t n;              /* entries in list, >= 1 */
+    uint64_t count;          /* targets named; see above */
+} ts_targets_t;
+
+static inline bool ts_targets_exact(const ts_targets_t *t)
+{
+    return t->count == t->n;
+}
+
+/* Sorts list[0..n) by ts_prefix_compare() and drops duplicates (and entries
+ * without family). Returns the new n. */
+size_t ts_targets_normalize(ts_prefix_t *list, size_t n);
+
+/* Makes a normalized list[0..n) fit max entries (max >= 2): while it does
+ * not, every entry is widened to the next coarser length of a fixed ladder
+ * (IPv4 /24, /16, /8, /0; IPv6 /64, /48, /32, /16, /0), and entries inside
+ * another are dropped. Returns the new n; the list is unchanged when it fits.
+ * A result shorter than n is a covering list (count > n). */
+size_t ts_targets_cover(ts_prefix_t *list, size_t n, size_t max);
+
+/* Entries as text, separated by one space, hosts without their length
+ * ("198.51.100.7 198.51.100.9 203.0.113.0/24"): the store's column form. */
+void ts_targets_format(const ts_prefix_t *list, size_t n, ts_buf_t *out);
+
+/* Parses the text form above (also "/32" and "/128" written out) into a
+ * list allocated in a (sorted and without duplicates when the text was).
+ * \retval 0, *list and *n set (n may be 0 for an empty text).
+ * \retval TS_EADDR an entry is not an address or prefix.
+ * \retval TS_ETOOBIG more than max entries. */
+TS_MUSTCHECK int ts_targets_parse(const char *s, size_t len, size_t max, ts_arena_t *a,
+                                  ts_prefix_t **list /* OUT */, uint32_t *n /* OUT */);
+
+/* One line for people: "198.51.100.7" (a single exact target), "249 targets
+ * in 198.51.100.0/24", "3 targets in 198.51.100.0/24 and 2001:db8::/48" (the
+ * smallest prefix covering them, per family), "targets in 10.1.0.0/16" (count
+ * unknown). Returns the length written (cut to fit size, NUL-terminated). */
+size_t ts_targets_summary(const ts_targets_t *t, char *buf, size_t size);
+
+/* Union of k lists into out (list allocated in a; out->n 0 when every part
+ * is empty). count: the sum of the parts' counts when all are exact and no
+ * entry of the union lies inside another (the parts then name disjoint
+ * targets), else 0. Bounded by TS_TARGETS_MAX with ts_targets_cover(). */
+void ts_targets_merge(const ts_targets_t *const *parts, size_t k, ts_arena_t *a,
+                      ts_targets_t *out /* OUT */);
+
+/* ---- A set filled one target at a time (the detectors) ---------------------
+ * Exact while it holds at most max entries; past that, or when it may not
+ * allocate, it widens its entries along the ladder of ts_targets_cover() so
+ * that it keeps covering everything added. */
+typedef struct ts_targetset ts_targetset_t;
+
+/* max >= 2. Never NULL (aborts on OOM); nothing is allocated for the entries
+ * until the first add. Free with ts_targetset_free(). */
+ts_targetset_t *ts_targetset_new(uint32_t max);
+void ts_targetset_free(ts_targetset_t *s);
+/* Adds p (an address as /32 or /128, or a network). allow is how many bytes
+ * the set may allocate for it; when growing would need more, the set widens
+ * its entries instead. Returns the bytes allocated (<= allow). */
+size_t ts_targetset_add(ts_targetset_t *s, const ts_prefix_t *p, size_t allow);
+/* True while no entry was widened and nothing was dropped. */
+bool ts_targetset_exact(const ts_targetset_t *s);
+/* False once an add was dropped: the set could not allocate its first
+ * table. Its entries then cover only part of what was added. */
+bool ts_targetset_complete(const ts_targetset_t *s);
+uint32_t ts_targetset_size(const ts_targetset_t *s);
+/* Heap bytes held for the entries. */
+size_t ts_targetset_bytes(const ts_targetset_t *s);
+/* The entries, sorted, copied into a. Exact: count = n. Widened: count =
+ * targets when that exceeds n (the caller's distinct count), else 0. */
+void ts_targetset_get(const ts_targetset_t *s, uint64_t targets, ts_arena_t *a,
+                      ts_targets_t *out /* OUT */);
