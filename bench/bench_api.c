@@ -76,6 +76,7 @@ static int fill(ts_store_t *st, long n)
         return -1;
     static const char *const types[] = {"scanner", "brute-force", "ddos", "phishing"};
     int64_t t_now = ts_time_now();
+    ts_arena_t *ra = ts_arena_new(1 << 16);
     double t0 = now_s();
     for (long k = 0; k < n; k++) {
         if (k % 10000 == 0 && ts_store_begin(st))
@@ -97,8 +98,9 @@ static int fill(ts_store_t *st, long n)
         e.dst.ip.bytes[0] = 203;
         e.dst.ip.bytes[2] = 113;
         e.dst.ip.bytes[3] = (uint8_t)rnd();
-        ts_link_t links[2];
-        int nl = ts_constituency_route(c, &e, links);
+        ts_link_t *links;
+        ts_arena_reset(ra);
+        int nl = ts_constituency_route(c, &e, ra, &links);
         if (ts_store_event_add(st, &e, links, nl, 0, 0, NULL)) {
             fprintf(stderr, "%s\n", ts_store_errmsg(st));
             return -1;
@@ -107,6 +109,7 @@ static int fill(ts_store_t *st, long n)
             return -1;
     }
     printf("filled %ld events in %.1f s\n", n, now_s() - t0);
+    ts_arena_free(ra);
     ts_constituency_free(c);
     return 0;
 }

@@ -41,7 +41,7 @@ size_t ts_targets_normalize(ts_prefix_t *list, size_t n)
  * sort puts a network before everything inside it, and an entry inside an
  * earlier kept one is inside the last kept one (kept entries are disjoint
  * or would have been dropped). */
-static size_t drop_covered(ts_prefix_t *list, size_t n)
+size_t ts_targets_drop_nested(ts_prefix_t *list, size_t n)
 {
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
@@ -67,7 +67,7 @@ size_t ts_targets_cover(ts_prefix_t *list, size_t n, size_t max)
     for (unsigned level = 1; n > max && level < LEVELS; level++) {
         for (size_t i = 0; i < n; i++)
             widen(&list[i], level);
-        n = drop_covered(list, ts_targets_normalize(list, n));
+        n = ts_targets_drop_nested(list, ts_targets_normalize(list, n));
     }
     return n;
 }
@@ -201,9 +201,10 @@ void ts_targets_merge(const ts_targets_t *const *parts, size_t k, ts_arena_t *a,
         n += parts[i]->n;
     }
     n = ts_targets_normalize(l, n);
-    if (exact && drop_covered(l, n) != n)
+    size_t outer = ts_targets_drop_nested(l, n);
+    if (outer != n)
         exact = false; /* nested shares of one target cannot be counted apart */
-    size_t m = ts_targets_cover(l, n, TS_TARGETS_MAX);
+    size_t m = ts_targets_cover(l, outer, TS_TARGETS_MAX);
     out->list = l;
     out->n = (uint32_t)m;
     out->count = exact ? count : 0;
@@ -365,7 +366,7 @@ void ts_targetset_get(const ts_targetset_t *s, uint64_t targets, ts_arena_t *a, 
             l[n++] = s->slot[i];
     n = ts_targets_normalize(l, n);
     if (s->level > 0)
-        n = drop_covered(l, n);
+        n = ts_targets_drop_nested(l, n);
     out->list = l;
     out->n = (uint32_t)n;
     out->count = s->level == 0 ? n : targets > n ? targets : 0;

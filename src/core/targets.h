@@ -46,6 +46,10 @@ static inline bool ts_targets_exact(const ts_targets_t *t)
  * without family). Returns the new n. */
 size_t ts_targets_normalize(ts_prefix_t *list, size_t n);
 
+/* Drops the entries of a normalized list[0..n) that lie inside an earlier
+ * one (a host inside a listed network). Returns the new n. */
+size_t ts_targets_drop_nested(ts_prefix_t *list, size_t n);
+
 /* Makes a normalized list[0..n) fit max entries (max >= 2): while it does
  * not, every entry is widened to the next coarser length of a fixed ladder
  * (IPv4 /24, /16, /8, /0; IPv6 /64, /48, /32, /16, /0), and entries inside
@@ -71,10 +75,11 @@ TS_MUSTCHECK int ts_targets_parse(const char *s, size_t len, size_t max, ts_aren
  * unknown). Returns the length written (cut to fit size, NUL-terminated). */
 size_t ts_targets_summary(const ts_targets_t *t, char *buf, size_t size);
 
-/* Union of k lists into out (list allocated in a; out->n 0 when every part
- * is empty). count: the sum of the parts' counts when all are exact and no
- * entry of the union lies inside another (the parts then name disjoint
- * targets), else 0. Bounded by TS_TARGETS_MAX with ts_targets_cover(). */
+/* Union of k lists into out (list allocated in a, unless k is 1; out->n 0
+ * when every part is empty), without entries inside another. count: the sum
+ * of the parts' counts when all are exact and no entry lay inside another
+ * (the parts then name disjoint targets), else 0. Bounded by TS_TARGETS_MAX
+ * with ts_targets_cover(). */
 void ts_targets_merge(const ts_targets_t *const *parts, size_t k, ts_arena_t *a,
                       ts_targets_t *out /* OUT */);
 

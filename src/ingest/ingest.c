@@ -55,7 +55,7 @@ static void sleep_ms(int ms)
 struct item {
     const ts_event_t *ev; /* NULL for a quarantined record */
     int n_links;
-    ts_link_t links[2];
+    ts_link_t *links; /* in the batch's arena */
     uint64_t line, offset, full_len;
     int reason;
     const char *detail;
@@ -293,7 +293,7 @@ static void process_line(struct run *r, const ts_line_t *line)
 
     struct item *it = new_item(b);
     it->line = line->number;
-    it->n_links = ts_constituency_route(*r->c, &ev, it->links);
+    it->n_links = ts_constituency_route(*r->c, &ev, b->arena, &it->links);
     /* Keep only the extras in use: the fixed array is most of the struct.
      * Readers never look past n_extra. */
     size_t size = offsetof(ts_event_t, extra) + ev.n_extra * sizeof(ts_extra_t);

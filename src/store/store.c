@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Backend dispatch: the location string chooses the backend, then every call
  * goes through its operations table. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -169,6 +170,157 @@ int ts_store_input_get(ts_store_t *st, const char *name, const char *format,
 int ts_store_input_checkpoint(ts_store_t *st, const ts_input_state_t *state)
 {
     return st->ops->input_checkpoint(st, state);
+}
+
+/* A list as ts_targets_t promises it: sorted, without duplicates, valid
+ * prefixes, a count of 0 or at least the entries. */
+static bool targets_ok(const ts_targets_t *t, uint32_t max)
+{
+    if (t->n == 0)
+        return t->count == 0;
+    if (t->list == NULL || t->n > max || (t->count != 0 && t->count < t->n))
+        return false;
+    for (uint32_t i = 0; i < t->n; i++) {
+        ts_prefix_t p = t->list[i];
+        unsigned bits = p.addr.family == TS_AF_INET ? 32 : p.addr.family == TS_AF_INET6 ? 128 : 0;
+        if (bits == 0 || p.len > bits || ts_prefix_clear_host_bits(&p))
+            return false;
+        if (i > 0 && ts_prefix_compare(&t->list[i - 1], &t->list[i]) >= 0)
+            return false;
+    }
+    return true;
+}
+
+/* t covered down to TS_TARGETS_MAX in a: a covering list of the same targets. */
+static void bound(const ts_targets_t *t, ts_arena_t *a, ts_targets_t *out)
+{
+    ts_prefix_t *l = ts_arena_alloc(a, t->n * sizeof *l);
+    memcpy(l, t->list, t->n * sizeof *l);
+    size_t n = ts_targets_cover(l, ts_targets_drop_nested(l, t->n), TS_TARGETS_MAX);
+    *out = (ts_targets_t){l, (uint32_t)n, t->count > n ? t->count : 0};
+}
+
+static bool network_ok(const ts_prefix_t *p)
+{
+    if (p->addr.family == TS_AF_NONE)
+        return true;
+    ts_prefix_t q = *p;
+    unsigned bits = q.addr.family == TS_AF_INET ? 32 : q.addr.family == TS_AF_INET6 ? 128 : 0;
+    return bits && q.len <= bits && !ts_prefix_clear_host_bits(&q);
+}
+
+static int cmp_role_site(const void *pa, const void *pb)
+{
+    const int64_t *a = pa, *b = pb;
+    return (*a > *b) - (*a < *b);
+}
+
+int ts_store_event_check(const ts_event_t *e, const ts_link_t *links, int n_links, ts_arena_t *a,
+                         const ts_event_t **e_out, const ts_link_t **links_out, const char **why)
+{
+    *e_out = e;
+    *links_out = links;
+    if (e == NULL || n_links < 0 || n_links > 2 * TS_ROUTE_LINKS_MAX ||
+        (n_links > 0 && links == NULL)) {
+        *why = "invalid event or links";
+        return TS_EINVAL;
+    }
+    const ts_endpoint_t *side[2] = {&e->src, &e->dst};
+    bool big = false;
+    for (int k = 0; k < 2; k++) {
+        const ts_targets_t *t = side[k]->targets;
+        if (!network_ok(&side[k]->network) ||
+            (t && (t->n == 0 || !targets_ok(t, TS_TARGETS_INPUT_MAX)))) {
+            *why = "invalid network or targets";
+            return TS_EINVAL;
+        }
+        big = big || (t && t->n > TS_TARGETS_MAX);
+    }
+    if (e->tlp != TS_TLP_NONE && ts_tlp_name(e->tlp) == NULL) {
+        *why = "invalid TLP";
+        return TS_EINVAL;
+    }
+    int per_role[2] = {0, 0};
+    bool big_share = false;
+    for (int i = 0; i < n_links; i++) {
+        const ts_link_t *l = &links[i];
+        if ((l->role != TS_ROLE_SOURCE && l->role != TS_ROLE_DESTINATION) ||
+            (l->match.kind != TS_RULE_NETWORK && l->match.kind != TS_RULE_ASN &&
+             l->match.kind != TS_RULE_DOMAIN) ||
+            l->match.site_id <= 0 || l->match.rule == NULL ||
+            !targets_ok(&l->own, TS_TARGETS_INPUT_MAX)) {
+            *why = "invalid link";
+            return TS_EINVAL;
+        }
+        if (++per_role[l->role - 1] > TS_ROUTE_LINKS_MAX) {
+            *why = "more links of one role than an event may have";
+            return TS_EINVAL;
+        }
+        big_share = big_share || l->own.n > TS_TARGETS_MAX;
+    }
+    /* One link per (site, role): sorted keys when there are many. */
+    for (int i = 0; n_links <= 8 && i < n_links; i++)
+        for (int j = 0; j < i; j++)
+            if (links[i].match.site_id == links[j].match.site_id &&
+                links[i].role == links[j].role) {
+                *why = "two links of one site with the same role";
+                return TS_EEXIST;
+            }
+    if (n_links > 8) {
+        int64_t *key = ts_arena_alloc(a, (size_t)n_links * sizeof *key);
+        for (int i = 0; i < n_links; i++)
+            key[i] = links[i].match.site_id * 2 + (links[i].role - 1);
+        qsort(key, (size_t)n_links, sizeof *key, cmp_role_site);
+        for (int i = 1; i < n_links; i++) {
+            if (key[i] == key[i - 1]) {
+                *why = "two links of one site with the same role";
+                return TS_EEXIST;
+            }
+        }
+    }
+    if (big) {
+        ts_event_t *copy = ts_arena_alloc(a, sizeof *copy);
+        memcpy(copy, e, offsetof(ts_event_t, extra) + e->n_extra * sizeof(ts_extra_t));
+        ts_endpoint_t *cside[2] = {&copy->src, &copy->dst};
+        for (int k = 0; k < 2; k++) {
+            if (side[k]->targets && side[k]->targets->n > TS_TARGETS_MAX) {
+                ts_targets_t *t = ts_arena_alloc(a, sizeof *t);
+                bound(side[k]->targets, a, t);
+                cside[k]->targets = t;
+            }
+        }
+        *e_out = copy;
+    }
+    if (big_share) {
+        ts_link_t *copy = ts_arena_alloc(a, (size_t)n_links * sizeof *copy);
+        memcpy(copy, links, (size_t)n_links * sizeof *copy);
+        for (int i = 0; i < n_links; i++)
+            if (copy[i].own.n > TS_TARGETS_MAX)
+                bound(&links[i].own, a, &copy[i].own);
+        *links_out = copy;
+    }
+    return 0;
+}
+
+void ts_store_scope_targets(ts_stored_event_t *se, ts_arena_t *a)
+{
+    ts_endpoint_t *side[2] = {&se->ev.src, &se->ev.dst};
+    for (int k = 0; k < 2; k++) {
+        side[k]->targets = NULL;
+        size_t n = 0;
+        for (int i = 0; i < se->n_links; i++)
+            n += (int)se->links[i].role == k + 1 && se->links[i].own.n > 0;
+        if (n == 0)
+            continue;
+        const ts_targets_t **parts = ts_arena_alloc(a, n * sizeof *parts);
+        n = 0;
+        for (int i = 0; i < se->n_links; i++)
+            if ((int)se->links[i].role == k + 1 && se->links[i].own.n > 0)
+                parts[n++] = &se->links[i].own;
+        ts_targets_t *t = ts_arena_alloc(a, sizeof *t);
+        ts_targets_merge(parts, n, a, t);
+        side[k]->targets = t->n ? t : NULL;
+    }
 }
 
 int ts_store_event_add(ts_store_t *st, const ts_event_t *e, const ts_link_t *links, int n_links,

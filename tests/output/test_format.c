@@ -57,20 +57,27 @@ static void extra(ts_event_t *e, const char *key, const char *json)
     e->n_extra++;
 }
 
-static void link_(ts_stored_event_t *s, ts_role_t role, int64_t site_id, const char *site,
-                  ts_rule_kind_t kind, const char *rule)
+static ts_link_t link_store[N_EVENTS][4];
+static const ts_stored_event_t *fixture; /* the array make_events() fills */
+
+static ts_link_t *link_(ts_stored_event_t *s, ts_role_t role, int64_t site_id, const char *site,
+                        ts_rule_kind_t kind, const char *rule)
 {
-    ts_link_t *l = &s->links[s->n_links++];
+    ts_link_t *l = &link_store[s - fixture][s->n_links++];
+    s->links = link_store[s - fixture];
+    memset(l, 0, sizeof *l);
     l->role = role;
     l->match.site_id = site_id;
     l->match.site_name = site;
     l->match.kind = kind;
     l->match.rule = rule;
+    return l;
 }
 
 static void make_events(ts_stored_event_t *ev)
 {
     memset(ev, 0, sizeof *ev * N_EVENTS);
+    fixture = ev;
     for (int i = 0; i < N_EVENTS; i++) {
         ts_event_init(&ev[i].ev);
         ev[i].id = i + 1;

@@ -64,6 +64,17 @@ static inline void at_claim(ts_store_t *st, int64_t site, ts_rule_kind_t k, cons
         fail_msg("claim %s", v);
 }
 
+/* Routes e with c and stores it with its links. */
+static inline void at_store(ts_store_t *st, ts_constituency_t *c, const ts_event_t *e)
+{
+    ts_arena_t *a = ts_arena_new(4096);
+    ts_link_t *links;
+    int n = ts_constituency_route(c, e, a, &links);
+    if (ts_store_event_add(st, e, links, n, 0, 0, NULL) != 0)
+        fail_msg("event add: %s", ts_store_errmsg(st));
+    ts_arena_free(a);
+}
+
 static inline void at_event(ts_store_t *st, ts_constituency_t *c, int64_t t, const char *type,
                             const char *src, int sport, const char *dst, int dport,
                             const char *fqdn, const char *desc)
@@ -87,10 +98,7 @@ static inline void at_event(ts_store_t *st, ts_constituency_t *c, int64_t t, con
     e.transport = ts_str_c("tcp");
     e.feed_name = ts_str_c("fixture");
     e.feed_provider = ts_str_c("tests");
-    ts_link_t links[2];
-    int n = ts_constituency_route(c, &e, links);
-    if (ts_store_event_add(st, &e, links, n, 0, 0, NULL) != 0)
-        fail_msg("event add: %s", ts_store_errmsg(st));
+    at_store(st, c, &e);
 }
 
 static inline void at_fixture(ts_store_t *st)

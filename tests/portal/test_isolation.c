@@ -196,7 +196,9 @@ static void build_world(void)
     }
 
     char fq[2][200];
+    ts_arena_t *ra = ts_arena_new(4096);
     for (int i = 0; i < N_EVENTS; i++) {
+        ts_arena_reset(ra);
         ts_event_t e;
         ts_event_init(&e);
         mevent_t *m = &events[i];
@@ -228,8 +230,8 @@ static void build_world(void)
             }
             ep->ip = *mip;
         }
-        ts_link_t links[2];
-        int n = ts_constituency_route(c, &e, links);
+        ts_link_t *links;
+        int n = ts_constituency_route(c, &e, ra, &links);
         int64_t id;
         assert_int_equal(ts_store_event_add(st, &e, links, n, 0, 0, &id), 0);
         m->id = id;
@@ -242,6 +244,7 @@ static void build_world(void)
     }
     assert_int_equal(ts_store_commit(st), 0);
     n_events = N_EVENTS;
+    ts_arena_free(ra);
     ts_constituency_free(c);
 }
 
