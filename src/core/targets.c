@@ -72,8 +72,7 @@ size_t ts_targets_cover(ts_prefix_t *list, size_t n, size_t max)
     return n;
 }
 
-/* A host without its length, anything else with it. */
-static size_t entry_text(const ts_prefix_t *p, char *buf, size_t size)
+size_t ts_targets_entry_text(const ts_prefix_t *p, char *buf, size_t size)
 {
     unsigned bits = p->addr.family == TS_AF_INET ? 32 : 128;
     if (p->len == bits)
@@ -87,7 +86,7 @@ void ts_targets_format(const ts_prefix_t *list, size_t n, ts_buf_t *out)
     for (size_t i = 0; i < n; i++) {
         if (i)
             ts_buf_putc(out, ' ');
-        ts_buf_append(out, t, entry_text(&list[i], t, sizeof t));
+        ts_buf_append(out, t, ts_targets_entry_text(&list[i], t, sizeof t));
     }
 }
 
@@ -159,15 +158,15 @@ size_t ts_targets_summary(const ts_targets_t *t, char *buf, size_t size)
         return 0;
     char a[TS_IP_STRLEN], b[TS_IP_STRLEN];
     if (t->n == 1 && ts_targets_exact(t)) {
-        entry_text(&t->list[0], a, sizeof a);
+        ts_targets_entry_text(&t->list[0], a, sizeof a);
         snprintf(buf, size, "%s", a);
     } else {
         ts_prefix_t c4, c6;
         bool h4 = cover_of(t, TS_AF_INET, &c4), h6 = cover_of(t, TS_AF_INET6, &c6);
         if (h4)
-            entry_text(&c4, a, sizeof a);
+            ts_targets_entry_text(&c4, a, sizeof a);
         if (h6)
-            entry_text(&c6, b, sizeof b);
+            ts_targets_entry_text(&c6, b, sizeof b);
         char count[32] = "";
         if (t->count > 0)
             snprintf(count, sizeof count, "%llu ", (unsigned long long)t->count);

@@ -57,6 +57,10 @@ size_t ts_targets_drop_nested(ts_prefix_t *list, size_t n);
  * A result shorter than n is a covering list (count > n). */
 size_t ts_targets_cover(ts_prefix_t *list, size_t n, size_t max);
 
+/* One entry as text: a host without its length ("198.51.100.7"), anything
+ * else with it. buf >= TS_IP_STRLEN bytes; returns the length. */
+size_t ts_targets_entry_text(const ts_prefix_t *p, char *buf, size_t size);
+
 /* Entries as text, separated by one space, hosts without their length
  * ("198.51.100.7 198.51.100.9 203.0.113.0/24"): the store's column form. */
 void ts_targets_format(const ts_prefix_t *list, size_t n, ts_buf_t *out);
