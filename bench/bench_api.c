@@ -9,7 +9,11 @@
  * last 90 days, 30% of them outside the constituency, the rest skewed towards
  * the upper sites; an existing DB is reused as it is. Then every request is
  * timed for four callers: the CSIRT, the root site (the whole tree), a middle
- * site and a leaf. Prints milliseconds per request (mean over a few runs). */
+ * site and a leaf. Prints milliseconds per request (mean over a few runs).
+ *
+ * BENCH_API_SCANS=P (0-100) makes P% of the events address scans of 32 hosts
+ * in four sites' networks (routed with their shares), for a store heavy with
+ * multi-target events. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +80,8 @@ static int fill(ts_store_t *st, long n)
         return -1;
     static const char *const types[] = {"scanner", "brute-force", "ddos", "phishing"};
     int64_t t_now = ts_time_now();
+    const char *sc = getenv("BENCH_API_SCANS");
+    long scans = sc ? atol(sc) : 0;
     ts_arena_t *ra = ts_arena_new(1 << 16);
     double t0 = now_s();
     for (long k = 0; k < n; k++) {
@@ -98,6 +104,29 @@ static int fill(ts_store_t *st, long n)
         e.dst.ip.bytes[0] = 203;
         e.dst.ip.bytes[2] = 113;
         e.dst.ip.bytes[3] = (uint8_t)rnd();
+        ts_targets_t scan;
+        ts_prefix_t hosts[32];
+        if ((long)(rnd() % 100) < scans) {
+            /* 8 hosts in each of 4 random sites' /16s, sorted. */
+            int at[4];
+            for (int s = 0; s < 4; s++)
+                at[s] = (int)(rnd() % 31);
+            for (int s = 0; s < 4; s++)
+                for (int h = 0; h < 8; h++) {
+                    ts_prefix_t *x = &hosts[s * 8 + h];
+                    memset(x, 0, sizeof *x);
+                    x->addr.family = TS_AF_INET;
+                    x->addr.bytes[0] = 10;
+                    x->addr.bytes[1] = (uint8_t)at[s];
+                    x->addr.bytes[2] = (uint8_t)s;
+                    x->addr.bytes[3] = (uint8_t)(1 + h);
+                    x->len = 32;
+                }
+            scan = (ts_targets_t){hosts, (uint32_t)ts_targets_normalize(hosts, 32), 0};
+            scan.count = scan.n;
+            e.dst.ip.family = TS_AF_NONE;
+            e.dst.targets = &scan;
+        }
         ts_link_t *links;
         ts_arena_reset(ra);
         int nl = ts_constituency_route(c, &e, ra, &links);

@@ -90,32 +90,6 @@ void ts_targets_format(const ts_prefix_t *list, size_t n, ts_buf_t *out)
     }
 }
 
-int ts_targets_parse(const char *s, size_t len, size_t max, ts_arena_t *a, ts_prefix_t **list,
-                     uint32_t *n)
-{
-    size_t words = 0;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] != ' ' && (i == 0 || s[i - 1] == ' '))
-            words++;
-    if (words > max || words > UINT32_MAX)
-        return TS_ETOOBIG;
-    ts_prefix_t *l = words ? ts_arena_alloc(a, words * sizeof *l) : NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < len;) {
-        while (i < len && s[i] == ' ')
-            i++;
-        size_t j = i;
-        while (j < len && s[j] != ' ')
-            j++;
-        if (j > i && ts_prefix_parse(s + i, j - i, &l[k++]) != 0)
-            return TS_EADDR;
-        i = j;
-    }
-    *list = l;
-    *n = (uint32_t)k;
-    return 0;
-}
-
 /* The smallest prefix holding every entry of family fam, from the first and
  * last entries of that family in the sorted list. false: none of it. */
 static bool cover_of(const ts_targets_t *t, uint8_t fam, ts_prefix_t *out)

@@ -62,16 +62,8 @@ size_t ts_targets_cover(ts_prefix_t *list, size_t n, size_t max);
 size_t ts_targets_entry_text(const ts_prefix_t *p, char *buf, size_t size);
 
 /* Entries as text, separated by one space, hosts without their length
- * ("198.51.100.7 198.51.100.9 203.0.113.0/24"): the store's column form. */
+ * ("198.51.100.7 198.51.100.9 203.0.113.0/24"): the CSV column's form. */
 void ts_targets_format(const ts_prefix_t *list, size_t n, ts_buf_t *out);
-
-/* Parses the text form above (also "/32" and "/128" written out) into a
- * list allocated in a (sorted and without duplicates when the text was).
- * \retval 0, *list and *n set (n may be 0 for an empty text).
- * \retval TS_EADDR an entry is not an address or prefix.
- * \retval TS_ETOOBIG more than max entries. */
-TS_MUSTCHECK int ts_targets_parse(const char *s, size_t len, size_t max, ts_arena_t *a,
-                                  ts_prefix_t **list /* OUT */, uint32_t *n /* OUT */);
 
 /* One line for people: "198.51.100.7" (a single exact target), "249 targets
  * in 198.51.100.0/24", "3 targets in 198.51.100.0/24 and 2001:db8::/48" (the

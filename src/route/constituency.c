@@ -740,6 +740,24 @@ int ts_constituency_route(ts_constituency_t *c, const ts_event_t *e, ts_arena_t 
     return n;
 }
 
+void ts_link_own(const ts_event_t *e, const ts_link_t *l, ts_prefix_t *one, ts_targets_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (l->own.n > 0) {
+        *out = l->own;
+        return;
+    }
+    const ts_endpoint_t *ep = l->role == TS_ROLE_SOURCE ? &e->src : &e->dst;
+    if (ep->ip.family != TS_AF_NONE) {
+        *one = (ts_prefix_t){.addr = ep->ip, .len = ep->ip.family == TS_AF_INET ? 32 : 128};
+    } else if (ep->network.addr.family != TS_AF_NONE) {
+        *one = ep->network;
+    } else {
+        return;
+    }
+    *out = (ts_targets_t){one, 1, 1};
+}
+
 int ts_constituency_site_id(const ts_constituency_t *c, const char *name, int64_t *id)
 {
     uint32_t s = name ? site_by_name(c, name, strlen(name)) : NONE;

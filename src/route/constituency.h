@@ -113,6 +113,15 @@ TS_MUSTCHECK int ts_constituency_lookup_domain(ts_constituency_t *c, const char 
 int ts_constituency_route(ts_constituency_t *c, const ts_event_t *e, ts_arena_t *a,
                           ts_link_t **links /* OUT */);
 
+/* The addresses or networks of link l's site on l's side of e, uniformly
+ * for single-address and many-target sides: l's share when it has one,
+ * else the side's ip (or network) as a one-entry list in *one (the caller's
+ * storage, which *out then points into); out->n 0 when the link came from an
+ * ASN or a name alone. What aggregation per (site, host, role) keys on, at
+ * ingest with ts_constituency_route()'s links or on a stored event's. */
+void ts_link_own(const ts_event_t *e, const ts_link_t *l, ts_prefix_t *one,
+                 ts_targets_t *out /* OUT */);
+
 /* Site tree queries. Names/ids of unknown sites give TS_ENOENT / NULL. */
 TS_MUSTCHECK int ts_constituency_site_id(const ts_constituency_t *c, const char *name,
                                          int64_t *id /* OUT */);

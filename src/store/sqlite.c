@@ -21,14 +21,12 @@
  *    found without an index, and event_id and role are columns computed from
  *    the id. Deleting an event deletes its links (trigger
  *    events_delete_links).
- *  - An event side's network (IntelMQ source.network) is canonical text
- *    ("198.51.100.0/24"); its targets are *_target_count and *_targets, the
- *    list as space-separated canonical prefixes with hosts written bare
- *    (core/targets.h: count equal to the entries for an exact list, larger
- *    for covering prefixes, 0 unknown). event_links.target_count and
- *    targets hold the linked site's share the same way; NULL when the link
- *    came from a single address, ASN or name. events.tlp is the TLP name
- *    ("AMBER+STRICT"), NULL when the event has none.
+ *  - events.targets holds an event's networks (IntelMQ source.network) and
+ *    target lists as one JSON text, event_links.targets the linked site's
+ *    share of its side (store_int.h: ts_store_targets_encode(), counts as in
+ *    core/targets.h); NULL for the vast majority of events, which name one
+ *    address per side, so they pay one NULL column each and no more.
+ *    events.tlp is the TLP name ("AMBER+STRICT"), NULL when there is none.
  *  - events.input_id names an inputs row; since schema 3 the store checks
  *    that (once per input and connection), not a foreign key (once per
  *    event). Other foreign keys stay.
@@ -245,7 +243,6 @@ static const char *const migrations[] = {
     "  role INTEGER AS (((id >> 15) & 1) + 1),"
     "  kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 3),"
     "  rule TEXT NOT NULL,"
-    "  target_count INTEGER,"
     "  targets TEXT);"
     "INSERT INTO event_links_v8 (id, site_id, kind, rule)"
     "  SELECT (id >> 1) * 65536 + (id & 1) * 32768, site_id, kind, rule FROM event_links"
@@ -262,15 +259,10 @@ static const char *const migrations[] = {
     "  SELECT l.event_id, l.site_id, s.name AS site_name,"
     "    CASE l.role WHEN 1 THEN 'source' ELSE 'destination' END AS role,"
     "    CASE l.kind WHEN 1 THEN 'network' WHEN 2 THEN 'asn' ELSE 'domain' END AS kind,"
-    "    l.rule, l.target_count, l.targets"
+    "    l.rule, l.targets"
     "  FROM event_links l LEFT JOIN sites s ON s.id = l.site_id;"
     "ALTER TABLE events ADD COLUMN tlp TEXT;"
-    "ALTER TABLE events ADD COLUMN src_network TEXT;"
-    "ALTER TABLE events ADD COLUMN src_target_count INTEGER;"
-    "ALTER TABLE events ADD COLUMN src_targets TEXT;"
-    "ALTER TABLE events ADD COLUMN dst_network TEXT;"
-    "ALTER TABLE events ADD COLUMN dst_target_count INTEGER;"
-    "ALTER TABLE events ADD COLUMN dst_targets TEXT;"
+    "ALTER TABLE events ADD COLUMN targets TEXT;"
     "PRAGMA user_version = 8;",
 };
 _Static_assert(TS_SQ_LINK_ROLE_IDS == TS_ROUTE_LINKS_MAX, "a role's link ids hold its links");
@@ -284,8 +276,7 @@ _Static_assert(TS_FLOW_DROP_COUNT_ == 6, "one exporters column per drop reason")
     " e.src_family, e.src_ip, e.src_port, e.src_asn, e.src_fqdn, e.src_url,"                       \
     " e.dst_family, e.dst_ip, e.dst_port, e.dst_asn, e.dst_fqdn, e.dst_url,"                       \
     " e.transport, e.application, e.feed_name, e.feed_provider, e.count, e.extra,"                 \
-    " e.input_id, e.line, e.tlp, e.src_network, e.src_target_count, e.src_targets,"                \
-    " e.dst_network, e.dst_target_count, e.dst_targets"
+    " e.input_id, e.line, e.tlp, e.targets"
 /* Column numbers of EV_COLS. */
 enum {
     C_ID,
@@ -305,8 +296,7 @@ enum {
     C_INPUT,
     C_LINE,
     C_TLP,
-    C_SRC_TARGETS, /* network, target_count, targets */
-    C_DST_TARGETS = C_SRC_TARGETS + 3,
+    C_TARGETS,
 };
 
 #define SUBTREE_CTE                                                                                \
@@ -331,8 +321,7 @@ enum {
  * read in step with S_EV_IDS_*, one statement for a page instead of one per
  * event (whose cursor opening and closing was a third of a page's cost); each
  * event's links are a rowid range. */
-#define LINK_COLS                                                                                  \
-    "l.id, l.role, l.kind, l.rule, l.site_id, coalesce(s.name, ''), l.target_count, l.targets"
+#define LINK_COLS "l.id, l.role, l.kind, l.rule, l.site_id, coalesce(s.name, ''), l.targets"
 #define LINKS_IDS                                                                                  \
     "SELECT " LINK_COLS " FROM json_each(:ids) j JOIN event_links l ON l.id" TS_SQ_LINKS_OF(       \
         "j.value") " LEFT JOIN sites s ON s.id = l.site_id"
@@ -437,13 +426,11 @@ static const char *const sql_text[S_COUNT_] = {
                     " description, src_family, src_ip, src_port, src_asn, src_fqdn, src_url,"
                     " dst_family, dst_ip, dst_port, dst_asn, dst_fqdn, dst_url, transport,"
                     " application, feed_name, feed_provider, count, extra, input_id, line, tlp,"
-                    " src_network, src_target_count, src_targets, dst_network, dst_target_count,"
-                    " dst_targets)"
+                    " targets)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                    " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30,"
-                    " ?31, ?32)",
-    [S_LINK_ADD] = "INSERT INTO event_links (id, site_id, kind, rule, target_count, targets)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+    [S_LINK_ADD] = "INSERT INTO event_links (id, site_id, kind, rule, targets)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_EVENT_DELETE] = "DELETE FROM events WHERE id = ?1",
     [S_LINKS_OF] = "SELECT " LINK_COLS " FROM event_links l LEFT JOIN sites s ON s.id = l.site_id"
                    " WHERE l.id" TS_SQ_LINKS_OF("?1") " ORDER BY l.id",
@@ -1704,33 +1691,19 @@ static int build_extra(struct sq_store *sq, const ts_event_t *e)
     return 0;
 }
 
-/* A list's count and text at parameters first, first + 1 (NULL, NULL for
- * none); the text lives in buf until the statement has run. */
-static void bind_targets(sqlite3_stmt *s, int first, const ts_targets_t *t, ts_buf_t *buf)
+/* Binds text or NULL at parameter i of a statement whose parameter keeps
+ * its binding from one run to the next: NULL is bound only when the last
+ * run bound something else (*bound), since binding costs about as much as a
+ * column and nearly every event leaves these columns NULL. */
+static void bind_sticky(sqlite3_stmt *s, int i, const char *text, size_t len, bool *bound)
 {
-    if (t == NULL || t->n == 0) {
-        sqlite3_bind_null(s, first);
-        sqlite3_bind_null(s, first + 1);
-        return;
+    if (text) {
+        sqlite3_bind_text(s, i, text, (int)len, SQLITE_STATIC);
+        *bound = true;
+    } else if (*bound) {
+        sqlite3_bind_null(s, i);
+        *bound = false;
     }
-    ts_buf_reset(buf);
-    ts_targets_format(t->list, t->n, buf);
-    sqlite3_bind_int64(s, first, t->count > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)t->count);
-    sqlite3_bind_text(s, first + 1, buf->data, (int)buf->len, SQLITE_STATIC);
-}
-
-/* One side's network, target count and targets at first .. first + 2. */
-static void bind_side_targets(struct sq_store *sq, sqlite3_stmt *s, int first,
-                              const ts_endpoint_t *ep, int side)
-{
-    if (ep->network.addr.family == TS_AF_NONE) {
-        sqlite3_bind_null(s, first);
-    } else {
-        char net[TS_IP_STRLEN];
-        size_t n = ts_prefix_format(&ep->network, net, sizeof net);
-        sqlite3_bind_text(s, first, net, (int)n, SQLITE_TRANSIENT);
-    }
-    bind_targets(s, first + 1, ep->targets, &sq->tbuf[side]);
 }
 
 static int bind_event(struct sq_store *sq, sqlite3_stmt *s, const ts_event_t *e, int64_t input_id,
@@ -1779,9 +1752,15 @@ static int bind_event(struct sq_store *sq, sqlite3_stmt *s, const ts_event_t *e,
     else
         sqlite3_bind_int64(s, 24, input_id);
     sqlite3_bind_int64(s, 25, (int64_t)line);
-    bind_cstr(s, 26, ts_tlp_name(e->tlp));
-    bind_side_targets(sq, s, 27, &e->src, 0);
-    bind_side_targets(sq, s, 30, &e->dst, 1);
+    const char *tlp = ts_tlp_name(e->tlp);
+    bind_sticky(s, 26, tlp, tlp ? strlen(tlp) : 0, &sq->sticky[0]);
+    bool many = false;
+    if (e->src.targets || e->dst.targets || e->src.network.addr.family ||
+        e->dst.network.addr.family) {
+        ts_buf_reset(&sq->tbuf[0]);
+        many = ts_store_targets_encode(e, &sq->tbuf[0]);
+    }
+    bind_sticky(s, 27, many ? sq->tbuf[0].data : NULL, sq->tbuf[0].len, &sq->sticky[1]);
     return 0;
 }
 
@@ -1804,7 +1783,12 @@ static int add_links(struct sq_store *sq, int64_t eid, const ts_link_t *links, i
         sqlite3_bind_int64(s, 2, l->match.site_id);
         sqlite3_bind_int(s, 3, (int)l->match.kind);
         bind_cstr(s, 4, l->match.rule);
-        bind_targets(s, 5, &l->own, &sq->tbuf[0]);
+        bool share = false;
+        if (l->own.n) {
+            ts_buf_reset(&sq->tbuf[1]);
+            share = ts_store_share_encode(&l->own, &sq->tbuf[1]);
+        }
+        bind_sticky(s, 5, share ? sq->tbuf[1].data : NULL, sq->tbuf[1].len, &sq->sticky[2]);
         int r = run(sq, s);
         if (r)
             return r;
@@ -1812,13 +1796,17 @@ static int add_links(struct sq_store *sq, int64_t eid, const ts_link_t *links, i
     return 0;
 }
 
-static int sq_event_add(ts_store_t *st, const ts_event_t *e, const ts_link_t *links, int n_links,
-                        int64_t input_id, uint64_t line, int64_t *id)
+static int sq_event_add(ts_store_t *st, const ts_event_t *e_in, const ts_link_t *links_in,
+                        int n_links, int64_t input_id, uint64_t line, int64_t *id)
 {
+    const ts_event_t *e = e_in;
+    const ts_link_t *links = links_in;
     struct sq_store *sq = SQ(st);
     const char *why = NULL;
-    ts_arena_reset(sq->warena);
+    if (sq->warena_used) /* rarely: bounded copies, many links to sort */
+        ts_arena_reset(sq->warena);
     int r = ts_store_event_check(e, links, n_links, sq->warena, &e, &links, &why);
+    sq->warena_used = e != e_in || links != links_in || n_links > 8;
     if (r) {
         set_msg(sq, why);
         return r;
@@ -1907,36 +1895,6 @@ static int corrupt(struct sq_store *sq, int64_t id, const char *what)
     return TS_EDB;
 }
 
-/* A list from its count and text columns (first, first + 1) into *out, the
- * entries in sq->arena; *out NULL when there is none. */
-static int read_targets(struct sq_store *sq, sqlite3_stmt *s, int first, const ts_targets_t **out,
-                        ts_targets_t *t)
-{
-    *out = NULL;
-    ts_str_t text = col_str(s, first + 1);
-    if (text.ptr == NULL)
-        return 0;
-    ts_prefix_t *list;
-    uint32_t n;
-    int64_t count = sqlite3_column_int64(s, first);
-    if (ts_targets_parse(text.ptr, text.len, TS_TARGETS_MAX, sq->arena, &list, &n) != 0 || n == 0 ||
-        count < 0 || (count > 0 && (uint64_t)count < n))
-        return TS_EDB;
-    *t = (ts_targets_t){list, n, (uint64_t)count};
-    *out = t;
-    return 0;
-}
-
-static int read_side_targets(struct sq_store *sq, sqlite3_stmt *s, int first, ts_endpoint_t *ep)
-{
-    memset(&ep->network, 0, sizeof ep->network);
-    ts_str_t net = col_str(s, first);
-    if (net.ptr && ts_prefix_parse(net.ptr, net.len, &ep->network) != 0)
-        return TS_EDB;
-    ts_targets_t *t = ts_arena_alloc(sq->arena, sizeof *t);
-    return read_targets(sq, s, first + 1, &ep->targets, t);
-}
-
 static int read_event(struct sq_store *sq, sqlite3_stmt *s, ts_stored_event_t *out)
 {
     ts_event_t *e = &out->ev;
@@ -1966,9 +1924,12 @@ static int read_event(struct sq_store *sq, sqlite3_stmt *s, ts_stored_event_t *o
     e->tlp = TS_TLP_NONE;
     if (tlp.ptr && ts_tlp_parse(tlp.ptr, tlp.len, &e->tlp) != 0)
         return corrupt(sq, out->id, "TLP");
-    if (read_side_targets(sq, s, C_SRC_TARGETS, &e->src) != 0 ||
-        read_side_targets(sq, s, C_DST_TARGETS, &e->dst) != 0)
-        return corrupt(sq, out->id, "network or targets");
+    memset(&e->src.network, 0, sizeof e->src.network);
+    memset(&e->dst.network, 0, sizeof e->dst.network);
+    e->src.targets = e->dst.targets = NULL;
+    ts_str_t many = col_str(s, C_TARGETS);
+    if (many.ptr && ts_store_targets_decode(many, sq->arena, e) != 0)
+        return corrupt(sq, out->id, "networks or targets");
     return 0;
 }
 
@@ -2036,8 +1997,8 @@ static int link_row(struct sq_store *sq, sqlite3_stmt *lk, bool filter, ts_store
     l->match.rule = ts_arena_strdup(sq->arena, col_str(lk, 3)).ptr;
     l->match.site_id = site;
     l->match.site_name = ts_arena_strdup(sq->arena, col_str(lk, 5)).ptr;
-    const ts_targets_t *own;
-    if (read_targets(sq, lk, 6, &own, &l->own) != 0)
+    ts_str_t share = col_str(lk, 6);
+    if (share.ptr && ts_store_share_decode(share, sq->arena, &l->own) != 0)
         return corrupt(sq, out->id, "link targets");
     return 0;
 }

@@ -54,11 +54,13 @@ struct sq_store {
     int64_t known_input[SQ_KNOWN_INPUTS]; /* ids seen in inputs; 0 = free */
 
     uint8_t ipbuf[2][16]; /* its address blobs */
-    ts_buf_t tbuf[2];     /* its target lists as text (also a link's share) */
+    ts_buf_t tbuf[2];     /* its networks and lists, a link's share (JSON) */
+    bool sticky[3];       /* S_EVENT_ADD tlp, targets, S_LINK_ADD targets bound non-NULL */
     ts_link_t *links;     /* the links of the event being read */
     size_t cap_links;
     ts_arena_t *arena;  /* unescaped extra keys of the row being read */
     ts_arena_t *warena; /* the event being written: bounded copies of its lists */
+    bool warena_used;   /* warena holds something since its last reset */
     int64_t *sub;       /* site ids of the filter's subtree, sorted */
     size_t n_sub, cap_sub;
     char errmsg[512];

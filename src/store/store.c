@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonscan.h"
+#include "core/jsonw.h"
 #include "core/log.h"
 #include "store/store_int.h"
 
@@ -229,6 +231,8 @@ int ts_store_event_check(const ts_event_t *e, const ts_link_t *links, int n_link
     bool big = false;
     for (int k = 0; k < 2; k++) {
         const ts_targets_t *t = side[k]->targets;
+        if (t == NULL && side[k]->network.addr.family == TS_AF_NONE)
+            continue; /* one address or name: nothing to check here */
         if (!network_ok(&side[k]->network) ||
             (t && (t->n == 0 || !targets_ok(t, TS_TARGETS_INPUT_MAX)))) {
             *why = "invalid network or targets";
@@ -248,7 +252,7 @@ int ts_store_event_check(const ts_event_t *e, const ts_link_t *links, int n_link
             (l->match.kind != TS_RULE_NETWORK && l->match.kind != TS_RULE_ASN &&
              l->match.kind != TS_RULE_DOMAIN) ||
             l->match.site_id <= 0 || l->match.rule == NULL ||
-            !targets_ok(&l->own, TS_TARGETS_INPUT_MAX)) {
+            ((l->own.n || l->own.count) && !targets_ok(&l->own, TS_TARGETS_INPUT_MAX))) {
             *why = "invalid link";
             return TS_EINVAL;
         }
@@ -300,6 +304,151 @@ int ts_store_event_check(const ts_event_t *e, const ts_link_t *links, int n_link
         *links_out = copy;
     }
     return 0;
+}
+
+/* ---- The stored form of networks and lists ----------------------------------- */
+
+static void put_list(ts_jsonw_t *w, const ts_targets_t *t)
+{
+    if (t->count > 0) {
+        ts_jsonw_key(w, "count");
+        ts_jsonw_uint(w, t->count);
+    }
+    ts_jsonw_key(w, "list");
+    ts_jsonw_array_begin(w);
+    for (uint32_t i = 0; i < t->n; i++) {
+        char e[TS_IP_STRLEN];
+        ts_jsonw_str(w, ts_str(e, ts_targets_entry_text(&t->list[i], e, sizeof e)));
+    }
+    ts_jsonw_array_end(w);
+}
+
+bool ts_store_share_encode(const ts_targets_t *t, ts_buf_t *out)
+{
+    if (t == NULL || t->n == 0)
+        return false;
+    ts_jsonw_t w;
+    ts_jsonw_init(&w, out);
+    ts_jsonw_object_begin(&w);
+    put_list(&w, t);
+    ts_jsonw_object_end(&w);
+    return true;
+}
+
+bool ts_store_targets_encode(const ts_event_t *e, ts_buf_t *out)
+{
+    const ts_endpoint_t *side[2] = {&e->src, &e->dst};
+    static const char *const name[2] = {"source", "destination"};
+    bool any = false;
+    ts_jsonw_t w;
+    for (int k = 0; k < 2; k++) {
+        bool net = side[k]->network.addr.family != TS_AF_NONE;
+        bool list = side[k]->targets != NULL && side[k]->targets->n > 0;
+        if (!net && !list)
+            continue;
+        if (!any) {
+            ts_jsonw_init(&w, out);
+            ts_jsonw_object_begin(&w);
+            any = true;
+        }
+        ts_jsonw_key(&w, name[k]);
+        ts_jsonw_object_begin(&w);
+        if (net) {
+            char t[TS_IP_STRLEN];
+            ts_jsonw_key(&w, "network");
+            ts_jsonw_str(&w, ts_str(t, ts_prefix_format(&side[k]->network, t, sizeof t)));
+        }
+        if (list)
+            put_list(&w, side[k]->targets);
+        ts_jsonw_object_end(&w);
+    }
+    if (any)
+        ts_jsonw_object_end(&w);
+    return any;
+}
+
+/* A prefix from a JSON string value (entries are plain ASCII: no escapes). */
+static int get_prefix(const ts_jscan_val_t *v, ts_prefix_t *p)
+{
+    if (v->type != TS_JSCAN_STRING || v->escaped)
+        return TS_EINVAL;
+    ts_str_t s = ts_jscan_str_raw(v);
+    return ts_prefix_parse(s.ptr, s.len, p) == 0 ? 0 : TS_EINVAL;
+}
+
+/* "count" and "list" members of an object being walked, into t. */
+static int get_list(ts_jscan_iter_t *it, ts_arena_t *a, ts_targets_t *t, ts_prefix_t *net)
+{
+    ts_jscan_key_t k;
+    ts_jscan_val_t v;
+    int rc;
+    bool have_list = false;
+    memset(t, 0, sizeof *t);
+    while ((rc = ts_jscan_object_next(it, &k, &v)) == 1) {
+        if (ts_str_eq_c(k.raw, "count")) {
+            if (ts_jscan_uint64(&v, &t->count) != 0)
+                return TS_EINVAL;
+        } else if (ts_str_eq_c(k.raw, "network") && net != NULL) {
+            if (get_prefix(&v, net) != 0)
+                return TS_EINVAL;
+        } else if (ts_str_eq_c(k.raw, "list") && v.type == TS_JSCAN_ARRAY) {
+            /* Two passes: the count, then the entries into one allocation. */
+            ts_jscan_iter_t arr;
+            ts_jscan_val_t x;
+            size_t n = 0;
+            if (ts_jscan_enter(it, &v, &arr) != 0)
+                return TS_EINVAL;
+            while ((rc = ts_jscan_array_next(&arr, &x)) == 1)
+                n++;
+            if (rc < 0 || n == 0 || n > TS_TARGETS_MAX)
+                return TS_EINVAL;
+            ts_prefix_t *l = ts_arena_alloc(a, n * sizeof *l);
+            if (ts_jscan_enter(it, &v, &arr) != 0)
+                return TS_EINVAL;
+            for (size_t i = 0; i < n; i++)
+                if (ts_jscan_array_next(&arr, &x) != 1 || get_prefix(&x, &l[i]) != 0)
+                    return TS_EINVAL;
+            t->list = l;
+            t->n = (uint32_t)n;
+            have_list = true;
+        } else {
+            return TS_EINVAL;
+        }
+    }
+    if (rc < 0 || (t->count > 0 && t->count < t->n) || (!have_list && t->count > 0))
+        return TS_EINVAL;
+    return 0;
+}
+
+int ts_store_share_decode(ts_str_t json, ts_arena_t *a, ts_targets_t *t)
+{
+    ts_jscan_iter_t it;
+    if (ts_jscan_object_begin(&it, json.ptr, json.len) != 0 || get_list(&it, a, t, NULL) != 0 ||
+        t->n == 0)
+        return TS_EINVAL;
+    return 0;
+}
+
+int ts_store_targets_decode(ts_str_t json, ts_arena_t *a, ts_event_t *e)
+{
+    ts_jscan_iter_t it, side;
+    ts_jscan_key_t k;
+    ts_jscan_val_t v;
+    int rc;
+    if (ts_jscan_object_begin(&it, json.ptr, json.len) != 0)
+        return TS_EINVAL;
+    while ((rc = ts_jscan_object_next(&it, &k, &v)) == 1) {
+        ts_endpoint_t *ep = ts_str_eq_c(k.raw, "source")        ? &e->src
+                            : ts_str_eq_c(k.raw, "destination") ? &e->dst
+                                                                : NULL;
+        if (ep == NULL || v.type != TS_JSCAN_OBJECT || ts_jscan_enter(&it, &v, &side) != 0)
+            return TS_EINVAL;
+        ts_targets_t *t = ts_arena_alloc(a, sizeof *t);
+        if (get_list(&side, a, t, &ep->network) != 0)
+            return TS_EINVAL;
+        ep->targets = t->n ? t : NULL;
+    }
+    return rc < 0 ? TS_EINVAL : 0;
 }
 
 void ts_store_scope_targets(ts_stored_event_t *se, ts_arena_t *a)

@@ -5,6 +5,7 @@
  * struct starts with a ts_store_t and is reached by a cast. */
 #pragma once
 #include "core/arena.h"
+#include "core/buf.h"
 #include "store/store.h"
 
 /* Operations of later features, each in a table of its own (defined in the
@@ -83,6 +84,23 @@ TS_MUSTCHECK int ts_store_event_check(const ts_event_t *e, const ts_link_t *link
                                       ts_arena_t *a, const ts_event_t **e_out /* OUT */,
                                       const ts_link_t **links_out /* OUT */,
                                       const char **why /* OUT */);
+/* The stored form of an event's networks and target lists, one JSON text
+ * for the event (column events.targets) and one per share (event_links.targets),
+ * so that events naming one address cost no more than before:
+ *   event: {"source": SIDE, "destination": SIDE}, a side only when it has a
+ *          network or a list; SIDE = {"network": "10.0.0.0/8", "count": N,
+ *          "list": ["198.51.100.7", "10.1.0.0/16", ...]}, count only when
+ *          known (> 0), entries as ts_targets_entry_text();
+ *   share: {"count": N, "list": [...]}.
+ * Encoders append to out and return false (out untouched) when there is
+ * nothing to store (NULL in the column). */
+bool ts_store_targets_encode(const ts_event_t *e, ts_buf_t *out);
+bool ts_store_share_encode(const ts_targets_t *t, ts_buf_t *out);
+/* Decoders fill e's networks and targets (lists and their ts_targets_t in a),
+ * or *t. \retval 0.  \retval TS_EINVAL not what the encoders write. */
+TS_MUSTCHECK int ts_store_targets_decode(ts_str_t json, ts_arena_t *a, ts_event_t *e);
+TS_MUSTCHECK int ts_store_share_decode(ts_str_t json, ts_arena_t *a, ts_targets_t *t /* OUT */);
+
 /* For a backend's site-scoped read, once se holds only the links visible to
  * the subtree: each side's targets become the union of those links' shares
  * (NULL when none of them has one), so that a site never sees another's

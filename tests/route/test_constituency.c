@@ -418,7 +418,29 @@ static void test_route_many(void **state)
     set_targets(&t, both, 2, 0);
     assert_int_equal(route(c, &e, &l), 1);
     share_is(&l[0], "10.2.0.0/24", 2);
-    /* Targets nobody owns: no link, not even by the ASN. */
+    /* Each link's own hosts, uniformly: a share, or the side's one address. */
+    ts_prefix_t one;
+    ts_targets_t own;
+    ts_event_init(&e);
+    e.src.ip = ip("10.2.7.7");
+    e.dst.targets = &t;
+    set_targets(&t, hosts, 7, 0);
+    assert_int_equal(route(c, &e, &l), 6);
+    ts_link_own(&e, &l[0], &one, &own);
+    assert_int_equal(own.n, 1);
+    assert_int_equal(ts_prefix_compare(&own.list[0], &(ts_prefix_t){.addr = e.src.ip, .len = 32}),
+                     0);
+    ts_link_own(&e, &l[4], &one, &own); /* lab */
+    assert_int_equal(own.n, 2);
+    assert_true(own.list == l[4].own.list);
+    ts_event_init(&e);
+    e.dst.asn = 64501;
+    assert_int_equal(route(c, &e, &l), 1);
+    ts_link_own(&e, &l[0], &one, &own);
+    assert_int_equal(own.n, 0);
+    e.dst.targets = &t;
+
+    /* Targets nobody owns: the ASN decides, as for an address nobody owns. */
     ts_prefix_t none[] = {pfx("192.0.2.1")};
     set_targets(&t, none, 1, 0);
     e.dst.asn = 64501;
@@ -570,11 +592,10 @@ static void test_route_model(void **state)
                 bool ok = false;
                 for (uint32_t k = 0; k < t.n; k++)
                     for (int m = 0; m < n_claims && !ok; m++)
-                        ok = site_of[m] == s &&
-                             ((ts_prefix_compare(x, &t.list[k]) == 0 &&
-                               ts_prefix_covers(&claims[m], x)) ||
-                              (ts_prefix_compare(x, &claims[m]) == 0 &&
-                               ts_prefix_covers(&t.list[k], x)));
+                        ok = site_of[m] == s && ((ts_prefix_compare(x, &t.list[k]) == 0 &&
+                                                  ts_prefix_covers(&claims[m], x)) ||
+                                                 (ts_prefix_compare(x, &claims[m]) == 0 &&
+                                                  ts_prefix_covers(&t.list[k], x)));
                 if (!ok)
                     fail_msg("round %d: site %d's share holds a foreign prefix", round, s);
             }

@@ -301,6 +301,13 @@ static ts_prefix_t pfx(const char *s)
     return p;
 }
 
+static int scoped_cb_count(const ts_stored_event_t *se, void *ctx)
+{
+    (void)se;
+    (void)ctx;
+    return 0;
+}
+
 /* Lists, networks and TLP that break ts_targets_t's rules are refused
  * whole, before anything is written. */
 static void test_target_refusals(void **state)
@@ -340,6 +347,79 @@ static void test_target_refusals(void **state)
     e.tlp = (ts_tlp_t)9;
     assert_int_equal(ts_store_event_add(st, &e, NULL, 0, 0, 0, NULL), TS_EINVAL);
     assert_int_equal(count_events(st, 0), 1);
+}
+
+/* The stored JSON of networks and lists: malformed texts are refused, what
+ * the encoders write decodes to the same, and a corrupted column makes a
+ * read fail rather than show something else. */
+static void test_targets_codec(void **state)
+{
+    fx_t *f = *state;
+    ts_arena_t *a = ts_arena_new(4096);
+    static const char *const bad_event[] = {
+        "",
+        "[]",
+        "{\"source\":1}",
+        "{\"sauce\":{}}",
+        "{\"source\":{\"network\":\"10.0.0.1/8\"}}",
+        "{\"source\":{\"count\":2}}",
+        "{\"destination\":{\"count\":1,\"list\":[\"10.0.0.1\",\"10.0.0.2\"]}}",
+        "{\"destination\":{\"list\":[]}}",
+        "{\"destination\":{\"list\":[\"10.0.0.256\"]}}",
+        "{\"destination\":{\"list\":[1]}}",
+        "{\"destination\":{\"list\":[\"10.0.0.\\u0031\"]}}",
+        "{\"destination\":{\"list\":[\"10.0.0.1\"],\"more\":1}}",
+        "{\"destination\":{\"count\":-1,\"list\":[\"10.0.0.1\"]}}",
+        "{\"destination\":{\"list\":[\"10.0.0.1\"]}",
+    };
+    for (size_t i = 0; i < sizeof bad_event / sizeof *bad_event; i++) {
+        ts_event_t e;
+        ev_init(&e);
+        if (ts_store_targets_decode(ts_str_c(bad_event[i]), a, &e) != TS_EINVAL)
+            fail_msg("decoded: %s", bad_event[i]);
+    }
+    ts_targets_t t;
+    assert_int_equal(ts_store_share_decode(ts_str_c("{\"count\":3}"), a, &t), TS_EINVAL);
+    assert_int_equal(ts_store_share_decode(ts_str_c("{\"network\":\"10.0.0.0/8\",\"list\":"
+                                                    "[\"10.0.0.1\"]}"),
+                                           a, &t),
+                     TS_EINVAL);
+    /* Round trip. */
+    ts_prefix_t l[] = {pfx("10.0.0.0/24"), pfx("10.0.0.7"), pfx("2001:db8::1")};
+    ts_targets_t tt = {l, 3, 0};
+    ts_event_t e, back;
+    ev_init(&e);
+    ts_buf_t b = TS_BUF_INIT;
+    assert_false(ts_store_targets_encode(&e, &b));
+    assert_int_equal(b.len, 0);
+    e.src.network = pfx("198.51.100.0/24");
+    e.dst.targets = &tt;
+    assert_true(ts_store_targets_encode(&e, &b));
+    assert_string_equal(b.data, "{\"source\":{\"network\":\"198.51.100.0/24\"},\"destination\":{"
+                                "\"list\":[\"10.0.0.0/24\",\"10.0.0.7\",\"2001:db8::1\"]}}");
+    ev_init(&back);
+    assert_int_equal(ts_store_targets_decode(ts_str(b.data, b.len), a, &back), 0);
+    assert_int_equal(ts_prefix_compare(&back.src.network, &e.src.network), 0);
+    assert_null(back.src.targets);
+    assert_int_equal(back.dst.targets->n, 3);
+    assert_int_equal(back.dst.targets->count, 0);
+    assert_int_equal(ts_prefix_compare(&back.dst.targets->list[2], &l[2]), 0);
+    ts_buf_reset(&b);
+    tt.count = 700;
+    assert_true(ts_store_share_encode(&tt, &b));
+    assert_int_equal(ts_store_share_decode(ts_str(b.data, b.len), a, &t), 0);
+    assert_int_equal(t.count, 700);
+    assert_int_equal(t.n, 3);
+    ts_buf_free(&b);
+
+    /* A column changed behind the store's back: the read fails. */
+    int64_t id;
+    assert_int_equal(ts_store_event_add(f->st, &e, NULL, 0, 0, 0, &id), 0);
+    assert_int_equal(raw_exec(f->path, "UPDATE events SET targets = '{\"source\":{}' "), SQLITE_OK);
+    ts_event_filter_t flt;
+    ts_event_filter_init(&flt);
+    assert_int_equal(ts_store_events_foreach(f->st, &flt, scoped_cb_count, NULL), TS_EDB);
+    ts_arena_free(a);
 }
 
 static void test_schema_fresh(void **state)
@@ -1728,6 +1808,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_constituency_refusals, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_event_refusals, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_target_refusals, setup_open, teardown),
+        cmocka_unit_test_setup_teardown(test_targets_codec, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_schema_fresh, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_schema_migrate_forward, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_migrate_v2_v3, setup, teardown),
