@@ -68,7 +68,9 @@ static int get_time(const ts_jscan_val_t *v, ts_str_t key, int64_t *out, ts_pars
     return 0;
 }
 
-static int get_ip(const ts_jscan_val_t *v, ts_str_t key, ts_ip_t *out, ts_parse_error_t *err)
+/* An address into *ip, or with net a network "ADDRESS/LENGTH" into *net. */
+static int get_addr(const ts_jscan_val_t *v, ts_str_t key, ts_ip_t *ip, ts_prefix_t *net,
+                    ts_parse_error_t *err)
 {
     char buf[TS_IP_STRLEN];
     ts_str_t s;
@@ -76,21 +78,10 @@ static int get_ip(const ts_jscan_val_t *v, ts_str_t key, ts_ip_t *out, ts_parse_
     if (rc == TS_ETYPE)
         return ts_perr(err, TS_ETYPE, "%.*s: expected a string, got %s", (int)key.len, key.ptr,
                        ts_jscan_type_name(v->type));
-    if (rc != 0 || ts_ip_parse(s.ptr, s.len, out) != 0)
+    if (net == NULL && (rc != 0 || ts_ip_parse(s.ptr, s.len, ip) != 0))
         return ts_perr(err, TS_EADDR, "%.*s: not an IP address", (int)key.len, key.ptr);
-    return 0;
-}
-
-static int get_network(const ts_jscan_val_t *v, ts_str_t key, ts_prefix_t *out,
-                       ts_parse_error_t *err)
-{
-    char buf[TS_IP_STRLEN];
-    ts_str_t s;
-    int rc = ts_pstr_small(v, buf, sizeof buf, &s);
-    if (rc == TS_ETYPE)
-        return ts_perr(err, TS_ETYPE, "%.*s: expected a string, got %s", (int)key.len, key.ptr,
-                       ts_jscan_type_name(v->type));
-    if (rc != 0 || memchr(s.ptr, '/', s.len) == NULL || ts_prefix_parse(s.ptr, s.len, out) != 0)
+    if (net != NULL &&
+        (rc != 0 || memchr(s.ptr, '/', s.len) == NULL || ts_prefix_parse(s.ptr, s.len, net) != 0))
         return ts_perr(err, TS_EADDR, "%.*s: not a network (ADDRESS/LENGTH, host bits zero)",
                        (int)key.len, key.ptr);
     return 0;
@@ -129,7 +120,7 @@ static int endpoint_field(ts_arena_t *a, ts_endpoint_t *ep, ts_str_t suffix, ts_
 {
     *handled = true;
     if (KEY_IS(suffix, "ip"))
-        return get_ip(v, key, &ep->ip, err);
+        return get_addr(v, key, &ep->ip, NULL, err);
     if (KEY_IS(suffix, "port")) {
         char field[32];
         snprintf(field, sizeof field, "%.*s", (int)key.len, key.ptr);
@@ -142,7 +133,7 @@ static int endpoint_field(ts_arena_t *a, ts_endpoint_t *ep, ts_str_t suffix, ts_
     if (KEY_IS(suffix, "url"))
         return get_str(a, v, key, false, &ep->url, err);
     if (KEY_IS(suffix, "network"))
-        return get_network(v, key, &ep->network, err);
+        return get_addr(v, key, NULL, &ep->network, err);
     *handled = false;
     return 0;
 }

@@ -602,7 +602,9 @@ static int cmp_share(const void *pa, const void *pb, void *ctx)
     int64_t sa = c->sites[a->site].id, sb = c->sites[b->site].id;
     if (sa != sb)
         return sa < sb ? -1 : 1;
-    return (a->entry > b->entry) - (a->entry < b->entry);
+    if (a->entry != b->entry)
+        return a->entry < b->entry ? -1 : 1;
+    return ts_prefix_compare(&a->part, &b->part); /* the rule kept: the lowest claim */
 }
 
 static ts_link_t *push_link(struct router *r)

@@ -16,11 +16,10 @@
  *    that history stays; sites use AUTOINCREMENT so a removed site's id is
  *    never handed to a new site, which would inherit its history.
  *  - event_links.id is event_id * 65536 + (role - 1) * 32768 + n, n the
- *    link's number within its role (schema 8; event_id * 2 + role - 1 in
- *    schemas 3-7, one link per role): an event's links are one rowid range,
- *    found without an index, and event_id and role are columns computed from
- *    the id. Deleting an event deletes its links (trigger
- *    events_delete_links).
+ *    link's number within its role (since the step after schema 7;
+ *    event_id * 2 + role - 1 in schemas 3-7, one link per role): an event's links are one rowid
+ * range, found without an index, and event_id and role are columns computed from the id. Deleting
+ * an event deletes its links (trigger events_delete_links).
  *  - events.targets holds an event's networks (IntelMQ source.network) and
  *    target lists as one JSON text, event_links.targets the linked site's
  *    share of its side (store_int.h: ts_store_targets_encode(), counts as in
@@ -1765,7 +1764,7 @@ static int bind_event(struct sq_store *sq, sqlite3_stmt *s, const ts_event_t *e,
 }
 
 /* A link's key is eid * 65536 + (role - 1) * 32768 + its number within the
- * role (schema 8), so the links of an event sit next to each other, right
+ * role (see the schema notes), so the links of an event sit next to each other, right
  * after those of the event before. */
 static int add_links(struct sq_store *sq, int64_t eid, const ts_link_t *links, int n_links)
 {

@@ -20,7 +20,7 @@
 
 #define SQ_KNOWN_INPUTS 8 /* input ids known to exist, per connection */
 
-/* event_links.id (schema 8): event_id * 65536 + (role - 1) * 32768 + the
+/* event_links.id (since the step after schema 7): event_id * 65536 + (role - 1) * 32768 + the
  * link's number within its role, so that an event's links are one rowid
  * range, those of a role half of it, and event_id and role follow from the
  * id. The SQL spells the numbers out; these name them for C. */

@@ -462,6 +462,16 @@ static int owner_of(const ts_prefix_t *claims, const int *site_of, int n, const 
     return best < 0 ? -1 : site_of[best];
 }
 
+static ts_ip_t v4_of(uint32_t v)
+{
+    ts_ip_t a = {.family = TS_AF_INET};
+    a.bytes[0] = (uint8_t)(v >> 24);
+    a.bytes[1] = (uint8_t)(v >> 16);
+    a.bytes[2] = (uint8_t)(v >> 8);
+    a.bytes[3] = (uint8_t)v;
+    return a;
+}
+
 static uint64_t xrnd_state = 0x243f6a8885a308d3ULL;
 static uint64_t xrnd(void)
 {
@@ -540,12 +550,8 @@ static void test_route_model(void **state)
             const ts_prefix_t *p = &t.list[k];
             uint32_t first = ts_ip_v4(&p->addr), size = 1u << (32 - p->len);
             for (uint32_t a = 0; a < size; a++) {
-                ts_ip_t ad = {.family = TS_AF_INET};
                 uint32_t v = first + a;
-                ad.bytes[0] = (uint8_t)(v >> 24);
-                ad.bytes[1] = (uint8_t)(v >> 16);
-                ad.bytes[2] = (uint8_t)(v >> 8);
-                ad.bytes[3] = (uint8_t)v;
+                ts_ip_t ad = v4_of(v);
                 int s = owner_of(claims, site_of, n_claims, &ad);
                 if (s > 0) {
                     owns[s][v & 0xfff] = true;
@@ -572,12 +578,8 @@ static void test_route_model(void **state)
                 const ts_prefix_t *p = &t.list[k];
                 uint32_t first = ts_ip_v4(&p->addr), size = 1u << (32 - p->len);
                 for (uint32_t a = 0; a < size; a++) {
-                    ts_ip_t ad = {.family = TS_AF_INET};
                     uint32_t v = first + a;
-                    ad.bytes[0] = (uint8_t)(v >> 24);
-                    ad.bytes[1] = (uint8_t)(v >> 16);
-                    ad.bytes[2] = (uint8_t)(v >> 8);
-                    ad.bytes[3] = (uint8_t)v;
+                    ts_ip_t ad = v4_of(v);
                     bool in = false;
                     for (uint32_t j = 0; j < l[i].own.n && !in; j++)
                         in = ts_prefix_contains(&l[i].own.list[j], &ad);

@@ -1017,7 +1017,7 @@ static void test_targets_scoped(void **state)
 }
 
 /* A store as tocsin 7 left it (one link per role, keyed event_id * 2 +
- * role - 1) reads back the same after schema 8 renumbers its links: every
+ * role - 1) reads back the same after the next step renumbers its links: every
  * event, link, site view and portal page, and it takes many links per side
  * afterwards. */
 static void test_schema_migrate_v7(void **state)
