@@ -307,19 +307,9 @@ size_t ts_targetset_add(ts_targetset_t *s, const ts_prefix_t *p, size_t allow)
     return grown;
 }
 
-bool ts_targetset_exact(const ts_targetset_t *s)
-{
-    return s->level == 0 && !s->dropped;
-}
-
 bool ts_targetset_complete(const ts_targetset_t *s)
 {
     return !s->dropped;
-}
-
-uint32_t ts_targetset_size(const ts_targetset_t *s)
-{
-    return s->n;
 }
 
 size_t ts_targetset_bytes(const ts_targetset_t *s)
@@ -342,5 +332,5 @@ void ts_targetset_get(const ts_targetset_t *s, uint64_t targets, ts_arena_t *a, 
         n = ts_targets_drop_nested(l, n);
     out->list = l;
     out->n = (uint32_t)n;
-    out->count = s->level == 0 ? n : targets > n ? targets : 0;
+    out->count = s->level == 0 && !s->dropped ? n : targets > n ? targets : 0;
 }

@@ -93,15 +93,13 @@ void ts_targetset_free(ts_targetset_t *s);
  * the set may allocate for it; when growing would need more, the set widens
  * its entries instead. Returns the bytes allocated (<= allow). */
 size_t ts_targetset_add(ts_targetset_t *s, const ts_prefix_t *p, size_t allow);
-/* True while no entry was widened and nothing was dropped. */
-bool ts_targetset_exact(const ts_targetset_t *s);
 /* False once an add was dropped: the set could not allocate its first
  * table. Its entries then cover only part of what was added. */
 bool ts_targetset_complete(const ts_targetset_t *s);
-uint32_t ts_targetset_size(const ts_targetset_t *s);
 /* Heap bytes held for the entries. */
 size_t ts_targetset_bytes(const ts_targetset_t *s);
-/* The entries, sorted, copied into a. Exact: count = n. Widened: count =
- * targets when that exceeds n (the caller's distinct count), else 0. */
+/* The entries, sorted, copied into a. Exact (nothing widened or dropped):
+ * count = n. Else count = targets when that exceeds n (the caller's distinct
+ * count), or 0. */
 void ts_targetset_get(const ts_targetset_t *s, uint64_t targets, ts_arena_t *a,
                       ts_targets_t *out /* OUT */);
