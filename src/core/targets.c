@@ -22,13 +22,53 @@ static bool has_family(const ts_prefix_t *p)
     return p->addr.family == TS_AF_INET || p->addr.family == TS_AF_INET6;
 }
 
+/* Sorts an IPv4-only list by ts_prefix_compare() order: each entry packed
+ * as address << 8 | length, then five byte-wide radix passes. A scan's
+ * thousands of hosts are sorted at its report; a comparison sort through
+ * ts_prefix_compare() cost four times as much there. */
+static void sort_v4(ts_prefix_t *list, size_t n)
+{
+    uint64_t *key = ts_xmalloc(2 * n * sizeof *key), *tmp = key + n;
+    for (size_t i = 0; i < n; i++)
+        key[i] = (uint64_t)ts_ip_v4(&list[i].addr) << 8 | list[i].len;
+    for (unsigned shift = 0; shift < 40; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[(key[i] >> shift & 0xff) + 1]++;
+        for (size_t b = 1; b < 257; b++)
+            count[b] += count[b - 1];
+        for (size_t i = 0; i < n; i++)
+            tmp[count[key[i] >> shift & 0xff]++] = key[i];
+        uint64_t *t = key;
+        key = tmp;
+        tmp = t;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = (uint32_t)(key[i] >> 8);
+        memset(&list[i], 0, sizeof list[i]);
+        list[i].addr.family = TS_AF_INET;
+        list[i].addr.bytes[0] = (uint8_t)(v >> 24);
+        list[i].addr.bytes[1] = (uint8_t)(v >> 16);
+        list[i].addr.bytes[2] = (uint8_t)(v >> 8);
+        list[i].addr.bytes[3] = (uint8_t)v;
+        list[i].len = (uint8_t)key[i];
+    }
+    free(key < tmp ? key : tmp); /* the allocation's start, whichever ends where */
+}
+
 size_t ts_targets_normalize(ts_prefix_t *list, size_t n)
 {
     size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (has_family(&list[i]))
+    bool v4 = true;
+    for (size_t i = 0; i < n; i++) {
+        if (has_family(&list[i])) {
+            v4 = v4 && list[i].addr.family == TS_AF_INET;
             list[k++] = list[i];
-    if (k > 1)
+        }
+    }
+    if (k > 32 && v4)
+        sort_v4(list, k);
+    else if (k > 1)
         qsort(list, k, sizeof *list, cmp_prefix);
     size_t m = 0;
     for (size_t i = 0; i < k; i++)
@@ -187,63 +227,89 @@ void ts_targets_merge(const ts_targets_t *const *parts, size_t k, ts_arena_t *a,
 
 /* ---- The set ------------------------------------------------------------------ */
 
+/* The first table lives in the set itself: most sets (a client that
+ * probed a few hosts) never need another allocation. */
+#define SET_INLINE 8
+
 struct ts_targetset {
-    ts_prefix_t *slot; /* open addressing; family 0 = free */
-    uint32_t cap;      /* power of two, or 0 */
+    ts_prefix_t *slot; /* open addressing; family 0 = free; inl or the heap */
+    uint32_t cap;      /* power of two */
     uint32_t n, max;
     unsigned level; /* widening applied to every entry (0 = none) */
-    bool dropped;   /* an add found no table and no room for one */
+    ts_prefix_t inl[SET_INLINE];
 };
 
 ts_targetset_t *ts_targetset_new(uint32_t max)
 {
-    ts_targetset_t *s = ts_xcalloc(1, sizeof *s);
-    s->max = max < 2 ? 2 : max;
+    ts_targetset_t *s = ts_xmalloc(sizeof *s);
+    s->slot = NULL;
+    ts_targetset_clear(s, max);
     return s;
+}
+
+void ts_targetset_clear(ts_targetset_t *s, uint32_t max)
+{
+    if (s->slot != s->inl)
+        free(s->slot);
+    s->max = max < 2 ? 2 : max;
+    s->slot = s->inl;
+    s->cap = SET_INLINE;
+    s->n = 0;
+    s->level = 0;
+    for (int i = 0; i < SET_INLINE; i++)
+        s->inl[i].addr.family = TS_AF_NONE;
 }
 
 void ts_targetset_free(ts_targetset_t *s)
 {
     if (s == NULL)
         return;
-    free(s->slot);
+    if (s->slot != s->inl)
+        free(s->slot);
     free(s);
+}
+
+/* Entries have no padding and zero host bits (and IPv4 zero beyond its 4
+ * bytes), so equal prefixes are equal bytes. */
+static bool same(const ts_prefix_t *a, const ts_prefix_t *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
 }
 
 static uint32_t hash_prefix(const ts_prefix_t *p)
 {
-    uint64_t h = 0xcbf29ce484222325ULL ^ p->len ^ ((uint64_t)p->addr.family << 8);
-    size_t nb = p->addr.family == TS_AF_INET ? 4 : 16;
-    for (size_t i = 0; i < nb; i++) {
-        h ^= p->addr.bytes[i];
-        h *= 0x100000001b3ULL;
-    }
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 32;
-    return (uint32_t)h;
+    uint64_t hi, lo;
+    memcpy(&hi, p->addr.bytes, 8);
+    memcpy(&lo, p->addr.bytes + 8, 8);
+    uint64_t h =
+        (hi ^ (lo * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)p->len << 56)) * 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 31;
+    h *= 0x94d049bb133111ebULL;
+    return (uint32_t)(h >> 32);
 }
 
-/* Inserts into slot[] (which has room); true if it was not there. */
-static bool put(ts_targetset_t *s, const ts_prefix_t *p)
+/* The slot holding p, or the free slot where it would go. */
+static uint32_t find(const ts_targetset_t *s, const ts_prefix_t *p)
 {
     uint32_t mask = s->cap - 1, i = hash_prefix(p) & mask;
-    while (s->slot[i].addr.family != TS_AF_NONE) {
-        if (ts_prefix_compare(&s->slot[i], p) == 0)
-            return false;
+    while (s->slot[i].addr.family != TS_AF_NONE && !same(&s->slot[i], p))
         i = (i + 1) & mask;
-    }
-    s->slot[i] = *p;
-    s->n++;
-    return true;
+    return i;
 }
 
-static void rehash(ts_targetset_t *s, ts_prefix_t *old, uint32_t oldcap)
+/* Puts the entries of old[0..oldcap) into the (empty) table. */
+static void rehash(ts_targetset_t *s, const ts_prefix_t *old, uint32_t oldcap)
 {
     s->n = 0;
-    for (uint32_t i = 0; i < oldcap; i++)
-        if (old[i].addr.family != TS_AF_NONE)
-            put(s, &old[i]);
+    for (uint32_t i = 0; i < oldcap; i++) {
+        if (old[i].addr.family == TS_AF_NONE)
+            continue;
+        uint32_t k = find(s, &old[i]);
+        if (s->slot[k].addr.family == TS_AF_NONE) {
+            s->slot[k] = old[i];
+            s->n++;
+        }
+    }
 }
 
 /* Widens every entry one more level, in place (the table keeps its size). */
@@ -260,61 +326,47 @@ static void widen_all(ts_targetset_t *s)
     free(old);
 }
 
-static bool contains(const ts_targetset_t *s, const ts_prefix_t *p)
-{
-    if (s->cap == 0)
-        return false;
-    uint32_t mask = s->cap - 1, i = hash_prefix(p) & mask;
-    for (; s->slot[i].addr.family != TS_AF_NONE; i = (i + 1) & mask)
-        if (ts_prefix_compare(&s->slot[i], p) == 0)
-            return true;
-    return false;
-}
-
 size_t ts_targetset_add(ts_targetset_t *s, const ts_prefix_t *p, size_t allow)
 {
     if (!has_family(p))
         return 0;
     ts_prefix_t q = *p;
     widen(&q, s->level);
-    if (contains(s, &q))
-        return 0;
+    uint32_t k = find(s, &q);
+    if (s->slot[k].addr.family != TS_AF_NONE)
+        return 0; /* there already: the common case of a repeated probe */
     size_t grown = 0;
     /* Room for one more at a load of at most a half. */
     while ((s->n + 1) * 2 > s->cap || s->n + 1 > s->max) {
-        uint32_t want = s->cap ? s->cap * 2 : 16;
-        size_t more = (size_t)(want - s->cap) * sizeof *s->slot;
+        uint32_t want = s->cap * 2;
+        /* The heap bytes this growth adds (the inline table is not freed). */
+        size_t more = (size_t)(s->slot == s->inl ? want : want - s->cap) * sizeof *s->slot;
         if (s->n + 1 <= s->max && more <= allow - grown) {
             ts_prefix_t *old = s->slot;
             uint32_t oldcap = s->cap;
             s->slot = ts_xcalloc(want, sizeof *s->slot);
             s->cap = want;
             rehash(s, old, oldcap);
-            free(old);
+            if (old != s->inl)
+                free(old);
             grown += more;
-            continue;
+        } else {
+            /* The last level holds one entry per family: it always fits. */
+            widen_all(s);
+            widen(&q, s->level);
         }
-        if (s->level + 1 >= LEVELS || s->cap == 0) {
-            s->dropped = true; /* no table, or nothing left to widen */
-            return grown;
-        }
-        widen_all(s);
-        widen(&q, s->level);
-        if (contains(s, &q))
+        k = find(s, &q);
+        if (s->slot[k].addr.family != TS_AF_NONE)
             return grown;
     }
-    put(s, &q);
+    s->slot[k] = q;
+    s->n++;
     return grown;
-}
-
-bool ts_targetset_complete(const ts_targetset_t *s)
-{
-    return !s->dropped;
 }
 
 size_t ts_targetset_bytes(const ts_targetset_t *s)
 {
-    return (size_t)s->cap * sizeof *s->slot;
+    return sizeof *s + (s->slot == s->inl ? 0 : (size_t)s->cap * sizeof *s->slot);
 }
 
 void ts_targetset_get(const ts_targetset_t *s, uint64_t targets, ts_arena_t *a, ts_targets_t *out)
@@ -332,5 +384,5 @@ void ts_targetset_get(const ts_targetset_t *s, uint64_t targets, ts_arena_t *a, 
         n = ts_targets_drop_nested(l, n);
     out->list = l;
     out->n = (uint32_t)n;
-    out->count = s->level == 0 && !s->dropped ? n : targets > n ? targets : 0;
+    out->count = s->level == 0 ? n : targets > n ? targets : 0;
 }

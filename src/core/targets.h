@@ -82,24 +82,24 @@ void ts_targets_merge(const ts_targets_t *const *parts, size_t k, ts_arena_t *a,
 /* ---- A set filled one target at a time (the detectors) ---------------------
  * Exact while it holds at most max entries; past that, or when it may not
  * allocate, it widens its entries along the ladder of ts_targets_cover() so
- * that it keeps covering everything added. */
+ * that it keeps covering everything added (its first few entries live in the
+ * set itself, so it never has to drop one). */
 typedef struct ts_targetset ts_targetset_t;
 
-/* max >= 2. Never NULL (aborts on OOM); nothing is allocated for the entries
- * until the first add. Free with ts_targetset_free(). */
+/* max >= 2. Never NULL (aborts on OOM). Free with ts_targetset_free(). */
 ts_targetset_t *ts_targetset_new(uint32_t max);
 void ts_targetset_free(ts_targetset_t *s);
+/* Empties s for reuse with a new max, as if new (what a detector does
+ * instead of freeing and allocating a set per source). */
+void ts_targetset_clear(ts_targetset_t *s, uint32_t max);
 /* Adds p (an address as /32 or /128, or a network). allow is how many bytes
  * the set may allocate for it; when growing would need more, the set widens
  * its entries instead. Returns the bytes allocated (<= allow). */
 size_t ts_targetset_add(ts_targetset_t *s, const ts_prefix_t *p, size_t allow);
-/* False once an add was dropped: the set could not allocate its first
- * table. Its entries then cover only part of what was added. */
-bool ts_targetset_complete(const ts_targetset_t *s);
-/* Heap bytes held for the entries. */
+/* Bytes the set holds, itself included: what new gave plus what add said. */
 size_t ts_targetset_bytes(const ts_targetset_t *s);
-/* The entries, sorted, copied into a. Exact (nothing widened or dropped):
- * count = n. Else count = targets when that exceeds n (the caller's distinct
- * count), or 0. */
+/* The entries, sorted, copied into a. Exact (nothing widened): count = n.
+ * Else count = targets when that exceeds n (the caller's distinct count), or
+ * 0. */
 void ts_targetset_get(const ts_targetset_t *s, uint64_t targets, ts_arena_t *a,
                       ts_targets_t *out /* OUT */);

@@ -36,7 +36,8 @@ typedef struct ts_detect_config {
      * second one on, exactly up to scan_max_targets (default 4096, at most
      * TS_TARGETS_INPUT_MAX), then as covering prefixes; all lists together
      * hold at most targets_memory bytes (default 32 MiB), past which lists
-     * widen and no new one starts (the scan is then reported without). */
+     * widen instead of growing and no new one starts (a scan without one is
+     * reported as before, without targets). */
     uint32_t scan_max_targets;
     size_t targets_memory;
     /* Brute force: one source, many short flows to one login service. */

@@ -97,17 +97,18 @@ static inline uint32_t sat32(uint32_t a, uint64_t b)
 
 /* ---- The probed hosts of a source (scan_entry_t.targets) ----------------- */
 
-/* Bytes a list costs besides its table. */
-#define TSET_OVERHEAD 64
-
+/* A released list stays allocated, emptied, for the next source: sources
+ * come and go by the thousand per second, and a malloc and free each was a
+ * third of what the lists cost the detector per flow. */
 static void tset_release(ts_detector_t *d, scan_entry_t *e)
 {
     if (e->targets == 0)
         return;
     uint32_t i = e->targets - 1;
-    d->tsets_bytes -= ts_targetset_bytes(d->tsets[i]) + TSET_OVERHEAD;
-    ts_targetset_free(d->tsets[i]);
-    d->tsets[i] = NULL;
+    ts_targetset_t *set = d->tsets[i];
+    d->tsets_bytes -= ts_targetset_bytes(set);
+    ts_targetset_clear(set, d->cfg.scan_max_targets);
+    d->tsets_bytes += ts_targetset_bytes(set);
     d->free_tsets[d->n_free_tsets++] = i;
     e->targets = 0;
 }
@@ -121,25 +122,29 @@ static void tset_add(ts_detector_t *d, scan_entry_t *e, const ts_ip_t *ip)
 }
 
 /* Starts the list of a source at its second probed host: until then every
- * probe went to first_dst, so the list misses nothing. Not started once the
- * lists hold targets_memory. */
+ * probe went to first_dst, so the list misses nothing. Not started when it
+ * would take the lists past targets_memory. */
 static void tset_start(ts_detector_t *d, scan_entry_t *e, const ts_ip_t *dst)
 {
-    if (d->tsets_bytes + TSET_OVERHEAD >= d->cfg.targets_memory)
-        return;
     uint32_t i;
     if (d->n_free_tsets) {
         i = d->free_tsets[--d->n_free_tsets];
     } else {
+        ts_targetset_t *set = ts_targetset_new(d->cfg.scan_max_targets);
+        size_t bytes = ts_targetset_bytes(set);
+        if (d->tsets_bytes + bytes > d->cfg.targets_memory) {
+            ts_targetset_free(set);
+            return;
+        }
         if (d->n_tsets == d->cap_tsets) {
             d->cap_tsets = d->cap_tsets ? d->cap_tsets * 2 : 64;
             d->tsets = ts_xrealloc(d->tsets, d->cap_tsets * sizeof *d->tsets);
             d->free_tsets = ts_xrealloc(d->free_tsets, d->cap_tsets * sizeof *d->free_tsets);
         }
         i = d->n_tsets++;
+        d->tsets[i] = set;
+        d->tsets_bytes += bytes;
     }
-    d->tsets[i] = ts_targetset_new(d->cfg.scan_max_targets);
-    d->tsets_bytes += TSET_OVERHEAD;
     e->targets = i + 1;
     ts_ip_t first = {.family = e->key.fam};
     memcpy(first.bytes, e->first_dst, 16);
@@ -237,7 +242,7 @@ static void report(ts_detector_t *d, const scan_entry_t *e, bool address_scan, u
     }
     /* The hosts probed, so that their sites are told: exact while the list
      * fits (then also the count), covering prefixes beyond. */
-    if (e->targets && ts_targetset_complete(d->tsets[e->targets - 1])) {
+    if (e->targets) {
         ts_targets_t *t = ts_arena_alloc(a, sizeof *t);
         ts_targetset_get(d->tsets[e->targets - 1], nh, a, t);
         if (ts_targets_exact(t))
@@ -311,6 +316,8 @@ void ts_scan_free(ts_detector_t *d)
         if (e)
             release(e, d);
     }
+    for (uint32_t i = 0; i < d->n_tsets; i++)
+        ts_targetset_free(d->tsets[i]);
     free(d->tsets);
     free(d->free_tsets);
 }
