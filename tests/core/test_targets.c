@@ -184,6 +184,36 @@ static void test_cover(void **state)
     }
 }
 
+/* Long IPv4 lists take another sort: the same order and the same set. */
+static void test_normalize_v4(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 200; round++) {
+        size_t n = 33 + rnd() % 600;
+        ts_prefix_t *l = malloc(n * sizeof *l), *orig = malloc(n * sizeof *orig);
+        for (size_t i = 0; i < n; i++) {
+            do
+                l[i] = random_entry();
+            while (l[i].addr.family != TS_AF_INET);
+            if (i > 0 && rnd() % 8 == 0)
+                l[i] = l[rnd() % i]; /* duplicates */
+        }
+        memcpy(orig, l, n * sizeof *l);
+        size_t m = ts_targets_normalize(l, n);
+        for (size_t i = 1; i < m; i++)
+            assert_true(ts_prefix_compare(&l[i - 1], &l[i]) < 0);
+        for (size_t i = 0; i < n; i++) {
+            bool found = false;
+            for (size_t j = 0; j < m && !found; j++)
+                found = ts_prefix_compare(&orig[i], &l[j]) == 0;
+            if (!found)
+                fail_msg("round %d: entry %zu lost", round, i);
+        }
+        free(l);
+        free(orig);
+    }
+}
+
 static void test_merge(void **state)
 {
     (void)state;
@@ -285,9 +315,10 @@ static void test_set(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_invalid), cmocka_unit_test(test_normalize_and_text),
-        cmocka_unit_test(test_summary), cmocka_unit_test(test_cover),
-        cmocka_unit_test(test_merge),   cmocka_unit_test(test_set),
+        cmocka_unit_test(test_invalid),      cmocka_unit_test(test_normalize_and_text),
+        cmocka_unit_test(test_summary),      cmocka_unit_test(test_cover),
+        cmocka_unit_test(test_normalize_v4), cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
