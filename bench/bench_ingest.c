@@ -149,8 +149,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "line %zu: %s\n", i, err.detail);
                 return 1;
             }
-            ts_link_t links[2];
-            linked += (uint64_t)ts_constituency_route(c, &ev, links);
+            ts_link_t *links;
+            linked += (uint64_t)ts_constituency_route(c, &ev, arena, &links);
             if ((i & 1023) == 1023)
                 ts_arena_reset(arena);
         }

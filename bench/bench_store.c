@@ -5,6 +5,10 @@
  * events/s committed over the runs and the database size. Then times a few
  * reads on the last database: per-site newest-first pages and counts.
  *
+ * BENCH_TARGETS=K makes every event an address scan of K hosts (at most 256)
+ * spread over 4 sites: a destination target list and 4 links, each with its
+ * site's share (the multi-target load).
+ *
  * usage: bench_store [N=1000000] [runs=3] [dir=/tmp] [batch...] */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,14 +44,55 @@ static uint64_t rnd(void)
     return rng;
 }
 
+#define SCAN_SITES 4
+#define SCAN_MAX 256
+
 typedef struct proto {
     ts_event_t ev;
-    ts_link_t links[2];
+    ts_link_t links[SCAN_SITES];
     int n_links;
-    char rules[2][32];
+    char rules[SCAN_SITES][32];
     char extra_flow[32];
     char extra_sid[16];
+    ts_prefix_t hosts[SCAN_MAX]; /* BENCH_TARGETS: sorted, SCAN_SITES runs of k / SCAN_SITES */
+    ts_targets_t targets;
 } proto_t;
+
+/* An address scan of k hosts, k / SCAN_SITES in a /24 of each of SCAN_SITES
+ * sites (distinct, by increasing id as routing gives them), one destination
+ * link per site holding its share. */
+static void make_scan(proto_t *p, int64_t first_site, unsigned k)
+{
+    unsigned per = k / SCAN_SITES;
+    const int64_t span = (N_SITES - 1) / SCAN_SITES;
+    p->ev.dst.ip.family = TS_AF_NONE;
+    p->n_links = SCAN_SITES;
+    for (int s = 0; s < SCAN_SITES; s++) {
+        int64_t site = first_site + 1 + s * span + (int64_t)(rnd() % (uint64_t)span);
+        uint8_t net = (uint8_t)(site - first_site);
+        for (unsigned h = 0; h < per; h++) {
+            ts_prefix_t *x = &p->hosts[s * per + h];
+            memset(x, 0, sizeof *x);
+            x->addr.family = TS_AF_INET;
+            x->addr.bytes[0] = 10;
+            x->addr.bytes[1] = net;
+            x->addr.bytes[2] = 7;
+            x->addr.bytes[3] = (uint8_t)(1 + h);
+            x->len = 32;
+        }
+        ts_link_t *l = &p->links[s];
+        memset(l, 0, sizeof *l);
+        l->role = TS_ROLE_DESTINATION;
+        l->match.site_id = site;
+        l->match.kind = TS_RULE_NETWORK;
+        snprintf(p->rules[s], sizeof p->rules[s], "10.%u.7.0/24", (unsigned)net);
+        l->match.rule = p->rules[s];
+        l->match.site_name = "";
+        l->own = (ts_targets_t){&p->hosts[s * per], per, per};
+    }
+    p->targets = (ts_targets_t){p->hosts, per * SCAN_SITES, per * SCAN_SITES};
+    p->ev.dst.targets = &p->targets;
+}
 
 static void make_proto(proto_t *p, int64_t first_site)
 {
@@ -275,8 +320,18 @@ int main(int argc, char **argv)
     pool = calloc(POOL, sizeof *pool);
     if (pool == NULL)
         return 1;
-    for (int i = 0; i < POOL; i++)
+    const char *tg = getenv("BENCH_TARGETS");
+    unsigned k = tg ? (unsigned)strtoul(tg, NULL, 10) : 0;
+    if (k > SCAN_MAX || (tg && k < SCAN_SITES))
+        return 2;
+    for (int i = 0; i < POOL; i++) {
         make_proto(&pool[i], 1); /* root gets id 1 in a fresh store */
+        if (k)
+            make_scan(&pool[i], 1, k);
+    }
+    if (k)
+        printf("bench_store: every event an address scan of %u hosts over %d sites\n",
+               k / SCAN_SITES * SCAN_SITES, SCAN_SITES);
 
     printf("bench_store: %zu events per run, %d runs, synchronous=FULL, WAL, file %s\n", n, runs,
            path);

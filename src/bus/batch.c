@@ -376,8 +376,10 @@ static void get_event(rd_t *r, ts_batch_t *b, ts_batch_item_t *it)
         r->err = TS_ETOOBIG;
         return;
     }
+    it->links = ts_arena_alloc(b->arena, (n_links ? n_links : 1) * sizeof *it->links);
     for (uint64_t i = 0; i < n_links && !r->err; i++) {
         ts_link_t *l = &it->links[i];
+        memset(l, 0, sizeof *l);
         l->role = (ts_role_t)get_u(r);
         l->match.kind = (ts_rule_kind_t)get_u(r);
         l->match.site_id = get_s(r);

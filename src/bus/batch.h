@@ -27,7 +27,7 @@
 typedef struct ts_batch_item {
     const ts_event_t *ev;
     int n_links;
-    ts_link_t links[2];
+    ts_link_t *links; /* in the batch's arena */
     uint64_t line;     /* 1-based line of the record in its file */
     uint64_t offset;   /* rejected record: byte offset in the input */
     uint64_t full_len; /* rejected record: its whole length */

@@ -26,6 +26,7 @@ struct counters {
 struct ts_cwriter {
     ts_store_t *st;
     ts_constituency_t **c;
+    ts_arena_t *route_arena; /* the writer's: one detection's links at a time */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t work; /* to the writer: something to do */
@@ -93,9 +94,10 @@ static int store_batch(ts_cwriter_t *w, const struct batch *b)
 {
     int rc = ts_store_begin(w->st);
     for (size_t i = 0; rc == 0 && i < b->n; i++) {
-        ts_link_t links[2];
-        int nl = ts_constituency_route(*w->c, &b->events[i], links);
+        ts_link_t *links;
+        int nl = ts_constituency_route(*w->c, &b->events[i], w->route_arena, &links);
         rc = ts_store_event_add(w->st, &b->events[i], links, nl, 0, 0, NULL);
+        ts_arena_reset(w->route_arena);
     }
     if (rc == 0)
         rc = ts_store_commit(w->st);
@@ -238,6 +240,7 @@ int ts_cwriter_start(ts_store_t *st, ts_constituency_t **c, int patience_ms, ts_
         free(w);
         return TS_ENOMEM;
     }
+    w->route_arena = ts_arena_new(1 << 12);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -252,6 +255,7 @@ int ts_cwriter_start(ts_store_t *st, ts_constituency_t **c, int patience_ms, ts_
         pthread_cond_destroy(&w->room);
         pthread_mutex_destroy(&w->mu);
         batch_free(w->open);
+        ts_arena_free(w->route_arena);
         free(w);
         return TS_EIO;
     }
@@ -375,6 +379,7 @@ int ts_cwriter_finish(ts_cwriter_t *w)
     for (size_t i = 0; i < w->nspare; i++)
         batch_free(w->spare[i]);
     batch_free(w->open);
+    ts_arena_free(w->route_arena);
     free(w->fill.v);
     free(w->ready.v);
     pthread_cond_destroy(&w->work);

@@ -9,20 +9,36 @@
 
 #include "core/ip.h"
 #include "core/str.h"
+#include "core/targets.h"
 #include "core/taxonomy.h"
+#include "core/tlp.h"
 
 /* Bounds that keep one event small whatever the input. */
 #define TS_EVENT_EXTRA_MAX 32  /* extra.* keys kept per event */
 #define TS_EVENT_STR_MAX 4096  /* longest kept string field (bytes) */
 #define TS_TIME_NONE INT64_MIN /* absent time */
 
-/* One side of an event: source.* or destination.* */
+/* One side of an event: source.* or destination.*
+ *
+ * ip, network, port, asn, fqdn and url are what the report names as this
+ * side, one of each, and every viewer of the event sees them. targets is
+ * different: the side's many addresses and networks (an address scan's
+ * hosts, a flood's victims), each of which may belong to another site, so a
+ * site is only ever shown its own share of them (store.h). A producer with
+ * many addresses puts them in targets and leaves ip absent.
+ *
+ * Routing (route/constituency.h) uses ip; when ip is absent, network (a
+ * blocklist's netblock; with an ip, IntelMQ's source.network is the routed
+ * prefix around it, context only); and every entry of targets. */
 typedef struct ts_endpoint {
-    ts_ip_t ip;    /* family TS_AF_NONE when absent */
-    int32_t port;  /* -1 when absent, else 0-65535 */
-    int64_t asn;   /* -1 when absent, else 0-4294967295 */
-    ts_str_t fqdn; /* .ptr NULL when absent */
-    ts_str_t url;
+    ts_ip_t ip;                  /* family TS_AF_NONE when absent */
+    int32_t port;                /* -1 when absent, else 0-65535 */
+    int64_t asn;                 /* -1 when absent, else 0-4294967295 */
+    ts_str_t fqdn;               /* .ptr NULL when absent */
+    ts_str_t url;                /* .ptr NULL when absent */
+    ts_prefix_t network;         /* source.network; family TS_AF_NONE when absent */
+    const ts_targets_t *targets; /* NULL when the side names no list; else n >= 1, sorted
+                                    (core/targets.h), at most TS_TARGETS_INPUT_MAX entries */
 } ts_endpoint_t;
 
 /* extra.KEY = VALUE. value_json is the value as JSON text (a string with its
@@ -45,12 +61,14 @@ typedef struct ts_event {
     ts_str_t application;     /* protocol.application (lower case) */
     ts_str_t feed_name;       /* feed.name */
     ts_str_t feed_provider;   /* feed.provider */
+    ts_tlp_t tlp;             /* tlp: the sharing label; TS_TLP_NONE when the feed gave none */
     uint64_t count;           /* how many raw observations this event stands for, >= 1 */
     uint32_t n_extra;
     ts_extra_t extra[TS_EVENT_EXTRA_MAX];
 } ts_event_t;
 
-/* Resets e to an empty event (no addresses, no times, type undetermined, count 1). */
+/* Resets e to an empty event (no addresses, networks or targets, no times, no
+ * TLP, type undetermined, count 1). */
 void ts_event_init(ts_event_t *e);
 
 /* Formats microseconds since the epoch as RFC 3339 UTC with microseconds

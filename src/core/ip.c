@@ -327,6 +327,12 @@ bool ts_ip_equal(const ts_ip_t *a, const ts_ip_t *b)
     return ts_ip_compare(a, b) == 0;
 }
 
+int ts_prefix_compare(const ts_prefix_t *a, const ts_prefix_t *b)
+{
+    int c = ts_ip_compare(&a->addr, &b->addr);
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
 int ts_ip_compare(const ts_ip_t *a, const ts_ip_t *b)
 {
     if (a->family != b->family)

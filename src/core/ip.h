@@ -54,6 +54,9 @@ bool ts_ip_equal(const ts_ip_t *a, const ts_ip_t *b);
 bool ts_prefix_clear_host_bits(ts_prefix_t *p);
 /* Total order: family, then bytes. For sorting. */
 int ts_ip_compare(const ts_ip_t *a, const ts_ip_t *b);
+/* Total order of prefixes: family, then address, then length (shorter
+ * first), so that a network comes before everything inside it. */
+int ts_prefix_compare(const ts_prefix_t *a, const ts_prefix_t *b);
 
 /* IPv4 address as a host-order integer (only for TS_AF_INET). */
 static inline uint32_t ts_ip_v4(const ts_ip_t *ip)

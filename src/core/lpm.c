@@ -96,6 +96,14 @@ struct fib {
     bool dirty;
 };
 
+/* Prefixes of one family sorted by address, then length: the overlap walk's
+ * index, built on its first use after a change. */
+struct sorted {
+    struct entry *e;
+    size_t n;
+    bool dirty;
+};
+
 struct ts_lpm {
     struct entry *ents;
     size_t n, cap;
@@ -103,6 +111,7 @@ struct ts_lpm {
     size_t hcap;    /* power of two */
     size_t count[2];
     struct fib fib[2];
+    struct sorted sorted[2];
 };
 
 /* ---- the mutable set ---------------------------------------------------- */
@@ -231,6 +240,8 @@ void ts_lpm_free(ts_lpm_t *t)
         return;
     fib_clear(&t->fib[0]);
     fib_clear(&t->fib[1]);
+    free(t->sorted[0].e);
+    free(t->sorted[1].e);
     free(t->ents);
     free(t->hash);
     free(t);
@@ -260,6 +271,7 @@ int ts_lpm_insert(ts_lpm_t *t, const ts_prefix_t *p, uint32_t value, uint32_t *e
         hash_grow(t);
     t->count[e.fam]++;
     t->fib[e.fam].dirty = true;
+    t->sorted[e.fam].dirty = true;
     return 0;
 }
 
@@ -282,6 +294,7 @@ int ts_lpm_remove(ts_lpm_t *t, const ts_prefix_t *p)
     t->n--;
     t->count[e.fam]--;
     t->fib[e.fam].dirty = true;
+    t->sorted[e.fam].dirty = true;
     return 0;
 }
 
@@ -669,4 +682,100 @@ uint32_t ts_lpm_lookup(ts_lpm_t *t, const ts_ip_t *ip)
     if (ip->family == TS_AF_INET6)
         return ts_lpm_lookup6(t, ip->bytes);
     return TS_LPM_NONE;
+}
+
+/* ---- the overlap walk ------------------------------------------------------ */
+
+static void sorted_build(ts_lpm_t *t, unsigned fam)
+{
+    struct sorted *s = &t->sorted[fam];
+    free(s->e);
+    s->e = ts_xmalloc((t->count[fam] ? t->count[fam] : 1) * sizeof *s->e);
+    s->n = 0;
+    for (size_t k = 0; k < t->n; k++)
+        if (t->ents[k].fam == fam)
+            s->e[s->n++] = t->ents[k];
+    qsort(s->e, s->n, sizeof *s->e, cmp_entry);
+    s->dirty = false;
+}
+
+static void entry_prefix(const struct entry *e, ts_prefix_t *p)
+{
+    memset(p, 0, sizeof *p);
+    p->len = e->len;
+    if (e->fam == 0) {
+        p->addr.family = TS_AF_INET;
+        uint32_t v = (uint32_t)(e->hi >> 32);
+        p->addr.bytes[0] = (uint8_t)(v >> 24);
+        p->addr.bytes[1] = (uint8_t)(v >> 16);
+        p->addr.bytes[2] = (uint8_t)(v >> 8);
+        p->addr.bytes[3] = (uint8_t)v;
+        return;
+    }
+    p->addr.family = TS_AF_INET6;
+    for (int k = 0; k < 8; k++) {
+        p->addr.bytes[k] = (uint8_t)(e->hi >> (56 - 8 * k));
+        p->addr.bytes[k + 8] = (uint8_t)(e->lo >> (56 - 8 * k));
+    }
+}
+
+/* (hi, lo) <= (bhi, blo) as 128-bit numbers. */
+static bool key_le(uint64_t hi, uint64_t lo, uint64_t bhi, uint64_t blo)
+{
+    return hi < bhi || (hi == bhi && lo <= blo);
+}
+
+int ts_lpm_overlaps(ts_lpm_t *t, const ts_prefix_t *p, ts_lpm_overlap_cb cb, void *ctx)
+{
+    struct entry key;
+    if (to_entry(p, &key) != 0)
+        return TS_EINVAL;
+    ts_prefix_t q;
+    /* Containing: p cut to each length up to its own, looked up exactly. */
+    for (unsigned l = 0; l <= key.len; l++) {
+        struct entry k = key;
+        k.len = (uint8_t)l;
+        k.hi = l == 0 ? 0 : l >= 64 ? k.hi : k.hi & (UINT64_MAX << (64 - l));
+        k.lo = l <= 64 ? 0 : l >= 128 ? k.lo : k.lo & (UINT64_MAX << (128 - l));
+        size_t i = hash_find(t, &k);
+        if (t->hash[i] == 0)
+            continue;
+        const struct entry *e = &t->ents[t->hash[i] - 1];
+        entry_prefix(e, &q);
+        int rc = cb(&q, e->value, ctx);
+        if (rc)
+            return rc;
+    }
+    struct sorted *s = &t->sorted[key.fam];
+    if (s->dirty)
+        sorted_build(t, key.fam);
+    /* Inside: the entries starting in p's range, longer than p (an entry
+     * starting there and not longer starts at p's start and contains p). */
+    unsigned bits = key.fam == 0 ? 32 : 128;
+    uint64_t ehi = key.hi, elo = key.lo; /* p's last address */
+    if (key.len < 64)
+        ehi |= key.len == 0 ? UINT64_MAX : UINT64_MAX >> key.len;
+    if (key.len < 128)
+        elo |= key.len <= 64 ? UINT64_MAX : UINT64_MAX >> (key.len - 64);
+    if (bits == 32) {
+        ehi &= UINT64_C(0xffffffff00000000);
+        elo = 0;
+    }
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (key_le(key.hi, key.lo, s->e[mid].hi, s->e[mid].lo))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    for (size_t i = lo; i < s->n && key_le(s->e[i].hi, s->e[i].lo, ehi, elo); i++) {
+        if (s->e[i].len <= key.len)
+            continue;
+        entry_prefix(&s->e[i], &q);
+        int rc = cb(&q, s->e[i].value, ctx);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }

@@ -39,6 +39,18 @@ uint32_t ts_lpm_lookup4(ts_lpm_t *t, uint32_t addr);
 /* IPv6 fast path, addr in network order. */
 uint32_t ts_lpm_lookup6(ts_lpm_t *t, const uint8_t addr[16]);
 
+/* Every stored prefix overlapping p, i.e. containing it (p itself included)
+ * or lying inside it: first those containing it, shortest first, then those
+ * inside it, in ts_prefix_compare() order. cb gets each prefix and its value;
+ * a non-zero return stops the walk and is returned. As for lookups, the
+ * first walk after a change sorts the prefixes of p's family, so it must not
+ * run concurrently with other calls.
+ * \retval 0 walked.  \retval TS_EINVAL p has no family, a length beyond it,
+ * or host bits set.  \retval the callback's value. */
+typedef int (*ts_lpm_overlap_cb)(const ts_prefix_t *prefix, uint32_t value, void *ctx);
+TS_MUSTCHECK int ts_lpm_overlaps(ts_lpm_t *t, const ts_prefix_t *p, ts_lpm_overlap_cb cb,
+                                 void *ctx);
+
 /* Finishes building lookup tables now (optional, see above). */
 void ts_lpm_build(ts_lpm_t *t);
 

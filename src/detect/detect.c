@@ -29,6 +29,8 @@ void ts_detect_config_init(ts_detect_config_t *c)
     c->ddos_min_sources = 50;
     c->max_sources = 65536;
     c->max_destinations = 65536;
+    c->scan_max_targets = 4096;
+    c->targets_memory = (size_t)32 << 20;
 }
 
 /* Zero, negative or non-finite values take their defaults, so that a
@@ -60,6 +62,9 @@ static void sanitize(ts_detect_config_t *c, const ts_detect_config_t *in)
     FIX_INT(ddos_min_sources);
     FIX_INT(max_sources);
     FIX_INT(max_destinations);
+    FIX_INT(scan_max_targets);
+    if (c->targets_memory == 0)
+        c->targets_memory = def.targets_memory;
 #undef FIX_INT
 #undef FIX_DBL
     if (!(isfinite(c->flood_alpha) && c->flood_alpha > 0 && c->flood_alpha <= 1))
@@ -73,6 +78,8 @@ static void sanitize(ts_detect_config_t *c, const ts_detect_config_t *in)
         c->max_sources = TS_DT_MAX_CAPACITY;
     if (c->max_destinations > TS_DT_MAX_CAPACITY)
         c->max_destinations = TS_DT_MAX_CAPACITY;
+    if (c->scan_max_targets > TS_TARGETS_INPUT_MAX)
+        c->scan_max_targets = TS_TARGETS_INPUT_MAX;
     if (c->bf_ports == NULL || c->n_bf_ports == 0) {
         c->bf_ports = def.bf_ports;
         c->n_bf_ports = def.n_bf_ports;
@@ -271,10 +278,11 @@ void ts_detect_get_stats(const ts_detector_t *d, ts_detect_stats_t *s)
     s->evicted_sources = d->scan.evictions + d->bf.evictions;
     s->evicted_destinations = d->flood.evictions;
     s->sketch_saturated = d->budget.saturated;
-    s->memory =
-        sizeof *d + ts_dtable_bytes(&d->scan) + ts_dtable_bytes(&d->bf) +
-        ts_dtable_bytes(&d->flood) + d->flood.max_nbuckets * TS_DT_WAYS * sizeof *d->active +
-        TS_FLOOD_GATE_ROWS * TS_FLOOD_GATE_CELLS * sizeof(struct flood_gate) + d->budget.used;
+    s->memory = sizeof *d + ts_dtable_bytes(&d->scan) + ts_dtable_bytes(&d->bf) +
+                ts_dtable_bytes(&d->flood) +
+                d->flood.max_nbuckets * TS_DT_WAYS * sizeof *d->active +
+                TS_FLOOD_GATE_ROWS * TS_FLOOD_GATE_CELLS * sizeof(struct flood_gate) +
+                d->budget.used + d->tsets_bytes;
 }
 
 /* --- helpers shared by the detectors --- */

@@ -7,7 +7,10 @@
  * (information-gathering/scanner, intrusion-attempts/brute-force,
  * availability/ddos or dos), source and destination, and the evidence in
  * extra (flows, packets, bytes, distinct targets or ports, window). The
- * caller routes and stores them like any other event.
+ * caller routes and stores them like any other event. A scan of many hosts
+ * names them as the destination's targets, and floods of several hosts of one
+ * /24 (IPv6: /64) in one window are one event naming the victims, so that
+ * routing reaches every site among them with its own hosts.
  *
  * Memory is bounded: per-source and per-destination state lives in tables
  * of fixed capacity (the least active entries are evicted and counted), and
@@ -28,6 +31,15 @@ typedef struct ts_detect_config {
      * (address scan) or to many ports on one destination (port scan). */
     uint32_t scan_min_hosts; /* distinct destinations (default 25) */
     uint32_t scan_min_ports; /* distinct ports on one host (default 15) */
+    /* A scan names its targets (destination targets of the event, see
+     * core/targets.h): each source's distinct probed hosts are kept from its
+     * second one on, exactly up to scan_max_targets (default 4096, at most
+     * TS_TARGETS_INPUT_MAX), then as covering prefixes; all lists together
+     * hold at most targets_memory bytes (default 32 MiB), past which lists
+     * widen instead of growing and no new one starts (a scan without one is
+     * reported as before, without targets). */
+    uint32_t scan_max_targets;
+    size_t targets_memory;
     /* Brute force: one source, many short flows to one login service. */
     uint32_t bf_min_flows;   /* flows per window to one service (default 20) */
     uint32_t bf_max_packets; /* a "short" login attempt: at most this many packets (default 50) */

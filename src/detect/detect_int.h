@@ -7,6 +7,7 @@
 
 #include "core/arena.h"
 #include "core/event.h"
+#include "core/targets.h"
 #include "detect/detect.h"
 #include "detect/hll.h"
 #include "detect/table.h"
@@ -41,6 +42,7 @@ typedef struct scan_entry {
     uint16_t first_port;
     uint32_t packets, bytes; /* saturating: probes are small */
     uint8_t first_dst[16];   /* same family as the source */
+    uint32_t targets;        /* its probed hosts: index + 1 in the detector's tsets, 0 none */
     ts_dcount_t hosts;       /* distinct destinations */
     ts_dcount_t ports;       /* distinct (protocol, port) */
     ts_dcount_t pairs;       /* distinct (destination, protocol, port) */
@@ -110,7 +112,12 @@ struct ts_detector {
     int64_t win_start, iv_start;
     ts_dbudget_t budget;
     ts_dtable_t scan, bf, flood;
-    uint32_t *active; /* flood slots with activity or a non-zero rate */
+    ts_targetset_t **tsets; /* scan targets per source (scan_entry_t.targets) */
+    uint32_t n_tsets, cap_tsets;
+    uint32_t *free_tsets; /* indexes of released ones, for reuse */
+    uint32_t n_free_tsets;
+    size_t tsets_bytes; /* held by all of them, against targets_memory */
+    uint32_t *active;   /* flood slots with activity or a non-zero rate */
     size_t n_active;
     uint32_t flood_gen;                    /* flood table generation the active list refers to */
     struct flood_gate *gate;               /* ROWS * CELLS, counters cleared per interval */

@@ -46,12 +46,20 @@
  * burst; a flood carried by long flows that are exported rarely is therefore
  * underestimated (exporters' active timeout bounds this).
  *
+ * Victims: flooded destinations of one window with the same protocol class
+ * and kind (ddos or dos) inside one /24 (IPv6: /64) are taken for one attack
+ * on several hosts (carpet bombing hits a range) and reported as one event
+ * naming them all as the destination's targets, with the window's totals
+ * summed and the rates and source count of the busiest victim; a victim
+ * alone keeps its own event with its address as destination.ip.
+ *
  * Interval ends are only processed by ts_detect_tick: flows count into the
  * interval in progress whatever their timestamp, and a tick that covers k
  * intervals spreads the counters over them. Only entries on the active list
  * (recent traffic or a non-negligible rate) are visited per interval. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/mem.h"
@@ -284,15 +292,127 @@ static void report(ts_detector_t *d, const flood_entry_t *e, int64_t wend, ts_ar
     ts_det_report(d, &ev, cb, ctx);
 }
 
+/* Flooded entries of one window that are one attack on several hosts: the
+ * same protocol class, the same kind (ddos or dos) and one /24 (IPv6 /64). */
+typedef struct victim {
+    const flood_entry_t *e;
+    bool ddos;
+    ts_prefix_t net;
+} victim_t;
+
+static int cmp_victim(const void *pa, const void *pb)
+{
+    const victim_t *a = pa, *b = pb;
+    if (a->e->key.tag != b->e->key.tag)
+        return a->e->key.tag < b->e->key.tag ? -1 : 1;
+    if (a->ddos != b->ddos)
+        return a->ddos ? 1 : -1;
+    int c = ts_prefix_compare(&a->net, &b->net);
+    if (c)
+        return c;
+    return memcmp(a->e->key.ip, b->e->key.ip, 16);
+}
+
+/* One event for the victims v[0..n) (n >= 2) of one attack: the victims as
+ * the destination's targets, the totals summed, the rates and the source
+ * count those of the busiest victim. */
+static void report_group(ts_detector_t *d, const victim_t *v, size_t n, int64_t wend, ts_arena_t *a,
+                         ts_detection_cb cb, void *ctx)
+{
+    ts_event_t ev;
+    ts_det_event_base(d, &ev, "flood", d->win_start, wend, a);
+    ev.type = v[0].ddos ? d->t_ddos : d->t_dos;
+    uint64_t flows = 0, packets = 0, bytes = 0, nsrc = 0;
+    double pps = 0, bps = 0, fps = 0;
+    bool one_src = true;
+    ts_prefix_t *list = ts_arena_alloc(a, n * sizeof *list);
+    for (size_t i = 0; i < n; i++) {
+        const flood_entry_t *e = v[i].e;
+        flows += e->w_flows;
+        packets += e->w_packets;
+        bytes += e->w_bytes;
+        uint64_t k = ts_dcount_estimate(&e->sources);
+        nsrc = k > nsrc ? k : nsrc;
+        pps = e->peak_pps > pps ? e->peak_pps : pps;
+        bps = e->peak_bps > bps ? e->peak_bps : bps;
+        fps = e->peak_fps > fps ? e->peak_fps : fps;
+        one_src = one_src && k == 1 && ts_dcount_exact(&e->sources) &&
+                  ts_ip_equal(&e->one_src, &v[0].e->one_src);
+        ts_det_ipkey_ip(&e->key, &list[i].addr);
+        list[i].len = list[i].addr.family == TS_AF_INET ? 32 : 128;
+    }
+    ts_targets_t *t = ts_arena_alloc(a, sizeof *t);
+    *t = (ts_targets_t){list, (uint32_t)n, n};
+    ev.dst.targets = t;
+    if (one_src)
+        ev.src.ip = v[0].e->one_src;
+    ev.count = flows ? flows : 1;
+    const char *proto = class_name(v[0].e->key.tag);
+    if (v[0].e->key.tag != FL_OTHER)
+        ev.transport = ts_str_c(proto);
+    ev.identifier = ts_det_printf(a, "flow-flood-%s", proto);
+    char net[TS_IP_STRLEN];
+    ts_prefix_format(&v[0].net, net, sizeof net);
+    ev.description = ts_det_printf(a,
+                                   "%s flood on %zu hosts in %s: peak %.0f pps, %.0f bit/s, %.0f "
+                                   "flows/s from %llu source(s) (the busiest host)",
+                                   proto, n, net, pps, bps, fps, (unsigned long long)nsrc);
+    ts_det_extra_u64(&ev, a, "detect.flows", flows);
+    ts_det_extra_u64(&ev, a, "detect.packets", packets);
+    ts_det_extra_u64(&ev, a, "detect.bytes", bytes);
+    ts_det_extra_u64(&ev, a, "detect.victims", n);
+    ts_det_extra_u64(&ev, a, "detect.distinct_sources", nsrc);
+    ts_det_extra_u64(&ev, a, "detect.pps", (uint64_t)llround(pps));
+    ts_det_extra_u64(&ev, a, "detect.bps", (uint64_t)llround(bps));
+    ts_det_extra_u64(&ev, a, "detect.fps", (uint64_t)llround(fps));
+    ts_det_extra_str(&ev, a, "detect.protocol", proto);
+    /* The sources of several victims are not counted as one set. */
+    ts_det_extra_raw(&ev, "detect.approximate", "true");
+    ts_det_report(d, &ev, cb, ctx);
+}
+
+/* Reports the window's flooded entries: alone, or grouped by attack. */
+static void report_all(ts_detector_t *d, int64_t wend, ts_arena_t *a, ts_detection_cb cb, void *ctx)
+{
+    size_t n = ts_dtable_slots(&d->flood), m = 0;
+    victim_t *v = NULL;
+    for (size_t i = 0; i < n; i++) {
+        flood_entry_t *e = ts_dtable_at(&d->flood, i);
+        if (!e || !e->over || !e->w_flows)
+            continue;
+        if (v == NULL)
+            v = ts_xmalloc(n * sizeof *v);
+        v[m].e = e;
+        v[m].ddos = ts_dcount_estimate(&e->sources) >= d->cfg.ddos_min_sources;
+        ts_det_ipkey_ip(&e->key, &v[m].net.addr);
+        v[m].net.len = v[m].net.addr.family == TS_AF_INET ? 24 : 64;
+        (void)ts_prefix_clear_host_bits(&v[m].net);
+        m++;
+    }
+    if (m > 1)
+        qsort(v, m, sizeof *v, cmp_victim);
+    for (size_t i = 0; i < m;) {
+        size_t j = i + 1;
+        while (j < m && v[j].e->key.tag == v[i].e->key.tag && v[j].ddos == v[i].ddos &&
+               ts_prefix_compare(&v[j].net, &v[i].net) == 0)
+            j++;
+        if (j - i == 1)
+            report(d, v[i].e, wend, a, cb, ctx);
+        else
+            report_group(d, v + i, j - i, wend, a, cb, ctx);
+        i = j;
+    }
+    free(v);
+}
+
 void ts_flood_close(ts_detector_t *d, int64_t wend, ts_arena_t *a, ts_detection_cb cb, void *ctx)
 {
+    report_all(d, wend, a, cb, ctx);
     size_t n = ts_dtable_slots(&d->flood);
     for (size_t i = 0; i < n; i++) {
         flood_entry_t *e = ts_dtable_at(&d->flood, i);
         if (!e)
             continue;
-        if (e->over && e->w_flows)
-            report(d, e, wend, a, cb, ctx);
         e->over = 0;
         e->hot = e->hot && e->h.aux; /* an ongoing attack stays counted */
         e->peak_pps = e->peak_bps = e->peak_fps = 0;

@@ -37,8 +37,10 @@
  * no answers: a completed handshake is visible in the prober's own flags. */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "detect/detect_int.h"
 
 #define SEED_HOST UINT64_C(0x243f6a8885a308d3)
@@ -93,14 +95,72 @@ static inline uint32_t sat32(uint32_t a, uint64_t b)
     return b >= UINT32_MAX - a ? UINT32_MAX : a + (uint32_t)b;
 }
 
+/* ---- The probed hosts of a source (scan_entry_t.targets) ----------------- */
+
+/* A released list stays allocated, emptied, for the next source: sources
+ * come and go by the thousand per second, and a malloc and free each was a
+ * third of what the lists cost the detector per flow. */
+static void tset_release(ts_detector_t *d, scan_entry_t *e)
+{
+    if (e->targets == 0)
+        return;
+    uint32_t i = e->targets - 1;
+    ts_targetset_t *set = d->tsets[i];
+    d->tsets_bytes -= ts_targetset_bytes(set);
+    ts_targetset_clear(set, d->cfg.scan_max_targets);
+    d->tsets_bytes += ts_targetset_bytes(set);
+    d->free_tsets[d->n_free_tsets++] = i;
+    e->targets = 0;
+}
+
+static void tset_add(ts_detector_t *d, scan_entry_t *e, const ts_ip_t *ip)
+{
+    ts_prefix_t p = {.addr = *ip, .len = ip->family == TS_AF_INET ? 32 : 128};
+    size_t limit = d->cfg.targets_memory;
+    size_t allow = d->tsets_bytes < limit ? limit - d->tsets_bytes : 0;
+    d->tsets_bytes += ts_targetset_add(d->tsets[e->targets - 1], &p, allow);
+}
+
+/* Starts the list of a source at its second probed host: until then every
+ * probe went to first_dst, so the list misses nothing. Not started when it
+ * would take the lists past targets_memory. */
+static void tset_start(ts_detector_t *d, scan_entry_t *e, const ts_ip_t *dst)
+{
+    uint32_t i;
+    if (d->n_free_tsets) {
+        i = d->free_tsets[--d->n_free_tsets];
+    } else {
+        ts_targetset_t *set = ts_targetset_new(d->cfg.scan_max_targets);
+        size_t bytes = ts_targetset_bytes(set);
+        if (d->tsets_bytes + bytes > d->cfg.targets_memory) {
+            ts_targetset_free(set);
+            return;
+        }
+        if (d->n_tsets == d->cap_tsets) {
+            d->cap_tsets = d->cap_tsets ? d->cap_tsets * 2 : 64;
+            d->tsets = ts_xrealloc(d->tsets, d->cap_tsets * sizeof *d->tsets);
+            d->free_tsets = ts_xrealloc(d->free_tsets, d->cap_tsets * sizeof *d->free_tsets);
+        }
+        i = d->n_tsets++;
+        d->tsets[i] = set;
+        d->tsets_bytes += bytes;
+    }
+    e->targets = i + 1;
+    ts_ip_t first = {.family = e->key.fam};
+    memcpy(first.bytes, e->first_dst, 16);
+    tset_add(d, e, &first);
+    tset_add(d, e, dst);
+}
+
 static void release(void *entry, void *ctx)
 {
     scan_entry_t *e = entry;
-    ts_dbudget_t *b = ctx;
-    ts_dcount_reset(&e->hosts, b);
-    ts_dcount_reset(&e->ports, b);
-    ts_dcount_reset(&e->pairs, b);
-    ts_dcount_reset(&e->answered, b);
+    ts_detector_t *d = ctx;
+    ts_dcount_reset(&e->hosts, &d->budget);
+    ts_dcount_reset(&e->ports, &d->budget);
+    ts_dcount_reset(&e->pairs, &d->budget);
+    ts_dcount_reset(&e->answered, &d->budget);
+    tset_release(d, e);
 }
 
 /* Key of a (host, protocol, port) pair; an answer's source side maps onto
@@ -137,7 +197,7 @@ void ts_scan_flow(ts_detector_t *d, const ts_flow_t *f, int kind, uint64_t h)
         return;
     }
     ts_det_ipkey(&key, &f->src, 0);
-    scan_entry_t *e = ts_dtable_get(&d->scan, &key, h, &created, &slot, release, &d->budget);
+    scan_entry_t *e = ts_dtable_get(&d->scan, &key, h, &created, &slot, release, d);
     if (e->flows == 0) {
         e->proto = f->proto;
         e->first_port = f->dst_port;
@@ -154,6 +214,11 @@ void ts_scan_flow(ts_detector_t *d, const ts_flow_t *f, int kind, uint64_t h)
     ts_dcount_add(&e->hosts, (uint32_t)(hh >> 32), &d->budget);
     ts_dcount_add(&e->ports, (uint32_t)(hp >> 32), &d->budget);
     ts_dcount_add(&e->pairs, (uint32_t)(hpair >> 32), &d->budget);
+    /* Most sources probe one host (spoofed or stray): they cost nothing here. */
+    if (e->targets)
+        tset_add(d, e, &f->dst);
+    else if (e->hosts.mode != TS_DC_HLL && e->hosts.n == 2)
+        tset_start(d, e, &f->dst);
 }
 
 static void report(ts_detector_t *d, const scan_entry_t *e, bool address_scan, uint64_t nh,
@@ -174,6 +239,15 @@ static void report(ts_detector_t *d, const scan_entry_t *e, bool address_scan, u
     if (nh == 1 && ts_dcount_exact(&e->hosts)) {
         ev.dst.ip.family = e->key.fam;
         memcpy(ev.dst.ip.bytes, e->first_dst, 16);
+    }
+    /* The hosts probed, so that their sites are told: exact while the list
+     * fits (then also the count), covering prefixes beyond. */
+    if (e->targets) {
+        ts_targets_t *t = ts_arena_alloc(a, sizeof *t);
+        ts_targetset_get(d->tsets[e->targets - 1], nh, a, t);
+        if (ts_targets_exact(t))
+            nh = t->n;
+        ev.dst.targets = t;
     }
     if (address_scan) {
         ev.identifier = TS_STR_LIT("flow-addressscan");
@@ -229,7 +303,7 @@ void ts_scan_close(ts_detector_t *d, int64_t wend, ts_arena_t *a, ts_detection_c
             if (!answered && (double)pairs / (double)nh >= min_ports)
                 report(d, e, false, nh, np, approx, wend, a, cb, ctx);
         }
-        release(e, &d->budget);
+        release(e, d);
         ts_dtable_remove_at(&d->scan, i);
     }
 }
@@ -240,6 +314,10 @@ void ts_scan_free(ts_detector_t *d)
     for (size_t i = 0; i < n; i++) {
         scan_entry_t *e = ts_dtable_at(&d->scan, i);
         if (e)
-            release(e, &d->budget);
+            release(e, d);
     }
+    for (uint32_t i = 0; i < d->n_tsets; i++)
+        ts_targetset_free(d->tsets[i]);
+    free(d->tsets);
+    free(d->free_tsets);
 }

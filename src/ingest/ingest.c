@@ -301,7 +301,7 @@ static void process_line(struct run *r, const ts_line_t *line)
 
     ts_batch_item_t *it = ts_batch_add(b);
     it->line = line->number;
-    it->n_links = ts_constituency_route(*r->c, &ev, it->links);
+    it->n_links = ts_constituency_route(*r->c, &ev, b->arena, &it->links);
     /* Keep only the extras in use: the fixed array is most of the struct.
      * Readers never look past n_extra. */
     size_t size = offsetof(ts_event_t, extra) + ev.n_extra * sizeof(ts_extra_t);

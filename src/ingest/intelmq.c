@@ -15,13 +15,20 @@
  *   that differs is kept as extra "classification.taxonomy" so nothing is
  *   lost. An unknown taxonomy name is an error.
  * - "extra.K": extra K; "extra": {...}: each member becomes extra K; any other
- *   key we do not model (malware.name, source.network, feed.url, ...) goes to
- *   extra under its full name. More than TS_EVENT_EXTRA_MAX extra keys is
- *   TS_ETOOBIG: the record goes to quarantine rather than silently losing
- *   fields.
+ *   key we do not model (malware.name, feed.url, ...) goes to extra under its
+ *   full name. More than TS_EVENT_EXTRA_MAX extra keys is TS_ETOOBIG: the
+ *   record goes to quarantine rather than silently losing fields.
+ * - source.network / destination.network: a CIDR prefix with host bits zero
+ *   (IntelMQ's IPNetwork refuses others too). Without an ip on that side it
+ *   is what the event is about (a blocklist's netblock) and routes to every
+ *   site owning part of it; with one, it is the ip's announced prefix and
+ *   stays context (event.h).
+ * - tlp: a TLP label as core/tlp.h reads it (WHITE is CLEAR); anything else
+ *   is refused, since a wrong label would share what must not be.
  * - fqdn values are lower-cased and lose a trailing dot; transport and
  *   application are lower-cased (LowercaseString in IntelMQ).
- * - At least one of source/destination ip, fqdn, asn or url is required.
+ * - At least one of source/destination ip, network, fqdn, asn or url is
+ *   required.
  * - Duplicate keys: the last occurrence wins. */
 #include <stdio.h>
 #include <string.h>
@@ -61,7 +68,9 @@ static int get_time(const ts_jscan_val_t *v, ts_str_t key, int64_t *out, ts_pars
     return 0;
 }
 
-static int get_ip(const ts_jscan_val_t *v, ts_str_t key, ts_ip_t *out, ts_parse_error_t *err)
+/* An address into *ip, or with net a network "ADDRESS/LENGTH" into *net. */
+static int get_addr(const ts_jscan_val_t *v, ts_str_t key, ts_ip_t *ip, ts_prefix_t *net,
+                    ts_parse_error_t *err)
 {
     char buf[TS_IP_STRLEN];
     ts_str_t s;
@@ -69,8 +78,12 @@ static int get_ip(const ts_jscan_val_t *v, ts_str_t key, ts_ip_t *out, ts_parse_
     if (rc == TS_ETYPE)
         return ts_perr(err, TS_ETYPE, "%.*s: expected a string, got %s", (int)key.len, key.ptr,
                        ts_jscan_type_name(v->type));
-    if (rc != 0 || ts_ip_parse(s.ptr, s.len, out) != 0)
+    if (net == NULL && (rc != 0 || ts_ip_parse(s.ptr, s.len, ip) != 0))
         return ts_perr(err, TS_EADDR, "%.*s: not an IP address", (int)key.len, key.ptr);
+    if (net != NULL &&
+        (rc != 0 || memchr(s.ptr, '/', s.len) == NULL || ts_prefix_parse(s.ptr, s.len, net) != 0))
+        return ts_perr(err, TS_EADDR, "%.*s: not a network (ADDRESS/LENGTH, host bits zero)",
+                       (int)key.len, key.ptr);
     return 0;
 }
 
@@ -107,7 +120,7 @@ static int endpoint_field(ts_arena_t *a, ts_endpoint_t *ep, ts_str_t suffix, ts_
 {
     *handled = true;
     if (KEY_IS(suffix, "ip"))
-        return get_ip(v, key, &ep->ip, err);
+        return get_addr(v, key, &ep->ip, NULL, err);
     if (KEY_IS(suffix, "port")) {
         char field[32];
         snprintf(field, sizeof field, "%.*s", (int)key.len, key.ptr);
@@ -119,6 +132,8 @@ static int endpoint_field(ts_arena_t *a, ts_endpoint_t *ep, ts_str_t suffix, ts_
         return get_fqdn(a, v, key, &ep->fqdn, err);
     if (KEY_IS(suffix, "url"))
         return get_str(a, v, key, false, &ep->url, err);
+    if (KEY_IS(suffix, "network"))
+        return get_addr(v, key, NULL, &ep->network, err);
     *handled = false;
     return 0;
 }
@@ -229,6 +244,17 @@ static int member(ts_arena_t *a, ts_event_t *e, struct state *st, const ts_jscan
         return get_str(a, v, key, false, &e->feed_name, err);
     } else if (KEY_IS(key, "feed.provider")) {
         return get_str(a, v, key, false, &e->feed_provider, err);
+    } else if (KEY_IS(key, "tlp")) {
+        char buf[32];
+        ts_str_t s;
+        rc = ts_pstr_small(v, buf, sizeof buf, &s);
+        if (rc == TS_ETYPE)
+            return ts_perr(err, rc, "tlp: expected a string, got %s", ts_jscan_type_name(v->type));
+        if (rc != 0 || ts_tlp_parse(s.ptr, s.len, &e->tlp) != 0)
+            return ts_perr(err, TS_EINVAL,
+                           "tlp: not a TLP label (CLEAR, GREEN, AMBER, "
+                           "AMBER+STRICT, RED)");
+        return 0;
     }
     /* A field we do not model: keep it under its full name. */
     if (key.len == 0 || key.len > KEY_MAX)
@@ -281,8 +307,9 @@ int ts_intelmq_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t
     const ts_endpoint_t *s = &out->src, *d = &out->dst;
     if (s->ip.family == TS_AF_NONE && d->ip.family == TS_AF_NONE && s->asn < 0 && d->asn < 0 &&
         ts_str_is_null(s->fqdn) && ts_str_is_null(d->fqdn) && ts_str_is_null(s->url) &&
-        ts_str_is_null(d->url))
+        ts_str_is_null(d->url) && s->network.addr.family == TS_AF_NONE &&
+        d->network.addr.family == TS_AF_NONE)
         return ts_perr(err, TS_EMISSING,
-                       "no source or destination ip, fqdn, asn or url: nothing to route");
+                       "no source or destination ip, network, fqdn, asn or url: nothing to route");
     return TS_PARSE_EVENT;
 }

@@ -9,6 +9,7 @@
 
 #include "core/jsonw.h"
 #include "core/taxonomy.h"
+#include "core/tlp.h"
 #include "core/utf8.h"
 
 #define ELLIPSIS "\xE2\x80\xA6"
@@ -37,10 +38,10 @@ static const char *kind_name(ts_rule_kind_t kind)
     return NULL;
 }
 
-/* Links as the store hands them, clamped so a corrupt count cannot overrun. */
+/* Links as the store hands them; a negative count is none. */
 static int n_links(const ts_stored_event_t *ev)
 {
-    return ev->n_links < 0 ? 0 : ev->n_links > 2 ? 2 : ev->n_links;
+    return ev->n_links < 0 || ev->links == NULL ? 0 : ev->n_links;
 }
 
 static const char *type_name(const ts_event_t *e)
@@ -133,6 +134,22 @@ static void j_endpoint(ts_jsonw_t *w, const char *side, const ts_endpoint_t *ep)
     j_str(w, key, ep->fqdn);
     snprintf(key, sizeof key, "%s.url", side);
     j_str(w, key, ep->url);
+    if (ep->network.addr.family != TS_AF_NONE) {
+        char net[TS_IP_STRLEN];
+        size_t n = ts_prefix_format(&ep->network, net, sizeof net);
+        snprintf(key, sizeof key, "%s.network", side);
+        ts_jsonw_key(w, key);
+        ts_jsonw_str(w, ts_str(net, n));
+    }
+}
+
+/* A target list as an object: count (when known), exact, summary, list. */
+static void j_targets(ts_jsonw_t *w, const char *key, const ts_targets_t *t)
+{
+    if (t == NULL || t->n == 0)
+        return;
+    ts_jsonw_key(w, key);
+    ts_format_targets_json(w, t, t->n);
 }
 
 /* "extra." + key as a C string for the writer. A NUL inside the key (the
@@ -168,6 +185,7 @@ static void json_event(const ts_stored_event_t *ev, ts_buf_t *out)
     j_str(&w, "protocol.application", e->application);
     j_str(&w, "feed.name", e->feed_name);
     j_str(&w, "feed.provider", e->feed_provider);
+    j_cstr(&w, "tlp", ts_tlp_name(e->tlp));
 
     uint32_t n_extra = e->n_extra > TS_EVENT_EXTRA_MAX ? TS_EVENT_EXTRA_MAX : e->n_extra;
     ts_buf_t tmp = TS_BUF_INIT;
@@ -191,6 +209,8 @@ static void json_event(const ts_stored_event_t *ev, ts_buf_t *out)
     ts_jsonw_int(&w, ev->id);
     ts_jsonw_key(&w, "tocsin.count");
     ts_jsonw_uint(&w, e->count);
+    j_targets(&w, "tocsin.source.targets", e->src.targets);
+    j_targets(&w, "tocsin.destination.targets", e->dst.targets);
     int nl = n_links(ev);
     if (nl > 0) {
         j_cstr(&w, "tocsin.site", ev->links[0].match.site_name);
@@ -204,6 +224,7 @@ static void json_event(const ts_stored_event_t *ev, ts_buf_t *out)
             j_cstr(&w, "role", role_name(l->role));
             j_cstr(&w, "rule", l->match.rule);
             j_cstr(&w, "match", kind_name(l->match.kind));
+            j_targets(&w, "targets", &l->own);
             ts_jsonw_object_end(&w);
         }
         ts_jsonw_array_end(&w);
@@ -235,6 +256,13 @@ static const char *const csv_columns[] = {
     "site",
     "role",
     "rule",
+    "tlp",
+    "source.network",
+    "source.target_count",
+    "source.targets",
+    "destination.network",
+    "destination.target_count",
+    "destination.targets",
 };
 
 /* One text field, preceded by a comma unless first. */
@@ -285,6 +313,34 @@ static void csv_text(ts_buf_t *out, const char *s, size_t n, bool first)
         ts_buf_putc(out, '"');
 }
 
+void ts_format_targets_json(ts_jsonw_t *w, const ts_targets_t *t, uint32_t max)
+{
+    ts_jsonw_object_begin(w);
+    if (t->count > 0) {
+        ts_jsonw_key(w, "count");
+        ts_jsonw_uint(w, t->count);
+    }
+    ts_jsonw_key(w, "exact");
+    ts_jsonw_bool(w, ts_targets_exact(t));
+    char sum[160];
+    size_t n = ts_targets_summary(t, sum, sizeof sum);
+    ts_jsonw_key(w, "summary");
+    ts_jsonw_str(w, ts_str(sum, n));
+    ts_jsonw_key(w, "list");
+    ts_jsonw_array_begin(w);
+    uint32_t shown = t->n < max ? t->n : max;
+    for (uint32_t i = 0; i < shown; i++) {
+        char e[TS_IP_STRLEN];
+        ts_jsonw_str(w, ts_str(e, ts_targets_entry_text(&t->list[i], e, sizeof e)));
+    }
+    ts_jsonw_array_end(w);
+    if (shown < t->n) {
+        ts_jsonw_key(w, "more");
+        ts_jsonw_uint(w, t->n - shown);
+    }
+    ts_jsonw_object_end(w);
+}
+
 void ts_format_csv_text(ts_buf_t *out, const char *s, bool first)
 {
     csv_text(out, s, s ? strlen(s) : 0, first);
@@ -316,6 +372,23 @@ static void csv_endpoint(ts_buf_t *out, const ts_endpoint_t *ep)
     csv_int(out, ep->port >= 0 && ep->port <= 65535, ep->port);
     csv_int(out, ep->asn >= 0, ep->asn);
     csv_slice(out, ep->fqdn);
+}
+
+/* network, target count (empty when unknown), the list space-separated:
+ * tocsin writes them all, so they need no protection. */
+static void csv_side_targets(ts_buf_t *out, const ts_endpoint_t *ep)
+{
+    char net[TS_IP_STRLEN];
+    size_t n = 0;
+    if (ep->network.addr.family != TS_AF_NONE)
+        n = ts_prefix_format(&ep->network, net, sizeof net);
+    csv_text(out, net, n, false);
+    const ts_targets_t *t = ep->targets;
+    bool has = t != NULL && t->n > 0;
+    csv_int(out, has && t->count > 0, has ? (int64_t)t->count : 0);
+    ts_buf_putc(out, ',');
+    if (has)
+        ts_targets_format(t->list, t->n, out);
 }
 
 static void csv_header(ts_buf_t *out)
@@ -350,6 +423,9 @@ static void csv_event(const ts_stored_event_t *ev, ts_buf_t *out)
     csv_cstr(out, l ? l->match.site_name : NULL);
     csv_cstr(out, l ? role_name(l->role) : NULL);
     csv_cstr(out, l ? l->match.rule : NULL);
+    csv_cstr(out, ts_tlp_name(e->tlp));
+    csv_side_targets(out, &e->src);
+    csv_side_targets(out, &e->dst);
     ts_buf_puts(out, "\r\n");
 }
 
@@ -359,6 +435,7 @@ enum {
     W_ID = 8,
     W_TIME = 19,
     W_TYPE = 20,
+    W_TLP = 16,
     W_ADDR = 30,
     W_SITE = 20,
     W_DESC = 50,
@@ -436,6 +513,10 @@ static void tbl_endpoint(ts_buf_t *out, const ts_endpoint_t *ep)
             n = (size_t)snprintf(buf, sizeof buf, v6 ? "[%s]:%d" : "%s:%d", ip, (int)ep->port);
         else
             n = (size_t)snprintf(buf, sizeof buf, "%s", ip);
+    } else if (ep->targets != NULL && ep->targets->n > 0) {
+        n = ts_targets_summary(ep->targets, buf, sizeof buf);
+    } else if (ep->network.addr.family != TS_AF_NONE) {
+        n = ts_prefix_format(&ep->network, buf, sizeof buf);
     } else if (ep->fqdn.ptr != NULL && ep->fqdn.len > 0) {
         n = ep->fqdn.len < sizeof buf - 8 ? ep->fqdn.len : sizeof buf - 8;
         memcpy(buf, ep->fqdn.ptr, n);
@@ -463,6 +544,8 @@ static void table_header(ts_buf_t *out)
     ts_buf_puts(out, SEP);
     tbl_ccell(out, "TYPE", W_TYPE, true);
     ts_buf_puts(out, SEP);
+    tbl_ccell(out, "TLP", W_TLP, true);
+    ts_buf_puts(out, SEP);
     tbl_ccell(out, "SOURCE", W_ADDR, true);
     ts_buf_puts(out, SEP);
     tbl_ccell(out, "DESTINATION", W_ADDR, true);
@@ -471,7 +554,7 @@ static void table_header(ts_buf_t *out)
     ts_buf_puts(out, SEP);
     tbl_ccell(out, "DESCRIPTION", W_DESC, false);
     ts_buf_putc(out, '\n');
-    const size_t widths[] = {W_ID, W_TIME, W_TYPE, W_ADDR, W_ADDR, W_SITE, W_DESC};
+    const size_t widths[] = {W_ID, W_TIME, W_TYPE, W_TLP, W_ADDR, W_ADDR, W_SITE, W_DESC};
     for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
         if (i)
             ts_buf_puts(out, SEP);
@@ -505,6 +588,12 @@ static void table_event(const ts_stored_event_t *ev, ts_buf_t *out)
     ts_buf_puts(out, SEP);
     const char *type = type_name(e);
     tbl_ccell(out, type ? type : "-", W_TYPE, true);
+    ts_buf_puts(out, SEP);
+    const char *tlp = ts_tlp_name(e->tlp);
+    char label[W_TLP + 8] = "-";
+    if (tlp)
+        snprintf(label, sizeof label, "TLP:%s", tlp);
+    tbl_ccell(out, label, W_TLP, true);
     ts_buf_puts(out, SEP);
     tbl_endpoint(out, &e->src);
     ts_buf_puts(out, SEP);

@@ -21,12 +21,21 @@
  *    invalid UTF-8 becomes U+FFFD, so data cannot move the cursor, recolour or
  *    retitle the terminal. Widths count code points (East Asian wide
  *    characters may shift a row); cells are cut on character boundaries and a
- *    cut is shown with U+2026. */
+ *    cut is shown with U+2026.
+ *
+ * Many targets (core/targets.h): json writes "source.network",
+ * "tocsin.source.targets" (and the destination's) and each link's share as
+ * that link's "targets", every list whole; csv has the columns tlp,
+ * source.network, source.target_count (empty when unknown), source.targets
+ * (the list, space-separated) and the destination's, all written by tocsin;
+ * the table's SOURCE and DESTINATION cells show the list's summary, or the
+ * network, when the side has no address. Every format shows the TLP. */
 #pragma once
 #include <stddef.h>
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/jsonw.h"
 #include "store/store.h"
 
 typedef enum ts_format {
@@ -50,6 +59,11 @@ void ts_format_event(ts_format_t fmt, const ts_stored_event_t *ev, ts_buf_t *out
  * ("3 events"); nothing for json and csv, so their output can be concatenated
  * or cut at any line. count is the number of events formatted. */
 void ts_format_footer(ts_format_t fmt, size_t count, ts_buf_t *out);
+
+/* A target list (t->n >= 1) as a JSON object: "count" when known, "exact",
+ * "summary" (ts_targets_summary()), "list" of at most max entries, and
+ * "more": the entries left out, when any were. */
+void ts_format_targets_json(ts_jsonw_t *w, const ts_targets_t *t, uint32_t max);
 
 /* One CSV text field with the protections above (quoting, the formula guard,
  * controls and invalid UTF-8 replaced), preceded by a comma unless first;

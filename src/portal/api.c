@@ -309,10 +309,15 @@ static void put_str(ts_jsonw_t *w, const char *key, ts_str_t s)
 static bool endpoint_empty(const ts_endpoint_t *ep)
 {
     return ep->ip.family == TS_AF_NONE && ep->port < 0 && ep->asn < 0 && ep->fqdn.ptr == NULL &&
-           ep->url.ptr == NULL;
+           ep->url.ptr == NULL && ep->network.addr.family == TS_AF_NONE && ep->targets == NULL;
 }
 
-static void put_endpoint(ts_jsonw_t *w, const char *key, const ts_endpoint_t *ep)
+/* Entries of a target list in an event of a list page; the event's own page
+ * shows them all (at most TS_TARGETS_MAX). */
+#define PAGE_TARGETS 32
+
+static void put_endpoint(ts_jsonw_t *w, const char *key, const ts_endpoint_t *ep,
+                         uint32_t max_targets)
 {
     if (endpoint_empty(ep))
         return;
@@ -334,6 +339,16 @@ static void put_endpoint(ts_jsonw_t *w, const char *key, const ts_endpoint_t *ep
     }
     put_str(w, "fqdn", ep->fqdn);
     put_str(w, "url", ep->url);
+    if (ep->network.addr.family != TS_AF_NONE) {
+        char buf[TS_IP_STRLEN];
+        ts_prefix_format(&ep->network, buf, sizeof buf);
+        ts_jsonw_key(w, "network");
+        ts_jsonw_cstr(w, buf);
+    }
+    if (ep->targets != NULL && ep->targets->n > 0) {
+        ts_jsonw_key(w, "targets");
+        ts_format_targets_json(w, ep->targets, max_targets);
+    }
     ts_jsonw_object_end(w);
 }
 
@@ -375,8 +390,10 @@ static void put_event(ts_jsonw_t *w, const ts_stored_event_t *se, bool reasons)
     }
     put_str(w, "identifier", e->identifier);
     put_str(w, "description", e->description);
-    put_endpoint(w, "source", &e->src);
-    put_endpoint(w, "destination", &e->dst);
+    /* Targets as the store scoped them to the caller (its own shares). */
+    uint32_t max_targets = reasons ? TS_TARGETS_MAX : PAGE_TARGETS;
+    put_endpoint(w, "source", &e->src, max_targets);
+    put_endpoint(w, "destination", &e->dst, max_targets);
     put_str(w, "transport", e->transport);
     put_str(w, "application", e->application);
     if (e->feed_name.ptr || e->feed_provider.ptr) {
@@ -386,11 +403,16 @@ static void put_event(ts_jsonw_t *w, const ts_stored_event_t *se, bool reasons)
         put_str(w, "provider", e->feed_provider);
         ts_jsonw_object_end(w);
     }
+    const char *tlp = ts_tlp_name(e->tlp);
+    if (tlp) {
+        ts_jsonw_key(w, "tlp");
+        ts_jsonw_cstr(w, tlp);
+    }
     ts_jsonw_key(w, "count");
     ts_jsonw_uint(w, e->count);
     ts_jsonw_key(w, "owners");
     ts_jsonw_array_begin(w);
-    for (int i = 0; i < se->n_links && i < 2; i++) {
+    for (int i = 0; i < se->n_links; i++) {
         ts_jsonw_object_begin(w);
         ts_jsonw_key(w, "site");
         ts_jsonw_cstr(w, se->links[i].match.site_name ? se->links[i].match.site_name : "");
@@ -402,7 +424,7 @@ static void put_event(ts_jsonw_t *w, const ts_stored_event_t *se, bool reasons)
     if (reasons) {
         ts_jsonw_key(w, "reasons");
         ts_jsonw_array_begin(w);
-        for (int i = 0; i < se->n_links && i < 2; i++) {
+        for (int i = 0; i < se->n_links; i++) {
             const ts_link_t *l = &se->links[i];
             ts_jsonw_object_begin(w);
             ts_jsonw_key(w, "site");
@@ -413,6 +435,10 @@ static void put_event(ts_jsonw_t *w, const ts_stored_event_t *se, bool reasons)
             ts_jsonw_cstr(w, kind_name(l->match.kind));
             ts_jsonw_key(w, "rule");
             ts_jsonw_cstr(w, l->match.rule ? l->match.rule : "");
+            if (l->own.n > 0) {
+                ts_jsonw_key(w, "targets");
+                ts_format_targets_json(w, &l->own, TS_TARGETS_MAX);
+            }
             ts_jsonw_object_end(w);
         }
         ts_jsonw_array_end(w);

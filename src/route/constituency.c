@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/lpm.h"
 #include "core/mem.h"
 
@@ -468,14 +469,295 @@ static int endpoint_owner(ts_constituency_t *c, const ts_endpoint_t *ep, ts_matc
     return TS_ENOENT;
 }
 
-int ts_constituency_route(ts_constituency_t *c, const ts_event_t *e, ts_link_t links[2])
+/* ---- Routing many targets ---------------------------------------------------- */
+
+/* Addresses as numbers, IPv4 in the low 32 bits: range arithmetic on claims. */
+typedef unsigned __int128 u128;
+
+static u128 first_addr(const ts_prefix_t *p)
 {
-    int n = 0;
-    if (endpoint_owner(c, &e->src, &links[n].match) == 0)
-        links[n++].role = TS_ROLE_SOURCE;
-    if (endpoint_owner(c, &e->dst, &links[n].match) == 0)
-        links[n++].role = TS_ROLE_DESTINATION;
+    u128 v = 0;
+    size_t nb = p->addr.family == TS_AF_INET ? 4 : 16;
+    for (size_t i = 0; i < nb; i++)
+        v = v << 8 | p->addr.bytes[i];
+    return v;
+}
+
+static u128 last_addr(const ts_prefix_t *p)
+{
+    unsigned host = (p->addr.family == TS_AF_INET ? 32u : 128u) - p->len;
+    u128 mask = host >= 128 ? ~(u128)0 : ((u128)1 << host) - 1;
+    return first_addr(p) | mask;
+}
+
+/* True if the claims in[0..n) (all inside r, sorted by ts_prefix_compare)
+ * leave no address of r to r's own claim: their outermost ones tile r. */
+static bool tiled(const ts_prefix_t *r, const ts_prefix_t *in, size_t n)
+{
+    u128 next = first_addr(r), end = last_addr(r);
+    bool done = false;
+    for (size_t i = 0; i < n;) {
+        if (done || first_addr(&in[i]) != next)
+            return false;
+        u128 e = last_addr(&in[i]);
+        if (e == end)
+            done = true;
+        else
+            next = e + 1;
+        /* What starts within in[i] is inside it: not an outermost claim. */
+        for (i++; i < n && first_addr(&in[i]) <= e; i++)
+            ;
+    }
+    return done;
+}
+
+/* A site's part of one entry of a side. */
+struct share {
+    uint32_t site, rule;
+    uint32_t entry; /* 0: the side's ip (no part listed), then network, targets */
+    bool whole;     /* part is the entry itself */
+    ts_prefix_t part;
+};
+
+struct router {
+    ts_constituency_t *c;
+    struct share *sh;
+    size_t n_sh, cap_sh;
+    ts_prefix_t *in; /* claims inside the entry being walked */
+    uint32_t *in_rule;
+    size_t n_in, cap_in;
+    uint8_t entry_len;
+    uint32_t c0; /* most specific claim holding it, or NONE */
+    ts_link_t *links;
+    size_t n_links, cap_links;
+};
+
+static void add_share(struct router *r, uint32_t rule, uint32_t entry, bool whole,
+                      const ts_prefix_t *part)
+{
+    if (r->n_sh == r->cap_sh) {
+        r->cap_sh = r->cap_sh ? r->cap_sh * 2 : 64;
+        r->sh = ts_xrealloc(r->sh, r->cap_sh * sizeof *r->sh);
+    }
+    r->sh[r->n_sh++] = (struct share){.site = r->c->rules[rule].site,
+                                      .rule = rule,
+                                      .entry = entry,
+                                      .whole = whole,
+                                      .part = *part};
+}
+
+/* The overlap walk reports the claims holding the entry shortest first (the
+ * last one is the most specific), then those inside it in address order. */
+static int on_overlap(const ts_prefix_t *q, uint32_t rule, void *ctx)
+{
+    struct router *r = ctx;
+    if (rule >= r->c->nrules)
+        return 0;
+    if (q->len <= r->entry_len) {
+        r->c0 = rule;
+        return 0;
+    }
+    if (r->n_in == r->cap_in) {
+        r->cap_in = r->cap_in ? r->cap_in * 2 : 64;
+        r->in = ts_xrealloc(r->in, r->cap_in * sizeof *r->in);
+        r->in_rule = ts_xrealloc(r->in_rule, r->cap_in * sizeof *r->in_rule);
+    }
+    r->in[r->n_in] = *q;
+    r->in_rule[r->n_in++] = rule;
+    return 0;
+}
+
+/* The owners of one entry of a side: see ts_constituency_route(). */
+static void entry_owners(struct router *r, const ts_prefix_t *p, uint32_t entry)
+{
+    ts_constituency_t *c = r->c;
+    unsigned bits = p->addr.family == TS_AF_INET ? 32 : 128;
+    if (p->len == bits) {
+        uint32_t rule = ts_lpm_lookup(c->lpm, &p->addr);
+        if (rule != TS_LPM_NONE && rule < c->nrules)
+            add_share(r, rule, entry, true, p);
+        return;
+    }
+    r->n_in = 0;
+    r->c0 = NONE;
+    r->entry_len = p->len;
+    if (ts_lpm_overlaps(c->lpm, p, on_overlap, r) != 0)
+        return;
+    if (r->c0 != NONE && !tiled(p, r->in, r->n_in))
+        add_share(r, r->c0, entry, true, p);
+    for (size_t i = 0; i < r->n_in; i++) {
+        u128 e = last_addr(&r->in[i]);
+        size_t j = i + 1;
+        while (j < r->n_in && first_addr(&r->in[j]) <= e)
+            j++;
+        if (!tiled(&r->in[i], r->in + i + 1, j - i - 1))
+            add_share(r, r->in_rule[i], entry, false, &r->in[i]);
+    }
+}
+
+static int cmp_share(const void *pa, const void *pb, void *ctx)
+{
+    const struct share *a = pa, *b = pb;
+    const ts_constituency_t *c = ctx;
+    int64_t sa = c->sites[a->site].id, sb = c->sites[b->site].id;
+    if (sa != sb)
+        return sa < sb ? -1 : 1;
+    if (a->entry != b->entry)
+        return a->entry < b->entry ? -1 : 1;
+    return ts_prefix_compare(&a->part, &b->part); /* the rule kept: the lowest claim */
+}
+
+static ts_link_t *push_link(struct router *r)
+{
+    if (r->n_links == r->cap_links) {
+        r->cap_links = r->cap_links ? r->cap_links * 2 : 8;
+        r->links = ts_xrealloc(r->links, r->cap_links * sizeof *r->links);
+    }
+    ts_link_t *l = &r->links[r->n_links++];
+    memset(l, 0, sizeof *l);
+    return l;
+}
+
+/* One link per site of the shares found for a side, with its share. */
+static void links_of_side(struct router *r, ts_role_t role, bool side_exact, ts_arena_t *a)
+{
+    ts_constituency_t *c = r->c;
+    qsort_r(r->sh, r->n_sh, sizeof *r->sh, cmp_share, c);
+    size_t made = 0;
+    for (size_t i = 0; i < r->n_sh;) {
+        size_t j = i + 1;
+        while (j < r->n_sh && r->sh[j].site == r->sh[i].site)
+            j++;
+        if (made++ == TS_ROUTE_LINKS_MAX) {
+            size_t more = 1;
+            for (size_t k = j; k < r->n_sh; k++)
+                more += r->sh[k].site != r->sh[k - 1].site;
+            ts_log_warn("route: %zu more sites own part of one side of an event than the %d "
+                        "links it may have; they are not linked",
+                        more, TS_ROUTE_LINKS_MAX);
+            break;
+        }
+        ts_link_t *l = push_link(r);
+        l->role = role;
+        (void)matched(c, r->sh[i].rule, &l->match); /* the first entry's rule */
+        size_t listed = 0, entries = 0;
+        bool whole = true;
+        for (size_t k = i; k < j; k++) {
+            if (r->sh[k].entry == 0)
+                continue;
+            listed++;
+            whole = whole && r->sh[k].whole;
+            entries += k == i || r->sh[k].entry != r->sh[k - 1].entry;
+        }
+        if (listed > 0) {
+            ts_prefix_t *part = ts_arena_alloc(a, listed * sizeof *part);
+            size_t n = 0;
+            for (size_t k = i; k < j; k++)
+                if (r->sh[k].entry != 0)
+                    part[n++] = r->sh[k].part;
+            n = ts_targets_normalize(part, n);
+            size_t outer = ts_targets_drop_nested(part, n);
+            bool exact = side_exact && whole && outer == n && n == entries;
+            n = ts_targets_cover(part, outer, TS_TARGETS_MAX);
+            l->own.list = part;
+            l->own.n = (uint32_t)n;
+            l->own.count = exact || (side_exact && entries > n) ? entries : 0;
+        }
+        i = j;
+    }
+    r->n_sh = 0;
+}
+
+static void route_side(struct router *r, const ts_endpoint_t *ep, ts_role_t role, ts_arena_t *a)
+{
+    bool net = ep->ip.family == TS_AF_NONE && ep->network.addr.family != TS_AF_NONE;
+    if (!net && ep->targets == NULL) {
+        ts_match_t m;
+        if (endpoint_owner(r->c, ep, &m) == 0) {
+            ts_link_t *l = push_link(r);
+            l->role = role;
+            l->match = m;
+        }
+        return;
+    }
+    if (ep->ip.family != TS_AF_NONE) {
+        ts_prefix_t host = {.addr = ep->ip, .len = ep->ip.family == TS_AF_INET ? 32 : 128};
+        entry_owners(r, &host, 0);
+    }
+    if (net)
+        entry_owners(r, &ep->network, 1);
+    uint32_t nt = ep->targets ? ep->targets->n : 0;
+    for (uint32_t i = 0; i < nt && i < TS_TARGETS_INPUT_MAX; i++)
+        entry_owners(r, &ep->targets->list[i], 2 + i);
+    if (r->n_sh == 0) {
+        ts_endpoint_t rest = *ep; /* its addresses have no owner: the ASN or name may */
+        rest.ip.family = TS_AF_NONE;
+        ts_match_t m;
+        if (endpoint_owner(r->c, &rest, &m) == 0) {
+            ts_link_t *l = push_link(r);
+            l->role = role;
+            l->match = m;
+        }
+        return;
+    }
+    bool exact = ep->targets == NULL || ts_targets_exact(ep->targets);
+    links_of_side(r, role, exact, a);
+}
+
+int ts_constituency_route(ts_constituency_t *c, const ts_event_t *e, ts_arena_t *a,
+                          ts_link_t **links)
+{
+    ts_match_t ms, md;
+    *links = NULL;
+    bool simple = e->src.targets == NULL && e->dst.targets == NULL &&
+                  (e->src.ip.family != TS_AF_NONE || e->src.network.addr.family == TS_AF_NONE) &&
+                  (e->dst.ip.family != TS_AF_NONE || e->dst.network.addr.family == TS_AF_NONE);
+    if (simple) {
+        /* One address or name per side, the common case: at most two links. */
+        bool hs = endpoint_owner(c, &e->src, &ms) == 0, hd = endpoint_owner(c, &e->dst, &md) == 0;
+        int n = hs + hd;
+        if (n == 0)
+            return 0;
+        ts_link_t *l = ts_arena_alloc(a, (size_t)n * sizeof *l);
+        memset(l, 0, (size_t)n * sizeof *l);
+        if (hs)
+            l[0] = (ts_link_t){.role = TS_ROLE_SOURCE, .match = ms};
+        if (hd)
+            l[hs] = (ts_link_t){.role = TS_ROLE_DESTINATION, .match = md};
+        *links = l;
+        return n;
+    }
+    struct router r = {.c = c};
+    route_side(&r, &e->src, TS_ROLE_SOURCE, a);
+    route_side(&r, &e->dst, TS_ROLE_DESTINATION, a);
+    int n = (int)r.n_links;
+    if (n > 0) {
+        *links = ts_arena_alloc(a, r.n_links * sizeof **links);
+        memcpy(*links, r.links, r.n_links * sizeof **links);
+    }
+    free(r.sh);
+    free(r.in);
+    free(r.in_rule);
+    free(r.links);
     return n;
+}
+
+void ts_link_own(const ts_event_t *e, const ts_link_t *l, ts_prefix_t *one, ts_targets_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (l->own.n > 0) {
+        *out = l->own;
+        return;
+    }
+    const ts_endpoint_t *ep = l->role == TS_ROLE_SOURCE ? &e->src : &e->dst;
+    if (ep->ip.family != TS_AF_NONE) {
+        *one = (ts_prefix_t){.addr = ep->ip, .len = ep->ip.family == TS_AF_INET ? 32 : 128};
+    } else if (ep->network.addr.family != TS_AF_NONE) {
+        *one = ep->network;
+    } else {
+        return;
+    }
+    *out = (ts_targets_t){one, 1, 1};
 }
 
 int ts_constituency_site_id(const ts_constituency_t *c, const char *name, int64_t *id)

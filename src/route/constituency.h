@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/error.h"
 #include "core/event.h"
 #include "core/ip.h"
@@ -43,11 +44,18 @@ typedef struct ts_match {
     const char *rule; /* canonical text of the claim: "192.0.2.0/24", "AS64500", "example.org" */
 } ts_match_t;
 
-/* One owner link of an event. */
+/* One owner link of an event: a site owning (part of) one side. own is the
+ * site's share of that side's network and targets (core/targets.h): the
+ * entries it owns, or, of a network, the part inside its claims; n 0 when the
+ * link comes from the side's single ip, ASN or name alone. */
 typedef struct ts_link {
     ts_role_t role;
     ts_match_t match;
+    ts_targets_t own;
 } ts_link_t;
+
+/* Links of one role an event may have: sites owning part of one side. */
+#define TS_ROUTE_LINKS_MAX 32768
 
 /* An empty constituency. Never NULL. Free with ts_constituency_free(). */
 ts_constituency_t *ts_constituency_new(void);
@@ -82,10 +90,37 @@ TS_MUSTCHECK int ts_constituency_lookup_asn(ts_constituency_t *c, int64_t asn,
 TS_MUSTCHECK int ts_constituency_lookup_domain(ts_constituency_t *c, const char *name, size_t len,
                                                ts_match_t *m /* OUT */);
 
-/* Routes an event: up to two links (source owner, destination owner), in that
- * order; an endpoint without owner gives no link. Returns the number of links
- * written to links[0..1]. */
-int ts_constituency_route(ts_constituency_t *c, const ts_event_t *e, ts_link_t links[2]);
+/* Routes an event to every site owning part of it, per side:
+ *  - its ip goes to the site of the longest matching claim; without an ip,
+ *    its network goes to every site that is the longest-prefix owner of at
+ *    least one of its addresses: the site of the most specific claim holding
+ *    the network, and of each claim inside it, unless claims further inside
+ *    take all of that claim's addresses; each target entry likewise;
+ *  - a side that found no owner so goes by its ASN, then its name (fqdn or
+ *    URL host), as a single address does.
+ * One link per (role, site), keeping the rule of the first entry that
+ * matched; source links first, then destination, each by site id. A site's
+ * share (ts_link_t.own) lists the entries it owns, or the claims of its that
+ * lie inside a network entry; it is exact when every entry of the side is
+ * known (the side's targets exact) and each listed one is a whole entry,
+ * else counted when the number of entries touching the site exceeds the
+ * list, else uncounted (count 0); bounded by TS_TARGETS_MAX with
+ * ts_targets_cover(). More than TS_ROUTE_LINKS_MAX sites on one side keep the
+ * first ones by site id (logged).
+ * Links and shares are allocated in a; rules and site names are owned by c.
+ * Returns the number of links (*links NULL when 0). Not for use from two
+ * threads at once (lookups finish building c's tables). */
+int ts_constituency_route(ts_constituency_t *c, const ts_event_t *e, ts_arena_t *a,
+                          ts_link_t **links /* OUT */);
+
+/* The addresses or networks of link l's site on l's side of e, uniformly
+ * for single-address and many-target sides: l's share when it has one,
+ * else the side's ip (or network) as a one-entry list in *one (the caller's
+ * storage, which *out then points into); out->n 0 when the link came from an
+ * ASN or a name alone. What aggregation per (site, host, role) keys on, at
+ * ingest with ts_constituency_route()'s links or on a stored event's. */
+void ts_link_own(const ts_event_t *e, const ts_link_t *l, ts_prefix_t *one,
+                 ts_targets_t *out /* OUT */);
 
 /* Site tree queries. Names/ids of unknown sites give TS_ENOENT / NULL. */
 TS_MUSTCHECK int ts_constituency_site_id(const ts_constituency_t *c, const char *name,

@@ -872,6 +872,7 @@ static void pg_close(ts_store_t *st)
         PQfinish(pg->conn);
     free(pg->pend);
     free(pg->links);
+    free(pg->rlinks);
     ts_buf_free(&pg->ev_rows);
     ts_buf_free(&pg->link_text);
     ts_buf_free(&pg->copy);
@@ -1943,7 +1944,13 @@ static void attach_links(struct pg_store *pg, const PGresult *lk, const int64_t 
         int64_t site = ts_pg_col_int(lk, i, 3);
         if (filter && !in_sorted(sub, n_sub, site))
             continue;
-        ts_link_t *l = &out->links[out->n_links++];
+        if ((size_t)out->n_links == pg->cap_rlinks) {
+            pg->cap_rlinks = pg->cap_rlinks ? pg->cap_rlinks * 2 : 8;
+            pg->rlinks = ts_xrealloc(pg->rlinks, pg->cap_rlinks * sizeof *pg->rlinks);
+        }
+        out->links = pg->rlinks;
+        ts_link_t *l = &pg->rlinks[out->n_links++];
+        memset(l, 0, sizeof *l);
         l->role = (ts_role_t)((lid & 1) + 1);
         l->match.kind = (ts_rule_kind_t)ts_pg_col_int(lk, i, 1);
         l->match.rule = ts_arena_strdup(pg->arena, col_str(lk, i, 2)).ptr;

@@ -99,6 +99,8 @@ struct pg_store {
     ts_buf_t extra; /* extra JSON of the event being written */
     ts_buf_t esc;
     ts_arena_t *arena; /* strings of the rows being read */
+    ts_link_t *rlinks; /* the links of the event being read */
+    size_t cap_rlinks;
     char errmsg[512];
 };
 

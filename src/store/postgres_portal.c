@@ -48,7 +48,6 @@ const char ts_pg_migration_portal[] =
 enum {
     P_PAGE_ALL,
     P_PAGE_SITE,
-    P_SUBTREE,
     P_DAY_ALL,
     P_DAY_SITE,
     P_TOP_ALL,
@@ -71,7 +70,6 @@ static const char *const sql_text[P_COUNT_] = {
                             " WHERE l.site_id" IN_SUB " AND l.id < $2 * 2"
                             " AND ($6::bigint IS NULL OR l.role = $6))" PF_FILTERS
                             " ORDER BY e.id DESC LIMIT $9",
-    [P_SUBTREE] = SUB_CTE "SELECT id FROM sub ORDER BY id",
     /* Counts per (day, type), ordered as the answer lists them. */
     [P_DAY_ALL] = "SELECT " E_DAY " AS day, e.type, count(*) FROM events e WHERE" ST_TIME
                   " GROUP BY 1, 2 ORDER BY 1, 2",
@@ -142,31 +140,6 @@ static int pq_page(ts_store_t *st, const ts_portal_filter_t *f, int64_t *ids, si
         return r;
     for (int i = 0; i < PQntuples(res) && *n < max; i++)
         ids[(*n)++] = ts_pg_col_int(res, i, 0);
-    PQclear(res);
-    return 0;
-}
-
-static int pq_subtree(ts_store_t *st, int64_t site, int64_t **ids, size_t *n)
-{
-    struct pg_store *pg = ts_pg(st);
-    *ids = NULL;
-    *n = 0;
-    ts_pg_params_t p;
-    ts_pg_params_init(&p);
-    ts_pg_int(&p, site);
-    int r = 0;
-    PGresult *res = exec(pg, P_SUBTREE, &p, &r);
-    if (res == NULL)
-        return r;
-    int rows = PQntuples(res);
-    if (rows == 0) {
-        PQclear(res);
-        return not_found(pg);
-    }
-    *ids = ts_xmalloc((size_t)rows * sizeof **ids);
-    for (int i = 0; i < rows; i++)
-        (*ids)[i] = ts_pg_col_int(res, i, 0);
-    *n = (size_t)rows;
     PQclear(res);
     return 0;
 }
@@ -366,7 +339,6 @@ static int pq_in_subtree(ts_store_t *st, int64_t root, int64_t id, bool *in)
 
 const struct ts_store_portal_ops ts_pg_portal_ops = {
     .page = pq_page,
-    .subtree = pq_subtree,
     .stats = pq_stats,
     .site = pq_site,
     .in_subtree = pq_in_subtree,

@@ -15,10 +15,17 @@
  *  - event_links.site_id has no foreign key: links outlive a removed site so
  *    that history stays; sites use AUTOINCREMENT so a removed site's id is
  *    never handed to a new site, which would inherit its history.
- *  - event_links.id is event_id * 2 + role - 1 (schema 3): an event has at
- *    most one link per role, its links are found by a rowid range, and
- *    event_id and role are columns computed from it. Deleting an event
- *    deletes its links (trigger events_delete_links).
+ *  - event_links.id is event_id * 65536 + (role - 1) * 32768 + n, n the
+ *    link's number within its role (since the step after schema 7;
+ *    event_id * 2 + role - 1 in schemas 3-7, one link per role): an event's links are one rowid
+ * range, found without an index, and event_id and role are columns computed from the id. Deleting
+ * an event deletes its links (trigger events_delete_links).
+ *  - events.targets holds an event's networks (IntelMQ source.network) and
+ *    target lists as one JSON text, event_links.targets the linked site's
+ *    share of its side (store_int.h: ts_store_targets_encode(), counts as in
+ *    core/targets.h); NULL for the vast majority of events, which name one
+ *    address per side, so they pay one NULL column each and no more.
+ *    events.tlp is the TLP name ("AMBER+STRICT"), NULL when there is none.
  *  - events.input_id names an inputs row; since schema 3 the store checks
  *    that (once per input and connection), not a foreign key (once per
  *    event). Other foreign keys stay.
@@ -224,7 +231,42 @@ static const char *const migrations[] = {
     ts_sq_migration_certs,
     ts_sq_migration_portal,
     ts_sq_migration_advisory,
+    /* An event reaches every site owning part of it: links get room for
+     * 32768 sites per role (see the schema notes) and each its site's share
+     * of the targets; events get their networks, target lists and TLP. The
+     * links are copied to their new ids in id order (event, then role), the
+     * view and the trigger follow the new ranges; events gains columns at the
+     * end, NULL for the events already stored (no table copy). */
+    "CREATE TABLE event_links_v8 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id INTEGER AS (id >> 16),"
+    "  site_id INTEGER NOT NULL,"
+    "  role INTEGER AS (((id >> 15) & 1) + 1),"
+    "  kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 3),"
+    "  rule TEXT NOT NULL,"
+    "  targets TEXT);"
+    "INSERT INTO event_links_v8 (id, site_id, kind, rule)"
+    "  SELECT (id >> 1) * 65536 + (id & 1) * 32768, site_id, kind, rule FROM event_links"
+    "  ORDER BY id;"
+    "DROP VIEW event_owners;"
+    "DROP TRIGGER events_delete_links;"
+    "DROP TABLE event_links;"
+    "ALTER TABLE event_links_v8 RENAME TO event_links;"
+    "CREATE INDEX event_links_site ON event_links(site_id);"
+    "CREATE TRIGGER events_delete_links AFTER DELETE ON events BEGIN"
+    "  DELETE FROM event_links WHERE id BETWEEN old.id * 65536 AND old.id * 65536 + 65535;"
+    "  END;"
+    "CREATE VIEW event_owners AS"
+    "  SELECT l.event_id, l.site_id, s.name AS site_name,"
+    "    CASE l.role WHEN 1 THEN 'source' ELSE 'destination' END AS role,"
+    "    CASE l.kind WHEN 1 THEN 'network' WHEN 2 THEN 'asn' ELSE 'domain' END AS kind,"
+    "    l.rule, l.targets"
+    "  FROM event_links l LEFT JOIN sites s ON s.id = l.site_id;"
+    "ALTER TABLE events ADD COLUMN tlp TEXT;"
+    "ALTER TABLE events ADD COLUMN targets TEXT;"
+    "PRAGMA user_version = 8;",
 };
+_Static_assert(TS_SQ_LINK_ROLE_IDS == TS_ROUTE_LINKS_MAX, "a role's link ids hold its links");
 _Static_assert(TS_FLOW_DROP_COUNT_ == 6, "one exporters column per drop reason");
 #define SQ_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -235,7 +277,7 @@ _Static_assert(TS_FLOW_DROP_COUNT_ == 6, "one exporters column per drop reason")
     " e.src_family, e.src_ip, e.src_port, e.src_asn, e.src_fqdn, e.src_url,"                       \
     " e.dst_family, e.dst_ip, e.dst_port, e.dst_asn, e.dst_fqdn, e.dst_url,"                       \
     " e.transport, e.application, e.feed_name, e.feed_provider, e.count, e.extra,"                 \
-    " e.input_id, e.line"
+    " e.input_id, e.line, e.tlp, e.targets"
 /* Column numbers of EV_COLS. */
 enum {
     C_ID,
@@ -254,6 +296,8 @@ enum {
     C_EXTRA,
     C_INPUT,
     C_LINE,
+    C_TLP,
+    C_TARGETS,
 };
 
 #define SUBTREE_CTE                                                                                \
@@ -269,18 +313,19 @@ enum {
  * id and keep those with a link into the subtree (the unary + makes SQLite
  * probe the link primary key, not one index seek per site); cheap for a page of a
  * subtree that owns much of the table (the root), slow for a small one. */
-#define EV_IN_SITE " AND e.id IN (SELECT l.id >> 1 FROM event_links l WHERE l.site_id IN sub)"
+#define EV_IN_SITE " AND e.id IN (SELECT l.id >> 16 FROM event_links l WHERE l.site_id IN sub)"
 #define EV_EXISTS_SITE                                                                             \
-    " AND EXISTS (SELECT 1 FROM event_links l WHERE l.id BETWEEN e.id * 2 AND e.id * 2 + 1"        \
-    " AND +l.site_id IN sub)"
+    " AND EXISTS (SELECT 1 FROM event_links l WHERE l.id" TS_SQ_LINKS_OF(                          \
+        "e.id") " AND +l.site_id IN sub)"
 
 /* The links of a list of events (ids as a JSON array), in the events' order:
  * read in step with S_EV_IDS_*, one statement for a page instead of one per
- * event (whose cursor opening and closing was a third of a page's cost). */
+ * event (whose cursor opening and closing was a third of a page's cost); each
+ * event's links are a rowid range. */
+#define LINK_COLS "l.id, l.role, l.kind, l.rule, l.site_id, coalesce(s.name, ''), l.targets"
 #define LINKS_IDS                                                                                  \
-    "SELECT l.id, l.role, l.kind, l.rule, l.site_id, coalesce(s.name, '')"                         \
-    " FROM event_links l LEFT JOIN sites s ON s.id = l.site_id WHERE l.id IN"                      \
-    " (SELECT value * 2 FROM json_each(:ids) UNION ALL SELECT value * 2 + 1 FROM json_each(:ids))"
+    "SELECT " LINK_COLS " FROM json_each(:ids) j JOIN event_links l ON l.id" TS_SQ_LINKS_OF(       \
+        "j.value") " LEFT JOIN sites s ON s.id = l.site_id"
 
 enum sq_id {
     S_BEGIN,
@@ -381,14 +426,15 @@ static const char *const sql_text[S_COUNT_] = {
     [S_EVENT_ADD] = "INSERT INTO events (time_source, time_observation, type, identifier,"
                     " description, src_family, src_ip, src_port, src_asn, src_fqdn, src_url,"
                     " dst_family, dst_ip, dst_port, dst_asn, dst_fqdn, dst_url, transport,"
-                    " application, feed_name, feed_provider, count, extra, input_id, line)"
+                    " application, feed_name, feed_provider, count, extra, input_id, line, tlp,"
+                    " targets)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                    " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
-    [S_LINK_ADD] = "INSERT INTO event_links (id, site_id, kind, rule) VALUES (?1, ?2, ?3, ?4)",
+                    " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+    [S_LINK_ADD] = "INSERT INTO event_links (id, site_id, kind, rule, targets)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_EVENT_DELETE] = "DELETE FROM events WHERE id = ?1",
-    [S_LINKS_OF] = "SELECT l.role, l.kind, l.rule, l.site_id, coalesce(s.name, '')"
-                   " FROM event_links l LEFT JOIN sites s ON s.id = l.site_id"
-                   " WHERE l.id BETWEEN ?1 * 2 AND ?1 * 2 + 1 ORDER BY l.id",
+    [S_LINKS_OF] = "SELECT " LINK_COLS " FROM event_links l LEFT JOIN sites s ON s.id = l.site_id"
+                   " WHERE l.id" TS_SQ_LINKS_OF("?1") " ORDER BY l.id",
     [S_SUBTREE] = SUBTREE_CTE "SELECT id FROM sub ORDER BY id",
     [S_EV_ALL_ASC] =
         "SELECT " EV_COLS " FROM events e WHERE 1" EV_CURSOR EV_TIME " ORDER BY e.id LIMIT :lim",
@@ -411,7 +457,7 @@ static const char *const sql_text[S_COUNT_] = {
     [S_EV_IDS_DESC] = "SELECT " EV_COLS " FROM events e WHERE e.id IN"
                       " (SELECT value FROM json_each(:ids)) ORDER BY e.id DESC",
     [S_LINKS_IDS_ASC] = LINKS_IDS " ORDER BY l.id",
-    [S_LINKS_IDS_DESC] = LINKS_IDS " ORDER BY l.id >> 1 DESC, l.id",
+    [S_LINKS_IDS_DESC] = LINKS_IDS " ORDER BY l.id >> 16 DESC, l.id",
     [S_SITE_COUNT] = "SELECT count(*) FROM sites",
     [S_EV_COUNT_ALL] = "SELECT count(*) FROM events e WHERE 1" EV_TIME,
     [S_EV_COUNT_SITE] = SUBTREE_CTE "SELECT count(*) FROM events e WHERE 1" EV_IN_SITE EV_TIME,
@@ -1034,7 +1080,11 @@ static void sq_close(ts_store_t *st)
         ts_log_error("store: close: %s", sqlite3_errmsg(sq->db));
     free(sq->extra);
     ts_buf_free(&sq->esc);
+    ts_buf_free(&sq->tbuf[0]);
+    ts_buf_free(&sq->tbuf[1]);
+    free(sq->links);
     ts_arena_free(sq->arena);
+    ts_arena_free(sq->warena);
     free(sq->sub);
     free(sq);
 }
@@ -1044,6 +1094,7 @@ static int sq_open(const char *location, int max_version, bool create, ts_store_
     struct sq_store *sq = ts_xcalloc(1, sizeof *sq);
     sq->base.ops = &ts_store_sqlite_ops;
     sq->arena = ts_arena_new(4096);
+    sq->warena = ts_arena_new(4096);
     sq->opening = true;
     sq->serial = ++sq_open_serial;
     int target = max_version < 0 ? SQ_LATEST : max_version;
@@ -1645,6 +1696,21 @@ static int build_extra(struct sq_store *sq, const ts_event_t *e)
     return 0;
 }
 
+/* Binds text or NULL at parameter i of a statement whose parameter keeps
+ * its binding from one run to the next: NULL is bound only when the last
+ * run bound something else (*bound), since binding costs about as much as a
+ * column and nearly every event leaves these columns NULL. */
+static void bind_sticky(sqlite3_stmt *s, int i, const char *text, size_t len, bool *bound)
+{
+    if (text) {
+        sqlite3_bind_text(s, i, text, (int)len, SQLITE_STATIC);
+        *bound = true;
+    } else if (*bound) {
+        sqlite3_bind_null(s, i);
+        *bound = false;
+    }
+}
+
 static int bind_event(struct sq_store *sq, sqlite3_stmt *s, const ts_event_t *e, int64_t input_id,
                       uint64_t line)
 {
@@ -1691,24 +1757,43 @@ static int bind_event(struct sq_store *sq, sqlite3_stmt *s, const ts_event_t *e,
     else
         sqlite3_bind_int64(s, 24, input_id);
     sqlite3_bind_int64(s, 25, (int64_t)line);
+    const char *tlp = ts_tlp_name(e->tlp);
+    bind_sticky(s, 26, tlp, tlp ? strlen(tlp) : 0, &sq->sticky[0]);
+    bool many = false;
+    if (e->src.targets || e->dst.targets || e->src.network.addr.family ||
+        e->dst.network.addr.family) {
+        ts_buf_reset(&sq->tbuf[0]);
+        many = ts_store_targets_encode(e, &sq->tbuf[0]);
+    }
+    bind_sticky(s, 27, many ? sq->tbuf[0].data : NULL, sq->tbuf[0].len, &sq->sticky[1]);
     return 0;
 }
 
-/* A link's key is eid * 2 + role - 1 (schema 3), so the links of an event sit
- * next to each other, right after those of the event before. */
+/* A link's key is eid * 65536 + (role - 1) * 32768 + its number within the
+ * role (see the schema notes), so the links of an event sit next to each other, right
+ * after those of the event before. */
 static int add_links(struct sq_store *sq, int64_t eid, const ts_link_t *links, int n_links)
 {
-    if (n_links > 0 && eid > (INT64_MAX - 1) / 2) {
+    if (n_links > 0 && eid > (INT64_MAX >> TS_SQ_LINK_SHIFT) - 1) {
         set_msg(sq, "event id too large for its links");
         return TS_ERANGE;
     }
+    int64_t next[2] = {0, 0}; /* per role */
     for (int i = 0; i < n_links; i++) {
         const ts_link_t *l = &links[i];
+        int role = l->role == TS_ROLE_SOURCE ? 0 : 1;
         STMT(s, sq, S_LINK_ADD);
-        sqlite3_bind_int64(s, 1, eid * 2 + (int64_t)l->role - 1);
+        sqlite3_bind_int64(s, 1,
+                           (eid << TS_SQ_LINK_SHIFT) + role * TS_SQ_LINK_ROLE_IDS + next[role]++);
         sqlite3_bind_int64(s, 2, l->match.site_id);
         sqlite3_bind_int(s, 3, (int)l->match.kind);
         bind_cstr(s, 4, l->match.rule);
+        bool share = false;
+        if (l->own.n) {
+            ts_buf_reset(&sq->tbuf[1]);
+            share = ts_store_share_encode(&l->own, &sq->tbuf[1]);
+        }
+        bind_sticky(s, 5, share ? sq->tbuf[1].data : NULL, sq->tbuf[1].len, &sq->sticky[2]);
         int r = run(sq, s);
         if (r)
             return r;
@@ -1716,26 +1801,20 @@ static int add_links(struct sq_store *sq, int64_t eid, const ts_link_t *links, i
     return 0;
 }
 
-static int sq_event_add(ts_store_t *st, const ts_event_t *e, const ts_link_t *links, int n_links,
-                        int64_t input_id, uint64_t line, int64_t *id)
+static int sq_event_add(ts_store_t *st, const ts_event_t *e_in, const ts_link_t *links_in,
+                        int n_links, int64_t input_id, uint64_t line, int64_t *id)
 {
+    const ts_event_t *e = e_in;
+    const ts_link_t *links = links_in;
     struct sq_store *sq = SQ(st);
-    if (e == NULL || n_links < 0 || n_links > 2 || (n_links > 0 && links == NULL)) {
-        set_msg(sq, "invalid event or links");
-        return TS_EINVAL;
-    }
-    for (int i = 0; i < n_links; i++) {
-        const ts_link_t *l = &links[i];
-        if ((l->role != TS_ROLE_SOURCE && l->role != TS_ROLE_DESTINATION) ||
-            !kind_ok((int)l->match.kind) || l->match.site_id <= 0 || l->match.rule == NULL) {
-            set_msg(sq, "invalid link");
-            return TS_EINVAL;
-        }
-    }
-    /* One owner per endpoint: the link key has room for one link per role. */
-    if (n_links == 2 && links[0].role == links[1].role) {
-        set_msg(sq, "two links with the same role");
-        return TS_EEXIST;
+    const char *why = NULL;
+    if (sq->warena_used) /* rarely: bounded copies, many links to sort */
+        ts_arena_reset(sq->warena);
+    int r = ts_store_event_check(e, links, n_links, sq->warena, &e, &links, &why);
+    sq->warena_used = e != e_in || links != links_in || n_links > 8;
+    if (r) {
+        set_msg(sq, why);
+        return r;
     }
     if (input_id > 0) {
         int k = known_input(sq, input_id);
@@ -1743,7 +1822,7 @@ static int sq_event_add(ts_store_t *st, const ts_event_t *e, const ts_link_t *li
             return k == 0 ? not_found(sq, "input") : k;
     }
     STMT(s, sq, S_EVENT_ADD);
-    int r = bind_event(sq, s, e, input_id, line);
+    r = bind_event(sq, s, e, input_id, line);
     if (r)
         return r;
     /* Inside the caller's transaction a failed link is undone by deleting the
@@ -1814,6 +1893,13 @@ static int64_t col_time(sqlite3_stmt *s, int i)
     return sqlite3_column_type(s, i) == SQLITE_NULL ? TS_TIME_NONE : sqlite3_column_int64(s, i);
 }
 
+static int corrupt(struct sq_store *sq, int64_t id, const char *what)
+{
+    snprintf(sq->errmsg, sizeof sq->errmsg, "event %lld: malformed %s", (long long)id, what);
+    ts_log_error("store: %s", sq->errmsg);
+    return TS_EDB;
+}
+
 static int read_event(struct sq_store *sq, sqlite3_stmt *s, ts_stored_event_t *out)
 {
     ts_event_t *e = &out->ev;
@@ -1837,12 +1923,18 @@ static int read_event(struct sq_store *sq, sqlite3_stmt *s, ts_stored_event_t *o
     e->count = (uint64_t)sqlite3_column_int64(s, C_COUNT);
     e->n_extra = 0;
     ts_str_t extra = col_str(s, C_EXTRA);
-    if (extra.ptr && split_extra(sq, extra, e) != 0) {
-        snprintf(sq->errmsg, sizeof sq->errmsg, "event %lld: malformed extra JSON",
-                 (long long)out->id);
-        ts_log_error("store: %s", sq->errmsg);
-        return TS_EDB;
-    }
+    if (extra.ptr && split_extra(sq, extra, e) != 0)
+        return corrupt(sq, out->id, "extra JSON");
+    ts_str_t tlp = col_str(s, C_TLP);
+    e->tlp = TS_TLP_NONE;
+    if (tlp.ptr && ts_tlp_parse(tlp.ptr, tlp.len, &e->tlp) != 0)
+        return corrupt(sq, out->id, "TLP");
+    memset(&e->src.network, 0, sizeof e->src.network);
+    memset(&e->dst.network, 0, sizeof e->dst.network);
+    e->src.targets = e->dst.targets = NULL;
+    ts_str_t many = col_str(s, C_TARGETS);
+    if (many.ptr && ts_store_targets_decode(many, sq->arena, e) != 0)
+        return corrupt(sq, out->id, "networks or targets");
     return 0;
 }
 
@@ -1890,36 +1982,45 @@ static int load_subtree(struct sq_store *sq, int64_t site)
     return r;
 }
 
-/* Reads the links of the current event; their strings live in sq->arena. */
-/* One link row (role, kind, rule, site_id, site name from column c0 on). */
-static void link_row(struct sq_store *sq, sqlite3_stmt *lk, int c0, bool filter,
-                     ts_stored_event_t *out)
+/* One link row (LINK_COLS) of the event being read, unless filter says its
+ * site is outside the subtree; its strings and share live in sq->arena. */
+static int link_row(struct sq_store *sq, sqlite3_stmt *lk, bool filter, ts_stored_event_t *out)
 {
-    int64_t site = sqlite3_column_int64(lk, c0 + 3);
-    if ((filter && !in_sub(sq, site)) || out->n_links == 2)
-        return; /* two: the primary key allows more than the API writes */
-    ts_link_t *l = &out->links[out->n_links++];
-    l->role = (ts_role_t)sqlite3_column_int(lk, c0);
-    l->match.kind = (ts_rule_kind_t)sqlite3_column_int(lk, c0 + 1);
+    int64_t site = sqlite3_column_int64(lk, 4);
+    if (filter && !in_sub(sq, site))
+        return 0;
+    if ((size_t)out->n_links == sq->cap_links) {
+        sq->cap_links = sq->cap_links ? sq->cap_links * 2 : 8;
+        sq->links = ts_xrealloc(sq->links, sq->cap_links * sizeof *sq->links);
+    }
+    out->links = sq->links;
+    ts_link_t *l = &sq->links[out->n_links++];
+    memset(l, 0, sizeof *l);
+    l->role = (ts_role_t)sqlite3_column_int(lk, 1);
+    l->match.kind = (ts_rule_kind_t)sqlite3_column_int(lk, 2);
     /* Copied: the next step would free this row's text. */
-    l->match.rule = ts_arena_strdup(sq->arena, col_str(lk, c0 + 2)).ptr;
+    l->match.rule = ts_arena_strdup(sq->arena, col_str(lk, 3)).ptr;
     l->match.site_id = site;
-    l->match.site_name = ts_arena_strdup(sq->arena, col_str(lk, c0 + 4)).ptr;
+    l->match.site_name = ts_arena_strdup(sq->arena, col_str(lk, 5)).ptr;
+    ts_str_t share = col_str(lk, 6);
+    if (share.ptr && ts_store_share_decode(share, sq->arena, &l->own) != 0)
+        return corrupt(sq, out->id, "link targets");
+    return 0;
 }
 
 static int read_links(struct sq_store *sq, sqlite3_stmt *lk, bool filter, ts_stored_event_t *out)
 {
     sqlite3_bind_int64(lk, 1, out->id);
-    int rc;
-    while ((rc = sqlite3_step(lk)) == SQLITE_ROW)
-        link_row(sq, lk, 0, filter, out);
-    return rc == SQLITE_DONE ? 0 : sq_fail(sq, rc);
+    int rc, r = 0;
+    while (r == 0 && (rc = sqlite3_step(lk)) == SQLITE_ROW)
+        r = link_row(sq, lk, filter, out);
+    return r ? r : rc == SQLITE_DONE ? 0 : sq_fail(sq, rc);
 }
 
 /* The links of event out->id from the S_LINKS_IDS_* statement stepped in the
  * same order as the events: *pending says a row is already fetched. */
-static int read_links_step(struct sq_store *sq, sqlite3_stmt *lk, bool desc, bool *pending,
-                           bool *done, ts_stored_event_t *out)
+static int read_links_step(struct sq_store *sq, sqlite3_stmt *lk, bool desc, bool filter,
+                           bool *pending, bool *done, ts_stored_event_t *out)
 {
     for (;;) {
         if (!*pending) {
@@ -1934,9 +2035,11 @@ static int read_links_step(struct sq_store *sq, sqlite3_stmt *lk, bool desc, boo
                 return sq_fail(sq, rc);
             *pending = true;
         }
-        int64_t eid = sqlite3_column_int64(lk, 0) >> 1;
+        int64_t eid = sqlite3_column_int64(lk, 0) >> TS_SQ_LINK_SHIFT;
         if (eid == out->id) {
-            link_row(sq, lk, 1, false, out);
+            int r = link_row(sq, lk, filter, out);
+            if (r)
+                return r;
             *pending = false;
         } else if (desc ? eid > out->id : eid < out->id) {
             *pending = false; /* a link of an id that has no event row */
@@ -1961,7 +2064,7 @@ static int sq_events_foreach(ts_store_t *st, const ts_event_filter_t *f, ts_even
     struct sq_store *sq = SQ(st);
     if (f == NULL || cb == NULL || f->site_id < 0)
         return TS_EINVAL;
-    if (f->ids != NULL && (f->site_id != 0 || f->n_ids > TS_EVENT_IDS_MAX))
+    if (f->ids != NULL && f->n_ids > TS_EVENT_IDS_MAX)
         return TS_EINVAL;
     bool by_site = f->site_id != 0;
     if (by_site) {
@@ -1973,7 +2076,7 @@ static int sq_events_foreach(ts_store_t *st, const ts_event_filter_t *f, ts_even
                            : (f->newest_first ? S_EV_ALL_DESC : S_EV_ALL_ASC);
     if (f->ids != NULL)
         q = f->newest_first ? S_EV_IDS_DESC : S_EV_IDS_ASC;
-    if (by_site && f->limit > 0) {
+    if (by_site && f->limit > 0 && f->ids == NULL) {
         /* A page of a subtree holding a quarter of the sites or more: walk. */
         int64_t n_sites = 0;
         int r = count_q(sq, S_SITE_COUNT, &n_sites);
@@ -2014,12 +2117,16 @@ static int sq_events_foreach(ts_store_t *st, const ts_event_filter_t *f, ts_even
     int rc, r = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         ts_arena_reset(sq->arena);
+        se->links = NULL;
         r = read_event(sq, s, se);
         if (r == 0 && f->ids != NULL)
-            r = read_links_step(sq, lk, f->newest_first, &pending, &done, se);
+            r = read_links_step(sq, lk, f->newest_first, by_site, &pending, &done, se);
         else if (r == 0)
             r = read_links(sq, lk, by_site, se);
-        if (r == 0)
+        if (r == 0 && by_site)
+            ts_store_scope_targets(se, sq->arena);
+        /* Among a list of ids, one the subtree has no link to is not its. */
+        if (r == 0 && (!by_site || se->n_links > 0))
             r = cb(se, ctx);
         if (f->ids == NULL)
             sqlite3_reset(lk);

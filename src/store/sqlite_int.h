@@ -19,6 +19,16 @@
 #include "store/store_int.h"
 
 #define SQ_KNOWN_INPUTS 8 /* input ids known to exist, per connection */
+
+/* event_links.id (since the step after schema 7): event_id * 65536 + (role - 1) * 32768 + the
+ * link's number within its role, so that an event's links are one rowid
+ * range, those of a role half of it, and event_id and role follow from the
+ * id. The SQL spells the numbers out; these name them for C. */
+#define TS_SQ_LINK_SHIFT 16
+#define TS_SQ_LINK_ROLE_IDS 32768 /* = TS_ROUTE_LINKS_MAX */
+/* "id of e's links": SQL text for `l.id <range of event e>`. */
+#define TS_SQ_LINKS_OF(e) " BETWEEN " e " * 65536 AND " e " * 65536 + 65535"
+
 #define TS_SQ_CORE_STMTS 64
 
 /* Statement slot ranges of the feature files. */
@@ -44,8 +54,14 @@ struct sq_store {
     int64_t known_input[SQ_KNOWN_INPUTS]; /* ids seen in inputs; 0 = free */
 
     uint8_t ipbuf[2][16]; /* its address blobs */
-    ts_arena_t *arena;    /* unescaped extra keys of the row being read */
-    int64_t *sub;         /* site ids of the filter's subtree, sorted */
+    ts_buf_t tbuf[2];     /* its networks and lists, a link's share (JSON) */
+    bool sticky[3];       /* S_EVENT_ADD tlp, targets, S_LINK_ADD targets bound non-NULL */
+    ts_link_t *links;     /* the links of the event being read */
+    size_t cap_links;
+    ts_arena_t *arena;  /* unescaped extra keys of the row being read */
+    ts_arena_t *warena; /* the event being written: bounded copies of its lists */
+    bool warena_used;   /* warena holds something since its last reset */
+    int64_t *sub;       /* site ids of the filter's subtree, sorted */
     size_t n_sub, cap_sub;
     char errmsg[512];
 };

@@ -38,10 +38,10 @@ const char ts_sq_migration_portal[] =
 /* Two ways to bound statistics by a subtree, as for pages: IN reads the
  * subtree's links through the site index (cost: its links), EXISTS probes the
  * links of each event of the window (cost: the window). */
-#define ST_IN_SUB " AND e.id IN (SELECT l.id >> 1 FROM event_links l WHERE l.site_id IN sub)"
+#define ST_IN_SUB " AND e.id IN (SELECT l.id >> 16 FROM event_links l WHERE l.site_id IN sub)"
 #define ST_EXISTS_SUB                                                                              \
-    " AND EXISTS (SELECT 1 FROM event_links l WHERE l.id BETWEEN e.id * 2 AND e.id * 2 + 1"        \
-    " AND +l.site_id IN sub)"
+    " AND EXISTS (SELECT 1 FROM event_links l WHERE l.id" TS_SQ_LINKS_OF(                          \
+        "e.id") " AND +l.site_id IN sub)"
 #define TOP_COLS                                                                                   \
     "SELECT max(CASE l.role WHEN 1 THEN e.src_family ELSE e.dst_family END),"                      \
     " CASE l.role WHEN 1 THEN e.src_ip ELSE e.dst_ip END AS ip, count(*) AS n"
@@ -51,7 +51,6 @@ enum {
     P_PAGE_WALK,
     P_PAGE_IN,
     P_SIZES,
-    P_SUBTREE,
     P_DAY_ALL,
     P_DAY_SITE,
     P_DAY_WALK,
@@ -72,41 +71,43 @@ _Static_assert(P_COUNT_ <= TS_SQX_ADVISORY - TS_SQX_PORTAL, "portal statements f
 
 static const char *const sql_text[P_COUNT_] = {
     /* The CSIRT: every event. */
-    [P_PAGE_ALL] =
-        "SELECT e.id FROM events e WHERE e.id < :before"
-        " AND (:role IS NULL OR EXISTS (SELECT 1 FROM event_links l"
-        " WHERE l.id = e.id * 2 + :role - 1))" PF_FILTERS " ORDER BY e.id DESC LIMIT :lim",
+    [P_PAGE_ALL] = "SELECT e.id FROM events e WHERE e.id < :before"
+                   " AND (:role IS NULL OR EXISTS (SELECT 1 FROM event_links l"
+                   " WHERE l.id BETWEEN e.id * 65536 + (:role - 1) * 32768"
+                   " AND e.id * 65536 + (:role - 1) * 32768 + 32767))" PF_FILTERS
+                   " ORDER BY e.id DESC LIMIT :lim",
     /* A subtree owning much of the store: walk ids downwards, probe the (at
      * most two) links of each; a page costs about limit / share probes. */
-    [P_PAGE_WALK] = SUB_CTE "SELECT e.id FROM events e WHERE e.id < :before AND e.id > :floor"
-                            " AND EXISTS (SELECT 1 FROM event_links l"
-                            " WHERE l.id BETWEEN e.id * 2 AND e.id * 2 + 1 AND +l.site_id IN sub"
-                            " AND (:role IS NULL OR l.role = :role))" PF_FILTERS
-                            " ORDER BY e.id DESC LIMIT :lim",
+    [P_PAGE_WALK] = SUB_CTE
+    "SELECT e.id FROM events e WHERE e.id < :before AND e.id > :floor"
+    " AND EXISTS (SELECT 1 FROM event_links l"
+    " WHERE l.id" TS_SQ_LINKS_OF("e.id") " AND +l.site_id IN sub"
+                                         " AND (:role IS NULL OR l.role = :role))" PF_FILTERS
+                                         " ORDER BY e.id DESC LIMIT :lim",
     /* A small subtree: its links through the site index, then the events. */
-    [P_PAGE_IN] = SUB_CTE "SELECT e.id FROM events e WHERE e.id IN (SELECT l.id >> 1"
-                          " FROM event_links l WHERE l.site_id IN sub AND l.id < :before * 2"
+    [P_PAGE_IN] = SUB_CTE "SELECT e.id FROM events e WHERE e.id IN (SELECT l.id >> 16"
+                          " FROM event_links l WHERE l.site_id IN sub AND l.id < :before * 65536"
                           " AND (:role IS NULL OR l.role = :role))"
                           " AND e.id < :before" PF_FILTERS " ORDER BY e.id DESC LIMIT :lim",
     [P_SIZES] = SUB_CTE "SELECT (SELECT count(*) FROM sub), (SELECT count(*) FROM sites)",
-    [P_SUBTREE] = SUB_CTE "SELECT id FROM sub ORDER BY id",
     /* One row per event of the window (its day and type), counted in C:
      * the rows come off the (time, type) index, where a GROUP BY on two
      * keys had SQLite sort them first (ten times the cost on a month). */
     [P_DAY_ALL] = "SELECT " E_DAY ", e.type FROM events e WHERE" ST_TIME,
     [P_DAY_SITE] = SUB_CTE "SELECT " E_DAY ", e.type FROM events e WHERE" ST_TIME ST_IN_SUB,
     [P_DAY_WALK] = SUB_CTE "SELECT " E_DAY ", e.type FROM events e WHERE" ST_TIME ST_EXISTS_SUB,
-    [P_TOP_ALL] = TOP_COLS " FROM events e JOIN event_links l"
-                           " ON l.id BETWEEN e.id * 2 AND e.id * 2 + 1 WHERE" ST_TIME
-                           " AND ip IS NOT NULL GROUP BY ip ORDER BY n DESC, ip LIMIT :lim",
-    [P_TOP_SITE] = SUB_CTE TOP_COLS " FROM event_links l JOIN events e ON e.id = l.id >> 1"
+    [P_TOP_ALL] = TOP_COLS
+    " FROM events e JOIN event_links l"
+    " ON l.id" TS_SQ_LINKS_OF(
+        "e.id") " WHERE" ST_TIME " AND ip IS NOT NULL GROUP BY ip ORDER BY n DESC, ip LIMIT :lim",
+    [P_TOP_SITE] = SUB_CTE TOP_COLS " FROM event_links l JOIN events e ON e.id = l.id >> 16"
                                     " WHERE l.site_id IN sub AND" ST_TIME
                                     " AND ip IS NOT NULL GROUP BY ip ORDER BY n DESC, ip"
                                     " LIMIT :lim",
-    [P_TOP_WALK] = SUB_CTE TOP_COLS " FROM events e JOIN event_links l"
-                                    " ON l.id BETWEEN e.id * 2 AND e.id * 2 + 1 WHERE" ST_TIME
-                                    " AND +l.site_id IN sub AND ip IS NOT NULL"
-                                    " GROUP BY ip ORDER BY n DESC, ip LIMIT :lim",
+    [P_TOP_WALK] = SUB_CTE TOP_COLS
+    " FROM events e JOIN event_links l"
+    " ON l.id" TS_SQ_LINKS_OF("e.id") " WHERE" ST_TIME " AND +l.site_id IN sub AND ip IS NOT NULL"
+                                      " GROUP BY ip ORDER BY n DESC, ip LIMIT :lim",
     [P_SUB_LINKS] = SUB_CTE "SELECT count(*) FROM event_links l WHERE l.site_id IN sub",
     [P_WIN_COUNT] = "SELECT count(*) FROM events e WHERE" ST_TIME,
     [P_MAX_ID] = "SELECT coalesce(max(id), 0) FROM events",
@@ -223,6 +224,8 @@ static int page_run(struct sq_store *sq, int q, const ts_portal_filter_t *f, int
     return ts_sq_iter_end(sq, s, rc, 0);
 }
 
+#define BEFORE_NONE (INT64_MAX >> (TS_SQ_LINK_SHIFT + 1))
+
 /* Ids below which a small subtree's page stops walking and reads its links. */
 #define WALK_WINDOW(max) ((int64_t)(max)*64)
 
@@ -230,9 +233,8 @@ static int pq_page(ts_store_t *st, const ts_portal_filter_t *f, int64_t *ids, si
 {
     struct sq_store *sq = ts_sq(st);
     *n = 0;
-    /* Ids stay far below this; it keeps :before * 2 within 64 bits. */
-    int64_t before =
-        f->before_id > 0 && f->before_id < INT64_MAX / 4 ? f->before_id : INT64_MAX / 4;
+    /* Ids stay far below this; it keeps :before * 65536 within 64 bits. */
+    int64_t before = f->before_id > 0 && f->before_id < BEFORE_NONE ? f->before_id : BEFORE_NONE;
     if (f->site_id == 0)
         return page_run(sq, P_PAGE_ALL, f, before, 0, ids, max, n);
     int64_t n_sub = 0, n_all = 0;
@@ -248,7 +250,7 @@ static int pq_page(ts_store_t *st, const ts_portal_filter_t *f, int64_t *ids, si
      * a fair share of them), then read its links below the window through
      * the site index (cheap when it owns few), so neither a busy department
      * nor a quiet one costs a scan of the table. */
-    int64_t top = before == INT64_MAX / 4 ? 0 : before;
+    int64_t top = before == BEFORE_NONE ? 0 : before;
     if (top == 0) {
         /* The newest id: the walk window hangs below it. */
         r = count_site(sq, P_MAX_ID, 0, 0, 0, &top);
@@ -260,33 +262,6 @@ static int pq_page(ts_store_t *st, const ts_portal_filter_t *f, int64_t *ids, si
     r = page_run(sq, P_PAGE_WALK, f, before, floor, ids, max, n);
     if (r == 0 && *n < max && floor > 0)
         r = page_run(sq, P_PAGE_IN, f, floor + 1, 0, ids, max, n);
-    return r;
-}
-
-static int pq_subtree(ts_store_t *st, int64_t site, int64_t **ids, size_t *n)
-{
-    struct sq_store *sq = ts_sq(st);
-    *ids = NULL;
-    *n = 0;
-    STMT(s, sq, P_SUBTREE);
-    bind_int(s, ":site", site);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            *ids = ts_xrealloc(*ids, cap * sizeof **ids);
-        }
-        (*ids)[(*n)++] = sqlite3_column_int64(s, 0);
-    }
-    int r = ts_sq_iter_end(sq, s, rc, 0);
-    if (r == 0 && *n == 0)
-        r = not_found(sq);
-    if (r) {
-        free(*ids);
-        *ids = NULL;
-        *n = 0;
-    }
     return r;
 }
 
@@ -547,7 +522,6 @@ static int pq_in_subtree(ts_store_t *st, int64_t root, int64_t id, bool *in)
 
 const struct ts_store_portal_ops ts_sq_portal_ops = {
     .page = pq_page,
-    .subtree = pq_subtree,
     .stats = pq_stats,
     .site = pq_site,
     .in_subtree = pq_in_subtree,

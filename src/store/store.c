@@ -3,8 +3,11 @@
  * goes through its operations table. */
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonscan.h"
+#include "core/jsonw.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "store/store_int.h"
@@ -210,6 +213,304 @@ int ts_store_input_get(ts_store_t *st, const char *name, const char *format,
 int ts_store_input_checkpoint(ts_store_t *st, const ts_input_state_t *state)
 {
     return st->ops->input_checkpoint(st, state);
+}
+
+/* A list as ts_targets_t promises it: sorted, without duplicates, valid
+ * prefixes, a count of 0 or at least the entries. */
+static bool targets_ok(const ts_targets_t *t, uint32_t max)
+{
+    if (t->n == 0)
+        return t->count == 0;
+    if (t->list == NULL || t->n > max || (t->count != 0 && t->count < t->n))
+        return false;
+    for (uint32_t i = 0; i < t->n; i++) {
+        ts_prefix_t p = t->list[i];
+        unsigned bits = p.addr.family == TS_AF_INET ? 32 : p.addr.family == TS_AF_INET6 ? 128 : 0;
+        if (bits == 0 || p.len > bits || ts_prefix_clear_host_bits(&p))
+            return false;
+        if (i > 0 && ts_prefix_compare(&t->list[i - 1], &t->list[i]) >= 0)
+            return false;
+    }
+    return true;
+}
+
+/* t covered down to TS_TARGETS_MAX in a: a covering list of the same targets. */
+static void bound(const ts_targets_t *t, ts_arena_t *a, ts_targets_t *out)
+{
+    ts_prefix_t *l = ts_arena_alloc(a, t->n * sizeof *l);
+    memcpy(l, t->list, t->n * sizeof *l);
+    size_t n = ts_targets_cover(l, ts_targets_drop_nested(l, t->n), TS_TARGETS_MAX);
+    *out = (ts_targets_t){l, (uint32_t)n, t->count > n ? t->count : 0};
+}
+
+static bool network_ok(const ts_prefix_t *p)
+{
+    if (p->addr.family == TS_AF_NONE)
+        return true;
+    ts_prefix_t q = *p;
+    unsigned bits = q.addr.family == TS_AF_INET ? 32 : q.addr.family == TS_AF_INET6 ? 128 : 0;
+    return bits && q.len <= bits && !ts_prefix_clear_host_bits(&q);
+}
+
+static int cmp_role_site(const void *pa, const void *pb)
+{
+    const int64_t *a = pa, *b = pb;
+    return (*a > *b) - (*a < *b);
+}
+
+int ts_store_event_check(const ts_event_t *e, const ts_link_t *links, int n_links, ts_arena_t *a,
+                         const ts_event_t **e_out, const ts_link_t **links_out, const char **why)
+{
+    *e_out = e;
+    *links_out = links;
+    if (e == NULL || n_links < 0 || n_links > 2 * TS_ROUTE_LINKS_MAX ||
+        (n_links > 0 && links == NULL)) {
+        *why = "invalid event or links";
+        return TS_EINVAL;
+    }
+    const ts_endpoint_t *side[2] = {&e->src, &e->dst};
+    bool big = false;
+    for (int k = 0; k < 2; k++) {
+        const ts_targets_t *t = side[k]->targets;
+        if (t == NULL && side[k]->network.addr.family == TS_AF_NONE)
+            continue; /* one address or name: nothing to check here */
+        if (!network_ok(&side[k]->network) ||
+            (t && (t->n == 0 || !targets_ok(t, TS_TARGETS_INPUT_MAX)))) {
+            *why = "invalid network or targets";
+            return TS_EINVAL;
+        }
+        big = big || (t && t->n > TS_TARGETS_MAX);
+    }
+    if (e->tlp != TS_TLP_NONE && ts_tlp_name(e->tlp) == NULL) {
+        *why = "invalid TLP";
+        return TS_EINVAL;
+    }
+    int per_role[2] = {0, 0};
+    bool big_share = false;
+    for (int i = 0; i < n_links; i++) {
+        const ts_link_t *l = &links[i];
+        if ((l->role != TS_ROLE_SOURCE && l->role != TS_ROLE_DESTINATION) ||
+            (l->match.kind != TS_RULE_NETWORK && l->match.kind != TS_RULE_ASN &&
+             l->match.kind != TS_RULE_DOMAIN) ||
+            l->match.site_id <= 0 || l->match.rule == NULL ||
+            ((l->own.n || l->own.count) && !targets_ok(&l->own, TS_TARGETS_INPUT_MAX))) {
+            *why = "invalid link";
+            return TS_EINVAL;
+        }
+        if (++per_role[l->role - 1] > TS_ROUTE_LINKS_MAX) {
+            *why = "more links of one role than an event may have";
+            return TS_EINVAL;
+        }
+        big_share = big_share || l->own.n > TS_TARGETS_MAX;
+    }
+    /* One link per (site, role): sorted keys when there are many. */
+    for (int i = 0; n_links <= 8 && i < n_links; i++)
+        for (int j = 0; j < i; j++)
+            if (links[i].match.site_id == links[j].match.site_id &&
+                links[i].role == links[j].role) {
+                *why = "two links of one site with the same role";
+                return TS_EEXIST;
+            }
+    if (n_links > 8) {
+        int64_t *key = ts_arena_alloc(a, (size_t)n_links * sizeof *key);
+        for (int i = 0; i < n_links; i++)
+            key[i] = links[i].match.site_id * 2 + (links[i].role - 1);
+        qsort(key, (size_t)n_links, sizeof *key, cmp_role_site);
+        for (int i = 1; i < n_links; i++) {
+            if (key[i] == key[i - 1]) {
+                *why = "two links of one site with the same role";
+                return TS_EEXIST;
+            }
+        }
+    }
+    if (big) {
+        ts_event_t *copy = ts_arena_alloc(a, sizeof *copy);
+        memcpy(copy, e, offsetof(ts_event_t, extra) + e->n_extra * sizeof(ts_extra_t));
+        ts_endpoint_t *cside[2] = {&copy->src, &copy->dst};
+        for (int k = 0; k < 2; k++) {
+            if (side[k]->targets && side[k]->targets->n > TS_TARGETS_MAX) {
+                ts_targets_t *t = ts_arena_alloc(a, sizeof *t);
+                bound(side[k]->targets, a, t);
+                cside[k]->targets = t;
+            }
+        }
+        *e_out = copy;
+    }
+    if (big_share) {
+        ts_link_t *copy = ts_arena_alloc(a, (size_t)n_links * sizeof *copy);
+        memcpy(copy, links, (size_t)n_links * sizeof *copy);
+        for (int i = 0; i < n_links; i++)
+            if (copy[i].own.n > TS_TARGETS_MAX)
+                bound(&links[i].own, a, &copy[i].own);
+        *links_out = copy;
+    }
+    return 0;
+}
+
+/* ---- The stored form of networks and lists ----------------------------------- */
+
+static void put_list(ts_jsonw_t *w, const ts_targets_t *t)
+{
+    if (t->count > 0) {
+        ts_jsonw_key(w, "count");
+        ts_jsonw_uint(w, t->count);
+    }
+    ts_jsonw_key(w, "list");
+    ts_jsonw_array_begin(w);
+    for (uint32_t i = 0; i < t->n; i++) {
+        char e[TS_IP_STRLEN];
+        ts_jsonw_str(w, ts_str(e, ts_targets_entry_text(&t->list[i], e, sizeof e)));
+    }
+    ts_jsonw_array_end(w);
+}
+
+bool ts_store_share_encode(const ts_targets_t *t, ts_buf_t *out)
+{
+    if (t == NULL || t->n == 0)
+        return false;
+    ts_jsonw_t w;
+    ts_jsonw_init(&w, out);
+    ts_jsonw_object_begin(&w);
+    put_list(&w, t);
+    ts_jsonw_object_end(&w);
+    return true;
+}
+
+bool ts_store_targets_encode(const ts_event_t *e, ts_buf_t *out)
+{
+    const ts_endpoint_t *side[2] = {&e->src, &e->dst};
+    static const char *const name[2] = {"source", "destination"};
+    bool any = false;
+    ts_jsonw_t w;
+    for (int k = 0; k < 2; k++) {
+        bool net = side[k]->network.addr.family != TS_AF_NONE;
+        bool list = side[k]->targets != NULL && side[k]->targets->n > 0;
+        if (!net && !list)
+            continue;
+        if (!any) {
+            ts_jsonw_init(&w, out);
+            ts_jsonw_object_begin(&w);
+            any = true;
+        }
+        ts_jsonw_key(&w, name[k]);
+        ts_jsonw_object_begin(&w);
+        if (net) {
+            char t[TS_IP_STRLEN];
+            ts_jsonw_key(&w, "network");
+            ts_jsonw_str(&w, ts_str(t, ts_prefix_format(&side[k]->network, t, sizeof t)));
+        }
+        if (list)
+            put_list(&w, side[k]->targets);
+        ts_jsonw_object_end(&w);
+    }
+    if (any)
+        ts_jsonw_object_end(&w);
+    return any;
+}
+
+/* A prefix from a JSON string value (entries are plain ASCII: no escapes). */
+static int get_prefix(const ts_jscan_val_t *v, ts_prefix_t *p)
+{
+    if (v->type != TS_JSCAN_STRING || v->escaped)
+        return TS_EINVAL;
+    ts_str_t s = ts_jscan_str_raw(v);
+    return ts_prefix_parse(s.ptr, s.len, p) == 0 ? 0 : TS_EINVAL;
+}
+
+/* "count" and "list" members of an object being walked, into t. */
+static int get_list(ts_jscan_iter_t *it, ts_arena_t *a, ts_targets_t *t, ts_prefix_t *net)
+{
+    ts_jscan_key_t k;
+    ts_jscan_val_t v;
+    int rc;
+    bool have_list = false;
+    memset(t, 0, sizeof *t);
+    while ((rc = ts_jscan_object_next(it, &k, &v)) == 1) {
+        if (ts_str_eq_c(k.raw, "count")) {
+            if (ts_jscan_uint64(&v, &t->count) != 0)
+                return TS_EINVAL;
+        } else if (ts_str_eq_c(k.raw, "network") && net != NULL) {
+            if (get_prefix(&v, net) != 0)
+                return TS_EINVAL;
+        } else if (ts_str_eq_c(k.raw, "list") && v.type == TS_JSCAN_ARRAY) {
+            /* Two passes: the count, then the entries into one allocation. */
+            ts_jscan_iter_t arr;
+            ts_jscan_val_t x;
+            size_t n = 0;
+            if (ts_jscan_enter(it, &v, &arr) != 0)
+                return TS_EINVAL;
+            while ((rc = ts_jscan_array_next(&arr, &x)) == 1)
+                n++;
+            if (rc < 0 || n == 0 || n > TS_TARGETS_MAX)
+                return TS_EINVAL;
+            ts_prefix_t *l = ts_arena_alloc(a, n * sizeof *l);
+            if (ts_jscan_enter(it, &v, &arr) != 0)
+                return TS_EINVAL;
+            for (size_t i = 0; i < n; i++)
+                if (ts_jscan_array_next(&arr, &x) != 1 || get_prefix(&x, &l[i]) != 0)
+                    return TS_EINVAL;
+            t->list = l;
+            t->n = (uint32_t)n;
+            have_list = true;
+        } else {
+            return TS_EINVAL;
+        }
+    }
+    if (rc < 0 || (t->count > 0 && t->count < t->n) || (!have_list && t->count > 0))
+        return TS_EINVAL;
+    return 0;
+}
+
+int ts_store_share_decode(ts_str_t json, ts_arena_t *a, ts_targets_t *t)
+{
+    ts_jscan_iter_t it;
+    if (ts_jscan_object_begin(&it, json.ptr, json.len) != 0 || get_list(&it, a, t, NULL) != 0 ||
+        t->n == 0)
+        return TS_EINVAL;
+    return 0;
+}
+
+int ts_store_targets_decode(ts_str_t json, ts_arena_t *a, ts_event_t *e)
+{
+    ts_jscan_iter_t it, side;
+    ts_jscan_key_t k;
+    ts_jscan_val_t v;
+    int rc;
+    if (ts_jscan_object_begin(&it, json.ptr, json.len) != 0)
+        return TS_EINVAL;
+    while ((rc = ts_jscan_object_next(&it, &k, &v)) == 1) {
+        ts_endpoint_t *ep = ts_str_eq_c(k.raw, "source")        ? &e->src
+                            : ts_str_eq_c(k.raw, "destination") ? &e->dst
+                                                                : NULL;
+        if (ep == NULL || v.type != TS_JSCAN_OBJECT || ts_jscan_enter(&it, &v, &side) != 0)
+            return TS_EINVAL;
+        ts_targets_t *t = ts_arena_alloc(a, sizeof *t);
+        if (get_list(&side, a, t, &ep->network) != 0)
+            return TS_EINVAL;
+        ep->targets = t->n ? t : NULL;
+    }
+    return rc < 0 ? TS_EINVAL : 0;
+}
+
+void ts_store_scope_targets(ts_stored_event_t *se, ts_arena_t *a)
+{
+    ts_endpoint_t *side[2] = {&se->ev.src, &se->ev.dst};
+    for (int k = 0; k < 2; k++) {
+        side[k]->targets = NULL;
+        size_t n = 0;
+        for (int i = 0; i < se->n_links; i++)
+            n += (int)se->links[i].role == k + 1 && se->links[i].own.n > 0;
+        if (n == 0)
+            continue;
+        const ts_targets_t **parts = ts_arena_alloc(a, n * sizeof *parts);
+        n = 0;
+        for (int i = 0; i < se->n_links; i++)
+            if ((int)se->links[i].role == k + 1 && se->links[i].own.n > 0)
+                parts[n++] = &se->links[i].own;
+        ts_targets_t *t = ts_arena_alloc(a, sizeof *t);
+        ts_targets_merge(parts, n, a, t);
+        side[k]->targets = t->n ? t : NULL;
+    }
 }
 
 int ts_store_event_add(ts_store_t *st, const ts_event_t *e, const ts_link_t *links, int n_links,

@@ -153,7 +153,17 @@ TS_MUSTCHECK int ts_store_input_checkpoint(ts_store_t *st, const ts_input_state_
 
 /* ---- Events ------------------------------------------------------------------ */
 
-/* Stores one event and its owner links (0-2). *id may be NULL. */
+/* Stores one event and its owner links (as ts_constituency_route() gives
+ * them): at most one link per (site, role) and TS_ROUTE_LINKS_MAX per role,
+ * each with its site's share of that side (ts_link_t.own). The event keeps
+ * its networks, TLP and whole target lists (for the CSIRT); every list
+ * (targets, shares) longer than TS_TARGETS_MAX is stored covered
+ * (ts_targets_cover(): covering prefixes, the count kept). *id may be NULL.
+ * \retval 0.  \retval TS_EINVAL a malformed event, link, network or list
+ * (unsorted, duplicates, a count below the entries, host bits set).
+ * \retval TS_EEXIST two links of one site with the same role.
+ * \retval TS_ENOENT unknown input.  \retval TS_ETOOBIG, TS_ERANGE a field out of
+ * bounds.  \retval TS_EBUSY, TS_EDB. */
 TS_MUSTCHECK int ts_store_event_add(ts_store_t *st, const ts_event_t *e, const ts_link_t *links,
                                     int n_links, int64_t input_id, uint64_t line,
                                     int64_t *id /* OUT, may be NULL */);
@@ -166,24 +176,35 @@ typedef struct ts_event_filter {
     int64_t after_id;     /* cursor: only ids > after_id (0 = none) */
     bool newest_first;    /* order by id descending */
     size_t limit;         /* 0 = no limit */
-    /* When not NULL: exactly the events of these ids (those that exist), in id
-     * order; n_ids at most TS_EVENT_IDS_MAX, site_id must be 0, and the time
-     * window, cursors and limit are ignored. Reads a page found by another
-     * query in one statement, not one per event. */
+    /* When not NULL: exactly the events of these ids (those that exist and,
+     * with a site_id, that the subtree has a link to), in id order; n_ids at
+     * most TS_EVENT_IDS_MAX, and the time window, cursors and limit are
+     * ignored. Reads a page found by another query in one statement, not one
+     * per event. */
     const int64_t *ids;
     size_t n_ids;
 } ts_event_filter_t;
 #define TS_EVENT_IDS_MAX 1001
 
-/* A stored event with the links visible under the filter's site (all links
- * when site_id is 0): a site never sees which other site owns the far end. */
+/* A stored event as the filter's site may see it (everything when site_id
+ * is 0, the CSIRT's view):
+ *  - links: only those into the subtree, each with its site's share of its
+ *    side (a site never sees which other site owns the far end, nor another
+ *    site's share);
+ *  - ev.src/dst.targets: with a site_id, the union of the visible links'
+ *    shares of that side (NULL when they have none), never the event's whole
+ *    list; with site_id 0, the whole list as stored;
+ *  - everything else (ip, network, port, ...) as stored.
+ * For a routed event this gives, per site and side, the site's own hosts or
+ * networks: what aggregation per (site, host, role) needs. Strings, links and
+ * lists are valid only during the callback. */
 typedef struct ts_stored_event {
     int64_t id;
     int64_t input_id;
     uint64_t line;
     ts_event_t ev;
     int n_links;
-    ts_link_t links[2];
+    const ts_link_t *links;
 } ts_stored_event_t;
 
 typedef int (*ts_event_cb)(const ts_stored_event_t *ev, void *ctx);

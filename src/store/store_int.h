@@ -4,6 +4,8 @@
  * st->ops, so callers never see which database they talk to. A backend's own
  * struct starts with a ts_store_t and is reached by a cast. */
 #pragma once
+#include "core/arena.h"
+#include "core/buf.h"
 #include "store/store.h"
 
 /* Operations of later features, each in a table of its own (defined in the
@@ -75,6 +77,37 @@ extern const struct ts_store_ops ts_store_postgres_ops; /* store/postgres_int.h 
 extern const struct ts_store_cert_ops ts_sq_cert_ops;
 extern const struct ts_store_portal_ops ts_sq_portal_ops;
 extern const struct ts_store_advisory_ops ts_sq_advisory_ops;
+
+/* For a backend's event_add: checks e and its links against the rules of
+ * ts_store_event_add() and gives what to write: e and links themselves, or
+ * copies in a whose lists beyond TS_TARGETS_MAX are covered.
+ * \retval 0.  \retval TS_EINVAL / TS_EEXIST with *why, a static message. */
+TS_MUSTCHECK int ts_store_event_check(const ts_event_t *e, const ts_link_t *links, int n_links,
+                                      ts_arena_t *a, const ts_event_t **e_out /* OUT */,
+                                      const ts_link_t **links_out /* OUT */,
+                                      const char **why /* OUT */);
+/* The stored form of an event's networks and target lists, one JSON text
+ * for the event (column events.targets) and one per share (event_links.targets),
+ * so that events naming one address cost no more than before:
+ *   event: {"source": SIDE, "destination": SIDE}, a side only when it has a
+ *          network or a list; SIDE = {"network": "10.0.0.0/8", "count": N,
+ *          "list": ["198.51.100.7", "10.1.0.0/16", ...]}, count only when
+ *          known (> 0), entries as ts_targets_entry_text();
+ *   share: {"count": N, "list": [...]}.
+ * Encoders append to out and return false (out untouched) when there is
+ * nothing to store (NULL in the column). */
+bool ts_store_targets_encode(const ts_event_t *e, ts_buf_t *out);
+bool ts_store_share_encode(const ts_targets_t *t, ts_buf_t *out);
+/* Decoders fill e's networks and targets (lists and their ts_targets_t in a),
+ * or *t. \retval 0.  \retval TS_EINVAL not what the encoders write. */
+TS_MUSTCHECK int ts_store_targets_decode(ts_str_t json, ts_arena_t *a, ts_event_t *e);
+TS_MUSTCHECK int ts_store_share_decode(ts_str_t json, ts_arena_t *a, ts_targets_t *t /* OUT */);
+
+/* For a backend's site-scoped read, once se holds only the links visible to
+ * the subtree: each side's targets become the union of those links' shares
+ * (NULL when none of them has one), so that a site never sees another's
+ * targets. Lists live in a. */
+void ts_store_scope_targets(ts_stored_event_t *se, ts_arena_t *a);
 
 /* Like ts_store_open() but migrates no further than max_version (< 0: to the
  * latest). For tests that need a store as an older tocsin left it.

@@ -73,6 +73,8 @@ static void fill(ts_batch_t *b, uint64_t ino, uint64_t first, uint64_t last, int
         it->ev = e;
         it->line = l;
         it->n_links = 1;
+        it->links = ts_arena_alloc(b->arena, sizeof *it->links);
+        memset(it->links, 0, sizeof *it->links);
         it->links[0].role = TS_ROLE_SOURCE;
         it->links[0].match.site_id = site;
         it->links[0].match.kind = TS_RULE_ASN;

@@ -308,6 +308,125 @@ static void test_detections_stored_and_routed(void **state)
     runner_free(&r);
 }
 
+/* What one site (or the CSIRT) sees of the scan: its links and its hosts. */
+struct seen_scan {
+    int events, links;
+    uint32_t n;
+    uint64_t count;
+    ts_prefix_t list[300];
+};
+
+static int see_scan(const ts_stored_event_t *ev, void *ctx)
+{
+    struct seen_scan *s = ctx;
+    s->events++;
+    s->links = ev->n_links;
+    const ts_targets_t *t = ev->ev.dst.targets;
+    if (t && ts_str_eq_c(ev->ev.identifier, "flow-addressscan")) {
+        s->n = t->n;
+        s->count = t->count;
+        memcpy(s->list, t->list, (t->n < 300 ? t->n : 300) * sizeof *t->list);
+    }
+    return 0;
+}
+
+static struct seen_scan scan_as(ts_store_t *st, int64_t site)
+{
+    struct seen_scan s;
+    memset(&s, 0, sizeof s);
+    ts_event_filter_t f;
+    ts_event_filter_init(&f);
+    f.site_id = site;
+    assert_int_equal(ts_store_events_foreach(st, &f, see_scan, &s), 0);
+    return s;
+}
+
+/* hosts first .. first + n - 1 of a /24, in order. */
+static void expect_hosts(const struct seen_scan *s, uint32_t first, uint32_t n)
+{
+    assert_int_equal(s->n, n);
+    assert_int_equal(s->count, n);
+    for (uint32_t i = 0; i < n; i++)
+        assert_int_equal(ts_ip_v4(&s->list[i].addr), first + i);
+}
+
+/* A NetFlow address scan of 249 hosts of one site's /24 and 40 of another
+ * site's, sent as real datagrams to the real collector: one event, and each
+ * site sees it with its own hosts only (the scanned site was never told when
+ * the scan named no destination). */
+static void test_address_scan_names_each_sites_hosts(void **state)
+{
+    (void)state;
+    struct runner r;
+    runner_init(&r);
+    int64_t nren, uni, agency, bystander;
+    assert_int_equal(ts_store_site_add(r.st, "nren", 0, "", &nren), 0);
+    assert_int_equal(ts_store_site_add(r.st, "uni", nren, "", &uni), 0);
+    assert_int_equal(ts_store_claim_add(r.st, uni, TS_RULE_NETWORK, "198.51.100.0/24"), 0);
+    assert_int_equal(ts_store_site_add(r.st, "agency", nren, "", &agency), 0);
+    assert_int_equal(ts_store_claim_add(r.st, agency, TS_RULE_NETWORK, "203.0.113.0/25"), 0);
+    assert_int_equal(ts_store_site_add(r.st, "bystander", 0, "", &bystander), 0);
+    assert_int_equal(ts_store_claim_add(r.st, bystander, TS_RULE_NETWORK, "192.0.2.0/25"), 0);
+    r.o.stats_interval_ms = 50;
+    pthread_t t;
+    struct sockaddr_in to;
+    int fd = runner_start(&r, &t, &to);
+
+    uint32_t scanner = 0xC00002F3; /* 192.0.2.243, nobody's */
+    uint32_t secs = (uint32_t)(time(NULL) - 60), seq = 0;
+    uint8_t buf[24 + 48 * 30];
+    struct v5rec recs[30];
+    int n = 0;
+    for (uint32_t i = 0; i < 249 + 40; i++) {
+        uint32_t dst = i < 249 ? 0xC6336401 + i : 0xCB007101 + (i - 249);
+        recs[n++] = (struct v5rec){scanner, dst, (uint16_t)(40000 + i), 22, 6, 0x02, 1, 44};
+        if (n == 30 || i == 249 + 40 - 1) {
+            size_t len = v5_packet(buf, recs, n, seq, secs);
+            seq += (uint32_t)n;
+            assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to),
+                             (ssize_t)len);
+            n = 0;
+        }
+    }
+    close(fd);
+    /* Received once the saved counters say so (read through a connection of
+     * the test's, not the collector's): no fixed sleep that a loaded machine
+     * could outlast. */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/t.db", r.dir);
+    ts_store_t *peek;
+    assert_int_equal(ts_store_open(path, &peek), 0);
+    uint64_t seen = 0;
+    for (int tries = 0; tries < 400 && seen < 289; tries++) {
+        usleep(25000);
+        seen = 0;
+        assert_int_equal(ts_store_exporters_foreach(peek, sum_flows, &seen), 0);
+    }
+    ts_store_close(peek);
+    assert_int_equal(seen, 289);
+    runner_stop(&r, t); /* closes the window: the scan is reported */
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.stats.flows, 289);
+
+    struct seen_scan csirt = scan_as(r.st, 0);
+    assert_int_equal(csirt.events, 1);
+    assert_int_equal(csirt.links, 2);
+    assert_int_equal(csirt.count, 289);
+    struct seen_scan s = scan_as(r.st, uni);
+    assert_int_equal(s.events, 1);
+    assert_int_equal(s.links, 1);
+    expect_hosts(&s, 0xC6336401, 249);
+    s = scan_as(r.st, agency);
+    assert_int_equal(s.links, 1);
+    expect_hosts(&s, 0xCB007101, 40);
+    s = scan_as(r.st, nren); /* the parent: both, still not the CSIRT's view */
+    assert_int_equal(s.links, 2);
+    assert_int_equal(s.count, 289);
+    s = scan_as(r.st, bystander);
+    assert_int_equal(s.events, 0);
+    runner_free(&r);
+}
+
 /* The pause rule alone, at steady rates (bytes charged per µs), from an
  * idle start, with the default buffer capped by rmem_max and with the 32 MiB
  * one: what queues during a pause never exceeds a quarter of the buffer
@@ -689,6 +808,7 @@ int main(void)
         cmocka_unit_test(test_bad_listen_addresses),
         cmocka_unit_test(test_socket_drops_needs_a_socket),
         cmocka_unit_test(test_detections_stored_and_routed),
+        cmocka_unit_test(test_address_scan_names_each_sites_hosts),
         cmocka_unit_test(test_pause_rule_keeps_the_queue_under_a_quarter),
         cmocka_unit_test(test_coalescing_never_overflows_a_small_buffer),
         cmocka_unit_test(test_kernel_drops_are_counted),

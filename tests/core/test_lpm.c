@@ -280,6 +280,117 @@ static void check_lookups(ts_lpm_t *t, const struct ref *r, int count, size_t *c
     }
 }
 
+/* The overlap walk against the reference: containing prefixes shortest
+ * first, then those inside in (address, length) order. */
+struct walked {
+    ts_prefix_t p[4096];
+    uint32_t v[4096];
+    size_t n;
+};
+
+static int collect_overlap(const ts_prefix_t *p, uint32_t v, void *ctx)
+{
+    struct walked *w = ctx;
+    if (w->n == 4096)
+        return 1;
+    w->p[w->n] = *p;
+    w->v[w->n++] = v;
+    return 0;
+}
+
+static int cmp_prefix(const void *a, const void *b)
+{
+    return ts_prefix_compare(a, b);
+}
+
+static void check_overlaps(ts_lpm_t *t, const struct ref *r, int count, size_t *checked)
+{
+    static struct walked got;
+    static ts_prefix_t want_in[4096];
+    for (int i = 0; i < count; i++) {
+        /* A query at, above or below a stored prefix, or anywhere. */
+        ts_prefix_t q;
+        memset(&q, 0, sizeof q);
+        q.addr = random_addr(r);
+        unsigned total = nbits(&q);
+        q.len = (uint8_t)(rnd() % (total + 1));
+        clear_host_bits(&q);
+        got.n = 0;
+        assert_int_equal(ts_lpm_overlaps(t, &q, collect_overlap, &got), 0);
+        size_t k = 0, n_in = 0;
+        for (unsigned len = 0; len <= q.len; len++)
+            for (size_t j = 0; j < r->n; j++)
+                if (r->p[j].len == len && ts_prefix_covers(&r->p[j], &q)) {
+                    if (k >= got.n || ts_prefix_compare(&got.p[k], &r->p[j]) != 0 ||
+                        got.v[k] != r->v[j])
+                        fail_msg("overlap walk: containing prefix %zu differs", k);
+                    k++;
+                }
+        for (size_t j = 0; j < r->n; j++)
+            if (r->p[j].len > q.len && ts_prefix_covers(&q, &r->p[j]))
+                want_in[n_in++] = r->p[j];
+        qsort(want_in, n_in, sizeof *want_in, cmp_prefix);
+        if (got.n != k + n_in)
+            fail_msg("overlap walk: %zu prefixes, want %zu", got.n, k + n_in);
+        for (size_t j = 0; j < n_in; j++) {
+            if (ts_prefix_compare(&got.p[k + j], &want_in[j]) != 0)
+                fail_msg("overlap walk: inside prefix %zu differs", j);
+            assert_int_equal(got.v[k + j], r->v[ref_find(r, &want_in[j])]);
+        }
+        (*checked)++;
+    }
+}
+
+static int stop_at_second(const ts_prefix_t *p, uint32_t v, void *ctx)
+{
+    int *seen = ctx;
+    return ++*seen == 2 ? 42 : 0;
+}
+
+static void test_overlaps(void **state)
+{
+    (void)state;
+    ts_lpm_t *t = ts_lpm_new();
+    ts_prefix_t q;
+    memset(&q, 0, sizeof q);
+    static struct walked w;
+    assert_int_equal(ts_lpm_overlaps(t, &q, collect_overlap, &w), TS_EINVAL);
+    q = pfx("10.1.0.0/16");
+    q.addr.bytes[3] = 1;
+    assert_int_equal(ts_lpm_overlaps(t, &q, collect_overlap, &w), TS_EINVAL);
+    q = pfx("10.1.0.0/16");
+    w.n = 0;
+    assert_int_equal(ts_lpm_overlaps(t, &q, collect_overlap, &w), 0); /* empty table */
+    assert_int_equal(w.n, 0);
+    const char *claims[] = {"10.0.0.0/8",  "10.1.0.0/16",   "10.1.2.0/24", "10.1.3.0/24",
+                            "10.2.0.0/16", "10.1.3.128/25", "::/0",        "0.0.0.0/1"};
+    for (uint32_t i = 0; i < sizeof claims / sizeof *claims; i++) {
+        ts_prefix_t p = pfx(claims[i]);
+        assert_int_equal(ts_lpm_insert(t, &p, i, NULL), 0);
+    }
+    w.n = 0;
+    assert_int_equal(ts_lpm_overlaps(t, &q, collect_overlap, &w), 0);
+    static const uint32_t want[] = {7, 0, 1, 2, 3, 5};
+    assert_int_equal(w.n, 6);
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(w.v[i], want[i]);
+    /* A host: only what contains it. */
+    q = pfx("10.1.3.200");
+    w.n = 0;
+    assert_int_equal(ts_lpm_overlaps(t, &q, collect_overlap, &w), 0);
+    assert_int_equal(w.n, 5);
+    assert_int_equal(w.v[4], 5);
+    /* The whole space of a family. */
+    q = pfx("0.0.0.0/0");
+    w.n = 0;
+    assert_int_equal(ts_lpm_overlaps(t, &q, collect_overlap, &w), 0);
+    assert_int_equal(w.n, 7);
+    int seen = 0;
+    assert_int_equal(ts_lpm_overlaps(t, &q, stop_at_second, &seen), 42);
+    assert_int_equal(seen, 2);
+    ts_lpm_free(t);
+}
+
 static void test_random_vs_linear(void **state)
 {
     (void)state;
@@ -291,7 +402,7 @@ static void test_random_vs_linear(void **state)
     assert_non_null(r.v);
     ts_lpm_t *t = ts_lpm_new();
     uint32_t next_value = 0;
-    size_t checked = 0;
+    size_t checked = 0, walked = 0;
     for (int round = 0; round < 12; round++) {
         /* grow */
         int adds = round < 6 ? 500 : 150;
@@ -314,6 +425,7 @@ static void test_random_vs_linear(void **state)
         }
         assert_int_equal(ts_lpm_count(t), r.n);
         check_lookups(t, &r, 8000, &checked);
+        check_overlaps(t, &r, 300, &walked);
         /* shrink */
         int removes = round % 3 == 2 ? (int)(r.n / 2) : (int)(r.n / 10);
         for (int i = 0; i < removes && r.n > 0; i++) {
@@ -326,8 +438,10 @@ static void test_random_vs_linear(void **state)
         }
         assert_int_equal(ts_lpm_count(t), r.n);
         check_lookups(t, &r, 2000, &checked);
+        check_overlaps(t, &r, 100, &walked);
     }
     assert_true(checked >= 100000);
+    assert_int_equal(walked, 12 * 400);
     ts_lpm_free(t);
     free(r.p);
     free(r.v);
@@ -429,8 +543,11 @@ static void test_random_large(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_invalid),      cmocka_unit_test(test_duplicate),
-        cmocka_unit_test(test_basic),        cmocka_unit_test(test_random_vs_linear),
+        cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_duplicate),
+        cmocka_unit_test(test_basic),
+        cmocka_unit_test(test_overlaps),
+        cmocka_unit_test(test_random_vs_linear),
         cmocka_unit_test(test_random_large),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,6 +35,10 @@ typedef struct cap_ev {
     uint32_t n_extra;
     char keys[TS_EVENT_EXTRA_MAX][40];
     char vals[TS_EVENT_EXTRA_MAX][64];
+    /* The destination's targets: n 0 when none (at most 1024 kept). */
+    uint32_t n_targets;
+    uint64_t targets_count;
+    ts_prefix_t targets[1024];
 } cap_ev_t;
 
 typedef struct cap {
@@ -69,6 +73,12 @@ static void on_event(const ts_event_t *ev, void *ctx)
     o->time_source = ev->time_source;
     o->count = ev->count;
     o->n_extra = ev->n_extra;
+    if (ev->dst.targets) {
+        o->n_targets = ev->dst.targets->n;
+        o->targets_count = ev->dst.targets->count;
+        memcpy(o->targets, ev->dst.targets->list,
+               (o->n_targets < 1024 ? o->n_targets : 1024) * sizeof *o->targets);
+    }
     for (uint32_t i = 0; i < ev->n_extra; i++) {
         copy_str(o->keys[i], sizeof o->keys[i], ev->extra[i].key);
         copy_str(o->vals[i], sizeof o->vals[i], ev->extra[i].value_json);
@@ -459,8 +469,14 @@ static void test_scanners(void **state)
     assert_int_equal(e->dst.family, TS_AF_NONE);
     assert_string_equal(e->transport, "tcp");
     assert_string_equal(xval(e, "detect.protocol"), "\"tcp\"");
-    uint64_t targets = xnum(e, "detect.distinct_targets");
-    assert_true(targets >= 450 && targets <= 550);
+    /* The 500 hosts are named, exactly; so is their count. */
+    assert_int_equal(xnum(e, "detect.distinct_targets"), 500);
+    assert_int_equal(e->n_targets, 500);
+    assert_int_equal(e->targets_count, 500);
+    for (int i = 0; i < 500; i++) {
+        ts_prefix_t want = {.addr = v4(IP4(10, 2, i / 250, 1 + i % 250)), .len = 32};
+        assert_int_equal(ts_prefix_compare(&e->targets[i], &want), 0);
+    }
     assert_int_equal(xnum(e, "detect.distinct_ports"), 1);
     assert_int_equal(xnum(e, "detect.flows"), 500);
     assert_int_equal(e->count, 500);
@@ -477,9 +493,47 @@ static void test_scanners(void **state)
     assert_string_equal(e->ident, "flow-portscan");
     assert_true(same_ip(&e->src, IP4(198, 51, 100, 7)));
     assert_true(same_ip(&e->dst, WEB(0)));
+    assert_int_equal(e->n_targets, 0); /* one host: its address, no list */
     uint64_t ports = xnum(e, "detect.distinct_ports");
     assert_true(ports >= 900 && ports <= 1100);
     assert_int_equal(xnum(e, "detect.distinct_targets"), 1);
+    sim_done(&s);
+}
+
+/* Past scan_max_targets the hosts are named by covering prefixes with their
+ * count; past targets_memory a scan is still reported, without a list. */
+static void test_scan_target_bounds(void **state)
+{
+    (void)state;
+    ts_detect_config_t cfg;
+    ts_detect_config_init(&cfg);
+    cfg.scan_max_targets = 100;
+    sim_t s;
+    sim_init(&s, &cfg, 7);
+    run(&s, 0, 300, true, horizontal_gen, NULL);
+    assert_int_equal(s.cap.n, 1);
+    cap_ev_t *e = &s.cap.ev[0];
+    assert_true(e->n_targets >= 1 && e->n_targets <= 100);
+    assert_true(e->targets_count > e->n_targets);
+    assert_true(e->targets_count >= 450 && e->targets_count <= 550);
+    for (int i = 0; i < 500; i++) {
+        ts_ip_t h = v4(IP4(10, 2, i / 250, 1 + i % 250));
+        bool in = false;
+        for (uint32_t k = 0; k < e->n_targets && !in; k++)
+            in = ts_prefix_contains(&e->targets[k], &h);
+        if (!in)
+            fail_msg("host %d not covered", i);
+    }
+    sim_done(&s);
+
+    cfg.scan_max_targets = 0; /* the default */
+    cfg.targets_memory = 1;
+    sim_init(&s, &cfg, 7);
+    run(&s, 0, 300, true, horizontal_gen, NULL);
+    assert_int_equal(s.cap.n, 1);
+    e = &s.cap.ev[0];
+    assert_string_equal(e->ident, "flow-addressscan");
+    assert_int_equal(e->n_targets, 0);
     sim_done(&s);
 }
 
@@ -614,6 +668,55 @@ static void test_floods(void **state)
     sim_done(&s);
 }
 
+/* Several hosts of one /24 flooded in one window: one event naming them;
+ * a host elsewhere keeps its own. */
+static void carpet_gen(sim_t *s, int64_t t, int sec, void *arg)
+{
+    (void)arg;
+    if (sec < 2 || sec >= 18)
+        return;
+    static const uint32_t victims[] = {IP4(192, 0, 2, 10), IP4(192, 0, 2, 77), IP4(192, 0, 2, 200),
+                                       IP4(198, 51, 100, 9)};
+    for (int v = 0; v < 4; v++)
+        for (int i = 0; i < 100; i++) {
+            uint64_t pk = 300;
+            feed(s, IP4(100, 64, v, i), eph(s), victims[v], 80, 17, 0, pk, pk * 512, t, 900);
+        }
+}
+
+static void test_flood_victims(void **state)
+{
+    (void)state;
+    ts_detect_config_t cfg;
+    ts_detect_config_init(&cfg);
+    cfg.window_ms = 20000;
+    sim_t s;
+    sim_init(&s, &cfg, 21);
+    run(&s, 0, 20, true, carpet_gen, NULL);
+    dump(&s.cap);
+    assert_int_equal(s.cap.n, 2);
+    const cap_ev_t *group = s.cap.ev[0].n_targets ? &s.cap.ev[0] : &s.cap.ev[1];
+    const cap_ev_t *alone = group == &s.cap.ev[0] ? &s.cap.ev[1] : &s.cap.ev[0];
+    assert_string_equal(type_name(group), "ddos");
+    assert_int_equal(group->dst.family, TS_AF_NONE);
+    assert_int_equal(group->n_targets, 3);
+    assert_int_equal(group->targets_count, 3);
+    static const uint32_t want[] = {IP4(192, 0, 2, 10), IP4(192, 0, 2, 77), IP4(192, 0, 2, 200)};
+    for (int i = 0; i < 3; i++) {
+        ts_prefix_t p = {.addr = v4(want[i]), .len = 32};
+        assert_int_equal(ts_prefix_compare(&group->targets[i], &p), 0);
+    }
+    assert_int_equal(xnum(group, "detect.victims"), 3);
+    /* Totals summed over the victims; each got 100 sources. */
+    assert_true(xnum(group, "detect.flows") > 3 * 100 * 16 - 90);
+    uint64_t nsrc = xnum(group, "detect.distinct_sources");
+    assert_true(nsrc >= 90 && nsrc <= 110);
+    assert_true(same_ip(&alone->dst, IP4(198, 51, 100, 9)));
+    assert_int_equal(alone->n_targets, 0);
+    assert_null(xval(alone, "detect.victims"));
+    sim_done(&s);
+}
+
 /* ---------- (5) bounded memory ---------- */
 
 static void test_memory(void **state)
@@ -736,10 +839,16 @@ static void test_probe_classification(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_invalid),  cmocka_unit_test(test_benign),
-        cmocka_unit_test(test_scanners), cmocka_unit_test(test_bruteforce),
-        cmocka_unit_test(test_floods),   cmocka_unit_test(test_memory),
-        cmocka_unit_test(test_tick),     cmocka_unit_test(test_probe_classification),
+        cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_benign),
+        cmocka_unit_test(test_scanners),
+        cmocka_unit_test(test_bruteforce),
+        cmocka_unit_test(test_scan_target_bounds),
+        cmocka_unit_test(test_floods),
+        cmocka_unit_test(test_flood_victims),
+        cmocka_unit_test(test_memory),
+        cmocka_unit_test(test_tick),
+        cmocka_unit_test(test_probe_classification),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

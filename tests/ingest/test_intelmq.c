@@ -58,6 +58,16 @@ static void test_invalid(void **state)
     expect_err("{\"source.ip\":\"192.0.2.1\",\"feed.name\":[\"x\"]}", TS_ETYPE, "feed.name");
     expect_err("{\"source.ip\":\"192.0.2.1\",\"extra\":\"{}\"}", TS_ETYPE, "extra");
     expect_err("{\"source.ip\":\"192.0.2.1\",\"feed.name\":\"a\\u0000\"}", TS_EINVAL, "feed.name");
+    /* Networks: a prefix with host bits zero, nothing else. */
+    expect_err("{\"source.network\":\"192.0.2.1/24\"}", TS_EADDR, "source.network");
+    expect_err("{\"source.network\":\"192.0.2.0\"}", TS_EADDR, "source.network");
+    expect_err("{\"destination.network\":\"2001:db8::/129\"}", TS_EADDR, "destination.network");
+    expect_err("{\"source.network\":\"10.0.0.0/8 \"}", TS_EADDR, "source.network");
+    expect_err("{\"source.network\":24}", TS_ETYPE, "source.network");
+    /* TLP: a known label or nothing. */
+    expect_err("{\"source.ip\":\"192.0.2.1\",\"tlp\":\"YELLOW\"}", TS_EINVAL, "tlp");
+    expect_err("{\"source.ip\":\"192.0.2.1\",\"tlp\":\"AMBER-STRICT\"}", TS_EINVAL, "tlp");
+    expect_err("{\"source.ip\":\"192.0.2.1\",\"tlp\":3}", TS_ETYPE, "tlp");
     /* Too many extra fields: refused, not silently cut. */
     char line[8192];
     int k = snprintf(line, sizeof line, "{\"source.ip\":\"192.0.2.1\"");
@@ -150,6 +160,28 @@ static void test_valid(void **state)
     snprintf(line2 + k, sizeof line2 - (size_t)k, "}");
     assert_int_equal(parse(line2, &e, &err), TS_PARSE_EVENT);
     assert_int_equal(e.n_extra, TS_EVENT_EXTRA_MAX);
+
+    /* A blocklist netblock: routed, not an extra; TLP read. */
+    assert_int_equal(parse("{\"source.network\":\"198.51.100.0/24\",\"tlp\":\"WHITE\","
+                           "\"classification.type\":\"spam\"}",
+                           &e, &err),
+                     TS_PARSE_EVENT);
+    char net[TS_IP_STRLEN];
+    ts_prefix_format(&e.src.network, net, sizeof net);
+    assert_string_equal(net, "198.51.100.0/24");
+    assert_int_equal(e.src.ip.family, TS_AF_NONE);
+    assert_int_equal(e.tlp, TS_TLP_CLEAR);
+    assert_null(tt_extra(&e, "source.network"));
+    assert_int_equal(parse("{\"source.ip\":\"2001:db8::9\",\"source.network\":\"2001:db8::/32\","
+                           "\"destination.network\":\"10.0.0.0/8\",\"tlp\":\"TLP:AMBER+STRICT\"}",
+                           &e, &err),
+                     TS_PARSE_EVENT);
+    assert_int_equal(e.src.network.len, 32);
+    assert_int_equal(e.dst.network.len, 8);
+    assert_int_equal(e.tlp, TS_TLP_AMBER_STRICT);
+    /* Absent (null, "") leaves no label. */
+    assert_int_equal(parse("{\"source.ip\":\"192.0.2.1\",\"tlp\":null}", &e, &err), TS_PARSE_EVENT);
+    assert_int_equal(e.tlp, TS_TLP_NONE);
 }
 
 static void test_registry(void **state)

@@ -89,6 +89,24 @@ expect_eq "csv: header + 2 rows" 3 "$(wc -l < "$WORK/uni.csv")"
 expect_rc "events --since filters" 0 "$TOCSIN" events --since 2030-01-01 --format json
 expect_eq "nothing after 2030" 0 "$(wc -l < "$WORK/out")"
 
+# A blocklisted netblock (IntelMQ source.network, no address) over three sites'
+# claims: each site sees the network and only its own part of it; the TLP shows
+# in every format.
+printf '%s\n' '{"feed.name": "drop", "classification.type": "spam", "source.network": "198.18.0.0/15", "tlp": "amber", "time.source": "2026-11-27T09:00:00+00:00"}' \
+  | "$TOCSIN" ingest --format intelmq - 2>"$WORK/err" && ok || fail "netblock ingest"
+"$TOCSIN" events --site other --format csv > "$WORK/other.csv"
+expect_eq "other sees the netblock only" 2 "$(wc -l < "$WORK/other.csv")"
+tail -1 "$WORK/other.csv" | grep -q ',AMBER,198.18.0.0/15,,198.19.0.0/16,,,' && ok || fail "other's own part only: $(tail -1 "$WORK/other.csv")"
+"$TOCSIN" events --site uni --format json | grep '"source.network"' > "$WORK/uni_net.json"
+grep -q '"source.network":"198.18.0.0/15"' "$WORK/uni_net.json" && ok || fail "uni sees the network"
+grep -q '"tlp":"AMBER"' "$WORK/uni_net.json" && ok || fail "json shows the TLP"
+grep -q '"tocsin.source.targets":{"exact":false,"summary":"targets in 198.18.0.0/17","list":\["198.18.0.0/17"\]}' "$WORK/uni_net.json" && ok || fail "uni's own part: $(cat "$WORK/uni_net.json")"
+grep -q '198.19.0.0/16' "$WORK/uni_net.json" && fail "uni sees other's part" || ok
+"$TOCSIN" events --format json | grep '"source.network"' > "$WORK/all_net.json"
+expect_eq "the CSIRT sees three owners" 3 "$(grep -o '"site":"[a-z]*","role":"source"' "$WORK/all_net.json" | wc -l)"
+"$TOCSIN" events --site uni --format table > "$WORK/uni_net.table"
+grep -q 'TLP:AMBER' "$WORK/uni_net.table" && ok || fail "table shows the TLP"
+
 # Constituency file round trip: export, import into a fresh database, export again.
 expect_rc "export" 0 "$TOCSIN" constituency export "$WORK/c1.json"
 expect_rc "import into fresh db" 0 "$TOCSIN" --db "$WORK/other.db" constituency import "$WORK/c1.json"

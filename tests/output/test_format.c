@@ -30,7 +30,7 @@
 #include "output/format.h"
 #include "testutil.h"
 
-#define N_EVENTS 7
+#define N_EVENTS 8
 
 /* ---- fixture ---------------------------------------------------------------- */
 
@@ -57,20 +57,27 @@ static void extra(ts_event_t *e, const char *key, const char *json)
     e->n_extra++;
 }
 
-static void link_(ts_stored_event_t *s, ts_role_t role, int64_t site_id, const char *site,
-                  ts_rule_kind_t kind, const char *rule)
+static ts_link_t link_store[N_EVENTS][4];
+static const ts_stored_event_t *fixture; /* the array make_events() fills */
+
+static ts_link_t *link_(ts_stored_event_t *s, ts_role_t role, int64_t site_id, const char *site,
+                        ts_rule_kind_t kind, const char *rule)
 {
-    ts_link_t *l = &s->links[s->n_links++];
+    ts_link_t *l = &link_store[s - fixture][s->n_links++];
+    s->links = link_store[s - fixture];
+    memset(l, 0, sizeof *l);
     l->role = role;
     l->match.site_id = site_id;
     l->match.site_name = site;
     l->match.kind = kind;
     l->match.rule = rule;
+    return l;
 }
 
 static void make_events(ts_stored_event_t *ev)
 {
     memset(ev, 0, sizeof *ev * N_EVENTS);
+    fixture = ev;
     for (int i = 0; i < N_EVENTS; i++) {
         ts_event_init(&ev[i].ev);
         ev[i].id = i + 1;
@@ -189,6 +196,33 @@ static void make_events(ts_stored_event_t *ev)
     e->src.fqdn = ts_str_c("a-very-long-host-name-that-does-not-fit.sub.example.org");
     e->src.port = 25;
     link_(&ev[6], TS_ROLE_SOURCE, 8, NULL, TS_RULE_DOMAIN, "example.org");
+
+    /* 8: many targets: a blocklisted netblock as the source, three hosts as
+     * the destination, each owning site with its share; TLP:AMBER+STRICT. */
+    static ts_prefix_t dst_hosts[3], src_share[1], a_share[2], b_share[1];
+    static ts_targets_t dst_t;
+    const char *h[] = {"192.0.2.3", "192.0.2.20", "2001:db8::5"};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(ts_prefix_parse(h[i], strlen(h[i]), &dst_hosts[i]), 0);
+    dst_t = (ts_targets_t){dst_hosts, 3, 3};
+    e = &ev[7].ev;
+    e->time_source = 1795761010000000;
+    e->type = type("scanner");
+    e->tlp = TS_TLP_AMBER_STRICT;
+    assert_int_equal(ts_prefix_parse("198.51.100.0/24", 15, &e->src.network), 0);
+    e->dst.targets = &dst_t;
+    e->dst.port = 22;
+    e->description = ts_str_c("address scan: 3 hosts on tcp/22");
+    src_share[0] = e->src.network;
+    a_share[0] = dst_hosts[0];
+    a_share[1] = dst_hosts[1];
+    b_share[0] = dst_hosts[2];
+    link_(&ev[7], TS_ROLE_SOURCE, 1, "nren", TS_RULE_NETWORK, "198.51.100.0/24")->own =
+        (ts_targets_t){src_share, 1, 1};
+    link_(&ev[7], TS_ROLE_DESTINATION, 2, "uni-a", TS_RULE_NETWORK, "192.0.2.0/25")->own =
+        (ts_targets_t){a_share, 2, 2};
+    link_(&ev[7], TS_ROLE_DESTINATION, 4, "uni-b", TS_RULE_NETWORK, "2001:db8::/32")->own =
+        (ts_targets_t){b_share, 1, 1};
 }
 
 static void format_all(ts_format_t fmt, const ts_stored_event_t *ev, ts_buf_t *out)
@@ -244,18 +278,23 @@ static const char *const key_order[] = {
     "source.asn",
     "source.fqdn",
     "source.url",
+    "source.network",
     "destination.ip",
     "destination.port",
     "destination.asn",
     "destination.fqdn",
     "destination.url",
+    "destination.network",
     "protocol.transport",
     "protocol.application",
     "feed.name",
     "feed.provider",
+    "tlp",
     "extra.",
     "tocsin.id",
     "tocsin.count",
+    "tocsin.source.targets",
+    "tocsin.destination.targets",
     "tocsin.site",
     "tocsin.role",
     "tocsin.links",
@@ -377,7 +416,7 @@ static void check_json(const ts_stored_event_t *ev, const ts_buf_t *out)
 
 /* Minimal RFC 4180 reader: returns the number of fields of the record at *p
  * (advancing past its CRLF), copying field k into fields[k] (NUL-terminated). */
-#define CSV_COLS 20
+#define CSV_COLS 27
 static int csv_record(const char **pp, const char *end, char fields[][8192])
 {
     const char *p = *pp;
@@ -427,9 +466,9 @@ static void check_csv(const ts_stored_event_t *ev, const ts_buf_t *out)
     const char *p = out->data, *end = out->data + out->len;
     assert_int_equal(csv_record(&p, end, fields), CSV_COLS);
     assert_string_equal(fields[0], "id");
-    assert_string_equal(fields[CSV_COLS - 1], "rule");
+    assert_string_equal(fields[CSV_COLS - 1], "destination.targets");
     static const bool numeric[CSV_COLS] = {
-        [0] = true, [6] = true, [7] = true, [10] = true, [11] = true};
+        [0] = true, [6] = true, [7] = true, [10] = true, [11] = true, [22] = true, [25] = true};
     for (int i = 0; i < N_EVENTS; i++) {
         assert_int_equal(csv_record(&p, end, fields), CSV_COLS);
         assert_true(strtoll(fields[0], NULL, 10) == ev[i].id);
@@ -480,14 +519,14 @@ static void check_table(const ts_buf_t *out)
     }
     /* Every row but the footer: the description starts at the same column,
      * preceded by the two-space separator, and fits its width. */
-    const size_t desc_col = 8 + 2 + 19 + 2 + 20 + 2 + 30 + 2 + 30 + 2 + 20 + 2;
+    const size_t desc_col = 8 + 2 + 19 + 2 + 20 + 2 + 16 + 2 + 30 + 2 + 30 + 2 + 20 + 2;
     const char *p = out->data, *end = out->data + out->len;
     int rows = 0;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         assert_non_null(nl);
         if (nl + 1 == end) {
-            assert_true(strncmp(p, "7 events\n", 9) == 0);
+            assert_true(strncmp(p, "8 events\n", 9) == 0);
             break;
         }
         /* An id wider than its column shifts the row by the excess. */

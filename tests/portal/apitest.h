@@ -64,6 +64,17 @@ static inline void at_claim(ts_store_t *st, int64_t site, ts_rule_kind_t k, cons
         fail_msg("claim %s", v);
 }
 
+/* Routes e with c and stores it with its links. */
+static inline void at_store(ts_store_t *st, ts_constituency_t *c, const ts_event_t *e)
+{
+    ts_arena_t *a = ts_arena_new(4096);
+    ts_link_t *links;
+    int n = ts_constituency_route(c, e, a, &links);
+    if (ts_store_event_add(st, e, links, n, 0, 0, NULL) != 0)
+        fail_msg("event add: %s", ts_store_errmsg(st));
+    ts_arena_free(a);
+}
+
 static inline void at_event(ts_store_t *st, ts_constituency_t *c, int64_t t, const char *type,
                             const char *src, int sport, const char *dst, int dport,
                             const char *fqdn, const char *desc)
@@ -87,10 +98,49 @@ static inline void at_event(ts_store_t *st, ts_constituency_t *c, int64_t t, con
     e.transport = ts_str_c("tcp");
     e.feed_name = ts_str_c("fixture");
     e.feed_provider = ts_str_c("tests");
-    ts_link_t links[2];
-    int n = ts_constituency_route(c, &e, links);
-    if (ts_store_event_add(st, &e, links, n, 0, 0, NULL) != 0)
-        fail_msg("event add: %s", ts_store_errmsg(st));
+    at_store(st, c, &e);
+}
+
+/* After at_fixture(): two events with many targets, ids 9 and 10.
+ * 9: a scan from 203.0.113.66 of hosts of uni-a-physics (192.0.2.3), uni-a
+ * (192.0.2.20, .21), uni-b (192.0.2.140) and nobody (203.0.113.1), TLP:AMBER;
+ * 10: a blocklisted netblock 192.0.2.0/24 (uni-a's /25 with physics' /28,
+ * uni-b's /25), TLP:GREEN. */
+static inline void at_fixture_targets(ts_store_t *st)
+{
+    ts_constituency_t *c = NULL;
+    if (ts_constituency_load(st, &c) != 0 || ts_store_begin(st) != 0)
+        fail_msg("load");
+    static const char *const hosts[] = {"192.0.2.3", "192.0.2.20", "192.0.2.21", "192.0.2.140",
+                                        "203.0.113.1"};
+    ts_prefix_t list[5];
+    for (int i = 0; i < 5; i++)
+        if (ts_prefix_parse(hosts[i], strlen(hosts[i]), &list[i]) != 0)
+            fail_msg("prefix %s", hosts[i]);
+    ts_targets_t t = {list, 5, 5};
+    ts_event_t e;
+    ts_event_init(&e);
+    e.time_source = AT_T0 - 30 * 60000000LL;
+    if (ts_type_lookup("scanner", 7, &e.type) != 0 || ts_ip_parse("203.0.113.66", 12, &e.src.ip))
+        fail_msg("scan");
+    e.dst.port = 22;
+    e.dst.targets = &t;
+    e.transport = ts_str_c("tcp");
+    e.identifier = ts_str_c("flow-addressscan");
+    e.description = ts_str_c("address scan: 5 hosts on tcp/22");
+    e.tlp = TS_TLP_AMBER;
+    at_store(st, c, &e);
+    ts_event_init(&e);
+    e.time_source = AT_T0 - 20 * 60000000LL;
+    if (ts_type_lookup("spam", 4, &e.type) != 0 ||
+        ts_prefix_parse("192.0.2.0/24", 12, &e.src.network) != 0)
+        fail_msg("netblock");
+    e.feed_name = ts_str_c("blocklist");
+    e.tlp = TS_TLP_GREEN;
+    at_store(st, c, &e);
+    ts_constituency_free(c);
+    if (ts_store_commit(st) != 0)
+        fail_msg("commit");
 }
 
 static inline void at_fixture(ts_store_t *st)

@@ -681,6 +681,57 @@ static void test_golden(void **state)
     get_golden(f, &f->csirt, "/api/v1/site", "site=nren", "site_nren.json");
 }
 
+static int setup_targets(void **state)
+{
+    if (setup(state) != 0)
+        return -1;
+    fx_t *f = *state;
+    at_fixture_targets(f->st);
+    return 0;
+}
+
+/* The destination's hosts of a scan as each caller may see them. */
+static const char *dst_list(json_object *ev)
+{
+    json_object *d, *t, *l;
+    if (!json_object_object_get_ex(ev, "destination", &d) ||
+        !json_object_object_get_ex(d, "targets", &t) || !json_object_object_get_ex(t, "list", &l))
+        return "-";
+    return json_object_to_json_string_ext(l, JSON_C_TO_STRING_PLAIN);
+}
+
+/* Many targets: each site sees only its own hosts, in the event and its
+ * reasons; the CSIRT sees the whole list; TLP shows in every format. */
+static void test_targets(void **state)
+{
+    fx_t *f = *state;
+    static const char *const want[] = {
+        "[\"192.0.2.3\",\"192.0.2.20\",\"192.0.2.21\",\"192.0.2.140\",\"203.0.113.1\"]",
+        "[\"192.0.2.3\",\"192.0.2.20\",\"192.0.2.21\",\"192.0.2.140\"]",
+        "[\"192.0.2.3\",\"192.0.2.20\",\"192.0.2.21\"]",
+        "[\"192.0.2.3\"]",
+        "[\"192.0.2.140\"]",
+    };
+    const ts_principal_t *who[] = {&f->csirt, &f->nren, &f->a, &f->phys, &f->b};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        ts_http_resp_t r;
+        assert_int_equal(at_call(f->st, who[i], "GET", "/api/v1/events/9", NULL, NULL, &r), 200);
+        json_object *o = parse_json(&r);
+        if (strcmp(dst_list(o), want[i]) != 0)
+            fail_msg("%s: event 9 shows %s, want %s", who[i]->csirt ? "csirt" : who[i]->site,
+                     dst_list(o), want[i]);
+        json_object_put(o);
+        ts_http_resp_free(&r);
+    }
+    get_golden(f, &f->a, "/api/v1/events/9", NULL, "event_9_uni-a.json");
+    get_golden(f, &f->b, "/api/v1/events/9", NULL, "event_9_uni-b.json");
+    get_golden(f, &f->csirt, "/api/v1/events/9", NULL, "event_9_csirt.json");
+    get_golden(f, &f->phys, "/api/v1/events/10", NULL, "event_10_uni-a-physics.json");
+    get_golden(f, &f->b, "/api/v1/events", "limit=2", "events_uni-b_targets.json");
+    get_golden(f, &f->a, "/api/v1/events", "limit=2&format=csv", "events_uni-a_targets.csv");
+    get_golden(f, &f->a, "/api/v1/events", "limit=2&format=ndjson", "events_uni-a_targets.ndjson");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -696,6 +747,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sites, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quarantine_and_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_golden, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_targets, setup_targets, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,11 @@
  *  - paging through everything yields the subtree's event set exactly once;
  *  - owners and reasons name only sites of the caller's subtree;
  *  - statistics count only the subtree's events and addresses;
- *  - another site's event or site gives a 404 byte-identical to a missing one.
+ *  - another site's event or site gives a 404 byte-identical to a missing one;
+ *  - events with many targets (an address scan's hosts over several sites, a
+ *    blocklisted netblock over nested claims) reach exactly the sites owning
+ *    part of them, as an independent longest-prefix model says, and each
+ *    caller sees only its own hosts or networks of them (the CSIRT all).
  * The seed is printed; TS_SEED=<n> replays a run. */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -71,14 +75,24 @@ typedef struct site {
     char domain[128];
 } site_t;
 
+#define MAX_TARGETS 24
+#define MAX_LINKS 64
+
 typedef struct mevent {
     int64_t id;
     int64_t time;
     ts_type_t type;
     ts_ip_t src, dst;
     int n_links;
-    int link_site[2]; /* site index */
-    ts_role_t link_role[2];
+    int link_site[MAX_LINKS]; /* site index */
+    ts_role_t link_role[MAX_LINKS];
+    /* Many destination hosts (sorted, distinct) and their owning sites. */
+    int n_tg;
+    ts_prefix_t tg[MAX_TARGETS];
+    int tg_owner[MAX_TARGETS]; /* site index, -1 nobody */
+    /* A source netblock (has_net) without an address. */
+    bool has_net;
+    ts_prefix_t net;
 } mevent_t;
 
 static site_t sites[N_SITES];
@@ -128,6 +142,100 @@ static void random_host(const ts_prefix_t *p, ts_ip_t *ip)
     for (unsigned i = p->len; i < bits; i++)
         if (rnd() & 1)
             ip->bytes[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+}
+
+/* The site of the longest claim holding ip, from the generated claims. */
+static int owner_of(const ts_ip_t *ip)
+{
+    int best = -1, len = -1;
+    for (int i = 0; i < N_SITES; i++) {
+        const ts_prefix_t *n = ip->family == TS_AF_INET ? &sites[i].net4 : &sites[i].net6;
+        if (ts_prefix_contains(n, ip) && n->len > len) {
+            best = i;
+            len = n->len;
+        }
+    }
+    return best;
+}
+
+static const ts_prefix_t *claim_of(int site, const ts_prefix_t *p)
+{
+    return p->addr.family == TS_AF_INET ? &sites[site].net4 : &sites[site].net6;
+}
+
+/* The sites owning part of a netblock: the most specific claim holding it and
+ * every claim inside it (no parent is ever tiled by its children here: 12
+ * of 16 sub-prefixes at most). */
+static bool net_owner(const ts_prefix_t *net, int site)
+{
+    const ts_prefix_t *c = claim_of(site, net);
+    if (ts_prefix_covers(net, c) && c->len > net->len)
+        return true;
+    if (!ts_prefix_covers(c, net))
+        return false;
+    for (int j = 0; j < N_SITES; j++) {
+        const ts_prefix_t *o = claim_of(j, net);
+        if (j != site && ts_prefix_covers(o, net) && o->len > c->len)
+            return false;
+    }
+    return true;
+}
+
+/* Hosts of sites (or nobody) as an address scan's destination targets. */
+static void random_targets(mevent_t *m)
+{
+    ts_prefix_t l[MAX_TARGETS];
+    int n = 2 + (int)rn(MAX_TARGETS - 1);
+    for (int i = 0; i < n; i++) {
+        unsigned k = rn(10);
+        const site_t *s = &sites[rn(N_SITES)];
+        if (k < 7) {
+            random_host(&s->net4, &l[i].addr);
+        } else if (k < 8) {
+            random_host(&s->net6, &l[i].addr);
+        } else {
+            char t[32];
+            snprintf(t, sizeof t, "203.0.113.%u", rn(256));
+            assert_int_equal(ts_ip_parse(t, strlen(t), &l[i].addr), 0);
+        }
+        l[i].len = l[i].addr.family == TS_AF_INET ? 32 : 128;
+    }
+    m->n_tg = (int)ts_targets_normalize(l, (size_t)n);
+    for (int i = 0; i < m->n_tg; i++) {
+        m->tg[i] = l[i];
+        m->tg_owner[i] = owner_of(&l[i].addr);
+    }
+}
+
+/* The links of a many-targets event: on its many side(s) by the model, never
+ * the router; on a side with one address or name, the router's, as for every
+ * other event. Sorted like the router's (source first, then by site id). */
+static void model_links(mevent_t *m, const ts_link_t *links, int n)
+{
+    m->n_links = 0;
+    for (int role = 1; role <= 2; role++) {
+        bool many = role == 1 ? m->has_net : m->n_tg > 0;
+        if (!many) {
+            for (int l = 0; l < n; l++) {
+                if ((int)links[l].role != role)
+                    continue;
+                m->link_site[m->n_links] = site_by_id(links[l].match.site_id);
+                m->link_role[m->n_links++] = links[l].role;
+            }
+            continue;
+        }
+        for (int k = 0; k < N_SITES; k++) {
+            bool owns = false;
+            if (role == 1)
+                owns = net_owner(&m->net, k);
+            for (int i = 0; role == 2 && i < m->n_tg; i++)
+                owns = owns || m->tg_owner[i] == k;
+            if (owns) {
+                m->link_site[m->n_links] = k;
+                m->link_role[m->n_links++] = (ts_role_t)role;
+            }
+        }
+    }
 }
 
 static void build_world(void)
@@ -197,7 +305,9 @@ static void build_world(void)
     }
 
     char fq[2][200];
+    ts_arena_t *ra = ts_arena_new(4096);
     for (int i = 0; i < N_EVENTS; i++) {
+        ts_arena_reset(ra);
         ts_event_t e;
         ts_event_init(&e);
         mevent_t *m = &events[i];
@@ -229,11 +339,46 @@ static void build_world(void)
             }
             ep->ip = *mip;
         }
-        ts_link_t links[2];
-        int n = ts_constituency_route(c, &e, links);
+        /* One in eight: an address scan of hosts of several sites; one in
+         * twelve: a blocklisted netblock (a site's claim, or wider) as the
+         * source. */
+        m->n_tg = 0;
+        m->has_net = false;
+        ts_targets_t tt;
+        bool many = false;
+        if (rn(8) == 0) {
+            random_targets(m);
+            tt = (ts_targets_t){m->tg, (uint32_t)m->n_tg, (uint64_t)m->n_tg};
+            e.dst = (ts_endpoint_t){.port = 22, .asn = -1, .targets = &tt};
+            memset(&m->dst, 0, sizeof m->dst);
+            many = true;
+        }
+        if (rn(12) == 0) {
+            m->net = sites[rn(N_SITES)].net4;
+            m->net.len = (uint8_t)(m->net.len - 4 * rn(2));
+            (void)ts_prefix_clear_host_bits(&m->net);
+            m->has_net = true;
+            e.src = (ts_endpoint_t){.port = -1, .asn = -1, .network = m->net};
+            memset(&m->src, 0, sizeof m->src);
+            many = true;
+        }
+        ts_link_t *links;
+        int n = ts_constituency_route(c, &e, ra, &links);
         int64_t id;
         assert_int_equal(ts_store_event_add(st, &e, links, n, 0, 0, &id), 0);
         m->id = id;
+        assert_true(n <= MAX_LINKS);
+        if (many) {
+            /* The router must agree with the model, which the checks use. */
+            model_links(m, links, n);
+            if (n != m->n_links)
+                fail_msg("event %d: %d links routed, the model has %d", i, n, m->n_links);
+            for (int l = 0; l < n; l++)
+                if (site_by_id(links[l].match.site_id) != m->link_site[l] ||
+                    links[l].role != m->link_role[l])
+                    fail_msg("event %d: link %d differs from the model", i, l);
+            continue;
+        }
         m->n_links = n;
         for (int l = 0; l < n; l++) {
             m->link_site[l] = site_by_id(links[l].match.site_id);
@@ -243,6 +388,7 @@ static void build_world(void)
     }
     assert_int_equal(ts_store_commit(st), 0);
     n_events = N_EVENTS;
+    ts_arena_free(ra);
     ts_constituency_free(c);
 }
 
@@ -387,6 +533,72 @@ static void check_links(json_object *ev, const mevent_t *m, int scope, const cha
     }
 }
 
+/* The targets an answer shows: the caller's own only (the CSIRT's: all),
+ * against the model; max is what a list page shows of a list. */
+static void check_targets(json_object *ev, const mevent_t *m, int scope, size_t max,
+                          const char *ctx)
+{
+    json_object *side, *t, *l;
+    if (m->n_tg > 0) {
+        char want[MAX_TARGETS][TS_IP_STRLEN];
+        size_t n = 0;
+        for (int i = 0; i < m->n_tg; i++)
+            if (scope < 0 || (m->tg_owner[i] >= 0 && in_subtree(scope, m->tg_owner[i])))
+                ts_targets_entry_text(&m->tg[i], want[n++], TS_IP_STRLEN);
+        bool has = json_object_object_get_ex(ev, "destination", &side) &&
+                   json_object_object_get_ex(side, "targets", &t);
+        if (n == 0) {
+            if (has)
+                fail_msg("%s: event %" PRId64 " shows targets it has none of", ctx, m->id);
+            return;
+        }
+        if (!has || !json_object_object_get_ex(t, "list", &l))
+            fail_msg("%s: event %" PRId64 " shows no targets, want %zu", ctx, m->id, n);
+        size_t shown = n < max ? n : max;
+        if (json_object_array_length(l) != shown)
+            fail_msg("%s: event %" PRId64 " lists %zu targets, want %zu", ctx, m->id,
+                     json_object_array_length(l), shown);
+        for (size_t i = 0; i < shown; i++)
+            if (strcmp(json_object_get_string(json_object_array_get_idx(l, i)), want[i]) != 0)
+                fail_msg("%s: event %" PRId64 " target %zu is %s, want %s", ctx, m->id, i,
+                         json_object_get_string(json_object_array_get_idx(l, i)), want[i]);
+        json_object *c;
+        if (!json_object_object_get_ex(t, "count", &c) || json_object_get_int64(c) != (int64_t)n)
+            fail_msg("%s: event %" PRId64 " counts other than %zu targets", ctx, m->id, n);
+    }
+    if (m->has_net) {
+        if (!json_object_object_get_ex(ev, "source", &side))
+            fail_msg("%s: event %" PRId64 " has no source", ctx, m->id);
+        if (!json_object_object_get_ex(side, "targets", &t)) {
+            /* The CSIRT has the netblock and no list; a site its share. */
+            bool own = false;
+            for (int k = 0; k < m->n_links && scope >= 0; k++)
+                own = own ||
+                      (m->link_role[k] == TS_ROLE_SOURCE && in_subtree(scope, m->link_site[k]));
+            if (own)
+                fail_msg("%s: event %" PRId64 " hides the caller's share", ctx, m->id);
+            return;
+        }
+        if (scope < 0 || !json_object_object_get_ex(t, "list", &l))
+            fail_msg("%s: event %" PRId64 " shows a netblock share to the CSIRT", ctx, m->id);
+        for (size_t i = 0; i < json_object_array_length(l); i++) {
+            const char *x = json_object_get_string(json_object_array_get_idx(l, i));
+            ts_prefix_t p;
+            assert_int_equal(ts_prefix_parse(x, strlen(x), &p), 0);
+            /* The netblock itself (its holder is the caller's), or a claim
+             * of the caller's subtree inside it. */
+            bool ok = false;
+            for (int k = 0; k < N_SITES && !ok; k++)
+                ok = in_subtree(scope, k) && net_owner(&m->net, k) &&
+                     (ts_prefix_compare(&p, claim_of(k, &p)) == 0 ||
+                      (ts_prefix_compare(&p, &m->net) == 0 &&
+                       ts_prefix_covers(claim_of(k, &p), &m->net)));
+            if (!ok)
+                fail_msg("%s: event %" PRId64 " shows %s, not the caller's", ctx, m->id, x);
+        }
+    }
+}
+
 static void fmt_time(int64_t us, char *buf, size_t n)
 {
     time_t t = (time_t)(us / 1000000);
@@ -427,6 +639,7 @@ static void list_check(const ts_principal_t *who, int own, const char *query, co
         if (!visible(m, own))
             fail_msg("%s: got foreign event %" PRId64, who->site, id);
         check_links(ev, m, f->scope, "owners", query);
+        check_targets(ev, m, f->scope, 32, query);
     }
     int64_t next = 0;
     if (!json_object_is_type(nc, json_type_null)) {
@@ -591,6 +804,7 @@ static void random_event(const ts_principal_t *who, int own)
         assert_non_null(o);
         check_links(o, m, own, "owners", path);
         check_links(o, m, own, "reasons", path);
+        check_targets(o, m, own, MAX_TARGETS, path);
         json_object_put(o);
     }
     ts_http_resp_free(&r);
@@ -777,7 +991,11 @@ static void test_isolation(void **state)
         run_principal(&who, i, budget);
     }
     run_principal(&csirt, -1, budget);
-    printf("test_isolation: %lu requests, %d sites, %d events\n", n_requests, N_SITES, n_events);
+    int many = 0;
+    for (int i = 0; i < n_events; i++)
+        many += events[i].n_tg > 0 || events[i].has_net;
+    printf("test_isolation: %lu requests, %d sites, %d events (%d with many targets)\n", n_requests,
+           N_SITES, n_events, many);
     assert_true(n_requests >= MIN_REQUESTS);
 
     ts_buf_free(&missing_body);

@@ -67,6 +67,7 @@ static int setup(void **state)
     if (tt_store_fresh(dir, "oa.db", loc, sizeof loc) != 0 || ts_store_open(loc, &st) != 0)
         return -1;
     at_fixture(st);
+    at_fixture_targets(st);
     who = at_site("uni-a", 2);
     /* The advisory endpoints: uni-a runs a product one advisory names
      * (platform 1, matched) and another one (platform 2, deleted by the

@@ -289,6 +289,324 @@ static void test_lookup_asn_domain(void **state)
 
 /* ---- Routing ------------------------------------------------------------------- */
 
+static ts_arena_t *route_arena;
+
+/* Routes with an arena of the test's, emptied per call. */
+static int route(ts_constituency_t *c, const ts_event_t *e, ts_link_t **l)
+{
+    if (route_arena == NULL)
+        route_arena = ts_arena_new(4096);
+    ts_arena_reset(route_arena);
+    return ts_constituency_route(c, e, route_arena, l);
+}
+
+static void share_is(const ts_link_t *l, const char *want, uint64_t count)
+{
+    ts_buf_t b = TS_BUF_INIT;
+    ts_targets_format(l->own.list, l->own.n, &b);
+    if (strcmp(b.data ? b.data : "", want) != 0 || l->own.count != count)
+        fail_msg("%s: share '%s' count %llu, want '%s' count %llu", l->match.site_name,
+                 b.data ? b.data : "", (unsigned long long)l->own.count, want,
+                 (unsigned long long)count);
+    ts_buf_free(&b);
+}
+
+static void set_targets(ts_targets_t *t, ts_prefix_t *list, size_t n, uint64_t count)
+{
+    t->n = (uint32_t)ts_targets_normalize(list, n);
+    t->list = list;
+    t->count = count ? count : t->n;
+}
+
+/* Networks and target lists reach every site owning part of them, each
+ * with its own share, and nothing else. */
+static void test_route_many(void **state)
+{
+    ts_constituency_t *c = tree();
+    assert_int_equal(ts_constituency_add_site(c, 5, "lab", 3), 0);
+    assert_int_equal(ts_constituency_add_site(c, 6, "other", 0), 0);
+    assert_int_equal(add_net(c, 2, "10.1.0.0/16", NULL), 0);     /* uni */
+    assert_int_equal(add_net(c, 3, "10.1.2.0/24", NULL), 0);     /* dept */
+    assert_int_equal(add_net(c, 5, "10.1.2.0/25", NULL), 0);     /* lab */
+    assert_int_equal(add_net(c, 3, "10.1.2.128/25", NULL), 0);   /* dept takes its /24 back */
+    assert_int_equal(add_net(c, 4, "10.2.0.0/16", NULL), 0);     /* agency */
+    assert_int_equal(add_net(c, 6, "2001:db8:6::/48", NULL), 0); /* other */
+    assert_int_equal(ts_constituency_add_asn(c, 4, 64501, NULL), 0);
+
+    ts_event_t e;
+    ts_link_t *l;
+    /* A blocklist netblock without address: every site owning part of it. */
+    ts_event_init(&e);
+    e.src.network = pfx("10.0.0.0/8");
+    assert_int_equal(route(c, &e, &l), 4);
+    assert_string_equal(l[0].match.site_name, "uni");
+    assert_string_equal(l[0].match.rule, "10.1.0.0/16");
+    share_is(&l[0], "10.1.0.0/16", 0); /* a part of the target, not the target */
+    /* dept's /24 is all given away (lab's /25 and dept's own /25). */
+    assert_string_equal(l[1].match.site_name, "dept");
+    assert_string_equal(l[1].match.rule, "10.1.2.128/25");
+    share_is(&l[1], "10.1.2.128/25", 0);
+    assert_string_equal(l[2].match.site_name, "agency");
+    assert_string_equal(l[3].match.site_name, "lab");
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(l[i].role, TS_ROLE_SOURCE);
+    /* A network inside one claim: that site alone, the network whole. */
+    e.src.network = pfx("10.1.2.0/26");
+    assert_int_equal(route(c, &e, &l), 1);
+    assert_string_equal(l[0].match.site_name, "lab");
+    share_is(&l[0], "10.1.2.0/26", 1);
+    /* The network equal to a claim that is all given away goes to the takers. */
+    e.src.network = pfx("10.1.2.0/24");
+    assert_int_equal(route(c, &e, &l), 2);
+    assert_string_equal(l[0].match.site_name, "dept");
+    share_is(&l[0], "10.1.2.128/25", 0);
+    assert_string_equal(l[1].match.site_name, "lab");
+    /* With an ip the network is context: only the ip routes. */
+    e.src.ip = ip("10.2.0.9");
+    assert_int_equal(route(c, &e, &l), 1);
+    assert_string_equal(l[0].match.site_name, "agency");
+    assert_int_equal(l[0].own.n, 0);
+    /* Nobody's network: the ASN decides, as for an address. */
+    ts_event_init(&e);
+    e.src.network = pfx("192.0.2.0/24");
+    e.src.asn = 64501;
+    assert_int_equal(route(c, &e, &l), 1);
+    assert_string_equal(l[0].match.rule, "AS64501");
+    assert_int_equal(l[0].own.n, 0);
+
+    /* An address scan: destination targets across three sites and nobody. */
+    ts_prefix_t hosts[] = {pfx("10.1.2.5"), pfx("10.1.2.6"),     pfx("10.1.2.200"),
+                           pfx("10.1.9.9"), pfx("10.2.3.4"),     pfx("192.0.2.1"),
+                           pfx("10.1.2.5"), pfx("2001:db8:6::1")};
+    ts_targets_t t;
+    set_targets(&t, hosts, sizeof hosts / sizeof *hosts, 0);
+    assert_int_equal(t.n, 7);
+    ts_event_init(&e);
+    e.src.ip = ip("203.0.113.66");
+    e.dst.targets = &t;
+    assert_int_equal(route(c, &e, &l), 5);
+    static const char *const want[][3] = {{"uni", "10.1.9.9", "10.1.0.0/16"},
+                                          {"dept", "10.1.2.200", "10.1.2.128/25"},
+                                          {"agency", "10.2.3.4", "10.2.0.0/16"},
+                                          {"lab", "10.1.2.5 10.1.2.6", "10.1.2.0/25"},
+                                          {"other", "2001:db8:6::1", "2001:db8:6::/48"}};
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(l[i].role, TS_ROLE_DESTINATION);
+        assert_string_equal(l[i].match.site_name, want[i][0]);
+        assert_string_equal(l[i].match.rule, want[i][2]);
+        share_is(&l[i], want[i][1], i == 3 ? 2 : 1);
+    }
+    /* The scanner's own site gets the source link, without a share. */
+    e.src.ip = ip("10.2.7.7");
+    assert_int_equal(route(c, &e, &l), 6);
+    assert_int_equal(l[0].role, TS_ROLE_SOURCE);
+    assert_string_equal(l[0].match.site_name, "agency");
+    assert_int_equal(l[0].own.n, 0);
+    /* A covering list: shares without a count. */
+    ts_prefix_t covers[] = {pfx("10.1.2.0/24"), pfx("10.2.0.0/24")};
+    set_targets(&t, covers, 2, 600);
+    e.src.ip.family = TS_AF_NONE;
+    assert_int_equal(route(c, &e, &l), 3);
+    assert_string_equal(l[0].match.site_name, "dept");
+    share_is(&l[0], "10.1.2.128/25", 0);
+    assert_string_equal(l[1].match.site_name, "agency");
+    share_is(&l[1], "10.2.0.0/24", 0);
+    assert_string_equal(l[2].match.site_name, "lab");
+    share_is(&l[2], "10.1.2.0/25", 0);
+    /* The same list exact: a network and a host inside it, named apart. */
+    ts_prefix_t both[] = {pfx("10.2.0.0/24"), pfx("10.2.0.7")};
+    set_targets(&t, both, 2, 0);
+    assert_int_equal(route(c, &e, &l), 1);
+    share_is(&l[0], "10.2.0.0/24", 2);
+    /* Each link's own hosts, uniformly: a share, or the side's one address. */
+    ts_prefix_t one;
+    ts_targets_t own;
+    ts_event_init(&e);
+    e.src.ip = ip("10.2.7.7");
+    e.dst.targets = &t;
+    set_targets(&t, hosts, 7, 0);
+    assert_int_equal(route(c, &e, &l), 6);
+    ts_link_own(&e, &l[0], &one, &own);
+    assert_int_equal(own.n, 1);
+    assert_int_equal(ts_prefix_compare(&own.list[0], &(ts_prefix_t){.addr = e.src.ip, .len = 32}),
+                     0);
+    ts_link_own(&e, &l[4], &one, &own); /* lab */
+    assert_int_equal(own.n, 2);
+    assert_true(own.list == l[4].own.list);
+    ts_event_init(&e);
+    e.dst.asn = 64501;
+    assert_int_equal(route(c, &e, &l), 1);
+    ts_link_own(&e, &l[0], &one, &own);
+    assert_int_equal(own.n, 0);
+    e.dst.targets = &t;
+
+    /* Targets nobody owns: the ASN decides, as for an address nobody owns. */
+    ts_prefix_t none[] = {pfx("192.0.2.1")};
+    set_targets(&t, none, 1, 0);
+    e.dst.asn = 64501;
+    assert_int_equal(route(c, &e, &l), 1);
+    assert_string_equal(l[0].match.rule, "AS64501");
+    ts_constituency_free(c);
+}
+
+/* Property, against a model that enumerates every address: a network or
+ * target entry reaches exactly the sites that are the longest-prefix owner of
+ * one of its addresses, and each site's share covers its addresses and
+ * nobody else's. */
+static int owner_of(const ts_prefix_t *claims, const int *site_of, int n, const ts_ip_t *a)
+{
+    int best = -1;
+    for (int i = 0; i < n; i++)
+        if (ts_prefix_contains(&claims[i], a) && (best < 0 || claims[i].len > claims[best].len))
+            best = i;
+    return best < 0 ? -1 : site_of[best];
+}
+
+static ts_ip_t v4_of(uint32_t v)
+{
+    ts_ip_t a = {.family = TS_AF_INET};
+    a.bytes[0] = (uint8_t)(v >> 24);
+    a.bytes[1] = (uint8_t)(v >> 16);
+    a.bytes[2] = (uint8_t)(v >> 8);
+    a.bytes[3] = (uint8_t)v;
+    return a;
+}
+
+static uint64_t xrnd_state = 0x243f6a8885a308d3ULL;
+static uint64_t xrnd(void)
+{
+    xrnd_state ^= xrnd_state << 13;
+    xrnd_state ^= xrnd_state >> 7;
+    xrnd_state ^= xrnd_state << 17;
+    return xrnd_state;
+}
+
+static ts_prefix_t random_v4(unsigned minlen, unsigned maxlen)
+{
+    ts_prefix_t p;
+    memset(&p, 0, sizeof p);
+    p.addr.family = TS_AF_INET;
+    p.addr.bytes[0] = 10;
+    p.addr.bytes[1] = 0;
+    p.addr.bytes[2] = (uint8_t)(xrnd() % 16);
+    p.addr.bytes[3] = (uint8_t)xrnd();
+    p.len = (uint8_t)(minlen + xrnd() % (maxlen - minlen + 1));
+    (void)ts_prefix_clear_host_bits(&p);
+    return p;
+}
+
+static void test_route_model(void **state)
+{
+    enum { N_SITES = 8, N_CLAIMS = 60 };
+    for (int round = 0; round < 60; round++) {
+        ts_constituency_t *c = ts_constituency_new();
+        for (int s = 1; s <= N_SITES; s++)
+            assert_int_equal(ts_constituency_add_site(c, s, (char[]){'s', (char)('0' + s), 0}, 0),
+                             0);
+        ts_prefix_t claims[N_CLAIMS];
+        int site_of[N_CLAIMS], n_claims = 0;
+        for (int i = 0; i < N_CLAIMS; i++) {
+            ts_prefix_t p = random_v4(18, 30);
+            int s = 1 + (int)(xrnd() % N_SITES);
+            if (ts_constituency_add_network(c, s, &p, NULL) == 0) {
+                claims[n_claims] = p;
+                site_of[n_claims++] = s;
+            }
+        }
+        /* Claims taken whole by their two halves, so that the shadowed ones
+         * must get nothing. */
+        for (int i = 0, k = n_claims; i < k && n_claims + 2 <= N_CLAIMS; i++) {
+            if (claims[i].len > 29 || xrnd() % 3)
+                continue;
+            for (int half = 0; half < 2; half++) {
+                ts_prefix_t p = claims[i];
+                p.len++;
+                if (half)
+                    p.addr.bytes[3] |= (uint8_t)(1u << (32 - p.len));
+                int st = 1 + (int)(xrnd() % N_SITES);
+                if (ts_constituency_add_network(c, st, &p, NULL) == 0) {
+                    claims[n_claims] = p;
+                    site_of[n_claims++] = st;
+                }
+            }
+        }
+        ts_prefix_t list[12];
+        size_t n = 1 + xrnd() % 12;
+        for (size_t i = 0; i < n; i++)
+            list[i] = xrnd() % 3 ? random_v4(32, 32) : random_v4(21, 31);
+        ts_targets_t t;
+        set_targets(&t, list, n, 0);
+        ts_event_t e;
+        ts_event_init(&e);
+        e.dst.targets = &t;
+        ts_link_t *l;
+        int nl = route(c, &e, &l);
+        /* The model: per site, the addresses it owns and the entries touching it. */
+        static bool owns[N_SITES + 1][1 << 12];
+        int entries[N_SITES + 1] = {0};
+        memset(owns, 0, sizeof owns);
+        for (uint32_t k = 0; k < t.n; k++) {
+            bool touched[N_SITES + 1] = {false};
+            const ts_prefix_t *p = &t.list[k];
+            uint32_t first = ts_ip_v4(&p->addr), size = 1u << (32 - p->len);
+            for (uint32_t a = 0; a < size; a++) {
+                uint32_t v = first + a;
+                ts_ip_t ad = v4_of(v);
+                int s = owner_of(claims, site_of, n_claims, &ad);
+                if (s > 0) {
+                    owns[s][v & 0xfff] = true;
+                    touched[s] = true;
+                }
+            }
+            for (int s = 1; s <= N_SITES; s++)
+                entries[s] += touched[s];
+        }
+        int want_links = 0;
+        for (int s = 1; s <= N_SITES; s++)
+            want_links += entries[s] > 0;
+        if (nl != want_links)
+            fail_msg("round %d: %d links, the model has %d", round, nl, want_links);
+        for (int i = 0; i < nl; i++) {
+            int s = (int)l[i].match.site_id;
+            assert_true(i == 0 || l[i - 1].match.site_id < s);
+            assert_int_equal(l[i].role, TS_ROLE_DESTINATION);
+            if (entries[s] == 0)
+                fail_msg("round %d: site %d linked without owning anything", round, s);
+            /* Every address the share covers inside an entry is the site's;
+             * every address of the site's is covered. */
+            for (uint32_t k = 0; k < t.n; k++) {
+                const ts_prefix_t *p = &t.list[k];
+                uint32_t first = ts_ip_v4(&p->addr), size = 1u << (32 - p->len);
+                for (uint32_t a = 0; a < size; a++) {
+                    uint32_t v = first + a;
+                    ts_ip_t ad = v4_of(v);
+                    bool in = false;
+                    for (uint32_t j = 0; j < l[i].own.n && !in; j++)
+                        in = ts_prefix_contains(&l[i].own.list[j], &ad);
+                    if (owns[s][v & 0xfff] && !in)
+                        fail_msg("round %d: site %d's share misses one of its addresses", round, s);
+                }
+            }
+            for (uint32_t j = 0; j < l[i].own.n; j++) {
+                /* A share entry is an entry held by a claim of the site, or a
+                 * claim of the site inside an entry. */
+                const ts_prefix_t *x = &l[i].own.list[j];
+                bool ok = false;
+                for (uint32_t k = 0; k < t.n; k++)
+                    for (int m = 0; m < n_claims && !ok; m++)
+                        ok = site_of[m] == s && ((ts_prefix_compare(x, &t.list[k]) == 0 &&
+                                                  ts_prefix_covers(&claims[m], x)) ||
+                                                 (ts_prefix_compare(x, &claims[m]) == 0 &&
+                                                  ts_prefix_covers(&t.list[k], x)));
+                if (!ok)
+                    fail_msg("round %d: site %d's share holds a foreign prefix", round, s);
+            }
+            assert_true(l[i].own.count == 0 || l[i].own.count == (uint64_t)entries[s]);
+        }
+        ts_constituency_free(c);
+    }
+}
+
 static void test_route(void **state)
 {
     ts_constituency_t *c = tree();
@@ -299,18 +617,18 @@ static void test_route(void **state)
     assert_int_equal(add_dom(c, 3, "dept.example", NULL), 0);
 
     ts_event_t e;
-    ts_link_t l[2];
+    ts_link_t *l;
     /* Nothing known. */
     ts_event_init(&e);
-    assert_int_equal(ts_constituency_route(c, &e, l), 0);
+    assert_int_equal(route(c, &e, &l), 0);
     e.src.ip = ip("203.0.113.1");
     e.dst.ip = ip("2001:db8::1");
-    assert_int_equal(ts_constituency_route(c, &e, l), 0);
+    assert_int_equal(route(c, &e, &l), 0);
 
     /* Source and destination in different sites. */
     e.src.ip = ip("192.0.2.7");
     e.dst.ip = ip("198.51.100.9");
-    assert_int_equal(ts_constituency_route(c, &e, l), 2);
+    assert_int_equal(route(c, &e, &l), 2);
     assert_int_equal(l[0].role, TS_ROLE_SOURCE);
     assert_string_equal(l[0].match.site_name, "uni");
     assert_int_equal(l[1].role, TS_ROLE_DESTINATION);
@@ -318,13 +636,13 @@ static void test_route(void **state)
 
     /* Only the destination is ours: one link, the destination. */
     e.src.ip = ip("203.0.113.1");
-    assert_int_equal(ts_constituency_route(c, &e, l), 1);
+    assert_int_equal(route(c, &e, &l), 1);
     assert_int_equal(l[0].role, TS_ROLE_DESTINATION);
     assert_string_equal(l[0].match.site_name, "agency");
 
     /* Both ends in the same site: two links. */
     e.src.ip = ip("198.51.100.1");
-    assert_int_equal(ts_constituency_route(c, &e, l), 2);
+    assert_int_equal(route(c, &e, &l), 2);
     assert_string_equal(l[0].match.site_name, "agency");
     assert_string_equal(l[1].match.site_name, "agency");
 
@@ -333,15 +651,15 @@ static void test_route(void **state)
     e.src.ip = ip("192.0.2.1");
     e.src.asn = 64500;
     e.src.fqdn = TS_STR_LIT("www.agency.example");
-    assert_int_equal(ts_constituency_route(c, &e, l), 1);
+    assert_int_equal(route(c, &e, &l), 1);
     assert_string_equal(l[0].match.site_name, "uni");
     assert_int_equal(l[0].match.kind, TS_RULE_NETWORK);
     e.src.ip = ip("203.0.113.1"); /* address not ours: fall back to the ASN */
-    assert_int_equal(ts_constituency_route(c, &e, l), 1);
+    assert_int_equal(route(c, &e, &l), 1);
     assert_string_equal(l[0].match.site_name, "dept");
     assert_string_equal(l[0].match.rule, "AS64500");
     e.src.asn = 64999;
-    assert_int_equal(ts_constituency_route(c, &e, l), 1);
+    assert_int_equal(route(c, &e, &l), 1);
     assert_string_equal(l[0].match.site_name, "agency");
     assert_string_equal(l[0].match.rule, "agency.example");
     assert_int_equal(l[0].match.kind, TS_RULE_DOMAIN);
@@ -349,23 +667,23 @@ static void test_route(void **state)
     /* URL host when there is no FQDN. */
     ts_event_init(&e);
     e.dst.url = TS_STR_LIT("https://user@WWW.Dept.Example:8443/login?x=1");
-    assert_int_equal(ts_constituency_route(c, &e, l), 1);
+    assert_int_equal(route(c, &e, &l), 1);
     assert_int_equal(l[0].role, TS_ROLE_DESTINATION);
     assert_string_equal(l[0].match.site_name, "dept");
     e.dst.url = TS_STR_LIT("http://192.0.2.200/x");
-    assert_int_equal(ts_constituency_route(c, &e, l), 1);
+    assert_int_equal(route(c, &e, &l), 1);
     assert_string_equal(l[0].match.site_name, "uni");
     e.dst.url = TS_STR_LIT("http://[2001:db8::1]:80/");
-    assert_int_equal(ts_constituency_route(c, &e, l), 0);
+    assert_int_equal(route(c, &e, &l), 0);
     e.dst.url = TS_STR_LIT("agency.example/path");
-    assert_int_equal(ts_constituency_route(c, &e, l), 1);
+    assert_int_equal(route(c, &e, &l), 1);
     assert_string_equal(l[0].match.site_name, "agency");
     e.dst.url = TS_STR_LIT("http://");
-    assert_int_equal(ts_constituency_route(c, &e, l), 0);
+    assert_int_equal(route(c, &e, &l), 0);
     /* An FQDN present but unknown does not fall back to the URL. */
     e.dst.url = TS_STR_LIT("http://agency.example/");
     e.dst.fqdn = TS_STR_LIT("elsewhere.test");
-    assert_int_equal(ts_constituency_route(c, &e, l), 0);
+    assert_int_equal(route(c, &e, &l), 0);
     ts_constituency_free(c);
 }
 
@@ -619,6 +937,8 @@ int main(void)
         cmocka_unit_test(test_lookup_ip),
         cmocka_unit_test(test_lookup_asn_domain),
         cmocka_unit_test(test_route),
+        cmocka_unit_test(test_route_many),
+        cmocka_unit_test(test_route_model),
         cmocka_unit_test(test_tree),
         cmocka_unit_test(test_deep_tree),
         cmocka_unit_test(test_random_lpm),

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "route/loader.h"
+#include "store/eventq.h"
 #include "store/store.h"
 #include "store/store_int.h"
 #include "testutil.h"
@@ -221,7 +223,8 @@ static void test_event_refusals(void **state)
     ts_link_t l[3] = {mklink(TS_ROLE_SOURCE, site, TS_RULE_NETWORK, "192.0.2.0/24"),
                       mklink(TS_ROLE_DESTINATION, site, TS_RULE_ASN, "AS64500"),
                       mklink(TS_ROLE_SOURCE, site, TS_RULE_ASN, "AS64500")};
-    assert_int_equal(ts_store_event_add(st, &e, l, 3, 0, 0, NULL), TS_EINVAL);
+    /* One link per (site, role): the third repeats the first's. */
+    assert_int_equal(ts_store_event_add(st, &e, l, 3, 0, 0, NULL), TS_EEXIST);
     assert_int_equal(ts_store_event_add(st, &e, NULL, 1, 0, 0, NULL), TS_EINVAL);
     ts_link_t bad = mklink((ts_role_t)3, site, TS_RULE_ASN, "AS1");
     assert_int_equal(ts_store_event_add(st, &e, &bad, 1, 0, 0, NULL), TS_EINVAL);
@@ -263,13 +266,13 @@ static void test_event_refusals(void **state)
     assert_int_equal(ts_store_commit(st), 0);
     assert_int_equal(count_events(st, 0), 1);
     assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM event_links", NULL, 0), 1);
-    /* One owner per endpoint: two links of one role are refused even for
-     * different sites, before anything is written. */
+    /* Two sites owning parts of one side are two links of one role. */
     int64_t other;
     assert_int_equal(ts_store_site_add(st, "other", 0, NULL, &other), 0);
     ts_link_t same_role[2] = {l[0], mklink(TS_ROLE_SOURCE, other, TS_RULE_ASN, "AS1")};
-    assert_int_equal(ts_store_event_add(st, &e, same_role, 2, 0, 0, NULL), TS_EEXIST);
-    assert_int_equal(count_events(st, 0), 1);
+    assert_int_equal(ts_store_event_add(st, &e, same_role, 2, 0, 0, NULL), 0);
+    assert_int_equal(count_events(st, 0), 2);
+    assert_int_equal(count_events(st, other), 1);
 
     /* An input created by a transaction that was rolled back is unknown
      * again, although the store had seen it. */
@@ -279,11 +282,11 @@ static void test_event_refusals(void **state)
     assert_int_equal(ts_store_event_add(st, &e, NULL, 0, in.id, 1, NULL), 0);
     ts_store_rollback(st);
     assert_int_equal(ts_store_event_add(st, &e, NULL, 0, in.id, 1, NULL), TS_ENOENT);
-    assert_int_equal(count_events(st, 0), 1);
+    assert_int_equal(count_events(st, 0), 2);
     assert_int_equal(ts_store_input_get(st, "/var/log/x", "suricata", &in), 0);
     assert_int_equal(ts_store_event_add(st, &e, NULL, 0, in.id, 1, NULL), 0);
     assert_int_equal(ts_store_event_add(st, &e, NULL, 0, in.id + 1, 1, NULL), TS_ENOENT);
-    assert_int_equal(count_events(st, 0), 2);
+    assert_int_equal(count_events(st, 0), 3);
 
     ts_event_filter_t flt;
     ts_event_filter_init(&flt);
@@ -293,6 +296,135 @@ static void test_event_refusals(void **state)
 }
 
 /* ---- Schema ----------------------------------------------------------------- */
+
+static ts_prefix_t pfx(const char *s)
+{
+    ts_prefix_t p;
+    if (ts_prefix_parse(s, strlen(s), &p) != 0)
+        fail_msg("bad prefix in test: %s", s);
+    return p;
+}
+
+static int scoped_cb_count(const ts_stored_event_t *se, void *ctx)
+{
+    (void)se;
+    (void)ctx;
+    return 0;
+}
+
+/* Lists, networks and TLP that break ts_targets_t's rules are refused
+ * whole, before anything is written. */
+static void test_target_refusals(void **state)
+{
+    fx_t *f = *state;
+    ts_store_t *st = f->st;
+    int64_t site;
+    assert_int_equal(ts_store_site_add(st, "s", 0, NULL, &site), 0);
+    ts_prefix_t sorted[] = {pfx("10.0.0.1"), pfx("10.0.0.2")};
+    ts_prefix_t unsorted[] = {pfx("10.0.0.2"), pfx("10.0.0.1")};
+    ts_prefix_t dup[] = {pfx("10.0.0.1"), pfx("10.0.0.1")};
+    ts_prefix_t hostbits[] = {pfx("10.0.0.0/24")};
+    hostbits[0].addr.bytes[3] = 7;
+    const ts_targets_t bad[] = {
+        {unsorted, 2, 2}, {dup, 2, 2},    {hostbits, 1, 1},
+        {sorted, 2, 1},   {sorted, 0, 0}, {NULL, 1, 1},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ts_event_t e;
+        ev_init(&e);
+        e.dst.targets = &bad[i];
+        if (ts_store_event_add(st, &e, NULL, 0, 0, 0, NULL) != TS_EINVAL)
+            fail_msg("list %zu accepted as targets", i);
+        ev_init(&e);
+        ts_link_t l = mklink(TS_ROLE_DESTINATION, site, TS_RULE_NETWORK, "10.0.0.0/8");
+        l.own = bad[i];
+        int rc = ts_store_event_add(st, &e, &l, 1, 0, 0, NULL);
+        if (rc != TS_EINVAL && !(bad[i].n == 0 && bad[i].count == 0 && rc == 0))
+            fail_msg("list %zu accepted as a share", i);
+    }
+    assert_int_equal(count_events(st, 0), 1); /* only the empty share, which is none */
+    ts_event_t e;
+    ev_init(&e);
+    e.src.network = hostbits[0];
+    assert_int_equal(ts_store_event_add(st, &e, NULL, 0, 0, 0, NULL), TS_EINVAL);
+    ev_init(&e);
+    e.tlp = (ts_tlp_t)9;
+    assert_int_equal(ts_store_event_add(st, &e, NULL, 0, 0, 0, NULL), TS_EINVAL);
+    assert_int_equal(count_events(st, 0), 1);
+}
+
+/* The stored JSON of networks and lists: malformed texts are refused, what
+ * the encoders write decodes to the same, and a corrupted column makes a
+ * read fail rather than show something else. */
+static void test_targets_codec(void **state)
+{
+    fx_t *f = *state;
+    ts_arena_t *a = ts_arena_new(4096);
+    static const char *const bad_event[] = {
+        "",
+        "[]",
+        "{\"source\":1}",
+        "{\"sauce\":{}}",
+        "{\"source\":{\"network\":\"10.0.0.1/8\"}}",
+        "{\"source\":{\"count\":2}}",
+        "{\"destination\":{\"count\":1,\"list\":[\"10.0.0.1\",\"10.0.0.2\"]}}",
+        "{\"destination\":{\"list\":[]}}",
+        "{\"destination\":{\"list\":[\"10.0.0.256\"]}}",
+        "{\"destination\":{\"list\":[1]}}",
+        "{\"destination\":{\"list\":[\"10.0.0.\\u0031\"]}}",
+        "{\"destination\":{\"list\":[\"10.0.0.1\"],\"more\":1}}",
+        "{\"destination\":{\"count\":-1,\"list\":[\"10.0.0.1\"]}}",
+        "{\"destination\":{\"list\":[\"10.0.0.1\"]}",
+    };
+    for (size_t i = 0; i < sizeof bad_event / sizeof *bad_event; i++) {
+        ts_event_t e;
+        ev_init(&e);
+        if (ts_store_targets_decode(ts_str_c(bad_event[i]), a, &e) != TS_EINVAL)
+            fail_msg("decoded: %s", bad_event[i]);
+    }
+    ts_targets_t t;
+    assert_int_equal(ts_store_share_decode(ts_str_c("{\"count\":3}"), a, &t), TS_EINVAL);
+    assert_int_equal(ts_store_share_decode(ts_str_c("{\"network\":\"10.0.0.0/8\",\"list\":"
+                                                    "[\"10.0.0.1\"]}"),
+                                           a, &t),
+                     TS_EINVAL);
+    /* Round trip. */
+    ts_prefix_t l[] = {pfx("10.0.0.0/24"), pfx("10.0.0.7"), pfx("2001:db8::1")};
+    ts_targets_t tt = {l, 3, 0};
+    ts_event_t e, back;
+    ev_init(&e);
+    ts_buf_t b = TS_BUF_INIT;
+    assert_false(ts_store_targets_encode(&e, &b));
+    assert_int_equal(b.len, 0);
+    e.src.network = pfx("198.51.100.0/24");
+    e.dst.targets = &tt;
+    assert_true(ts_store_targets_encode(&e, &b));
+    assert_string_equal(b.data, "{\"source\":{\"network\":\"198.51.100.0/24\"},\"destination\":{"
+                                "\"list\":[\"10.0.0.0/24\",\"10.0.0.7\",\"2001:db8::1\"]}}");
+    ev_init(&back);
+    assert_int_equal(ts_store_targets_decode(ts_str(b.data, b.len), a, &back), 0);
+    assert_int_equal(ts_prefix_compare(&back.src.network, &e.src.network), 0);
+    assert_null(back.src.targets);
+    assert_int_equal(back.dst.targets->n, 3);
+    assert_int_equal(back.dst.targets->count, 0);
+    assert_int_equal(ts_prefix_compare(&back.dst.targets->list[2], &l[2]), 0);
+    ts_buf_reset(&b);
+    tt.count = 700;
+    assert_true(ts_store_share_encode(&tt, &b));
+    assert_int_equal(ts_store_share_decode(ts_str(b.data, b.len), a, &t), 0);
+    assert_int_equal(t.count, 700);
+    assert_int_equal(t.n, 3);
+    ts_buf_free(&b);
+
+    /* A column changed behind the store's back: the read fails. */
+    int64_t id;
+    assert_int_equal(ts_store_event_add(f->st, &e, NULL, 0, 0, 0, &id), 0);
+    assert_int_equal(raw_exec(f->path, "UPDATE events SET targets = '{\"source\":{}' "), 0);
+    ts_event_filter_t flt;
+    ts_event_filter_init(&flt);
+    assert_int_equal(ts_store_events_foreach(f->st, &flt, scoped_cb_count, NULL), TS_EDB);
+    ts_arena_free(a);
+}
 
 static void test_schema_fresh(void **state)
 {
@@ -378,7 +510,8 @@ static int mig_cb(const ts_stored_event_t *se, void *ctx)
 }
 
 /* A store that schema 2 wrote (events, links, the input foreign key) comes
- * through schema 3's table rebuilds with every event and link intact. */
+ * through schema 3's table rebuilds, and the later steps, with every event
+ * and link intact. */
 static void test_schema_migrate_v2_v3(void **state)
 {
     fx_t *f = *state;
@@ -428,6 +561,9 @@ static void test_schema_migrate_v2_v3(void **state)
     assert_int_equal(
         raw_sql(f->path, "SELECT count(*) FROM pragma_foreign_key_list('events')", NULL, 0), 0);
     assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM event_links", NULL, 0), 4);
+    /* This program reads with today's schema: on through the later steps. */
+    ts_store_close(st);
+    assert_int_equal(ts_store_open(f->path, &st), 0);
     assert_int_equal(count_events(st, 0), 4);
     assert_int_equal(count_events(st, root), 3);
     assert_int_equal(count_events(st, a), 3);
@@ -720,6 +856,284 @@ static struct seen query(ts_store_t *st, int64_t site, bool newest_first)
     assert_int_equal(s.dup, 0);
     assert_int_equal(count_events(st, site), (uint64_t)s.n);
     return s;
+}
+
+/* What one read saw of an event: its links and each side's targets. */
+struct scoped {
+    int n;
+    int64_t id;
+    char links[256];      /* "site/role:share;" per link */
+    char targets[2][256]; /* src, dst: "count|list" or "-" */
+    char network[64];
+    ts_tlp_t tlp;
+};
+
+static void list_text(const ts_targets_t *t, char *buf, size_t size)
+{
+    if (t == NULL) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    ts_buf_t b = TS_BUF_INIT;
+    ts_targets_format(t->list, t->n, &b);
+    snprintf(buf, size, "%llu|%s", (unsigned long long)t->count, b.data ? b.data : "");
+    ts_buf_free(&b);
+}
+
+static int scoped_cb(const ts_stored_event_t *se, void *ctx)
+{
+    struct scoped *sc = ctx;
+    sc->n++;
+    sc->id = se->id;
+    sc->links[0] = '\0';
+    for (int i = 0; i < se->n_links; i++) {
+        char share[128];
+        list_text(se->links[i].own.n ? &se->links[i].own : NULL, share, sizeof share);
+        size_t k = strlen(sc->links);
+        snprintf(sc->links + k, sizeof sc->links - k, "%s/%s:%s;", se->links[i].match.site_name,
+                 se->links[i].role == TS_ROLE_SOURCE ? "src" : "dst", share);
+    }
+    list_text(se->ev.src.targets, sc->targets[0], sizeof sc->targets[0]);
+    list_text(se->ev.dst.targets, sc->targets[1], sizeof sc->targets[1]);
+    sc->network[0] = '\0';
+    if (se->ev.src.network.addr.family)
+        ts_prefix_format(&se->ev.src.network, sc->network, sizeof sc->network);
+    sc->tlp = se->ev.tlp;
+    return 0;
+}
+
+/* Reads event id as site sees it, through the core iteration and the
+ * portal's single-event read; both must agree. */
+static struct scoped read_as(ts_store_t *st, int64_t site, int64_t id)
+{
+    struct scoped a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    ts_event_filter_t flt;
+    ts_event_filter_init(&flt);
+    flt.site_id = site;
+    flt.after_id = id - 1;
+    flt.before_id = id + 1;
+    assert_int_equal(ts_store_events_foreach(st, &flt, scoped_cb, &a), 0);
+    int rc = ts_store_portal_event(st, site, id, scoped_cb, &b);
+    assert_int_equal(rc, a.n ? 0 : TS_ENOENT);
+    assert_memory_equal(&a, &b, sizeof a);
+    return a;
+}
+
+/* A scan of hosts of three sites and nobody's: the CSIRT sees the whole list
+ * and every link; each site its own hosts and links only; a parent its
+ * subtree's. */
+static void test_targets_scoped(void **state)
+{
+    fx_t *f = *state;
+    ts_store_t *st = f->st;
+    int64_t root, a, a1, b, other;
+    assert_int_equal(ts_store_site_add(st, "root", 0, NULL, &root), 0);
+    assert_int_equal(ts_store_site_add(st, "a", root, NULL, &a), 0);
+    assert_int_equal(ts_store_site_add(st, "a1", a, NULL, &a1), 0);
+    assert_int_equal(ts_store_site_add(st, "b", root, NULL, &b), 0);
+    assert_int_equal(ts_store_site_add(st, "other", 0, NULL, &other), 0);
+    assert_int_equal(ts_store_claim_add(st, a, TS_RULE_NETWORK, "10.1.0.0/16"), 0);
+    assert_int_equal(ts_store_claim_add(st, a1, TS_RULE_NETWORK, "10.1.2.0/24"), 0);
+    assert_int_equal(ts_store_claim_add(st, b, TS_RULE_NETWORK, "10.2.0.0/16"), 0);
+    assert_int_equal(ts_store_claim_add(st, other, TS_RULE_NETWORK, "192.0.2.0/25"), 0);
+    ts_constituency_t *c;
+    assert_int_equal(ts_constituency_load(st, &c), 0);
+    ts_arena_t *ar = ts_arena_new(4096);
+
+    ts_prefix_t hosts[] = {pfx("10.1.2.5"), pfx("10.1.2.6"), pfx("10.1.9.9"), pfx("10.2.3.4"),
+                           pfx("198.51.100.1")};
+    ts_targets_t t = {hosts, 5, 5};
+    ts_event_t e;
+    ev_init(&e);
+    e.type = TS_TYPE_UNDETERMINED;
+    assert_int_equal(ts_ip_parse("203.0.113.66", 12, &e.src.ip), 0);
+    e.dst.targets = &t;
+    e.tlp = TS_TLP_AMBER;
+    ts_link_t *links;
+    int nl = ts_constituency_route(c, &e, ar, &links);
+    assert_int_equal(nl, 3);
+    int64_t id;
+    assert_int_equal(ts_store_event_add(st, &e, links, nl, 0, 0, &id), 0);
+
+    struct scoped sc = read_as(st, 0, id);
+    assert_int_equal(sc.n, 1);
+    assert_string_equal(sc.targets[1], "5|10.1.2.5 10.1.2.6 10.1.9.9 10.2.3.4 198.51.100.1");
+    assert_string_equal(sc.targets[0], "-");
+    assert_string_equal(sc.links, "a/dst:1|10.1.9.9;a1/dst:2|10.1.2.5 10.1.2.6;b/dst:1|10.2.3.4;");
+    assert_int_equal(sc.tlp, TS_TLP_AMBER);
+    sc = read_as(st, root, id);
+    assert_string_equal(sc.targets[1], "4|10.1.2.5 10.1.2.6 10.1.9.9 10.2.3.4");
+    sc = read_as(st, a, id);
+    assert_string_equal(sc.targets[1], "3|10.1.2.5 10.1.2.6 10.1.9.9");
+    assert_string_equal(sc.links, "a/dst:1|10.1.9.9;a1/dst:2|10.1.2.5 10.1.2.6;");
+    sc = read_as(st, a1, id);
+    assert_string_equal(sc.targets[1], "2|10.1.2.5 10.1.2.6");
+    assert_string_equal(sc.links, "a1/dst:2|10.1.2.5 10.1.2.6;");
+    sc = read_as(st, b, id);
+    assert_string_equal(sc.targets[1], "1|10.2.3.4");
+    assert_string_equal(sc.links, "b/dst:1|10.2.3.4;");
+    sc = read_as(st, other, id);
+    assert_int_equal(sc.n, 0);
+
+    /* A netblock: every site sees the network the report names, and its
+     * own part of it. */
+    ev_init(&e);
+    e.src.network = pfx("10.0.0.0/8");
+    nl = ts_constituency_route(c, &e, ar, &links);
+    assert_int_equal(nl, 3);
+    int64_t id2;
+    assert_int_equal(ts_store_event_add(st, &e, links, nl, 0, 0, &id2), 0);
+    sc = read_as(st, b, id2);
+    assert_string_equal(sc.network, "10.0.0.0/8");
+    assert_string_equal(sc.targets[0], "0|10.2.0.0/16");
+    sc = read_as(st, 0, id2);
+    assert_string_equal(sc.targets[0], "-");
+    assert_int_equal(sc.tlp, TS_TLP_NONE);
+
+    /* Past the bound: the event keeps covering prefixes and its count; each
+     * site's share is exact while it fits. */
+    enum { N = 3000 };
+    ts_prefix_t *many = ts_arena_alloc(ar, N * sizeof *many);
+    for (int i = 0; i < N; i++) {
+        char txt[32];
+        snprintf(txt, sizeof txt, "10.%d.%d.%d", i < 600 ? 2 : 1, 10 + i / 250, i % 250);
+        many[i] = pfx(txt);
+    }
+    t = (ts_targets_t){many, (uint32_t)ts_targets_normalize(many, N), N};
+    ev_init(&e);
+    e.dst.targets = &t;
+    nl = ts_constituency_route(c, &e, ar, &links);
+    assert_int_equal(nl, 1 + 1); /* a (all of 10.1 outside a1's /24) and b */
+    int64_t id3;
+    assert_int_equal(ts_store_event_add(st, &e, links, nl, 0, 0, &id3), 0);
+    sc = read_as(st, 0, id3);
+    assert_int_equal(strncmp(sc.targets[1], "3000|", 5), 0);
+    sc = read_as(st, b, id3);
+    assert_int_equal(strncmp(sc.targets[1], "600|10.2.10.0 10.2.10.1 ", 24), 0);
+    sc = read_as(st, a, id3);
+    assert_int_equal(strncmp(sc.targets[1], "2400|10.1.12.0/24 ", 18), 0); /* covered */
+
+    /* Pages of the portal carry the same scoping. */
+    ts_portal_filter_t pf;
+    ts_portal_filter_init(&pf);
+    pf.site_id = a1;
+    memset(&sc, 0, sizeof sc);
+    int64_t next;
+    assert_int_equal(ts_store_portal_events(st, &pf, scoped_cb, &sc, &next), 0);
+    assert_int_equal(sc.n, 2); /* the netblock, then the scan (the last seen) */
+    assert_int_equal(sc.id, id);
+    assert_string_equal(sc.targets[1], "2|10.1.2.5 10.1.2.6");
+    ts_arena_free(ar);
+    ts_constituency_free(c);
+}
+
+/* A store as tocsin 7 left it (one link per role, keyed event_id * 2 +
+ * role - 1) reads back the same after the next step renumbers its links: every
+ * event, link, site view and portal page, and it takes many links per side
+ * afterwards. */
+static void test_schema_migrate_v7(void **state)
+{
+    fx_t *f = *state;
+    ts_store_t *st = NULL;
+    assert_int_equal(ts_store_open_version(f->path, 7, &st), 0);
+    assert_int_equal(ts_store_schema_version(st), 7);
+    int64_t root, a, b;
+    assert_int_equal(ts_store_site_add(st, "root", 0, NULL, &root), 0);
+    assert_int_equal(ts_store_site_add(st, "a", root, NULL, &a), 0);
+    assert_int_equal(ts_store_site_add(st, "b", root, NULL, &b), 0);
+    ts_store_close(st);
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO events (id, time_source, type, identifier, src_family, src_ip,"
+             " dst_family, dst_ip, extra) VALUES"
+             " (1, 1000, 'scanner', 'one', 4, x'00000000000000000000ffffc0000201', NULL, NULL,"
+             "  '{\"k\":1}'),"
+             " (2, 2000, 'ddos', 'two', NULL, NULL, 4, x'00000000000000000000ffffc6336407', NULL),"
+             " (3, 3000, 'spam', 'three', NULL, NULL, NULL, NULL, NULL);"
+             "INSERT INTO event_links (id, site_id, kind, rule) VALUES"
+             " (2, %lld, 1, '192.0.2.0/24'),"
+             " (4, %lld, 3, 'b.example'), (5, %lld, 2, 'AS64500');",
+             (long long)a, (long long)b, (long long)a);
+    assert_int_equal(raw_exec(f->path, sql), 0);
+
+    assert_int_equal(ts_store_open(f->path, &st), 0);
+    assert_int_equal(ts_store_schema_version(st), ts_store_latest_version(f->path));
+    char text[64] = "";
+    assert_int_equal(raw_sql(f->path, "PRAGMA integrity_check", text, sizeof text), 0);
+    assert_string_equal(text, "ok");
+    assert_int_equal(raw_sql(f->path,
+                             "SELECT count(*) FROM event_links WHERE id IN"
+                             " (1 * 65536, 2 * 65536, 2 * 65536 + 32768)",
+                             NULL, 0),
+                     3);
+    assert_int_equal(count_events(st, 0), 3);
+    assert_int_equal(count_events(st, root), 2);
+    assert_int_equal(count_events(st, a), 2);
+    assert_int_equal(count_events(st, b), 1);
+    struct mig_seen m;
+    memset(&m, 0, sizeof m);
+    ts_event_filter_t flt;
+    ts_event_filter_init(&flt);
+    assert_int_equal(ts_store_events_foreach(st, &flt, mig_cb, &m), 0);
+    assert_int_equal(m.n, 3);
+    assert_string_equal(m.extra[0], "k=1");
+    assert_int_equal(m.n_links[0], 1);
+    assert_int_equal(m.role[0][0], TS_ROLE_SOURCE);
+    assert_string_equal(m.rule[0][0], "192.0.2.0/24");
+    assert_string_equal(m.site[0][0], "a");
+    assert_int_equal(m.n_links[1], 2);
+    assert_int_equal(m.role[1][0], TS_ROLE_SOURCE);
+    assert_string_equal(m.site[1][0], "b");
+    assert_string_equal(m.rule[1][0], "b.example");
+    assert_int_equal(m.role[1][1], TS_ROLE_DESTINATION);
+    assert_string_equal(m.site[1][1], "a");
+    assert_string_equal(m.rule[1][1], "AS64500");
+    assert_int_equal(m.n_links[2], 0);
+    /* The events stored before have no network, targets or TLP. */
+    struct scoped sc = read_as(st, 0, 2);
+    assert_string_equal(sc.targets[0], "-");
+    assert_string_equal(sc.targets[1], "-");
+    assert_string_equal(sc.network, "");
+    assert_int_equal(sc.tlp, TS_TLP_NONE);
+    sc = read_as(st, b, 2);
+    assert_string_equal(sc.links, "b/src:-;");
+    sc = read_as(st, b, 1);
+    assert_int_equal(sc.n, 0);
+    /* The portal's plans find them through the new ranges. */
+    ts_portal_filter_t pf;
+    ts_portal_filter_init(&pf);
+    pf.site_id = a;
+    pf.role = TS_ROLE_DESTINATION;
+    memset(&sc, 0, sizeof sc);
+    int64_t next;
+    assert_int_equal(ts_store_portal_events(st, &pf, scoped_cb, &sc, &next), 0);
+    assert_int_equal(sc.n, 1);
+    assert_int_equal(sc.id, 2);
+    pf.site_id = 0;
+    memset(&sc, 0, sizeof sc);
+    assert_int_equal(ts_store_portal_events(st, &pf, scoped_cb, &sc, &next), 0);
+    assert_int_equal(sc.n, 1);
+    assert_int_equal(raw_sql(f->path,
+                             "SELECT count(*) FROM event_owners WHERE event_id = 2"
+                             " AND role = 'destination' AND site_name = 'a'",
+                             NULL, 0),
+                     1);
+    /* New events take two sites on one side; deleting one takes its links. */
+    ts_event_t e;
+    ev_init(&e);
+    ts_link_t two[2] = {mklink(TS_ROLE_DESTINATION, a, TS_RULE_ASN, "AS1"),
+                        mklink(TS_ROLE_DESTINATION, b, TS_RULE_ASN, "AS2")};
+    int64_t id4;
+    assert_int_equal(ts_store_event_add(st, &e, two, 2, 0, 0, &id4), 0);
+    assert_int_equal(id4, 4);
+    assert_int_equal(count_events(st, b), 2);
+    ts_store_close(st);
+    assert_int_equal(raw_exec(f->path, "DELETE FROM events WHERE id = 2"), 0);
+    assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM event_links", NULL, 0), 3);
+    assert_int_equal(ts_store_open(f->path, &f->st), 0);
+    assert_int_equal(count_events(f->st, b), 1);
 }
 
 static void test_links_visibility(void **state)
@@ -1485,6 +1899,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_bad_locations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_constituency_refusals, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_event_refusals, setup_open, teardown),
+        cmocka_unit_test_setup_teardown(test_target_refusals, setup_open, teardown),
+        cmocka_unit_test_setup_teardown(test_targets_codec, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_schema_fresh, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_schema_migrate_forward, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_migrate_v2_v3, setup, teardown),
@@ -1493,6 +1909,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_schema_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_roundtrip, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_links_visibility, setup_open, teardown),
+        cmocka_unit_test_setup_teardown(test_targets_scoped, setup_open, teardown),
+        cmocka_unit_test_setup_teardown(test_schema_migrate_v7, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sites_order, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_time_and_cursors, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_quarantine, setup_open, teardown),

@@ -1,14 +1,32 @@
 // SPDX-License-Identifier: Apache-2.0
-// One event, leading with why it reached you (the matched network/ASN/domain).
+// One event, leading with why it reached you (the matched network/ASN/domain),
+// with your own share of its targets when a side names many addresses.
 import { html } from 'htm/preact';
 import { useApi } from '../api.js';
 import { fmtOwners, fmtReason, fmtTime } from '../format.js';
 import { ApiView, Dl } from '../ui.js';
 
+// A side's many targets as the server scoped them: for a site only its own.
+function Targets({ t }) {
+    const list = Array.isArray(t.list) ? t.list : [];
+    return html`<span class="targets">
+        ${t.summary}${t.exact ? '' : ' (covering networks)'}
+        ${list.length > 0 &&
+        html`<details>
+            <summary>${list.length} listed${t.more ? `, ${t.more} more` : ''}</summary>
+            <ul class="plain">
+                ${list.map((x) => html`<li><code>${x}</code></li>`)}
+            </ul>
+        </details>`}
+    </span>`;
+}
+
 function endpointRows(prefix, ep) {
     if (!ep) return [];
     return [
         [`${prefix} address`, ep.ip],
+        [`${prefix} network`, ep.network],
+        [`${prefix} targets`, ep.targets ? html`<${Targets} t=${ep.targets} />` : undefined],
         [`${prefix} port`, ep.port],
         [`${prefix} AS`, ep.asn !== undefined ? `AS${ep.asn}` : undefined],
         [`${prefix} host name`, ep.fqdn],
@@ -32,7 +50,13 @@ export function EventDetail({ id }) {
                     <h2 id="h-why">Why you received this event</h2>
                     ${Array.isArray(e.reasons) && e.reasons.length
                         ? html`<ul class="reasons">
-                              ${e.reasons.map((r) => html`<li>${fmtReason(r)}</li>`)}
+                              ${e.reasons.map(
+                                  (r) =>
+                                      html`<li>
+                                          ${fmtReason(r)}
+                                          ${r.targets && html` Yours: ${r.targets.summary}.`}
+                                      </li>`,
+                              )}
                           </ul>`
                         : html`<p class="muted">The server gave no reason for this event.</p>`}
                 </section>
@@ -48,6 +72,7 @@ export function EventDetail({ id }) {
                     ['Transport', e.transport],
                     ['Application', e.application],
                     ['Feed', e.feed ? [e.feed.name, e.feed.provider].filter(Boolean).join(' / ') : undefined],
+                    ['TLP', e.tlp ? `TLP:${e.tlp}` : undefined],
                     ['Count', e.count],
                     ['Your site / role', fmtOwners(e.owners)],
                 ]} />
