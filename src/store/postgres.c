@@ -122,7 +122,7 @@ static const char step2[] =
     "  input_id bigint," /* an inputs(id), checked by the store */
     "  line bigint);"
     "ALTER SEQUENCE events_id_seq OWNED BY events.id;"
-    /* Keyed event_id * 2 + role - 1, as SQLite's schema 3. */
+    /* Keyed event_id * 2 + role - 1, as SQLite's schema 3 (step 8 renumbers). */
     "CREATE TABLE event_links ("
     "  id bigint PRIMARY KEY,"
     "  event_id bigint GENERATED ALWAYS AS (id >> 1) STORED,"
@@ -172,6 +172,41 @@ static const char step4[] = "CREATE TABLE exporters ("
                             "  PRIMARY KEY (address, domain, version));"
                             "SELECT ts_watch('exporters');";
 
+/* An event reaches every site owning part of it (SQLite's step 8): links are
+ * keyed event_id * 65536 + (role - 1) * 32768 + n (store_int.h) and carry
+ * their site's share of the targets; events get their networks, target lists
+ * and TLP. The links are copied into a new table (renumbering in place could
+ * collide with ids not yet renumbered), which takes the old one's name,
+ * index, notify trigger and view; the delete trigger's function follows the
+ * new ranges. Events gain two columns, NULL for those already stored. */
+static const char step8[] =
+    "CREATE TABLE event_links_v8 ("
+    "  id bigint PRIMARY KEY,"
+    "  event_id bigint GENERATED ALWAYS AS (id >> 16) STORED,"
+    "  site_id bigint NOT NULL,"
+    "  role int GENERATED ALWAYS AS (((id >> 15) & 1) + 1) STORED,"
+    "  kind int NOT NULL CONSTRAINT event_links_kind_check CHECK (kind BETWEEN 1 AND 3),"
+    "  rule " TEXT " NOT NULL,"
+    "  targets " TEXT ");"
+    "INSERT INTO event_links_v8 (id, site_id, kind, rule)"
+    "  SELECT (id >> 1) * 65536 + (id & 1) * 32768, site_id, kind, rule FROM event_links;"
+    "DROP VIEW event_owners;"
+    "DROP TABLE event_links;"
+    "ALTER TABLE event_links_v8 RENAME TO event_links;"
+    "ALTER INDEX event_links_v8_pkey RENAME TO event_links_pkey;"
+    "CREATE INDEX event_links_site ON event_links(site_id, id);"
+    "CREATE OR REPLACE FUNCTION ts_events_delete_links() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN DELETE FROM event_links WHERE id BETWEEN old.id * 65536 AND old.id * 65536 + 65535;"
+    " RETURN NULL; END $$;"
+    "CREATE VIEW event_owners AS"
+    "  SELECT l.event_id, l.site_id, s.name AS site_name,"
+    "    CASE l.role WHEN 1 THEN 'source' ELSE 'destination' END AS role,"
+    "    CASE l.kind WHEN 1 THEN 'network' WHEN 2 THEN 'asn' ELSE 'domain' END AS kind,"
+    "    l.rule, l.targets"
+    "  FROM event_links l LEFT JOIN sites s ON s.id = l.site_id;"
+    "ALTER TABLE events ADD COLUMN tlp " TEXT ", ADD COLUMN targets " TEXT ";"
+    "SELECT ts_watch('event_links');";
+
 static const char *const migrations[] = {
     step1,
     step2,
@@ -180,6 +215,7 @@ static const char *const migrations[] = {
     ts_pg_migration_certs,
     ts_pg_migration_portal,
     ts_pg_migration_advisory,
+    step8,
 };
 #define PG_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -190,7 +226,7 @@ static const char *const migrations[] = {
     " e.src_family, e.src_ip, e.src_port, e.src_asn, e.src_fqdn, e.src_url,"                       \
     " e.dst_family, e.dst_ip, e.dst_port, e.dst_asn, e.dst_fqdn, e.dst_url,"                       \
     " e.transport, e.application, e.feed_name, e.feed_provider, e.count, e.extra,"                 \
-    " e.input_id, e.line"
+    " e.input_id, e.line, e.tlp, e.targets"
 enum {
     C_ID,
     C_TSRC,
@@ -208,14 +244,16 @@ enum {
     C_EXTRA,
     C_INPUT,
     C_LINE,
+    C_TLP,
+    C_TARGETS,
 };
 /* The copied columns, in the order of the rows ev_rows holds. */
 #define EV_COPY                                                                                    \
     "COPY events (id, time_source, time_observation, type, identifier, description,"               \
     " src_family, src_ip, src_port, src_asn, src_fqdn, src_url, dst_family, dst_ip, dst_port,"     \
     " dst_asn, dst_fqdn, dst_url, transport, application, feed_name, feed_provider, count,"        \
-    " extra, input_id, line) FROM STDIN"
-#define LINK_COPY "COPY event_links (id, site_id, kind, rule) FROM STDIN"
+    " extra, input_id, line, tlp, targets) FROM STDIN"
+#define LINK_COPY "COPY event_links (id, site_id, kind, rule, targets) FROM STDIN"
 
 /* $1 after, $2 before, $3 since, $4 until, $5 limit (NULL: none), $6 the
  * subtree's site ids. */
@@ -224,7 +262,7 @@ enum {
     " AND ($3::bigint IS NULL OR coalesce(e.time_source, e.time_observation) >= $3)"               \
     " AND ($4::bigint IS NULL OR coalesce(e.time_source, e.time_observation) < $4)"
 #define EV_SITE                                                                                    \
-    " AND e.id IN (SELECT l.id >> 1 FROM event_links l WHERE l.site_id = ANY($6::bigint[]))"
+    " AND e.id IN (SELECT l.id >> 16 FROM event_links l WHERE l.site_id = ANY($6::bigint[]))"
 
 enum pg_id {
     S_SITE_ADD,
@@ -312,10 +350,11 @@ static const char *const sql_text[S_COUNT_] = {
                      " ORDER BY e.id",
     [S_EV_IDS_DESC] = "SELECT " EV_COLS " FROM events e WHERE e.id = ANY($1::bigint[])"
                       " ORDER BY e.id DESC",
-    /* $1: the link ids (event id * 2 and * 2 + 1) of a chunk of events. */
-    [S_LINKS_OF] = "SELECT l.id, l.kind, l.rule, l.site_id, coalesce(s.name, '')"
-                   " FROM event_links l LEFT JOIN sites s ON s.id = l.site_id"
-                   " WHERE l.id = ANY($1::bigint[]) ORDER BY l.id",
+    /* $1: the ids of a chunk of events; each one's links are a key range. */
+    [S_LINKS_OF] = "SELECT l.id, l.kind, l.rule, l.site_id, coalesce(s.name, ''), l.targets"
+                   " FROM unnest($1::bigint[]) u(eid) JOIN event_links l"
+                   " ON l.id" TS_LINKS_OF("u.eid") " LEFT JOIN sites s ON s.id = l.site_id"
+                                                   " ORDER BY l.id",
     [S_EV_COUNT_ALL] = "SELECT count(*) FROM events e" EV_WHERE,
     [S_EV_COUNT_SITE] = "SELECT count(*) FROM events e" EV_WHERE EV_SITE,
     [S_Q_ADD] = "INSERT INTO quarantine (time, input_id, line, byte_offset, reason, detail, data,"
@@ -878,8 +917,10 @@ static void pg_close(ts_store_t *st)
     ts_buf_free(&pg->copy);
     ts_buf_free(&pg->link_ids);
     ts_buf_free(&pg->extra);
+    ts_buf_free(&pg->targets);
     ts_buf_free(&pg->esc);
     ts_arena_free(pg->arena);
+    ts_arena_free(pg->warena);
     free(pg);
 }
 
@@ -888,6 +929,7 @@ static int pg_open(const char *location, int max_version, bool create, ts_store_
     struct pg_store *pg = ts_xcalloc(1, sizeof *pg);
     pg->base.ops = &ts_store_postgres_ops;
     pg->arena = ts_arena_new(4096);
+    pg->warena = ts_arena_new(4096);
     pg->opening = true;
     pg->busy_ms = PG_BUSY_TIMEOUT_MS;
     pg->serial = ++pg_open_serial;
@@ -1590,6 +1632,14 @@ static int copy_event(struct pg_store *pg, const ts_event_t *e, int64_t input_id
     copy_str(b, pg->extra.len ? ts_str(pg->extra.data, pg->extra.len) : TS_STR_NULL);
     copy_int(b, input_id, input_id != 0);
     copy_int(b, (int64_t)line, true);
+    copy_str(b, ts_str_c(ts_tlp_name(e->tlp)));
+    bool many = false;
+    if (e->src.targets || e->dst.targets || e->src.network.addr.family ||
+        e->dst.network.addr.family) {
+        ts_buf_reset(&pg->targets);
+        many = ts_store_targets_encode(e, &pg->targets);
+    }
+    copy_str(b, many ? ts_str(pg->targets.data, pg->targets.len) : TS_STR_NULL);
     ts_buf_putc(b, '\n');
     return 0;
 }
@@ -1663,6 +1713,11 @@ static int copy_send(struct pg_store *pg, const char *sql, const ts_buf_t *data)
 static int flush(struct pg_store *pg)
 {
     int r = take_ids(pg);
+    for (size_t i = 0; r == 0 && i < pg->n_pend; i++)
+        if (pg->pend[i].n_links > 0 && pg->pend[i].id > TS_LINK_EVENT_MAX) {
+            ts_pg_set_msg(pg, "event id too large for its links");
+            r = TS_ERANGE;
+        }
     ts_buf_t *c = &pg->copy;
     if (r == 0) {
         ts_buf_reset(c);
@@ -1676,11 +1731,14 @@ static int flush(struct pg_store *pg)
         ts_buf_reset(c);
         for (size_t i = 0; i < pg->n_pend; i++) {
             const struct pg_pending *e = &pg->pend[i];
+            int next[2] = {0, 0}; /* per role */
             for (int k = 0; k < e->n_links; k++) {
                 const struct pg_plink *l = &pg->links[e->link0 + (size_t)k];
-                ts_buf_printf(c, "%" PRId64 "\t%" PRId64 "\t%d", e->id * 2 + l->role - 1,
-                              l->site_id, l->kind);
+                int64_t lid = ts_link_id(e->id, (ts_role_t)l->role, next[l->role - 1]++);
+                ts_buf_printf(c, "%" PRId64 "\t%" PRId64 "\t%d", lid, l->site_id, l->kind);
                 copy_str(c, ts_str(pg->link_text.data + l->rule, l->rule_len));
+                copy_str(c, l->share_len ? ts_str(pg->link_text.data + l->share, l->share_len)
+                                         : TS_STR_NULL);
                 ts_buf_putc(c, '\n');
             }
         }
@@ -1713,40 +1771,44 @@ static int keep_event(struct pg_store *pg, const ts_event_t *e, const ts_link_t 
             pg->cap_links = pg->cap_links ? pg->cap_links * 2 : 256;
             pg->links = ts_xrealloc(pg->links, pg->cap_links * sizeof *pg->links);
         }
-        size_t len = strlen(links[i].match.rule);
-        pg->links[pg->n_links++] = (struct pg_plink){.role = (int)links[i].role,
-                                                     .kind = (int)links[i].match.kind,
-                                                     .site_id = links[i].match.site_id,
-                                                     .rule = pg->link_text.len,
-                                                     .rule_len = len};
-        ts_buf_append(&pg->link_text, links[i].match.rule, len);
+        const ts_link_t *l = &links[i];
+        struct pg_plink *pl = &pg->links[pg->n_links++];
+        size_t len = strlen(l->match.rule);
+        *pl = (struct pg_plink){.role = (int)l->role,
+                                .kind = (int)l->match.kind,
+                                .site_id = l->match.site_id,
+                                .rule = pg->link_text.len,
+                                .rule_len = len};
+        ts_buf_append(&pg->link_text, l->match.rule, len);
+        pl->share = pg->link_text.len;
+        if (l->own.n && ts_store_share_encode(&l->own, &pg->link_text))
+            pl->share_len = pg->link_text.len - pl->share;
     }
     return 0;
 }
 
-static int pg_event_add(ts_store_t *st, const ts_event_t *e, const ts_link_t *links, int n_links,
-                        int64_t input_id, uint64_t line, int64_t *id)
+static int pg_event_add(ts_store_t *st, const ts_event_t *e_in, const ts_link_t *links_in,
+                        int n_links, int64_t input_id, uint64_t line, int64_t *id)
 {
     struct pg_store *pg = PG(st);
-    if (e == NULL || n_links < 0 || n_links > 2 || (n_links > 0 && links == NULL)) {
-        ts_pg_set_msg(pg, "invalid event or links");
-        return TS_EINVAL;
+    const ts_event_t *e = e_in;
+    const ts_link_t *links = links_in;
+    const char *why = NULL;
+    if (pg->warena_used) /* rarely: bounded copies, many links to sort */
+        ts_arena_reset(pg->warena);
+    int r = ts_store_event_check(e, links, n_links, pg->warena, &e, &links, &why);
+    pg->warena_used = e != e_in || links != links_in || n_links > 8;
+    if (r) {
+        ts_pg_set_msg(pg, why);
+        return r;
     }
-    for (int i = 0; i < n_links; i++) {
-        const ts_link_t *l = &links[i];
-        if ((l->role != TS_ROLE_SOURCE && l->role != TS_ROLE_DESTINATION) ||
-            !kind_ok((int)l->match.kind) || l->match.site_id <= 0 || l->match.rule == NULL ||
-            !text_ok(ts_str_c(l->match.rule))) {
+    for (int i = 0; i < n_links; i++)
+        if (!text_ok(ts_str_c(links[i].match.rule))) {
             ts_pg_set_msg(pg, "invalid link");
             return TS_EINVAL;
         }
-    }
-    if (n_links == 2 && links[0].role == links[1].role) {
-        ts_pg_set_msg(pg, "two links with the same role");
-        return TS_EEXIST;
-    }
     bool own = !pg->in_txn && pg->savepoints == 0;
-    int r = own ? ts_pg_op_begin(pg, &own) : 0;
+    r = own ? ts_pg_op_begin(pg, &own) : 0;
     if (r)
         return r;
     if (input_id > 0) {
@@ -1763,7 +1825,7 @@ static int pg_event_add(ts_store_t *st, const ts_event_t *e, const ts_link_t *li
         if (r == 0)
             r = next_ids(pg, 1, &eid);
     }
-    if (r == 0 && eid > (INT64_MAX - 1) / 2) {
+    if (r == 0 && n_links > 0 && eid > TS_LINK_EVENT_MAX) {
         ts_pg_set_msg(pg, "event id too large for its links");
         r = TS_ERANGE;
     }
@@ -1832,6 +1894,13 @@ static int split_extra(struct pg_store *pg, ts_str_t text, ts_event_t *e)
     return r;
 }
 
+static int corrupt(struct pg_store *pg, int64_t id, const char *what)
+{
+    snprintf(pg->errmsg, sizeof pg->errmsg, "event %lld: malformed %s", (long long)id, what);
+    ts_log_error("store: %s", pg->errmsg);
+    return TS_EDB;
+}
+
 static int read_event(struct pg_store *pg, const PGresult *res, int row, ts_stored_event_t *out)
 {
     ts_event_t *e = &out->ev;
@@ -1839,6 +1908,7 @@ static int read_event(struct pg_store *pg, const PGresult *res, int row, ts_stor
     out->input_id = ts_pg_col_int(res, row, C_INPUT);
     out->line = (uint64_t)ts_pg_col_int(res, row, C_LINE);
     out->n_links = 0;
+    out->links = NULL;
     e->time_source = col_time(res, row, C_TSRC);
     e->time_observation = col_time(res, row, C_TOBS);
     ts_str_t type = col_str(res, row, C_TYPE);
@@ -1855,12 +1925,18 @@ static int read_event(struct pg_store *pg, const PGresult *res, int row, ts_stor
     e->count = (uint64_t)ts_pg_col_int(res, row, C_COUNT);
     e->n_extra = 0;
     ts_str_t extra = col_str(res, row, C_EXTRA);
-    if (extra.ptr && split_extra(pg, extra, e) != 0) {
-        snprintf(pg->errmsg, sizeof pg->errmsg, "event %lld: malformed extra JSON",
-                 (long long)out->id);
-        ts_log_error("store: %s", pg->errmsg);
-        return TS_EDB;
-    }
+    if (extra.ptr && split_extra(pg, extra, e) != 0)
+        return corrupt(pg, out->id, "extra JSON");
+    ts_str_t tlp = col_str(res, row, C_TLP);
+    e->tlp = TS_TLP_NONE;
+    if (tlp.ptr && ts_tlp_parse(tlp.ptr, tlp.len, &e->tlp) != 0)
+        return corrupt(pg, out->id, "TLP");
+    memset(&e->src.network, 0, sizeof e->src.network);
+    memset(&e->dst.network, 0, sizeof e->dst.network);
+    e->src.targets = e->dst.targets = NULL;
+    ts_str_t many = col_str(res, row, C_TARGETS);
+    if (many.ptr && ts_store_targets_decode(many, pg->arena, e) != 0)
+        return corrupt(pg, out->id, "networks or targets");
     return 0;
 }
 
@@ -1914,10 +1990,8 @@ static PGresult *links_of(struct pg_store *pg, const PGresult *res, int n, int *
     ts_buf_t *b = &pg->link_ids;
     ts_buf_reset(b);
     ts_buf_putc(b, '{');
-    for (int i = 0; i < n; i++) {
-        int64_t id = ts_pg_col_int(res, i, C_ID);
-        ts_buf_printf(b, "%s%" PRId64 ",%" PRId64, i ? "," : "", id * 2, id * 2 + 1);
-    }
+    for (int i = 0; i < n; i++)
+        ts_buf_printf(b, "%s%" PRId64, i ? "," : "", ts_pg_col_int(res, i, C_ID));
     ts_buf_puts(b, "}");
     ts_pg_params_t p;
     ts_pg_params_init(&p);
@@ -1925,21 +1999,25 @@ static PGresult *links_of(struct pg_store *pg, const PGresult *res, int n, int *
     return exec_core(pg, S_LINKS_OF, &p, err);
 }
 
-/* Attaches the links of event out->id found in lk (sorted by link id). */
-static void attach_links(struct pg_store *pg, const PGresult *lk, const int64_t *sub, size_t n_sub,
-                         bool filter, ts_stored_event_t *out)
+/* Attaches the links of event out->id found in lk (sorted by link id), those
+ * into the subtree when filter says so, each with its share; their strings
+ * and shares live in pg->arena. */
+static int attach_links(struct pg_store *pg, const PGresult *lk, const int64_t *sub, size_t n_sub,
+                        bool filter, ts_stored_event_t *out)
 {
     int lo = 0, hi = PQntuples(lk);
+    if (out->id > TS_LINK_EVENT_MAX)
+        return 0; /* no link can have its id */
     while (lo < hi) {
         int mid = lo + (hi - lo) / 2;
-        if (ts_pg_col_int(lk, mid, 0) < out->id * 2)
+        if (ts_pg_col_int(lk, mid, 0) < ts_link_id(out->id, TS_ROLE_SOURCE, 0))
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (int i = lo; i < PQntuples(lk) && out->n_links < 2; i++) {
+    for (int i = lo; i < PQntuples(lk); i++) {
         int64_t lid = ts_pg_col_int(lk, i, 0);
-        if (lid >> 1 != out->id)
+        if (lid >> TS_LINK_SHIFT != out->id)
             break;
         int64_t site = ts_pg_col_int(lk, i, 3);
         if (filter && !in_sorted(sub, n_sub, site))
@@ -1951,12 +2029,16 @@ static void attach_links(struct pg_store *pg, const PGresult *lk, const int64_t 
         out->links = pg->rlinks;
         ts_link_t *l = &pg->rlinks[out->n_links++];
         memset(l, 0, sizeof *l);
-        l->role = (ts_role_t)((lid & 1) + 1);
+        l->role = lid & TS_LINK_ROLE_IDS ? TS_ROLE_DESTINATION : TS_ROLE_SOURCE;
         l->match.kind = (ts_rule_kind_t)ts_pg_col_int(lk, i, 1);
         l->match.rule = ts_arena_strdup(pg->arena, col_str(lk, i, 2)).ptr;
         l->match.site_id = site;
         l->match.site_name = ts_arena_strdup(pg->arena, col_str(lk, i, 4)).ptr;
+        ts_str_t share = col_str(lk, i, 5);
+        if (share.ptr && ts_store_share_decode(share, pg->arena, &l->own) != 0)
+            return corrupt(pg, out->id, "link targets");
     }
+    return 0;
 }
 
 /* The id list of f as an array literal in pg->esc. */
@@ -1990,7 +2072,7 @@ static int pg_events_foreach(ts_store_t *st, const ts_event_filter_t *f, ts_even
     struct pg_store *pg = PG(st);
     if (f == NULL || cb == NULL || f->site_id < 0)
         return TS_EINVAL;
-    if (f->ids != NULL && (f->site_id != 0 || f->n_ids > TS_EVENT_IDS_MAX))
+    if (f->ids != NULL && f->n_ids > TS_EVENT_IDS_MAX)
         return TS_EINVAL;
     if (pg->iterating) {
         ts_pg_set_msg(pg, "statement in use by an enclosing iteration");
@@ -2034,8 +2116,11 @@ static int pg_events_foreach(ts_store_t *st, const ts_event_filter_t *f, ts_even
             ts_arena_reset(pg->arena);
             r = read_event(pg, res, i, se);
             if (r == 0)
-                attach_links(pg, lk, sub, n_sub, by_site, se);
-            if (r == 0)
+                r = attach_links(pg, lk, sub, n_sub, by_site, se);
+            if (r == 0 && by_site)
+                ts_store_scope_targets(se, pg->arena);
+            /* Among a list of ids, one the subtree has no link to is not its. */
+            if (r == 0 && (!by_site || se->n_links > 0))
                 r = cb(se, ctx);
             if (f->newest_first)
                 before = se->id;

@@ -66,7 +66,8 @@ struct pg_pending {
 struct pg_plink {
     int role, kind;
     int64_t site_id;
-    size_t rule, rule_len; /* in link_text */
+    size_t rule, rule_len;   /* in link_text */
+    size_t share, share_len; /* its share's JSON in link_text; share_len 0: NULL */
 };
 
 struct pg_store {
@@ -96,7 +97,10 @@ struct pg_store {
     ts_buf_t copy;     /* the COPY text being sent */
     ts_buf_t link_ids; /* the link ids of a chunk of events being read */
 
-    ts_buf_t extra; /* extra JSON of the event being written */
+    ts_buf_t extra;     /* extra JSON of the event being written */
+    ts_buf_t targets;   /* its networks and lists (JSON) */
+    ts_arena_t *warena; /* the event being written: bounded copies of its lists */
+    bool warena_used;   /* warena holds something since its last reset */
     ts_buf_t esc;
     ts_arena_t *arena; /* strings of the rows being read */
     ts_link_t *rlinks; /* the links of the event being read */

@@ -37,12 +37,13 @@ const char ts_pg_migration_portal[] =
 /* Statistics parameters: $1 site, $2 since, $3 until, $4 limit. */
 #define ST_TIME " " E_TIME " >= $2 AND " E_TIME " < $3"
 #define E_DAY "((" E_TIME " - CASE WHEN " E_TIME " < 0 THEN 86399999999 ELSE 0 END) / 86400000000)"
-#define ST_SUB " AND e.id IN (SELECT l.id >> 1 FROM event_links l WHERE l.site_id" IN_SUB ")"
+#define ST_SUB " AND e.id IN (SELECT l.id >> 16 FROM event_links l WHERE l.site_id" IN_SUB ")"
 #define E_IP "CASE l.role WHEN 1 THEN e.src_ip ELSE e.dst_ip END"
 #define TOP_COLS                                                                                   \
     "SELECT max(CASE l.role WHEN 1 THEN e.src_family ELSE e.dst_family END), " E_IP " AS ip,"      \
-    " count(*) AS n FROM events e JOIN event_links l ON l.id BETWEEN e.id * 2 AND e.id * 2 + 1"    \
-    " WHERE" ST_TIME " AND " E_IP " IS NOT NULL"
+    " count(*) AS n FROM events e JOIN event_links l ON l.id" TS_LINKS_OF("e.id") " WHERE" ST_TIME \
+                                                                                  " AND " E_IP     \
+                                                                                  " IS NOT NULL"
 #define TOP_ORDER " GROUP BY ip ORDER BY n DESC, ip LIMIT $4"
 
 enum {
@@ -62,12 +63,14 @@ enum {
 _Static_assert(P_COUNT_ <= TS_PGX_ADVISORY - TS_PGX_PORTAL, "portal statements fit their slots");
 
 static const char *const sql_text[P_COUNT_] = {
-    [P_PAGE_ALL] = "SELECT e.id FROM events e WHERE e.id < $2"
-                   " AND ($6::bigint IS NULL OR EXISTS (SELECT 1 FROM event_links l"
-                   " WHERE l.id = e.id * 2 + $6 - 1))" PF_FILTERS " ORDER BY e.id DESC LIMIT $9",
+    [P_PAGE_ALL] =
+        "SELECT e.id FROM events e WHERE e.id < $2"
+        " AND ($6::bigint IS NULL OR EXISTS (SELECT 1 FROM event_links l"
+        " WHERE l.id BETWEEN e.id * 65536 + ($6 - 1) * 32768"
+        " AND e.id * 65536 + ($6 - 1) * 32768 + 32767))" PF_FILTERS " ORDER BY e.id DESC LIMIT $9",
     [P_PAGE_SITE] = SUB_CTE "SELECT e.id FROM events e WHERE e.id < $2"
-                            " AND e.id IN (SELECT l.id >> 1 FROM event_links l"
-                            " WHERE l.site_id" IN_SUB " AND l.id < $2 * 2"
+                            " AND e.id IN (SELECT l.id >> 16 FROM event_links l"
+                            " WHERE l.site_id" IN_SUB " AND l.id < $2 * 65536"
                             " AND ($6::bigint IS NULL OR l.role = $6))" PF_FILTERS
                             " ORDER BY e.id DESC LIMIT $9",
     /* Counts per (day, type), ordered as the answer lists them. */
@@ -118,9 +121,9 @@ static int pq_page(ts_store_t *st, const ts_portal_filter_t *f, int64_t *ids, si
 {
     struct pg_store *pg = ts_pg(st);
     *n = 0;
-    /* Ids stay far below this; it keeps $2 * 2 within 64 bits. */
+    /* Ids stay far below this; it keeps $2 * 65536 within 64 bits. */
     int64_t before =
-        f->before_id > 0 && f->before_id < INT64_MAX / 4 ? f->before_id : INT64_MAX / 4;
+        f->before_id > 0 && f->before_id < TS_LINK_ID_NONE ? f->before_id : TS_LINK_ID_NONE;
     int r = f->site_id ? site_exists(pg, f->site_id) : 0;
     if (r)
         return r;

@@ -266,7 +266,6 @@ static const char *const migrations[] = {
     "ALTER TABLE events ADD COLUMN targets TEXT;"
     "PRAGMA user_version = 8;",
 };
-_Static_assert(TS_SQ_LINK_ROLE_IDS == TS_ROUTE_LINKS_MAX, "a role's link ids hold its links");
 _Static_assert(TS_FLOW_DROP_COUNT_ == 6, "one exporters column per drop reason");
 #define SQ_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -315,7 +314,7 @@ enum {
  * subtree that owns much of the table (the root), slow for a small one. */
 #define EV_IN_SITE " AND e.id IN (SELECT l.id >> 16 FROM event_links l WHERE l.site_id IN sub)"
 #define EV_EXISTS_SITE                                                                             \
-    " AND EXISTS (SELECT 1 FROM event_links l WHERE l.id" TS_SQ_LINKS_OF(                          \
+    " AND EXISTS (SELECT 1 FROM event_links l WHERE l.id" TS_LINKS_OF(                             \
         "e.id") " AND +l.site_id IN sub)"
 
 /* The links of a list of events (ids as a JSON array), in the events' order:
@@ -324,7 +323,7 @@ enum {
  * event's links are a rowid range. */
 #define LINK_COLS "l.id, l.role, l.kind, l.rule, l.site_id, coalesce(s.name, ''), l.targets"
 #define LINKS_IDS                                                                                  \
-    "SELECT " LINK_COLS " FROM json_each(:ids) j JOIN event_links l ON l.id" TS_SQ_LINKS_OF(       \
+    "SELECT " LINK_COLS " FROM json_each(:ids) j JOIN event_links l ON l.id" TS_LINKS_OF(          \
         "j.value") " LEFT JOIN sites s ON s.id = l.site_id"
 
 enum sq_id {
@@ -434,7 +433,7 @@ static const char *const sql_text[S_COUNT_] = {
                    " VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_EVENT_DELETE] = "DELETE FROM events WHERE id = ?1",
     [S_LINKS_OF] = "SELECT " LINK_COLS " FROM event_links l LEFT JOIN sites s ON s.id = l.site_id"
-                   " WHERE l.id" TS_SQ_LINKS_OF("?1") " ORDER BY l.id",
+                   " WHERE l.id" TS_LINKS_OF("?1") " ORDER BY l.id",
     [S_SUBTREE] = SUBTREE_CTE "SELECT id FROM sub ORDER BY id",
     [S_EV_ALL_ASC] =
         "SELECT " EV_COLS " FROM events e WHERE 1" EV_CURSOR EV_TIME " ORDER BY e.id LIMIT :lim",
@@ -1774,7 +1773,7 @@ static int bind_event(struct sq_store *sq, sqlite3_stmt *s, const ts_event_t *e,
  * after those of the event before. */
 static int add_links(struct sq_store *sq, int64_t eid, const ts_link_t *links, int n_links)
 {
-    if (n_links > 0 && eid > (INT64_MAX >> TS_SQ_LINK_SHIFT) - 1) {
+    if (n_links > 0 && eid > TS_LINK_EVENT_MAX) {
         set_msg(sq, "event id too large for its links");
         return TS_ERANGE;
     }
@@ -1783,8 +1782,7 @@ static int add_links(struct sq_store *sq, int64_t eid, const ts_link_t *links, i
         const ts_link_t *l = &links[i];
         int role = l->role == TS_ROLE_SOURCE ? 0 : 1;
         STMT(s, sq, S_LINK_ADD);
-        sqlite3_bind_int64(s, 1,
-                           (eid << TS_SQ_LINK_SHIFT) + role * TS_SQ_LINK_ROLE_IDS + next[role]++);
+        sqlite3_bind_int64(s, 1, ts_link_id(eid, l->role, next[role]++));
         sqlite3_bind_int64(s, 2, l->match.site_id);
         sqlite3_bind_int(s, 3, (int)l->match.kind);
         bind_cstr(s, 4, l->match.rule);
@@ -2035,7 +2033,7 @@ static int read_links_step(struct sq_store *sq, sqlite3_stmt *lk, bool desc, boo
                 return sq_fail(sq, rc);
             *pending = true;
         }
-        int64_t eid = sqlite3_column_int64(lk, 0) >> TS_SQ_LINK_SHIFT;
+        int64_t eid = sqlite3_column_int64(lk, 0) >> TS_LINK_SHIFT;
         if (eid == out->id) {
             int r = link_row(sq, lk, filter, out);
             if (r)

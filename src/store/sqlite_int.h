@@ -20,15 +20,6 @@
 
 #define SQ_KNOWN_INPUTS 8 /* input ids known to exist, per connection */
 
-/* event_links.id (since the step after schema 7): event_id * 65536 + (role - 1) * 32768 + the
- * link's number within its role, so that an event's links are one rowid
- * range, those of a role half of it, and event_id and role follow from the
- * id. The SQL spells the numbers out; these name them for C. */
-#define TS_SQ_LINK_SHIFT 16
-#define TS_SQ_LINK_ROLE_IDS 32768 /* = TS_ROUTE_LINKS_MAX */
-/* "id of e's links": SQL text for `l.id <range of event e>`. */
-#define TS_SQ_LINKS_OF(e) " BETWEEN " e " * 65536 AND " e " * 65536 + 65535"
-
 #define TS_SQ_CORE_STMTS 64
 
 /* Statement slot ranges of the feature files. */

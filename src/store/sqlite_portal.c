@@ -40,7 +40,7 @@ const char ts_sq_migration_portal[] =
  * links of each event of the window (cost: the window). */
 #define ST_IN_SUB " AND e.id IN (SELECT l.id >> 16 FROM event_links l WHERE l.site_id IN sub)"
 #define ST_EXISTS_SUB                                                                              \
-    " AND EXISTS (SELECT 1 FROM event_links l WHERE l.id" TS_SQ_LINKS_OF(                          \
+    " AND EXISTS (SELECT 1 FROM event_links l WHERE l.id" TS_LINKS_OF(                             \
         "e.id") " AND +l.site_id IN sub)"
 #define TOP_COLS                                                                                   \
     "SELECT max(CASE l.role WHEN 1 THEN e.src_family ELSE e.dst_family END),"                      \
@@ -81,9 +81,9 @@ static const char *const sql_text[P_COUNT_] = {
     [P_PAGE_WALK] = SUB_CTE
     "SELECT e.id FROM events e WHERE e.id < :before AND e.id > :floor"
     " AND EXISTS (SELECT 1 FROM event_links l"
-    " WHERE l.id" TS_SQ_LINKS_OF("e.id") " AND +l.site_id IN sub"
-                                         " AND (:role IS NULL OR l.role = :role))" PF_FILTERS
-                                         " ORDER BY e.id DESC LIMIT :lim",
+    " WHERE l.id" TS_LINKS_OF("e.id") " AND +l.site_id IN sub"
+                                      " AND (:role IS NULL OR l.role = :role))" PF_FILTERS
+                                      " ORDER BY e.id DESC LIMIT :lim",
     /* A small subtree: its links through the site index, then the events. */
     [P_PAGE_IN] = SUB_CTE "SELECT e.id FROM events e WHERE e.id IN (SELECT l.id >> 16"
                           " FROM event_links l WHERE l.site_id IN sub AND l.id < :before * 65536"
@@ -98,16 +98,16 @@ static const char *const sql_text[P_COUNT_] = {
     [P_DAY_WALK] = SUB_CTE "SELECT " E_DAY ", e.type FROM events e WHERE" ST_TIME ST_EXISTS_SUB,
     [P_TOP_ALL] = TOP_COLS
     " FROM events e JOIN event_links l"
-    " ON l.id" TS_SQ_LINKS_OF(
-        "e.id") " WHERE" ST_TIME " AND ip IS NOT NULL GROUP BY ip ORDER BY n DESC, ip LIMIT :lim",
+    " ON l.id" TS_LINKS_OF("e.id") " WHERE" ST_TIME
+                                   " AND ip IS NOT NULL GROUP BY ip ORDER BY n DESC, ip LIMIT :lim",
     [P_TOP_SITE] = SUB_CTE TOP_COLS " FROM event_links l JOIN events e ON e.id = l.id >> 16"
                                     " WHERE l.site_id IN sub AND" ST_TIME
                                     " AND ip IS NOT NULL GROUP BY ip ORDER BY n DESC, ip"
                                     " LIMIT :lim",
     [P_TOP_WALK] = SUB_CTE TOP_COLS
     " FROM events e JOIN event_links l"
-    " ON l.id" TS_SQ_LINKS_OF("e.id") " WHERE" ST_TIME " AND +l.site_id IN sub AND ip IS NOT NULL"
-                                      " GROUP BY ip ORDER BY n DESC, ip LIMIT :lim",
+    " ON l.id" TS_LINKS_OF("e.id") " WHERE" ST_TIME " AND +l.site_id IN sub AND ip IS NOT NULL"
+                                   " GROUP BY ip ORDER BY n DESC, ip LIMIT :lim",
     [P_SUB_LINKS] = SUB_CTE "SELECT count(*) FROM event_links l WHERE l.site_id IN sub",
     [P_WIN_COUNT] = "SELECT count(*) FROM events e WHERE" ST_TIME,
     [P_MAX_ID] = "SELECT coalesce(max(id), 0) FROM events",
@@ -224,8 +224,6 @@ static int page_run(struct sq_store *sq, int q, const ts_portal_filter_t *f, int
     return ts_sq_iter_end(sq, s, rc, 0);
 }
 
-#define BEFORE_NONE (INT64_MAX >> (TS_SQ_LINK_SHIFT + 1))
-
 /* Ids below which a small subtree's page stops walking and reads its links. */
 #define WALK_WINDOW(max) ((int64_t)(max)*64)
 
@@ -234,7 +232,8 @@ static int pq_page(ts_store_t *st, const ts_portal_filter_t *f, int64_t *ids, si
     struct sq_store *sq = ts_sq(st);
     *n = 0;
     /* Ids stay far below this; it keeps :before * 65536 within 64 bits. */
-    int64_t before = f->before_id > 0 && f->before_id < BEFORE_NONE ? f->before_id : BEFORE_NONE;
+    int64_t before =
+        f->before_id > 0 && f->before_id < TS_LINK_ID_NONE ? f->before_id : TS_LINK_ID_NONE;
     if (f->site_id == 0)
         return page_run(sq, P_PAGE_ALL, f, before, 0, ids, max, n);
     int64_t n_sub = 0, n_all = 0;
@@ -250,7 +249,7 @@ static int pq_page(ts_store_t *st, const ts_portal_filter_t *f, int64_t *ids, si
      * a fair share of them), then read its links below the window through
      * the site index (cheap when it owns few), so neither a busy department
      * nor a quiet one costs a scan of the table. */
-    int64_t top = before == BEFORE_NONE ? 0 : before;
+    int64_t top = before == TS_LINK_ID_NONE ? 0 : before;
     if (top == 0) {
         /* The newest id: the walk window hangs below it. */
         r = count_site(sq, P_MAX_ID, 0, 0, 0, &top);

@@ -8,6 +8,27 @@
 #include "core/buf.h"
 #include "store/store.h"
 
+/* event_links.id on every backend (schema 8 on): event_id * 65536 +
+ * (role - 1) * 32768 + the link's number within its role, so that an event's
+ * links are one range of the primary key, those of a role half of it, and
+ * event_id and role follow from the id. The SQL spells the numbers out; these
+ * name them for C. */
+#define TS_LINK_SHIFT 16
+#define TS_LINK_ROLE_IDS 32768 /* = TS_ROUTE_LINKS_MAX */
+/* "id of e's links": SQL text for `l.id <range of event e>` (both dialects). */
+#define TS_LINKS_OF(e) " BETWEEN " e " * 65536 AND " e " * 65536 + 65535"
+/* The largest event id whose links' ids fit in 64 bits. */
+#define TS_LINK_EVENT_MAX ((INT64_MAX >> TS_LINK_SHIFT) - 1)
+/* "No bound" for an id that SQL multiplies by 65536 (a page's before id). */
+#define TS_LINK_ID_NONE (INT64_MAX >> (TS_LINK_SHIFT + 1))
+_Static_assert(TS_LINK_ROLE_IDS == TS_ROUTE_LINKS_MAX, "a role's link ids hold its links");
+
+/* The id of link n (0-based, within its role) of event eid. */
+static inline int64_t ts_link_id(int64_t eid, ts_role_t role, int n)
+{
+    return (eid << TS_LINK_SHIFT) + (role == TS_ROLE_SOURCE ? 0 : TS_LINK_ROLE_IDS) + n;
+}
+
 /* Operations of later features, each in a table of its own (defined in the
  * feature's <noun>_int.h), so that adding a feature does not touch the core. */
 struct ts_store_cert_ops;
