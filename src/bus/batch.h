@@ -26,8 +26,8 @@
 /* One record: an event with its links, or a rejected record (ev NULL). */
 typedef struct ts_batch_item {
     const ts_event_t *ev;
-    int n_links;
-    ts_link_t *links; /* in the batch's arena */
+    int n_links;       /* as many as ts_constituency_route() gave (0 to 2 * TS_ROUTE_LINKS_MAX) */
+    ts_link_t *links;  /* in the batch's arena, each with its share (own) */
     uint64_t line;     /* 1-based line of the record in its file */
     uint64_t offset;   /* rejected record: byte offset in the input */
     uint64_t full_len; /* rejected record: its whole length */
