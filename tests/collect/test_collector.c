@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The collector end to end in one process: real UDP sockets on loopback, a
- * real SQLite store, synthetic NetFlow v5 datagrams carrying a port scan, an
- * SSH brute forcer and benign traffic; the detections must be stored and
- * routed to the site owning the victim, the exporter counters saved, also
- * while another connection holds the write lock, after a reload, and a failing
- * store must stop the collector. */
+ * real store (SQLite, and PostgreSQL as collect/test_collector@postgresql),
+ * synthetic NetFlow v5 datagrams carrying a port scan, an address scan over
+ * several sites, an SSH brute forcer and benign traffic; the detections must
+ * be stored and routed to the sites owning the victims, each with its own
+ * hosts, the exporter counters saved, also while another connection holds the
+ * write lock, after a reload, and a failing store must stop the collector. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +16,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +27,7 @@
 #include "collect/collector.h"
 #include "route/loader.h"
 #include "testutil.h"
+#include "ttstore.h"
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -115,7 +116,8 @@ static void stderr_restore(int saved)
 }
 
 struct runner {
-    char *dir; /* holds the store */
+    char *dir;      /* holds the store (SQLite) and logs */
+    char loc[4200]; /* the store's location */
     ts_store_t *st;
     ts_constituency_t *c;
     ts_collect_opts_t o;
@@ -149,9 +151,9 @@ static void runner_init(struct runner *r)
 {
     memset(r, 0, sizeof *r);
     r->dir = tt_tmpdir();
-    char path[4096];
-    snprintf(path, sizeof path, "%s/t.db", r->dir);
-    assert_int_equal(ts_store_open(path, &r->st), 0);
+    assert_non_null(r->dir);
+    assert_int_equal(tt_store_fresh(r->dir, "t.db", r->loc, sizeof r->loc), 0);
+    assert_int_equal(ts_store_open(r->loc, &r->st), 0);
     ts_collect_opts_init(&r->o);
     r->o.listen[0] = "127.0.0.1:0";
     r->o.n_listen = 1;
@@ -190,6 +192,7 @@ static void runner_free(struct runner *r)
 {
     ts_constituency_free(r->c);
     ts_store_close(r->st);
+    tt_store_drop(r->loc);
     tt_rmtree(r->dir);
     free(r->dir);
 }
@@ -392,10 +395,8 @@ static void test_address_scan_names_each_sites_hosts(void **state)
     /* Received once the saved counters say so (read through a connection of
      * the test's, not the collector's): no fixed sleep that a loaded machine
      * could outlast. */
-    char path[4096];
-    snprintf(path, sizeof path, "%s/t.db", r.dir);
     ts_store_t *peek;
-    assert_int_equal(ts_store_open(path, &peek), 0);
+    assert_int_equal(ts_store_open(r.loc, &peek), 0);
     uint64_t seen = 0;
     for (int tries = 0; tries < 400 && seen < 289; tries++) {
         usleep(25000);
@@ -528,16 +529,6 @@ static void test_coalescing_never_overflows_a_small_buffer(void **state)
     runner_free(&r);
 }
 
-static int64_t count_rows(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    int64_t n = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return n;
-}
-
 /* Another process holds the database's write lock for longer than the
  * store's busy timeout (5 s) while traffic flows and a scan is detected.
  * The receive loop must go on reading (a 64 KiB buffer at 80 datagrams/s
@@ -554,11 +545,8 @@ static void test_locked_store_does_not_stop_reception(void **state)
     r.o.rcvbuf = 64 << 10;
     r.o.stats_interval_ms = 100;
     r.o.detect.window_ms = 1000; /* the scan's window closes while the lock is held */
-    char path[4096];
-    snprintf(path, sizeof path, "%s/t.db", r.dir);
-    sqlite3 *other;
-    assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    tt_lock_t *other = tt_store_lock(r.loc);
+    assert_non_null(other);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
 
@@ -584,20 +572,19 @@ static void test_locked_store_does_not_stop_reception(void **state)
         assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
         usleep(12500);
     }
-    assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    tt_store_unlock(other);
     close(fd);
 
     /* Stored while it runs: the writer retried on its own. */
-    int64_t events = 0;
+    long long events = 0;
     for (int i = 0; i < 100 && events == 0; i++) {
         usleep(50000);
-        events = count_rows(other, "SELECT count(*) FROM events");
+        events = tt_store_sql(r.loc, "SELECT count(*) FROM events", NULL, 0);
     }
     printf("%d datagrams sent under a %d ms lock; %lld detection(s) stored after it\n", dgrams,
-           5500, (long long)events);
+           5500, events);
     assert_true(events >= 1);
     runner_stop(&r, t);
-    sqlite3_close(other);
     assert_int_equal(r.rc, 0);
     assert_int_equal(r.stats.socket_drops, 0);
     assert_int_equal(r.stats.datagrams, (uint64_t)dgrams);
@@ -624,11 +611,8 @@ static void test_locked_store_at_stop_gives_up_in_time(void **state)
     runner_init(&r);
     ts_store_set_busy_timeout(r.st, 50);
     r.o.store_patience_ms = 400;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/t.db", r.dir);
-    sqlite3 *other;
-    assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    tt_lock_t *other = tt_store_lock(r.loc);
+    assert_non_null(other);
     char log_path[4096];
     snprintf(log_path, sizeof log_path, "%s/stderr", r.dir);
     int saved_stderr = stderr_to(log_path);
@@ -646,8 +630,7 @@ static void test_locked_store_at_stop_gives_up_in_time(void **state)
     pthread_join(t, NULL);
     clock_gettime(CLOCK_MONOTONIC, &b);
     stderr_restore(saved_stderr);
-    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_close(other);
+    tt_store_unlock(other);
     long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
     char *log = tt_read_file(log_path, NULL);
     assert_non_null(log);
@@ -670,15 +653,11 @@ static void test_store_failure_stops_the_collector(void **state)
     struct runner r;
     runner_init(&r);
     r.o.detect.window_ms = 1000;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/t.db", r.dir);
     pthread_t t;
     struct sockaddr_in to;
     int fd = runner_start(&r, &t, &to);
-    sqlite3 *other;
-    assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(other, "DROP TABLE events", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(other);
+    assert_int_equal(
+        tt_store_exec(r.loc, tt_pg() ? "DROP TABLE events CASCADE" : "DROP TABLE events"), 0);
 
     uint32_t secs = (uint32_t)(time(NULL) - 60), seq = 0;
     send_scan(fd, &to, secs, &seq);
@@ -713,11 +692,9 @@ static void test_reload_routes_to_a_new_site(void **state)
     struct sockaddr_in to;
     int fd = runner_start(&r, &t, &to);
 
-    char path[4096];
-    snprintf(path, sizeof path, "%s/t.db", r.dir);
     ts_store_t *admin;
     int64_t late;
-    assert_int_equal(ts_store_open(path, &admin), 0);
+    assert_int_equal(ts_store_open(r.loc, &admin), 0);
     assert_int_equal(ts_store_site_add(admin, "late", 0, "", &late), 0);
     assert_int_equal(ts_store_claim_add(admin, late, TS_RULE_NETWORK, "198.51.100.0/24"), 0);
     ts_store_close(admin);

@@ -146,3 +146,47 @@ int tt_store_exec(const char *loc, const char *sql)
     }
     return tt_store_sql(loc, sql, NULL, 0) < 0 ? -1 : 0;
 }
+
+struct tt_lock {
+    sqlite3 *sq;
+    PGconn *pg;
+};
+
+tt_lock_t *tt_store_lock(const char *loc)
+{
+    tt_lock_t *l = calloc(1, sizeof *l);
+    if (l == NULL)
+        return NULL;
+    if (strncmp(loc, "postgresql://", 13) != 0) {
+        if (sqlite3_open(loc, &l->sq) == SQLITE_OK &&
+            sqlite3_exec(l->sq, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK)
+            return l;
+    } else {
+        l->pg = PQconnectdb(loc);
+        PGresult *r = PQstatus(l->pg) == CONNECTION_OK
+                          ? PQexec(l->pg, "BEGIN; LOCK TABLE events, event_links, exporters"
+                                          " IN EXCLUSIVE MODE")
+                          : NULL;
+        bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+        if (!ok)
+            fprintf(stderr, "ttstore: lock: %s", PQerrorMessage(l->pg));
+        PQclear(r);
+        if (ok)
+            return l;
+    }
+    tt_store_unlock(l);
+    return NULL;
+}
+
+void tt_store_unlock(tt_lock_t *l)
+{
+    if (l == NULL)
+        return;
+    if (l->sq) {
+        sqlite3_exec(l->sq, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_close(l->sq);
+    }
+    if (l->pg)
+        PQfinish(l->pg); /* the transaction ends with the connection */
+    free(l);
+}

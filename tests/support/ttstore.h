@@ -21,3 +21,10 @@ void tt_store_drop(const char *loc);
 long long tt_store_sql(const char *loc, const char *sql, char *text, size_t tsize);
 /* Runs SQL statements (no result) behind tocsin's back. \retval 0, -1. */
 int tt_store_exec(const char *loc, const char *sql);
+/* Holds the store's write lock from another connection, as another writer
+ * would (SQLite: BEGIN IMMEDIATE; PostgreSQL: the event and exporter tables
+ * locked against writers, readers still served) until tt_store_unlock().
+ * NULL on failure. */
+typedef struct tt_lock tt_lock_t;
+tt_lock_t *tt_store_lock(const char *loc);
+void tt_store_unlock(tt_lock_t *l);
