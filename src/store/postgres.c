@@ -178,7 +178,9 @@ static const char step4[] = "CREATE TABLE exporters ("
  * and TLP. The links are copied into a new table (renumbering in place could
  * collide with ids not yet renumbered), which takes the old one's name,
  * index, notify trigger and view; the delete trigger's function follows the
- * new ranges. Events gain two columns, NULL for those already stored. */
+ * new ranges. Events gain two columns, NULL for those already stored; their
+ * ids stop where link keys would leave 64 bits (TS_LINK_EVENT_MAX), so that
+ * no statement multiplying an id by 65536 can overflow. */
 static const char step8[] =
     "CREATE TABLE event_links_v8 ("
     "  id bigint PRIMARY KEY,"
@@ -205,6 +207,7 @@ static const char step8[] =
     "    l.rule, l.targets"
     "  FROM event_links l LEFT JOIN sites s ON s.id = l.site_id;"
     "ALTER TABLE events ADD COLUMN tlp " TEXT ", ADD COLUMN targets " TEXT ";"
+    "ALTER SEQUENCE events_id_seq MAXVALUE 140737488355326;"
     "SELECT ts_watch('event_links');";
 
 static const char *const migrations[] = {
@@ -218,6 +221,7 @@ static const char *const migrations[] = {
     step8,
 };
 #define PG_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
+_Static_assert(TS_LINK_EVENT_MAX == 140737488355326, "step8's sequence bound");
 
 /* ---- Statements ------------------------------------------------------------ */
 
@@ -1791,13 +1795,11 @@ static int pg_event_add(ts_store_t *st, const ts_event_t *e_in, const ts_link_t 
                         int n_links, int64_t input_id, uint64_t line, int64_t *id)
 {
     struct pg_store *pg = PG(st);
-    const ts_event_t *e = e_in;
-    const ts_link_t *links = links_in;
+    const ts_event_t *e;
+    const ts_link_t *links;
     const char *why = NULL;
-    if (pg->warena_used) /* rarely: bounded copies, many links to sort */
-        ts_arena_reset(pg->warena);
-    int r = ts_store_event_check(e, links, n_links, pg->warena, &e, &links, &why);
-    pg->warena_used = e != e_in || links != links_in || n_links > 8;
+    int r = ts_store_event_check(e_in, links_in, n_links, pg->warena, &pg->warena_used, &e, &links,
+                                 &why);
     if (r) {
         ts_pg_set_msg(pg, why);
         return r;
@@ -1927,16 +1929,10 @@ static int read_event(struct pg_store *pg, const PGresult *res, int row, ts_stor
     ts_str_t extra = col_str(res, row, C_EXTRA);
     if (extra.ptr && split_extra(pg, extra, e) != 0)
         return corrupt(pg, out->id, "extra JSON");
-    ts_str_t tlp = col_str(res, row, C_TLP);
-    e->tlp = TS_TLP_NONE;
-    if (tlp.ptr && ts_tlp_parse(tlp.ptr, tlp.len, &e->tlp) != 0)
-        return corrupt(pg, out->id, "TLP");
-    memset(&e->src.network, 0, sizeof e->src.network);
-    memset(&e->dst.network, 0, sizeof e->dst.network);
-    e->src.targets = e->dst.targets = NULL;
-    ts_str_t many = col_str(res, row, C_TARGETS);
-    if (many.ptr && ts_store_targets_decode(many, pg->arena, e) != 0)
-        return corrupt(pg, out->id, "networks or targets");
+    const char *what = NULL;
+    if (ts_store_event_model_decode(col_str(res, row, C_TLP), col_str(res, row, C_TARGETS),
+                                    pg->arena, e, &what) != 0)
+        return corrupt(pg, out->id, what);
     return 0;
 }
 

@@ -1802,14 +1802,12 @@ static int add_links(struct sq_store *sq, int64_t eid, const ts_link_t *links, i
 static int sq_event_add(ts_store_t *st, const ts_event_t *e_in, const ts_link_t *links_in,
                         int n_links, int64_t input_id, uint64_t line, int64_t *id)
 {
-    const ts_event_t *e = e_in;
-    const ts_link_t *links = links_in;
     struct sq_store *sq = SQ(st);
+    const ts_event_t *e;
+    const ts_link_t *links;
     const char *why = NULL;
-    if (sq->warena_used) /* rarely: bounded copies, many links to sort */
-        ts_arena_reset(sq->warena);
-    int r = ts_store_event_check(e, links, n_links, sq->warena, &e, &links, &why);
-    sq->warena_used = e != e_in || links != links_in || n_links > 8;
+    int r = ts_store_event_check(e_in, links_in, n_links, sq->warena, &sq->warena_used, &e, &links,
+                                 &why);
     if (r) {
         set_msg(sq, why);
         return r;
@@ -1923,16 +1921,10 @@ static int read_event(struct sq_store *sq, sqlite3_stmt *s, ts_stored_event_t *o
     ts_str_t extra = col_str(s, C_EXTRA);
     if (extra.ptr && split_extra(sq, extra, e) != 0)
         return corrupt(sq, out->id, "extra JSON");
-    ts_str_t tlp = col_str(s, C_TLP);
-    e->tlp = TS_TLP_NONE;
-    if (tlp.ptr && ts_tlp_parse(tlp.ptr, tlp.len, &e->tlp) != 0)
-        return corrupt(sq, out->id, "TLP");
-    memset(&e->src.network, 0, sizeof e->src.network);
-    memset(&e->dst.network, 0, sizeof e->dst.network);
-    e->src.targets = e->dst.targets = NULL;
-    ts_str_t many = col_str(s, C_TARGETS);
-    if (many.ptr && ts_store_targets_decode(many, sq->arena, e) != 0)
-        return corrupt(sq, out->id, "networks or targets");
+    const char *what = NULL;
+    if (ts_store_event_model_decode(col_str(s, C_TLP), col_str(s, C_TARGETS), sq->arena, e,
+                                    &what) != 0)
+        return corrupt(sq, out->id, what);
     return 0;
 }
 

@@ -259,10 +259,15 @@ static int cmp_role_site(const void *pa, const void *pb)
 }
 
 int ts_store_event_check(const ts_event_t *e, const ts_link_t *links, int n_links, ts_arena_t *a,
-                         const ts_event_t **e_out, const ts_link_t **links_out, const char **why)
+                         bool *a_used, const ts_event_t **e_out, const ts_link_t **links_out,
+                         const char **why)
 {
     *e_out = e;
     *links_out = links;
+    /* Rarely anything to free: bounded copies, the keys of many links. */
+    if (*a_used)
+        ts_arena_reset(a);
+    *a_used = n_links > 8;
     if (e == NULL || n_links < 0 || n_links > 2 * TS_ROUTE_LINKS_MAX ||
         (n_links > 0 && links == NULL)) {
         *why = "invalid event or links";
@@ -323,6 +328,7 @@ int ts_store_event_check(const ts_event_t *e, const ts_link_t *links, int n_link
             }
         }
     }
+    *a_used = *a_used || big || big_share;
     if (big) {
         ts_event_t *copy = ts_arena_alloc(a, sizeof *copy);
         memcpy(copy, e, offsetof(ts_event_t, extra) + e->n_extra * sizeof(ts_extra_t));
@@ -490,6 +496,24 @@ int ts_store_targets_decode(ts_str_t json, ts_arena_t *a, ts_event_t *e)
         ep->targets = t->n ? t : NULL;
     }
     return rc < 0 ? TS_EINVAL : 0;
+}
+
+int ts_store_event_model_decode(ts_str_t tlp, ts_str_t targets, ts_arena_t *a, ts_event_t *e,
+                                const char **what)
+{
+    e->tlp = TS_TLP_NONE;
+    if (tlp.ptr && ts_tlp_parse(tlp.ptr, tlp.len, &e->tlp) != 0) {
+        *what = "TLP";
+        return TS_EINVAL;
+    }
+    memset(&e->src.network, 0, sizeof e->src.network);
+    memset(&e->dst.network, 0, sizeof e->dst.network);
+    e->src.targets = e->dst.targets = NULL;
+    if (targets.ptr && ts_store_targets_decode(targets, a, e) != 0) {
+        *what = "networks or targets";
+        return TS_EINVAL;
+    }
+    return 0;
 }
 
 void ts_store_scope_targets(ts_stored_event_t *se, ts_arena_t *a)

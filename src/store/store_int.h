@@ -101,12 +101,21 @@ extern const struct ts_store_advisory_ops ts_sq_advisory_ops;
 
 /* For a backend's event_add: checks e and its links against the rules of
  * ts_store_event_add() and gives what to write: e and links themselves, or
- * copies in a whose lists beyond TS_TARGETS_MAX are covered.
+ * copies in a whose lists beyond TS_TARGETS_MAX are covered. a is the
+ * backend's write arena, kept from one call to the next: reset first when
+ * *a_used says the previous call left something there (a backend's
+ * bool, false at first), which is rare.
  * \retval 0.  \retval TS_EINVAL / TS_EEXIST with *why, a static message. */
 TS_MUSTCHECK int ts_store_event_check(const ts_event_t *e, const ts_link_t *links, int n_links,
-                                      ts_arena_t *a, const ts_event_t **e_out /* OUT */,
+                                      ts_arena_t *a, bool *a_used /* IN/OUT */,
+                                      const ts_event_t **e_out /* OUT */,
                                       const ts_link_t **links_out /* OUT */,
                                       const char **why /* OUT */);
+/* For a backend's read: the stored TLP name and networks/lists JSON (either
+ * may be NULL) into e's tlp, networks and targets (lists in a).
+ * \retval 0.  \retval TS_EINVAL with *what naming the malformed column. */
+TS_MUSTCHECK int ts_store_event_model_decode(ts_str_t tlp, ts_str_t targets, ts_arena_t *a,
+                                             ts_event_t *e, const char **what /* OUT */);
 /* The stored form of an event's networks and target lists, one JSON text
  * for the event (column events.targets) and one per share (event_links.targets),
  * so that events naming one address cost no more than before:

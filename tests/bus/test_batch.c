@@ -136,15 +136,6 @@ static void enrich(ts_batch_t *b, int64_t site_a, int64_t site_b)
                                .own = list_of(b, 1, (const char *const[]){"10.2.3.4"}, 1)};
 }
 
-static void targets_text(const ts_targets_t *t, char *buf, size_t size)
-{
-    ts_buf_t b = TS_BUF_INIT;
-    if (t)
-        ts_targets_format(t->list, t->n, &b);
-    snprintf(buf, size, "%llu|%s", t ? (unsigned long long)t->count : 0ULL, b.data ? b.data : "-");
-    ts_buf_free(&b);
-}
-
 static uint64_t n_events(ts_store_t *st)
 {
     ts_event_filter_t f;
@@ -339,7 +330,7 @@ static void test_roundtrip(void **state)
     assert_string_equal(net, "198.51.100.0/24");
     assert_int_equal(g->dst.network.addr.family, TS_AF_NONE);
     assert_null(g->src.targets);
-    targets_text(g->dst.targets, text, sizeof text);
+    tt_targets_text(g->dst.targets, text, sizeof text);
     assert_string_equal(text, "5|10.1.0.0/16 10.2.3.4 2001:db8::/48");
     assert_int_equal(g->tlp, TS_TLP_AMBER_STRICT);
     assert_int_equal(got.items[0].n_links, 3);
@@ -351,11 +342,11 @@ static void test_roundtrip(void **state)
     assert_int_equal(gl[0].own.n, 0);
     assert_int_equal(gl[0].own.count, 0);
     assert_int_equal(gl[1].role, TS_ROLE_DESTINATION);
-    targets_text(&gl[1].own, text, sizeof text);
+    tt_targets_text(&gl[1].own, text, sizeof text);
     assert_string_equal(text, "0|10.1.0.0/16");
     assert_int_equal(gl[2].match.site_id, 43);
     assert_string_equal(gl[2].match.rule, "10.2.0.0/16");
-    targets_text(&gl[2].own, text, sizeof text);
+    tt_targets_text(&gl[2].own, text, sizeof text);
     assert_string_equal(text, "1|10.2.3.4");
     /* The second event: one link, no network, list or TLP. */
     const ts_event_t *g1 = got.items[1].ev;
@@ -402,11 +393,11 @@ static void test_roundtrip(void **state)
     assert_int_equal(g->tlp, TS_TLP_AMBER);
     ts_prefix_format(&g->src.network, net, sizeof net);
     assert_string_equal(net, "192.0.2.0/24");
-    targets_text(g->dst.targets, text, sizeof text);
+    tt_targets_text(g->dst.targets, text, sizeof text);
     assert_string_equal(text, "249|198.51.100.0/24 2001:db8::/64");
     assert_int_equal(got.items[0].n_links, 2);
     assert_int_equal(got.items[0].links[1].role, TS_ROLE_DESTINATION);
-    targets_text(&got.items[0].links[1].own, text, sizeof text);
+    tt_targets_text(&got.items[0].links[1].own, text, sizeof text);
     assert_string_equal(text, "0|2001:db8::/64");
     free(seed);
     ts_batch_free(&got);
@@ -494,16 +485,9 @@ static int seen_cb(const ts_stored_event_t *se, void *ctx)
 {
     struct seen *s = ctx;
     s->n++;
-    s->links[0] = '\0';
-    for (int i = 0; i < se->n_links; i++) {
-        char share[128];
-        targets_text(se->links[i].own.n ? &se->links[i].own : NULL, share, sizeof share);
-        size_t k = strlen(s->links);
-        snprintf(s->links + k, sizeof s->links - k, "%s/%s:%s;", se->links[i].match.site_name,
-                 se->links[i].role == TS_ROLE_SOURCE ? "src" : "dst", share);
-    }
-    targets_text(se->ev.src.targets, s->targets[0], sizeof s->targets[0]);
-    targets_text(se->ev.dst.targets, s->targets[1], sizeof s->targets[1]);
+    tt_links_text(se, s->links, sizeof s->links);
+    tt_targets_text(se->ev.src.targets, s->targets[0], sizeof s->targets[0]);
+    tt_targets_text(se->ev.dst.targets, s->targets[1], sizeof s->targets[1]);
     ts_prefix_format(&se->ev.src.network, s->network, sizeof s->network);
     s->tlp = se->ev.tlp;
     return 0;
@@ -546,14 +530,14 @@ static void test_store_shares(void **state)
 
     struct seen all = read_as(f->st, 0);
     assert_int_equal(all.n, 1);
-    assert_string_equal(all.links, "uni-a/src:0|-;uni-a/dst:0|10.1.0.0/16;uni-b/dst:1|10.2.3.4;");
+    assert_string_equal(all.links, "uni-a/src:-;uni-a/dst:0|10.1.0.0/16;uni-b/dst:1|10.2.3.4;");
     assert_string_equal(all.targets[1], "5|10.1.0.0/16 10.2.3.4 2001:db8::/48");
     assert_string_equal(all.network, "198.51.100.0/24");
     assert_int_equal(all.tlp, TS_TLP_AMBER_STRICT);
     struct seen a = read_as(f->st, f->site);
-    assert_string_equal(a.links, "uni-a/src:0|-;uni-a/dst:0|10.1.0.0/16;");
+    assert_string_equal(a.links, "uni-a/src:-;uni-a/dst:0|10.1.0.0/16;");
     assert_string_equal(a.targets[1], "0|10.1.0.0/16");
-    assert_string_equal(a.targets[0], "0|-");
+    assert_string_equal(a.targets[0], "-");
     assert_string_equal(a.network, "198.51.100.0/24");
     struct seen b = read_as(f->st, other);
     assert_string_equal(b.links, "uni-b/dst:1|10.2.3.4;");

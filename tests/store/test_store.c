@@ -868,33 +868,14 @@ struct scoped {
     ts_tlp_t tlp;
 };
 
-static void list_text(const ts_targets_t *t, char *buf, size_t size)
-{
-    if (t == NULL) {
-        snprintf(buf, size, "-");
-        return;
-    }
-    ts_buf_t b = TS_BUF_INIT;
-    ts_targets_format(t->list, t->n, &b);
-    snprintf(buf, size, "%llu|%s", (unsigned long long)t->count, b.data ? b.data : "");
-    ts_buf_free(&b);
-}
-
 static int scoped_cb(const ts_stored_event_t *se, void *ctx)
 {
     struct scoped *sc = ctx;
     sc->n++;
     sc->id = se->id;
-    sc->links[0] = '\0';
-    for (int i = 0; i < se->n_links; i++) {
-        char share[128];
-        list_text(se->links[i].own.n ? &se->links[i].own : NULL, share, sizeof share);
-        size_t k = strlen(sc->links);
-        snprintf(sc->links + k, sizeof sc->links - k, "%s/%s:%s;", se->links[i].match.site_name,
-                 se->links[i].role == TS_ROLE_SOURCE ? "src" : "dst", share);
-    }
-    list_text(se->ev.src.targets, sc->targets[0], sizeof sc->targets[0]);
-    list_text(se->ev.dst.targets, sc->targets[1], sizeof sc->targets[1]);
+    tt_links_text(se, sc->links, sizeof sc->links);
+    tt_targets_text(se->ev.src.targets, sc->targets[0], sizeof sc->targets[0]);
+    tt_targets_text(se->ev.dst.targets, sc->targets[1], sizeof sc->targets[1]);
     sc->network[0] = '\0';
     if (se->ev.src.network.addr.family)
         ts_prefix_format(&se->ev.src.network, sc->network, sizeof sc->network);

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/buf.h"
+#include "store/store.h"
+
 bool tt_pg(void)
 {
     const char *b = getenv("TS_TEST_BACKEND");
@@ -189,4 +192,28 @@ void tt_store_unlock(tt_lock_t *l)
     if (l->pg)
         PQfinish(l->pg); /* the transaction ends with the connection */
     free(l);
+}
+
+void tt_targets_text(const ts_targets_t *t, char *buf, size_t size)
+{
+    if (t == NULL) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    ts_buf_t b = TS_BUF_INIT;
+    ts_targets_format(t->list, t->n, &b);
+    snprintf(buf, size, "%llu|%s", (unsigned long long)t->count, b.data ? b.data : "");
+    ts_buf_free(&b);
+}
+
+void tt_links_text(const ts_stored_event_t *se, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < se->n_links; i++) {
+        char share[128];
+        tt_targets_text(se->links[i].own.n ? &se->links[i].own : NULL, share, sizeof share);
+        size_t k = strlen(buf);
+        snprintf(buf + k, size - k, "%s/%s:%s;", se->links[i].match.site_name,
+                 se->links[i].role == TS_ROLE_SOURCE ? "src" : "dst", share);
+    }
 }

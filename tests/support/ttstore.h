@@ -28,3 +28,11 @@ int tt_store_exec(const char *loc, const char *sql);
 typedef struct tt_lock tt_lock_t;
 tt_lock_t *tt_store_lock(const char *loc);
 void tt_store_unlock(tt_lock_t *l);
+
+/* Text forms for comparing what a read gives (need store/store.h):
+ * a list as "COUNT|ENTRY ENTRY..." ("-" for NULL), and an event's links as
+ * "SITE/src:SHARE;SITE/dst:SHARE;..." (SHARE "-" for none). */
+struct ts_targets;
+struct ts_stored_event;
+void tt_targets_text(const struct ts_targets *t, char *buf, size_t size);
+void tt_links_text(const struct ts_stored_event *se, char *buf, size_t size);
