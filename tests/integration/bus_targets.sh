@@ -4,9 +4,10 @@
 # one site and single addresses, with TLP labels, and publishes its batches to
 # NATS JetStream; a writer commits them to PostgreSQL. Every site's link must
 # carry its own share of the netblock, the TLP and the networks must be
-# stored, and each site must read only its own part.
+# stored, each site must read only its own part, and the ingest node's
+# metrics must count what the bus took, per input and per feed.
 source "$(dirname "$0")/lib.inc"
-for tool in nats-server psql; do
+for tool in nats-server psql curl; do
     command -v "$tool" >/dev/null || skip "$tool not installed"
 done
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || skip "PostgreSQL server not installed"
@@ -58,8 +59,17 @@ settle() {
 }
 
 start writer --role writer
-start ingest --role ingest --input "intelmq:$WORK/feed.json"
+start ingest --role ingest --input "intelmq:$WORK/feed.json" --metrics-listen 127.0.0.1:0
 settle || fail "not all stored: $(sql "SELECT count(*) FROM events") events"
+# Counted once the bus acknowledged the batch (before the writer's commit).
+SCRAPE=$(sed -n 's/.*metrics on \(http:[^ ]*\).*/\1/p' "$WORK/ingest.log" | head -1)
+curl -sS "$SCRAPE" >"$WORK/metrics.txt" || fail "no metrics from the ingest node at '$SCRAPE'"
+grep -q "^tocsin_input_events_total{input=\"$WORK/feed.json\",format=\"intelmq\"} 4$" \
+    "$WORK/metrics.txt" && ok || fail "events per input: $(grep input_ "$WORK/metrics.txt")"
+for feed in drop scans; do
+    grep -q "^tocsin_feed_events_total{feed=\"$feed\"} 2$" "$WORK/metrics.txt" && ok ||
+        fail "events of feed $feed: $(grep feed_ "$WORK/metrics.txt")"
+done
 kill -TERM "$PID_ingest" "$PID_writer"
 wait "$PID_ingest" "$PID_writer" || true
 
