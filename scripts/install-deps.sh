@@ -3,6 +3,10 @@
 # Installs the Debian 12 packages tocsin needs to build, test, package and run
 # its demo (systemd-analyze checks the units, groff the man pages, dpkg-dev and
 # file build the .deb, debootstrap makes the clean root it is installed into).
+# The servers the scan tests start in their own network namespaces
+# (openssh-server, nginx, dnsmasq-base, ntpsec, snmpd, redis-server,
+# memcached) and nmap, the scan benchmark's yardstick, are installed without
+# starting or enabling their services on the host.
 # Idempotent: does nothing when everything is present. Must run as root (or
 # with sudo available) on a fresh machine.
 set -eu
@@ -11,7 +15,8 @@ PKGS="build-essential cmake ninja-build pkg-config libjson-c-dev libsqlite3-dev
 libcmocka-dev sqlite3 clang libclang-rt-14-dev nfdump
 libmicrohttpd-dev libgnutls28-dev gnutls-bin libcurl4-gnutls-dev libgpgme-dev gnupg
 curl nginx chromium libnss3-tools nodejs jq python3
-systemd groff-base dpkg-dev file debootstrap"
+systemd groff-base dpkg-dev file debootstrap
+openssh-server dnsmasq-base ntpsec snmpd redis-server memcached nmap"
 
 missing=""
 for p in $PKGS; do
@@ -37,5 +42,24 @@ fi
 echo "tocsin: installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
+# A policy that refuses every start keeps the servers installed here from
+# running on the host (the tests start their own); removed again afterwards
+# unless the machine had one before.
+policy=/usr/sbin/policy-rc.d
+own_policy=""
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod 755 "$policy"
+    own_policy=1
+fi
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+if [ -n "$own_policy" ]; then
+    $SUDO rm -f "$policy"
+fi
+# Installed, not enabled: a host that boots with systemd does not start them.
+for unit in ssh ntpsec snmpd redis-server memcached; do
+    if [ -e "/lib/systemd/system/$unit.service" ] && command -v systemctl >/dev/null 2>&1; then
+        $SUDO systemctl disable "$unit" >/dev/null 2>&1 || true
+    fi
+done
