@@ -859,3 +859,40 @@ int ts_adv_platform_add(ts_store_t *st, int64_t site_id, const char *spec, int64
     free(p);
     return r;
 }
+
+/* ---- A product seen on the network --------------------------------------------------- */
+
+int ts_adv_match_spec(ts_store_t *st, const char *spec, ts_adv_spec_cb cb, void *ctx, char *err,
+                      size_t errsize)
+{
+    if (st == NULL || spec == NULL || cb == NULL) {
+        ts_seterr(err, errsize, "no platform given");
+        return TS_EINVAL;
+    }
+    ts_platform_t *p = ts_xmalloc(sizeof *p);
+    int r = ts_platform_parse(spec, p, err, errsize);
+    if (r) {
+        free(p);
+        return r;
+    }
+    char key[1024] = "";
+    if (p->kind == TS_PLAT_PURL)
+        ts_match_purl_key(&p->purl, key, sizeof key);
+    struct padd pa = {.plat = p};
+    r = ts_store_adv_products_for(st, p->vendor, p->vendor_family ? NULL : p->product, key,
+                                  on_candidate, &pa);
+    for (size_t i = 0; r == 0 && i < pa.found.n; i++) {
+        const struct mrow *f = &pa.found.v[i];
+        ts_adv_spec_match_t m = {.adv_rowid = f->platform_id,
+                                 .entry = f->name,
+                                 .rule = f->rule,
+                                 .status = f->status,
+                                 .undecided = f->undecided};
+        r = cb(&m, ctx);
+    }
+    if (r < 0)
+        ts_seterr(err, errsize, "store: %s", ts_store_errmsg(st));
+    mrows_free(&pa.found);
+    free(p);
+    return r;
+}
