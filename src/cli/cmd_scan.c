@@ -223,8 +223,8 @@ static int parse(const char *verb, int argc, char **argv, struct opts *o)
                            : ch == O_INFLIGHT ? 65536
                                               : 10000000;
             if (!parse_u32(optarg, max, &v) || (v == 0 && ch != O_RETRIES)) {
-                ts_cli_usage_error("scan", "%s takes a number (%s-%u)", argv[optind - 1],
-                                   ch == O_RETRIES ? "0" : "1", max);
+                ts_cli_usage_error("scan", "--%s takes a number (%s-%u)",
+                                   opts[ch - O_SITE].name, ch == O_RETRIES ? "0" : "1", max);
                 return -1;
             }
             if (ch == O_RATE)
