@@ -51,6 +51,8 @@ static int d_open(struct eng *e)
     return 0;
 }
 
+static void errqueue(struct eng *e, int fd);
+
 static int d_send(struct eng *e, struct eng_slot *s)
 {
     struct dstate *d = e->bs;
@@ -60,10 +62,16 @@ static int d_send(struct eng *e, struct eng_slot *s)
     const ts_ip_t *ip = &e->hosts[s->host];
     struct sockaddr_storage ss;
     socklen_t sl = eng_sockaddr(ip, s->port, &ss);
-    if (sendto(d->fd[ip->family == TS_AF_INET6], pr->payload, pr->len, 0, (struct sockaddr *)&ss,
-               sl) < 0 &&
-        (errno == ENOBUFS || errno == EAGAIN))
-        return TS_EAGAIN;
+    int fd = d->fd[ip->family == TS_AF_INET6];
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (sendto(fd, pr->payload, pr->len, 0, (struct sockaddr *)&ss, sl) >= 0)
+            return 0;
+        if (errno == ENOBUFS || errno == EAGAIN)
+            return TS_EAGAIN;
+        /* An ICMP error of an earlier probe, reported on this send instead
+         * of it: read the queued errors, then send again. */
+        errqueue(e, fd);
+    }
     return 0;
 }
 
