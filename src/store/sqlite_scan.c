@@ -108,6 +108,7 @@ static const char sql_progress[] =
     "UPDATE scans SET progress = ?2, eta_s = ?3, open_ports = ?4 WHERE id = ?1 RETURNING cancel";
 static const char sql_state[] =
     "UPDATE scans SET state = ?2, reason = ?3,"
+    " started = CASE WHEN ?2 = 'running' AND started = 0 THEN ?4 ELSE started END,"
     " finished = CASE WHEN ?2 IN ('done', 'failed', 'cancelled', 'refused') THEN ?4 ELSE"
     " finished END,"
     " progress = CASE WHEN ?2 = 'done' THEN 1 ELSE progress END,"
