@@ -38,10 +38,6 @@ static int c_send(struct eng *e, struct eng_slot *s)
     if (fd < 0)
         return errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM ? TS_EAGAIN
                                                                                          : TS_EIO;
-    /* An open port is closed with a reset at once: no FIN exchange, no
-     * TIME_WAIT left behind for each of thousands of ports. */
-    struct linger lg = {.l_onoff = 1, .l_linger = 0};
-    (void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     struct sockaddr_storage ss;
     socklen_t sl = eng_sockaddr(ip, s->port, &ss);
     if (connect(fd, (struct sockaddr *)&ss, sl) != 0 && errno != EINPROGRESS) {
@@ -80,8 +76,13 @@ static int c_poll(struct eng *e, int timeout_ms)
         socklen_t len = sizeof err;
         if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
             err = errno;
-        if (err == 0)
+        if (err == 0) {
+            /* Closed with a reset at once: no FIN exchange, and no TIME_WAIT
+             * left behind for each of thousands of ports. */
+            struct linger lg = {.l_onoff = 1, .l_linger = 0};
+            (void)setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
             eng_answer(e, s, TS_PORT_OPEN, NULL, 0);
+        }
         else if (err == ECONNREFUSED)
             eng_answer(e, s, TS_PORT_CLOSED, NULL, 0);
         else {
