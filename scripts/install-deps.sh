@@ -46,19 +46,21 @@ $SUDO apt-get update -qq
 # running on the host (the tests start their own); removed again afterwards
 # unless the machine had one before.
 policy=/usr/sbin/policy-rc.d
-own_policy=""
 if [ ! -e "$policy" ]; then
+    trap '$SUDO rm -f "$policy"' EXIT
     printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
     $SUDO chmod 755 "$policy"
-    own_policy=1
 fi
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
-if [ -n "$own_policy" ]; then
-    $SUDO rm -f "$policy"
-fi
-# Installed, not enabled: a host that boots with systemd does not start them.
-for unit in ssh ntpsec snmpd redis-server memcached; do
+# The servers just installed are not enabled either: a host that boots with
+# systemd does not start them (one that had them before keeps its choice).
+for p in $missing; do
+    case $p in
+    openssh-server) unit=ssh ;;
+    ntpsec | snmpd | redis-server | memcached) unit=$p ;;
+    *) continue ;;
+    esac
     if [ -e "/lib/systemd/system/$unit.service" ] && command -v systemctl >/dev/null 2>&1; then
         $SUDO systemctl disable "$unit" >/dev/null 2>&1 || true
     fi

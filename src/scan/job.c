@@ -33,6 +33,19 @@ static void join_targets(const char *const *t, size_t n, ts_buf_t *b)
     }
 }
 
+/* Each refused target with its reason; the target is not repeated when the
+ * reason starts with it (a single address). */
+static void refusals(const ts_scope_t *scope, ts_buf_t *b)
+{
+    for (size_t i = 0; i < scope->n_refused; i++) {
+        const ts_scope_refusal_t *f = &scope->refused[i];
+        size_t n = strlen(f->target);
+        bool same = strncmp(f->reason, f->target, n) == 0 && f->reason[n] == ' ';
+        ts_buf_printf(b, "%s%s%s%s", i ? "; " : "", same ? "" : f->target, same ? "" : ": ",
+                      f->reason);
+    }
+}
+
 static int store_refused(ts_store_t *st, const ts_scan_request_t *rq, const char *targets,
                          const char *why, int64_t *id)
 {
@@ -77,9 +90,7 @@ int ts_scan_submit(ts_store_t *st, ts_constituency_t *c, const ts_scan_settings_
                        sizeof e);
     ts_buf_t why = TS_BUF_INIT;
     if (r == TS_EDENIED) {
-        for (size_t i = 0; i < scope.n_refused; i++)
-            ts_buf_printf(&why, "%s%s: %s", i ? "; " : "", scope.refused[i].target,
-                          scope.refused[i].reason);
+        refusals(&scope, &why);
     } else if (r == TS_ETOOBIG) {
         ts_buf_puts(&why, e);
     } else if (r) {
@@ -679,9 +690,7 @@ int ts_scan_execute(ts_store_t *st, const ts_scan_settings_t *settings, int64_t 
                        sizeof e);
     if (r == TS_EDENIED) {
         ts_buf_t why = TS_BUF_INIT;
-        for (size_t i = 0; i < scope.n_refused; i++)
-            ts_buf_printf(&why, "%s%s: %s", i ? "; " : "", scope.refused[i].target,
-                          scope.refused[i].reason);
+        refusals(&scope, &why);
         ts_seterr(e, sizeof e, "at the start: %s", why.data);
         ts_buf_free(&why);
     }
@@ -723,9 +732,12 @@ int ts_scan_execute(ts_store_t *st, const ts_scan_settings_t *settings, int64_t 
         if (r)
             ts_seterr(e, sizeof e, "store: %s", ts_store_errmsg(st));
     }
-    if (r == 0)
+    if (r == 0) {
         state = "done";
-    else if (r == TS_EINTR) {
+        x.base = 1;
+        x.span = 0;
+        progress(&x, "done", 1, 0, x.n_f, false);
+    } else if (r == TS_EINTR) {
         state = "cancelled";
         snprintf(e, sizeof e, "cancelled");
     }
