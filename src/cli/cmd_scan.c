@@ -223,8 +223,8 @@ static int parse(const char *verb, int argc, char **argv, struct opts *o)
                            : ch == O_INFLIGHT ? 65536
                                               : 10000000;
             if (!parse_u32(optarg, max, &v) || (v == 0 && ch != O_RETRIES)) {
-                ts_cli_usage_error("scan", "--%s takes a number (%s-%u)",
-                                   opts[ch - O_SITE].name, ch == O_RETRIES ? "0" : "1", max);
+                ts_cli_usage_error("scan", "--%s takes a number (%s-%u)", opts[ch - O_SITE].name,
+                                   ch == O_RETRIES ? "0" : "1", max);
                 return -1;
             }
             if (ch == O_RATE)
@@ -262,6 +262,19 @@ static int parse(const char *verb, int argc, char **argv, struct opts *o)
     }
     (void)verb;
     return optind;
+}
+
+/* parse() for the verbs that take no operand. \retval 0 ok, -1 (said why). */
+static int parse_options(const char *verb, int argc, char **argv, struct opts *o)
+{
+    int first = parse(verb, argc, argv, o);
+    if (first < 0)
+        return -1;
+    if (first < argc) {
+        ts_cli_usage_error("scan", "unexpected argument '%s'", argv[first]);
+        return -1;
+    }
+    return 0;
 }
 
 static bool json(const struct opts *o)
@@ -354,13 +367,8 @@ static int submit(ts_cli_t *cli, struct opts *o, const char *state, ts_store_t *
 static int cmd_request(ts_cli_t *cli, int argc, char **argv)
 {
     struct opts o = {0};
-    int first = parse("request", argc, argv, &o);
-    if (first < 0)
+    if (parse_options("request", argc, argv, &o) != 0)
         return TS_EXIT_USAGE;
-    if (first < argc) {
-        ts_cli_usage_error("scan", "unexpected argument '%s'", argv[first]);
-        return TS_EXIT_USAGE;
-    }
     ts_store_t *st = NULL;
     ts_scan_settings_t *settings = NULL;
     int64_t id = 0;
@@ -433,13 +441,8 @@ static int print_scan(ts_store_t *st, int64_t id, bool as_json)
 static int cmd_run(ts_cli_t *cli, int argc, char **argv)
 {
     struct opts o = {0};
-    int first = parse("run", argc, argv, &o);
-    if (first < 0)
+    if (parse_options("run", argc, argv, &o) != 0)
         return TS_EXIT_USAGE;
-    if (first < argc) {
-        ts_cli_usage_error("scan", "unexpected argument '%s'", argv[first]);
-        return TS_EXIT_USAGE;
-    }
     if (o.n_targets == 0) {
         ts_cli_usage_error("scan", "scan run needs --target CIDR");
         return TS_EXIT_USAGE;
@@ -498,13 +501,8 @@ static int on_list_text(const ts_scan_rec_t *r, void *ctx)
 static int cmd_list(ts_cli_t *cli, int argc, char **argv)
 {
     struct opts o = {0};
-    int first = parse("list", argc, argv, &o);
-    if (first < 0)
+    if (parse_options("list", argc, argv, &o) != 0)
         return TS_EXIT_USAGE;
-    if (first < argc) {
-        ts_cli_usage_error("scan", "unexpected argument '%s'", argv[first]);
-        return TS_EXIT_USAGE;
-    }
     ts_store_t *st;
     ts_constituency_t *c;
     if (ts_cli_open_routing_existing(cli, &st, &c) < 0)
@@ -601,13 +599,8 @@ static int on_claimed(const ts_scan_rec_t *r, void *ctx)
 static int cmd_worker(ts_cli_t *cli, int argc, char **argv)
 {
     struct opts o = {.poll_s = 5};
-    int first = parse("worker", argc, argv, &o);
-    if (first < 0)
+    if (parse_options("worker", argc, argv, &o) != 0)
         return TS_EXIT_USAGE;
-    if (first < argc) {
-        ts_cli_usage_error("scan", "unexpected argument '%s'", argv[first]);
-        return TS_EXIT_USAGE;
-    }
     ts_store_t *st;
     if (ts_cli_open_existing(cli, &st) < 0)
         return TS_EXIT_FAIL;

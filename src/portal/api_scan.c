@@ -132,30 +132,37 @@ static int visible(ts_store_t *st, const ts_principal_t *who, int64_t id, ts_htt
     return r;
 }
 
-static void detail(ts_store_t *st, const ts_http_req_t *req, int64_t id, ts_http_resp_t *resp)
+/* A request about one scan: no query parameter, and a scan the caller sees. */
+static bool one_scan(ts_store_t *st, const ts_http_req_t *req, int64_t id, ts_http_resp_t *resp)
 {
     ts_query_t q;
     if (!query(req, params_none, &q, resp))
-        return;
+        return false;
     ts_query_free(&q);
-    if (visible(st, req->who, id, resp) != 0)
-        return;
-    int r = ts_scan_report_json(st, id, true, &resp->body);
+    return visible(st, req->who, id, resp) == 0;
+}
+
+/* Answers status with the scan as JSON (with hosts when detail). */
+static void answer(ts_store_t *st, int64_t id, bool detail, int status, ts_http_resp_t *resp)
+{
+    int r = ts_scan_report_json(st, id, detail, &resp->body);
     if (r) {
         ts_buf_reset(&resp->body);
         ts_api_internal(st, resp, r, "scan report");
         return;
     }
-    resp->status = 200;
+    resp->status = status;
+}
+
+static void detail(ts_store_t *st, const ts_http_req_t *req, int64_t id, ts_http_resp_t *resp)
+{
+    if (one_scan(st, req, id, resp))
+        answer(st, id, true, 200, resp);
 }
 
 static void cancel(ts_store_t *st, const ts_http_req_t *req, int64_t id, ts_http_resp_t *resp)
 {
-    ts_query_t q;
-    if (!query(req, params_none, &q, resp))
-        return;
-    ts_query_free(&q);
-    if (visible(st, req->who, id, resp) != 0)
+    if (!one_scan(st, req, id, resp))
         return;
     int r = ts_store_scan_cancel(st, id);
     if (r == TS_EEXIST) {
@@ -166,13 +173,7 @@ static void cancel(ts_store_t *st, const ts_http_req_t *req, int64_t id, ts_http
         ts_api_internal(st, resp, r, "scan cancel");
         return;
     }
-    r = ts_scan_report_json(st, id, false, &resp->body);
-    if (r) {
-        ts_buf_reset(&resp->body);
-        ts_api_internal(st, resp, r, "scan report");
-        return;
-    }
-    resp->status = 200;
+    answer(st, id, false, 200, resp);
 }
 
 /* ---- Requesting --------------------------------------------------------------------------- */
@@ -299,11 +300,8 @@ static void request(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *re
                            err);
     } else if (r) {
         ts_api_internal(st, resp, r, "scan request");
-    } else if ((r = ts_scan_report_json(st, id, false, &resp->body)) != 0) {
-        ts_buf_reset(&resp->body);
-        ts_api_internal(st, resp, r, "scan report");
     } else {
-        resp->status = 201;
+        answer(st, id, false, 201, resp);
     }
 out:
     json_object_put(root);
