@@ -134,7 +134,7 @@ enum {
 };
 
 /* Parses the options; returns the index of the first operand, or -1. */
-static int parse(const char *verb, int argc, char **argv, struct opts *o)
+static int parse(int argc, char **argv, struct opts *o)
 {
     static const struct option opts[] = {
         {"site", required_argument, NULL, O_SITE},
@@ -260,14 +260,13 @@ static int parse(const char *verb, int argc, char **argv, struct opts *o)
             return -1;
         }
     }
-    (void)verb;
     return optind;
 }
 
 /* parse() for the verbs that take no operand. \retval 0 ok, -1 (said why). */
-static int parse_options(const char *verb, int argc, char **argv, struct opts *o)
+static int parse_options(int argc, char **argv, struct opts *o)
 {
-    int first = parse(verb, argc, argv, o);
+    int first = parse(argc, argv, o);
     if (first < 0)
         return -1;
     if (first < argc) {
@@ -367,7 +366,7 @@ static int submit(ts_cli_t *cli, struct opts *o, const char *state, ts_store_t *
 static int cmd_request(ts_cli_t *cli, int argc, char **argv)
 {
     struct opts o = {0};
-    if (parse_options("request", argc, argv, &o) != 0)
+    if (parse_options(argc, argv, &o) != 0)
         return TS_EXIT_USAGE;
     ts_store_t *st = NULL;
     ts_scan_settings_t *settings = NULL;
@@ -441,7 +440,7 @@ static int print_scan(ts_store_t *st, int64_t id, bool as_json)
 static int cmd_run(ts_cli_t *cli, int argc, char **argv)
 {
     struct opts o = {0};
-    if (parse_options("run", argc, argv, &o) != 0)
+    if (parse_options(argc, argv, &o) != 0)
         return TS_EXIT_USAGE;
     if (o.n_targets == 0) {
         ts_cli_usage_error("scan", "scan run needs --target CIDR");
@@ -501,7 +500,7 @@ static int on_list_text(const ts_scan_rec_t *r, void *ctx)
 static int cmd_list(ts_cli_t *cli, int argc, char **argv)
 {
     struct opts o = {0};
-    if (parse_options("list", argc, argv, &o) != 0)
+    if (parse_options(argc, argv, &o) != 0)
         return TS_EXIT_USAGE;
     ts_store_t *st;
     ts_constituency_t *c;
@@ -548,7 +547,7 @@ static bool parse_id(const char *s, int64_t *id)
 static int one_scan(ts_cli_t *cli, int argc, char **argv, bool cancel)
 {
     struct opts o = {0};
-    int first = parse(argv[0], argc, argv, &o);
+    int first = parse(argc, argv, &o);
     if (first < 0)
         return TS_EXIT_USAGE;
     int64_t id;
@@ -599,7 +598,7 @@ static int on_claimed(const ts_scan_rec_t *r, void *ctx)
 static int cmd_worker(ts_cli_t *cli, int argc, char **argv)
 {
     struct opts o = {.poll_s = 5};
-    if (parse_options("worker", argc, argv, &o) != 0)
+    if (parse_options(argc, argv, &o) != 0)
         return TS_EXIT_USAGE;
     ts_store_t *st;
     if (ts_cli_open_existing(cli, &st) < 0)

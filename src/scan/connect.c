@@ -82,8 +82,7 @@ static int c_poll(struct eng *e, int timeout_ms)
             struct linger lg = {.l_onoff = 1, .l_linger = 0};
             (void)setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
             eng_answer(e, s, TS_PORT_OPEN, NULL, 0);
-        }
-        else if (err == ECONNREFUSED)
+        } else if (err == ECONNREFUSED)
             eng_answer(e, s, TS_PORT_CLOSED, NULL, 0);
         else {
             /* Host or network unreachable: no answer from the port itself;

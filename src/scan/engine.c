@@ -8,7 +8,6 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "core/log.h"
 #include "core/mem.h"
 #include "scan/engine_int.h"
 

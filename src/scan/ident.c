@@ -2,7 +2,6 @@
 /* Recognising TCP services from what they send: greetings and the answers to
  * tocsin's probes. Product names are CPE vendor:product pairs, so that the
  * advisory matcher finds them. */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -50,22 +49,6 @@ static void set(char *dst, size_t size, const char *v)
     snprintf(dst, size, "%s", v);
 }
 
-/* A version as it follows a product name: [0-9A-Za-z.+~_-]* starting with a digit. */
-static void version_at(const char *s, char *out, size_t size)
-{
-    size_t k = 0;
-    if (!isdigit((unsigned char)s[0])) {
-        out[0] = '\0';
-        return;
-    }
-    while (s[k] && (isalnum((unsigned char)s[k]) || strchr(".+~_-", s[k])) && k + 1 < size)
-        k++;
-    while (k && strchr(".-_", s[k - 1]))
-        k--; /* "1.2." at the end of a sentence */
-    memcpy(out, s, k);
-    out[k] = '\0';
-}
-
 /* Looks for "name" in text and takes the version after it (after one of
  * the separators given). Returns true when the name was found. */
 static bool product_after(const char *text, const char *name, const char *seps, const char *cpe,
@@ -78,7 +61,7 @@ static bool product_after(const char *text, const char *name, const char *seps, 
     const char *v = at + strlen(name);
     while (*v && strchr(seps, *v))
         v++;
-    version_at(v, s->version, sizeof s->version);
+    ts_svc_version_at(v, s->version, sizeof s->version);
     return true;
 }
 
@@ -99,10 +82,10 @@ static void ssh(const uint8_t *p, size_t n, ts_service_t *s)
         set(s->info, sizeof s->info, sp + 1);
     if (strncmp(sw, "OpenSSH_", 8) == 0) {
         set(s->product, sizeof s->product, "openbsd:openssh");
-        version_at(sw + 8, s->version, sizeof s->version);
+        ts_svc_version_at(sw + 8, s->version, sizeof s->version);
     } else if (strncmp(sw, "dropbear_", 9) == 0) {
         set(s->product, sizeof s->product, "dropbear_ssh_project:dropbear_ssh");
-        version_at(sw + 9, s->version, sizeof s->version);
+        ts_svc_version_at(sw + 9, s->version, sizeof s->version);
     } else if (s->info[0] == '\0') {
         snprintf(s->info, sizeof s->info, "%.*s", (int)(sp ? (size_t)(sp - sw) : strlen(sw)), sw);
     }
@@ -159,7 +142,7 @@ static void redis(const uint8_t *p, size_t n, ts_service_t *s)
         while (e < n && p[e] != '\r' && p[e] != '\n' && e - off < sizeof t - 1)
             e++;
         ts_svc_clean(t, sizeof t, p + off, e - off);
-        version_at(t, s->version, sizeof s->version);
+        ts_svc_version_at(t, s->version, sizeof s->version);
     } else {
         first_line(p, n, s->info, sizeof s->info);
     }
@@ -189,7 +172,7 @@ static bool mysql(const uint8_t *p, size_t n, ts_service_t *s)
         set(s->product, sizeof s->product, "mariadb:mariadb");
     else
         set(s->product, sizeof s->product, "oracle:mysql");
-    version_at(x, s->version, sizeof s->version);
+    ts_svc_version_at(x, s->version, sizeof s->version);
     char *dash = strchr(s->version, '-');
     if (dash)
         *dash = '\0';
@@ -216,7 +199,7 @@ static bool mongodb(const uint8_t *p, size_t n, ts_service_t *s)
         if (len > 1 && len < 64 && off + 4 + len <= n) {
             char v[TS_SVC_VERSION_MAX] = "";
             ts_svc_clean(v, sizeof v, p + off + 4, len - 1);
-            version_at(v, s->version, sizeof s->version);
+            ts_svc_version_at(v, s->version, sizeof s->version);
         }
     }
     return true;
@@ -282,7 +265,7 @@ static void server_header(const char *v, ts_service_t *s)
         const char *at = strstr(v, servers[i].prefix);
         if (at) {
             set(s->product, sizeof s->product, servers[i].cpe);
-            version_at(at + strlen(servers[i].prefix), s->version, sizeof s->version);
+            ts_svc_version_at(at + strlen(servers[i].prefix), s->version, sizeof s->version);
             return;
         }
     }
@@ -358,7 +341,7 @@ void ts_svc_http(const uint8_t *p, size_t n, ts_service_t *s)
             while (e < n && p[e] != '"' && e - off < sizeof v - 1)
                 e++;
             ts_svc_clean(v, sizeof v, p + off, e - off);
-            version_at(v, s->version, sizeof s->version);
+            ts_svc_version_at(v, s->version, sizeof s->version);
         }
     }
 }
@@ -392,7 +375,7 @@ bool ts_svc_recognise(uint16_t port, const uint8_t *p, size_t n, ts_service_t *s
     else if (starts(p, n, "VERSION ")) {
         set(s->service, sizeof s->service, "memcached");
         set(s->product, sizeof s->product, "memcached:memcached");
-        version_at((const char *)s->banner + 8, s->version, sizeof s->version);
+        ts_svc_version_at((const char *)s->banner + 8, s->version, sizeof s->version);
     } else if (starts(p, n, "RFB ")) {
         set(s->service, sizeof s->service, "vnc");
         first_line(p, n, s->info, sizeof s->info);

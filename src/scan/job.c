@@ -172,7 +172,6 @@ struct ex {
     int64_t now;
     int64_t prev_scan; /* 0 none */
     char ip_text[TS_IP_STRLEN];
-    uint64_t events;
 };
 
 static struct found *found_add(struct ex *x)
@@ -282,7 +281,6 @@ static int finding(struct ex *x, const ts_ip_t *ip, const struct found *f, const
         ts_buf_free(&v[i]);
     if (r)
         return r;
-    x->events++;
     ts_ip_format(ip, x->ip_text, sizeof x->ip_text);
     ts_scan_finding_rec_t rec = {.scan_id = x->id,
                                  .ip = x->ip_text,
@@ -376,7 +374,8 @@ static int service_findings(struct ex *x, const struct found *f)
     if (s->identifier[0] && ts_svc_exposed(s->identifier, &amp)) {
         snprintf(detail, sizeof detail, "%s is reachable on %u/%s%s", s->service, f->port,
                  f->udp ? "udp" : "tcp",
-                 f->udp && amp ? " and answers more than it is asked (amplifier)" : "");
+                 f->udp && s->amplifier ? ", answering with more than twice the probe's bytes"
+                                        : "");
         r = finding(x, ip, f, "exposed", s->identifier,
                     f->udp && amp ? "ddos-amplifier" : "potentially-unwanted-accessible", detail);
     }

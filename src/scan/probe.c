@@ -374,9 +374,8 @@ static void read_cert(gnutls_session_t s, ts_tls_info_t *t)
 /* A TLS session on a new connection with the given priorities. Returns the
  * socket (session established in *out) or -1. */
 static int tls_open(const ts_probe_job_t *j, const ts_probe_opts_t *o, const char *prio,
-                    gnutls_certificate_credentials_t cred, gnutls_session_t *out, bool *refused)
+                    gnutls_certificate_credentials_t cred, gnutls_session_t *out)
 {
-    *refused = false;
     gnutls_session_t s;
     if (gnutls_init(&s, GNUTLS_CLIENT) < 0)
         return -1;
@@ -399,10 +398,7 @@ static int tls_open(const ts_probe_job_t *j, const ts_probe_opts_t *o, const cha
         r = gnutls_handshake(s);
     } while (r < 0 && !gnutls_error_is_fatal(r) && r != GNUTLS_E_TIMEDOUT && !cancelled(o));
     if (r < 0) {
-        /* The server said no (an alert, or a version it will not speak). */
-        *refused = r == GNUTLS_E_FATAL_ALERT_RECEIVED || r == GNUTLS_E_UNSUPPORTED_VERSION_PACKET ||
-                   r == GNUTLS_E_NO_CIPHER_SUITES || r == GNUTLS_E_UNEXPECTED_PACKET_LENGTH ||
-                   r == GNUTLS_E_PREMATURE_TERMINATION;
+        /* The server said no (an alert, a version it will not speak), or nothing. */
         gnutls_deinit(s);
         close(fd);
         return -1;
@@ -433,8 +429,7 @@ static bool tls(const ts_probe_job_t *j, const ts_probe_opts_t *o, uint8_t *buf,
     if (gnutls_certificate_allocate_credentials(&cred) < 0)
         return false;
     gnutls_session_t s;
-    bool refused;
-    int fd = tls_open(j, o, "NORMAL:%COMPAT:+VERS-TLS1.1:+VERS-TLS1.0", cred, &s, &refused);
+    int fd = tls_open(j, o, "NORMAL:%COMPAT:+VERS-TLS1.1:+VERS-TLS1.0", cred, &s);
     if (fd < 0) {
         gnutls_certificate_free_credentials(cred);
         return false;
@@ -481,7 +476,7 @@ static bool tls(const ts_probe_job_t *j, const ts_probe_opts_t *o, uint8_t *buf,
             continue; /* this build of GnuTLS cannot offer it: untested */
         gnutls_priority_deinit(pc);
         t->tested |= versions[i].bit;
-        fd = tls_open(j, o, versions[i].prio, cred, &s, &refused);
+        fd = tls_open(j, o, versions[i].prio, cred, &s);
         if (fd >= 0) {
             t->versions |= versions[i].bit;
             tls_close(s, fd);

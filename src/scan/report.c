@@ -234,11 +234,6 @@ static void hosts_json(ts_jsonw_t *w, const struct rows *rs)
     ts_jsonw_array_end(w);
 }
 
-struct rec_out {
-    ts_jsonw_t *w;
-    ts_buf_t *text;
-};
-
 static int on_rec_json(const ts_scan_rec_t *r, void *ctx)
 {
     ts_scan_rec_json(ctx, r);

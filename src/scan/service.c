@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "scan/service.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,6 +35,21 @@ void ts_svc_clean(char *out, size_t size, const uint8_t *p, size_t n)
         }
     }
     out[w] = '\0';
+}
+
+void ts_svc_version_at(const char *s, char *out, size_t size)
+{
+    size_t k = 0;
+    if (!isdigit((unsigned char)s[0])) {
+        out[0] = '\0';
+        return;
+    }
+    while (s[k] && (isalnum((unsigned char)s[k]) || strchr(".+~_-", s[k])) && k + 1 < size)
+        k++;
+    while (k && strchr(".-_", s[k - 1]))
+        k--; /* "1.2." at the end of a sentence */
+    memcpy(out, s, k);
+    out[k] = '\0';
 }
 
 struct ident_row {

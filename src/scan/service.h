@@ -66,6 +66,10 @@ typedef struct ts_service {
  * character boundary so that it fits. */
 void ts_svc_clean(char *out, size_t size, const uint8_t *p, size_t n);
 
+/* The version that starts s (a digit, then [0-9A-Za-z.+~_-], without a
+ * trailing '.', '-' or '_'), cut to size; "" when s starts with no digit. */
+void ts_svc_version_at(const char *s, char *out, size_t size);
+
 /* Recognises a TCP answer: a greeting read after connecting (sent NULL) or
  * the answer to one of the probes (scan/probe.h). port is a hint when the
  * bytes say too little. Fills what it recognises; returns true when it

@@ -260,20 +260,18 @@ static bool dns_answer(const uint8_t *p, size_t n, bool mdns, ts_service_t *s)
             const char *ver;
             if (strncmp(v, "dnsmasq-", 8) == 0) {
                 snprintf(s->product, sizeof s->product, "thekelleys:dnsmasq");
-                snprintf(s->version, sizeof s->version, "%s", v + 8);
+                ts_svc_version_at(v + 8, s->version, sizeof s->version);
             } else if (strncmp(v, "unbound ", 8) == 0) {
                 snprintf(s->product, sizeof s->product, "nlnetlabs:unbound");
-                snprintf(s->version, sizeof s->version, "%s", v + 8);
+                ts_svc_version_at(v + 8, s->version, sizeof s->version);
             } else if ((ver = strstr(v, "PowerDNS Recursor ")) != NULL) {
                 snprintf(s->product, sizeof s->product, "powerdns:recursor");
-                snprintf(s->version, sizeof s->version, "%s", ver + 18);
+                ts_svc_version_at(ver + 18, s->version, sizeof s->version);
             } else if (v[0] >= '8' && v[0] <= '9' && v[1] == '.') {
                 snprintf(s->product, sizeof s->product, "isc:bind");
-                snprintf(s->version, sizeof s->version, "%.*s", (int)strcspn(v, " -"), v);
+                ts_svc_version_at(v, s->version, sizeof s->version);
+                s->version[strcspn(s->version, "-")] = '\0';
             }
-            char *sp = strchr(s->version, ' ');
-            if (sp)
-                *sp = '\0';
             return true;
         }
         off += rdlen;
@@ -315,10 +313,10 @@ static bool ntp_answer(const uint8_t *p, size_t n, ts_service_t *s)
         const char *x = strstr(v, "ntpsec-");
         if (x) {
             snprintf(s->product, sizeof s->product, "ntpsec:ntpsec");
-            snprintf(s->version, sizeof s->version, "%.*s", (int)strcspn(x + 7, " "), x + 7);
+            ts_svc_version_at(x + 7, s->version, sizeof s->version);
         } else if (strncmp(v, "ntpd ", 5) == 0 && v[5] >= '0' && v[5] <= '9') {
             snprintf(s->product, sizeof s->product, "ntp:ntp");
-            snprintf(s->version, sizeof s->version, "%.*s", (int)strcspn(v + 5, "@ "), v + 5);
+            ts_svc_version_at(v + 5, s->version, sizeof s->version);
         }
         snprintf(s->identifier, sizeof s->identifier, "ntp-version");
         return true;
@@ -336,7 +334,7 @@ static bool memcached_answer(const uint8_t *p, size_t n, ts_service_t *s)
     snprintf(s->product, sizeof s->product, "memcached:memcached");
     char v[TS_SVC_VERSION_MAX] = "";
     ts_svc_clean(v, sizeof v, p + 16, n - 16);
-    snprintf(s->version, sizeof s->version, "%.*s", (int)strcspn(v, "\\ \r\n"), v);
+    ts_svc_version_at(v, s->version, sizeof s->version);
     return true;
 }
 
