@@ -714,7 +714,8 @@ int ts_scan_execute(ts_store_t *st, const ts_scan_settings_t *settings, int64_t 
     if (r == 0)
         r = discover(&x, &scope, &ps, &sc, settings, mode, e, sizeof e);
     if (r == 0) {
-        qsort(x.f, x.n_f, sizeof *x.f, cmp_found);
+        if (x.n_f > 1)
+            qsort(x.f, x.n_f, sizeof *x.f, cmp_found);
         identify(&x, settings);
         r = atomic_load(x.cancel) ? TS_EINTR : 0;
     }

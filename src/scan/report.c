@@ -160,7 +160,7 @@ static int load_rows(ts_store_t *st, int64_t id, struct rows *rs)
     int r = ts_store_scan_services_foreach(st, id, on_svc, rs);
     if (r == 0)
         r = ts_store_scan_findings_foreach(st, id, on_finding, rs);
-    if (r == 0)
+    if (r == 0 && rs->n > 1)
         qsort(rs->v, rs->n, sizeof *rs->v, cmp_row);
     return r;
 }
