@@ -446,14 +446,17 @@ static bool tls(const ts_probe_job_t *j, const ts_probe_opts_t *o, uint8_t *buf,
         http_request(&j->ip, o, req, sizeof req);
         gnutls_record_set_timeout(s, o->wait_ms);
         size_t n = 0;
-        if (gnutls_record_send(s, req, strlen(req)) > 0) {
-            int64_t deadline = eng_now_us() + (int64_t)o->wait_ms * 1000;
-            while (n < o->max_bytes && eng_now_us() < deadline && !cancelled(o)) {
-                ssize_t r = gnutls_record_recv(s, buf + n, o->max_bytes - n);
-                if (r <= 0)
-                    break;
+        int64_t deadline = eng_now_us() + (int64_t)o->wait_ms * 1000;
+        ssize_t w;
+        do {
+            w = gnutls_record_send(s, req, strlen(req));
+        } while (w < 0 && !gnutls_error_is_fatal((int)w) && eng_now_us() < deadline);
+        while (w > 0 && n < o->max_bytes && eng_now_us() < deadline && !cancelled(o)) {
+            ssize_t r = gnutls_record_recv(s, buf + n, o->max_bytes - n);
+            if (r > 0)
                 n += (size_t)r;
-            }
+            else if (r == 0 || gnutls_error_is_fatal((int)r) || r == GNUTLS_E_TIMEDOUT)
+                break; /* the end, an error, or the wait is over */
         }
         if (n > 0 && memcmp(buf, "HTTP/", n < 5 ? n : 5) == 0) {
             ts_service_t h = {0};

@@ -37,7 +37,8 @@ UsePAM no
 CONF
 in_target /usr/sbin/sshd -D -e -f "$D/sshd_config"
 
-# nginx: HTTP on 80, HTTPS on 443 with a self-signed certificate that expired.
+# nginx: HTTP on 80, HTTPS on 443 with a self-signed certificate that expired,
+# TLS 1.0 allowed besides 1.2 and 1.3 (a weak protocol to report).
 certtool --generate-privkey --key-type ecdsa --outfile "$D/tls.key" 2>/dev/null
 cat > "$D/tls.tmpl" <<CONF
 cn = "expired.tocsin.test"
@@ -64,6 +65,8 @@ http {
         listen $TARGET_IP:443 ssl;
         ssl_certificate $D/tls.crt;
         ssl_certificate_key $D/tls.key;
+        ssl_protocols TLSv1 TLSv1.2 TLSv1.3;
+        ssl_ciphers DEFAULT:@SECLEVEL=0;
         root $D/www;
     }
 }
@@ -177,12 +180,15 @@ if "expired.tocsin.test" not in t.get("subject", "") or not t.get("self_signed")
     bad.append("tls %r" % t)
 if not t.get("not_after", "").startswith("2021-01-01"):
     bad.append("not_after %r" % t.get("not_after"))
+if t.get("versions") != ["TLS1.0", "TLS1.2", "TLS1.3"]:
+    bad.append("TLS versions %r (tested %r)" % (t.get("versions"), t.get("tested")))
 snmp = got.get(("udp", 161))
 if snmp and "tocsin test agent" not in snmp["info"]:
     bad.append("sysDescr %r" % snmp["info"])
 ids = {(f["kind"], f["identifier"], f["port"]) for f in h["findings"]}
 for need in [("advisory", "CVE-2099-0001", 22), ("certificate", "ssl-expired-certificate", 443),
-             ("certificate", "ssl-self-signed-certificate", 443), ("exposed", "open-redis", 6379),
+             ("certificate", "ssl-self-signed-certificate", 443),
+             ("certificate", "ssl-weak-protocol", 443), ("exposed", "open-redis", 6379),
              ("exposed", "open-memcached", 11211), ("exposed", "open-snmp", 161),
              ("exposed", "ntp-version", 123)]:
     if need not in ids:
