@@ -70,10 +70,22 @@ expect_rc "cancel a scan that does not exist" 3 "$TOCSIN" scan cancel 999
 expect_rc "show a scan that does not exist" 3 "$TOCSIN" scan show 999
 expect_rc "scan of an unknown site" 3 "$TOCSIN" scan run --site nosuch --target "$TARGET_IP"
 expect_rc "run without a target" 2 "$TOCSIN" scan run --site uni
+# The scope is checked again at the start: a claim removed after the request
+# refuses the scan, and nothing is sent.
+expect_rc "a guest site" 0 "$TOCSIN" site add guest --network 198.19.0.0/30
+expect_rc "the guest's scan" 0 "$TOCSIN" scan request --site guest --target 198.19.0.1 --ports 22
+guest_id=$(sed -n 's/^scan \([0-9]*\) queued.*/\1/p' "$WORK/out")
+expect_rc "the guest's network goes" 0 "$TOCSIN" site unclaim guest --network 198.19.0.0/30
+before=$(sent_packets)
+expect_rc "worker, once" 0 in_scanner "$TOCSIN" scan worker --once
+expect_eq "nothing sent for a scan refused at its start" "$before" "$(sent_packets)"
+expect_rc "the refused scan" 0 "$TOCSIN" scan show "$guest_id" --format json
+grep -q '"state":"refused"' "$WORK/out" && grep -q 'at the start: 198.19.0.1 is not in the constituency' \
+    "$WORK/out" && ok || fail "refused at the start, with the reason"
 # The daily address budget: 300 per 24 hours, 1 used; a /24 is 256 more, then no more.
 expect_rc "a /24 within the budget" 0 "$TOCSIN" scan request --site uni --target "$NET.0/24" \
     --ports 22
-expect_rc "cancel it" 0 "$TOCSIN" scan cancel "$(( next_id + 1 ))"
+expect_rc "cancel it" 0 "$TOCSIN" scan cancel "$(sed -n 's/^scan \([0-9]*\) queued.*/\1/p' "$WORK/out")"
 expect_rc "over the budget" 4 "$TOCSIN" scan request --site uni --target "$NET.0/26" --ports 22
 grep -q 'per 24 hours' "$WORK/err" && ok || fail "the budget is named"
 finish
