@@ -2,12 +2,12 @@
 /* The scan store: requested scans (one row per run; a schedule queues its
  * next run when one ends), what each run found listening, and its findings.
  *
- * Semantics every backend keeps (SQLite today, PostgreSQL to mirror):
+ * Semantics every backend keeps (sqlite_scan.c, postgres_scan.c):
  *  - a scan's state is one of queued, running, done, failed, cancelled,
  *    refused; refused rows are the audit trail of requests outside scope;
  *  - ts_store_scan_claim() takes the oldest queued scan whose not_before has
- *    come and marks it running in the same statement, so two workers never
- *    run one scan;
+ *    come and marks it running in the same statement, so two workers (two
+ *    connections, on PostgreSQL two machines) never run one scan;
  *  - "a site's scans" are those of the site and of its descendants (the
  *    sites table's parent links), as for events; site_id 0 is the CSIRT's
  *    own scans, and a filter of 0 means every scan;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* /api/v1/scans: requests in and out of scope, limits, and tenant isolation
- * (another site's scan answers exactly like a missing one). */
+ * (another site's scan answers exactly like a missing one). On both backends
+ * (ttstore.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,17 +15,17 @@
 #include "apitest.h"
 #include "store/scanstore.h"
 #include "testutil.h"
+#include "ttstore.h"
 
 static ts_store_t *st;
 static char *dir;
+static char loc[1024];
 
 static int setup(void **state)
 {
     (void)state;
     dir = tt_tmpdir();
-    char path[512];
-    snprintf(path, sizeof path, "%s/scan.db", dir);
-    if (ts_store_open(path, &st) != 0)
+    if (tt_store_fresh(dir, "scan.db", loc, sizeof loc) != 0 || ts_store_open(loc, &st) != 0)
         return -1;
     at_fixture(st);
     unsetenv("TOCSIN_SCAN_CONFIG");
@@ -35,6 +36,7 @@ static int teardown(void **state)
 {
     (void)state;
     ts_store_close(st);
+    tt_store_drop(loc);
     tt_rmtree(dir);
     free(dir);
     return 0;
