@@ -773,14 +773,20 @@ static int on_candidate(const ts_adv_prod_rec_t *rec, void *vctx)
     return 0;
 }
 
-static int match_new_platform(ts_store_t *st, struct padd *pa, ts_adv_import_stats_t *stats)
+/* The best entry of each advisory that applies to pa->plat, into pa->found. */
+static int find_candidates(ts_store_t *st, struct padd *pa)
 {
     char key[1024] = "";
     if (pa->plat->kind == TS_PLAT_PURL)
         ts_match_purl_key(&pa->plat->purl, key, sizeof key);
-    int r = ts_store_adv_products_for(st, pa->plat->vendor,
-                                      pa->plat->vendor_family ? NULL : pa->plat->product, key,
-                                      on_candidate, pa);
+    return ts_store_adv_products_for(st, pa->plat->vendor,
+                                     pa->plat->vendor_family ? NULL : pa->plat->product, key,
+                                     on_candidate, pa);
+}
+
+static int match_new_platform(ts_store_t *st, struct padd *pa, ts_adv_import_stats_t *stats)
+{
+    int r = find_candidates(st, pa);
     for (size_t i = 0; r == 0 && i < pa->found.n; i++) {
         struct mrow *f = &pa->found.v[i];
         int64_t adv = f->platform_id;
@@ -856,6 +862,39 @@ int ts_adv_platform_add(ts_store_t *st, int64_t site_id, const char *spec, int64
         ts_seterr(err, errsize, "no such site");
     else if (r)
         ts_seterr(err, errsize, "store: %s", ts_store_errmsg(st));
+    free(p);
+    return r;
+}
+
+/* ---- A product seen on the network --------------------------------------------------- */
+
+int ts_adv_match_spec(ts_store_t *st, const char *spec, ts_adv_spec_cb cb, void *ctx, char *err,
+                      size_t errsize)
+{
+    if (st == NULL || spec == NULL || cb == NULL) {
+        ts_seterr(err, errsize, "no platform given");
+        return TS_EINVAL;
+    }
+    ts_platform_t *p = ts_xmalloc(sizeof *p);
+    int r = ts_platform_parse(spec, p, err, errsize);
+    if (r) {
+        free(p);
+        return r;
+    }
+    struct padd pa = {.plat = p};
+    r = find_candidates(st, &pa);
+    for (size_t i = 0; r == 0 && i < pa.found.n; i++) {
+        const struct mrow *f = &pa.found.v[i];
+        ts_adv_spec_match_t m = {.adv_rowid = f->platform_id,
+                                 .entry = f->name,
+                                 .rule = f->rule,
+                                 .status = f->status,
+                                 .undecided = f->undecided};
+        r = cb(&m, ctx);
+    }
+    if (r < 0)
+        ts_seterr(err, errsize, "store: %s", ts_store_errmsg(st));
+    mrows_free(&pa.found);
     free(p);
     return r;
 }

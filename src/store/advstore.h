@@ -90,6 +90,9 @@ typedef int (*ts_adv_match_cb)(const ts_adv_match_rec_t *rec, void *ctx);
 
 /* Looks up an advisory by its id and calls cb once. \retval TS_ENOENT unknown. */
 TS_MUSTCHECK int ts_store_adv_get(ts_store_t *st, const char *id, ts_adv_rec_cb cb, void *ctx);
+/* The same by store id (rowid). \retval TS_ENOENT unknown. */
+TS_MUSTCHECK int ts_store_adv_by_rowid(ts_store_t *st, int64_t rowid, ts_adv_rec_cb cb,
+                                       void *ctx);
 /* Inserts an advisory, or updates the one with the same id in place (its rowid
  * stays). *rowid receives the store id. */
 TS_MUSTCHECK int ts_store_adv_put(ts_store_t *st, const ts_adv_rec_t *rec,

@@ -21,4 +21,5 @@ struct ts_store_advisory_ops {
     int (*matches_clear)(ts_store_t *st, int64_t adv_rowid, int64_t site_id);
     int (*match_put)(ts_store_t *st, const ts_adv_match_rec_t *rec);
     int (*rows_foreach)(ts_store_t *st, const ts_adv_query_t *q, ts_adv_row_cb cb, void *ctx);
+    int (*adv_by_rowid)(ts_store_t *st, int64_t rowid, ts_adv_rec_cb cb, void *ctx);
 };

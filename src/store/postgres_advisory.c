@@ -93,6 +93,7 @@ enum {
     Q_MATCH_CLEAR,
     Q_MATCH_PUT,
     Q_ROWS,
+    Q_ADV_BY_ROWID,
     Q_END_,
 };
 _Static_assert(Q_END_ <= TS_PGX_ADVISORY + 64, "advisory statements exceed their slots");
@@ -106,6 +107,7 @@ _Static_assert(Q_END_ <= TS_PGX_ADVISORY + 64, "advisory statements exceed their
     " range_error, status, remediations"
 
 static const char sql_adv_get[] = "SELECT " ADV_COLS " FROM advisories a WHERE a.adv_id = $1";
+static const char sql_adv_by_rowid[] = "SELECT " ADV_COLS " FROM advisories a WHERE a.id = $1";
 static const char sql_adv_insert[] =
     "INSERT INTO advisories (adv_id, source, revision, title, publisher, published, updated,"
     " cvss, severity, sev_rank, cves, hash, document, imported)"
@@ -234,19 +236,33 @@ static int adv_row(const PGresult *res, int i, void *cb, void *ctx)
     return ((ts_adv_rec_cb)cb)(&rec, ctx);
 }
 
-static int pg_adv_get(ts_store_t *st, const char *id, ts_adv_rec_cb cb, void *ctx)
+/* The one advisory a statement selects, to cb. */
+static int adv_one(struct pg_store *pg, int slot, const char *sql, const ts_pg_params_t *p,
+                   ts_adv_rec_cb cb, void *ctx)
 {
-    struct pg_store *pg = ts_pg(st);
-    ts_pg_params_t p;
-    ts_pg_params_init(&p);
-    ts_pg_text(&p, id);
     int r = 0;
-    PGresult *res = ts_pg_exec(pg, Q_ADV_GET, sql_adv_get, &p, &r);
+    PGresult *res = ts_pg_exec(pg, slot, sql, p, &r);
     if (res == NULL)
         return r;
     r = PQntuples(res) == 0 ? TS_ENOENT : adv_row(res, 0, (void *)cb, ctx);
     PQclear(res);
     return r;
+}
+
+static int pg_adv_get(ts_store_t *st, const char *id, ts_adv_rec_cb cb, void *ctx)
+{
+    ts_pg_params_t p;
+    ts_pg_params_init(&p);
+    ts_pg_text(&p, id);
+    return adv_one(ts_pg(st), Q_ADV_GET, sql_adv_get, &p, cb, ctx);
+}
+
+static int pg_adv_by_rowid(ts_store_t *st, int64_t rowid, ts_adv_rec_cb cb, void *ctx)
+{
+    ts_pg_params_t p;
+    ts_pg_params_init(&p);
+    ts_pg_int(&p, rowid);
+    return adv_one(ts_pg(st), Q_ADV_BY_ROWID, sql_adv_by_rowid, &p, cb, ctx);
 }
 
 static void adv_params(ts_pg_params_t *p, const ts_adv_rec_t *r)
@@ -558,4 +574,5 @@ const struct ts_store_advisory_ops ts_pg_advisory_ops = {
     .matches_clear = pg_matches_clear,
     .match_put = pg_match_put,
     .rows_foreach = pg_rows_foreach,
+    .adv_by_rowid = pg_adv_by_rowid,
 };

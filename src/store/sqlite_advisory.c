@@ -93,6 +93,7 @@ enum {
     Q_MATCH_CLEAR,
     Q_MATCH_PUT,
     Q_ROWS,
+    Q_ADV_BY_ROWID,
     Q_END_, /* must stay within the 64 slots of TS_SQX_ADVISORY */
 };
 _Static_assert(Q_END_ <= TS_SQX_ADVISORY + 64, "advisory statements exceed their slots");
@@ -103,6 +104,7 @@ _Static_assert(Q_END_ <= TS_SQX_ADVISORY + 64, "advisory statements exceed their
 #define N_ADV_COLS 13
 
 static const char sql_adv_get[] = "SELECT " ADV_COLS " FROM advisories a WHERE a.adv_id = ?1";
+static const char sql_adv_by_rowid[] = "SELECT " ADV_COLS " FROM advisories a WHERE a.id = ?1";
 static const char sql_adv_insert[] =
     "INSERT INTO advisories (adv_id, source, revision, title, publisher, published, updated,"
     " cvss, severity, sev_rank, cves, hash, document, imported)"
@@ -206,14 +208,9 @@ static void row_to_match(sqlite3_stmt *s, int o, ts_adv_match_rec_t *m)
     m->alerted_at = sqlite3_column_int64(s, o + 12);
 }
 
-static int sq_adv_get(ts_store_t *st, const char *id, ts_adv_rec_cb cb, void *ctx)
+/* The one advisory a bound statement selects, to cb. */
+static int adv_one(struct sq_store *sq, sqlite3_stmt *s, ts_adv_rec_cb cb, void *ctx)
 {
-    struct sq_store *sq = ts_sq(st);
-    int err = 0;
-    sqlite3_stmt *s = ts_sq_stmt(sq, Q_ADV_GET, sql_adv_get, &err);
-    if (s == NULL)
-        return err;
-    ts_sq_bind_cstr(s, 1, id);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_DONE) {
         sqlite3_reset(s);
@@ -227,6 +224,28 @@ static int sq_adv_get(ts_store_t *st, const char *id, ts_adv_rec_cb cb, void *ct
         rc = SQLITE_DONE;
     }
     return ts_sq_iter_end(sq, s, rc, cbr);
+}
+
+static int sq_adv_get(ts_store_t *st, const char *id, ts_adv_rec_cb cb, void *ctx)
+{
+    struct sq_store *sq = ts_sq(st);
+    int err = 0;
+    sqlite3_stmt *s = ts_sq_stmt(sq, Q_ADV_GET, sql_adv_get, &err);
+    if (s == NULL)
+        return err;
+    ts_sq_bind_cstr(s, 1, id);
+    return adv_one(sq, s, cb, ctx);
+}
+
+static int sq_adv_by_rowid(ts_store_t *st, int64_t rowid, ts_adv_rec_cb cb, void *ctx)
+{
+    struct sq_store *sq = ts_sq(st);
+    int err = 0;
+    sqlite3_stmt *s = ts_sq_stmt(sq, Q_ADV_BY_ROWID, sql_adv_by_rowid, &err);
+    if (s == NULL)
+        return err;
+    sqlite3_bind_int64(s, 1, rowid);
+    return adv_one(sq, s, cb, ctx);
 }
 
 static const char *nz(const char *s)
@@ -585,4 +604,5 @@ const struct ts_store_advisory_ops ts_sq_advisory_ops = {
     .matches_clear = sq_matches_clear,
     .match_put = sq_match_put,
     .rows_foreach = sq_rows_foreach,
+    .adv_by_rowid = sq_adv_by_rowid,
 };
