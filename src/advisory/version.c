@@ -187,11 +187,22 @@ static int alpha_vs_nothing(const struct gtok *a)
     return pre_rank(a) ? -1 : 1;
 }
 
+/* Drops what vendors write before the number: "V3.1.0", "v2", "Version 4.2",
+ * "version_5". */
 static ts_str_t generic_body(ts_str_t v)
 {
-    if (v.len >= 2 && (v.ptr[0] == 'v' || v.ptr[0] == 'V') && is_digit((unsigned char)v.ptr[1])) {
-        v.ptr++;
-        v.len--;
+    if (v.len < 2 || (v.ptr[0] != 'v' && v.ptr[0] != 'V'))
+        return v;
+    size_t k = 1;
+    if (v.len > 7 && ieq(ts_str(v.ptr, 7), "version")) {
+        k = 7;
+        while (k < v.len &&
+               (v.ptr[k] == ' ' || v.ptr[k] == '.' || v.ptr[k] == '_' || v.ptr[k] == '-'))
+            k++;
+    }
+    if (k < v.len && is_digit((unsigned char)v.ptr[k])) {
+        v.ptr += k;
+        v.len -= k;
     }
     return v;
 }
@@ -222,6 +233,28 @@ static int generic_check(ts_str_t v)
     return digit ? 0 : TS_EINVAL;
 }
 
+/* One step of the generic comparison: token x of a against token y of b
+ * (either may be the end). */
+static int gtok_cmp(const struct gtok *x, const struct gtok *y)
+{
+    if (x->end && y->end)
+        return 0;
+    if (x->end || y->end) {
+        const struct gtok *t = x->end ? y : x;
+        int sign = x->end ? -1 : 1; /* sign of "t against nothing" seen from a */
+        return sign * (t->num ? (gzero(t) ? 0 : 1) : alpha_vs_nothing(t));
+    }
+    if (x->num && y->num)
+        return numcmp(x->p, x->len, y->p, y->len);
+    if (!x->num && !y->num)
+        return alphacmp(x, y);
+    /* word against number: a zero is treated like a missing run so that
+     * "1.0.0" and "1.0" compare the same against "1.0p1" */
+    const struct gtok *w = x->num ? y : x, *n = x->num ? x : y;
+    int wr = gzero(n) ? alpha_vs_nothing(w) : -1; /* word seen against number */
+    return x->num ? -wr : wr;
+}
+
 static int generic_cmp(ts_str_t a, ts_str_t b)
 {
     a = generic_body(a);
@@ -233,26 +266,44 @@ static int generic_cmp(ts_str_t a, ts_str_t b)
         gnext(&cb, &y);
         if (x.end && y.end)
             return 0;
-        int r;
-        if (x.end || y.end) {
-            const struct gtok *t = x.end ? &y : &x;
-            int sign = x.end ? -1 : 1; /* sign of "t against nothing" seen from a */
-            if (t->num)
-                r = gzero(t) ? 0 : 1;
-            else
-                r = alpha_vs_nothing(t);
-            r *= sign;
-        } else if (x.num && y.num) {
-            r = numcmp(x.p, x.len, y.p, y.len);
-        } else if (!x.num && !y.num) {
-            r = alphacmp(&x, &y);
-        } else {
-            /* word against number: a zero is treated like a missing run so
-             * that "1.0.0" and "1.0" compare the same against "1.0p1" */
-            const struct gtok *w = x.num ? &y : &x, *n = x.num ? &x : &y;
-            int wr = gzero(n) ? alpha_vs_nothing(w) : -1; /* word seen against number */
-            r = x.num ? -wr : wr;
-        }
+        int r = gtok_cmp(&x, &y);
+        if (r)
+            return r;
+    }
+}
+
+/* v against P.inf, P followed by an infinitely large element (a CVE 5 bound
+ * "6.1.*"): only v's first runs count, and when they equal P's, v is below. */
+static int generic_cmp_inf(ts_str_t v, ts_str_t p)
+{
+    v = generic_body(v);
+    p = generic_body(p);
+    struct gcur cv = {v.ptr, v.ptr + v.len}, cp = {p.ptr, p.ptr + p.len};
+    for (;;) {
+        struct gtok x, y;
+        gnext(&cp, &y);
+        if (y.end)
+            return -1;
+        gnext(&cv, &x);
+        int r = gtok_cmp(&x, &y);
+        if (r)
+            return r;
+    }
+}
+
+/* P.inf against Q.inf: the shorter prefix reaches infinity first. */
+static int generic_cmp_inf2(ts_str_t p, ts_str_t q)
+{
+    p = generic_body(p);
+    q = generic_body(q);
+    struct gcur cp = {p.ptr, p.ptr + p.len}, cq = {q.ptr, q.ptr + q.len};
+    for (;;) {
+        struct gtok x, y;
+        gnext(&cp, &x);
+        gnext(&cq, &y);
+        if (x.end || y.end)
+            return (y.end && !x.end) ? -1 : (x.end && !y.end) ? 1 : 0;
+        int r = gtok_cmp(&x, &y);
         if (r)
             return r;
     }
@@ -710,6 +761,74 @@ static int vcheck(ts_vscheme_t s, ts_str_t v)
     return TS_EINVAL;
 }
 
+/* A CVE 5 bound pattern "P.*" ('*' is infinity, not a wildcard: "6.1.*" is
+ * above every 6.1.x and below 6.2); *prefix receives P. */
+static bool is_pattern(ts_str_t v, ts_str_t *prefix)
+{
+    if (v.len < 3 || v.ptr[v.len - 1] != '*' || v.ptr[v.len - 2] != '.')
+        return false;
+    *prefix = ts_str(v.ptr, v.len - 2);
+    return true;
+}
+
+/* Whether P of a pattern reads under s: generic, or semver's "MAJOR" and
+ * "MAJOR.MINOR" (a pattern after PATCH would need a fourth element). */
+static int pattern_check(ts_vscheme_t s, ts_str_t p)
+{
+    if (s == TS_VS_GENERIC)
+        return generic_check(p);
+    if (s != TS_VS_SEMVER || common_check(p) != 0)
+        return TS_EINVAL;
+    const char *q = p.ptr, *e = p.ptr + p.len;
+    if (e - q >= 2 && (*q == 'v' || *q == 'V'))
+        q++;
+    for (int k = 0; k < 2 && q < e; k++) {
+        const char *st = q;
+        while (q < e && is_digit((unsigned char)*q))
+            q++;
+        if (q == st || (q - st > 1 && *st == '0'))
+            return TS_EINVAL;
+        if (q < e && (*q != '.' || k == 1 || q + 1 == e))
+            return TS_EINVAL;
+        if (q < e)
+            q++;
+    }
+    return q == e ? 0 : TS_EINVAL;
+}
+
+/* Whether v is a version of s, or a bound pattern of it. */
+static int bound_check(ts_vscheme_t s, ts_str_t v)
+{
+    ts_str_t p;
+    if (v.ptr)
+        v = trim(v);
+    if (v.ptr && is_pattern(v, &p))
+        return pattern_check(s, p);
+    return vcheck(s, v);
+}
+
+int ts_version_cmp_bound(ts_vscheme_t s, ts_str_t a, ts_str_t b, int *out)
+{
+    ts_str_t pa, pb;
+    *out = 0;
+    if (a.ptr)
+        a = trim(a);
+    if (b.ptr)
+        b = trim(b);
+    bool wa = a.ptr && is_pattern(a, &pa), wb = b.ptr && is_pattern(b, &pb);
+    if (!wa && !wb)
+        return ts_version_cmp(s, a, b, out);
+    if ((wa ? pattern_check(s, pa) : vcheck(s, a)) != 0 ||
+        (wb ? pattern_check(s, pb) : vcheck(s, b)) != 0)
+        return TS_EINVAL;
+    /* Only the leading numbers of a pattern count, and semver's order there
+     * is the generic one. */
+    *out = wa && wb ? generic_cmp_inf2(pa, pb)
+           : wa     ? -generic_cmp_inf(b, pa)
+                    : generic_cmp_inf(a, pb);
+    return 0;
+}
+
 int ts_version_cmp(ts_vscheme_t s, ts_str_t a, ts_str_t b, int *out)
 {
     *out = 0;
@@ -771,9 +890,16 @@ static int range_add(ts_vrange_t *r, ts_vop_t op, ts_str_t v, char *err, size_t 
         ts_seterr(err, errsize, "versions longer than %d bytes", TS_VRANGE_TEXT_MAX);
         return TS_ETOOBIG;
     }
-    if (vcheck(r->scheme, v) != 0) {
-        ts_seterr(err, errsize, "not a %s version: \"%.*s\"", ts_vscheme_name(r->scheme),
-                  (int)(v.len > 64 ? 64 : v.len), v.ptr ? v.ptr : "");
+    ts_str_t pat;
+    bool wild = v.ptr && is_pattern(v, &pat);
+    if (wild && (op == TS_VOP_EQ || op == TS_VOP_NE)) {
+        ts_seterr(err, errsize, "\"%.*s\" is a bound, not a version",
+                  (int)(v.len > 64 ? 64 : v.len), v.ptr);
+        return TS_EINVAL;
+    }
+    if (bound_check(r->scheme, v) != 0) {
+        ts_seterr(err, errsize, "not a %s version%s: \"%.*s\"", ts_vscheme_name(r->scheme),
+                  wild ? " pattern" : "", (int)(v.len > 64 ? 64 : v.len), v.ptr ? v.ptr : "");
         return TS_EINVAL;
     }
     memcpy(r->text + used, v.ptr, v.len);
@@ -801,7 +927,7 @@ static int range_validate(const ts_vrange_t *r, char *err, size_t errsize)
 {
     for (int k = 1; k < r->n; k++) {
         int c;
-        if (ts_version_cmp(r->scheme, cver(r, k - 1), cver(r, k), &c) != 0)
+        if (ts_version_cmp_bound(r->scheme, cver(r, k - 1), cver(r, k), &c) != 0)
             return TS_EINVAL;
         if (c == 0) {
             ts_seterr(err, errsize, "duplicate version \"%s\"", r->text + r->c[k].off);
@@ -837,8 +963,8 @@ static int range_sort(ts_vrange_t *r)
         int j = k;
         while (j > 0) {
             int d;
-            if (ts_version_cmp(r->scheme, ts_str(r->text + r->c[j - 1].off, r->c[j - 1].len),
-                               ts_str(r->text + c.off, c.len), &d) != 0)
+            if (ts_version_cmp_bound(r->scheme, cver(r, j - 1), ts_str(r->text + c.off, c.len),
+                                     &d) != 0)
                 return TS_EINVAL;
             if (d <= 0)
                 break;
@@ -1214,6 +1340,71 @@ int ts_vrange_parse_vls(ts_vscheme_t scheme, ts_str_t text, ts_vrange_t *out, ch
     return 0;
 }
 
+int ts_vrange_parse_github(ts_vscheme_t scheme, ts_str_t text, ts_vrange_t *out, char *err,
+                           size_t errsize)
+{
+    range_init(out, scheme);
+    ts_str_t s = text.ptr ? trim(text) : text;
+    if (s.ptr == NULL || s.len == 0 || s.len > TS_VRANGE_TEXT_MAX) {
+        ts_seterr(err, errsize, "empty range or over %d bytes", TS_VRANGE_TEXT_MAX);
+        return TS_ESYNTAX;
+    }
+    /* at most one lower bound, one upper bound, or one "=" */
+    ts_vop_t op[2] = {0, 0};
+    ts_str_t ver[2] = {TS_STR_NULL, TS_STR_NULL};
+    bool eq = false;
+    int rc = 0;
+    size_t k = 0;
+    while (rc == 0 && k <= s.len) {
+        size_t e = k;
+        while (e < s.len && s.ptr[e] != ',')
+            e++;
+        ts_str_t item = trim(ts_str(s.ptr + k, e - k));
+        k = e + 1;
+        ts_vop_t o;
+        size_t skip = 1;
+        if (item.len >= 2 && item.ptr[1] == '=' && (item.ptr[0] == '<' || item.ptr[0] == '>')) {
+            o = item.ptr[0] == '<' ? TS_VOP_LE : TS_VOP_GE;
+            skip = 2;
+        } else if (item.len && (item.ptr[0] == '<' || item.ptr[0] == '>' || item.ptr[0] == '=')) {
+            o = item.ptr[0] == '<' ? TS_VOP_LT : item.ptr[0] == '>' ? TS_VOP_GT : TS_VOP_EQ;
+        } else {
+            ts_seterr(err, errsize, "\"%.*s\" does not start with <, <=, >, >= or =",
+                      (int)(item.len > 40 ? 40 : item.len), item.ptr);
+            rc = TS_ESYNTAX;
+            break;
+        }
+        ts_str_t v = trim(ts_str(item.ptr + skip, item.len - skip));
+        int slot = op_upper(o) ? 1 : 0;
+        if (v.len == 0) {
+            ts_seterr(err, errsize, "comparator without a version");
+            rc = TS_ESYNTAX;
+        } else if (eq || (o == TS_VOP_EQ && (op[0] || op[1])) || op[slot]) {
+            ts_seterr(err, errsize, "more than one %s",
+                      o == TS_VOP_EQ || eq ? "comparator with ="
+                      : slot               ? "upper bound"
+                                           : "lower bound");
+            rc = TS_ESYNTAX;
+        } else {
+            eq = o == TS_VOP_EQ;
+            op[slot] = o;
+            ver[slot] = v;
+        }
+    }
+    for (int j = 0; rc == 0 && j < 2; j++)
+        if (op[j])
+            rc = range_add(out, op[j], ver[j], err, errsize);
+    if (rc == 0 && out->n == 2 && range_validate(out, err, errsize) != 0) {
+        ts_seterr(err, errsize, "the lower bound is not below the upper one");
+        rc = TS_ESYNTAX;
+    }
+    if (rc) {
+        range_init(out, scheme);
+        return rc == TS_ETOOBIG ? rc : TS_ESYNTAX;
+    }
+    return 0;
+}
+
 /* A bound is absent when empty or "*" (CVE 5 writes lessThan "*"). */
 static bool no_bound(ts_str_t b)
 {
@@ -1238,7 +1429,8 @@ int ts_vrange_from_bounds(ts_vscheme_t s, ts_str_t start, bool start_incl, ts_st
     }
     if (!ns && !ne) {
         int c;
-        if (vcheck(s, start) || vcheck(s, end) || ts_version_cmp(s, start, end, &c)) {
+        if (bound_check(s, start) || bound_check(s, end) ||
+            ts_version_cmp_bound(s, start, end, &c)) {
             ts_seterr(err, errsize, "bound is not a %s version", ts_vscheme_name(s));
             return TS_EINVAL;
         }
@@ -1292,9 +1484,12 @@ int ts_vrange_contains(const ts_vrange_t *r, ts_str_t v, bool *in)
         /* v was just checked and a range holds only versions its parser
          * checked: generic versions compare without checking them again
          * (a full re-match makes millions of these calls). */
-        if (r->scheme == TS_VS_GENERIC)
-            cmp[k] = generic_cmp(v, trim(cver(r, k)));
-        else if (ts_version_cmp(r->scheme, v, cver(r, k), &cmp[k]) != 0)
+        ts_str_t c = cver(r, k), pat;
+        if (is_pattern(c, &pat))
+            cmp[k] = generic_cmp_inf(v, pat);
+        else if (r->scheme == TS_VS_GENERIC)
+            cmp[k] = generic_cmp(v, trim(c));
+        else if (ts_version_cmp(r->scheme, v, c, &cmp[k]) != 0)
             return TS_EINVAL;
         ts_vop_t op = r->c[k].op;
         if (cmp[k] == 0 && (op == TS_VOP_EQ || op == TS_VOP_LE || op == TS_VOP_GE)) {
@@ -1343,8 +1538,9 @@ int ts_vrange_contains(const ts_vrange_t *r, ts_str_t v, bool *in)
 
 static bool vers_safe(unsigned char c)
 {
+    /* '*' ends a bound pattern ("<=6.1.*"), which reads back as one */
     return is_alnum(c) || c == '.' || c == '-' || c == '_' || c == '~' || c == '+' || c == ':' ||
-           c == '^';
+           c == '^' || c == '*';
 }
 
 void ts_vrange_format(const ts_vrange_t *r, char *buf, size_t size)
