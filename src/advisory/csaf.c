@@ -266,6 +266,7 @@ static int read_leaf(csaf_t *c, const ts_json_t *prod, const bctx_t *x)
     else if (x->family.len)
         advb_product_name(&c->b, p, x->family);
     names_from_ids(c, p);
+    ts_name_product_alias(p->vendor, p->product);
     leaf_versions(c, p, x);
     return 0;
 }

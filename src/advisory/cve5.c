@@ -445,6 +445,7 @@ static int read_affected(advb_t *b, elem_t *e, const ts_json_t *af)
     } else if (adv_trim(pkg).len && !ts_str_eq_c(adv_trim(pkg), e->pname)) {
         e->pkg = advb_strdup(b, adv_trim(pkg));
     }
+    ts_name_product_alias(e->tmpl.vendor, e->tmpl.product);
     if (e->tmpl.vendor[0] == '\0' && e->tmpl.product[0] == '\0' && ncpes == 0)
         advb_problem(b, "no vendor, product, package or CPE: entries cannot match by name");
 

@@ -55,6 +55,7 @@ static int names(ts_platform_t *p, ts_str_t vendor, ts_str_t product, char *err,
                   r == TS_ETOOBIG ? "too long" : "empty after normalising");
         return TS_EINVAL;
     }
+    ts_name_product_alias(p->vendor, p->product);
     return 0;
 }
 
