@@ -1411,10 +1411,60 @@ static bool no_bound(ts_str_t b)
     return b.ptr == NULL || b.len == 0 || ts_str_eq_c(b, "*");
 }
 
+int ts_vrange_from_intervals(ts_vscheme_t s, const ts_vinterval_t *iv, size_t n, ts_vrange_t *out,
+                             char *err, size_t errsize)
+{
+    range_init(out, s);
+    if (n == 1 && iv[0].lo.ptr == NULL && iv[0].hi.ptr == NULL) {
+        out->all = true;
+        return 0;
+    }
+    int rc = n ? 0 : TS_EINVAL;
+    if (rc)
+        ts_seterr(err, errsize, "no interval");
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        ts_str_t lo = iv[k].lo, hi = iv[k].hi;
+        if ((lo.ptr == NULL && k > 0) || (hi.ptr == NULL && k + 1 < n)) {
+            ts_seterr(err, errsize, "only the first interval may be open below, the last above");
+            rc = TS_EINVAL;
+            break;
+        }
+        int c = -1;
+        if (lo.ptr && hi.ptr) {
+            if (bound_check(s, lo) || bound_check(s, hi) || ts_version_cmp_bound(s, lo, hi, &c)) {
+                ts_seterr(err, errsize, "bound is not a %s version", ts_vscheme_name(s));
+                rc = TS_EINVAL;
+                break;
+            }
+            if (c > 0 || (c == 0 && !(iv[k].lo_incl && iv[k].hi_incl))) {
+                ts_seterr(err, errsize, "empty range: start above end");
+                rc = TS_EINVAL;
+                break;
+            }
+        }
+        if (c == 0) {
+            rc = range_add(out, TS_VOP_EQ, lo, err, errsize);
+            continue;
+        }
+        if (lo.ptr)
+            rc = range_add(out, iv[k].lo_incl ? TS_VOP_GE : TS_VOP_GT, lo, err, errsize);
+        if (rc == 0 && hi.ptr)
+            rc = range_add(out, iv[k].hi_incl ? TS_VOP_LE : TS_VOP_LT, hi, err, errsize);
+    }
+    if (rc == 0 && n > 1 && range_validate(out, err, errsize) != 0) {
+        ts_seterr(err, errsize, "intervals overlap or are not in order");
+        rc = TS_EINVAL;
+    }
+    if (rc) {
+        range_init(out, s);
+        return rc == TS_ETOOBIG ? rc : TS_EINVAL;
+    }
+    return 0;
+}
+
 int ts_vrange_from_bounds(ts_vscheme_t s, ts_str_t start, bool start_incl, ts_str_t end,
                           bool end_incl, ts_vrange_t *out, char *err, size_t errsize)
 {
-    range_init(out, s);
     if (start.ptr)
         start = trim(start);
     if (end.ptr)
@@ -1422,35 +1472,11 @@ int ts_vrange_from_bounds(ts_vscheme_t s, ts_str_t start, bool start_incl, ts_st
     /* CVE 5 writes "version": "0" for "from the first release"; semver
      * cannot read a bare "0", and no scheme has a release below it that
      * an advisory means, so it is no lower bound */
-    bool ns = no_bound(start) || ts_str_eq_c(start, "0"), ne = no_bound(end);
-    if (ns && ne) {
-        out->all = true;
-        return 0;
-    }
-    if (!ns && !ne) {
-        int c;
-        if (bound_check(s, start) || bound_check(s, end) ||
-            ts_version_cmp_bound(s, start, end, &c)) {
-            ts_seterr(err, errsize, "bound is not a %s version", ts_vscheme_name(s));
-            return TS_EINVAL;
-        }
-        if (c > 0 || (c == 0 && !(start_incl && end_incl))) {
-            ts_seterr(err, errsize, "empty range: start above end");
-            return TS_EINVAL;
-        }
-        if (c == 0)
-            return ts_vrange_exact(s, start, out, err, errsize);
-    }
-    int rc = 0;
-    if (!ns)
-        rc = range_add(out, start_incl ? TS_VOP_GE : TS_VOP_GT, start, err, errsize);
-    if (rc == 0 && !ne)
-        rc = range_add(out, end_incl ? TS_VOP_LE : TS_VOP_LT, end, err, errsize);
-    if (rc) {
-        range_init(out, s);
-        return rc == TS_ETOOBIG ? rc : TS_EINVAL;
-    }
-    return 0;
+    ts_vinterval_t iv = {.lo = no_bound(start) || ts_str_eq_c(start, "0") ? TS_STR_NULL : start,
+                         .hi = no_bound(end) ? TS_STR_NULL : end,
+                         .lo_incl = start_incl,
+                         .hi_incl = end_incl};
+    return ts_vrange_from_intervals(s, &iv, 1, out, err, errsize);
 }
 
 int ts_vrange_exact(ts_vscheme_t s, ts_str_t version, ts_vrange_t *out, char *err, size_t errsize)

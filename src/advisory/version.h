@@ -107,6 +107,18 @@ TS_MUSTCHECK int ts_vrange_parse_vls(ts_vscheme_t s, ts_str_t text, ts_vrange_t 
 TS_MUSTCHECK int ts_vrange_from_bounds(ts_vscheme_t s, ts_str_t start, bool start_incl,
                                        ts_str_t end, bool end_incl, ts_vrange_t *out /* OUT */,
                                        char *err, size_t errsize);
+/* An interval of versions; a bound with ptr NULL is open (no bound). */
+typedef struct ts_vinterval {
+    ts_str_t lo, hi;
+    bool lo_incl, hi_incl;
+} ts_vinterval_t;
+/* The union of n intervals as one range: each above the previous (only the
+ * first may be open below, only the last above); one that holds a single
+ * version becomes "=v". Bounds may be patterns as in ts_vrange_from_bounds.
+ * \retval TS_EINVAL a bound is not a version of s, an interval is empty, or
+ * they are out of order; TS_ETOOBIG over TS_VRANGE_MAX or the text bound. */
+TS_MUSTCHECK int ts_vrange_from_intervals(ts_vscheme_t s, const ts_vinterval_t *iv, size_t n,
+                                          ts_vrange_t *out /* OUT */, char *err, size_t errsize);
 /* Parses a range written in GitHub's advisory syntax, as CVE records of the
  * GitHub CNA (and others) put it inside "version": comparators "= A", "< A",
  * "<= A", "> A", ">= A" joined by commas, all of which hold (">= 3.0.0,

@@ -839,6 +839,55 @@ static void test_bounds(void **state)
     assert_false(in);
 }
 
+/* Several intervals as one range (an entry narrowed around a more specific one). */
+static void test_intervals(void **state)
+{
+    (void)state;
+    ts_vrange_t r;
+    char err[128], buf[160];
+    ts_vinterval_t bad1[] = {{TS_STR_LIT("1.0"), TS_STR_LIT("2.0"), true, false},
+                             {TS_STR_NULL, TS_STR_LIT("3.0"), true, false}}; /* open inside */
+    ts_vinterval_t bad2[] = {{TS_STR_LIT("3.0"), TS_STR_LIT("4.0"), true, false},
+                             {TS_STR_LIT("1.0"), TS_STR_LIT("2.0"), true, false}}; /* order */
+    ts_vinterval_t bad3[] = {{TS_STR_LIT("2.0"), TS_STR_LIT("1.0"), true, false}}; /* empty */
+    ts_vinterval_t bad4[] = {{TS_STR_LIT("1.0"), TS_STR_LIT("1.0"), true, false}}; /* empty */
+    ts_vinterval_t bad5[] = {{TS_STR_LIT("a.b"), TS_STR_LIT("2.0"), true, false}}; /* no version */
+    assert_int_equal(ts_vrange_from_intervals(TS_VS_GENERIC, bad1, 2, &r, err, sizeof err),
+                     TS_EINVAL);
+    assert_int_equal(ts_vrange_from_intervals(TS_VS_GENERIC, bad2, 2, &r, err, sizeof err),
+                     TS_EINVAL);
+    assert_int_equal(ts_vrange_from_intervals(TS_VS_GENERIC, bad3, 1, &r, err, sizeof err),
+                     TS_EINVAL);
+    assert_int_equal(ts_vrange_from_intervals(TS_VS_GENERIC, bad4, 1, &r, err, sizeof err),
+                     TS_EINVAL);
+    assert_int_equal(ts_vrange_from_intervals(TS_VS_GENERIC, bad5, 1, &r, err, sizeof err),
+                     TS_EINVAL);
+    assert_int_equal(ts_vrange_from_intervals(TS_VS_GENERIC, bad5, 0, &r, err, sizeof err),
+                     TS_EINVAL);
+    /* [.., 1.0), 1.5, (2.0, 3.0], [4.0, ..) */
+    ts_vinterval_t iv[] = {{TS_STR_NULL, TS_STR_LIT("1.0"), false, false},
+                           {TS_STR_LIT("1.5"), TS_STR_LIT("1.5"), true, true},
+                           {TS_STR_LIT("2.0"), TS_STR_LIT("3.0"), false, true},
+                           {TS_STR_LIT("4.0"), TS_STR_NULL, true, false}};
+    assert_int_equal(ts_vrange_from_intervals(TS_VS_GENERIC, iv, 4, &r, err, sizeof err), 0);
+    ts_vrange_format(&r, buf, sizeof buf);
+    assert_string_equal(buf, "vers:generic/<1.0|1.5|>2.0|<=3.0|>=4.0");
+    static const struct {
+        const char *v;
+        bool in;
+    } t[] = {{"0.9", true}, {"1.0", false}, {"1.5", true},  {"1.6", false}, {"2.0", false},
+             {"2.1", true}, {"3.0", true},  {"3.5", false}, {"4.0", true},  {"9", true}};
+    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+        bool in = !t[k].in;
+        assert_int_equal(ts_vrange_contains(&r, ts_str_c(t[k].v), &in), 0);
+        if (in != t[k].in)
+            fail_msg("%s: in %d", t[k].v, in);
+    }
+    ts_vinterval_t all = {TS_STR_NULL, TS_STR_NULL, false, false};
+    assert_int_equal(ts_vrange_from_intervals(TS_VS_SEMVER, &all, 1, &r, err, sizeof err), 0);
+    assert_true(r.all);
+}
+
 /* "V", "v" and "version" before the number, as vendors write it. */
 static void test_generic_prefixes(void **state)
 {
@@ -1265,6 +1314,7 @@ int main(void)
         cmocka_unit_test(test_vers_repaired),
         cmocka_unit_test(test_vls),
         cmocka_unit_test(test_bounds),
+        cmocka_unit_test(test_intervals),
         cmocka_unit_test(test_generic_prefixes),
         cmocka_unit_test(test_bound_patterns),
         cmocka_unit_test(test_github_ranges),
