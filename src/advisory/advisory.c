@@ -206,7 +206,7 @@ ts_adv_product_t *advb_product(advb_t *b)
     }
     ts_adv_product_t *p = &b->prods[b->nprods++];
     memset(p, 0, sizeof *p);
-    p->ref = p->full_name = p->version_text = p->range_error = "";
+    p->ref = p->full_name = p->version_text = p->range_error = p->doubt = p->note = p->via = "";
     p->status = TS_PS_AFFECTED;
     return p;
 }

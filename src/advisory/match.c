@@ -61,7 +61,7 @@ struct best {
     uint32_t plat;
     const ts_adv_product_t *prod;
     uint8_t status;
-    bool undecided, family;
+    bool undecided, family, secondary;
     size_t rule_off;
 };
 
@@ -330,10 +330,18 @@ static void put(char *out, size_t size, size_t *len, const char *s)
     out[*len] = '\0';
 }
 
-/* "name v/p", "cpe cpe:2.3:...", "purl pkg:type/ns/name": how the entry was found. */
+static bool has(const char *s)
+{
+    return s && s[0];
+}
+
+/* "name v/p", "cpe cpe:2.3:...", "purl pkg:type/ns/name": how the entry was
+ * found; an entry a CSAF relationship links to its platform says so. */
 static void ident(const ts_adv_product_t *p, ts_plat_kind_t how, char *out, size_t size)
 {
-    if (how == TS_PLAT_CPE) {
+    if (has(p->via)) {
+        ts_seterr(out, size, "%s", p->via);
+    } else if (how == TS_PLAT_CPE) {
         char c[512];
         ts_cpe_format(&p->cpe, c, sizeof c);
         ts_seterr(out, size, "cpe %s", c);
@@ -364,12 +372,10 @@ static int range_test_n(const ts_adv_product_t *p, ts_str_t version)
 {
     if (!p->range_ok)
         return 2;
-    if (p->range.all && p->range.n == 0)
-        return 1; /* every version: nothing to compare */
-    bool in = false;
-    if (ts_vrange_contains(&p->range, version, &in) != 0)
+    bool in = true; /* every version: nothing to compare */
+    if (!(p->range.all && p->range.n == 0) && ts_vrange_contains(&p->range, version, &in) != 0)
         return 2;
-    return in ? 1 : 0;
+    return in ? (has(p->doubt) ? 2 : 1) : 0;
 }
 
 static int range_test(const ts_adv_product_t *p, const char *version)
@@ -390,11 +396,15 @@ static void version_rule(const ts_adv_product_t *p, int res, const char *version
         return;
     }
     ts_vrange_format(&p->range, vers, sizeof vers);
-    if (res == 2)
+    bool in = false;
+    if (res == 2 && ts_vrange_contains(&p->range, ts_str_c(version), &in) != 0)
         ts_seterr(rule, size, "%s, %s cannot compare %s (not a %s version): undecided", id, vers,
                   version, ts_vscheme_name(p->range.scheme));
+    else if (res == 2)
+        ts_seterr(rule, size, "%s, %s contains %s, but undecided: %s", id, vers, version, p->doubt);
     else
-        ts_seterr(rule, size, "%s, %s contains %s", id, vers, version);
+        ts_seterr(rule, size, "%s, %s contains %s%s%s%s", id, vers, version,
+                  has(p->note) ? " (" : "", has(p->note) ? p->note : "", has(p->note) ? ")" : "");
 }
 
 static int eval_version(const ts_adv_product_t *p, const char *version, const char *id, char *rule,
@@ -541,7 +551,7 @@ static int scan_name_bucket(const ts_match_index_t *idx, const struct bucket *b,
                         put(prefix, sizeof prefix, &prefix_len, " contains ");
                     }
                     size_t vl = vg->vlen;
-                    if (prefix_len + vl < sizeof rule) {
+                    if (prefix_len + vl < sizeof rule && !has(p->note)) {
                         memcpy(rule, prefix, prefix_len);
                         memcpy(rule + prefix_len, vg->version, vl + 1);
                     } else {
@@ -639,11 +649,13 @@ int ts_match_product(ts_match_index_t *idx, const ts_adv_product_t *p, ts_adv_ma
     return match_entry(idx, p, emit_direct, &d, &gen);
 }
 
-/* Whether a beats b for the same platform. */
-static bool better(bool und_a, int st_a, bool und_b, int st_b)
+bool ts_match_better(bool und_a, bool sec_a, ts_pstatus_t st_a, bool und_b, bool sec_b,
+                     ts_pstatus_t st_b)
 {
     if (und_a != und_b)
         return !und_a;
+    if (!und_a && sec_a != sec_b)
+        return !sec_a;
     return st_a < st_b;
 }
 
@@ -656,7 +668,8 @@ static int emit_best(const ts_match_index_t *idx, uint32_t pi, const ts_adv_prod
     struct seen *sn = &sc->seen[pi];
     if (sn->stamp == sc->counter) {
         bp = &sc->best[sn->slot];
-        if (!better(undecided, (int)p->status, bp->undecided, bp->status))
+        if (!ts_match_better(undecided, p->secondary, p->status, bp->undecided, bp->secondary,
+                             (ts_pstatus_t)bp->status))
             return 0;
     } else {
         if (sc->n_best == sc->cap_best) {
@@ -670,6 +683,7 @@ static int emit_best(const ts_match_index_t *idx, uint32_t pi, const ts_adv_prod
     bp->plat = pi;
     bp->prod = p;
     bp->status = (uint8_t)p->status;
+    bp->secondary = p->secondary;
     bp->undecided = undecided;
     bp->family = family;
     if (rule_gen != sc->stored_gen) {

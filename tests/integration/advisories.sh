@@ -61,18 +61,19 @@ expect_eq "dce-new --all" \
     "$(list dce-new --all)"
 
 # CVE-2024-6387, containers.cna.affected[0]: packageName "OpenSSH", no vendor,
-# version 8.5p1 lessThanOrEqual 9.7p1 affected. The RHEL 9 entries
+# version 8.5p1 lessThanOrEqual 9.7p1 affected, versionType "custom" (read as
+# generic dotted versions, and the reason says so). The RHEL 9 entries
 # (affected[1], [2]) give rpm ranges of the openssh package under the OS CPE
 # cpe:/o:redhat:enterprise_linux:9::baseos, whose edition "baseos" a plain
 # RHEL 9 CPE does not carry: no match for the CPE platform.
 expect_eq "rhel9" \
-    "CVE-2024-6387|openbsd:openssh:8.7p1|known_affected|name */openssh, vers:generic/>=8.5p1|<=9.7p1 contains 8.7p1" \
+    "CVE-2024-6387|openbsd:openssh:8.7p1|known_affected|name */openssh, vers:generic/>=8.5p1|<=9.7p1 contains 8.7p1 (versionType custom compared as generic dotted versions)" \
     "$(list rhel9)"
 
 # CVE-2024-3400, containers.cna.affected[0].versions[4]: 10.2.0 lessThan
-# 10.2.9-h1 (changes[0]: 10.2.9-h1 unaffected), affected.
+# 10.2.9-h1 (changes[0]: 10.2.9-h1 unaffected), affected, versionType custom.
 expect_eq "pan" \
-    "CVE-2024-3400|paloaltonetworks:pan_os:10.2.9|known_affected|name paloaltonetworks/pan_os, vers:generic/>=10.2.0|<10.2.9-h1 contains 10.2.9" \
+    "CVE-2024-3400|paloaltonetworks:pan_os:10.2.9|known_affected|name paloaltonetworks/pan_os, vers:generic/>=10.2.0|<10.2.9-h1 contains 10.2.9 (versionType custom compared as generic dotted versions)" \
     "$(list pan)"
 # 10.2.9-h1 is past the fix: defaultStatus "unaffected" covers it.
 expect_eq "pan-h1" "" "$(list pan-h1)"
