@@ -45,7 +45,15 @@ static void test_platform_invalid(void **state)
         "pkg:rpm",
         "n/a:product:1.0", /* vendor normalising to nothing */
         "Pkg):thing",
-        "CPE:x:1", /* canonical forms that would read as a purl, a CPE */
+        "CPE:x:1",               /* canonical forms that would read as a purl, a CPE */
+        "siemens:s7:3.0;model=", /* an empty identifier */
+        "siemens:s7:3.0;model= ",
+        "siemens:s7:3.0;model=a;model=b",     /* given twice */
+        "siemens:s7:3.0;model=a;colour=red",  /* an unknown one after a known one */
+        "siemens:s7:3.0;colour=red",          /* a ';' in a version */
+        "siemens:*;model=6ES7518-4AP00-0AB0", /* on a vendor family */
+        "siemens:s7:3.0;serial=0123456789012345678901234567890123456789012345678901234567890123x",
+        ";model=6ES7518-4AP00-0AB0", /* nothing before */
     };
     ts_platform_t p;
     char err[256];
@@ -119,6 +127,42 @@ static void test_platform_forms(void **state)
     assert_int_equal(ts_platform_parse("pkg:npm/lodash", &p, err, sizeof err), 0);
     assert_true(p.family);
     assert_string_equal(p.vendor, "");
+    assert_false(ts_platform_has_ids(&p));
+
+    /* Device identifiers, trimmed, in a fixed order in the canonical spec. */
+    assert_int_equal(
+        ts_platform_parse("Siemens:SIMATIC S7-1500 CPU 1518-4 PN/DP:V3.0.1;serial= SC-X4U "
+                          "12345 ;model=6ES7518-4AP00-0AB0",
+                          &p, err, sizeof err),
+        0);
+    assert_true(ts_platform_has_ids(&p));
+    assert_string_equal(p.product, "simatic_s7_1500_cpu_1518_4_pn_dp");
+    assert_string_equal(p.version, "V3.0.1");
+    assert_string_equal(p.model, "6ES7518-4AP00-0AB0");
+    assert_string_equal(p.serial, "SC-X4U 12345");
+    assert_string_equal(p.sku, "");
+    assert_string_equal(p.spec,
+                        "siemens:simatic_s7_1500_cpu_1518_4_pn_dp:V3.0.1;model=6ES7518-4AP00-"
+                        "0AB0;serial=SC-X4U 12345");
+    ts_platform_t again;
+    assert_int_equal(ts_platform_parse(p.spec, &again, err, sizeof err), 0);
+    assert_string_equal(again.spec, p.spec);
+    assert_string_equal(again.serial, p.serial);
+    /* on a family, a CPE, a purl */
+    assert_int_equal(
+        ts_platform_parse("siemens:scalance x200;sku=6GK5200-4AH00-2BA3", &p, err, sizeof err), 0);
+    assert_true(p.family);
+    assert_string_equal(p.spec, "siemens:scalance_x200;sku=6GK5200-4AH00-2BA3");
+    assert_int_equal(ts_platform_parse("cpe:2.3:h:siemens:s7-1500:-:*:*:*:*:*:*:*;model=6ES7 518",
+                                       &p, err, sizeof err),
+                     0);
+    assert_int_equal(p.kind, TS_PLAT_CPE);
+    assert_string_equal(p.model, "6ES7 518");
+    /* an escaped ';' inside a CPE value is not where identifiers start */
+    assert_int_equal(
+        ts_platform_parse("cpe:2.3:a:acme:a\\;b:1.0:*:*:*:*:*:*:*;model=X1", &p, err, sizeof err),
+        0);
+    assert_string_equal(p.model, "X1");
 }
 
 /* ---- Entries built by hand ------------------------------------------------------- */
