@@ -324,24 +324,9 @@ static void test_cpe_copies(void **state)
 
 /* ---- Version rules, on records written here ----------------------------------- */
 
-/* A record of one CNA whose affected[] is the JSON text given (malloc'd). */
-static char *record(const char *affected, const char *adp_affected)
-{
-    const char *pre = "{\"dataType\": \"CVE_RECORD\", \"dataVersion\": \"5.1\", \"cveMetadata\": "
-                      "{\"cveId\": \"CVE-2026-4000\", \"state\": \"PUBLISHED\"}, \"containers\": "
-                      "{\"cna\": {\"affected\": ";
-    size_t n = strlen(pre) + strlen(affected) + (adp_affected ? strlen(adp_affected) : 0) + 64;
-    char *s = malloc(n);
-    assert_non_null(s);
-    snprintf(s, n, "%s%s}%s%s%s}}", pre, affected,
-             adp_affected ? ", \"adp\": [{\"affected\": " : "", adp_affected ? adp_affected : "",
-             adp_affected ? "}]" : "");
-    return s;
-}
-
 static ts_advisory_t *parse_record(const char *affected, const char *adp_affected)
 {
-    char *s = record(affected, adp_affected);
+    char *s = at_cve5_doc(affected, adp_affected);
     ts_advisory_t *a = parse_ok(s);
     free(s);
     return a;
