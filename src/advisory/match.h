@@ -17,6 +17,11 @@
  *    attribute left to the range, and the version is in the range;
  *  - purl: both carry a purl of the same package (ts_purl_same_package), and
  *    the version is in the range;
+ *  - identifiers: when the platform and the entry both give model numbers,
+ *    SKUs or serial numbers (platform.h; CSAF's helpers, with '*' and '?'
+ *    wildcards, case and blanks ignored), those decide alone: the platform
+ *    is the entry's when every kind both give fits and the vendors agree,
+ *    whatever the products are called, and is not when one does not fit;
  *  - a family platform (no version): whatever the range ("family" in the rule).
  * When the range cannot be evaluated (the entry's range was not understood,
  * or the platform's version is not a version of the range's scheme), or the
