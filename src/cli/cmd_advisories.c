@@ -46,11 +46,11 @@ static void adv_usage(FILE *out)
         "counted in the summary); with --strict, exit 5 when any document was rejected.\n"
         "\n"
         "list shows the matches that alert (known_affected, under_investigation, and\n"
-        "undecided ones whose range could not be evaluated), one advisory per site and\n"
-        "line, most severe then newest first; --all adds fixed and known_not_affected;\n"
-        "--status keeps one status. json: one object per line with id, title, severity,\n"
-        "cvss, site, platform, status, undecided, reason (why it matched), remediations\n"
-        "and every matching platform.\n"
+        "needs_a_look: undecided ones, whose range could not be evaluated or is in\n"
+        "doubt), one advisory per site and line, most severe then newest first; --all\n"
+        "adds fixed and known_not_affected; --status keeps one status. json: one object\n"
+        "per line with id, title, severity, cvss, site, platform, status, undecided,\n"
+        "verdict, reason (why it matched), remediations and every matching platform.\n"
         "show prints one advisory with every match and its reason.\n"
         "feed prints an Atom feed of a site's alerting advisories.\n"
         "fetch downloads what changed at a CSAF provider (HTTPS, digests and OpenPGP\n"
@@ -242,9 +242,7 @@ static void table_row(ts_buf_t *b, const ts_adv_row_t *r, bool with_site)
     ts_buf_putc(b, ' ');
     put_safe(b, r->adv.id, 22);
     ts_buf_putc(b, ' ');
-    char st[64];
-    snprintf(st, sizeof st, "%s%s", ts_adv_status_name(r->m.status), r->m.undecided ? "?" : "");
-    put_safe(b, st, 20);
+    put_safe(b, ts_adv_verdict_name(r->m.status, r->m.undecided), 20);
     ts_buf_putc(b, ' ');
     if (with_site) {
         put_safe(b, r->site_name, 14);
@@ -430,6 +428,8 @@ static int adv_show(ts_cli_t *cli, int argc, char **argv)
                 ts_jsonw_cstr(&w, ts_adv_status_name(rows[i].m.status));
                 ts_jsonw_key(&w, "undecided");
                 ts_jsonw_bool(&w, rows[i].m.undecided);
+                ts_jsonw_key(&w, "verdict");
+                ts_jsonw_cstr(&w, ts_adv_verdict_name(rows[i].m.status, rows[i].m.undecided));
                 ts_jsonw_key(&w, "rule");
                 ts_jsonw_cstr(&w, rows[i].m.rule);
                 ts_jsonw_key(&w, "remediations");
@@ -450,8 +450,8 @@ static int adv_show(ts_cli_t *cli, int argc, char **argv)
                 put_safe(&b, r2->site_name, 0);
                 ts_buf_puts(&b, ", ");
                 put_safe(&b, r2->platform, 0);
-                ts_buf_printf(&b, ": %s%s\n  product:  ", ts_adv_status_name(r2->m.status),
-                              r2->m.undecided ? " (undecided)" : "");
+                ts_buf_printf(
+                    &b, ": %s\n  product:  ", ts_adv_verdict_name(r2->m.status, r2->m.undecided));
                 put_safe(&b, r2->m.product_name, 0);
                 ts_buf_puts(&b, " [");
                 put_safe(&b, r2->m.product_ref, 0);

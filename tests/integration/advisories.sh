@@ -11,7 +11,7 @@ CORPUS="$SRC/../shared/corpus/advisories"
 [ -d "$CORPUS/csaf" ] && [ -d "$CORPUS/cve" ] || skip "advisory corpus absent ($CORPUS)"
 command -v jq >/dev/null || skip "jq not installed"
 
-for s in dce-old dce-new rhel9 pan pan-h1 xz digi log4j late; do
+for s in dce-old dce-new rhel9 pan pan-h1 xz digi log4j late wincc s7; do
     "$TOCSIN" site add "$s" >/dev/null
 done
 
@@ -32,7 +32,10 @@ P --site xz "tukaani:xz:5.6.1"
 P --site digi "Digi International, Inc.:Digi PortServer TS:82000747" \
     "Digi International:Digi Connect ES:2.26.2.4"
 P --site log4j "apache:log4j:2.14.1"
+P --site wincc "Siemens:SIMATIC WinCC V7.4:V7.4_SP1"
+P --site s7 "siemens:industrial edge:V2.3;model=6AV2170-0BL00-0AA0"
 expect_rc "duplicate platform" 4 "$TOCSIN" platform add --site xz "Tukaani:XZ:5.6.1"
+expect_rc "identifier on a vendor family" 2 "$TOCSIN" platform add --site s7 "siemens:*;model=X"
 
 expect_rc "import the corpus" 0 "$TOCSIN" advisories import "$CORPUS"
 grep -q " 0 rejected" "$WORK/out" && ok || fail "corpus import rejected something: $(cat "$WORK/out")"
@@ -98,6 +101,21 @@ expect_eq "digi product" "CSAFPID-0007" \
 # names only OpenShift container images (relationships[*] "as a component of
 # Red Hat OpenShift Container Platform 4.6"), no log4j product: no match.
 expect_eq "log4j" "" "$(list log4j --all)"
+
+# ICSA-24-256-08 CSAFPID-0010 "SIMATIC WinCC V7.4", range
+# "All_versions_with_installed_WebRH": not a range, so the match needs a look
+# (an alert, with the reason), never "affected".
+expect_eq "wincc verdict" "needs_a_look|true" \
+    "$("$TOCSIN" advisories --site wincc --format json | jq -r '[.verdict, .undecided|tostring] | join("|")')"
+"$TOCSIN" advisories --site wincc >"$WORK/table"
+grep -q "needs_a_look" "$WORK/table" && ok || fail "table: $(cat "$WORK/table")"
+"$TOCSIN" advisories show ICSA-24-256-08 --site wincc >"$WORK/show"
+grep -q "V7.4_SP1: needs_a_look" "$WORK/show" && ok || fail "show: $(cat "$WORK/show")"
+# CSAFPID-0003 "LiveTwin Industrial Edge app (6AV2170-0BL00-0AA0)",
+# model_numbers [6AV2170-0BL00-0AA0], vers:all/<V2.4: the model number decides.
+expect_eq "s7" \
+    "ICSA-24-256-08|siemens:industrial_edge:V2.3;model=6AV2170-0BL00-0AA0|known_affected|model_numbers \"6AV2170-0BL00-0AA0\" of siemens/livetwin_industrial_edge_app, vers:generic/<V2.4 contains V2.3" \
+    "$(list s7)"
 
 # A platform added after the import is matched against what is stored
 # (ICSA-24-289-02 CSAFPID-0001 again), and the add reports the alert.
