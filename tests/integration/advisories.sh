@@ -165,6 +165,15 @@ expect_rc "platform import json --strict" 5 "$TOCSIN" platform import --strict -
 expect_eq "platforms of imp" "5" "$("$TOCSIN" platform list --site imp --format json | wc -l | tr -d ' ')"
 expect_rc "platform remove by spec" 0 "$TOCSIN" platform remove --site imp "a:b"
 expect_rc "platform remove again" 3 "$TOCSIN" platform remove --site imp "a:b"
+# Device identifiers as columns and keys.
+"$TOCSIN" site add ids >/dev/null
+printf 'vendor,product,version,serial,model\nSiemens,SIMATIC S7-1500,V3.0.1,,6ES7518-4AP00-0AB0\n' >"$WORK/ids.csv"
+expect_rc "platform import csv with a model column" 0 "$TOCSIN" platform import --site ids "$WORK/ids.csv"
+printf '[{"vendor": "siemens", "product": "scalance", "sku": "6GK5", "serial": "X1"}]\n' >"$WORK/ids.json"
+expect_rc "platform import json with identifiers" 0 "$TOCSIN" platform import --site ids "$WORK/ids.json"
+expect_eq "identified platforms" \
+    "siemens:scalance;sku=6GK5;serial=X1 siemens:simatic_s7_1500:V3.0.1;model=6ES7518-4AP00-0AB0" \
+    "$("$TOCSIN" platform list --site ids --format json | jq -r .spec | sort | tr '\n' ' ' | sed 's/ $//')"
 
 # The feed is well-formed XML with the site's advisory.
 export TOCSIN_DB="$WORK/tocsin.db"
