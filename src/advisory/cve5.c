@@ -8,23 +8,33 @@
  *   "n/a"); the package, when both are given, is named in full_name. Each CPE
  *   of cpes[] (2.3 or 2.2) gives its own copy of the element's entries (ref
  *   suffix ".cpes[k]" when there are several), since an entry holds one CPE.
- * - versions[] (CVE 5 semantics): {version, status} is one version; with
- *   lessThan (excluded) or lessThanOrEqual it is the range from version ("0"
- *   meaning from the start, as the schema's convention says) up to that bound
- *   ("*" = no upper bound). changes[] are re-sorted by "at" under the
- *   versionType's order (clients must, says the schema) and split the range
- *   into one entry per segment: [version, at1) with status, [at1, at2) with
- *   changes[0].status, ... Empty segments are dropped. versionType picks the
- *   scheme (ts_vscheme_parse: "custom" and absent are generic); "git" and
- *   unknown types give entries with range_ok false. Versions with spaces
- *   around them ("10.2.9-h1 " in the CISA ADP) are trimmed and reported.
- *   "All"/"*" as a version alone means every version.
+ * - versions[] (the schema's semantics, cve-schema versions.md): {version,
+ *   status} is one version; with lessThan (excluded) or lessThanOrEqual it is
+ *   the range from version ("0": from the start) up to that bound, where '*'
+ *   is infinity ("6.1.*" above every 6.1.x, "*" alone no upper bound).
+ *   changes[] are re-sorted by "at" (clients must, says the schema) and split
+ *   the range into segments [version, at1) with status, [at1, at2) with
+ *   changes[0].status, ... A range written inside "version" in GitHub's
+ *   advisory syntax (">= 3.0.0, < 3.0.7") is read as such. versionType picks
+ *   the scheme (semver, rpm, deb; absent: generic); one of no known order
+ *   ("custom", "original_commit_for_fix") is read as generic dotted versions
+ *   and the entry's note says so; git and hg commits, and commit ids where a
+ *   version is expected, have no order: such entries are kept with range_ok
+ *   false, undecided for every version. Versions with spaces around them
+ *   ("10.2.9-h1 " in the CISA ADP) are trimmed and reported. "All"/"*" as a
+ *   version alone means every version.
+ * - one element's entries never overlap (resolve()): where versions[]
+ *   overlap, the more specific entry keeps the versions.
  * - defaultStatus: with no versions[], one "all versions" entry with that
  *   status (absent = "unknown" = under investigation). With versions[], the
- *   versions no entry covers get it: the complement of the understood
- *   entries' intervals becomes entries (ref "....defaultStatus"), for
- *   "affected" and "unaffected" only ("unknown" there is the schema's default
- *   and would only add noise).
+ *   versions no understood entry holds get it, as entries of their own (ref
+ *   "....defaultStatus"), for "affected" and "unaffected" only ("unknown"
+ *   there is the schema's default and would only add noise). When an entry
+ *   of the element could not be read and says another status, it may hold
+ *   those versions: the default entries are in doubt (undecided), so that an
+ *   unaffected range not understood never becomes a confident "affected".
+ * - entries of ADP containers are secondary (a decided CNA entry speaks
+ *   first for a platform).
  *
  * Status: "affected" -> affected, "unaffected" -> not_affected, "unknown" ->
  * under_investigation. */
@@ -567,6 +577,8 @@ static int resolve(advb_t *b, elem_t *e, ts_pstatus_t dst, bool with_default)
         int hi = it->iv.hi.ptr ? bound_index(&bd, it->iv.hi) : -1;
         it->lo_p = it->iv.lo.ptr ? 2 * lo + (it->iv.lo_incl ? 1 : 2) : 0;
         it->hi_p = it->iv.hi.ptr ? 2 * hi + (it->iv.hi_incl ? 1 : 0) : np - 1;
+        if ((it->iv.lo.ptr && lo < 0) || (it->iv.hi.ptr && hi < 0)) /* never: they were sorted */
+            it->lo_p = np;
     }
     for (int p = 0; p < np; p++) {
         int w = -1;

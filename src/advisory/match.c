@@ -590,7 +590,8 @@ static int scan_name_bucket(const ts_match_index_t *idx, const struct bucket *b,
                             uint64_t *ngen)
 {
     char id[TS_MATCH_RULE_MAX], rule[TS_MATCH_RULE_MAX], prefix[TS_MATCH_RULE_MAX];
-    size_t prefix_len = 0;
+    char suffix[TS_MATCH_RULE_MAX];
+    size_t prefix_len = 0, suffix_len = 0;
     bool have_id = false;
     int r = 0;
     uint64_t family_gen = 0;
@@ -660,11 +661,18 @@ static int scan_name_bucket(const ts_match_index_t *idx, const struct bucket *b,
                         put(prefix, sizeof prefix, &prefix_len, ", ");
                         put(prefix, sizeof prefix, &prefix_len, vers);
                         put(prefix, sizeof prefix, &prefix_len, " contains ");
+                        suffix[0] = '\0';
+                        if (has(p->note)) {
+                            put(suffix, sizeof suffix, &suffix_len, " (");
+                            put(suffix, sizeof suffix, &suffix_len, p->note);
+                            put(suffix, sizeof suffix, &suffix_len, ")");
+                        }
                     }
                     size_t vl = vg->vlen;
-                    if (prefix_len + vl < sizeof rule && !has(p->note)) {
+                    if (prefix_len + vl + suffix_len < sizeof rule) {
                         memcpy(rule, prefix, prefix_len);
-                        memcpy(rule + prefix_len, vg->version, vl + 1);
+                        memcpy(rule + prefix_len, vg->version, vl);
+                        memcpy(rule + prefix_len + vl, suffix, suffix_len + 1);
                     } else {
                         version_rule(p, in, vg->version, id, rule, sizeof rule);
                     }
@@ -679,35 +687,23 @@ static int scan_name_bucket(const ts_match_index_t *idx, const struct bucket *b,
     return r;
 }
 
-/* Every platform in a bucket, one by one (the identifiers' buckets). */
-static int scan_all(const ts_match_index_t *idx, const struct bucket *b, const ts_adv_product_t *p,
-                    emit_fn emit, void *ctx, uint64_t *ngen)
+/* The platforms of a bucket one by one: every one (an identifiers' bucket),
+ * or only its purl platforms (a purl bucket; those with identifiers left to
+ * the identifiers' bucket when the entry is looked up there). */
+static int scan_each(const ts_match_index_t *idx, const struct bucket *b, const ts_adv_product_t *p,
+                     bool purl_only, bool by_ids, emit_fn emit, void *ctx, uint64_t *ngen)
 {
     int r = 0;
-    for (uint32_t i = 0; r == 0 && i < b->n_family; i++)
-        r = emit_one(idx, b->family[i], p, emit, ctx, ngen);
-    for (uint32_t g = 0; r == 0 && g < b->n_groups; g++)
-        for (uint32_t i = 0; r == 0 && i < b->groups[g].n_special; i++)
-            r = emit_one(idx, b->groups[g].special[i], p, emit, ctx, ngen);
-    return r;
-}
-
-static int scan_purl_bucket(const ts_match_index_t *idx, const struct bucket *b,
-                            const ts_adv_product_t *p, bool by_ids, emit_fn emit, void *ctx,
-                            uint64_t *ngen)
-{
-    int r = 0;
-    for (uint32_t i = 0; r == 0 && i < b->n_family; i++) {
-        const struct mplat *mp = &idx->plats[b->family[i]];
-        if (mp->kind == TS_PLAT_PURL && !(by_ids && mp->ids))
-            r = emit_one(idx, b->family[i], p, emit, ctx, ngen);
-    }
-    for (uint32_t g = 0; r == 0 && g < b->n_groups; g++)
-        for (uint32_t i = 0; r == 0 && i < b->groups[g].n_special; i++) {
-            const struct mplat *mp = &idx->plats[b->groups[g].special[i]];
-            if (mp->kind == TS_PLAT_PURL && !(by_ids && mp->ids))
-                r = emit_one(idx, b->groups[g].special[i], p, emit, ctx, ngen);
+    for (uint32_t g = 0; r == 0 && g <= b->n_groups; g++) {
+        /* the families first, then each version group's special platforms */
+        const uint32_t *list = g == 0 ? b->family : b->groups[g - 1].special;
+        uint32_t n = g == 0 ? b->n_family : b->groups[g - 1].n_special;
+        for (uint32_t i = 0; r == 0 && i < n; i++) {
+            const struct mplat *mp = &idx->plats[list[i]];
+            if (!purl_only || (mp->kind == TS_PLAT_PURL && !(by_ids && mp->ids)))
+                r = emit_one(idx, list[i], p, emit, ctx, ngen);
         }
+    }
     return r;
 }
 
@@ -742,13 +738,13 @@ static int match_entry(const ts_match_index_t *idx, const ts_adv_product_t *p, e
         ids_key(key, sizeof key, v);
         const struct bucket *b = find(idx, key, hash_key(key));
         if (b)
-            r = scan_all(idx, b, p, emit, ctx, ngen);
+            r = scan_each(idx, b, p, false, false, emit, ctx, ngen);
     }
     if (r == 0 && p->has_purl) {
         purl_key(key, sizeof key, &p->purl);
         const struct bucket *b = find(idx, key, hash_key(key));
         if (b)
-            r = scan_purl_bucket(idx, b, p, by_ids, emit, ctx, ngen);
+            r = scan_each(idx, b, p, true, by_ids, emit, ctx, ngen);
     }
     return r;
 }

@@ -426,8 +426,8 @@ static void test_partly_understood(void **state)
     assert_non_null(strstr(covering(a, "cna.affected[1]", "3.0")->doubt, "status \"broken\""));
     assert_string_equal(covering(a, "cna.affected[1]", "1.0")->doubt, "");
     assert_string_equal(covering(a, "cna.affected[2]", "2.0")->doubt, "");
-    /* CISA's ADP writes the kernel's commits as "custom" versions: not versions */
     ts_advisory_free(a);
+    /* CISA's ADP writes the kernel's commits as "custom" versions: not versions */
     a = parse_record("[]", "[{\"vendor\": \"linux\", \"product\": \"linux_kernel\", "
                            "\"defaultStatus\": \"unknown\", \"versions\": [{\"version\": "
                            "\"1da177e4c3f4\", \"lessThan\": \"2dcda336b6e8\", \"status\": "
