@@ -27,6 +27,19 @@ const char *ts_pstatus_name(ts_pstatus_t s)
     return "unknown";
 }
 
+const char *ts_adv_id_kind_name(ts_adv_id_kind_t k)
+{
+    switch (k) {
+    case TS_ID_MODEL:
+        return "model_numbers";
+    case TS_ID_SKU:
+        return "skus";
+    case TS_ID_SERIAL:
+        return "serial_numbers";
+    }
+    return "";
+}
+
 /* What priv_ points to (in the arena): the product array is malloc'd apart,
  * handed over as built rather than copied (entries are large). */
 typedef struct advpriv {

@@ -84,6 +84,8 @@ typedef struct ts_adv_ident {
     ts_adv_id_kind_t kind;
     const char *value; /* as written, wildcards included */
 } ts_adv_ident_t;
+/* The CSAF helper's name of a kind: "model_numbers", "skus", "serial_numbers". */
+const char *ts_adv_id_kind_name(ts_adv_id_kind_t k);
 
 typedef struct ts_adv_product {
     const char *ref; /* where it comes from: CSAF product_id ("CSAFPID-0001"), CVE 5

@@ -225,20 +225,16 @@ static pdef_t *def_new(csaf_t *c, ts_str_t id, ts_str_t name, int *rc)
  * (advisory/platform.h); empty ones are reported and left out. */
 static int read_ids(csaf_t *c, const ts_json_t *pih, ts_adv_product_t *p)
 {
-    static const struct {
-        const char *key;
-        ts_adv_id_kind_t kind;
-    } keys[] = {
-        {"model_numbers", TS_ID_MODEL}, {"skus", TS_ID_SKU}, {"serial_numbers", TS_ID_SERIAL}};
     ts_adv_ident_t ids[IDS_MAX];
     size_t n = 0;
-    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+    for (int k = TS_ID_MODEL; k <= TS_ID_SERIAL; k++) {
+        const char *key = ts_adv_id_kind_name((ts_adv_id_kind_t)k);
         ts_json_t *arr;
         size_t na;
-        int rc = advj_arr(&c->b, pih, keys[k].key, false, &arr, &na);
+        int rc = advj_arr(&c->b, pih, key, false, &arr, &na);
         if (rc)
             return rc;
-        size_t mark = advb_push(&c->b, ".%s", keys[k].key);
+        size_t mark = advb_push(&c->b, ".%s", key);
         for (size_t i = 0; i < na; i++) {
             ts_str_t s;
             if ((rc = advj_str_at(&c->b, arr, i, &s)))
@@ -247,10 +243,11 @@ static int read_ids(csaf_t *c, const ts_json_t *pih, ts_adv_product_t *p)
             if (s.len == 0 || s.len >= TS_PLATFORM_ID_MAX)
                 advb_problem(&c->b, "[%zu]: %s identifier left out", i,
                              s.len ? "a long" : "an empty");
-            else if (n == IDS_MAX)
+            else if (n == IDS_MAX) {
                 advb_problem(&c->b, "more than %d identifiers; the rest left out", IDS_MAX);
-            else
-                ids[n++] = (ts_adv_ident_t){keys[k].kind, advb_strdup(&c->b, s)};
+                break;
+            } else
+                ids[n++] = (ts_adv_ident_t){(ts_adv_id_kind_t)k, advb_strdup(&c->b, s)};
         }
         advb_pop(&c->b, mark);
     }

@@ -85,8 +85,6 @@ static int cmp_site(const void *a, const void *b)
     return x->platform_id < y->platform_id ? -1 : x->platform_id > y->platform_id;
 }
 
-static const char *const id_keys[] = {"", "model_numbers", "skus", "serial_numbers"};
-
 /* {"model_numbers":[...],"skus":[...],"serial_numbers":[...]} of the kinds
  * given (in out), or "" when none. */
 static const char *ids_json(const ts_adv_product_t *p, ts_buf_t *out)
@@ -103,7 +101,7 @@ static const char *ids_json(const ts_adv_product_t *p, ts_buf_t *out)
             if (p->ids[i].kind != (ts_adv_id_kind_t)k)
                 continue;
             if (!open) {
-                ts_jsonw_key(&w, id_keys[k]);
+                ts_jsonw_key(&w, ts_adv_id_kind_name((ts_adv_id_kind_t)k));
                 ts_jsonw_array_begin(&w);
                 open = true;
             }
@@ -130,7 +128,8 @@ static size_t ids_from_json(const char *text, ts_json_t **doc, ts_adv_ident_t **
     for (int k = TS_ID_MODEL; k <= TS_ID_SERIAL; k++) {
         ts_json_t *arr;
         size_t na = 0;
-        if (ts_json_get_array(*doc, id_keys[k], false, &arr, &na, msg, sizeof msg) != 0)
+        if (ts_json_get_array(*doc, ts_adv_id_kind_name((ts_adv_id_kind_t)k), false, &arr, &na, msg,
+                              sizeof msg) != 0)
             continue;
         for (size_t i = 0; i < na; i++) {
             ts_str_t s;

@@ -477,8 +477,6 @@ static bool id_fits(const char *pat, const char *s)
     }
 }
 
-static const char *const id_kind_names[] = {"", "model_numbers", "skus", "serial_numbers"};
-
 /* The identifiers the platform and the entry both give decide: -1 none in
  * common, 0 one kind in common without a fit, 1 every kind in common fits
  * (*pat, *kind: the first pattern that did). */
@@ -525,8 +523,8 @@ int ts_match_one(const ts_platform_t *plat, const ts_adv_product_t *p, bool *und
         if (has(p->via))
             ts_seterr(id, sizeof id, "%s", p->via);
         else
-            ts_seterr(id, sizeof id, "%s \"%s\" of %s/%s", id_kind_names[kind], pat, v[0] ? v : "*",
-                      pr);
+            ts_seterr(id, sizeof id, "%s \"%s\" of %s/%s", ts_adv_id_kind_name(kind), pat,
+                      v[0] ? v : "*", pr);
     } else if (plat->kind == TS_PLAT_PURL && p->has_purl) {
         if (!ts_purl_same_package(&p->purl, &plat->purl))
             return 0;
