@@ -60,6 +60,22 @@ static int names(ts_platform_t *p, ts_str_t vendor, ts_str_t product, char *err,
     return 0;
 }
 
+/* The canonical spec: it must fit whole, since it is what is stored and read
+ * back (a cut one would name another platform). tmp holds it first. */
+static int set_spec(ts_platform_t *p, const char *tmp, char *err, size_t errsize)
+{
+    size_t n = strlen(tmp);
+    if (n >= sizeof p->spec) {
+        ts_seterr(err, errsize, "canonical form longer than %d bytes", TS_PLATFORM_SPEC_MAX - 1);
+        return TS_ETOOBIG;
+    }
+    memcpy(p->spec, tmp, n + 1);
+    return 0;
+}
+
+/* Room to format a CPE or purl whole, so that a form too long is seen. */
+#define CANON_TMP (4 * TS_PLATFORM_SPEC_MAX)
+
 static int parse_cpe(const char *spec, ts_platform_t *p, char *err, size_t errsize)
 {
     char why[256] = "";
@@ -87,8 +103,9 @@ static int parse_cpe(const char *spec, ts_platform_t *p, char *err, size_t errsi
     } else {
         p->family = true;
     }
-    ts_cpe_format(&p->cpe, p->spec, sizeof p->spec);
-    return 0;
+    char tmp[CANON_TMP];
+    ts_cpe_format(&p->cpe, tmp, sizeof tmp);
+    return set_spec(p, tmp, err, errsize);
 }
 
 static int parse_purl(const char *spec, ts_platform_t *p, char *err, size_t errsize)
@@ -118,8 +135,9 @@ static int parse_purl(const char *spec, ts_platform_t *p, char *err, size_t errs
     } else {
         p->family = true;
     }
-    ts_purl_format(&p->purl, p->spec, sizeof p->spec);
-    return 0;
+    char tmp[CANON_TMP];
+    ts_purl_format(&p->purl, tmp, sizeof tmp);
+    return set_spec(p, tmp, err, errsize);
 }
 
 static int parse_name(const char *spec, ts_platform_t *p, char *err, size_t errsize)

@@ -70,6 +70,16 @@ static void test_platform_invalid(void **state)
     big[3] = ':';
     assert_int_equal(ts_platform_parse(big, &p, err, sizeof err), TS_ETOOBIG);
     assert_int_equal(ts_platform_parse(NULL, &p, err, sizeof err), TS_EINVAL);
+    /* short enough, but its canonical form (percent-encoded) would not be:
+     * refused, not cut into another platform (fuzzing found it) */
+    char wide[TS_PLATFORM_SPEC_MAX];
+    strcpy(wide, "pkg:npm/");
+    memset(wide + 8, 0x9c, 250); /* namespace */
+    wide[258] = '/';
+    memset(wide + 259, 0x9c, 100); /* name */
+    wide[359] = '\0';
+    assert_int_equal(ts_platform_parse(wide, &p, err, sizeof err), TS_ETOOBIG);
+    assert_non_null(strstr(err, "canonical form"));
 }
 
 static void test_platform_forms(void **state)
