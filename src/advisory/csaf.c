@@ -932,6 +932,21 @@ static int read_tree(csaf_t *c, const ts_json_t *doc)
 
 /* ---- Relationship links -------------------------------------------------------- */
 
+#define LINK_DEPTH_MAX 4   /* relationship chain steps followed (real ones take one or two) */
+#define LINK_TEXT_MAX 1024 /* bytes of a chain's text */
+#define LINK_NAME_MAX 200  /* bytes of a product's name or id in it */
+
+/* Length of s cut to at most max bytes, on a UTF-8 character boundary. */
+static int cut(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return (int)n;
+    while (max && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return (int)max;
+}
+
 /* How a relationship names the product it relates to: its CPE or purl as
  * written, else its name. */
 static const char *link_name(const pdef_t *t)
@@ -939,45 +954,62 @@ static const char *link_name(const pdef_t *t)
     return t->helper_text ? t->helper_text : t->p.full_name;
 }
 
-static void add_link(csaf_t *c, size_t target, size_t first, int status, const char *via)
+static int add_link(csaf_t *c, size_t target, size_t first, int status, const char *via)
 {
-    const char *key = advb_printf(&c->b, "%zu\x1f%d\x1f%s", target, status, via);
+    char key[LINK_TEXT_MAX + 48];
+    snprintf(key, sizeof key, "%zu\x1f%d\x1f%s", target, status, via);
     long k = idmap_get(&c->linkmap, ts_str_c(key));
     if (k >= 0) {
         c->links[k].count++;
-        return;
+        return 0;
     }
+    if (c->nlinks >= TS_ADV_PRODUCTS_MAX)
+        return advb_fail(&c->b, TS_ETOOBIG, "more than %d relationship links", TS_ADV_PRODUCTS_MAX);
     if (c->nlinks == c->caplinks) {
         c->caplinks = c->caplinks ? 2 * c->caplinks : 16;
         c->links = ts_xrealloc(c->links, c->caplinks * sizeof *c->links);
     }
-    idmap_put(&c->linkmap, ts_str_c(key), c->nlinks);
-    c->links[c->nlinks++] = (linked_t){target, first, 1, status, via};
+    idmap_put(&c->linkmap, ts_str_c(advb_strdup(&c->b, ts_str_c(key))), c->nlinks);
+    c->links[c->nlinks++] = (linked_t){target, first, 1, status, advb_strdup(&c->b, ts_str_c(via))};
+    return 0;
 }
 
 /* Links each relationship product with a status to the product its
  * relationship relates to, and on along the chain when that one is a
  * relationship product too ("X default_component_of (A installed_on B)"
- * concerns A and B). */
-static void link_relationships(csaf_t *c)
+ * concerns A and B); a chain stops where it loops, or after a few steps.
+ * \retval TS_ETOOBIG more links than entries an advisory may have. */
+static int link_relationships(csaf_t *c)
 {
+    char via[LINK_TEXT_MAX];
     for (size_t i = 0; i < c->ndefs; i++) {
         const pdef_t *d = &c->defs[i], *r = d;
         if (d->kind != DEF_REL || d->status == 0 || d->state != ST_DONE)
             continue;
-        const char *via = "";
-        for (int depth = 0; r->kind == DEF_REL && r->cat && depth < TS_ADV_TREE_DEPTH_MAX;
-             depth++) {
+        size_t vl = 0, seen[LINK_DEPTH_MAX];
+        for (int depth = 0; r->kind == DEF_REL && r->cat && depth < LINK_DEPTH_MAX; depth++) {
             long t = idmap_get(&c->ids, ts_str_c(r->rel_to));
-            if (t < 0 || c->defs[t].state == ST_BROKEN)
+            bool loop = false;
+            for (int k = 0; t >= 0 && k < depth; k++)
+                loop |= seen[k] == (size_t)t;
+            if (t < 0 || loop || c->defs[t].state == ST_BROKEN)
                 break;
+            seen[depth] = (size_t)t;
             const pdef_t *target = &c->defs[t];
-            via = advb_printf(&c->b, "%s%srelationship %s %s (%s)", via, via[0] ? ", " : "", r->cat,
-                              target->p.ref, link_name(target));
-            add_link(c, (size_t)t, i, d->status, via);
+            const char *name = link_name(target);
+            int w = snprintf(via + vl, sizeof via - vl, "%srelationship %s %.*s (%.*s)",
+                             vl ? ", " : "", r->cat, cut(target->p.ref, LINK_NAME_MAX),
+                             target->p.ref, cut(name, LINK_NAME_MAX), name);
+            if (w < 0 || vl + (size_t)w >= sizeof via)
+                break;
+            vl += (size_t)w;
+            int rc = add_link(c, (size_t)t, i, d->status, via);
+            if (rc)
+                return rc;
             r = target;
         }
     }
+    return 0;
 }
 
 /* A new entry for definition d with status st (its remediations with it). */
@@ -1064,10 +1096,10 @@ int ts_csaf_from_json(const ts_json_t *doc, const char *name, ts_advisory_t **ou
         if (d->status && d->state != ST_BROKEN && emit(&c, d, d->status) == NULL)
             rc = TS_ETOOBIG;
     }
-    if (rc == 0) {
-        link_relationships(&c);
+    if (rc == 0)
+        rc = link_relationships(&c);
+    if (rc == 0)
         rc = emit_links(&c);
-    }
     csaf_free(&c);
     if (rc) {
         advb_discard(&c.b);

@@ -471,6 +471,36 @@ static void test_relationships(void **state)
     ts_advisory_free(a);
 }
 
+/* Hostile relationships: chains that loop through relates_to, names of any
+ * length. The walk stops, and the rule's text stays bounded. */
+static void test_relationship_bounds(void **state)
+{
+    (void)state;
+    char longname[3001];
+    memset(longname, 'n', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+#define LOOP_TREE                                                                                  \
+    "{\"full_product_names\": [{\"name\": \"X\", \"product_id\": \"X\"}, {\"name\": \"%s\", "      \
+    "\"product_id\": \"Y\"}], \"relationships\": [{\"category\": \"installed_on\", "               \
+    "\"product_reference\": \"X\", \"relates_to_product_reference\": \"R2\", "                     \
+    "\"full_product_name\": {\"name\": \"r1\", \"product_id\": \"R1\"}}, {\"category\": "          \
+    "\"installed_with\", \"product_reference\": \"Y\", \"relates_to_product_reference\": "         \
+    "\"R1\", \"full_product_name\": {\"name\": \"%s\", \"product_id\": \"R2\"}}]}"
+    char tree[8000];
+    snprintf(tree, sizeof tree, LOOP_TREE, longname, longname);
+    char *doc = at_csaf_doc("LOOP", tree, "[{\"product_status\": {\"known_affected\": [\"R1\"]}}]");
+    ts_advisory_t *a = parse_ok(doc);
+    free(doc);
+    /* R1 itself, R1 linked to R2, and on to R1 (where the loop stops) */
+    assert_int_equal(a->n_products, 3);
+    for (size_t i = 1; i < a->n_products; i++) {
+        assert_true(strlen(a->products[i].via) < 1024);
+        assert_non_null(strstr(a->products[i].via, "relationship installed_on R2 (nnn"));
+    }
+    assert_non_null(strstr(a->products[2].via, ", relationship installed_with R1 (r1)"));
+    ts_advisory_free(a);
+}
+
 static void test_parse_any(void **state)
 {
     size_t len;
@@ -732,6 +762,7 @@ int main(void)
         cmocka_unit_test(test_fixture),
         cmocka_unit_test(test_purl),
         cmocka_unit_test(test_relationships),
+        cmocka_unit_test(test_relationship_bounds),
         cmocka_unit_test(test_parse_any),
         cmocka_unit_test(test_corpus_icsa_24_289_02),
         cmocka_unit_test(test_corpus_icsa_23_243_04),
