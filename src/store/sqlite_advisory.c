@@ -85,6 +85,7 @@ const char ts_sq_migration_advisory_entries[] =
     "ALTER TABLE adv_products ADD COLUMN ids TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE adv_products ADD COLUMN secondary INTEGER NOT NULL DEFAULT 0"
     "  CHECK (secondary IN (0, 1));"
+    "CREATE INDEX adv_products_ids ON adv_products(vendor) WHERE ids <> '';"
     "PRAGMA user_version = 8;";
 
 enum {
@@ -134,8 +135,8 @@ static const char sql_prod_insert[] =
     "adv, ord, ref, full_name, vendor, product, cpe, purl, purl_key, version_text, range,"         \
     " range_error, status, remediations, doubt, note, via, ids, secondary"
 /* Each lookup uses an index (name; product of entries naming no vendor;
- * purl_key; the vendor's entries with identifiers through the name index);
- * the UNION keeps an entry found several ways once. */
+ * purl_key; the vendor's entries with identifiers); the UNION keeps an
+ * entry found several ways once. */
 static const char sql_prod_for[] =
     "SELECT " PROD_COLS " FROM adv_products"
     " WHERE vendor = ?1 AND ?1 <> '' AND (?2 IS NULL OR product = ?2)"
