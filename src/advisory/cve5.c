@@ -49,7 +49,7 @@
 #define CPES_MAX 32                  /* CPEs used per affected element */
 #define CHANGES_MAX 64               /* changes[] used per version entry */
 #define ITEMS_MAX 1024               /* understood intervals ordered per element */
-#define RUNS_MAX (TS_VRANGE_MAX / 2) /* intervals one entry keeps after narrowing */
+#define RUNS_MAX (TS_VRANGE_MAX / 2) /* intervals in one entry's range (more: more entries) */
 
 /* One understood versions[] entry, or one changes[] segment of it. */
 typedef struct item {
@@ -506,9 +506,7 @@ static int make_entry(advb_t *b, elem_t *e, const char *ref, ts_pstatus_t st, ts
     p->note = note;
     p->doubt = doubt;
     char why[256] = "";
-    if (n > RUNS_MAX) {
-        advb_range_fail(b, p, "cut into too many pieces by overlapping entries");
-    } else if (ts_vrange_from_intervals(s, iv, n, &p->range, why, sizeof why) == 0) {
+    if (ts_vrange_from_intervals(s, iv, n, &p->range, why, sizeof why) == 0) {
         p->range_ok = true;
     } else {
         advb_range_fail(b, p, why);
@@ -599,24 +597,13 @@ static int resolve(advb_t *b, elem_t *e, ts_pstatus_t dst, bool with_default)
     for (int p = 1; p < np; p++)
         if (void_piece(&bd, p))
             win[p] = win[p - 1];
-    ts_vinterval_t runs[RUNS_MAX + 1];
-    size_t nr;
+    ts_vinterval_t runs[RUNS_MAX];
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < e->nitems; i++) {
         const item_t *it = &e->items[i];
-        int p = 0;
-        for (nr = 0; nr <= RUNS_MAX && next_run(&bd, win, (int)i, &p, &runs[nr]); nr++)
-            ;
-        if (nr == 0) {
-            advb_problem(b, "%s: %s", it->ref,
-                         it->lo_p > it->hi_p ? "empty range"
-                                             : "every version it holds is stated by a more "
-                                               "specific entry");
-            continue;
-        }
         bool narrowed = false;
-        for (int p2 = it->lo_p; p2 <= it->hi_p; p2++)
-            narrowed |= win[p2] != (int)i && !void_piece(&bd, p2);
+        for (int p = it->lo_p; p <= it->hi_p; p++)
+            narrowed |= win[p] != (int)i && !void_piece(&bd, p);
         const char *note = it->note;
         if (narrowed)
             note = advb_printf(b, "%s%snarrowed: a more specific versions[] entry states the rest",
@@ -626,7 +613,25 @@ static int resolve(advb_t *b, elem_t *e, ts_pstatus_t dst, bool with_default)
                                               strrchr(e->items[it->rival].ref, '.') + 1,
                                               ts_pstatus_name(e->items[it->rival].st))
                                 : "";
-        rc = make_entry(b, e, it->ref, it->st, it->scheme, runs, nr, it->text, note, doubt);
+        /* The versions it won, a range of up to RUNS_MAX intervals per entry. */
+        size_t entries = 0;
+        int p = 0;
+        for (;;) {
+            size_t nr = 0;
+            while (nr < RUNS_MAX && next_run(&bd, win, (int)i, &p, &runs[nr]))
+                nr++;
+            if (nr == 0)
+                break;
+            entries++;
+            rc = make_entry(b, e, it->ref, it->st, it->scheme, runs, nr, it->text, note, doubt);
+            if (rc || nr < RUNS_MAX)
+                break;
+        }
+        if (entries == 0)
+            advb_problem(b, "%s: %s", it->ref,
+                         it->lo_p > it->hi_p ? "empty range"
+                                             : "every version it holds is stated by a more "
+                                               "specific entry");
     }
     if (rc == 0 && with_default) {
         /* What the default covers is in doubt when an entry not understood

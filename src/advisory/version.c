@@ -1411,6 +1411,14 @@ static bool no_bound(ts_str_t b)
     return b.ptr == NULL || b.len == 0 || ts_str_eq_c(b, "*");
 }
 
+/* Whether a ends just below b begins, both leaving that version out. */
+static bool joined(ts_vscheme_t s, const ts_vinterval_t *a, const ts_vinterval_t *b)
+{
+    int c = 1;
+    return a->hi.ptr && b->lo.ptr && !a->hi_incl && !b->lo_incl &&
+           ts_version_cmp_bound(s, a->hi, b->lo, &c) == 0 && c == 0;
+}
+
 int ts_vrange_from_intervals(ts_vscheme_t s, const ts_vinterval_t *iv, size_t n, ts_vrange_t *out,
                              char *err, size_t errsize)
 {
@@ -1446,9 +1454,17 @@ int ts_vrange_from_intervals(ts_vscheme_t s, const ts_vinterval_t *iv, size_t n,
             rc = range_add(out, TS_VOP_EQ, lo, err, errsize);
             continue;
         }
+        /* (a, b) and (b, c): one interval without b, as vers writes it
+         * (">a|!=b|<c"; "<b|>b" would name b twice) */
+        bool below = k > 0 && joined(s, &iv[k - 1], &iv[k]);
+        bool above = k + 1 < n && joined(s, &iv[k], &iv[k + 1]);
         if (lo.ptr)
-            rc = range_add(out, iv[k].lo_incl ? TS_VOP_GE : TS_VOP_GT, lo, err, errsize);
-        if (rc == 0 && hi.ptr)
+            rc = range_add(out,
+                           below           ? TS_VOP_NE
+                           : iv[k].lo_incl ? TS_VOP_GE
+                                           : TS_VOP_GT,
+                           lo, err, errsize);
+        if (rc == 0 && hi.ptr && !above)
             rc = range_add(out, iv[k].hi_incl ? TS_VOP_LE : TS_VOP_LT, hi, err, errsize);
     }
     if (rc == 0 && n > 1 && range_validate(out, err, errsize) != 0) {

@@ -388,6 +388,22 @@ static void test_kernel_shape(void **state)
     assert_string_equal(covering(a, rel, "6.2.0")->doubt, "");
     assert_string_equal(covering(a, rel, "6.2.0")->product, at_normp("linux_kernel", p));
     ts_advisory_free(a);
+    /* "0 lessThan 7" unaffected around ten fixed-up lines: more pieces than
+     * one range holds, so two entries, and every version still stated once */
+    char aff[2048] = "[{\"vendor\": \"Linux\", \"product\": \"Linux\", \"versions\": [{"
+                     "\"version\": \"0\", \"lessThan\": \"7\", \"status\": \"unaffected\", "
+                     "\"versionType\": \"custom\"}";
+    for (int k = 1; k <= 10; k++)
+        snprintf(aff + strlen(aff), sizeof aff - strlen(aff),
+                 ", {\"version\": \"5.%d\", \"status\": \"affected\"}", k);
+    strcat(aff, "]}]");
+    a = parse_record(aff, NULL);
+    assert_int_equal(count_ref_prefix(a, "cna.affected[0].versions[0]"), 2);
+    assert_int_equal(covering(a, "cna.affected[0]", "5.5")->status, TS_PS_AFFECTED);
+    assert_int_equal(covering(a, "cna.affected[0]", "5.5.1")->status, TS_PS_NOT_AFFECTED);
+    assert_int_equal(covering(a, "cna.affected[0]", "6.0")->status, TS_PS_NOT_AFFECTED);
+    assert_int_equal(covering(a, "cna.affected[0]", "4.19")->status, TS_PS_NOT_AFFECTED);
+    ts_advisory_free(a);
 }
 
 /* Bad input: what the record says only partly understood never becomes a

@@ -883,6 +883,17 @@ static void test_intervals(void **state)
         if (in != t[k].in)
             fail_msg("%s: in %d", t[k].v, in);
     }
+    /* (1.0, 2.0) and (2.0, 3.0): one interval without 2.0 */
+    ts_vinterval_t around[] = {{TS_STR_LIT("1.0"), TS_STR_LIT("2.0"), false, false},
+                               {TS_STR_LIT("2.0"), TS_STR_LIT("3.0"), false, false}};
+    assert_int_equal(ts_vrange_from_intervals(TS_VS_GENERIC, around, 2, &r, err, sizeof err), 0);
+    ts_vrange_format(&r, buf, sizeof buf);
+    assert_string_equal(buf, "vers:generic/>1.0|!=2.0|<3.0");
+    bool in = true;
+    assert_int_equal(ts_vrange_contains(&r, TS_STR_LIT("2.0"), &in), 0);
+    assert_false(in);
+    assert_int_equal(ts_vrange_contains(&r, TS_STR_LIT("2.0.1"), &in), 0);
+    assert_true(in);
     ts_vinterval_t all = {TS_STR_NULL, TS_STR_NULL, false, false};
     assert_int_equal(ts_vrange_from_intervals(TS_VS_SEMVER, &all, 1, &r, err, sizeof err), 0);
     assert_true(r.all);
