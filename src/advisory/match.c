@@ -670,7 +670,9 @@ static int scan_name_bucket(const ts_match_index_t *idx, const struct bucket *b,
                     if (prefix_len + vl + suffix_len < sizeof rule) {
                         memcpy(rule, prefix, prefix_len);
                         memcpy(rule + prefix_len, vg->version, vl);
-                        memcpy(rule + prefix_len + vl, suffix, suffix_len + 1);
+                        if (suffix_len)
+                            memcpy(rule + prefix_len + vl, suffix, suffix_len);
+                        rule[prefix_len + vl + suffix_len] = '\0';
                     } else {
                         version_rule(p, in, vg->version, id, rule, sizeof rule);
                     }

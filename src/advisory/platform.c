@@ -287,7 +287,9 @@ int ts_platform_parse(const char *spec, ts_platform_t *out, char *err, size_t er
     }
     char base[TS_PLATFORM_SPEC_MAX];
     const char *ids = ids_start(spec);
-    snprintf(base, sizeof base, "%.*s", (int)(ids ? (size_t)(ids - spec) : n), spec);
+    size_t bn = ids ? (size_t)(ids - spec) : n; /* < n < TS_PLATFORM_SPEC_MAX */
+    memcpy(base, spec, bn);
+    base[bn] = '\0';
     int r = ids ? parse_ids(ids, out, err, errsize) : 0;
     if (r == 0 && strncmp(base, "cpe:", 4) == 0)
         r = parse_cpe(base, out, err, errsize);

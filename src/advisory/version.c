@@ -187,12 +187,9 @@ static int alpha_vs_nothing(const struct gtok *a)
     return pre_rank(a) ? -1 : 1;
 }
 
-/* Drops what vendors write before the number: "V3.1.0", "v2", "Version 4.2",
- * "version_5". */
-static ts_str_t generic_body(ts_str_t v)
+/* generic_body() past its common case (no leading 'v'). */
+static ts_str_t generic_body_v(ts_str_t v)
 {
-    if (v.len < 2 || (v.ptr[0] != 'v' && v.ptr[0] != 'V'))
-        return v;
     size_t k = 1;
     if (v.len > 7 && ieq(ts_str(v.ptr, 7), "version")) {
         k = 7;
@@ -205,6 +202,15 @@ static ts_str_t generic_body(ts_str_t v)
         v.len -= k;
     }
     return v;
+}
+
+/* Drops what vendors write before the number: "V3.1.0", "v2", "Version 4.2",
+ * "version_5". Inline: every generic comparison starts here. */
+static inline ts_str_t generic_body(ts_str_t v)
+{
+    if (v.len < 2 || (v.ptr[0] != 'v' && v.ptr[0] != 'V'))
+        return v;
+    return generic_body_v(v);
 }
 
 static int generic_check(ts_str_t v)
