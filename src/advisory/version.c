@@ -261,7 +261,12 @@ static int gtok_cmp(const struct gtok *x, const struct gtok *y)
     return x->num ? -wr : wr;
 }
 
-static int generic_cmp(ts_str_t a, ts_str_t b)
+/* a against b, either one followed by an infinitely large element when its
+ * flag says so (a CVE 5 bound pattern "6.1.*" is 6.1 then infinity): when a
+ * pattern's runs are all equal to the other's first ones, the pattern is
+ * above; two patterns that end together are equal. Inline, so that the
+ * plain comparison (both flags false) pays nothing for patterns. */
+static inline int generic_cmp_ext(ts_str_t a, bool a_inf, ts_str_t b, bool b_inf)
 {
     a = generic_body(a);
     b = generic_body(b);
@@ -270,6 +275,9 @@ static int generic_cmp(ts_str_t a, ts_str_t b)
         struct gtok x, y;
         gnext(&ca, &x);
         gnext(&cb, &y);
+        bool xi = x.end && a_inf, yi = y.end && b_inf;
+        if (xi || yi)
+            return xi == yi ? 0 : xi ? 1 : -1;
         if (x.end && y.end)
             return 0;
         int r = gtok_cmp(&x, &y);
@@ -278,41 +286,9 @@ static int generic_cmp(ts_str_t a, ts_str_t b)
     }
 }
 
-/* v against P.inf, P followed by an infinitely large element (a CVE 5 bound
- * "6.1.*"): only v's first runs count, and when they equal P's, v is below. */
-static int generic_cmp_inf(ts_str_t v, ts_str_t p)
+static int generic_cmp(ts_str_t a, ts_str_t b)
 {
-    v = generic_body(v);
-    p = generic_body(p);
-    struct gcur cv = {v.ptr, v.ptr + v.len}, cp = {p.ptr, p.ptr + p.len};
-    for (;;) {
-        struct gtok x, y;
-        gnext(&cp, &y);
-        if (y.end)
-            return -1;
-        gnext(&cv, &x);
-        int r = gtok_cmp(&x, &y);
-        if (r)
-            return r;
-    }
-}
-
-/* P.inf against Q.inf: the shorter prefix reaches infinity first. */
-static int generic_cmp_inf2(ts_str_t p, ts_str_t q)
-{
-    p = generic_body(p);
-    q = generic_body(q);
-    struct gcur cp = {p.ptr, p.ptr + p.len}, cq = {q.ptr, q.ptr + q.len};
-    for (;;) {
-        struct gtok x, y;
-        gnext(&cp, &x);
-        gnext(&cq, &y);
-        if (x.end || y.end)
-            return (y.end && !x.end) ? -1 : (x.end && !y.end) ? 1 : 0;
-        int r = gtok_cmp(&x, &y);
-        if (r)
-            return r;
-    }
+    return generic_cmp_ext(a, false, b, false);
 }
 
 /* ---- semver 2.0.0 -------------------------------------------------------
@@ -829,9 +805,7 @@ int ts_version_cmp_bound(ts_vscheme_t s, ts_str_t a, ts_str_t b, int *out)
         return TS_EINVAL;
     /* Only the leading numbers of a pattern count, and semver's order there
      * is the generic one. */
-    *out = wa && wb ? generic_cmp_inf2(pa, pb)
-           : wa     ? -generic_cmp_inf(b, pa)
-                    : generic_cmp_inf(a, pb);
+    *out = generic_cmp_ext(wa ? pa : a, wa, wb ? pb : b, wb);
     return 0;
 }
 
@@ -1534,7 +1508,7 @@ int ts_vrange_contains(const ts_vrange_t *r, ts_str_t v, bool *in)
          * (a full re-match makes millions of these calls). */
         ts_str_t c = cver(r, k), pat;
         if (is_pattern(c, &pat))
-            cmp[k] = generic_cmp_inf(v, pat);
+            cmp[k] = generic_cmp_ext(v, false, pat, true);
         else if (r->scheme == TS_VS_GENERIC)
             cmp[k] = generic_cmp(v, trim(c));
         else if (ts_version_cmp(r->scheme, v, c, &cmp[k]) != 0)
