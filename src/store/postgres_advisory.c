@@ -374,7 +374,7 @@ static int prod_row(const PGresult *s, int i, void *cb, void *ctx)
 }
 
 static int pg_products_for(ts_store_t *st, const char *vendor, const char *product,
-                           const char *purl_key, ts_adv_prod_cb cb, void *ctx)
+                           const char *purl_key, bool with_ids, ts_adv_prod_cb cb, void *ctx)
 {
     ts_pg_params_t p;
     ts_pg_params_init(&p);

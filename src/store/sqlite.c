@@ -224,6 +224,7 @@ static const char *const migrations[] = {
     ts_sq_migration_certs,
     ts_sq_migration_portal,
     ts_sq_migration_advisory,
+    ts_sq_migration_advisory_entries,
 };
 _Static_assert(TS_FLOW_DROP_COUNT_ == 6, "one exporters column per drop reason");
 #define SQ_LATEST ((int)(sizeof migrations / sizeof migrations[0]))

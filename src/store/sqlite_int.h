@@ -83,3 +83,4 @@ int64_t ts_sq_now_us(void);
 extern const char ts_sq_migration_certs[];    /* v5 */
 extern const char ts_sq_migration_portal[];   /* v6 */
 extern const char ts_sq_migration_advisory[]; /* v7 */
+extern const char ts_sq_migration_advisory_entries[]; /* v8 */
