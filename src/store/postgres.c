@@ -180,6 +180,7 @@ static const char *const migrations[] = {
     ts_pg_migration_certs,
     ts_pg_migration_portal,
     ts_pg_migration_advisory,
+    ts_pg_migration_advisory_entries,
 };
 #define PG_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -55,6 +55,7 @@
 #include "advisory/match.h"
 #include "advtest.h"
 #include "store/advstore.h"
+#include "ttstore.h"
 
 #define X "advisories-extra/"
 #define C "advisories/"
@@ -354,6 +355,7 @@ static const struct lcase cases[] = {
 
 struct lstate {
     char *dir;
+    char loc[4200];
     ts_store_t *st;
     bool corpus;
 };
@@ -403,9 +405,8 @@ static int setup(void **state)
     ls->corpus = probe != NULL;
     free(probe);
     ls->dir = tt_tmpdir();
-    char path[4200];
-    snprintf(path, sizeof path, "%s/t.db", ls->dir);
-    if (ls->dir == NULL || ts_store_open(path, &ls->st) != 0)
+    if (ls->dir == NULL || tt_store_fresh(ls->dir, "t.db", ls->loc, sizeof ls->loc) != 0 ||
+        ts_store_open(ls->loc, &ls->st) != 0)
         return -1;
     *state = ls;
     return 0;
@@ -415,6 +416,7 @@ static int teardown(void **state)
 {
     struct lstate *ls = *state;
     ts_store_close(ls->st);
+    tt_store_drop(ls->loc);
     tt_rmtree(ls->dir);
     free(ls->dir);
     free(ls);
