@@ -546,7 +546,11 @@ int ts_match_one(const ts_platform_t *plat, const ts_adv_product_t *p, bool *und
                    (!plat->vendor_family && strcmp(pr, plat->product) != 0)) {
             return 0;
         }
-        ts_seterr(id, sizeof id, "name %s/%s", v[0] ? v : "*", pr);
+        /* as ident() says it, for the same reason on both paths */
+        if (has(p->via))
+            ts_seterr(id, sizeof id, "%s", p->via);
+        else
+            ts_seterr(id, sizeof id, "name %s/%s", v[0] ? v : "*", pr);
     }
     if (plat->family) {
         family_rule(p, id, rule, rulesize);
