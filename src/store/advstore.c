@@ -49,12 +49,12 @@ int ts_store_adv_product_add(ts_store_t *st, const ts_adv_prod_rec_t *rec)
 }
 
 int ts_store_adv_products_for(ts_store_t *st, const char *vendor, const char *product,
-                              const char *purl_key, ts_adv_prod_cb cb, void *ctx)
+                              const char *purl_key, bool with_ids, ts_adv_prod_cb cb, void *ctx)
 {
     ADV_OPS(st, products_for);
     if (cb == NULL)
         return TS_EINVAL;
-    return st->ops->advisory->products_for(st, vendor, product, purl_key, cb, ctx);
+    return st->ops->advisory->products_for(st, vendor, product, purl_key, with_ids, cb, ctx);
 }
 
 int ts_store_adv_count(ts_store_t *st, uint64_t *n)

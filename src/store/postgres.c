@@ -220,6 +220,7 @@ static const char *const migrations[] = {
     ts_pg_migration_advisory,
     step8,
     ts_pg_migration_scan,
+    ts_pg_migration_advisory_entries,
 };
 #define PG_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(TS_LINK_EVENT_MAX == 140737488355326, "step8's sequence bound");

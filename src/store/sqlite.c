@@ -266,6 +266,7 @@ static const char *const migrations[] = {
     "ALTER TABLE events ADD COLUMN targets TEXT;"
     "PRAGMA user_version = 8;",
     ts_sq_migration_scan,
+    ts_sq_migration_advisory_entries,
 };
 _Static_assert(TS_FLOW_DROP_COUNT_ == 6, "one exporters column per drop reason");
 #define SQ_LATEST ((int)(sizeof migrations / sizeof migrations[0]))

@@ -75,6 +75,19 @@ const char ts_sq_migration_advisory[] =
     "CREATE INDEX adv_matches_site ON adv_matches(site_id, adv);"
     "PRAGMA user_version = 7;";
 
+/* What an entry carries beyond its range (issue 11): the doubt over it, how
+ * its versions were read, the relationship that links it, the identifiers
+ * a platform may declare, whether an ADP gave it. */
+const char ts_sq_migration_advisory_entries[] =
+    "ALTER TABLE adv_products ADD COLUMN doubt TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE adv_products ADD COLUMN note TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE adv_products ADD COLUMN via TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE adv_products ADD COLUMN ids TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE adv_products ADD COLUMN secondary INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (secondary IN (0, 1));"
+    "CREATE INDEX adv_products_ids ON adv_products(vendor) WHERE ids <> '';"
+    "PRAGMA user_version = 10;";
+
 enum {
     Q_ADV_GET = TS_SQX_ADVISORY,
     Q_ADV_INSERT,
@@ -117,20 +130,24 @@ static const char sql_adv_count[] = "SELECT count(*) FROM advisories";
 static const char sql_prod_clear[] = "DELETE FROM adv_products WHERE adv = ?1";
 static const char sql_prod_insert[] =
     "INSERT INTO adv_products (adv, ord, ref, full_name, vendor, product, cpe, purl, purl_key,"
-    " version_text, range, range_error, status, remediations)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+    " version_text, range, range_error, status, remediations, doubt, note, via, ids, secondary)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+    " ?19)";
+#define PROD_COLS                                                                                  \
+    "adv, ord, ref, full_name, vendor, product, cpe, purl, purl_key, version_text, range,"         \
+    " range_error, status, remediations, doubt, note, via, ids, secondary"
 /* Each lookup uses an index (name; product of entries naming no vendor;
- * purl_key); the UNION keeps an entry found several ways once. */
+ * purl_key; the vendor's entries with identifiers); the UNION keeps an
+ * entry found several ways once. */
 static const char sql_prod_for[] =
-    "SELECT adv, ord, ref, full_name, vendor, product, cpe, purl, purl_key, version_text, range,"
-    " range_error, status, remediations FROM adv_products"
+    "SELECT " PROD_COLS " FROM adv_products"
     " WHERE vendor = ?1 AND ?1 <> '' AND (?2 IS NULL OR product = ?2)"
-    " UNION SELECT adv, ord, ref, full_name, vendor, product, cpe, purl, purl_key, version_text,"
-    " range, range_error, status, remediations FROM adv_products"
+    " UNION SELECT " PROD_COLS " FROM adv_products"
     " WHERE vendor = '' AND product = ?2 AND ?2 <> ''"
-    " UNION SELECT adv, ord, ref, full_name, vendor, product, cpe, purl, purl_key, version_text,"
-    " range, range_error, status, remediations FROM adv_products"
+    " UNION SELECT " PROD_COLS " FROM adv_products"
     " WHERE purl_key = ?3 AND ?3 <> ''"
+    " UNION SELECT " PROD_COLS " FROM adv_products"
+    " WHERE vendor = ?1 AND ?1 <> '' AND ?4 = 1 AND ids <> ''"
     " ORDER BY 1, 2";
 static const char sql_site_exists[] = "SELECT 1 FROM sites WHERE id = ?1";
 static const char sql_plat_insert[] =
@@ -365,11 +382,16 @@ static int sq_product_add(ts_store_t *st, const ts_adv_prod_rec_t *p)
     ts_sq_bind_cstr(s, 12, nz(p->range_error));
     sqlite3_bind_int(s, 13, p->status);
     ts_sq_bind_cstr(s, 14, p->remediations_json ? p->remediations_json : "[]");
+    ts_sq_bind_cstr(s, 15, nz(p->doubt));
+    ts_sq_bind_cstr(s, 16, nz(p->note));
+    ts_sq_bind_cstr(s, 17, nz(p->via));
+    ts_sq_bind_cstr(s, 18, nz(p->ids_json));
+    sqlite3_bind_int(s, 19, p->secondary ? 1 : 0);
     return ts_sq_run(sq, s);
 }
 
 static int sq_products_for(ts_store_t *st, const char *vendor, const char *product,
-                           const char *purl_key, ts_adv_prod_cb cb, void *ctx)
+                           const char *purl_key, bool with_ids, ts_adv_prod_cb cb, void *ctx)
 {
     struct sq_store *sq = ts_sq(st);
     int err = 0;
@@ -379,6 +401,7 @@ static int sq_products_for(ts_store_t *st, const char *vendor, const char *produ
     ts_sq_bind_cstr(s, 1, nz(vendor));
     ts_sq_bind_cstr(s, 2, product);
     ts_sq_bind_cstr(s, 3, nz(purl_key));
+    sqlite3_bind_int(s, 4, with_ids ? 1 : 0);
     int rc, cbr = 0;
     while (cbr == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         ts_adv_prod_rec_t p = {
@@ -396,6 +419,11 @@ static int sq_products_for(ts_store_t *st, const char *vendor, const char *produ
             .range_error = ts_sq_col_cstr(s, 11),
             .status = sqlite3_column_int(s, 12),
             .remediations_json = ts_sq_col_cstr(s, 13),
+            .doubt = ts_sq_col_cstr(s, 14),
+            .note = ts_sq_col_cstr(s, 15),
+            .via = ts_sq_col_cstr(s, 16),
+            .ids_json = ts_sq_col_cstr(s, 17),
+            .secondary = sqlite3_column_int(s, 18) != 0,
         };
         cbr = cb(&p, ctx);
     }

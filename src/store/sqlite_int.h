@@ -88,7 +88,8 @@ int64_t ts_sq_now_us(void);
 
 /* Schema steps owned by the feature files, run in order by migrate(): each is
  * a constant SQL script ending with its PRAGMA user_version. */
-extern const char ts_sq_migration_certs[];    /* v5 */
-extern const char ts_sq_migration_portal[];   /* v6 */
-extern const char ts_sq_migration_advisory[]; /* v7 */
-extern const char ts_sq_migration_scan[];     /* v9 */
+extern const char ts_sq_migration_certs[];            /* v5 */
+extern const char ts_sq_migration_portal[];           /* v6 */
+extern const char ts_sq_migration_advisory[];         /* v7 */
+extern const char ts_sq_migration_scan[];             /* v9 */
+extern const char ts_sq_migration_advisory_entries[]; /* v10 */
