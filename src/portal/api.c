@@ -1022,6 +1022,19 @@ static void do_taxonomy(ts_http_resp_t *resp)
 
 /* ---- Entry ------------------------------------------------------------------- */
 
+/* The one check every write route shares, before any route sees the request:
+ * a reader certificate may read and never change anything. */
+bool ts_api_may_write(const ts_http_req_t *req, ts_http_resp_t *resp)
+{
+    const char *m = req->method ? req->method : "";
+    if (req->who == NULL || !req->who->reader || strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
+        return true;
+    ts_http_resp_error(resp, 403, "read_only",
+                       "this certificate has the role reader: it may read, not change anything "
+                       "(ask the CSIRT for an admin certificate)");
+    return false;
+}
+
 static bool principal_ok(const ts_principal_t *who)
 {
     return who != NULL && (who->csirt || who->site_id > 0);
@@ -1103,6 +1116,8 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
         ts_http_resp_error(resp, 401, "unauthenticated", "a valid client certificate is required");
         return;
     }
+    if (!public_route && !ts_api_may_write(req, resp))
+        return;
     if (r == R_ADVISORY || r == R_PLATFORMS) {
         ts_api_advisory_route(st, req, resp);
         return;

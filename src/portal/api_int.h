@@ -30,3 +30,8 @@ void ts_api_internal(ts_store_t *st, ts_http_resp_t *resp, int err, const char *
  * returned when resp already holds the answer. */
 TS_MUSTCHECK bool ts_api_scope(ts_store_t *st, const ts_principal_t *who, const char *site_name,
                                ts_http_resp_t *resp, int64_t *root /* OUT */);
+/* False, with resp set to 403 read_only, when the request would change
+ * something (any method but GET and HEAD) and its certificate has the role
+ * reader. handle() asks it once for every route, so that no write route
+ * (platforms, contacts, later incidents and scans) can forget it. */
+TS_MUSTCHECK bool ts_api_may_write(const ts_http_req_t *req, ts_http_resp_t *resp);

@@ -180,6 +180,7 @@ static const char *const migrations[] = {
     ts_pg_migration_certs,
     ts_pg_migration_portal,
     ts_pg_migration_advisory,
+    ts_pg_migration_notify,
 };
 #define PG_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -2262,4 +2263,5 @@ const struct ts_store_ops ts_store_postgres_ops = {
     .cert = &ts_pg_cert_ops,
     .portal = &ts_pg_portal_ops,
     .advisory = &ts_pg_advisory_ops,
+    .notify = &ts_pg_notify_ops,
 };

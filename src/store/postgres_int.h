@@ -52,7 +52,8 @@ enum {
     TS_PGX_CERT = 0,
     TS_PGX_PORTAL = 16,
     TS_PGX_ADVISORY = 48,
-    TS_PGX_COUNT = 112,
+    TS_PGX_NOTIFY = 240,
+    TS_PGX_COUNT = 288,
 };
 
 /* An event waiting in a transaction for the batch's COPY. */
@@ -167,7 +168,9 @@ int64_t ts_pg_now_us(void);
 extern const char ts_pg_migration_certs[];    /* v5 */
 extern const char ts_pg_migration_portal[];   /* v6 */
 extern const char ts_pg_migration_advisory[]; /* v7 */
+extern const char ts_pg_migration_notify[];   /* v8 */
 
 extern const struct ts_store_cert_ops ts_pg_cert_ops;
 extern const struct ts_store_portal_ops ts_pg_portal_ops;
 extern const struct ts_store_advisory_ops ts_pg_advisory_ops;
+extern const struct ts_store_notify_ops ts_pg_notify_ops;

@@ -224,6 +224,7 @@ static const char *const migrations[] = {
     ts_sq_migration_certs,
     ts_sq_migration_portal,
     ts_sq_migration_advisory,
+    ts_sq_migration_notify,
 };
 _Static_assert(TS_FLOW_DROP_COUNT_ == 6, "one exporters column per drop reason");
 #define SQ_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
@@ -2323,4 +2324,5 @@ const struct ts_store_ops ts_store_sqlite_ops = {
     .cert = &ts_sq_cert_ops,
     .portal = &ts_sq_portal_ops,
     .advisory = &ts_sq_advisory_ops,
+    .notify = &ts_sq_notify_ops,
 };

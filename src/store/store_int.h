@@ -11,6 +11,7 @@
 struct ts_store_cert_ops;
 struct ts_store_portal_ops;
 struct ts_store_advisory_ops;
+struct ts_store_notify_ops;
 
 struct ts_store_ops {
     const char *name;   /* "sqlite", for messages */
@@ -64,6 +65,7 @@ struct ts_store_ops {
     const struct ts_store_cert_ops *cert;         /* store/certreg_int.h */
     const struct ts_store_portal_ops *portal;     /* store/eventq_int.h */
     const struct ts_store_advisory_ops *advisory; /* store/advstore_int.h */
+    const struct ts_store_notify_ops *notify;     /* store/notifystore_int.h */
 };
 
 struct ts_store {
@@ -75,6 +77,7 @@ extern const struct ts_store_ops ts_store_postgres_ops; /* store/postgres_int.h 
 extern const struct ts_store_cert_ops ts_sq_cert_ops;
 extern const struct ts_store_portal_ops ts_sq_portal_ops;
 extern const struct ts_store_advisory_ops ts_sq_advisory_ops;
+extern const struct ts_store_notify_ops ts_sq_notify_ops;
 
 /* Like ts_store_open() but migrates no further than max_version (< 0: to the
  * latest). For tests that need a store as an older tocsin left it.

@@ -1,0 +1,486 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* From items to queued mails (see builder.h). */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/arena.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/metrics.h"
+#include "notify/address.h"
+#include "notify/builder.h"
+#include "notify/contact.h"
+#include "notify/mime.h"
+#include "store/notifystore.h"
+
+#define US_PER_HOUR (INT64_C(3600) * 1000000)
+#define US_PER_DAY (24 * US_PER_HOUR)
+
+int64_t ts_notify_due(int digest, int64_t now)
+{
+    if (digest == TS_DIGEST_HOURLY)
+        return now - now % US_PER_HOUR + US_PER_HOUR;
+    if (digest == TS_DIGEST_DAILY)
+        return now - now % US_PER_DAY + US_PER_DAY;
+    return now;
+}
+
+/* Whether a comma-separated list holds name. */
+static bool in_list(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; p && *p;) {
+        size_t k = strcspn(p, ",");
+        if (k == n && strncmp(p, name, n) == 0)
+            return true;
+        p += k + (p[k] == ',');
+    }
+    return false;
+}
+
+struct add_ctx {
+    ts_store_t *st;
+    const ts_nitem_t *it;
+    const char *json;
+    int64_t now;
+    ts_notify_stats_t *stats;
+};
+
+static int add_for_contact(const ts_contact_rec_t *c, void *vctx)
+{
+    struct add_ctx *x = vctx;
+    const ts_nitem_t *it = x->it;
+    if (in_list(c->never_types, it->type))
+        return 0;
+    bool over = c->immediate > 0 && it->priority >= c->immediate;
+    bool urgent = in_list(c->immediate_types, it->type) || over;
+    if (it->kind == TS_NITEM_RAISED) {
+        /* A rise matters to a contact when it crosses the contact's own
+         * threshold; below or already above it, the contact knows. */
+        if (!over || it->prev_priority >= c->immediate)
+            return 0;
+        urgent = true;
+    }
+    if (!urgent && c->digest == TS_DIGEST_NONE)
+        return 0;
+    ts_npending_rec_t p = {
+        .contact_id = c->id,
+        .site_id = it->site_id,
+        .due = urgent ? x->now : ts_notify_due(c->digest, x->now),
+        .urgent = urgent,
+        .item = x->json,
+    };
+    int r = ts_store_npending_add(x->st, &p);
+    if (r == 0)
+        x->stats->waiting++;
+    return r;
+}
+
+int ts_notify_add_item(ts_store_t *st, const ts_nitem_t *it, int64_t now, ts_notify_stats_t *stats,
+                       char *err, size_t errsize)
+{
+    int r = ts_nitem_check(it, err, errsize);
+    if (r)
+        return r;
+    ts_buf_t json = TS_BUF_INIT;
+    ts_nitem_write(it, &json);
+    struct add_ctx x = {st, it, json.data, now, stats};
+    r = ts_store_ncontacts_foreach(st, it->site_id, add_for_contact, &x);
+    if (r)
+        ts_seterr(err, errsize, "store: %s", ts_store_errmsg(st));
+    else
+        stats->items++;
+    ts_buf_free(&json);
+    return r;
+}
+
+struct collect_ctx {
+    ts_store_t *st;
+    int64_t now;
+    ts_notify_stats_t *stats;
+    char *err;
+    size_t errsize;
+};
+
+static int collect_one(const ts_nitem_t *it, void *vctx)
+{
+    struct collect_ctx *c = vctx;
+    return ts_notify_add_item(c->st, it, c->now, c->stats, c->err, c->errsize);
+}
+
+int ts_notify_collect(ts_store_t *st, const ts_notify_cfg_t *cfg, const ts_nsource_t *src,
+                      int64_t now, ts_notify_stats_t *stats, char *err, size_t errsize)
+{
+    int r = ts_store_begin(st);
+    if (r) {
+        ts_seterr(err, errsize, "store: %s", ts_store_errmsg(st));
+        return r;
+    }
+    int64_t mark = 0, next = 0;
+    r = ts_store_nmark_get(st, src->name, &mark);
+    struct collect_ctx c = {st, now, stats, err, errsize};
+    if (r == 0)
+        r = src->collect(st, mark, now, cfg->portal, collect_one, &c, &next);
+    if (r == 0 && next != mark)
+        r = ts_store_nmark_set(st, src->name, next);
+    if (r == 0)
+        r = ts_store_commit(st);
+    if (r) {
+        if (err && err[0] == '\0')
+            ts_seterr(err, errsize, "source %s: %s (%s)", src->name, ts_strerror(r),
+                      ts_store_errmsg(st));
+        ts_store_rollback(st);
+    }
+    return r;
+}
+
+/* ---- Building the mails ------------------------------------------------------------------ */
+
+struct due_row {
+    int64_t contact_id, site_id;
+    bool urgent;
+    char *item;
+};
+
+struct due_list {
+    struct due_row *rows;
+    size_t n, cap;
+};
+
+static int take_row(const ts_npending_rec_t *p, void *ctx)
+{
+    struct due_list *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 256;
+        l->rows = ts_xrealloc(l->rows, l->cap * sizeof *l->rows);
+    }
+    l->rows[l->n++] = (struct due_row){p->contact_id, p->site_id, p->urgent, ts_xstrdup(p->item)};
+    return 0;
+}
+
+static int copy_contact(const ts_contact_rec_t *c, void *ctx)
+{
+    void **v = ctx;
+    ts_arena_t *a = v[1];
+    ts_contact_rec_t *d = v[0];
+    *d = *c;
+    const char **f[] = {&d->site_name,   &d->email,   &d->name,    &d->phone,
+                        &d->lang,        &d->tz,      &d->hours,   &d->immediate_types,
+                        &d->never_types, &d->pgp_key, &d->pgp_fpr, &d->smime_cert};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        *f[i] = ts_arena_strdup(a, ts_str_c(*f[i])).ptr;
+    return 0;
+}
+
+struct parsed {
+    ts_nitem_t it;
+    ts_nitem_owned_t *own;
+};
+
+static int by_type(const void *a, const void *b)
+{
+    const ts_nitem_t *x = &((const struct parsed *)a)->it, *y = &((const struct parsed *)b)->it;
+    int d = strcmp(x->type, y->type);
+    if (d == 0)
+        d = y->priority - x->priority;
+    if (d == 0)
+        d = strcmp(x->summary, y->summary);
+    return d;
+}
+
+static const char *period_name(const char *lang, bool urgent, int digest)
+{
+    static const char *const en[] = {"immediate", "hourly digest", "daily digest"};
+    static const char *const de[] = {"sofort", "stündliche Übersicht", "tägliche Übersicht"};
+    const char *const *t = lang && strcmp(lang, "de") == 0 ? de : en;
+    return urgent || digest == TS_DIGEST_NONE ? t[0] : t[digest];
+}
+
+static void key_note(const ts_contact_rec_t *c, ts_buf_t *out)
+{
+    char day[32];
+    time_t t = (time_t)(c->pgp_expires / 1000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    if (strcmp(c->lang, "de") == 0)
+        ts_buf_printf(out,
+                      "\nHinweis: Ihr OpenPGP-Schlüssel %s ist am %s abgelaufen. Diese Nachricht "
+                      "ist daher signiert, aber nicht verschlüsselt. Bitte senden Sie dem CSIRT "
+                      "einen gültigen Schlüssel.\n",
+                      c->pgp_fpr, day);
+    else
+        ts_buf_printf(out,
+                      "\nNote: your OpenPGP key %s expired on %s, so this mail is signed but not "
+                      "encrypted. Please send the CSIRT a current key.\n",
+                      c->pgp_fpr, day);
+}
+
+/* Appends the rows of csv after its header to out, which gets the header
+ * when it is empty (one file per type: the items of a type share it). */
+static void csv_join(ts_buf_t *out, const char *csv)
+{
+    if (csv == NULL || csv[0] == '\0')
+        return;
+    const char *nl = strchr(csv, '\n');
+    if (out->len == 0 || nl == NULL)
+        ts_buf_puts(out, csv);
+    else
+        ts_buf_puts(out, nl + 1);
+}
+
+struct mail_parts {
+    ts_buf_t text, subject, groups, items, csv[64], iodef[64];
+    ts_mime_att_t att[128];
+    char names[128][80];
+    size_t n_att;
+};
+
+static void parts_free(struct mail_parts *m)
+{
+    ts_buf_free(&m->text);
+    ts_buf_free(&m->subject);
+    ts_buf_free(&m->groups);
+    ts_buf_free(&m->items);
+    for (size_t i = 0; i < 64; i++) {
+        ts_buf_free(&m->csv[i]);
+        ts_buf_free(&m->iodef[i]);
+    }
+}
+
+static ts_metric_t *m_queued, *m_expired;
+
+static void metrics(void)
+{
+    m_queued = ts_metrics_counter("tocsin_notify_mails_queued_total",
+                                  "Mails built and queued in the outbox", NULL);
+    m_expired =
+        ts_metrics_counter("tocsin_notify_expired_keys_total",
+                           "Mails sent signed only because the contact's key expired", NULL);
+}
+
+/* Renders and queues the mail of one contact from its items. */
+static int build_one(ts_store_t *st, const ts_notify_cfg_t *cfg, const ts_contact_rec_t *c,
+                     struct parsed *items, size_t n, bool urgent, int64_t now,
+                     ts_notify_stats_t *stats, char *err, size_t errsize)
+{
+    qsort(items, n, sizeof *items, by_type);
+    struct mail_parts *m = ts_xcalloc(1, sizeof *m);
+    const char *v[TS_V_COUNT_] = {0};
+    char count[24], date[40], prio[16];
+    size_t n_csv = 0, n_iodef = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        ts_buf_reset(&m->items);
+        ts_buf_t *csv = n_csv < 64 ? &m->csv[n_csv] : NULL;
+        for (; j < n && strcmp(items[j].it.type, items[i].it.type) == 0; j++) {
+            const ts_nitem_t *it = &items[j].it;
+            ts_buf_t hosts = TS_BUF_INIT;
+            for (size_t h = 0; h < it->n_hosts && h < TS_NITEM_HOSTS_MAX; h++)
+                ts_buf_printf(&hosts, "%s%s", h ? ", " : "", it->hosts[h]);
+            if (it->n_hosts > TS_NITEM_HOSTS_MAX)
+                ts_buf_printf(&hosts, " (+%zu)", it->n_hosts - TS_NITEM_HOSTS_MAX);
+            memset(v, 0, sizeof v);
+            snprintf(prio, sizeof prio, "%s", ts_prio_name(it->priority));
+            v[TS_V_KIND] = ts_nitem_kind_name(it->kind);
+            v[TS_V_TYPE] = it->type;
+            v[TS_V_PRIORITY] = prio;
+            v[TS_V_SUMMARY] = it->summary;
+            v[TS_V_WHY] = it->why;
+            v[TS_V_LINK] = it->link;
+            v[TS_V_HOSTS] = hosts.len ? hosts.data : "-";
+            v[TS_V_REF] = it->ref;
+            ts_tpl_render(ts_tpl_get(cfg->tpl, c->lang, TS_TPL_ITEM, it->type), v, &m->items);
+            ts_buf_free(&hosts);
+            if (csv)
+                csv_join(csv, it->events_csv);
+            if (c->iodef && it->events_iodef && it->events_iodef[0] && n_iodef < 64)
+                ts_buf_puts(&m->iodef[n_iodef++], it->events_iodef);
+        }
+        memset(v, 0, sizeof v);
+        snprintf(count, sizeof count, "%zu", j - i);
+        v[TS_V_TYPE] = items[i].it.type;
+        v[TS_V_COUNT] = count;
+        v[TS_V_ITEMS] = m->items.data ? m->items.data : "";
+        ts_tpl_render(ts_tpl_get(cfg->tpl, c->lang, TS_TPL_GROUP, NULL), v, &m->groups);
+        if (csv && csv->len > 0) {
+            size_t k = m->n_att++;
+            snprintf(m->names[k], sizeof m->names[0], "events-%s.csv", items[i].it.type);
+            m->att[k] =
+                (ts_mime_att_t){"text/csv; charset=utf-8", m->names[k], csv->data, csv->len};
+            n_csv++;
+        }
+        i = j;
+    }
+    for (size_t k = 0; k < n_iodef; k++) {
+        size_t x = m->n_att++;
+        snprintf(m->names[x], sizeof m->names[0], "iodef-%zu.xml", k + 1);
+        m->att[x] = (ts_mime_att_t){"application/xml; charset=utf-8", m->names[x], m->iodef[k].data,
+                                    m->iodef[k].len};
+    }
+    bool expired = c->pgp_fpr[0] && c->pgp_expires != 0 && c->pgp_expires <= now;
+    ts_buf_t note = TS_BUF_INIT;
+    if (expired)
+        key_note(c, &note);
+    time_t t = (time_t)(now / 1000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", &tm);
+    snprintf(count, sizeof count, "%zu", n);
+    memset(v, 0, sizeof v);
+    v[TS_V_SITE] = c->site_name;
+    v[TS_V_CONTACT] = c->name[0] ? c->name : c->email;
+    v[TS_V_COUNT] = count;
+    v[TS_V_PERIOD] = period_name(c->lang, urgent, c->digest);
+    v[TS_V_GROUPS] = m->groups.data ? m->groups.data : "";
+    v[TS_V_KEY_NOTE] = note.data ? note.data : "";
+    v[TS_V_CSIRT] = cfg->from_name;
+    v[TS_V_DATE] = date;
+    const ts_tpl_t *dt = ts_tpl_get(cfg->tpl, c->lang, TS_TPL_DIGEST, NULL);
+    ts_tpl_render(dt, v, &m->text);
+    ts_tpl_render_subject(dt, v, &m->subject);
+    char from_dom[TS_DOMAIN_MAX + 1] = "", rcpt_dom[TS_DOMAIN_MAX + 1] = "";
+    char msgid[TS_MIME_MSGID_MAX];
+    int r = ts_addr_check(cfg->from, strlen(cfg->from), from_dom, err, errsize);
+    if (r == 0)
+        r = ts_addr_check(c->email, strlen(c->email), rcpt_dom, err, errsize);
+    ts_mime_message_id(from_dom, msgid);
+    ts_mail_t mail = {
+        .from = cfg->from,
+        .from_name = cfg->from_name,
+        .to = c->email,
+        .to_name = c->name,
+        .subject = m->subject.data ? m->subject.data : "",
+        .message_id = msgid,
+        .date = now,
+        .text = m->text.data ? m->text.data : "",
+        .att = m->att,
+        .n_att = m->n_att,
+        .enc_fpr = c->pgp_fpr[0] && !expired ? c->pgp_fpr : NULL,
+        .enc_key = c->pgp_key,
+    };
+    ts_buf_t msg = TS_BUF_INIT;
+    if (r == 0)
+        r = ts_mime_build(&mail, cfg->pgp, &msg, err, errsize);
+    if (r == TS_EINVAL && mail.enc_fpr && cfg->pgp) {
+        /* The key cannot encrypt any more (revoked, expired early): send it
+         * signed and say so, as for an expired key. */
+        ts_log_warn("contact %s of site %s: %s; sending signed only", c->email, c->site_name, err);
+        expired = true;
+        mail.enc_fpr = NULL;
+        r = ts_mime_build(&mail, cfg->pgp, &msg, err, errsize);
+    }
+    if (r == 0) {
+        ts_out_rec_t o = {
+            .site_id = c->site_id,
+            .contact_id = c->id,
+            .message_id = msgid,
+            .rcpt = c->email,
+            .domain = rcpt_dom,
+            .subject = mail.subject,
+            .kind = urgent ? "immediate" : ts_digest_name(c->digest),
+            .urgent = urgent,
+            .data = msg.data,
+            .len = msg.len,
+        };
+        int64_t id;
+        r = ts_store_out_add(st, &o, &id);
+        if (r)
+            ts_seterr(err, errsize, "store: %s", ts_store_errmsg(st));
+    }
+    if (r == 0) {
+        stats->mails++;
+        if (mail.enc_fpr)
+            stats->encrypted++;
+        if (expired) {
+            stats->expired_keys++;
+            ts_metric_add(m_expired, 1);
+            ts_log_warn("contact %s of site %s: OpenPGP key %s has expired; the mail was sent "
+                        "signed, not encrypted, and asks for a current key",
+                        c->email, c->site_name, c->pgp_fpr);
+        }
+    }
+    ts_buf_free(&note);
+    ts_buf_free(&msg);
+    parts_free(m);
+    free(m);
+    return r;
+}
+
+int ts_notify_build(ts_store_t *st, const ts_notify_cfg_t *cfg, int64_t now, int64_t site_id,
+                    ts_notify_stats_t *stats, char *err, size_t errsize)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, metrics);
+    struct due_list l = {0};
+    int r = site_id > 0 ? ts_store_npending_foreach(st, site_id, take_row, &l)
+                        : ts_store_npending_due(st, now, take_row, &l);
+    if (r)
+        ts_seterr(err, errsize, "store: %s", ts_store_errmsg(st));
+    int first = r;
+    int64_t cutoff = site_id > 0 ? INT64_MAX : now;
+    ts_arena_t *a = ts_arena_new(16384);
+    bool stop = first != 0;
+    for (size_t i = 0; !stop && i < l.n;) {
+        size_t j = i;
+        bool urgent = false;
+        while (j < l.n && l.rows[j].contact_id == l.rows[i].contact_id)
+            urgent |= l.rows[j++].urgent;
+        ts_arena_reset(a);
+        ts_contact_rec_t c;
+        void *cc[2] = {&c, a};
+        struct parsed *items = ts_xcalloc(j - i, sizeof *items);
+        size_t n = 0;
+        char why[512] = "";
+        r = ts_store_ncontact_get(st, l.rows[i].site_id, l.rows[i].contact_id, copy_contact, cc);
+        /* Each item names its site; one that is not the contact's (which
+         * the store never lets in) would be dropped here too. */
+        for (size_t k = i; r == 0 && k < j; k++)
+            if (ts_nitem_read(l.rows[k].item, strlen(l.rows[k].item), &items[n].it,
+                              &items[n].own) == 0 &&
+                items[n].it.site_id == c.site_id)
+                n++;
+        bool own_txn = false;
+        if (r == 0 && n > 0 && (r = ts_store_begin(st)) == 0) {
+            own_txn = true;
+            r = build_one(st, cfg, &c, items, n, urgent, now, stats, why, sizeof why);
+        }
+        if (r == 0)
+            r = ts_store_npending_clear(st, c.id, cutoff);
+        if (own_txn) {
+            if (r == 0)
+                r = ts_store_commit(st);
+            else
+                ts_store_rollback(st);
+            if (r == 0)
+                ts_metric_add(m_queued, 1);
+        }
+        if (r == TS_ENOENT)
+            r = 0; /* the contact was removed meanwhile, its rows with it */
+        if (r) {
+            const char *msg = why[0] ? why : ts_store_errmsg(st);
+            ts_log_error("notify: contact %" PRId64 " of site %" PRId64 ": %s",
+                         l.rows[i].contact_id, l.rows[i].site_id, msg);
+            if (first == 0) {
+                first = r;
+                ts_seterr(err, errsize, "%s", msg);
+            }
+            /* A mail that cannot be built stays waiting and the others go
+             * on; a store failure stops the run. */
+            stop = r != TS_ECRYPTO && r != TS_EINVAL;
+        }
+        for (size_t k = 0; k < n; k++)
+            ts_nitem_free(items[k].own);
+        free(items);
+        i = j;
+    }
+    ts_arena_free(a);
+    for (size_t i = 0; i < l.n; i++)
+        free(l.rows[i].item);
+    free(l.rows);
+    return first;
+}
