@@ -1114,7 +1114,7 @@ static int pg_site_update(ts_store_t *st, int64_t id, int64_t parent_id, const c
     return ts_pg_op_end(pg, own, r);
 }
 
-/* Removes a site's claims and contacts, and with remove the site itself
+/* Removes a site's claims, and with remove its contacts and the site itself
  * (refused while it has sub-sites). */
 static int clear_site(struct pg_store *pg, int64_t id, bool remove)
 {
@@ -1132,7 +1132,9 @@ static int clear_site(struct pg_store *pg, int64_t id, bool remove)
         }
     }
     static const enum pg_id dels[] = {S_CLAIMS_DELETE_SITE, S_CONTACTS_DELETE_SITE, S_SITE_DELETE};
-    for (size_t i = 0; r == 0 && i < (remove ? 3u : 2u); i++) {
+    for (size_t i = 0; r == 0 && i < 3u; i++) {
+        if (!remove && dels[i] != S_CLAIMS_DELETE_SITE)
+            continue;
         ts_pg_params_t p;
         ts_pg_params_init(&p);
         ts_pg_int(&p, id);

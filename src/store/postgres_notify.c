@@ -93,6 +93,10 @@ _Static_assert(Q_END_ <= TS_PGX_NOTIFY + 48, "notify statements exceed their slo
 #define C_FIELDS                                                                                   \
     "email, name, roles, phone, lang, tz, hours, immediate, digest, immediate_types,"              \
     " never_types, iodef, pgp_key, pgp_fpr, pgp_expires, smime_cert, smime_expires"
+#define C_SELECT                                                                                   \
+    "c.email, c.name, c.roles, c.phone, c.lang, c.tz, c.hours, c.immediate, c.digest,"             \
+    " c.immediate_types, c.never_types, c.iodef, c.pgp_key, c.pgp_fpr, c.pgp_expires,"             \
+    " c.smime_cert, c.smime_expires"
 static const char sql_site_exists[] = "SELECT 1 FROM sites WHERE id = $1";
 static const char sql_c_insert[] =
     "INSERT INTO contacts (site_id, " C_FIELDS ", created, updated) VALUES ($1, $2, $3, $4, $5,"
@@ -106,7 +110,7 @@ static const char sql_c_delete[] = "DELETE FROM contacts WHERE site_id = $1 AND 
 static const char sql_c_find[] =
     "SELECT id FROM contacts WHERE site_id = $1 AND lower(email) = lower($2)";
 static const char sql_c_foreach[] =
-    "SELECT c.id, c.site_id, coalesce(s.name, ''), " C_FIELDS ", c.created, c.updated"
+    "SELECT c.id, c.site_id, coalesce(s.name, ''), " C_SELECT ", c.created, c.updated"
     " FROM contacts c LEFT JOIN sites s ON s.id = c.site_id"
     " WHERE ($1 = 0 OR c.site_id = $1) AND ($2 = 0 OR c.id = $2)"
     " ORDER BY s.name NULLS FIRST, lower(c.email), c.id";

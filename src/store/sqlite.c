@@ -1370,7 +1370,7 @@ static int sq_site_clear(ts_store_t *st, int64_t site_id)
         return r;
     r = exists_q(sq, S_SITE_EXISTS, site_id, 0);
     r = r == 1 ? 0 : r == 0 ? not_found(sq, "site") : r;
-    static const enum sq_id dels[] = {S_CLAIMS_DELETE_SITE, S_CONTACTS_DELETE_SITE};
+    static const enum sq_id dels[] = {S_CLAIMS_DELETE_SITE};
     for (size_t i = 0; r == 0 && i < sizeof dels / sizeof dels[0]; i++) {
         int err_ = 0;
         sqlite3_stmt *s = stmt_get(sq, dels[i], &err_);
