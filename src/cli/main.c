@@ -30,6 +30,9 @@ static const struct command commands[] = {
     {"serve", ts_cmd_serve, "run the portal (HTTPS, mutual TLS) and the configured inputs"},
     {"advisories", ts_cmd_advisories, "import advisories (CSAF, CVE, NVD); list them per site"},
     {"platform", ts_cmd_platform, "a site's platform inventory (CPE, purl, vendor:product)"},
+    {"contact", ts_cmd_contact, "a site's contacts: roles, keys, language, hours, preferences"},
+    {"notify", ts_cmd_notify, "build, sign and send the sites' notification mails"},
+    {"outbox", ts_cmd_outbox, "list the notification mails and their states; retry failed ones"},
 };
 
 static void usage(FILE *out)

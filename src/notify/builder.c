@@ -115,7 +115,7 @@ static int collect_one(const ts_nitem_t *it, void *vctx)
 int ts_notify_collect(ts_store_t *st, const ts_notify_cfg_t *cfg, const ts_nsource_t *src,
                       int64_t now, ts_notify_stats_t *stats, char *err, size_t errsize)
 {
-    int r = ts_store_begin(st);
+    int r = cfg->in_txn ? 0 : ts_store_begin(st);
     if (r) {
         ts_seterr(err, errsize, "store: %s", ts_store_errmsg(st));
         return r;
@@ -127,13 +127,14 @@ int ts_notify_collect(ts_store_t *st, const ts_notify_cfg_t *cfg, const ts_nsour
         r = src->collect(st, mark, now, cfg->portal, collect_one, &c, &next);
     if (r == 0 && next != mark)
         r = ts_store_nmark_set(st, src->name, next);
-    if (r == 0)
+    if (r == 0 && !cfg->in_txn)
         r = ts_store_commit(st);
     if (r) {
         if (err && err[0] == '\0')
             ts_seterr(err, errsize, "source %s: %s (%s)", src->name, ts_strerror(r),
                       ts_store_errmsg(st));
-        ts_store_rollback(st);
+        if (!cfg->in_txn)
+            ts_store_rollback(st);
     }
     return r;
 }
@@ -445,8 +446,8 @@ int ts_notify_build(ts_store_t *st, const ts_notify_cfg_t *cfg, int64_t now, int
                 items[n].it.site_id == c.site_id)
                 n++;
         bool own_txn = false;
-        if (r == 0 && n > 0 && (r = ts_store_begin(st)) == 0) {
-            own_txn = true;
+        if (r == 0 && n > 0 && (cfg->in_txn || (r = ts_store_begin(st)) == 0)) {
+            own_txn = !cfg->in_txn;
             r = build_one(st, cfg, &c, items, n, urgent, now, stats, why, sizeof why);
         }
         if (r == 0)

@@ -34,6 +34,7 @@ typedef struct ts_notify_cfg {
     const char *portal;    /* the portal's base URL for links */
     const ts_tpl_set_t *tpl;
     ts_pgp_t *pgp; /* NULL: unsigned (previews only) */
+    bool in_txn;   /* the caller holds the transaction (previews roll it back) */
 } ts_notify_cfg_t;
 
 typedef struct ts_notify_stats {

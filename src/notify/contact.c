@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gnutls/x509.h>
 #include <json-c/json.h>
 
 #include "core/json.h"
+#include "core/jsonw.h"
 #include "core/mem.h"
 #include "core/taxonomy.h"
 #include "core/utf8.h"
@@ -286,6 +288,175 @@ int ts_contact_apply(const ts_contact_in_t *in, ts_contact_rec_t *rec, ts_arena_
         }
     }
     return 0;
+}
+
+const char *ts_contact_key_state(const ts_contact_rec_t *c, int64_t now)
+{
+    if (c->pgp_fpr == NULL || c->pgp_fpr[0] == '\0')
+        return "none";
+    return c->pgp_expires != 0 && c->pgp_expires <= now ? "expired" : "ok";
+}
+
+static void json_list(ts_jsonw_t *w, const char *key, const char *list)
+{
+    ts_jsonw_key(w, key);
+    ts_jsonw_array_begin(w);
+    for (const char *p = list; p && *p;) {
+        size_t k = strcspn(p, ",");
+        ts_jsonw_str(w, ts_str(p, k));
+        p += k + (p[k] == ',');
+    }
+    ts_jsonw_array_end(w);
+}
+
+static void json_time(ts_jsonw_t *w, const char *key, int64_t us)
+{
+    ts_jsonw_key(w, key);
+    if (us == 0) {
+        ts_jsonw_null(w);
+        return;
+    }
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    char buf[32];
+    gmtime_r(&t, &tm);
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    ts_jsonw_cstr(w, buf);
+}
+
+void ts_contact_json(struct ts_jsonw *w, const ts_contact_rec_t *c, int64_t now)
+{
+    char roles[64];
+    ts_jsonw_object_begin(w);
+    ts_jsonw_key(w, "id");
+    ts_jsonw_int(w, c->id);
+    ts_jsonw_key(w, "site");
+    ts_jsonw_cstr(w, c->site_name);
+    ts_jsonw_key(w, "email");
+    ts_jsonw_cstr(w, c->email);
+    ts_jsonw_key(w, "name");
+    ts_jsonw_cstr(w, c->name);
+    json_list(w, "roles", ts_roles_text(c->roles, roles, sizeof roles));
+    ts_jsonw_key(w, "phone");
+    ts_jsonw_cstr(w, c->phone);
+    ts_jsonw_key(w, "lang");
+    ts_jsonw_cstr(w, c->lang);
+    ts_jsonw_key(w, "tz");
+    ts_jsonw_cstr(w, c->tz);
+    ts_jsonw_key(w, "hours");
+    ts_jsonw_cstr(w, c->hours);
+    ts_jsonw_key(w, "immediate");
+    ts_jsonw_cstr(w, c->immediate ? ts_prio_name(c->immediate) : "none");
+    ts_jsonw_key(w, "digest");
+    ts_jsonw_cstr(w, ts_digest_name(c->digest));
+    json_list(w, "immediate_types", c->immediate_types);
+    json_list(w, "never_types", c->never_types);
+    ts_jsonw_key(w, "iodef");
+    ts_jsonw_bool(w, c->iodef);
+    ts_jsonw_key(w, "pgp_fingerprint");
+    if (c->pgp_fpr[0])
+        ts_jsonw_cstr(w, c->pgp_fpr);
+    else
+        ts_jsonw_null(w);
+    json_time(w, "pgp_expires", c->pgp_expires);
+    ts_jsonw_key(w, "key");
+    ts_jsonw_cstr(w, ts_contact_key_state(c, now));
+    ts_jsonw_key(w, "smime");
+    ts_jsonw_bool(w, c->smime_cert[0] != '\0');
+    json_time(w, "updated", c->updated);
+    ts_jsonw_object_end(w);
+}
+
+static int copy_rec(const ts_contact_rec_t *c, void *ctx)
+{
+    void **v = ctx;
+    ts_contact_rec_t *d = v[0];
+    ts_arena_t *a = v[1];
+    *d = *c;
+    const char **f[] = {&d->site_name,   &d->email,   &d->name,    &d->phone,
+                        &d->lang,        &d->tz,      &d->hours,   &d->immediate_types,
+                        &d->never_types, &d->pgp_key, &d->pgp_fpr, &d->smime_cert};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        *f[i] = dup(a, *f[i]);
+    return 0;
+}
+
+int ts_contact_put(ts_store_t *st, int64_t site_id, int64_t id, const ts_contact_in_t *in,
+                   int64_t now, int64_t *out_id, char *err, size_t errsize)
+{
+    ts_arena_t *a = ts_arena_new(4096);
+    ts_contact_rec_t rec;
+    int r = 0;
+    if (id > 0) {
+        void *v[2] = {&rec, a};
+        r = ts_store_ncontact_get(st, site_id, id, copy_rec, v);
+        if (r == TS_ENOENT)
+            ts_seterr(err, errsize, "no such contact");
+    } else {
+        ts_contact_defaults(&rec);
+        rec.site_id = site_id;
+        if (in->email == NULL) {
+            ts_seterr(err, errsize, "email: required");
+            r = TS_EINVAL;
+        }
+    }
+    if (r == 0)
+        r = ts_contact_apply(in, &rec, a, now, err, errsize);
+    if (r == 0) {
+        r = id > 0 ? ts_store_ncontact_update(st, &rec) : ts_store_ncontact_add(st, &rec, &id);
+        if (r == TS_EEXIST)
+            ts_seterr(err, errsize, "email: the site has a contact %s already", rec.email);
+        else if (r == TS_ENOENT)
+            ts_seterr(err, errsize, "%s", id > 0 ? "no such contact" : "no such site");
+        else if (r)
+            ts_seterr(err, errsize, "store: %s", ts_store_errmsg(st));
+    }
+    if (r == 0 && out_id)
+        *out_id = id;
+    ts_arena_free(a);
+    return r;
+}
+
+int ts_contact_import_apply(ts_store_t *st, const ts_contact_import_t *imp, int64_t now,
+                            ts_contact_import_stats_t *stats, char *err, size_t errsize)
+{
+    memset(stats, 0, sizeof *stats);
+    int r = ts_store_begin(st);
+    if (r) {
+        ts_seterr(err, errsize, "store: %s", ts_store_errmsg(st));
+        return r;
+    }
+    char why[512] = "";
+    for (size_t i = 0; r == 0 && i < ts_contact_import_count(imp); i++) {
+        const ts_contact_row_t *row = ts_contact_import_row(imp, i);
+        int64_t site = 0, id = 0;
+        r = ts_store_site_find(st, row->site, &site);
+        if (r) {
+            ts_seterr(err, errsize, "line %zu: site %.64s: %s", row->line, row->site,
+                      r == TS_ENOENT ? "no such site" : ts_store_errmsg(st));
+            break;
+        }
+        r = ts_store_ncontact_find(st, site, row->in.email, &id);
+        if (r == TS_ENOENT) {
+            id = 0;
+            r = 0;
+        }
+        if (r == 0)
+            r = ts_contact_put(st, site, id, &row->in, now, NULL, why, sizeof why);
+        if (r)
+            ts_seterr(err, errsize, "line %zu: %s", row->line, why[0] ? why : ts_strerror(r));
+        else if (id > 0)
+            stats->changed++;
+        else
+            stats->added++;
+    }
+    if (r == 0)
+        r = ts_store_commit(st);
+    if (r) {
+        ts_store_rollback(st);
+        memset(stats, 0, sizeof *stats);
+    }
+    return r;
 }
 
 /* ---- Import files ----------------------------------------------------------------------- */

@@ -70,6 +70,31 @@ const char *ts_roles_text(unsigned roles, char *buf, size_t size);
 /* "hourly", "daily" or "none". */
 const char *ts_digest_name(int digest);
 
+/* Adds (id 0) or changes (id > 0) a contact of site_id from in: fields not
+ * given keep their value (a new contact's defaults). The one way the
+ * command line, the API and imports write a contact.
+ * \retval 0, *out_id set (may be NULL).  \retval TS_EINVAL a field refused
+ * (err names it; email is required for a new contact).  \retval TS_EEXIST
+ * the site has a contact of that address.  \retval TS_ENOENT no such site,
+ * or no such contact in that site.  \retval TS_ECRYPTO, store errors. */
+TS_MUSTCHECK int ts_contact_put(ts_store_t *st, int64_t site_id, int64_t id,
+                                const ts_contact_in_t *in, int64_t now,
+                                int64_t *out_id /* OUT, may be NULL */, char *err, size_t errsize);
+
+typedef struct ts_contact_import_stats {
+    size_t added, changed;
+} ts_contact_import_stats_t;
+
+/* The key's state at `now`: "none", "ok" or "expired". */
+const char *ts_contact_key_state(const ts_contact_rec_t *c, int64_t now);
+/* A contact as one JSON object (the CLI's json lines and the API's
+ * contacts): id, site, email, name, roles [..], phone, lang, tz, hours,
+ * immediate, digest, immediate_types [..], never_types [..], iodef,
+ * pgp_fingerprint (null), pgp_expires (RFC 3339, null), key (none, ok,
+ * expired), smime (bool), updated. Never the key or certificate itself. */
+struct ts_jsonw;
+void ts_contact_json(struct ts_jsonw *w, const ts_contact_rec_t *c, int64_t now);
+
 /* One contact of an import file. */
 typedef struct ts_contact_row {
     size_t line; /* 1-based line (CSV) or index + 1 (JSON) */
@@ -88,4 +113,11 @@ TS_MUSTCHECK int ts_contact_import_parse(const char *data, size_t len,
                                          size_t errsize);
 void ts_contact_import_free(ts_contact_import_t *imp);
 size_t ts_contact_import_count(const ts_contact_import_t *imp);
+/* Writes every row in one transaction (a contact of the row's site with the
+ * same address is changed, else one is added): all rows or none.
+ * \retval 0.  \retval TS_ENOENT a row names no site.  Other codes as
+ * ts_contact_put(); err starts with the row's line. */
+TS_MUSTCHECK int ts_contact_import_apply(ts_store_t *st, const ts_contact_import_t *imp,
+                                         int64_t now, ts_contact_import_stats_t *stats /* OUT */,
+                                         char *err, size_t errsize);
 const ts_contact_row_t *ts_contact_import_row(const ts_contact_import_t *imp, size_t i);

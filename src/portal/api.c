@@ -49,12 +49,13 @@ typedef enum route {
     R_TAXONOMY,
     R_QUARANTINE,
     R_INPUTS,
+    R_CONTACTS,
     R_COUNT_
 } route_t;
 
 static const char *const route_labels[R_COUNT_] = {
     "unknown",   "health",     "openapi",   "me",    "events",   "event",      "stats",  "site",
-    "exporters", "advisories", "platforms", "sites", "taxonomy", "quarantine", "inputs",
+    "exporters", "advisories", "platforms", "sites", "taxonomy", "quarantine", "inputs", "contacts",
 };
 _Static_assert(R_COUNT_ <= TS_API_ROUTE_MAX, "TS_API_ROUTE_MAX is too small");
 
@@ -157,6 +158,8 @@ static route_t route_of(const char *path, int64_t *id)
         return R_QUARANTINE;
     if (strcmp(rest, "inputs") == 0)
         return R_INPUTS;
+    if (has_prefix_seg(rest, "contacts") || strcmp(rest, "outbox") == 0)
+        return R_CONTACTS;
     return R_NONE;
 }
 
@@ -1029,7 +1032,7 @@ bool ts_api_may_write(const ts_http_req_t *req, ts_http_resp_t *resp)
     const char *m = req->method ? req->method : "";
     if (req->who == NULL || !req->who->reader || strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
         return true;
-    ts_http_resp_error(resp, 403, "read_only",
+    ts_http_resp_error(resp, 403, "forbidden",
                        "this certificate has the role reader: it may read, not change anything "
                        "(ask the CSIRT for an admin certificate)");
     return false;
@@ -1120,6 +1123,10 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
         return;
     if (r == R_ADVISORY || r == R_PLATFORMS) {
         ts_api_advisory_route(st, req, resp);
+        return;
+    }
+    if (r == R_CONTACTS) {
+        ts_api_contact_route(st, req, resp);
         return;
     }
 
