@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages tocsin needs to build, test, package and run
 # its demo (systemd-analyze checks the units, groff the man pages, dpkg-dev and
-# file build the .deb, debootstrap makes the clean root it is installed into).
+# file build the .deb, debootstrap makes the clean root it is installed into,
+# postfix is the relay of the notification tests).
 # Idempotent: does nothing when everything is present. Must run as root (or
 # with sudo available) on a fresh machine.
 set -eu
@@ -12,7 +13,8 @@ libcmocka-dev sqlite3 clang libclang-rt-14-dev nfdump
 libmicrohttpd-dev libgnutls28-dev gnutls-bin libcurl4-gnutls-dev libgpgme-dev gnupg
 curl nginx chromium libnss3-tools nodejs jq python3
 systemd groff-base dpkg-dev file debootstrap
-postgresql-15 libpq-dev nats-server libnats-dev"
+postgresql-15 libpq-dev nats-server libnats-dev
+postfix gpgsm"
 
 missing=""
 for p in $PKGS; do
@@ -37,6 +39,11 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "tocsin: installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Postfix is for the notification tests, which start their own instance on
+# loopback: the package must not configure (or start) a system MTA.
+case " $missing " in *" postfix "*)
+    echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections ;;
+esac
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

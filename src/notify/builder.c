@@ -385,6 +385,7 @@ static int build_one(ts_store_t *st, const ts_notify_cfg_t *cfg, const ts_contac
             .subject = mail.subject,
             .kind = urgent ? "immediate" : ts_digest_name(c->digest),
             .urgent = urgent,
+            .next_attempt = now,
             .data = msg.data,
             .len = msg.len,
         };

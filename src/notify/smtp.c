@@ -81,6 +81,7 @@ struct xfer {
     bool aborted;
     ts_smtp_parser_t parser;
     ts_smtp_reply_t last;
+    ts_smtp_reply_t refusal; /* the first 4xx or 5xx: later replies (QUIT's 221) hide it */
     char line[1024];
     size_t line_len;
 };
@@ -115,8 +116,11 @@ static int debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *
         if (x->line_len < sizeof x->line)
             x->line[x->line_len++] = data[i];
         if (data[i] == '\n') {
-            if (ts_smtp_parser_line(&x->parser, x->line, x->line_len) == 1)
+            if (ts_smtp_parser_line(&x->parser, x->line, x->line_len) == 1) {
                 x->last = x->parser.cur;
+                if (x->last.code >= 400 && x->refusal.code == 0)
+                    x->refusal = x->last;
+            }
             x->line_len = 0;
         }
     }
@@ -171,7 +175,7 @@ ts_smtp_result_t ts_smtp_send(const ts_smtp_opts_t *o, const char *from, const c
     CURLcode cr = curl_easy_perform(h);
     curl_slist_free_all(rcpts);
     curl_easy_cleanup(h);
-    *reply = x.last;
+    *reply = x.refusal.code ? x.refusal : x.last;
     if (x.aborted) {
         memset(reply, 0, sizeof *reply);
         snprintf(reply->text, sizeof reply->text, "not sent: the outbox could not record the send");
