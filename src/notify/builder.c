@@ -184,7 +184,7 @@ struct parsed {
 
 static int by_type(const void *a, const void *b)
 {
-    const ts_nitem_t *x = &((const struct parsed *)a)->it, *y = &((const struct parsed *)b)->it;
+    const ts_nitem_t *x = a, *y = b;
     int d = strcmp(x->type, y->type);
     if (d == 0)
         d = y->priority - x->priority;
@@ -234,23 +234,145 @@ static void csv_join(ts_buf_t *out, const char *csv)
         ts_buf_puts(out, nl + 1);
 }
 
-struct mail_parts {
-    ts_buf_t text, subject, groups, items, csv[64], iodef[64];
-    ts_mime_att_t att[128];
-    char names[128][80];
+#define ATT_MAX 128
+
+struct ts_nmail {
+    ts_buf_t text, subject, groups, items, files[ATT_MAX];
+    ts_mime_att_t att[ATT_MAX];
+    char names[ATT_MAX][80];
     size_t n_att;
+    bool key_expired;
 };
 
-static void parts_free(struct mail_parts *m)
+void ts_nmail_free(ts_nmail_t *d)
 {
-    ts_buf_free(&m->text);
-    ts_buf_free(&m->subject);
-    ts_buf_free(&m->groups);
-    ts_buf_free(&m->items);
-    for (size_t i = 0; i < 64; i++) {
-        ts_buf_free(&m->csv[i]);
-        ts_buf_free(&m->iodef[i]);
+    if (d == NULL)
+        return;
+    ts_buf_free(&d->text);
+    ts_buf_free(&d->subject);
+    ts_buf_free(&d->groups);
+    ts_buf_free(&d->items);
+    for (size_t i = 0; i < ATT_MAX; i++)
+        ts_buf_free(&d->files[i]);
+    free(d);
+}
+
+const char *ts_nmail_subject(const ts_nmail_t *d)
+{
+    return d->subject.data ? d->subject.data : "";
+}
+
+const char *ts_nmail_text(const ts_nmail_t *d)
+{
+    return d->text.data ? d->text.data : "";
+}
+
+size_t ts_nmail_attachments(const ts_nmail_t *d, const ts_mime_att_t **att)
+{
+    *att = d->att;
+    return d->n_att;
+}
+
+bool ts_nmail_key_expired(const ts_nmail_t *d)
+{
+    return d->key_expired;
+}
+
+/* A new attachment of d named name; its bytes go into the returned buffer
+ * (NULL when d has ATT_MAX already). */
+static ts_buf_t *attach(ts_nmail_t *d, const char *type, const char *name)
+{
+    if (d->n_att == ATT_MAX)
+        return NULL;
+    size_t k = d->n_att++;
+    snprintf(d->names[k], sizeof d->names[0], "%s", name);
+    d->att[k] = (ts_mime_att_t){type, d->names[k], NULL, 0};
+    return &d->files[k];
+}
+
+static void item_values(const ts_nitem_t *it, ts_buf_t *hosts, const char *v[TS_V_COUNT_])
+{
+    for (size_t h = 0; h < it->n_hosts && h < TS_NITEM_HOSTS_MAX; h++)
+        ts_buf_printf(hosts, "%s%s", h ? ", " : "", it->hosts[h]);
+    if (it->n_hosts > TS_NITEM_HOSTS_MAX)
+        ts_buf_printf(hosts, " (+%zu)", it->n_hosts - TS_NITEM_HOSTS_MAX);
+    memset(v, 0, TS_V_COUNT_ * sizeof *v);
+    v[TS_V_KIND] = ts_nitem_kind_name(it->kind);
+    v[TS_V_TYPE] = it->type;
+    v[TS_V_PRIORITY] = ts_prio_name(it->priority);
+    v[TS_V_SUMMARY] = it->summary;
+    v[TS_V_WHY] = it->why;
+    v[TS_V_LINK] = it->link;
+    v[TS_V_HOSTS] = hosts->len ? hosts->data : "-";
+    v[TS_V_REF] = it->ref;
+}
+
+ts_nmail_t *ts_notify_render(const ts_notify_cfg_t *cfg, const ts_contact_rec_t *c,
+                             ts_nitem_t *items, size_t n, bool urgent, int64_t now)
+{
+    qsort(items, n, sizeof *items, by_type);
+    ts_nmail_t *d = ts_xcalloc(1, sizeof *d);
+    const char *v[TS_V_COUNT_];
+    char count[24], date[40];
+    ts_buf_t hosts = TS_BUF_INIT;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        ts_buf_reset(&d->items);
+        ts_buf_t *csv = NULL;
+        for (; j < n && strcmp(items[j].type, items[i].type) == 0; j++) {
+            const ts_nitem_t *it = &items[j];
+            ts_buf_reset(&hosts);
+            item_values(it, &hosts, v);
+            ts_tpl_render(ts_tpl_get(cfg->tpl, c->lang, TS_TPL_ITEM, it->type), v, &d->items);
+            char name[80];
+            if (it->events_csv && it->events_csv[0] && csv == NULL) {
+                snprintf(name, sizeof name, "events-%s.csv", it->type);
+                csv = attach(d, "text/csv; charset=utf-8", name);
+            }
+            if (csv)
+                csv_join(csv, it->events_csv);
+            ts_buf_t *x;
+            snprintf(name, sizeof name, "iodef-%zu.xml", j + 1);
+            if (c->iodef && it->events_iodef && it->events_iodef[0] &&
+                (x = attach(d, "application/xml; charset=utf-8", name)))
+                ts_buf_puts(x, it->events_iodef);
+        }
+        memset(v, 0, sizeof v);
+        snprintf(count, sizeof count, "%zu", j - i);
+        v[TS_V_TYPE] = items[i].type;
+        v[TS_V_COUNT] = count;
+        v[TS_V_ITEMS] = d->items.data ? d->items.data : "";
+        ts_tpl_render(ts_tpl_get(cfg->tpl, c->lang, TS_TPL_GROUP, NULL), v, &d->groups);
+        i = j;
     }
+    ts_buf_free(&hosts);
+    for (size_t k = 0; k < d->n_att; k++) {
+        d->att[k].data = d->files[k].data ? d->files[k].data : "";
+        d->att[k].len = d->files[k].len;
+    }
+    d->key_expired = c->pgp_fpr[0] && c->pgp_expires != 0 && c->pgp_expires <= now;
+    ts_buf_t note = TS_BUF_INIT;
+    if (d->key_expired)
+        key_note(c, &note);
+    time_t t = (time_t)(now / 1000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", &tm);
+    snprintf(count, sizeof count, "%zu", n);
+    memset(v, 0, sizeof v);
+    v[TS_V_SITE] = c->site_name;
+    v[TS_V_CONTACT] = c->name[0] ? c->name : c->email;
+    v[TS_V_COUNT] = count;
+    v[TS_V_PERIOD] = period_name(c->lang, urgent, c->digest);
+    v[TS_V_GROUPS] = d->groups.data ? d->groups.data : "";
+    v[TS_V_KEY_NOTE] = note.data ? note.data : "";
+    v[TS_V_CSIRT] = cfg->from_name;
+    v[TS_V_DATE] = date;
+    const ts_tpl_t *dt = ts_tpl_get(cfg->tpl, c->lang, TS_TPL_DIGEST, NULL);
+    ts_tpl_render(dt, v, &d->text);
+    ts_tpl_render_subject(dt, v, &d->subject);
+    ts_buf_free(&note);
+    return d;
 }
 
 static ts_metric_t *m_queued, *m_expired;
@@ -264,103 +386,32 @@ static void metrics(void)
                            "Mails sent signed only because the contact's key expired", NULL);
 }
 
-/* Renders and queues the mail of one contact from its items. */
+/* Renders, signs (and encrypts) and queues the mail of one contact. */
 static int build_one(ts_store_t *st, const ts_notify_cfg_t *cfg, const ts_contact_rec_t *c,
-                     struct parsed *items, size_t n, bool urgent, int64_t now,
+                     ts_nitem_t *items, size_t n, bool urgent, int64_t now,
                      ts_notify_stats_t *stats, char *err, size_t errsize)
 {
-    qsort(items, n, sizeof *items, by_type);
-    struct mail_parts *m = ts_xcalloc(1, sizeof *m);
-    const char *v[TS_V_COUNT_] = {0};
-    char count[24], date[40], prio[16];
-    size_t n_csv = 0, n_iodef = 0;
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        ts_buf_reset(&m->items);
-        ts_buf_t *csv = n_csv < 64 ? &m->csv[n_csv] : NULL;
-        for (; j < n && strcmp(items[j].it.type, items[i].it.type) == 0; j++) {
-            const ts_nitem_t *it = &items[j].it;
-            ts_buf_t hosts = TS_BUF_INIT;
-            for (size_t h = 0; h < it->n_hosts && h < TS_NITEM_HOSTS_MAX; h++)
-                ts_buf_printf(&hosts, "%s%s", h ? ", " : "", it->hosts[h]);
-            if (it->n_hosts > TS_NITEM_HOSTS_MAX)
-                ts_buf_printf(&hosts, " (+%zu)", it->n_hosts - TS_NITEM_HOSTS_MAX);
-            memset(v, 0, sizeof v);
-            snprintf(prio, sizeof prio, "%s", ts_prio_name(it->priority));
-            v[TS_V_KIND] = ts_nitem_kind_name(it->kind);
-            v[TS_V_TYPE] = it->type;
-            v[TS_V_PRIORITY] = prio;
-            v[TS_V_SUMMARY] = it->summary;
-            v[TS_V_WHY] = it->why;
-            v[TS_V_LINK] = it->link;
-            v[TS_V_HOSTS] = hosts.len ? hosts.data : "-";
-            v[TS_V_REF] = it->ref;
-            ts_tpl_render(ts_tpl_get(cfg->tpl, c->lang, TS_TPL_ITEM, it->type), v, &m->items);
-            ts_buf_free(&hosts);
-            if (csv)
-                csv_join(csv, it->events_csv);
-            if (c->iodef && it->events_iodef && it->events_iodef[0] && n_iodef < 64)
-                ts_buf_puts(&m->iodef[n_iodef++], it->events_iodef);
-        }
-        memset(v, 0, sizeof v);
-        snprintf(count, sizeof count, "%zu", j - i);
-        v[TS_V_TYPE] = items[i].it.type;
-        v[TS_V_COUNT] = count;
-        v[TS_V_ITEMS] = m->items.data ? m->items.data : "";
-        ts_tpl_render(ts_tpl_get(cfg->tpl, c->lang, TS_TPL_GROUP, NULL), v, &m->groups);
-        if (csv && csv->len > 0) {
-            size_t k = m->n_att++;
-            snprintf(m->names[k], sizeof m->names[0], "events-%s.csv", items[i].it.type);
-            m->att[k] =
-                (ts_mime_att_t){"text/csv; charset=utf-8", m->names[k], csv->data, csv->len};
-            n_csv++;
-        }
-        i = j;
-    }
-    for (size_t k = 0; k < n_iodef; k++) {
-        size_t x = m->n_att++;
-        snprintf(m->names[x], sizeof m->names[0], "iodef-%zu.xml", k + 1);
-        m->att[x] = (ts_mime_att_t){"application/xml; charset=utf-8", m->names[x], m->iodef[k].data,
-                                    m->iodef[k].len};
-    }
-    bool expired = c->pgp_fpr[0] && c->pgp_expires != 0 && c->pgp_expires <= now;
-    ts_buf_t note = TS_BUF_INIT;
-    if (expired)
-        key_note(c, &note);
-    time_t t = (time_t)(now / 1000000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", &tm);
-    snprintf(count, sizeof count, "%zu", n);
-    memset(v, 0, sizeof v);
-    v[TS_V_SITE] = c->site_name;
-    v[TS_V_CONTACT] = c->name[0] ? c->name : c->email;
-    v[TS_V_COUNT] = count;
-    v[TS_V_PERIOD] = period_name(c->lang, urgent, c->digest);
-    v[TS_V_GROUPS] = m->groups.data ? m->groups.data : "";
-    v[TS_V_KEY_NOTE] = note.data ? note.data : "";
-    v[TS_V_CSIRT] = cfg->from_name;
-    v[TS_V_DATE] = date;
-    const ts_tpl_t *dt = ts_tpl_get(cfg->tpl, c->lang, TS_TPL_DIGEST, NULL);
-    ts_tpl_render(dt, v, &m->text);
-    ts_tpl_render_subject(dt, v, &m->subject);
+    ts_nmail_t *d = ts_notify_render(cfg, c, items, n, urgent, now);
+    bool expired = d->key_expired;
     char from_dom[TS_DOMAIN_MAX + 1] = "", rcpt_dom[TS_DOMAIN_MAX + 1] = "";
     char msgid[TS_MIME_MSGID_MAX];
     int r = ts_addr_check(cfg->from, strlen(cfg->from), from_dom, err, errsize);
     if (r == 0)
         r = ts_addr_check(c->email, strlen(c->email), rcpt_dom, err, errsize);
     ts_mime_message_id(from_dom, msgid);
+    const ts_mime_att_t *att;
+    size_t n_att = ts_nmail_attachments(d, &att);
     ts_mail_t mail = {
         .from = cfg->from,
         .from_name = cfg->from_name,
         .to = c->email,
         .to_name = c->name,
-        .subject = m->subject.data ? m->subject.data : "",
+        .subject = ts_nmail_subject(d),
         .message_id = msgid,
         .date = now,
-        .text = m->text.data ? m->text.data : "",
-        .att = m->att,
-        .n_att = m->n_att,
+        .text = ts_nmail_text(d),
+        .att = att,
+        .n_att = n_att,
         .enc_fpr = c->pgp_fpr[0] && !expired ? c->pgp_fpr : NULL,
         .enc_key = c->pgp_key,
     };
@@ -406,10 +457,8 @@ static int build_one(ts_store_t *st, const ts_notify_cfg_t *cfg, const ts_contac
                         c->email, c->site_name, c->pgp_fpr);
         }
     }
-    ts_buf_free(&note);
     ts_buf_free(&msg);
-    parts_free(m);
-    free(m);
+    ts_nmail_free(d);
     return r;
 }
 
@@ -436,20 +485,27 @@ int ts_notify_build(ts_store_t *st, const ts_notify_cfg_t *cfg, int64_t now, int
         ts_contact_rec_t c;
         void *cc[2] = {&c, a};
         struct parsed *items = ts_xcalloc(j - i, sizeof *items);
+        ts_nitem_t *its = ts_xcalloc(j - i, sizeof *its);
         size_t n = 0;
         char why[512] = "";
         r = ts_store_ncontact_get(st, l.rows[i].site_id, l.rows[i].contact_id, copy_contact, cc);
         /* Each item names its site; one that is not the contact's (which
          * the store never lets in) would be dropped here too. */
-        for (size_t k = i; r == 0 && k < j; k++)
+        for (size_t k = i; r == 0 && k < j; k++) {
             if (ts_nitem_read(l.rows[k].item, strlen(l.rows[k].item), &items[n].it,
-                              &items[n].own) == 0 &&
-                items[n].it.site_id == c.site_id)
-                n++;
+                              &items[n].own) != 0)
+                continue;
+            if (items[n].it.site_id != c.site_id) {
+                ts_nitem_free(items[n].own);
+                continue;
+            }
+            its[n] = items[n].it;
+            n++;
+        }
         bool own_txn = false;
         if (r == 0 && n > 0 && (cfg->in_txn || (r = ts_store_begin(st)) == 0)) {
             own_txn = !cfg->in_txn;
-            r = build_one(st, cfg, &c, items, n, urgent, now, stats, why, sizeof why);
+            r = build_one(st, cfg, &c, its, n, urgent, now, stats, why, sizeof why);
         }
         if (r == 0)
             r = ts_store_npending_clear(st, c.id, cutoff);
@@ -478,6 +534,7 @@ int ts_notify_build(ts_store_t *st, const ts_notify_cfg_t *cfg, int64_t now, int
         for (size_t k = 0; k < n; k++)
             ts_nitem_free(items[k].own);
         free(items);
+        free(its);
         i = j;
     }
     ts_arena_free(a);

@@ -64,6 +64,24 @@ TS_MUSTCHECK int ts_notify_build(ts_store_t *st, const ts_notify_cfg_t *cfg, int
                                  int64_t site_id, ts_notify_stats_t *stats, char *err,
                                  size_t errsize);
 
+/* One contact's mail as text: the items grouped by type (items is sorted
+ * in place: type, then priority, highest first), each group and item from
+ * the contact's language's templates, the why and link of every item, the
+ * events as one CSV file per type ("events-<type>.csv"), and IODEF files
+ * when the contact asks for them. Never NULL; free with ts_nmail_free(). */
+typedef struct ts_nmail ts_nmail_t;
+struct ts_contact_rec;
+struct ts_mime_att;
+ts_nmail_t *ts_notify_render(const ts_notify_cfg_t *cfg, const struct ts_contact_rec *c,
+                              ts_nitem_t *items, size_t n, bool urgent, int64_t now);
+const char *ts_nmail_subject(const ts_nmail_t *d);
+const char *ts_nmail_text(const ts_nmail_t *d);
+/* *att (valid until ts_nmail_free) gets the attachments; returns how many. */
+size_t ts_nmail_attachments(const ts_nmail_t *d, const struct ts_mime_att **att);
+/* The contact's key has expired: the mail says so and is not encrypted. */
+bool ts_nmail_key_expired(const ts_nmail_t *d);
+void ts_nmail_free(ts_nmail_t *d);
+
 /* When a digest of this kind collected at `now` is due: now for
  * TS_DIGEST_NONE (immediate), the next full hour, or the next midnight UTC. */
 int64_t ts_notify_due(int digest, int64_t now);
