@@ -66,6 +66,16 @@ int ts_addr_check(const char *s, size_t len, char *domain, char *err, size_t err
                   at + 1);
         return TS_EINVAL;
     }
+    /* Host names (RFC 1123): no label starts or ends with a hyphen. */
+    for (const char *l = dom; *l;) {
+        size_t k = strcspn(l, ".");
+        if (l[0] == '-' || l[k - 1] == '-') {
+            ts_seterr(err, errsize, "'%s' is not a host name (a label starts or ends with '-')",
+                      dom);
+            return TS_EINVAL;
+        }
+        l += k + (l[k] == '.');
+    }
     if (domain)
         memcpy(domain, dom, strlen(dom) + 1);
     return 0;

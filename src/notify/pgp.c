@@ -83,10 +83,16 @@ static void describe(gpgme_key_t k, int64_t now, ts_pgp_keyinfo_t *info)
         snprintf(info->uid, sizeof info->uid, "%s", k->uids->uid);
     info->revoked = k->revoked;
     bool any = false;
+    /* A subkey is usable no longer than its primary key. */
+    int64_t primary = k->subkeys && k->subkeys->expires > 0
+                          ? (int64_t)k->subkeys->expires * 1000000
+                          : 0;
     for (gpgme_subkey_t s = k->subkeys; s; s = s->next) {
         if (!s->can_encrypt || s->revoked || s->disabled || s->invalid)
             continue;
         int64_t exp = s->expires > 0 ? (int64_t)s->expires * 1000000 : 0;
+        if (primary && (exp == 0 || primary < exp))
+            exp = primary;
         bool expired = s->expired || (exp != 0 && exp <= now);
         any = true;
         if (!expired) {
