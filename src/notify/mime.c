@@ -56,28 +56,29 @@ static bool value_ok(const char *v, bool *ascii)
     return true;
 }
 
-/* Encoded words of at most 75 characters, each holding whole UTF-8
- * sequences, separated by CRLF SP (RFC 2047 sections 2 and 5). */
-static void encoded_words(ts_buf_t *out, const char *v)
+/* Encoded words, each holding whole UTF-8 sequences, on lines of at most 76
+ * characters (RFC 2047 sections 2 and 5): the first word fits in `first`
+ * characters (what the header's name leaves), the others follow CRLF SP. */
+static void encoded_words(ts_buf_t *out, const char *v, size_t first)
 {
-    size_t n = strlen(v), i = 0;
-    bool first = true;
+    size_t n = strlen(v), i = 0, room = first;
     while (i < n) {
-        size_t take = 0;
+        /* "=?UTF-8?B?" + base64 + "?=": 4 characters per 3 bytes. */
+        size_t max = room > 16 ? (room - 12) / 4 * 3 : 3, take = 0;
         while (i + take < n) {
             uint32_t cp;
             size_t k = ts_utf8_next((const unsigned char *)v + i + take, n - i - take, &cp);
-            if (take + k > 45)
+            if (take + k > max && take > 0)
                 break;
             take += k;
         }
-        if (!first)
+        if (i > 0)
             ts_buf_puts(out, "\r\n ");
         ts_buf_puts(out, "=?UTF-8?B?");
         b64_run(out, (const unsigned char *)v + i, take);
         ts_buf_puts(out, "?=");
         i += take;
-        first = false;
+        room = 75;
     }
 }
 
@@ -95,7 +96,7 @@ int ts_mime_header(ts_buf_t *out, const char *name, const char *value)
     if (ascii && strstr(value, "=?") == NULL)
         ts_buf_puts(out, value);
     else
-        encoded_words(out, value);
+        encoded_words(out, value, 76 - strlen(name) - 2);
     ts_buf_puts(out, "\r\n");
     return 0;
 }
@@ -119,7 +120,7 @@ int ts_mime_mailbox(ts_buf_t *out, const char *name, const char *display, const 
             }
             ts_buf_putc(out, '"');
         } else {
-            encoded_words(out, display);
+            encoded_words(out, display, 76 - strlen(name) - 2);
         }
         ts_buf_putc(out, ' ');
     }
