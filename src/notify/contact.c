@@ -8,6 +8,7 @@
 #include <gnutls/x509.h>
 #include <json-c/json.h>
 
+#include "core/buf.h"
 #include "core/json.h"
 #include "core/jsonw.h"
 #include "core/mem.h"
@@ -82,30 +83,30 @@ static bool text_ok(const char *s, size_t max)
     return true;
 }
 
-/* A comma-separated list of RSIT type names, normalised ("a,b"). */
+/* A comma-separated list of RSIT type names, normalised ("a,b"; a legacy
+ * spelling becomes its canonical name, which may be longer). */
 static int types_norm(const char *s, ts_arena_t *a, const char **out)
 {
     if (strlen(s) > TS_CONTACT_TYPES_MAX)
         return TS_EINVAL;
-    char *buf = ts_arena_alloc(a, strlen(s) + 1);
-    size_t n = 0;
+    ts_buf_t b = TS_BUF_INIT;
     const char *p = s;
-    while (*p) {
+    int r = 0;
+    while (*p && r == 0) {
         while (*p == ' ' || *p == ',')
             p++;
         size_t k = strcspn(p, ", ");
         if (k == 0)
             break;
         ts_type_t t;
-        if (ts_type_lookup(p, k, &t) != 0)
-            return TS_EINVAL;
-        const char *name = ts_type_name(t);
-        n += (size_t)sprintf(buf + n, "%s%s", n ? "," : "", name);
+        r = ts_type_lookup(p, k, &t) == 0 ? 0 : TS_EINVAL;
+        if (r == 0)
+            ts_buf_printf(&b, "%s%s", b.len ? "," : "", ts_type_name(t));
         p += k;
     }
-    buf[n] = '\0';
-    *out = buf;
-    return 0;
+    *out = ts_arena_strdup(a, ts_str(b.data ? b.data : "", b.len)).ptr;
+    ts_buf_free(&b);
+    return r;
 }
 
 static const char *dup(ts_arena_t *a, const char *s)
