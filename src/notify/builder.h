@@ -73,7 +73,7 @@ typedef struct ts_nmail ts_nmail_t;
 struct ts_contact_rec;
 struct ts_mime_att;
 ts_nmail_t *ts_notify_render(const ts_notify_cfg_t *cfg, const struct ts_contact_rec *c,
-                              ts_nitem_t *items, size_t n, bool urgent, int64_t now);
+                             ts_nitem_t *items, size_t n, bool urgent, int64_t now);
 const char *ts_nmail_subject(const ts_nmail_t *d);
 const char *ts_nmail_text(const ts_nmail_t *d);
 /* *att (valid until ts_nmail_free) gets the attachments; returns how many. */

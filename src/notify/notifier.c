@@ -88,8 +88,13 @@ int ts_notifier_loop(ts_notifier_t *n, ts_store_t *st, volatile sig_atomic_t *st
             ts_log_info("notify: %llu mails queued, %llu sent, %llu deferred, %llu failed",
                         (unsigned long long)s.built.mails, (unsigned long long)s.sent.sent,
                         (unsigned long long)s.sent.deferred, (unsigned long long)s.sent.failed);
-        /* Sleep in short steps so that a stop is seen at once. */
-        while (!__atomic_load_n(stop, __ATOMIC_ACQUIRE) && ts_time_now() - start < every) {
+        /* A full batch: more may be due, go on at once. Else sleep, in
+         * short steps so that a stop is seen at once. */
+        size_t batch = n->o.out.batch ? n->o.out.batch : 100;
+        bool full = s.sent.sent + s.sent.deferred + s.sent.failed + s.sent.held +
+                        s.sent.resent_after_crash >=
+                    batch;
+        while (!full && !__atomic_load_n(stop, __ATOMIC_ACQUIRE) && ts_time_now() - start < every) {
             struct timespec ts = {0, 100 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }

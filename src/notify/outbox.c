@@ -201,8 +201,8 @@ static int recover(ts_store_t *st, const ts_outbox_opts_t *o, struct mail *m, in
                              "in doubt after a crash (the data was complete): counted as sent");
 }
 
-static int handle(ts_store_t *st, const ts_outbox_opts_t *o, struct mail *m, int64_t now,
-                  ts_arena_t *a, ts_outbox_stats_t *stats)
+static int handle(ts_store_t *st, const ts_outbox_opts_t *o, ts_smtp_t *smtp, struct mail *m,
+                  int64_t now, ts_arena_t *a, ts_outbox_stats_t *stats)
 {
     if (m->state == TS_OUT_SENDING) {
         bool again;
@@ -251,7 +251,7 @@ static int handle(ts_store_t *st, const ts_outbox_opts_t *o, struct mail *m, int
     ts_smtp_reply_t reply;
     uint64_t t0 = ts_metrics_now_us();
     ts_smtp_result_t res =
-        ts_smtp_send(&o->smtp, o->from, m->rcpt, m->data, m->len, before_dot, &dc, &reply);
+        ts_smtp_send(smtp, o->from, m->rcpt, m->data, m->len, before_dot, &dc, &reply);
     ts_metric_observe_us(m_latency, ts_metrics_now_us() - t0);
     char text[TS_SMTP_TEXT_MAX + 32];
     if (reply.code)
@@ -289,11 +289,12 @@ int ts_outbox_send_due(ts_store_t *st, const ts_outbox_opts_t *o, int64_t now,
     struct due d = {0};
     int r = ts_store_out_due(st, now, o->batch ? o->batch : 100, take, &d);
     ts_arena_t *a = ts_arena_new(4096);
+    ts_smtp_t *smtp = d.n ? ts_smtp_open(&o->smtp) : NULL;
     for (size_t i = 0; r == 0 && i < d.n; i++) {
         if (stop && __atomic_load_n(stop, __ATOMIC_ACQUIRE))
             break;
         ts_arena_reset(a);
-        r = handle(st, o, &d.m[i], now, a, stats);
+        r = handle(st, o, smtp, &d.m[i], now, a, stats);
         if (r)
             ts_log_error("outbox: mail %" PRId64 ": %s (%s)", d.m[i].id, ts_strerror(r),
                          ts_store_errmsg(st));
@@ -305,6 +306,7 @@ int ts_outbox_send_due(ts_store_t *st, const ts_outbox_opts_t *o, int64_t now,
         free(d.m[i].data);
     }
     free(d.m);
+    ts_smtp_close(smtp);
     ts_arena_free(a);
     return r;
 }

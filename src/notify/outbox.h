@@ -5,11 +5,11 @@
  * FAILED, each move a committed compare-and-set in the store, in this order:
  *
  *   1. QUEUED/DEFERRED -> SENDING (attempts + 1, dot_at = 0), committed;
- *   2. SMTP: MAIL, RCPT, DATA and the message bytes;
- *   3. just before the final "." of the data: dot_at = now, committed
- *      (if that commit fails, the "." is not sent: the relay drops the
- *      transaction and the mail is not sent);
- *   4. the "." and the relay's answer;
+ *   2. SMTP: MAIL, RCPT, DATA and the message bytes but the last ones;
+ *   3. dot_at = now, committed (if that commit fails, the last bytes and
+ *      the final "." are not sent: the relay drops the transaction and the
+ *      mail is not sent);
+ *   4. the last bytes, the "." and the relay's answer;
  *   5. SENDING -> SENT (2xx), DEFERRED (4xx, no answer: next_attempt after
  *      a backoff of 1, 2, 4 ... minutes, at most an hour) or FAILED (5xx, or
  *      max_attempts reached), committed with the relay's answer.
@@ -17,16 +17,18 @@
  * A crash (kill -9, power loss) leaves a mail in SENDING; the next run
  * finds it first and resolves it:
  *   - dot_at = 0: the crash came before step 3, so the relay never got the
- *     ".": the transaction died with the connection and nothing was
- *     delivered. The mail is sent again (same bytes, same Message-ID).
+ *     whole message nor the ".": the transaction died with the connection
+ *     and nothing was delivered. The mail is sent again (same bytes, same
+ *     Message-ID).
  *   - dot_at != 0: the crash came between steps 3 and 5: the relay may have
- *     taken it. This window is one round trip and one commit long. With a
+ *     taken it. This window is a round trip and a commit long. With a
  *     resolver (resolve_cmd), the relay is asked by Message-ID: exit 0 means
  *     it has the mail (SENT), exit 1 that it does not (sent again), anything
  *     else leaves the mail in SENDING to be asked again later. Without a
  *     resolver the mail is marked SENT with the reply "in doubt after a
  *     crash": never sending twice wins over the small chance that the crash
- *     fell between step 3 and the "." leaving this host.
+ *     fell between step 3 and the "." leaving this host (the resolver
+ *     closes that gap).
  * So a mail is never lost (it stays in the outbox until SENT or FAILED) and
  * never sent twice (a mail is sent again only when the relay cannot have it,
  * or says it has not).

@@ -84,9 +84,8 @@ static void describe(gpgme_key_t k, int64_t now, ts_pgp_keyinfo_t *info)
     info->revoked = k->revoked;
     bool any = false;
     /* A subkey is usable no longer than its primary key. */
-    int64_t primary = k->subkeys && k->subkeys->expires > 0
-                          ? (int64_t)k->subkeys->expires * 1000000
-                          : 0;
+    int64_t primary =
+        k->subkeys && k->subkeys->expires > 0 ? (int64_t)k->subkeys->expires * 1000000 : 0;
     for (gpgme_subkey_t s = k->subkeys; s; s = s->next) {
         if (!s->can_encrypt || s->revoked || s->disabled || s->invalid)
             continue;

@@ -3,8 +3,10 @@
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "notify/smtp.h"
 
 void ts_smtp_parser_init(ts_smtp_parser_t *p)
@@ -90,16 +92,18 @@ static size_t read_cb(char *buf, size_t size, size_t nitems, void *arg)
 {
     struct xfer *x = arg;
     size_t room = size * nitems;
-    if (x->off == x->len) {
-        /* The last bytes are out: libcurl sends the final "." next. */
-        if (x->before_dot && x->before_dot(x->ctx) != 0) {
+    if (x->off == x->len)
+        return 0; /* libcurl sends the final "." */
+    size_t n = x->len - x->off < room ? x->len - x->off : room;
+    /* The last bytes: once they are handed over, nothing stops libcurl from
+     * ending the data, so the send is recorded first (or does not happen). */
+    if (x->off + n == x->len && x->before_dot) {
+        if (x->before_dot(x->ctx) != 0) {
             x->aborted = true;
             return CURL_READFUNC_ABORT;
         }
         x->before_dot = NULL;
-        return 0;
     }
-    size_t n = x->len - x->off < room ? x->len - x->off : room;
     memcpy(buf, x->data + x->off, n);
     x->off += n;
     return n;
@@ -134,30 +138,54 @@ static void init_curl(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-ts_smtp_result_t ts_smtp_send(const ts_smtp_opts_t *o, const char *from, const char *rcpt,
-                              const char *data, size_t len, int (*before_dot)(void *ctx), void *ctx,
-                              ts_smtp_reply_t *reply)
+struct ts_smtp {
+    ts_smtp_opts_t o;
+    CURL *h;
+};
+
+ts_smtp_t *ts_smtp_open(const ts_smtp_opts_t *o)
 {
     pthread_once(&once, init_curl);
+    ts_smtp_t *s = ts_xcalloc(1, sizeof *s);
+    s->o = *o;
+    s->h = curl_easy_init();
+    return s;
+}
+
+void ts_smtp_close(ts_smtp_t *s)
+{
+    if (s == NULL)
+        return;
+    if (s->h)
+        curl_easy_cleanup(s->h); /* says QUIT on the connection kept */
+    free(s);
+}
+
+ts_smtp_result_t ts_smtp_send(ts_smtp_t *s, const char *from, const char *rcpt, const char *data,
+                              size_t len, int (*before_dot)(void *ctx), void *ctx,
+                              ts_smtp_reply_t *reply)
+{
     memset(reply, 0, sizeof *reply);
     struct xfer x = {.data = data, .len = len, .before_dot = before_dot, .ctx = ctx};
     ts_smtp_parser_init(&x.parser);
-    CURL *h = curl_easy_init();
+    CURL *h = s->h;
     if (h == NULL) {
         snprintf(reply->text, sizeof reply->text, "libcurl: cannot start a transfer");
         return TS_SMTP_TEMP;
     }
+    const ts_smtp_opts_t *o = &s->o;
     char env_from[300], env_to[300];
     snprintf(env_from, sizeof env_from, "<%s>", from);
     snprintf(env_to, sizeof env_to, "<%s>", rcpt);
     struct curl_slist *rcpts = curl_slist_append(NULL, env_to);
+    /* The same handle, so that libcurl keeps the connection (and its TLS
+     * session and EHLO) from one mail to the next. */
     curl_easy_setopt(h, CURLOPT_URL, o->url);
     curl_easy_setopt(h, CURLOPT_MAIL_FROM, env_from);
     curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpts);
     curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
     curl_easy_setopt(h, CURLOPT_READDATA, &x);
-    curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
     curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);
     curl_easy_setopt(h, CURLOPT_DEBUGDATA, &x);
     curl_easy_setopt(h, CURLOPT_VERBOSE, 1L); /* feeds debug_cb only; nothing is printed */
@@ -166,15 +194,19 @@ ts_smtp_result_t ts_smtp_send(const ts_smtp_opts_t *o, const char *from, const c
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
     curl_easy_setopt(h, CURLOPT_USE_SSL,
                      o->tls_required ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
-    if (o->cafile)
+    if (o->cafile) {
+        /* That file only: libcurl would read the whole system CA directory
+         * on every handshake too (about 90 ms here). */
         curl_easy_setopt(h, CURLOPT_CAINFO, o->cafile);
+        curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+    }
     if (o->user) {
         curl_easy_setopt(h, CURLOPT_USERNAME, o->user);
         curl_easy_setopt(h, CURLOPT_PASSWORD, o->password ? o->password : "");
     }
     CURLcode cr = curl_easy_perform(h);
+    curl_easy_setopt(h, CURLOPT_MAIL_RCPT, NULL);
     curl_slist_free_all(rcpts);
-    curl_easy_cleanup(h);
     *reply = x.refusal.code ? x.refusal : x.last;
     if (x.aborted) {
         memset(reply, 0, sizeof *reply);

@@ -4,11 +4,13 @@
  * AUTH when a user is given, one recipient per transaction.
  *
  * The end of the data is the point at which the relay takes the mail: the
- * caller's before_dot runs just before libcurl sends the final ".", and the
- * mail is not sent when it fails (the connection is dropped and the relay
- * discards the unfinished transaction). This is what the outbox uses to
- * know, after a crash, whether a mail can have reached the relay
- * (notify/outbox.h). */
+ * caller's before_dot runs before the last bytes of the message are handed
+ * to libcurl (after them nothing stops it from sending the final "."), and
+ * the mail is not sent when it fails (the data stays unfinished, the
+ * connection is dropped and the relay discards the transaction). This is
+ * what the outbox uses to know, after a crash, whether a mail can have
+ * reached the relay (notify/outbox.h). libcurl is not told the message's
+ * size, which would let it end the data without asking for more. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -54,12 +56,20 @@ typedef struct ts_smtp_opts {
     long timeout_ms;      /* the whole transaction; 0 = 60 s */
 } ts_smtp_opts_t;
 
+/* A sender: one SMTP connection kept open (with its TLS session and EHLO)
+ * from one mail to the next, opened again when the relay closed it. Used by
+ * one thread at a time. Never NULL; free with ts_smtp_close(). */
+typedef struct ts_smtp ts_smtp_t;
+ts_smtp_t *ts_smtp_open(const ts_smtp_opts_t *o);
+void ts_smtp_close(ts_smtp_t *s);
+
 /* Sends data (len bytes, CRLF lines) from `from` to `rcpt` (addresses that
- * passed ts_addr_check). reply gets the relay's last reply.
+ * passed ts_addr_check). reply gets the relay's first refusal, else its
+ * last reply.
  * \retval a ts_smtp_result_t (never negative): before_dot failing gives
  * TS_SMTP_TEMP with reply->code 0 and the mail not sent. */
-ts_smtp_result_t ts_smtp_send(const ts_smtp_opts_t *o, const char *from, const char *rcpt,
-                              const char *data, size_t len, int (*before_dot)(void *ctx), void *ctx,
+ts_smtp_result_t ts_smtp_send(ts_smtp_t *s, const char *from, const char *rcpt, const char *data,
+                              size_t len, int (*before_dot)(void *ctx), void *ctx,
                               ts_smtp_reply_t *reply /* OUT */);
 
 /* The class of a reply code (2xx OK, 4xx or none TEMP, 5xx PERM). */

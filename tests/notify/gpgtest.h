@@ -28,8 +28,7 @@ static inline int gt_gpg(const gt_home_t *h, const char *args, char **out)
 /* A new home holding one key for uid: "sign" (ed25519, signing only),
  * "default" (signing key with an encryption subkey); expire "never" or a
  * gpg period ("1d"). */
-static inline int gt_home_new(gt_home_t *h, const char *uid, const char *usage,
-                              const char *expire)
+static inline int gt_home_new(gt_home_t *h, const char *uid, const char *usage, const char *expire)
 {
     memset(h, 0, sizeof *h);
     h->dir = tt_tmpdir();

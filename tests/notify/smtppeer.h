@@ -77,7 +77,8 @@ static void sp_session(sp_t *p, int c)
             sp_say(c, "354 go ahead\r\n");
             size_t cap = 1 << 16, n = 0;
             char *msg = malloc(cap);
-            while (sp_line(c, line, sizeof line) && strcmp(line, ".") != 0) {
+            bool end = false;
+            while (sp_line(c, line, sizeof line) && !(end = strcmp(line, ".") == 0)) {
                 size_t k = strlen(line);
                 if (n + k + 3 > cap)
                     msg = realloc(msg, cap *= 2);
@@ -87,6 +88,10 @@ static void sp_session(sp_t *p, int c)
                 msg[n++] = '\n';
             }
             msg[n] = '\0';
+            if (!end) { /* the connection ended inside the data: discarded */
+                free(msg);
+                break;
+            }
             pthread_mutex_lock(&p->mu);
             int code = p->data_code;
             if (code / 100 == 2 && p->n_got < SP_MAX)

@@ -23,8 +23,8 @@ static void test_refused(void **state)
         "no-at",
         "@example.org",
         "a@",
-        "a@b",                     /* no dot: not a mail domain */
-        "a b@example.org",         /* space */
+        "a@b",             /* no dot: not a mail domain */
+        "a b@example.org", /* space */
         "a@example.org\r\nBcc: x@evil.test",
         "a@example.org\n",
         "a\r@example.org",

@@ -61,16 +61,21 @@ static int setup(void **state)
         return -1;
     /* a1: high and above at once, the rest daily. a2 (German): nothing at
      * once, an hourly digest, never spam. b1: low and above at once. */
-    f->a1 = add_contact(f, f->a, &(ts_contact_in_t){.email = "soc@site-a.test", .name = "SOC",
-                                                    .immediate = "high"});
+    f->a1 = add_contact(
+        f, f->a,
+        &(ts_contact_in_t){.email = "soc@site-a.test", .name = "SOC", .immediate = "high"});
     f->a2 = add_contact(f, f->a,
-                        &(ts_contact_in_t){.email = "cio@site-a.test", .lang = "de",
-                                           .immediate = "none", .digest = "hourly",
+                        &(ts_contact_in_t){.email = "cio@site-a.test",
+                                           .lang = "de",
+                                           .immediate = "none",
+                                           .digest = "hourly",
                                            .never_types = "spam"});
-    f->b1 = add_contact(f, f->b, &(ts_contact_in_t){.email = "abuse@site-b.test",
-                                                    .immediate = "low"});
-    f->cfg = (ts_notify_cfg_t){.from = "csirt@csirt.test", .from_name = "Example CSIRT",
-                               .portal = "https://portal.csirt.test", .tpl = f->tpl};
+    f->b1 =
+        add_contact(f, f->b, &(ts_contact_in_t){.email = "abuse@site-b.test", .immediate = "low"});
+    f->cfg = (ts_notify_cfg_t){.from = "csirt@csirt.test",
+                               .from_name = "Example CSIRT",
+                               .portal = "https://portal.csirt.test",
+                               .tpl = f->tpl};
     *state = f;
     return 0;
 }
@@ -210,8 +215,7 @@ static void test_routing_and_digests(void **state)
                      0);
     assert_int_equal(add(f, item(f->a, "scanner", TS_PRIO_HIGH, "Scan from 192.0.2.11"), &s), 0);
     assert_int_equal(add(f, item(f->a, "spam", TS_PRIO_LOW, "Spam run"), &s), 0);
-    assert_int_equal(add(f, item(f->b, "brute-force", TS_PRIO_LOW, "SSH brute force on B"), &s),
-                     0);
+    assert_int_equal(add(f, item(f->b, "brute-force", TS_PRIO_LOW, "SSH brute force on B"), &s), 0);
     /* A rise from medium to high crosses a1's threshold; a2 has none. */
     ts_nitem_t raised = item(f->a, "malware-distribution", TS_PRIO_HIGH, "Rose to high");
     raised.kind = TS_NITEM_RAISED;
@@ -277,8 +281,7 @@ static void test_routing_and_digests(void **state)
     free(t2);
     mails_free(&m);
     /* The next day: a1's daily digest with the spam. */
-    assert_int_equal(ts_notify_build(f->st, &f->cfg, NOW + 24 * HOUR, 0, &s2, err, sizeof err),
-                     0);
+    assert_int_equal(ts_notify_build(f->st, &f->cfg, NOW + 24 * HOUR, 0, &s2, err, sizeof err), 0);
     assert_int_equal(s2.mails, 2);
     assert_int_equal(ts_store_out_foreach(f->st, 0, 0, 1, take_mail, &m), 0);
     assert_string_equal(m.rcpt[0], "soc@site-a.test");
@@ -288,8 +291,7 @@ static void test_routing_and_digests(void **state)
     free(t3);
     mails_free(&m);
     ts_notify_stats_t s3 = {0};
-    assert_int_equal(ts_notify_build(f->st, &f->cfg, NOW + 48 * HOUR, 0, &s3, err, sizeof err),
-                     0);
+    assert_int_equal(ts_notify_build(f->st, &f->cfg, NOW + 48 * HOUR, 0, &s3, err, sizeof err), 0);
     assert_int_equal(s3.mails, 0);
 }
 
@@ -358,31 +360,28 @@ static void test_advisory_source(void **state)
     int64_t pid;
     char err[256] = "";
     ts_adv_import_stats_t st = {0};
-    assert_int_equal(ts_adv_platform_add(f->st, f->b, "example:gadget:1.5", &pid, &st, err,
-                                         sizeof err),
-                     0);
+    assert_int_equal(
+        ts_adv_platform_add(f->st, f->b, "example:gadget:1.5", &pid, &st, err, sizeof err), 0);
     assert_int_equal(ts_adv_import_buffer(f->st, csaf, strlen(csaf), "nb.json", &st, NULL, NULL),
                      0);
     int64_t t = ts_time_now();
     ts_notify_stats_t s = {0};
     /* Within the settling time: nothing yet, the mark stays before it. */
-    assert_int_equal(ts_notify_collect(f->st, &f->cfg, &ts_nsource_advisories, t, &s, err,
-                                       sizeof err),
-                     0);
+    assert_int_equal(
+        ts_notify_collect(f->st, &f->cfg, &ts_nsource_advisories, t, &s, err, sizeof err), 0);
     assert_int_equal(s.items, 0);
     t += TS_NSOURCE_SETTLE_US + 1000000;
-    assert_int_equal(ts_notify_collect(f->st, &f->cfg, &ts_nsource_advisories, t, &s, err,
-                                       sizeof err),
-                     0);
+    assert_int_equal(
+        ts_notify_collect(f->st, &f->cfg, &ts_nsource_advisories, t, &s, err, sizeof err), 0);
     assert_int_equal(s.items, 1);
     assert_int_equal(s.waiting, 1); /* b1 only: site A does not run the gadget */
     int64_t mark;
     assert_int_equal(ts_store_nmark_get(f->st, "advisories", &mark), 0);
     assert_true(mark == t - TS_NSOURCE_SETTLE_US);
     /* Again: nothing new. */
-    assert_int_equal(ts_notify_collect(f->st, &f->cfg, &ts_nsource_advisories, t + 5000000, &s,
-                                       err, sizeof err),
-                     0);
+    assert_int_equal(
+        ts_notify_collect(f->st, &f->cfg, &ts_nsource_advisories, t + 5000000, &s, err, sizeof err),
+        0);
     assert_int_equal(s.items, 1);
     assert_int_equal(ts_notify_build(f->st, &f->cfg, t, 0, &s, err, sizeof err), 0);
     struct mails m = {0};
@@ -430,9 +429,8 @@ static void test_keys(void **state)
     /* The key expired (as the store would hold it a year later). */
     assert_int_equal(add(f, item(f->a, "scanner", TS_PRIO_CRITICAL, "Scan three"), &s), 0);
     ts_notify_stats_t s2 = {0};
-    assert_int_equal(ts_notify_build(f->st, &f->cfg, INT64_C(4102444800) * 1000000, 0, &s2, err,
-                                     sizeof err),
-                     0);
+    assert_int_equal(
+        ts_notify_build(f->st, &f->cfg, INT64_C(4102444800) * 1000000, 0, &s2, err, sizeof err), 0);
     /* a1's scan and a2's hourly digest; a key without an end never expires. */
     assert_int_equal(s2.mails, 2);
     assert_int_equal(s2.encrypted, 1);

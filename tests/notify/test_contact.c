@@ -156,13 +156,12 @@ static void test_put(void **state)
     char err[256] = "";
     int64_t id = 0, id2 = 0;
     ts_contact_in_t in = {.email = "soc@site-a.test", .lang = "de", .pgp_key = soc_key};
-    assert_int_equal(ts_contact_put(f->st, f->a, 0, &(ts_contact_in_t){.name = "x"},
-                                    ts_time_now(), &id, err, sizeof err),
+    assert_int_equal(ts_contact_put(f->st, f->a, 0, &(ts_contact_in_t){.name = "x"}, ts_time_now(),
+                                    &id, err, sizeof err),
                      TS_EINVAL); /* no email */
     assert_int_equal(ts_contact_put(f->st, 9999, 0, &in, ts_time_now(), &id, err, sizeof err),
                      TS_ENOENT);
-    assert_int_equal(ts_contact_put(f->st, f->a, 0, &in, ts_time_now(), &id, err, sizeof err),
-                     0);
+    assert_int_equal(ts_contact_put(f->st, f->a, 0, &in, ts_time_now(), &id, err, sizeof err), 0);
     ts_contact_in_t upper = {.email = "SOC@Site-A.test"};
     assert_int_equal(ts_contact_put(f->st, f->a, 0, &upper, ts_time_now(), &id2, err, sizeof err),
                      TS_EEXIST);
@@ -175,8 +174,7 @@ static void test_put(void **state)
                      TS_ENOENT);
     assert_int_equal(ts_store_ncontact_remove(f->st, f->b, id), TS_ENOENT);
     nm.name = "SOC desk";
-    assert_int_equal(ts_contact_put(f->st, f->a, id, &nm, ts_time_now(), NULL, err, sizeof err),
-                     0);
+    assert_int_equal(ts_contact_put(f->st, f->a, id, &nm, ts_time_now(), NULL, err, sizeof err), 0);
     int64_t seen = 0;
     assert_int_equal(ts_store_ncontact_find(f->st, f->a, "Soc@site-a.TEST", &seen), 0);
     assert_true(seen == id);
@@ -195,8 +193,11 @@ static void test_json(void **state)
     fx_t *f = *state;
     char err[256] = "";
     int64_t id = 0;
-    ts_contact_in_t in = {.email = "soc@site-a.test", .name = "SOC", .roles = "abuse,security",
-                          .never_types = "spam,phishing", .pgp_key = soc_key};
+    ts_contact_in_t in = {.email = "soc@site-a.test",
+                          .name = "SOC",
+                          .roles = "abuse,security",
+                          .never_types = "spam,phishing",
+                          .pgp_key = soc_key};
     assert_int_equal(ts_contact_put(f->st, f->a, 0, &in, ts_time_now(), &id, err, sizeof err), 0);
     ts_buf_t b = TS_BUF_INIT;
     assert_int_equal(ts_store_ncontact_get(f->st, f->a, id, json_of, &b), 0);
@@ -218,8 +219,7 @@ static void test_import_refused(void **state)
     ts_contact_import_t *imp = NULL;
     char err[256] = "";
     assert_int_equal(import("", &imp, err, sizeof err), TS_ESYNTAX);
-    assert_int_equal(import("site,email,colour\nsite-a,a@site-a.test,red\n", &imp, err,
-                            sizeof err),
+    assert_int_equal(import("site,email,colour\nsite-a,a@site-a.test,red\n", &imp, err, sizeof err),
                      TS_EINVAL);
     assert_non_null(strstr(err, "colour"));
     assert_int_equal(import("site,email,email\n", &imp, err, sizeof err), TS_EINVAL);
@@ -227,22 +227,20 @@ static void test_import_refused(void **state)
                      TS_ESYNTAX);
     assert_int_equal(import("site,email\nsite-a\n", &imp, err, sizeof err), TS_ESYNTAX);
     assert_non_null(strstr(err, "line 2"));
-    assert_int_equal(import("site,email\nsite-a,\"a@x.test\n", &imp, err, sizeof err),
-                     TS_ESYNTAX);
-    assert_int_equal(import("site,email\nsite-a,a\"b@x.test\n", &imp, err, sizeof err),
-                     TS_ESYNTAX);
+    assert_int_equal(import("site,email\nsite-a,\"a@x.test\n", &imp, err, sizeof err), TS_ESYNTAX);
+    assert_int_equal(import("site,email\nsite-a,a\"b@x.test\n", &imp, err, sizeof err), TS_ESYNTAX);
     assert_int_equal(import("site,name\nsite-a,x\n", &imp, err, sizeof err), TS_EINVAL);
     assert_int_equal(import("site,email\nsite-a,a@x.test\n\xff\n", &imp, err, sizeof err),
                      TS_EUTF8);
     assert_int_equal(import("{\"contacts\": [{\"site\": \"a\"}]}", &imp, err, sizeof err),
                      TS_EINVAL);
-    assert_int_equal(import("{\"contacts\": [{\"site\": \"a\", \"email\": 3}]}", &imp, err,
-                            sizeof err),
-                     TS_ETYPE);
+    assert_int_equal(
+        import("{\"contacts\": [{\"site\": \"a\", \"email\": 3}]}", &imp, err, sizeof err),
+        TS_ETYPE);
     assert_int_equal(import("{\"contacts\": [], \"x\": 1}", &imp, err, sizeof err), TS_EINVAL);
-    assert_int_equal(import("{\"contacts\": [{\"site\": \"a\", \"site\": \"b\"}]}", &imp, err,
-                            sizeof err),
-                     TS_ESYNTAX);
+    assert_int_equal(
+        import("{\"contacts\": [{\"site\": \"a\", \"site\": \"b\"}]}", &imp, err, sizeof err),
+        TS_ESYNTAX);
     assert_int_equal(import("{\"contacts\": [{\"site\": \"a\", \"email\": \"x@y.test\", "
                             "\"phone\": \"1\", \"fax\": \"2\"}]}",
                             &imp, err, sizeof err),

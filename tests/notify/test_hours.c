@@ -23,10 +23,19 @@ static int64_t at(const char *rfc3339)
 static void test_parse_refused(void **state)
 {
     static const char *const bad[] = {
-        "Mon-Fri", "08:00-17:00", "Mon-Fri 8:00-17:00", "Mon-Fri 17:00-08:00",
-        "Mon-Fri 08:00-08:00", "Fri-Mon 08:00-17:00", "Mon-Fry 08:00-17:00",
-        "Mon,,Tue 08:00-17:00", "Mon-Fri 08:00-25:00", "Mon-Fri 08:60-17:00",
-        "Mon-Fri 08:00-17:00 ", "Mon-Fri  08:00-17:00", "Mon-Fri 08:00-17:00\n",
+        "Mon-Fri",
+        "08:00-17:00",
+        "Mon-Fri 8:00-17:00",
+        "Mon-Fri 17:00-08:00",
+        "Mon-Fri 08:00-08:00",
+        "Fri-Mon 08:00-17:00",
+        "Mon-Fry 08:00-17:00",
+        "Mon,,Tue 08:00-17:00",
+        "Mon-Fri 08:00-25:00",
+        "Mon-Fri 08:60-17:00",
+        "Mon-Fri 08:00-17:00 ",
+        "Mon-Fri  08:00-17:00",
+        "Mon-Fri 08:00-17:00\n",
         "Mon-Fri 24:30-24:45",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

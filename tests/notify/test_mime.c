@@ -40,8 +40,14 @@ static int teardown(void **state)
 static void test_injection_refused(void **state)
 {
     static const char *const bad[] = {
-        "hi\r\nBcc: victim@example.org", "hi\nX: y", "hi\rX: y", "a\x01b", "a\x7f",
-        "bad \xc3 utf-8", "\xc2\x85next line", "line\xe2\x80\xa8sep",
+        "hi\r\nBcc: victim@example.org",
+        "hi\nX: y",
+        "hi\rX: y",
+        "a\x01b",
+        "a\x7f",
+        "bad \xc3 utf-8",
+        "\xc2\x85next line",
+        "line\xe2\x80\xa8sep",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ts_buf_t b = TS_BUF_INIT;
@@ -55,8 +61,7 @@ static void test_injection_refused(void **state)
     ts_buf_t b = TS_BUF_INIT;
     assert_int_equal(ts_mime_mailbox(&b, "To", "x", "a@example.org\r\nBcc: v@example.org"),
                      TS_EINVAL);
-    assert_int_equal(ts_mime_mailbox(&b, "To", "x", "a@example.org>, <v@example.org"),
-                     TS_EINVAL);
+    assert_int_equal(ts_mime_mailbox(&b, "To", "x", "a@example.org>, <v@example.org"), TS_EINVAL);
     char longv[1200];
     memset(longv, 'x', sizeof longv - 1);
     longv[sizeof longv - 1] = '\0';
@@ -131,10 +136,11 @@ static void test_bodies(void **state)
                        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
                        "aaaaaaaaaa\n";
     ts_mime_qp(&b, text, strlen(text));
-    assert_string_equal(b.data, "F=C3=BCr Sie: a=3Db\r\n=2Edot line\r\n=46rom here\r\n"
-                                "trailing space=20\r\n"
-                                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=\r\n"
-                                "aaaaaaaaaa\r\n");
+    assert_string_equal(
+        b.data, "F=C3=BCr Sie: a=3Db\r\n=2Edot line\r\n=46rom here\r\n"
+                "trailing space=20\r\n"
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=\r\n"
+                "aaaaaaaaaa\r\n");
     ts_buf_reset(&b);
     ts_mime_base64(&b, "any carnal pleasure.", 20);
     assert_string_equal(b.data, "YW55IGNhcm5hbCBwbGVhc3VyZS4=\r\n");

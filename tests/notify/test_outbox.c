@@ -45,10 +45,10 @@ static int setup(void **state)
     if (tt_store_fresh(f->dir, "o.db", f->loc, sizeof f->loc) != 0 ||
         ts_store_open(f->loc, &f->st) != 0 || ts_store_site_add(f->st, "site-a", 0, NULL, &f->a) ||
         ts_store_site_add(f->st, "site-b", 0, NULL, &f->b) ||
-        ts_contact_put(f->st, f->a, 0,
-                       &(ts_contact_in_t){.email = "soc@site-a.test",
-                                          .hours = "Mon-Fri 08:00-17:00"},
-                       ts_time_now(), &f->ca, err, sizeof err) ||
+        ts_contact_put(
+            f->st, f->a, 0,
+            &(ts_contact_in_t){.email = "soc@site-a.test", .hours = "Mon-Fri 08:00-17:00"},
+            ts_time_now(), &f->ca, err, sizeof err) ||
         ts_contact_put(f->st, f->b, 0, &(ts_contact_in_t){.email = "soc@site-b.test"},
                        ts_time_now(), &f->cb, err, sizeof err) ||
         sp_start(&f->peer) != 0)
@@ -76,11 +76,18 @@ static int64_t queue(fx_t *f, int64_t site, int64_t contact, const char *msgid, 
 {
     const char *rcpt = site == f->a ? "soc@site-a.test" : "soc@site-b.test";
     char data[256];
-    snprintf(data, sizeof data, "Message-ID: %s\r\nSubject: t\r\n\r\nbody of %s\r\n", msgid,
-             msgid);
-    ts_out_rec_t o = {.site_id = site, .contact_id = contact, .message_id = msgid, .rcpt = rcpt,
-                      .domain = strchr(rcpt, '@') + 1, .subject = "t", .kind = "immediate",
-                      .urgent = urgent, .data = data, .len = strlen(data), .next_attempt = 1};
+    snprintf(data, sizeof data, "Message-ID: %s\r\nSubject: t\r\n\r\nbody of %s\r\n", msgid, msgid);
+    ts_out_rec_t o = {.site_id = site,
+                      .contact_id = contact,
+                      .message_id = msgid,
+                      .rcpt = rcpt,
+                      .domain = strchr(rcpt, '@') + 1,
+                      .subject = "t",
+                      .kind = "immediate",
+                      .urgent = urgent,
+                      .data = data,
+                      .len = strlen(data),
+                      .next_attempt = 1};
     int64_t id = 0;
     assert_int_equal(ts_store_out_add(f->st, &o, &id), 0);
     return id;
@@ -245,14 +252,12 @@ static void test_crash_states(void **state)
     int64_t now = ts_time_now();
     /* Before the end of the data: the relay cannot have it; sent again. */
     int64_t early = queue(f, f->b, f->cb, "<early@csirt.test>", true);
-    assert_int_equal(ts_store_out_move(f->st, early, TS_OUT_QUEUED, TS_OUT_SENDING, 1, 0, 1, 0,
-                                       NULL),
-                     0);
+    assert_int_equal(
+        ts_store_out_move(f->st, early, TS_OUT_QUEUED, TS_OUT_SENDING, 1, 0, 1, 0, NULL), 0);
     /* After it, without a resolver: counted as sent, not sent again. */
     int64_t late = queue(f, f->b, f->cb, "<late@csirt.test>", true);
-    assert_int_equal(ts_store_out_move(f->st, late, TS_OUT_QUEUED, TS_OUT_SENDING, 1, now, 1, 0,
-                                       NULL),
-                     0);
+    assert_int_equal(
+        ts_store_out_move(f->st, late, TS_OUT_QUEUED, TS_OUT_SENDING, 1, now, 1, 0, NULL), 0);
     ts_outbox_stats_t s = send_at(f, now);
     assert_int_equal(s.resent_after_crash, 1);
     assert_int_equal(s.in_doubt, 1);
@@ -277,9 +282,8 @@ static void test_crash_states(void **state)
     const char *names[3] = {"<has@csirt.test>", "<not@csirt.test>", "<unsure@csirt.test>"};
     for (int i = 0; i < 3; i++) {
         ids[i] = queue(f, f->b, f->cb, names[i], true);
-        assert_int_equal(ts_store_out_move(f->st, ids[i], TS_OUT_QUEUED, TS_OUT_SENDING, 1, now,
-                                           1, 0, NULL),
-                         0);
+        assert_int_equal(
+            ts_store_out_move(f->st, ids[i], TS_OUT_QUEUED, TS_OUT_SENDING, 1, now, 1, 0, NULL), 0);
     }
     s = send_at(f, now);
     assert_int_equal(get(f, ids[0]).state, TS_OUT_SENT);

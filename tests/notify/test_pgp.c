@@ -98,8 +98,8 @@ static void test_keys(void **state)
     assert_true(ki.can_encrypt);
     int64_t day = INT64_C(86400) * 1000000;
     assert_true(ki.expires > ts_time_now() && ki.expires <= ts_time_now() + day + 60000000);
-    assert_int_equal(ts_pgp_key_inspect(brief_key, strlen(brief_key), ts_time_now() + 2 * day,
-                                        &ki, err, sizeof err),
+    assert_int_equal(ts_pgp_key_inspect(brief_key, strlen(brief_key), ts_time_now() + 2 * day, &ki,
+                                        err, sizeof err),
                      0);
     assert_false(ki.can_encrypt);
     assert_true(ki.expired);
@@ -164,14 +164,13 @@ static void test_encrypt_decrypt(void **state)
                                          "x", 1, &out, err, sizeof err),
                      TS_ECRYPTO);
     const char data[] = "secret text \xc3\xa4\r\n";
-    assert_int_equal(ts_pgp_encrypt_sign(p, soc.fpr, soc_key, strlen(soc_key), data,
-                                         strlen(data), &out, err, sizeof err),
+    assert_int_equal(ts_pgp_encrypt_sign(p, soc.fpr, soc_key, strlen(soc_key), data, strlen(data),
+                                         &out, err, sizeof err),
                      0);
     /* Again, from the cache. */
     ts_buf_t again = TS_BUF_INIT;
-    assert_int_equal(ts_pgp_encrypt_sign(p, soc.fpr, NULL, 0, data, strlen(data), &again, err,
-                                         sizeof err),
-                     0);
+    assert_int_equal(
+        ts_pgp_encrypt_sign(p, soc.fpr, NULL, 0, data, strlen(data), &again, err, sizeof err), 0);
     char ep[1024], args[1200];
     write_tmp(soc.dir, "m.asc", out.data, out.len, ep);
     char *plain = NULL;

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "notify/smtp.h"
+#include "smtppeer.h"
 
 static int feed(ts_smtp_parser_t *p, const char *line)
 {
@@ -19,8 +20,8 @@ static int feed(ts_smtp_parser_t *p, const char *line)
 
 static void test_bad_lines(void **state)
 {
-    static const char *const bad[] = {"", "25", "2500 x", "abc ok", "250x", "650 nope",
-                                      "150 early", "25 0", " 250 ok"};
+    static const char *const bad[] = {"",         "25",        "2500 x", "abc ok", "250x",
+                                      "650 nope", "150 early", "25 0",   " 250 ok"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ts_smtp_parser_t p;
         ts_smtp_parser_init(&p);
@@ -81,20 +82,75 @@ static void test_no_relay(void **state)
 {
     ts_smtp_opts_t o = {.url = "smtp://127.0.0.1:1", .timeout_ms = 5000};
     ts_smtp_reply_t r;
-    assert_int_equal(ts_smtp_send(&o, "a@example.org", "b@example.org", "x\r\n", 3, NULL, NULL,
-                                  &r),
+    ts_smtp_t *s = ts_smtp_open(&o);
+    assert_int_equal(ts_smtp_send(s, "a@example.org", "b@example.org", "x\r\n", 3, NULL, NULL, &r),
                      TS_SMTP_TEMP);
+    ts_smtp_close(s);
     assert_int_equal(r.code, 0);
     assert_true(r.text[0] != '\0');
+}
+
+struct dot {
+    int calls, answer;
+    size_t seen_by_peer; /* messages the peer had accepted when it ran */
+    sp_t *peer;
+};
+
+static int before_dot(void *ctx)
+{
+    struct dot *d = ctx;
+    d->calls++;
+    d->seen_by_peer = sp_count(d->peer);
+    return d->answer;
+}
+
+/* before_dot runs once per mail, before the relay can have it; when it
+ * fails the relay never gets the end of the data. One connection serves
+ * several mails. */
+static void test_before_dot(void **state)
+{
+    sp_t peer;
+    assert_int_equal(sp_start(&peer), 0);
+    char url[64];
+    snprintf(url, sizeof url, "smtp://127.0.0.1:%u", peer.port);
+    ts_smtp_opts_t o = {.url = url, .timeout_ms = 10000};
+    ts_smtp_t *s = ts_smtp_open(&o);
+    /* A message larger than libcurl's upload buffer, so that it is read in
+     * several pieces. */
+    size_t len = 300000;
+    char *msg = malloc(len + 1);
+    for (size_t i = 0; i < len; i++)
+        msg[i] = i % 78 == 76 ? '\r' : i % 78 == 77 ? '\n' : 'x';
+    msg[len - 2] = '\r';
+    msg[len - 1] = '\n';
+    struct dot d = {.answer = -1, .peer = &peer};
+    ts_smtp_reply_t r;
+    assert_int_equal(
+        ts_smtp_send(s, "a@example.org", "b@example.org", msg, len, before_dot, &d, &r),
+        TS_SMTP_TEMP);
+    assert_int_equal(d.calls, 1);
+    assert_int_equal(r.code, 0);
+    assert_int_equal(sp_count(&peer), 0);
+    d = (struct dot){.answer = 0, .peer = &peer};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(
+            ts_smtp_send(s, "a@example.org", "b@example.org", msg, len, before_dot, &d, &r),
+            TS_SMTP_OK);
+    assert_int_equal(d.calls, 3);
+    assert_int_equal(r.code, 250);
+    assert_int_equal(sp_count(&peer), 3);
+    assert_int_equal(strlen(peer.got[2]), len);
+    ts_smtp_close(s);
+    free(msg);
+    sp_stop(&peer);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bad_lines),
-        cmocka_unit_test(test_replies),
-        cmocka_unit_test(test_classes),
-        cmocka_unit_test(test_no_relay),
+        cmocka_unit_test(test_bad_lines),  cmocka_unit_test(test_replies),
+        cmocka_unit_test(test_classes),    cmocka_unit_test(test_no_relay),
+        cmocka_unit_test(test_before_dot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,8 +27,7 @@ static int parse(ts_tpl_kind_t k, const char *text, char *err, size_t errsize)
 static void test_refused(void **state)
 {
     char err[512];
-    assert_int_equal(parse(TS_TPL_ITEM, "a\n{{summary}} {{bogus}}\n", err, sizeof err),
-                     TS_ESYNTAX);
+    assert_int_equal(parse(TS_TPL_ITEM, "a\n{{summary}} {{bogus}}\n", err, sizeof err), TS_ESYNTAX);
     assert_string_equal(err, "x.txt:2: unknown placeholder {{bogus}} (this file may use: type "
                              "kind priority summary why link hosts ref)");
     /* A digest name in an item file is unknown there. */
@@ -93,8 +92,8 @@ static void test_sets(void **state)
         fail_msg("the shipped templates: %s", err);
     assert_true(ts_tpl_get(s, "de", TS_TPL_ITEM, "vulnerable-system") !=
                 ts_tpl_get(s, "de", TS_TPL_ITEM, "scanner"));
-    assert_true(ts_tpl_get(s, "fr", TS_TPL_DIGEST, NULL) == ts_tpl_get(s, "en", TS_TPL_DIGEST,
-                                                                        NULL));
+    assert_true(ts_tpl_get(s, "fr", TS_TPL_DIGEST, NULL) ==
+                ts_tpl_get(s, "en", TS_TPL_DIGEST, NULL));
     ts_tpl_set_free(s);
 
     char *dir = tt_tmpdir();

@@ -50,8 +50,8 @@ static int teardown(void **state)
     return 0;
 }
 
-static int call(const ts_principal_t *who, const char *method, const char *path,
-                const char *query, const char *body, ts_http_resp_t *r)
+static int call(const ts_principal_t *who, const char *method, const char *path, const char *query,
+                const char *body, ts_http_resp_t *r)
 {
     ts_http_req_t req;
     memset(&req, 0, sizeof req);
@@ -102,13 +102,11 @@ static void test_bad_bodies(void **state)
         ts_http_resp_free(&r);
     }
     /* A CSIRT certificate names the site. */
-    assert_int_equal(status(&csirt, "POST", "/api/v1/contacts", NULL,
-                            "{\"email\": \"x@uni-a.example\"}"),
-                     400);
+    assert_int_equal(
+        status(&csirt, "POST", "/api/v1/contacts", NULL, "{\"email\": \"x@uni-a.example\"}"), 400);
     /* The address exists (any case): 409. */
-    assert_int_equal(status(&a, "POST", "/api/v1/contacts", NULL,
-                            "{\"email\": \"CERT@uni-a.example\"}"),
-                     409);
+    assert_int_equal(
+        status(&a, "POST", "/api/v1/contacts", NULL, "{\"email\": \"CERT@uni-a.example\"}"), 409);
     assert_int_equal(status(&a, "PATCH", "/api/v1/contacts", NULL, "{}"), 405);
     assert_int_equal(status(&a, "POST", "/api/v1/contacts/1", NULL, "{}"), 405);
     assert_int_equal(status(&a, "POST", "/api/v1/outbox", NULL, "{}"), 405);
@@ -140,9 +138,9 @@ static void test_isolation(void **state)
     assert_int_equal(status(&a, "POST", "/api/v1/contacts", "site=uni-a-physics",
                             "{\"email\": \"lab@uni-a.example\"}"),
                      201);
-    assert_int_equal(status(&a, "POST", "/api/v1/contacts", "site=uni-b",
-                            "{\"email\": \"x@uni-b.example\"}"),
-                     404);
+    assert_int_equal(
+        status(&a, "POST", "/api/v1/contacts", "site=uni-b", "{\"email\": \"x@uni-b.example\"}"),
+        404);
     /* Listings hold the caller's site only. */
     ts_http_resp_t r;
     assert_int_equal(call(&b, "GET", "/api/v1/contacts", NULL, NULL, &r), 200);
@@ -160,9 +158,15 @@ static void test_isolation(void **state)
     ts_http_resp_free(&r);
     /* The outbox of another site: 404 for a site it may not name. */
     assert_int_equal(status(&a, "GET", "/api/v1/outbox", "site=uni-b", NULL), 404);
-    ts_out_rec_t o = {.site_id = 4, .contact_id = 2, .message_id = "<b@csirt.test>",
-                      .rcpt = "abuse@uni-b.example", .domain = "uni-b.example",
-                      .subject = "for B", .kind = "daily", .data = "x\r\n", .len = 3};
+    ts_out_rec_t o = {.site_id = 4,
+                      .contact_id = 2,
+                      .message_id = "<b@csirt.test>",
+                      .rcpt = "abuse@uni-b.example",
+                      .domain = "uni-b.example",
+                      .subject = "for B",
+                      .kind = "daily",
+                      .data = "x\r\n",
+                      .len = 3};
     int64_t id;
     assert_int_equal(ts_store_out_add(st, &o, &id), 0);
     assert_int_equal(call(&a, "GET", "/api/v1/outbox", NULL, NULL, &r), 200);

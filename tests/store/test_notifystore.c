@@ -111,8 +111,8 @@ static int copy_cb(const ts_contact_rec_t *c, void *ctx)
     char roles[64];
     ts_buf_printf(b, "%s|%s|%s|%s|%s|%s|%d|%d|%s|%s|%d|%s|%lld|%s|%lld\n", c->site_name, c->email,
                   c->name, ts_roles_text(c->roles, roles, sizeof roles), c->lang, c->tz,
-                  c->immediate, c->digest, c->immediate_types, c->never_types, c->iodef,
-                  c->pgp_fpr, (long long)c->pgp_expires, c->hours, (long long)c->smime_expires);
+                  c->immediate, c->digest, c->immediate_types, c->never_types, c->iodef, c->pgp_fpr,
+                  (long long)c->pgp_expires, c->hours, (long long)c->smime_expires);
     return 0;
 }
 
@@ -229,9 +229,16 @@ static int stat_cb(const char *k, uint64_t n, void *ctx)
 static void test_outbox(void **state)
 {
     fx_t *f = *state;
-    ts_out_rec_t o = {.site_id = f->a, .contact_id = 1, .message_id = "<1@x.test>",
-                      .rcpt = "a@site-a.test", .domain = "site-a.test", .subject = "s",
-                      .kind = "daily", .data = "DATA\r\n", .len = 6, .next_attempt = 1000};
+    ts_out_rec_t o = {.site_id = f->a,
+                      .contact_id = 1,
+                      .message_id = "<1@x.test>",
+                      .rcpt = "a@site-a.test",
+                      .domain = "site-a.test",
+                      .subject = "s",
+                      .kind = "daily",
+                      .data = "DATA\r\n",
+                      .len = 6,
+                      .next_attempt = 1000};
     int64_t id1, id2, id3;
     ts_out_rec_t bad = o;
     bad.len = 0;
@@ -250,8 +257,7 @@ static void test_outbox(void **state)
                      TS_EBUSY);
     assert_int_equal(ts_store_out_move(f->st, 999, TS_OUT_QUEUED, TS_OUT_SENT, 0, 0, 0, 0, NULL),
                      TS_EBUSY);
-    assert_int_equal(ts_store_out_move(f->st, id1, TS_OUT_QUEUED, 9, 0, 0, 0, 0, NULL),
-                     TS_EINVAL);
+    assert_int_equal(ts_store_out_move(f->st, id1, TS_OUT_QUEUED, 9, 0, 0, 0, 0, NULL), TS_EINVAL);
     assert_int_equal(
         ts_store_out_move(f->st, id1, TS_OUT_QUEUED, TS_OUT_SENDING, 1, 0, 1000, 0, NULL), 0);
     /* Due at 2000: the one left SENDING first, then by next attempt. */
