@@ -29,6 +29,19 @@
 #include "notify/mime.h"
 #include "store/notifystore.h"
 
+/* The temporary directory, removed with its gpg-agent at exit, also after
+ * an error. */
+static char dir[] = "/tmp/bench-notify-XXXXXX";
+
+static void cleanup(void)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "gpgconf --homedir '%s/gnupg' --kill all >/dev/null 2>&1; rm -rf '%s'", dir, dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench_notify: could not remove %s\n", dir);
+}
+
 static size_t n_sites = 10000, n_items = 100000, n_keys = 4, sample = SIZE_MAX;
 
 static double now_s(void)
@@ -120,9 +133,9 @@ int main(int argc, char **argv)
     }
     if (n_sites == 0 || n_keys == 0 || n_keys > 64)
         return 2;
-    char dir[] = "/tmp/bench-notify-XXXXXX";
     if (mkdtemp(dir) == NULL)
         return 1;
+    atexit(cleanup);
     char home[256], db[256], tpl_dir[512], err[512] = "";
     snprintf(home, sizeof home, "%s/gnupg", dir);
     snprintf(db, sizeof db, "%s/n.db", dir);
@@ -298,8 +311,6 @@ int main(int argc, char **argv)
     ts_pgp_close(pgp);
     ts_tpl_set_free(tpl);
     ts_store_close(st);
-    snprintf(cmd, sizeof cmd, "gpgconf --homedir '%s' --kill all; rm -rf '%s'", home, dir);
-    (void)sh(cmd, NULL, 0);
     for (size_t k = 0; k < n_keys; k++)
         free(keys[k]);
     free(site);

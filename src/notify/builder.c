@@ -476,7 +476,10 @@ int ts_notify_build(ts_store_t *st, const ts_notify_cfg_t *cfg, int64_t now, int
     int64_t cutoff = site_id > 0 ? INT64_MAX : now;
     ts_arena_t *a = ts_arena_new(16384);
     bool stop = first != 0;
+    uint64_t start = stats->mails;
     for (size_t i = 0; !stop && i < l.n;) {
+        if (cfg->max_mails && stats->mails - start >= cfg->max_mails)
+            break;
         size_t j = i;
         bool urgent = false;
         while (j < l.n && l.rows[j].contact_id == l.rows[i].contact_id)

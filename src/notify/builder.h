@@ -33,8 +33,10 @@ typedef struct ts_notify_cfg {
     const char *from_name; /* the CSIRT's name in From and in the texts */
     const char *portal;    /* the portal's base URL for links */
     const ts_tpl_set_t *tpl;
-    ts_pgp_t *pgp; /* NULL: unsigned (previews only) */
-    bool in_txn;   /* the caller holds the transaction (previews roll it back) */
+    ts_pgp_t *pgp;    /* NULL: unsigned (previews only) */
+    bool in_txn;      /* the caller holds the transaction (previews roll it back) */
+    size_t max_mails; /* build at most this many per call (0: all), so that a
+                         daemon's round gets to sending */
 } ts_notify_cfg_t;
 
 typedef struct ts_notify_stats {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The notification daemon part (see notifier.h). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ int ts_notifier_open(const ts_notifier_opts_t *o, ts_notifier_t **out, char *err
         .portal = o->portal ? o->portal : "",
         .tpl = n->tpl,
         .pgp = n->pgp,
+        .max_mails = o->out.batch ? o->out.batch : 100,
     };
     *out = n;
     return 0;
@@ -75,7 +77,7 @@ int ts_notifier_round(ts_notifier_t *n, ts_store_t *st, int64_t now, volatile si
     return first ? first : r;
 }
 
-int ts_notifier_loop(ts_notifier_t *n, ts_store_t *st, volatile sig_atomic_t *stop)
+void ts_notifier_loop(ts_notifier_t *n, ts_store_t *st, volatile sig_atomic_t *stop)
 {
     int64_t every = n->o.interval_us > 0 ? n->o.interval_us : INT64_C(10) * 1000000;
     while (!__atomic_load_n(stop, __ATOMIC_ACQUIRE)) {
@@ -91,13 +93,60 @@ int ts_notifier_loop(ts_notifier_t *n, ts_store_t *st, volatile sig_atomic_t *st
         /* A full batch: more may be due, go on at once. Else sleep, in
          * short steps so that a stop is seen at once. */
         size_t batch = n->o.out.batch ? n->o.out.batch : 100;
-        bool full = s.sent.sent + s.sent.deferred + s.sent.failed + s.sent.held +
-                        s.sent.resent_after_crash >=
-                    batch;
+        bool full = s.built.mails >= batch || s.sent.sent + s.sent.deferred + s.sent.failed +
+                                                      s.sent.held + s.sent.resent_after_crash >=
+                                                  batch;
         while (!full && !__atomic_load_n(stop, __ATOMIC_ACQUIRE) && ts_time_now() - start < every) {
             struct timespec ts = {0, 100 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
     }
+}
+
+struct ts_notifier_thread {
+    ts_notifier_t *n;
+    ts_store_t *st;
+    volatile sig_atomic_t *stop;
+    pthread_t thread;
+};
+
+static void *thread_main(void *arg)
+{
+    ts_notifier_thread_t *t = arg;
+    ts_log_info("notify: sending the sites' notifications");
+    ts_notifier_loop(t->n, t->st, t->stop);
+    return NULL;
+}
+
+int ts_notifier_start(const ts_notifier_opts_t *o, const char *db, volatile sig_atomic_t *stop,
+                      ts_notifier_thread_t **out, char *err, size_t errsize)
+{
+    *out = NULL;
+    ts_notifier_thread_t *t = ts_xcalloc(1, sizeof *t);
+    t->stop = stop;
+    int r = ts_notifier_open(o, &t->n, err, errsize);
+    if (r == 0 && (r = ts_store_open(db, &t->st)) != 0)
+        ts_seterr(err, errsize, "cannot open the store");
+    if (r == 0 && pthread_create(&t->thread, NULL, thread_main, t) != 0) {
+        ts_seterr(err, errsize, "cannot start the notification thread");
+        r = TS_EIO;
+    }
+    if (r) {
+        ts_store_close(t->st);
+        ts_notifier_close(t->n);
+        free(t);
+        return r;
+    }
+    *out = t;
     return 0;
+}
+
+void ts_notifier_join(ts_notifier_thread_t *t)
+{
+    if (t == NULL)
+        return;
+    pthread_join(t->thread, NULL);
+    ts_store_close(t->st);
+    ts_notifier_close(t->n);
+    free(t);
 }

@@ -41,8 +41,20 @@ typedef struct ts_notifier_stats {
  * round starts over). */
 TS_MUSTCHECK int ts_notifier_round(ts_notifier_t *n, ts_store_t *st, int64_t now,
                                    volatile sig_atomic_t *stop, ts_notifier_stats_t *stats);
-/* Rounds every interval until *stop. \retval 0 when stopped. */
-TS_MUSTCHECK int ts_notifier_loop(ts_notifier_t *n, ts_store_t *st, volatile sig_atomic_t *stop);
+/* Rounds every interval (at once after a full batch) until *stop; a round's
+ * error is logged and the next round starts over. */
+void ts_notifier_loop(ts_notifier_t *n, ts_store_t *st, volatile sig_atomic_t *stop);
+
+/* The rounds in a thread of their own, on a store of their own opened at
+ * db (for `tocsin serve`): templates and key are loaded before it starts
+ * (a bad template or a missing key fails here, err says which), then rounds
+ * run until *stop. \retval 0, *out set; ts_notifier_join() ends it. */
+typedef struct ts_notifier_thread ts_notifier_thread_t;
+TS_MUSTCHECK int ts_notifier_start(const ts_notifier_opts_t *o, const char *db,
+                                   volatile sig_atomic_t *stop,
+                                   ts_notifier_thread_t **out /* OUT */, char *err, size_t errsize);
+/* Waits for the thread (after *stop was set) and frees it. */
+void ts_notifier_join(ts_notifier_thread_t *t);
 
 /* The sources of every round, in order; the first n_sources. */
 extern const ts_nsource_t *const ts_notify_sources[];

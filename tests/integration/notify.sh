@@ -13,6 +13,8 @@ for c in postfix gpg openssl jq python3 sqlite3; do
     command -v "$c" >/dev/null || skip "$c not installed (scripts/install-deps.sh installs it)"
 done
 RELAY=$WORK/relay
+# The database as the test reads it, waiting for the writer's lock.
+q() { sqlite3 -cmd '.timeout 20000' "$TOCSIN_DB" "$1"; }
 export GNUPGHOME=$WORK/gpg-csirt
 cleanup() {
     bash "$SRC/tests/support/postfix.sh" stop "$RELAY" || true
@@ -128,7 +130,7 @@ expect_rc "retry the failed one" 0 "$TOCSIN" outbox retry --site site-b
 expect_eq "queued again" "queued" "$(state nobody@site-b.test)"
 
 # ---- Crashes: SIGKILL while sending, at least 50 times.
-N=${NOTIFY_SITES:-400}
+N=${NOTIFY_SITES:-200}
 for i in $(seq "$N"); do printf 'bulk-%d\n' "$i"; done >"$WORK/bulk-sites"
 {
     echo "site,email,immediate"
@@ -147,35 +149,43 @@ kills=0
 sending_kills=0
 start=$(date +%s)
 while :; do
-    pending=$(sqlite3 "$TOCSIN_DB" "SELECT count(*) FROM outbox WHERE state IN (1, 2)")
-    built=$(sqlite3 "$TOCSIN_DB" "SELECT count(*) FROM outbox WHERE site_id IN (SELECT id FROM sites WHERE name LIKE 'bulk-%')")
+    pending=$(q "SELECT count(*) FROM outbox WHERE state IN (1, 2)")
+    built=$(q "SELECT count(*) FROM outbox WHERE site_id IN (SELECT id FROM sites WHERE name LIKE 'bulk-%')")
     # Done when everything is built and sent (a run with nothing left to
     # send is no crash test; fewer than 50 kills by then fails below).
     if [ "$built" -ge $((2 * N)) ] && [ "$pending" -eq 0 ]; then break; fi
     [ $(( $(date +%s) - start )) -lt 600 ] || { fail "the kill loop did not finish in 10 minutes"; break; }
-    sent_before=$(sqlite3 "$TOCSIN_DB" "SELECT count(*) FROM outbox WHERE state = 3")
+    sent_before=$(q "SELECT count(*) FROM outbox WHERE state = 3")
     "${RUN[@]}" --interval 1 2>>"$WORK/run.log" &
     RUNNER=$!
-    # Long enough to get past the start (store, templates, key) most times.
-    sleep "0.$((RANDOM % 50 + 25))"
+    # Kill it while it sends: once a mail more is sent than before it
+    # started (it is past its start and its building), a few ms later, so
+    # that the kill falls anywhere in a send (before, inside or after the
+    # data, before or after the state is committed).
+    for _ in $(seq 750); do
+        [ "$(q "SELECT count(*) FROM outbox WHERE state = 3")" -gt "$sent_before" ] && break
+        kill -0 "$RUNNER" 2>/dev/null || break
+        sleep 0.02
+    done
+    sleep "0.0$((RANDOM % 8))"
     if kill -9 "$RUNNER" 2>/dev/null; then kills=$((kills + 1)); fi
     wait "$RUNNER" 2>/dev/null || true
     RUNNER=
-    sent_after=$(sqlite3 "$TOCSIN_DB" "SELECT count(*) FROM outbox WHERE state = 3")
+    sent_after=$(q "SELECT count(*) FROM outbox WHERE state = 3")
     [ "$sent_after" -gt "$sent_before" ] && sending_kills=$((sending_kills + 1))
 done
 echo "killed notify run $kills times, $sending_kills of them while it was sending"
 [ "$sending_kills" -ge 50 ] && ok || fail "only $sending_kills kills while sending (raise NOTIFY_SITES)"
 expect_rc "final run" 0 "${RUN[@]}" --once
-expect_eq "integrity" "ok" "$(sqlite3 "$TOCSIN_DB" 'PRAGMA integrity_check')"
-expect_eq "bulk mails built" "$((2 * N))" "$(sqlite3 "$TOCSIN_DB" "SELECT count(*) FROM outbox WHERE site_id IN (SELECT id FROM sites WHERE name LIKE 'bulk-%')")"
-expect_eq "none left to send" "0" "$(sqlite3 "$TOCSIN_DB" "SELECT count(*) FROM outbox WHERE state IN (1, 2, 4) AND rcpt <> 'busy@site-b.test'")"
+expect_eq "integrity" "ok" "$(q 'PRAGMA integrity_check')"
+expect_eq "bulk mails built" "$((2 * N))" "$(q "SELECT count(*) FROM outbox WHERE site_id IN (SELECT id FROM sites WHERE name LIKE 'bulk-%')")"
+expect_eq "none left to send" "0" "$(q "SELECT count(*) FROM outbox WHERE state IN (1, 2, 4) AND rcpt <> 'busy@site-b.test'")"
 # Every expected mail delivered exactly once: the Message-IDs in the two
 # mailboxes are the outbox's sent ones, each once.
 for box in soc@site-a.test bulk@site-b.test; do
     d=$(dirname "$(maildir "$box" | head -1)")
     grep -h -i '^Message-ID:' "$d"/* | tr -d '\r' | awk '{print $2}' | sort >"$WORK/got-$box"
-    sqlite3 "$TOCSIN_DB" "SELECT message_id FROM outbox WHERE rcpt = '$box' AND state = 3" | sort >"$WORK/want-$box"
+    q "SELECT message_id FROM outbox WHERE rcpt = '$box' AND state = 3" | sort >"$WORK/want-$box"
     expect_eq "$box: mails delivered" "$(wc -l <"$WORK/want-$box")" "$(wc -l <"$WORK/got-$box")"
     expect_eq "$box: none twice" "0" "$(uniq -d "$WORK/got-$box" | wc -l)"
     expect_eq "$box: exactly the sent ones" "" "$(diff "$WORK/want-$box" "$WORK/got-$box" | head -3)"

@@ -29,6 +29,25 @@
 /* Monday 2026-12-07 10:00:00 UTC. */
 #define NOW (INT64_C(1796637600) * 1000000)
 
+/* The GnuPG homes, made once for the program and removed by its teardown
+ * (also when a test fails halfway). */
+static gt_home_t csirt, soc;
+
+static int setup_all(void **state)
+{
+    return gt_home_new(&csirt, "CSIRT <csirt@csirt.test>", "sign", "never") == 0 &&
+                   gt_home_new(&soc, "SOC <soc@site-a.test>", "default", "never") == 0
+               ? 0
+               : -1;
+}
+
+static int teardown_all(void **state)
+{
+    gt_home_free(&csirt);
+    gt_home_free(&soc);
+    return 0;
+}
+
 typedef struct fx {
     char *dir;
     char loc[512];
@@ -403,9 +422,6 @@ static void test_advisory_source(void **state)
 static void test_keys(void **state)
 {
     fx_t *f = *state;
-    gt_home_t csirt, soc;
-    assert_int_equal(gt_home_new(&csirt, "CSIRT <csirt@csirt.test>", "sign", "never"), 0);
-    assert_int_equal(gt_home_new(&soc, "SOC <soc@site-a.test>", "default", "never"), 0);
     char *key = gt_export(&soc);
     char err[256] = "";
     assert_int_equal(ts_contact_put(f->st, f->a, f->a1, &(ts_contact_in_t){.pgp_key = key},
@@ -439,8 +455,6 @@ static void test_keys(void **state)
     f->cfg.pgp = NULL;
     ts_pgp_close(pgp);
     free(key);
-    gt_home_free(&csirt);
-    gt_home_free(&soc);
 }
 
 static int set_expiry(const ts_contact_rec_t *c, void *ctx)
@@ -456,8 +470,6 @@ static int set_expiry(const ts_contact_rec_t *c, void *ctx)
 static void test_expired_key(void **state)
 {
     fx_t *f = *state;
-    gt_home_t csirt;
-    assert_int_equal(gt_home_new(&csirt, "CSIRT <csirt@csirt.test>", "sign", "never"), 0);
     char err[256] = "";
     ts_pgp_t *pgp = NULL;
     assert_int_equal(ts_pgp_open(csirt.dir, NULL, &pgp, err, sizeof err), 0);
@@ -479,7 +491,6 @@ static void test_expired_key(void **state)
     mails_free(&m);
     f->cfg.pgp = NULL;
     ts_pgp_close(pgp);
-    gt_home_free(&csirt);
 }
 
 int main(void)
@@ -492,5 +503,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expired_key, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
