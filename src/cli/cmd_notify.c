@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/cli.h"
 #include "core/buf.h"
@@ -345,18 +344,6 @@ int ts_cmd_notify(ts_cli_t *cli, int argc, char **argv)
 
 /* ---- outbox -------------------------------------------------------------------------------- */
 
-static void fmt_time(int64_t us, char *out, size_t size)
-{
-    if (us == 0) {
-        snprintf(out, size, "-");
-        return;
-    }
-    time_t t = (time_t)(us / 1000000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 struct list_ctx {
     bool json;
     ts_buf_t buf;
@@ -365,55 +352,23 @@ struct list_ctx {
 static int list_one(const ts_out_rec_t *m, void *ctx)
 {
     struct list_ctx *l = ctx;
-    char created[32], next[32], sent[32];
-    fmt_time(m->created, created, sizeof created);
-    fmt_time(m->state == TS_OUT_DEFERRED || m->state == TS_OUT_QUEUED ? m->next_attempt : 0, next,
-             sizeof next);
-    fmt_time(m->sent_at, sent, sizeof sent);
     ts_buf_reset(&l->buf);
     if (l->json) {
         ts_jsonw_t w;
         ts_jsonw_init(&w, &l->buf);
-        ts_jsonw_object_begin(&w);
-        ts_jsonw_key(&w, "id");
-        ts_jsonw_int(&w, m->id);
-        ts_jsonw_key(&w, "site");
-        ts_jsonw_cstr(&w, m->site_name);
-        ts_jsonw_key(&w, "message_id");
-        ts_jsonw_cstr(&w, m->message_id);
-        ts_jsonw_key(&w, "rcpt");
-        ts_jsonw_cstr(&w, m->rcpt);
-        ts_jsonw_key(&w, "subject");
-        ts_jsonw_cstr(&w, m->subject);
-        ts_jsonw_key(&w, "kind");
-        ts_jsonw_cstr(&w, m->kind);
-        ts_jsonw_key(&w, "urgent");
-        ts_jsonw_bool(&w, m->urgent);
-        ts_jsonw_key(&w, "state");
-        ts_jsonw_cstr(&w, ts_out_state_name(m->state));
-        ts_jsonw_key(&w, "attempts");
-        ts_jsonw_int(&w, m->attempts);
-        ts_jsonw_key(&w, "created");
-        ts_jsonw_cstr(&w, created);
-        ts_jsonw_key(&w, "next_attempt");
-        if (next[0] == '-')
-            ts_jsonw_null(&w);
-        else
-            ts_jsonw_cstr(&w, next);
-        ts_jsonw_key(&w, "sent");
-        if (sent[0] == '-')
-            ts_jsonw_null(&w);
-        else
-            ts_jsonw_cstr(&w, sent);
-        ts_jsonw_key(&w, "reply");
-        ts_jsonw_cstr(&w, m->last_reply);
-        ts_jsonw_object_end(&w);
+        ts_out_json(&w, m);
         ts_buf_putc(&l->buf, '\n');
     } else {
+        char when[48] = "-";
+        int64_t t = m->state == TS_OUT_SENT                                    ? m->sent_at
+                    : m->state == TS_OUT_QUEUED || m->state == TS_OUT_DEFERRED ? m->next_attempt
+                                                                               : 0;
+        if (t)
+            ts_time_format_utc(t, when, sizeof when);
         /* The relay's reply had its control characters replaced on receipt. */
         ts_buf_printf(&l->buf, "%-6" PRId64 "  %-16s  %-32s  %-8s  %-3d  %-20s  %s\n", m->id,
-                      m->site_name, m->rcpt, ts_out_state_name(m->state), m->attempts,
-                      m->state == TS_OUT_SENT ? sent : next, m->last_reply);
+                      m->site_name, m->rcpt, ts_out_state_name(m->state), m->attempts, when,
+                      m->last_reply);
     }
     fwrite(l->buf.data, 1, l->buf.len, stdout);
     return 0;

@@ -163,20 +163,6 @@ static int take_row(const ts_npending_rec_t *p, void *ctx)
     return 0;
 }
 
-static int copy_contact(const ts_contact_rec_t *c, void *ctx)
-{
-    void **v = ctx;
-    ts_arena_t *a = v[1];
-    ts_contact_rec_t *d = v[0];
-    *d = *c;
-    const char **f[] = {&d->site_name,   &d->email,   &d->name,    &d->phone,
-                        &d->lang,        &d->tz,      &d->hours,   &d->immediate_types,
-                        &d->never_types, &d->pgp_key, &d->pgp_fpr, &d->smime_cert};
-    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-        *f[i] = ts_arena_strdup(a, ts_str_c(*f[i])).ptr;
-    return 0;
-}
-
 struct parsed {
     ts_nitem_t it;
     ts_nitem_owned_t *own;
@@ -486,12 +472,13 @@ int ts_notify_build(ts_store_t *st, const ts_notify_cfg_t *cfg, int64_t now, int
             urgent |= l.rows[j++].urgent;
         ts_arena_reset(a);
         ts_contact_rec_t c;
-        void *cc[2] = {&c, a};
+        ts_contact_copy_t cc = {&c, a};
         struct parsed *items = ts_xcalloc(j - i, sizeof *items);
         ts_nitem_t *its = ts_xcalloc(j - i, sizeof *its);
         size_t n = 0;
         char why[512] = "";
-        r = ts_store_ncontact_get(st, l.rows[i].site_id, l.rows[i].contact_id, copy_contact, cc);
+        r = ts_store_ncontact_get(st, l.rows[i].site_id, l.rows[i].contact_id, ts_contact_copy_cb,
+                                  &cc);
         /* Each item names its site; one that is not the contact's (which
          * the store never lets in) would be dropped here too. */
         for (size_t k = i; r == 0 && k < j; k++) {

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "core/buf.h"
+#include "core/event.h"
 #include "core/json.h"
 #include "core/jsonw.h"
 #include "core/mem.h"
@@ -312,16 +313,13 @@ static void json_list(ts_jsonw_t *w, const char *key, const char *list)
 
 static void json_time(ts_jsonw_t *w, const char *key, int64_t us)
 {
+    char buf[48];
     ts_jsonw_key(w, key);
     if (us == 0) {
         ts_jsonw_null(w);
         return;
     }
-    time_t t = (time_t)(us / 1000000);
-    struct tm tm;
-    char buf[32];
-    gmtime_r(&t, &tm);
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    ts_time_format_utc(us, buf, sizeof buf);
     ts_jsonw_cstr(w, buf);
 }
 
@@ -368,17 +366,16 @@ void ts_contact_json(struct ts_jsonw *w, const ts_contact_rec_t *c, int64_t now)
     ts_jsonw_object_end(w);
 }
 
-static int copy_rec(const ts_contact_rec_t *c, void *ctx)
+int ts_contact_copy_cb(const ts_contact_rec_t *c, void *ctx)
 {
-    void **v = ctx;
-    ts_contact_rec_t *d = v[0];
-    ts_arena_t *a = v[1];
+    ts_contact_copy_t *cp = ctx;
+    ts_contact_rec_t *d = cp->out;
     *d = *c;
     const char **f[] = {&d->site_name,   &d->email,   &d->name,    &d->phone,
                         &d->lang,        &d->tz,      &d->hours,   &d->immediate_types,
                         &d->never_types, &d->pgp_key, &d->pgp_fpr, &d->smime_cert};
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-        *f[i] = dup(a, *f[i]);
+        *f[i] = dup(cp->a, *f[i]);
     return 0;
 }
 
@@ -389,8 +386,8 @@ int ts_contact_put(ts_store_t *st, int64_t site_id, int64_t id, const ts_contact
     ts_contact_rec_t rec;
     int r = 0;
     if (id > 0) {
-        void *v[2] = {&rec, a};
-        r = ts_store_ncontact_get(st, site_id, id, copy_rec, v);
+        ts_contact_copy_t cp = {&rec, a};
+        r = ts_store_ncontact_get(st, site_id, id, ts_contact_copy_cb, &cp);
         if (r == TS_ENOENT)
             ts_seterr(err, errsize, "no such contact");
     } else {

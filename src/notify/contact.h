@@ -70,6 +70,14 @@ const char *ts_roles_text(unsigned roles, char *buf, size_t size);
 /* "hourly", "daily" or "none". */
 const char *ts_digest_name(int digest);
 
+/* A callback of ts_store_ncontact_get() that copies the contact into
+ * ctx->out, its strings into ctx->a (valid while the arena is). */
+typedef struct ts_contact_copy {
+    ts_contact_rec_t *out;
+    ts_arena_t *a;
+} ts_contact_copy_t;
+int ts_contact_copy_cb(const ts_contact_rec_t *c, void *ctx);
+
 /* Adds (id 0) or changes (id > 0) a contact of site_id from in: fields not
  * given keep their value (a new contact's defaults). The one way the
  * command line, the API and imports write a contact.

@@ -11,6 +11,7 @@
 
 #include "core/arena.h"
 #include "core/event.h"
+#include "core/jsonw.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/metrics.h"
@@ -359,4 +360,46 @@ int ts_outbox_retry(ts_store_t *st, int64_t site_id, int64_t id, size_t *n)
     free(c.states);
     free(c.attempts);
     return r;
+}
+
+static void time_or_null(ts_jsonw_t *w, const char *key, int64_t us)
+{
+    char buf[48];
+    ts_jsonw_key(w, key);
+    if (us == 0) {
+        ts_jsonw_null(w);
+        return;
+    }
+    ts_time_format_utc(us, buf, sizeof buf);
+    ts_jsonw_cstr(w, buf);
+}
+
+void ts_out_json(struct ts_jsonw *w, const ts_out_rec_t *o)
+{
+    ts_jsonw_object_begin(w);
+    ts_jsonw_key(w, "id");
+    ts_jsonw_int(w, o->id);
+    ts_jsonw_key(w, "site");
+    ts_jsonw_cstr(w, o->site_name);
+    ts_jsonw_key(w, "message_id");
+    ts_jsonw_cstr(w, o->message_id);
+    ts_jsonw_key(w, "rcpt");
+    ts_jsonw_cstr(w, o->rcpt);
+    ts_jsonw_key(w, "subject");
+    ts_jsonw_cstr(w, o->subject);
+    ts_jsonw_key(w, "kind");
+    ts_jsonw_cstr(w, o->kind);
+    ts_jsonw_key(w, "urgent");
+    ts_jsonw_bool(w, o->urgent);
+    ts_jsonw_key(w, "state");
+    ts_jsonw_cstr(w, ts_out_state_name(o->state));
+    ts_jsonw_key(w, "attempts");
+    ts_jsonw_int(w, o->attempts);
+    time_or_null(w, "created", o->created);
+    bool waiting = o->state == TS_OUT_QUEUED || o->state == TS_OUT_DEFERRED;
+    time_or_null(w, "next_attempt", waiting ? o->next_attempt : 0);
+    time_or_null(w, "sent", o->state == TS_OUT_SENT ? o->sent_at : 0);
+    ts_jsonw_key(w, "reply");
+    ts_jsonw_cstr(w, o->last_reply);
+    ts_jsonw_object_end(w);
 }

@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "notify/smtp.h"
+#include "store/notifystore.h"
 #include "store/store.h"
 
 typedef struct ts_outbox_opts {
@@ -71,6 +72,13 @@ TS_MUSTCHECK int ts_outbox_send_due(ts_store_t *st, const ts_outbox_opts_t *o, i
  * those states (or another site's). */
 TS_MUSTCHECK int ts_outbox_retry(ts_store_t *st, int64_t site_id, int64_t id,
                                  size_t *n /* OUT, may be NULL */);
+
+/* A mail as one JSON object (the CLI's json lines and the API's outbox):
+ * id, site, message_id, rcpt, subject, kind, urgent, state, attempts,
+ * created, next_attempt (null unless queued or deferred), sent (null until
+ * sent), reply. Never the message itself. */
+struct ts_jsonw;
+void ts_out_json(struct ts_jsonw *w, const ts_out_rec_t *o);
 
 /* The wait before attempt number `attempts` + 1 (us): 1, 2, 4 ... minutes,
  * at most an hour. */

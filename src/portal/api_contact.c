@@ -14,6 +14,7 @@
 #include "core/json.h"
 #include "core/jsonw.h"
 #include "notify/contact.h"
+#include "notify/outbox.h"
 #include "portal/api_int.h"
 #include "store/eventq.h"
 #include "store/notifystore.h"
@@ -242,43 +243,9 @@ static void one_contact(ts_store_t *st, const ts_http_req_t *req, const char *se
 
 /* ---- /api/v1/outbox ------------------------------------------------------------------------ */
 
-static void time_or_null(ts_jsonw_t *w, const char *key, int64_t us)
-{
-    char buf[40];
-    ts_jsonw_key(w, key);
-    if (us == 0) {
-        ts_jsonw_null(w);
-        return;
-    }
-    ts_time_format(us, buf, sizeof buf);
-    ts_jsonw_cstr(w, buf);
-}
-
 static int mail_row(const ts_out_rec_t *o, void *ctx)
 {
-    ts_jsonw_t *w = ctx;
-    ts_jsonw_object_begin(w);
-    ts_jsonw_key(w, "id");
-    ts_jsonw_int(w, o->id);
-    ts_jsonw_key(w, "site");
-    ts_jsonw_cstr(w, o->site_name);
-    ts_jsonw_key(w, "message_id");
-    ts_jsonw_cstr(w, o->message_id);
-    ts_jsonw_key(w, "rcpt");
-    ts_jsonw_cstr(w, o->rcpt);
-    ts_jsonw_key(w, "subject");
-    ts_jsonw_cstr(w, o->subject);
-    ts_jsonw_key(w, "kind");
-    ts_jsonw_cstr(w, o->kind);
-    ts_jsonw_key(w, "state");
-    ts_jsonw_cstr(w, ts_out_state_name(o->state));
-    ts_jsonw_key(w, "attempts");
-    ts_jsonw_int(w, o->attempts);
-    time_or_null(w, "created", o->created);
-    time_or_null(w, "sent", o->sent_at);
-    ts_jsonw_key(w, "reply");
-    ts_jsonw_cstr(w, o->last_reply);
-    ts_jsonw_object_end(w);
+    ts_out_json(ctx, o);
     return 0;
 }
 
