@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* OpenPGP through gpgme (see pgp.h). */
+#include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <gpgme.h>
 #include <locale.h>
@@ -7,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/mem.h"
@@ -183,13 +186,22 @@ out:
     if (ctx)
         gpgme_release(ctx);
     /* gpg needs no agent to import a public key, but stop one if it came. */
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "%s/S.gpg-agent", home);
-    if (access(cmd, F_OK) == 0) {
-        snprintf(cmd, sizeof cmd, "gpgconf --homedir '%s' --kill gpg-agent >/dev/null 2>&1", home);
-        if (system(cmd) != 0) {
-            /* nothing more to do: the directory goes anyway */
+    char sock[600];
+    snprintf(sock, sizeof sock, "%s/S.gpg-agent", home);
+    if (access(sock, F_OK) == 0) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            int null = open("/dev/null", O_RDWR);
+            if (null >= 0) {
+                dup2(null, 1);
+                dup2(null, 2);
+            }
+            execlp("gpgconf", "gpgconf", "--homedir", home, "--kill", "gpg-agent", (char *)NULL);
+            _exit(127);
         }
+        int status;
+        while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
     }
     nftw(home, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     return r;

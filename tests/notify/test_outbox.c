@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "core/event.h"
+#include "core/metrics.h"
 #include "notify/contact.h"
 #include "notify/outbox.h"
 #include "smtppeer.h"
@@ -132,6 +133,10 @@ static void test_answers(void **state)
 {
     fx_t *f = *state;
     int64_t now = ts_time_now();
+    /* The counters /metrics shows (registering again gives the same series). */
+    ts_metric_t *sent = ts_metrics_counter("tocsin_notify_mails_sent_total", "", NULL);
+    ts_metric_t *failed = ts_metrics_counter("tocsin_notify_mails_failed_total", "", NULL);
+    uint64_t sent0 = ts_metric_value(sent), failed0 = ts_metric_value(failed);
     /* 250: sent, with the relay's answer. */
     int64_t m1 = queue(f, f->b, f->cb, "<1@csirt.test>", false);
     ts_outbox_stats_t s = send_at(f, now);
@@ -166,6 +171,8 @@ static void test_answers(void **state)
     o = get(f, m3);
     assert_int_equal(o.state, TS_OUT_FAILED);
     assert_string_equal(o.last_reply, "550 5.1.1 rcpt");
+    assert_int_equal(ts_metric_value(sent) - sent0, 1);
+    assert_int_equal(ts_metric_value(failed) - failed0, 1);
     /* A 4xx after the data is deferred too; too many attempts fail. */
     sp_codes(&f->peer, 250, 451);
     f->o.max_attempts = 3;
