@@ -53,7 +53,8 @@ enum {
     TS_PGX_PORTAL = 16,
     TS_PGX_ADVISORY = 48,
     TS_PGX_SCAN = 208,
-    TS_PGX_COUNT = 240,
+    TS_PGX_NOTIFY = 240,
+    TS_PGX_COUNT = 288,
 };
 
 /* An event waiting in a transaction for the batch's COPY. */
@@ -176,8 +177,10 @@ extern const char ts_pg_migration_portal[];           /* v6 */
 extern const char ts_pg_migration_advisory[];         /* v7 */
 extern const char ts_pg_migration_scan[];             /* v9 */
 extern const char ts_pg_migration_advisory_entries[]; /* v10 */
+extern const char ts_pg_migration_notify[];           /* v11 */
 
 extern const struct ts_store_cert_ops ts_pg_cert_ops;
 extern const struct ts_store_portal_ops ts_pg_portal_ops;
 extern const struct ts_store_advisory_ops ts_pg_advisory_ops;
 extern const struct ts_store_scan_ops ts_pg_scan_ops;
+extern const struct ts_store_notify_ops ts_pg_notify_ops;

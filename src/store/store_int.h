@@ -35,6 +35,7 @@ struct ts_store_cert_ops;
 struct ts_store_portal_ops;
 struct ts_store_advisory_ops;
 struct ts_store_scan_ops;
+struct ts_store_notify_ops;
 
 struct ts_store_ops {
     const char *name;   /* "sqlite", for messages */
@@ -89,6 +90,7 @@ struct ts_store_ops {
     const struct ts_store_portal_ops *portal;     /* store/eventq_int.h */
     const struct ts_store_advisory_ops *advisory; /* store/advstore_int.h */
     const struct ts_store_scan_ops *scan;         /* store/scanstore_int.h */
+    const struct ts_store_notify_ops *notify;     /* store/notifystore_int.h */
 };
 
 struct ts_store {
@@ -141,6 +143,7 @@ TS_MUSTCHECK int ts_store_share_decode(ts_str_t json, ts_arena_t *a, ts_targets_
  * (NULL when none of them has one), so that a site never sees another's
  * targets. Lists live in a. */
 void ts_store_scope_targets(ts_stored_event_t *se, ts_arena_t *a);
+extern const struct ts_store_notify_ops ts_sq_notify_ops;
 
 /* Like ts_store_open() but migrates no further than max_version (< 0: to the
  * latest). For tests that need a store as an older tocsin left it.
