@@ -23,26 +23,6 @@ static int severity_prio(const char *sev)
     return TS_PRIO_LOW;
 }
 
-/* Text from documents may hold line ends: items are one-line texts. */
-static void one_line(ts_buf_t *b, const char *s, size_t max)
-{
-    size_t start = b->len;
-    for (; s && *s && b->len - start < max; s++)
-        ts_buf_putc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
-}
-
-static void url_segment(ts_buf_t *b, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            strchr("-._~", c))
-            ts_buf_putc(b, (char)c);
-        else
-            ts_buf_printf(b, "%%%02X", c);
-    }
-}
-
 static int collect(ts_store_t *st, int64_t mark, int64_t now, const char *portal,
                    ts_nitem_emit_fn emit, void *ctx, int64_t *new_mark)
 {
@@ -82,20 +62,20 @@ static int collect(ts_store_t *st, int64_t mark, int64_t now, const char *portal
         ts_buf_reset(&why);
         ts_buf_reset(&link);
         ts_buf_reset(&csv);
-        one_line(&summary, a->adv.title[0] ? a->adv.title : a->adv.id, 300);
+        ts_nitem_one_line(&summary, a->adv.title[0] ? a->adv.title : a->adv.id, 300);
         ts_buf_printf(&summary, " (%s", a->adv.severity);
         if (a->adv.cvss >= 0)
             ts_buf_printf(&summary, ", CVSS %.1f", a->adv.cvss);
         ts_buf_putc(&summary, ')');
         ts_buf_puts(&why, "your platform ");
-        one_line(&why, a->platform, 200);
+        ts_nitem_one_line(&why, a->platform, 200);
         ts_buf_puts(&why, " matches ");
-        one_line(&why, a->m.product_name, 300);
+        ts_nitem_one_line(&why, a->m.product_name, 300);
         ts_buf_puts(&why, " (");
-        one_line(&why, a->m.rule, 300);
+        ts_nitem_one_line(&why, a->m.rule, 300);
         ts_buf_puts(&why, ")");
         ts_buf_printf(&link, "%s/#/advisories/", portal ? portal : "");
-        url_segment(&link, a->adv.id);
+        ts_nitem_url_segment(&link, a->adv.id);
         ts_adv_csv_header(&csv);
         for (size_t i = 0; i < n; i++)
             ts_adv_csv_row(&csv, &rows[i]);

@@ -309,7 +309,9 @@ ts_nmail_t *ts_notify_render(const ts_notify_cfg_t *cfg, const ts_contact_rec_t 
             const ts_nitem_t *it = &items[j];
             ts_buf_reset(&hosts);
             item_values(it, &hosts, v);
-            ts_tpl_render(ts_tpl_get(cfg->tpl, c->lang, TS_TPL_ITEM, it->type), v, &d->items);
+            ts_tpl_render(
+                ts_tpl_get(cfg->tpl, c->lang, TS_TPL_ITEM, ts_nitem_kind_name(it->kind), it->type),
+                v, &d->items);
             char name[80];
             if (it->events_csv && it->events_csv[0] && csv == NULL) {
                 snprintf(name, sizeof name, "events-%s.csv", it->type);
@@ -328,7 +330,7 @@ ts_nmail_t *ts_notify_render(const ts_notify_cfg_t *cfg, const ts_contact_rec_t 
         v[TS_V_TYPE] = items[i].type;
         v[TS_V_COUNT] = count;
         v[TS_V_ITEMS] = d->items.data ? d->items.data : "";
-        ts_tpl_render(ts_tpl_get(cfg->tpl, c->lang, TS_TPL_GROUP, NULL), v, &d->groups);
+        ts_tpl_render(ts_tpl_get(cfg->tpl, c->lang, TS_TPL_GROUP, NULL, NULL), v, &d->groups);
         i = j;
     }
     ts_buf_free(&hosts);
@@ -354,7 +356,7 @@ ts_nmail_t *ts_notify_render(const ts_notify_cfg_t *cfg, const ts_contact_rec_t 
     v[TS_V_KEY_NOTE] = note.data ? note.data : "";
     v[TS_V_CSIRT] = cfg->from_name;
     v[TS_V_DATE] = date;
-    const ts_tpl_t *dt = ts_tpl_get(cfg->tpl, c->lang, TS_TPL_DIGEST, NULL);
+    const ts_tpl_t *dt = ts_tpl_get(cfg->tpl, c->lang, TS_TPL_DIGEST, NULL, NULL);
     ts_tpl_render(dt, v, &d->text);
     ts_tpl_render_subject(dt, v, &d->subject);
     ts_buf_free(&note);

@@ -195,3 +195,22 @@ int ts_nitem_read(const char *json, size_t len, ts_nitem_t *it, ts_nitem_owned_t
     *owner = o;
     return 0;
 }
+
+void ts_nitem_one_line(ts_buf_t *b, const char *s, size_t max)
+{
+    size_t start = b->len;
+    for (; s && *s && b->len - start < max; s++)
+        ts_buf_putc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+}
+
+void ts_nitem_url_segment(ts_buf_t *b, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            strchr("-._~", c))
+            ts_buf_putc(b, (char)c);
+        else
+            ts_buf_printf(b, "%%%02X", c);
+    }
+}

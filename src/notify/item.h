@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Notifiable items: what a notification is built from, whatever produced it.
  *
- * A source (advisories today, incidents and scan findings later) turns what
+ * A source (advisories, scan findings; incidents later) turns what
  * happened since its watermark into items; the builder (notify/builder.h)
  * sends each item to the contacts of its site that want it, at once or in
  * their hourly or daily digest, and the watermark moves in the same
@@ -114,6 +114,20 @@ typedef struct ts_nsource {
                    ts_nitem_emit_fn emit, void *ctx, int64_t *new_mark /* OUT */);
 } ts_nsource_t;
 
+/* For sources. Appends s (at most max bytes of it) with control characters
+ * turned into spaces: texts from documents and banners may hold line ends,
+ * an item's texts are one line. */
+void ts_nitem_one_line(ts_buf_t *b, const char *s, size_t max);
+/* Appends s percent-encoded as one URL path segment (RFC 3986 unreserved
+ * characters kept). */
+void ts_nitem_url_segment(ts_buf_t *b, const char *s);
+
 /* The advisory source (notify/advsource.c): one item per (site, advisory)
  * whose match alerts and changed after the mark. */
 extern const ts_nsource_t ts_nsource_advisories;
+/* The scan source (notify/scansource.c): for each scan of a site that ended
+ * (done) after the mark with findings, one item per RSIT type of its
+ * findings (exposed services, matched advisories, certificates, and the
+ * changes since the site's previous scan of the same targets), to the site
+ * that asked for it. Position: the scan's end time. */
+extern const ts_nsource_t ts_nsource_scans;

@@ -280,13 +280,14 @@ static int load_lang(const char *dir, const char *lang, struct lang_set *ls, cha
         if (n < 10 || strncmp(e->d_name, "item-", 5) != 0 || strcmp(e->d_name + n - 4, ".txt"))
             continue;
         if (!type_name_ok(e->d_name + 5, n - 9)) {
-            ts_seterr(err, errsize, "%s/%s: not item-<type>.txt with an RSIT type name", path,
+            ts_seterr(err, errsize,
+                      "%s/%s: not item-<name>.txt with an item kind or RSIT type name", path,
                       e->d_name);
             r = TS_ESYNTAX;
             break;
         }
         if (ls->n_types == TYPES_MAX) {
-            ts_seterr(err, errsize, "%s: more than %d item-<type>.txt files", path, TYPES_MAX);
+            ts_seterr(err, errsize, "%s: more than %d item-<name>.txt files", path, TYPES_MAX);
             r = TS_ETOOBIG;
             break;
         }
@@ -317,7 +318,7 @@ int ts_tpl_set_load(const char *dir, ts_tpl_set_t **out, char *err, size_t errsi
 }
 
 const ts_tpl_t *ts_tpl_get(const ts_tpl_set_t *s, const char *lang, ts_tpl_kind_t kind,
-                           const char *type)
+                           const char *item_kind, const char *type)
 {
     const struct lang_set *ls = &s->lang[0];
     for (size_t l = 0; lang && l < TS_TPL_LANG_COUNT; l++)
@@ -327,6 +328,9 @@ const ts_tpl_t *ts_tpl_get(const ts_tpl_set_t *s, const char *lang, ts_tpl_kind_
         return ls->digest;
     if (kind == TS_TPL_GROUP)
         return ls->group;
+    for (size_t i = 0; item_kind && i < ls->n_types; i++)
+        if (strcmp(ls->type_name[i], item_kind) == 0)
+            return ls->type_item[i];
     for (size_t i = 0; type && i < ls->n_types; i++)
         if (strcmp(ls->type_name[i], type) == 0)
             return ls->type_item[i];

@@ -4,7 +4,9 @@
  *   DIR/<lang>/digest.txt        the mail: "Subject: ..." line, blank line, body
  *   DIR/<lang>/group.txt         one block per type in a digest
  *   DIR/<lang>/item.txt          one block per item
- *   DIR/<lang>/item-<type>.txt   optional: the block of items of that RSIT type
+ *   DIR/<lang>/item-<name>.txt   optional: the block of items of that item kind
+ *                                (advisory, scan-finding, new-incident,
+ *                                priority-raised) or else of that RSIT type
  *
  * for every language of TS_TPL_LANGS. A placeholder is {{name}}; each file
  * may use only the names of its kind (below), and a file naming another one,
@@ -80,9 +82,11 @@ TS_MUSTCHECK int ts_tpl_set_load(const char *dir, ts_tpl_set_t **out /* OUT */, 
                                  size_t errsize);
 void ts_tpl_set_free(ts_tpl_set_t *s);
 /* The template of a kind for lang (an unknown language reads as "en"); for
- * TS_TPL_ITEM the type's own file when there is one. Never NULL. */
+ * TS_TPL_ITEM the file of the item's kind (item_kind, ts_nitem_kind_name())
+ * when there is one, else its RSIT type's, else item.txt: an advisory and a
+ * scan finding may share a type, not a wording. Never NULL. */
 const ts_tpl_t *ts_tpl_get(const ts_tpl_set_t *s, const char *lang, ts_tpl_kind_t kind,
-                           const char *type);
+                           const char *item_kind, const char *type);
 /* The installed templates (share/tocsin/templates beside the binary), else
  * the source tree's: written into buf (size bytes); returns buf. */
 const char *ts_tpl_default_dir(char *buf, size_t size);

@@ -3,9 +3,9 @@
  * notifiable-item interface and from the advisory source; who gets what and
  * when (thresholds, digests, never); digests grouped by type with hosts, the
  * why, the link and the CSV; exactly once (a watermark and cleared rows);
- * nothing crosses sites; signed, encrypted, and signed-only with a note when
- * the contact's key has expired. Golden files hold the English and German
- * texts. */
+ * nothing crosses sites; the scan source (a site's ended scans, one item
+ * per type of their findings, to that site only); signed, encrypted, and signed-only with a note
+ * when the contact's key has expired. Golden files hold the English and German texts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +23,7 @@
 #include "notify/contact.h"
 #include "notify/mime.h"
 #include "store/notifystore.h"
+#include "store/scanstore.h"
 #include "ttstore.h"
 
 #define HOUR (INT64_C(3600) * 1000000)
@@ -417,6 +418,105 @@ static void test_advisory_source(void **state)
     mails_free(&m);
 }
 
+static int64_t scan_with(fx_t *f, int64_t site, const char *state, const ts_scan_finding_rec_t *fs,
+                         size_t n)
+{
+    ts_scan_rec_t r = {.site_id = site,
+                       .requested_by = "CN=site-b admin",
+                       .targets = "192.0.2.0/28",
+                       .ports = "top100",
+                       .state = "running"};
+    int64_t id = 0;
+    assert_int_equal(ts_store_scan_add(f->st, &r, &id), 0);
+    for (size_t i = 0; i < n; i++) {
+        ts_scan_finding_rec_t x = fs[i];
+        x.scan_id = id;
+        assert_int_equal(ts_store_scan_finding_add(f->st, &x, NULL), 0);
+    }
+    assert_int_equal(ts_store_scan_state(f->st, id, state, "", "connect", 16), 0);
+    return id;
+}
+
+/* A site's ended scan reaches its contacts, one item per type of its
+ * findings, once; a failed scan, a scan of the CSIRT's own (site 0) and a
+ * scan without findings tell nobody. */
+static void test_scan_source(void **state)
+{
+    fx_t *f = *state;
+    static const ts_scan_finding_rec_t found[] = {
+        {.ip = "192.0.2.7",
+         .port = 6379,
+         .transport = "tcp",
+         .kind = "exposed",
+         .identifier = "open-redis",
+         .type = "vulnerable-system",
+         .detail = "Redis 7.0.11, no auth"},
+        {.ip = "192.0.2.9",
+         .port = 11211,
+         .transport = "udp",
+         .kind = "exposed",
+         .identifier = "open-memcached",
+         .type = "vulnerable-system",
+         .detail = "memcached 1.6"},
+        {.ip = "192.0.2.9",
+         .port = 2222,
+         .transport = "tcp",
+         .kind = "change",
+         .identifier = "new-open-port",
+         .type = "other",
+         .detail = "new since scan 1"},
+    };
+    int64_t t0 = ts_time_now();
+    int64_t done = scan_with(f, f->b, "done", found, 3);
+    scan_with(f, f->b, "failed", found, 1);
+    scan_with(f, 0, "done", found, 1);
+    scan_with(f, f->a, "done", NULL, 0);
+    ts_notify_stats_t s = {0};
+    char err[256] = "";
+    /* Within the settling time: nothing yet. */
+    assert_int_equal(ts_notify_collect(f->st, &f->cfg, &ts_nsource_scans, t0, &s, err, sizeof err),
+                     0);
+    assert_int_equal(s.items, 0);
+    int64_t t = ts_time_now() + TS_NSOURCE_SETTLE_US + 1000000;
+    assert_int_equal(ts_notify_collect(f->st, &f->cfg, &ts_nsource_scans, t, &s, err, sizeof err),
+                     0);
+    assert_int_equal(s.items, 2);   /* vulnerable-system and other, of the done scan */
+    assert_int_equal(s.waiting, 2); /* b1 only */
+    assert_int_equal(
+        ts_notify_collect(f->st, &f->cfg, &ts_nsource_scans, t + 5000000, &s, err, sizeof err), 0);
+    assert_int_equal(s.items, 2);
+    assert_int_equal(ts_notify_build(f->st, &f->cfg, t, 0, &s, err, sizeof err), 0);
+    struct mails m = {0};
+    assert_int_equal(ts_store_out_foreach(f->st, 0, 0, 0, take_mail, &m), 0);
+    assert_true(m.n >= 1);
+    char want[128];
+    bool summary = false, change = false;
+    for (size_t i = 0; i < m.n; i++) {
+        assert_string_equal(m.rcpt[i], "abuse@site-b.test");
+        char *tx = body_text(m.data[i]);
+        snprintf(want, sizeof want,
+                 "Scan %lld of 192.0.2.0/28: 2 findings on 2 hosts (2 exposed services)",
+                 (long long)done);
+        if (strstr(tx, want)) {
+            summary = true;
+            assert_non_null(strstr(tx, "Hosts: 192.0.2.7, 192.0.2.9"));
+            assert_non_null(strstr(tx, "requested by CN=site-b admin found this"));
+            snprintf(want, sizeof want, "https://portal.csirt.test/#/scans/%lld", (long long)done);
+            assert_non_null(strstr(tx, want));
+            assert_non_null(strstr(m.data[i], "events-vulnerable-system.csv"));
+        }
+        snprintf(
+            want, sizeof want,
+            "Scan %lld of 192.0.2.0/28: 1 finding on 1 host (1 change since the previous scan)",
+            (long long)done);
+        change = change || strstr(tx, want) != NULL;
+        assert_null(strstr(tx, "Advisory "));
+        free(tx);
+    }
+    assert_true(summary && change);
+    mails_free(&m);
+}
+
 /* Signed and encrypted for a contact with a key; signed only, with a note
  * and a warning, when the key has expired. */
 static void test_keys(void **state)
@@ -500,6 +600,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_routing_and_digests, setup, teardown),
         cmocka_unit_test_setup_teardown(test_golden, setup, teardown),
         cmocka_unit_test_setup_teardown(test_advisory_source, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scan_source, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expired_key, setup, teardown),
     };

@@ -81,7 +81,8 @@ static void write_file(const char *dir, const char *name, const char *text)
 }
 
 /* The shipped set loads; a set with one bad file is refused whole, naming
- * the file; a type's own item file is used for that type. */
+ * the file; an item kind's own file comes before its type's, a type's before
+ * item.txt. */
 static void test_sets(void **state)
 {
     ts_tpl_set_t *s = NULL;
@@ -90,10 +91,13 @@ static void test_sets(void **state)
     snprintf(src, sizeof src, "%s/templates", TS_SOURCE_DIR);
     if (ts_tpl_set_load(src, &s, err, sizeof err) != 0)
         fail_msg("the shipped templates: %s", err);
-    assert_true(ts_tpl_get(s, "de", TS_TPL_ITEM, "vulnerable-system") !=
-                ts_tpl_get(s, "de", TS_TPL_ITEM, "scanner"));
-    assert_true(ts_tpl_get(s, "fr", TS_TPL_DIGEST, NULL) ==
-                ts_tpl_get(s, "en", TS_TPL_DIGEST, NULL));
+    const ts_tpl_t *plain = ts_tpl_get(s, "de", TS_TPL_ITEM, NULL, NULL);
+    const ts_tpl_t *adv = ts_tpl_get(s, "de", TS_TPL_ITEM, "advisory", "vulnerable-system");
+    const ts_tpl_t *scan = ts_tpl_get(s, "de", TS_TPL_ITEM, "scan-finding", "vulnerable-system");
+    assert_true(adv != plain && scan != plain && adv != scan);
+    assert_true(ts_tpl_get(s, "de", TS_TPL_ITEM, "new-incident", "vulnerable-system") == plain);
+    assert_true(ts_tpl_get(s, "fr", TS_TPL_DIGEST, NULL, NULL) ==
+                ts_tpl_get(s, "en", TS_TPL_DIGEST, NULL, NULL));
     ts_tpl_set_free(s);
 
     char *dir = tt_tmpdir();
@@ -119,7 +123,15 @@ static void test_sets(void **state)
     assert_int_equal(ts_tpl_set_load(dir, &s, err, sizeof err), TS_ESYNTAX);
     snprintf(p, sizeof p, "%s/de/item-Bad Name.txt", dir);
     assert_int_equal(remove(p), 0);
+    snprintf(p, sizeof p, "%s/de", dir);
+    write_file(p, "item-advisory.txt", "A {{summary}}\n");
     assert_int_equal(ts_tpl_set_load(dir, &s, err, sizeof err), 0);
+    const ts_tpl_t *by_type = ts_tpl_get(s, "de", TS_TPL_ITEM, "new-incident", "scanner");
+    const ts_tpl_t *by_kind = ts_tpl_get(s, "de", TS_TPL_ITEM, "advisory", "scanner");
+    assert_true(by_type != ts_tpl_get(s, "de", TS_TPL_ITEM, "new-incident", "phishing"));
+    assert_true(by_kind != by_type);
+    assert_true(ts_tpl_get(s, "en", TS_TPL_ITEM, "advisory", "scanner") ==
+                ts_tpl_get(s, "en", TS_TPL_ITEM, NULL, NULL));
     ts_tpl_set_free(s);
     tt_rmtree(dir);
     free(dir);
