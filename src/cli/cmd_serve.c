@@ -380,6 +380,10 @@ static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *i
     while (!__atomic_load_n(stop, __ATOMIC_ACQUIRE) && !atomic_load(&input_failed)) {
         if (bus && ts_time_now() >= next_heartbeat) {
             (void)ts_bus_heartbeat(bus, role_names[pl->role]);
+            ts_bus_health_t h;
+            int hr = ts_bus_health(bus, &h);
+            if (hr == 0 || hr == TS_ENET)
+                ts_bus_health_metrics(&h);
             next_heartbeat = ts_time_now() + HEARTBEAT_US;
         }
         if (srv && crl_renew && ts_time_now() >= next_crl_check) {
