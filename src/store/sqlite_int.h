@@ -26,8 +26,9 @@
 enum {
     TS_SQX_CERT = 0,      /* sqlite_cert.c: certificate registry */
     TS_SQX_PORTAL = 16,   /* sqlite_portal.c: the portal's event queries */
-    TS_SQX_ADVISORY = 48, /* sqlite_advisory.c: advisories, platforms, matches */
-    TS_SQX_COUNT = 112,
+    TS_SQX_ADVISORY = 48,  /* sqlite_advisory.c: advisories, platforms, matches */
+    TS_SQX_INCIDENT = 112, /* sqlite_incident.c: incidents, rules, audit, roll-ups */
+    TS_SQX_COUNT = 176,
 };
 
 struct sq_store {
@@ -90,3 +91,4 @@ int64_t ts_sq_now_us(void);
 extern const char ts_sq_migration_certs[];    /* v5 */
 extern const char ts_sq_migration_portal[];   /* v6 */
 extern const char ts_sq_migration_advisory[]; /* v7 */
+extern const char ts_sq_migration_incidents[];

@@ -34,6 +34,8 @@ static inline int64_t ts_link_id(int64_t eid, ts_role_t role, int n)
 struct ts_store_cert_ops;
 struct ts_store_portal_ops;
 struct ts_store_advisory_ops;
+struct ts_store_incident_ops;
+struct ts_incagg;
 
 struct ts_store_ops {
     const char *name;   /* "sqlite", for messages */
@@ -87,10 +89,17 @@ struct ts_store_ops {
     const struct ts_store_cert_ops *cert;         /* store/certreg_int.h */
     const struct ts_store_portal_ops *portal;     /* store/eventq_int.h */
     const struct ts_store_advisory_ops *advisory; /* store/advstore_int.h */
+    const struct ts_store_incident_ops *incident; /* store/incstore_int.h */
 };
 
+/* agg: the write-path aggregator of incidents (store/incagg.c), made on the
+ * first event; txn: a ts_store_begin() is open (store.c keeps it so that an
+ * event written outside one gets a transaction of its own, and its incidents
+ * with it). */
 struct ts_store {
     const struct ts_store_ops *ops;
+    struct ts_incagg *agg;
+    bool txn;
 };
 
 extern const struct ts_store_ops ts_store_sqlite_ops;
@@ -98,6 +107,7 @@ extern const struct ts_store_ops ts_store_postgres_ops; /* store/postgres_int.h 
 extern const struct ts_store_cert_ops ts_sq_cert_ops;
 extern const struct ts_store_portal_ops ts_sq_portal_ops;
 extern const struct ts_store_advisory_ops ts_sq_advisory_ops;
+extern const struct ts_store_incident_ops ts_sq_incident_ops;
 
 /* For a backend's event_add: checks e and its links against the rules of
  * ts_store_event_add() and gives what to write: e and links themselves, or
