@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WINDOW_MIN (60LL * 1000000)               /* 1 minute */
-#define WINDOW_MAX (365 * TS_DAY_US)              /* 1 year */
-#define RETENTION_MIN TS_DAY_US                   /* 1 day */
-#define DURATION_MAX (1000LL * 365 * TS_DAY_US)   /* what ts_duration_parse accepts */
+#define WINDOW_MIN (60LL * 1000000)             /* 1 minute */
+#define WINDOW_MAX (365 * TS_DAY_US)            /* 1 year */
+#define RETENTION_MIN TS_DAY_US                 /* 1 day */
+#define DURATION_MAX (1000LL * 365 * TS_DAY_US) /* what ts_duration_parse accepts */
 #define WEIGHT_MAX 1000.0
 
 static const char *const factor_names[TS_F_COUNT_] = {
@@ -23,50 +23,50 @@ static const double default_weight[TS_F_COUNT_] = {20, 15, 10, 5, 20, 15, 10, 5}
 /* The type factor's value per RSIT type (taxonomy.c's order): what a host in
  * this state means for its site, from a compromise (1) to noise (0). */
 static const double default_severity[TS_RSIT_TYPES] = {
-    0.2,  /* harmful-speech */
-    0.3,  /* spam */
-    0.3,  /* violence */
-    0.7,  /* ddos */
-    0.6,  /* dos */
-    0.3,  /* misconfiguration */
-    0.5,  /* outage */
-    0.7,  /* sabotage */
-    0.2,  /* copyright */
-    0.5,  /* masquerade */
-    0.6,  /* phishing */
-    0.4,  /* unauthorized-use-of-resources */
-    0.8,  /* data-leak */
-    0.8,  /* data-loss */
-    0.8,  /* unauthorised-information-access */
-    0.8,  /* unauthorised-information-modification */
-    0.3,  /* scanner */
-    0.4,  /* sniffing */
-    0.4,  /* social-engineering */
-    0.5,  /* brute-force */
-    0.6,  /* exploit */
-    0.4,  /* ids-alert */
-    0.9,  /* application-compromise */
-    0.7,  /* burglary */
-    1.0,  /* privileged-account-compromise */
-    1.0,  /* system-compromise */
-    0.8,  /* unprivileged-account-compromise */
-    0.8,  /* c2-server */
-    0.9,  /* infected-system */
-    0.6,  /* malware-configuration */
-    0.8,  /* malware-distribution */
-    0.4,  /* blacklist */
-    0.5,  /* dga-domain */
-    0.7,  /* malware */
-    0.2,  /* other */
-    0.3,  /* proxy */
-    0.2,  /* tor */
-    0.2,  /* undetermined */
-    0.0,  /* test */
-    0.4,  /* ddos-amplifier */
-    0.4,  /* information-disclosure */
-    0.3,  /* potentially-unwanted-accessible */
-    0.5,  /* vulnerable-system */
-    0.2,  /* weak-crypto */
+    0.2, /* harmful-speech */
+    0.3, /* spam */
+    0.3, /* violence */
+    0.7, /* ddos */
+    0.6, /* dos */
+    0.3, /* misconfiguration */
+    0.5, /* outage */
+    0.7, /* sabotage */
+    0.2, /* copyright */
+    0.5, /* masquerade */
+    0.6, /* phishing */
+    0.4, /* unauthorized-use-of-resources */
+    0.8, /* data-leak */
+    0.8, /* data-loss */
+    0.8, /* unauthorised-information-access */
+    0.8, /* unauthorised-information-modification */
+    0.3, /* scanner */
+    0.4, /* sniffing */
+    0.4, /* social-engineering */
+    0.5, /* brute-force */
+    0.6, /* exploit */
+    0.4, /* ids-alert */
+    0.9, /* application-compromise */
+    0.7, /* burglary */
+    1.0, /* privileged-account-compromise */
+    1.0, /* system-compromise */
+    0.8, /* unprivileged-account-compromise */
+    0.8, /* c2-server */
+    0.9, /* infected-system */
+    0.6, /* malware-configuration */
+    0.8, /* malware-distribution */
+    0.4, /* blacklist */
+    0.5, /* dga-domain */
+    0.7, /* malware */
+    0.2, /* other */
+    0.3, /* proxy */
+    0.2, /* tor */
+    0.2, /* undetermined */
+    0.0, /* test */
+    0.4, /* ddos-amplifier */
+    0.4, /* information-disclosure */
+    0.3, /* potentially-unwanted-accessible */
+    0.5, /* vulnerable-system */
+    0.2, /* weak-crypto */
 };
 
 /* A label says how far the reporter lets it travel: the more restricted, the
@@ -118,7 +118,7 @@ static const struct {
     char unit;
     int64_t us;
 } units[] = {
-    {'y', 365 * TS_DAY_US}, {'w', 7 * TS_DAY_US}, {'d', TS_DAY_US},
+    {'y', 365 * TS_DAY_US},  {'w', 7 * TS_DAY_US},  {'d', TS_DAY_US},
     {'h', 3600LL * 1000000}, {'m', 60LL * 1000000}, {'s', 1000000},
 };
 
@@ -323,6 +323,25 @@ static bool blank(char ch)
     return ch == ' ' || ch == '\t' || ch == '\r';
 }
 
+/* Raw events never outlive their incidents: each event retention (the
+ * line that set it, or retention.incidents' when it is the default that
+ * lost) is at most retention.incidents. */
+static int check_retention(const ts_incconf_t *c, const unsigned *seen, char *err, size_t errsize)
+{
+    for (int t = -1; t < TS_RSIT_TYPES; t++) {
+        int64_t r = t < 0 ? c->retention_events : c->retention_events_type[t];
+        if (r <= c->retention_incidents)
+            continue;
+        unsigned line = seen[t < 0 ? K_RET_EVENTS : K_RET_EVENTS_T + t];
+        if (line == 0)
+            line = seen[K_RET_INCIDENTS];
+        ts_seterr(err, errsize, "line %u: retention.events%s%s: longer than retention.incidents",
+                  line, t < 0 ? "" : ".", t < 0 ? "" : ts_type_name((ts_type_t)t));
+        return TS_EINVAL;
+    }
+    return 0;
+}
+
 int ts_incconf_parse(const char *text, size_t len, ts_incconf_t *c, char *err, size_t errsize)
 {
     ts_incconf_defaults(c);
@@ -330,7 +349,7 @@ int ts_incconf_parse(const char *text, size_t len, ts_incconf_t *c, char *err, s
         ts_seterr(err, errsize, "longer than %u bytes", TS_INCCONF_MAX);
         return TS_ETOOBIG;
     }
-    bool seen[K_COUNT_] = {false};
+    unsigned seen[K_COUNT_] = {0}; /* the line that gave each key; 0 none */
     size_t pos = 0;
     for (unsigned line = 1; pos < len; line++) {
         const char *s = text + pos;
@@ -377,7 +396,7 @@ int ts_incconf_parse(const char *text, size_t len, ts_incconf_t *c, char *err, s
         int slot = -1;
         const char *why = NULL;
         int r = apply(c, s, kn, v, vn, &slot, &why);
-        if (r == 0 && seen[slot]) {
+        if (r == 0 && seen[slot] != 0) {
             ts_seterr(err, errsize, "line %u: %.*s given twice", line, (int)kn, s);
             return TS_EEXIST;
         }
@@ -385,9 +404,9 @@ int ts_incconf_parse(const char *text, size_t len, ts_incconf_t *c, char *err, s
             ts_seterr(err, errsize, "line %u: %.*s: %s", line, (int)kn, s, why);
             return r;
         }
-        seen[slot] = true;
+        seen[slot] = line;
     }
-    return 0;
+    return check_retention(c, seen, err, errsize);
 }
 
 /* ---- Writing ------------------------------------------------------------------------ */

@@ -48,14 +48,14 @@ typedef enum ts_factor {
 #define TS_TLP_LEVELS 6 /* TS_TLP_NONE .. TS_TLP_RED */
 
 typedef struct ts_incconf {
-    int64_t window;                                 /* us, every type without its own */
-    int64_t window_type[TS_RSIT_TYPES];             /* us; 0: the default */
-    int64_t retention_events;                       /* us */
-    int64_t retention_events_type[TS_RSIT_TYPES];   /* us; 0: the default */
-    int64_t retention_incidents;                    /* us */
-    double weight[TS_F_COUNT_];                     /* points, 0..1000 */
-    double severity[TS_RSIT_TYPES];                 /* 0..1 */
-    double tlp[TS_TLP_LEVELS];                      /* by ts_tlp_t, 0..1 */
+    int64_t window;                               /* us, every type without its own */
+    int64_t window_type[TS_RSIT_TYPES];           /* us; 0: the default */
+    int64_t retention_events;                     /* us */
+    int64_t retention_events_type[TS_RSIT_TYPES]; /* us; 0: the default */
+    int64_t retention_incidents;                  /* us */
+    double weight[TS_F_COUNT_];                   /* points, 0..1000 */
+    double severity[TS_RSIT_TYPES];               /* 0..1 */
+    double tlp[TS_TLP_LEVELS];                    /* by ts_tlp_t, 0..1 */
 } ts_incconf_t;
 
 /* The defaults (docs/incidents.md): window 24 h, events kept 180 days,
@@ -66,7 +66,8 @@ void ts_incconf_defaults(ts_incconf_t *c);
  * \retval 0 ok.  \retval TS_ETOOBIG longer than TS_INCCONF_MAX or a line
  * longer than TS_INCCONF_LINE_MAX.  \retval TS_ESYNTAX a line that is not
  * KEY = VALUE.  \retval TS_ENOENT an unknown key.  \retval TS_EEXIST a key
- * given twice.  \retval TS_EINVAL a bad or out-of-range value. err (errsize
+ * given twice.  \retval TS_EINVAL a bad or out-of-range value, or an event
+ * retention longer than retention.incidents. err (errsize
  * bytes) names the line and the key. */
 TS_MUSTCHECK int ts_incconf_parse(const char *text, size_t len, ts_incconf_t *c /* OUT */,
                                   char *err, size_t errsize);

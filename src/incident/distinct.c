@@ -127,8 +127,8 @@ int ts_dset_decode(ts_dset_t *d, const uint8_t *blob, size_t len)
         d->v = ts_xmalloc(d->cap * sizeof *d->v);
         for (uint32_t i = 0; i < n; i++) {
             const uint8_t *b = blob + HEAD + 4 * i;
-            uint32_t v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-                         (uint32_t)b[3] << 24;
+            uint32_t v =
+                (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
             /* Strictly increasing: what encode writes, and no duplicate. */
             if (v == 0 || (i > 0 && v <= d->v[i - 1])) {
                 ts_dset_reset(d);

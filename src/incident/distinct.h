@@ -32,7 +32,10 @@ typedef struct ts_dset {
     bool dirty;      /* changed since decoded */
 } ts_dset_t;
 
-#define TS_DSET_INIT {0, 0, 0, 0, NULL, NULL, false}
+#define TS_DSET_INIT                                                                               \
+    {                                                                                              \
+        0, 0, 0, 0, NULL, NULL, false                                                              \
+    }
 
 /* The hash an address or network is counted by. */
 uint32_t ts_dset_hash(const ts_prefix_t *p);

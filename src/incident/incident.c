@@ -8,7 +8,7 @@
 #include "core/targets.h"
 
 static const char *const state_names[TS_INC_STATES + 1] = {
-    NULL, "new", "acknowledged", "in_progress", "resolved", "false_positive", "expected",
+    NULL, "new", "acknowledged", "in-progress", "resolved", "false-positive", "expected",
 };
 
 const char *ts_inc_state_name(ts_inc_state_t s)

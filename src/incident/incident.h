@@ -36,7 +36,7 @@ typedef enum ts_inc_state {
 
 #define TS_INC_STATES 6
 
-/* "new", "acknowledged", "in_progress", "resolved", "false_positive",
+/* "new", "acknowledged", "in-progress", "resolved", "false-positive",
  * "expected"; NULL outside the enum. */
 const char *ts_inc_state_name(ts_inc_state_t s);
 /* The names above only (exact, lower case). \retval TS_ENOENT. */

@@ -81,11 +81,12 @@ void ts_priority_why(ts_factor_t f, const ts_prio_in_t *in, const char *detail, 
         break;
     case TS_F_HOSTS:
         if (src)
-            snprintf(buf, size, "%" PRIu64 " of your hosts originating, %" PRIu64 " hosts targeted",
-                     in->own_hosts, in->peers);
+            snprintf(buf, size,
+                     "%" PRIu64 " of your hosts originating, %" PRIu64 " host%s targeted",
+                     in->own_hosts, in->peers, in->peers == 1 ? "" : "s");
         else
-            snprintf(buf, size, "%" PRIu64 " of your hosts targeted, by %" PRIu64 " hosts",
-                     in->own_hosts, in->peers);
+            snprintf(buf, size, "%" PRIu64 " of your hosts targeted, by %" PRIu64 " host%s",
+                     in->own_hosts, in->peers, in->peers == 1 ? "" : "s");
         break;
     case TS_F_REPEATS:
         snprintf(buf, size, "%" PRIu64 " observations", in->count);

@@ -42,7 +42,7 @@ typedef struct ts_prio_in {
 /* Points in tenths (a contribution of 12.3 points is 123), so that the score
  * is exactly the sum of the contributions shown, and orders as an integer. */
 typedef struct ts_prio {
-    int32_t score;              /* sum of points */
+    int32_t score;               /* sum of points */
     int32_t points[TS_F_COUNT_]; /* each factor's contribution */
 } ts_prio_t;
 

@@ -258,7 +258,7 @@ static void test_refusals(void **state)
         TS_EINVAL);
     ts_inc_state_t s;
     assert_int_equal(ts_inc_state_lookup("in progress", 11, &s), TS_ENOENT);
-    assert_int_equal(ts_inc_state_lookup("in_progress", 11, &s), 0);
+    assert_int_equal(ts_inc_state_lookup("in-progress", 11, &s), 0);
 
     /* Rules wider than the site's space, naming another site's addresses,
      * of an unknown site, or malformed. */
@@ -446,9 +446,9 @@ static void test_state(void **state)
     assert_int_equal(ts_store_audit_foreach(f->st, f->uni, "incident", id, 0, aud_cb, &a), 0);
     assert_int_equal(a.n, 2);
     assert_string_equal(a.who[0], "fp:cd");
-    assert_string_equal(a.detail[0], "{\"from\":\"in_progress\",\"to\":\"resolved\"}");
+    assert_string_equal(a.detail[0], "{\"from\":\"in-progress\",\"to\":\"resolved\"}");
     assert_string_equal(a.who[1], "fp:ab");
-    assert_string_equal(a.detail[1], "{\"from\":\"new\",\"to\":\"in_progress\",\"note\":\"on it\"}");
+    assert_string_equal(a.detail[1], "{\"from\":\"new\",\"to\":\"in-progress\",\"note\":\"on it\"}");
     memset(&a, 0, sizeof a);
     assert_int_equal(ts_store_audit_foreach(f->st, f->agency, NULL, 0, 0, aud_cb, &a), 0);
     assert_int_equal(a.n, 0);
