@@ -30,6 +30,11 @@ static const struct command commands[] = {
     {"serve", ts_cmd_serve, "run the portal (HTTPS, mutual TLS) and the configured inputs"},
     {"advisories", ts_cmd_advisories, "import advisories (CSAF, CVE, NVD); list them per site"},
     {"platform", ts_cmd_platform, "a site's platform inventory (CPE, purl, vendor:product)"},
+    {"incidents", ts_cmd_incidents, "list incidents, highest priority first"},
+    {"incident", ts_cmd_incident, "show an incident and why it scored; set its state"},
+    {"suppress", ts_cmd_suppress, "a site's suppression rules (expected events)"},
+    {"critical", ts_cmd_critical, "a site's critical hosts and networks"},
+    {"prune", ts_cmd_prune, "remove what the retention settings say has gone"},
 };
 
 static void usage(FILE *out)
