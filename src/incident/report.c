@@ -80,7 +80,7 @@ void ts_incident_json_fields(ts_jsonw_t *w, const ts_incident_t *inc, const ts_i
     put_time(w, "last_seen", inc->last_seen);
     put_time(w, "created", inc->created);
     put_time(w, "updated", inc->updated);
-    ts_jsonw_key(w, "events");
+    ts_jsonw_key(w, "event_count");
     ts_jsonw_uint(w, inc->events);
     ts_jsonw_key(w, "count");
     ts_jsonw_uint(w, inc->count);

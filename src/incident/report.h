@@ -22,7 +22,7 @@ void ts_points_text(int32_t tenths, char *buf, size_t size);
 
 /* The incident's keys, inside an object the caller opened: id, site,
  * previous_id (null: none), type, taxonomy, identifier, object, role, state,
- * suppressed, first_seen, last_seen, created, updated, events, count,
+ * suppressed, first_seen, last_seen, created, updated, event_count, count,
  * own_hosts, peers, tlp (null: none), feed, cve, advisory, critical, note,
  * score, and with factors, "factors": [{factor, points, weight, why}] in
  * the order of ts_factor_t. Empty texts are written as "". */

@@ -49,12 +49,14 @@ typedef enum route {
     R_TAXONOMY,
     R_QUARANTINE,
     R_INPUTS,
+    R_INCIDENTS, /* incidents, suppressions, feedback (api_incident.c) */
     R_COUNT_
 } route_t;
 
 static const char *const route_labels[R_COUNT_] = {
-    "unknown",   "health",     "openapi",   "me",    "events",   "event",      "stats",  "site",
-    "exporters", "advisories", "platforms", "sites", "taxonomy", "quarantine", "inputs",
+    "unknown",  "health",     "openapi",   "me",         "events",    "event",
+    "stats",    "site",       "exporters", "advisories", "platforms", "sites",
+    "taxonomy", "quarantine", "inputs",    "incidents",
 };
 _Static_assert(R_COUNT_ <= TS_API_ROUTE_MAX, "TS_API_ROUTE_MAX is too small");
 
@@ -157,6 +159,9 @@ static route_t route_of(const char *path, int64_t *id)
         return R_QUARANTINE;
     if (strcmp(rest, "inputs") == 0)
         return R_INPUTS;
+    if (has_prefix_seg(rest, "incidents") || has_prefix_seg(rest, "suppressions") ||
+        strcmp(rest, "feedback") == 0)
+        return R_INCIDENTS;
     return R_NONE;
 }
 
@@ -683,6 +688,11 @@ static void do_events(ts_store_t *st, const ts_principal_t *who, const ts_query_
         ts_http_resp_header(resp, "X-Next-Cursor", cursor);
 }
 
+void ts_api_put_event(ts_jsonw_t *w, const ts_stored_event_t *ev)
+{
+    put_event(w, ev, false);
+}
+
 static int one_cb(const ts_stored_event_t *ev, void *vctx)
 {
     ts_jsonw_t w;
@@ -1131,6 +1141,10 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
     }
     if (r == R_ADVISORY || r == R_PLATFORMS) {
         ts_api_advisory_route(st, req, resp);
+        return;
+    }
+    if (r == R_INCIDENTS) {
+        ts_api_incident_route(st, req, resp);
         return;
     }
 
