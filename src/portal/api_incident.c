@@ -160,13 +160,14 @@ struct list_ctx {
     ts_buf_t *b;
     bool csv;
     const ts_incconf_t *conf;
-    int64_t last_id;
+    ts_incident_t last; /* id and score of the last one handed out */
 };
 
 static int list_row(const ts_incident_t *inc, void *ctx)
 {
     struct list_ctx *l = ctx;
-    l->last_id = inc->id;
+    l->last.id = inc->id;
+    l->last.score = inc->score;
     if (l->csv) {
         ts_incident_csv_row(l->b, inc);
         return 0;
@@ -177,10 +178,28 @@ static int list_row(const ts_incident_t *inc, void *ctx)
     return 0;
 }
 
-static int cursor_score(const ts_incident_t *inc, void *ctx)
+/* A cursor is a position in the queue's order, the (score, id) of the last
+ * incident of the previous page, in one number: the score (0 .. 2^17, at
+ * most 8 weights of 1000 points in tenths) above the id (below 2^46). It
+ * only narrows a query already bounded by the caller's subtree. */
+#define CURSOR_ID_BITS 46
+
+static bool cursor_encode(const ts_incident_t *last, char *out)
 {
-    *(int32_t *)ctx = inc->score;
-    return 0;
+    if (last->score < 0 || last->score >= (1 << 17) || last->id >= (1LL << CURSOR_ID_BITS))
+        return false;
+    ts_query_cursor_encode((int64_t)last->score << CURSOR_ID_BITS | last->id, out);
+    return true;
+}
+
+static bool cursor_decode(const char *v, ts_incident_filter_t *f)
+{
+    int64_t c;
+    if (ts_query_cursor_decode(v, &c) != 0)
+        return false;
+    f->after_score = (int32_t)(c >> CURSOR_ID_BITS);
+    f->after_id = c & ((1LL << CURSOR_ID_BITS) - 1);
+    return f->after_id > 0;
 }
 
 static void incidents_get(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp)
@@ -236,20 +255,9 @@ static void incidents_get(ts_store_t *st, const ts_http_req_t *req, ts_http_resp
         ts_api_bad_value(resp, "limit", "not a number from 1 to 1000");
         goto out;
     }
-    /* The cursor names the last incident of the previous page; the page
-     * goes on after it in the order (its score as it is now). */
-    if ((v = ts_query_get(&q, "cursor"))) {
-        int r = ts_query_cursor_decode(v, &f.after_id);
-        if (r == 0)
-            r = ts_store_incident_get(st, f.site_id, f.after_id, cursor_score, &f.after_score);
-        if (r == TS_ENOENT || r == TS_EINVAL) {
-            ts_api_bad_value(resp, "cursor", "not a cursor of this API");
-            goto out;
-        }
-        if (r) {
-            ts_api_internal(st, resp, r, "incident cursor");
-            goto out;
-        }
+    if ((v = ts_query_get(&q, "cursor")) && !cursor_decode(v, &f)) {
+        ts_api_bad_value(resp, "cursor", "not a cursor of this API");
+        goto out;
     }
     ts_incconf_t conf;
     int r = ts_store_incident_config(st, &conf);
@@ -274,8 +282,11 @@ static void incidents_get(ts_store_t *st, const ts_http_req_t *req, ts_http_resp
         goto out;
     }
     char cursor[TS_QUERY_CURSOR_LEN + 1];
-    if (more)
-        ts_query_cursor_encode(l.last_id, cursor);
+    if (more && !cursor_encode(&l.last, cursor)) {
+        ts_buf_reset(&resp->body);
+        ts_api_internal(st, resp, TS_ERANGE, "incident cursor");
+        goto out;
+    }
     if (csv) {
         resp->content_type = "text/csv; charset=utf-8";
         if (more)

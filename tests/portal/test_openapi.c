@@ -490,7 +490,8 @@ static void test_routes_documented(void **state)
         "debug",      "metrics",      "events%2F1",   "../me",      "./me",
         "exporters",  "exporters/1",  "advisories",   "platforms",  "advisories/feed.atom",
         "platform",   "advisory",     "taxonomy",     "quarantine", "inputs",
-        "sites/x",    "inputs/1",     "quarantine/1",
+        "sites/x",    "inputs/1",     "quarantine/1", "incidents",  "incidents/1",
+        "incident",   "suppressions", "suppression",  "feedback",   "feedback/1",
     };
     json_object *paths = get(doc, "paths");
     for (size_t i = 0; i < sizeof probes / sizeof *probes; i++) {
