@@ -86,4 +86,24 @@ grep -q 'would prune: 4 events' "$WORK/out" && ok || fail "dry run counts old ev
 expect_eq "dry run removed nothing" 4 "$("$TOCSIN" events --format json | wc -l)"
 expect_rc "prune" 0 "$TOCSIN" prune --batch 1
 expect_eq "pruned" 0 "$("$TOCSIN" events --format json | wc -l)"
+
+# serve prunes in the background, beside ingest.
+expect_rc "serve bad prune interval" 2 "$TOCSIN" serve --listen 127.0.0.1:0 --prune-every soon
+printf '%s\n' '{"feed.name":"Old","classification.type":"spam","source.ip":"198.18.1.9","time.source":"2026-01-01T00:00:00+00:00"}' \
+  | "$TOCSIN" ingest --format intelmq - 2>/dev/null
+expect_eq "an old event" 1 "$("$TOCSIN" events --format json | wc -l)"
+expect_rc "ca" 0 "$TOCSIN" ca init --dir "$WORK/ca" --name "incidents test CA"
+"$TOCSIN" serve --listen 127.0.0.1:0 --ca "$WORK/ca" --port-file "$WORK/port" --prune-every 1s \
+    >"$WORK/serve.out" 2>"$WORK/serve.err" &
+SERVE=$!
+for _ in $(seq 100); do
+    grep -q 'prune: 1 events' "$WORK/serve.err" && break
+    sleep 0.1
+done
+kill -TERM "$SERVE"
+src=0
+wait "$SERVE" || src=$?
+expect_eq "serve stops cleanly" 0 "$src"
+grep -q 'prune: 1 events, 0 incidents' "$WORK/serve.err" && ok || fail "serve pruned: $(cat "$WORK/serve.err")"
+expect_eq "the old event went" 0 "$("$TOCSIN" events --format json | wc -l)"
 finish
