@@ -21,6 +21,7 @@
 #include "core/mem.h"
 #include "incident/config.h"
 #include "ingest/ingest.h"
+#include "notify/notifier.h"
 #include "portal/pki.h"
 #include "portal/api.h"
 #include "portal/scrape.h"
@@ -68,6 +69,13 @@ static void serve_usage(FILE *out)
             "                          /metrics to CSIRT certificates in any case\n"
             "      --no-access-log     no log line per request (by default: method, path,\n"
             "                          status, milliseconds, certificate fingerprint, site)\n"
+            "      --notify-smtp URL   also send the sites' notifications through this relay,\n"
+            "                          as `tocsin notify run` (docs/notify.md), with\n"
+            "      --notify-from ADDR  the CSIRT's address (required with --notify-smtp),\n"
+            "      --notify-sign-key FINGERPRINT, --notify-portal URL,\n"
+            "      --notify-resolve-cmd CMD  as notify run's --sign-key, --portal and\n"
+            "                          --resolve-cmd (STARTTLS when the relay offers it;\n"
+            "                          the key from $GNUPGHOME)\n"
             "\n"
             "Past one machine (docs/scale-out.md):\n"
             "      --role ROLE         all (default): everything in this process; ingest:\n"
@@ -337,7 +345,7 @@ static void bus_health(struct ts_jsonw *w, void *ctx)
 
 static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *inputs,
                size_t n_inputs, const char *port_file, bool crl_renew, const char *metrics_listen,
-               int64_t prune_every)
+               const ts_notifier_opts_t *notify, int64_t prune_every)
 {
     /* Create and migrate the store once before the threads open it. */
     ts_store_t *st;
@@ -397,6 +405,12 @@ static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *i
             writer_running = true;
         }
     }
+    ts_notifier_thread_t *notifier = NULL;
+    if (notify->out.smtp.url &&
+        ts_notifier_start(notify, cli->db_path, stop, &notifier, err, sizeof err) != 0) {
+        ts_log_error("serve: notify: %s", err);
+        atomic_store(&input_failed, true);
+    }
     /* The process that writes the events prunes them. */
     pruner_t pr = {.db_path = cli->db_path, .stop = stop, .every = prune_every};
     bool pruning = prune_every > 0 && (pl->role == ROLE_ALL || pl->role == ROLE_WRITER) &&
@@ -420,6 +434,10 @@ static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *i
     while (!__atomic_load_n(stop, __ATOMIC_ACQUIRE) && !atomic_load(&input_failed)) {
         if (bus && ts_time_now() >= next_heartbeat) {
             (void)ts_bus_heartbeat(bus, role_names[pl->role]);
+            ts_bus_health_t h;
+            int hr = ts_bus_health(bus, &h);
+            if (hr == 0 || hr == TS_ENET)
+                ts_bus_health_metrics(&h);
             next_heartbeat = ts_time_now() + HEARTBEAT_US;
         }
         if (srv && crl_renew && ts_time_now() >= next_crl_check) {
@@ -448,6 +466,7 @@ static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *i
             pthread_join(inputs[i].thread, NULL);
     if (writer_running)
         pthread_join(w.thread, NULL);
+    ts_notifier_join(notifier);
     if (pruning)
         pthread_join(pr.thread, NULL);
     ts_bus_close(bus);
@@ -504,8 +523,8 @@ static int portal_setup(ts_cli_t *cli, ts_server_opts_t *so, char **ca_default, 
     }
     if (so->web_dir == NULL) {
         so->web_dir = web_beside_binary(beside, beside_size) ? beside
-                      : is_dir(TS_WEB_DIR_INSTALLED)          ? TS_WEB_DIR_INSTALLED
-                                                              : TS_WEB_DIR_BUILD;
+                      : is_dir(TS_WEB_DIR_INSTALLED)         ? TS_WEB_DIR_INSTALLED
+                                                             : TS_WEB_DIR_BUILD;
         if (!is_dir(so->web_dir)) {
             ts_log_warn("no web directory (%s): serving the API only", so->web_dir);
             so->web_dir = NULL;
@@ -542,6 +561,11 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         {"bus", required_argument, NULL, 'b'},
         {"replicas", required_argument, NULL, 'P'},
         {"node", required_argument, NULL, 'N'},
+        {"notify-smtp", required_argument, NULL, 1},
+        {"notify-from", required_argument, NULL, 2},
+        {"notify-sign-key", required_argument, NULL, 3},
+        {"notify-portal", required_argument, NULL, 4},
+        {"notify-resolve-cmd", required_argument, NULL, 5},
         {"prune-every", required_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -555,6 +579,8 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
     bool crl_renew = true;
     int64_t prune_every = 3600LL * 1000000;
     plan_t pl = {.role = ROLE_ALL};
+    ts_notifier_opts_t notify;
+    memset(&notify, 0, sizeof notify);
     ts_bus_opts_init(&pl.bus_opts);
     char host[48] = "tocsin";
     (void)gethostname(host, sizeof host - 1);
@@ -631,6 +657,21 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
                 goto out;
             }
             break;
+        case 1:
+            notify.out.smtp.url = optarg;
+            break;
+        case 2:
+            notify.out.from = optarg;
+            break;
+        case 3:
+            notify.sign_key = optarg;
+            break;
+        case 4:
+            notify.portal = optarg;
+            break;
+        case 5:
+            notify.out.resolve_cmd = optarg;
+            break;
         case 'h':
             serve_usage(stdout);
             rc = TS_EXIT_OK;
@@ -655,6 +696,10 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         fprintf(stderr, "tocsin: serve --role ingest needs at least one --input\n");
         goto out;
     }
+    if ((notify.out.smtp.url == NULL) != (notify.out.from == NULL)) {
+        fprintf(stderr, "tocsin: serve: --notify-smtp and --notify-from go together\n");
+        goto out;
+    }
     pl.bus_opts.node = pl.node;
     for (size_t i = 0; pl.bus_url && i < n_inputs; i++)
         inputs[i].o.batch_max = BUS_BATCH_MAX;
@@ -662,8 +707,8 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
     char beside[4096];
     rc = portal ? portal_setup(cli, &so, &ca_default, beside, sizeof beside) : TS_EXIT_OK;
     if (rc == TS_EXIT_OK)
-        rc =
-            run(cli, &pl, &so, inputs, n_inputs, port_file, crl_renew, metrics_listen, prune_every);
+        rc = run(cli, &pl, &so, inputs, n_inputs, port_file, crl_renew, metrics_listen, &notify,
+                 prune_every);
     free(ca_default);
 out:
     for (size_t i = 0; i < n_inputs; i++)

@@ -49,6 +49,8 @@ typedef enum route {
     R_TAXONOMY,
     R_QUARANTINE,
     R_INPUTS,
+    R_SCANS,
+    R_CONTACTS,
     R_INCIDENTS, /* incidents, suppressions, feedback (api_incident.c) */
     R_COUNT_
 } route_t;
@@ -56,7 +58,7 @@ typedef enum route {
 static const char *const route_labels[R_COUNT_] = {
     "unknown",  "health",     "openapi",   "me",         "events",    "event",
     "stats",    "site",       "exporters", "advisories", "platforms", "sites",
-    "taxonomy", "quarantine", "inputs",    "incidents",
+    "taxonomy", "quarantine", "inputs",    "scans",      "contacts",  "incidents",
 };
 _Static_assert(R_COUNT_ <= TS_API_ROUTE_MAX, "TS_API_ROUTE_MAX is too small");
 
@@ -159,6 +161,10 @@ static route_t route_of(const char *path, int64_t *id)
         return R_QUARANTINE;
     if (strcmp(rest, "inputs") == 0)
         return R_INPUTS;
+    if (has_prefix_seg(rest, "scans"))
+        return R_SCANS;
+    if (has_prefix_seg(rest, "contacts") || strcmp(rest, "outbox") == 0)
+        return R_CONTACTS;
     if (has_prefix_seg(rest, "incidents") || has_prefix_seg(rest, "suppressions") ||
         strcmp(rest, "feedback") == 0)
         return R_INCIDENTS;
@@ -1058,6 +1064,19 @@ static void do_taxonomy(ts_http_resp_t *resp)
 
 /* ---- Entry ------------------------------------------------------------------- */
 
+/* The one check every write route shares, before any route sees the request:
+ * a reader certificate may read and never change anything. */
+bool ts_api_may_write(const ts_http_req_t *req, ts_http_resp_t *resp)
+{
+    const char *m = req->method ? req->method : "";
+    if (req->who == NULL || !req->who->reader || strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
+        return true;
+    ts_http_resp_error(resp, 403, "forbidden",
+                       "this certificate has the role reader: it may read, not change anything "
+                       "(ask the CSIRT for an admin certificate)");
+    return false;
+}
+
 static bool principal_ok(const ts_principal_t *who)
 {
     return who != NULL && (who->csirt || who->site_id > 0);
@@ -1139,8 +1158,18 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
         ts_http_resp_error(resp, 401, "unauthenticated", "a valid client certificate is required");
         return;
     }
+    if (!public_route && !ts_api_may_write(req, resp))
+        return;
     if (r == R_ADVISORY || r == R_PLATFORMS) {
         ts_api_advisory_route(st, req, resp);
+        return;
+    }
+    if (r == R_SCANS) {
+        ts_api_scan_route(st, req, resp);
+        return;
+    }
+    if (r == R_CONTACTS) {
+        ts_api_contact_route(st, req, resp);
         return;
     }
     if (r == R_INCIDENTS) {

@@ -219,6 +219,9 @@ static const char *const migrations[] = {
     ts_pg_migration_portal,
     ts_pg_migration_advisory,
     step8,
+    ts_pg_migration_scan,
+    ts_pg_migration_advisory_entries,
+    ts_pg_migration_notify,
     ts_pg_migration_incidents,
 };
 #define PG_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
@@ -1185,7 +1188,7 @@ static int pg_site_update(ts_store_t *st, int64_t id, int64_t parent_id, const c
     return ts_pg_op_end(pg, own, r);
 }
 
-/* Removes a site's claims and contacts, and with remove the site itself
+/* Removes a site's claims, and with remove its contacts and the site itself
  * (refused while it has sub-sites). */
 static int clear_site(struct pg_store *pg, int64_t id, bool remove)
 {
@@ -1203,7 +1206,9 @@ static int clear_site(struct pg_store *pg, int64_t id, bool remove)
         }
     }
     static const enum pg_id dels[] = {S_CLAIMS_DELETE_SITE, S_CONTACTS_DELETE_SITE, S_SITE_DELETE};
-    for (size_t i = 0; r == 0 && i < (remove ? 3u : 2u); i++) {
+    for (size_t i = 0; r == 0 && i < 3u; i++) {
+        if (!remove && dels[i] != S_CLAIMS_DELETE_SITE)
+            continue;
         ts_pg_params_t p;
         ts_pg_params_init(&p);
         ts_pg_int(&p, id);
@@ -2391,5 +2396,7 @@ const struct ts_store_ops ts_store_postgres_ops = {
     .cert = &ts_pg_cert_ops,
     .portal = &ts_pg_portal_ops,
     .advisory = &ts_pg_advisory_ops,
+    .scan = &ts_pg_scan_ops,
+    .notify = &ts_pg_notify_ops,
     .incident = &ts_pg_incident_ops,
 };

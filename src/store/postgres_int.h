@@ -53,7 +53,9 @@ enum {
     TS_PGX_PORTAL = 16,
     TS_PGX_ADVISORY = 48,
     TS_PGX_INCIDENT = 112,
-    TS_PGX_COUNT = 176,
+    TS_PGX_SCAN = 208,
+    TS_PGX_NOTIFY = 240,
+    TS_PGX_COUNT = 288,
 };
 
 /* An event waiting in a transaction for the batch's COPY. */
@@ -97,7 +99,7 @@ struct pg_store {
     ts_buf_t link_text;
     int64_t *pool; /* event ids taken ahead for this transaction */
     size_t n_pool, i_pool, pool_want;
-    ts_buf_t copy; /* the COPY text being sent */
+    ts_buf_t copy;     /* the COPY text being sent */
     ts_buf_t link_ids; /* the link ids of a chunk of events being read */
 
     ts_buf_t extra;     /* extra JSON of the event being written */
@@ -153,8 +155,8 @@ PGresult *ts_pg_exec(struct pg_store *pg, int slot, const char *sql, const ts_pg
 /* The same without sending the pending events first: for statements of
  * the write path that never read events or links (incidents, roll-ups), so
  * that a batch stays one COPY. */
-PGresult *ts_pg_exec_aside(struct pg_store *pg, int slot, const char *sql,
-                           const ts_pg_params_t *p, int *err /* OUT */);
+PGresult *ts_pg_exec_aside(struct pg_store *pg, int slot, const char *sql, const ts_pg_params_t *p,
+                           int *err /* OUT */);
 /* Runs a statement that returns no row (or ignores it). \retval 0 or a ts_err;
  * *changed (may be NULL) receives the number of rows it changed. */
 int ts_pg_run(struct pg_store *pg, int slot, const char *sql, const ts_pg_params_t *p,
@@ -178,12 +180,17 @@ int64_t ts_pg_now_us(void);
 
 /* Schema steps owned by the feature files, run in order by migrate(): each is
  * a constant SQL script, numbered as the SQLite step of the same feature. */
-extern const char ts_pg_migration_certs[];    /* v5 */
-extern const char ts_pg_migration_portal[];   /* v6 */
-extern const char ts_pg_migration_advisory[]; /* v7 */
-extern const char ts_pg_migration_incidents[];
+extern const char ts_pg_migration_certs[];            /* v5 */
+extern const char ts_pg_migration_portal[];           /* v6 */
+extern const char ts_pg_migration_advisory[];         /* v7 */
+extern const char ts_pg_migration_scan[];             /* v9 */
+extern const char ts_pg_migration_advisory_entries[]; /* v10 */
+extern const char ts_pg_migration_notify[];           /* v11 */
+extern const char ts_pg_migration_incidents[];        /* v12 */
 
 extern const struct ts_store_cert_ops ts_pg_cert_ops;
 extern const struct ts_store_portal_ops ts_pg_portal_ops;
 extern const struct ts_store_advisory_ops ts_pg_advisory_ops;
+extern const struct ts_store_scan_ops ts_pg_scan_ops;
+extern const struct ts_store_notify_ops ts_pg_notify_ops;
 extern const struct ts_store_incident_ops ts_pg_incident_ops;

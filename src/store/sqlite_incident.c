@@ -145,7 +145,7 @@ const char ts_sq_migration_incidents[] =
     /* ip= filters of the event pages. */
     "CREATE INDEX events_src_ip ON events(src_ip) WHERE src_ip IS NOT NULL;"
     "CREATE INDEX events_dst_ip ON events(dst_ip) WHERE dst_ip IS NOT NULL;"
-    "PRAGMA user_version = 9;";
+    "PRAGMA user_version = 12;";
 
 #define SUB_CTE                                                                                    \
     "WITH RECURSIVE sub(id) AS (SELECT id FROM sites WHERE id = :site"                             \

@@ -34,6 +34,8 @@ static inline int64_t ts_link_id(int64_t eid, ts_role_t role, int n)
 struct ts_store_cert_ops;
 struct ts_store_portal_ops;
 struct ts_store_advisory_ops;
+struct ts_store_scan_ops;
+struct ts_store_notify_ops;
 struct ts_store_incident_ops;
 struct ts_incagg;
 
@@ -89,6 +91,8 @@ struct ts_store_ops {
     const struct ts_store_cert_ops *cert;         /* store/certreg_int.h */
     const struct ts_store_portal_ops *portal;     /* store/eventq_int.h */
     const struct ts_store_advisory_ops *advisory; /* store/advstore_int.h */
+    const struct ts_store_scan_ops *scan;         /* store/scanstore_int.h */
+    const struct ts_store_notify_ops *notify;     /* store/notifystore_int.h */
     const struct ts_store_incident_ops *incident; /* store/incstore_int.h */
 };
 
@@ -107,6 +111,7 @@ extern const struct ts_store_ops ts_store_postgres_ops; /* store/postgres_int.h 
 extern const struct ts_store_cert_ops ts_sq_cert_ops;
 extern const struct ts_store_portal_ops ts_sq_portal_ops;
 extern const struct ts_store_advisory_ops ts_sq_advisory_ops;
+extern const struct ts_store_scan_ops ts_sq_scan_ops;
 extern const struct ts_store_incident_ops ts_sq_incident_ops;
 
 /* For a backend's event_add: checks e and its links against the rules of
@@ -148,6 +153,7 @@ TS_MUSTCHECK int ts_store_share_decode(ts_str_t json, ts_arena_t *a, ts_targets_
  * (NULL when none of them has one), so that a site never sees another's
  * targets. Lists live in a. */
 void ts_store_scope_targets(ts_stored_event_t *se, ts_arena_t *a);
+extern const struct ts_store_notify_ops ts_sq_notify_ops;
 
 /* Like ts_store_open() but migrates no further than max_version (< 0: to the
  * latest). For tests that need a store as an older tocsin left it.

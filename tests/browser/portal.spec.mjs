@@ -262,6 +262,7 @@ async function siteA(page) {
     await chartAndTable(page, 'A');
     await sitePickerA(page);
     await platformsA(page);
+    await contactsA(page);
 
     // Revoked while the page is open: the next request is refused, and the page
     // says so instead of showing stale or empty data.
@@ -356,6 +357,37 @@ async function platformsA(page) {
     await page.screenshot({ path: `${SHOTS}/a-platforms.png`, fullPage: true });
 }
 
+// Contacts: add one through the form, change it, remove it; the API agrees.
+async function contactsA(page) {
+    const emails = async () => (await apiJson(page, '/api/v1/contacts')).body.contacts.map((c) => c.email).sort();
+    await page.goto(`${BASE}/#/contacts`);
+    await page.waitForSelector('table.contacts, #no-contacts');
+    await page.fill('#contact-form input[name=email]', 'noc@uni-a.example');
+    await page.fill('#contact-form input[name=name]', 'NOC <b>night</b>');
+    await page.selectOption('#contact-form select[name=lang]', 'de');
+    await page.fill('#contact-form input[name=hours]', 'Mon-Fri 08:00-17:00');
+    await page.click('#contact-form button[type=submit]');
+    await page.waitForSelector('#contact-done');
+    check('A: the added contact is stored', (await emails()).includes('noc@uni-a.example'));
+    const row = page.locator('table.contacts tbody tr', { hasText: 'noc@uni-a.example' });
+    check('A: a name with markup is shown as text', (await row.locator('td').nth(1).textContent()) === 'NOC <b>night</b>');
+    // A bad value: the API's message is shown, nothing changes.
+    await row.locator('button.edit').click();
+    await page.fill('#contact-form input[name=tz]', 'Mars/Olympus');
+    await page.click('#contact-form button[type=submit]');
+    await page.waitForSelector('main .error');
+    check('A: the refusal names the field', /tz:/.test(await page.textContent('main .error')));
+    await page.fill('#contact-form input[name=tz]', 'Europe/Berlin');
+    await page.click('#contact-form button[type=submit]');
+    await page.waitForFunction(() => /changed/.test(document.querySelector('#contact-done')?.textContent || ''));
+    const c = (await apiJson(page, '/api/v1/contacts')).body.contacts.find((x) => x.email === 'noc@uni-a.example');
+    same('A: the change is stored', 'Europe/Berlin', c && c.tz);
+    await page.screenshot({ path: `${SHOTS}/a-contacts.png`, fullPage: true });
+    await page.locator('table.contacts tbody tr', { hasText: 'noc@uni-a.example' }).locator('button.remove').click();
+    await page.waitForFunction(() => ![...document.querySelectorAll('table.contacts td.addr')].some((x) => x.textContent === 'noc@uni-a.example'));
+    check('A: the removed contact is gone', !(await emails()).includes('noc@uni-a.example'));
+}
+
 async function csirt(page) {
     // The queue covers every site.
     await page.goto(`${BASE}/`);
@@ -422,6 +454,21 @@ async function noCertificate(page) {
     await page.screenshot({ path: `${SHOTS}/none-page.png`, fullPage: true });
 }
 
+// A scan whose page title and banner are markup (browser.sh stores it).
+const SCAN_TITLE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
+async function scansA(page) {
+    await page.goto(`${BASE}/#/scans/1`);
+    await page.waitForSelector('.scan-host');
+    same('A: a hostile page title is shown as text', SCAN_TITLE, await page.textContent('.scan-host .page-title'));
+    check('A: no markup of a scan became an element', (await page.locator('main img, main script, main b').count()) === 0);
+    check('A: no script of a scan ran', (await page.evaluate(() => window.__pwned)) === undefined);
+    await page.screenshot({ path: `${SHOTS}/a-scan.png`, fullPage: true });
+    await page.goto(`${BASE}/#/scans`);
+    await page.waitForSelector('table.scans tbody tr');
+    same('A: the scan is listed', ['1'], await page.$$eval('table.scans tbody tr', (r) => r.map((x) => x.dataset.scanId)));
+    await page.screenshot({ path: `${SHOTS}/a-scans.png`, fullPage: true });
+}
+
 async function siteB(page) {
     await page.goto(`${BASE}/`);
     await page.waitForSelector('tr[data-incident-id]');
@@ -469,6 +516,10 @@ async function siteB(page) {
     check('B: no advisory listed', (await page.locator('#no-advisories').count()) === 1);
     same('B: API answers 404 for A\'s advisory', 404, (await apiJson(page, `/api/v1/advisories/${ADV_ID}`)).status);
 
+    await page.goto(`${BASE}/#/scans/1`);
+    await page.waitForSelector('.error');
+    check('B: site A\'s scan is not found', (await page.textContent('.error')).includes('404'));
+
     await page.goto(`${BASE}/#/site`);
     await page.waitForSelector('h1 .site-name');
     same('B: site page title', 'uni-b', (await page.textContent('h1 .site-name')).trim());
@@ -482,6 +533,7 @@ if (env.some((k) => !process.env[k])) {
 }
 await withBrowser(process.env.TS_HOME_CSIRT, 'csirt', csirt);
 await withBrowser(process.env.TS_HOME_NONE, 'none', noCertificate);
+await withBrowser(process.env.TS_HOME_A, 'site-a-scans', scansA);
 await withBrowser(process.env.TS_HOME_A, 'site-a', siteA);
 await withBrowser(process.env.TS_HOME_B, 'site-b', siteB);
 console.log(`browser: ${checks - failed} passed, ${failed} failed`);

@@ -243,6 +243,14 @@ static void test_refused(void **state)
     expect_status(f, &f->a, "POST", sup, "site=uni-b",
                   "{\"type\":\"scanner\",\"net\":\"192.0.2.128/26\"}", 404, NULL);
     expect_status(f, &f->a, "PUT", sup, NULL, "{}", 405, NULL);
+    /* A reader certificate changes nothing, its own site's objects included. */
+    ts_principal_t reader = f->a;
+    reader.reader = true;
+    expect_status(f, &reader, "PATCH", p_mine, NULL, "{\"state\":\"resolved\"}", 403, "reader");
+    expect_status(f, &reader, "POST", sup, NULL, "{\"type\":\"scanner\",\"net\":\"192.0.2.0/28\"}",
+                  403, "reader");
+    expect_status(f, &reader, "DELETE", "/api/v1/suppressions/1", NULL, NULL, 403, "reader");
+    expect_status(f, &reader, "GET", p_mine, NULL, NULL, 200, NULL);
     /* Feedback is the CSIRT's: a site does not know of it. */
     expect_status(f, &f->a, "GET", "/api/v1/feedback", NULL, NULL, 404, NULL);
 
