@@ -64,6 +64,9 @@ typedef struct ts_incident {
     int64_t first_event, last_event; /* ids of its first and last event */
     int32_t score;
     int32_t points[TS_F_COUNT_];
+    /* ts_store_incidents_changed() only: the score the incident had at the
+     * watermark, -1 when it did not exist then (0 elsewhere). */
+    int32_t prev_score;
 } ts_incident_t;
 
 typedef int (*ts_incident_cb)(const ts_incident_t *inc, void *ctx);
@@ -217,7 +220,11 @@ TS_MUSTCHECK int ts_store_incident_config_set(ts_store_t *st, const ts_incconf_t
  * in changed order (limit 0: all), suppressed ones excluded; the caller's
  * new watermark is the last one's changed. An incident changed twice since
  * the watermark comes once, with its latest state. A state change by a site
- * does not move it (it is the site's own doing). */
+ * does not move it (it is the site's own doing). Each incident comes with
+ * prev_score, its score as of the watermark (the store keeps each
+ * incident's score per change; -1: it is new since the watermark), so that
+ * a consumer tells a new incident from a risen one exactly, however many
+ * times it changed in between. */
 TS_MUSTCHECK int ts_store_incidents_changed(ts_store_t *st, int64_t site_id, int64_t watermark,
                                             size_t limit, ts_incident_cb cb, void *ctx);
 

@@ -136,6 +136,10 @@ const char ts_pg_migration_incidents[] =
     "  IS NOT NULL GROUP BY 1, 2, 4;"
     "CREATE INDEX events_src_ip ON events(src_ip) WHERE src_ip IS NOT NULL;"
     "CREATE INDEX events_dst_ip ON events(dst_ip) WHERE dst_ip IS NOT NULL;"
+    /* Each incident's score at each change sequence (the incident source). */
+    "CREATE TABLE incident_scores ("
+    "  incident_id bigint NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,"
+    "  seq bigint NOT NULL, score integer NOT NULL, PRIMARY KEY (incident_id, seq));"
     "SELECT ts_watch('incidents'), ts_watch('suppressions'), ts_watch('critical_marks'),"
     " ts_watch('incident_audit'), ts_watch('incident_meta'), ts_watch('rollup_types'),"
     " ts_watch('rollup_hosts');";
@@ -194,6 +198,7 @@ enum {
     I_FEEDBACK,
     I_CONFIG_SET,
     I_CHANGED,
+    I_SCORE,
     I_PRUNE_EV,
     I_COUNT_EV,
     I_PRUNE_INC,
@@ -206,7 +211,7 @@ enum {
     I_COUNT_RH,
     I_END_
 };
-_Static_assert((int)I_END_ <= (int)TS_PGX_COUNT, "incident statements fit their slots");
+_Static_assert((int)I_END_ <= (int)TS_PGX_SCAN, "incident statements fit their slots");
 
 static const char *const sql_text[I_END_ - TS_PGX_INCIDENT] = {
 #define Q(id) [id - TS_PGX_INCIDENT]
@@ -302,8 +307,12 @@ static const char *const sql_text[I_END_ - TS_PGX_INCIDENT] = {
         " coalesce(sum(events) FILTER (WHERE suppressed = 1), 0)"
         " FROM incidents GROUP BY feed ORDER BY feed",
     Q(I_CONFIG_SET) = "UPDATE incident_meta SET config = $1, config_gen = config_gen + 1",
-    Q(I_CHANGED) = SUB_CTE "SELECT " INC_COLS INC_FROM " WHERE i.changed > $2"
+    Q(I_CHANGED) = SUB_CTE "SELECT " INC_COLS ", (SELECT sc.score FROM incident_scores sc"
+                           " WHERE sc.incident_id = i.id AND sc.seq <= $2 ORDER BY sc.seq DESC"
+                           " LIMIT 1)" INC_FROM " WHERE i.changed > $2"
                            " AND i.suppressed = 0 AND " IN_SCOPE " ORDER BY i.changed LIMIT $3",
+    Q(I_SCORE) = "INSERT INTO incident_scores (incident_id, seq, score) VALUES ($1, $2, $3)"
+                 " ON CONFLICT DO NOTHING",
     Q(I_PRUNE_EV) = "DELETE FROM events WHERE id IN (SELECT e.id FROM events e"
                     " WHERE " E_TIME " < $1 AND ($2::text IS NULL OR e.type = $2) LIMIT $3)",
     Q(I_COUNT_EV) = "SELECT count(*) FROM events e WHERE " E_TIME " < $1"
@@ -446,6 +455,10 @@ static int each_row(const PGresult *res, bool blobs, ts_inc_row_cb rcb, ts_incid
     for (int i = 0; r == 0 && i < PQntuples(res); i++) {
         ts_inc_row_t row;
         read_row(res, i, &row, b);
+        /* The change query's last column: the score at the watermark. */
+        if (b == NULL && PQnfields(res) > C_HOSTS)
+            row.inc.prev_score =
+                PQgetisnull(res, i, C_HOSTS) ? -1 : (int32_t)ts_pg_col_int(res, i, C_HOSTS);
         r = rcb ? rcb(&row, ctx) : icb(&row.inc, ctx);
         if (n)
             (*n)++;
@@ -587,7 +600,15 @@ static int pg_put(ts_store_t *st, const ts_inc_row_t *row, bool insert)
     ts_pg_int(&p, v->last_event);
     ts_pg_int(&p, v->score);
     ts_pg_text(&p, pts);
-    return run_void(pg, insert ? I_INSERT : I_UPDATE, &p, true, NULL);
+    int r = run_void(pg, insert ? I_INSERT : I_UPDATE, &p, true, NULL);
+    if (r)
+        return r;
+    ts_pg_params_t h;
+    ts_pg_params_init(&h);
+    ts_pg_int(&h, v->id);
+    ts_pg_int(&h, v->changed);
+    ts_pg_int(&h, v->score);
+    return run_void(pg, I_SCORE, &h, true, NULL);
 }
 
 static int pg_rollup_types(ts_store_t *st, int64_t site, int64_t day, ts_type_t type, int64_t n)

@@ -145,6 +145,13 @@ const char ts_sq_migration_incidents[] =
     /* ip= filters of the event pages. */
     "CREATE INDEX events_src_ip ON events(src_ip) WHERE src_ip IS NOT NULL;"
     "CREATE INDEX events_dst_ip ON events(dst_ip) WHERE dst_ip IS NOT NULL;"
+    /* Each incident's score at each change sequence (incstore.h, the
+     * incident source): what it was at a consumer's watermark. */
+    "CREATE TABLE incident_scores ("
+    "  incident_id INTEGER NOT NULL, seq INTEGER NOT NULL, score INTEGER NOT NULL,"
+    "  PRIMARY KEY (incident_id, seq)) WITHOUT ROWID;"
+    "CREATE TRIGGER incidents_delete_scores AFTER DELETE ON incidents BEGIN"
+    "  DELETE FROM incident_scores WHERE incident_id = old.id; END;"
     "PRAGMA user_version = 12;";
 
 #define SUB_CTE                                                                                    \
@@ -207,6 +214,7 @@ enum {
     I_FEEDBACK,
     I_CONFIG_SET,
     I_CHANGED,
+    I_SCORE,
     I_PRUNE_EV,
     I_COUNT_EV,
     I_PRUNE_INC,
@@ -219,7 +227,7 @@ enum {
     I_COUNT_RH,
     I_COUNT_
 };
-_Static_assert(I_COUNT_ <= TS_SQX_COUNT - TS_SQX_INCIDENT, "incident statements fit their slots");
+_Static_assert(I_COUNT_ <= TS_SQX_SCAN - TS_SQX_INCIDENT, "incident statements fit their slots");
 
 static const char *const sql_text[I_COUNT_] = {
     [I_META] = "SELECT sites_gen, suppress_gen, critical_gen, config_gen FROM incident_meta",
@@ -304,8 +312,12 @@ static const char *const sql_text[I_COUNT_] = {
                    " sum(suppressed), sum(CASE WHEN suppressed = 1 THEN events ELSE 0 END)"
                    " FROM incidents GROUP BY feed ORDER BY feed",
     [I_CONFIG_SET] = "UPDATE incident_meta SET config = ?1, config_gen = config_gen + 1",
-    [I_CHANGED] = SUB_CTE "SELECT " INC_COLS INC_FROM " WHERE i.changed > :w AND i.suppressed = 0"
+    [I_CHANGED] = SUB_CTE "SELECT " INC_COLS ", (SELECT sc.score FROM incident_scores sc"
+                          " WHERE sc.incident_id = i.id AND sc.seq <= :w ORDER BY sc.seq DESC"
+                          " LIMIT 1)" INC_FROM " WHERE i.changed > :w AND i.suppressed = 0"
                           " AND " IN_SCOPE " ORDER BY i.changed LIMIT :lim",
+    [I_SCORE] = "INSERT OR IGNORE INTO incident_scores (incident_id, seq, score)"
+                " VALUES (?1, ?2, ?3)",
     [I_PRUNE_EV] = "DELETE FROM events WHERE id IN (SELECT e.id FROM events e"
                    " WHERE " E_TIME " < ?1 AND (?2 IS NULL OR e.type = ?2) LIMIT ?3)",
     [I_COUNT_EV] = "SELECT count(*) FROM events e WHERE " E_TIME " < ?1"
@@ -464,6 +476,11 @@ static int each_row(struct sq_store *sq, sqlite3_stmt *s, bool blobs, ts_inc_row
     ts_inc_row_t row;
     while (r == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         read_row(s, &row, blobs);
+        /* The change query's last column: the score at the watermark. */
+        if (!blobs && sqlite3_column_count(s) > C_HOSTS)
+            row.inc.prev_score = sqlite3_column_type(s, C_HOSTS) == SQLITE_NULL
+                                     ? -1
+                                     : (int32_t)sqlite3_column_int(s, C_HOSTS);
         r = rcb ? rcb(&row, ctx) : icb(&row.inc, ctx);
         if (n)
             (*n)++;
@@ -591,7 +608,14 @@ static int sq_put(ts_store_t *st, const ts_inc_row_t *row, bool insert)
     sqlite3_bind_int64(s, 31, v->last_event);
     sqlite3_bind_int(s, 32, v->score);
     sqlite3_bind_text(s, 33, pts, -1, SQLITE_TRANSIENT);
-    return ts_sq_run(sq, s);
+    int r = ts_sq_run(sq, s);
+    if (r)
+        return r;
+    STMT(h, sq, I_SCORE);
+    sqlite3_bind_int64(h, 1, v->id);
+    sqlite3_bind_int64(h, 2, v->changed);
+    sqlite3_bind_int(h, 3, v->score);
+    return ts_sq_run(sq, h);
 }
 
 static int sq_rollup_types(ts_store_t *st, int64_t site, int64_t day, ts_type_t type, int64_t n)

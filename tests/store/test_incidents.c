@@ -685,6 +685,46 @@ static void test_changed(void **state)
     assert_int_equal(ts_store_incidents_changed(f->st, 0, w0, 0, max_changed, &w1), 0);
     assert_int_equal(ts_store_incidents_changed(f->st, 0, w1, 0, count_cb, &n), 0);
     assert_int_equal(n, 0);
+
+    /* Each comes with its score as of the watermark, however many times it
+     * changed since (-1: new since). Two raises of one incident in two
+     * transactions, then a new incident after a quiet period. */
+    got_t *at = calloc(1, sizeof *at);
+    assert_int_equal(ts_store_incidents_changed(f->st, 0, 0, 0, collect, at), 0);
+    for (size_t i = 0; i < at->n; i++)
+        assert_true(at->v[i].prev_score == -1); /* nothing existed at 0 */
+    e.time_source = T0 + 3 * DAY + 2;
+    e.count = 100;
+    put(f, &e);
+    e.count = 10000;
+    put(f, &e);
+    e.time_source = T0 + 10 * DAY;
+    e.count = 1;
+    put(f, &e);
+    got_t *now = calloc(1, sizeof *now);
+    assert_int_equal(ts_store_incidents_changed(f->st, 0, w1, 0, collect, now), 0);
+    size_t raised = 0, fresh = 0;
+    for (size_t i = 0; i < now->n; i++) {
+        const ts_incident_t *v = &now->v[i];
+        size_t k = 0;
+        while (k < at->n && at->v[k].id != v->id)
+            k++;
+        if (k == at->n) {
+            assert_int_equal(v->prev_score, -1);
+            fresh++;
+            continue;
+        }
+        assert_int_equal(v->prev_score, at->v[k].score);
+        assert_true(v->score > v->prev_score);
+        raised++;
+    }
+    assert_true(raised >= 1 && fresh >= 1);
+    /* Outside that query, prev_score says nothing. */
+    got_t *g2 = list(f, 0, 0);
+    for (size_t i = 0; i < g2->n; i++)
+        assert_int_equal(g2->v[i].prev_score, 0);
+    free(at);
+    free(now);
 }
 
 /* ---- Retention ---------------------------------------------------------------------------------- */
