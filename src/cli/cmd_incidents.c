@@ -595,8 +595,6 @@ static int inc_set(ts_cli_t *cli, int argc, char **argv)
     int r = ts_store_incident_set_state(st, root, id, state, o.note, who, &old);
     if (r == TS_ENOENT)
         fprintf(stderr, "tocsin: no such incident: %" PRId64 "\n", id);
-    else if (r == TS_EINVAL)
-        fprintf(stderr, "tocsin: incident set: %s\n", ts_store_errmsg(st));
     else if (r)
         fprintf(stderr, "tocsin: incident set: %s\n", ts_store_errmsg(st));
     else if (old == state)
@@ -667,23 +665,7 @@ static int fb_row(const ts_feedback_t *f, void *ctx)
     if (c->fmt == TS_FMT_JSON) {
         ts_jsonw_t w;
         ts_jsonw_init(&w, &c->b);
-        ts_jsonw_object_begin(&w);
-        ts_jsonw_key(&w, "feed");
-        ts_jsonw_cstr(&w, f->feed);
-        const struct {
-            const char *k;
-            uint64_t v;
-        } kv[] = {{"incidents", f->incidents},
-                  {"false_positive", f->false_positive},
-                  {"expected", f->expected},
-                  {"resolved", f->resolved},
-                  {"suppressed_incidents", f->suppressed_incidents},
-                  {"suppressed_events", f->suppressed_events}};
-        for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
-            ts_jsonw_key(&w, kv[i].k);
-            ts_jsonw_uint(&w, kv[i].v);
-        }
-        ts_jsonw_object_end(&w);
+        ts_feedback_json(&w, f);
         ts_buf_putc(&c->b, '\n');
         return 0;
     }
@@ -828,9 +810,39 @@ static void net_refused(int r, const char *net, const char *site, ts_store_t *st
         fprintf(stderr, "tocsin: %s\n", ts_store_errmsg(st));
 }
 
-static int refused_exit(int r)
+/* Adds the suppression rule r or the critical mark m to the site named
+ * site (its network net checked against the constituency), as cli:USER,
+ * and says what happened. */
+static int add_to_site(ts_cli_t *cli, const char *site, const char *net, ts_suppress_t *r,
+                       ts_critical_t *m)
 {
-    return r == TS_ERANGE || r == TS_EDENIED ? TS_EXIT_CONFLICT : ts_cli_exit_code(r);
+    ts_store_t *st;
+    ts_constituency_t *c;
+    if (ts_cli_open_routing_existing(cli, &st, &c) < 0)
+        return TS_EXIT_FAIL;
+    const char *what = r ? "suppression rule" : "critical mark";
+    char who[TS_INC_WHO_MAX];
+    cli_who(who, sizeof who);
+    int64_t site_id = 0, id = 0;
+    int rc = find_site(st, site, &site_id);
+    if (rc == 0 && r) {
+        r->who = who;
+        r->site_id = site_id;
+        rc = ts_store_suppress_add(st, c, r, &id);
+    } else if (rc == 0) {
+        m->who = who;
+        m->site_id = site_id;
+        rc = ts_store_critical_add(st, c, m, &id);
+    }
+    if (rc == TS_EINVAL)
+        fprintf(stderr, "tocsin: %s: %s\n", what, ts_store_errmsg(st));
+    else if (rc && rc != TS_ENOENT)
+        net_refused(rc, net, site, st);
+    else if (rc == 0)
+        printf("%s %" PRId64 " added for site %s\n", what, id, site);
+    ts_constituency_free(c);
+    ts_store_close(st);
+    return rc == TS_ERANGE || rc == TS_EDENIED ? TS_EXIT_CONFLICT : ts_cli_exit_code(rc);
 }
 
 static bool prefix_arg(const char *group, const char *opt, const char *s, ts_prefix_t *p)
@@ -877,33 +889,12 @@ static int sup_add(ts_cli_t *cli, int argc, char **argv)
             return TS_EXIT_USAGE;
         }
     }
-    ts_store_t *st;
-    ts_constituency_t *c;
-    if (ts_cli_open_routing_existing(cli, &st, &c) < 0)
-        return TS_EXIT_FAIL;
-    char who[TS_INC_WHO_MAX];
-    cli_who(who, sizeof who);
-    r.who = who;
-    int rc = find_site(st, o.site, &r.site_id);
-    int64_t id = 0;
-    if (rc == 0) {
-        rc = ts_store_suppress_add(st, c, &r, &id);
-        if (rc == TS_EINVAL)
-            fprintf(stderr, "tocsin: suppress add: %s\n", ts_store_errmsg(st));
-        else if (rc)
-            net_refused(rc, o.net, o.site, st);
-        else
-            printf("suppression rule %" PRId64 " added for site %s\n", id, o.site);
-    }
-    ts_constituency_free(c);
-    ts_store_close(st);
-    return refused_exit(rc);
+    return add_to_site(cli, o.site, o.net, &r, NULL);
 }
 
 struct rule_list {
     ts_format_t fmt;
     ts_buf_t b;
-    size_t n;
 };
 
 static void net_text(const ts_prefix_t *p, char *buf, size_t size)
@@ -922,28 +913,10 @@ static int sup_row(const ts_suppress_t *r, const char *site_name, void *ctx)
     net_text(&r->peer, peer, sizeof peer);
     if (r->expires)
         ts_time_format_utc(r->expires, exp, sizeof exp);
-    l->n++;
     if (l->fmt == TS_FMT_JSON) {
         ts_jsonw_t w;
         ts_jsonw_init(&w, &l->b);
-        ts_jsonw_object_begin(&w);
-        ts_jsonw_key(&w, "id");
-        ts_jsonw_int(&w, r->id);
-        const char *kv[][2] = {{"site", site_name},
-                               {"type", ts_type_name(r->type)},
-                               {"identifier", r->identifier},
-                               {"net", net},
-                               {"peer", r->peer.addr.family == TS_AF_NONE ? "" : peer},
-                               {"expires", r->expires ? exp : ""},
-                               {"who", r->who},
-                               {"note", r->note}};
-        for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
-            ts_jsonw_key(&w, kv[i][0]);
-            ts_jsonw_cstr(&w, kv[i][1] ? kv[i][1] : "");
-        }
-        ts_jsonw_key(&w, "expired");
-        ts_jsonw_bool(&w, r->expires != 0 && r->expires <= ts_time_now());
-        ts_jsonw_object_end(&w);
+        ts_suppress_json(&w, r, site_name, ts_time_now());
         ts_buf_putc(&l->b, '\n');
         return 0;
     }
@@ -1051,27 +1024,7 @@ static int crit_add(ts_cli_t *cli, int argc, char **argv)
     ts_critical_t m = {.note = o.note ? o.note : ""};
     if (!prefix_arg("critical", "add", net, &m.net))
         return TS_EXIT_USAGE;
-    ts_store_t *st;
-    ts_constituency_t *c;
-    if (ts_cli_open_routing_existing(cli, &st, &c) < 0)
-        return TS_EXIT_FAIL;
-    char who[TS_INC_WHO_MAX];
-    cli_who(who, sizeof who);
-    m.who = who;
-    int rc = find_site(st, o.site, &m.site_id);
-    int64_t id = 0;
-    if (rc == 0) {
-        rc = ts_store_critical_add(st, c, &m, &id);
-        if (rc == TS_EINVAL)
-            fprintf(stderr, "tocsin: critical add: %s\n", ts_store_errmsg(st));
-        else if (rc)
-            net_refused(rc, net, o.site, st);
-        else
-            printf("critical mark %" PRId64 " added for site %s\n", id, o.site);
-    }
-    ts_constituency_free(c);
-    ts_store_close(st);
-    return refused_exit(rc);
+    return add_to_site(cli, o.site, net, NULL, &m);
 }
 
 static int crit_row(const ts_critical_t *m, const char *site_name, void *ctx)

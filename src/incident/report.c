@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/event.h"
+#include "core/targets.h"
 #include "output/format.h"
 
 void ts_incident_prio_in(const ts_incident_t *inc, ts_prio_in_t *in)
@@ -122,6 +123,55 @@ void ts_incident_json_fields(ts_jsonw_t *w, const ts_incident_t *inc, const ts_i
         ts_jsonw_object_end(w);
     }
     ts_jsonw_array_end(w);
+}
+
+void ts_feedback_json(ts_jsonw_t *w, const ts_feedback_t *f)
+{
+    const struct {
+        const char *k;
+        uint64_t v;
+    } kv[] = {{"incidents", f->incidents},
+              {"false_positive", f->false_positive},
+              {"expected", f->expected},
+              {"resolved", f->resolved},
+              {"suppressed_incidents", f->suppressed_incidents},
+              {"suppressed_events", f->suppressed_events}};
+    ts_jsonw_object_begin(w);
+    put_str(w, "feed", f->feed);
+    for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
+        ts_jsonw_key(w, kv[i].k);
+        ts_jsonw_uint(w, kv[i].v);
+    }
+    ts_jsonw_object_end(w);
+}
+
+void ts_suppress_json(ts_jsonw_t *w, const ts_suppress_t *r, const char *site_name, int64_t now)
+{
+    char net[TS_IP_STRLEN + 8] = "", peer[TS_IP_STRLEN + 8] = "";
+    if (r->net.addr.family != TS_AF_NONE)
+        ts_targets_entry_text(&r->net, net, sizeof net);
+    if (r->peer.addr.family != TS_AF_NONE)
+        ts_targets_entry_text(&r->peer, peer, sizeof peer);
+    ts_jsonw_object_begin(w);
+    ts_jsonw_key(w, "id");
+    ts_jsonw_int(w, r->id);
+    put_str(w, "site", site_name);
+    put_str(w, "type", ts_type_name(r->type));
+    put_str(w, "identifier", r->identifier);
+    put_str(w, "net", net);
+    put_str(w, "peer", peer);
+    put_str(w, "who", r->who);
+    put_str(w, "note", r->note);
+    put_time(w, "created", r->created);
+    if (r->expires)
+        put_time(w, "expires", r->expires);
+    else {
+        ts_jsonw_key(w, "expires");
+        ts_jsonw_null(w);
+    }
+    ts_jsonw_key(w, "expired");
+    ts_jsonw_bool(w, r->expires != 0 && r->expires <= now);
+    ts_jsonw_object_end(w);
 }
 
 void ts_incident_csv_header(ts_buf_t *out)

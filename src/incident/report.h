@@ -29,6 +29,16 @@ void ts_points_text(int32_t tenths, char *buf, size_t size);
 void ts_incident_json_fields(ts_jsonw_t *w, const ts_incident_t *inc, const ts_incconf_t *c,
                              bool factors);
 
+/* One feed's feedback (ts_store_feedback()) as a JSON object: feed,
+ * incidents, false_positive, expected, resolved, suppressed_incidents,
+ * suppressed_events. */
+void ts_feedback_json(ts_jsonw_t *w, const ts_feedback_t *f);
+
+/* A suppression rule as a JSON object: id, site, type, identifier, net,
+ * peer ("": any), who, note, created, expires (null: never), expired (as of
+ * now, us since the epoch). */
+void ts_suppress_json(ts_jsonw_t *w, const ts_suppress_t *r, const char *site_name, int64_t now);
+
 /* CSV (the protections of output/format.h): the header line, then one line
  * per incident: id, site, score, state, suppressed, type, identifier,
  * object, role, first_seen, last_seen, events, count, own_hosts, peers,

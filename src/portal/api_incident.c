@@ -443,14 +443,6 @@ out:
 
 /* ---- /api/v1/suppressions ---------------------------------------------------------------- */
 
-static void net_text(const ts_prefix_t *p, char *buf, size_t size)
-{
-    if (p->addr.family == TS_AF_NONE)
-        buf[0] = '\0';
-    else
-        ts_targets_entry_text(p, buf, size);
-}
-
 struct rules_ctx {
     ts_jsonw_t *w;
     int64_t find;  /* DELETE: the rule looked for ... */
@@ -465,37 +457,7 @@ static int rule_row(const ts_suppress_t *r, const char *site_name, void *ctx)
             c->found = r->site_id;
         return 0;
     }
-    char net[TS_IP_STRLEN + 8], peer[TS_IP_STRLEN + 8], t[64];
-    net_text(&r->net, net, sizeof net);
-    net_text(&r->peer, peer, sizeof peer);
-    ts_jsonw_t *w = c->w;
-    ts_jsonw_object_begin(w);
-    ts_jsonw_key(w, "id");
-    ts_jsonw_int(w, r->id);
-    const char *kv[][2] = {{"site", site_name},
-                           {"type", ts_type_name(r->type)},
-                           {"identifier", r->identifier},
-                           {"net", net},
-                           {"peer", peer},
-                           {"who", r->who},
-                           {"note", r->note}};
-    for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
-        ts_jsonw_key(w, kv[i][0]);
-        ts_jsonw_cstr(w, kv[i][1] ? kv[i][1] : "");
-    }
-    ts_time_format_utc(r->created, t, sizeof t);
-    ts_jsonw_key(w, "created");
-    ts_jsonw_cstr(w, t);
-    ts_jsonw_key(w, "expires");
-    if (r->expires) {
-        ts_time_format_utc(r->expires, t, sizeof t);
-        ts_jsonw_cstr(w, t);
-    } else {
-        ts_jsonw_null(w);
-    }
-    ts_jsonw_key(w, "expired");
-    ts_jsonw_bool(w, r->expires != 0 && r->expires <= ts_time_now());
-    ts_jsonw_object_end(w);
+    ts_suppress_json(c->w, r, site_name, ts_time_now());
     return 0;
 }
 
@@ -628,24 +590,7 @@ static void suppression_delete(ts_store_t *st, const ts_http_req_t *req, int64_t
 
 static int feedback_row(const ts_feedback_t *f, void *ctx)
 {
-    ts_jsonw_t *w = ctx;
-    ts_jsonw_object_begin(w);
-    ts_jsonw_key(w, "feed");
-    ts_jsonw_cstr(w, f->feed);
-    const struct {
-        const char *k;
-        uint64_t v;
-    } kv[] = {{"incidents", f->incidents},
-              {"false_positive", f->false_positive},
-              {"expected", f->expected},
-              {"resolved", f->resolved},
-              {"suppressed_incidents", f->suppressed_incidents},
-              {"suppressed_events", f->suppressed_events}};
-    for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
-        ts_jsonw_key(w, kv[i].k);
-        ts_jsonw_uint(w, kv[i].v);
-    }
-    ts_jsonw_object_end(w);
+    ts_feedback_json(ctx, f);
     return 0;
 }
 

@@ -257,7 +257,7 @@ void ts_incagg_free(ts_incagg_t *a)
 
 static const struct ts_store_incident_ops *iops(ts_store_t *st)
 {
-    return st->ops->incident;
+    return st->no_incidents ? NULL : st->ops->incident;
 }
 
 /* ---- The caches ---------------------------------------------------------------------- */

@@ -306,3 +306,8 @@ int ts_store_prune(ts_store_t *st, int64_t now, size_t batch, bool dry_run,
         r = prune_what(st, TS_PRUNE_ROLLUPS, 0, keep, batch, dry_run, stop, &out->rollups);
     return r;
 }
+
+void ts_store_incidents_enable(ts_store_t *st, bool on)
+{
+    st->no_incidents = !on;
+}

@@ -198,6 +198,11 @@ typedef int (*ts_feedback_cb)(const ts_feedback_t *f, void *ctx);
  * the CSIRT's view over every site. */
 TS_MUSTCHECK int ts_store_feedback(ts_store_t *st, ts_feedback_cb cb, void *ctx);
 
+/* Aggregation is on for every store. Off (on false) only to measure what it
+ * costs (bench/bench_ingest): the events this handle writes then get no
+ * incident and no roll-up. Between transactions only. */
+void ts_store_incidents_enable(ts_store_t *st, bool on);
+
 /* ---- Configuration -------------------------------------------------------------------------- */
 
 /* The configuration every writer of this store aggregates and scores with

@@ -99,11 +99,12 @@ struct ts_store_ops {
 /* agg: the write-path aggregator of incidents (store/incagg.c), made on the
  * first event; txn: a ts_store_begin() is open (store.c keeps it so that an
  * event written outside one gets a transaction of its own, and its incidents
- * with it). */
+ * with it); no_incidents: aggregation switched off (incstore.h). */
 struct ts_store {
     const struct ts_store_ops *ops;
     struct ts_incagg *agg;
     bool txn;
+    bool no_incidents;
 };
 
 extern const struct ts_store_ops ts_store_sqlite_ops;

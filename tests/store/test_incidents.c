@@ -727,6 +727,23 @@ static void test_changed(void **state)
     free(now);
 }
 
+/* Aggregation switched off (for measurements): events are stored without
+ * incidents; on again, the next event gets its incident. */
+static void test_switch(void **state)
+{
+    fx_t *f = *state;
+    ts_event_t e = ev("exploit", "x", "198.18.0.1", "192.0.2.7", T0);
+    ts_store_incidents_enable(f->st, false);
+    put(f, &e);
+    assert_int_equal(list(f, 0, -1)->n, 0);
+    ts_store_incidents_enable(f->st, true);
+    put(f, &e);
+    got_t *g = list(f, 0, -1);
+    assert_true(g->n > 0);
+    for (size_t i = 0; i < g->n; i++)
+        assert_int_equal(g->v[i].events, 1);
+}
+
 /* ---- Retention ---------------------------------------------------------------------------------- */
 
 static void test_prune(void **state)
@@ -1181,6 +1198,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aggregation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_switch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scan, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suppression_scope, setup, teardown),
