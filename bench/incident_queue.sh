@@ -8,8 +8,12 @@
 # comparison; and the dashboard's statistics (GET /api/v1/stats, 30 days,
 # from the roll-ups) timed one request at a time with curl.
 #
+# With GEN=N the store is instead N generated Suricata alerts over the last
+# 30 days against one site (198.18.0.0/16), ingested durably: the summary
+# figure on a larger store.
+#
 # usage: bench/incident_queue.sh BUILD_DIR
-#   env: DURATION=5 WARMUP=1 CONNS=64 THREADS=2 (tocsin serve --threads)
+#   env: DURATION=5 WARMUP=1 CONNS=64 THREADS=2 (tocsin serve --threads) GEN=0
 set -euo pipefail
 BUILD=${1:?usage: $0 BUILD_DIR}
 BUILD=$(cd "$BUILD" && pwd)
@@ -20,6 +24,7 @@ DURATION=${DURATION:-5}
 WARMUP=${WARMUP:-1}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
+GEN=${GEN:-0}
 [ -x "$TOCSIN" ] && [ -x "$CLIENT" ] || { echo "build tocsin and bench_portal first" >&2; exit 2; }
 
 T=$(mktemp -d /tmp/tocsin-bench.XXXXXX)
@@ -32,7 +37,27 @@ trap cleanup EXIT INT TERM
 export TOCSIN_DB=$T/tocsin.db
 CA=$T/tocsin.db.ca
 
-if [ -f "$SRC/demo/constituency.json" ] && python3 "$SRC/demo/generate.py" --out "$T/demo-data" >/dev/null; then
+if [ "$GEN" -gt 0 ]; then
+    "$TOCSIN" site add bench-site --network 198.18.0.0/16 >/dev/null
+    python3 - "$T/eve.json" "$GEN" <<'EOF'
+import json, sys, time
+n = int(sys.argv[2])
+now = int(time.time())
+with open(sys.argv[1], "w") as f:
+    for i in range(n):
+        t = time.gmtime(now - 30 * 86400 + i * (30 * 86400) // n)
+        f.write(json.dumps({"timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000000+0000", t),
+            "event_type": "alert", "src_ip": "203.0.113.%d" % (i % 200 + 1), "src_port": 40000 + i % 20000,
+            "dest_ip": "198.18.%d.%d" % (i // 250 % 256, i % 250 + 1), "dest_port": 22, "proto": "TCP",
+            "alert": {"action": "allowed", "gid": 1, "signature_id": 2001219 + i % 20, "rev": 1,
+                      "signature": "ET SCAN bench %d" % (i % 20), "category": "Attempted Information Leak",
+                      "severity": 2}}) + "\n")
+EOF
+    START=$(date +%s%N)
+    "$TOCSIN" ingest --format eve "$T/eve.json" >/dev/null 2>&1
+    echo "ingested $GEN alerts in $(( ($(date +%s%N) - START) / 1000000 )) ms"
+    SITE=bench-site
+elif [ -f "$SRC/demo/constituency.json" ] && python3 "$SRC/demo/generate.py" --out "$T/demo-data" >/dev/null; then
     "$TOCSIN" constituency import "$SRC/demo/constituency.json" >/dev/null
     "$TOCSIN" ingest --format eve "$T/demo-data/sensor1-eve.json" >/dev/null 2>&1
     "$TOCSIN" ingest --format intelmq "$T/demo-data/shadowserver-intelmq.jsonl" >/dev/null 2>&1

@@ -153,7 +153,13 @@ static size_t host_slot(const hostcount_t *t, size_t cap, const uint8_t *ip)
     uint64_t x, y;
     memcpy(&x, ip, 8);
     memcpy(&y, ip + 8, 8);
-    size_t k = (size_t)(((x * 0x9e3779b97f4a7c15ull) ^ y) * 0xff51afd7ed558ccdull >> 20) & (cap - 1);
+    /* Every bit counts (splitmix64's finalizer): an IPv4 address sits in
+     * the high bytes of y, which a multiply alone leaves out of the low bits
+     * the slot is taken from, so that a site's hosts all probed one run. */
+    uint64_t h = (x * 0x9e3779b97f4a7c15ull) ^ y;
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+    size_t k = (size_t)(h ^ (h >> 31)) & (cap - 1);
     while (t[k].n && memcmp(t[k].ip, ip, 16) != 0)
         k = (k + 1) & (cap - 1);
     return k;
