@@ -86,3 +86,8 @@ int ts_cmd_scan(ts_cli_t *cli, int argc, char **argv);       /* cmd_scan.c */
 int ts_cmd_contact(ts_cli_t *cli, int argc, char **argv);    /* cmd_contact.c */
 int ts_cmd_notify(ts_cli_t *cli, int argc, char **argv);     /* cmd_notify.c */
 int ts_cmd_outbox(ts_cli_t *cli, int argc, char **argv);     /* cmd_notify.c */
+int ts_cmd_incidents(ts_cli_t *cli, int argc, char **argv);  /* cmd_incidents.c */
+int ts_cmd_incident(ts_cli_t *cli, int argc, char **argv);   /* cmd_incidents.c */
+int ts_cmd_suppress(ts_cli_t *cli, int argc, char **argv);   /* cmd_incidents.c */
+int ts_cmd_critical(ts_cli_t *cli, int argc, char **argv);   /* cmd_incidents.c */
+int ts_cmd_prune(ts_cli_t *cli, int argc, char **argv);      /* cmd_incidents.c */

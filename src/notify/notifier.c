@@ -11,7 +11,8 @@
 #include "core/mem.h"
 #include "notify/notifier.h"
 
-const ts_nsource_t *const ts_notify_sources[] = {&ts_nsource_advisories, &ts_nsource_scans};
+const ts_nsource_t *const ts_notify_sources[] = {&ts_nsource_advisories, &ts_nsource_scans,
+                                                 &ts_nsource_incidents};
 const size_t ts_notify_n_sources = sizeof ts_notify_sources / sizeof ts_notify_sources[0];
 
 struct ts_notifier {
