@@ -125,10 +125,14 @@ done
 sleep 2 # anything still in flight would land now
 phase "stored: $(sql "SELECT count(*) FROM events")"
 # Health lists the nodes from their heartbeats (every 5 s), once the bucket
-# is readable again after the NATS restart.
+# is readable again after the NATS restart and each node wrote to it again.
 for _ in $(seq 1 20); do
     HEALTH=$(curl -s --max-time 10 --cacert "$WORK/ca/ca.pem" "$URL/api/v1/health")
-    echo "$HEALTH" | grep -q '"name":"ingest-b"' && break
+    all=1
+    for name in ingest-a ingest-b writer portal; do
+        echo "$HEALTH" | grep -q "\"name\":\"$name\"" || all=0
+    done
+    [ "$all" = 1 ] && break
     sleep 1
 done
 # The same in /metrics (set with each heartbeat, every 5 s), for a CSIRT certificate.
