@@ -74,6 +74,9 @@ static void serve_usage(FILE *out)
             "      --notify-resolve-cmd CMD  as notify run's --sign-key, --portal and\n"
             "                          --resolve-cmd (STARTTLS when the relay offers it;\n"
             "                          the key from $GNUPGHOME)\n"
+            "      --notify-smime-sign-key FINGERPRINT|&KEYGRIP\n"
+            "                          as notify run's --smime-sign-key (the certificate\n"
+            "                          from the gpgsm home of $GNUPGHOME)\n"
             "\n"
             "Past one machine (docs/scale-out.md):\n"
             "      --role ROLE         all (default): everything in this process; ingest:\n"
@@ -510,6 +513,7 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         {"notify-sign-key", required_argument, NULL, 3},
         {"notify-portal", required_argument, NULL, 4},
         {"notify-resolve-cmd", required_argument, NULL, 5},
+        {"notify-smime-sign-key", required_argument, NULL, 6},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -607,6 +611,9 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
             break;
         case 5:
             notify.out.resolve_cmd = optarg;
+            break;
+        case 6:
+            notify.smime_sign_key = optarg;
             break;
         case 'h':
             serve_usage(stdout);
