@@ -10,8 +10,9 @@
  *     hosts listed, the why and the portal link of each item, the events as
  *     CSV, IODEF when asked for), signed and, when the contact has a current
  *     key (or certificate), encrypted, with OpenPGP or S/MIME as the
- *     contact's crypto says (ts_notify_uses_smime()); the mail goes into the outbox and the items leave, in
- *     one commit, so a digest is queued exactly once.
+ *     contact's crypto says (ts_notify_uses_smime()); the mail goes into
+ *     the outbox and the items leave, in one commit, so a digest is queued
+ *     exactly once.
  *
  * Which contact gets an item: the item's site's contacts only (the store
  * adds a waiting row only for a contact of that site), unless the type is in
@@ -35,12 +36,12 @@ typedef struct ts_notify_cfg {
     const char *from_name; /* the CSIRT's name in From and in the texts */
     const char *portal;    /* the portal's base URL for links */
     const ts_tpl_set_t *tpl;
-    ts_pgp_t *pgp;    /* NULL: unsigned (previews only) */
+    ts_pgp_t *pgp;     /* NULL: unsigned (previews only) */
     ts_smime_t *smime; /* the CSIRT's S/MIME identity; NULL: none (a contact
                           that asks for S/MIME gets no mail, an error says why) */
-    bool in_txn;      /* the caller holds the transaction (previews roll it back) */
-    size_t max_mails; /* build at most this many per call (0: all), so that a
-                         daemon's round gets to sending */
+    bool in_txn;       /* the caller holds the transaction (previews roll it back) */
+    size_t max_mails;  /* build at most this many per call (0: all), so that a
+                          daemon's round gets to sending */
 } ts_notify_cfg_t;
 
 typedef struct ts_notify_stats {

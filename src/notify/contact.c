@@ -22,9 +22,9 @@
 #include "notify/pgp.h"
 
 const char *const ts_contact_field_names[TS_CONTACT_FIELDS] = {
-    "email",     "name",   "roles",           "phone",       "lang",  "tz",      "hours",
-    "immediate", "digest", "immediate_types", "never_types", "iodef", "pgp_key", "smime_cert",
-    "crypto",
+    "email",       "name",  "roles",     "phone",      "lang",
+    "tz",          "hours", "immediate", "digest",     "immediate_types",
+    "never_types", "iodef", "pgp_key",   "smime_cert", "crypto",
 };
 _Static_assert(sizeof(ts_contact_in_t) == TS_CONTACT_FIELDS * sizeof(const char *),
                "ts_contact_in_t is an array of its fields");
@@ -140,12 +140,12 @@ static int smime_check(const char *pem, int64_t now, int64_t *expires, char *err
         if (exp != (time_t)-1 && *expires <= now) {
             ts_seterr(err, errsize, "smime_cert: the certificate has expired");
             r = TS_EINVAL;
-        } else if (ku >= 0 &&
-                   !(usage & (GNUTLS_KEY_KEY_ENCIPHERMENT | GNUTLS_KEY_KEY_AGREEMENT))) {
+        } else if (ku >= 0 && !(usage & (GNUTLS_KEY_KEY_ENCIPHERMENT | GNUTLS_KEY_KEY_AGREEMENT))) {
             /* Without the extension any use is allowed; with it, mail can
              * be encrypted to the key only when it says so. */
-            ts_seterr(err, errsize, "smime_cert: the certificate's key usage does not allow "
-                                    "encryption");
+            ts_seterr(err, errsize,
+                      "smime_cert: the certificate's key usage does not allow "
+                      "encryption");
             r = TS_EINVAL;
         }
     }

@@ -353,26 +353,27 @@ int ts_mime_build(const ts_mail_t *m, ts_pgp_t *pgp, ts_buf_t *out, char *err, s
 
 /* The multipart/signed entity (its Content-Type header and body, ending in
  * CRLF) of the entity e, signed with sm (RFC 8551 section 3.5.3). */
-static int smime_signed(const ts_buf_t *e, ts_smime_t *sm, ts_buf_t *out, char *err,
-                        size_t errsize)
+static int smime_signed(const ts_buf_t *e, ts_smime_t *sm, ts_buf_t *out, char *err, size_t errsize)
 {
     ts_buf_t sig = TS_BUF_INIT;
     char micalg[32], b[40];
     int r = ts_smime_sign(sm, e->data, e->len, &sig, micalg, err, errsize);
     if (r == 0) {
         boundary(b);
-        ts_buf_printf(out,
-                      "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";\r\n"
-                      " micalg=%s; boundary=\"%s\"\r\n\r\n"
-                      "This is an S/MIME signed message (RFC 8551).\r\n--%s\r\n",
-                      micalg, b, b);
+        ts_buf_printf(
+            out,
+            "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";\r\n"
+            " micalg=%s; boundary=\"%s\"\r\n\r\n"
+            "This is an S/MIME signed message (RFC 8551).\r\n--%s\r\n",
+            micalg, b, b);
         ts_buf_append(out, e->data, e->len);
-        ts_buf_printf(out,
-                      "\r\n--%s\r\nContent-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\n"
-                      "Content-Transfer-Encoding: base64\r\n"
-                      "Content-Disposition: attachment; filename=\"smime.p7s\"\r\n"
-                      "Content-Description: S/MIME cryptographic signature\r\n\r\n",
-                      b);
+        ts_buf_printf(
+            out,
+            "\r\n--%s\r\nContent-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\n"
+            "Content-Transfer-Encoding: base64\r\n"
+            "Content-Disposition: attachment; filename=\"smime.p7s\"\r\n"
+            "Content-Description: S/MIME cryptographic signature\r\n\r\n",
+            b);
         ts_mime_base64(out, sig.data, sig.len);
         ts_buf_printf(out, "--%s--\r\n", b);
     }

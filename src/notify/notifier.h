@@ -25,7 +25,7 @@ typedef struct ts_notifier_opts {
      * else gnupg_home. */
     const char *smime_sign_key;
     const char *smime_home;
-    int64_t interval_us;    /* between rounds (default 10 s) */
+    int64_t interval_us; /* between rounds (default 10 s) */
 } ts_notifier_opts_t;
 
 typedef struct ts_notifier ts_notifier_t;

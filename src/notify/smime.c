@@ -7,21 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/mem.h"
+#include "notify/keycache.h"
 #include "notify/smime.h"
-
-#define KEY_CACHE 64
 
 struct ts_smime {
     gpgme_ctx_t ctx;
     gpgme_key_t signer;
     char signer_fpr[TS_SMIME_FPR_MAX + 1];
-    /* Recipient certificates already looked up (each lookup is a gpgsm
-     * round trip), as in pgp.c. */
-    gpgme_key_t keys[KEY_CACHE];
-    size_t n_keys, next_evict;
+    ts_keycache_t keys; /* recipients already looked up */
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -102,8 +97,7 @@ void ts_smime_close(ts_smime_t *s)
 {
     if (s == NULL)
         return;
-    for (size_t i = 0; i < s->n_keys; i++)
-        gpgme_key_unref(s->keys[i]);
+    ts_keycache_clear(&s->keys);
     if (s->signer)
         gpgme_key_unref(s->signer);
     if (s->ctx)
@@ -209,10 +203,9 @@ int ts_smime_cert_fpr(const char *pem, char fpr[TS_SMIME_FPR_MAX + 1], int64_t *
 static gpgme_key_t recipient(ts_smime_t *s, const char *fpr, const char *pem, char *err,
                              size_t errsize)
 {
-    for (size_t i = 0; i < s->n_keys; i++)
-        if (strcasecmp(s->keys[i]->fpr, fpr) == 0)
-            return s->keys[i];
-    gpgme_key_t k = NULL;
+    gpgme_key_t k = ts_keycache_find(&s->keys, fpr);
+    if (k)
+        return k;
     gpgme_error_t e = gpgme_get_key(s->ctx, fpr, &k, 0);
     if (e) {
         gpgme_data_t in = NULL;
@@ -227,13 +220,7 @@ static gpgme_key_t recipient(ts_smime_t *s, const char *fpr, const char *pem, ch
         gerr(err, errsize, "the contact's certificate", e);
         return NULL;
     }
-    if (s->n_keys == KEY_CACHE) {
-        gpgme_key_unref(s->keys[s->next_evict]);
-        s->keys[s->next_evict] = k;
-        s->next_evict = (s->next_evict + 1) % KEY_CACHE;
-    } else {
-        s->keys[s->n_keys++] = k;
-    }
+    ts_keycache_put(&s->keys, k);
     return k;
 }
 
@@ -252,7 +239,7 @@ int ts_smime_encrypt(ts_smime_t *s, const char *cert_pem, const char *data, size
         return TS_ECRYPTO;
     if (!k->can_encrypt || k->revoked || k->expired || k->disabled) {
         ts_seterr(err, errsize, "the S/MIME certificate %s cannot encrypt now (%s)", fpr,
-                  k->revoked  ? "revoked"
+                  k->revoked   ? "revoked"
                   : k->expired ? "expired"
                                : "not for encryption");
         return TS_EINVAL;

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "gpgtest.h"
+#include "mimetest.h"
 #include "notify/mime.h"
 
 static gt_home_t csirt, soc;
@@ -173,37 +174,6 @@ static ts_mail_t mail(const char *msgid)
     };
 }
 
-/* Text between "--B\r\n" and the next "\r\n--B": RFC 3156's signed bytes. */
-static char *part(const char *msg, const char *b, size_t *len)
-{
-    char open[80], close[80];
-    snprintf(open, sizeof open, "--%s\r\n", b);
-    snprintf(close, sizeof close, "\r\n--%s", b);
-    const char *s = strstr(msg, open);
-    assert_non_null(s);
-    s += strlen(open);
-    const char *e = strstr(s, close);
-    assert_non_null(e);
-    *len = (size_t)(e - s);
-    return strndup(s, *len);
-}
-
-static void boundary_of(const char *msg, char *b)
-{
-    const char *p = strstr(msg, "boundary=\"");
-    assert_non_null(p);
-    snprintf(b, 64, "%.*s", (int)strcspn(p + 10, "\""), p + 10);
-}
-
-static void check_7bit_crlf(const ts_buf_t *m)
-{
-    for (size_t i = 0; i < m->len; i++) {
-        assert_true((unsigned char)m->data[i] < 0x80 && m->data[i] != '\0');
-        if (m->data[i] == '\n')
-            assert_true(i > 0 && m->data[i - 1] == '\r');
-    }
-}
-
 static void test_build(void **state)
 {
     char err[256] = "";
@@ -227,7 +197,7 @@ static void test_build(void **state)
 
     ts_mail_t ok = mail("<abc@csirt.test>");
     assert_int_equal(ts_mime_build(&ok, NULL, &m, err, sizeof err), 0);
-    check_7bit_crlf(&m);
+    mt_check_7bit_crlf(m.data, m.len);
     assert_non_null(strstr(m.data, "Message-ID: <abc@csirt.test>\r\n"));
     assert_non_null(strstr(m.data, "Content-Disposition: attachment; "
                                    "filename=\"events-scanner.csv\""));
@@ -243,15 +213,15 @@ static void test_signed(void **state)
     ts_mail_t ml = mail("<s@csirt.test>");
     ts_buf_t m = TS_BUF_INIT;
     assert_int_equal(ts_mime_build(&ml, p, &m, err, sizeof err), 0);
-    check_7bit_crlf(&m);
+    mt_check_7bit_crlf(m.data, m.len);
     assert_non_null(strstr(m.data, "Content-Type: multipart/signed; micalg=pgp-sha"));
     assert_non_null(strstr(m.data, "protocol=\"application/pgp-signature\""));
     char b[64];
-    boundary_of(m.data, b);
+    mt_boundary_of(m.data, b);
     size_t n, sn;
-    char *signed_part = part(m.data, b, &n);
+    char *signed_part = mt_part(m.data, b, &n);
     char *after = strstr(m.data, signed_part) + n;
-    char *sigpart = part(after, b, &sn);
+    char *sigpart = mt_part(after, b, &sn);
     char *sig = strstr(sigpart, "-----BEGIN PGP SIGNATURE");
     assert_non_null(sig);
     char dp[1024], sp[1024], args[2200];
@@ -283,7 +253,7 @@ static void test_encrypted(void **state)
     ml.enc_key = soc_key;
     ts_buf_t m = TS_BUF_INIT;
     assert_int_equal(ts_mime_build(&ml, p, &m, err, sizeof err), 0);
-    check_7bit_crlf(&m);
+    mt_check_7bit_crlf(m.data, m.len);
     assert_non_null(strstr(m.data, "Content-Type: multipart/encrypted;\r\n"
                                    " protocol=\"application/pgp-encrypted\""));
     assert_non_null(strstr(m.data, "Content-Type: application/pgp-encrypted\r\n"));

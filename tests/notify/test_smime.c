@@ -17,6 +17,7 @@
 
 #include "core/arena.h"
 #include "gpgtest.h"
+#include "mimetest.h"
 #include "notify/contact.h"
 #include "notify/mime.h"
 #include "notify/smime.h"
@@ -57,7 +58,7 @@ static int teardown(void **state)
     do {                                                                                           \
         int r_ = (r);                                                                              \
         if (r_ != (want))                                                                          \
-            fail_msg("%d (want %d): %s", r_, (want), err);                                        \
+            fail_msg("%d (want %d): %s", r_, (want), err);                                         \
     } while (0)
 
 static ts_mail_t mail(const char *msgid)
@@ -148,43 +149,12 @@ static void b64_decode(const char *s, size_t n, ts_buf_t *out)
         if (s[i] == '\0' || c == NULL)
             continue;
         acc = acc << 6 | (unsigned)(c - "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                           "0123456789+/");
+                                        "0123456789+/");
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
             ts_buf_putc(out, (char)(acc >> bits & 0xff));
         }
-    }
-}
-
-/* Text between "--B\r\n" and the next "\r\n--B". */
-static char *part(const char *msg, const char *b, size_t *len)
-{
-    char open[80], close[80];
-    snprintf(open, sizeof open, "--%s\r\n", b);
-    snprintf(close, sizeof close, "\r\n--%s", b);
-    const char *s = strstr(msg, open);
-    assert_non_null(s);
-    s += strlen(open);
-    const char *e = strstr(s, close);
-    assert_non_null(e);
-    *len = (size_t)(e - s);
-    return strndup(s, *len);
-}
-
-static void boundary_of(const char *msg, char *b)
-{
-    const char *p = strstr(msg, "boundary=\"");
-    assert_non_null(p);
-    snprintf(b, 64, "%.*s", (int)strcspn(p + 10, "\""), p + 10);
-}
-
-static void check_7bit_crlf(const char *d, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        assert_true((unsigned char)d[i] < 0x80 && d[i] != '\0');
-        if (d[i] == '\n')
-            assert_true(i > 0 && d[i - 1] == '\r');
     }
 }
 
@@ -196,10 +166,10 @@ static void verify_signed(const char *ent)
     assert_non_null(strstr(ent, "Content-Type: multipart/signed; "
                                 "protocol=\"application/pkcs7-signature\";\r\n micalg=sha-256;"));
     char b[64];
-    boundary_of(ent, b);
+    mt_boundary_of(ent, b);
     size_t n, sn;
-    char *signed_part = part(ent, b, &n);
-    char *sigpart = part(strstr(ent, signed_part) + n, b, &sn);
+    char *signed_part = mt_part(ent, b, &n);
+    char *sigpart = mt_part(strstr(ent, signed_part) + n, b, &sn);
     assert_non_null(strstr(sigpart, "Content-Type: application/pkcs7-signature; "
                                     "name=\"smime.p7s\"\r\n"
                                     "Content-Transfer-Encoding: base64\r\n"));
@@ -240,9 +210,10 @@ static void structure(const char *msg, ts_buf_t *out)
         char line[1200];
         snprintf(line, sizeof line, "%.*s", (int)(k > 1100 ? 1100 : k), p);
         p += k + (p[k] == '\n');
-        bool b64 = body && strlen(line) > 1 && line[strlen(line) - 1] == '\r' &&
-                   strspn(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") ==
-                       strlen(line) - 1;
+        bool b64 =
+            body && strlen(line) > 1 && line[strlen(line) - 1] == '\r' &&
+            strspn(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") ==
+                strlen(line) - 1;
         if (line[0] == '\r')
             body = true;
         else if (strncmp(line, "--", 2) == 0 || strncmp(line, "Content-", 8) == 0)
@@ -289,7 +260,7 @@ static void test_signed(void **state)
     ts_mail_t ml = mail("<s@csirt.test>");
     ts_buf_t m = TS_BUF_INIT;
     assert_rc(ts_mime_build_smime(&ml, s, &m, err, sizeof err), 0, err);
-    check_7bit_crlf(m.data, m.len);
+    mt_check_7bit_crlf(m.data, m.len);
     assert_non_null(strstr(m.data, "Message-ID: <s@csirt.test>\r\n"));
     char *hdr_end = strstr(m.data, "\r\n\r\n");
     char *ct = strstr(m.data, "Content-Type: multipart/signed");
@@ -315,7 +286,7 @@ static void test_encrypted(void **state)
         ts_buf_reset(&m);
         assert_rc(ts_mime_build_smime(&ml, s, &m, err, sizeof err), 0, err);
     }
-    check_7bit_crlf(m.data, m.len);
+    mt_check_7bit_crlf(m.data, m.len);
     assert_non_null(strstr(m.data, "Content-Type: application/pkcs7-mime; "
                                    "smime-type=enveloped-data;\r\n name=\"smime.p7m\"\r\n"
                                    "Content-Transfer-Encoding: base64\r\n"));
@@ -333,7 +304,7 @@ static void test_encrypted(void **state)
     snprintf(args, sizeof args, "--decrypt '%s'", ep);
     assert_int_equal(gt_gpgsm(&soc, args, &plain), 0);
     assert_non_null(plain);
-    check_7bit_crlf(plain, strlen(plain));
+    mt_check_7bit_crlf(plain, strlen(plain));
     assert_int_equal(strncmp(plain, "Content-Type: multipart/signed;", 31), 0);
     assert_non_null(strstr(plain, "ein Eintrag."));
     assert_non_null(strstr(plain, "filename=\"events-scanner.csv\""));
