@@ -6,6 +6,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "notify/mime.h"
+
+/* The test mail: German subject, a text, a CSV attachment, a fixed date. */
+static inline ts_mail_t mt_mail(const char *msgid)
+{
+    static const ts_mime_att_t att = {"text/csv; charset=utf-8", "events-scanner.csv",
+                                      "time,ip\r\n2026-12-07,192.0.2.1\r\n", 30};
+    return (ts_mail_t){
+        .from = "csirt@csirt.test",
+        .from_name = "Example CSIRT",
+        .to = "soc@site-a.test",
+        .to_name = "SOC",
+        .subject = "[Example CSIRT] 1 Meldung f\xc3\xbcr site-a",
+        .message_id = msgid,
+        .date = INT64_C(1796662800) * 1000000,
+        .text = "Hallo,\nein Eintrag.\n",
+        .att = &att,
+        .n_att = 1,
+    };
+}
+
 /* Text between "--B\r\n" and the next "\r\n--B" (RFC 3156's and RFC 8551's
  * signed bytes), malloc'd; *len its length. */
 static inline char *mt_part(const char *msg, const char *b, size_t *len)

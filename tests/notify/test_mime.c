@@ -156,46 +156,28 @@ static void test_bodies(void **state)
     assert_string_equal(date, "Mon, 07 Dec 2026 17:00:00 +0000");
 }
 
-static ts_mail_t mail(const char *msgid)
-{
-    static const ts_mime_att_t att = {"text/csv; charset=utf-8", "events-scanner.csv",
-                                      "time,ip\r\n2026-12-07,192.0.2.1\r\n", 30};
-    return (ts_mail_t){
-        .from = "csirt@csirt.test",
-        .from_name = "Example CSIRT",
-        .to = "soc@site-a.test",
-        .to_name = "SOC",
-        .subject = "[Example CSIRT] 1 Meldung f\xc3\xbcr site-a",
-        .message_id = msgid,
-        .date = INT64_C(1796662800) * 1000000,
-        .text = "Hallo,\nein Eintrag.\n",
-        .att = &att,
-        .n_att = 1,
-    };
-}
-
 static void test_build(void **state)
 {
     char err[256] = "";
     ts_buf_t m = TS_BUF_INIT;
     /* Bad values reach no output. */
-    ts_mail_t bad = mail("<x@csirt.test>");
+    ts_mail_t bad = mt_mail("<x@csirt.test>");
     bad.to = "soc@site-a.test\r\nBcc: x@evil.test";
     assert_int_equal(ts_mime_build(&bad, NULL, &m, err, sizeof err), TS_EINVAL);
     assert_int_equal(m.len, 0);
-    bad = mail("<x@csirt.test>");
+    bad = mt_mail("<x@csirt.test>");
     bad.subject = "hi\r\nBcc: x@evil.test";
     assert_int_equal(ts_mime_build(&bad, NULL, &m, err, sizeof err), TS_EINVAL);
     assert_non_null(strstr(err, "Subject"));
-    bad = mail("no brackets");
+    bad = mt_mail("no brackets");
     assert_int_equal(ts_mime_build(&bad, NULL, &m, err, sizeof err), TS_EINVAL);
-    bad = mail("<x@csirt.test>");
+    bad = mt_mail("<x@csirt.test>");
     ts_mime_att_t evil = {"text/csv", "../../etc/passwd", "x", 1};
     bad.att = &evil;
     assert_int_equal(ts_mime_build(&bad, NULL, &m, err, sizeof err), TS_EINVAL);
     assert_int_equal(m.len, 0);
 
-    ts_mail_t ok = mail("<abc@csirt.test>");
+    ts_mail_t ok = mt_mail("<abc@csirt.test>");
     assert_int_equal(ts_mime_build(&ok, NULL, &m, err, sizeof err), 0);
     mt_check_7bit_crlf(m.data, m.len);
     assert_non_null(strstr(m.data, "Message-ID: <abc@csirt.test>\r\n"));
@@ -210,7 +192,7 @@ static void test_signed(void **state)
     ts_pgp_t *p = NULL;
     char err[256] = "";
     assert_int_equal(ts_pgp_open(csirt.dir, NULL, &p, err, sizeof err), 0);
-    ts_mail_t ml = mail("<s@csirt.test>");
+    ts_mail_t ml = mt_mail("<s@csirt.test>");
     ts_buf_t m = TS_BUF_INIT;
     assert_int_equal(ts_mime_build(&ml, p, &m, err, sizeof err), 0);
     mt_check_7bit_crlf(m.data, m.len);
@@ -248,7 +230,7 @@ static void test_encrypted(void **state)
     ts_pgp_t *p = NULL;
     char err[256] = "";
     assert_int_equal(ts_pgp_open(csirt.dir, NULL, &p, err, sizeof err), 0);
-    ts_mail_t ml = mail("<e@csirt.test>");
+    ts_mail_t ml = mt_mail("<e@csirt.test>");
     ml.enc_fpr = soc.fpr;
     ml.enc_key = soc_key;
     ts_buf_t m = TS_BUF_INIT;

@@ -61,24 +61,6 @@ static int teardown(void **state)
             fail_msg("%d (want %d): %s", r_, (want), err);                                         \
     } while (0)
 
-static ts_mail_t mail(const char *msgid)
-{
-    static const ts_mime_att_t att = {"text/csv; charset=utf-8", "events-scanner.csv",
-                                      "time,ip\r\n2026-12-07,192.0.2.1\r\n", 30};
-    return (ts_mail_t){
-        .from = "csirt@csirt.test",
-        .from_name = "Example CSIRT",
-        .to = "soc@site-a.test",
-        .to_name = "SOC",
-        .subject = "[Example CSIRT] 1 Meldung f\xc3\xbcr site-a",
-        .message_id = msgid,
-        .date = INT64_C(1796662800) * 1000000,
-        .text = "Hallo,\nein Eintrag.\n",
-        .att = &att,
-        .n_att = 1,
-    };
-}
-
 static void test_bad_input(void **state)
 {
     char err[400] = "", fpr[TS_SMIME_FPR_MAX + 1];
@@ -97,7 +79,7 @@ static void test_bad_input(void **state)
         TS_EINVAL);
     assert_rc(ts_smime_open(csirt.dir, NULL, &s, err, sizeof err), 0, err);
     ts_buf_t m = TS_BUF_INIT;
-    ts_mail_t ml = mail("<bad@csirt.test>");
+    ts_mail_t ml = mt_mail("<bad@csirt.test>");
     ml.enc_cert = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
     assert_rc(ts_mime_build_smime(&ml, s, &m, err, sizeof err), TS_EINVAL, err);
     assert_non_null(strstr(err, "not a PEM X.509 certificate"));
@@ -109,7 +91,7 @@ static void test_bad_input(void **state)
     assert_non_null(strstr(err, "expired"));
     assert_int_equal(m.len, 0);
     /* A header injection is refused before anything is signed. */
-    ml = mail("<bad@csirt.test>");
+    ml = mt_mail("<bad@csirt.test>");
     ml.subject = "hi\r\nBcc: x@evil.test";
     assert_rc(ts_mime_build_smime(&ml, s, &m, err, sizeof err), TS_EINVAL, err);
     assert_int_equal(m.len, 0);
@@ -257,7 +239,7 @@ static void test_signed(void **state)
     char err[400] = "";
     assert_rc(ts_smime_open(csirt.dir, csirt.fpr, &s, err, sizeof err), 0, err);
     assert_string_equal(ts_smime_signer(s), csirt.fpr);
-    ts_mail_t ml = mail("<s@csirt.test>");
+    ts_mail_t ml = mt_mail("<s@csirt.test>");
     ts_buf_t m = TS_BUF_INIT;
     assert_rc(ts_mime_build_smime(&ml, s, &m, err, sizeof err), 0, err);
     mt_check_7bit_crlf(m.data, m.len);
@@ -279,7 +261,7 @@ static void test_encrypted(void **state)
     ts_smime_t *s = NULL;
     char err[400] = "";
     assert_rc(ts_smime_open(csirt.dir, NULL, &s, err, sizeof err), 0, err);
-    ts_mail_t ml = mail("<e@csirt.test>");
+    ts_mail_t ml = mt_mail("<e@csirt.test>");
     ml.enc_cert = soc_cert;
     ts_buf_t m = TS_BUF_INIT;
     for (int round = 0; round < 2; round++) { /* the second from the cache */
