@@ -445,7 +445,8 @@ static int build_one(ts_store_t *st, const ts_notify_cfg_t *cfg, const ts_contac
         ts_seterr(err, errsize,
                   "the contact asks for S/MIME but the notifier has no S/MIME signing "
                   "certificate (notify run --smime-sign-key)");
-        r = TS_EINVAL;
+        ts_nmail_free(d);
+        return TS_EINVAL;
     }
     ts_buf_t msg = TS_BUF_INIT;
     if (r == 0)

@@ -610,7 +610,8 @@ static int set_cert_expiry(const ts_contact_rec_t *c, void *ctx)
 }
 
 /* a1 has a certificate and no key (auto: S/MIME when the CSIRT has an
- * identity), a2 asks for S/MIME and has no certificate (signed only). */
+ * identity), a2 asks for S/MIME and has no certificate (signed only), b1
+ * asks for S/MIME and has a certificate. */
 static void test_smime(void **state)
 {
     fx_t *f = *state;
@@ -623,14 +624,19 @@ static void test_smime(void **state)
     assert_int_equal(ts_contact_put(f->st, f->a, f->a2, &(ts_contact_in_t){.crypto = "smime"},
                                     ts_time_now(), NULL, err, sizeof err),
                      0);
+    assert_int_equal(ts_contact_put(f->st, f->b, f->b1,
+                                    &(ts_contact_in_t){.smime_cert = cert, .crypto = "smime"},
+                                    ts_time_now(), NULL, err, sizeof err),
+                     0);
     ts_pgp_t *pgp = NULL;
     ts_smime_t *sm = NULL;
     assert_int_equal(ts_pgp_open(csirt.dir, NULL, &pgp, err, sizeof err), 0);
     f->cfg.pgp = pgp;
-    /* Without an S/MIME identity: a1 gets OpenPGP (auto), a2 nothing, and
-     * the error says why; a2's items wait. */
+    /* Without an S/MIME identity: a1 gets OpenPGP (auto), a2 and b1
+     * nothing, and the error says why; their items wait. */
     ts_notify_stats_t s = {0};
     assert_int_equal(add(f, item(f->a, "scanner", TS_PRIO_CRITICAL, "Scan one"), &s), 0);
+    assert_int_equal(add(f, item(f->b, "scanner", TS_PRIO_CRITICAL, "Scan b"), &s), 0);
     assert_int_equal(ts_notify_build(f->st, &f->cfg, NOW + 2 * HOUR, 0, &s, err, sizeof err),
                      TS_EINVAL);
     assert_non_null(strstr(err, "asks for S/MIME but the notifier has no S/MIME signing "
@@ -641,23 +647,26 @@ static void test_smime(void **state)
     assert_int_equal(m.n, 1);
     assert_non_null(strstr(mail_to(&m, "soc@site-a.test"), "micalg=pgp-"));
     mails_free(&m);
-    /* With one: a2's digest signed with S/MIME, a1's new item enveloped. */
+    /* With one: a2's digest signed with S/MIME, a1's new item and b1's
+     * waiting one enveloped. */
     assert_int_equal(ts_smime_open(scsirt.dir, NULL, &sm, err, sizeof err), 0);
     f->cfg.smime = sm;
     assert_int_equal(add(f, item(f->a, "scanner", TS_PRIO_CRITICAL, "Scan two"), &s), 0);
     ts_notify_stats_t s2 = {0};
     if (ts_notify_build(f->st, &f->cfg, NOW + 2 * HOUR, 0, &s2, err, sizeof err) != 0)
         fail_msg("%s", err);
-    assert_int_equal(s2.mails, 2);
-    assert_int_equal(s2.encrypted, 1);
+    assert_int_equal(s2.mails, 3);
+    assert_int_equal(s2.encrypted, 2);
     assert_int_equal(ts_store_out_foreach(f->st, 0, 0, 0, take_mail, &m), 0);
-    assert_int_equal(m.n, 3);
+    assert_int_equal(m.n, 4);
+    assert_non_null(strstr(mail_to(&m, "abuse@site-b.test"), "smime-type=enveloped-data"));
     const char *cio = mail_to(&m, "cio@site-a.test");
     assert_non_null(strstr(cio, "protocol=\"application/pkcs7-signature\""));
     assert_non_null(strstr(cio, "Scan two"));
     const char *soc_new = NULL;
     for (size_t i = 0; i < m.n; i++)
-        if (strstr(m.data[i], "smime-type=enveloped-data"))
+        if (strstr(m.data[i], "smime-type=enveloped-data") &&
+            strcmp(m.rcpt[i], "soc@site-a.test") == 0)
             soc_new = m.data[i];
     assert_non_null(soc_new);
     assert_non_null(strstr(soc_new, "To: \"SOC\" <soc@site-a.test>"));
