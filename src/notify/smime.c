@@ -89,6 +89,17 @@ int ts_smime_open(const char *home, const char *sign_key, ts_smime_t **out, char
         ts_smime_close(s);
         return TS_ECRYPTO;
     }
+    /* One signature now, so that a certificate gpgsm will not sign with (an
+     * untrusted root, no CRL, a key that wants a passphrase) stops the
+     * notifier at its start, not each S/MIME mail later. */
+    ts_buf_t probe = TS_BUF_INIT;
+    char micalg[32];
+    int r = ts_smime_sign(s, "tocsin\r\n", 8, &probe, micalg, err, errsize);
+    ts_buf_free(&probe);
+    if (r) {
+        ts_smime_close(s);
+        return r;
+    }
     *out = s;
     return 0;
 }

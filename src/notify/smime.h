@@ -28,10 +28,12 @@ typedef struct ts_smime ts_smime_t;
 
 /* Opens the gpgsm home `home` (NULL: the default GnuPG home) for signing
  * with the certificate sign_key (a fingerprint, "&KEYGRIP", or NULL for the
- * home's only certificate with a secret key).
+ * home's only certificate with a secret key). One signature is made to
+ * check that gpgsm signs with it.
  * \retval 0, *out set (ts_smime_close()).  \retval TS_ENOENT no such
  * certificate with a usable secret key (or several and none named).
- * \retval TS_ECRYPTO gpgme or gpgsm failed (err says how). */
+ * \retval TS_ECRYPTO gpgme or gpgsm failed, or gpgsm will not sign with it
+ * (its root not trusted, no CRL, a passphrase wanted: err says which). */
 TS_MUSTCHECK int ts_smime_open(const char *home, const char *sign_key, ts_smime_t **out /* OUT */,
                                char *err, size_t errsize);
 void ts_smime_close(ts_smime_t *s);

@@ -22,14 +22,15 @@
 #include "notify/mime.h"
 #include "notify/smime.h"
 
-static gt_home_t csirt, soc, old, empty;
+static gt_home_t csirt, soc, old, untrusted, empty;
 static char *soc_cert, *old_cert;
 
 static int setup(void **state)
 {
     if (gt_smime_new(&csirt, "Example CSIRT", "csirt@csirt.test", "2026-01-01", "2036-01-01") ||
         gt_smime_new(&soc, "SOC Site A", "soc@site-a.test", "2026-01-01", "2036-01-01") ||
-        gt_smime_new(&old, "Old SOC", "old@site-a.test", "2020-01-01", "2021-01-01"))
+        gt_smime_new(&old, "Old SOC", "old@site-a.test", "2020-01-01", "2021-01-01") ||
+        gt_smime_new(&untrusted, "Nobody", "csirt@csirt.test", "2026-01-01", "2036-01-01"))
         return -1;
     /* Each side trusts the other's (self-signed) certificate as a root. */
     if (gt_smime_trust(&csirt, soc.fpr) || gt_smime_trust(&csirt, old.fpr) ||
@@ -47,6 +48,7 @@ static int teardown(void **state)
     gt_home_free(&csirt);
     gt_home_free(&soc);
     gt_home_free(&old);
+    gt_home_free(&untrusted);
     gt_home_free(&empty);
     free(soc_cert);
     free(old_cert);
@@ -71,6 +73,17 @@ static void test_bad_input(void **state)
     assert_null(s);
     assert_non_null(strstr(err, "no usable S/MIME signing certificate"));
     assert_rc(ts_smime_open(csirt.dir, soc.fpr, &s, err, sizeof err), TS_ENOENT, err);
+    /* A certificate whose root the home does not trust: refused at open. */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/trustlist.txt", untrusted.dir);
+    assert_int_equal(tt_write_file(path, "", 0), 0);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "gpgconf --homedir '%s' --reload gpg-agent 2>/dev/null",
+             untrusted.dir);
+    assert_int_equal(tt_run(cmd, NULL), 0);
+    assert_rc(ts_smime_open(untrusted.dir, NULL, &s, err, sizeof err), TS_ECRYPTO, err);
+    assert_non_null(strstr(err, "trustlist.txt"));
+    assert_null(s);
     /* Not certificates. */
     assert_int_equal(ts_smime_cert_fpr("hello", fpr, &exp), TS_EINVAL);
     assert_int_equal(
