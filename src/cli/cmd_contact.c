@@ -351,10 +351,13 @@ static int list_one(const ts_contact_rec_t *c, void *ctx)
     } else {
         char roles[64];
         /* Every field was checked on the way in: no control characters. */
-        ts_buf_printf(&l->buf, "%-16s  %-32s  %-24s  %-4s  %-9s  %-6s  %-7s  %s\n", c->site_name,
-                      c->email, ts_roles_text(c->roles, roles, sizeof roles), c->lang,
+        const char *cert = c->smime_cert[0] == '\0'                              ? "none"
+                           : c->smime_expires != 0 && c->smime_expires <= l->now ? "expired"
+                                                                                 : "ok";
+        ts_buf_printf(&l->buf, "%-16s  %-32s  %-24s  %-4s  %-9s  %-6s  %-7s  %-7s  %-5s  %s\n",
+                      c->site_name, c->email, ts_roles_text(c->roles, roles, sizeof roles), c->lang,
                       c->immediate ? ts_prio_name(c->immediate) : "none", ts_digest_name(c->digest),
-                      ts_contact_key_state(c, l->now), c->name);
+                      ts_contact_key_state(c, l->now), cert, ts_crypto_name(c->crypto), c->name);
     }
     fwrite(l->buf.data, 1, l->buf.len, stdout);
     return 0;
@@ -398,8 +401,8 @@ static int contact_list(ts_cli_t *cli, int argc, char **argv)
     if (r == 0 && site)
         r = find_site(st, site, &sid);
     if (r == 0 && !l.json)
-        printf("%-16s  %-32s  %-24s  %-4s  %-9s  %-6s  %-7s  %s\n", "SITE", "EMAIL", "ROLES",
-               "LANG", "IMMEDIATE", "DIGEST", "KEY", "NAME");
+        printf("%-16s  %-32s  %-24s  %-4s  %-9s  %-6s  %-7s  %-7s  %-5s  %s\n", "SITE", "EMAIL",
+               "ROLES", "LANG", "IMMEDIATE", "DIGEST", "KEY", "SMIME", "MAIL", "NAME");
     if (r == 0 && (r = ts_store_ncontacts_foreach(st, sid, list_one, &l)) != 0)
         fprintf(stderr, "tocsin: contact list: %s\n", ts_store_errmsg(st));
     ts_buf_free(&l.buf);

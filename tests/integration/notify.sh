@@ -117,6 +117,8 @@ expect_rc "contact with an S/MIME certificate" 0 "$TOCSIN" contact add --site si
 expect_rc "contact set --crypto smime" 0 "$TOCSIN" contact set --site site-b --email pki@site-b.test \
     --crypto smime
 expect_eq "crypto kept" "smime true" "$("$TOCSIN" contact list --site site-b --format json | jq -r 'select(.email=="pki@site-b.test") | "\(.crypto) \(.smime)"')"
+"$TOCSIN" contact list --site site-b | grep "pki@site-b.test" | grep -Eq " none +ok +smime +PKI$" && ok ||
+    fail "contact list: $("$TOCSIN" contact list --site site-b)"
 expect_eq "contacts" "6" "$("$TOCSIN" contact list --format json | wc -l)"
 expect_eq "key checked" "ok" "$("$TOCSIN" contact list --site site-a --format json | jq -r 'select(.email=="soc@site-a.test") | .key')"
 
