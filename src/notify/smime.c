@@ -263,10 +263,20 @@ int ts_smime_encrypt(ts_smime_t *s, const char *cert_pem, const char *data, size
     if (!e)
         e = gpgme_op_encrypt(s->ctx, rcpt, 0, in, o);
     gpgme_data_release(in);
+    if (e && gpgme_err_code(e) == GPG_ERR_UNUSABLE_PUBKEY) {
+        /* gpgsm's reason is the recipient's. */
+        gpgme_encrypt_result_t er = gpgme_op_encrypt_result(s->ctx);
+        if (er && er->invalid_recipients && er->invalid_recipients->reason)
+            e = er->invalid_recipients->reason;
+    }
     if (e) {
         ts_seterr(err, errsize, "S/MIME encryption to %s: %s%s", fpr, gpgme_strerror(e), hint(e));
         gpgme_data_release(o);
-        return TS_ECRYPTO;
+        /* Expired or revoked after gpgsm listed it: as an expired one. */
+        return gpgme_err_code(e) == GPG_ERR_CERT_EXPIRED ||
+                       gpgme_err_code(e) == GPG_ERR_CERT_REVOKED
+                   ? TS_EINVAL
+                   : TS_ECRYPTO;
     }
     take(o, out);
     return 0;

@@ -103,6 +103,15 @@ static void test_bad_input(void **state)
     assert_rc(ts_mime_build_smime(&ml, s, &m, err, sizeof err), TS_EINVAL, err);
     assert_non_null(strstr(err, "expired"));
     assert_int_equal(m.len, 0);
+    /* A certificate whose root the CSIRT does not trust: gpgsm refuses it,
+     * nothing is built (never sent in clear instead). */
+    char *stranger = gt_smime_cert(&untrusted);
+    assert_non_null(stranger);
+    ml.enc_cert = stranger;
+    assert_rc(ts_mime_build_smime(&ml, s, &m, err, sizeof err), TS_ECRYPTO, err);
+    assert_non_null(strstr(err, "trustlist.txt"));
+    assert_int_equal(m.len, 0);
+    free(stranger);
     /* A header injection is refused before anything is signed. */
     ml = mt_mail("<bad@csirt.test>");
     ml.subject = "hi\r\nBcc: x@evil.test";
