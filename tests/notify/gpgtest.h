@@ -3,6 +3,7 @@
  * command line in temporary directories, their agents stopped at the end.
  * No passphrases (the tests never type one). */
 #pragma once
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,20 +88,21 @@ static inline int gt_gpgsm(const gt_home_t *h, const char *args, char **out)
 
 static inline int gt_smime_trust(const gt_home_t *h, const char *fpr);
 
-/* A new gpgsm home holding one self-signed RSA certificate (sign, encrypt)
- * with its secret key, for "CN=cn" and email, valid from not_before to
+/* A new gpgsm home holding one self-signed RSA certificate (key usage
+ * "sign, encrypt", or "sign" when sign_only) with its secret key, for
+ * "CN=cn" and email, valid from not_before to
  * not_after ("2020-01-01"); h->fpr gets its fingerprint and the home trusts
  * it (trustlist.txt) and checks no CRLs (nothing to ask on loopback). */
 static inline int gt_smime_new(gt_home_t *h, const char *cn, const char *email,
-                               const char *not_before, const char *not_after)
+                               const char *not_before, const char *not_after, bool sign_only)
 {
     memset(h, 0, sizeof *h);
     h->dir = tt_tmpdir();
     char path[1024], params[512], args[1200];
     snprintf(params, sizeof params,
-             "Key-Type: RSA\nKey-Length: 2048\nKey-Usage: sign, encrypt\nSerial: random\n"
+             "Key-Type: RSA\nKey-Length: 2048\nKey-Usage: %s\nSerial: random\n"
              "Name-DN: CN=%s\nName-Email: %s\nNot-Before: %s\nNot-After: %s\n%%commit\n",
-             cn, email, not_before, not_after);
+             sign_only ? "sign" : "sign, encrypt", cn, email, not_before, not_after);
     snprintf(path, sizeof path, "%s/gpgsm.conf", h->dir);
     if (tt_write_file(path, "disable-crl-checks\n", 19) != 0)
         return -1;

@@ -40,9 +40,10 @@ static int setup_all(void **state)
 {
     return gt_home_new(&csirt, "CSIRT <csirt@csirt.test>", "sign", "never") == 0 &&
                    gt_home_new(&soc, "SOC <soc@site-a.test>", "default", "never") == 0 &&
-                   gt_smime_new(&scsirt, "CSIRT", "csirt@csirt.test", "2026-01-01", "2036-01-01") ==
-                       0 &&
-                   gt_smime_new(&ssoc, "SOC", "soc@site-a.test", "2026-01-01", "2036-01-01") == 0 &&
+                   gt_smime_new(&scsirt, "CSIRT", "csirt@csirt.test", "2026-01-01", "2036-01-01",
+                                false) == 0 &&
+                   gt_smime_new(&ssoc, "SOC", "soc@site-a.test", "2026-01-01", "2036-01-01",
+                                false) == 0 &&
                    gt_smime_trust(&scsirt, ssoc.fpr) == 0
                ? 0
                : -1;

@@ -22,15 +22,17 @@
 #include "notify/mime.h"
 #include "notify/smime.h"
 
-static gt_home_t csirt, soc, old, untrusted, empty;
+static gt_home_t csirt, soc, old, untrusted, signonly, empty;
 static char *soc_cert, *old_cert;
 
 static int setup(void **state)
 {
-    if (gt_smime_new(&csirt, "Example CSIRT", "csirt@csirt.test", "2026-01-01", "2036-01-01") ||
-        gt_smime_new(&soc, "SOC Site A", "soc@site-a.test", "2026-01-01", "2036-01-01") ||
-        gt_smime_new(&old, "Old SOC", "old@site-a.test", "2020-01-01", "2021-01-01") ||
-        gt_smime_new(&untrusted, "Nobody", "csirt@csirt.test", "2026-01-01", "2036-01-01"))
+    if (gt_smime_new(&csirt, "Example CSIRT", "csirt@csirt.test", "2026-01-01", "2036-01-01",
+                     false) ||
+        gt_smime_new(&soc, "SOC Site A", "soc@site-a.test", "2026-01-01", "2036-01-01", false) ||
+        gt_smime_new(&old, "Old SOC", "old@site-a.test", "2020-01-01", "2021-01-01", false) ||
+        gt_smime_new(&untrusted, "Nobody", "csirt@csirt.test", "2026-01-01", "2036-01-01", false) ||
+        gt_smime_new(&signonly, "Sign Only", "so@site-a.test", "2026-01-01", "2036-01-01", true))
         return -1;
     /* Each side trusts the other's (self-signed) certificate as a root. */
     if (gt_smime_trust(&csirt, soc.fpr) || gt_smime_trust(&csirt, old.fpr) ||
@@ -49,6 +51,7 @@ static int teardown(void **state)
     gt_home_free(&soc);
     gt_home_free(&old);
     gt_home_free(&untrusted);
+    gt_home_free(&signonly);
     gt_home_free(&empty);
     free(soc_cert);
     free(old_cert);
@@ -132,6 +135,13 @@ static void test_bad_input(void **state)
     assert_int_equal(ts_contact_apply(&in, &rec, a, INT64_C(1796662800) * 1000000, err, sizeof err),
                      TS_EINVAL);
     assert_non_null(strstr(err, "expired"));
+    char *so = gt_smime_cert(&signonly);
+    assert_non_null(so);
+    in.smime_cert = so;
+    assert_int_equal(ts_contact_apply(&in, &rec, a, INT64_C(1796662800) * 1000000, err, sizeof err),
+                     TS_EINVAL);
+    assert_non_null(strstr(err, "key usage does not allow encryption"));
+    free(so);
     in = (ts_contact_in_t){.crypto = "x509"};
     assert_int_equal(ts_contact_apply(&in, &rec, a, 0, err, sizeof err), TS_EINVAL);
     assert_string_equal(err, "crypto: auto, pgp or smime");
