@@ -49,7 +49,8 @@ TS_MUSTCHECK int ts_smime_sign(ts_smime_t *s, const char *data, size_t len, ts_b
 
 /* The leaf (first) certificate of a PEM text: its SHA-1 fingerprint
  * (upper-case hex, as gpgsm names it) and its expiry (us since the epoch).
- * \retval 0.  \retval TS_EINVAL not a PEM X.509 certificate. */
+ * \retval 0.  \retval TS_EINVAL not a PEM X.509 certificate (or larger
+ * than TS_SMIME_CERT_MAX).  \retval TS_ECRYPTO GnuTLS failed. */
 TS_MUSTCHECK int ts_smime_cert_fpr(const char *pem, char fpr[TS_SMIME_FPR_MAX + 1] /* OUT */,
                                    int64_t *expires /* OUT */);
 
