@@ -13,7 +13,8 @@
 #include "notify/smime.h"
 
 struct ts_smime {
-    gpgme_ctx_t ctx;
+    gpgme_ctx_t ctx; /* signing, and looking certificates up */
+    char *home;      /* NULL: the default home */
     gpgme_key_t signer;
     char signer_fpr[TS_SMIME_FPR_MAX + 1];
     ts_keycache_t keys; /* recipients already looked up */
@@ -32,29 +33,42 @@ static void gerr(char *err, size_t errsize, const char *what, gpgme_error_t e)
     ts_seterr(err, errsize, "%s: %s", what, gpgme_strerror(e));
 }
 
-int ts_smime_open(const char *home, const char *sign_key, ts_smime_t **out, char *err,
-                  size_t errsize)
+/* A gpgme context on gpgsm in home, binary output. */
+static gpgme_error_t cms_ctx(const char *home, gpgme_ctx_t *ctx)
 {
-    *out = NULL;
     pthread_once(&once, init_gpgme);
-    ts_smime_t *s = ts_xcalloc(1, sizeof *s);
-    gpgme_error_t e = gpgme_new(&s->ctx);
+    gpgme_error_t e = gpgme_new(ctx);
     if (!e)
-        e = gpgme_set_protocol(s->ctx, GPGME_PROTOCOL_CMS);
+        e = gpgme_set_protocol(*ctx, GPGME_PROTOCOL_CMS);
     if (!e && home)
-        e = gpgme_ctx_set_engine_info(s->ctx, GPGME_PROTOCOL_CMS, NULL, home);
+        e = gpgme_ctx_set_engine_info(*ctx, GPGME_PROTOCOL_CMS, NULL, home);
     /* No passphrase is ever typed (see pgp.c): loopback mode without a
      * passphrase callback makes a key that wants one fail at once. (gpgme's
      * CMS engine answers a callback's refusal with "Not implemented" even
      * for a key without a passphrase, so there is none.) */
     if (!e)
-        e = gpgme_set_pinentry_mode(s->ctx, GPGME_PINENTRY_MODE_LOOPBACK);
+        e = gpgme_set_pinentry_mode(*ctx, GPGME_PINENTRY_MODE_LOOPBACK);
+    if (e && *ctx) {
+        gpgme_release(*ctx);
+        *ctx = NULL;
+    }
+    if (!e)
+        gpgme_set_armor(*ctx, 0);
+    return e;
+}
+
+int ts_smime_open(const char *home, const char *sign_key, ts_smime_t **out, char *err,
+                  size_t errsize)
+{
+    *out = NULL;
+    ts_smime_t *s = ts_xcalloc(1, sizeof *s);
+    s->home = home ? ts_xstrdup(home) : NULL;
+    gpgme_error_t e = cms_ctx(home, &s->ctx);
     if (e) {
         gerr(err, errsize, "gpgme (CMS)", e);
         ts_smime_close(s);
         return TS_ECRYPTO;
     }
-    gpgme_set_armor(s->ctx, 0);
     /* The whole chain, root included: a recipient that knows none of it can
      * still check the signature, and decide on the root itself. */
     gpgme_set_include_certs(s->ctx, -1);
@@ -113,6 +127,7 @@ void ts_smime_close(ts_smime_t *s)
         gpgme_key_unref(s->signer);
     if (s->ctx)
         gpgme_release(s->ctx);
+    free(s->home);
     free(s);
 }
 
@@ -257,18 +272,26 @@ int ts_smime_encrypt(ts_smime_t *s, const char *cert_pem, const char *data, size
     }
     gpgme_key_t rcpt[2] = {k, NULL};
     gpgme_data_t in = NULL, o = NULL;
-    gpgme_error_t e = gpgme_data_new_from_mem(&in, data, len, 0);
+    /* A gpgsm session of its own for each encryption: gpgsm 2.2 answers the
+     * eighth ENCRYPT of one session with ENOMEM, and every command after it
+     * (signing too) with an IPC error. */
+    gpgme_ctx_t ec = NULL;
+    gpgme_error_t e = cms_ctx(s->home, &ec);
+    if (!e)
+        e = gpgme_data_new_from_mem(&in, data, len, 0);
     if (!e)
         e = gpgme_data_new(&o);
     if (!e)
-        e = gpgme_op_encrypt(s->ctx, rcpt, 0, in, o);
+        e = gpgme_op_encrypt(ec, rcpt, 0, in, o);
     gpgme_data_release(in);
     if (e && gpgme_err_code(e) == GPG_ERR_UNUSABLE_PUBKEY) {
         /* gpgsm's reason is the recipient's. */
-        gpgme_encrypt_result_t er = gpgme_op_encrypt_result(s->ctx);
+        gpgme_encrypt_result_t er = gpgme_op_encrypt_result(ec);
         if (er && er->invalid_recipients && er->invalid_recipients->reason)
             e = er->invalid_recipients->reason;
     }
+    if (ec)
+        gpgme_release(ec);
     if (e) {
         ts_seterr(err, errsize, "S/MIME encryption to %s: %s%s", fpr, gpgme_strerror(e), hint(e));
         gpgme_data_release(o);

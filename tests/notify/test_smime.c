@@ -296,7 +296,9 @@ static void test_encrypted(void **state)
     ts_mail_t ml = mt_mail("<e@csirt.test>");
     ml.enc_cert = soc_cert;
     ts_buf_t m = TS_BUF_INIT;
-    for (int round = 0; round < 2; round++) { /* the second from the cache */
+    /* Ten times: the certificate from the cache after the first, and gpgsm
+     * 2.2 fails the eighth encryption of one session. */
+    for (int round = 0; round < 10; round++) {
         ts_buf_reset(&m);
         assert_rc(ts_mime_build_smime(&ml, s, &m, err, sizeof err), 0, err);
     }
