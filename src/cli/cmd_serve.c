@@ -76,6 +76,9 @@ static void serve_usage(FILE *out)
             "      --notify-resolve-cmd CMD  as notify run's --sign-key, --portal and\n"
             "                          --resolve-cmd (STARTTLS when the relay offers it;\n"
             "                          the key from $GNUPGHOME)\n"
+            "      --notify-smime-sign-key FINGERPRINT|&KEYGRIP\n"
+            "                          as notify run's --smime-sign-key (the certificate\n"
+            "                          from the gpgsm home of $GNUPGHOME)\n"
             "\n"
             "Past one machine (docs/scale-out.md):\n"
             "      --role ROLE         all (default): everything in this process; ingest:\n"
@@ -567,6 +570,7 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         {"notify-portal", required_argument, NULL, 4},
         {"notify-resolve-cmd", required_argument, NULL, 5},
         {"prune-every", required_argument, NULL, 'E'},
+        {"notify-smime-sign-key", required_argument, NULL, 6},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -671,6 +675,9 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
             break;
         case 5:
             notify.out.resolve_cmd = optarg;
+            break;
+        case 6:
+            notify.smime_sign_key = optarg;
             break;
         case 'h':
             serve_usage(stdout);

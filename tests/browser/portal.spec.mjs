@@ -378,10 +378,12 @@ async function contactsA(page) {
     await page.waitForSelector('main .error');
     check('A: the refusal names the field', /tz:/.test(await page.textContent('main .error')));
     await page.fill('#contact-form input[name=tz]', 'Europe/Berlin');
+    await page.selectOption('#contact-form select[name=crypto]', 'smime');
     await page.click('#contact-form button[type=submit]');
     await page.waitForFunction(() => /changed/.test(document.querySelector('#contact-done')?.textContent || ''));
     const c = (await apiJson(page, '/api/v1/contacts')).body.contacts.find((x) => x.email === 'noc@uni-a.example');
     same('A: the change is stored', 'Europe/Berlin', c && c.tz);
+    same('A: S/MIME chosen', 'smime', c && c.crypto);
     await page.screenshot({ path: `${SHOTS}/a-contacts.png`, fullPage: true });
     await page.locator('table.contacts tbody tr', { hasText: 'noc@uni-a.example' }).locator('button.remove').click();
     await page.waitForFunction(() => ![...document.querySelectorAll('table.contacts td.addr')].some((x) => x.textContent === 'noc@uni-a.example'));
