@@ -710,6 +710,8 @@ static void test_incident_source(void **state)
         0);
     assert_int_equal(incident_items(f, t + 2), 0);
     ts_constituency_free(c);
+}
+
 static int set_cert_expiry(const ts_contact_rec_t *c, void *ctx)
 {
     ts_store_t *st = ctx;
