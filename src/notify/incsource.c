@@ -117,6 +117,7 @@ static int keep(const ts_incident_t *inc, void *ctx)
     ts_incident_csv_header(&b);
     ts_incident_csv_row(&b, inc);
     h->csv = take(&b);
+    ts_buf_free(&b);
     return 0;
 }
 

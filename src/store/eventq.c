@@ -224,7 +224,8 @@ static int emit(stats_acc_t *a, const ts_portal_stats_cbs_t *cbs, void *ctx)
     for (size_t i = 0; i < a->days_cap; i++)
         if (a->days[i].n)
             a->days[n++] = a->days[i];
-    qsort(a->days, n, sizeof *a->days, cmp_day);
+    if (n > 1) /* qsort's base may not be NULL, even for none */
+        qsort(a->days, n, sizeof *a->days, cmp_day);
     for (size_t i = 0; r == 0 && cbs->per_day && i < n; i++) {
         char day[32];
         time_t t = (time_t)(a->days[i].day * 86400);
@@ -247,7 +248,8 @@ static int emit(stats_acc_t *a, const ts_portal_stats_cbs_t *cbs, void *ctx)
     for (size_t i = 0; i < a->hosts_cap; i++)
         if (a->hosts[i].n)
             a->hosts[n++] = a->hosts[i];
-    qsort(a->hosts, n, sizeof *a->hosts, cmp_host);
+    if (n > 1) /* qsort's base may not be NULL, even for none */
+        qsort(a->hosts, n, sizeof *a->hosts, cmp_host);
     for (size_t i = 0; r == 0 && cbs->top_host && i < n && i < TS_PORTAL_TOP_HOSTS; i++) {
         ts_ip_t ip;
         memset(&ip, 0, sizeof ip);
