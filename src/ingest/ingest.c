@@ -29,6 +29,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/mem.h"
+#include "ingest/csv.h"
 #include "ingest/linereader.h"
 #include "route/loader.h"
 
@@ -79,6 +80,11 @@ struct run {
     bool is_stdin;
     int fd;
     ts_linereader_t *reader;
+    void *pstate;                /* the format's state (parser->ops), or NULL */
+    ts_parser_framing_t framing; /* how records are cut */
+    ts_buf_t join;               /* a CSV record spanning lines, while it is read */
+    ts_line_t join_first;        /* its first line (offset, number) */
+    bool joining;
     int64_t batch_start_ms;
     int64_t now_us;
 };
@@ -201,6 +207,11 @@ static int batch_submit(struct run *r)
     ts_input_state_t pos = r->input;
     pos.offset = ts_linereader_offset(r->reader);
     pos.line = ts_linereader_lines(r->reader);
+    if (r->joining) {
+        /* A record still being read is read again after a restart. */
+        pos.offset = r->join_first.offset;
+        pos.line = r->join_first.number - 1;
+    }
     /* b->checkpoint holds the last position handed over: an empty batch is
      * worth a transaction only if the position moved (records that were all
      * skipped, a new file after rotation or truncation). */
@@ -275,7 +286,19 @@ static void process_line(struct run *r, const ts_line_t *line)
     ts_event_t ev;
     ts_parse_error_t perr;
     perr.detail[0] = '\0';
-    int prc = r->o->parser->parse(line->text.ptr, line->text.len, b->arena, &ev, &perr);
+    const ts_parser_t *p = r->o->parser;
+    if (r->framing.header && line->offset == 0) {
+        /* The first record of a file: its header. */
+        int hrc = p->ops->header(r->pstate, line->text.ptr, line->text.len, &perr);
+        if (hrc < 0)
+            quarantine(r, line, hrc, perr.detail[0] ? perr.detail : ts_strerror(hrc));
+        else
+            r->stats->skipped++;
+        return;
+    }
+    int prc = p->ops
+                  ? p->ops->parse(r->pstate, line->text.ptr, line->text.len, b->arena, &ev, &perr)
+                  : p->parse(line->text.ptr, line->text.len, b->arena, &ev, &perr);
     if (prc == TS_PARSE_SKIP) {
         r->stats->skipped++;
         return;
@@ -294,6 +317,8 @@ static void process_line(struct run *r, const ts_line_t *line)
 
     if (ev.time_observation == TS_TIME_NONE)
         ev.time_observation = r->now_us;
+    if (ev.tlp == TS_TLP_NONE)
+        ev.tlp = r->o->tlp != TS_TLP_NONE ? r->o->tlp : p->tlp;
     if (r->o->feed_name)
         ev.feed_name = ts_str_c(r->o->feed_name);
     if (r->o->feed_provider)
@@ -331,6 +356,32 @@ static int reload_constituency(struct run *r)
     return 0;
 }
 
+/* Resuming past the first record of a file whose first record is its
+ * header: the header is read again (it was committed, so it is not counted
+ * or quarantined twice). */
+static void reread_header(struct run *r)
+{
+    int fd = open(r->o->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ts_linereader_t *lr = ts_linereader_new(fd, 0, 0, TS_LINE_MAX);
+    ts_buf_t rec = TS_BUF_INIT;
+    ts_line_t line;
+    while (ts_linereader_next(lr, true, &line) == 1 && !line.oversized) {
+        if (rec.len)
+            ts_buf_putc(&rec, '\n');
+        ts_buf_append(&rec, line.text.ptr, line.text.len);
+        if (!ts_csv_open_quote(rec.data, rec.len, r->framing.csv_delim))
+            break;
+    }
+    ts_parse_error_t perr;
+    if (r->o->parser->ops->header(r->pstate, rec.data ? rec.data : "", rec.len, &perr) < 0)
+        ts_log_warn("%s: the header does not read: %s", r->o->path, perr.detail);
+    ts_buf_free(&rec);
+    ts_linereader_free(lr);
+    close(fd);
+}
+
 /* Opens the file and positions it at the checkpoint if it is still the same
  * file and still long enough; otherwise at its start. */
 static int open_input(struct run *r, bool resume)
@@ -366,6 +417,8 @@ static int open_input(struct run *r, bool resume)
         ts_log_error("cannot seek %s: %s", o->path, strerror(errno));
         return TS_EIO;
     }
+    if (start > 0 && r->framing.header)
+        reread_header(r);
     r->input.dev = (uint64_t)sb.st_dev;
     r->input.ino = (uint64_t)sb.st_ino;
     r->input.offset = start;
@@ -407,6 +460,43 @@ static int check_rotation(struct run *r)
     return 2;
 }
 
+/* CSV framing: a line that leaves a quoted field open is joined with the
+ * lines after it into one record. True when *line is a whole record to
+ * process now (possibly the joined one, held in r->join). */
+static bool csv_record(struct run *r, ts_line_t *line)
+{
+    char delim = r->framing.csv_delim;
+    if (!r->joining) {
+        if (line->oversized || !ts_csv_open_quote(line->text.ptr, line->text.len, delim))
+            return true;
+        r->joining = true;
+        r->join_first = *line;
+        ts_buf_reset(&r->join);
+        ts_buf_append(&r->join, line->text.ptr, line->text.len);
+        return false;
+    }
+    ts_line_t jl = r->join_first;
+    if (line->oversized || r->join.len + 1 + line->text.len > TS_LINE_MAX) {
+        r->joining = false;
+        jl.text = ts_str(r->join.data, r->join.len);
+        jl.full_len = r->join.len + 1 + line->full_len;
+        jl.oversized = true;
+        *line = jl;
+        return true;
+    }
+    ts_buf_putc(&r->join, '\n');
+    ts_buf_append(&r->join, line->text.ptr, line->text.len);
+    if (ts_csv_open_quote(r->join.data, r->join.len, delim) && !line->unterminated)
+        return false;
+    r->joining = false;
+    jl.text = ts_str(r->join.data, r->join.len);
+    jl.full_len = r->join.len;
+    jl.end = line->end;
+    jl.unterminated = line->unterminated;
+    *line = jl;
+    return true;
+}
+
 static int read_loop(struct run *r)
 {
     const ts_ingest_opts_t *o = r->o;
@@ -435,6 +525,8 @@ static int read_loop(struct run *r)
             return TS_EIO;
         }
         if (n == 1) {
+            if (r->framing.csv_delim && !csv_record(r, &line))
+                continue;
             process_line(r, &line);
             if (r->cur->n >= batch_max || mono_ms() - r->batch_start_ms >= batch_ms)
                 if ((rc = batch_submit(r)) < 0)
@@ -442,6 +534,13 @@ static int read_loop(struct run *r)
             continue;
         }
         /* No complete record available now. */
+        if (r->joining && final) {
+            r->joining = false;
+            ts_line_t jl = r->join_first;
+            jl.text = ts_str(r->join.data, r->join.len);
+            jl.full_len = r->join.len;
+            quarantine(r, &jl, TS_ETRUNC, "the input ends inside a quoted field");
+        }
         if ((rc = batch_submit(r)) < 0)
             return rc;
         if (!o->follow || r->is_stdin)
@@ -508,6 +607,16 @@ int ts_ingest_run(ts_store_t *st, ts_constituency_t **c, const ts_ingest_opts_t 
 
     char name[4096];
     int rc = 0;
+    if (o->parser->ops) {
+        char err[512] = "";
+        ts_parser_cfg_t cfg = o->parser_cfg;
+        cfg.path = o->path;
+        rc = o->parser->ops->open(&cfg, &r.pstate, &r.framing, err, sizeof err);
+        if (rc < 0) {
+            ts_log_error("%s: %s", o->parser->name, err);
+            goto free_batches;
+        }
+    }
     if (r.is_stdin) {
         snprintf(name, sizeof name, "-");
     } else if (o->follow && !wait_for_file(o)) {
@@ -573,5 +682,8 @@ free_batches:
     ts_linereader_free(r.reader);
     for (int i = 0; i < 2; i++)
         ts_batch_free(&r.batches[i]);
+    if (r.pstate)
+        o->parser->ops->close(r.pstate);
+    ts_buf_free(&r.join);
     return rc;
 }

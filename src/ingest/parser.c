@@ -6,21 +6,33 @@
 #include <string.h>
 
 #include "ingest/parser_int.h"
+#include "ingest/shadowserver.h"
 
 static const ts_parser_t eve_parser = {
-    "eve", "Suricata EVE JSON (alerts become events; other event types are skipped)", ts_eve_parse};
-static const ts_parser_t intelmq_parser = {
-    "intelmq", "IntelMQ events as JSON lines with flat dotted keys", ts_intelmq_parse};
-
+    .name = "eve",
+    .description = "Suricata EVE JSON (alerts become events; other event types are skipped)",
+    .parse = ts_eve_parse};
+static const ts_parser_t intelmq_parser = {.name = "intelmq",
+                                           .description =
+                                               "IntelMQ events as JSON lines with flat dotted keys",
+                                           .parse = ts_intelmq_parse};
 static const ts_parser_t cowrie_parser = {
-    "cowrie", "Cowrie honeypot JSON log (logins, commands, downloads; other events skipped)",
-    ts_cowrie_parse};
+    .name = "cowrie",
+    .description = "Cowrie honeypot JSON log (logins, commands, downloads; other events skipped)",
+    .parse = ts_cowrie_parse};
 static const ts_parser_t sshd_parser = {
-    "sshd", "OpenSSH sshd syslog lines (failed logins, invalid users, scans; rest skipped)",
-    ts_sshd_parse};
+    .name = "sshd",
+    .description = "OpenSSH sshd syslog lines (failed logins, invalid users, scans; rest skipped)",
+    .parse = ts_sshd_parse};
 
-static const ts_parser_t *const parsers[] = {&eve_parser, &intelmq_parser, &cowrie_parser,
-                                             &sshd_parser, NULL};
+static const ts_parser_t shadowserver_parser = {
+    .name = "shadowserver",
+    .description = "Shadowserver report CSV, read by Shadowserver's schema (--schema, --report)",
+    .ops = &ts_ss_parser_ops,
+    .tlp = TS_TLP_AMBER};
+
+static const ts_parser_t *const parsers[] = {&eve_parser,  &intelmq_parser,      &cowrie_parser,
+                                             &sshd_parser, &shadowserver_parser, NULL};
 
 const ts_parser_t *ts_parser_find(const char *name)
 {
