@@ -31,8 +31,30 @@ static const ts_parser_t shadowserver_parser = {
     .ops = &ts_ss_parser_ops,
     .tlp = TS_TLP_AMBER};
 
-static const ts_parser_t *const parsers[] = {&eve_parser,  &intelmq_parser,      &cowrie_parser,
-                                             &sshd_parser, &shadowserver_parser, NULL};
+static const ts_parser_t drop_parser = {
+    .name = "spamhaus-drop",
+    .description = "Spamhaus DROP/EDROP (text or JSON lines): hijacked netblocks",
+    .parse = ts_spamhaus_drop_parse,
+    .tlp = TS_TLP_CLEAR};
+static const ts_parser_t dshield_parser = {
+    .name = "dshield-block",
+    .description = "DShield's recommended block list (tab-separated /24s)",
+    .parse = ts_dshield_block_parse,
+    .tlp = TS_TLP_CLEAR};
+static const ts_parser_t dataplane_parser = {
+    .name = "dataplane",
+    .description = "dataplane.org reports (ASN | ASname | ipaddr | lastseen | category)",
+    .parse = ts_dataplane_parse,
+    .tlp = TS_TLP_CLEAR};
+static const ts_parser_t cymru_parser = {
+    .name = "cymru-cap",
+    .description = "Team Cymru CAP reports (category|address|asn|timestamp|info|asninfo)",
+    .parse = ts_cymru_cap_parse,
+    .tlp = TS_TLP_AMBER};
+
+static const ts_parser_t *const parsers[] = {
+    &eve_parser,  &intelmq_parser, &cowrie_parser,    &sshd_parser,  &shadowserver_parser,
+    &drop_parser, &dshield_parser, &dataplane_parser, &cymru_parser, NULL};
 
 const ts_parser_t *ts_parser_find(const char *name)
 {

@@ -87,3 +87,12 @@ int ts_cowrie_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t 
                     ts_parse_error_t *err);
 int ts_sshd_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *out,
                   ts_parse_error_t *err);
+/* blocklist.c: line-based third-party feeds. */
+int ts_spamhaus_drop_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *out,
+                           ts_parse_error_t *err);
+int ts_dshield_block_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *out,
+                           ts_parse_error_t *err);
+int ts_dataplane_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *out,
+                       ts_parse_error_t *err);
+int ts_cymru_cap_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *out,
+                       ts_parse_error_t *err);
