@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ingest/mapping.h"
 #include "ingest/parser_int.h"
 #include "ingest/shadowserver.h"
 
@@ -52,9 +53,33 @@ static const ts_parser_t cymru_parser = {
     .parse = ts_cymru_cap_parse,
     .tlp = TS_TLP_AMBER};
 
-static const ts_parser_t *const parsers[] = {
-    &eve_parser,  &intelmq_parser, &cowrie_parser,    &sshd_parser,  &shadowserver_parser,
-    &drop_parser, &dshield_parser, &dataplane_parser, &cymru_parser, NULL};
+static const ts_parser_t mapped_parser = {
+    .name = "mapped",
+    .description = "CSV or JSON lines as a mapping file says (--mapping FILE, docs/feeds.md)",
+    .ops = &ts_mapping_parser_ops};
+static const ts_parser_t certeu_parser = {.name = "certeu-csv",
+                                          .description = "CERT-EU's CSV feed",
+                                          .ops = &ts_certeu_parser_ops,
+                                          .tlp = TS_TLP_AMBER};
+static const ts_parser_t ctip_parser = {.name = "ctip",
+                                        .description =
+                                            "Microsoft CTIP infected hosts (Azure JSON lines)",
+                                        .ops = &ts_ctip_parser_ops,
+                                        .tlp = TS_TLP_AMBER};
+
+static const ts_parser_t *const parsers[] = {&eve_parser,
+                                             &intelmq_parser,
+                                             &cowrie_parser,
+                                             &sshd_parser,
+                                             &shadowserver_parser,
+                                             &drop_parser,
+                                             &dshield_parser,
+                                             &dataplane_parser,
+                                             &cymru_parser,
+                                             &certeu_parser,
+                                             &ctip_parser,
+                                             &mapped_parser,
+                                             NULL};
 
 const ts_parser_t *ts_parser_find(const char *name)
 {

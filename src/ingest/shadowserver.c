@@ -719,6 +719,18 @@ static int convert(int conv, ts_str_t cell, const rowctx_t *row, ts_arena_t *a, 
     return TS_EINVAL;
 }
 
+int ts_ss_conversion(const char *name)
+{
+    return *name ? conv_find(name) : C_NONE;
+}
+
+int ts_ss_convert_value(int conv, ts_str_t value, ts_arena_t *a, ts_fvalue_t *out)
+{
+    if (conv < 0 || conv >= C_COUNT_)
+        return TS_EINVAL;
+    return convert(conv, value, NULL, a, out);
+}
+
 int ts_ss_convert(const char *conversion, const char *value, ts_arena_t *a, ts_buf_t *out)
 {
     int c = *conversion ? conv_find(conversion) : C_NONE;

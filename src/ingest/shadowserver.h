@@ -18,6 +18,8 @@
 #include "core/error.h"
 #include "ingest/parser.h"
 
+struct ts_fvalue;
+
 #define TS_SS_SCHEMA_MAX (32u << 20) /* bytes of a schema file */
 
 typedef struct ts_ss_schema ts_ss_schema_t;
@@ -79,5 +81,12 @@ TS_MUSTCHECK int ts_ss_reader_row(ts_ss_reader_t *r, const char *rec, size_t len
  * \retval TS_EINVAL the value is refused. */
 TS_MUSTCHECK int ts_ss_convert(const char *conversion, const char *value, ts_arena_t *a,
                                ts_buf_t *out);
+
+/* The same conversions for mapping files (mapping.c): a conversion's id by
+ * name ("" is none; -1 unknown), and its result for one value (conversions
+ * that read the row see only this value): 1 *out set, 0 nothing, < 0 the
+ * value is refused. */
+int ts_ss_conversion(const char *name);
+int ts_ss_convert_value(int conv, ts_str_t value, ts_arena_t *a, struct ts_fvalue *out /* OUT */);
 
 extern const ts_parser_ops_t ts_ss_parser_ops;
