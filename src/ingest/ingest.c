@@ -85,6 +85,14 @@ struct run {
     ts_buf_t join;               /* a CSV record spanning lines, while it is read */
     ts_line_t join_first;        /* its first line (offset, number) */
     bool joining;
+    /* JSON framing (parser->json): where the splitter is in the text. */
+    struct {
+        int depth;                    /* inside the record being read */
+        bool str, esc, array, record; /* in a string, after '\\', in a top-level array */
+        bool skip;                    /* the record outgrew TS_LINE_MAX: counted, not kept */
+        uint64_t len;                 /* its length so far */
+        ts_line_t first;              /* its first line */
+    } js;
     int64_t batch_start_ms;
     int64_t now_us;
 };
@@ -497,6 +505,99 @@ static bool csv_record(struct run *r, ts_line_t *line)
     return true;
 }
 
+/* Ends the JSON record in r->join (or skipped) and processes it. */
+static void json_emit(struct run *r)
+{
+    ts_line_t rec = r->js.first;
+    rec.text = ts_str(r->join.data ? r->join.data : "", r->join.len);
+    rec.full_len = r->js.len;
+    rec.oversized = r->js.skip;
+    r->js.record = r->js.skip = false;
+    r->js.len = 0;
+    process_line(r, &rec);
+    ts_buf_reset(&r->join);
+}
+
+static void json_keep(struct run *r, const char *p, size_t n)
+{
+    r->js.len += n;
+    if (r->js.skip)
+        return;
+    if (r->join.len + n > TS_LINE_MAX) {
+        r->js.skip = true;
+        if (r->join.len > TS_QUARANTINE_DATA_MAX)
+            r->join.len = TS_QUARANTINE_DATA_MAX;
+        return;
+    }
+    ts_buf_append(&r->join, p, n);
+}
+
+/* JSON framing: the records are the objects of a JSON-lines file, of a file
+ * of objects written over several lines, or the elements of a top-level
+ * array (an n6 REST answer, Warden's getEvents). While a document is open
+ * nothing is committed (r->joining), so that a restart reads it again whole
+ * and nothing is stored twice. Text at the top level that is none of these
+ * is a record of its own, refused by the parser. */
+static void json_records(struct run *r, const ts_line_t *line)
+{
+    const char *t = line->text.ptr;
+    size_t n = line->text.len, start = 0;
+    if (line->oversized && !r->joining) {
+        process_line(r, line);
+        return;
+    }
+    if (r->js.record)
+        json_keep(r, "\n", 1);
+    for (size_t i = 0; i < n; i++) {
+        char c = t[i];
+        if (r->js.record) {
+            if (r->js.str) {
+                if (r->js.esc)
+                    r->js.esc = false;
+                else if (c == '\\')
+                    r->js.esc = true;
+                else if (c == '"')
+                    r->js.str = false;
+            } else if (c == '"') {
+                r->js.str = true;
+            } else if (c == '{' || c == '[') {
+                r->js.depth++;
+            } else if ((c == '}' || c == ']') && --r->js.depth == 0) {
+                json_keep(r, t + start, i + 1 - start);
+                json_emit(r);
+            }
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == ',' || c == '\r')
+            continue;
+        if (c == '[' && !r->js.array) {
+            r->js.array = true;
+            r->join_first = *line;
+            continue;
+        }
+        if (c == ']' && r->js.array) {
+            r->js.array = false;
+            continue;
+        }
+        r->js.record = true;
+        r->js.first = *line;
+        r->js.depth = 1;
+        r->js.str = r->js.esc = false;
+        start = i;
+        if (c != '{') {
+            /* Not an object: the rest of the line, for the parser to refuse. */
+            json_keep(r, t + i, n - i);
+            json_emit(r);
+            break;
+        }
+    }
+    if (r->js.record)
+        json_keep(r, t + start, n - start);
+    if (r->js.record && !r->js.array && !r->joining)
+        r->join_first = r->js.first;
+    r->joining = r->js.record || r->js.array;
+}
+
 static int read_loop(struct run *r)
 {
     const ts_ingest_opts_t *o = r->o;
@@ -525,16 +626,37 @@ static int read_loop(struct run *r)
             return TS_EIO;
         }
         if (n == 1) {
-            if (r->framing.csv_delim && !csv_record(r, &line))
+            if (r->o->parser->json) {
+                json_records(r, &line);
+                if (r->joining)
+                    continue;
+            } else if (r->framing.csv_delim && !csv_record(r, &line)) {
                 continue;
-            process_line(r, &line);
+            } else {
+                process_line(r, &line);
+            }
             if (r->cur->n >= batch_max || mono_ms() - r->batch_start_ms >= batch_ms)
                 if ((rc = batch_submit(r)) < 0)
                     return rc;
             continue;
         }
         /* No complete record available now. */
-        if (r->joining && final) {
+        if (r->joining && r->o->parser->json) {
+            if (!final) {
+                sleep_ms(poll_ms); /* a document is being written: wait for its end */
+                continue;
+            }
+            r->joining = r->js.array = false;
+            if (r->js.record) {
+                ts_line_t rec = r->js.first;
+                rec.text = ts_str(r->join.data, r->join.len);
+                rec.full_len = r->js.len;
+                quarantine(r, &rec, TS_ETRUNC, "the input ends inside a JSON record");
+                r->js.record = r->js.skip = false;
+                r->js.len = 0;
+                ts_buf_reset(&r->join);
+            }
+        } else if (r->joining && final) {
             r->joining = false;
             ts_line_t jl = r->join_first;
             jl.text = ts_str(r->join.data, r->join.len);

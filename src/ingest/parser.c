@@ -67,19 +67,21 @@ static const ts_parser_t ctip_parser = {.name = "ctip",
                                         .ops = &ts_ctip_parser_ops,
                                         .tlp = TS_TLP_AMBER};
 
-static const ts_parser_t *const parsers[] = {&eve_parser,
-                                             &intelmq_parser,
-                                             &cowrie_parser,
-                                             &sshd_parser,
-                                             &shadowserver_parser,
-                                             &drop_parser,
-                                             &dshield_parser,
-                                             &dataplane_parser,
-                                             &cymru_parser,
-                                             &certeu_parser,
-                                             &ctip_parser,
-                                             &mapped_parser,
-                                             NULL};
+static const ts_parser_t idea_parser = {
+    .name = "idea",
+    .description = "IDEA (Warden): JSON lines, objects over several lines, or an array",
+    .parse = ts_idea_parse,
+    .json = true};
+static const ts_parser_t n6_parser = {.name = "n6",
+                                      .description =
+                                          "n6 events: a REST answer (array) or Stream API bodies",
+                                      .parse = ts_n6_parse,
+                                      .json = true};
+
+static const ts_parser_t *const parsers[] = {
+    &eve_parser,  &intelmq_parser, &cowrie_parser,    &sshd_parser,  &shadowserver_parser,
+    &drop_parser, &dshield_parser, &dataplane_parser, &cymru_parser, &certeu_parser,
+    &ctip_parser, &mapped_parser,  &idea_parser,      &n6_parser,    NULL};
 
 const ts_parser_t *ts_parser_find(const char *name)
 {

@@ -71,6 +71,8 @@ typedef struct ts_parser {
     ts_parse_fn parse;       /* stateless formats; NULL when ops is set */
     const ts_parser_ops_t *ops;
     ts_tlp_t tlp; /* the format's TLP for records that carry none (TS_TLP_NONE: none) */
+    bool json;    /* records are JSON objects: one per line, over several lines, or the
+                     elements of a top-level array (the whole file one document) */
 } ts_parser_t;
 
 /* Parser by format name, or NULL. */
@@ -87,6 +89,11 @@ int ts_cowrie_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t 
                     ts_parse_error_t *err);
 int ts_sshd_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *out,
                   ts_parse_error_t *err);
+/* IDEA (idea.c) and n6 (n6.c): one JSON object per record. */
+int ts_idea_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *out,
+                  ts_parse_error_t *err);
+int ts_n6_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *out,
+                ts_parse_error_t *err);
 /* blocklist.c: line-based third-party feeds. */
 int ts_spamhaus_drop_parse(const char *line, size_t len, ts_arena_t *arena, ts_event_t *out,
                            ts_parse_error_t *err);
