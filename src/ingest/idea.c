@@ -325,6 +325,9 @@ static void side_finish(ts_arena_t *a, side_t *sd, ts_endpoint_t *ep)
         ep->ip = sd->list[0].addr;
         return;
     }
+    /* A blocklist's netblock written by tocsin: the side's network. */
+    if (n == 1 && ts_prefix_compare(&sd->list[0], &ep->network) == 0)
+        return;
     uint64_t count = sd->inexact ? 0 : n;
     if (n > TS_TARGETS_INPUT_MAX) {
         n = ts_targets_cover(sd->list, n, TS_TARGETS_INPUT_MAX);
@@ -367,7 +370,10 @@ static int private_part(ts_arena_t *a, ts_event_t *e, json_object *o, ts_parse_e
         return ts_perr(err, TS_ETYPE, "_tocsin: not an object");
     json_object *v;
     int rc = 0;
-    if (json_object_object_get_ex(o, "identifier", &v) && str_of(v))
+    if (json_object_object_get_ex(o, "classification.type", &v) && str_of(v) &&
+        ts_type_lookup(str_of(v), strlen(str_of(v)), &e->type) != 0)
+        rc = ts_perr(err, TS_EINVAL, "_tocsin.classification.type: not an RSIT type");
+    if (rc == 0 && json_object_object_get_ex(o, "identifier", &v) && str_of(v))
         rc = text_field(a, e, TS_F_IDENTIFIER, str_of(v), "_tocsin.identifier", err);
     if (rc == 0 && json_object_object_get_ex(o, "feed.name", &v) && str_of(v))
         rc = text_field(a, e, TS_F_FEED_NAME, str_of(v), "_tocsin.feed.name", err);
@@ -405,6 +411,9 @@ int ts_idea_parse(const char *line, size_t len, ts_arena_t *a, ts_event_t *e, ts
     side_t sides[2] = {{lists[0], 0, false}, {lists[1], 0, false}};
     json_object *v;
     const char *s;
+    /* Written by tocsin: its own members (ID, Node, ...) are not the
+     * event's; "_tocsin" holds what the event had. */
+    bool own = json_object_object_get_ex(o, "_tocsin", &v);
     if (json_object_object_get_ex(o, "Format", &v) &&
         (!str_of(v) || strncmp(str_of(v), "IDEA", 4) != 0))
         rc = ts_perr(err, TS_EINVAL, "Format: not IDEA0");
@@ -424,7 +433,8 @@ int ts_idea_parse(const char *line, size_t len, ts_arena_t *a, ts_event_t *e, ts
             for (size_t i = 0; i < json_object_array_length(v) && !found; i++)
                 if ((s = str_of(json_object_array_get_idx(v, i))))
                     found = ts_idea_category_type(s, strlen(s), &e->type) == 0;
-            rc = keep_json(a, e, "idea.category", v, err);
+            if (!own)
+                rc = keep_json(a, e, "idea.category", v, err);
         }
     }
     if (rc == 0 && json_object_object_get_ex(o, "Description", &v) && (s = str_of(v)))
@@ -442,7 +452,7 @@ int ts_idea_parse(const char *line, size_t len, ts_arena_t *a, ts_event_t *e, ts
         rc = side_objects(a, v, "Target", &e->dst, e, &sides[1], err);
     if (rc == 0 && json_object_object_get_ex(o, "_tocsin", &v))
         rc = private_part(a, e, v, err);
-    if (rc == 0 && json_object_object_get_ex(o, "ID", &v) && str_of(v))
+    if (rc == 0 && !own && json_object_object_get_ex(o, "ID", &v) && str_of(v))
         rc = ts_field_extra_text(a, e, TS_STR_LIT("idea.id"), ts_str_c(str_of(v)), err);
     static const char *const known[] = {"Format",      "DetectTime", "EventTime", "Category",
                                         "Description", "Note",       "TLP",       "ConnCount",
@@ -452,7 +462,7 @@ int ts_idea_parse(const char *line, size_t len, ts_arena_t *a, ts_event_t *e, ts
         bool is_known = false;
         for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
             is_known = is_known || strcmp(k, known[i]) == 0;
-        if (rc == 0 && !is_known && x) {
+        if (rc == 0 && !own && !is_known && x) {
             char key[96];
             snprintf(key, sizeof key, "idea.%.80s", k);
             rc = keep_json(a, e, key, x, err);
