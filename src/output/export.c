@@ -30,13 +30,13 @@ const char *ts_export_media_type(ts_export_fmt_t fmt)
 {
     switch (fmt) {
     case TS_EXPORT_IDEA:
-        return "application/x-ndjson";
+        return "application/idea+json";
     case TS_EXPORT_IODEF:
-        return "application/xml; charset=utf-8";
+        return "application/iodef+xml";
     case TS_EXPORT_STIX:
-        return "application/stix+json;version=2.1";
+        return "application/stix+json";
     case TS_EXPORT_MISP:
-        return "application/json";
+        return "application/misp+json";
     }
     return "application/octet-stream";
 }

@@ -31,7 +31,8 @@ typedef enum ts_export_fmt {
 
 /* "idea", "iodef", "stix", "misp". \retval 0.  \retval TS_EINVAL another name. */
 TS_MUSTCHECK int ts_export_parse(const char *name, ts_export_fmt_t *out /* OUT */);
-/* The media type of a format's document. */
+/* The media type of a format's document: application/idea+json (JSON
+ * lines), application/iodef+xml, application/stix+json, application/misp+json. */
 const char *ts_export_media_type(ts_export_fmt_t fmt);
 
 typedef struct ts_export {
