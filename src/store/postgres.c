@@ -266,7 +266,8 @@ enum {
     " AND ($3::bigint IS NULL OR coalesce(e.time_source, e.time_observation) >= $3)"               \
     " AND ($4::bigint IS NULL OR coalesce(e.time_source, e.time_observation) < $4)"
 #define EV_SITE                                                                                    \
-    " AND e.id IN (SELECT l.id >> 16 FROM event_links l WHERE l.site_id = ANY($6::bigint[]))"
+    " AND e.id IN (SELECT l.id >> 16 FROM event_links l WHERE l.site_id = "                        \
+    "ANY($6::bigint[]))" TS_TLP_SITE_SQL(" = ANY($6::bigint[])")
 
 enum pg_id {
     S_SITE_ADD,
@@ -2116,7 +2117,7 @@ static int pg_events_foreach(ts_store_t *st, const ts_event_filter_t *f, ts_even
             if (r == 0 && by_site)
                 ts_store_scope_targets(se, pg->arena);
             /* Among a list of ids, one the subtree has no link to is not its. */
-            if (r == 0 && (!by_site || se->n_links > 0))
+            if (r == 0 && (!by_site || (se->n_links > 0 && ts_store_tlp_visible(se))))
                 r = cb(se, ctx);
             if (f->newest_first)
                 before = se->id;
