@@ -148,9 +148,21 @@ static int extra_value(ts_arena_t *a, ts_event_t *e, ts_str_t key, const ts_fval
     switch (v->kind) {
     case TS_FV_STR:
         return ts_field_extra_text(a, e, key, v->s, err);
-    case TS_FV_INT:
-        k = snprintf(num, sizeof num, "%" PRId64, v->i);
+    case TS_FV_INT: {
+        /* Without printf: reports are mostly numbers. */
+        char tmp[24];
+        uint64_t x = v->i < 0 ? 0 - (uint64_t)v->i : (uint64_t)v->i;
+        int t = 0;
+        do
+            tmp[t++] = (char)('0' + x % 10);
+        while ((x /= 10) > 0);
+        k = 0;
+        if (v->i < 0)
+            num[k++] = '-';
+        while (t > 0)
+            num[k++] = tmp[--t];
         break;
+    }
     case TS_FV_FLOAT:
         if (!isfinite(v->d))
             return ts_perr(err, TS_ERANGE, "%.*s: not a finite number", (int)key.len, key.ptr);

@@ -5,6 +5,7 @@
 #include "ingest/shadowserver.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -758,6 +759,11 @@ int ts_ss_convert(const char *conversion, const char *value, ts_arena_t *a, ts_b
 struct ts_ss_reader {
     const ts_ss_schema_t *schema;
     const report_t *rep;
+    ts_arena_t *consts;    /* the constants' strings */
+    ts_event_t tmpl;       /* the report's constants, set once; each row starts from it */
+    ts_fieldstate_t tstate;
+    int tmpl_rc; /* 0, or why the constants cannot be set */
+    ts_parse_error_t tmpl_err;
     ts_arena_t *hdr;    /* the header's names */
     size_t n_cols;      /* header columns; 0 before a header */
     int *field_col;     /* per schema field: its column, -1 when absent */
@@ -773,7 +779,17 @@ ts_ss_reader_t *ts_ss_reader_new(const ts_ss_schema_t *s, int report)
     r->schema = s;
     r->rep = &s->reports[report];
     r->hdr = ts_arena_new(4096);
+    r->consts = ts_arena_new(1024);
     r->field_col = ts_xcalloc(r->rep->n_fields + 1, sizeof *r->field_col);
+    const report_t *rep = r->rep;
+    ts_event_init(&r->tmpl);
+    r->tmpl.feed_name = ts_str_c(rep->feed_name);
+    r->tmpl.feed_provider = TS_STR_LIT("Shadowserver");
+    for (size_t i = 0; i < rep->n_consts && r->tmpl_rc == 0; i++) {
+        ts_fvalue_t v = {.kind = TS_FV_STR, .s = ts_str_c(rep->consts[i].value)};
+        r->tmpl_rc = ts_field_set(r->consts, &r->tmpl, &r->tstate, &rep->consts[i].target, &v,
+                                  rep->consts[i].name, &r->tmpl_err);
+    }
     return r;
 }
 
@@ -782,6 +798,7 @@ void ts_ss_reader_free(ts_ss_reader_t *r)
     if (r == NULL)
         return;
     ts_arena_free(r->hdr);
+    ts_arena_free(r->consts);
     free(r->field_col);
     free(r);
 }
@@ -850,16 +867,14 @@ int ts_ss_reader_row(ts_ss_reader_t *r, const char *rec, size_t len, ts_arena_t 
         return ts_perr(err, TS_ESYNTAX, "%s%zu fields where the header has %zu",
                        rc ? "more than " : "", n, r->n_cols);
     const report_t *rep = r->rep;
-    ts_event_init(out);
-    out->feed_name = ts_str_c(rep->feed_name);
-    out->feed_provider = TS_STR_LIT("Shadowserver");
-    ts_fieldstate_t st = {0};
-    for (size_t i = 0; i < rep->n_consts; i++) {
-        ts_fvalue_t v = {.kind = TS_FV_STR, .s = ts_str_c(rep->consts[i].value)};
-        if ((rc = ts_field_set(a, out, &st, &rep->consts[i].target, &v, rep->consts[i].name,
-                               err)) != 0)
-            return rc;
+    if (r->tmpl_rc != 0) {
+        *err = r->tmpl_err;
+        return r->tmpl_rc;
     }
+    /* The constants' strings stay in the reader, which outlives every
+     * batch of its input. */
+    memcpy(out, &r->tmpl, offsetof(ts_event_t, extra) + r->tmpl.n_extra * sizeof(ts_extra_t));
+    ts_fieldstate_t st = r->tstate;
     rowctx_t row = {r->cells, r->idx};
     for (size_t f = 0; f < rep->n_fields; f++) {
         const sfield_t *sf = &rep->fields[f];
