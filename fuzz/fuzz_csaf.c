@@ -20,7 +20,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < a->n_products; i++) {
         const ts_adv_product_t *p = &a->products[i];
         n += strlen(p->ref) + strlen(p->full_name) + strlen(p->version_text) +
-             strlen(p->range_error);
+             strlen(p->range_error) + strlen(p->doubt) + strlen(p->note) + strlen(p->via);
+        for (size_t k = 0; k < p->n_ids; k++)
+            n += strlen(p->ids[k].value) + strlen(ts_adv_id_kind_name(p->ids[k].kind));
         if (p->range_ok == (p->range_error[0] != '\0') || p->status < TS_PS_AFFECTED ||
             p->status > TS_PS_NOT_AFFECTED)
             abort();

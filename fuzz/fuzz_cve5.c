@@ -9,7 +9,8 @@ static int check(ts_advisory_t *a, void *ctx)
 {
     for (size_t i = 0; i < a->n_products; i++) {
         const ts_adv_product_t *p = &a->products[i];
-        *(size_t *)ctx += strlen(p->ref) + strlen(p->full_name) + strlen(p->version_text);
+        *(size_t *)ctx += strlen(p->ref) + strlen(p->full_name) + strlen(p->version_text) +
+                          strlen(p->doubt) + strlen(p->note) + strlen(p->via);
         if (p->range_ok == (p->range_error[0] != '\0'))
             abort();
     }

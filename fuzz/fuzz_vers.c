@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Ranges: "range\nversion". Whatever parses (as vers or as vls) must format
- * to vers text that parses back to the same range, and containment must
- * answer or refuse, never crash. */
+/* Ranges: "range\nversion". Whatever parses (as vers, vls or GitHub's
+ * syntax) must format to vers text that parses back to the same range, and
+ * containment must answer or refuse, never crash. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char buf[2048], buf2[2048];
     bool in;
     if (ts_vrange_parse_vers(range, &r, NULL, NULL, 0) == 0 ||
-        ts_vrange_parse_vls(TS_VS_GENERIC, range, &r, NULL, 0) == 0) {
+        ts_vrange_parse_vls(TS_VS_GENERIC, range, &r, NULL, 0) == 0 ||
+        ts_vrange_parse_github(TS_VS_GENERIC, range, &r, NULL, 0) == 0) {
         ts_vrange_format(&r, buf, sizeof buf);
         if (ts_vrange_parse_vers(ts_str_c(buf), &r2, NULL, NULL, 0) != 0)
             abort();
@@ -35,5 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ts_version_cmp(s, range, v, &c) == 0 &&
         (ts_version_cmp(s, v, range, &c2) != 0 || (c > 0) - (c < 0) != (c2 < 0) - (c2 > 0)))
         abort(); /* antisymmetric */
+    if (ts_version_cmp_bound(s, range, v, &c) == 0 &&
+        (ts_version_cmp_bound(s, v, range, &c2) != 0 || (c > 0) - (c < 0) != (c2 < 0) - (c2 > 0)))
+        abort(); /* with bound patterns too */
     return 0;
 }

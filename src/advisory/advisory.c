@@ -27,6 +27,19 @@ const char *ts_pstatus_name(ts_pstatus_t s)
     return "unknown";
 }
 
+const char *ts_adv_id_kind_name(ts_adv_id_kind_t k)
+{
+    switch (k) {
+    case TS_ID_MODEL:
+        return "model_numbers";
+    case TS_ID_SKU:
+        return "skus";
+    case TS_ID_SERIAL:
+        return "serial_numbers";
+    }
+    return "";
+}
+
 /* What priv_ points to (in the arena): the product array is malloc'd apart,
  * handed over as built rather than copied (entries are large). */
 typedef struct advpriv {
@@ -206,7 +219,7 @@ ts_adv_product_t *advb_product(advb_t *b)
     }
     ts_adv_product_t *p = &b->prods[b->nprods++];
     memset(p, 0, sizeof *p);
-    p->ref = p->full_name = p->version_text = p->range_error = "";
+    p->ref = p->full_name = p->version_text = p->range_error = p->doubt = p->note = p->via = "";
     p->status = TS_PS_AFFECTED;
     return p;
 }

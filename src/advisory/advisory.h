@@ -17,14 +17,18 @@
  *   product listed under several statuses, in one vulnerability or several,
  *   keeps the most urgent in ts_pstatus_t order. Relationship products ("X
  *   default_component_of Y") take the component X's identity, full_name says
- *   "X as a component of Y". Unknown product/group references are problems.
+ *   "X as a component of Y"; each also gives linked entries (via set) with
+ *   the identity of Y, and of what Y relates to when Y is a relationship
+ *   product itself, one per (product, category, status). Unknown
+ *   product/group references are problems.
  * - CVE 5: entries per affected[] element of the CNA and ADP containers: one
  *   per version entry (a range with changes[] gives one entry per segment,
  *   ref ".segment[k]"), plus, for defaultStatus affected/unaffected, entries
  *   covering the versions no version entry mentions (ref ".defaultStatus");
  *   an element without versions[] is one "all versions" entry with its
- *   defaultStatus. Several cpes[] give one copy of each entry per CPE (ref
- *   suffix ".cpes[k]").
+ *   defaultStatus. Entries of one element never overlap: where versions[]
+ *   entries do, the more specific one keeps the versions (cve5.c). Several
+ *   cpes[] give one copy of each entry per CPE (ref suffix ".cpes[k]").
  * - NVD: one affected entry per vulnerable cpeMatch; the platform of an AND
  *   configuration is only named in full_name.
  * So a matcher takes, for one asset, every entry whose identity and range
@@ -67,6 +71,22 @@ typedef struct ts_adv_remediation {
     const char *url;      /* "" when none */
 } ts_adv_remediation_t;
 
+/* A CSAF product_identification_helper identifier a platform may declare
+ * too (advisory/platform.h): matched with '*' and '?' wildcards, ignoring
+ * case and blanks. */
+typedef enum ts_adv_id_kind {
+    TS_ID_MODEL = 1, /* model_numbers */
+    TS_ID_SKU,       /* skus */
+    TS_ID_SERIAL,    /* serial_numbers */
+} ts_adv_id_kind_t;
+
+typedef struct ts_adv_ident {
+    ts_adv_id_kind_t kind;
+    const char *value; /* as written, wildcards included */
+} ts_adv_ident_t;
+/* The CSAF helper's name of a kind: "model_numbers", "skus", "serial_numbers". */
+const char *ts_adv_id_kind_name(ts_adv_id_kind_t k);
+
 typedef struct ts_adv_product {
     const char *ref; /* where it comes from: CSAF product_id ("CSAFPID-0001"), CVE 5
                         "cna.affected[2].versions[0]" / "adp[1].affected[0].defaultStatus",
@@ -83,6 +103,25 @@ typedef struct ts_adv_product {
     bool range_ok;            /* range holds the versions this entry covers */
     ts_vrange_t range;        /* when range_ok */
     const char *range_error;  /* why not range_ok; "" when range_ok */
+    /* "" or why a version the range holds is still undecided: the range reads,
+       but what the document says next to it may contradict it (a default
+       status beside versions[] it could not read; two entries giving the
+       same versions different statuses) */
+    const char *doubt;
+    /* "" or how the versions were read, shown with a match ("versionType
+       custom compared as generic dotted versions") */
+    const char *note;
+    /* "" or the CSAF relationship that links the entry to the product it
+       names: the entry has the identity of relates_to_product_reference and
+       the relationship product's status ("relationship default_component_of
+       BaseOS-9.2.0.Z.MAIN (cpe:/o:redhat:enterprise_linux:9::baseos)") */
+    const char *via;
+    /* CVE 5: from an ADP container. For one platform a decided entry of the
+       CNA speaks before a decided ADP one (ADPs enrich what the CNA leaves
+       open, they do not overrule it). */
+    bool secondary;
+    size_t n_ids; /* CSAF model_numbers, skus, serial_numbers */
+    const ts_adv_ident_t *ids;
     ts_pstatus_t status;
     size_t n_remediations; /* the remediations that apply to this product (CSAF only;
                               identical ones listed once) */

@@ -19,7 +19,18 @@
  * entry takes the component X's identity (X may itself be a relationship
  * product: chains are followed, and a chain that loops is TS_ECYCLE); its
  * full_name is the relationship's full_product_name.name ("X as a component
- * of Y").
+ * of Y"). A platform that runs Y is concerned too, though the document gives
+ * Y no status (Red Hat names its RHEL releases only this way): each
+ * relationship product with a status also links the status to Y, as an
+ * entry with Y's identity (its CPE's names as keys when it has a CPE) and
+ * the relationship as via ("relationship default_component_of
+ * BaseOS-9.2.0.Z.MAIN (cpe:/o:redhat:enterprise_linux:9::baseos)"); when Y
+ * is a relationship product itself, to what Y relates as well. Links of one
+ * (product, status, chain) are one entry. A platform naming the component
+ * gets the component's own entry, with its exact status.
+ *
+ * product_identification_helper gives cpe, purl, and the model_numbers,
+ * skus and serial_numbers a platform may declare too.
  *
  * Status: a product listed under several statuses, in one vulnerability or
  * several, keeps the most urgent in ts_pstatus_t order (affected before
@@ -37,6 +48,7 @@
 #include <string.h>
 
 #include "advisory/adv_int.h"
+#include "advisory/platform.h"
 #include "core/mem.h"
 
 #define REMS_PER_PRODUCT_MAX 64
@@ -116,13 +128,25 @@ typedef struct pdef {
     ts_adv_product_t p; /* ref = product_id */
     int kind;
     int state;
-    const char *comp, *rel_to; /* relationships */
-    bool own_cpe, own_purl;    /* the relationship's product gives its own helper */
-    int status;                /* 0 none, else ts_pstatus_t */
+    const char *comp, *rel_to, *cat; /* relationships; cat NULL when unknown */
+    bool own_cpe, own_purl, own_ids; /* the relationship's product gives its own helper */
+    const char *helper_text;         /* its CPE or purl as written, else NULL */
+    int status;                      /* 0 none, else ts_pstatus_t */
     const ts_adv_remediation_t **rems;
     size_t nrems;
     bool rems_cut;
 } pdef_t;
+
+/* An entry a relationship links to the product it relates to: that
+ * product's identity, the relationship product's status. Relationship
+ * products of one (product, status, chain) share one. */
+typedef struct linked {
+    size_t target; /* defs[] index of the product linked to */
+    size_t first;  /* defs[] index of the first relationship product */
+    size_t count;  /* relationship products it stands for */
+    int status;
+    const char *via;
+} linked_t;
 
 typedef struct group {
     const ts_json_t *ids; /* array of product_id strings, owned by the document */
@@ -141,6 +165,9 @@ typedef struct csaf {
     ts_adv_remediation_t **remlist;
     size_t nrem, caprem;
     size_t refs; /* against REFS_MAX */
+    linked_t *links;
+    size_t nlinks, caplinks;
+    idmap_t linkmap; /* (product, status, via) -> links[] */
 } csaf_t;
 
 typedef struct bctx {
@@ -158,6 +185,8 @@ static void csaf_free(csaf_t *c)
     free(c->gids.s);
     free(c->remmap.s);
     free(c->remlist);
+    free(c->links);
+    free(c->linkmap.s);
 }
 
 /* A new definition for product_id id; NULL and *rc = 0 when the id is
@@ -186,15 +215,58 @@ static pdef_t *def_new(csaf_t *c, ts_str_t id, ts_str_t name, int *rc)
     memset(d, 0, sizeof *d);
     d->p.ref = key;
     d->p.full_name = advb_strdup(&c->b, adv_trim(name));
-    d->p.version_text = d->p.range_error = "";
+    d->p.version_text = d->p.range_error = d->p.doubt = d->p.note = d->p.via = "";
     return d;
 }
 
-/* product_identification_helper: cpe and purl (the other helpers identify
- * nothing a version range or name match can use). */
-static int read_pih(csaf_t *c, const ts_json_t *prod, ts_adv_product_t *p)
+#define IDS_MAX 256 /* identifiers kept per product */
+
+/* model_numbers, skus and serial_numbers: strings a platform may declare
+ * (advisory/platform.h); empty ones are reported and left out. */
+static int read_ids(csaf_t *c, const ts_json_t *pih, ts_adv_product_t *p)
+{
+    ts_adv_ident_t ids[IDS_MAX];
+    size_t n = 0;
+    for (int k = TS_ID_MODEL; k <= TS_ID_SERIAL; k++) {
+        const char *key = ts_adv_id_kind_name((ts_adv_id_kind_t)k);
+        ts_json_t *arr;
+        size_t na;
+        int rc = advj_arr(&c->b, pih, key, false, &arr, &na);
+        if (rc)
+            return rc;
+        size_t mark = advb_push(&c->b, ".%s", key);
+        for (size_t i = 0; i < na; i++) {
+            ts_str_t s;
+            if ((rc = advj_str_at(&c->b, arr, i, &s)))
+                return rc;
+            s = adv_trim(s);
+            if (s.len == 0 || s.len >= TS_PLATFORM_ID_MAX)
+                advb_problem(&c->b, "[%zu]: %s identifier left out", i,
+                             s.len ? "a long" : "an empty");
+            else if (n == IDS_MAX) {
+                advb_problem(&c->b, "more than %d identifiers; the rest left out", IDS_MAX);
+                break;
+            } else
+                ids[n++] = (ts_adv_ident_t){(ts_adv_id_kind_t)k, advb_strdup(&c->b, s)};
+        }
+        advb_pop(&c->b, mark);
+    }
+    if (n) {
+        ts_adv_ident_t *copy = advb_alloc(&c->b, n * sizeof *copy);
+        memcpy(copy, ids, n * sizeof *copy);
+        p->ids = copy;
+        p->n_ids = n;
+    }
+    return 0;
+}
+
+/* product_identification_helper: cpe, purl and the identifiers a platform
+ * may declare (hashes, SBOM URLs and generic URIs identify nothing an
+ * inventory holds). *text receives the CPE or purl as written, or NULL. */
+static int read_pih(csaf_t *c, const ts_json_t *prod, ts_adv_product_t *p, const char **text)
 {
     ts_json_t *pih;
+    *text = NULL;
     int rc = advj_obj(&c->b, prod, "product_identification_helper", false, &pih);
     if (rc || pih == NULL)
         return rc;
@@ -207,6 +279,10 @@ static int read_pih(csaf_t *c, const ts_json_t *prod, ts_adv_product_t *p)
         advb_cpe(&c->b, p, cpe);
     if (rc == 0 && purl.ptr)
         advb_purl(&c->b, p, purl);
+    if (rc == 0)
+        rc = read_ids(c, pih, p);
+    if (p->has_cpe || p->has_purl)
+        *text = advb_strdup(&c->b, adv_trim(p->has_cpe ? cpe : purl));
     advb_pop(&c->b, mark);
     return rc;
 }
@@ -228,7 +304,13 @@ static void names_from_ids(csaf_t *c, ts_adv_product_t *p)
 static void leaf_versions(csaf_t *c, ts_adv_product_t *p, const bctx_t *x)
 {
     ts_vscheme_t s = p->has_purl ? (ts_vscheme_t)ts_purl_scheme(&p->purl) : TS_VS_GENERIC;
-    if (x->vkind == 1) {
+    int cmp;
+    /* Red Hat names a package version "openssh-0:8.7p1-38.el9_4.1.x86_64":
+     * the purl's version is the one that compares. */
+    if (x->vkind == 1 && p->has_purl && p->purl.version[0] &&
+        ts_version_cmp(s, x->version, x->version, &cmp) != 0) {
+        advb_range_exact(&c->b, p, s, ts_str_c(p->purl.version));
+    } else if (x->vkind == 1) {
         advb_range_exact(&c->b, p, s, x->version);
     } else if (x->vkind == 2) {
         advb_range_text(&c->b, p, s, x->version);
@@ -256,7 +338,7 @@ static int read_leaf(csaf_t *c, const ts_json_t *prod, const bctx_t *x)
     d->kind = DEF_LEAF;
     d->state = ST_DONE;
     ts_adv_product_t *p = &d->p;
-    rc = read_pih(c, prod, p);
+    rc = read_pih(c, prod, p, &d->helper_text);
     if (rc)
         return rc;
     if (x->vendor.len)
@@ -266,6 +348,7 @@ static int read_leaf(csaf_t *c, const ts_json_t *prod, const bctx_t *x)
     else if (x->family.len)
         advb_product_name(&c->b, p, x->family);
     names_from_ids(c, p);
+    ts_name_product_alias(p->vendor, p->product);
     leaf_versions(c, p, x);
     return 0;
 }
@@ -359,15 +442,27 @@ static int read_relationships(csaf_t *c, const ts_json_t *arr, size_t n)
         if (d == NULL && rc)
             return rc;
         if (d) {
+            static const char *const cats[] = {"default_component_of", "external_component_of",
+                                               "installed_on", "installed_with",
+                                               "optional_component_of"};
             d->kind = DEF_REL;
             d->state = ST_NEW;
             d->comp = advb_strdup(&c->b, comp);
             d->rel_to = advb_strdup(&c->b, rel);
-            rc = read_pih(c, fpn, &d->p);
+            for (size_t k = 0; k < sizeof cats / sizeof *cats; k++)
+                if (ts_str_eq_c(cat, cats[k]))
+                    d->cat = cats[k];
+            if (d->cat == NULL)
+                advb_problem(&c->b,
+                             "unknown relationship category \"%.*s\": nothing is linked "
+                             "to \"%s\" through it",
+                             (int)(cat.len > 40 ? 40 : cat.len), cat.ptr, d->rel_to);
+            rc = read_pih(c, fpn, &d->p, &d->helper_text);
             if (rc)
                 return rc;
             d->own_cpe = d->p.has_cpe;
             d->own_purl = d->p.has_purl;
+            d->own_ids = d->p.n_ids > 0;
         }
         advb_pop(&c->b, mark);
     }
@@ -476,6 +571,10 @@ static int resolve_relationships(csaf_t *c)
             if (!d->own_purl) {
                 p->has_purl = src->has_purl;
                 p->purl = src->purl;
+            }
+            if (!d->own_ids) {
+                p->ids = src->ids;
+                p->n_ids = src->n_ids;
             }
             p->version_text = src->version_text;
             p->range_ok = src->range_ok;
@@ -831,6 +930,142 @@ static int read_tree(csaf_t *c, const ts_json_t *doc)
     return resolve_relationships(c);
 }
 
+/* ---- Relationship links -------------------------------------------------------- */
+
+#define LINK_DEPTH_MAX 4   /* relationship chain steps followed (real ones take one or two) */
+#define LINK_TEXT_MAX 1024 /* bytes of a chain's text */
+#define LINK_NAME_MAX 200  /* bytes of a product's name or id in it */
+
+/* Length of s cut to at most max bytes, on a UTF-8 character boundary. */
+static int cut(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return (int)n;
+    while (max && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return (int)max;
+}
+
+/* How a relationship names the product it relates to: its CPE or purl as
+ * written, else its name. */
+static const char *link_name(const pdef_t *t)
+{
+    return t->helper_text ? t->helper_text : t->p.full_name;
+}
+
+static int add_link(csaf_t *c, size_t target, size_t first, int status, const char *via)
+{
+    char key[LINK_TEXT_MAX + 48];
+    snprintf(key, sizeof key, "%zu\x1f%d\x1f%s", target, status, via);
+    long k = idmap_get(&c->linkmap, ts_str_c(key));
+    if (k >= 0) {
+        c->links[k].count++;
+        return 0;
+    }
+    if (c->nlinks >= TS_ADV_PRODUCTS_MAX)
+        return advb_fail(&c->b, TS_ETOOBIG, "more than %d relationship links", TS_ADV_PRODUCTS_MAX);
+    if (c->nlinks == c->caplinks) {
+        c->caplinks = c->caplinks ? 2 * c->caplinks : 16;
+        c->links = ts_xrealloc(c->links, c->caplinks * sizeof *c->links);
+    }
+    idmap_put(&c->linkmap, ts_str_c(advb_strdup(&c->b, ts_str_c(key))), c->nlinks);
+    c->links[c->nlinks++] = (linked_t){target, first, 1, status, advb_strdup(&c->b, ts_str_c(via))};
+    return 0;
+}
+
+/* Links each relationship product with a status to the product its
+ * relationship relates to, and on along the chain when that one is a
+ * relationship product too ("X default_component_of (A installed_on B)"
+ * concerns A and B); a chain stops where it loops, or after a few steps.
+ * \retval TS_ETOOBIG more links than entries an advisory may have. */
+static int link_relationships(csaf_t *c)
+{
+    char via[LINK_TEXT_MAX];
+    for (size_t i = 0; i < c->ndefs; i++) {
+        const pdef_t *d = &c->defs[i], *r = d;
+        if (d->kind != DEF_REL || d->status == 0 || d->state != ST_DONE)
+            continue;
+        size_t vl = 0, seen[LINK_DEPTH_MAX];
+        for (int depth = 0; r->kind == DEF_REL && r->cat && depth < LINK_DEPTH_MAX; depth++) {
+            long t = idmap_get(&c->ids, ts_str_c(r->rel_to));
+            bool loop = false;
+            for (int k = 0; t >= 0 && k < depth; k++)
+                loop |= seen[k] == (size_t)t;
+            if (t < 0 || loop || c->defs[t].state == ST_BROKEN)
+                break;
+            seen[depth] = (size_t)t;
+            const pdef_t *target = &c->defs[t];
+            const char *name = link_name(target);
+            int w = snprintf(via + vl, sizeof via - vl, "%srelationship %s %.*s (%.*s)",
+                             vl ? ", " : "", r->cat, cut(target->p.ref, LINK_NAME_MAX),
+                             target->p.ref, cut(name, LINK_NAME_MAX), name);
+            if (w < 0 || vl + (size_t)w >= sizeof via)
+                break;
+            vl += (size_t)w;
+            int rc = add_link(c, (size_t)t, i, d->status, via);
+            if (rc)
+                return rc;
+            r = target;
+        }
+    }
+    return 0;
+}
+
+/* A new entry for definition d with status st (its remediations with it). */
+static ts_adv_product_t *emit(csaf_t *c, const pdef_t *d, int st)
+{
+    ts_adv_product_t *p = advb_product(&c->b);
+    if (p == NULL)
+        return NULL;
+    *p = d->p;
+    p->status = (ts_pstatus_t)st;
+    if (d->nrems) {
+        const ts_adv_remediation_t **r = advb_alloc(&c->b, d->nrems * sizeof *r);
+        memcpy(r, d->rems, d->nrems * sizeof *r);
+        p->remediations = r;
+        p->n_remediations = d->nrems;
+    }
+    return p;
+}
+
+/* The linked entries: the identity of the product linked to (its CPE's
+ * names as the keys when it has one: platforms name such products by CPE),
+ * the status and remediations of the first relationship product. */
+static int emit_links(csaf_t *c)
+{
+    for (size_t i = 0; i < c->nlinks; i++) {
+        const linked_t *l = &c->links[i];
+        const pdef_t *first = &c->defs[l->first], *t = &c->defs[l->target];
+        ts_adv_product_t *p = emit(c, first, l->status);
+        if (p == NULL)
+            return TS_ETOOBIG;
+        p->full_name =
+            l->count > 1 ? advb_printf(&c->b, "%s (and %zu more)", first->p.full_name, l->count - 1)
+                         : first->p.full_name;
+        p->via = l->via;
+        memcpy(p->vendor, t->p.vendor, sizeof p->vendor);
+        memcpy(p->product, t->p.product, sizeof p->product);
+        p->has_cpe = t->p.has_cpe;
+        p->cpe = t->p.cpe;
+        p->has_purl = t->p.has_purl;
+        p->purl = t->p.purl;
+        p->ids = t->p.ids;
+        p->n_ids = t->p.n_ids;
+        p->version_text = t->p.version_text;
+        p->range_ok = t->p.range_ok;
+        p->range = t->p.range;
+        p->range_error = t->p.range_error;
+        const ts_cpe_av_t *cv = &p->cpe.a[TS_CPE_VENDOR], *cp = &p->cpe.a[TS_CPE_PRODUCT];
+        if (p->has_cpe && cv->kind == TS_CPE_VALUE && cp->kind == TS_CPE_VALUE) {
+            advb_vendor(&c->b, p, ts_str_c(cv->value));
+            advb_product_name(&c->b, p, ts_str_c(cp->value));
+            ts_name_product_alias(p->vendor, p->product);
+        }
+    }
+    return 0;
+}
+
 int ts_csaf_from_json(const ts_json_t *doc, const char *name, ts_advisory_t **out, char *err,
                       size_t errsize)
 {
@@ -858,22 +1093,13 @@ int ts_csaf_from_json(const ts_json_t *doc, const char *name, ts_advisory_t **ou
     }
     for (size_t i = 0; rc == 0 && i < c.ndefs; i++) {
         pdef_t *d = &c.defs[i];
-        if (d->status == 0 || d->state == ST_BROKEN)
-            continue;
-        ts_adv_product_t *p = advb_product(&c.b);
-        if (p == NULL) {
+        if (d->status && d->state != ST_BROKEN && emit(&c, d, d->status) == NULL)
             rc = TS_ETOOBIG;
-            break;
-        }
-        *p = d->p;
-        p->status = (ts_pstatus_t)d->status;
-        if (d->nrems) {
-            const ts_adv_remediation_t **r = advb_alloc(&c.b, d->nrems * sizeof *r);
-            memcpy(r, d->rems, d->nrems * sizeof *r);
-            p->remediations = r;
-            p->n_remediations = d->nrems;
-        }
     }
+    if (rc == 0)
+        rc = link_relationships(&c);
+    if (rc == 0)
+        rc = emit_links(&c);
     csaf_free(&c);
     if (rc) {
         advb_discard(&c.b);

@@ -20,6 +20,7 @@
 #include "advisory/platform.h"
 #include "core/file.h"
 #include "core/buf.h"
+#include "core/json.h"
 #include "core/jsonw.h"
 #include "core/mem.h"
 #include "store/advstore.h"
@@ -36,6 +37,7 @@ struct mrow {
     int64_t site_id, platform_id;
     int status;
     bool undecided, family;
+    bool secondary; /* while a new platform's best entry per advisory is chosen */
     char *ref, *name, *rule, *remed;
     int64_t first_seen, changed_at, alerted_at;
 };
@@ -81,6 +83,66 @@ static int cmp_site(const void *a, const void *b)
     if (x->site_id != y->site_id)
         return x->site_id < y->site_id ? -1 : 1;
     return x->platform_id < y->platform_id ? -1 : x->platform_id > y->platform_id;
+}
+
+/* {"model_numbers":[...],"skus":[...],"serial_numbers":[...]} of the kinds
+ * given (in out), or "" when none. */
+static const char *ids_json(const ts_adv_product_t *p, ts_buf_t *out)
+{
+    if (p->n_ids == 0)
+        return "";
+    ts_buf_reset(out);
+    ts_jsonw_t w;
+    ts_jsonw_init(&w, out);
+    ts_jsonw_object_begin(&w);
+    for (int k = TS_ID_MODEL; k <= TS_ID_SERIAL; k++) {
+        bool open = false;
+        for (size_t i = 0; i < p->n_ids; i++) {
+            if (p->ids[i].kind != (ts_adv_id_kind_t)k)
+                continue;
+            if (!open) {
+                ts_jsonw_key(&w, ts_adv_id_kind_name((ts_adv_id_kind_t)k));
+                ts_jsonw_array_begin(&w);
+                open = true;
+            }
+            ts_jsonw_cstr(&w, p->ids[i].value);
+        }
+        if (open)
+            ts_jsonw_array_end(&w);
+    }
+    ts_jsonw_object_end(&w);
+    return out->data;
+}
+
+/* The identifiers of a stored entry, pointing into *doc (free it with
+ * ts_json_free(), and *ids with free()). A malformed text gives none. */
+static size_t ids_from_json(const char *text, ts_json_t **doc, ts_adv_ident_t **ids)
+{
+    *doc = NULL;
+    *ids = NULL;
+    char msg[TS_JSON_ERRMAX];
+    if (text[0] == '\0' ||
+        ts_json_parse(text, strlen(text), 1u << 20, 4, 0, doc, msg, sizeof msg) != 0)
+        return 0;
+    size_t n = 0, cap = 0;
+    for (int k = TS_ID_MODEL; k <= TS_ID_SERIAL; k++) {
+        ts_json_t *arr;
+        size_t na = 0;
+        if (ts_json_get_array(*doc, ts_adv_id_kind_name((ts_adv_id_kind_t)k), false, &arr, &na, msg,
+                              sizeof msg) != 0)
+            continue;
+        for (size_t i = 0; i < na; i++) {
+            ts_str_t s;
+            if (ts_json_as_str(ts_json_index(arr, i), "id", &s, msg, sizeof msg) != 0)
+                continue;
+            if (n == cap) {
+                cap = cap ? 2 * cap : 8;
+                *ids = ts_xrealloc(*ids, cap * sizeof **ids);
+            }
+            (*ids)[n++] = (ts_adv_ident_t){(ts_adv_id_kind_t)k, s.ptr};
+        }
+    }
+    return n;
 }
 
 static void remediations_json(const ts_adv_product_t *p, ts_buf_t *out)
@@ -237,7 +299,7 @@ struct doc {
     void *ctx;
     int err;      /* first store error: the document is rolled back */
     size_t count; /* advisories delivered */
-    ts_buf_t remed, hashbuf, cves;
+    ts_buf_t remed, hashbuf, cves, ids;
     struct mrows nw;
 };
 
@@ -287,7 +349,12 @@ static void content_hash(const ts_advisory_t *a, ts_buf_t *b, char out[65])
             hash_field(b, tmp);
         }
         hash_field(b, p->version_text);
-        ts_buf_printf(b, "%d|%d|", (int)p->status, p->range_ok);
+        hash_field(b, p->doubt);
+        hash_field(b, p->note);
+        hash_field(b, p->via);
+        for (size_t k = 0; k < p->n_ids; k++)
+            hash_field(b, p->ids[k].value);
+        ts_buf_printf(b, "%d|%d|%d|", (int)p->status, p->range_ok, p->secondary);
         for (size_t k = 0; k < p->n_remediations; k++) {
             hash_field(b, p->remediations[k]->category);
             hash_field(b, p->remediations[k]->details);
@@ -377,6 +444,11 @@ static int store_products(struct doc *d, const ts_advisory_t *a, int64_t rowid)
             .version_text = p->version_text,
             .range = range,
             .range_error = p->range_ok ? "" : p->range_error,
+            .doubt = p->doubt,
+            .note = p->note,
+            .via = p->via,
+            .ids_json = ids_json(p, &d->ids),
+            .secondary = p->secondary,
             .status = (int)p->status,
             .remediations_json = d->remed.data,
         };
@@ -477,6 +549,7 @@ static void doc_free(struct doc *d)
     ts_buf_free(&d->remed);
     ts_buf_free(&d->hashbuf);
     ts_buf_free(&d->cves);
+    ts_buf_free(&d->ids);
     mrows_free(&d->nw);
 }
 
@@ -711,12 +784,20 @@ struct padd {
     int64_t *advs;
 };
 
-/* Rebuilds the entry the matcher needs from its stored row. */
-static void rebuild(const ts_adv_prod_rec_t *rec, ts_adv_product_t *p)
+/* Rebuilds the entry the matcher needs from its stored row; its identifiers
+ * point into *ids_doc (ts_json_free() it, and free() p->ids, after). */
+static void rebuild(const ts_adv_prod_rec_t *rec, ts_adv_product_t *p, ts_json_t **ids_doc)
 {
     memset(p, 0, sizeof *p);
     p->ref = rec->ref;
     p->full_name = rec->full_name;
+    p->doubt = rec->doubt;
+    p->note = rec->note;
+    p->via = rec->via;
+    p->secondary = rec->secondary;
+    ts_adv_ident_t *ids;
+    p->n_ids = ids_from_json(rec->ids_json ? rec->ids_json : "", ids_doc, &ids);
+    p->ids = ids;
     snprintf(p->vendor, sizeof p->vendor, "%s", rec->vendor);
     snprintf(p->product, sizeof p->product, "%s", rec->product);
     char err[256];
@@ -739,16 +820,19 @@ static int on_candidate(const ts_adv_prod_rec_t *rec, void *vctx)
 {
     struct padd *pa = vctx;
     ts_adv_product_t *p = ts_xmalloc(sizeof *p);
-    rebuild(rec, p);
+    ts_json_t *ids_doc;
+    rebuild(rec, p, &ids_doc);
     bool und;
     char rule[TS_MATCH_RULE_MAX];
-    if (ts_match_one(pa->plat, p, &und, rule, sizeof rule)) {
+    int hit = ts_match_one(pa->plat, p, &und, rule, sizeof rule);
+    free((void *)p->ids);
+    ts_json_free(ids_doc);
+    if (hit) {
         struct mrow *last = pa->found.n ? &pa->found.v[pa->found.n - 1] : NULL;
         /* Rows come by advisory: the last row is this advisory's best so far. */
         if (last && last->platform_id == rec->adv_rowid) {
-            bool better = (last->undecided && !und) ||
-                          (last->undecided == und && (int)p->status < last->status);
-            if (!better) {
+            if (!ts_match_better(und, p->secondary, p->status, last->undecided, last->secondary,
+                                 (ts_pstatus_t)last->status)) {
                 free(p);
                 return 0;
             }
@@ -762,6 +846,7 @@ static int on_candidate(const ts_adv_prod_rec_t *rec, void *vctx)
         last->platform_id = rec->adv_rowid;
         last->site_id = pa->site_id;
         last->status = (int)p->status;
+        last->secondary = p->secondary;
         last->undecided = und;
         last->family = pa->plat->family;
         last->ref = ts_xstrdup(rec->ref);
@@ -773,14 +858,20 @@ static int on_candidate(const ts_adv_prod_rec_t *rec, void *vctx)
     return 0;
 }
 
-static int match_new_platform(ts_store_t *st, struct padd *pa, ts_adv_import_stats_t *stats)
+/* The best entry of each advisory that applies to pa->plat, into pa->found. */
+static int find_candidates(ts_store_t *st, struct padd *pa)
 {
     char key[1024] = "";
     if (pa->plat->kind == TS_PLAT_PURL)
         ts_match_purl_key(&pa->plat->purl, key, sizeof key);
-    int r = ts_store_adv_products_for(st, pa->plat->vendor,
-                                      pa->plat->vendor_family ? NULL : pa->plat->product, key,
-                                      on_candidate, pa);
+    return ts_store_adv_products_for(st, pa->plat->vendor,
+                                     pa->plat->vendor_family ? NULL : pa->plat->product, key,
+                                     ts_platform_has_ids(pa->plat), on_candidate, pa);
+}
+
+static int match_new_platform(ts_store_t *st, struct padd *pa, ts_adv_import_stats_t *stats)
+{
+    int r = find_candidates(st, pa);
     for (size_t i = 0; r == 0 && i < pa->found.n; i++) {
         struct mrow *f = &pa->found.v[i];
         int64_t adv = f->platform_id;
@@ -856,6 +947,39 @@ int ts_adv_platform_add(ts_store_t *st, int64_t site_id, const char *spec, int64
         ts_seterr(err, errsize, "no such site");
     else if (r)
         ts_seterr(err, errsize, "store: %s", ts_store_errmsg(st));
+    free(p);
+    return r;
+}
+
+/* ---- A product seen on the network --------------------------------------------------- */
+
+int ts_adv_match_spec(ts_store_t *st, const char *spec, ts_adv_spec_cb cb, void *ctx, char *err,
+                      size_t errsize)
+{
+    if (st == NULL || spec == NULL || cb == NULL) {
+        ts_seterr(err, errsize, "no platform given");
+        return TS_EINVAL;
+    }
+    ts_platform_t *p = ts_xmalloc(sizeof *p);
+    int r = ts_platform_parse(spec, p, err, errsize);
+    if (r) {
+        free(p);
+        return r;
+    }
+    struct padd pa = {.plat = p};
+    r = find_candidates(st, &pa);
+    for (size_t i = 0; r == 0 && i < pa.found.n; i++) {
+        const struct mrow *f = &pa.found.v[i];
+        ts_adv_spec_match_t m = {.adv_rowid = f->platform_id,
+                                 .entry = f->name,
+                                 .rule = f->rule,
+                                 .status = f->status,
+                                 .undecided = f->undecided};
+        r = cb(&m, ctx);
+    }
+    if (r < 0)
+        ts_seterr(err, errsize, "store: %s", ts_store_errmsg(st));
+    mrows_free(&pa.found);
     free(p);
     return r;
 }

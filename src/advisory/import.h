@@ -74,3 +74,23 @@ size_t ts_adv_importer_memory(const ts_adv_importer_t *imp);
 TS_MUSTCHECK int ts_adv_platform_add(ts_store_t *st, int64_t site_id, const char *spec,
                                      int64_t *id /* OUT */, ts_adv_import_stats_t *stats, char *err,
                                      size_t errsize);
+
+/* ---- A product seen on the network ------------------------------------------------- */
+
+/* The best entry of one advisory for a product. Strings valid during the call. */
+typedef struct ts_adv_spec_match {
+    int64_t adv_rowid; /* ts_store_adv_by_rowid() gives the advisory */
+    const char *entry; /* the entry's product name */
+    const char *rule;  /* why it applies */
+    int status;        /* a ts_pstatus_t */
+    bool undecided;
+} ts_adv_spec_match_t;
+typedef int (*ts_adv_spec_cb)(const ts_adv_spec_match_t *m, void *ctx);
+
+/* The advisories that apply to a platform spec without storing it (a
+ * product a scan read from a banner): one call per advisory, its best entry
+ * as ts_match_advisory() chooses. \retval 0, or the callback's non-zero
+ * value.  \retval TS_EINVAL / TS_ESYNTAX / TS_ETOOBIG a bad spec (err says
+ * why).  \retval a store error. */
+TS_MUSTCHECK int ts_adv_match_spec(ts_store_t *st, const char *spec, ts_adv_spec_cb cb, void *ctx,
+                                   char *err, size_t errsize);

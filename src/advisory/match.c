@@ -15,7 +15,8 @@ struct mplat {
     char *version; /* "" for a family */
     uint8_t kind;
     bool family, vendor_family;
-    ts_platform_t *full; /* CPE and purl platforms only: the parsed form */
+    bool ids;            /* gives a model number, SKU or serial number */
+    ts_platform_t *full; /* CPE, purl and identified platforms only: the parsed form */
 };
 
 /* Name platforms apart from CPE and purl ones, so that the hot loop over a
@@ -26,7 +27,7 @@ struct vgroup {
     uint32_t vlen;   /* strlen(version): the hot loop builds reasons from it */
     uint32_t *plats; /* name platforms */
     uint32_t n, cap;
-    uint32_t *special; /* CPE and purl platforms */
+    uint32_t *special; /* CPE, purl and identified platforms */
     uint32_t n_special, cap_special;
 };
 
@@ -61,7 +62,7 @@ struct best {
     uint32_t plat;
     const ts_adv_product_t *prod;
     uint8_t status;
-    bool undecided, family;
+    bool undecided, family, secondary;
     size_t rule_off;
 };
 
@@ -215,6 +216,12 @@ static void purl_key(char *out, size_t size, const ts_purl_t *p)
     ts_seterr(out, size, "\x02%s/%s/%s", p->type, p->ns, p->name);
 }
 
+/* The platforms of a vendor that give identifiers. */
+static void ids_key(char *out, size_t size, const char *vendor)
+{
+    ts_seterr(out, size, "\x03%s", vendor);
+}
+
 static void bucket_add(ts_match_index_t *idx, struct bucket *b, uint32_t pi)
 {
     struct mplat *mp = &idx->plats[pi];
@@ -236,7 +243,7 @@ static void bucket_add(ts_match_index_t *idx, struct bucket *b, uint32_t pi)
         g->version = dup_counted(idx, mp->version);
         g->vlen = (uint32_t)strlen(g->version);
     }
-    if (mp->kind == TS_PLAT_NAME) {
+    if (mp->kind == TS_PLAT_NAME && !mp->ids) {
         g->plats = grow(idx, g->plats, &g->cap, g->n, sizeof *g->plats);
         g->plats[g->n++] = pi;
     } else {
@@ -266,9 +273,10 @@ int ts_match_index_add(ts_match_index_t *idx, int64_t platform_id, int64_t site_
     mp->kind = (uint8_t)p->kind;
     mp->family = p->family;
     mp->vendor_family = p->vendor_family;
+    mp->ids = ts_platform_has_ids(p);
     if (p->vendor_family)
         idx->n_vendor_family++;
-    if (p->kind != TS_PLAT_NAME) {
+    if (p->kind != TS_PLAT_NAME || mp->ids) {
         mp->full = ts_arena_alloc(idx->strings, sizeof *mp->full);
         *mp->full = *p;
         idx->mem += sizeof *mp->full;
@@ -286,6 +294,11 @@ int ts_match_index_add(ts_match_index_t *idx, int64_t platform_id, int64_t site_
     }
     if (p->kind == TS_PLAT_PURL) {
         purl_key(key, sizeof key, &p->purl);
+        bucket_add(idx, find_or_add(idx, key), pi);
+    }
+    /* Entries with identifiers find these whatever their names. */
+    if (mp->ids && p->vendor[0]) {
+        ids_key(key, sizeof key, p->vendor);
         bucket_add(idx, find_or_add(idx, key), pi);
     }
     return 0;
@@ -330,10 +343,18 @@ static void put(char *out, size_t size, size_t *len, const char *s)
     out[*len] = '\0';
 }
 
-/* "name v/p", "cpe cpe:2.3:...", "purl pkg:type/ns/name": how the entry was found. */
+static bool has(const char *s)
+{
+    return s && s[0];
+}
+
+/* "name v/p", "cpe cpe:2.3:...", "purl pkg:type/ns/name": how the entry was
+ * found; an entry a CSAF relationship links to its platform says so. */
 static void ident(const ts_adv_product_t *p, ts_plat_kind_t how, char *out, size_t size)
 {
-    if (how == TS_PLAT_CPE) {
+    if (has(p->via)) {
+        ts_seterr(out, size, "%s", p->via);
+    } else if (how == TS_PLAT_CPE) {
         char c[512];
         ts_cpe_format(&p->cpe, c, sizeof c);
         ts_seterr(out, size, "cpe %s", c);
@@ -364,12 +385,10 @@ static int range_test_n(const ts_adv_product_t *p, ts_str_t version)
 {
     if (!p->range_ok)
         return 2;
-    if (p->range.all && p->range.n == 0)
-        return 1; /* every version: nothing to compare */
-    bool in = false;
-    if (ts_vrange_contains(&p->range, version, &in) != 0)
+    bool in = true; /* every version: nothing to compare */
+    if (!(p->range.all && p->range.n == 0) && ts_vrange_contains(&p->range, version, &in) != 0)
         return 2;
-    return in ? 1 : 0;
+    return in ? (has(p->doubt) ? 2 : 1) : 0;
 }
 
 static int range_test(const ts_adv_product_t *p, const char *version)
@@ -390,11 +409,15 @@ static void version_rule(const ts_adv_product_t *p, int res, const char *version
         return;
     }
     ts_vrange_format(&p->range, vers, sizeof vers);
-    if (res == 2)
+    bool in = false;
+    if (res == 2 && ts_vrange_contains(&p->range, ts_str_c(version), &in) != 0)
         ts_seterr(rule, size, "%s, %s cannot compare %s (not a %s version): undecided", id, vers,
                   version, ts_vscheme_name(p->range.scheme));
+    else if (res == 2)
+        ts_seterr(rule, size, "%s, %s contains %s, but undecided: %s", id, vers, version, p->doubt);
     else
-        ts_seterr(rule, size, "%s, %s contains %s", id, vers, version);
+        ts_seterr(rule, size, "%s, %s contains %s%s%s%s", id, vers, version,
+                  has(p->note) ? " (" : "", has(p->note) ? p->note : "", has(p->note) ? ")" : "");
 }
 
 static int eval_version(const ts_adv_product_t *p, const char *version, const char *id, char *rule,
@@ -418,12 +441,91 @@ static bool cpe_applies(const ts_cpe_t *src, const ts_cpe_t *tgt)
     return ts_cpe_matches(&s, &t);
 }
 
+static unsigned char fold(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* Whether identifier s fits pattern pat ('*' any run, '?' one character,
+ * '\' takes the next literally), case and blanks ignored. */
+static bool id_fits(const char *pat, const char *s)
+{
+    const char *star = NULL, *resume = NULL;
+    for (;;) {
+        while (*pat == ' ')
+            pat++;
+        while (*s == ' ')
+            s++;
+        if (*pat == '*') {
+            star = ++pat;
+            resume = s;
+            continue;
+        }
+        bool lit = pat[0] == '\\' && pat[1];
+        unsigned char pc = (unsigned char)pat[lit];
+        if (*s && pc && ((pc == '?' && !lit) || fold(pc) == fold((unsigned char)*s))) {
+            pat += 1 + lit;
+            s++;
+        } else if (*s == '\0' && pc == '\0') {
+            return true;
+        } else if (star && *resume) {
+            pat = star;
+            s = ++resume;
+        } else {
+            return false;
+        }
+    }
+}
+
+/* The identifiers the platform and the entry both give decide: -1 none in
+ * common, 0 one kind in common without a fit, 1 every kind in common fits
+ * (*pat, *kind: the first pattern that did). */
+static int ids_decide(const ts_platform_t *pl, const ts_adv_product_t *p, const char **pat,
+                      ts_adv_id_kind_t *kind)
+{
+    int res = -1;
+    for (int k = TS_ID_MODEL; k <= TS_ID_SERIAL; k++) {
+        const char *v = k == TS_ID_MODEL ? pl->model : k == TS_ID_SKU ? pl->sku : pl->serial;
+        bool given = false, fits = false;
+        for (size_t i = 0; v[0] && !fits && i < p->n_ids; i++) {
+            if (p->ids[i].kind != (ts_adv_id_kind_t)k)
+                continue;
+            given = true;
+            if ((fits = id_fits(p->ids[i].value, v)) && res < 0) {
+                *pat = p->ids[i].value;
+                *kind = (ts_adv_id_kind_t)k;
+            }
+        }
+        if (given && !fits)
+            return 0;
+        if (given)
+            res = 1;
+    }
+    return res;
+}
+
 int ts_match_one(const ts_platform_t *plat, const ts_adv_product_t *p, bool *undecided, char *rule,
                  size_t rulesize)
 {
     char id[TS_MATCH_RULE_MAX];
     *undecided = false;
-    if (plat->kind == TS_PLAT_PURL && p->has_purl) {
+    const char *pat = NULL;
+    ts_adv_id_kind_t kind = TS_ID_MODEL;
+    int by_id = p->n_ids && ts_platform_has_ids(plat) ? ids_decide(plat, p, &pat, &kind) : -1;
+    if (by_id == 0)
+        return 0;
+    if (by_id == 1) {
+        /* identifiers belong to their vendor, whatever the product is called */
+        char v[TS_NAME_MAX], pr[TS_NAME_MAX];
+        ts_match_entry_names(p, v, pr);
+        if (v[0] && strcmp(v, plat->vendor) != 0)
+            return 0;
+        if (has(p->via))
+            ts_seterr(id, sizeof id, "%s", p->via);
+        else
+            ts_seterr(id, sizeof id, "%s \"%s\" of %s/%s", ts_adv_id_kind_name(kind), pat,
+                      v[0] ? v : "*", pr);
+    } else if (plat->kind == TS_PLAT_PURL && p->has_purl) {
         if (!ts_purl_same_package(&p->purl, &plat->purl))
             return 0;
         ident(p, TS_PLAT_PURL, id, sizeof id);
@@ -444,7 +546,11 @@ int ts_match_one(const ts_platform_t *plat, const ts_adv_product_t *p, bool *und
                    (!plat->vendor_family && strcmp(pr, plat->product) != 0)) {
             return 0;
         }
-        ts_seterr(id, sizeof id, "name %s/%s", v[0] ? v : "*", pr);
+        /* as ident() says it, for the same reason on both paths */
+        if (has(p->via))
+            ts_seterr(id, sizeof id, "%s", p->via);
+        else
+            ts_seterr(id, sizeof id, "name %s/%s", v[0] ? v : "*", pr);
     }
     if (plat->family) {
         family_rule(p, id, rule, rulesize);
@@ -474,17 +580,28 @@ static int emit_one(const ts_match_index_t *idx, uint32_t pi, const ts_adv_produ
     return emit(idx, pi, p, und, mp->family, rule, ++*gen, ctx);
 }
 
+/* Whether an entry finds identified platforms through their vendor's
+ * identifiers bucket (and so not through the names' buckets). */
+static bool ids_lookup(const ts_adv_product_t *p, const char *vendor)
+{
+    return p->n_ids && vendor[0];
+}
+
 static int scan_name_bucket(const ts_match_index_t *idx, const struct bucket *b,
-                            const ts_adv_product_t *p, emit_fn emit, void *ctx, uint64_t *ngen)
+                            const ts_adv_product_t *p, bool by_ids, emit_fn emit, void *ctx,
+                            uint64_t *ngen)
 {
     char id[TS_MATCH_RULE_MAX], rule[TS_MATCH_RULE_MAX], prefix[TS_MATCH_RULE_MAX];
-    size_t prefix_len = 0;
+    char suffix[TS_MATCH_RULE_MAX];
+    size_t prefix_len = 0, suffix_len = 0;
     bool have_id = false;
     int r = 0;
     uint64_t family_gen = 0;
     for (uint32_t i = 0; r == 0 && i < b->n_family; i++) {
         uint32_t pi = b->family[i];
         const struct mplat *mp = &idx->plats[pi];
+        if (mp->ids && by_ids)
+            continue; /* the identifiers' bucket decides */
         if ((mp->kind == TS_PLAT_PURL && p->has_purl) || (mp->kind == TS_PLAT_CPE && p->has_cpe)) {
             if (mp->kind == TS_PLAT_CPE) {
                 r = emit_one(idx, pi, p, emit, ctx, ngen);
@@ -509,6 +626,13 @@ static int scan_name_bucket(const ts_match_index_t *idx, const struct bucket *b,
         for (uint32_t k = 0; r == 0 && k < vg->n + vg->n_special; k++) {
             bool plain = k < vg->n;
             uint32_t pi = plain ? vg->plats[k] : vg->special[k - vg->n];
+            if (!plain && idx->plats[pi].ids) {
+                if (!by_ids) {
+                    r = emit_one(idx, pi, p, emit, ctx, ngen);
+                    gen = 0;
+                }
+                continue; /* else the identifiers' bucket decides */
+            }
             if (!plain) {
                 uint8_t kind = idx->plats[pi].kind;
                 if ((kind == TS_PLAT_PURL && p->has_purl) || (kind == TS_PLAT_CPE && p->has_cpe)) {
@@ -539,11 +663,20 @@ static int scan_name_bucket(const ts_match_index_t *idx, const struct bucket *b,
                         put(prefix, sizeof prefix, &prefix_len, ", ");
                         put(prefix, sizeof prefix, &prefix_len, vers);
                         put(prefix, sizeof prefix, &prefix_len, " contains ");
+                        suffix[0] = '\0';
+                        if (has(p->note)) {
+                            put(suffix, sizeof suffix, &suffix_len, " (");
+                            put(suffix, sizeof suffix, &suffix_len, p->note);
+                            put(suffix, sizeof suffix, &suffix_len, ")");
+                        }
                     }
                     size_t vl = vg->vlen;
-                    if (prefix_len + vl < sizeof rule) {
+                    if (prefix_len + vl + suffix_len < sizeof rule) {
                         memcpy(rule, prefix, prefix_len);
-                        memcpy(rule + prefix_len, vg->version, vl + 1);
+                        memcpy(rule + prefix_len, vg->version, vl);
+                        if (suffix_len)
+                            memcpy(rule + prefix_len + vl, suffix, suffix_len);
+                        rule[prefix_len + vl + suffix_len] = '\0';
                     } else {
                         version_rule(p, in, vg->version, id, rule, sizeof rule);
                     }
@@ -558,17 +691,23 @@ static int scan_name_bucket(const ts_match_index_t *idx, const struct bucket *b,
     return r;
 }
 
-static int scan_purl_bucket(const ts_match_index_t *idx, const struct bucket *b,
-                            const ts_adv_product_t *p, emit_fn emit, void *ctx, uint64_t *ngen)
+/* The platforms of a bucket one by one: every one (an identifiers' bucket),
+ * or only its purl platforms (a purl bucket; those with identifiers left to
+ * the identifiers' bucket when the entry is looked up there). */
+static int scan_each(const ts_match_index_t *idx, const struct bucket *b, const ts_adv_product_t *p,
+                     bool purl_only, bool by_ids, emit_fn emit, void *ctx, uint64_t *ngen)
 {
     int r = 0;
-    for (uint32_t i = 0; r == 0 && i < b->n_family; i++)
-        if (idx->plats[b->family[i]].kind == TS_PLAT_PURL)
-            r = emit_one(idx, b->family[i], p, emit, ctx, ngen);
-    for (uint32_t g = 0; r == 0 && g < b->n_groups; g++)
-        for (uint32_t i = 0; r == 0 && i < b->groups[g].n_special; i++)
-            if (idx->plats[b->groups[g].special[i]].kind == TS_PLAT_PURL)
-                r = emit_one(idx, b->groups[g].special[i], p, emit, ctx, ngen);
+    for (uint32_t g = 0; r == 0 && g <= b->n_groups; g++) {
+        /* the families first, then each version group's special platforms */
+        const uint32_t *list = g == 0 ? b->family : b->groups[g - 1].special;
+        uint32_t n = g == 0 ? b->n_family : b->groups[g - 1].n_special;
+        for (uint32_t i = 0; r == 0 && i < n; i++) {
+            const struct mplat *mp = &idx->plats[list[i]];
+            if (!purl_only || (mp->kind == TS_PLAT_PURL && !(by_ids && mp->ids)))
+                r = emit_one(idx, list[i], p, emit, ctx, ngen);
+        }
+    }
     return r;
 }
 
@@ -584,25 +723,32 @@ static int match_entry(const ts_match_index_t *idx, const ts_adv_product_t *p, e
         v = vb;
         pr = pb;
     }
+    bool by_ids = ids_lookup(p, v);
     if (pr[0]) {
         /* With no vendor, the key ("", product) holds every platform of that
          * product; vendor families do not apply. */
         name_key(key, sizeof key, v, pr);
         const struct bucket *b = find(idx, key, hash_key(key));
         if (b)
-            r = scan_name_bucket(idx, b, p, emit, ctx, ngen);
+            r = scan_name_bucket(idx, b, p, by_ids, emit, ctx, ngen);
         if (v[0] && idx->n_vendor_family) {
             name_key(key, sizeof key, v, "*");
             b = find(idx, key, hash_key(key));
             if (b && r == 0)
-                r = scan_name_bucket(idx, b, p, emit, ctx, ngen);
+                r = scan_name_bucket(idx, b, p, by_ids, emit, ctx, ngen);
         }
+    }
+    if (r == 0 && by_ids) {
+        ids_key(key, sizeof key, v);
+        const struct bucket *b = find(idx, key, hash_key(key));
+        if (b)
+            r = scan_each(idx, b, p, false, false, emit, ctx, ngen);
     }
     if (r == 0 && p->has_purl) {
         purl_key(key, sizeof key, &p->purl);
         const struct bucket *b = find(idx, key, hash_key(key));
         if (b)
-            r = scan_purl_bucket(idx, b, p, emit, ctx, ngen);
+            r = scan_each(idx, b, p, true, by_ids, emit, ctx, ngen);
     }
     return r;
 }
@@ -639,11 +785,13 @@ int ts_match_product(ts_match_index_t *idx, const ts_adv_product_t *p, ts_adv_ma
     return match_entry(idx, p, emit_direct, &d, &gen);
 }
 
-/* Whether a beats b for the same platform. */
-static bool better(bool und_a, int st_a, bool und_b, int st_b)
+bool ts_match_better(bool und_a, bool sec_a, ts_pstatus_t st_a, bool und_b, bool sec_b,
+                     ts_pstatus_t st_b)
 {
     if (und_a != und_b)
         return !und_a;
+    if (!und_a && sec_a != sec_b)
+        return !sec_a;
     return st_a < st_b;
 }
 
@@ -656,7 +804,8 @@ static int emit_best(const ts_match_index_t *idx, uint32_t pi, const ts_adv_prod
     struct seen *sn = &sc->seen[pi];
     if (sn->stamp == sc->counter) {
         bp = &sc->best[sn->slot];
-        if (!better(undecided, (int)p->status, bp->undecided, bp->status))
+        if (!ts_match_better(undecided, p->secondary, p->status, bp->undecided, bp->secondary,
+                             (ts_pstatus_t)bp->status))
             return 0;
     } else {
         if (sc->n_best == sc->cap_best) {
@@ -670,6 +819,7 @@ static int emit_best(const ts_match_index_t *idx, uint32_t pi, const ts_adv_prod
     bp->plat = pi;
     bp->prod = p;
     bp->status = (uint8_t)p->status;
+    bp->secondary = p->secondary;
     bp->undecided = undecided;
     bp->family = family;
     if (rule_gen != sc->stored_gen) {

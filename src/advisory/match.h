@@ -17,11 +17,18 @@
  *    attribute left to the range, and the version is in the range;
  *  - purl: both carry a purl of the same package (ts_purl_same_package), and
  *    the version is in the range;
+ *  - identifiers: when the platform and the entry both give model numbers,
+ *    SKUs or serial numbers (platform.h; CSAF's helpers, with '*' and '?'
+ *    wildcards, case and blanks ignored), those decide alone: the platform
+ *    is the entry's when every kind both give fits and the vendors agree,
+ *    whatever the products are called, and is not when one does not fit;
  *  - a family platform (no version): whatever the range ("family" in the rule).
  * When the range cannot be evaluated (the entry's range was not understood,
- * or the platform's version is not a version of the range's scheme) the match
- * is reported as undecided with the reason, never dropped nor counted as
- * affected silently.
+ * or the platform's version is not a version of the range's scheme), or the
+ * range holds the version but the entry is in doubt (ts_adv_product_t.doubt),
+ * the match is reported as undecided with the reason, never dropped nor
+ * counted as affected silently. A rule names the relationship of an entry
+ * that has one (via), and ends with the entry's note.
  *
  * ts_match_advisory() uses scratch space inside the index; threads share one
  * index (read-only once built) through ts_match_advisory_with(), each with a
@@ -67,9 +74,14 @@ typedef int (*ts_adv_match_fn)(const ts_adv_match_t *m, void *ctx);
  * \retval 0, or the callback's non-zero value. */
 TS_MUSTCHECK int ts_match_product(ts_match_index_t *idx, const ts_adv_product_t *p,
                                   ts_adv_match_fn cb, void *ctx);
+/* Whether a match (undecided, from a secondary entry, status) beats another
+ * for the same platform: a decided one wins over an undecided one, then
+ * among decided ones a primary entry over a secondary (a CVE record's CNA
+ * over its ADPs), then the more urgent status (ts_pstatus_t order). */
+bool ts_match_better(bool und_a, bool sec_a, ts_pstatus_t st_a, bool und_b, bool sec_b,
+                     ts_pstatus_t st_b);
 /* Every platform an advisory applies to, one call per platform: when several
- * entries apply, a decided one wins over an undecided one, then the most
- * urgent status (ts_pstatus_t order), then the first entry.
+ * entries apply, the best by ts_match_better(), then the first entry.
  * \retval 0, or the callback's non-zero value. */
 TS_MUSTCHECK int ts_match_advisory(ts_match_index_t *idx, const ts_advisory_t *a,
                                    ts_adv_match_fn cb, void *ctx);

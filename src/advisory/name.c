@@ -8,6 +8,7 @@
  * "Hörmann" stay distinct from "Hormann": no transliteration is guessed). */
 #include "advisory/name.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static bool name_char(unsigned char c)
@@ -114,14 +115,53 @@ int ts_name_vendor(ts_str_t in, char out[TS_NAME_MAX])
     return 0;
 }
 
+/* Drops trailing parenthesised qualifiers: the order number, region or
+ * edition vendors append to a product's name ("SIMATIC S7-1500 CPU 1518-4
+ * PN/DP (6ES7518-4AP00-0AB0)", "Red Hat Enterprise Linux BaseOS (v. 9)"). A
+ * name that is nothing but qualifiers keeps them. */
+static ts_str_t strip_qualifiers(ts_str_t in)
+{
+    for (;;) {
+        size_t n = in.len;
+        while (n && (in.ptr[n - 1] == ' ' || in.ptr[n - 1] == '\t'))
+            n--;
+        if (n == 0 || in.ptr[n - 1] != ')')
+            return in;
+        size_t depth = 0, k = n;
+        while (k-- > 0) {
+            if (in.ptr[k] == ')')
+                depth++;
+            else if (in.ptr[k] == '(' && --depth == 0)
+                break;
+        }
+        if (k == (size_t)-1 || depth != 0)
+            return in; /* unbalanced: leave it */
+        ts_str_t rest = ts_str(in.ptr, k);
+        size_t m = 0;
+        for (size_t i = 0; i < rest.len; i++)
+            m += name_char((unsigned char)rest.ptr[i]);
+        if (m == 0)
+            return in;
+        in = rest;
+    }
+}
+
 int ts_name_product(ts_str_t in, char out[TS_NAME_MAX])
 {
     out[0] = '\0';
     if (in.ptr == NULL || is_na(in))
         return TS_EINVAL;
     size_t n;
-    int rc = fold(in, out, &n);
+    int rc = fold(strip_qualifiers(in), out, &n);
     if (rc)
         out[0] = '\0';
     return rc;
+}
+
+void ts_name_product_alias(const char *vendor, char product[TS_NAME_MAX])
+{
+    /* The kernel CNA names its product "Linux" by "Linux"; CPE and NVD say
+     * linux_kernel. */
+    if (strcmp(vendor, "linux") == 0 && strcmp(product, "linux") == 0)
+        strcpy(product, "linux_kernel");
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Inventory specs: CPE, purl, vendor:product[:version], families. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,7 +28,7 @@ static int check_version(const char *v, size_t n, char *err, size_t errsize)
     }
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)v[i];
-        if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == '|' || c == '*') {
+        if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == '|' || c == '*' || c == ';') {
             ts_seterr(err, errsize, "version \"%.*s\" is not a single version", (int)n, v);
             return TS_EINVAL;
         }
@@ -55,8 +56,25 @@ static int names(ts_platform_t *p, ts_str_t vendor, ts_str_t product, char *err,
                   r == TS_ETOOBIG ? "too long" : "empty after normalising");
         return TS_EINVAL;
     }
+    ts_name_product_alias(p->vendor, p->product);
     return 0;
 }
+
+/* The canonical spec: it must fit whole, since it is what is stored and read
+ * back (a cut one would name another platform). tmp holds it first. */
+static int set_spec(ts_platform_t *p, const char *tmp, char *err, size_t errsize)
+{
+    size_t n = strlen(tmp);
+    if (n >= sizeof p->spec) {
+        ts_seterr(err, errsize, "canonical form longer than %d bytes", TS_PLATFORM_SPEC_MAX - 1);
+        return TS_ETOOBIG;
+    }
+    memcpy(p->spec, tmp, n + 1);
+    return 0;
+}
+
+/* Room to format a CPE or purl whole, so that a form too long is seen. */
+#define CANON_TMP (4 * TS_PLATFORM_SPEC_MAX)
 
 static int parse_cpe(const char *spec, ts_platform_t *p, char *err, size_t errsize)
 {
@@ -85,8 +103,9 @@ static int parse_cpe(const char *spec, ts_platform_t *p, char *err, size_t errsi
     } else {
         p->family = true;
     }
-    ts_cpe_format(&p->cpe, p->spec, sizeof p->spec);
-    return 0;
+    char tmp[CANON_TMP];
+    ts_cpe_format(&p->cpe, tmp, sizeof tmp);
+    return set_spec(p, tmp, err, errsize);
 }
 
 static int parse_purl(const char *spec, ts_platform_t *p, char *err, size_t errsize)
@@ -116,8 +135,9 @@ static int parse_purl(const char *spec, ts_platform_t *p, char *err, size_t errs
     } else {
         p->family = true;
     }
-    ts_purl_format(&p->purl, p->spec, sizeof p->spec);
-    return 0;
+    char tmp[CANON_TMP];
+    ts_purl_format(&p->purl, tmp, sizeof tmp);
+    return set_spec(p, tmp, err, errsize);
 }
 
 static int parse_name(const char *spec, ts_platform_t *p, char *err, size_t errsize)
@@ -160,6 +180,91 @@ static int parse_name(const char *spec, ts_platform_t *p, char *err, size_t errs
     return 0;
 }
 
+static const struct {
+    const char *key; /* with its '=' */
+    size_t off;
+} id_keys[] = {
+    {"model=", offsetof(ts_platform_t, model)},
+    {"sku=", offsetof(ts_platform_t, sku)},
+    {"serial=", offsetof(ts_platform_t, serial)},
+};
+#define N_ID_KEYS (sizeof id_keys / sizeof id_keys[0])
+
+/* The key of the identifier starting at s (after its ';'), or -1. */
+static int id_key(const char *s)
+{
+    for (size_t k = 0; k < N_ID_KEYS; k++)
+        if (strncmp(s, id_keys[k].key, strlen(id_keys[k].key)) == 0)
+            return (int)k;
+    return -1;
+}
+
+/* Where the identifiers start: the first ';' that begins one and is not
+ * escaped (a CPE value may hold "\;"); NULL when there are none. */
+static const char *ids_start(const char *spec)
+{
+    for (const char *s = strchr(spec, ';'); s; s = strchr(s + 1, ';'))
+        if ((s == spec || s[-1] != '\\') && id_key(s + 1) >= 0)
+            return s;
+    return NULL;
+}
+
+/* Reads ";key=value" items into p. */
+static int parse_ids(const char *s, ts_platform_t *p, char *err, size_t errsize)
+{
+    while (*s == ';') {
+        int k = id_key(s + 1);
+        if (k < 0) {
+            ts_seterr(err, errsize, "unknown identifier \"%.20s\" (model=, sku=, serial=)", s + 1);
+            return TS_EINVAL;
+        }
+        const char *v = s + 1 + strlen(id_keys[k].key), *end = strchr(v, ';');
+        size_t n = end ? (size_t)(end - v) : strlen(v);
+        while (n && v[0] == ' ') {
+            v++;
+            n--;
+        }
+        while (n && v[n - 1] == ' ')
+            n--;
+        char *dst = (char *)p + id_keys[k].off;
+        if (n == 0 || n >= TS_PLATFORM_ID_MAX || dst[0]) {
+            ts_seterr(err, errsize, "identifier %.*s%s", (int)strlen(id_keys[k].key) - 1,
+                      id_keys[k].key,
+                      dst[0]   ? " given twice"
+                      : n == 0 ? " is empty"
+                               : " longer than 64 bytes");
+            return TS_EINVAL;
+        }
+        memcpy(dst, v, n);
+        dst[n] = '\0';
+        s = end ? end : v + n + strlen(v + n);
+    }
+    return 0;
+}
+
+bool ts_platform_has_ids(const ts_platform_t *p)
+{
+    return p->model[0] || p->sku[0] || p->serial[0];
+}
+
+/* Appends the identifiers to the canonical spec. */
+static int ids_canonical(ts_platform_t *p, char *err, size_t errsize)
+{
+    size_t n = strlen(p->spec);
+    for (size_t k = 0; k < N_ID_KEYS; k++) {
+        const char *v = (const char *)p + id_keys[k].off;
+        if (v[0] == '\0')
+            continue;
+        int w = snprintf(p->spec + n, sizeof p->spec - n, ";%s%s", id_keys[k].key, v);
+        if (w < 0 || (size_t)w >= sizeof p->spec - n) {
+            ts_seterr(err, errsize, "platform longer than %d bytes", TS_PLATFORM_SPEC_MAX - 1);
+            return TS_ETOOBIG;
+        }
+        n += (size_t)w;
+    }
+    return 0;
+}
+
 int ts_platform_parse(const char *spec, ts_platform_t *out, char *err, size_t errsize)
 {
     if (spec == NULL || out == NULL) {
@@ -180,13 +285,24 @@ int ts_platform_parse(const char *spec, ts_platform_t *out, char *err, size_t er
         ts_seterr(err, errsize, "control character in platform");
         return TS_EINVAL;
     }
-    int r;
-    if (strncmp(spec, "cpe:", 4) == 0)
-        r = parse_cpe(spec, out, err, errsize);
-    else if (strncmp(spec, "pkg:", 4) == 0)
-        r = parse_purl(spec, out, err, errsize);
-    else
-        r = parse_name(spec, out, err, errsize);
+    char base[TS_PLATFORM_SPEC_MAX];
+    const char *ids = ids_start(spec);
+    size_t bn = ids ? (size_t)(ids - spec) : n; /* < n < TS_PLATFORM_SPEC_MAX */
+    memcpy(base, spec, bn);
+    base[bn] = '\0';
+    int r = ids ? parse_ids(ids, out, err, errsize) : 0;
+    if (r == 0 && strncmp(base, "cpe:", 4) == 0)
+        r = parse_cpe(base, out, err, errsize);
+    else if (r == 0 && strncmp(base, "pkg:", 4) == 0)
+        r = parse_purl(base, out, err, errsize);
+    else if (r == 0)
+        r = parse_name(base, out, err, errsize);
+    if (r == 0 && ids && out->vendor_family) {
+        ts_seterr(err, errsize, "a vendor family (vendor:*) takes no model, SKU or serial number");
+        r = TS_EINVAL;
+    }
+    if (r == 0)
+        r = ids_canonical(out, err, errsize);
     if (r)
         memset(out, 0, sizeof *out);
     return r;

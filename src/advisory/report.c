@@ -134,6 +134,11 @@ const char *ts_adv_status_name(int status)
     return ts_pstatus_name((ts_pstatus_t)status);
 }
 
+const char *ts_adv_verdict_name(int status, bool undecided)
+{
+    return undecided ? "needs_a_look" : ts_adv_status_name(status);
+}
+
 int ts_adv_status_parse(const char *s)
 {
     if (s == NULL)
@@ -224,6 +229,8 @@ void ts_adv_json_group(ts_jsonw_t *w, const ts_adv_list_t *l, size_t g, bool wit
     ts_jsonw_cstr(w, ts_adv_status_name(b->m.status));
     ts_jsonw_key(w, "undecided");
     ts_jsonw_bool(w, b->m.undecided);
+    ts_jsonw_key(w, "verdict");
+    ts_jsonw_cstr(w, ts_adv_verdict_name(b->m.status, b->m.undecided));
     ts_jsonw_key(w, "reason");
     ts_jsonw_cstr(w, b->m.rule);
     ts_jsonw_key(w, "product");
@@ -248,6 +255,8 @@ void ts_adv_json_group(ts_jsonw_t *w, const ts_adv_list_t *l, size_t g, bool wit
             ts_jsonw_cstr(w, ts_adv_status_name(r->m.status));
             ts_jsonw_key(w, "undecided");
             ts_jsonw_bool(w, r->m.undecided);
+            ts_jsonw_key(w, "verdict");
+            ts_jsonw_cstr(w, ts_adv_verdict_name(r->m.status, r->m.undecided));
             ts_jsonw_key(w, "family");
             ts_jsonw_bool(w, r->m.family);
             ts_jsonw_key(w, "rule");
@@ -269,7 +278,8 @@ static void xml_elem(ts_buf_t *b, const char *tag, const char *text)
 
 void ts_adv_csv_header(ts_buf_t *out)
 {
-    ts_buf_puts(out, "id,severity,cvss,site,platform,status,undecided,reason,product,title\r\n");
+    ts_buf_puts(out,
+                "id,severity,cvss,site,platform,status,undecided,verdict,reason,product,title\r\n");
 }
 
 void ts_adv_csv_row(ts_buf_t *out, const ts_adv_row_t *r)
@@ -283,8 +293,9 @@ void ts_adv_csv_row(ts_buf_t *out, const ts_adv_row_t *r)
         ts_buf_putc(out, ',');
     ts_format_csv_text(out, r->site_name, false);
     ts_format_csv_text(out, r->platform, false);
-    ts_buf_printf(out, ",%s,%s", ts_adv_status_name(r->m.status),
-                  r->m.undecided ? "true" : "false");
+    ts_buf_printf(out, ",%s,%s,%s", ts_adv_status_name(r->m.status),
+                  r->m.undecided ? "true" : "false",
+                  ts_adv_verdict_name(r->m.status, r->m.undecided));
     ts_format_csv_text(out, r->m.rule, false);
     ts_format_csv_text(out, r->m.product_name, false);
     ts_format_csv_text(out, r->adv.title, false);
@@ -328,15 +339,16 @@ void ts_adv_atom(ts_buf_t *out, const ts_adv_list_t *l, const char *who, int64_t
             xml_elem(out, "published", t);
         ts_buf_puts(out, "<summary>");
         char head[1200];
-        snprintf(head, sizeof head, "%s%s on %s (site %s): ", ts_adv_status_name(r->m.status),
-                 r->m.undecided ? " (undecided)" : "", r->platform, r->site_name);
+        snprintf(head, sizeof head,
+                 "%s on %s (site %s): ", ts_adv_verdict_name(r->m.status, r->m.undecided),
+                 r->platform, r->site_name);
         ts_markup_text(out, head);
         ts_markup_text(out, r->m.rule);
         ts_buf_puts(out, "</summary>\n<content type=\"text\">");
         for (size_t i = 0; i < n; i++) {
-            snprintf(head, sizeof head, "%s: %s%s, %s [%s]\n", r[i].platform,
-                     ts_adv_status_name(r[i].m.status), r[i].m.undecided ? " (undecided)" : "",
-                     r[i].m.product_name, r[i].m.product_ref);
+            snprintf(head, sizeof head, "%s: %s, %s [%s]\n", r[i].platform,
+                     ts_adv_verdict_name(r[i].m.status, r[i].m.undecided), r[i].m.product_name,
+                     r[i].m.product_ref);
             ts_markup_text(out, head);
             ts_markup_text(out, "  why: ");
             ts_markup_text(out, r[i].m.rule);

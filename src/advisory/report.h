@@ -27,10 +27,10 @@ const ts_adv_row_t *ts_adv_list_group(const ts_adv_list_t *l, size_t g, size_t *
 
 /* Writes group g as one JSON object: id, title, publisher, source, revision,
  * published, updated, cvss (null when none), severity, cves, site (when
- * with_site), platform, status, undecided, reason (the rule), product,
- * remediations, alerted (null when never); with matches, also "matches":[{
- * platform, product, product_ref, status, undecided, family, rule,
- * remediations}] for every row of the group. */
+ * with_site), platform, status, undecided, verdict, reason (the rule),
+ * product, remediations, alerted (null when never); with matches, also
+ * "matches":[{platform, product, product_ref, status, undecided, verdict,
+ * family, rule, remediations}] for every row of the group. */
 void ts_adv_json_group(ts_jsonw_t *w, const ts_adv_list_t *l, size_t g, bool with_site,
                        bool with_matches);
 /* An advisory without matches (the CSIRT's view of an unmatched one). */
@@ -53,5 +53,8 @@ void ts_adv_atom(ts_buf_t *out, const ts_adv_list_t *l, const char *who, int64_t
 void ts_adv_time(int64_t us, char *buf, size_t size);
 /* Status name for a stored status number ("known_affected", ...). */
 const char *ts_adv_status_name(int status);
+/* What a match tells the site: "needs_a_look" when undecided (whatever the
+ * entry's status, it is not a verdict), else the status name. */
+const char *ts_adv_verdict_name(int status, bool undecided);
 /* Parses a status name (also "affected", "not_affected") to its number; 0 if unknown. */
 int ts_adv_status_parse(const char *s);

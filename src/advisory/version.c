@@ -187,13 +187,30 @@ static int alpha_vs_nothing(const struct gtok *a)
     return pre_rank(a) ? -1 : 1;
 }
 
-static ts_str_t generic_body(ts_str_t v)
+/* generic_body() past its common case (no leading 'v'). */
+static ts_str_t generic_body_v(ts_str_t v)
 {
-    if (v.len >= 2 && (v.ptr[0] == 'v' || v.ptr[0] == 'V') && is_digit((unsigned char)v.ptr[1])) {
-        v.ptr++;
-        v.len--;
+    size_t k = 1;
+    if (v.len > 7 && ieq(ts_str(v.ptr, 7), "version")) {
+        k = 7;
+        while (k < v.len &&
+               (v.ptr[k] == ' ' || v.ptr[k] == '.' || v.ptr[k] == '_' || v.ptr[k] == '-'))
+            k++;
+    }
+    if (k < v.len && is_digit((unsigned char)v.ptr[k])) {
+        v.ptr += k;
+        v.len -= k;
     }
     return v;
+}
+
+/* Drops what vendors write before the number: "V3.1.0", "v2", "Version 4.2",
+ * "version_5". Inline: every generic comparison starts here. */
+static inline ts_str_t generic_body(ts_str_t v)
+{
+    if (v.len < 2 || (v.ptr[0] != 'v' && v.ptr[0] != 'V'))
+        return v;
+    return generic_body_v(v);
 }
 
 static int generic_check(ts_str_t v)
@@ -222,7 +239,34 @@ static int generic_check(ts_str_t v)
     return digit ? 0 : TS_EINVAL;
 }
 
-static int generic_cmp(ts_str_t a, ts_str_t b)
+/* One step of the generic comparison: token x of a against token y of b
+ * (either may be the end). */
+static int gtok_cmp(const struct gtok *x, const struct gtok *y)
+{
+    if (x->end && y->end)
+        return 0;
+    if (x->end || y->end) {
+        const struct gtok *t = x->end ? y : x;
+        int sign = x->end ? -1 : 1; /* sign of "t against nothing" seen from a */
+        return sign * (t->num ? (gzero(t) ? 0 : 1) : alpha_vs_nothing(t));
+    }
+    if (x->num && y->num)
+        return numcmp(x->p, x->len, y->p, y->len);
+    if (!x->num && !y->num)
+        return alphacmp(x, y);
+    /* word against number: a zero is treated like a missing run so that
+     * "1.0.0" and "1.0" compare the same against "1.0p1" */
+    const struct gtok *w = x->num ? y : x, *n = x->num ? x : y;
+    int wr = gzero(n) ? alpha_vs_nothing(w) : -1; /* word seen against number */
+    return x->num ? -wr : wr;
+}
+
+/* a against b, either one followed by an infinitely large element when its
+ * flag says so (a CVE 5 bound pattern "6.1.*" is 6.1 then infinity): when a
+ * pattern's runs are all equal to the other's first ones, the pattern is
+ * above; two patterns that end together are equal. Inline, so that the
+ * plain comparison (both flags false) pays nothing for patterns. */
+static inline int generic_cmp_ext(ts_str_t a, bool a_inf, ts_str_t b, bool b_inf)
 {
     a = generic_body(a);
     b = generic_body(b);
@@ -231,31 +275,20 @@ static int generic_cmp(ts_str_t a, ts_str_t b)
         struct gtok x, y;
         gnext(&ca, &x);
         gnext(&cb, &y);
+        bool xi = x.end && a_inf, yi = y.end && b_inf;
+        if (xi || yi)
+            return xi == yi ? 0 : xi ? 1 : -1;
         if (x.end && y.end)
             return 0;
-        int r;
-        if (x.end || y.end) {
-            const struct gtok *t = x.end ? &y : &x;
-            int sign = x.end ? -1 : 1; /* sign of "t against nothing" seen from a */
-            if (t->num)
-                r = gzero(t) ? 0 : 1;
-            else
-                r = alpha_vs_nothing(t);
-            r *= sign;
-        } else if (x.num && y.num) {
-            r = numcmp(x.p, x.len, y.p, y.len);
-        } else if (!x.num && !y.num) {
-            r = alphacmp(&x, &y);
-        } else {
-            /* word against number: a zero is treated like a missing run so
-             * that "1.0.0" and "1.0" compare the same against "1.0p1" */
-            const struct gtok *w = x.num ? &y : &x, *n = x.num ? &x : &y;
-            int wr = gzero(n) ? alpha_vs_nothing(w) : -1; /* word seen against number */
-            r = x.num ? -wr : wr;
-        }
+        int r = gtok_cmp(&x, &y);
         if (r)
             return r;
     }
+}
+
+static int generic_cmp(ts_str_t a, ts_str_t b)
+{
+    return generic_cmp_ext(a, false, b, false);
 }
 
 /* ---- semver 2.0.0 -------------------------------------------------------
@@ -710,6 +743,72 @@ static int vcheck(ts_vscheme_t s, ts_str_t v)
     return TS_EINVAL;
 }
 
+/* A CVE 5 bound pattern "P.*" ('*' is infinity, not a wildcard: "6.1.*" is
+ * above every 6.1.x and below 6.2); *prefix receives P. */
+static bool is_pattern(ts_str_t v, ts_str_t *prefix)
+{
+    if (v.len < 3 || v.ptr[v.len - 1] != '*' || v.ptr[v.len - 2] != '.')
+        return false;
+    *prefix = ts_str(v.ptr, v.len - 2);
+    return true;
+}
+
+/* Whether P of a pattern reads under s: generic, or semver's "MAJOR" and
+ * "MAJOR.MINOR" (a pattern after PATCH would need a fourth element). */
+static int pattern_check(ts_vscheme_t s, ts_str_t p)
+{
+    if (s == TS_VS_GENERIC)
+        return generic_check(p);
+    if (s != TS_VS_SEMVER || common_check(p) != 0)
+        return TS_EINVAL;
+    const char *q = p.ptr, *e = p.ptr + p.len;
+    if (e - q >= 2 && (*q == 'v' || *q == 'V'))
+        q++;
+    for (int k = 0; k < 2 && q < e; k++) {
+        const char *st = q;
+        while (q < e && is_digit((unsigned char)*q))
+            q++;
+        if (q == st || (q - st > 1 && *st == '0'))
+            return TS_EINVAL;
+        if (q < e && (*q != '.' || k == 1 || q + 1 == e))
+            return TS_EINVAL;
+        if (q < e)
+            q++;
+    }
+    return q == e ? 0 : TS_EINVAL;
+}
+
+/* Whether v is a version of s, or a bound pattern of it. */
+static int bound_check(ts_vscheme_t s, ts_str_t v)
+{
+    ts_str_t p;
+    if (v.ptr)
+        v = trim(v);
+    if (v.ptr && is_pattern(v, &p))
+        return pattern_check(s, p);
+    return vcheck(s, v);
+}
+
+int ts_version_cmp_bound(ts_vscheme_t s, ts_str_t a, ts_str_t b, int *out)
+{
+    ts_str_t pa, pb;
+    *out = 0;
+    if (a.ptr)
+        a = trim(a);
+    if (b.ptr)
+        b = trim(b);
+    bool wa = a.ptr && is_pattern(a, &pa), wb = b.ptr && is_pattern(b, &pb);
+    if (!wa && !wb)
+        return ts_version_cmp(s, a, b, out);
+    if ((wa ? pattern_check(s, pa) : vcheck(s, a)) != 0 ||
+        (wb ? pattern_check(s, pb) : vcheck(s, b)) != 0)
+        return TS_EINVAL;
+    /* Only the leading numbers of a pattern count, and semver's order there
+     * is the generic one. */
+    *out = generic_cmp_ext(wa ? pa : a, wa, wb ? pb : b, wb);
+    return 0;
+}
+
 int ts_version_cmp(ts_vscheme_t s, ts_str_t a, ts_str_t b, int *out)
 {
     *out = 0;
@@ -771,9 +870,16 @@ static int range_add(ts_vrange_t *r, ts_vop_t op, ts_str_t v, char *err, size_t 
         ts_seterr(err, errsize, "versions longer than %d bytes", TS_VRANGE_TEXT_MAX);
         return TS_ETOOBIG;
     }
-    if (vcheck(r->scheme, v) != 0) {
-        ts_seterr(err, errsize, "not a %s version: \"%.*s\"", ts_vscheme_name(r->scheme),
-                  (int)(v.len > 64 ? 64 : v.len), v.ptr ? v.ptr : "");
+    ts_str_t pat;
+    bool wild = v.ptr && is_pattern(v, &pat);
+    if (wild && (op == TS_VOP_EQ || op == TS_VOP_NE)) {
+        ts_seterr(err, errsize, "\"%.*s\" is a bound, not a version",
+                  (int)(v.len > 64 ? 64 : v.len), v.ptr);
+        return TS_EINVAL;
+    }
+    if (bound_check(r->scheme, v) != 0) {
+        ts_seterr(err, errsize, "not a %s version%s: \"%.*s\"", ts_vscheme_name(r->scheme),
+                  wild ? " pattern" : "", (int)(v.len > 64 ? 64 : v.len), v.ptr ? v.ptr : "");
         return TS_EINVAL;
     }
     memcpy(r->text + used, v.ptr, v.len);
@@ -801,7 +907,7 @@ static int range_validate(const ts_vrange_t *r, char *err, size_t errsize)
 {
     for (int k = 1; k < r->n; k++) {
         int c;
-        if (ts_version_cmp(r->scheme, cver(r, k - 1), cver(r, k), &c) != 0)
+        if (ts_version_cmp_bound(r->scheme, cver(r, k - 1), cver(r, k), &c) != 0)
             return TS_EINVAL;
         if (c == 0) {
             ts_seterr(err, errsize, "duplicate version \"%s\"", r->text + r->c[k].off);
@@ -837,8 +943,8 @@ static int range_sort(ts_vrange_t *r)
         int j = k;
         while (j > 0) {
             int d;
-            if (ts_version_cmp(r->scheme, ts_str(r->text + r->c[j - 1].off, r->c[j - 1].len),
-                               ts_str(r->text + c.off, c.len), &d) != 0)
+            if (ts_version_cmp_bound(r->scheme, cver(r, j - 1), ts_str(r->text + c.off, c.len),
+                                     &d) != 0)
                 return TS_EINVAL;
             if (d <= 0)
                 break;
@@ -1214,16 +1320,147 @@ int ts_vrange_parse_vls(ts_vscheme_t scheme, ts_str_t text, ts_vrange_t *out, ch
     return 0;
 }
 
+int ts_vrange_parse_github(ts_vscheme_t scheme, ts_str_t text, ts_vrange_t *out, char *err,
+                           size_t errsize)
+{
+    range_init(out, scheme);
+    ts_str_t s = text.ptr ? trim(text) : text;
+    if (s.ptr == NULL || s.len == 0 || s.len > TS_VRANGE_TEXT_MAX) {
+        ts_seterr(err, errsize, "empty range or over %d bytes", TS_VRANGE_TEXT_MAX);
+        return TS_ESYNTAX;
+    }
+    /* at most one lower bound, one upper bound, or one "=" */
+    ts_vop_t op[2] = {0, 0};
+    ts_str_t ver[2] = {TS_STR_NULL, TS_STR_NULL};
+    bool eq = false;
+    int rc = 0;
+    size_t k = 0;
+    while (rc == 0 && k <= s.len) {
+        size_t e = k;
+        while (e < s.len && s.ptr[e] != ',')
+            e++;
+        ts_str_t item = trim(ts_str(s.ptr + k, e - k));
+        k = e + 1;
+        ts_vop_t o;
+        size_t skip = 1;
+        if (item.len >= 2 && item.ptr[1] == '=' && (item.ptr[0] == '<' || item.ptr[0] == '>')) {
+            o = item.ptr[0] == '<' ? TS_VOP_LE : TS_VOP_GE;
+            skip = 2;
+        } else if (item.len && (item.ptr[0] == '<' || item.ptr[0] == '>' || item.ptr[0] == '=')) {
+            o = item.ptr[0] == '<' ? TS_VOP_LT : item.ptr[0] == '>' ? TS_VOP_GT : TS_VOP_EQ;
+        } else {
+            ts_seterr(err, errsize, "\"%.*s\" does not start with <, <=, >, >= or =",
+                      (int)(item.len > 40 ? 40 : item.len), item.ptr);
+            rc = TS_ESYNTAX;
+            break;
+        }
+        ts_str_t v = trim(ts_str(item.ptr + skip, item.len - skip));
+        int slot = op_upper(o) ? 1 : 0;
+        if (v.len == 0) {
+            ts_seterr(err, errsize, "comparator without a version");
+            rc = TS_ESYNTAX;
+        } else if (eq || (o == TS_VOP_EQ && (op[0] || op[1])) || op[slot]) {
+            ts_seterr(err, errsize, "more than one %s",
+                      o == TS_VOP_EQ || eq ? "comparator with ="
+                      : slot               ? "upper bound"
+                                           : "lower bound");
+            rc = TS_ESYNTAX;
+        } else {
+            eq = o == TS_VOP_EQ;
+            op[slot] = o;
+            ver[slot] = v;
+        }
+    }
+    for (int j = 0; rc == 0 && j < 2; j++)
+        if (op[j])
+            rc = range_add(out, op[j], ver[j], err, errsize);
+    if (rc == 0 && out->n == 2 && range_validate(out, err, errsize) != 0) {
+        ts_seterr(err, errsize, "the lower bound is not below the upper one");
+        rc = TS_ESYNTAX;
+    }
+    if (rc) {
+        range_init(out, scheme);
+        return rc == TS_ETOOBIG ? rc : TS_ESYNTAX;
+    }
+    return 0;
+}
+
 /* A bound is absent when empty or "*" (CVE 5 writes lessThan "*"). */
 static bool no_bound(ts_str_t b)
 {
     return b.ptr == NULL || b.len == 0 || ts_str_eq_c(b, "*");
 }
 
+/* Whether a ends just below b begins, both leaving that version out. */
+static bool joined(ts_vscheme_t s, const ts_vinterval_t *a, const ts_vinterval_t *b)
+{
+    int c = 1;
+    return a->hi.ptr && b->lo.ptr && !a->hi_incl && !b->lo_incl &&
+           ts_version_cmp_bound(s, a->hi, b->lo, &c) == 0 && c == 0;
+}
+
+int ts_vrange_from_intervals(ts_vscheme_t s, const ts_vinterval_t *iv, size_t n, ts_vrange_t *out,
+                             char *err, size_t errsize)
+{
+    range_init(out, s);
+    if (n == 1 && iv[0].lo.ptr == NULL && iv[0].hi.ptr == NULL) {
+        out->all = true;
+        return 0;
+    }
+    int rc = n ? 0 : TS_EINVAL;
+    if (rc)
+        ts_seterr(err, errsize, "no interval");
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        ts_str_t lo = iv[k].lo, hi = iv[k].hi;
+        if ((lo.ptr == NULL && k > 0) || (hi.ptr == NULL && k + 1 < n)) {
+            ts_seterr(err, errsize, "only the first interval may be open below, the last above");
+            rc = TS_EINVAL;
+            break;
+        }
+        int c = -1;
+        if (lo.ptr && hi.ptr) {
+            if (bound_check(s, lo) || bound_check(s, hi) || ts_version_cmp_bound(s, lo, hi, &c)) {
+                ts_seterr(err, errsize, "bound is not a %s version", ts_vscheme_name(s));
+                rc = TS_EINVAL;
+                break;
+            }
+            if (c > 0 || (c == 0 && !(iv[k].lo_incl && iv[k].hi_incl))) {
+                ts_seterr(err, errsize, "empty range: start above end");
+                rc = TS_EINVAL;
+                break;
+            }
+        }
+        if (c == 0) {
+            rc = range_add(out, TS_VOP_EQ, lo, err, errsize);
+            continue;
+        }
+        /* (a, b) and (b, c): one interval without b, as vers writes it
+         * (">a|!=b|<c"; "<b|>b" would name b twice) */
+        bool below = k > 0 && joined(s, &iv[k - 1], &iv[k]);
+        bool above = k + 1 < n && joined(s, &iv[k], &iv[k + 1]);
+        if (lo.ptr)
+            rc = range_add(out,
+                           below           ? TS_VOP_NE
+                           : iv[k].lo_incl ? TS_VOP_GE
+                                           : TS_VOP_GT,
+                           lo, err, errsize);
+        if (rc == 0 && hi.ptr && !above)
+            rc = range_add(out, iv[k].hi_incl ? TS_VOP_LE : TS_VOP_LT, hi, err, errsize);
+    }
+    if (rc == 0 && n > 1 && range_validate(out, err, errsize) != 0) {
+        ts_seterr(err, errsize, "intervals overlap or are not in order");
+        rc = TS_EINVAL;
+    }
+    if (rc) {
+        range_init(out, s);
+        return rc == TS_ETOOBIG ? rc : TS_EINVAL;
+    }
+    return 0;
+}
+
 int ts_vrange_from_bounds(ts_vscheme_t s, ts_str_t start, bool start_incl, ts_str_t end,
                           bool end_incl, ts_vrange_t *out, char *err, size_t errsize)
 {
-    range_init(out, s);
     if (start.ptr)
         start = trim(start);
     if (end.ptr)
@@ -1231,34 +1468,11 @@ int ts_vrange_from_bounds(ts_vscheme_t s, ts_str_t start, bool start_incl, ts_st
     /* CVE 5 writes "version": "0" for "from the first release"; semver
      * cannot read a bare "0", and no scheme has a release below it that
      * an advisory means, so it is no lower bound */
-    bool ns = no_bound(start) || ts_str_eq_c(start, "0"), ne = no_bound(end);
-    if (ns && ne) {
-        out->all = true;
-        return 0;
-    }
-    if (!ns && !ne) {
-        int c;
-        if (vcheck(s, start) || vcheck(s, end) || ts_version_cmp(s, start, end, &c)) {
-            ts_seterr(err, errsize, "bound is not a %s version", ts_vscheme_name(s));
-            return TS_EINVAL;
-        }
-        if (c > 0 || (c == 0 && !(start_incl && end_incl))) {
-            ts_seterr(err, errsize, "empty range: start above end");
-            return TS_EINVAL;
-        }
-        if (c == 0)
-            return ts_vrange_exact(s, start, out, err, errsize);
-    }
-    int rc = 0;
-    if (!ns)
-        rc = range_add(out, start_incl ? TS_VOP_GE : TS_VOP_GT, start, err, errsize);
-    if (rc == 0 && !ne)
-        rc = range_add(out, end_incl ? TS_VOP_LE : TS_VOP_LT, end, err, errsize);
-    if (rc) {
-        range_init(out, s);
-        return rc == TS_ETOOBIG ? rc : TS_EINVAL;
-    }
-    return 0;
+    ts_vinterval_t iv = {.lo = no_bound(start) || ts_str_eq_c(start, "0") ? TS_STR_NULL : start,
+                         .hi = no_bound(end) ? TS_STR_NULL : end,
+                         .lo_incl = start_incl,
+                         .hi_incl = end_incl};
+    return ts_vrange_from_intervals(s, &iv, 1, out, err, errsize);
 }
 
 int ts_vrange_exact(ts_vscheme_t s, ts_str_t version, ts_vrange_t *out, char *err, size_t errsize)
@@ -1292,9 +1506,12 @@ int ts_vrange_contains(const ts_vrange_t *r, ts_str_t v, bool *in)
         /* v was just checked and a range holds only versions its parser
          * checked: generic versions compare without checking them again
          * (a full re-match makes millions of these calls). */
-        if (r->scheme == TS_VS_GENERIC)
-            cmp[k] = generic_cmp(v, trim(cver(r, k)));
-        else if (ts_version_cmp(r->scheme, v, cver(r, k), &cmp[k]) != 0)
+        ts_str_t c = cver(r, k), pat;
+        if (is_pattern(c, &pat))
+            cmp[k] = generic_cmp_ext(v, false, pat, true);
+        else if (r->scheme == TS_VS_GENERIC)
+            cmp[k] = generic_cmp(v, trim(c));
+        else if (ts_version_cmp(r->scheme, v, c, &cmp[k]) != 0)
             return TS_EINVAL;
         ts_vop_t op = r->c[k].op;
         if (cmp[k] == 0 && (op == TS_VOP_EQ || op == TS_VOP_LE || op == TS_VOP_GE)) {
@@ -1343,8 +1560,9 @@ int ts_vrange_contains(const ts_vrange_t *r, ts_str_t v, bool *in)
 
 static bool vers_safe(unsigned char c)
 {
+    /* '*' ends a bound pattern ("<=6.1.*"), which reads back as one */
     return is_alnum(c) || c == '.' || c == '-' || c == '_' || c == '~' || c == '+' || c == ':' ||
-           c == '^';
+           c == '^' || c == '*';
 }
 
 void ts_vrange_format(const ts_vrange_t *r, char *buf, size_t size)

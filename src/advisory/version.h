@@ -6,7 +6,8 @@
  * lowest), rpm (rpmvercmp, epoch:version-release, '~' and '^'), and generic:
  * dotted / alphanumeric vendor versions ("V3.1.0", "10.2.9-h1", "8.7p1",
  * "V23Q4") compared segment by segment, digits numerically, a leading 'v'
- * ignored. A version a scheme cannot read is an error, never a guess.
+ * or "version" word ignored ("Version 4.2" = "v4.2" = "4.2"). A version a scheme cannot read is an
+ * error, never a guess.
  *
  * A range is a small set of constraints in the vers model (vers-spec): "all",
  * or constraints like ">=1.2|<2.0" meaning the union of intervals built the
@@ -44,6 +45,13 @@ const char *ts_vscheme_name(ts_vscheme_t s);
  * control characters or non-ASCII, over 128 bytes, or the scheme's own
  * syntax). */
 TS_MUSTCHECK int ts_version_cmp(ts_vscheme_t s, ts_str_t a, ts_str_t b, int *out /* OUT */);
+
+/* As ts_version_cmp, where either side may also be a CVE 5 bound pattern
+ * "P.*": P followed by an infinitely large element (the CVE schema's '*' is
+ * infinity, not a wildcard), so "6.1.*" is above every 6.1.x (6.1.300
+ * included) and below 6.2 and 6.2-rc1. Generic and semver ("1.*", "1.2.*")
+ * only. \retval TS_EINVAL not a version or pattern of s. */
+TS_MUSTCHECK int ts_version_cmp_bound(ts_vscheme_t s, ts_str_t a, ts_str_t b, int *out /* OUT */);
 
 #define TS_VRANGE_MAX 16       /* constraints in one range */
 #define TS_VRANGE_TEXT_MAX 512 /* bytes of all versions of one range */
@@ -92,12 +100,35 @@ TS_MUSTCHECK int ts_vrange_parse_vls(ts_vscheme_t s, ts_str_t text, ts_vrange_t 
                                      char *err, size_t errsize);
 /* Builds [start, end) style ranges: start may be empty, "*" or CVE 5's "0"
  * (no lower bound), end may be empty or "*" (no upper bound; CVE 5 writes
- * lessThan "*"); *_incl say whether a bound is included. Blanks around a
+ * lessThan "*"), or a pattern "6.1.*" (ts_version_cmp_bound); *_incl say
+ * whether a bound is included. Blanks around a
  * bound are trimmed ("10.2.9-h1 "). Both absent = all.
  * \retval TS_EINVAL a bound is not a version of s, or start is above end. */
 TS_MUSTCHECK int ts_vrange_from_bounds(ts_vscheme_t s, ts_str_t start, bool start_incl,
                                        ts_str_t end, bool end_incl, ts_vrange_t *out /* OUT */,
                                        char *err, size_t errsize);
+/* An interval of versions; a bound with ptr NULL is open (no bound). */
+typedef struct ts_vinterval {
+    ts_str_t lo, hi;
+    bool lo_incl, hi_incl;
+} ts_vinterval_t;
+/* The union of n intervals as one range: each above the previous (only the
+ * first may be open below, only the last above); one that holds a single
+ * version becomes "=v". Bounds may be patterns as in ts_vrange_from_bounds.
+ * \retval TS_EINVAL a bound is not a version of s, an interval is empty, or
+ * they are out of order; TS_ETOOBIG over TS_VRANGE_MAX or the text bound. */
+TS_MUSTCHECK int ts_vrange_from_intervals(ts_vscheme_t s, const ts_vinterval_t *iv, size_t n,
+                                          ts_vrange_t *out /* OUT */, char *err, size_t errsize);
+/* Parses a range written in GitHub's advisory syntax, as CVE records of the
+ * GitHub CNA (and others) put it inside "version": comparators "= A", "< A",
+ * "<= A", "> A", ">= A" joined by commas, all of which hold (">= 3.0.0,
+ * < 3.0.7"); at most one lower bound and one upper bound, or one "=". A
+ * version runs to the next comma, inner blanks included ("< 2.5.1 Rev 2").
+ * \retval TS_ESYNTAX anything else, or bounds that are not versions of s or
+ * leave nothing between them (err says which); TS_ETOOBIG over the text
+ * bound. */
+TS_MUSTCHECK int ts_vrange_parse_github(ts_vscheme_t s, ts_str_t text, ts_vrange_t *out /* OUT */,
+                                        char *err, size_t errsize);
 /* A single exact version. */
 TS_MUSTCHECK int ts_vrange_exact(ts_vscheme_t s, ts_str_t version, ts_vrange_t *out /* OUT */,
                                  char *err, size_t errsize);

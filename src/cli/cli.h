@@ -82,3 +82,4 @@ int ts_cmd_cert(ts_cli_t *cli, int argc, char **argv);       /* cmd_cert.c */
 int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv);      /* cmd_serve.c */
 int ts_cmd_advisories(ts_cli_t *cli, int argc, char **argv); /* cmd_advisories.c */
 int ts_cmd_platform(ts_cli_t *cli, int argc, char **argv);   /* cmd_advisories.c */
+int ts_cmd_scan(ts_cli_t *cli, int argc, char **argv);       /* cmd_scan.c */

@@ -46,11 +46,11 @@ static void adv_usage(FILE *out)
         "counted in the summary); with --strict, exit 5 when any document was rejected.\n"
         "\n"
         "list shows the matches that alert (known_affected, under_investigation, and\n"
-        "undecided ones whose range could not be evaluated), one advisory per site and\n"
-        "line, most severe then newest first; --all adds fixed and known_not_affected;\n"
-        "--status keeps one status. json: one object per line with id, title, severity,\n"
-        "cvss, site, platform, status, undecided, reason (why it matched), remediations\n"
-        "and every matching platform.\n"
+        "needs_a_look: undecided ones, whose range could not be evaluated or is in\n"
+        "doubt), one advisory per site and line, most severe then newest first; --all\n"
+        "adds fixed and known_not_affected; --status keeps one status. json: one object\n"
+        "per line with id, title, severity, cvss, site, platform, status, undecided,\n"
+        "verdict, reason (why it matched), remediations and every matching platform.\n"
         "show prints one advisory with every match and its reason.\n"
         "feed prints an Atom feed of a site's alerting advisories.\n"
         "fetch downloads what changed at a CSAF provider (HTTPS, digests and OpenPGP\n"
@@ -72,10 +72,15 @@ static void plat_usage(FILE *out)
             "  vendor:product:version                         names, normalised\n"
             "  vendor:product                                 family: every version\n"
             "  vendor:*                                       family: every product of a vendor\n"
-            "A CPE with version * and a purl without @version are families too. A new\n"
-            "platform is matched at once against every advisory already imported.\n"
-            "import reads a CSV file (one spec per line, or a header vendor,product,version)\n"
-            "or a JSON array of specs or of {\"spec\"} / {\"vendor\",\"product\",\"version\"} "
+            "A CPE with version * and a purl without @version are families too. Any but a\n"
+            "vendor family may end with the device's identifiers, as advisories give them:\n"
+            "  siemens:SIMATIC S7-1500 CPU 1518-4 PN/DP:V3.0.1;model=6ES7518-4AP00-0AB0\n"
+            "  (;model=, ;sku=, ;serial=: matched with CSAF model_numbers, skus,\n"
+            "  serial_numbers; one the advisory gives too decides, whatever the names)\n"
+            "A new platform is matched at once against every advisory already imported.\n"
+            "import reads a CSV file (one spec per line, or a header vendor,product,version\n"
+            "with model, sku, serial columns if wanted) or a JSON array of specs or of\n"
+            "{\"spec\"} / {\"vendor\",\"product\",\"version\",\"model\",\"sku\",\"serial\"} "
             "objects.\n");
 }
 
@@ -242,9 +247,7 @@ static void table_row(ts_buf_t *b, const ts_adv_row_t *r, bool with_site)
     ts_buf_putc(b, ' ');
     put_safe(b, r->adv.id, 22);
     ts_buf_putc(b, ' ');
-    char st[64];
-    snprintf(st, sizeof st, "%s%s", ts_adv_status_name(r->m.status), r->m.undecided ? "?" : "");
-    put_safe(b, st, 20);
+    put_safe(b, ts_adv_verdict_name(r->m.status, r->m.undecided), 20);
     ts_buf_putc(b, ' ');
     if (with_site) {
         put_safe(b, r->site_name, 14);
@@ -430,6 +433,8 @@ static int adv_show(ts_cli_t *cli, int argc, char **argv)
                 ts_jsonw_cstr(&w, ts_adv_status_name(rows[i].m.status));
                 ts_jsonw_key(&w, "undecided");
                 ts_jsonw_bool(&w, rows[i].m.undecided);
+                ts_jsonw_key(&w, "verdict");
+                ts_jsonw_cstr(&w, ts_adv_verdict_name(rows[i].m.status, rows[i].m.undecided));
                 ts_jsonw_key(&w, "rule");
                 ts_jsonw_cstr(&w, rows[i].m.rule);
                 ts_jsonw_key(&w, "remediations");
@@ -450,8 +455,8 @@ static int adv_show(ts_cli_t *cli, int argc, char **argv)
                 put_safe(&b, r2->site_name, 0);
                 ts_buf_puts(&b, ", ");
                 put_safe(&b, r2->platform, 0);
-                ts_buf_printf(&b, ": %s%s\n  product:  ", ts_adv_status_name(r2->m.status),
-                              r2->m.undecided ? " (undecided)" : "");
+                ts_buf_printf(
+                    &b, ": %s\n  product:  ", ts_adv_verdict_name(r2->m.status, r2->m.undecided));
                 put_safe(&b, r2->m.product_name, 0);
                 ts_buf_puts(&b, " [");
                 put_safe(&b, r2->m.product_ref, 0);
@@ -812,17 +817,31 @@ static void pimport_one(struct pimport *pi, const char *spec, const char *where)
         pi->refused++;
 }
 
-static void join_names(char *out, size_t size, const char *v, const char *p, const char *ver)
+/* The columns (CSV header names) and JSON keys of a platform given by parts. */
+enum { PART_VENDOR, PART_PRODUCT, PART_VERSION, PART_MODEL, PART_SKU, PART_SERIAL, N_PARTS };
+static const char *const part_names[N_PARTS] = {"vendor", "product", "version",
+                                                "model",  "sku",     "serial"};
+
+/* vendor:product[:version][;model=..][;sku=..][;serial=..] from its parts
+ * (NULL or "" when absent). */
+static void join_parts(char *out, size_t size, const char *const part[N_PARTS])
 {
-    if (ver && ver[0])
-        snprintf(out, size, "%s:%s:%s", v, p, ver);
-    else
-        snprintf(out, size, "%s:%s", v, p);
+    size_t n = 0;
+    for (int k = 0; k < N_PARTS && n < size; k++) {
+        const char *v = part[k] ? part[k] : "";
+        if (k >= PART_VERSION && v[0] == '\0')
+            continue;
+        int w = k == PART_VENDOR    ? snprintf(out, size, "%s", v)
+                : k <= PART_VERSION ? snprintf(out + n, size - n, ":%s", v)
+                                    : snprintf(out + n, size - n, ";%s=%s", part_names[k], v);
+        n += w > 0 ? (size_t)w : 0;
+    }
 }
 
 static int import_csv(struct pimport *pi, char *data)
 {
     bool columns = false;
+    int col[N_PARTS]; /* field of each part, -1 when the header has none */
     size_t lineno = 0;
     char *save = NULL;
     for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -839,8 +858,8 @@ static int import_csv(struct pimport *pi, char *data)
             pi->refused++;
             continue;
         }
-        char *f[4];
-        int k = csv_split(line, f, 4);
+        char *f[N_PARTS];
+        int k = csv_split(line, f, N_PARTS);
         if (k < 0) {
             fprintf(stderr, "tocsin: %s: malformed CSV line\n", where);
             pi->refused++;
@@ -848,16 +867,29 @@ static int import_csv(struct pimport *pi, char *data)
         }
         if (lineno == 1 && k >= 1 && (strcmp(f[0], "spec") == 0 || strcmp(f[0], "vendor") == 0)) {
             columns = strcmp(f[0], "vendor") == 0;
+            for (int p = 0; p < N_PARTS; p++) {
+                col[p] = -1;
+                for (int j = 0; j < k; j++)
+                    if (strcmp(f[j], part_names[p]) == 0)
+                        col[p] = j;
+            }
+            if (columns && col[PART_PRODUCT] < 0) {
+                fprintf(stderr, "tocsin: %s: the header names no product column\n", where);
+                return TS_EINVAL;
+            }
             continue;
         }
         if (columns) {
-            if (k < 2) {
-                fprintf(stderr, "tocsin: %s: expected vendor,product[,version]\n", where);
+            const char *part[N_PARTS];
+            for (int p = 0; p < N_PARTS; p++)
+                part[p] = col[p] >= 0 && col[p] < k ? f[col[p]] : NULL;
+            if (part[PART_PRODUCT] == NULL) {
+                fprintf(stderr, "tocsin: %s: expected vendor,product[,version,...]\n", where);
                 pi->refused++;
                 continue;
             }
-            char spec[PLATFORM_LINE_MAX + 8];
-            join_names(spec, sizeof spec, f[0], f[1], k >= 3 ? f[2] : "");
+            char spec[PLATFORM_LINE_MAX + 64];
+            join_parts(spec, sizeof spec, part);
             pimport_one(pi, spec, where);
         } else {
             if (k != 1) {
@@ -890,9 +922,9 @@ static int import_json(struct pimport *pi, const char *data, size_t len)
     size_t n = json_object_array_length(root);
     for (size_t i = 0; i < n; i++) {
         json_object *e = json_object_array_get_idx(root, i);
-        char where[512], spec[PLATFORM_LINE_MAX + 8];
+        char where[512], spec[PLATFORM_LINE_MAX + 64];
         snprintf(where, sizeof where, "%s[%zu]", pi->file, i);
-        json_object *js, *jv, *jp, *jver;
+        json_object *js, *jv, *jp;
         if (json_object_is_type(e, json_type_string)) {
             snprintf(spec, sizeof spec, "%s", json_object_get_string(e));
         } else if (json_object_is_type(e, json_type_object) &&
@@ -904,12 +936,15 @@ static int import_json(struct pimport *pi, const char *data, size_t len)
                    json_object_object_get_ex(e, "product", &jp) &&
                    json_object_is_type(jv, json_type_string) &&
                    json_object_is_type(jp, json_type_string)) {
-            const char *ver = "";
-            if (json_object_object_get_ex(e, "version", &jver) &&
-                json_object_is_type(jver, json_type_string))
-                ver = json_object_get_string(jver);
-            join_names(spec, sizeof spec, json_object_get_string(jv), json_object_get_string(jp),
-                       ver);
+            const char *part[N_PARTS];
+            for (int p = 0; p < N_PARTS; p++) {
+                json_object *jx;
+                part[p] = json_object_object_get_ex(e, part_names[p], &jx) &&
+                                  json_object_is_type(jx, json_type_string)
+                              ? json_object_get_string(jx)
+                              : NULL;
+            }
+            join_parts(spec, sizeof spec, part);
         } else {
             fprintf(stderr,
                     "tocsin: %s: expected a spec string, {\"spec\"} or {\"vendor\",\"product\"}\n",

@@ -30,6 +30,7 @@ static const struct command commands[] = {
     {"serve", ts_cmd_serve, "run the portal (HTTPS, mutual TLS) and the configured inputs"},
     {"advisories", ts_cmd_advisories, "import advisories (CSAF, CVE, NVD); list them per site"},
     {"platform", ts_cmd_platform, "a site's platform inventory (CPE, purl, vendor:product)"},
+    {"scan", ts_cmd_scan, "scan a site's own ranges: open ports, services, vulnerabilities"},
 };
 
 static void usage(FILE *out)

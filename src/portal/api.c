@@ -50,12 +50,13 @@ typedef enum route {
     R_TAXONOMY,
     R_QUARANTINE,
     R_INPUTS,
+    R_SCANS,
     R_COUNT_
 } route_t;
 
 static const char *const route_labels[R_COUNT_] = {
     "unknown",   "health",     "openapi",   "me",    "events",   "event",      "stats",  "site",
-    "exporters", "advisories", "platforms", "sites", "taxonomy", "quarantine", "inputs",
+    "exporters", "advisories", "platforms", "sites", "taxonomy", "quarantine", "inputs", "scans",
 };
 _Static_assert(R_COUNT_ <= TS_API_ROUTE_MAX, "TS_API_ROUTE_MAX is too small");
 
@@ -158,6 +159,8 @@ static route_t route_of(const char *path, int64_t *id)
         return R_QUARANTINE;
     if (strcmp(rest, "inputs") == 0)
         return R_INPUTS;
+    if (has_prefix_seg(rest, "scans"))
+        return R_SCANS;
     return R_NONE;
 }
 
@@ -1157,6 +1160,10 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
     }
     if (r == R_ADVISORY || r == R_PLATFORMS) {
         ts_api_advisory_route(st, req, resp);
+        return;
+    }
+    if (r == R_SCANS) {
+        ts_api_scan_route(st, req, resp);
         return;
     }
 

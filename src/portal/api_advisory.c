@@ -285,6 +285,8 @@ static void detail(ts_store_t *st, const ts_http_req_t *req, const char *seg, ts
         ts_adv_json_fields(&w, &best->adv);
         ts_jsonw_key(&w, "status");
         ts_jsonw_cstr(&w, ts_adv_status_name(best->m.status));
+        ts_jsonw_key(&w, "verdict");
+        ts_jsonw_cstr(&w, ts_adv_verdict_name(best->m.status, best->m.undecided));
         ts_jsonw_key(&w, "platform");
         ts_jsonw_cstr(&w, best->platform);
         ts_jsonw_key(&w, "matches");
@@ -308,6 +310,8 @@ static void detail(ts_store_t *st, const ts_http_req_t *req, const char *seg, ts
                 ts_jsonw_cstr(&w, ts_adv_status_name(m->m.status));
                 ts_jsonw_key(&w, "undecided");
                 ts_jsonw_bool(&w, m->m.undecided);
+                ts_jsonw_key(&w, "verdict");
+                ts_jsonw_cstr(&w, ts_adv_verdict_name(m->m.status, m->m.undecided));
                 ts_jsonw_key(&w, "rule");
                 ts_jsonw_cstr(&w, m->m.rule);
                 ts_jsonw_key(&w, "remediations");

@@ -10,6 +10,9 @@
 /* /api/v1/advisories[/...] and /api/v1/platforms[/...] (api_advisory.c). */
 void ts_api_advisory_route(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp);
 
+/* /api/v1/scans[/...] (api_scan.c). */
+void ts_api_scan_route(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp);
+
 /* /api/v1/quarantine and /api/v1/inputs (api_ops.c): the CSIRT's view of its
  * inputs; a site certificate is answered 404, as for any path it may not
  * know of. */

@@ -18,6 +18,14 @@ int ts_store_adv_get(ts_store_t *st, const char *id, ts_adv_rec_cb cb, void *ctx
     return st->ops->advisory->adv_get(st, id, cb, ctx);
 }
 
+int ts_store_adv_by_rowid(ts_store_t *st, int64_t rowid, ts_adv_rec_cb cb, void *ctx)
+{
+    ADV_OPS(st, adv_by_rowid);
+    if (cb == NULL)
+        return TS_EINVAL;
+    return st->ops->advisory->adv_by_rowid(st, rowid, cb, ctx);
+}
+
 int ts_store_adv_put(ts_store_t *st, const ts_adv_rec_t *rec, int64_t *rowid)
 {
     ADV_OPS(st, adv_put);
@@ -41,12 +49,12 @@ int ts_store_adv_product_add(ts_store_t *st, const ts_adv_prod_rec_t *rec)
 }
 
 int ts_store_adv_products_for(ts_store_t *st, const char *vendor, const char *product,
-                              const char *purl_key, ts_adv_prod_cb cb, void *ctx)
+                              const char *purl_key, bool with_ids, ts_adv_prod_cb cb, void *ctx)
 {
     ADV_OPS(st, products_for);
     if (cb == NULL)
         return TS_EINVAL;
-    return st->ops->advisory->products_for(st, vendor, product, purl_key, cb, ctx);
+    return st->ops->advisory->products_for(st, vendor, product, purl_key, with_ids, cb, ctx);
 }
 
 int ts_store_adv_count(ts_store_t *st, uint64_t *n)

@@ -44,9 +44,14 @@ typedef struct ts_adv_prod_rec {
     const char *purl;      /* canonical purl, "" when none */
     const char *purl_key;  /* "type/namespace/name", "" when none */
     const char *version_text;
-    const char *range;             /* canonical vers text when the range was understood, else "" */
-    const char *range_error;       /* why not understood, "" otherwise */
-    int status;                    /* a ts_pstatus_t */
+    const char *range;       /* canonical vers text when the range was understood, else "" */
+    const char *range_error; /* why not understood, "" otherwise */
+    const char *doubt;       /* why a version in the range is undecided, or "" */
+    const char *note;        /* how the versions were read, or "" */
+    const char *via;         /* the CSAF relationship linking the entry, or "" */
+    const char *ids_json;    /* "" or {"model_numbers":[..],"skus":[..],"serial_numbers":[..]} */
+    bool secondary;          /* from a CVE record's ADP container */
+    int status;              /* a ts_pstatus_t */
     const char *remediations_json; /* JSON array of {category, details, url} */
 } ts_adv_prod_rec_t;
 
@@ -90,6 +95,9 @@ typedef int (*ts_adv_match_cb)(const ts_adv_match_rec_t *rec, void *ctx);
 
 /* Looks up an advisory by its id and calls cb once. \retval TS_ENOENT unknown. */
 TS_MUSTCHECK int ts_store_adv_get(ts_store_t *st, const char *id, ts_adv_rec_cb cb, void *ctx);
+/* The same by store id (rowid). \retval TS_ENOENT unknown. */
+TS_MUSTCHECK int ts_store_adv_by_rowid(ts_store_t *st, int64_t rowid, ts_adv_rec_cb cb,
+                                       void *ctx);
 /* Inserts an advisory, or updates the one with the same id in place (its rowid
  * stays). *rowid receives the store id. */
 TS_MUSTCHECK int ts_store_adv_put(ts_store_t *st, const ts_adv_rec_t *rec,
@@ -99,10 +107,12 @@ TS_MUSTCHECK int ts_store_adv_products_clear(ts_store_t *st, int64_t adv_rowid);
 TS_MUSTCHECK int ts_store_adv_product_add(ts_store_t *st, const ts_adv_prod_rec_t *rec);
 /* Product entries a platform may match: those with this normalised vendor
  * and product (product NULL: every product of the vendor), those naming no
- * vendor with this product, and those with this purl_key (NULL or "": none by
- * purl). Ordered by advisory, then entry. */
+ * vendor with this product, those with this purl_key (NULL or "": none by
+ * purl), and with with_ids those of the vendor that give identifiers
+ * (ids_json not ""). Ordered by advisory, then entry; each once. */
 TS_MUSTCHECK int ts_store_adv_products_for(ts_store_t *st, const char *vendor, const char *product,
-                                           const char *purl_key, ts_adv_prod_cb cb, void *ctx);
+                                           const char *purl_key, bool with_ids, ts_adv_prod_cb cb,
+                                           void *ctx);
 /* Number of stored advisories. */
 TS_MUSTCHECK int ts_store_adv_count(ts_store_t *st, uint64_t *n /* OUT */);
 

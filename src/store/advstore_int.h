@@ -10,7 +10,7 @@ struct ts_store_advisory_ops {
     int (*products_clear)(ts_store_t *st, int64_t adv_rowid);
     int (*product_add)(ts_store_t *st, const ts_adv_prod_rec_t *rec);
     int (*products_for)(ts_store_t *st, const char *vendor, const char *product,
-                        const char *purl_key, ts_adv_prod_cb cb, void *ctx);
+                        const char *purl_key, bool with_ids, ts_adv_prod_cb cb, void *ctx);
     int (*adv_count)(ts_store_t *st, uint64_t *n);
     int (*platform_add)(ts_store_t *st, const ts_plat_rec_t *rec, int64_t *id);
     int (*platform_remove)(ts_store_t *st, int64_t site_id, int64_t id);
@@ -21,4 +21,5 @@ struct ts_store_advisory_ops {
     int (*matches_clear)(ts_store_t *st, int64_t adv_rowid, int64_t site_id);
     int (*match_put)(ts_store_t *st, const ts_adv_match_rec_t *rec);
     int (*rows_foreach)(ts_store_t *st, const ts_adv_query_t *q, ts_adv_row_cb cb, void *ctx);
+    int (*adv_by_rowid)(ts_store_t *st, int64_t rowid, ts_adv_rec_cb cb, void *ctx);
 };

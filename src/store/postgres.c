@@ -219,6 +219,8 @@ static const char *const migrations[] = {
     ts_pg_migration_portal,
     ts_pg_migration_advisory,
     step8,
+    ts_pg_migration_scan,
+    ts_pg_migration_advisory_entries,
 };
 #define PG_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(TS_LINK_EVENT_MAX == 140737488355326, "step8's sequence bound");
@@ -2351,4 +2353,5 @@ const struct ts_store_ops ts_store_postgres_ops = {
     .cert = &ts_pg_cert_ops,
     .portal = &ts_pg_portal_ops,
     .advisory = &ts_pg_advisory_ops,
+    .scan = &ts_pg_scan_ops,
 };

@@ -75,6 +75,16 @@ const char ts_pg_migration_advisory[] =
     "SELECT ts_watch('advisories'), ts_watch('adv_products'), ts_watch('platforms'),"
     " ts_watch('adv_matches');";
 
+/* v10, as SQLite's: what an entry carries beyond its range (issue 11), and
+ * the vendor's entries that give identifiers (products_for with_ids). */
+const char ts_pg_migration_advisory_entries[] =
+    "ALTER TABLE adv_products ADD COLUMN doubt " T " NOT NULL DEFAULT '',"
+    " ADD COLUMN note " T " NOT NULL DEFAULT '',"
+    " ADD COLUMN via " T " NOT NULL DEFAULT '',"
+    " ADD COLUMN ids " T " NOT NULL DEFAULT '',"
+    " ADD COLUMN secondary int NOT NULL DEFAULT 0 CHECK (secondary IN (0, 1));"
+    "CREATE INDEX adv_products_ids ON adv_products(vendor) WHERE ids <> '';";
+
 enum {
     Q_ADV_GET = TS_PGX_ADVISORY,
     Q_ADV_INSERT,
@@ -93,6 +103,7 @@ enum {
     Q_MATCH_CLEAR,
     Q_MATCH_PUT,
     Q_ROWS,
+    Q_ADV_BY_ROWID,
     Q_END_,
 };
 _Static_assert(Q_END_ <= TS_PGX_ADVISORY + 64, "advisory statements exceed their slots");
@@ -103,9 +114,10 @@ _Static_assert(Q_END_ <= TS_PGX_ADVISORY + 64, "advisory statements exceed their
 #define N_ADV_COLS 13
 #define PROD_COLS                                                                                  \
     "adv, ord, ref, full_name, vendor, product, cpe, purl, purl_key, version_text, range,"         \
-    " range_error, status, remediations"
+    " range_error, status, remediations, doubt, note, via, ids, secondary"
 
 static const char sql_adv_get[] = "SELECT " ADV_COLS " FROM advisories a WHERE a.adv_id = $1";
+static const char sql_adv_by_rowid[] = "SELECT " ADV_COLS " FROM advisories a WHERE a.id = $1";
 static const char sql_adv_insert[] =
     "INSERT INTO advisories (adv_id, source, revision, title, publisher, published, updated,"
     " cvss, severity, sev_rank, cves, hash, document, imported)"
@@ -118,13 +130,19 @@ static const char sql_adv_count[] = "SELECT count(*) FROM advisories";
 static const char sql_prod_clear[] = "DELETE FROM adv_products WHERE adv = $1";
 static const char sql_prod_insert[] =
     "INSERT INTO adv_products (" PROD_COLS ")"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,"
+    " $19)";
+/* As SQLite's: each lookup uses an index (name; product of entries naming no
+ * vendor; purl_key; the vendor's entries with identifiers), the UNION keeps
+ * an entry found several ways once. */
 static const char sql_prod_for[] =
     "SELECT " PROD_COLS " FROM adv_products WHERE vendor = $1 AND $1 <> ''"
     " AND ($2::text IS NULL OR product = $2)"
     " UNION SELECT " PROD_COLS " FROM adv_products WHERE vendor = '' AND product = $2"
     " AND $2 <> ''"
     " UNION SELECT " PROD_COLS " FROM adv_products WHERE purl_key = $3 AND $3 <> ''"
+    " UNION SELECT " PROD_COLS " FROM adv_products WHERE vendor = $1 AND $1 <> ''"
+    " AND $4 = 1 AND ids <> ''"
     " ORDER BY 1, 2";
 static const char sql_site_exists[] = "SELECT 1 FROM sites WHERE id = $1";
 static const char sql_plat_insert[] =
@@ -234,19 +252,33 @@ static int adv_row(const PGresult *res, int i, void *cb, void *ctx)
     return ((ts_adv_rec_cb)cb)(&rec, ctx);
 }
 
-static int pg_adv_get(ts_store_t *st, const char *id, ts_adv_rec_cb cb, void *ctx)
+/* The one advisory a statement selects, to cb. */
+static int adv_one(struct pg_store *pg, int slot, const char *sql, const ts_pg_params_t *p,
+                   ts_adv_rec_cb cb, void *ctx)
 {
-    struct pg_store *pg = ts_pg(st);
-    ts_pg_params_t p;
-    ts_pg_params_init(&p);
-    ts_pg_text(&p, id);
     int r = 0;
-    PGresult *res = ts_pg_exec(pg, Q_ADV_GET, sql_adv_get, &p, &r);
+    PGresult *res = ts_pg_exec(pg, slot, sql, p, &r);
     if (res == NULL)
         return r;
     r = PQntuples(res) == 0 ? TS_ENOENT : adv_row(res, 0, (void *)cb, ctx);
     PQclear(res);
     return r;
+}
+
+static int pg_adv_get(ts_store_t *st, const char *id, ts_adv_rec_cb cb, void *ctx)
+{
+    ts_pg_params_t p;
+    ts_pg_params_init(&p);
+    ts_pg_text(&p, id);
+    return adv_one(ts_pg(st), Q_ADV_GET, sql_adv_get, &p, cb, ctx);
+}
+
+static int pg_adv_by_rowid(ts_store_t *st, int64_t rowid, ts_adv_rec_cb cb, void *ctx)
+{
+    ts_pg_params_t p;
+    ts_pg_params_init(&p);
+    ts_pg_int(&p, rowid);
+    return adv_one(ts_pg(st), Q_ADV_BY_ROWID, sql_adv_by_rowid, &p, cb, ctx);
 }
 
 static void adv_params(ts_pg_params_t *p, const ts_adv_rec_t *r)
@@ -345,6 +377,10 @@ static int pg_product_add(ts_store_t *st, const ts_adv_prod_rec_t *r)
         ts_pg_text(&p, nz(texts[i]));
     ts_pg_int(&p, r->status);
     ts_pg_text(&p, r->remediations_json ? r->remediations_json : "[]");
+    const char *const more[] = {r->doubt, r->note, r->via, r->ids_json};
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+        ts_pg_text(&p, nz(more[i]));
+    ts_pg_int(&p, r->secondary ? 1 : 0);
     bool own;
     int rc = ts_pg_op_begin(pg, &own);
     if (rc == 0)
@@ -369,18 +405,24 @@ static int prod_row(const PGresult *s, int i, void *cb, void *ctx)
         .range_error = ts_pg_col_cstr(s, i, 11),
         .status = (int)ts_pg_col_int(s, i, 12),
         .remediations_json = ts_pg_col_cstr(s, i, 13),
+        .doubt = ts_pg_col_cstr(s, i, 14),
+        .note = ts_pg_col_cstr(s, i, 15),
+        .via = ts_pg_col_cstr(s, i, 16),
+        .ids_json = ts_pg_col_cstr(s, i, 17),
+        .secondary = ts_pg_col_int(s, i, 18) != 0,
     };
     return ((ts_adv_prod_cb)cb)(&p, ctx);
 }
 
 static int pg_products_for(ts_store_t *st, const char *vendor, const char *product,
-                           const char *purl_key, ts_adv_prod_cb cb, void *ctx)
+                           const char *purl_key, bool with_ids, ts_adv_prod_cb cb, void *ctx)
 {
     ts_pg_params_t p;
     ts_pg_params_init(&p);
     ts_pg_text(&p, nz(vendor));
     ts_pg_text(&p, product);
     ts_pg_text(&p, nz(purl_key));
+    ts_pg_int(&p, with_ids ? 1 : 0);
     return rows(ts_pg(st), Q_PROD_FOR, sql_prod_for, &p, prod_row, (void *)cb, ctx);
 }
 
@@ -558,4 +600,5 @@ const struct ts_store_advisory_ops ts_pg_advisory_ops = {
     .matches_clear = pg_matches_clear,
     .match_put = pg_match_put,
     .rows_foreach = pg_rows_foreach,
+    .adv_by_rowid = pg_adv_by_rowid,
 };

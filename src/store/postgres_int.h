@@ -52,7 +52,8 @@ enum {
     TS_PGX_CERT = 0,
     TS_PGX_PORTAL = 16,
     TS_PGX_ADVISORY = 48,
-    TS_PGX_COUNT = 112,
+    TS_PGX_SCAN = 208,
+    TS_PGX_COUNT = 240,
 };
 
 /* An event waiting in a transaction for the batch's COPY. */
@@ -170,10 +171,13 @@ int64_t ts_pg_now_us(void);
 
 /* Schema steps owned by the feature files, run in order by migrate(): each is
  * a constant SQL script, numbered as the SQLite step of the same feature. */
-extern const char ts_pg_migration_certs[];    /* v5 */
-extern const char ts_pg_migration_portal[];   /* v6 */
-extern const char ts_pg_migration_advisory[]; /* v7 */
+extern const char ts_pg_migration_certs[];            /* v5 */
+extern const char ts_pg_migration_portal[];           /* v6 */
+extern const char ts_pg_migration_advisory[];         /* v7 */
+extern const char ts_pg_migration_scan[];             /* v9 */
+extern const char ts_pg_migration_advisory_entries[]; /* v10 */
 
 extern const struct ts_store_cert_ops ts_pg_cert_ops;
 extern const struct ts_store_portal_ops ts_pg_portal_ops;
 extern const struct ts_store_advisory_ops ts_pg_advisory_ops;
+extern const struct ts_store_scan_ops ts_pg_scan_ops;

@@ -265,6 +265,8 @@ static const char *const migrations[] = {
     "ALTER TABLE events ADD COLUMN tlp TEXT;"
     "ALTER TABLE events ADD COLUMN targets TEXT;"
     "PRAGMA user_version = 8;",
+    ts_sq_migration_scan,
+    ts_sq_migration_advisory_entries,
 };
 _Static_assert(TS_FLOW_DROP_COUNT_ == 6, "one exporters column per drop reason");
 #define SQ_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
@@ -2423,4 +2425,5 @@ const struct ts_store_ops ts_store_sqlite_ops = {
     .cert = &ts_sq_cert_ops,
     .portal = &ts_sq_portal_ops,
     .advisory = &ts_sq_advisory_ops,
+    .scan = &ts_sq_scan_ops,
 };

@@ -75,6 +75,19 @@ const char ts_sq_migration_advisory[] =
     "CREATE INDEX adv_matches_site ON adv_matches(site_id, adv);"
     "PRAGMA user_version = 7;";
 
+/* What an entry carries beyond its range (issue 11): the doubt over it, how
+ * its versions were read, the relationship that links it, the identifiers
+ * a platform may declare, whether an ADP gave it. */
+const char ts_sq_migration_advisory_entries[] =
+    "ALTER TABLE adv_products ADD COLUMN doubt TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE adv_products ADD COLUMN note TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE adv_products ADD COLUMN via TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE adv_products ADD COLUMN ids TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE adv_products ADD COLUMN secondary INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (secondary IN (0, 1));"
+    "CREATE INDEX adv_products_ids ON adv_products(vendor) WHERE ids <> '';"
+    "PRAGMA user_version = 10;";
+
 enum {
     Q_ADV_GET = TS_SQX_ADVISORY,
     Q_ADV_INSERT,
@@ -93,6 +106,7 @@ enum {
     Q_MATCH_CLEAR,
     Q_MATCH_PUT,
     Q_ROWS,
+    Q_ADV_BY_ROWID,
     Q_END_, /* must stay within the 64 slots of TS_SQX_ADVISORY */
 };
 _Static_assert(Q_END_ <= TS_SQX_ADVISORY + 64, "advisory statements exceed their slots");
@@ -103,6 +117,7 @@ _Static_assert(Q_END_ <= TS_SQX_ADVISORY + 64, "advisory statements exceed their
 #define N_ADV_COLS 13
 
 static const char sql_adv_get[] = "SELECT " ADV_COLS " FROM advisories a WHERE a.adv_id = ?1";
+static const char sql_adv_by_rowid[] = "SELECT " ADV_COLS " FROM advisories a WHERE a.id = ?1";
 static const char sql_adv_insert[] =
     "INSERT INTO advisories (adv_id, source, revision, title, publisher, published, updated,"
     " cvss, severity, sev_rank, cves, hash, document, imported)"
@@ -115,20 +130,24 @@ static const char sql_adv_count[] = "SELECT count(*) FROM advisories";
 static const char sql_prod_clear[] = "DELETE FROM adv_products WHERE adv = ?1";
 static const char sql_prod_insert[] =
     "INSERT INTO adv_products (adv, ord, ref, full_name, vendor, product, cpe, purl, purl_key,"
-    " version_text, range, range_error, status, remediations)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+    " version_text, range, range_error, status, remediations, doubt, note, via, ids, secondary)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+    " ?19)";
+#define PROD_COLS                                                                                  \
+    "adv, ord, ref, full_name, vendor, product, cpe, purl, purl_key, version_text, range,"         \
+    " range_error, status, remediations, doubt, note, via, ids, secondary"
 /* Each lookup uses an index (name; product of entries naming no vendor;
- * purl_key); the UNION keeps an entry found several ways once. */
+ * purl_key; the vendor's entries with identifiers); the UNION keeps an
+ * entry found several ways once. */
 static const char sql_prod_for[] =
-    "SELECT adv, ord, ref, full_name, vendor, product, cpe, purl, purl_key, version_text, range,"
-    " range_error, status, remediations FROM adv_products"
+    "SELECT " PROD_COLS " FROM adv_products"
     " WHERE vendor = ?1 AND ?1 <> '' AND (?2 IS NULL OR product = ?2)"
-    " UNION SELECT adv, ord, ref, full_name, vendor, product, cpe, purl, purl_key, version_text,"
-    " range, range_error, status, remediations FROM adv_products"
+    " UNION SELECT " PROD_COLS " FROM adv_products"
     " WHERE vendor = '' AND product = ?2 AND ?2 <> ''"
-    " UNION SELECT adv, ord, ref, full_name, vendor, product, cpe, purl, purl_key, version_text,"
-    " range, range_error, status, remediations FROM adv_products"
+    " UNION SELECT " PROD_COLS " FROM adv_products"
     " WHERE purl_key = ?3 AND ?3 <> ''"
+    " UNION SELECT " PROD_COLS " FROM adv_products"
+    " WHERE vendor = ?1 AND ?1 <> '' AND ?4 = 1 AND ids <> ''"
     " ORDER BY 1, 2";
 static const char sql_site_exists[] = "SELECT 1 FROM sites WHERE id = ?1";
 static const char sql_plat_insert[] =
@@ -206,14 +225,9 @@ static void row_to_match(sqlite3_stmt *s, int o, ts_adv_match_rec_t *m)
     m->alerted_at = sqlite3_column_int64(s, o + 12);
 }
 
-static int sq_adv_get(ts_store_t *st, const char *id, ts_adv_rec_cb cb, void *ctx)
+/* The one advisory a bound statement selects, to cb. */
+static int adv_one(struct sq_store *sq, sqlite3_stmt *s, ts_adv_rec_cb cb, void *ctx)
 {
-    struct sq_store *sq = ts_sq(st);
-    int err = 0;
-    sqlite3_stmt *s = ts_sq_stmt(sq, Q_ADV_GET, sql_adv_get, &err);
-    if (s == NULL)
-        return err;
-    ts_sq_bind_cstr(s, 1, id);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_DONE) {
         sqlite3_reset(s);
@@ -227,6 +241,28 @@ static int sq_adv_get(ts_store_t *st, const char *id, ts_adv_rec_cb cb, void *ct
         rc = SQLITE_DONE;
     }
     return ts_sq_iter_end(sq, s, rc, cbr);
+}
+
+static int sq_adv_get(ts_store_t *st, const char *id, ts_adv_rec_cb cb, void *ctx)
+{
+    struct sq_store *sq = ts_sq(st);
+    int err = 0;
+    sqlite3_stmt *s = ts_sq_stmt(sq, Q_ADV_GET, sql_adv_get, &err);
+    if (s == NULL)
+        return err;
+    ts_sq_bind_cstr(s, 1, id);
+    return adv_one(sq, s, cb, ctx);
+}
+
+static int sq_adv_by_rowid(ts_store_t *st, int64_t rowid, ts_adv_rec_cb cb, void *ctx)
+{
+    struct sq_store *sq = ts_sq(st);
+    int err = 0;
+    sqlite3_stmt *s = ts_sq_stmt(sq, Q_ADV_BY_ROWID, sql_adv_by_rowid, &err);
+    if (s == NULL)
+        return err;
+    sqlite3_bind_int64(s, 1, rowid);
+    return adv_one(sq, s, cb, ctx);
 }
 
 static const char *nz(const char *s)
@@ -346,11 +382,16 @@ static int sq_product_add(ts_store_t *st, const ts_adv_prod_rec_t *p)
     ts_sq_bind_cstr(s, 12, nz(p->range_error));
     sqlite3_bind_int(s, 13, p->status);
     ts_sq_bind_cstr(s, 14, p->remediations_json ? p->remediations_json : "[]");
+    ts_sq_bind_cstr(s, 15, nz(p->doubt));
+    ts_sq_bind_cstr(s, 16, nz(p->note));
+    ts_sq_bind_cstr(s, 17, nz(p->via));
+    ts_sq_bind_cstr(s, 18, nz(p->ids_json));
+    sqlite3_bind_int(s, 19, p->secondary ? 1 : 0);
     return ts_sq_run(sq, s);
 }
 
 static int sq_products_for(ts_store_t *st, const char *vendor, const char *product,
-                           const char *purl_key, ts_adv_prod_cb cb, void *ctx)
+                           const char *purl_key, bool with_ids, ts_adv_prod_cb cb, void *ctx)
 {
     struct sq_store *sq = ts_sq(st);
     int err = 0;
@@ -360,6 +401,7 @@ static int sq_products_for(ts_store_t *st, const char *vendor, const char *produ
     ts_sq_bind_cstr(s, 1, nz(vendor));
     ts_sq_bind_cstr(s, 2, product);
     ts_sq_bind_cstr(s, 3, nz(purl_key));
+    sqlite3_bind_int(s, 4, with_ids ? 1 : 0);
     int rc, cbr = 0;
     while (cbr == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         ts_adv_prod_rec_t p = {
@@ -377,6 +419,11 @@ static int sq_products_for(ts_store_t *st, const char *vendor, const char *produ
             .range_error = ts_sq_col_cstr(s, 11),
             .status = sqlite3_column_int(s, 12),
             .remediations_json = ts_sq_col_cstr(s, 13),
+            .doubt = ts_sq_col_cstr(s, 14),
+            .note = ts_sq_col_cstr(s, 15),
+            .via = ts_sq_col_cstr(s, 16),
+            .ids_json = ts_sq_col_cstr(s, 17),
+            .secondary = sqlite3_column_int(s, 18) != 0,
         };
         cbr = cb(&p, ctx);
     }
@@ -585,4 +632,5 @@ const struct ts_store_advisory_ops ts_sq_advisory_ops = {
     .matches_clear = sq_matches_clear,
     .match_put = sq_match_put,
     .rows_foreach = sq_rows_foreach,
+    .adv_by_rowid = sq_adv_by_rowid,
 };

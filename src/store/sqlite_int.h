@@ -27,7 +27,8 @@ enum {
     TS_SQX_CERT = 0,      /* sqlite_cert.c: certificate registry */
     TS_SQX_PORTAL = 16,   /* sqlite_portal.c: the portal's event queries */
     TS_SQX_ADVISORY = 48, /* sqlite_advisory.c: advisories, platforms, matches */
-    TS_SQX_COUNT = 112,
+    TS_SQX_SCAN = 208,    /* sqlite_scan.c: scans, their services and findings */
+    TS_SQX_COUNT = 240,
 };
 
 struct sq_store {
@@ -87,6 +88,8 @@ int64_t ts_sq_now_us(void);
 
 /* Schema steps owned by the feature files, run in order by migrate(): each is
  * a constant SQL script ending with its PRAGMA user_version. */
-extern const char ts_sq_migration_certs[];    /* v5 */
-extern const char ts_sq_migration_portal[];   /* v6 */
-extern const char ts_sq_migration_advisory[]; /* v7 */
+extern const char ts_sq_migration_certs[];            /* v5 */
+extern const char ts_sq_migration_portal[];           /* v6 */
+extern const char ts_sq_migration_advisory[];         /* v7 */
+extern const char ts_sq_migration_scan[];             /* v9 */
+extern const char ts_sq_migration_advisory_entries[]; /* v10 */

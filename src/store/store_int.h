@@ -46,6 +46,7 @@ static inline int64_t ts_link_id(int64_t eid, ts_role_t role, int n)
 struct ts_store_cert_ops;
 struct ts_store_portal_ops;
 struct ts_store_advisory_ops;
+struct ts_store_scan_ops;
 
 struct ts_store_ops {
     const char *name;   /* "sqlite", for messages */
@@ -99,6 +100,7 @@ struct ts_store_ops {
     const struct ts_store_cert_ops *cert;         /* store/certreg_int.h */
     const struct ts_store_portal_ops *portal;     /* store/eventq_int.h */
     const struct ts_store_advisory_ops *advisory; /* store/advstore_int.h */
+    const struct ts_store_scan_ops *scan;         /* store/scanstore_int.h */
 };
 
 struct ts_store {
@@ -110,6 +112,7 @@ extern const struct ts_store_ops ts_store_postgres_ops; /* store/postgres_int.h 
 extern const struct ts_store_cert_ops ts_sq_cert_ops;
 extern const struct ts_store_portal_ops ts_sq_portal_ops;
 extern const struct ts_store_advisory_ops ts_sq_advisory_ops;
+extern const struct ts_store_scan_ops ts_sq_scan_ops;
 
 /* For a backend's event_add: checks e and its links against the rules of
  * ts_store_event_add() and gives what to write: e and links themselves, or

@@ -156,3 +156,39 @@ static inline ts_advisory_t *at_corpus(at_parse_fn fn, const char *rel)
     free(path);
     return a;
 }
+
+/* A CVE 5 record CVE-2026-4000 whose CNA's affected[] is the JSON text
+ * given, and, when adp is not NULL, one ADP with that affected[] (malloc'd). */
+static inline char *at_cve5_doc(const char *affected, const char *adp)
+{
+    const char *pre = "{\"dataType\": \"CVE_RECORD\", \"dataVersion\": \"5.1\", \"cveMetadata\": "
+                      "{\"cveId\": \"CVE-2026-4000\", \"state\": \"PUBLISHED\"}, \"containers\": "
+                      "{\"cna\": {\"affected\": ";
+    size_t n = strlen(pre) + strlen(affected) + (adp ? strlen(adp) : 0) + 64;
+    char *s = malloc(n);
+    if (s == NULL)
+        fail_msg("out of memory");
+    snprintf(s, n, "%s%s}%s%s%s}}", pre, affected, adp ? ", \"adp\": [{\"affected\": " : "",
+             adp ? adp : "", adp ? "}]" : "");
+    return s;
+}
+
+/* A CSAF 2.0 document id with the product_tree and vulnerabilities given as
+ * JSON text (malloc'd). */
+#define AT_CSAF_FMT                                                                                \
+    "{\"document\": {\"category\": \"csaf_security_advisory\", \"csaf_version\": \"2.0\", "        \
+    "\"publisher\": {\"category\": \"vendor\", \"name\": \"Example\", \"namespace\": "             \
+    "\"https://example.test\"}, \"title\": \"t\", \"tracking\": {\"id\": \"%s\", \"status\": "     \
+    "\"final\", \"version\": \"1\", \"current_release_date\": \"2026-02-01T10:00:00Z\", "          \
+    "\"initial_release_date\": \"2026-02-01T10:00:00Z\", \"revision_history\": [{\"date\": "       \
+    "\"2026-02-01T10:00:00Z\", \"number\": \"1\", \"summary\": \"Initial\"}]}}, "                  \
+    "\"product_tree\": %s, \"vulnerabilities\": %s}"
+static inline char *at_csaf_doc(const char *id, const char *tree, const char *vulns)
+{
+    size_t n = sizeof AT_CSAF_FMT + strlen(id) + strlen(tree) + strlen(vulns);
+    char *s = malloc(n);
+    if (s == NULL)
+        fail_msg("out of memory");
+    snprintf(s, n, AT_CSAF_FMT, id, tree, vulns);
+    return s;
+}

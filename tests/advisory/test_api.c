@@ -137,6 +137,8 @@ static void test_refusals(void **state)
         "{\"spec\":\"nocolon\"}",
         "{\"spec\":\"a:b:<1\"}",
         "{\"spec\":\"a:b\"} trailing",
+        "{\"spec\":\"acme:*;model=M-1\"}", /* identifiers on a vendor family */
+        "{\"spec\":\"acme:b:1;model=\"}",  /* an empty identifier */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (call(f, &f->pa, "POST", "/api/v1/platforms", NULL, bad[i], body, sizeof body) != 400)
@@ -173,6 +175,11 @@ static void test_flow(void **state)
                      201);
     assert_non_null(strstr(body, "\"spec\":\"acme:widget:1.5\""));
     assert_non_null(strstr(body, "\"kind\":\"name\""));
+    /* a device with its model number: the canonical spec keeps it */
+    assert_int_equal(call(f, &f->pa, "POST", "/api/v1/platforms", NULL,
+                          "{\"spec\":\"ACME:Gadget:2.0;model= M-1 \"}", body, sizeof body),
+                     201);
+    assert_non_null(strstr(body, "\"spec\":\"acme:gadget:2.0;model=M-1\""));
     assert_int_equal(call(f, &f->pb, "POST", "/api/v1/platforms", NULL,
                           "{\"spec\":\"acme:widget:3.0\"}", body, sizeof body),
                      201);
@@ -195,6 +202,7 @@ static void test_flow(void **state)
     assert_non_null(strstr(body, "\"id\":\"ACME:2\""));
     assert_null(strstr(body, "\"id\":\"ACME:1\""));
     assert_non_null(strstr(body, "\"status\":\"known_affected\""));
+    assert_non_null(strstr(body, "\"verdict\":\"known_affected\""));
     assert_non_null(strstr(body, "\"platform\":\"acme:widget:1.5\""));
     const char *c = strstr(body, "\"next_cursor\":\"");
     assert_non_null(c);

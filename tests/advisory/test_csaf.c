@@ -143,10 +143,14 @@ static void test_cycles(void **state)
     /* Breaking the loop makes the chain resolve to BASE's identity. */
     char *ok = at_replace(doc, "\"product_reference\": \"A\"", "\"product_reference\": \"BASE\"");
     ts_advisory_t *a = parse_ok(ok);
-    assert_int_equal(a->n_products, 1);
-    const ts_adv_product_t *p = at_product(a, "A");
+    assert_int_equal(a->n_products, 2); /* A, and A's status linked to BASE */
+    const ts_adv_product_t *p = &a->products[0];
+    assert_string_equal(p->ref, "A");
     assert_string_equal(p->full_name, "A");
+    assert_string_equal(p->via, "");
     assert_true(p->range_ok && p->range.all);
+    assert_string_equal(a->products[1].ref, "A");
+    assert_string_equal(a->products[1].via, "relationship default_component_of BASE (Base)");
     ts_advisory_free(a);
     free(ok);
     free(self);
@@ -256,8 +260,9 @@ static void test_fixture(void **state)
     assert_string_equal(a->severity, "high");
     assert_int_equal(a->n_cves, 2);
     assert_string_equal(a->cves[1], "CVE-2026-1001");
-    /* Entries: the products given a status, in definition order. */
-    assert_int_equal(a->n_products, 8);
+    /* Entries: the products given a status, in definition order, then the
+     * relationship links. */
+    assert_int_equal(a->n_products, 10);
     assert_string_equal(a->products[0].ref, "P-RANGE");
 
     /* product_tree.branches[0].branches[0].branches[0]: vls "<V3.0.29"; affected in
@@ -379,6 +384,123 @@ static int collect(ts_advisory_t *a, void *ctx)
     return 0;
 }
 
+/* Relationships link their status to the product they relate to, along
+ * chains; identifiers a platform may declare are read. */
+static void test_relationships(void **state)
+{
+    (void)state;
+    const char *tree =
+        "{\"branches\": [{\"category\": \"vendor\", \"name\": \"Red Hat\", \"branches\": ["
+        "{\"category\": \"product_name\", \"name\": \"Red Hat Enterprise Linux BaseOS (v. 9)\", "
+        "\"product\": {\"name\": \"Red Hat Enterprise Linux BaseOS (v. 9)\", \"product_id\": "
+        "\"BaseOS-9.2.0.Z.MAIN\", \"product_identification_helper\": {\"cpe\": "
+        "\"cpe:/o:redhat:enterprise_linux:9::baseos\"}}}, "
+        "{\"category\": \"product_version\", \"name\": \"openssh-0:8.7p1-38.el9_4.1.x86_64\", "
+        "\"product\": {\"name\": \"openssh-0:8.7p1-38.el9_4.1.x86_64\", \"product_id\": "
+        "\"openssh-0:8.7p1-38.el9_4.1.x86_64\", \"product_identification_helper\": {\"purl\": "
+        "\"pkg:rpm/redhat/openssh@8.7p1-38.el9_4.1?arch=x86_64&epoch=0\"}}}, "
+        "{\"category\": \"product_version\", \"name\": \"libssh-1.0\", \"product\": {\"name\": "
+        "\"libssh-1.0\", \"product_id\": \"LIBSSH\"}}, "
+        "{\"category\": \"product_name\", \"name\": \"Device (6ES7518-4AP00-0AB0)\", \"product\": "
+        "{\"name\": \"Device\", \"product_id\": \"DEV\", \"product_identification_helper\": "
+        "{\"model_numbers\": [\"6ES7518-4AP00-0AB0\", \"6ES7518-4FP*\", \" \"], \"skus\": "
+        "[\"SKU-1\"], \"serial_numbers\": [\"S?1\"]}}}]}], "
+        "\"relationships\": ["
+        "{\"category\": \"default_component_of\", \"product_reference\": "
+        "\"openssh-0:8.7p1-38.el9_4.1.x86_64\", \"relates_to_product_reference\": "
+        "\"BaseOS-9.2.0.Z.MAIN\", \"full_product_name\": {\"name\": \"openssh as a component of "
+        "RHEL BaseOS 9\", \"product_id\": \"BaseOS-9.2.0.Z.MAIN:openssh\"}}, "
+        "{\"category\": \"installed_on\", \"product_reference\": \"LIBSSH\", "
+        "\"relates_to_product_reference\": \"BaseOS-9.2.0.Z.MAIN:openssh\", \"full_product_name\": "
+        "{\"name\": \"libssh in openssh on RHEL\", \"product_id\": \"CHAIN\"}}, "
+        "{\"category\": \"shipped_with\", \"product_reference\": \"LIBSSH\", "
+        "\"relates_to_product_reference\": \"DEV\", \"full_product_name\": {\"name\": \"odd\", "
+        "\"product_id\": \"ODD\"}}]}";
+    const char *vulns = "[{\"product_status\": {\"fixed\": [\"BaseOS-9.2.0.Z.MAIN:openssh\"], "
+                        "\"known_affected\": [\"CHAIN\", \"ODD\", \"DEV\"]}}]";
+    char *doc = at_csaf_doc("RHSA-TEST", tree, vulns);
+    ts_advisory_t *a = parse_ok(doc);
+    free(doc);
+    at_expect_problem(a, "relationships[2]", "unknown relationship category \"shipped_with\"");
+    at_expect_problem(a, "model_numbers", "[2]: an empty identifier");
+    /* the component keeps its own identity and status (exact) */
+    const ts_adv_product_t *comp = NULL, *os = NULL, *chain_mid = NULL, *chain_os = NULL;
+    for (size_t i = 0; i < a->n_products; i++) {
+        const ts_adv_product_t *p = &a->products[i];
+        if (strcmp(p->ref, "BaseOS-9.2.0.Z.MAIN:openssh") == 0)
+            *(p->via[0] ? &os : &comp) = p;
+        if (strcmp(p->ref, "CHAIN") == 0 && strstr(p->via, "installed_on") && !strstr(p->via, ", "))
+            chain_mid = p;
+        if (strcmp(p->ref, "CHAIN") == 0 && strstr(p->via, ", "))
+            chain_os = p;
+        assert_true(strcmp(p->ref, "ODD") != 0 || p->via[0] == '\0');
+    }
+    assert_non_null(comp);
+    assert_true(comp->has_purl);
+    assert_int_equal(comp->status, TS_PS_FIXED);
+    assert_true(at_in(comp, "8.7p1-38.el9_4.1"));
+    /* the RHEL release: linked with the relationship's status, keyed by its CPE */
+    assert_non_null(os);
+    assert_int_equal(os->status, TS_PS_FIXED);
+    assert_string_equal(os->via, "relationship default_component_of BaseOS-9.2.0.Z.MAIN "
+                                 "(cpe:/o:redhat:enterprise_linux:9::baseos)");
+    assert_string_equal(os->vendor, "redhat");
+    assert_string_equal(os->product, "enterprise_linux");
+    assert_true(os->has_cpe && at_in(os, "9"));
+    /* the chain: libssh installed_on (openssh default_component_of BaseOS) concerns the
+     * openssh package and, through it, BaseOS */
+    assert_non_null(chain_mid);
+    assert_string_equal(chain_mid->via, "relationship installed_on BaseOS-9.2.0.Z.MAIN:openssh "
+                                        "(openssh as a component of RHEL BaseOS 9)");
+    assert_true(chain_mid->has_purl);
+    assert_int_equal(chain_mid->status, TS_PS_AFFECTED);
+    assert_non_null(chain_os);
+    assert_string_equal(chain_os->via, "relationship installed_on BaseOS-9.2.0.Z.MAIN:openssh "
+                                       "(openssh as a component of RHEL BaseOS 9), "
+                                       "relationship default_component_of BaseOS-9.2.0.Z.MAIN "
+                                       "(cpe:/o:redhat:enterprise_linux:9::baseos)");
+    assert_string_equal(chain_os->product, "enterprise_linux");
+    /* identifiers, and a name without its parenthesised order number */
+    const ts_adv_product_t *dev = at_product(a, "DEV");
+    assert_string_equal(dev->product, "device");
+    assert_int_equal(dev->n_ids, 4);
+    assert_int_equal(dev->ids[0].kind, TS_ID_MODEL);
+    assert_string_equal(dev->ids[1].value, "6ES7518-4FP*");
+    assert_int_equal(dev->ids[2].kind, TS_ID_SKU);
+    assert_int_equal(dev->ids[3].kind, TS_ID_SERIAL);
+    ts_advisory_free(a);
+}
+
+/* Hostile relationships: chains that loop through relates_to, names of any
+ * length. The walk stops, and the rule's text stays bounded. */
+static void test_relationship_bounds(void **state)
+{
+    (void)state;
+    char longname[3001];
+    memset(longname, 'n', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+#define LOOP_TREE                                                                                  \
+    "{\"full_product_names\": [{\"name\": \"X\", \"product_id\": \"X\"}, {\"name\": \"%s\", "      \
+    "\"product_id\": \"Y\"}], \"relationships\": [{\"category\": \"installed_on\", "               \
+    "\"product_reference\": \"X\", \"relates_to_product_reference\": \"R2\", "                     \
+    "\"full_product_name\": {\"name\": \"r1\", \"product_id\": \"R1\"}}, {\"category\": "          \
+    "\"installed_with\", \"product_reference\": \"Y\", \"relates_to_product_reference\": "         \
+    "\"R1\", \"full_product_name\": {\"name\": \"%s\", \"product_id\": \"R2\"}}]}"
+    char tree[8000];
+    snprintf(tree, sizeof tree, LOOP_TREE, longname, longname);
+    char *doc = at_csaf_doc("LOOP", tree, "[{\"product_status\": {\"known_affected\": [\"R1\"]}}]");
+    ts_advisory_t *a = parse_ok(doc);
+    free(doc);
+    /* R1 itself, R1 linked to R2, and on to R1 (where the loop stops) */
+    assert_int_equal(a->n_products, 3);
+    for (size_t i = 1; i < a->n_products; i++) {
+        assert_true(strlen(a->products[i].via) < 1024);
+        assert_non_null(strstr(a->products[i].via, "relationship installed_on R2 (nnn"));
+    }
+    assert_non_null(strstr(a->products[2].via, ", relationship installed_with R1 (r1)"));
+    ts_advisory_free(a);
+}
+
 static void test_parse_any(void **state)
 {
     size_t len;
@@ -388,7 +510,7 @@ static void test_parse_any(void **state)
     assert_int_equal(ts_advisory_parse_any(doc, len, "x", collect, NULL, &a, err, sizeof err), 0);
     assert_non_null(a);
     assert_int_equal(a->source, TS_ADV_CSAF);
-    assert_int_equal(a->n_products, 8);
+    assert_int_equal(a->n_products, 10);
     ts_advisory_free(a);
     a = NULL;
     const char *other = "{\"hello\": 1}";
@@ -519,8 +641,9 @@ static void test_corpus_rhsa(void **state)
     assert_true(a->cvss < 0); /* no scores; the aggregate severity gives the level */
     assert_string_equal(a->severity, "critical");
     /* Only the three relationship products (product_tree.relationships[0..2]) have a
-     * status; each takes its component's identity (vendor Red Hat, the image version). */
-    assert_int_equal(a->n_products, 3);
+     * status; each takes its component's identity (vendor Red Hat, the image version),
+     * and links its status to 8Base-RHOSE-4.6 (one link per status). */
+    assert_int_equal(a->n_products, 5);
     const char *hive = "8Base-RHOSE-4.6:openshift4/ose-metering-hive:v4.6.0-202112160147.p0."
                        "gf139e12.assembly.stream";
     const ts_adv_product_t *h = at_product(a, hive);
@@ -530,10 +653,30 @@ static void test_corpus_rhsa(void **state)
     assert_string_equal(h->version_text, "openshift4/ose-metering-hive:v4.6.0-202112160147.p0."
                                          "gf139e12.assembly.stream");
     assert_true(at_has_rem(h, "vendor_fix", "https://access.redhat.com/errata/RHSA-2021:5186"));
-    size_t na = 0;
-    for (size_t i = 0; i < a->n_products; i++)
-        na += a->products[i].status == TS_PS_NOT_AFFECTED;
+    size_t na = 0, links = 0;
+    for (size_t i = 0; i < a->n_products; i++) {
+        const ts_adv_product_t *p = &a->products[i];
+        if (p->via[0] == '\0') {
+            na += p->status == TS_PS_NOT_AFFECTED;
+            continue;
+        }
+        /* the platform product: its CPE's names, its CPE, its version 4.6 */
+        links++;
+        assert_string_equal(p->via, "relationship default_component_of 8Base-RHOSE-4.6 "
+                                    "(cpe:/a:redhat:openshift:4.6::el8)");
+        assert_string_equal(p->vendor, "redhat");
+        assert_string_equal(p->product, "openshift");
+        assert_true(p->has_cpe && at_in(p, "4.6") && !at_in(p, "4.7"));
+        if (p->status == TS_PS_FIXED) {
+            assert_string_equal(p->ref, hive);
+            assert_true(at_has_rem(p, "vendor_fix", NULL));
+        } else {
+            assert_int_equal(p->status, TS_PS_NOT_AFFECTED);
+            assert_non_null(strstr(p->full_name, "(and 1 more)"));
+        }
+    }
     assert_int_equal(na, 2);
+    assert_int_equal(links, 2);
     ts_advisory_free(a);
 }
 
@@ -618,6 +761,8 @@ int main(void)
         cmocka_unit_test(test_duplicate_ids),
         cmocka_unit_test(test_fixture),
         cmocka_unit_test(test_purl),
+        cmocka_unit_test(test_relationships),
+        cmocka_unit_test(test_relationship_bounds),
         cmocka_unit_test(test_parse_any),
         cmocka_unit_test(test_corpus_icsa_24_289_02),
         cmocka_unit_test(test_corpus_icsa_23_243_04),

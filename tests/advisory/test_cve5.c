@@ -221,14 +221,18 @@ static void test_fixture(void **state)
     assert_int_equal(gd->status, TS_PS_AFFECTED);
     assert_true(at_in(gd, "4.1") && !at_in(gd, "4.2"));
 
-    /* affected[2]: package only; git ranges and "1.0.*" bounds are kept, not understood */
+    /* affected[2]: package only; git ranges are kept, not understood; the
+     * custom range up to "1.0.*" (the whole 1.0 series) is read as generic
+     * and says so */
     const ts_adv_product_t *git = at_product(a, "cna.affected[2].versions[0]");
     assert_false(git->range_ok);
     assert_non_null(strstr(git->range_error, "git"));
     assert_string_equal(git->product, at_normp("libthing", p));
     assert_string_equal(git->vendor, "");
     assert_true(git->has_cpe); /* the one valid CPE of cpes[] */
-    assert_false(at_product(a, "cna.affected[2].versions[1]")->range_ok);
+    const ts_adv_product_t *series = at_product(a, "cna.affected[2].versions[1]");
+    assert_true(at_in(series, "1.0") && at_in(series, "1.0.77") && !at_in(series, "1.1"));
+    assert_string_equal(series->note, "versionType custom compared as generic dotted versions");
     at_expect_problem(a, "affected[2].versions[2]", "bogus");
     at_expect_problem(a, "affected[2].cpes[1]", "not a cpe");
     assert_int_equal(count_ref_prefix(a, "cna.affected[2]"), 2);
@@ -316,6 +320,226 @@ static void test_cpe_copies(void **state)
     ts_advisory_free(a);
     free(two);
     free(doc);
+}
+
+/* ---- Version rules, on records written here ----------------------------------- */
+
+static ts_advisory_t *parse_record(const char *affected, const char *adp_affected)
+{
+    char *s = at_cve5_doc(affected, adp_affected);
+    ts_advisory_t *a = parse_ok(s);
+    free(s);
+    return a;
+}
+
+/* The kernel CNA's shape: a git element (default unaffected) and a release
+ * element (default affected) whose fixed stable lines end in "6.1.*" and
+ * whose mainline fix is an original_commit_for_fix version up to "*". */
+static void test_kernel_shape(void **state)
+{
+    (void)state;
+    ts_advisory_t *a = parse_record(
+        "[{\"vendor\": \"Linux\", \"product\": \"Linux\", \"defaultStatus\": \"unaffected\", "
+        "\"versions\": [{\"version\": \"1da177e4c3f4\", \"lessThan\": \"21f8cfe79f77\", "
+        "\"status\": \"affected\", \"versionType\": \"git\"}]}, "
+        "{\"vendor\": \"Linux\", \"product\": \"Linux\", \"defaultStatus\": \"affected\", "
+        "\"versions\": [{\"version\": \"6.1\", \"status\": \"affected\"}, "
+        "{\"version\": \"0\", \"lessThan\": \"6.1\", \"status\": \"unaffected\", \"versionType\": "
+        "\"custom\"}, "
+        "{\"version\": \"6.1.90\", \"lessThanOrEqual\": \"6.1.*\", \"status\": \"unaffected\", "
+        "\"versionType\": \"custom\"}, "
+        "{\"version\": \"6.6.30\", \"lessThanOrEqual\": \"6.6.*\", \"status\": \"unaffected\", "
+        "\"versionType\": \"custom\"}, "
+        "{\"version\": \"6.9\", \"lessThanOrEqual\": \"*\", \"status\": \"unaffected\", "
+        "\"versionType\": \"original_commit_for_fix\"}]}]",
+        NULL);
+    char p[TS_NAME_MAX];
+    /* the git element: never decides; its default status is in doubt */
+    const ts_adv_product_t *git = at_product(a, "cna.affected[0].versions[0]");
+    assert_false(git->range_ok);
+    assert_non_null(strstr(git->range_error, "git"));
+    assert_string_equal(git->product, "linux_kernel"); /* Linux/Linux is the kernel */
+    const ts_adv_product_t *gd = at_product(a, "cna.affected[0].defaultStatus");
+    assert_true(gd->range_ok && gd->range.all);
+    assert_non_null(strstr(gd->doubt, "versions[0]"));
+    assert_non_null(strstr(gd->doubt, "may cover it"));
+    /* the release element, at the edges of 6.1.* */
+    const char *rel = "cna.affected[1]";
+    assert_int_equal(covering(a, rel, "6.0.10")->status, TS_PS_NOT_AFFECTED);
+    assert_int_equal(covering(a, rel, "6.1")->status, TS_PS_AFFECTED);
+    assert_int_equal(covering(a, rel, "6.1.89")->status, TS_PS_AFFECTED);
+    assert_string_equal(covering(a, rel, "6.1.89")->ref, "cna.affected[1].defaultStatus");
+    const ts_adv_product_t *fixed = covering(a, rel, "6.1.90");
+    assert_int_equal(fixed->status, TS_PS_NOT_AFFECTED);
+    assert_string_equal(fixed->ref, "cna.affected[1].versions[2]");
+    assert_string_equal(fixed->note, "versionType custom compared as generic dotted versions");
+    assert_string_equal(fixed->doubt, "");
+    assert_ptr_equal(covering(a, rel, "6.1.300"), fixed);
+    assert_int_equal(covering(a, rel, "6.2.0")->status, TS_PS_AFFECTED);
+    assert_int_equal(covering(a, rel, "6.6.29")->status, TS_PS_AFFECTED);
+    assert_int_equal(covering(a, rel, "6.6.30")->status, TS_PS_NOT_AFFECTED);
+    assert_int_equal(covering(a, rel, "6.8.12")->status, TS_PS_AFFECTED);
+    const ts_adv_product_t *main = covering(a, rel, "6.9");
+    assert_int_equal(main->status, TS_PS_NOT_AFFECTED);
+    assert_string_equal(main->note,
+                        "versionType original_commit_for_fix compared as generic dotted versions");
+    assert_ptr_equal(covering(a, rel, "6.12.1"), main);
+    /* a default entry holds no doubt where everything was understood */
+    assert_string_equal(covering(a, rel, "6.2.0")->doubt, "");
+    assert_string_equal(covering(a, rel, "6.2.0")->product, at_normp("linux_kernel", p));
+    ts_advisory_free(a);
+    /* "0 lessThan 7" unaffected around ten fixed-up lines: more pieces than
+     * one range holds, so two entries, and every version still stated once */
+    char aff[2048] = "[{\"vendor\": \"Linux\", \"product\": \"Linux\", \"versions\": [{"
+                     "\"version\": \"0\", \"lessThan\": \"7\", \"status\": \"unaffected\", "
+                     "\"versionType\": \"custom\"}";
+    for (int k = 1; k <= 10; k++)
+        snprintf(aff + strlen(aff), sizeof aff - strlen(aff),
+                 ", {\"version\": \"5.%d\", \"status\": \"affected\"}", k);
+    strcat(aff, "]}]");
+    a = parse_record(aff, NULL);
+    assert_int_equal(count_ref_prefix(a, "cna.affected[0].versions[0]"), 2);
+    assert_int_equal(covering(a, "cna.affected[0]", "5.5")->status, TS_PS_AFFECTED);
+    assert_int_equal(covering(a, "cna.affected[0]", "5.5.1")->status, TS_PS_NOT_AFFECTED);
+    assert_int_equal(covering(a, "cna.affected[0]", "6.0")->status, TS_PS_NOT_AFFECTED);
+    assert_int_equal(covering(a, "cna.affected[0]", "4.19")->status, TS_PS_NOT_AFFECTED);
+    ts_advisory_free(a);
+}
+
+/* Bad input: what the record says only partly understood never becomes a
+ * confident verdict it does not state. */
+static void test_partly_understood(void **state)
+{
+    (void)state;
+    /* The issue's case: default affected, and unaffected ranges that cannot
+     * be read. The versions the default covers are in doubt. */
+    ts_advisory_t *a = parse_record(
+        "[{\"vendor\": \"Linux\", \"product\": \"Linux\", \"defaultStatus\": \"affected\", "
+        "\"versions\": [{\"version\": \"6.1.90\", \"lessThanOrEqual\": \"6.1.x\", \"status\": "
+        "\"unaffected\", \"versionType\": \"custom\"}, "
+        "{\"version\": \"6.6.30\", \"lessThanOrEqual\": \"6.6.*\", \"status\": \"unaffected\", "
+        "\"versionType\": \"custom\"}]}, "
+        /* an entry with a status the schema does not know: it may say anything */
+        "{\"vendor\": \"acme\", \"product\": \"anvil\", \"defaultStatus\": \"unaffected\", "
+        "\"versions\": [{\"version\": \"2.0\", \"status\": \"broken\"}, {\"version\": \"1.0\", "
+        "\"status\": \"affected\"}]}, "
+        /* an unreadable entry with the default's own status casts no doubt */
+        "{\"vendor\": \"acme\", \"product\": \"hammer\", \"defaultStatus\": \"affected\", "
+        "\"versions\": [{\"version\": \"abc\", \"lessThan\": \"def\", \"status\": \"affected\", "
+        "\"versionType\": \"git\"}, {\"version\": \"3.0\", \"status\": \"unaffected\"}]}]",
+        NULL);
+    const ts_adv_product_t *bad = at_product(a, "cna.affected[0].versions[0]");
+    assert_false(bad->range_ok);
+    at_expect_problem(a, "cna.affected[0].versions[0]", "not understood");
+    const ts_adv_product_t *gap = covering(a, "cna.affected[0]", "6.1.95");
+    assert_int_equal(gap->status, TS_PS_AFFECTED);
+    assert_non_null(strstr(gap->doubt, "versions[0]"));
+    /* the understood unaffected range still decides */
+    const ts_adv_product_t *ok = covering(a, "cna.affected[0]", "6.6.40");
+    assert_int_equal(ok->status, TS_PS_NOT_AFFECTED);
+    assert_string_equal(ok->doubt, "");
+    at_expect_problem(a, "cna.affected[1].versions[0]", "entry ignored");
+    assert_non_null(strstr(covering(a, "cna.affected[1]", "3.0")->doubt, "status \"broken\""));
+    assert_string_equal(covering(a, "cna.affected[1]", "1.0")->doubt, "");
+    assert_string_equal(covering(a, "cna.affected[2]", "2.0")->doubt, "");
+    ts_advisory_free(a);
+    /* CISA's ADP writes the kernel's commits as "custom" versions: not versions */
+    a = parse_record("[]", "[{\"vendor\": \"linux\", \"product\": \"linux_kernel\", "
+                           "\"defaultStatus\": \"unknown\", \"versions\": [{\"version\": "
+                           "\"1da177e4c3f4\", \"lessThan\": \"2dcda336b6e8\", \"status\": "
+                           "\"affected\", \"versionType\": \"custom\"}]}]");
+    const ts_adv_product_t *commit = at_product(a, "adp[0].affected[0].versions[0]");
+    assert_false(commit->range_ok);
+    assert_non_null(strstr(commit->range_error, "commit id"));
+    assert_true(commit->secondary);
+    ts_advisory_free(a);
+    /* a change with an unknown status leaves its whole entry unread */
+    a = parse_record(
+        "[{\"vendor\": \"acme\", \"product\": \"anvil\", \"versions\": [{\"version\": "
+        "\"1.0.0\", \"lessThan\": \"2.0.0\", \"status\": \"affected\", \"versionType\": "
+        "\"semver\", \"changes\": [{\"at\": \"1.5.0\", \"status\": \"fixed\"}]}]}]",
+        NULL);
+    assert_false(at_product(a, "cna.affected[0].versions[0]")->range_ok);
+    assert_non_null(strstr(at_product(a, "cna.affected[0].versions[0]")->range_error, "fixed"));
+    ts_advisory_free(a);
+}
+
+/* Ranges written inside "version" (GitHub's syntax), overlapping as
+ * Atlassian writes them: the more specific entry keeps the versions. */
+static void test_ranges_in_version(void **state)
+{
+    (void)state;
+    ts_advisory_t *a = parse_record(
+        "[{\"vendor\": \"saleor\", \"product\": \"saleor\", \"versions\": ["
+        "{\"version\": \">= 3.10.0, < 3.14.64\", \"status\": \"affected\"}, "
+        "{\"version\": \"< 2.4.1\", \"status\": \"affected\"}, "
+        "{\"version\": \"= 3.15.2\", \"status\": \"affected\"}, "
+        "{\"version\": \">= 3.0.0, 3.0.7\", \"status\": \"affected\"}]}, "
+        "{\"vendor\": \"Atlassian\", \"product\": \"Confluence Data Center\", \"versions\": ["
+        "{\"status\": \"unaffected\", \"version\": \"< 7.13.0\"}, "
+        "{\"status\": \"affected\", \"version\": \">= 7.13.0\"}, "
+        "{\"status\": \"affected\", \"version\": \">= 7.19.0\"}, "
+        "{\"status\": \"affected\", \"version\": \">= 8.0.0\"}, "
+        "{\"status\": \"unaffected\", \"version\": \">= 7.19.18\"}, "
+        "{\"status\": \"unaffected\", \"version\": \">= 8.7.2\"}]}, "
+        /* the same versions given two statuses: both in doubt */
+        "{\"vendor\": \"acme\", \"product\": \"anvil\", \"versions\": ["
+        "{\"version\": \">= 1.0, < 2.0\", \"status\": \"affected\"}, "
+        "{\"version\": \">= 1.0, < 2.0\", \"status\": \"unaffected\"}]}]",
+        NULL);
+    const char *s = "cna.affected[0]";
+    assert_string_equal(covering(a, s, "3.14.63")->ref, "cna.affected[0].versions[0]");
+    assert_string_equal(covering(a, s, "3.14.63")->version_text, ">= 3.10.0, < 3.14.64");
+    assert_string_equal(covering(a, s, "2.4.0")->ref, "cna.affected[0].versions[1]");
+    assert_string_equal(covering(a, s, "3.15.2")->ref, "cna.affected[0].versions[2]");
+    bool in = true;
+    assert_int_equal(ts_vrange_contains(&at_product(a, "cna.affected[0].versions[0]")->range,
+                                        TS_STR_LIT("3.14.64"), &in),
+                     0);
+    assert_false(in);
+    const ts_adv_product_t *junk = at_product(a, "cna.affected[0].versions[3]");
+    assert_false(junk->range_ok);
+    assert_non_null(strstr(junk->range_error, "GitHub"));
+    /* Atlassian: 8.7.2 is fixed though ">= 7.13.0" holds it too */
+    const char *c = "cna.affected[1]";
+    assert_int_equal(covering(a, c, "7.12.9")->status, TS_PS_NOT_AFFECTED);
+    assert_int_equal(covering(a, c, "7.14.0")->status, TS_PS_AFFECTED);
+    assert_int_equal(covering(a, c, "7.19.17")->status, TS_PS_AFFECTED);
+    assert_int_equal(covering(a, c, "7.19.18")->status, TS_PS_NOT_AFFECTED);
+    assert_int_equal(covering(a, c, "7.20.0")->status, TS_PS_NOT_AFFECTED);
+    assert_int_equal(covering(a, c, "8.0.1")->status, TS_PS_AFFECTED);
+    assert_int_equal(covering(a, c, "8.7.1")->status, TS_PS_AFFECTED);
+    const ts_adv_product_t *fix = covering(a, c, "8.7.2");
+    assert_int_equal(fix->status, TS_PS_NOT_AFFECTED);
+    assert_string_equal(fix->note, "");
+    assert_non_null(strstr(covering(a, c, "8.0.1")->note, "narrowed"));
+    assert_string_equal(covering(a, c, "8.0.1")->version_text, ">= 8.0.0");
+    /* conflicting statuses over the same versions */
+    const ts_adv_product_t *both = covering(a, "cna.affected[2]", "1.5");
+    assert_non_null(strstr(both->doubt, "versions[1]"));
+    at_expect_problem(a, "cna.affected[2].versions[1]", "more specific entry");
+    ts_advisory_free(a);
+    /* a range in version beside lessThan is not understood */
+    a = parse_record("[{\"vendor\": \"a\", \"product\": \"b\", \"versions\": [{\"version\": "
+                     "\">= 1.0\", \"lessThan\": \"2.0\", \"status\": \"affected\"}]}]",
+                     NULL);
+    assert_false(at_product(a, "cna.affected[0].versions[0]")->range_ok);
+    ts_advisory_free(a);
+}
+
+/* An ADP's entries are marked secondary; the CNA's are not. */
+static void test_adp_secondary(void **state)
+{
+    (void)state;
+    ts_advisory_t *a = parse_record(
+        "[{\"vendor\": \"a\", \"product\": \"b\", \"versions\": [{\"version\": \">= 7.19.18\", "
+        "\"status\": \"unaffected\"}]}]",
+        "[{\"vendor\": \"a\", \"product\": \"b\", \"versions\": [{\"version\": \"0\", "
+        "\"lessThan\": "
+        "\"8.7.2\", \"status\": \"affected\", \"versionType\": \"custom\"}]}]");
+    assert_false(at_product(a, "cna.affected[0].versions[0]")->secondary);
+    assert_true(at_product(a, "adp[0].affected[0].versions[0]")->secondary);
+    ts_advisory_free(a);
 }
 
 /* ---- Corpus ------------------------------------------------------------------ */
@@ -439,11 +663,13 @@ static void test_corpus_3094(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_invalid),          cmocka_unit_test(test_rejected),
-        cmocka_unit_test(test_too_big_and_deep), cmocka_unit_test(test_empty_arrays),
-        cmocka_unit_test(test_fixture),          cmocka_unit_test(test_solutions),
-        cmocka_unit_test(test_cpe_copies),       cmocka_unit_test(test_corpus_3400),
-        cmocka_unit_test(test_corpus_6387),      cmocka_unit_test(test_corpus_3094),
+        cmocka_unit_test(test_invalid),           cmocka_unit_test(test_rejected),
+        cmocka_unit_test(test_too_big_and_deep),  cmocka_unit_test(test_empty_arrays),
+        cmocka_unit_test(test_fixture),           cmocka_unit_test(test_solutions),
+        cmocka_unit_test(test_cpe_copies),        cmocka_unit_test(test_kernel_shape),
+        cmocka_unit_test(test_partly_understood), cmocka_unit_test(test_ranges_in_version),
+        cmocka_unit_test(test_adp_secondary),     cmocka_unit_test(test_corpus_3400),
+        cmocka_unit_test(test_corpus_6387),       cmocka_unit_test(test_corpus_3094),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -123,6 +123,19 @@ static int exists_cb(const ts_adv_rec_t *rec, void *ctx)
     return 0;
 }
 
+struct adv_ids {
+    int64_t rowid;
+    char id[32];
+};
+
+static int ids_cb(const ts_adv_rec_t *rec, void *ctx)
+{
+    struct adv_ids *a = ctx;
+    a->rowid = rec->rowid;
+    snprintf(a->id, sizeof a->id, "%s", rec->id);
+    return 0;
+}
+
 static void test_refusals(void **state)
 {
     struct fx *f = *state;
@@ -190,6 +203,16 @@ static void test_mixed_directory(void **state)
     assert_int_equal(ts_store_adv_get(f->st, "ACME-8", exists_cb, NULL), 0);
     assert_int_equal(ts_store_adv_get(f->st, "ACME-9", exists_cb, NULL), 0);
     assert_int_equal(ts_store_adv_get(f->st, "ACME-10", exists_cb, NULL), TS_ENOENT);
+    /* The same advisory by its store id (the scan's advisory findings). */
+    struct adv_ids by_id = {0}, by_rowid = {0};
+    assert_int_equal(ts_store_adv_get(f->st, "ACME-8", ids_cb, &by_id), 0);
+    assert_true(by_id.rowid > 0);
+    assert_int_equal(ts_store_adv_by_rowid(f->st, by_id.rowid, ids_cb, &by_rowid), 0);
+    assert_int_equal(by_rowid.rowid, by_id.rowid);
+    assert_string_equal(by_rowid.id, "ACME-8");
+    assert_int_equal(ts_store_adv_by_rowid(f->st, by_id.rowid + 1000, ids_cb, &by_rowid),
+                     TS_ENOENT);
+    assert_int_equal(ts_store_adv_by_rowid(f->st, by_id.rowid, NULL, NULL), TS_EINVAL);
     uint64_t n = 0;
     assert_int_equal(ts_store_adv_count(f->st, &n), 0);
     assert_int_equal(n, 3);

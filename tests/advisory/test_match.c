@@ -46,7 +46,15 @@ static void test_platform_invalid(void **state)
         "pkg:rpm",
         "n/a:product:1.0", /* vendor normalising to nothing */
         "Pkg):thing",
-        "CPE:x:1", /* canonical forms that would read as a purl, a CPE */
+        "CPE:x:1",               /* canonical forms that would read as a purl, a CPE */
+        "siemens:s7:3.0;model=", /* an empty identifier */
+        "siemens:s7:3.0;model= ",
+        "siemens:s7:3.0;model=a;model=b",     /* given twice */
+        "siemens:s7:3.0;model=a;colour=red",  /* an unknown one after a known one */
+        "siemens:s7:3.0;colour=red",          /* a ';' in a version */
+        "siemens:*;model=6ES7518-4AP00-0AB0", /* on a vendor family */
+        "siemens:s7:3.0;serial=0123456789012345678901234567890123456789012345678901234567890123x",
+        ";model=6ES7518-4AP00-0AB0", /* nothing before */
     };
     ts_platform_t p;
     char err[256];
@@ -63,6 +71,16 @@ static void test_platform_invalid(void **state)
     big[3] = ':';
     assert_int_equal(ts_platform_parse(big, &p, err, sizeof err), TS_ETOOBIG);
     assert_int_equal(ts_platform_parse(NULL, &p, err, sizeof err), TS_EINVAL);
+    /* short enough, but its canonical form (percent-encoded) would not be:
+     * refused, not cut into another platform (fuzzing found it) */
+    char wide[TS_PLATFORM_SPEC_MAX];
+    strcpy(wide, "pkg:npm/");
+    memset(wide + 8, 0x9c, 250); /* namespace */
+    wide[258] = '/';
+    memset(wide + 259, 0x9c, 100); /* name */
+    wide[359] = '\0';
+    assert_int_equal(ts_platform_parse(wide, &p, err, sizeof err), TS_ETOOBIG);
+    assert_non_null(strstr(err, "canonical form"));
 }
 
 static void test_platform_forms(void **state)
@@ -120,6 +138,42 @@ static void test_platform_forms(void **state)
     assert_int_equal(ts_platform_parse("pkg:npm/lodash", &p, err, sizeof err), 0);
     assert_true(p.family);
     assert_string_equal(p.vendor, "");
+    assert_false(ts_platform_has_ids(&p));
+
+    /* Device identifiers, trimmed, in a fixed order in the canonical spec. */
+    assert_int_equal(
+        ts_platform_parse("Siemens:SIMATIC S7-1500 CPU 1518-4 PN/DP:V3.0.1;serial= SC-X4U "
+                          "12345 ;model=6ES7518-4AP00-0AB0",
+                          &p, err, sizeof err),
+        0);
+    assert_true(ts_platform_has_ids(&p));
+    assert_string_equal(p.product, "simatic_s7_1500_cpu_1518_4_pn_dp");
+    assert_string_equal(p.version, "V3.0.1");
+    assert_string_equal(p.model, "6ES7518-4AP00-0AB0");
+    assert_string_equal(p.serial, "SC-X4U 12345");
+    assert_string_equal(p.sku, "");
+    assert_string_equal(p.spec,
+                        "siemens:simatic_s7_1500_cpu_1518_4_pn_dp:V3.0.1;model=6ES7518-4AP00-"
+                        "0AB0;serial=SC-X4U 12345");
+    ts_platform_t again;
+    assert_int_equal(ts_platform_parse(p.spec, &again, err, sizeof err), 0);
+    assert_string_equal(again.spec, p.spec);
+    assert_string_equal(again.serial, p.serial);
+    /* on a family, a CPE, a purl */
+    assert_int_equal(
+        ts_platform_parse("siemens:scalance x200;sku=6GK5200-4AH00-2BA3", &p, err, sizeof err), 0);
+    assert_true(p.family);
+    assert_string_equal(p.spec, "siemens:scalance_x200;sku=6GK5200-4AH00-2BA3");
+    assert_int_equal(ts_platform_parse("cpe:2.3:h:siemens:s7-1500:-:*:*:*:*:*:*:*;model=6ES7 518",
+                                       &p, err, sizeof err),
+                     0);
+    assert_int_equal(p.kind, TS_PLAT_CPE);
+    assert_string_equal(p.model, "6ES7 518");
+    /* an escaped ';' inside a CPE value is not where identifiers start */
+    assert_int_equal(
+        ts_platform_parse("cpe:2.3:a:acme:a\\;b:1.0:*:*:*:*:*:*:*;model=X1", &p, err, sizeof err),
+        0);
+    assert_string_equal(p.model, "X1");
 }
 
 /* ---- Entries built by hand ------------------------------------------------------- */
@@ -353,6 +407,156 @@ static void test_advisory_best(void **state)
     ts_match_index_free(idx);
 }
 
+/* Doubt, notes and relationships in a match and its rule. */
+static void test_index_doubt_note_via(void **state)
+{
+    (void)state;
+    ts_match_index_t *idx = ts_match_index_new();
+    add(idx, 1, 10, "linux:linux_kernel:6.1.95");
+    add(idx, 2, 10, "linux:linux_kernel:6.6.40");
+    ts_adv_product_t d = entry("linux", "linux_kernel", "<6.6.30", TS_PS_AFFECTED);
+    d.doubt = "versions[0] could not be read and may cover it";
+    struct got g = {0};
+    assert_int_equal(ts_match_product(idx, &d, collect, &g), 0);
+    assert_int_equal(g.n, 1);
+    assert_true(g.undecided[0]);
+    assert_string_equal(g.rule[0],
+                        "name linux/linux_kernel, vers:generic/<6.6.30 contains 6.1.95, but "
+                        "undecided: versions[0] could not be read and may cover it");
+    /* outside its range a doubt says nothing */
+    ts_adv_product_t n = entry("linux", "linux_kernel", ">=6.6.30", TS_PS_NOT_AFFECTED);
+    n.note = "versionType custom compared as generic dotted versions";
+    memset(&g, 0, sizeof g);
+    assert_int_equal(ts_match_product(idx, &n, collect, &g), 0);
+    assert_int_equal(g.n, 1);
+    assert_false(g.undecided[0]);
+    assert_string_equal(g.rule[0], "name linux/linux_kernel, vers:generic/>=6.6.30 contains "
+                                   "6.6.40 (versionType custom compared as generic dotted "
+                                   "versions)");
+    n.via = "relationship default_component_of OS-9 (cpe:/o:acme:os:9)";
+    memset(&g, 0, sizeof g);
+    assert_int_equal(ts_match_product(idx, &n, collect, &g), 0);
+    assert_string_equal(g.rule[0], "relationship default_component_of OS-9 (cpe:/o:acme:os:9), "
+                                   "vers:generic/>=6.6.30 contains 6.6.40 (versionType custom "
+                                   "compared as generic dotted versions)");
+    /* ts_match_one says the same */
+    ts_platform_t p;
+    char err[256], rule[TS_MATCH_RULE_MAX];
+    bool und;
+    assert_int_equal(ts_platform_parse("linux:linux_kernel:6.1.95", &p, err, sizeof err), 0);
+    assert_int_equal(ts_match_one(&p, &d, &und, rule, sizeof rule), 1);
+    assert_true(und);
+    assert_non_null(strstr(rule, "but undecided"));
+    ts_match_index_free(idx);
+}
+
+/* For one platform: decided over undecided, then the CNA over an ADP, then urgency. */
+static void test_advisory_precedence(void **state)
+{
+    (void)state;
+    ts_match_index_t *idx = ts_match_index_new();
+    add(idx, 1, 10, "atlassian:confluence_data_center:7.19.18");
+    ts_adv_product_t e[3] = {
+        entry("atlassian", "confluence_data_center", ">=7.19.18", TS_PS_NOT_AFFECTED),
+        entry("atlassian", "confluence_data_center", "<8.7.2", TS_PS_AFFECTED),
+        entry("atlassian", "confluence_data_center", "no idea", TS_PS_AFFECTED),
+    };
+    e[1].secondary = true;
+    ts_advisory_t a = {.id = "CVE-2024-21673", .n_products = 3, .products = e};
+    struct got g = {0};
+    assert_int_equal(ts_match_advisory(idx, &a, collect, &g), 0);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.status[0], TS_PS_NOT_AFFECTED);
+    assert_false(g.undecided[0]);
+    /* without the CNA's entry, the ADP's decided one speaks */
+    a.products = e + 1;
+    a.n_products = 2;
+    memset(&g, 0, sizeof g);
+    assert_int_equal(ts_match_advisory(idx, &a, collect, &g), 0);
+    assert_int_equal(g.status[0], TS_PS_AFFECTED);
+    assert_false(g.undecided[0]);
+    /* an undecided CNA entry yields to a decided ADP one */
+    e[1].secondary = true;
+    e[0].range_ok = false;
+    e[0].range_error = "x";
+    a.products = e;
+    a.n_products = 2;
+    memset(&g, 0, sizeof g);
+    assert_int_equal(ts_match_advisory(idx, &a, collect, &g), 0);
+    assert_int_equal(g.status[0], TS_PS_AFFECTED);
+    assert_false(g.undecided[0]);
+    assert_true(ts_match_better(false, true, TS_PS_NOT_AFFECTED, true, false, TS_PS_AFFECTED));
+    assert_true(ts_match_better(false, false, TS_PS_NOT_AFFECTED, false, true, TS_PS_AFFECTED));
+    assert_true(ts_match_better(true, false, TS_PS_AFFECTED, true, false, TS_PS_FIXED));
+    assert_false(ts_match_better(false, true, TS_PS_AFFECTED, false, false, TS_PS_FIXED));
+    ts_match_index_free(idx);
+}
+
+/* Model numbers, SKUs, serial numbers: when both give one, it decides. */
+static void test_index_ids(void **state)
+{
+    (void)state;
+    static const ts_adv_ident_t ids[] = {{TS_ID_MODEL, "6ES7518-4AP00-0AB0"},
+                                         {TS_ID_MODEL, "6ES7518-4FP0?-0ab*"},
+                                         {TS_ID_SKU, "SKU\\*1"}};
+    ts_match_index_t *idx = ts_match_index_new();
+    add(idx, 1, 10, "siemens:s7-1500 cpu:V3.0.1;model=6ES7 518-4AP00-0AB0"); /* other name */
+    add(idx, 2, 10, "siemens:SIMATIC S7-1500 CPU 1518-4 PN/DP:V3.0.1;model=6ES7518-4AP01-0AB0");
+    add(idx, 3, 10, "siemens:SIMATIC S7-1500 CPU 1518-4 PN/DP:V3.0.1");          /* names decide */
+    add(idx, 4, 10, "siemens:plc;model=6es7518-4fp00-0AB0");                     /* family */
+    add(idx, 5, 10, "acme:plc:V3.0.1;model=6ES7518-4AP00-0AB0");                 /* other vendor */
+    add(idx, 6, 10, "siemens:s7:V3.1.0;model=6ES7518-4AP00-0AB0");               /* out of range */
+    add(idx, 7, 10, "siemens:s7:V3.0.0;model=6ES7518-4AP00-0AB0;sku=SKU*1");     /* both fit */
+    add(idx, 8, 10, "siemens:s7:V3.0.0;model=6ES7518-4AP00-0AB0;sku=SKUx1");     /* sku does not */
+    add(idx, 9, 10, "siemens:SIMATIC S7-1500 CPU 1518-4 PN/DP:V3.0.1;serial=X"); /* no serials */
+    ts_adv_product_t e = entry("Siemens", "SIMATIC S7-1500 CPU 1518-4 PN/DP (6ES7518-4AP00-0AB0)",
+                               "<V3.1.0", TS_PS_AFFECTED);
+    e.ids = ids;
+    e.n_ids = 3;
+    struct got g = {0};
+    assert_int_equal(ts_match_product(idx, &e, collect, &g), 0);
+    static const struct {
+        int64_t id;
+        bool in;
+    } want[] = {{1, true},  {2, false}, {3, true},  {4, true}, {5, false},
+                {6, false}, {7, true},  {8, false}, {9, true}};
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+        if ((find(&g, want[k].id) >= 0) != want[k].in)
+            fail_msg("platform %lld: matched %d", (long long)want[k].id, !want[k].in);
+    assert_int_equal(g.n, 5); /* each once */
+    assert_string_equal(g.rule[find(&g, 1)],
+                        "model_numbers \"6ES7518-4AP00-0AB0\" of "
+                        "siemens/simatic_s7_1500_cpu_1518_4_pn_dp, vers:generic/<V3.1.0 contains "
+                        "V3.0.1");
+    assert_true(g.family[find(&g, 4)]);
+    assert_non_null(strstr(g.rule[find(&g, 4)], "6ES7518-4FP0?-0ab*"));
+    assert_non_null(strstr(g.rule[find(&g, 3)], "name siemens/"));
+    /* ts_match_one agrees, platform by platform */
+    static const char *const specs[] = {
+        "siemens:s7-1500 cpu:V3.0.1;model=6ES7 518-4AP00-0AB0",
+        "siemens:SIMATIC S7-1500 CPU 1518-4 PN/DP:V3.0.1;model=6ES7518-4AP01-0AB0",
+        "acme:plc:V3.0.1;model=6ES7518-4AP00-0AB0",
+        "siemens:s7:V3.0.0;model=6ES7518-4AP00-0AB0;sku=SKUx1",
+    };
+    static const int hit[] = {1, 0, 0, 0};
+    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+        ts_platform_t p;
+        char err[256], rule[TS_MATCH_RULE_MAX];
+        bool und;
+        assert_int_equal(ts_platform_parse(specs[k], &p, err, sizeof err), 0);
+        if (ts_match_one(&p, &e, &und, rule, sizeof rule) != hit[k])
+            fail_msg("%s: ts_match_one disagrees", specs[k]);
+    }
+    /* an entry without identifiers: the names decide, identifiers or not */
+    ts_adv_product_t plain =
+        entry("Siemens", "SIMATIC S7-1500 CPU 1518-4 PN/DP", "<V3.1.0", TS_PS_AFFECTED);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(ts_match_product(idx, &plain, collect, &g), 0);
+    assert_int_equal(g.n, 3);
+    assert_true(find(&g, 2) >= 0 && find(&g, 3) >= 0 && find(&g, 9) >= 0);
+    ts_match_index_free(idx);
+}
+
 /* ---- Through the store ------------------------------------------------------------ */
 
 static const char csaf_fmt[] =
@@ -523,6 +727,9 @@ int main(void)
         cmocka_unit_test(test_index_undecided),
         cmocka_unit_test(test_index_cpe_purl),
         cmocka_unit_test(test_advisory_best),
+        cmocka_unit_test(test_index_doubt_note_via),
+        cmocka_unit_test(test_advisory_precedence),
+        cmocka_unit_test(test_index_ids),
         cmocka_unit_test_setup_teardown(test_store_realert, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

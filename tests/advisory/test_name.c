@@ -107,6 +107,36 @@ static void test_product(void **state)
     expect(ts_name_product, "Java SE", "java_se");
     expect(ts_name_product, "SIMATIC WinCC Runtime Professional V17",
            "simatic_wincc_runtime_professional_v17");
+    /* trailing parenthesised qualifiers go: order numbers, regions, editions */
+    expect(ts_name_product, "SIMATIC S7-1500 CPU 1518-4 PN/DP (6ES7518-4AP00-0AB0)",
+           "simatic_s7_1500_cpu_1518_4_pn_dp");
+    expect(ts_name_product, "LiveTwin Industrial Edge app (6AV2170-0BL00-0AA0)",
+           "livetwin_industrial_edge_app");
+    expect(ts_name_product, "Red Hat Enterprise Linux BaseOS (v. 9)",
+           "red_hat_enterprise_linux_baseos");
+    expect(ts_name_product, "SCALANCE X200 (EU) (6GK5200-4AH00-2BA3) ", "scalance_x200");
+    expect(ts_name_product, "Device (model (rev. 2))", "device");
+    /* inner ones stay, and so does a name that is nothing else */
+    expect(ts_name_product, "Data Flow (DFM) Monitor", "data_flow_dfm_monitor");
+    expect(ts_name_product, "(6ES7518-4AP00-0AB0)", "6es7518_4ap00_0ab0");
+    expect(ts_name_product, "Product ((", "product");
+    expect(ts_name_product, "Product x)", "product_x");
+    expect(ts_name_product, "Unbalanced (a))", "unbalanced_a");
+}
+
+static void test_product_alias(void **state)
+{
+    (void)state;
+    char p[TS_NAME_MAX];
+    strcpy(p, "linux");
+    ts_name_product_alias("linux", p);
+    assert_string_equal(p, "linux_kernel");
+    strcpy(p, "linux");
+    ts_name_product_alias("debian", p);
+    assert_string_equal(p, "linux");
+    strcpy(p, "linux_kernel");
+    ts_name_product_alias("linux", p);
+    assert_string_equal(p, "linux_kernel");
 }
 
 int main(void)
@@ -115,6 +145,7 @@ int main(void)
         cmocka_unit_test(test_invalid),
         cmocka_unit_test(test_vendor),
         cmocka_unit_test(test_product),
+        cmocka_unit_test(test_product_alias),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,8 +31,10 @@ static void test_csv_row_hostile(void **state)
     ts_adv_csv_header(&b);
     ts_adv_csv_row(&b, &r);
     assert_string_equal(b.data,
-                        "id,severity,cvss,site,platform,status,undecided,reason,product,title\r\n"
-                        "X-1,high,,uni-a,'-vendor:prod:1,known_affected,true,\"line\nbreak\",,"
+                        "id,severity,cvss,site,platform,status,undecided,verdict,reason,product,"
+                        "title\r\n"
+                        "X-1,high,,uni-a,'-vendor:prod:1,known_affected,true,needs_a_look,"
+                        "\"line\nbreak\",,"
                         "\"'=HYPERLINK(\"\"http://x\"\")\xEF\xBF\xBD, and more\"\r\n");
     ts_buf_reset(&b);
     r.adv.cvss = 9.75;
@@ -40,7 +42,9 @@ static void test_csv_row_hostile(void **state)
     r.adv.title = NULL;
     ts_adv_csv_row(&b, &r);
     assert_string_equal(b.data, "X-1,high,9.8,uni-a,'-vendor:prod:1,known_affected,false,"
-                                "\"line\nbreak\",,\r\n");
+                                "known_affected,\"line\nbreak\",,\r\n");
+    assert_string_equal(ts_adv_verdict_name(TS_PS_NOT_AFFECTED, true), "needs_a_look");
+    assert_string_equal(ts_adv_verdict_name(TS_PS_FIXED, false), "fixed");
     ts_buf_free(&b);
 }
 

@@ -839,6 +839,269 @@ static void test_bounds(void **state)
     assert_false(in);
 }
 
+/* Several intervals as one range (an entry narrowed around a more specific one). */
+static void test_intervals(void **state)
+{
+    (void)state;
+    ts_vrange_t r;
+    char err[128], buf[160];
+    ts_vinterval_t bad1[] = {{TS_STR_LIT("1.0"), TS_STR_LIT("2.0"), true, false},
+                             {TS_STR_NULL, TS_STR_LIT("3.0"), true, false}}; /* open inside */
+    ts_vinterval_t bad2[] = {{TS_STR_LIT("3.0"), TS_STR_LIT("4.0"), true, false},
+                             {TS_STR_LIT("1.0"), TS_STR_LIT("2.0"), true, false}}; /* order */
+    ts_vinterval_t bad3[] = {{TS_STR_LIT("2.0"), TS_STR_LIT("1.0"), true, false}}; /* empty */
+    ts_vinterval_t bad4[] = {{TS_STR_LIT("1.0"), TS_STR_LIT("1.0"), true, false}}; /* empty */
+    ts_vinterval_t bad5[] = {{TS_STR_LIT("a.b"), TS_STR_LIT("2.0"), true, false}}; /* no version */
+    assert_int_equal(ts_vrange_from_intervals(TS_VS_GENERIC, bad1, 2, &r, err, sizeof err),
+                     TS_EINVAL);
+    assert_int_equal(ts_vrange_from_intervals(TS_VS_GENERIC, bad2, 2, &r, err, sizeof err),
+                     TS_EINVAL);
+    assert_int_equal(ts_vrange_from_intervals(TS_VS_GENERIC, bad3, 1, &r, err, sizeof err),
+                     TS_EINVAL);
+    assert_int_equal(ts_vrange_from_intervals(TS_VS_GENERIC, bad4, 1, &r, err, sizeof err),
+                     TS_EINVAL);
+    assert_int_equal(ts_vrange_from_intervals(TS_VS_GENERIC, bad5, 1, &r, err, sizeof err),
+                     TS_EINVAL);
+    assert_int_equal(ts_vrange_from_intervals(TS_VS_GENERIC, bad5, 0, &r, err, sizeof err),
+                     TS_EINVAL);
+    /* [.., 1.0), 1.5, (2.0, 3.0], [4.0, ..) */
+    ts_vinterval_t iv[] = {{TS_STR_NULL, TS_STR_LIT("1.0"), false, false},
+                           {TS_STR_LIT("1.5"), TS_STR_LIT("1.5"), true, true},
+                           {TS_STR_LIT("2.0"), TS_STR_LIT("3.0"), false, true},
+                           {TS_STR_LIT("4.0"), TS_STR_NULL, true, false}};
+    assert_int_equal(ts_vrange_from_intervals(TS_VS_GENERIC, iv, 4, &r, err, sizeof err), 0);
+    ts_vrange_format(&r, buf, sizeof buf);
+    assert_string_equal(buf, "vers:generic/<1.0|1.5|>2.0|<=3.0|>=4.0");
+    static const struct {
+        const char *v;
+        bool in;
+    } t[] = {{"0.9", true}, {"1.0", false}, {"1.5", true},  {"1.6", false}, {"2.0", false},
+             {"2.1", true}, {"3.0", true},  {"3.5", false}, {"4.0", true},  {"9", true}};
+    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+        bool in = !t[k].in;
+        assert_int_equal(ts_vrange_contains(&r, ts_str_c(t[k].v), &in), 0);
+        if (in != t[k].in)
+            fail_msg("%s: in %d", t[k].v, in);
+    }
+    /* (1.0, 2.0) and (2.0, 3.0): one interval without 2.0 */
+    ts_vinterval_t around[] = {{TS_STR_LIT("1.0"), TS_STR_LIT("2.0"), false, false},
+                               {TS_STR_LIT("2.0"), TS_STR_LIT("3.0"), false, false}};
+    assert_int_equal(ts_vrange_from_intervals(TS_VS_GENERIC, around, 2, &r, err, sizeof err), 0);
+    ts_vrange_format(&r, buf, sizeof buf);
+    assert_string_equal(buf, "vers:generic/>1.0|!=2.0|<3.0");
+    bool in = true;
+    assert_int_equal(ts_vrange_contains(&r, TS_STR_LIT("2.0"), &in), 0);
+    assert_false(in);
+    assert_int_equal(ts_vrange_contains(&r, TS_STR_LIT("2.0.1"), &in), 0);
+    assert_true(in);
+    ts_vinterval_t all = {TS_STR_NULL, TS_STR_NULL, false, false};
+    assert_int_equal(ts_vrange_from_intervals(TS_VS_SEMVER, &all, 1, &r, err, sizeof err), 0);
+    assert_true(r.all);
+}
+
+/* "V", "v" and "version" before the number, as vendors write it. */
+static void test_generic_prefixes(void **state)
+{
+    (void)state;
+    static const struct cmpcase t[] = {
+        {"V3.0.1", "3.0.1", 0},     {"v3.0.1", "V3.0.1", 0},  {"Version 4.2", "4.2", 0},
+        {"version_5.1", "v5.1", 0}, {"VERSION-2", "2.0", 0},  {"V3.0.1", "V3.1.0", -1},
+        {"Version 10", "v9.9", 1},  {"version3.0", "3.0", 0}, {"v1.0rc1", "1.0", -1},
+        {"Vers 3.0", "3.0", -1}, /* not a prefix: the word "vers" sorts below 3 */
+    };
+    run_table(TS_VS_GENERIC, t, sizeof t / sizeof t[0]);
+    /* semver keeps its own rules: a leading 'v' only */
+    expect_cmp(TS_VS_SEMVER, "v2.4.1", "2.4.1", 0);
+    expect_bad_version(TS_VS_SEMVER, "version 2.4.1");
+}
+
+/* CVE 5 bound patterns: '*' is infinity ("6.1.*" above every 6.1.x). */
+static void test_bound_patterns(void **state)
+{
+    (void)state;
+    int c;
+    /* refused first: not a pattern of the scheme, or a pattern where a
+     * version is needed */
+    static const struct {
+        ts_vscheme_t s;
+        const char *a, *b;
+    } bad[] = {
+        {TS_VS_GENERIC, "6.1", "x.*"},         {TS_VS_GENERIC, "6.1", "6.1*"},
+        {TS_VS_GENERIC, "6.1", "6.*.*"},       {TS_VS_SEMVER, "6.1.0", "6.1.2.*"},
+        {TS_VS_SEMVER, "6.1.0", "06.*"},       {TS_VS_SEMVER, "6.1.0", "6..*"},
+        {TS_VS_RPM, "1.0-1", "1.*"},           {TS_VS_DPKG, "1.0", "1.*"},
+        {TS_VS_GENERIC, "log4j-core*", "2.*"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
+        if (ts_version_cmp_bound(bad[k].s, ts_str_c(bad[k].a), ts_str_c(bad[k].b), &c) != TS_EINVAL)
+            fail_msg("%s: \"%s\" vs \"%s\" accepted", ts_vscheme_name(bad[k].s), bad[k].a,
+                     bad[k].b);
+    /* a plain comparison refuses patterns as it did */
+    assert_int_equal(ts_version_cmp(TS_VS_GENERIC, TS_STR_LIT("6.1.5"), TS_STR_LIT("6.1.*"), &c),
+                     TS_EINVAL);
+    ts_vrange_t r;
+    char err[128];
+    assert_int_equal(ts_vrange_exact(TS_VS_GENERIC, TS_STR_LIT("6.1.*"), &r, err, sizeof err),
+                     TS_EINVAL);
+    static const struct {
+        ts_vscheme_t s;
+        const char *a, *b;
+        int want;
+    } t[] = {
+        /* the edges of 6.1.* */
+        {TS_VS_GENERIC, "6.1.89", "6.1.*", -1},
+        {TS_VS_GENERIC, "6.1.90", "6.1.*", -1},
+        {TS_VS_GENERIC, "6.1.300", "6.1.*", -1},
+        {TS_VS_GENERIC, "6.1.99999999999", "6.1.*", -1},
+        {TS_VS_GENERIC, "6.2.0", "6.1.*", 1},
+        {TS_VS_GENERIC, "6.2-rc1", "6.1.*", 1},
+        {TS_VS_GENERIC, "6.1", "6.1.*", -1},
+        {TS_VS_GENERIC, "6", "6.1.*", -1},
+        {TS_VS_GENERIC, "6.0.99", "6.1.*", -1},
+        {TS_VS_GENERIC, "5.15.160", "6.1.*", -1},
+        {TS_VS_GENERIC, "v6.1.5", "6.1.*", -1},
+        {TS_VS_GENERIC, "6.1-rc3", "6.1.*", -1},
+        /* patterns among themselves: the shorter reaches infinity first */
+        {TS_VS_GENERIC, "6.*", "6.1.*", 1},
+        {TS_VS_GENERIC, "6.1.*", "6.1.*", 0},
+        {TS_VS_GENERIC, "6.1.*", "6.6.*", -1},
+        {TS_VS_GENERIC, "6.0.*", "6.*", -1},
+        {TS_VS_GENERIC, "5.*", "6.1.*", -1},
+        /* semver: "1.*" and "1.2.*" */
+        {TS_VS_SEMVER, "1.9.9", "1.*", -1},
+        {TS_VS_SEMVER, "2.0.0-rc.1", "1.*", 1},
+        {TS_VS_SEMVER, "2.0.0", "1.*", 1},
+        {TS_VS_SEMVER, "1.2.300", "1.2.*", -1},
+        {TS_VS_SEMVER, "1.3.0-alpha", "1.2.*", 1},
+        /* without patterns it is ts_version_cmp */
+        {TS_VS_GENERIC, "6.1.90", "6.1.89", 1},
+        {TS_VS_RPM, "1.0-2", "1.0-1", 1},
+    };
+    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+        int r1 = 99, r2 = 99;
+        if (ts_version_cmp_bound(t[k].s, ts_str_c(t[k].a), ts_str_c(t[k].b), &r1) != 0 ||
+            ts_version_cmp_bound(t[k].s, ts_str_c(t[k].b), ts_str_c(t[k].a), &r2) != 0 ||
+            sign(r1) != t[k].want || sign(r2) != -t[k].want)
+            fail_msg("%s: \"%s\" vs \"%s\" = %d/%d, want %d", ts_vscheme_name(t[k].s), t[k].a,
+                     t[k].b, r1, r2, t[k].want);
+    }
+    /* The kernel's fixed stable line: version 6.1.90 lessThanOrEqual 6.1.* */
+    bool in;
+    char buf[128];
+    assert_int_equal(ts_vrange_from_bounds(TS_VS_GENERIC, TS_STR_LIT("6.1.90"), true,
+                                           TS_STR_LIT("6.1.*"), true, &r, err, sizeof err),
+                     0);
+    ts_vrange_format(&r, buf, sizeof buf);
+    assert_string_equal(buf, "vers:generic/>=6.1.90|<=6.1.*");
+    static const struct {
+        const char *v;
+        bool in;
+    } edge[] = {{"6.1.89", false}, {"6.1.90", true},   {"6.1.300", true}, {"6.2.0", false},
+                {"6.2", false},    {"6.0.200", false}, {"7.0", false}};
+    for (size_t k = 0; k < sizeof edge / sizeof edge[0]; k++) {
+        in = !edge[k].in;
+        assert_int_equal(ts_vrange_contains(&r, ts_str_c(edge[k].v), &in), 0);
+        if (in != edge[k].in)
+            fail_msg("6.1.90..6.1.*: %s in %d", edge[k].v, in);
+    }
+    /* the stored text reads back to the same range */
+    ts_vrange_t r2;
+    char buf2[128];
+    assert_int_equal(ts_vrange_parse_vers(ts_str_c(buf), &r2, NULL, err, sizeof err), 0);
+    ts_vrange_format(&r2, buf2, sizeof buf2);
+    assert_string_equal(buf, buf2);
+    assert_int_equal(ts_vrange_contains(&r2, TS_STR_LIT("6.1.300"), &in), 0);
+    assert_true(in);
+    /* lessThan "2.*" (the schema's example): 1.0 up to the whole 2.x series */
+    assert_int_equal(ts_vrange_from_bounds(TS_VS_SEMVER, TS_STR_LIT("1.0.0"), true,
+                                           TS_STR_LIT("2.*"), false, &r, err, sizeof err),
+                     0);
+    assert_int_equal(ts_vrange_contains(&r, TS_STR_LIT("2.99.1"), &in), 0);
+    assert_true(in);
+    assert_int_equal(ts_vrange_contains(&r, TS_STR_LIT("3.0.0"), &in), 0);
+    assert_false(in);
+    /* a gap after a pattern: (6.1.*, 6.6.14) */
+    assert_int_equal(ts_vrange_from_bounds(TS_VS_GENERIC, TS_STR_LIT("6.1.*"), false,
+                                           TS_STR_LIT("6.6.14"), false, &r, err, sizeof err),
+                     0);
+    assert_int_equal(ts_vrange_contains(&r, TS_STR_LIT("6.1.300"), &in), 0);
+    assert_false(in);
+    assert_int_equal(ts_vrange_contains(&r, TS_STR_LIT("6.2.0"), &in), 0);
+    assert_true(in);
+    assert_int_equal(ts_vrange_contains(&r, TS_STR_LIT("6.6.14"), &in), 0);
+    assert_false(in);
+    /* a pattern above its own start, or an end below the start, is empty */
+    assert_int_equal(ts_vrange_from_bounds(TS_VS_GENERIC, TS_STR_LIT("6.2.0"), true,
+                                           TS_STR_LIT("6.1.*"), true, &r, err, sizeof err),
+                     TS_EINVAL);
+}
+
+/* Ranges inside CVE 5 "version", GitHub's advisory syntax. */
+static void test_github_ranges(void **state)
+{
+    (void)state;
+    ts_vrange_t r;
+    char err[160], buf[160];
+    static const char *const bad[] = {
+        "",
+        "3.0.0",              /* a version, not a range */
+        ">= 3.0.0 < 3.0.7",   /* comparators need commas */
+        ">= 3.0.0,",          /* trailing comma */
+        ", < 3.0.7",          /* leading comma */
+        ">= 3.0.0, >= 3.1.0", /* two lower bounds */
+        "< 3.0.0, <= 3.1.0",  /* two upper bounds */
+        "= 1.0, < 2.0",       /* = with another comparator */
+        "< 2.0, = 1.0",
+        ">= 3.0.7, < 3.0.0", /* nothing between */
+        ">= 3.0.0, < 3.0.0",
+        "<",         /* no version */
+        "<= latest", /* not a version */
+        "~> 1.2",    /* not GitHub's */
+        "!= 1.2",
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        err[0] = '\0';
+        if (ts_vrange_parse_github(TS_VS_GENERIC, ts_str_c(bad[k]), &r, err, sizeof err) !=
+            TS_ESYNTAX)
+            fail_msg("\"%s\" accepted", bad[k]);
+        if (err[0] == '\0')
+            fail_msg("\"%s\": no reason", bad[k]);
+    }
+    static const struct {
+        const char *text, *vers, *in, *out;
+    } t[] = {
+        {">= 3.0.0, < 3.0.7", "vers:generic/>=3.0.0|<3.0.7", "3.0.6", "3.0.7"},
+        {"< 2.4.1", "vers:generic/<2.4.1", "2.4.0", "2.4.1"},
+        {"<= 6.5.8.12", "vers:generic/<=6.5.8.12", "6.5.8.12", "6.5.8.13"},
+        {"= 1.2.0", "vers:generic/1.2.0", "1.2", "1.2.1"},
+        {"> 1.0", "vers:generic/>1.0", "1.0.1", "1.0"},
+        {">= 6.6.0.0, <= 6.6.5.0", "vers:generic/>=6.6.0.0|<=6.6.5.0", "6.6.5.0", "6.6.5.1"},
+        {"< 3.0.7 ,>= 3.0.0", "vers:generic/>=3.0.0|<3.0.7", "3.0.0", "2.9"},
+        {">= v1.19.0, < v1.19.6", "vers:generic/>=v1.19.0|<v1.19.6", "1.19.5", "1.19.6"},
+        /* a version runs to the comma */
+        {">= 2.3.1, < 2.5.1 Rev 2", "vers:generic/>=2.3.1|<2.5.1%20Rev%202", "2.5.1", "2.5.2"},
+    };
+    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+        if (ts_vrange_parse_github(TS_VS_GENERIC, ts_str_c(t[k].text), &r, err, sizeof err) != 0)
+            fail_msg("\"%s\": %s", t[k].text, err);
+        ts_vrange_format(&r, buf, sizeof buf);
+        if (strcmp(buf, t[k].vers) != 0)
+            fail_msg("\"%s\" -> %s, want %s", t[k].text, buf, t[k].vers);
+        bool in = false, out = true;
+        assert_int_equal(ts_vrange_contains(&r, ts_str_c(t[k].in), &in), 0);
+        assert_int_equal(ts_vrange_contains(&r, ts_str_c(t[k].out), &out), 0);
+        if (!in || out)
+            fail_msg("\"%s\": %s in %d, %s in %d", t[k].text, t[k].in, in, t[k].out, out);
+    }
+    /* the scheme applies: semver refuses a generic version */
+    assert_int_equal(
+        ts_vrange_parse_github(TS_VS_SEMVER, TS_STR_LIT("< 2.5.1 Rev 2"), &r, err, sizeof err),
+        TS_ESYNTAX);
+    assert_int_equal(
+        ts_vrange_parse_github(TS_VS_SEMVER, TS_STR_LIT(">= 0.5.0, < 0.6.0"), &r, err, sizeof err),
+        0);
+}
+
 static void test_format(void **state)
 {
     (void)state;
@@ -1062,6 +1325,10 @@ int main(void)
         cmocka_unit_test(test_vers_repaired),
         cmocka_unit_test(test_vls),
         cmocka_unit_test(test_bounds),
+        cmocka_unit_test(test_intervals),
+        cmocka_unit_test(test_generic_prefixes),
+        cmocka_unit_test(test_bound_patterns),
+        cmocka_unit_test(test_github_ranges),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_corpus_csaf),
         cmocka_unit_test(test_corpus_cve),

@@ -372,6 +372,21 @@ async function noCertificate(page) {
     await page.screenshot({ path: `${SHOTS}/none-page.png`, fullPage: true });
 }
 
+// A scan whose page title and banner are markup (browser.sh stores it).
+const SCAN_TITLE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
+async function scansA(page) {
+    await page.goto(`${BASE}/#/scans/1`);
+    await page.waitForSelector('.scan-host');
+    same('A: a hostile page title is shown as text', SCAN_TITLE, await page.textContent('.scan-host .page-title'));
+    check('A: no markup of a scan became an element', (await page.locator('main img, main script, main b').count()) === 0);
+    check('A: no script of a scan ran', (await page.evaluate(() => window.__pwned)) === undefined);
+    await page.screenshot({ path: `${SHOTS}/a-scan.png`, fullPage: true });
+    await page.goto(`${BASE}/#/scans`);
+    await page.waitForSelector('table.scans tbody tr');
+    same('A: the scan is listed', ['1'], await page.$$eval('table.scans tbody tr', (r) => r.map((x) => x.dataset.scanId)));
+    await page.screenshot({ path: `${SHOTS}/a-scans.png`, fullPage: true });
+}
+
 async function siteB(page) {
     await page.goto(`${BASE}/`);
     await page.waitForSelector('#me-site');
@@ -406,6 +421,10 @@ async function siteB(page) {
     check('B: no advisory listed', (await page.locator('#no-advisories').count()) === 1);
     same('B: API answers 404 for A\'s advisory', 404, (await apiJson(page, `/api/v1/advisories/${ADV_ID}`)).status);
 
+    await page.goto(`${BASE}/#/scans/1`);
+    await page.waitForSelector('.error');
+    check('B: site A\'s scan is not found', (await page.textContent('.error')).includes('404'));
+
     await page.goto(`${BASE}/#/site`);
     await page.waitForSelector('h1 .site-name');
     same('B: site page title', 'uni-b', (await page.textContent('h1 .site-name')).trim());
@@ -419,6 +438,7 @@ if (env.some((k) => !process.env[k])) {
 }
 await withBrowser(process.env.TS_HOME_CSIRT, 'csirt', csirt);
 await withBrowser(process.env.TS_HOME_NONE, 'none', noCertificate);
+await withBrowser(process.env.TS_HOME_A, 'site-a-scans', scansA);
 await withBrowser(process.env.TS_HOME_A, 'site-a', siteA);
 await withBrowser(process.env.TS_HOME_B, 'site-b', siteB);
 console.log(`browser: ${checks - failed} passed, ${failed} failed`);

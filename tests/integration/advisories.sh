@@ -11,7 +11,7 @@ CORPUS="$SRC/../shared/corpus/advisories"
 [ -d "$CORPUS/csaf" ] && [ -d "$CORPUS/cve" ] || skip "advisory corpus absent ($CORPUS)"
 command -v jq >/dev/null || skip "jq not installed"
 
-for s in dce-old dce-new rhel9 pan pan-h1 xz digi log4j late; do
+for s in dce-old dce-new rhel9 pan pan-h1 xz digi log4j late wincc s7; do
     "$TOCSIN" site add "$s" >/dev/null
 done
 
@@ -32,7 +32,10 @@ P --site xz "tukaani:xz:5.6.1"
 P --site digi "Digi International, Inc.:Digi PortServer TS:82000747" \
     "Digi International:Digi Connect ES:2.26.2.4"
 P --site log4j "apache:log4j:2.14.1"
+P --site wincc "Siemens:SIMATIC WinCC V7.4:V7.4_SP1"
+P --site s7 "siemens:industrial edge:V2.3;model=6AV2170-0BL00-0AA0"
 expect_rc "duplicate platform" 4 "$TOCSIN" platform add --site xz "Tukaani:XZ:5.6.1"
+expect_rc "identifier on a vendor family" 2 "$TOCSIN" platform add --site s7 "siemens:*;model=X"
 
 expect_rc "import the corpus" 0 "$TOCSIN" advisories import "$CORPUS"
 grep -q " 0 rejected" "$WORK/out" && ok || fail "corpus import rejected something: $(cat "$WORK/out")"
@@ -61,18 +64,19 @@ expect_eq "dce-new --all" \
     "$(list dce-new --all)"
 
 # CVE-2024-6387, containers.cna.affected[0]: packageName "OpenSSH", no vendor,
-# version 8.5p1 lessThanOrEqual 9.7p1 affected. The RHEL 9 entries
+# version 8.5p1 lessThanOrEqual 9.7p1 affected, versionType "custom" (read as
+# generic dotted versions, and the reason says so). The RHEL 9 entries
 # (affected[1], [2]) give rpm ranges of the openssh package under the OS CPE
 # cpe:/o:redhat:enterprise_linux:9::baseos, whose edition "baseos" a plain
 # RHEL 9 CPE does not carry: no match for the CPE platform.
 expect_eq "rhel9" \
-    "CVE-2024-6387|openbsd:openssh:8.7p1|known_affected|name */openssh, vers:generic/>=8.5p1|<=9.7p1 contains 8.7p1" \
+    "CVE-2024-6387|openbsd:openssh:8.7p1|known_affected|name */openssh, vers:generic/>=8.5p1|<=9.7p1 contains 8.7p1 (versionType custom compared as generic dotted versions)" \
     "$(list rhel9)"
 
 # CVE-2024-3400, containers.cna.affected[0].versions[4]: 10.2.0 lessThan
-# 10.2.9-h1 (changes[0]: 10.2.9-h1 unaffected), affected.
+# 10.2.9-h1 (changes[0]: 10.2.9-h1 unaffected), affected, versionType custom.
 expect_eq "pan" \
-    "CVE-2024-3400|paloaltonetworks:pan_os:10.2.9|known_affected|name paloaltonetworks/pan_os, vers:generic/>=10.2.0|<10.2.9-h1 contains 10.2.9" \
+    "CVE-2024-3400|paloaltonetworks:pan_os:10.2.9|known_affected|name paloaltonetworks/pan_os, vers:generic/>=10.2.0|<10.2.9-h1 contains 10.2.9 (versionType custom compared as generic dotted versions)" \
     "$(list pan)"
 # 10.2.9-h1 is past the fix: defaultStatus "unaffected" covers it.
 expect_eq "pan-h1" "" "$(list pan-h1)"
@@ -97,6 +101,21 @@ expect_eq "digi product" "CSAFPID-0007" \
 # names only OpenShift container images (relationships[*] "as a component of
 # Red Hat OpenShift Container Platform 4.6"), no log4j product: no match.
 expect_eq "log4j" "" "$(list log4j --all)"
+
+# ICSA-24-256-08 CSAFPID-0010 "SIMATIC WinCC V7.4", range
+# "All_versions_with_installed_WebRH": not a range, so the match needs a look
+# (an alert, with the reason), never "affected".
+expect_eq "wincc verdict" "needs_a_look|true" \
+    "$("$TOCSIN" advisories --site wincc --format json | jq -r '[.verdict, .undecided|tostring] | join("|")')"
+"$TOCSIN" advisories --site wincc >"$WORK/table"
+grep -q "needs_a_look" "$WORK/table" && ok || fail "table: $(cat "$WORK/table")"
+"$TOCSIN" advisories show ICSA-24-256-08 --site wincc >"$WORK/show"
+grep -q "V7.4_SP1: needs_a_look" "$WORK/show" && ok || fail "show: $(cat "$WORK/show")"
+# CSAFPID-0003 "LiveTwin Industrial Edge app (6AV2170-0BL00-0AA0)",
+# model_numbers [6AV2170-0BL00-0AA0], vers:all/<V2.4: the model number decides.
+expect_eq "s7" \
+    "ICSA-24-256-08|siemens:industrial_edge:V2.3;model=6AV2170-0BL00-0AA0|known_affected|model_numbers \"6AV2170-0BL00-0AA0\" of siemens/livetwin_industrial_edge_app, vers:generic/<V2.4 contains V2.3" \
+    "$(list s7)"
 
 # A platform added after the import is matched against what is stored
 # (ICSA-24-289-02 CSAFPID-0001 again), and the add reports the alert.
@@ -146,6 +165,15 @@ expect_rc "platform import json --strict" 5 "$TOCSIN" platform import --strict -
 expect_eq "platforms of imp" "5" "$("$TOCSIN" platform list --site imp --format json | wc -l | tr -d ' ')"
 expect_rc "platform remove by spec" 0 "$TOCSIN" platform remove --site imp "a:b"
 expect_rc "platform remove again" 3 "$TOCSIN" platform remove --site imp "a:b"
+# Device identifiers as columns and keys.
+"$TOCSIN" site add ids >/dev/null
+printf 'vendor,product,version,serial,model\nSiemens,SIMATIC S7-1500,V3.0.1,,6ES7518-4AP00-0AB0\n' >"$WORK/ids.csv"
+expect_rc "platform import csv with a model column" 0 "$TOCSIN" platform import --site ids "$WORK/ids.csv"
+printf '[{"vendor": "siemens", "product": "scalance", "sku": "6GK5", "serial": "X1"}]\n' >"$WORK/ids.json"
+expect_rc "platform import json with identifiers" 0 "$TOCSIN" platform import --site ids "$WORK/ids.json"
+expect_eq "identified platforms" \
+    "siemens:scalance;sku=6GK5;serial=X1 siemens:simatic_s7_1500:V3.0.1;model=6ES7518-4AP00-0AB0" \
+    "$("$TOCSIN" platform list --site ids --format json | jq -r .spec | sort | tr '\n' ' ' | sed 's/ $//')"
 
 # The feed is well-formed XML with the site's advisory.
 export TOCSIN_DB="$WORK/tocsin.db"

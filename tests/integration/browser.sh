@@ -74,6 +74,20 @@ expect_eq "uni-b events stored" 3 "$("$TOCSIN" events --site uni-b --format json
 expect_rc "platform add" 0 "$TOCSIN" platform add --site uni-a "example corp:widget server:2.3.0"
 expect_rc "advisory import" 0 "$TOCSIN" advisories import --strict "$BROWSER_SRC/fixtures/cve-browser-test.json"
 
+# A scan of uni-a whose page title and banner are markup (as a hostile web
+# server would send them), stored as a finished scan: the portal must show
+# them as text.
+sqlite3 "$TOCSIN_DB" <<'SQL' && ok || fail "scan fixture"
+INSERT INTO scans (site_id, requested_by, targets, ports, udp, state, created, finished, mode,
+                   n_addresses, open_ports, progress)
+    SELECT id, 'browser test', '192.0.2.10', 'top100', 0, 'done', 1796601600000000,
+           1796601660000000, 'connect', 1, 1, 1 FROM sites WHERE name = 'uni-a';
+INSERT INTO scan_services (scan_id, ip, port, transport, service, title, banner, info)
+    VALUES (1, '192.0.2.10', 80, 'tcp', 'http',
+            '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">',
+            'HTTP/1.1 200 OK\x0d\x0a<script>window.__pwned=3</script>', '<b>server</b>');
+SQL
+
 # --- CA, site certificates, server ----------------------------------------
 CA=$WORK/ca
 expect_rc "ca init" 0 "$TOCSIN" ca init --dir "$CA" --name "tocsin browser test CA"

@@ -20,11 +20,19 @@ expect_rc "a database with one site" 0 "$TOCSIN" site add probe --network 203.0.
 expect_rc "flows stats before any collector" 0 "$TOCSIN" flows stats
 grep -q 'no exporter seen yet' "$WORK/out" && ok || fail "no exporter yet said"
 
+pid=
+# A collector left running would hold ctest's output pipe open until the
+# test's timeout, whatever made the script end.
+stop_collector() {
+    if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+}
+trap stop_collector EXIT
 "$TOCSIN" collect --netflow 127.0.0.1:0 --stats-interval 200 2>"$WORK/collect.log" &
 pid=$!
 port=""
-for _ in $(seq 1 50); do
-    port=$(sed -n 's/.*collecting NetFlow\/IPFIX on 127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/collect.log")
+# The log may not exist yet on a busy machine: wait for it, not only for the line.
+for _ in $(seq 1 100); do
+    port=$(sed -n 's/.*collecting NetFlow\/IPFIX on 127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/collect.log" 2>/dev/null || true)
     [ -n "$port" ] && break
     sleep 0.1
 done
@@ -45,6 +53,7 @@ kill -0 "$pid" && ok || fail "collector survives bad datagrams"
 kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?
+pid=
 expect_eq "SIGTERM stops the collector cleanly" 0 "$rc"
 grep -q 'collector stopped' "$WORK/collect.log" && ok || fail "stop summary"
 

@@ -13,7 +13,8 @@ P=$WORK/prefix
 expect_rc "cmake --install" 0 cmake --install "$BUILD" --prefix "$P"
 for f in bin/tocsin share/man/man1/tocsin.1 share/man/man1/tocsin-serve.1 share/man/man1/tocsin-collect.1 \
     share/doc/tocsin/README.md share/doc/tocsin/LICENSE share/doc/tocsin/api.md share/doc/tocsin/install.md \
-    share/tocsin/default lib/systemd/system/tocsin-serve.service lib/systemd/system/tocsin-collect.service; do
+    share/tocsin/default lib/systemd/system/tocsin-serve.service lib/systemd/system/tocsin-collect.service \
+    lib/systemd/system/tocsin-scan.service share/man/man1/tocsin-scan.1; do
     [ -f "$P/$f" ] && ok || fail "not installed: $f"
 done
 if [ -r "$BUILD/web/index.html" ]; then
@@ -24,9 +25,11 @@ expect_rc "installed binary runs" 0 "$P/bin/tocsin" --version
 expect_eq "installed man page renders" 0 "$(MANWIDTH=80 man -l "$P/share/man/man1/tocsin-serve.1" >/dev/null 2>&1; echo $?)"
 
 UNITS=$P/lib/systemd/system
-for u in serve collect; do
+for u in serve collect scan; do
     f=$UNITS/tocsin-$u.service
-    expect_eq "tocsin-$u: ExecStart names the installed binary" "$P/bin/tocsin $u \$TOCSIN_$(echo "$u" | tr a-z A-Z)_ARGS" \
+    cmd=$u
+    [ "$u" = scan ] && cmd="scan worker"
+    expect_eq "tocsin-$u: ExecStart names the installed binary" "$P/bin/tocsin $cmd \$TOCSIN_$(echo "$u" | tr a-z A-Z)_ARGS" \
         "$(sed -n 's/^ExecStart=//p' "$f")"
     for d in User=tocsin ProtectSystem=strict ReadWritePaths=/var/lib/tocsin NoNewPrivileges=yes \
         EnvironmentFile=-/etc/default/tocsin; do
@@ -42,6 +45,8 @@ done
 grep -qx 'CapabilityBoundingSet=' "$UNITS/tocsin-serve.service" && ok || fail "serve keeps a capability"
 grep -qx 'CapabilityBoundingSet=CAP_NET_BIND_SERVICE' "$UNITS/tocsin-collect.service" && ok ||
     fail "collect: only CAP_NET_BIND_SERVICE"
+grep -qx 'CapabilityBoundingSet=CAP_NET_RAW' "$UNITS/tocsin-scan.service" && ok ||
+    fail "scan: only CAP_NET_RAW"
 # The check can fail: a unit whose command does not exist is refused.
 sed "s|^ExecStart=.*|ExecStart=$P/bin/no-such-program serve|" "$UNITS/tocsin-serve.service" >"$WORK/broken.service"
 systemd-analyze verify --man=no "$WORK/broken.service" >/dev/null 2>&1 && fail "a broken unit passes verify" || ok

@@ -22,6 +22,7 @@
 #include "bus/bus.h"
 #include "advisory/import.h"
 #include "portal/openapi.h"
+#include "store/scanstore.h"
 #include "testutil.h"
 #include "ttstore.h"
 
@@ -103,6 +104,20 @@ static int setup(void **state)
         pid != 2 ||
         ts_adv_platform_add(st, phys, "example:gadget:1.0", &pid, &stats, err, sizeof err) != 0 ||
         ts_adv_import_buffer(st, csaf, strlen(csaf), "oa.json", &stats, NULL, NULL) != 0)
+        return -1;
+    /* The scan endpoints: uni-a's scan 1 (the detail's example) and its
+     * child's queued scan 2 (the cancel's example). */
+    ts_scan_rec_t scan = {.site_id = 2,
+                          .requested_by = "t",
+                          .targets = "192.0.2.0/28",
+                          .ports = "22",
+                          .state = "done"};
+    int64_t sid;
+    if (ts_store_scan_add(st, &scan, &sid) != 0 || sid != 1)
+        return -1;
+    scan.site_id = phys;
+    scan.state = "queued";
+    if (ts_store_scan_add(st, &scan, &sid) != 0 || sid != 2)
         return -1;
     return 0;
 }
@@ -238,7 +253,7 @@ static void concrete(const char *tmpl, json_object *op, char *out, size_t n)
             example = json_object_get_string(get(p, "example"));
     }
     assert_non_null(example);
-    snprintf(out, n, "/api/v1%.*s%s", (int)(brace - tmpl), tmpl, example);
+    snprintf(out, n, "/api/v1%.*s%s%s", (int)(brace - tmpl), tmpl, example, strchr(brace, '}') + 1);
 }
 
 static bool public_op(json_object *op)
@@ -490,7 +505,8 @@ static void test_routes_documented(void **state)
         "debug",      "metrics",      "events%2F1",   "../me",      "./me",
         "exporters",  "exporters/1",  "advisories",   "platforms",  "advisories/feed.atom",
         "platform",   "advisory",     "taxonomy",     "quarantine", "inputs",
-        "sites/x",    "inputs/1",     "quarantine/1",
+        "sites/x",    "inputs/1",     "quarantine/1", "scans",      "scans/1",
+        "scans/x",    "scans/1/x",
     };
     json_object *paths = get(doc, "paths");
     for (size_t i = 0; i < sizeof probes / sizeof *probes; i++) {

@@ -10,6 +10,7 @@ import { EventDetail } from './pages/event.js';
 import { Events } from './pages/events.js';
 import { Exporters, Inputs, Quarantine } from './pages/operations.js';
 import { Platforms } from './pages/platforms.js';
+import { ScanDetail, Scans } from './pages/scans.js';
 import { Site } from './pages/site.js';
 import { href, useRoute } from './router.js';
 import { SitePicker, useSites } from './site-picker.js';
@@ -22,6 +23,7 @@ const NAV = [
     ['site', 'Site'],
     ['advisories', 'Advisories'],
     ['platforms', 'Platforms'],
+    ['scans', 'Scans'],
 ];
 // The CSIRT's own infrastructure: its certificates only.
 const CSIRT_NAV = [
@@ -41,6 +43,8 @@ function Page({ route, me }) {
         if (p0 === 'advisories' && p1 === undefined) return html`<${Advisories} site=${site} />`;
         if (p0 === 'advisories') return html`<${AdvisoryDetail} id=${p1} />`;
         if (p0 === 'platforms' && p1 === undefined) return html`<${Platforms} me=${me} site=${site} />`;
+        if (p0 === 'scans' && p1 === undefined) return html`<${Scans} me=${me} site=${site} />`;
+        if (p0 === 'scans') return html`<${ScanDetail} id=${p1} />`;
         if (me && me.csirt && p1 === undefined) {
             if (p0 === 'quarantine') return html`<${Quarantine} params=${route.params} />`;
             if (p0 === 'inputs') return html`<${Inputs} />`;

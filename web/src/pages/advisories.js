@@ -23,6 +23,12 @@ function fmtStatus(s) {
     return typeof s === 'string' ? s.replace(/_/g, ' ') : '';
 }
 
+// What a match tells the site: its status, or "needs a look" when tocsin
+// could not decide (older servers send no verdict: the status then).
+function fmtVerdict(x) {
+    return fmtStatus(x.verdict ?? x.status);
+}
+
 export function Advisories({ site }) {
     const first = useApi('advisories', { limit: 50, site });
     const [more, setMore] = useState({ items: [], cursor: undefined, busy: false, error: null });
@@ -66,7 +72,7 @@ export function Advisories({ site }) {
                                               <td class="num">${fmtCvss(a.cvss)}</td>
                                               <td><a href=${href(['advisories', a.id])}>${a.id}</a><br />${a.title}</td>
                                               <td>${(a.cves ?? []).join(', ')}</td>
-                                              <td>${fmtStatus(a.status)}</td>
+                                              <td>${fmtVerdict(a)}</td>
                                               ${withSite ? html`<td class="site">${a.site}</td>` : null}
                                               <td class="addr">${a.platform}</td>
                                               <td class="nowrap">${fmtTime(a.updated ?? a.published)}</td>
@@ -106,7 +112,7 @@ export function AdvisoryDetail({ id }) {
                     ['Severity', a.severity],
                     ['CVSS', fmtCvss(a.cvss)],
                     ['CVEs', (a.cves ?? []).join(', ')],
-                    ['Status', fmtStatus(a.status)],
+                    ['Status', fmtVerdict(a)],
                     ['Your platform', a.platform],
                     ['Publisher', a.publisher],
                     ['Source', a.source],
@@ -120,7 +126,11 @@ export function AdvisoryDetail({ id }) {
                           (m) => html`<section class="match">
                               <h3>${m.product}</h3>
                               <p>${typeof m.site === 'string' ? html`Site <strong class="site">${m.site}</strong> runs` : 'Your platform'}
-                                  ${' '}<code>${m.platform}</code> — status: ${fmtStatus(m.status)}.</p>
+                                  ${' '}<code>${m.platform}</code> — status: ${fmtVerdict(m)}.</p>
+                              ${m.verdict === 'needs_a_look'
+                                  ? html`<p class="notice">The advisory does not let tocsin decide whether this version is
+                                        affected: read the reason below and check by hand.</p>`
+                                  : null}
                               <p class="why">Matched because: ${m.rule}</p>
                               <h4>Remediations</h4>
                               ${Array.isArray(m.remediations) && m.remediations.length
