@@ -221,6 +221,7 @@ static const char *const migrations[] = {
     step8,
     ts_pg_migration_scan,
     ts_pg_migration_advisory_entries,
+    ts_pg_migration_feeds,
 };
 #define PG_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(TS_LINK_EVENT_MAX == 140737488355326, "step8's sequence bound");
@@ -2354,4 +2355,5 @@ const struct ts_store_ops ts_store_postgres_ops = {
     .portal = &ts_pg_portal_ops,
     .advisory = &ts_pg_advisory_ops,
     .scan = &ts_pg_scan_ops,
+    .feed = &ts_pg_feed_ops,
 };

@@ -52,6 +52,7 @@ enum {
     TS_PGX_CERT = 0,
     TS_PGX_PORTAL = 16,
     TS_PGX_ADVISORY = 48,
+    TS_PGX_FEED = 176,
     TS_PGX_SCAN = 208,
     TS_PGX_COUNT = 240,
 };
@@ -176,8 +177,10 @@ extern const char ts_pg_migration_portal[];           /* v6 */
 extern const char ts_pg_migration_advisory[];         /* v7 */
 extern const char ts_pg_migration_scan[];             /* v9 */
 extern const char ts_pg_migration_advisory_entries[]; /* v10 */
+extern const char ts_pg_migration_feeds[];            /* v11 */
 
 extern const struct ts_store_cert_ops ts_pg_cert_ops;
 extern const struct ts_store_portal_ops ts_pg_portal_ops;
 extern const struct ts_store_advisory_ops ts_pg_advisory_ops;
 extern const struct ts_store_scan_ops ts_pg_scan_ops;
+extern const struct ts_store_feed_ops ts_pg_feed_ops;

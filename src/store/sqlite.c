@@ -267,6 +267,7 @@ static const char *const migrations[] = {
     "PRAGMA user_version = 8;",
     ts_sq_migration_scan,
     ts_sq_migration_advisory_entries,
+    ts_sq_migration_feeds,
 };
 _Static_assert(TS_FLOW_DROP_COUNT_ == 6, "one exporters column per drop reason");
 #define SQ_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
@@ -2426,4 +2427,5 @@ const struct ts_store_ops ts_store_sqlite_ops = {
     .portal = &ts_sq_portal_ops,
     .advisory = &ts_sq_advisory_ops,
     .scan = &ts_sq_scan_ops,
+    .feed = &ts_sq_feed_ops,
 };

@@ -47,6 +47,7 @@ struct ts_store_cert_ops;
 struct ts_store_portal_ops;
 struct ts_store_advisory_ops;
 struct ts_store_scan_ops;
+struct ts_store_feed_ops;
 
 struct ts_store_ops {
     const char *name;   /* "sqlite", for messages */
@@ -101,6 +102,7 @@ struct ts_store_ops {
     const struct ts_store_portal_ops *portal;     /* store/eventq_int.h */
     const struct ts_store_advisory_ops *advisory; /* store/advstore_int.h */
     const struct ts_store_scan_ops *scan;         /* store/scanstore_int.h */
+    const struct ts_store_feed_ops *feed;         /* store/feedstore_int.h */
 };
 
 struct ts_store {
@@ -113,6 +115,7 @@ extern const struct ts_store_cert_ops ts_sq_cert_ops;
 extern const struct ts_store_portal_ops ts_sq_portal_ops;
 extern const struct ts_store_advisory_ops ts_sq_advisory_ops;
 extern const struct ts_store_scan_ops ts_sq_scan_ops;
+extern const struct ts_store_feed_ops ts_sq_feed_ops;
 
 /* For a backend's event_add: checks e and its links against the rules of
  * ts_store_event_add() and gives what to write: e and links themselves, or
