@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "ingest/feedpull.h"
 #include "core/buf.h"
 #include "ingest/ingest.h"
 
@@ -35,7 +36,8 @@ static void ingest_usage(FILE *out)
                  "      --report NAME     shadowserver: the report type (default: from the file\n"
                  "                        name, YYYY-MM-DD-TYPE-...csv)\n"
                  "      --schema FILE     shadowserver: Shadowserver's report schema (default:\n"
-                 "                        $TOCSIN_SHADOWSERVER_SCHEMA)\n"
+                 "                        $TOCSIN_SHADOWSERVER_SCHEMA, else the newest kept by\n"
+                 "                        `tocsin feeds schema fetch`)\n"
                  "      --mapping FILE    mapped: the mapping file (docs/feeds.md)\n"
                  "      --tlp LEVEL       TLP of records that carry none: CLEAR, GREEN, AMBER,\n"
                  "                        AMBER+STRICT or RED (default: the format's own)\n"
@@ -197,8 +199,29 @@ int ts_cmd_ingest(ts_cli_t *cli, int argc, char **argv)
     ts_constituency_t *c;
     if (ts_cli_open_routing(cli, &st, &c) < 0)
         return TS_EXIT_FAIL;
+    /* shadowserver without --schema (or $TOCSIN_SHADOWSERVER_SCHEMA): the
+     * newest schema kept by `tocsin feeds schema fetch`. */
+    ts_buf_t schema = TS_BUF_INIT;
+    bool stored = false;
+    if (strcmp(o.parser->name, "shadowserver") == 0 && o.parser_cfg.schema == NULL &&
+        getenv("TOCSIN_SHADOWSERVER_SCHEMA") == NULL) {
+        const char *tmp = getenv("TMPDIR");
+        ts_buf_printf(&schema, "%s/tocsin-schema-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        int fd = mkstemp(schema.data);
+        if (fd >= 0) {
+            close(fd);
+            stored = ts_feed_schema_write(st, schema.data) == 0;
+            if (stored)
+                o.parser_cfg.schema = schema.data;
+            else
+                unlink(schema.data);
+        }
+    }
     ts_ingest_stats_t stats;
     int rc = ts_ingest_run(st, &c, &o, &stats);
+    if (stored)
+        unlink(schema.data);
+    ts_buf_free(&schema);
     if (prog.enabled)
         fputc('\n', stderr);
     double t = elapsed(&prog.start);
