@@ -19,6 +19,8 @@
 #include "core/event.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/buf.h"
+#include "ingest/feedpull.h"
 #include "ingest/ingest.h"
 #include "portal/pki.h"
 #include "portal/api.h"
@@ -50,6 +52,12 @@ static void serve_usage(FILE *out)
             "      --threads N         server threads, 1 to 16 (default 2)\n"
             "  -i, --input FORMAT:PATH follow PATH as `tocsin ingest --follow --format FORMAT`\n"
             "                          would (repeatable, up to %d)\n"
+            "      --feeds             also pull the feeds of `tocsin feeds add` as they fall\n"
+            "                          due, into the database (role all only)\n"
+            "      --feeds-spool DIR   where pulled bodies wait (default: the database path +\n"
+            "                          \".feeds\")\n"
+            "      --feeds-cacert FILE trust the CAs in FILE (PEM) for feeds, not the system's\n"
+            "      --feeds-poll S      seconds between looks for due feeds (default 60)\n"
             "      --port-file FILE    write the port listened on to FILE once serving\n"
             "      --no-crl-renew      do not renew the CRL (by default the daemon re-signs it\n"
             "                          while half of its validity is left, if it can read the\n"
@@ -285,9 +293,16 @@ static void bus_health(struct ts_jsonw *w, void *ctx)
 
 #define HEARTBEAT_US (INT64_C(5) * 1000000)
 
+/* The feed puller of --feeds (ingest/feedpull.h). */
+typedef struct feeds_cfg {
+    bool on;
+    ts_feedpull_opts_t o;
+    int poll_s;
+} feeds_cfg_t;
+
 static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *inputs,
-               size_t n_inputs, const char *port_file, bool crl_renew,
-               const char *metrics_listen)
+               size_t n_inputs, const char *port_file, bool crl_renew, const char *metrics_listen,
+               feeds_cfg_t *fc)
 {
     /* Create and migrate the store once before the threads open it. */
     ts_store_t *st;
@@ -360,6 +375,15 @@ static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *i
         inputs[i].running = true;
     }
 
+    ts_feedpull_worker_t *feeds = NULL;
+    if (fc->on && !atomic_load(&input_failed)) {
+        fc->o.stop = stop;
+        if (ts_feedpull_worker_start(cli->db_path, &fc->o, fc->poll_s, &feeds) < 0) {
+            ts_log_error("cannot start the feed puller");
+            atomic_store(&input_failed, true);
+        }
+    }
+
     int64_t next_crl_check = 0; /* now: a CRL near its end is renewed at start */
     int64_t next_heartbeat = 0;
     static const char *const role_names[] = {"all", "ingest", "writer", "portal"};
@@ -394,6 +418,7 @@ static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *i
             pthread_join(inputs[i].thread, NULL);
     if (writer_running)
         pthread_join(w.thread, NULL);
+    ts_feedpull_worker_join(feeds);
     ts_bus_close(bus);
     return failed ? TS_EXIT_FAIL : TS_EXIT_OK;
 }
@@ -448,8 +473,8 @@ static int portal_setup(ts_cli_t *cli, ts_server_opts_t *so, char **ca_default, 
     }
     if (so->web_dir == NULL) {
         so->web_dir = web_beside_binary(beside, beside_size) ? beside
-                      : is_dir(TS_WEB_DIR_INSTALLED)          ? TS_WEB_DIR_INSTALLED
-                                                              : TS_WEB_DIR_BUILD;
+                      : is_dir(TS_WEB_DIR_INSTALLED)         ? TS_WEB_DIR_INSTALLED
+                                                             : TS_WEB_DIR_BUILD;
         if (!is_dir(so->web_dir)) {
             ts_log_warn("no web directory (%s): serving the API only", so->web_dir);
             so->web_dir = NULL;
@@ -486,9 +511,15 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         {"bus", required_argument, NULL, 'b'},
         {"replicas", required_argument, NULL, 'P'},
         {"node", required_argument, NULL, 'N'},
+        {"feeds", no_argument, NULL, 'F'},
+        {"feeds-spool", required_argument, NULL, 'S'},
+        {"feeds-cacert", required_argument, NULL, 'T'},
+        {"feeds-poll", required_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    feeds_cfg_t fc = {.poll_s = 60};
+    ts_buf_t spool = TS_BUF_INIT;
     ts_server_opts_t so;
     ts_server_opts_init(&so);
     input_t inputs[INPUTS_MAX];
@@ -567,6 +598,25 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         case 'N':
             snprintf(pl.node, sizeof pl.node, "%s", optarg);
             break;
+        case 'F':
+            fc.on = true;
+            break;
+        case 'S':
+            fc.o.spool = optarg;
+            break;
+        case 'T':
+            fc.o.cacert = optarg;
+            break;
+        case 'O': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || v < 1 || v > 86400) {
+                fprintf(stderr, "tocsin: --feeds-poll takes 1 to 86400 seconds\n");
+                goto out;
+            }
+            fc.poll_s = (int)v;
+            break;
+        }
         case 'h':
             serve_usage(stdout);
             rc = TS_EXIT_OK;
@@ -591,6 +641,14 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         fprintf(stderr, "tocsin: serve --role ingest needs at least one --input\n");
         goto out;
     }
+    if (fc.on && pl.role != ROLE_ALL) {
+        fprintf(stderr, "tocsin: serve --feeds needs --role all\n");
+        goto out;
+    }
+    if (fc.on && fc.o.spool == NULL) {
+        ts_buf_printf(&spool, "%s.feeds", cli->db_path);
+        fc.o.spool = spool.data;
+    }
     pl.bus_opts.node = pl.node;
     for (size_t i = 0; pl.bus_url && i < n_inputs; i++)
         inputs[i].o.batch_max = BUS_BATCH_MAX;
@@ -598,10 +656,11 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
     char beside[4096];
     rc = portal ? portal_setup(cli, &so, &ca_default, beside, sizeof beside) : TS_EXIT_OK;
     if (rc == TS_EXIT_OK)
-        rc = run(cli, &pl, &so, inputs, n_inputs, port_file, crl_renew, metrics_listen);
+        rc = run(cli, &pl, &so, inputs, n_inputs, port_file, crl_renew, metrics_listen, &fc);
     free(ca_default);
 out:
     for (size_t i = 0; i < n_inputs; i++)
         free(inputs[i].spec);
+    ts_buf_free(&spool);
     return rc;
 }

@@ -2,6 +2,7 @@
 #include "ingest/feedpull.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "core/metrics.h"
 #include "core/tlp.h"
 #include "ingest/download.h"
+#include "route/loader.h"
 
 #define US 1000000LL
 
@@ -420,4 +422,72 @@ int ts_feedpull_run(ts_store_t *st, ts_constituency_t **c, const ts_feedpull_opt
     list_free(&l);
     close(lfd);
     return first;
+}
+
+/* ---- The worker of serve -------------------------------------------------------- */
+
+struct ts_feedpull_worker {
+    char *location;
+    ts_feedpull_opts_t o;
+    int poll_s;
+    pthread_t thread;
+};
+
+static void *worker_main(void *arg)
+{
+    ts_feedpull_worker_t *w = arg;
+    ts_store_t *st = NULL;
+    int rc = ts_store_open(w->location, &st);
+    if (rc < 0)
+        ts_log_error("feeds: cannot open the store: %s", ts_strerror(rc));
+    ts_log_info("feeds: pulling the feeds that are due every %d s (spool %s)", w->poll_s,
+                w->o.spool);
+    while (rc == 0 && !*w->o.stop) {
+        ts_constituency_t *c = NULL;
+        int r = ts_constituency_load(st, &c);
+        if (r < 0)
+            ts_log_error("feeds: cannot load the constituency: %s", ts_strerror(r));
+        else if ((r = ts_feedpull_run(st, &c, &w->o)) < 0 && r != TS_EBUSY)
+            ts_log_warn("feeds: a pull failed: %s (see `tocsin feeds list`)", ts_strerror(r));
+        ts_constituency_free(c);
+        for (int i = 0; i < w->poll_s * 10 && !*w->o.stop; i++)
+            nanosleep(&(struct timespec){0, 100000000}, NULL);
+    }
+    ts_store_close(st);
+    return NULL;
+}
+
+int ts_feedpull_worker_start(const char *location, const ts_feedpull_opts_t *o, int poll_s,
+                             ts_feedpull_worker_t **out)
+{
+    *out = NULL;
+    if (location == NULL || o == NULL || o->stop == NULL || o->spool == NULL || poll_s < 1)
+        return TS_EINVAL;
+    ts_feedpull_worker_t *w = calloc(1, sizeof *w);
+    if (w == NULL || (w->location = strdup(location)) == NULL) {
+        free(w);
+        return TS_ENOMEM;
+    }
+    w->o = *o;
+    w->o.only = NULL;
+    w->o.force = false;
+    w->o.report = NULL;
+    w->o.ctx = NULL;
+    w->poll_s = poll_s;
+    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+        free(w->location);
+        free(w);
+        return TS_EIO;
+    }
+    *out = w;
+    return 0;
+}
+
+void ts_feedpull_worker_join(ts_feedpull_worker_t *w)
+{
+    if (w == NULL)
+        return;
+    pthread_join(w->thread, NULL);
+    free(w->location);
+    free(w);
 }

@@ -59,6 +59,18 @@ typedef struct ts_feedpull_opts {
 TS_MUSTCHECK int ts_feedpull_run(ts_store_t *st, ts_constituency_t **c,
                                  const ts_feedpull_opts_t *o);
 
+/* A thread that pulls the feeds that are due every poll_s seconds, on its
+ * own connection to the store at location, until *o->stop is set; the
+ * constituency is read again before each round. o->report, o->ctx and
+ * o->only are not used; o is copied (its strings must outlive the worker).
+ * \retval 0.  \retval TS_ENOMEM, TS_EIO the thread could not start. */
+typedef struct ts_feedpull_worker ts_feedpull_worker_t;
+TS_MUSTCHECK int ts_feedpull_worker_start(const char *location, const ts_feedpull_opts_t *o,
+                                          int poll_s, ts_feedpull_worker_t **out /* OUT */);
+/* Waits for the worker to end (after *o->stop was set) and frees it. NULL is
+ * ignored. */
+void ts_feedpull_worker_join(ts_feedpull_worker_t *w);
+
 /* Whether a feed is late at now: no success within twice its interval (of
  * its creation, when it never succeeded). */
 bool ts_feed_late(const ts_feed_rec_t *f, int64_t now);

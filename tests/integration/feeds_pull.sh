@@ -185,8 +185,33 @@ echo "killed at $mid rows of 300000"
 expect_eq "every row once after kill -9" 300000 "$(($(count) - before))"
 expect_eq "spool empty after the resume" "" "$(ls "$SPOOL" | grep -v '^ss$' || true)"
 
+# ---- serve --feeds: pulls as feeds fall due, counts them in /metrics ----
+command -v curl >/dev/null || skip "curl is not installed"
+"$TOCSIN" ca init >/dev/null
+printf '; DROP\n8.8.0.0/16 ; SBL5\n' >"$ROOT/files/served.txt"
+"$TOCSIN" feeds add served --url "$BASE/f/served.txt" --format spamhaus-drop --every 1m
+before=$(count)
+"$TOCSIN" serve --listen 127.0.0.1:0 --port-file serve.port --metrics-listen 127.0.0.1:0 \
+    --feeds --feeds-cacert "$WORK/ca.pem" --feeds-spool "$SPOOL" --feeds-poll 1 2>serve.log &
+SERVE_PID=$!
+for _ in $(seq 200); do [ "$(count)" -gt "$before" ] && break; sleep 0.05; done
+expect_eq "serve pulled the due feed" 1 "$(($(count) - before))"
+SCRAPE=$(grep -o 'http://127.0.0.1:[0-9]*/metrics' serve.log | head -n 1)
+for _ in $(seq 100); do
+    curl -s "$SCRAPE" >metrics.txt && grep -q '^tocsin_feed_records{feed="served"} 2$' metrics.txt && break
+    sleep 0.1
+done
+grep -q '^tocsin_feed_records{feed="served"} 2$' metrics.txt && ok || fail "feed records in /metrics: $(grep feed metrics.txt)"
+grep -q '^tocsin_feed_late{feed="down"} 1$' metrics.txt && ok || fail "late feed in /metrics: $(grep feed_late metrics.txt)"
+grep -q '^tocsin_feed_late{feed="served"} 0$' metrics.txt && ok || fail "timely feed in /metrics"
+kill -TERM "$SERVE_PID"
+rc=0
+wait "$SERVE_PID" || rc=$?
+expect_eq "serve --feeds stops cleanly" 0 "$rc"
+expect_rc "serve --feeds with another role" 2 "$TOCSIN" serve --role portal --listen 127.0.0.1:0 --feeds
+
 # ---- Shadowserver's Reports API ----
-rm -f "$TOCSIN_DB"*
+rm -rf "$TOCSIN_DB"*
 "$TOCSIN" site add uni >/dev/null
 printf '"timestamp","ip","port"\n"2026-01-05 00:00:00","10.1.0.1","3389"\n"2026-01-05 00:00:01","10.1.0.2","3389"\n' \
     >"$ROOT/reports/2026-01-05-scan_demo_rdp-test-asn.csv"
