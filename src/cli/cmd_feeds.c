@@ -216,8 +216,28 @@ static int on_schema_show(const ts_schema_rec_t *r, void *ctx)
     return 0;
 }
 
+/* A verb without options: --help, else an option is a usage error.
+ * \retval -1 go on, else the exit code. */
+static int no_options(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            feeds_usage(stdout);
+            return TS_EXIT_OK;
+        }
+        if (argv[i][0] == '-') {
+            ts_cli_usage_error("feeds", "unknown option %s", argv[i]);
+            return TS_EXIT_USAGE;
+        }
+    }
+    return -1;
+}
+
 static int schema_show(ts_cli_t *cli, int argc, char **argv)
 {
+    int ex = no_options(argc, argv);
+    if (ex >= 0)
+        return ex;
     if (argc > 2) {
         ts_cli_usage_error("feeds", "schema show takes at most one REPORT");
         return TS_EXIT_USAGE;
@@ -344,6 +364,9 @@ static int cmd_add(ts_cli_t *cli, int argc, char **argv)
 
 static int cmd_remove(ts_cli_t *cli, int argc, char **argv)
 {
+    int ex = no_options(argc, argv);
+    if (ex >= 0)
+        return ex;
     if (argc != 2) {
         ts_cli_usage_error("feeds", "remove takes one NAME");
         return TS_EXIT_USAGE;

@@ -263,7 +263,7 @@ static int ingest_body(struct pull *P, ts_feed_rec_t *f, const char *path, const
 }
 
 /* Bodies of the feed left in the spool by a pull that did not finish. */
-static int resume_left(struct pull *P, ts_feed_rec_t *f, char *sha_keep, bool *any)
+static int resume_left(struct pull *P, ts_feed_rec_t *f, char *sha_keep)
 {
     DIR *d = opendir(P->o->spool);
     if (d == NULL)
@@ -282,7 +282,6 @@ static int resume_left(struct pull *P, ts_feed_rec_t *f, char *sha_keep, bool *a
         snprintf(sha_keep, 65, "%s", e->d_name + nl + 1);
         rc = ingest_body(P, f, path.data, sha_keep);
         if (rc == 0) {
-            *any = true;
             f->last_success = P->now;
             f->last_error = "";
             rc = ts_store_feed_state(P->st, f);
@@ -298,12 +297,10 @@ static int resume_left(struct pull *P, ts_feed_rec_t *f, char *sha_keep, bool *a
 static int pull_one(struct pull *P, ts_feed_rec_t *f)
 {
     char sha_left[65] = "", sha_new[65] = "";
-    bool resumed = false;
-    int rc = resume_left(P, f, sha_left, &resumed);
-    if (rc < 0)
-        return rc;
-
     ts_buf_t tmp = TS_BUF_INIT, final = TS_BUF_INIT;
+    int rc = resume_left(P, f, sha_left);
+    if (rc < 0)
+        goto out; /* the body stays for the next pull */
     ts_buf_printf(&tmp, "%s/.%s.part", P->o->spool, f->name);
     int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
@@ -326,12 +323,9 @@ static int pull_one(struct pull *P, ts_feed_rec_t *f)
     close(fd);
     if (rc < 0 || d.not_modified || strcmp(d.sha256, f->sha256) == 0) {
         unlink(tmp.data);
-        if (rc == 0) { /* nothing new: the validators may still have changed */
-            if (!d.not_modified) {
-                snprintf(sha_new, sizeof sha_new, "%s", d.sha256);
-                f->etag = d.etag;
-                f->last_modified = d.last_modified;
-            }
+        if (rc == 0 && !d.not_modified) { /* the same body: its validators may be new */
+            f->etag = d.etag;
+            f->last_modified = d.last_modified;
         }
         goto out;
     }
