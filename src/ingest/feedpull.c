@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,8 +256,17 @@ static int ingest_body(struct pull *P, ts_feed_rec_t *f, const char *path, const
         ts_seterr(P->err, sizeof P->err, "stopped before the end of the body");
         return TS_EINTR;
     }
+    /* The body's records: all of its lines by its checkpoint, also those
+     * read before a pull that was killed (stats has this run's only). */
+    char abs[PATH_MAX];
+    ts_input_state_t in;
+    const ts_parser_t *p = ts_parser_find(f->format);
+    uint64_t lines = stats.lines;
+    if (p && realpath(path, abs) && ts_store_input_get(P->st, abs, p->name, &in) == 0 &&
+        in.line > lines)
+        lines = in.line;
     f->sha256 = sha;
-    f->records += (int64_t)stats.lines;
+    f->records += (int64_t)lines;
     f->quarantined += (int64_t)stats.quarantined;
     P->res.new_body = true;
     return 0;
