@@ -16,6 +16,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "core/metrics.h"
 #include "core/tlp.h"
 #include "ingest/download.h"
@@ -166,22 +167,12 @@ struct list {
     size_t n, cap;
 };
 
-static char *dup0(const char *s)
-{
-    char *d = strdup(s ? s : "");
-    if (d == NULL)
-        abort();
-    return d;
-}
-
 static int on_feed(const ts_feed_rec_t *r, void *ctx)
 {
     struct list *l = ctx;
     if (l->n == l->cap) {
         l->cap = l->cap ? 2 * l->cap : 8;
-        l->v = realloc(l->v, l->cap * sizeof *l->v);
-        if (l->v == NULL)
-            abort();
+        l->v = ts_xrealloc(l->v, l->cap * sizeof *l->v);
     }
     struct feed *f = &l->v[l->n++];
     f->r = *r;
@@ -189,7 +180,7 @@ static int on_feed(const ts_feed_rec_t *r, void *ctx)
                              &f->r.mapping, &f->r.tlp,       &f->r.etag,   &f->r.last_modified,
                              &f->r.sha256,  &f->r.last_error};
     for (size_t i = 0; i < 10; i++)
-        *fields[i] = f->s[i] = dup0(*fields[i]);
+        *fields[i] = f->s[i] = ts_xstrdup(*fields[i] ? *fields[i] : "");
     return 0;
 }
 
@@ -467,11 +458,8 @@ int ts_feedpull_worker_start(const char *location, const ts_feedpull_opts_t *o, 
     *out = NULL;
     if (location == NULL || o == NULL || o->stop == NULL || o->spool == NULL || poll_s < 1)
         return TS_EINVAL;
-    ts_feedpull_worker_t *w = calloc(1, sizeof *w);
-    if (w == NULL || (w->location = strdup(location)) == NULL) {
-        free(w);
-        return TS_ENOMEM;
-    }
+    ts_feedpull_worker_t *w = ts_xcalloc(1, sizeof *w);
+    w->location = ts_xstrdup(location);
     w->o = *o;
     w->o.only = NULL;
     w->o.force = false;

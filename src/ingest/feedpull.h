@@ -63,7 +63,7 @@ TS_MUSTCHECK int ts_feedpull_run(ts_store_t *st, ts_constituency_t **c,
  * own connection to the store at location, until *o->stop is set; the
  * constituency is read again before each round. o->report, o->ctx and
  * o->only are not used; o is copied (its strings must outlive the worker).
- * \retval 0.  \retval TS_ENOMEM, TS_EIO the thread could not start. */
+ * \retval 0.  \retval TS_EINVAL.  \retval TS_EIO the thread could not start. */
 typedef struct ts_feedpull_worker ts_feedpull_worker_t;
 TS_MUSTCHECK int ts_feedpull_worker_start(const char *location, const ts_feedpull_opts_t *o,
                                           int poll_s, ts_feedpull_worker_t **out /* OUT */);

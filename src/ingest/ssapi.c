@@ -16,12 +16,14 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "ingest/download.h"
 #include "ingest/feedpull.h"
 #include "store/feedstore.h"
 
 #define SS_LIST_MAX (16u << 20)
 #define SS_NAME_MAX 200
+#define SS_REPORTS_MAX 20000 /* of one list: a longer one asks for a shorter --since */
 
 int ts_ssapi_sign(const char *secret, size_t secret_len, const char *body, size_t len, char hex[65])
 {
@@ -131,14 +133,17 @@ static int parse_list(struct api *A, const ts_buf_t *b, struct report **out, siz
     size_t len = 0;
     if (rc == 0)
         rc = ts_json_as_array(v, "the list", &len, e, sizeof e);
+    if (rc == 0 && len > SS_REPORTS_MAX) {
+        snprintf(e, sizeof e, "%zu reports, more than %d: list fewer days (--since, --until)", len,
+                 SS_REPORTS_MAX);
+        rc = TS_ETOOBIG;
+    }
     if (rc < 0) {
-        ts_seterr(A->err, A->errsize, "reports/list: not a list of reports: %s", e);
+        ts_seterr(A->err, A->errsize, "reports/list: %s", e);
         ts_json_free(v);
         return rc;
     }
-    struct report *r = calloc(len ? len : 1, sizeof *r);
-    if (r == NULL)
-        abort();
+    struct report *r = ts_xcalloc(len ? len : 1, sizeof *r);
     for (size_t i = 0; i < len; i++) {
         ts_json_t *o = ts_json_index(v, i);
         ts_str_t id = {0}, file = {0}, type = {0};
