@@ -267,6 +267,46 @@ static int cmd_schema(ts_cli_t *cli, int argc, char **argv)
 
 /* ---- add, remove, list ---------------------------------------------------------- */
 
+/* A shadowserver feed's report type, against the newest kept schema. */
+static int on_schema_report(const ts_schema_rec_t *r, void *ctx)
+{
+    ts_ss_schema_t *schema = NULL;
+    char err[256];
+    if (ts_ss_schema_parse(r->content, r->len, &schema, err, sizeof err) < 0)
+        return 0; /* said by `feeds schema show`; the pull says it again */
+    int found = ts_ss_report_find(schema, ctx);
+    ts_ss_schema_free(schema);
+    return found < 0 ? TS_ERANGE : 0;
+}
+
+/* Refuses a configuration the format cannot use before the feed is kept:
+ * a mapping file that does not load, a report type the kept schema does
+ * not have (without a kept schema, the first pull says it). */
+static bool feed_cfg_ok(ts_store_t *st, const ts_parser_t *p, const ts_feed_rec_t *r)
+{
+    if (strcmp(p->name, "shadowserver") == 0) {
+        if (ts_store_schema_latest(st, on_schema_report, (void *)r->report) == TS_ERANGE) {
+            fprintf(stderr,
+                    "tocsin: no report '%s' in the kept schema (tocsin feeds schema show)\n",
+                    r->report);
+            return false;
+        }
+        return true;
+    }
+    if (p->ops == NULL || r->mapping == NULL)
+        return true;
+    ts_parser_cfg_t cfg = {.mapping = r->mapping, .report = r->report};
+    void *state = NULL;
+    ts_parser_framing_t framing;
+    char err[512];
+    if (p->ops->open(&cfg, &state, &framing, err, sizeof err) < 0) {
+        fprintf(stderr, "tocsin: --mapping: %s\n", err);
+        return false;
+    }
+    p->ops->close(state);
+    return true;
+}
+
 static int cmd_add(ts_cli_t *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -353,11 +393,14 @@ static int cmd_add(ts_cli_t *cli, int argc, char **argv)
     ts_store_t *st;
     if (ts_cli_open(cli, &st) < 0)
         return TS_EXIT_FAIL;
-    int rc = ts_store_feed_add(st, &r);
-    if (rc == TS_EEXIST)
-        fprintf(stderr, "tocsin: there is a feed named %s already\n", r.name);
-    else if (rc < 0)
-        fprintf(stderr, "tocsin: cannot add the feed: %s\n", ts_store_errmsg(st));
+    int rc = TS_EINVAL; /* a configuration feed_cfg_ok() refused (said) */
+    if (feed_cfg_ok(st, p, &r)) {
+        rc = ts_store_feed_add(st, &r);
+        if (rc == TS_EEXIST)
+            fprintf(stderr, "tocsin: there is a feed named %s already\n", r.name);
+        else if (rc < 0)
+            fprintf(stderr, "tocsin: cannot add the feed: %s\n", ts_store_errmsg(st));
+    }
     ts_store_close(st);
     return ts_cli_exit_code(rc);
 }

@@ -116,6 +116,12 @@ grep -q "scan_demo_rdp" "$WORK/out" && ok || fail "schema show: $(cat "$WORK/out
 expect_rc "schema show REPORT" 0 "$TOCSIN" feeds schema show scan_demo_rdp
 grep -q "response_size" "$WORK/out" && ok || fail "schema show scan_demo_rdp: $(cat "$WORK/out")"
 expect_rc "schema show unknown report" 3 "$TOCSIN" feeds schema show scan_nope
+expect_rc "a report type the kept schema lacks" 2 "$TOCSIN" feeds add ss --url "$BASE/f/x.csv" \
+    --format shadowserver --report scan_nope
+printf '{"fields": {"source.nope": "a"}}\n' >bad.map
+expect_rc "a mapping that does not load" 2 "$TOCSIN" feeds add m --url "$BASE/f/x.csv" --format mapped --mapping bad.map
+expect_rc "a mapping file that is not there" 2 "$TOCSIN" feeds add m --url "$BASE/f/x.csv" --format mapped --mapping none.map
+expect_eq "still no feed kept" "[]" "$("$TOCSIN" feeds list --format json)"
 printf '"timestamp","ip","port"\n"2026-01-01 00:00:00","10.0.0.1","3389"\n' >2026-01-01-scan_demo_rdp-x.csv
 expect_rc "ingest by the kept schema" 0 env -u TOCSIN_SHADOWSERVER_SCHEMA "$TOCSIN" ingest -q \
     --format shadowserver 2026-01-01-scan_demo_rdp-x.csv
