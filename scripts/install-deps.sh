@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages tocsin needs to build, test, package and run
 # its demo (systemd-analyze checks the units, groff the man pages, dpkg-dev and
-# file build the .deb, debootstrap makes the clean root it is installed into).
+# file build the .deb, debootstrap makes the clean root it is installed into,
+# postfix is the relay of the notification tests).
 # The servers the tests start themselves (PostgreSQL and nats-server for the
 # store and bus tests; openssh-server, nginx, dnsmasq-base, ntpsec, snmpd,
 # redis-server and memcached in the scan tests' network namespaces) and nmap,
@@ -18,7 +19,8 @@ libmicrohttpd-dev libgnutls28-dev gnutls-bin libcurl4-gnutls-dev libgpgme-dev gn
 curl nginx chromium libnss3-tools nodejs jq python3
 systemd groff-base dpkg-dev file debootstrap
 postgresql-15 libpq-dev nats-server libnats-dev libxml2-dev libxml2-utils
-openssh-server dnsmasq-base ntpsec snmpd redis-server memcached nmap"
+openssh-server dnsmasq-base ntpsec snmpd redis-server memcached nmap
+postfix gpgsm"
 
 missing=""
 for p in $PKGS; do
@@ -43,6 +45,11 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "tocsin: installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Postfix is for the notification tests, which start their own instance on
+# loopback: the package must not configure (or start) a system MTA.
+case " $missing " in *" postfix "*)
+    echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections ;;
+esac
 $SUDO apt-get update -qq
 # A policy that refuses every start keeps the servers installed here from
 # running on the host (the tests start their own); removed again afterwards
@@ -61,7 +68,7 @@ for p in $missing; do
     case $p in
     openssh-server) unit=ssh ;;
     postgresql-15) unit=postgresql ;;
-    ntpsec | snmpd | redis-server | memcached | nats-server) unit=$p ;;
+    ntpsec | snmpd | redis-server | memcached | nats-server | postfix) unit=$p ;;
     *) continue ;;
     esac
     if [ -e "/lib/systemd/system/$unit.service" ] && command -v systemctl >/dev/null 2>&1; then

@@ -286,8 +286,8 @@ void ts_batch_encode(const ts_batch_t *b, ts_buf_t *o)
 
 void ts_batch_msg_id(const ts_batch_t *b, char *buf, size_t size)
 {
-    snprintf(buf, size, "i%" PRId64 ".%" PRIu64 ".%" PRIu64 ".%" PRIu64, b->input_id,
-             b->checkpoint.dev, b->checkpoint.ino, b->checkpoint.offset);
+    snprintf(buf, size, "i%" PRId64 ".%" PRIu64 ".%" PRIu64 ".%" PRIu64 "-%" PRIu64, b->input_id,
+             b->checkpoint.dev, b->checkpoint.ino, b->start.offset, b->checkpoint.offset);
 }
 
 /* ---- Decoding ------------------------------------------------------------------- */

@@ -88,7 +88,9 @@ void ts_batch_encode(const ts_batch_t *b, ts_buf_t *out);
  * \retval TS_ETOOBIG a count or length past a limit. */
 TS_MUSTCHECK int ts_batch_decode(const void *data, size_t len, ts_batch_t *b);
 
-/* The bus message id of a batch: the input and the checkpoint it ends at
- * ("i<id>.<dev>.<ino>.<offset>"), so that a batch published again is
- * recognised. */
+/* The bus message id of a batch: the input, its file and the range it
+ * covers ("i<id>.<dev>.<ino>.<start>-<end>"), so that a batch published again
+ * with the same boundaries is recognised, and one published again from an
+ * earlier checkpoint (an ingest node restarted after a batch was lost) is
+ * not taken for the batch that ended at the same place. */
 void ts_batch_msg_id(const ts_batch_t *b, char *buf, size_t size);

@@ -4,6 +4,7 @@
 
 #include "bus/bus_int.h"
 #include "core/jsonw.h"
+#include "core/metrics.h"
 
 void ts_bus_opts_init(ts_bus_opts_t *o)
 {
@@ -91,4 +92,31 @@ void ts_bus_health_json(const ts_bus_health_t *h, ts_jsonw_t *w)
         ts_jsonw_object_end(w);
     }
     ts_jsonw_array_end(w);
+}
+
+void ts_bus_health_metrics(const ts_bus_health_t *h)
+{
+    static const char *const none[] = {NULL};
+    ts_metric_set(ts_metrics_gauge("tocsin_bus_connected",
+                                   "1 when this process is connected to the NATS bus", none),
+                  h->connected);
+    ts_metric_set(ts_metrics_gauge("tocsin_bus_stream_messages",
+                                   "batches in the bus's stream, not yet consumed", none),
+                  (int64_t)h->stream_msgs);
+    ts_metric_set(ts_metrics_gauge("tocsin_bus_stream_bytes", "bytes in the bus's stream", none),
+                  (int64_t)h->stream_bytes);
+    ts_metric_set(ts_metrics_gauge("tocsin_bus_stream_replicas_current",
+                                   "replicas of the stream known current by its leader", none),
+                  h->replicas_current);
+    ts_metric_set(ts_metrics_gauge("tocsin_bus_consumer_pending",
+                                   "the writer consumer's lag: batches not yet delivered", none),
+                  (int64_t)h->consumer_pending);
+    ts_metric_set(ts_metrics_gauge("tocsin_bus_consumer_ack_pending",
+                                   "batches delivered to a writer and not yet acknowledged", none),
+                  (int64_t)h->consumer_ack_pending);
+    ts_metric_set(ts_metrics_gauge("tocsin_bus_consumer_redelivered",
+                                   "batches the stream is delivering again", none),
+                  (int64_t)h->consumer_redelivered);
+    ts_metric_set(ts_metrics_gauge("tocsin_bus_nodes", "tocsin processes alive on the bus", none),
+                  h->n_nodes);
 }

@@ -105,6 +105,12 @@ TS_MUSTCHECK int ts_bus_health(ts_bus_t *bus, ts_bus_health_t *h /* OUT */);
  * serve daemon calls it every 5 s. \retval 0, TS_ENOTSUP (local), TS_EBUSY. */
 int ts_bus_heartbeat(ts_bus_t *bus, const char *role);
 
+/* Sets the bus gauges of /metrics (tocsin_bus_connected, _stream_messages,
+ * _stream_bytes, _stream_replicas_current, _consumer_pending,
+ * _consumer_ack_pending, _consumer_redelivered, _nodes) from h; the serve
+ * daemon calls it with its heartbeat, every 5 s. */
+void ts_bus_health_metrics(const ts_bus_health_t *h);
+
 /* Writes the members "bus" (connection, stream, the writer consumer's lag)
  * and "nodes" (name, role, age of each live process) of a health answer. */
 struct ts_jsonw;

@@ -25,6 +25,7 @@
 #include "bus/bus_int.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/metrics.h"
 
 #define STREAM "TOCSIN"
 #define SUBJECTS "tocsin.batch.>"
@@ -203,11 +204,115 @@ static int ensure_consumer(struct nats_bus *b)
     return 0;
 }
 
+/* Inputs whose next batch waits on an earlier one. An earlier batch comes
+ * back within the ack wait when a writer died holding it; one still missing
+ * after GAP_WARN_US was lost from the stream (a power loss of the NATS
+ * nodes, a purge): the input stays blocked until its ingest node publishes
+ * it again, which a restart of that node does (it reads on from the
+ * committed checkpoint). The writer says so, once a minute per input, and
+ * counts such inputs in /metrics. */
+#define GAP_WARN_US (INT64_C(60) * 1000000)
+#define GAPS_MAX 64
+
+/* TOCSIN_BUS_GAP_WARN_S (1 to 86400) changes the minute, for tests and for
+ * operators whose writers may hold batches longer. */
+static int64_t gap_warn_us(void)
+{
+    const char *e = getenv("TOCSIN_BUS_GAP_WARN_S");
+    char *end;
+    long v = e ? strtol(e, &end, 10) : 0;
+    return e && *e && *end == '\0' && v >= 1 && v <= 86400 ? (int64_t)v * 1000000 : GAP_WARN_US;
+}
+
+struct gap {
+    char input[256];
+    uint64_t dev, ino; /* the file of the batches that wait */
+    uint64_t end;      /* the furthest end offset among them */
+    uint64_t waiting_line;
+    int64_t since_us, warned_us;
+};
+
+struct gaps {
+    struct gap v[GAPS_MAX];
+    size_t n;
+    int64_t warn_us;
+    ts_metric_t *blocked;
+};
+
+static struct gap *gap_find(struct gaps *g, const char *input)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(g->v[i].input, input) == 0)
+            return &g->v[i];
+    return NULL;
+}
+
+static void gaps_count(struct gaps *g, int64_t now)
+{
+    int64_t blocked = 0;
+    for (size_t i = 0; i < g->n; i++)
+        blocked += now - g->v[i].since_us >= g->warn_us;
+    ts_metric_set(g->blocked, blocked);
+}
+
+static void gap_seen(struct gaps *g, const ts_batch_t *b, int64_t now)
+{
+    struct gap *x = gap_find(g, b->input);
+    if (x == NULL && g->n < GAPS_MAX) {
+        x = &g->v[g->n++];
+        *x = (struct gap){.since_us = now};
+        snprintf(x->input, sizeof x->input, "%s", b->input);
+    }
+    if (x == NULL)
+        return;
+    if (x->dev != b->start.dev || x->ino != b->start.ino) {
+        x->dev = b->start.dev;
+        x->ino = b->start.ino;
+        x->end = 0;
+    }
+    if (b->checkpoint.offset > x->end)
+        x->end = b->checkpoint.offset;
+    x->waiting_line = b->start.line + 1;
+    if (now - x->since_us >= g->warn_us && now - x->warned_us >= g->warn_us) {
+        x->warned_us = now;
+        ts_log_error("bus: input %s has waited %lld s for the records before line %llu, which "
+                     "never arrived (lost from the stream?): restart the ingest node of this "
+                     "input to publish them again from the committed checkpoint",
+                     x->input, (long long)((now - x->since_us) / 1000000),
+                     (unsigned long long)x->waiting_line);
+    }
+    gaps_count(g, now);
+}
+
+/* A commit of b's input: the gap is closed once the batches that waited
+ * are in (the checkpoint reached their end in their file). */
+static void gap_committed(struct gaps *g, const ts_batch_t *b, int64_t now)
+{
+    struct gap *x = gap_find(g, b->input);
+    if (x == NULL || b->checkpoint.dev != x->dev || b->checkpoint.ino != x->ino ||
+        b->checkpoint.offset < x->end)
+        return;
+    if (x->warned_us)
+        ts_log_info("bus: input %s goes on: the missing records arrived", x->input);
+    *x = g->v[--g->n];
+    gaps_count(g, now);
+}
+
 /* Naks the messages from i on, for redelivery in order. */
 static void nak_rest(natsMsgList *list, int i, int64_t delay_ms)
 {
     for (; i < list->Count; i++)
         natsMsg_NakWithDelay(list->Msgs[i], delay_ms, NULL);
+}
+
+/* While an input waits on a gap in one file, a batch of another file of that
+ * input (a rotation) must not be committed first: the store would take the
+ * new file's start as the input's position and the old file's missing part
+ * as done. */
+static bool gap_holds(struct gaps *g, const ts_batch_t *b)
+{
+    struct gap *x = g->n ? gap_find(g, b->input) : NULL;
+    return x && (b->start.dev != x->dev || b->start.ino != x->ino);
 }
 
 static int nats_consume(ts_bus_t *bus, ts_store_t *st, volatile sig_atomic_t *stop,
@@ -219,6 +324,13 @@ static int nats_consume(ts_bus_t *bus, ts_store_t *st, volatile sig_atomic_t *st
         stats = &none;
     ts_batch_t batch;
     ts_batch_init(&batch);
+    struct gaps *gaps = ts_xcalloc(1, sizeof *gaps);
+    gaps->warn_us = gap_warn_us();
+    static const char *const no_labels[] = {NULL};
+    gaps->blocked = ts_metrics_gauge(
+        "tocsin_bus_blocked_inputs",
+        "inputs whose next batch has waited over a minute for an earlier one (lost?)", no_labels);
+    ts_metric_set(gaps->blocked, 0);
     bool store_down = false;
     int rc = 0;
     while (rc == 0 && !(stop && __atomic_load_n(stop, __ATOMIC_ACQUIRE))) {
@@ -255,13 +367,16 @@ static int nats_consume(ts_bus_t *bus, ts_store_t *st, volatile sig_atomic_t *st
                 continue;
             }
             ts_batch_result_t res;
-            int r = ts_batch_store(st, &batch, true, &res);
+            int r = gap_holds(gaps, &batch) ? TS_EAGAIN : ts_batch_store(st, &batch, true, &res);
             if (r == TS_EAGAIN) {
-                /* An earlier batch of this input is still on its way. */
+                /* An earlier batch of this input is still on its way: this
+                 * one comes back later; the rest of the list goes on (the
+                 * batch that fills the gap, other inputs' batches). */
                 ts_log_debug("bus: %s starts past the committed checkpoint: waiting",
                              natsMsg_GetSubject(m));
-                nak_rest(&list, i, 200);
-                break;
+                gap_seen(gaps, &batch, ts_time_now());
+                natsMsg_NakWithDelay(m, 200, NULL);
+                continue;
             }
             if (r == TS_EBUSY) {
                 if (!store_down)
@@ -280,6 +395,8 @@ static int nats_consume(ts_bus_t *bus, ts_store_t *st, volatile sig_atomic_t *st
             if (store_down)
                 ts_log_info("writer resumed: the store is back");
             store_down = false;
+            if (gaps->n)
+                gap_committed(gaps, &batch, ts_time_now());
             /* Acked after the commit; a lost ack means one more delivery,
              * which the store recognises. */
             if (natsMsg_AckSync(m, NULL, &jerr) != NATS_OK)
@@ -292,6 +409,7 @@ static int nats_consume(ts_bus_t *bus, ts_store_t *st, volatile sig_atomic_t *st
         natsMsgList_Destroy(&list);
     }
     ts_batch_free(&batch);
+    free(gaps);
     return rc;
 }
 

@@ -86,3 +86,6 @@ int ts_cmd_advisories(ts_cli_t *cli, int argc, char **argv); /* cmd_advisories.c
 int ts_cmd_platform(ts_cli_t *cli, int argc, char **argv);   /* cmd_advisories.c */
 int ts_cmd_scan(ts_cli_t *cli, int argc, char **argv);       /* cmd_scan.c */
 int ts_cmd_feeds(ts_cli_t *cli, int argc, char **argv);      /* cmd_feeds.c */
+int ts_cmd_contact(ts_cli_t *cli, int argc, char **argv);    /* cmd_contact.c */
+int ts_cmd_notify(ts_cli_t *cli, int argc, char **argv);     /* cmd_notify.c */
+int ts_cmd_outbox(ts_cli_t *cli, int argc, char **argv);     /* cmd_notify.c */

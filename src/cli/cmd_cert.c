@@ -52,12 +52,15 @@ static void cert_usage(FILE *out)
     fprintf(out,
             "Usage:\n"
             "  tocsin cert issue (--site NAME | --csirt) --name HOLDER --out DIR [--days N]\n"
+            "                    [--role reader|admin]\n"
             "                    [--p12-password PW | --p12-password-file FILE] [--ca DIR]\n"
             "  tocsin cert list [--format table|json] [--site NAME]\n"
             "  tocsin cert revoke SERIAL|FINGERPRINT [--ca DIR] [--hours N]\n"
             "\n"
             "`cert issue` makes a client certificate for a person or system (HOLDER) of a\n"
             "site, or of the CSIRT (sees the whole constituency), valid --days (default %u).\n"
+            "--role admin (the default) may change what its holder sees (contacts,\n"
+            "platforms); reader may only read: every change is refused (403).\n"
             "It writes SITE-HOLDER.pem, .key (0600) and .p12 (0600; the key and the\n"
             "certificate for a browser) into DIR, never overwriting a file, registers\n"
             "the certificate and prints its SHA-256 fingerprint and serial. The portal\n"
@@ -327,10 +330,12 @@ static int cert_issue(ts_cli_t *cli, int argc, char **argv)
         {"p12-password", required_argument, NULL, 'p'},
         {"p12-password-file", required_argument, NULL, 'P'},
         {"ca", required_argument, NULL, 'a'},
+        {"role", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *site = NULL, *holder = NULL, *outdir = NULL, *ca_dir = NULL;
+    bool reader = false;
     const char *pw_arg = NULL, *pw_file = NULL;
     bool csirt = false;
     unsigned days = CERT_DAYS_DEFAULT;
@@ -361,6 +366,13 @@ static int cert_issue(ts_cli_t *cli, int argc, char **argv)
             break;
         case 'a':
             ca_dir = optarg;
+            break;
+        case 'R':
+            if (strcmp(optarg, "reader") != 0 && strcmp(optarg, "admin") != 0) {
+                fprintf(stderr, "tocsin: --role takes reader or admin\n");
+                return TS_EXIT_USAGE;
+            }
+            reader = optarg[0] == 'r';
             break;
         case 'h':
             cert_usage(stdout);
@@ -410,6 +422,7 @@ static int cert_issue(ts_cli_t *cli, int argc, char **argv)
     ts_cert_request_t req = {
         .csirt = csirt,
         .holder = holder,
+        .reader = reader,
         .not_before = TS_TIME_NONE,
     };
     if (site) {
@@ -446,6 +459,7 @@ static int cert_issue(ts_cli_t *cli, int argc, char **argv)
         printf("certificate of %s for the CSIRT (sees the whole constituency)\n", holder);
     else
         printf("certificate of %s for site %s\n", holder, site);
+    printf("role        %s\n", reader ? "reader (read only)" : "admin");
     printf("fingerprint %s\n", is.fingerprint);
     printf("serial      %s\n", is.serial);
     printf("certificate %s\n", is.cert_path);
@@ -497,6 +511,8 @@ static int list_one(const ts_cert_rec_t *r, void *vctx)
         ts_jsonw_cstr(&w, r->holder);
         ts_jsonw_key(&w, "csirt");
         ts_jsonw_bool(&w, r->csirt);
+        ts_jsonw_key(&w, "role");
+        ts_jsonw_cstr(&w, r->reader ? "reader" : "admin");
         ts_jsonw_key(&w, "not_before");
         ts_jsonw_cstr(&w, nb);
         ts_jsonw_key(&w, "not_after");

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "bus/bus.h"
 #include "cli/cli.h"
 #include "collect/collector.h"
 #include "core/buf.h"
@@ -43,7 +45,17 @@ static void collect_usage(FILE *out)
             "                         a read takes a batch (default 50000, shorter when the\n"
             "                         receive buffer is small; 0 = read at once)\n"
             "  --metrics-listen ADDR:PORT  serve GET /metrics (Prometheus text format) over\n"
-            "                         plain HTTP on this loopback address\n");
+            "                         plain HTTP on this loopback address\n"
+            "\n"
+            "Past one machine:\n"
+            "  --bus nats://HOST:PORT[,nats://...]  publish the detections to the NATS\n"
+            "                         JetStream bus for `tocsin serve --role writer` to commit\n"
+            "                         (exactly once: the input collector:NODE:ADDRESS counts\n"
+            "                         the detections committed); counters are still saved to\n"
+            "                         the database directly\n"
+            "  --node NAME            this collector's name on the bus (default: the host name)\n"
+            "  --replicas N           copies of the bus's stream when this process creates it\n"
+            "                         (default 3)\n");
 }
 
 static void print_ready(const char *const *bound, size_t n, void *ctx)
@@ -85,12 +97,19 @@ int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv)
         {"stats-interval", required_argument, NULL, 's'},
         {"coalesce-us", required_argument, NULL, 'c'},
         {"metrics-listen", required_argument, NULL, 'M'},
+        {"bus", required_argument, NULL, 'U'},
+        {"node", required_argument, NULL, 'N'},
+        {"replicas", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     ts_collect_opts_t o;
     ts_collect_opts_init(&o);
     const char *metrics_listen = NULL;
+    const char *bus_url = NULL;
+    ts_bus_opts_t bus_opts;
+    ts_bus_opts_init(&bus_opts);
+    char node[64] = "";
     int ch;
     double v;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -116,6 +135,27 @@ int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv)
         case 'M':
             metrics_listen = optarg;
             continue;
+        case 'U':
+            bus_url = optarg;
+            continue;
+        case 'N':
+            if (optarg[0] == '\0' || strlen(optarg) >= sizeof node || strpbrk(optarg, " \t\r\n")) {
+                fprintf(stderr, "tocsin: --node takes a name of 1 to %zu characters, no spaces\n",
+                        sizeof node - 1);
+                return TS_EXIT_USAGE;
+            }
+            snprintf(node, sizeof node, "%s", optarg);
+            continue;
+        case 'R': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || n < 1 || n > 5) {
+                fprintf(stderr, "tocsin: --replicas takes a number from 1 to 5\n");
+                return TS_EXIT_USAGE;
+            }
+            bus_opts.replicas = (int)n;
+            continue;
+        }
         case 'h':
             collect_usage(stdout);
             return TS_EXIT_OK;
@@ -188,9 +228,28 @@ int ts_cmd_collect(ts_cli_t *cli, int argc, char **argv)
         ts_store_close(st);
         return TS_EXIT_FAIL;
     }
+    char input[sizeof node + 80];
+    if (bus_url) {
+        if (node[0] == '\0' && gethostname(node, sizeof node - 1) != 0)
+            snprintf(node, sizeof node, "collector");
+        bus_opts.node = node;
+        /* Two collectors never share an input: a node's sockets are its own. */
+        snprintf(input, sizeof input, "collector:%s:%s", node, o.listen[0]);
+        o.bus_input = input;
+        if (ts_bus_open(bus_url, &bus_opts, &o.bus) < 0) {
+            ts_log_error("collect: cannot open the bus %s", bus_url);
+            ts_scrape_listener_stop(scrape);
+            ts_constituency_free(c);
+            ts_store_close(st);
+            return TS_EXIT_FAIL;
+        }
+        ts_log_info("collect: publishing detections to %s as the input %s", ts_bus_name(o.bus),
+                    input);
+    }
     ts_collect_stats_t stats;
     int rc = ts_collect_run(st, &c, &o, &stats);
     ts_scrape_listener_stop(scrape);
+    ts_bus_close(o.bus);
     ts_log_info("collector stopped: %" PRIu64 " datagrams, %" PRIu64 " flows, %" PRIu64
                 " detections, %" PRIu64 " datagrams dropped by the kernel",
                 stats.datagrams, stats.flows, stats.detections, stats.socket_drops);

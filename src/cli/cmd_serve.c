@@ -16,12 +16,13 @@
 
 #include "bus/bus.h"
 #include "cli/cli.h"
+#include "core/buf.h"
 #include "core/event.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "core/buf.h"
 #include "ingest/feedpull.h"
 #include "ingest/ingest.h"
+#include "notify/notifier.h"
 #include "portal/pki.h"
 #include "portal/api.h"
 #include "portal/scrape.h"
@@ -74,6 +75,13 @@ static void serve_usage(FILE *out)
             "                          /metrics to CSIRT certificates in any case\n"
             "      --no-access-log     no log line per request (by default: method, path,\n"
             "                          status, milliseconds, certificate fingerprint, site)\n"
+            "      --notify-smtp URL   also send the sites' notifications through this relay,\n"
+            "                          as `tocsin notify run` (docs/notify.md), with\n"
+            "      --notify-from ADDR  the CSIRT's address (required with --notify-smtp),\n"
+            "      --notify-sign-key FINGERPRINT, --notify-portal URL,\n"
+            "      --notify-resolve-cmd CMD  as notify run's --sign-key, --portal and\n"
+            "                          --resolve-cmd (STARTTLS when the relay offers it;\n"
+            "                          the key from $GNUPGHOME)\n"
             "\n"
             "Past one machine (docs/scale-out.md):\n"
             "      --role ROLE         all (default): everything in this process; ingest:\n"
@@ -302,7 +310,7 @@ typedef struct feeds_cfg {
 
 static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *inputs,
                size_t n_inputs, const char *port_file, bool crl_renew, const char *metrics_listen,
-               feeds_cfg_t *fc)
+               const ts_notifier_opts_t *notify, feeds_cfg_t *fc)
 {
     /* Create and migrate the store once before the threads open it. */
     ts_store_t *st;
@@ -362,6 +370,12 @@ static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *i
             writer_running = true;
         }
     }
+    ts_notifier_thread_t *notifier = NULL;
+    if (notify->out.smtp.url &&
+        ts_notifier_start(notify, cli->db_path, stop, &notifier, err, sizeof err) != 0) {
+        ts_log_error("serve: notify: %s", err);
+        atomic_store(&input_failed, true);
+    }
     for (size_t i = 0; reading && i < n_inputs && !atomic_load(&input_failed); i++) {
         inputs[i].o.stop = stop;
         inputs[i].o.bus = bus;
@@ -390,6 +404,10 @@ static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *i
     while (!__atomic_load_n(stop, __ATOMIC_ACQUIRE) && !atomic_load(&input_failed)) {
         if (bus && ts_time_now() >= next_heartbeat) {
             (void)ts_bus_heartbeat(bus, role_names[pl->role]);
+            ts_bus_health_t h;
+            int hr = ts_bus_health(bus, &h);
+            if (hr == 0 || hr == TS_ENET)
+                ts_bus_health_metrics(&h);
             next_heartbeat = ts_time_now() + HEARTBEAT_US;
         }
         if (srv && crl_renew && ts_time_now() >= next_crl_check) {
@@ -419,6 +437,7 @@ static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *i
     if (writer_running)
         pthread_join(w.thread, NULL);
     ts_feedpull_worker_join(feeds);
+    ts_notifier_join(notifier);
     ts_bus_close(bus);
     return failed ? TS_EXIT_FAIL : TS_EXIT_OK;
 }
@@ -515,6 +534,11 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         {"feeds-spool", required_argument, NULL, 'S'},
         {"feeds-cacert", required_argument, NULL, 'T'},
         {"feeds-poll", required_argument, NULL, 'O'},
+        {"notify-smtp", required_argument, NULL, 1},
+        {"notify-from", required_argument, NULL, 2},
+        {"notify-sign-key", required_argument, NULL, 3},
+        {"notify-portal", required_argument, NULL, 4},
+        {"notify-resolve-cmd", required_argument, NULL, 5},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -528,6 +552,8 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
     const char *port_file = NULL, *metrics_listen = NULL;
     bool crl_renew = true;
     plan_t pl = {.role = ROLE_ALL};
+    ts_notifier_opts_t notify;
+    memset(&notify, 0, sizeof notify);
     ts_bus_opts_init(&pl.bus_opts);
     char host[48] = "tocsin";
     (void)gethostname(host, sizeof host - 1);
@@ -617,6 +643,21 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
             fc.poll_s = (int)v;
             break;
         }
+        case 1:
+            notify.out.smtp.url = optarg;
+            break;
+        case 2:
+            notify.out.from = optarg;
+            break;
+        case 3:
+            notify.sign_key = optarg;
+            break;
+        case 4:
+            notify.portal = optarg;
+            break;
+        case 5:
+            notify.out.resolve_cmd = optarg;
+            break;
         case 'h':
             serve_usage(stdout);
             rc = TS_EXIT_OK;
@@ -649,6 +690,10 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         ts_buf_printf(&spool, "%s.feeds", cli->db_path);
         fc.o.spool = spool.data;
     }
+    if ((notify.out.smtp.url == NULL) != (notify.out.from == NULL)) {
+        fprintf(stderr, "tocsin: serve: --notify-smtp and --notify-from go together\n");
+        goto out;
+    }
     pl.bus_opts.node = pl.node;
     for (size_t i = 0; pl.bus_url && i < n_inputs; i++)
         inputs[i].o.batch_max = BUS_BATCH_MAX;
@@ -656,7 +701,8 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
     char beside[4096];
     rc = portal ? portal_setup(cli, &so, &ca_default, beside, sizeof beside) : TS_EXIT_OK;
     if (rc == TS_EXIT_OK)
-        rc = run(cli, &pl, &so, inputs, n_inputs, port_file, crl_renew, metrics_listen, &fc);
+        rc = run(cli, &pl, &so, inputs, n_inputs, port_file, crl_renew, metrics_listen, &notify,
+                 &fc);
     free(ca_default);
 out:
     for (size_t i = 0; i < n_inputs; i++)

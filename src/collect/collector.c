@@ -318,7 +318,8 @@ int ts_collect_run(ts_store_t *st, ts_constituency_t **c, const ts_collect_opts_
     x.flow_now = 0; /* no flow seen yet: no window can close */
     x.flow_now_mono = mono_ms();
     x.det = ts_detector_new(&o->detect);
-    if ((rc = ts_cwriter_start(st, c, o->store_patience_ms, &x.writer)) < 0) {
+    if ((rc = ts_cwriter_start(st, c, o->store_patience_ms,
+                               &(ts_cwriter_via_t){o->bus, o->bus_input}, &x.writer)) < 0) {
         ts_detector_free(x.det);
         ts_flow_decoder_free(dec);
         goto close_fds;

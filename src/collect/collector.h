@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bus/bus.h"
 #include "core/error.h"
 #include "detect/detect.h"
 #include "flow/flow.h"
@@ -32,6 +33,10 @@ typedef struct ts_collect_opts {
                               automatically to what the receive buffer absorbs) */
     int store_patience_ms; /* stopping, how long a locked store is retried before the
                               detections still held are given up (default 30000) */
+    ts_bus_t *bus;         /* NULL: detections are stored in the store given; else
+                              published to this bus as the input bus_input
+                              (collect/writer.h) */
+    const char *bus_input;
     volatile sig_atomic_t *stop;   /* set asynchronously to stop */
     volatile sig_atomic_t *reload; /* set asynchronously to reload the constituency */
     /* Called once the sockets are bound (e.g. to print the ports), may be NULL. */

@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "bus/batch.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "route/loader.h"
 
 #define RETRY_MS 100 /* between attempts on a busy store */
@@ -25,6 +28,12 @@ struct counters {
 
 struct ts_cwriter {
     ts_store_t *st;
+    /* With a bus: each batch is published as the input `via.input`, whose
+     * checkpoint counts the detections committed (see writer.h). */
+    ts_bus_t *bus;
+    char *input;
+    ts_batch_t pub;
+    ts_input_state_t seq; /* where the next batch starts */
     ts_constituency_t **c;
     ts_arena_t *route_arena; /* the writer's: one detection's links at a time */
     pthread_t thread;
@@ -106,6 +115,33 @@ static int store_batch(ts_cwriter_t *w, const struct batch *b)
     return rc;
 }
 
+/* Publishes one batch with the boundaries it had at its first try, so that a
+ * batch published again after a timeout is recognised (its Msg-Id) and one
+ * delivered twice is stored once (its range against the checkpoint). */
+static int publish_batch(ts_cwriter_t *w, const struct batch *b)
+{
+    ts_batch_t *p = &w->pub;
+    ts_batch_reset(p);
+    p->input = w->input;
+    p->format = "netflow";
+    p->input_id = w->seq.id;
+    p->start = w->seq;
+    p->save_checkpoint = true;
+    for (size_t i = 0; i < b->n; i++) {
+        ts_batch_item_t *it = ts_batch_add(p);
+        it->ev = &b->events[i];
+        it->n_links = ts_constituency_route(*w->c, &b->events[i], p->arena, &it->links);
+        it->line = w->seq.line + i + 1;
+    }
+    p->checkpoint = w->seq;
+    p->checkpoint.line += b->n;
+    p->checkpoint.offset += b->n;
+    int rc = ts_bus_publish(w->bus, p);
+    if (rc == 0)
+        w->seq = p->checkpoint;
+    return rc;
+}
+
 static int store_counters(ts_cwriter_t *w, const struct counters *k)
 {
     int rc = ts_store_begin(w->st);
@@ -166,7 +202,7 @@ static void *writer_main(void *arg)
         if (w->queued) {
             struct batch *b = w->queue[w->head];
             pthread_mutex_unlock(&w->mu);
-            rc = store_batch(w, b);
+            rc = w->bus ? publish_batch(w, b) : store_batch(w, b);
             pthread_mutex_lock(&w->mu);
             if (rc == 0) {
                 w->head = (w->head + 1) % TS_CWRITER_BATCHES;
@@ -191,7 +227,11 @@ static void *writer_main(void *arg)
             break; /* closed, and everything is stored */
         }
         if (rc == TS_EBUSY) {
-            if (!busy_logged)
+            if (!busy_logged && w->bus && w->queued)
+                ts_log_warn("collector paused: %s is unavailable; detections wait in memory, "
+                            "retrying every %d ms",
+                            ts_bus_name(w->bus), RETRY_MS);
+            else if (!busy_logged)
                 ts_log_warn("the database is locked by another writer: detections and counters "
                             "wait in memory, retrying every %d ms",
                             RETRY_MS);
@@ -218,7 +258,8 @@ static void *writer_main(void *arg)
             pthread_cond_broadcast(&w->room);
             break;
         } else if (busy_logged) {
-            ts_log_info("the database is writable again");
+            ts_log_info(w->bus ? "collector resumed: the bus and the database take detections again"
+                               : "the database is writable again");
             busy_logged = false;
         }
     }
@@ -227,9 +268,31 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-int ts_cwriter_start(ts_store_t *st, ts_constituency_t **c, int patience_ms, ts_cwriter_t **out)
+static void release_bus(ts_cwriter_t *w)
+{
+    if (w->bus)
+        ts_batch_free(&w->pub);
+    free(w->input);
+}
+
+int ts_cwriter_start(ts_store_t *st, ts_constituency_t **c, int patience_ms,
+                     const ts_cwriter_via_t *via, ts_cwriter_t **out)
 {
     *out = NULL;
+    ts_input_state_t seq = {0};
+    if (via && via->bus) {
+        int rc = ts_store_input_get(st, via->input, "netflow", &seq);
+        if (rc < 0) {
+            ts_log_error("collector: cannot register its input '%s': %s", via->input,
+                         ts_store_errmsg(st));
+            return rc;
+        }
+        /* Each run counts its detections from 0, as a new file would: its
+         * own identity (this process's start) tells the writer so. */
+        seq.dev = (uint64_t)getpid();
+        seq.ino = (uint64_t)ts_time_now();
+        seq.offset = seq.line = 0;
+    }
     ts_cwriter_t *w = calloc(1, sizeof *w);
     if (!w)
         return TS_ENOMEM;
@@ -241,6 +304,12 @@ int ts_cwriter_start(ts_store_t *st, ts_constituency_t **c, int patience_ms, ts_
         return TS_ENOMEM;
     }
     w->route_arena = ts_arena_new(1 << 12);
+    if (via && via->bus) {
+        w->bus = via->bus;
+        w->input = ts_xstrdup(via->input);
+        w->seq = seq;
+        ts_batch_init(&w->pub);
+    }
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -256,6 +325,7 @@ int ts_cwriter_start(ts_store_t *st, ts_constituency_t **c, int patience_ms, ts_
         pthread_mutex_destroy(&w->mu);
         batch_free(w->open);
         ts_arena_free(w->route_arena);
+        release_bus(w);
         free(w);
         return TS_EIO;
     }
@@ -380,6 +450,7 @@ int ts_cwriter_finish(ts_cwriter_t *w)
         batch_free(w->spare[i]);
     batch_free(w->open);
     ts_arena_free(w->route_arena);
+    release_bus(w);
     free(w->fill.v);
     free(w->ready.v);
     pthread_cond_destroy(&w->work);

@@ -23,6 +23,7 @@
 #include "core/error.h"
 #include "core/event.h"
 #include "flow/flow.h"
+#include "bus/bus.h"
 #include "route/constituency.h"
 #include "store/store.h"
 
@@ -30,14 +31,28 @@
 
 typedef struct ts_cwriter ts_cwriter_t;
 
+/* Where detections go past one machine: published to a bus (NATS JetStream)
+ * for a writer process to commit, as the input named `input` (format
+ * "netflow", e.g. "collector:NODE"), registered in st at start. Its
+ * checkpoint counts the detections committed; each run of the collector is a
+ * new "file" of that input (its identity is the process and its start), so a
+ * batch delivered twice is stored once, as for a file input, and the bus's
+ * Msg-Id recognises a batch published again after a timeout. Exporter
+ * counters are still saved to st directly. */
+typedef struct ts_cwriter_via {
+    ts_bus_t *bus; /* borrowed; NULL: store in st */
+    const char *input;
+} ts_cwriter_via_t;
+
 /* Starts the writer thread. st and *c belong to it until ts_cwriter_finish()
- * returns: the caller must not use them meanwhile. The writer replaces *c on
- * reload (ts_cwriter_reload) and frees the one it replaced. Once stopping,
- * it retries a busy store for patience_ms at most, then gives up on the
- * detections it still holds (and says how many).
- * \retval 0 *out set.  \retval TS_ENOMEM.  \retval TS_EIO no thread. */
+ * returns: the caller must not use them meanwhile. via: NULL (or its bus
+ * NULL) stores each batch in st; else batches are published (see above),
+ * and a bus that is unavailable (TS_EBUSY) is retried like a locked store. The writer replaces *c
+ * on reload (ts_cwriter_reload) and frees the one it replaced. Once stopping, it retries a busy
+ * store for patience_ms at most, then gives up on the detections it still holds (and says how
+ * many). \retval 0 *out set.  \retval TS_ENOMEM.  \retval TS_EIO no thread. */
 TS_MUSTCHECK int ts_cwriter_start(ts_store_t *st, ts_constituency_t **c, int patience_ms,
-                                  ts_cwriter_t **out /* OUT */);
+                                  const ts_cwriter_via_t *via, ts_cwriter_t **out /* OUT */);
 
 /* The arena of the open batch: detections added with ts_cwriter_add() keep
  * their strings there. Valid until the next ts_cwriter_flush(). */

@@ -51,12 +51,14 @@ typedef enum route {
     R_QUARANTINE,
     R_INPUTS,
     R_SCANS,
+    R_CONTACTS,
     R_COUNT_
 } route_t;
 
 static const char *const route_labels[R_COUNT_] = {
     "unknown",   "health",     "openapi",   "me",    "events",   "event",      "stats",  "site",
     "exporters", "advisories", "platforms", "sites", "taxonomy", "quarantine", "inputs", "scans",
+    "contacts",
 };
 _Static_assert(R_COUNT_ <= TS_API_ROUTE_MAX, "TS_API_ROUTE_MAX is too small");
 
@@ -161,6 +163,8 @@ static route_t route_of(const char *path, int64_t *id)
         return R_INPUTS;
     if (has_prefix_seg(rest, "scans"))
         return R_SCANS;
+    if (has_prefix_seg(rest, "contacts") || strcmp(rest, "outbox") == 0)
+        return R_CONTACTS;
     return R_NONE;
 }
 
@@ -1077,6 +1081,19 @@ static void do_taxonomy(ts_http_resp_t *resp)
 
 /* ---- Entry ------------------------------------------------------------------- */
 
+/* The one check every write route shares, before any route sees the request:
+ * a reader certificate may read and never change anything. */
+bool ts_api_may_write(const ts_http_req_t *req, ts_http_resp_t *resp)
+{
+    const char *m = req->method ? req->method : "";
+    if (req->who == NULL || !req->who->reader || strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
+        return true;
+    ts_http_resp_error(resp, 403, "forbidden",
+                       "this certificate has the role reader: it may read, not change anything "
+                       "(ask the CSIRT for an admin certificate)");
+    return false;
+}
+
 static bool principal_ok(const ts_principal_t *who)
 {
     return who != NULL && (who->csirt || who->site_id > 0);
@@ -1158,12 +1175,18 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
         ts_http_resp_error(resp, 401, "unauthenticated", "a valid client certificate is required");
         return;
     }
+    if (!public_route && !ts_api_may_write(req, resp))
+        return;
     if (r == R_ADVISORY || r == R_PLATFORMS) {
         ts_api_advisory_route(st, req, resp);
         return;
     }
     if (r == R_SCANS) {
         ts_api_scan_route(st, req, resp);
+        return;
+    }
+    if (r == R_CONTACTS) {
+        ts_api_contact_route(st, req, resp);
         return;
     }
 

@@ -12,6 +12,9 @@ void ts_api_advisory_route(ts_store_t *st, const ts_http_req_t *req, ts_http_res
 
 /* /api/v1/scans[/...] (api_scan.c). */
 void ts_api_scan_route(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp);
+/* /api/v1/contacts[/ID] and /api/v1/outbox (api_contact.c): a site's
+ * contacts and its notification mails. */
+void ts_api_contact_route(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp);
 
 /* /api/v1/quarantine and /api/v1/inputs (api_ops.c): the CSIRT's view of its
  * inputs; a site certificate is answered 404, as for any path it may not
@@ -33,3 +36,8 @@ void ts_api_internal(ts_store_t *st, ts_http_resp_t *resp, int err, const char *
  * returned when resp already holds the answer. */
 TS_MUSTCHECK bool ts_api_scope(ts_store_t *st, const ts_principal_t *who, const char *site_name,
                                ts_http_resp_t *resp, int64_t *root /* OUT */);
+/* False, with resp set to 403 read_only, when the request would change
+ * something (any method but GET and HEAD) and its certificate has the role
+ * reader. handle() asks it once for every route, so that no write route
+ * (platforms, contacts, later incidents and scans) can forget it. */
+TS_MUSTCHECK bool ts_api_may_write(const ts_http_req_t *req, ts_http_resp_t *resp);

@@ -15,6 +15,7 @@
  * in the certificate registry. Filled only by the server (or by tests). */
 typedef struct ts_principal {
     bool csirt;      /* a CSIRT certificate: sees the whole constituency */
+    bool reader;     /* role reader: may read, never change anything (403) */
     int64_t site_id; /* the certificate's site; 0 when csirt */
     char site[65];   /* its name; "" when csirt */
     char holder[TS_HOLDER_MAX + 1];

@@ -509,6 +509,7 @@ static int on_cert(const ts_cert_rec_t *rec, void *ctx)
     ts_principal_t *w = l->who;
     memset(w, 0, sizeof *w);
     w->csirt = rec->csirt;
+    w->reader = rec->reader;
     w->site_id = rec->csirt ? 0 : rec->site_id;
     snprintf(w->site, sizeof w->site, "%s", rec->csirt ? "" : rec->site_name);
     snprintf(w->holder, sizeof w->holder, "%s", rec->holder ? rec->holder : "");

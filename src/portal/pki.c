@@ -937,6 +937,7 @@ int ts_ca_issue(ts_ca_t *ca, ts_store_t *st, const ts_cert_request_t *req, const
         .site_id = req->csirt ? 0 : req->site_id,
         .csirt = req->csirt,
         .holder = req->holder,
+        .reader = req->reader,
         .not_before = nb,
         .not_after = na,
     };

@@ -40,6 +40,7 @@ typedef struct ts_cert_request {
     int64_t site_id;     /* the site; 0 with csirt */
     bool csirt;          /* a CSIRT certificate, sees the whole constituency */
     const char *holder;  /* 1..TS_HOLDER_MAX bytes, printable UTF-8 */
+    bool reader;         /* read-only: the API refuses its writes (403) */
     int64_t not_before;  /* us since the epoch; TS_TIME_NONE = now - 1 min */
     int64_t not_after;   /* us since the epoch; TS_TIME_NONE = not_before + 365 days */
     bool no_client_auth; /* tests only: leave out the clientAuth extended key usage */

@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/mem.h"
 #include "route/constfile_int.h"
+#include "store/notifystore.h"
 
 /* ---- A snapshot of the store's constituency -------------------------------- */
 
@@ -426,6 +428,76 @@ static void count_claim_changes(const struct cur *c, const ts_constfile_t *f, bo
     free(ix);
 }
 
+/* The site's contacts as a list of ids and addresses. */
+struct have {
+    int64_t *id;
+    char **email, **name;
+    size_t n, cap;
+};
+
+static int have_one(const ts_contact_rec_t *c, void *ctx)
+{
+    struct have *h = ctx;
+    PUSH(h->id, h->n, h->cap);
+    h->email = ts_xrealloc(h->email, h->cap * sizeof *h->email);
+    h->name = ts_xrealloc(h->name, h->cap * sizeof *h->name);
+    h->id[h->n] = c->id;
+    h->email[h->n] = ts_xstrdup(c->email);
+    h->name[h->n++] = ts_xstrdup(c->name);
+    return 0;
+}
+
+static int rename_contact(const ts_contact_rec_t *c, void *ctx)
+{
+    void **v = ctx;
+    ts_contact_rec_t upd = *c;
+    upd.name = v[1];
+    return ts_store_ncontact_update(v[0], &upd);
+}
+
+/* Brings the site's contacts in line with the file's (email and name): a
+ * contact the file keeps keeps its id, roles, keys, preferences and the
+ * digests waiting for it; one it drops is removed; a new one is added. */
+static int sync_contacts(ts_store_t *st, int64_t id, const ts_cf_site_t *s, char *err,
+                         size_t errsize)
+{
+    struct have h = {0};
+    int rc = ts_store_ncontacts_foreach(st, id, have_one, &h);
+    const char *what = "";
+    for (size_t i = 0; rc == 0 && i < h.n; i++) {
+        bool kept = false;
+        for (size_t j = 0; j < s->n_contacts && !kept; j++)
+            kept = strcasecmp(h.email[i], s->contacts[j].email) == 0;
+        what = h.email[i];
+        if (!kept)
+            rc = ts_store_ncontact_remove(st, id, h.id[i]);
+    }
+    for (size_t j = 0; rc == 0 && j < s->n_contacts; j++) {
+        const ts_cf_contact_t *ct = &s->contacts[j];
+        size_t k = 0;
+        while (k < h.n && strcasecmp(h.email[k], ct->email) != 0)
+            k++;
+        what = ct->email;
+        if (k == h.n) {
+            rc = ts_store_contact_add(st, id, ct->email, ct->name);
+        } else if (strcmp(h.name[k], ct->name) != 0) {
+            void *v[2] = {st, ct->name};
+            rc = ts_store_ncontact_get(st, id, h.id[k], rename_contact, v);
+        }
+    }
+    if (rc != 0)
+        ts_seterr(err, errsize, "site %s: cannot store contact %s: %s (%s)", s->name, what,
+                  ts_strerror(rc), ts_store_errmsg(st));
+    for (size_t i = 0; i < h.n; i++) {
+        free(h.email[i]);
+        free(h.name[i]);
+    }
+    free(h.id);
+    free(h.email);
+    free(h.name);
+    return rc;
+}
+
 static int write_claims(ts_store_t *st, int64_t id, const ts_cf_site_t *s, char *err,
                         size_t errsize)
 {
@@ -445,15 +517,7 @@ static int write_claims(ts_store_t *st, int64_t id, const ts_cf_site_t *s, char 
             }
         }
     }
-    for (size_t j = 0; j < s->n_contacts; j++) {
-        int rc = ts_store_contact_add(st, id, s->contacts[j].email, s->contacts[j].name);
-        if (rc != 0) {
-            ts_seterr(err, errsize, "site %s: cannot store contact %s: %s (%s)", s->name,
-                      s->contacts[j].email, ts_strerror(rc), ts_store_errmsg(st));
-            return rc;
-        }
-    }
-    return 0;
+    return sync_contacts(st, id, s, err, errsize);
 }
 
 /* The writes, inside the caller's transaction. */

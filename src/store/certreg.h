@@ -25,6 +25,7 @@ typedef struct ts_cert_rec {
     bool site_exists;        /* false once the site is removed: the certificate is then refused */
     bool csirt;              /* sees the whole constituency */
     const char *holder;      /* the person or system holding it (free text) */
+    bool reader;             /* read-only (role reader): the API refuses its writes */
     int64_t not_before;      /* validity, us since the epoch */
     int64_t not_after;
     int64_t issued;  /* when it was registered, us since the epoch */

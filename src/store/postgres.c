@@ -221,6 +221,7 @@ static const char *const migrations[] = {
     step8,
     ts_pg_migration_scan,
     ts_pg_migration_advisory_entries,
+    ts_pg_migration_notify,
     ts_pg_migration_feeds,
 };
 #define PG_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
@@ -1164,7 +1165,7 @@ static int pg_site_update(ts_store_t *st, int64_t id, int64_t parent_id, const c
     return ts_pg_op_end(pg, own, r);
 }
 
-/* Removes a site's claims and contacts, and with remove the site itself
+/* Removes a site's claims, and with remove its contacts and the site itself
  * (refused while it has sub-sites). */
 static int clear_site(struct pg_store *pg, int64_t id, bool remove)
 {
@@ -1182,7 +1183,9 @@ static int clear_site(struct pg_store *pg, int64_t id, bool remove)
         }
     }
     static const enum pg_id dels[] = {S_CLAIMS_DELETE_SITE, S_CONTACTS_DELETE_SITE, S_SITE_DELETE};
-    for (size_t i = 0; r == 0 && i < (remove ? 3u : 2u); i++) {
+    for (size_t i = 0; r == 0 && i < 3u; i++) {
+        if (!remove && dels[i] != S_CLAIMS_DELETE_SITE)
+            continue;
         ts_pg_params_t p;
         ts_pg_params_init(&p);
         ts_pg_int(&p, id);
@@ -2356,4 +2359,5 @@ const struct ts_store_ops ts_store_postgres_ops = {
     .advisory = &ts_pg_advisory_ops,
     .scan = &ts_pg_scan_ops,
     .feed = &ts_pg_feed_ops,
+    .notify = &ts_pg_notify_ops,
 };

@@ -34,13 +34,14 @@ _Static_assert(Q_END_ <= TS_PGX_CERT + 16, "certificate statements exceed their 
 
 #define CERT_COLS                                                                                  \
     "SELECT c.fingerprint, c.serial, coalesce(c.site_id, 0), coalesce(s.name, ''),"                \
-    " s.id IS NOT NULL, c.csirt, c.holder, c.not_before, c.not_after, c.issued, c.revoked"         \
+    " s.id IS NOT NULL, c.csirt, c.holder, c.not_before, c.not_after, c.issued, c.revoked,"        \
+    " c.reader"                                                                                    \
     " FROM certs c LEFT JOIN sites s ON s.id = c.site_id"
 
 static const char sql_site_exists[] = "SELECT 1 FROM sites WHERE id = $1";
 static const char sql_insert[] =
     "INSERT INTO certs (fingerprint, serial, site_id, csirt, holder, not_before, not_after,"
-    " issued) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    " issued, reader) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 static const char sql_lookup[] = CERT_COLS " WHERE c.fingerprint = $1";
 static const char sql_exists[] = "SELECT 1 FROM certs WHERE fingerprint = $1 OR serial = $1";
 static const char sql_revoke[] =
@@ -60,6 +61,7 @@ static void row_to_rec(const PGresult *res, int i, ts_cert_rec_t *r)
     r->not_after = ts_pg_col_int(res, i, 8);
     r->issued = ts_pg_col_int(res, i, 9);
     r->revoked = ts_pg_col_int(res, i, 10);
+    r->reader = ts_pg_col_int(res, i, 11) != 0;
     if (r->csirt) {
         r->site_exists = false;
         r->site_name = "";
@@ -111,6 +113,7 @@ static int pg_cert_add(ts_store_t *st, const ts_cert_rec_t *rec)
         ts_pg_int(&p, rec->not_before);
         ts_pg_int(&p, rec->not_after);
         ts_pg_int(&p, ts_pg_now_us());
+        ts_pg_int(&p, rec->reader ? 1 : 0);
         r = ts_pg_run(pg, Q_INSERT, sql_insert, &p, NULL);
     }
     return ts_pg_op_end(pg, own, r);

@@ -54,7 +54,8 @@ enum {
     TS_PGX_ADVISORY = 48,
     TS_PGX_FEED = 176,
     TS_PGX_SCAN = 208,
-    TS_PGX_COUNT = 240,
+    TS_PGX_NOTIFY = 240,
+    TS_PGX_COUNT = 288,
 };
 
 /* An event waiting in a transaction for the batch's COPY. */
@@ -177,10 +178,12 @@ extern const char ts_pg_migration_portal[];           /* v6 */
 extern const char ts_pg_migration_advisory[];         /* v7 */
 extern const char ts_pg_migration_scan[];             /* v9 */
 extern const char ts_pg_migration_advisory_entries[]; /* v10 */
-extern const char ts_pg_migration_feeds[];            /* v11 */
+extern const char ts_pg_migration_notify[];           /* v11 */
+extern const char ts_pg_migration_feeds[];            /* v12 */
 
 extern const struct ts_store_cert_ops ts_pg_cert_ops;
 extern const struct ts_store_portal_ops ts_pg_portal_ops;
 extern const struct ts_store_advisory_ops ts_pg_advisory_ops;
 extern const struct ts_store_scan_ops ts_pg_scan_ops;
 extern const struct ts_store_feed_ops ts_pg_feed_ops;
+extern const struct ts_store_notify_ops ts_pg_notify_ops;

@@ -267,6 +267,7 @@ static const char *const migrations[] = {
     "PRAGMA user_version = 8;",
     ts_sq_migration_scan,
     ts_sq_migration_advisory_entries,
+    ts_sq_migration_notify,
     ts_sq_migration_feeds,
 };
 _Static_assert(TS_FLOW_DROP_COUNT_ == 6, "one exporters column per drop reason");
@@ -1424,7 +1425,7 @@ static int sq_site_clear(ts_store_t *st, int64_t site_id)
         return r;
     r = exists_q(sq, S_SITE_EXISTS, site_id, 0);
     r = r == 1 ? 0 : r == 0 ? not_found(sq, "site") : r;
-    static const enum sq_id dels[] = {S_CLAIMS_DELETE_SITE, S_CONTACTS_DELETE_SITE};
+    static const enum sq_id dels[] = {S_CLAIMS_DELETE_SITE};
     for (size_t i = 0; r == 0 && i < sizeof dels / sizeof dels[0]; i++) {
         int err_ = 0;
         sqlite3_stmt *s = stmt_get(sq, dels[i], &err_);
@@ -2428,4 +2429,5 @@ const struct ts_store_ops ts_store_sqlite_ops = {
     .advisory = &ts_sq_advisory_ops,
     .scan = &ts_sq_scan_ops,
     .feed = &ts_sq_feed_ops,
+    .notify = &ts_sq_notify_ops,
 };

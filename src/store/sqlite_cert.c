@@ -35,13 +35,14 @@ _Static_assert(Q_END_ <= TS_SQX_CERT + 16, "certificate statements exceed their 
 
 #define CERT_COLS                                                                                  \
     "SELECT c.fingerprint, c.serial, ifnull(c.site_id, 0), ifnull(s.name, ''),"                    \
-    " s.id IS NOT NULL, c.csirt, c.holder, c.not_before, c.not_after, c.issued, c.revoked"         \
+    " s.id IS NOT NULL, c.csirt, c.holder, c.not_before, c.not_after, c.issued, c.revoked,"        \
+    " c.reader"                                                                                    \
     " FROM certs c LEFT JOIN sites s ON s.id = c.site_id"
 
 static const char sql_site_exists[] = "SELECT 1 FROM sites WHERE id = ?1";
 static const char sql_insert[] =
     "INSERT INTO certs (fingerprint, serial, site_id, csirt, holder, not_before, not_after,"
-    " issued) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    " issued, reader) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 static const char sql_lookup[] = CERT_COLS " WHERE c.fingerprint = ?1";
 static const char sql_exists[] = "SELECT 1 FROM certs WHERE fingerprint = ?1 OR serial = ?1";
 static const char sql_revoke[] =
@@ -61,6 +62,7 @@ static void row_to_rec(sqlite3_stmt *s, ts_cert_rec_t *r)
     r->not_after = sqlite3_column_int64(s, 8);
     r->issued = sqlite3_column_int64(s, 9);
     r->revoked = sqlite3_column_int64(s, 10);
+    r->reader = sqlite3_column_int(s, 11) != 0;
     if (r->csirt) {
         r->site_exists = false;
         r->site_name = "";
@@ -114,6 +116,7 @@ static int sq_cert_add(ts_store_t *st, const ts_cert_rec_t *rec)
             sqlite3_bind_int64(s, 6, rec->not_before);
             sqlite3_bind_int64(s, 7, rec->not_after);
             sqlite3_bind_int64(s, 8, ts_sq_now_us());
+            sqlite3_bind_int(s, 9, rec->reader ? 1 : 0);
             r = ts_sq_run(sq, s);
         }
     }

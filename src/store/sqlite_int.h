@@ -29,7 +29,8 @@ enum {
     TS_SQX_ADVISORY = 48, /* sqlite_advisory.c: advisories, platforms, matches */
     TS_SQX_FEED = 176,    /* sqlite_feed.c: report schemas, scheduled feeds, API reports */
     TS_SQX_SCAN = 208,    /* sqlite_scan.c: scans, their services and findings */
-    TS_SQX_COUNT = 240,
+    TS_SQX_NOTIFY = 240,  /* sqlite_notify.c: contacts, digests, outbox */
+    TS_SQX_COUNT = 288,
 };
 
 struct sq_store {
@@ -94,4 +95,5 @@ extern const char ts_sq_migration_portal[];           /* v6 */
 extern const char ts_sq_migration_advisory[];         /* v7 */
 extern const char ts_sq_migration_scan[];             /* v9 */
 extern const char ts_sq_migration_advisory_entries[]; /* v10 */
-extern const char ts_sq_migration_feeds[];            /* v11 */
+extern const char ts_sq_migration_notify[];           /* v11 */
+extern const char ts_sq_migration_feeds[];            /* v12 */

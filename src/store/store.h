@@ -107,7 +107,9 @@ TS_MUSTCHECK int ts_store_claim_add(ts_store_t *st, int64_t site_id, ts_rule_kin
                                     const char *value);
 TS_MUSTCHECK int ts_store_claim_remove(ts_store_t *st, int64_t site_id, ts_rule_kind_t kind,
                                        const char *value);
-/* Removes every claim and contact of a site (used by file import). */
+/* Removes every claim of a site (used by file import, which brings the
+ * site's contacts in line itself, so that their keys, preferences and
+ * waiting digests stay). */
 TS_MUSTCHECK int ts_store_site_clear(ts_store_t *st, int64_t site_id);
 
 TS_MUSTCHECK int ts_store_contact_add(ts_store_t *st, int64_t site_id, const char *email,

@@ -48,6 +48,7 @@ struct ts_store_portal_ops;
 struct ts_store_advisory_ops;
 struct ts_store_scan_ops;
 struct ts_store_feed_ops;
+struct ts_store_notify_ops;
 
 struct ts_store_ops {
     const char *name;   /* "sqlite", for messages */
@@ -103,6 +104,7 @@ struct ts_store_ops {
     const struct ts_store_advisory_ops *advisory; /* store/advstore_int.h */
     const struct ts_store_scan_ops *scan;         /* store/scanstore_int.h */
     const struct ts_store_feed_ops *feed;         /* store/feedstore_int.h */
+    const struct ts_store_notify_ops *notify;     /* store/notifystore_int.h */
 };
 
 struct ts_store {
@@ -160,6 +162,7 @@ bool ts_store_tlp_visible(const ts_stored_event_t *se);
  * (NULL when none of them has one), so that a site never sees another's
  * targets. Lists live in a. */
 void ts_store_scope_targets(ts_stored_event_t *se, ts_arena_t *a);
+extern const struct ts_store_notify_ops ts_sq_notify_ops;
 
 /* Like ts_store_open() but migrates no further than max_version (< 0: to the
  * latest). For tests that need a store as an older tocsin left it.

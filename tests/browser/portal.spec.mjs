@@ -217,6 +217,7 @@ async function siteA(page) {
     await chartAndTable(page, 'A');
     await sitePickerA(page);
     await platformsA(page);
+    await contactsA(page);
 
     // Revoked while the page is open: the next request is refused, and the page
     // says so instead of showing stale or empty data.
@@ -309,6 +310,37 @@ async function platformsA(page) {
     check('A: the imported platform is stored', (await specs()).some((s) => s.includes('nginx')));
     same('A: the table shows what is stored', await specs(), await listed());
     await page.screenshot({ path: `${SHOTS}/a-platforms.png`, fullPage: true });
+}
+
+// Contacts: add one through the form, change it, remove it; the API agrees.
+async function contactsA(page) {
+    const emails = async () => (await apiJson(page, '/api/v1/contacts')).body.contacts.map((c) => c.email).sort();
+    await page.goto(`${BASE}/#/contacts`);
+    await page.waitForSelector('table.contacts, #no-contacts');
+    await page.fill('#contact-form input[name=email]', 'noc@uni-a.example');
+    await page.fill('#contact-form input[name=name]', 'NOC <b>night</b>');
+    await page.selectOption('#contact-form select[name=lang]', 'de');
+    await page.fill('#contact-form input[name=hours]', 'Mon-Fri 08:00-17:00');
+    await page.click('#contact-form button[type=submit]');
+    await page.waitForSelector('#contact-done');
+    check('A: the added contact is stored', (await emails()).includes('noc@uni-a.example'));
+    const row = page.locator('table.contacts tbody tr', { hasText: 'noc@uni-a.example' });
+    check('A: a name with markup is shown as text', (await row.locator('td').nth(1).textContent()) === 'NOC <b>night</b>');
+    // A bad value: the API's message is shown, nothing changes.
+    await row.locator('button.edit').click();
+    await page.fill('#contact-form input[name=tz]', 'Mars/Olympus');
+    await page.click('#contact-form button[type=submit]');
+    await page.waitForSelector('main .error');
+    check('A: the refusal names the field', /tz:/.test(await page.textContent('main .error')));
+    await page.fill('#contact-form input[name=tz]', 'Europe/Berlin');
+    await page.click('#contact-form button[type=submit]');
+    await page.waitForFunction(() => /changed/.test(document.querySelector('#contact-done')?.textContent || ''));
+    const c = (await apiJson(page, '/api/v1/contacts')).body.contacts.find((x) => x.email === 'noc@uni-a.example');
+    same('A: the change is stored', 'Europe/Berlin', c && c.tz);
+    await page.screenshot({ path: `${SHOTS}/a-contacts.png`, fullPage: true });
+    await page.locator('table.contacts tbody tr', { hasText: 'noc@uni-a.example' }).locator('button.remove').click();
+    await page.waitForFunction(() => ![...document.querySelectorAll('table.contacts td.addr')].some((x) => x.textContent === 'noc@uni-a.example'));
+    check('A: the removed contact is gone', !(await emails()).includes('noc@uni-a.example'));
 }
 
 async function csirt(page) {

@@ -150,6 +150,13 @@ for _ in $(seq 1 20); do
     echo "$HEALTH" | grep -q '"name":"ingest-b"' && break
     sleep 1
 done
+# The same in /metrics (set with each heartbeat, every 5 s), for a CSIRT certificate.
+for _ in $(seq 1 20); do
+    METRICS=$(curl -s --max-time 10 --cacert "$WORK/ca/ca.pem" --cert "$CERT" --key "$KEY" "$URL/metrics")
+    grep -q '^tocsin_bus_consumer_pending 0$' <<<"$METRICS" && grep -q '^tocsin_bus_consumer_ack_pending 0$' <<<"$METRICS" &&
+        grep -q '^tocsin_bus_nodes 4$' <<<"$METRICS" && break
+    sleep 1
+done
 touch "$WORK/stop-probe"
 for name in ingest-a ingest-b writer portal; do kill -TERM "${NODE_PID[$name]}" 2>/dev/null || true; done
 for name in ingest-a ingest-b writer portal; do wait "${NODE_PID[$name]}" 2>/dev/null || true; done
@@ -186,6 +193,11 @@ fi
 echo "$HEALTH" | grep -q '"pending":0' && ok || fail "health: the writer still lags: $HEALTH"
 for name in ingest-a ingest-b writer portal; do
     echo "$HEALTH" | grep -q "\"name\":\"$name\"" && ok || fail "health does not list $name: $HEALTH"
+done
+
+for m in 'tocsin_bus_connected 1' 'tocsin_bus_consumer_pending 0' 'tocsin_bus_consumer_ack_pending 0' \
+    'tocsin_bus_nodes 4' 'tocsin_bus_stream_replicas_current 3'; do
+    grep -q "^$m\$" <<<"$METRICS" && ok || fail "metrics: no '$m': $(grep '^tocsin_bus' <<<"$METRICS" | tr '\n' ' ')"
 done
 
 # The portal answered throughout: no gap of 5 s without a page of events,

@@ -5,6 +5,7 @@ import { html } from 'htm/preact';
 import { render } from 'preact';
 import { useApi } from './api.js';
 import { AdvisoryDetail, Advisories } from './pages/advisories.js';
+import { Contacts } from './pages/contacts.js';
 import { Dashboard } from './pages/dashboard.js';
 import { EventDetail } from './pages/event.js';
 import { Events } from './pages/events.js';
@@ -24,6 +25,7 @@ const NAV = [
     ['advisories', 'Advisories'],
     ['platforms', 'Platforms'],
     ['scans', 'Scans'],
+    ['contacts', 'Contacts'],
 ];
 // The CSIRT's own infrastructure: its certificates only.
 const CSIRT_NAV = [
@@ -45,6 +47,7 @@ function Page({ route, me }) {
         if (p0 === 'platforms' && p1 === undefined) return html`<${Platforms} me=${me} site=${site} />`;
         if (p0 === 'scans' && p1 === undefined) return html`<${Scans} me=${me} site=${site} />`;
         if (p0 === 'scans') return html`<${ScanDetail} id=${p1} />`;
+        if (p0 === 'contacts' && p1 === undefined) return html`<${Contacts} me=${me} site=${site} />`;
         if (me && me.csirt && p1 === undefined) {
             if (p0 === 'quarantine') return html`<${Quarantine} params=${route.params} />`;
             if (p0 === 'inputs') return html`<${Inputs} />`;

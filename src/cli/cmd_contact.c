@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* tocsin contact add|set|remove|list|import: a site's contacts, who get its
+ * notifications (notify/contact.h says what each field holds). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "core/event.h"
+#include "core/file.h"
+#include "core/jsonw.h"
+#include "notify/contact.h"
+#include "notify/item.h"
+#include "notify/pgp.h"
+#include "store/notifystore.h"
+
+static void contact_usage(FILE *out)
+{
+    fprintf(out,
+            "Usage:\n"
+            "  tocsin contact add --site NAME --email ADDR [OPTIONS]\n"
+            "  tocsin contact set --site NAME --email ADDR [--new-email ADDR] [OPTIONS]\n"
+            "  tocsin contact remove --site NAME --email ADDR\n"
+            "  tocsin contact list [--site NAME] [--format table|json]\n"
+            "  tocsin contact import FILE\n"
+            "\n"
+            "A site's contacts get its notifications: mails built from what concerns the\n"
+            "site (new matched advisories; incidents and scan findings), signed with the\n"
+            "CSIRT's OpenPGP key and encrypted to the contact's key when it has one.\n"
+            "\n"
+            "Options of add and set (set changes only what is given):\n"
+            "  --name TEXT            the contact's name\n"
+            "  --role R               abuse, security, technical or management (repeat, or\n"
+            "                         comma-separated; default abuse)\n"
+            "  --key FILE             the contact's OpenPGP public key (ASCII armour); it is\n"
+            "                         checked: one public key that can encrypt and has not\n"
+            "                         expired. --no-key removes it\n"
+            "  --smime-cert FILE      a PEM S/MIME certificate, kept with the contact\n"
+            "  --phone NUMBER         digits, spaces and + ( ) - / .\n"
+            "  --lang en|de           the language of the mails (default en)\n"
+            "  --tz ZONE              the contact's time zone (\"Europe/Berlin\"; default UTC)\n"
+            "  --hours \"DAYS HH:MM-HH:MM\"\n"
+            "                         working hours, e.g. \"Mon-Fri 08:00-17:00\": outside\n"
+            "                         them only urgent mail is sent (default: any time)\n"
+            "  --immediate PRIORITY   the lowest priority sent at once: low, medium, high,\n"
+            "                         critical (default) or none\n"
+            "  --immediate-type TYPE  an RSIT type always sent at once (repeatable)\n"
+            "  --never TYPE           an RSIT type never sent (repeatable)\n"
+            "  --digest hourly|daily|none\n"
+            "                         how the rest is sent (default daily)\n"
+            "  --iodef, --no-iodef    attach IODEF besides CSV when there is one\n"
+            "\n"
+            "`contact import` reads contacts of any sites from a CSV file (a header line\n"
+            "naming the columns site, email and any of name, roles, phone, lang, tz,\n"
+            "hours, immediate, digest, immediate_types, never_types, iodef, pgp_key,\n"
+            "smime_cert) or a JSON file {\"contacts\": [{\"site\": ..., \"email\": ...}]}\n"
+            "with the same names; a contact that exists (same site and address) is\n"
+            "changed. Every row is checked first: one bad row changes nothing.\n"
+            "`contact list --format json` writes one JSON object per line.\n"
+            "Exit codes: 2 usage or a refused field, 3 unknown site or contact, 4 the\n"
+            "address exists, 1 other failures.\n");
+}
+
+/* The options of add and set, as given. */
+struct opts {
+    const char *site, *email, *new_email, *key_file, *cert_file;
+    ts_contact_in_t in;
+    ts_buf_t roles, imm_types, never;
+    char *key, *cert;
+    bool no_key;
+};
+
+static void opts_free(struct opts *o)
+{
+    ts_buf_free(&o->roles);
+    ts_buf_free(&o->imm_types);
+    ts_buf_free(&o->never);
+    free(o->key);
+    free(o->cert);
+}
+
+static void list_add(ts_buf_t *b, const char *v)
+{
+    if (b->len)
+        ts_buf_putc(b, ',');
+    ts_buf_puts(b, v);
+}
+
+static int parse(int argc, char **argv, bool set, struct opts *o)
+{
+    static const struct option opts[] = {
+        {"site", required_argument, NULL, 's'},
+        {"email", required_argument, NULL, 'e'},
+        {"new-email", required_argument, NULL, 'E'},
+        {"name", required_argument, NULL, 'n'},
+        {"role", required_argument, NULL, 'r'},
+        {"key", required_argument, NULL, 'k'},
+        {"no-key", no_argument, NULL, 'K'},
+        {"smime-cert", required_argument, NULL, 'c'},
+        {"phone", required_argument, NULL, 'p'},
+        {"lang", required_argument, NULL, 'l'},
+        {"tz", required_argument, NULL, 'z'},
+        {"hours", required_argument, NULL, 'H'},
+        {"immediate", required_argument, NULL, 'i'},
+        {"immediate-type", required_argument, NULL, 'I'},
+        {"never", required_argument, NULL, 'N'},
+        {"digest", required_argument, NULL, 'd'},
+        {"iodef", no_argument, NULL, 'o'},
+        {"no-iodef", no_argument, NULL, 'O'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 's':
+            o->site = optarg;
+            break;
+        case 'e':
+            o->email = optarg;
+            break;
+        case 'E':
+            o->new_email = optarg;
+            break;
+        case 'n':
+            o->in.name = optarg;
+            break;
+        case 'r':
+            list_add(&o->roles, optarg);
+            break;
+        case 'k':
+            o->key_file = optarg;
+            break;
+        case 'K':
+            o->no_key = true;
+            break;
+        case 'c':
+            o->cert_file = optarg;
+            break;
+        case 'p':
+            o->in.phone = optarg;
+            break;
+        case 'l':
+            o->in.lang = optarg;
+            break;
+        case 'z':
+            o->in.tz = optarg;
+            break;
+        case 'H':
+            o->in.hours = optarg;
+            break;
+        case 'i':
+            o->in.immediate = optarg;
+            break;
+        case 'I':
+            list_add(&o->imm_types, optarg);
+            break;
+        case 'N':
+            list_add(&o->never, optarg);
+            break;
+        case 'd':
+            o->in.digest = optarg;
+            break;
+        case 'o':
+            o->in.iodef = "true";
+            break;
+        case 'O':
+            o->in.iodef = "false";
+            break;
+        case 'h':
+            contact_usage(stdout);
+            return 1;
+        default:
+            ts_cli_usage_error("contact", NULL);
+            return -1;
+        }
+    }
+    if (optind != argc || o->site == NULL || o->email == NULL) {
+        ts_cli_usage_error("contact",
+                           "contact %s needs --site NAME and --email ADDR, and no "
+                           "other arguments",
+                           set ? "set" : "add");
+        return -1;
+    }
+    if (!set && (o->new_email || o->no_key)) {
+        ts_cli_usage_error("contact", "--new-email and --no-key are options of contact set");
+        return -1;
+    }
+    if (o->no_key && o->key_file) {
+        ts_cli_usage_error("contact", "give --key FILE or --no-key, not both");
+        return -1;
+    }
+    char why[256];
+    if (o->key_file && ts_file_read(o->key_file, TS_PGP_KEY_MAX, TS_FILE_REGULAR, &o->key, NULL,
+                                    why, sizeof why) != 0) {
+        fprintf(stderr, "tocsin: --key %s: %s\n", o->key_file, why);
+        return -1;
+    }
+    if (o->cert_file && ts_file_read(o->cert_file, 64 * 1024, TS_FILE_REGULAR, &o->cert, NULL, why,
+                                     sizeof why) != 0) {
+        fprintf(stderr, "tocsin: --smime-cert %s: %s\n", o->cert_file, why);
+        return -1;
+    }
+    o->in.email = set ? o->new_email : o->email;
+    o->in.roles = o->roles.len ? o->roles.data : NULL;
+    o->in.immediate_types = o->imm_types.len ? o->imm_types.data : NULL;
+    o->in.never_types = o->never.len ? o->never.data : NULL;
+    o->in.pgp_key = o->no_key ? "" : o->key;
+    o->in.smime_cert = o->cert;
+    return 0;
+}
+
+static int find_site(ts_store_t *st, const char *site, int64_t *id)
+{
+    int r = ts_store_site_find(st, site, id);
+    if (r)
+        fprintf(stderr, "tocsin: %s: %s\n", site,
+                r == TS_ENOENT ? "no such site" : ts_store_errmsg(st));
+    return r;
+}
+
+/* A refused field is a usage error (2); the rest as their codes say. */
+static int put_exit(int r)
+{
+    return r == TS_EINVAL ? TS_EXIT_USAGE : ts_cli_exit_code(r);
+}
+
+static int add_or_set(ts_cli_t *cli, int argc, char **argv, bool set)
+{
+    struct opts o;
+    memset(&o, 0, sizeof o);
+    int p = parse(argc, argv, set, &o);
+    if (p != 0) {
+        opts_free(&o);
+        return p > 0 ? TS_EXIT_OK : TS_EXIT_USAGE;
+    }
+    ts_store_t *st = NULL;
+    int64_t site = 0, id = 0;
+    int r = set ? ts_cli_open_existing(cli, &st) : ts_cli_open(cli, &st);
+    if (r == 0)
+        r = find_site(st, o.site, &site);
+    if (r == 0 && set) {
+        r = ts_store_ncontact_find(st, site, o.email, &id);
+        if (r)
+            fprintf(stderr, "tocsin: %s has no contact %s\n", o.site, o.email);
+    }
+    char err[512] = "";
+    if (r == 0) {
+        r = ts_contact_put(st, site, id, &o.in, ts_time_now(), &id, err, sizeof err);
+        if (r)
+            fprintf(stderr, "tocsin: contact %s: %s\n", set ? "set" : "add", err);
+    }
+    if (r == 0)
+        printf("contact %s of %s %s (id %lld)\n", o.new_email ? o.new_email : o.email, o.site,
+               set ? "changed" : "added", (long long)id);
+    ts_store_close(st);
+    opts_free(&o);
+    return r == 0 ? TS_EXIT_OK : put_exit(r);
+}
+
+static int contact_add(ts_cli_t *cli, int argc, char **argv)
+{
+    return add_or_set(cli, argc, argv, false);
+}
+
+static int contact_set(ts_cli_t *cli, int argc, char **argv)
+{
+    return add_or_set(cli, argc, argv, true);
+}
+
+static int contact_remove(ts_cli_t *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"site", required_argument, NULL, 's'},
+        {"email", required_argument, NULL, 'e'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *site = NULL, *email = NULL;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (ch == 's')
+            site = optarg;
+        else if (ch == 'e')
+            email = optarg;
+        else if (ch == 'h') {
+            contact_usage(stdout);
+            return TS_EXIT_OK;
+        } else {
+            ts_cli_usage_error("contact", NULL);
+            return TS_EXIT_USAGE;
+        }
+    }
+    if (optind != argc || site == NULL || email == NULL) {
+        ts_cli_usage_error("contact", "contact remove needs --site NAME and --email ADDR");
+        return TS_EXIT_USAGE;
+    }
+    ts_store_t *st = NULL;
+    int64_t sid = 0, id = 0;
+    int r = ts_cli_open_existing(cli, &st);
+    if (r == 0)
+        r = find_site(st, site, &sid);
+    if (r == 0 && (r = ts_store_ncontact_find(st, sid, email, &id)) == 0)
+        r = ts_store_ncontact_remove(st, sid, id);
+    if (r == TS_ENOENT && sid)
+        fprintf(stderr, "tocsin: %s has no contact %s\n", site, email);
+    else if (r && sid)
+        fprintf(stderr, "tocsin: contact remove: %s\n", ts_store_errmsg(st));
+    if (r == 0)
+        printf("contact %s of %s removed\n", email, site);
+    ts_store_close(st);
+    return r == 0 ? TS_EXIT_OK : ts_cli_exit_code(r);
+}
+
+struct list_ctx {
+    bool json;
+    int64_t now;
+    ts_buf_t buf;
+};
+
+static int list_one(const ts_contact_rec_t *c, void *ctx)
+{
+    struct list_ctx *l = ctx;
+    ts_buf_reset(&l->buf);
+    if (l->json) {
+        ts_jsonw_t w;
+        ts_jsonw_init(&w, &l->buf);
+        ts_contact_json(&w, c, l->now);
+        ts_buf_putc(&l->buf, '\n');
+    } else {
+        char roles[64];
+        /* Every field was checked on the way in: no control characters. */
+        ts_buf_printf(&l->buf, "%-16s  %-32s  %-24s  %-4s  %-9s  %-6s  %-7s  %s\n", c->site_name,
+                      c->email, ts_roles_text(c->roles, roles, sizeof roles), c->lang,
+                      c->immediate ? ts_prio_name(c->immediate) : "none", ts_digest_name(c->digest),
+                      ts_contact_key_state(c, l->now), c->name);
+    }
+    fwrite(l->buf.data, 1, l->buf.len, stdout);
+    return 0;
+}
+
+static int contact_list(ts_cli_t *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"site", required_argument, NULL, 's'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *site = NULL;
+    struct list_ctx l = {.buf = TS_BUF_INIT, .now = ts_time_now()};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (ch == 's') {
+            site = optarg;
+        } else if (ch == 'f') {
+            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
+                ts_cli_usage_error("contact", "--format: table or json");
+                return TS_EXIT_USAGE;
+            }
+            l.json = optarg[0] == 'j';
+        } else if (ch == 'h') {
+            contact_usage(stdout);
+            return TS_EXIT_OK;
+        } else {
+            ts_cli_usage_error("contact", NULL);
+            return TS_EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        ts_cli_usage_error("contact", "contact list takes no arguments besides its options");
+        return TS_EXIT_USAGE;
+    }
+    ts_store_t *st = NULL;
+    int64_t sid = 0;
+    int r = ts_cli_open_existing(cli, &st);
+    if (r == 0 && site)
+        r = find_site(st, site, &sid);
+    if (r == 0 && !l.json)
+        printf("%-16s  %-32s  %-24s  %-4s  %-9s  %-6s  %-7s  %s\n", "SITE", "EMAIL", "ROLES",
+               "LANG", "IMMEDIATE", "DIGEST", "KEY", "NAME");
+    if (r == 0 && (r = ts_store_ncontacts_foreach(st, sid, list_one, &l)) != 0)
+        fprintf(stderr, "tocsin: contact list: %s\n", ts_store_errmsg(st));
+    ts_buf_free(&l.buf);
+    ts_store_close(st);
+    return r == 0 ? TS_EXIT_OK : ts_cli_exit_code(r);
+}
+
+static int contact_import(ts_cli_t *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (ch == 'h') {
+            contact_usage(stdout);
+            return TS_EXIT_OK;
+        }
+        ts_cli_usage_error("contact", NULL);
+        return TS_EXIT_USAGE;
+    }
+    if (optind + 1 != argc) {
+        ts_cli_usage_error("contact", "contact import takes one FILE");
+        return TS_EXIT_USAGE;
+    }
+    const char *path = argv[optind];
+    char *data = NULL, err[512] = "";
+    size_t len = 0;
+    int r =
+        ts_file_read(path, TS_CONTACT_IMPORT_MAX, TS_FILE_REGULAR, &data, &len, err, sizeof err);
+    if (r) {
+        fprintf(stderr, "tocsin: %s: %s\n", path, err);
+        return r == TS_ENOENT ? TS_EXIT_NOTFOUND : TS_EXIT_FAIL;
+    }
+    ts_contact_import_t *imp = NULL;
+    r = ts_contact_import_parse(data, len, &imp, err, sizeof err);
+    free(data);
+    if (r) {
+        fprintf(stderr, "tocsin: %s: %s\n", path, err);
+        return TS_EXIT_USAGE;
+    }
+    ts_store_t *st = NULL;
+    ts_contact_import_stats_t stats = {0};
+    r = ts_cli_open(cli, &st);
+    if (r == 0 &&
+        (r = ts_contact_import_apply(st, imp, ts_time_now(), &stats, err, sizeof err)) != 0)
+        fprintf(stderr, "tocsin: %s: %s (nothing imported)\n", path, err);
+    if (r == 0)
+        printf("%zu contacts added, %zu changed\n", stats.added, stats.changed);
+    ts_contact_import_free(imp);
+    ts_store_close(st);
+    return r == 0 ? TS_EXIT_OK : put_exit(r);
+}
+
+int ts_cmd_contact(ts_cli_t *cli, int argc, char **argv)
+{
+    static const ts_cli_verb_t verbs[] = {
+        {"add", contact_add},   {"set", contact_set},       {"remove", contact_remove},
+        {"list", contact_list}, {"import", contact_import},
+    };
+    return ts_cli_dispatch(cli, argc, argv, "contact", verbs, sizeof verbs / sizeof verbs[0],
+                           contact_usage);
+}
