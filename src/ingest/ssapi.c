@@ -22,8 +22,6 @@
 #include "store/feedstore.h"
 
 #define SS_LIST_MAX (16u << 20)
-#define SS_NAME_MAX 200
-#define SS_REPORTS_MAX 20000 /* of one list: a longer one asks for a shorter --since */
 
 int ts_ssapi_sign(const char *secret, size_t secret_len, const char *body, size_t len, char hex[65])
 {
@@ -54,7 +52,7 @@ static bool key_ok(const char *s)
  * starting with '.'. */
 static bool component_ok(const char *s, size_t n)
 {
-    if (n == 0 || n > SS_NAME_MAX || s[0] == '.')
+    if (n == 0 || n > TS_SSAPI_NAME_MAX || s[0] == '.')
         return false;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
@@ -118,33 +116,29 @@ static int call(struct api *A, const char *method, const char *body, int fd, ts_
     return rc;
 }
 
-struct report {
-    char id[SS_NAME_MAX + 1], file[SS_NAME_MAX + 1], type[SS_NAME_MAX + 1];
-};
-
-/* The reports of a reports/list answer. */
-static int parse_list(struct api *A, const ts_buf_t *b, struct report **out, size_t *n)
+int ts_ssapi_list_parse(const char *json, size_t len, ts_ssapi_report_t **out, size_t *n, char *err,
+                        size_t errsize)
 {
     ts_json_t *v = NULL;
     char e[TS_JSON_ERRMAX];
     *out = NULL;
     *n = 0;
-    int rc = ts_json_parse(b->data, b->len, SS_LIST_MAX, 8, 0, &v, e, sizeof e);
-    size_t len = 0;
+    int rc = ts_json_parse(json, len, SS_LIST_MAX, 8, 0, &v, e, sizeof e);
+    size_t count = 0;
     if (rc == 0)
-        rc = ts_json_as_array(v, "the list", &len, e, sizeof e);
-    if (rc == 0 && len > SS_REPORTS_MAX) {
-        snprintf(e, sizeof e, "%zu reports, more than %d: list fewer days (--since, --until)", len,
-                 SS_REPORTS_MAX);
+        rc = ts_json_as_array(v, "the list", &count, e, sizeof e);
+    if (rc == 0 && count > TS_SSAPI_REPORTS_MAX) {
+        snprintf(e, sizeof e, "%zu reports, more than %d: list fewer days (--since, --until)",
+                 count, TS_SSAPI_REPORTS_MAX);
         rc = TS_ETOOBIG;
     }
     if (rc < 0) {
-        ts_seterr(A->err, A->errsize, "reports/list: %s", e);
+        ts_seterr(err, errsize, "%s", e);
         ts_json_free(v);
         return rc;
     }
-    struct report *r = ts_xcalloc(len ? len : 1, sizeof *r);
-    for (size_t i = 0; i < len; i++) {
+    ts_ssapi_report_t *r = ts_xcalloc(count ? count : 1, sizeof *r);
+    for (size_t i = 0; i < count; i++) {
         ts_json_t *o = ts_json_index(v, i);
         ts_str_t id = {0}, file = {0}, type = {0};
         rc = ts_json_as_object(o, "a report", e, sizeof e);
@@ -156,11 +150,12 @@ static int parse_list(struct api *A, const ts_buf_t *b, struct report **out, siz
             rc = ts_json_get_str(o, "type", false, &type, e, sizeof e);
         if (rc == 0 && (!component_ok(id.ptr, id.len) || !component_ok(file.ptr, file.len) ||
                         (type.len && !component_ok(type.ptr, type.len)))) {
-            snprintf(e, sizeof e, "an id, file or type that is not [A-Za-z0-9._-]");
+            snprintf(e, sizeof e, "an id, file or type that is not 1-%d of [A-Za-z0-9._-]",
+                     TS_SSAPI_NAME_MAX);
             rc = TS_EINVAL;
         }
         if (rc < 0) {
-            ts_seterr(A->err, A->errsize, "reports/list: report %zu: %s", i, e);
+            ts_seterr(err, errsize, "report %zu: %s", i, e);
             free(r);
             ts_json_free(v);
             return rc;
@@ -172,13 +167,13 @@ static int parse_list(struct api *A, const ts_buf_t *b, struct report **out, siz
     }
     ts_json_free(v);
     *out = r;
-    *n = len;
+    *n = count;
     return 0;
 }
 
 /* Downloads (unless left by an earlier run) and ingests one report. */
-static int one_report(struct api *A, ts_store_t *st, ts_constituency_t **c, const struct report *r,
-                      ts_ssapi_stats_t *stats)
+static int one_report(struct api *A, ts_store_t *st, ts_constituency_t **c,
+                      const ts_ssapi_report_t *r, ts_ssapi_stats_t *stats)
 {
     const ts_ssapi_opts_t *o = A->o;
     ts_buf_t dir = TS_BUF_INIT, path = TS_BUF_INIT, tmp = TS_BUF_INIT, body = TS_BUF_INIT;
@@ -283,10 +278,11 @@ int ts_ssapi_pull(ts_store_t *st, ts_constituency_t **c, const ts_ssapi_opts_t *
     ts_buf_t body = TS_BUF_INIT, list = TS_BUF_INIT;
     ts_buf_printf(&body, "{\"apikey\":\"%s\",\"date\":\"%s:%s\"}", o->key, since, until);
     int rc = call(&A, "reports/list", body.data, -1, &list, SS_LIST_MAX);
-    struct report *r = NULL;
+    ts_ssapi_report_t *r = NULL;
     size_t n = 0;
-    if (rc == 0)
-        rc = parse_list(&A, &list, &r, &n);
+    char e[512];
+    if (rc == 0 && (rc = ts_ssapi_list_parse(list.data, list.len, &r, &n, e, sizeof e)) < 0)
+        ts_seterr(err, errsize, "reports/list: %s", e);
     int first = 0;
     char e1[512] = "";
     for (size_t i = 0; rc == 0 && i < n && !(o->stop && *o->stop); i++) {

@@ -38,6 +38,26 @@ typedef struct ts_ssapi_opts {
     volatile sig_atomic_t *stop;
 } ts_ssapi_opts_t;
 
+#define TS_SSAPI_NAME_MAX 200      /* bytes of a report's id, file name or type */
+#define TS_SSAPI_REPORTS_MAX 20000 /* of one list: a longer one asks for fewer days */
+
+/* A report of reports/list, its strings checked to be path components:
+ * 1-TS_SSAPI_NAME_MAX of [A-Za-z0-9._-], not starting with '.'. */
+typedef struct ts_ssapi_report {
+    char id[TS_SSAPI_NAME_MAX + 1];
+    char file[TS_SSAPI_NAME_MAX + 1];
+    char type[TS_SSAPI_NAME_MAX + 1]; /* "" when the list gives none */
+} ts_ssapi_report_t;
+
+/* Parses a reports/list answer: a JSON array of objects with string "id"
+ * and "file" and optional "type" (other members ignored).
+ * \retval 0, *out (free() it, also when *n is 0) and *n set.
+ * \retval TS_ESYNTAX, TS_ETRUNC, TS_EUTF8, TS_ETYPE, TS_EMISSING, TS_EINVAL,
+ *         TS_ETOOBIG with err: not JSON, not such an array, a name that is
+ *         not a path component, more than TS_SSAPI_REPORTS_MAX reports. */
+TS_MUSTCHECK int ts_ssapi_list_parse(const char *json, size_t len, ts_ssapi_report_t **out,
+                                     size_t *n, char *err, size_t errsize);
+
 typedef struct ts_ssapi_stats {
     uint64_t listed, seen, ingested, failed;
     uint64_t records, events, quarantined;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Pieces of the feed pulls without a network: which URLs are refused before
  * any connection, when a feed is due and when it is late, the signature of
- * the Shadowserver API's requests (RFC 4231's HMAC-SHA256 vectors), a pull
- * of a feed that does not exist, and a pull whose URL is refused. */
+ * the Shadowserver API's requests (RFC 4231's HMAC-SHA256 vectors), its
+ * reports/list answers (names that could leave the spool refused) and the
+ * options it refuses before any request. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,13 +97,56 @@ static void test_api_refusals(void **state)
     assert_non_null(strstr(err, "--since"));
 }
 
+static void test_list(void **state)
+{
+    (void)state;
+    ts_ssapi_report_t *r = NULL;
+    size_t n = 9;
+    char err[256];
+    /* Refused: not JSON, not a list, names that are not path components. */
+    const char *bad[] = {"",
+                         "not json",
+                         "{\"error\":\"bad signature\"}",
+                         "[1]",
+                         "[{\"file\":\"a.csv\"}]",
+                         "[{\"id\":\"r1\"}]",
+                         "[{\"id\":7,\"file\":\"a.csv\"}]",
+                         "[{\"id\":\"../r1\",\"file\":\"a.csv\"}]",
+                         "[{\"id\":\"r1\",\"file\":\"../../etc/passwd\"}]",
+                         "[{\"id\":\"r1\",\"file\":\".a.csv\"}]",
+                         "[{\"id\":\"r1\",\"file\":\"a.csv\",\"type\":\"x/y\"}]",
+                         "[{\"id\":\"\",\"file\":\"a.csv\"}]"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_true(ts_ssapi_list_parse(bad[i], strlen(bad[i]), &r, &n, err, sizeof err) < 0);
+        assert_null(r);
+        assert_int_equal(n, 0);
+    }
+    ts_buf_t big = TS_BUF_INIT;
+    ts_buf_printf(&big, "[");
+    for (int i = 0; i <= TS_SSAPI_REPORTS_MAX; i++)
+        ts_buf_printf(&big, "%s{\"id\":\"r%d\",\"file\":\"f.csv\"}", i ? "," : "", i);
+    ts_buf_printf(&big, "]");
+    assert_int_equal(ts_ssapi_list_parse(big.data, big.len, &r, &n, err, sizeof err), TS_ETOOBIG);
+    ts_buf_free(&big);
+    /* Accepted, the other members ignored. */
+    const char *good = "[{\"id\":\"r-1\",\"file\":\"2026-01-05-scan_ntp-x.csv\","
+                       "\"type\":\"scan_ntp\",\"url\":\"https://dl.example/a\"},"
+                       "{\"id\":\"r-2\",\"file\":\"b.csv\"}]";
+    assert_int_equal(ts_ssapi_list_parse(good, strlen(good), &r, &n, err, sizeof err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(r[0].id, "r-1");
+    assert_string_equal(r[0].file, "2026-01-05-scan_ntp-x.csv");
+    assert_string_equal(r[0].type, "scan_ntp");
+    assert_string_equal(r[1].type, "");
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_urls),
-        cmocka_unit_test(test_due_late),
-        cmocka_unit_test(test_sign),
-        cmocka_unit_test(test_api_refusals),
+        cmocka_unit_test(test_urls), cmocka_unit_test(test_due_late),
+        cmocka_unit_test(test_sign), cmocka_unit_test(test_api_refusals),
+        cmocka_unit_test(test_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
