@@ -12,14 +12,32 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
-#include "advisory/fetch.h"
 #include "ts_version.h"
 
 #define DL_MAX_DEFAULT (64u << 20)
 
 bool ts_download_url_ok(const char *url)
 {
-    return ts_csaf_url_ok(url); /* the same rules as a CSAF provider's */
+    if (url == NULL)
+        return false;
+    size_t n = strlen(url);
+    if (n > TS_DOWNLOAD_URL_MAX || n <= 8 || strncasecmp(url, "https://", 8) != 0)
+        return false;
+    /* A host must follow; userinfo ("https://a@b") is refused because it
+     * makes the host a reader sees differ from the one contacted. */
+    if (url[8] == '/' || url[8] == ':' || url[8] == '.')
+        return false;
+    bool in_authority = true;
+    for (size_t i = 8; i < n; i++) {
+        unsigned char c = (unsigned char)url[i];
+        if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '"' || c == '<' || c == '>')
+            return false;
+        if (c == '/' || c == '?' || c == '#')
+            in_authority = false;
+        if (in_authority && c == '@')
+            return false;
+    }
+    return true;
 }
 
 struct sink {
@@ -91,6 +109,39 @@ static size_t on_header(char *p, size_t sz, size_t n, void *arg)
     return len;
 }
 
+int ts_download_policy(void *curl, const char *cacert, long timeout_s, char *errbuf)
+{
+    CURL *h = curl;
+    CURLcode c = CURLE_OK;
+#define SET(opt, val)                                                                              \
+    do {                                                                                           \
+        if (c == CURLE_OK)                                                                         \
+            c = curl_easy_setopt(h, opt, val);                                                     \
+    } while (0)
+    /* https only, redirects included; verification is never optional. */
+    SET(CURLOPT_PROTOCOLS_STR, "https");
+    SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
+    SET(CURLOPT_FOLLOWLOCATION, 1L);
+    SET(CURLOPT_MAXREDIRS, 5L);
+    SET(CURLOPT_SSL_VERIFYPEER, 1L);
+    SET(CURLOPT_SSL_VERIFYHOST, 2L);
+    SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    if (cacert) {
+        SET(CURLOPT_CAINFO, cacert);
+        SET(CURLOPT_CAPATH, (char *)NULL);
+    }
+    SET(CURLOPT_CONNECTTIMEOUT, 30L);
+    SET(CURLOPT_TIMEOUT, timeout_s > 0 ? timeout_s : 300L);
+    SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
+    SET(CURLOPT_LOW_SPEED_TIME, 60L);
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_USERAGENT, "tocsin/" TS_VERSION_STRING);
+    SET(CURLOPT_ACCEPT_ENCODING, ""); /* bounds apply to the decoded bytes */
+    SET(CURLOPT_ERRORBUFFER, errbuf);
+#undef SET
+    return (int)c;
+}
+
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static bool curl_ok;
 
@@ -149,28 +200,9 @@ int ts_download(const ts_download_opts_t *o, int fd, ts_buf_t *out, ts_download_
         if (c == CURLE_OK)                                                                         \
             c = curl_easy_setopt(h, opt, val);                                                     \
     } while (0)
-    /* https only, redirects included; verification is never optional. */
+    c = (CURLcode)ts_download_policy(h, o->cacert, o->timeout_s, errbuf);
     SET(CURLOPT_URL, o->url);
-    SET(CURLOPT_PROTOCOLS_STR, "https");
-    SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
-    SET(CURLOPT_FOLLOWLOCATION, 1L);
-    SET(CURLOPT_MAXREDIRS, 5L);
-    SET(CURLOPT_SSL_VERIFYPEER, 1L);
-    SET(CURLOPT_SSL_VERIFYHOST, 2L);
-    SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    if (o->cacert) {
-        SET(CURLOPT_CAINFO, o->cacert);
-        SET(CURLOPT_CAPATH, (char *)NULL);
-    }
-    SET(CURLOPT_CONNECTTIMEOUT, 30L);
-    SET(CURLOPT_TIMEOUT, o->timeout_s > 0 ? o->timeout_s : 300L);
-    SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
-    SET(CURLOPT_LOW_SPEED_TIME, 60L);
-    SET(CURLOPT_NOSIGNAL, 1L);
-    SET(CURLOPT_USERAGENT, "tocsin/" TS_VERSION_STRING);
-    SET(CURLOPT_ACCEPT_ENCODING, ""); /* the bound applies to the decoded bytes */
     SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)S.max);
-    SET(CURLOPT_ERRORBUFFER, errbuf);
     SET(CURLOPT_WRITEFUNCTION, on_data);
     SET(CURLOPT_WRITEDATA, &S);
     SET(CURLOPT_HEADERFUNCTION, on_header);

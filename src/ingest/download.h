@@ -41,6 +41,15 @@ typedef struct ts_download {
  * control characters or blanks, at most TS_DOWNLOAD_URL_MAX bytes. */
 bool ts_download_url_ok(const char *url);
 
+/* Sets on the libcurl easy handle curl (a CURL *) the policy of every
+ * tocsin download: https only (redirects too, at most 5), the peer's
+ * certificate and host name verified against the system's CAs or cacert
+ * (PEM, NULL: the system's), TLS 1.2 or newer, 30 s to connect, timeout_s for
+ * the transfer (0: 300), abort below 1 byte/s for 60 s, compressed bodies
+ * decoded, libcurl's messages into errbuf (CURL_ERROR_SIZE bytes).
+ * \retval 0, else the CURLcode of the option that failed. */
+int ts_download_policy(void *curl, const char *cacert, long timeout_s, char *errbuf);
+
 /* The body into the file descriptor fd (written from its current position)
  * or, fd < 0, into out (reset first). *d is filled in either way.
  * \retval 0 HTTP 200 (body taken) or 304 (d->not_modified, nothing taken).
