@@ -793,6 +793,22 @@ int ts_pg_op_end(struct pg_store *pg, bool own, int r)
     return r;
 }
 
+PGresult *ts_pg_write(struct pg_store *pg, int slot, const char *sql, const ts_pg_params_t *p,
+                      int *err)
+{
+    bool own = false, guarded = pg->in_txn || pg->savepoints > 0;
+    int r = guarded ? ts_pg_op_begin(pg, &own) : 0;
+    PGresult *res = r ? NULL : ts_pg_exec(pg, slot, sql, p, &r);
+    if (guarded)
+        r = ts_pg_op_end(pg, own, r);
+    if (r) {
+        PQclear(res);
+        *err = r;
+        return NULL;
+    }
+    return res;
+}
+
 /* One write statement, under a savepoint inside a caller's transaction. */
 static int write1(struct pg_store *pg, enum pg_id id, const ts_pg_params_t *p, int64_t *changed,
                   PGresult **out)

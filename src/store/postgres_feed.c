@@ -83,24 +83,6 @@ static const char *nz(const char *s)
     return s ? s : "";
 }
 
-/* A write, under a savepoint inside a caller's transaction so that a refusal
- * (a name taken) leaves it usable. */
-static PGresult *write1(struct pg_store *pg, int slot, const char *sql, const ts_pg_params_t *p,
-                        int *err)
-{
-    bool own = false, guarded = pg->in_txn || pg->savepoints > 0;
-    int r = guarded ? ts_pg_op_begin(pg, &own) : 0;
-    PGresult *res = r ? NULL : ts_pg_exec(pg, slot, sql, p, &r);
-    if (guarded)
-        r = ts_pg_op_end(pg, own, r);
-    if (r) {
-        PQclear(res);
-        *err = r;
-        return NULL;
-    }
-    return res;
-}
-
 /* The number of rows a write changed: 0 and *n. */
 static int changed(PGresult *res, int err, int64_t *n)
 {
@@ -123,7 +105,7 @@ static int pg_schema_put(ts_store_t *st, const ts_schema_rec_t *rec, int64_t *id
     ts_pg_text(&p, rec->source);
     ts_pg_text(&p, rec->content);
     int err = 0;
-    PGresult *res = write1(ts_pg(st), Q_SCHEMA_PUT, sql_schema_put, &p, &err);
+    PGresult *res = ts_pg_write(ts_pg(st), Q_SCHEMA_PUT, sql_schema_put, &p, &err);
     if (res == NULL)
         return err;
     *id = ts_pg_col_int(res, 0, 0);
@@ -167,7 +149,7 @@ static int pg_feed_add(ts_store_t *st, const ts_feed_rec_t *r)
     ts_pg_int(&p, r->created ? r->created : ts_pg_now_us());
     int err = 0;
     int64_t n = 0;
-    PGresult *res = write1(ts_pg(st), Q_ADD, sql_add, &p, &err);
+    PGresult *res = ts_pg_write(ts_pg(st), Q_ADD, sql_add, &p, &err);
     return changed(res, err, &n);
 }
 
@@ -178,7 +160,7 @@ static int pg_feed_remove(ts_store_t *st, const char *name)
     ts_pg_text(&p, name);
     int err = 0;
     int64_t n = 0;
-    PGresult *res = write1(ts_pg(st), Q_REMOVE, sql_remove, &p, &err);
+    PGresult *res = ts_pg_write(ts_pg(st), Q_REMOVE, sql_remove, &p, &err);
     err = changed(res, err, &n);
     return err ? err : n == 0 ? TS_ENOENT : 0;
 }
@@ -245,7 +227,7 @@ static int pg_feed_state(ts_store_t *st, const ts_feed_rec_t *r)
     ts_pg_int(&p, r->quarantined);
     int err = 0;
     int64_t n = 0;
-    PGresult *res = write1(ts_pg(st), Q_STATE, sql_state, &p, &err);
+    PGresult *res = ts_pg_write(ts_pg(st), Q_STATE, sql_state, &p, &err);
     err = changed(res, err, &n);
     return err ? err : n == 0 ? TS_ENOENT : 0;
 }
@@ -274,7 +256,7 @@ static int pg_report_add(ts_store_t *st, const char *id, const char *type, const
     ts_pg_int(&p, ts_pg_now_us());
     int err = 0;
     int64_t n = 0;
-    PGresult *res = write1(ts_pg(st), Q_REPORT_ADD, sql_report_add, &p, &err);
+    PGresult *res = ts_pg_write(ts_pg(st), Q_REPORT_ADD, sql_report_add, &p, &err);
     return changed(res, err, &n);
 }
 

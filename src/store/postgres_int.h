@@ -159,6 +159,11 @@ int ts_pg_run(struct pg_store *pg, int slot, const char *sql, const ts_pg_params
  * caller's transaction usable, as SQLite does). */
 int ts_pg_op_begin(struct pg_store *pg, bool *own /* OUT */);
 int ts_pg_op_end(struct pg_store *pg, bool own, int r);
+/* One write statement and its rows (the caller PQclear()s them), or NULL with
+ * *err. Inside a caller's transaction it runs under a savepoint, so that a
+ * refused write leaves that transaction usable; alone it is its own. */
+PGresult *ts_pg_write(struct pg_store *pg, int slot, const char *sql, const ts_pg_params_t *p,
+                      int *err /* OUT */);
 void ts_pg_set_msg(struct pg_store *pg, const char *msg);
 
 /* Column readers on a text-format result; NULL reads as 0, "" or -1.0. */
