@@ -261,5 +261,32 @@ expect_rc "API: a new report" 0 "${SS[@]}" --secret-file secret
 expect_eq "API: only the new one downloaded" 1 "$(grep -c 'reports/download' "$ROOT/access.log")"
 expect_eq "API: the new report's row" 4 "$(($(count) - before))"
 expect_eq "API: ids kept" 3 "$(sql 'SELECT count(*) FROM feed_reports')"
+# kill -9 while a downloaded report is ingested: the next run ingests the
+# report left in the spool from its checkpoint, without downloading it again
+python3 - "$ROOT/reports/2026-01-08-scan_demo_rdp-big-asn.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write('"timestamp","ip","port"\n')
+    for i in range(300000):
+        f.write('"2026-01-08 00:00:00","10.%d.%d.%d","3389"\n' % (64 + (i >> 16), (i >> 8) & 255, i & 255))
+PY
+before=$(count)
+: >"$ROOT/access.log"
+"${SS[@]}" --secret-file secret 2>/dev/null &
+pid=$!
+for _ in $(seq 1500); do
+    [ "$(count)" -gt "$before" ] && break
+    sleep 0.02
+done
+kill -9 "$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+mid=$(($(count) - before))
+echo "API: killed at $mid rows of 300000"
+expect_rc "API: after kill -9" 0 "${SS[@]}" --secret-file secret
+expect_eq "API: every row of the big report once" 300000 "$(($(count) - before))"
+if [ "$mid" -gt 0 ] && [ "$mid" -lt 300000 ]; then
+    expect_eq "API: the report downloaded once" 1 "$(grep -c 'reports/download' "$ROOT/access.log")"
+fi
+expect_eq "API: nothing left in the spool" "" "$(ls "$SPOOL/ss")"
 
 finish
