@@ -156,7 +156,9 @@ static int schema_fetch(ts_cli_t *cli, int argc, char **argv)
         goto out;
     }
     const char *date = ts_ss_schema_date(schema);
-    ts_schema_rec_t rec = {.date = date ? date : "", .source = src, .content = data, .len = len};
+    char abs[PATH_MAX]; /* a file is kept by its absolute path */
+    const char *source = data != body.data && realpath(src, abs) ? abs : src;
+    ts_schema_rec_t rec = {.date = date ? date : "", .source = source, .content = data, .len = len};
     int64_t id = 0;
     rc = ts_store_schema_put(st, &rec, &id);
     if (rc < 0) {
@@ -164,7 +166,7 @@ static int schema_fetch(ts_cli_t *cli, int argc, char **argv)
         ex = ts_cli_exit_code(rc);
     } else {
         printf("schema %" PRId64 " kept: %zu reports, dated %s, from %s\n", id,
-               ts_ss_schema_reports(schema), date && *date ? date : "(no date)", src);
+               ts_ss_schema_reports(schema), date && *date ? date : "(no date)", source);
     }
     ts_store_close(st);
 out:
