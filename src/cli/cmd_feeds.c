@@ -691,9 +691,9 @@ static int cmd_pull(ts_cli_t *cli, int argc, char **argv)
             rc = TS_ENET; /* a 404 of the feed's server */
         if (once || o.only || rc == TS_EBUSY)
             break;
-        for (long i = 0; i < poll_s * 10 && !*o.stop; i++)
+        for (long i = 0; i < poll_s * 10 && !ts_feed_stopped(o.stop); i++)
             nanosleep(&(struct timespec){0, 100000000}, NULL);
-        if (*o.stop)
+        if (ts_feed_stopped(o.stop))
             break;
     }
     ts_constituency_free(c);

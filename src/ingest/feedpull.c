@@ -243,7 +243,7 @@ static int ingest_body(struct pull *P, ts_feed_rec_t *f, const char *path, const
     P->res.quarantined += stats.quarantined;
     if (rc < 0)
         return rc;
-    if (P->o->stop && *P->o->stop) {
+    if (ts_feed_stopped(P->o->stop)) {
         ts_seterr(P->err, sizeof P->err, "stopped before the end of the body");
         return TS_EINTR;
     }
@@ -391,7 +391,7 @@ int ts_feedpull_run(ts_store_t *st, ts_constituency_t **c, const ts_feedpull_opt
     int rc = o->only ? ts_store_feed_get(st, o->only, on_feed, &l)
                      : ts_store_feeds_foreach(st, on_feed, &l);
     int first = rc;
-    for (size_t i = 0; rc == 0 && i < l.n && !(o->stop && *o->stop); i++) {
+    for (size_t i = 0; rc == 0 && i < l.n && !ts_feed_stopped(o->stop); i++) {
         ts_feed_rec_t *f = &l.v[i].r;
         struct pull P = {.st = st, .c = c, .o = o, .now = o->now ? o->now : now_us()};
         P.res.name = f->name;
@@ -437,7 +437,7 @@ static void *worker_main(void *arg)
         ts_log_error("feeds: cannot open the store: %s", ts_strerror(rc));
     ts_log_info("feeds: pulling the feeds that are due every %d s (spool %s)", w->poll_s,
                 w->o.spool);
-    while (rc == 0 && !*w->o.stop) {
+    while (rc == 0 && !ts_feed_stopped(w->o.stop)) {
         ts_constituency_t *c = NULL;
         int r = ts_constituency_load(st, &c);
         if (r < 0)
@@ -445,7 +445,7 @@ static void *worker_main(void *arg)
         else if ((r = ts_feedpull_run(st, &c, &w->o)) < 0 && r != TS_EBUSY)
             ts_log_warn("feeds: a pull failed: %s (see `tocsin feeds list`)", ts_strerror(r));
         ts_constituency_free(c);
-        for (int i = 0; i < w->poll_s * 10 && !*w->o.stop; i++)
+        for (int i = 0; i < w->poll_s * 10 && !ts_feed_stopped(w->o.stop); i++)
             nanosleep(&(struct timespec){0, 100000000}, NULL);
     }
     ts_store_close(st);

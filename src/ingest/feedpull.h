@@ -52,6 +52,13 @@ typedef struct ts_feedpull_opts {
     void *ctx;
 } ts_feedpull_opts_t;
 
+/* Whether *stop is set (NULL: never): an atomic read, as a signal handler or
+ * another thread sets it. */
+static inline bool ts_feed_stopped(volatile sig_atomic_t *stop)
+{
+    return stop && __atomic_load_n(stop, __ATOMIC_ACQUIRE);
+}
+
 /* Pulls every feed that is due (or o->only, or all with o->force).
  * \retval 0 every pull attempted succeeded.  \retval TS_ENOENT o->only is
  * no feed.  \retval another ts_err: the first failure (the other feeds were

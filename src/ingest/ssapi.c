@@ -217,7 +217,7 @@ static int one_report(struct api *A, ts_store_t *st, ts_constituency_t **c,
         stats->quarantined += is.quarantined;
         if (rc < 0)
             ts_seterr(A->err, A->errsize, "report %s (%s): %s", r->id, r->file, e);
-        else if (o->stop && *o->stop)
+        else if (ts_feed_stopped(o->stop))
             rc = TS_EINTR;
     }
     if (rc == 0) {
@@ -285,7 +285,7 @@ int ts_ssapi_pull(ts_store_t *st, ts_constituency_t **c, const ts_ssapi_opts_t *
         ts_seterr(err, errsize, "reports/list: %s", e);
     int first = 0;
     char e1[512] = "";
-    for (size_t i = 0; rc == 0 && i < n && !(o->stop && *o->stop); i++) {
+    for (size_t i = 0; rc == 0 && i < n && !ts_feed_stopped(o->stop); i++) {
         stats->listed++;
         bool seen = false;
         int x = ts_store_feed_report_seen(st, r[i].id, &seen);
