@@ -596,10 +596,16 @@ static int net_opt(int ch, struct net_opts *n)
         "timeout", required_argument, NULL, 'T'                                                    \
     }
 
+/* --spool, else DB.feeds; NULL (said) for a database URI, which names no
+ * directory. */
 static const char *spool_of(ts_cli_t *cli, const struct net_opts *n, ts_buf_t *b)
 {
     if (n->spool)
         return n->spool;
+    if (strstr(cli->db_path, "://") != NULL) {
+        ts_cli_usage_error("feeds", "with a database URI, give the spool directory (--spool DIR)");
+        return NULL;
+    }
     ts_buf_printf(b, "%s.feeds", cli->db_path);
     return b->data;
 }
@@ -664,7 +670,10 @@ static int cmd_pull(ts_cli_t *cli, int argc, char **argv)
         return TS_EXIT_USAGE;
     }
     ts_buf_t spool = TS_BUF_INIT;
-    ts_feedpull_opts_t o = {.spool = spool_of(cli, &n, &spool),
+    const char *spool_dir = spool_of(cli, &n, &spool);
+    if (spool_dir == NULL)
+        return TS_EXIT_USAGE;
+    ts_feedpull_opts_t o = {.spool = spool_dir,
                             .cacert = n.cacert,
                             .only = argc - optind == 1 ? argv[optind] : NULL,
                             .max_body = n.max_body,
@@ -771,6 +780,11 @@ static int ss_pull(ts_cli_t *cli, int argc, char **argv)
     o.secret_len = slen;
     ts_buf_t spool = TS_BUF_INIT;
     o.spool = spool_of(cli, &n, &spool);
+    if (o.spool == NULL) {
+        explicit_bzero(secret, slen);
+        free(secret);
+        return TS_EXIT_USAGE;
+    }
     o.cacert = n.cacert;
     o.max_body = n.max_body;
     o.timeout_s = n.timeout_s;

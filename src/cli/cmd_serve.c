@@ -686,6 +686,10 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         fprintf(stderr, "tocsin: serve --feeds needs --role all\n");
         goto out;
     }
+    if (fc.on && fc.o.spool == NULL && strstr(cli->db_path, "://") != NULL) {
+        fprintf(stderr, "tocsin: serve --feeds: with a database URI, give --feeds-spool DIR\n");
+        goto out;
+    }
     if (fc.on && fc.o.spool == NULL) {
         ts_buf_printf(&spool, "%s.feeds", cli->db_path);
         fc.o.spool = spool.data;

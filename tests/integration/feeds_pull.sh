@@ -107,6 +107,7 @@ expect_eq "API: no report id kept" 0 "$(sql 'SELECT count(*) FROM feed_reports')
 rm -rf "$SPOOL/ss"
 expect_rc "no such feed" 3 "$TOCSIN" feeds pull nope --once --spool "$SPOOL"
 expect_rc "remove no such feed" 3 "$TOCSIN" feeds remove nope
+expect_rc "a database URI needs --spool" 2 "$TOCSIN" --db postgresql://nobody@/x feeds pull --once
 
 # ---- the schema: fetched over HTTPS, kept, shown, used by ingest ----
 expect_rc "schema fetch" 0 "$TOCSIN" feeds schema fetch "${CA[@]}" "$BASE/f/schema.json"
