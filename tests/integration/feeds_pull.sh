@@ -52,7 +52,7 @@ printf '%s\n' "$SECRET" >secret
 printf 'wrong-secret\n' >wrong-secret
 python3 "$SRC/tests/support/feed_server.py" srv.pem srv.key "$ROOT" port "$KEY" secret &
 SRV_PID=$!
-for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
+for _ in $(seq 600); do [ -s port ] && break; sleep 0.05; done
 [ -s port ] || { echo "FAIL: the test server did not start" >&2; exit 1; }
 BASE="https://127.0.0.1:$(cat port)"
 CA=(--cacert "$WORK/ca.pem")
@@ -216,10 +216,10 @@ before=$(count)
 "$TOCSIN" serve --listen 127.0.0.1:0 --ca "$WORK/portal-ca" --port-file serve.port --metrics-listen 127.0.0.1:0 \
     --feeds --feeds-cacert "$WORK/ca.pem" --feeds-spool "$SPOOL" --feeds-poll 1 2>serve.log &
 SERVE_PID=$!
-for _ in $(seq 200); do [ "$(count)" -gt "$before" ] && break; sleep 0.05; done
+for _ in $(seq 1200); do [ "$(count)" -gt "$before" ] && break; sleep 0.05; done
 expect_eq "serve pulled the due feed" 1 "$(($(count) - before))"
 SCRAPE=$(grep -o 'http://127.0.0.1:[0-9]*/metrics' serve.log | head -n 1)
-for _ in $(seq 100); do
+for _ in $(seq 600); do
     curl -s "$SCRAPE" >metrics.txt && grep -q '^tocsin_feed_records{feed="served"} 2$' metrics.txt && break
     sleep 0.1
 done
