@@ -15,12 +15,14 @@
 #include "core/buf.h"
 #include "core/file.h"
 #include "core/jsonw.h"
+#include "core/log.h"
 #include "core/tlp.h"
 #include "ingest/download.h"
 #include "ingest/feedpull.h"
 #include "ingest/parser.h"
 #include "ingest/shadowserver.h"
 #include "ingest/ssapi.h"
+#include "route/loader.h"
 #include "store/feedstore.h"
 
 #define SCHEMA_URL_DEFAULT "https://interchange.shadowserver.org/intelmq/v1/schema"
@@ -58,9 +60,10 @@ static void feeds_usage(FILE *out)
             "  pull [NAME] [--once] [--poll SECONDS] [--spool DIR] [--cacert FILE]\n"
             "       [--max-body BYTES] [--timeout SECONDS]\n"
             "            pull the feeds that are due, then again as they fall due (every\n"
-            "            --poll seconds, default 60) until stopped; --once: one round; NAME:\n"
-            "            that feed only, due or not. ETag and Last-Modified are sent: 304, or\n"
-            "            the same body again, is nothing new\n"
+            "            --poll seconds, default 60) until SIGINT/SIGTERM (SIGHUP reloads\n"
+            "            the constituency); --once: one round; NAME: that feed only, due or\n"
+            "            not. ETag and Last-Modified are sent: 304, or the same body again,\n"
+            "            is nothing new\n"
             "  shadowserver pull --key KEY --secret-file FILE [--since DATE] [--until DATE]\n"
             "            [--url BASE] [--spool DIR] [--cacert FILE] [--max-body BYTES]\n"
             "            list the reports of Shadowserver's Reports API from DATE (default:\n"
@@ -692,6 +695,16 @@ static int cmd_pull(ts_cli_t *cli, int argc, char **argv)
     }
     int rc;
     for (;;) {
+        if (__atomic_exchange_n(reload, 0, __ATOMIC_ACQ_REL)) { /* SIGHUP */
+            ts_constituency_t *fresh = NULL;
+            if (ts_constituency_load(st, &fresh) == 0) {
+                ts_constituency_free(c);
+                c = fresh;
+                ts_log_info("feeds: constituency reloaded");
+            } else {
+                ts_log_error("feeds: cannot reload the constituency: %s", ts_store_errmsg(st));
+            }
+        }
         rc = ts_feedpull_run(st, &c, &o);
         if (rc == TS_ENOENT && seen == 0) {
             fprintf(stderr, "tocsin: no feed named %s\n", o.only ? o.only : "?");
@@ -706,6 +719,9 @@ static int cmd_pull(ts_cli_t *cli, int argc, char **argv)
         if (ts_feed_stopped(o.stop))
             break;
     }
+    /* Stopped as asked: each feed's outcome is in `feeds list`. */
+    if (!once && !o.only && rc != TS_EBUSY && ts_feed_stopped(o.stop))
+        rc = 0;
     ts_constituency_free(c);
     ts_store_close(st);
     ts_buf_free(&spool);

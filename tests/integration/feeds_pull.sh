@@ -175,6 +175,22 @@ grep -q "^down .*LATE" list.txt && ok || fail "feeds list does not flag the late
 expect_rc "the good body after all" 0 "$TOCSIN" feeds pull drop --once "${CA[@]}" --spool "$SPOOL"
 expect_eq "the good body" 7 "$(count)"
 expect_rc "remove" 0 "$TOCSIN" feeds remove trunc
+# the daemon: SIGHUP reloads the constituency, SIGTERM stops it with 0 (the
+# failing feeds' errors are on the feeds, not in the exit code)
+sql "UPDATE feeds SET every_s = 1 WHERE name = 'down'" >/dev/null # due each round, which fails
+rm -f "$SPOOL/.lock" # made again by the first round, after the signals are set up
+"$TOCSIN" feeds pull --poll 1 "${CA[@]}" --spool "$SPOOL" 2>daemon.log &
+DPID=$!
+for _ in $(seq 600); do [ -e "$SPOOL/.lock" ] && break; sleep 0.05; done
+kill -HUP "$DPID"
+for _ in $(seq 600); do grep -q "constituency reloaded" daemon.log && break; sleep 0.05; done
+grep -q "constituency reloaded" daemon.log && ok || fail "SIGHUP: $(cat daemon.log)"
+kill -0 "$DPID" 2>/dev/null && ok || fail "feeds pull ended on SIGHUP"
+kill -TERM "$DPID"
+rc=0
+wait "$DPID" || rc=$?
+expect_eq "feeds pull stops on SIGTERM with 0" 0 "$rc"
+sql "UPDATE feeds SET every_s = 3600 WHERE name = 'down'" >/dev/null
 expect_rc "removed" 3 "$TOCSIN" feeds remove trunc
 
 # ---- kill -9 in the middle of a pulled body: resumed, nothing twice ----
