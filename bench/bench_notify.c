@@ -13,8 +13,13 @@
  *  - then, in the same run, `gpg --sign --encrypt` of the same digest texts,
  *    one gpg process per text as a script would do: per mail wall and CPU.
  * --sample N runs gpg on the first N texts only (default: all).
+ * --smime: the same with S/MIME (every contact's crypto smime, the CSIRT's
+ * and the contacts' RSA-2048 certificates made with gpgsm in the same home,
+ * signed then enveloped through gpgme's CMS engine), against `gpgsm --sign`
+ * piped into `gpgsm --encrypt` per text.
  * Keys are made in a temporary GnuPG home (gpg --quick-gen-key). */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +48,7 @@ static void cleanup(void)
 }
 
 static size_t n_sites = 10000, n_items = 100000, n_keys = 4, sample = SIZE_MAX;
+static bool smime;
 
 static double now_s(void)
 {
@@ -101,6 +107,33 @@ static double agent_cpu(const char *home)
 
 #define GPG "gpg --homedir '%s' --batch --pinentry-mode loopback --passphrase '' "
 
+#define GPGSM "gpgsm --homedir '%s' --batch --pinentry-mode loopback --passphrase '' "
+
+/* A self-signed S/MIME certificate for email made with gpgsm in home and
+ * trusted there; its PEM into pem (size bytes), its fingerprint into fpr. */
+static int smime_cert(const char *home, const char *email, char *pem, size_t size, char *fpr)
+{
+    char cmd[4096], out[8192];
+    snprintf(
+        cmd, sizeof cmd,
+        "printf 'Key-Type: RSA\\nKey-Length: 2048\\nKey-Usage: sign, encrypt\\n"
+        "Serial: random\\nName-DN: CN=%s\\nName-Email: %s\\n%%%%commit\\n' >'%s/params' && " GPGSM
+        "--armor --gen-key '%s/params' >'%s/%s.pem' 2>/dev/null && " GPGSM
+        "--import '%s/%s.pem' 2>/dev/null && cat '%s/%s.pem'",
+        email, email, dir, home, dir, dir, email, home, dir, email, dir, email);
+    if (sh(cmd, pem, size) != 0)
+        return -1;
+    snprintf(cmd, sizeof cmd, GPGSM "--with-colons --list-keys '%s' 2>/dev/null", home, email);
+    if (sh(cmd, out, sizeof out) != 0)
+        return -1;
+    char *f = strstr(out, "\nfpr:::::::::");
+    if (f == NULL)
+        return -1;
+    snprintf(fpr, 64, "%.40s", f + 13);
+    snprintf(cmd, sizeof cmd, "echo '%s S relax' >>'%s/trustlist.txt'", fpr, home);
+    return sh(cmd, NULL, 0);
+}
+
 static int fpr_of(const char *home, const char *uid, char *fpr)
 {
     char out[8192], cmd[1024];
@@ -125,9 +158,11 @@ int main(int argc, char **argv)
             n_keys = strtoul(argv[++i], NULL, 10);
         else if (i + 1 < argc && strcmp(argv[i], "--sample") == 0)
             sample = strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--smime") == 0)
+            smime = true;
         else {
             fprintf(stderr, "usage: bench_notify [--sites N] [--items N] [--keys N] "
-                            "[--sample N]\n");
+                            "[--sample N] [--smime]\n");
             return 2;
         }
     }
@@ -149,11 +184,30 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_notify: gpg cannot make keys\n");
         return 1;
     }
-    char fprs[64][64], signer[64];
-    char *keys[64];
+    char fprs[64][64], signer[64], ssigner[64];
+    char *keys[64], *certs[64] = {0};
     if (fpr_of(home, "csirt@csirt.test", signer) != 0)
         return 1;
-    for (size_t k = 0; k < n_keys; k++) {
+    if (smime) {
+        char conf[600], pem[8192];
+        snprintf(conf, sizeof conf, "echo disable-crl-checks >'%s/gpgsm.conf'", home);
+        if (sh(conf, NULL, 0) != 0 ||
+            smime_cert(home, "csirt@csirt.test", pem, sizeof pem, ssigner) != 0) {
+            fprintf(stderr, "bench_notify: gpgsm cannot make certificates\n");
+            return 1;
+        }
+        for (size_t k = 0; k < n_keys; k++) {
+            char uid[64];
+            snprintf(uid, sizeof uid, "contact%zu@site.test", k);
+            certs[k] = malloc(8192);
+            if (smime_cert(home, uid, certs[k], 8192, fprs[k]) != 0)
+                return 1;
+        }
+        snprintf(conf, sizeof conf, "gpgconf --homedir '%s' --reload gpg-agent", home);
+        if (sh(conf, NULL, 0) != 0)
+            return 1;
+    }
+    for (size_t k = 0; k < n_keys && !smime; k++) {
         char uid[64], export[1024];
         snprintf(uid, sizeof uid, "contact%zu@site.test", k);
         keys[k] = malloc(16384);
@@ -167,8 +221,10 @@ int main(int argc, char **argv)
     ts_store_t *st = NULL;
     ts_tpl_set_t *tpl = NULL;
     ts_pgp_t *pgp = NULL;
+    ts_smime_t *sm = NULL;
     if (ts_store_open(db, &st) != 0 || ts_tpl_set_load(tpl_dir, &tpl, err, sizeof err) != 0 ||
-        ts_pgp_open(home, signer, &pgp, err, sizeof err) != 0) {
+        ts_pgp_open(home, signer, &pgp, err, sizeof err) != 0 ||
+        (smime && ts_smime_open(home, ssigner, &sm, err, sizeof err) != 0)) {
         fprintf(stderr, "bench_notify: %s\n", err);
         return 1;
     }
@@ -189,8 +245,13 @@ int main(int argc, char **argv)
             rec.email = email;
             rec.immediate = TS_PRIO_LOW;
             size_t k = (i * 2 + (size_t)c) % n_keys;
-            rec.pgp_fpr = fprs[k];
-            rec.pgp_key = keys[k];
+            if (smime) {
+                rec.smime_cert = certs[k];
+                rec.crypto = TS_CRYPTO_SMIME;
+            } else {
+                rec.pgp_fpr = fprs[k];
+                rec.pgp_key = keys[k];
+            }
             int64_t id;
             if (ts_store_ncontact_add(st, &rec, &id) != 0)
                 return 1;
@@ -205,7 +266,8 @@ int main(int argc, char **argv)
                            .from_name = "Example CSIRT",
                            .portal = "https://portal.csirt.test",
                            .tpl = tpl,
-                           .pgp = pgp};
+                           .pgp = pgp,
+                           .smime = sm};
     ts_notify_stats_t stats = {0};
     int64_t t_now = ts_time_now();
     double t0 = now_s();
@@ -290,29 +352,37 @@ int main(int argc, char **argv)
                         k, i);
             fclose(f);
             ts_nmail_free(d);
-            snprintf(cmd, sizeof cmd,
-                     GPG "-r %s --trust-model always --armor --sign --encrypt -o - '%s' "
-                         ">/dev/null 2>&1",
-                     home, fprs[(i * 2 + (size_t)c) % n_keys], path);
+            if (smime)
+                snprintf(cmd, sizeof cmd,
+                         GPGSM "--sign '%s' 2>/dev/null | " GPGSM "-r %s --encrypt >/dev/null 2>&1",
+                         home, path, home, fprs[(i * 2 + (size_t)c) % n_keys]);
+            else
+                snprintf(cmd, sizeof cmd,
+                         GPG "-r %s --trust-model always --armor --sign --encrypt -o - '%s' "
+                             ">/dev/null 2>&1",
+                         home, fprs[(i * 2 + (size_t)c) % n_keys], path);
             if (sh(cmd, NULL, 0) != 0) {
-                fprintf(stderr, "bench_notify: gpg --sign --encrypt failed\n");
+                fprintf(stderr, "bench_notify: %s failed\n",
+                        smime ? "gpgsm --sign | gpgsm --encrypt" : "gpg --sign --encrypt");
                 return 1;
             }
             done++;
         }
     }
     double g1 = now_s(), gc1 = cpu_s(RUSAGE_CHILDREN) + agent_cpu(home);
-    printf("gpg --sign --encrypt, one process per mail: %zu mails in %.2f s = %.1f mails/s; CPU "
+    printf("%s, one process per mail: %zu mails in %.2f s = %.1f mails/s; CPU "
            "per mail %.2f ms\n",
-           done, g1 - g0, (double)done / (g1 - g0), 1000 * (gc1 - gc0) / (double)done);
+           smime ? "gpgsm --sign | gpgsm --encrypt" : "gpg --sign --encrypt", done, g1 - g0,
+           (double)done / (g1 - g0), 1000 * (gc1 - gc0) / (double)done);
     printf("tocsin / gpg: %.2fx the mails per second, %.2fx the CPU per mail\n",
            ((double)stats.mails / (t2 - t1)) / ((double)done / (g1 - g0)),
            (((cpu1 - cpu0) + (ch1 - ch0)) / (double)stats.mails) / ((gc1 - gc0) / (double)done));
     ts_pgp_close(pgp);
+    ts_smime_close(sm);
     ts_tpl_set_free(tpl);
     ts_store_close(st);
     for (size_t k = 0; k < n_keys; k++)
-        free(keys[k]);
+        free(smime ? certs[k] : keys[k]);
     free(site);
     return 0;
 }

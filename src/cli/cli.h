@@ -89,3 +89,8 @@ int ts_cmd_feeds(ts_cli_t *cli, int argc, char **argv);      /* cmd_feeds.c */
 int ts_cmd_contact(ts_cli_t *cli, int argc, char **argv);    /* cmd_contact.c */
 int ts_cmd_notify(ts_cli_t *cli, int argc, char **argv);     /* cmd_notify.c */
 int ts_cmd_outbox(ts_cli_t *cli, int argc, char **argv);     /* cmd_notify.c */
+int ts_cmd_incidents(ts_cli_t *cli, int argc, char **argv);  /* cmd_incidents.c */
+int ts_cmd_incident(ts_cli_t *cli, int argc, char **argv);   /* cmd_incidents.c */
+int ts_cmd_suppress(ts_cli_t *cli, int argc, char **argv);   /* cmd_incidents.c */
+int ts_cmd_critical(ts_cli_t *cli, int argc, char **argv);   /* cmd_incidents.c */
+int ts_cmd_prune(ts_cli_t *cli, int argc, char **argv);      /* cmd_incidents.c */

@@ -37,7 +37,13 @@ static void contact_usage(FILE *out)
             "  --key FILE             the contact's OpenPGP public key (ASCII armour); it is\n"
             "                         checked: one public key that can encrypt and has not\n"
             "                         expired. --no-key removes it\n"
-            "  --smime-cert FILE      a PEM S/MIME certificate, kept with the contact\n"
+            "  --smime-cert FILE      the contact's S/MIME certificate (PEM, optionally\n"
+            "                         followed by its chain); checked: it parses, has not\n"
+            "                         expired and may encrypt. --no-smime-cert removes it\n"
+            "  --crypto auto|pgp|smime\n"
+            "                         OpenPGP or S/MIME mail (default auto: OpenPGP with a\n"
+            "                         key, S/MIME with only a certificate when the CSIRT\n"
+            "                         has an S/MIME identity)\n"
             "  --phone NUMBER         digits, spaces and + ( ) - / .\n"
             "  --lang en|de           the language of the mails (default en)\n"
             "  --tz ZONE              the contact's time zone (\"Europe/Berlin\"; default UTC)\n"
@@ -55,7 +61,7 @@ static void contact_usage(FILE *out)
             "`contact import` reads contacts of any sites from a CSV file (a header line\n"
             "naming the columns site, email and any of name, roles, phone, lang, tz,\n"
             "hours, immediate, digest, immediate_types, never_types, iodef, pgp_key,\n"
-            "smime_cert) or a JSON file {\"contacts\": [{\"site\": ..., \"email\": ...}]}\n"
+            "smime_cert, crypto) or a JSON file {\"contacts\": [{\"site\": ..., \"email\": ...}]}\n"
             "with the same names; a contact that exists (same site and address) is\n"
             "changed. Every row is checked first: one bad row changes nothing.\n"
             "`contact list --format json` writes one JSON object per line.\n"
@@ -69,7 +75,7 @@ struct opts {
     ts_contact_in_t in;
     ts_buf_t roles, imm_types, never;
     char *key, *cert;
-    bool no_key;
+    bool no_key, no_cert;
 };
 
 static void opts_free(struct opts *o)
@@ -99,6 +105,8 @@ static int parse(int argc, char **argv, bool set, struct opts *o)
         {"key", required_argument, NULL, 'k'},
         {"no-key", no_argument, NULL, 'K'},
         {"smime-cert", required_argument, NULL, 'c'},
+        {"no-smime-cert", no_argument, NULL, 'C'},
+        {"crypto", required_argument, NULL, 'x'},
         {"phone", required_argument, NULL, 'p'},
         {"lang", required_argument, NULL, 'l'},
         {"tz", required_argument, NULL, 'z'},
@@ -138,6 +146,12 @@ static int parse(int argc, char **argv, bool set, struct opts *o)
             break;
         case 'c':
             o->cert_file = optarg;
+            break;
+        case 'C':
+            o->no_cert = true;
+            break;
+        case 'x':
+            o->in.crypto = optarg;
             break;
         case 'p':
             o->in.phone = optarg;
@@ -192,6 +206,11 @@ static int parse(int argc, char **argv, bool set, struct opts *o)
         ts_cli_usage_error("contact", "give --key FILE or --no-key, not both");
         return -1;
     }
+    if (o->no_cert && (o->cert_file || !set)) {
+        ts_cli_usage_error("contact", "--no-smime-cert is an option of contact set, without "
+                                      "--smime-cert");
+        return -1;
+    }
     char why[256];
     if (o->key_file && ts_file_read(o->key_file, TS_PGP_KEY_MAX, TS_FILE_REGULAR, &o->key, NULL,
                                     why, sizeof why) != 0) {
@@ -208,7 +227,7 @@ static int parse(int argc, char **argv, bool set, struct opts *o)
     o->in.immediate_types = o->imm_types.len ? o->imm_types.data : NULL;
     o->in.never_types = o->never.len ? o->never.data : NULL;
     o->in.pgp_key = o->no_key ? "" : o->key;
-    o->in.smime_cert = o->cert;
+    o->in.smime_cert = o->no_cert ? "" : o->cert;
     return 0;
 }
 
@@ -332,10 +351,13 @@ static int list_one(const ts_contact_rec_t *c, void *ctx)
     } else {
         char roles[64];
         /* Every field was checked on the way in: no control characters. */
-        ts_buf_printf(&l->buf, "%-16s  %-32s  %-24s  %-4s  %-9s  %-6s  %-7s  %s\n", c->site_name,
-                      c->email, ts_roles_text(c->roles, roles, sizeof roles), c->lang,
+        const char *cert = c->smime_cert[0] == '\0'                              ? "none"
+                           : c->smime_expires != 0 && c->smime_expires <= l->now ? "expired"
+                                                                                 : "ok";
+        ts_buf_printf(&l->buf, "%-16s  %-32s  %-24s  %-4s  %-9s  %-6s  %-7s  %-7s  %-5s  %s\n",
+                      c->site_name, c->email, ts_roles_text(c->roles, roles, sizeof roles), c->lang,
                       c->immediate ? ts_prio_name(c->immediate) : "none", ts_digest_name(c->digest),
-                      ts_contact_key_state(c, l->now), c->name);
+                      ts_contact_key_state(c, l->now), cert, ts_crypto_name(c->crypto), c->name);
     }
     fwrite(l->buf.data, 1, l->buf.len, stdout);
     return 0;
@@ -379,8 +401,8 @@ static int contact_list(ts_cli_t *cli, int argc, char **argv)
     if (r == 0 && site)
         r = find_site(st, site, &sid);
     if (r == 0 && !l.json)
-        printf("%-16s  %-32s  %-24s  %-4s  %-9s  %-6s  %-7s  %s\n", "SITE", "EMAIL", "ROLES",
-               "LANG", "IMMEDIATE", "DIGEST", "KEY", "NAME");
+        printf("%-16s  %-32s  %-24s  %-4s  %-9s  %-6s  %-7s  %-7s  %-5s  %s\n", "SITE", "EMAIL",
+               "ROLES", "LANG", "IMMEDIATE", "DIGEST", "KEY", "SMIME", "MAIL", "NAME");
     if (r == 0 && (r = ts_store_ncontacts_foreach(st, sid, list_one, &l)) != 0)
         fprintf(stderr, "tocsin: contact list: %s\n", ts_store_errmsg(st));
     ts_buf_free(&l.buf);

@@ -46,6 +46,10 @@ static void notify_usage(FILE *out)
             "  --from-name NAME       the CSIRT's name in From and the texts (default CSIRT)\n"
             "  --sign-key FINGERPRINT the signing key (default: the only secret key)\n"
             "  --gnupg-home DIR       the GnuPG home holding it (default $GNUPGHOME)\n"
+            "  --smime-sign-key FINGERPRINT|&KEYGRIP\n"
+            "                         the S/MIME signing certificate: contacts that choose\n"
+            "                         S/MIME (or have only a certificate) get S/MIME mail\n"
+            "  --smime-home DIR       the gpgsm home holding it (default: the GnuPG home)\n"
             "  --templates DIR        the mail templates (default: the installed ones)\n"
             "  --portal URL           the portal's address, for links in the mails\n"
             "  --smtp-user USER       AUTH with this user and the password in\n"
@@ -96,6 +100,8 @@ static int run(ts_cli_t *cli, int argc, char **argv)
         {"from-name", required_argument, NULL, 'F'},
         {"sign-key", required_argument, NULL, 'k'},
         {"gnupg-home", required_argument, NULL, 'g'},
+        {"smime-sign-key", required_argument, NULL, 'K'},
+        {"smime-home", required_argument, NULL, 'G'},
         {"templates", required_argument, NULL, 't'},
         {"portal", required_argument, NULL, 'p'},
         {"smtp-user", required_argument, NULL, 'u'},
@@ -132,6 +138,12 @@ static int run(ts_cli_t *cli, int argc, char **argv)
             break;
         case 'g':
             o.gnupg_home = optarg;
+            break;
+        case 'K':
+            o.smime_sign_key = optarg;
+            break;
+        case 'G':
+            o.smime_home = optarg;
             break;
         case 't':
             o.templates = optarg;

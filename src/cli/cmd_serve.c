@@ -20,6 +20,7 @@
 #include "core/event.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "incident/config.h"
 #include "ingest/feedpull.h"
 #include "ingest/ingest.h"
 #include "notify/notifier.h"
@@ -28,6 +29,7 @@
 #include "portal/scrape.h"
 #include "portal/server.h"
 #include "route/loader.h"
+#include "store/incstore.h"
 #include "ts_version.h"
 
 #define INPUTS_MAX 16
@@ -82,6 +84,9 @@ static void serve_usage(FILE *out)
             "      --notify-resolve-cmd CMD  as notify run's --sign-key, --portal and\n"
             "                          --resolve-cmd (STARTTLS when the relay offers it;\n"
             "                          the key from $GNUPGHOME)\n"
+            "      --notify-smime-sign-key FINGERPRINT|&KEYGRIP\n"
+            "                          as notify run's --smime-sign-key (the certificate\n"
+            "                          from the gpgsm home of $GNUPGHOME)\n"
             "\n"
             "Past one machine (docs/scale-out.md):\n"
             "      --role ROLE         all (default): everything in this process; ingest:\n"
@@ -93,6 +98,11 @@ static void serve_usage(FILE *out)
             "                          inputs commit to the database themselves)\n"
             "      --replicas N        copies of the bus's stream when this process creates\n"
             "                          it (default 3; 1 for a single NATS server)\n"
+            "      --prune-every DURATION\n"
+            "                          remove what the retention settings say has gone\n"
+            "                          (tocsin prune) every DURATION, in small transactions\n"
+            "                          beside ingest (default 1h; 0s: never). Not with\n"
+            "                          --role ingest or portal: the writing process prunes\n"
             "      --node NAME         this process's name in logs and health (default: the\n"
             "                          host name and process id)\n"
             "\n"
@@ -291,6 +301,49 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* Retention in the background: every `every` microseconds, what the
+ * retention settings say has gone is removed, PRUNE_BATCH rows per
+ * transaction, so that ingest waits for one small transaction at a time. */
+#define PRUNE_BATCH 1000
+
+typedef struct pruner {
+    const char *db_path;
+    volatile sig_atomic_t *stop;
+    int64_t every;
+    pthread_t thread;
+} pruner_t;
+
+static void *prune_main(void *arg)
+{
+    pruner_t *p = arg;
+    ts_store_t *st = NULL;
+    int r = ts_store_open(p->db_path, &st);
+    if (r < 0) {
+        ts_log_error("prune: cannot open the database: %s", ts_strerror(r));
+        return NULL;
+    }
+    int64_t next = ts_time_now();
+    while (!__atomic_load_n(p->stop, __ATOMIC_ACQUIRE)) {
+        if (ts_time_now() >= next) {
+            ts_prune_stats_t s = {0};
+            r = ts_store_prune(st, ts_time_now(), PRUNE_BATCH, false, (const volatile int *)p->stop,
+                               &s);
+            if (r < 0 && r != TS_EINTR)
+                ts_log_error("prune: %s (%s)", ts_strerror(r), ts_store_errmsg(st));
+            else if (s.events + s.incidents + s.audit + s.rollups > 0)
+                ts_log_info("prune: %llu events, %llu incidents, %llu audit records, %llu roll-up "
+                            "rows removed",
+                            (unsigned long long)s.events, (unsigned long long)s.incidents,
+                            (unsigned long long)s.audit, (unsigned long long)s.rollups);
+            next = ts_time_now() + p->every;
+        }
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    ts_store_close(st);
+    return NULL;
+}
+
 /* /api/v1/health with a bus: the stream, the writer's lag, the live nodes. */
 static void bus_health(struct ts_jsonw *w, void *ctx)
 {
@@ -310,7 +363,7 @@ typedef struct feeds_cfg {
 
 static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *inputs,
                size_t n_inputs, const char *port_file, bool crl_renew, const char *metrics_listen,
-               const ts_notifier_opts_t *notify, feeds_cfg_t *fc)
+               const ts_notifier_opts_t *notify, int64_t prune_every, feeds_cfg_t *fc)
 {
     /* Create and migrate the store once before the threads open it. */
     ts_store_t *st;
@@ -376,6 +429,10 @@ static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *i
         ts_log_error("serve: notify: %s", err);
         atomic_store(&input_failed, true);
     }
+    /* The process that writes the events prunes them. */
+    pruner_t pr = {.db_path = cli->db_path, .stop = stop, .every = prune_every};
+    bool pruning = prune_every > 0 && (pl->role == ROLE_ALL || pl->role == ROLE_WRITER) &&
+                   pthread_create(&pr.thread, NULL, prune_main, &pr) == 0;
     for (size_t i = 0; reading && i < n_inputs && !atomic_load(&input_failed); i++) {
         inputs[i].o.stop = stop;
         inputs[i].o.bus = bus;
@@ -438,6 +495,8 @@ static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *i
         pthread_join(w.thread, NULL);
     ts_feedpull_worker_join(feeds);
     ts_notifier_join(notifier);
+    if (pruning)
+        pthread_join(pr.thread, NULL);
     ts_bus_close(bus);
     return failed ? TS_EXIT_FAIL : TS_EXIT_OK;
 }
@@ -539,6 +598,8 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         {"notify-sign-key", required_argument, NULL, 3},
         {"notify-portal", required_argument, NULL, 4},
         {"notify-resolve-cmd", required_argument, NULL, 5},
+        {"prune-every", required_argument, NULL, 'E'},
+        {"notify-smime-sign-key", required_argument, NULL, 6},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -551,6 +612,7 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
     size_t n_inputs = 0;
     const char *port_file = NULL, *metrics_listen = NULL;
     bool crl_renew = true;
+    int64_t prune_every = 3600LL * 1000000;
     plan_t pl = {.role = ROLE_ALL};
     ts_notifier_opts_t notify;
     memset(&notify, 0, sizeof notify);
@@ -643,6 +705,12 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
             fc.poll_s = (int)v;
             break;
         }
+        case 'E':
+            if (ts_duration_parse(optarg, strlen(optarg), &prune_every) != 0) {
+                fprintf(stderr, "tocsin: --prune-every takes a duration (90s, 30m, 1h, 1d)\n");
+                goto out;
+            }
+            break;
         case 1:
             notify.out.smtp.url = optarg;
             break;
@@ -657,6 +725,9 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
             break;
         case 5:
             notify.out.resolve_cmd = optarg;
+            break;
+        case 6:
+            notify.smime_sign_key = optarg;
             break;
         case 'h':
             serve_usage(stdout);
@@ -706,7 +777,7 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
     rc = portal ? portal_setup(cli, &so, &ca_default, beside, sizeof beside) : TS_EXIT_OK;
     if (rc == TS_EXIT_OK)
         rc = run(cli, &pl, &so, inputs, n_inputs, port_file, crl_renew, metrics_listen, &notify,
-                 &fc);
+                 prune_every, &fc);
     free(ca_default);
 out:
     for (size_t i = 0; i < n_inputs; i++)

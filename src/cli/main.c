@@ -35,6 +35,11 @@ static const struct command commands[] = {
     {"contact", ts_cmd_contact, "a site's contacts: roles, keys, language, hours, preferences"},
     {"notify", ts_cmd_notify, "build, sign and send the sites' notification mails"},
     {"outbox", ts_cmd_outbox, "list the notification mails and their states; retry failed ones"},
+    {"incidents", ts_cmd_incidents, "list incidents, highest priority first"},
+    {"incident", ts_cmd_incident, "show an incident and why it scored; set its state"},
+    {"suppress", ts_cmd_suppress, "a site's suppression rules (expected events)"},
+    {"critical", ts_cmd_critical, "a site's critical hosts and networks"},
+    {"prune", ts_cmd_prune, "remove what the retention settings say has gone"},
 };
 
 static void usage(FILE *out)

@@ -322,6 +322,22 @@ bool ts_prefix_covers(const ts_prefix_t *a, const ts_prefix_t *b)
     return ts_prefix_contains(a, &b->addr);
 }
 
+void ts_prefix_range16(const ts_prefix_t *p, uint8_t lo[16], uint8_t hi[16])
+{
+    unsigned bits = p->len;
+    if (p->addr.family == TS_AF_INET) {
+        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        memcpy(lo, mapped, 12);
+        memcpy(lo + 12, p->addr.bytes, 4);
+        bits += 96;
+    } else {
+        memcpy(lo, p->addr.bytes, 16);
+    }
+    memcpy(hi, lo, 16);
+    for (unsigned i = bits; i < 128; i++)
+        hi[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+}
+
 bool ts_ip_equal(const ts_ip_t *a, const ts_ip_t *b)
 {
     return ts_ip_compare(a, b) == 0;

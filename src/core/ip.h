@@ -48,6 +48,9 @@ bool ts_prefix_contains(const ts_prefix_t *p, const ts_ip_t *ip);
 /* True if a contains b entirely (same family, a.len <= b.len, b inside a). */
 bool ts_prefix_covers(const ts_prefix_t *a, const ts_prefix_t *b);
 bool ts_ip_equal(const ts_ip_t *a, const ts_ip_t *b);
+/* The inclusive range of 16-byte addresses p covers, IPv4 as ::ffff:a.b.c.d
+ * (the form the store keeps addresses in, so that ranges compare as bytes). */
+void ts_prefix_range16(const ts_prefix_t *p, uint8_t lo[16] /* OUT */, uint8_t hi[16] /* OUT */);
 /* Clears every bit of p->addr from position p->len on (for IPv4 also bytes
  * 4-15), making p a valid prefix; p->len must not exceed the family's 32 or
  * 128 bits. Returns true if any bit was set, i.e. p was not valid before. */

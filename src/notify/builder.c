@@ -187,13 +187,41 @@ static const char *period_name(const char *lang, bool urgent, int digest)
     return urgent || digest == TS_DIGEST_NONE ? t[0] : t[digest];
 }
 
-static void key_note(const ts_contact_rec_t *c, ts_buf_t *out)
+bool ts_notify_uses_smime(const ts_notify_cfg_t *cfg, const ts_contact_rec_t *c)
+{
+    if (c->crypto == TS_CRYPTO_SMIME)
+        return true;
+    if (c->crypto == TS_CRYPTO_PGP)
+        return false;
+    return c->pgp_fpr[0] == '\0' && c->smime_cert[0] != '\0' && cfg->smime != NULL;
+}
+
+static void key_note(const ts_contact_rec_t *c, bool smime, ts_buf_t *out)
 {
     char day[32];
-    time_t t = (time_t)(c->pgp_expires / 1000000);
+    time_t t = (time_t)((smime ? c->smime_expires : c->pgp_expires) / 1000000);
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    if (smime) {
+        char fpr[TS_SMIME_FPR_MAX + 1];
+        int64_t exp;
+        if (ts_smime_cert_fpr(c->smime_cert, fpr, &exp) != 0)
+            snprintf(fpr, sizeof fpr, "?");
+        if (strcmp(c->lang, "de") == 0)
+            ts_buf_printf(out,
+                          "\nHinweis: Ihr S/MIME-Zertifikat %s ist am %s abgelaufen. Diese "
+                          "Nachricht ist daher signiert, aber nicht verschlüsselt. Bitte senden "
+                          "Sie dem CSIRT ein gültiges Zertifikat.\n",
+                          fpr, day);
+        else
+            ts_buf_printf(out,
+                          "\nNote: your S/MIME certificate %s expired on %s, so this mail is "
+                          "signed but not encrypted. Please send the CSIRT a current "
+                          "certificate.\n",
+                          fpr, day);
+        return;
+    }
     if (strcmp(c->lang, "de") == 0)
         ts_buf_printf(out,
                       "\nHinweis: Ihr OpenPGP-Schlüssel %s ist am %s abgelaufen. Diese Nachricht "
@@ -338,10 +366,14 @@ ts_nmail_t *ts_notify_render(const ts_notify_cfg_t *cfg, const ts_contact_rec_t 
         d->att[k].data = d->files[k].data ? d->files[k].data : "";
         d->att[k].len = d->files[k].len;
     }
-    d->key_expired = c->pgp_fpr[0] && c->pgp_expires != 0 && c->pgp_expires <= now;
+    bool smime = ts_notify_uses_smime(cfg, c);
+    if (smime)
+        d->key_expired = c->smime_cert[0] && c->smime_expires != 0 && c->smime_expires <= now;
+    else
+        d->key_expired = c->pgp_fpr[0] && c->pgp_expires != 0 && c->pgp_expires <= now;
     ts_buf_t note = TS_BUF_INIT;
     if (d->key_expired)
-        key_note(c, &note);
+        key_note(c, smime, &note);
     time_t t = (time_t)(now / 1000000);
     struct tm tm;
     gmtime_r(&t, &tm);
@@ -381,6 +413,7 @@ static int build_one(ts_store_t *st, const ts_notify_cfg_t *cfg, const ts_contac
 {
     ts_nmail_t *d = ts_notify_render(cfg, c, items, n, urgent, now);
     bool expired = d->key_expired;
+    bool smime = ts_notify_uses_smime(cfg, c);
     char from_dom[TS_DOMAIN_MAX + 1] = "", rcpt_dom[TS_DOMAIN_MAX + 1] = "";
     char msgid[TS_MIME_MSGID_MAX];
     int r = ts_addr_check(cfg->from, strlen(cfg->from), from_dom, err, errsize);
@@ -400,19 +433,33 @@ static int build_one(ts_store_t *st, const ts_notify_cfg_t *cfg, const ts_contac
         .text = ts_nmail_text(d),
         .att = att,
         .n_att = n_att,
-        .enc_fpr = c->pgp_fpr[0] && !expired ? c->pgp_fpr : NULL,
+        .enc_fpr = !smime && c->pgp_fpr[0] && !expired ? c->pgp_fpr : NULL,
         .enc_key = c->pgp_key,
+        .enc_cert = smime && c->smime_cert[0] && !expired ? c->smime_cert : NULL,
     };
+    /* A preview (no signing key) is unsigned whatever the protocol; a
+     * contact that asks for S/MIME from a CSIRT without an S/MIME identity
+     * gets nothing rather than another protocol it did not ask for. */
+    bool signing = cfg->pgp != NULL;
+    if (r == 0 && smime && signing && cfg->smime == NULL) {
+        ts_seterr(err, errsize,
+                  "the contact asks for S/MIME but the notifier has no S/MIME signing "
+                  "certificate (notify run --smime-sign-key)");
+        ts_nmail_free(d);
+        return TS_EINVAL;
+    }
     ts_buf_t msg = TS_BUF_INIT;
     if (r == 0)
-        r = ts_mime_build(&mail, cfg->pgp, &msg, err, errsize);
-    if (r == TS_EINVAL && mail.enc_fpr && cfg->pgp) {
+        r = smime && signing ? ts_mime_build_smime(&mail, cfg->smime, &msg, err, errsize)
+                             : ts_mime_build(&mail, cfg->pgp, &msg, err, errsize);
+    if (r == TS_EINVAL && (mail.enc_fpr || mail.enc_cert) && signing) {
         /* The key cannot encrypt any more (revoked, expired early): send it
          * signed and say so, as for an expired key. */
         ts_log_warn("contact %s of site %s: %s; sending signed only", c->email, c->site_name, err);
         expired = true;
-        mail.enc_fpr = NULL;
-        r = ts_mime_build(&mail, cfg->pgp, &msg, err, errsize);
+        mail.enc_fpr = mail.enc_cert = NULL;
+        r = smime ? ts_mime_build_smime(&mail, cfg->smime, &msg, err, errsize)
+                  : ts_mime_build(&mail, cfg->pgp, &msg, err, errsize);
     }
     if (r == 0) {
         ts_out_rec_t o = {
@@ -435,14 +482,19 @@ static int build_one(ts_store_t *st, const ts_notify_cfg_t *cfg, const ts_contac
     }
     if (r == 0) {
         stats->mails++;
-        if (mail.enc_fpr)
+        if (mail.enc_fpr || mail.enc_cert)
             stats->encrypted++;
         if (expired) {
             stats->expired_keys++;
             ts_metric_add(m_expired, 1);
-            ts_log_warn("contact %s of site %s: OpenPGP key %s has expired; the mail was sent "
-                        "signed, not encrypted, and asks for a current key",
-                        c->email, c->site_name, c->pgp_fpr);
+            if (smime)
+                ts_log_warn("contact %s of site %s: the S/MIME certificate has expired; the mail "
+                            "was sent signed, not encrypted, and asks for a current certificate",
+                            c->email, c->site_name);
+            else
+                ts_log_warn("contact %s of site %s: OpenPGP key %s has expired; the mail was "
+                            "sent signed, not encrypted, and asks for a current key",
+                            c->email, c->site_name, c->pgp_fpr);
         }
     }
     ts_buf_free(&msg);

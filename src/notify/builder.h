@@ -9,8 +9,10 @@
  *  2. build: every contact with items due gets one mail (groups by type,
  *     hosts listed, the why and the portal link of each item, the events as
  *     CSV, IODEF when asked for), signed and, when the contact has a current
- *     key, encrypted; the mail goes into the outbox and the items leave, in
- *     one commit, so a digest is queued exactly once.
+ *     key (or certificate), encrypted, with OpenPGP or S/MIME as the
+ *     contact's crypto says (ts_notify_uses_smime()); the mail goes into
+ *     the outbox and the items leave, in one commit, so a digest is queued
+ *     exactly once.
  *
  * Which contact gets an item: the item's site's contacts only (the store
  * adds a waiting row only for a contact of that site), unless the type is in
@@ -25,6 +27,7 @@
 
 #include "notify/item.h"
 #include "notify/pgp.h"
+#include "notify/smime.h"
 #include "notify/template.h"
 #include "store/store.h"
 
@@ -33,10 +36,12 @@ typedef struct ts_notify_cfg {
     const char *from_name; /* the CSIRT's name in From and in the texts */
     const char *portal;    /* the portal's base URL for links */
     const ts_tpl_set_t *tpl;
-    ts_pgp_t *pgp;    /* NULL: unsigned (previews only) */
-    bool in_txn;      /* the caller holds the transaction (previews roll it back) */
-    size_t max_mails; /* build at most this many per call (0: all), so that a
-                         daemon's round gets to sending */
+    ts_pgp_t *pgp;     /* NULL: unsigned (previews only) */
+    ts_smime_t *smime; /* the CSIRT's S/MIME identity; NULL: none (a contact
+                          that asks for S/MIME gets no mail, an error says why) */
+    bool in_txn;       /* the caller holds the transaction (previews roll it back) */
+    size_t max_mails;  /* build at most this many per call (0: all), so that a
+                          daemon's round gets to sending */
 } ts_notify_cfg_t;
 
 typedef struct ts_notify_stats {
@@ -80,7 +85,11 @@ const char *ts_nmail_subject(const ts_nmail_t *d);
 const char *ts_nmail_text(const ts_nmail_t *d);
 /* *att (valid until ts_nmail_free) gets the attachments; returns how many. */
 size_t ts_nmail_attachments(const ts_nmail_t *d, const struct ts_mime_att **att);
-/* The contact's key has expired: the mail says so and is not encrypted. */
+/* Whether the contact's mail goes as S/MIME: its crypto is smime, or auto
+ * with a certificate, no OpenPGP key, and an S/MIME identity in cfg. */
+bool ts_notify_uses_smime(const ts_notify_cfg_t *cfg, const struct ts_contact_rec *c);
+/* The contact's key (or, for S/MIME, certificate) has expired: the mail says
+ * so and is not encrypted. */
 bool ts_nmail_key_expired(const ts_nmail_t *d);
 void ts_nmail_free(ts_nmail_t *d);
 

@@ -22,8 +22,9 @@
 #include "notify/pgp.h"
 
 const char *const ts_contact_field_names[TS_CONTACT_FIELDS] = {
-    "email",     "name",   "roles",           "phone",       "lang",  "tz",      "hours",
-    "immediate", "digest", "immediate_types", "never_types", "iodef", "pgp_key", "smime_cert",
+    "email",       "name",  "roles",     "phone",      "lang",
+    "tz",          "hours", "immediate", "digest",     "immediate_types",
+    "never_types", "iodef", "pgp_key",   "smime_cert", "crypto",
 };
 _Static_assert(sizeof(ts_contact_in_t) == TS_CONTACT_FIELDS * sizeof(const char *),
                "ts_contact_in_t is an array of its fields");
@@ -35,6 +36,7 @@ const char **ts_contact_in_field(ts_contact_in_t *in, size_t i)
 
 static const char *const role_names[] = {"abuse", "security", "technical", "management"};
 static const char *const digest_names[] = {"none", "hourly", "daily"};
+static const char *const crypto_names[] = {"auto", "pgp", "smime"};
 
 void ts_contact_defaults(ts_contact_rec_t *rec)
 {
@@ -65,6 +67,11 @@ const char *ts_roles_text(unsigned roles, char *buf, size_t size)
 const char *ts_digest_name(int digest)
 {
     return digest >= 0 && digest <= 2 ? digest_names[digest] : "?";
+}
+
+const char *ts_crypto_name(int crypto)
+{
+    return crypto >= 0 && crypto <= 2 ? crypto_names[crypto] : "?";
 }
 
 /* UTF-8 without control characters, at most max bytes. */
@@ -128,8 +135,17 @@ static int smime_check(const char *pem, int64_t now, int64_t *expires, char *err
     } else {
         time_t exp = gnutls_x509_crt_get_expiration_time(crt);
         *expires = (int64_t)exp * 1000000;
+        unsigned usage = 0, critical = 0;
+        int ku = gnutls_x509_crt_get_key_usage(crt, &usage, &critical);
         if (exp != (time_t)-1 && *expires <= now) {
             ts_seterr(err, errsize, "smime_cert: the certificate has expired");
+            r = TS_EINVAL;
+        } else if (ku >= 0 && !(usage & (GNUTLS_KEY_KEY_ENCIPHERMENT | GNUTLS_KEY_KEY_AGREEMENT))) {
+            /* Without the extension any use is allowed; with it, mail can
+             * be encrypted to the key only when it says so. */
+            ts_seterr(err, errsize,
+                      "smime_cert: the certificate's key usage does not allow "
+                      "encryption");
             r = TS_EINVAL;
         }
     }
@@ -289,6 +305,17 @@ int ts_contact_apply(const ts_contact_in_t *in, ts_contact_rec_t *rec, ts_arena_
             rec->smime_cert = dup(a, in->smime_cert);
         }
     }
+    if (in->crypto) {
+        int c = -1;
+        for (int i = 0; i < 3; i++)
+            if (strcmp(in->crypto, crypto_names[i]) == 0)
+                c = i;
+        if (c < 0) {
+            ts_seterr(err, errsize, "crypto: auto, pgp or smime");
+            return TS_EINVAL;
+        }
+        rec->crypto = c;
+    }
     return 0;
 }
 
@@ -362,6 +389,9 @@ void ts_contact_json(struct ts_jsonw *w, const ts_contact_rec_t *c, int64_t now)
     ts_jsonw_cstr(w, ts_contact_key_state(c, now));
     ts_jsonw_key(w, "smime");
     ts_jsonw_bool(w, c->smime_cert[0] != '\0');
+    json_time(w, "smime_expires", c->smime_cert[0] ? c->smime_expires : 0);
+    ts_jsonw_key(w, "crypto");
+    ts_jsonw_cstr(w, ts_crypto_name(c->crypto));
     json_time(w, "updated", c->updated);
     ts_jsonw_object_end(w);
 }

@@ -19,8 +19,11 @@
  *   iodef            true or false: attach IODEF when the item has it
  *   pgp_key          an OpenPGP public key (armour): checked in a throwaway
  *                    keyring (one key, public, can encrypt, not expired)
- *   smime_cert       a PEM X.509 certificate (kept for S/MIME; checked to
- *                    parse and not to have expired)
+ *   smime_cert       a PEM X.509 certificate, optionally followed by its
+ *                    chain (S/MIME; checked to parse and not to have expired)
+ *   crypto           auto, pgp or smime: how the mail is signed and
+ *                    encrypted (auto: OpenPGP with a key, S/MIME with only a
+ *                    certificate when the CSIRT has an S/MIME identity)
  *
  * Import files (ts_contact_import_parse) hold many contacts of many sites:
  * JSON {"contacts": [{"site": NAME, "email": ..., ...}]} with the field names
@@ -44,10 +47,10 @@
 /* The fields given, as text; NULL = not given (the record keeps its value). */
 typedef struct ts_contact_in {
     const char *email, *name, *roles, *phone, *lang, *tz, *hours, *immediate, *digest;
-    const char *immediate_types, *never_types, *iodef, *pgp_key, *smime_cert;
+    const char *immediate_types, *never_types, *iodef, *pgp_key, *smime_cert, *crypto;
 } ts_contact_in_t;
 
-#define TS_CONTACT_FIELDS 14
+#define TS_CONTACT_FIELDS 15
 /* The field names in the order of ts_contact_in_t ("email", "name", ...). */
 extern const char *const ts_contact_field_names[TS_CONTACT_FIELDS];
 /* Field i of in (the struct read as an array of TS_CONTACT_FIELDS strings). */
@@ -69,6 +72,8 @@ TS_MUSTCHECK int ts_contact_apply(const ts_contact_in_t *in, ts_contact_rec_t *r
 const char *ts_roles_text(unsigned roles, char *buf, size_t size);
 /* "hourly", "daily" or "none". */
 const char *ts_digest_name(int digest);
+/* "auto", "pgp" or "smime". */
+const char *ts_crypto_name(int crypto);
 
 /* A callback of ts_store_ncontact_get() that copies the contact into
  * ctx->out, its strings into ctx->a (valid while the arena is). */
@@ -99,7 +104,8 @@ const char *ts_contact_key_state(const ts_contact_rec_t *c, int64_t now);
  * contacts): id, site, email, name, roles [..], phone, lang, tz, hours,
  * immediate, digest, immediate_types [..], never_types [..], iodef,
  * pgp_fingerprint (null), pgp_expires (RFC 3339, null), key (none, ok,
- * expired), smime (bool), updated. Never the key or certificate itself. */
+ * expired), smime (bool), smime_expires (RFC 3339, null), crypto (auto, pgp,
+ * smime), updated. Never the key or certificate itself. */
 struct ts_jsonw;
 void ts_contact_json(struct ts_jsonw *w, const ts_contact_rec_t *c, int64_t now);
 

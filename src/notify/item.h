@@ -131,3 +131,7 @@ extern const ts_nsource_t ts_nsource_advisories;
  * changes since the site's previous scan of the same targets), to the site
  * that asked for it. Position: the scan's end time. */
 extern const ts_nsource_t ts_nsource_scans;
+/* The incident source (notify/incsource.c): the incidents new since the
+ * mark (TS_NITEM_NEW) or whose priority rose since (TS_NITEM_RAISED), one
+ * item each. Position: the incident store's change sequence. */
+extern const ts_nsource_t ts_nsource_incidents;

@@ -2,7 +2,9 @@
 /* Mail messages: headers (RFC 5322, with RFC 2047 encoded words for
  * non-ASCII text), MIME bodies (RFC 2045/2046) and OpenPGP/MIME (RFC 3156:
  * multipart/signed, and multipart/encrypted around a signed-and-encrypted
- * entity).
+ * entity) and S/MIME (RFC 8551: multipart/signed with an
+ * application/pkcs7-signature, and application/pkcs7-mime enveloped-data
+ * around such a signed entity: signed first, then enveloped).
  *
  * Every message is 7-bit with CRLF line ends: text parts are
  * quoted-printable, attachments base64, header values ASCII or encoded
@@ -17,6 +19,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "notify/pgp.h"
+#include "notify/smime.h"
 
 /* Appends "name: value" CRLF. ASCII values go as they are (refused past 998
  * bytes), others as UTF-8 "B" encoded words folded onto continuation lines.
@@ -60,6 +63,8 @@ typedef struct ts_mail {
     /* Encryption: the contact's key (fingerprint and armour); NULL: signed only. */
     const char *enc_fpr;
     const char *enc_key;
+    /* S/MIME encryption: the contact's PEM certificate; NULL: signed only. */
+    const char *enc_cert;
 } ts_mail_t;
 
 /* Builds the whole message into out: the headers, then the body as a
@@ -70,3 +75,13 @@ typedef struct ts_mail {
  * says which).  \retval TS_ECRYPTO signing or encryption failed. */
 TS_MUSTCHECK int ts_mime_build(const ts_mail_t *m, ts_pgp_t *pgp, ts_buf_t *out, char *err,
                                size_t errsize);
+/* As ts_mime_build(), with S/MIME: the multipart/mixed entity signed with
+ * sm's certificate (RFC 8551 section 3.5.3, multipart/signed with a
+ * detached application/pkcs7-signature), and, when enc_cert is given, that
+ * signed entity enveloped to it (section 3.3, application/pkcs7-mime;
+ * smime-type=enveloped-data, base64). enc_fpr and enc_key are not used.
+ * \retval 0.  \retval TS_EINVAL a header value or an address refused, or
+ * enc_cert cannot encrypt now (expired, revoked; err says which).
+ * \retval TS_ECRYPTO signing or encryption failed (err says why). */
+TS_MUSTCHECK int ts_mime_build_smime(const ts_mail_t *m, ts_smime_t *sm, ts_buf_t *out, char *err,
+                                     size_t errsize);

@@ -11,13 +11,15 @@
 #include "core/mem.h"
 #include "notify/notifier.h"
 
-const ts_nsource_t *const ts_notify_sources[] = {&ts_nsource_advisories, &ts_nsource_scans};
+const ts_nsource_t *const ts_notify_sources[] = {&ts_nsource_advisories, &ts_nsource_scans,
+                                                 &ts_nsource_incidents};
 const size_t ts_notify_n_sources = sizeof ts_notify_sources / sizeof ts_notify_sources[0];
 
 struct ts_notifier {
     ts_notifier_opts_t o;
     ts_tpl_set_t *tpl;
     ts_pgp_t *pgp;
+    ts_smime_t *smime;
     ts_notify_cfg_t cfg;
 };
 
@@ -31,6 +33,13 @@ int ts_notifier_open(const ts_notifier_opts_t *o, ts_notifier_t **out, char *err
     int r = ts_tpl_set_load(tdir, &n->tpl, err, errsize);
     if (r == 0)
         r = ts_pgp_open(o->gnupg_home, o->sign_key, &n->pgp, err, errsize);
+    if (r == 0 && o->smime_sign_key) {
+        char why[400] = "";
+        r = ts_smime_open(o->smime_home ? o->smime_home : o->gnupg_home, o->smime_sign_key,
+                          &n->smime, why, sizeof why);
+        if (r)
+            ts_seterr(err, errsize, "S/MIME: %s", why);
+    }
     if (r) {
         ts_notifier_close(n);
         return r;
@@ -41,6 +50,7 @@ int ts_notifier_open(const ts_notifier_opts_t *o, ts_notifier_t **out, char *err
         .portal = o->portal ? o->portal : "",
         .tpl = n->tpl,
         .pgp = n->pgp,
+        .smime = n->smime,
         .max_mails = o->out.batch ? o->out.batch : 100,
     };
     *out = n;
@@ -53,6 +63,7 @@ void ts_notifier_close(ts_notifier_t *n)
         return;
     ts_tpl_set_free(n->tpl);
     ts_pgp_close(n->pgp);
+    ts_smime_close(n->smime);
     free(n);
 }
 

@@ -20,13 +20,19 @@ typedef struct ts_notifier_opts {
     const char *templates;  /* the template directory (default: ts_tpl_default_dir) */
     const char *gnupg_home; /* NULL: GNUPGHOME or ~/.gnupg */
     const char *sign_key;   /* the signing key's fingerprint; NULL: the home's only one */
-    int64_t interval_us;    /* between rounds (default 10 s) */
+    /* S/MIME: the signing certificate (fingerprint or "&KEYGRIP"); NULL: no
+     * S/MIME identity (contacts get OpenPGP). Its gpgsm home: smime_home,
+     * else gnupg_home. */
+    const char *smime_sign_key;
+    const char *smime_home;
+    int64_t interval_us; /* between rounds (default 10 s) */
 } ts_notifier_opts_t;
 
 typedef struct ts_notifier ts_notifier_t;
 
 /* Loads the templates (refusing a bad one now, not when a mail is built)
- * and opens the signing key. \retval 0, *out set (ts_notifier_close()).
+ * and opens the signing key (and the S/MIME signing certificate when
+ * smime_sign_key is given). \retval 0, *out set (ts_notifier_close()).
  * \retval the template or key error; err says which. */
 TS_MUSTCHECK int ts_notifier_open(const ts_notifier_opts_t *o, ts_notifier_t **out /* OUT */,
                                   char *err, size_t errsize);

@@ -13,18 +13,14 @@
 #include <unistd.h>
 
 #include "core/mem.h"
+#include "notify/keycache.h"
 #include "notify/pgp.h"
-
-#define KEY_CACHE 64
 
 struct ts_pgp {
     gpgme_ctx_t ctx;
     gpgme_key_t signer;
     char signer_fpr[TS_PGP_FPR_MAX + 1];
-    /* Recipient keys already looked up: a digest run encrypts to the same
-     * contacts' keys many times, and each lookup is a gpg process. */
-    gpgme_key_t keys[KEY_CACHE];
-    size_t n_keys, next_evict;
+    ts_keycache_t keys; /* recipients already looked up */
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -248,8 +244,7 @@ void ts_pgp_close(ts_pgp_t *p)
 {
     if (p == NULL)
         return;
-    for (size_t i = 0; i < p->n_keys; i++)
-        gpgme_key_unref(p->keys[i]);
+    ts_keycache_clear(&p->keys);
     if (p->signer)
         gpgme_key_unref(p->signer);
     gpgme_release(p->ctx);
@@ -296,10 +291,9 @@ int ts_pgp_sign(ts_pgp_t *p, const char *data, size_t len, ts_buf_t *sig, char m
 static gpgme_key_t recipient(ts_pgp_t *p, const char *fpr, const char *key, size_t key_len,
                              char *err, size_t errsize)
 {
-    for (size_t i = 0; i < p->n_keys; i++)
-        if (strcasecmp(p->keys[i]->fpr, fpr) == 0)
-            return p->keys[i];
-    gpgme_key_t k = NULL;
+    gpgme_key_t k = ts_keycache_find(&p->keys, fpr);
+    if (k)
+        return k;
     gpgme_error_t e = gpgme_get_key(p->ctx, fpr, &k, 0);
     if (e && key && key_len) {
         gpgme_data_t in = NULL;
@@ -314,13 +308,7 @@ static gpgme_key_t recipient(ts_pgp_t *p, const char *fpr, const char *key, size
         gerr(err, errsize, "the contact's key", e);
         return NULL;
     }
-    if (p->n_keys == KEY_CACHE) {
-        gpgme_key_unref(p->keys[p->next_evict]);
-        p->keys[p->next_evict] = k;
-        p->next_evict = (p->next_evict + 1) % KEY_CACHE;
-    } else {
-        p->keys[p->n_keys++] = k;
-    }
+    ts_keycache_put(&p->keys, k);
     return k;
 }
 

@@ -497,6 +497,11 @@ static void tbl_ccell(ts_buf_t *out, const char *s, size_t width, bool pad)
     tbl_cell(out, s, s ? strlen(s) : 0, width, pad);
 }
 
+void ts_format_table_cell(ts_buf_t *out, const char *s, size_t width, bool pad)
+{
+    tbl_ccell(out, s, width ? width : SIZE_MAX - 1, pad && width > 0);
+}
+
 /* "ip:port", "[v6]:port", the FQDN when there is no address, or "-". The
  * result only feeds a cell of W_ADDR columns, so a long FQDN may be cut here;
  * the cell shows the cut. */

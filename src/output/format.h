@@ -70,3 +70,8 @@ void ts_format_targets_json(ts_jsonw_t *w, const ts_targets_t *t, uint32_t max);
  * for other CSV outputs (advisories, platforms) to write fields the same way.
  * s NULL is an empty field. */
 void ts_format_csv_text(ts_buf_t *out, const char *s, bool first);
+/* One table cell with the table's protections (controls and bidirectional
+ * overrides as '?', invalid UTF-8 as U+FFFD), cut to width code points
+ * (marked with U+2026) and, with pad, filled with spaces to it; width 0:
+ * the whole text, unpadded. s NULL is an empty cell. */
+void ts_format_table_cell(ts_buf_t *out, const char *s, size_t width, bool pad);

@@ -52,13 +52,14 @@ typedef enum route {
     R_INPUTS,
     R_SCANS,
     R_CONTACTS,
+    R_INCIDENTS, /* incidents, suppressions, feedback (api_incident.c) */
     R_COUNT_
 } route_t;
 
 static const char *const route_labels[R_COUNT_] = {
-    "unknown",   "health",     "openapi",   "me",    "events",   "event",      "stats",  "site",
-    "exporters", "advisories", "platforms", "sites", "taxonomy", "quarantine", "inputs", "scans",
-    "contacts",
+    "unknown",  "health",     "openapi",   "me",         "events",    "event",
+    "stats",    "site",       "exporters", "advisories", "platforms", "sites",
+    "taxonomy", "quarantine", "inputs",    "scans",      "contacts",  "incidents",
 };
 _Static_assert(R_COUNT_ <= TS_API_ROUTE_MAX, "TS_API_ROUTE_MAX is too small");
 
@@ -165,6 +166,9 @@ static route_t route_of(const char *path, int64_t *id)
         return R_SCANS;
     if (has_prefix_seg(rest, "contacts") || strcmp(rest, "outbox") == 0)
         return R_CONTACTS;
+    if (has_prefix_seg(rest, "incidents") || has_prefix_seg(rest, "suppressions") ||
+        strcmp(rest, "feedback") == 0)
+        return R_INCIDENTS;
     return R_NONE;
 }
 
@@ -716,6 +720,11 @@ static void do_events(ts_store_t *st, const ts_principal_t *who, const ts_query_
         ts_http_resp_header(resp, "X-Next-Cursor", cursor);
 }
 
+void ts_api_put_event(ts_jsonw_t *w, const ts_stored_event_t *ev)
+{
+    put_event(w, ev, false);
+}
+
 static int one_cb(const ts_stored_event_t *ev, void *vctx)
 {
     ts_jsonw_t w;
@@ -1187,6 +1196,10 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
     }
     if (r == R_CONTACTS) {
         ts_api_contact_route(st, req, resp);
+        return;
+    }
+    if (r == R_INCIDENTS) {
+        ts_api_incident_route(st, req, resp);
         return;
     }
 

@@ -15,6 +15,13 @@ void ts_api_scan_route(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t 
 /* /api/v1/contacts[/ID] and /api/v1/outbox (api_contact.c): a site's
  * contacts and its notification mails. */
 void ts_api_contact_route(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp);
+/* /api/v1/incidents[/{id}], /api/v1/suppressions[/{id}] and /api/v1/feedback
+ * (api_incident.c): writes are PATCH of an incident, POST and DELETE of a
+ * suppression rule. */
+void ts_api_incident_route(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp);
+
+/* An event as GET /api/v1/events lists it (its visible links). */
+void ts_api_put_event(struct ts_jsonw *w, const ts_stored_event_t *ev);
 
 /* /api/v1/quarantine and /api/v1/inputs (api_ops.c): the CSIRT's view of its
  * inputs; a site certificate is answered 404, as for any path it may not

@@ -192,18 +192,7 @@ int ts_query_ip(const char *v, uint8_t lo[16], uint8_t hi[16])
     ts_prefix_t p;
     if (n == 0 || n > TS_IP_STRLEN || ts_prefix_parse(v, n, &p) != 0)
         return TS_EADDR;
-    unsigned bits = p.len;
-    if (p.addr.family == TS_AF_INET) {
-        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        memcpy(lo, mapped, 12);
-        memcpy(lo + 12, p.addr.bytes, 4);
-        bits += 96;
-    } else {
-        memcpy(lo, p.addr.bytes, 16);
-    }
-    memcpy(hi, lo, 16);
-    for (unsigned i = bits; i < 128; i++)
-        hi[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+    ts_prefix_range16(&p, lo, hi);
     return 0;
 }
 

@@ -47,11 +47,15 @@ typedef struct ts_match {
 /* One owner link of an event: a site owning (part of) one side. own is the
  * site's share of that side's network and targets (core/targets.h): the
  * entries it owns, or, of a network, the part inside its claims; n 0 when the
- * link comes from the side's single ip, ASN or name alone. */
+ * link comes from the side's single ip, ASN or name alone. incident_id is the
+ * site's incident the link went to (store/incstore.h): set by the store on
+ * stored events, 0 on links routing gives and on events stored before
+ * incidents existed. */
 typedef struct ts_link {
     ts_role_t role;
     ts_match_t match;
     ts_targets_t own;
+    int64_t incident_id;
 } ts_link_t;
 
 /* Links of one role an event may have: sites owning part of one side. */

@@ -36,6 +36,14 @@ typedef enum ts_digest {
     TS_DIGEST_DAILY = 2,
 } ts_digest_t;
 
+/* How a contact's mail is signed and encrypted. */
+typedef enum ts_crypto {
+    TS_CRYPTO_AUTO = 0,  /* OpenPGP with a key; S/MIME with only a certificate
+                            when the CSIRT has an S/MIME identity; else OpenPGP */
+    TS_CRYPTO_PGP = 1,   /* OpenPGP (RFC 3156) */
+    TS_CRYPTO_SMIME = 2, /* S/MIME (RFC 8551) */
+} ts_crypto_t;
+
 typedef struct ts_contact_rec {
     int64_t id;                  /* set by the store */
     int64_t site_id;             /* the site it belongs to */
@@ -57,6 +65,7 @@ typedef struct ts_contact_rec {
     int64_t pgp_expires;         /* us since the epoch; 0 = never */
     const char *smime_cert;      /* PEM certificate, "" when none */
     int64_t smime_expires;       /* us since the epoch; 0 when none */
+    int crypto;                  /* a ts_crypto_t */
     int64_t created, updated;    /* us since the epoch, set by the store */
 } ts_contact_rec_t;
 

@@ -222,6 +222,7 @@ static const char *const migrations[] = {
     ts_pg_migration_scan,
     ts_pg_migration_advisory_entries,
     ts_pg_migration_notify,
+    ts_pg_migration_incidents,
     ts_pg_migration_feeds,
 };
 #define PG_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
@@ -261,7 +262,7 @@ enum {
     " src_family, src_ip, src_port, src_asn, src_fqdn, src_url, dst_family, dst_ip, dst_port,"     \
     " dst_asn, dst_fqdn, dst_url, transport, application, feed_name, feed_provider, count,"        \
     " extra, input_id, line, tlp, targets) FROM STDIN"
-#define LINK_COPY "COPY event_links (id, site_id, kind, rule, targets) FROM STDIN"
+#define LINK_COPY "COPY event_links (id, site_id, kind, rule, targets, incident_id) FROM STDIN"
 
 /* $1 after, $2 before, $3 since, $4 until, $5 limit (NULL: none), $6 the
  * subtree's site ids. */
@@ -360,7 +361,8 @@ static const char *const sql_text[S_COUNT_] = {
     [S_EV_IDS_DESC] = "SELECT " EV_COLS " FROM events e WHERE e.id = ANY($1::bigint[])"
                       " ORDER BY e.id DESC",
     /* $1: the ids of a chunk of events; each one's links are a key range. */
-    [S_LINKS_OF] = "SELECT l.id, l.kind, l.rule, l.site_id, coalesce(s.name, ''), l.targets"
+    [S_LINKS_OF] = "SELECT l.id, l.kind, l.rule, l.site_id, coalesce(s.name, ''), l.targets,"
+                   " l.incident_id"
                    " FROM unnest($1::bigint[]) u(eid) JOIN event_links l"
                    " ON l.id" TS_LINKS_OF("u.eid") " LEFT JOIN sites s ON s.id = l.site_id"
                                                    " ORDER BY l.id",
@@ -647,10 +649,10 @@ static int exec_script(struct pg_store *pg, const char *sql)
 static int flush(struct pg_store *pg);
 
 static PGresult *exec_named(struct pg_store *pg, const char *name, bool *prepared, const char *sql,
-                            const ts_pg_params_t *p, int *err)
+                            const ts_pg_params_t *p, bool aside, int *err)
 {
     int r = ensure_conn(pg);
-    if (r == 0 && pg->n_pend > 0)
+    if (r == 0 && pg->n_pend > 0 && !aside)
         r = flush(pg);
     if (r) {
         *err = r;
@@ -675,11 +677,11 @@ static PGresult *exec_core(struct pg_store *pg, enum pg_id id, const ts_pg_param
 {
     char name[16];
     snprintf(name, sizeof name, "c%d", (int)id);
-    return exec_named(pg, name, &pg->prepared[id], sql_text[id], p, err);
+    return exec_named(pg, name, &pg->prepared[id], sql_text[id], p, false, err);
 }
 
-PGresult *ts_pg_exec(struct pg_store *pg, int slot, const char *sql, const ts_pg_params_t *p,
-                     int *err)
+static PGresult *exec_ext(struct pg_store *pg, int slot, const char *sql, const ts_pg_params_t *p,
+                          bool aside, int *err)
 {
     if (slot < 0 || slot >= TS_PGX_COUNT) {
         ts_pg_set_msg(pg, "statement slot out of range");
@@ -688,7 +690,19 @@ PGresult *ts_pg_exec(struct pg_store *pg, int slot, const char *sql, const ts_pg
     }
     char name[16];
     snprintf(name, sizeof name, "x%d", slot);
-    return exec_named(pg, name, &pg->ext_prepared[slot], sql, p, err);
+    return exec_named(pg, name, &pg->ext_prepared[slot], sql, p, aside, err);
+}
+
+PGresult *ts_pg_exec(struct pg_store *pg, int slot, const char *sql, const ts_pg_params_t *p,
+                     int *err)
+{
+    return exec_ext(pg, slot, sql, p, false, err);
+}
+
+PGresult *ts_pg_exec_aside(struct pg_store *pg, int slot, const char *sql,
+                           const ts_pg_params_t *p, int *err)
+{
+    return exec_ext(pg, slot, sql, p, true, err);
 }
 
 static int changed_of(PGresult *res, int64_t *changed)
@@ -726,6 +740,15 @@ static void script_quiet(struct pg_store *pg, const char *sql)
     memcpy(pg->errmsg, saved, sizeof saved);
 }
 
+/* Ids taken ahead are kept from one transaction to the next, so that one
+ * writer's events stay numbered one after the other; a rollback drops them
+ * (a gap, as it leaves anyway). */
+static void drop_pool(struct pg_store *pg)
+{
+    pg->n_pool = 0;
+    pg->pool_want = 0;
+}
+
 static void drop_pending(struct pg_store *pg)
 {
     pg->n_pend = 0;
@@ -739,6 +762,7 @@ static void forget(struct pg_store *pg)
 {
     memset(pg->known_input, 0, sizeof pg->known_input);
     drop_pending(pg);
+    drop_pool(pg);
 }
 
 /* Operations that need several statements (or a savepoint inside a caller's
@@ -935,6 +959,7 @@ static void pg_close(ts_store_t *st)
     if (pg->conn)
         PQfinish(pg->conn);
     free(pg->pend);
+    free(pg->pool);
     free(pg->links);
     free(pg->rlinks);
     ts_buf_free(&pg->ev_rows);
@@ -1766,6 +1791,7 @@ static int flush(struct pg_store *pg)
                 copy_str(c, ts_str(pg->link_text.data + l->rule, l->rule_len));
                 copy_str(c, l->share_len ? ts_str(pg->link_text.data + l->share, l->share_len)
                                          : TS_STR_NULL);
+                copy_int(c, l->incident_id, l->incident_id > 0);
                 ts_buf_putc(c, '\n');
             }
         }
@@ -1804,6 +1830,7 @@ static int keep_event(struct pg_store *pg, const ts_event_t *e, const ts_link_t 
         *pl = (struct pg_plink){.role = (int)l->role,
                                 .kind = (int)l->match.kind,
                                 .site_id = l->match.site_id,
+                                .incident_id = l->incident_id,
                                 .rule = pg->link_text.len,
                                 .rule_len = len};
         ts_buf_append(&pg->link_text, l->match.rule, len);
@@ -1843,12 +1870,25 @@ static int pg_event_add(ts_store_t *st, const ts_event_t *e_in, const ts_link_t 
     }
     int64_t eid = 0;
     if (r == 0 && id) {
-        /* The id now: the events kept before it take theirs first. */
-        r = pg->n_pend > 0 ? flush(pg) : 0;
-        if (r == 0)
+        /* The id now, from ids taken ahead (so that the COPY batch stays
+         * whole): the events kept before it took theirs the same way. */
+        if (pg->n_pool == 0) {
+            size_t want = pg->pool_want ? pg->pool_want : 16;
+            pg->pool = ts_xrealloc(pg->pool, want * sizeof *pg->pool);
             r = ensure_conn(pg);
-        if (r == 0)
-            r = next_ids(pg, 1, &eid);
+            if (r == 0)
+                r = next_ids(pg, want, pg->pool);
+            if (r == 0) {
+                pg->n_pool = want;
+                pg->i_pool = 0;
+                /* Batches of a transaction grow: take more next time. */
+                pg->pool_want = want < 1024 ? want * 2 : 1024;
+            }
+        }
+        if (r == 0) {
+            eid = pg->pool[pg->i_pool++];
+            pg->n_pool--;
+        }
     }
     if (r == 0 && n_links > 0 && eid > TS_LINK_EVENT_MAX) {
         ts_pg_set_msg(pg, "event id too large for its links");
@@ -2056,6 +2096,7 @@ static int attach_links(struct pg_store *pg, const PGresult *lk, const int64_t *
         ts_str_t share = col_str(lk, i, 5);
         if (share.ptr && ts_store_share_decode(share, pg->arena, &l->own) != 0)
             return corrupt(pg, out->id, "link targets");
+        l->incident_id = ts_pg_col_int(lk, i, 6);
     }
     return 0;
 }
@@ -2376,4 +2417,5 @@ const struct ts_store_ops ts_store_postgres_ops = {
     .scan = &ts_pg_scan_ops,
     .feed = &ts_pg_feed_ops,
     .notify = &ts_pg_notify_ops,
+    .incident = &ts_pg_incident_ops,
 };

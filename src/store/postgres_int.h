@@ -52,6 +52,7 @@ enum {
     TS_PGX_CERT = 0,
     TS_PGX_PORTAL = 16,
     TS_PGX_ADVISORY = 48,
+    TS_PGX_INCIDENT = 112,
     TS_PGX_FEED = 176,
     TS_PGX_SCAN = 208,
     TS_PGX_NOTIFY = 240,
@@ -68,7 +69,7 @@ struct pg_pending {
 
 struct pg_plink {
     int role, kind;
-    int64_t site_id;
+    int64_t site_id, incident_id;
     size_t rule, rule_len;   /* in link_text */
     size_t share, share_len; /* its share's JSON in link_text; share_len 0: NULL */
 };
@@ -97,6 +98,8 @@ struct pg_store {
     struct pg_plink *links;
     size_t n_links, cap_links;
     ts_buf_t link_text;
+    int64_t *pool; /* event ids taken ahead for this transaction */
+    size_t n_pool, i_pool, pool_want;
     ts_buf_t copy;     /* the COPY text being sent */
     ts_buf_t link_ids; /* the link ids of a chunk of events being read */
 
@@ -150,6 +153,11 @@ void ts_pg_bytes(ts_pg_params_t *p, const void *v, size_t n);
  * Pending events of the transaction are sent first. */
 PGresult *ts_pg_exec(struct pg_store *pg, int slot, const char *sql, const ts_pg_params_t *p,
                      int *err /* OUT */);
+/* The same without sending the pending events first: for statements of
+ * the write path that never read events or links (incidents, roll-ups), so
+ * that a batch stays one COPY. */
+PGresult *ts_pg_exec_aside(struct pg_store *pg, int slot, const char *sql, const ts_pg_params_t *p,
+                           int *err /* OUT */);
 /* Runs a statement that returns no row (or ignores it). \retval 0 or a ts_err;
  * *changed (may be NULL) receives the number of rows it changed. */
 int ts_pg_run(struct pg_store *pg, int slot, const char *sql, const ts_pg_params_t *p,
@@ -184,7 +192,8 @@ extern const char ts_pg_migration_advisory[];         /* v7 */
 extern const char ts_pg_migration_scan[];             /* v9 */
 extern const char ts_pg_migration_advisory_entries[]; /* v10 */
 extern const char ts_pg_migration_notify[];           /* v11 */
-extern const char ts_pg_migration_feeds[];            /* v12 */
+extern const char ts_pg_migration_incidents[];        /* v12 */
+extern const char ts_pg_migration_feeds[];            /* v13 */
 
 extern const struct ts_store_cert_ops ts_pg_cert_ops;
 extern const struct ts_store_portal_ops ts_pg_portal_ops;
@@ -192,3 +201,4 @@ extern const struct ts_store_advisory_ops ts_pg_advisory_ops;
 extern const struct ts_store_scan_ops ts_pg_scan_ops;
 extern const struct ts_store_feed_ops ts_pg_feed_ops;
 extern const struct ts_store_notify_ops ts_pg_notify_ops;
+extern const struct ts_store_incident_ops ts_pg_incident_ops;

@@ -28,6 +28,7 @@ const char ts_pg_migration_notify[] =
     "  ADD COLUMN pgp_expires bigint NOT NULL DEFAULT 0,"
     "  ADD COLUMN smime_cert " T " NOT NULL DEFAULT '',"
     "  ADD COLUMN smime_expires bigint NOT NULL DEFAULT 0,"
+    "  ADD COLUMN crypto int NOT NULL DEFAULT 0 CHECK (crypto BETWEEN 0 AND 2),"
     "  ADD COLUMN created bigint NOT NULL DEFAULT 0,"
     "  ADD COLUMN updated bigint NOT NULL DEFAULT 0;"
     "CREATE UNIQUE INDEX contacts_email ON contacts(site_id, lower(email));"
@@ -93,20 +94,20 @@ _Static_assert(Q_END_ <= TS_PGX_NOTIFY + 48, "notify statements exceed their slo
 
 #define C_FIELDS                                                                                   \
     "email, name, roles, phone, lang, tz, hours, immediate, digest, immediate_types,"              \
-    " never_types, iodef, pgp_key, pgp_fpr, pgp_expires, smime_cert, smime_expires"
+    " never_types, iodef, pgp_key, pgp_fpr, pgp_expires, smime_cert, smime_expires, crypto"
 #define C_SELECT                                                                                   \
     "c.email, c.name, c.roles, c.phone, c.lang, c.tz, c.hours, c.immediate, c.digest,"             \
     " c.immediate_types, c.never_types, c.iodef, c.pgp_key, c.pgp_fpr, c.pgp_expires,"             \
-    " c.smime_cert, c.smime_expires"
+    " c.smime_cert, c.smime_expires, c.crypto"
 static const char sql_site_exists[] = "SELECT 1 FROM sites WHERE id = $1";
 static const char sql_c_insert[] =
     "INSERT INTO contacts (site_id, " C_FIELDS ", created, updated) VALUES ($1, $2, $3, $4, $5,"
-    " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) RETURNING id";
+    " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) RETURNING id";
 static const char sql_c_update[] =
     "UPDATE contacts SET email = $2, name = $3, roles = $4, phone = $5, lang = $6, tz = $7,"
     " hours = $8, immediate = $9, digest = $10, immediate_types = $11, never_types = $12,"
     " iodef = $13, pgp_key = $14, pgp_fpr = $15, pgp_expires = $16, smime_cert = $17,"
-    " smime_expires = $18, updated = $19 WHERE site_id = $1 AND id = $20";
+    " smime_expires = $18, crypto = $19, updated = $20 WHERE site_id = $1 AND id = $21";
 static const char sql_c_delete[] = "DELETE FROM contacts WHERE site_id = $1 AND id = $2";
 static const char sql_c_find[] =
     "SELECT id FROM contacts WHERE site_id = $1 AND lower(email) = lower($2)";
@@ -202,7 +203,7 @@ static int write_one(struct pg_store *pg, int slot, const char *sql, const ts_pg
     return ts_pg_op_end(pg, own, r);
 }
 
-/* Parameters 1..19 of the insert and the update. */
+/* Parameters 1..20 of the insert and the update. */
 static void contact_params(ts_pg_params_t *p, const ts_contact_rec_t *c)
 {
     ts_pg_params_init(p);
@@ -224,6 +225,7 @@ static void contact_params(ts_pg_params_t *p, const ts_contact_rec_t *c)
     ts_pg_int(p, c->pgp_expires);
     ts_pg_text(p, nz(c->smime_cert));
     ts_pg_int(p, c->smime_expires);
+    ts_pg_int(p, c->crypto);
     ts_pg_int(p, ts_pg_now_us());
 }
 
@@ -297,8 +299,9 @@ static int contact_row(const PGresult *s, int i, void *cb, void *ctx)
         .pgp_expires = ts_pg_col_int(s, i, 17),
         .smime_cert = ts_pg_col_cstr(s, i, 18),
         .smime_expires = ts_pg_col_int(s, i, 19),
-        .created = ts_pg_col_int(s, i, 20),
-        .updated = ts_pg_col_int(s, i, 21),
+        .crypto = (int)ts_pg_col_int(s, i, 20),
+        .created = ts_pg_col_int(s, i, 21),
+        .updated = ts_pg_col_int(s, i, 22),
     };
     return ((ts_contact_rec_cb)cb)(&c, ctx);
 }

@@ -34,7 +34,7 @@ const char ts_pg_migration_portal[] =
     " AND ($5::text IS NULL OR e.type IN (SELECT json_array_elements_text($5::json)))"             \
     " AND ($7::bytea IS NULL OR (coalesce($6, 1) = 1 AND e.src_ip BETWEEN $7 AND $8)"              \
     " OR (coalesce($6, 2) = 2 AND e.dst_ip BETWEEN $7 AND $8))"
-/* Statistics parameters: $1 site, $2 since, $3 until, $4 limit. */
+/* Statistics parameters: $1 site, $2 since, $3 until. */
 #define ST_TIME " " E_TIME " >= $2 AND " E_TIME " < $3"
 #define E_DAY "((" E_TIME " - CASE WHEN " E_TIME " < 0 THEN 86399999999 ELSE 0 END) / 86400000000)"
 #define TLP_SUB TS_TLP_SITE_SQL(IN_SUB)
@@ -46,11 +46,20 @@ const char ts_pg_migration_portal[] =
     " count(*) AS n FROM events e JOIN event_links l ON l.id" TS_LINKS_OF("e.id") " WHERE" ST_TIME \
                                                                                   " AND " E_IP     \
                                                                                   " IS NOT NULL"
-#define TOP_ORDER " GROUP BY ip ORDER BY n DESC, ip LIMIT $4"
+#define TOP_ORDER " GROUP BY ip"
+/* An address filter through the address indexes: the ids of the events
+ * with that source or destination address, as the role allows. */
+#define PF_IP_IDS                                                                                  \
+    " AND e.id IN (SELECT id FROM events WHERE coalesce($6, 1) = 1 AND src_ip BETWEEN $7 AND $8"   \
+    " UNION SELECT id FROM events WHERE coalesce($6, 2) = 2 AND dst_ip BETWEEN $7 AND $8)"
 
 enum {
     P_PAGE_ALL,
     P_PAGE_SITE,
+    P_PAGE_ALL_IP,
+    P_PAGE_SITE_IP,
+    P_RT,
+    P_RH,
     P_DAY_ALL,
     P_DAY_SITE,
     P_TOP_ALL,
@@ -75,12 +84,27 @@ static const char *const sql_text[P_COUNT_] = {
                             " WHERE l.site_id" IN_SUB " AND l.id < $2 * 65536"
                             " AND ($6::bigint IS NULL OR l.role = $6))" PF_FILTERS TLP_SUB
                             " ORDER BY e.id DESC LIMIT $9",
-    /* Counts per (day, type), ordered as the answer lists them. */
+    [P_PAGE_ALL_IP] =
+        "SELECT e.id FROM events e WHERE e.id < $2" PF_IP_IDS
+        " AND ($6::bigint IS NULL OR EXISTS (SELECT 1 FROM event_links l"
+        " WHERE l.id BETWEEN e.id * 65536 + ($6 - 1) * 32768"
+        " AND e.id * 65536 + ($6 - 1) * 32768 + 32767))" PF_FILTERS " ORDER BY e.id DESC LIMIT $9",
+    [P_PAGE_SITE_IP] = SUB_CTE "SELECT e.id FROM events e WHERE e.id < $2" PF_IP_IDS
+                               " AND EXISTS (SELECT 1 FROM event_links l"
+                               " WHERE l.id" TS_LINKS_OF("e.id") " AND l.site_id" IN_SUB
+                               " AND ($6::bigint IS NULL OR l.role = $6))" PF_FILTERS
+                               TLP_SUB " ORDER BY e.id DESC LIMIT $9",
+    /* Whole days from the roll-ups ($1 site, $2 first day, $3 past the
+     * last, $4 how many addresses, NULL all). */
+    [P_RT] = "SELECT day, type, n FROM rollup_types WHERE site_id = $1 AND day >= $2 AND day < $3",
+    [P_RH] = "SELECT max(family), ip, sum(n) AS c FROM rollup_hosts WHERE site_id = $1"
+             " AND day >= $2 AND day < $3 GROUP BY ip ORDER BY c DESC, ip LIMIT $4",
+    /* Counts per (day, type). */
     [P_DAY_ALL] = "SELECT " E_DAY " AS day, e.type, count(*) FROM events e WHERE" ST_TIME
-                  " GROUP BY 1, 2 ORDER BY 1, 2",
+                  " GROUP BY 1, 2",
     [P_DAY_SITE] =
         SUB_CTE "SELECT " E_DAY " AS day, e.type, count(*) FROM events e WHERE" ST_TIME ST_SUB
-                " GROUP BY 1, 2 ORDER BY 1, 2",
+                " GROUP BY 1, 2",
     [P_TOP_ALL] = TOP_COLS TOP_ORDER,
     [P_TOP_SITE] = SUB_CTE TOP_COLS " AND l.site_id" IN_SUB TLP_SUB TOP_ORDER,
     [P_SITE_ROW] = "SELECT s.id, coalesce(s.parent_id, 0), s.name, s.description, p.name"
@@ -140,7 +164,9 @@ static int pq_page(ts_store_t *st, const ts_portal_filter_t *f, int64_t *ids, si
     ts_pg_bytes(&p, f->has_ip ? f->ip_lo : NULL, 16);
     ts_pg_bytes(&p, f->has_ip ? f->ip_hi : NULL, 16);
     ts_pg_int(&p, (int64_t)max);
-    PGresult *res = exec(pg, f->site_id ? P_PAGE_SITE : P_PAGE_ALL, &p, &r);
+    int q = f->site_id ? (f->has_ip ? P_PAGE_SITE_IP : P_PAGE_SITE)
+                       : (f->has_ip ? P_PAGE_ALL_IP : P_PAGE_ALL);
+    PGresult *res = exec(pg, q, &p, &r);
     if (res == NULL)
         return r;
     for (int i = 0; i < PQntuples(res) && *n < max; i++)
@@ -149,106 +175,61 @@ static int pq_page(ts_store_t *st, const ts_portal_filter_t *f, int64_t *ids, si
     return 0;
 }
 
-static void window_params(ts_pg_params_t *p, int64_t site, int64_t since, int64_t until)
+/* Rows (day, type, count) and (family, address, count) of two statements
+ * to the sink. */
+static int sink_rows(struct pg_store *pg, int qd, int qh, const ts_pg_params_t *pd,
+                     const ts_pg_params_t *ph, const ts_stats_sink_t *k, void *ctx)
 {
-    ts_pg_params_init(p);
-    ts_pg_int(p, site);
-    ts_pg_int(p, since);
-    ts_pg_int(p, until);
-    ts_pg_int(p, TS_PORTAL_TOP_HOSTS);
-}
-
-/* Per type: most frequent first, then by name. */
-static int cmp_bytype(const void *x, const void *y, void *ctx)
-{
-    const uint64_t *n = ctx;
-    ts_type_t a = *(const ts_type_t *)x, b = *(const ts_type_t *)y;
-    if (n[a] != n[b])
-        return n[a] > n[b] ? -1 : 1;
-    return strcmp(ts_type_name(a), ts_type_name(b));
-}
-
-static int stats_days_types(struct pg_store *pg, int64_t site, int64_t since, int64_t until,
-                            const ts_portal_stats_cbs_t *cbs, void *ctx)
-{
-    ts_pg_params_t p;
-    window_params(&p, site, since, until);
-    p.n = 3;
     int r = 0;
-    PGresult *res = exec(pg, site ? P_DAY_SITE : P_DAY_ALL, &p, &r);
+    PGresult *res = exec(pg, qd, pd, &r);
     if (res == NULL)
         return r;
-    uint64_t by_type[TS_RSIT_TYPES] = {0};
-    for (int i = 0; r == 0 && i < PQntuples(res); i++) {
+    for (int i = 0; i < PQntuples(res); i++) {
         const char *t = ts_pg_col_cstr(res, i, 1);
         ts_type_t type;
         /* Only canonical type names are RSIT types with a row in the answer. */
-        if (ts_type_lookup(t, strlen(t), &type) != 0)
-            continue;
-        uint64_t n = (uint64_t)ts_pg_col_int(res, i, 2);
-        by_type[type] += n;
-        if (cbs->per_day == NULL)
-            continue;
-        char day[32];
-        time_t tt = (time_t)(ts_pg_col_int(res, i, 0) * 86400);
-        struct tm tm;
-        if (gmtime_r(&tt, &tm) == NULL || strftime(day, sizeof day, "%Y-%m-%d", &tm) == 0)
-            snprintf(day, sizeof day, "?");
-        r = cbs->per_day(day, ts_type_name(type), n, ctx);
+        if (ts_type_lookup(t, strlen(t), &type) == 0)
+            k->day(ctx, ts_pg_col_int(res, i, 0), type, (uint64_t)ts_pg_col_int(res, i, 2));
     }
     PQclear(res);
-    if (r == 0 && cbs->by_type) {
-        ts_type_t order[TS_RSIT_TYPES];
-        size_t m = 0;
-        for (int k = 0; k < TS_RSIT_TYPES; k++)
-            if (by_type[k])
-                order[m++] = (ts_type_t)k;
-        qsort_r(order, m, sizeof *order, cmp_bytype, by_type);
-        for (size_t i = 0; r == 0 && i < m; i++)
-            r = cbs->by_type(ts_type_name(order[i]), by_type[order[i]], ctx);
+    res = exec(pg, qh, ph, &r);
+    if (res == NULL)
+        return r;
+    for (int i = 0; i < PQntuples(res); i++) {
+        uint8_t b[16];
+        if (ts_pg_col_bytes(res, i, 1, b, sizeof b) == 16)
+            k->host(ctx, (int)ts_pg_col_int(res, i, 0), b, (uint64_t)ts_pg_col_int(res, i, 2));
     }
-    return r;
+    PQclear(res);
+    return 0;
 }
 
-static int stats_top(struct pg_store *pg, int64_t site, int64_t since, int64_t until,
-                     const ts_portal_stats_cbs_t *cbs, void *ctx)
+/* $1 site, $2 and $3 the window's bounds (times or days). */
+static void window_params(ts_pg_params_t *p, int64_t site, int64_t from, int64_t to)
+{
+    ts_pg_params_init(p);
+    ts_pg_int(p, site);
+    ts_pg_int(p, from);
+    ts_pg_int(p, to);
+}
+
+static int pq_stats_events(ts_store_t *st, int64_t site, int64_t since, int64_t until,
+                           const ts_stats_sink_t *k, void *ctx)
 {
     ts_pg_params_t p;
     window_params(&p, site, since, until);
-    int r = 0;
-    PGresult *res = exec(pg, site ? P_TOP_SITE : P_TOP_ALL, &p, &r);
-    if (res == NULL)
-        return r;
-    for (int i = 0; r == 0 && i < PQntuples(res); i++) {
-        uint8_t b[16];
-        if (ts_pg_col_bytes(res, i, 1, b, sizeof b) != 16)
-            continue;
-        ts_ip_t ip;
-        memset(&ip, 0, sizeof ip);
-        if (ts_pg_col_int(res, i, 0) == TS_AF_INET) {
-            ip.family = TS_AF_INET;
-            memcpy(ip.bytes, b + 12, 4);
-        } else {
-            ip.family = TS_AF_INET6;
-            memcpy(ip.bytes, b, 16);
-        }
-        if (cbs->top_host)
-            r = cbs->top_host(&ip, (uint64_t)ts_pg_col_int(res, i, 2), ctx);
-    }
-    PQclear(res);
-    return r;
+    return sink_rows(ts_pg(st), site ? P_DAY_SITE : P_DAY_ALL, site ? P_TOP_SITE : P_TOP_ALL, &p,
+                     &p, k, ctx);
 }
 
-static int pq_stats(ts_store_t *st, int64_t site, int64_t since, int64_t until,
-                    const ts_portal_stats_cbs_t *cbs, void *ctx)
+static int pq_stats_rollup(ts_store_t *st, int64_t site, int64_t d1, int64_t d2, size_t top,
+                           const ts_stats_sink_t *k, void *ctx)
 {
-    struct pg_store *pg = ts_pg(st);
-    int r = site ? site_exists(pg, site) : 0;
-    if (r == 0)
-        r = stats_days_types(pg, site, since, until, cbs, ctx);
-    if (r == 0)
-        r = stats_top(pg, site, since, until, cbs, ctx);
-    return r;
+    ts_pg_params_t pd, ph;
+    window_params(&pd, site, d1, d2);
+    window_params(&ph, site, d1, d2);
+    ts_pg_int_opt(&ph, (int64_t)top, top > 0);
+    return sink_rows(ts_pg(st), P_RT, P_RH, &pd, &ph, k, ctx);
 }
 
 /* Runs a one-parameter site query; rows go to row(). */
@@ -344,7 +325,8 @@ static int pq_in_subtree(ts_store_t *st, int64_t root, int64_t id, bool *in)
 
 const struct ts_store_portal_ops ts_pg_portal_ops = {
     .page = pq_page,
-    .stats = pq_stats,
+    .stats_events = pq_stats_events,
+    .stats_rollup = pq_stats_rollup,
     .site = pq_site,
     .in_subtree = pq_in_subtree,
 };

@@ -268,6 +268,7 @@ static const char *const migrations[] = {
     ts_sq_migration_scan,
     ts_sq_migration_advisory_entries,
     ts_sq_migration_notify,
+    ts_sq_migration_incidents,
     ts_sq_migration_feeds,
 };
 _Static_assert(TS_FLOW_DROP_COUNT_ == 6, "one exporters column per drop reason");
@@ -327,7 +328,8 @@ enum {
  * read in step with S_EV_IDS_*, one statement for a page instead of one per
  * event (whose cursor opening and closing was a third of a page's cost); each
  * event's links are a rowid range. */
-#define LINK_COLS "l.id, l.role, l.kind, l.rule, l.site_id, coalesce(s.name, ''), l.targets"
+#define LINK_COLS                                                                                  \
+    "l.id, l.role, l.kind, l.rule, l.site_id, coalesce(s.name, ''), l.targets, l.incident_id"
 #define LINKS_IDS                                                                                  \
     "SELECT " LINK_COLS " FROM json_each(:ids) j JOIN event_links l ON l.id" TS_LINKS_OF(          \
         "j.value") " LEFT JOIN sites s ON s.id = l.site_id"
@@ -435,8 +437,8 @@ static const char *const sql_text[S_COUNT_] = {
                     " targets)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
                     " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
-    [S_LINK_ADD] = "INSERT INTO event_links (id, site_id, kind, rule, targets)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_LINK_ADD] = "INSERT INTO event_links (id, site_id, kind, rule, targets, incident_id)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [S_EVENT_DELETE] = "DELETE FROM events WHERE id = ?1",
     [S_LINKS_OF] = "SELECT " LINK_COLS " FROM event_links l LEFT JOIN sites s ON s.id = l.site_id"
                    " WHERE l.id" TS_LINKS_OF("?1") " ORDER BY l.id",
@@ -1798,6 +1800,10 @@ static int add_links(struct sq_store *sq, int64_t eid, const ts_link_t *links, i
             share = ts_store_share_encode(&l->own, &sq->tbuf[1]);
         }
         bind_sticky(s, 5, share ? sq->tbuf[1].data : NULL, sq->tbuf[1].len, &sq->sticky[2]);
+        if (l->incident_id > 0)
+            sqlite3_bind_int64(s, 6, l->incident_id);
+        else
+            sqlite3_bind_null(s, 6);
         int r = run(sq, s);
         if (r)
             return r;
@@ -2001,6 +2007,7 @@ static int link_row(struct sq_store *sq, sqlite3_stmt *lk, bool filter, ts_store
     ts_str_t share = col_str(lk, 6);
     if (share.ptr && ts_store_share_decode(share, sq->arena, &l->own) != 0)
         return corrupt(sq, out->id, "link targets");
+    l->incident_id = sqlite3_column_int64(lk, 7);
     return 0;
 }
 
@@ -2430,4 +2437,5 @@ const struct ts_store_ops ts_store_sqlite_ops = {
     .scan = &ts_sq_scan_ops,
     .feed = &ts_sq_feed_ops,
     .notify = &ts_sq_notify_ops,
+    .incident = &ts_sq_incident_ops,
 };

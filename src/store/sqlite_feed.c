@@ -35,7 +35,7 @@ const char ts_sq_migration_feeds[] = "CREATE TABLE feed_schemas ("
                                      "  type TEXT NOT NULL,"
                                      "  file TEXT NOT NULL,"
                                      "  ingested INTEGER NOT NULL) WITHOUT ROWID;"
-                                     "PRAGMA user_version = 12;";
+                                     "PRAGMA user_version = 13;";
 
 enum {
     Q_SCHEMA_PUT = TS_SQX_FEED,

@@ -24,12 +24,13 @@
 
 /* Statement slot ranges of the feature files. */
 enum {
-    TS_SQX_CERT = 0,      /* sqlite_cert.c: certificate registry */
-    TS_SQX_PORTAL = 16,   /* sqlite_portal.c: the portal's event queries */
-    TS_SQX_ADVISORY = 48, /* sqlite_advisory.c: advisories, platforms, matches */
-    TS_SQX_FEED = 176,    /* sqlite_feed.c: report schemas, scheduled feeds, API reports */
-    TS_SQX_SCAN = 208,    /* sqlite_scan.c: scans, their services and findings */
-    TS_SQX_NOTIFY = 240,  /* sqlite_notify.c: contacts, digests, outbox */
+    TS_SQX_CERT = 0,       /* sqlite_cert.c: certificate registry */
+    TS_SQX_PORTAL = 16,    /* sqlite_portal.c: the portal's event queries */
+    TS_SQX_ADVISORY = 48,  /* sqlite_advisory.c: advisories, platforms, matches */
+    TS_SQX_INCIDENT = 112, /* sqlite_incident.c: incidents, rules, audit, roll-ups */
+    TS_SQX_FEED = 176,     /* sqlite_feed.c: report schemas, scheduled feeds, API reports */
+    TS_SQX_SCAN = 208,     /* sqlite_scan.c: scans, their services and findings */
+    TS_SQX_NOTIFY = 240,   /* sqlite_notify.c: contacts, digests, outbox */
     TS_SQX_COUNT = 288,
 };
 
@@ -96,4 +97,5 @@ extern const char ts_sq_migration_advisory[];         /* v7 */
 extern const char ts_sq_migration_scan[];             /* v9 */
 extern const char ts_sq_migration_advisory_entries[]; /* v10 */
 extern const char ts_sq_migration_notify[];           /* v11 */
-extern const char ts_sq_migration_feeds[];            /* v12 */
+extern const char ts_sq_migration_incidents[];        /* v12 */
+extern const char ts_sq_migration_feeds[];            /* v13 */

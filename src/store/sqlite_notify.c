@@ -33,6 +33,7 @@ const char ts_sq_migration_notify[] =
     "  pgp_expires INTEGER NOT NULL DEFAULT 0,"
     "  smime_cert TEXT NOT NULL DEFAULT '',"
     "  smime_expires INTEGER NOT NULL DEFAULT 0,"
+    "  crypto INTEGER NOT NULL DEFAULT 0 CHECK (crypto BETWEEN 0 AND 2),"
     "  created INTEGER NOT NULL DEFAULT 0,"
     "  updated INTEGER NOT NULL DEFAULT 0,"
     "  UNIQUE (site_id, email COLLATE NOCASE));"
@@ -102,20 +103,20 @@ _Static_assert(Q_END_ <= TS_SQX_NOTIFY + 48, "notify statements exceed their slo
 
 #define C_FIELDS                                                                                   \
     "email, name, roles, phone, lang, tz, hours, immediate, digest, immediate_types,"              \
-    " never_types, iodef, pgp_key, pgp_fpr, pgp_expires, smime_cert, smime_expires"
+    " never_types, iodef, pgp_key, pgp_fpr, pgp_expires, smime_cert, smime_expires, crypto"
 #define C_SELECT                                                                                   \
     "c.email, c.name, c.roles, c.phone, c.lang, c.tz, c.hours, c.immediate, c.digest,"             \
     " c.immediate_types, c.never_types, c.iodef, c.pgp_key, c.pgp_fpr, c.pgp_expires,"             \
-    " c.smime_cert, c.smime_expires"
+    " c.smime_cert, c.smime_expires, c.crypto"
 static const char sql_site_exists[] = "SELECT 1 FROM sites WHERE id = ?1";
 static const char sql_c_insert[] =
     "INSERT INTO contacts (site_id, " C_FIELDS ", created, updated) VALUES (?1, ?2, ?3, ?4, ?5,"
-    " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19)";
+    " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20)";
 static const char sql_c_update[] =
     "UPDATE contacts SET email = ?2, name = ?3, roles = ?4, phone = ?5, lang = ?6, tz = ?7,"
     " hours = ?8, immediate = ?9, digest = ?10, immediate_types = ?11, never_types = ?12,"
     " iodef = ?13, pgp_key = ?14, pgp_fpr = ?15, pgp_expires = ?16, smime_cert = ?17,"
-    " smime_expires = ?18, updated = ?19 WHERE site_id = ?1 AND id = ?20";
+    " smime_expires = ?18, crypto = ?19, updated = ?20 WHERE site_id = ?1 AND id = ?21";
 static const char sql_c_delete[] = "DELETE FROM contacts WHERE site_id = ?1 AND id = ?2";
 static const char sql_c_find[] =
     "SELECT id FROM contacts WHERE site_id = ?1 AND email = ?2 COLLATE NOCASE";
@@ -183,7 +184,7 @@ static int site_exists(struct sq_store *sq, int64_t site_id)
     return r;
 }
 
-/* Parameters 2..19 of the insert and the update. */
+/* Parameters 1..20 of the insert and the update. */
 static void bind_contact(sqlite3_stmt *s, const ts_contact_rec_t *c)
 {
     sqlite3_bind_int64(s, 1, c->site_id);
@@ -204,7 +205,8 @@ static void bind_contact(sqlite3_stmt *s, const ts_contact_rec_t *c)
     sqlite3_bind_int64(s, 16, c->pgp_expires);
     ts_sq_bind_cstr(s, 17, nz(c->smime_cert));
     sqlite3_bind_int64(s, 18, c->smime_expires);
-    sqlite3_bind_int64(s, 19, ts_sq_now_us());
+    sqlite3_bind_int(s, 19, c->crypto);
+    sqlite3_bind_int64(s, 20, ts_sq_now_us());
 }
 
 static int sq_contact_add(ts_store_t *st, const ts_contact_rec_t *c, int64_t *id)
@@ -244,7 +246,7 @@ static int sq_contact_update(ts_store_t *st, const ts_contact_rec_t *c)
     if (s == NULL)
         return r;
     bind_contact(s, c);
-    sqlite3_bind_int64(s, 20, c->id);
+    sqlite3_bind_int64(s, 21, c->id);
     return changed_or_enoent(sq, ts_sq_run(sq, s), "no such contact");
 }
 
@@ -321,8 +323,9 @@ static int sq_contacts_foreach(ts_store_t *st, int64_t site_id, int64_t id, ts_c
             .pgp_expires = sqlite3_column_int64(s, 17),
             .smime_cert = ts_sq_col_cstr(s, 18),
             .smime_expires = sqlite3_column_int64(s, 19),
-            .created = sqlite3_column_int64(s, 20),
-            .updated = sqlite3_column_int64(s, 21),
+            .crypto = sqlite3_column_int(s, 20),
+            .created = sqlite3_column_int64(s, 21),
+            .updated = sqlite3_column_int64(s, 22),
         };
         cbr = cb(&c, ctx);
     }

@@ -30,6 +30,13 @@ const char ts_sq_migration_portal[] =
     " AND (:types IS NULL OR e.type IN (SELECT value FROM json_each(:types)))"                     \
     " AND (:lo IS NULL OR (coalesce(:role, 1) = 1 AND e.src_ip BETWEEN :lo AND :hi)"               \
     " OR (coalesce(:role, 2) = 2 AND e.dst_ip BETWEEN :lo AND :hi))"
+/* An address filter through the address indexes (schema of incidents, ip=
+ * filters): the ids of the events with that source or destination address,
+ * as the role allows, which the page then bounds like any other. */
+#define PF_IP_IDS                                                                                  \
+    " AND e.id IN (SELECT id FROM events WHERE coalesce(:role, 1) = 1"                             \
+    " AND src_ip BETWEEN :lo AND :hi UNION SELECT id FROM events"                                   \
+    " WHERE coalesce(:role, 2) = 2 AND dst_ip BETWEEN :lo AND :hi)"
 #define ST_TIME " " E_TIME " >= :since AND " E_TIME " < :until"
 /* The day as a number (days since the epoch, UTC, rounded down also before
  * 1970): an integer division per row where date() built a string per row, a
@@ -52,6 +59,10 @@ enum {
     P_PAGE_ALL,
     P_PAGE_WALK,
     P_PAGE_IN,
+    P_PAGE_ALL_IP,
+    P_PAGE_SITE_IP,
+    P_RT,
+    P_RH,
     P_SIZES,
     P_DAY_ALL,
     P_DAY_SITE,
@@ -91,6 +102,22 @@ static const char *const sql_text[P_COUNT_] = {
                           " FROM event_links l WHERE l.site_id IN sub AND l.id < :before * 65536"
                           " AND (:role IS NULL OR l.role = :role))"
                           " AND e.id < :before" PF_FILTERS TLP_SUB " ORDER BY e.id DESC LIMIT :lim",
+    [P_PAGE_ALL_IP] = "SELECT e.id FROM events e WHERE e.id < :before" PF_IP_IDS
+                      " AND (:role IS NULL OR EXISTS (SELECT 1 FROM event_links l"
+                      " WHERE l.id BETWEEN e.id * 65536 + (:role - 1) * 32768"
+                      " AND e.id * 65536 + (:role - 1) * 32768 + 32767))" PF_FILTERS
+                      " ORDER BY e.id DESC LIMIT :lim",
+    [P_PAGE_SITE_IP] = SUB_CTE "SELECT e.id FROM events e WHERE e.id < :before" PF_IP_IDS
+                       " AND EXISTS (SELECT 1 FROM event_links l"
+                       " WHERE l.id" TS_LINKS_OF("e.id") " AND +l.site_id IN sub"
+                       " AND (:role IS NULL OR l.role = :role))" PF_FILTERS TLP_SUB
+                       " ORDER BY e.id DESC LIMIT :lim",
+    /* The roll-ups of whole days (sqlite_incident.c): a subtree's counts are
+     * its root's rows (site 0: the CSIRT's). */
+    [P_RT] = "SELECT day, type, n FROM rollup_types WHERE site_id = :site"
+             " AND day >= :d1 AND day < :d2",
+    [P_RH] = "SELECT max(family), ip, sum(n) AS c FROM rollup_hosts WHERE site_id = :site"
+             " AND day >= :d1 AND day < :d2 GROUP BY ip ORDER BY c DESC, ip LIMIT :lim",
     [P_SIZES] = SUB_CTE "SELECT (SELECT count(*) FROM sub), (SELECT count(*) FROM sites)",
     /* One row per event of the window (its day and type), counted in C:
      * the rows come off the (time, type) index, where a GROUP BY on two
@@ -101,16 +128,14 @@ static const char *const sql_text[P_COUNT_] = {
     [P_TOP_ALL] = TOP_COLS
     " FROM events e JOIN event_links l"
     " ON l.id" TS_LINKS_OF("e.id") " WHERE" ST_TIME
-                                   " AND ip IS NOT NULL GROUP BY ip ORDER BY n DESC, ip LIMIT :lim",
+                                   " AND ip IS NOT NULL GROUP BY ip",
     [P_TOP_SITE] = SUB_CTE TOP_COLS " FROM event_links l JOIN events e ON e.id = l.id >> 16"
                                     " WHERE l.site_id IN sub AND" ST_TIME TLP_SUB
-                                    " AND ip IS NOT NULL GROUP BY ip ORDER BY n DESC, ip"
-                                    " LIMIT :lim",
+                                    " AND ip IS NOT NULL GROUP BY ip",
     [P_TOP_WALK] = SUB_CTE TOP_COLS
     " FROM events e JOIN event_links l"
-    " ON l.id" TS_LINKS_OF("e.id") " WHERE" ST_TIME
-                                   " AND +l.site_id IN sub AND ip IS NOT NULL" TLP_SUB
-                                   " GROUP BY ip ORDER BY n DESC, ip LIMIT :lim",
+    " ON l.id" TS_LINKS_OF("e.id") " WHERE" ST_TIME " AND +l.site_id IN sub AND ip IS NOT NULL"
+                                   TLP_SUB " GROUP BY ip",
     [P_SUB_LINKS] = SUB_CTE "SELECT count(*) FROM event_links l WHERE l.site_id IN sub",
     [P_WIN_COUNT] = "SELECT count(*) FROM events e WHERE" ST_TIME,
     [P_MAX_ID] = "SELECT coalesce(max(id), 0) FROM events",
@@ -238,13 +263,16 @@ static int pq_page(ts_store_t *st, const ts_portal_filter_t *f, int64_t *ids, si
     int64_t before =
         f->before_id > 0 && f->before_id < TS_LINK_ID_NONE ? f->before_id : TS_LINK_ID_NONE;
     if (f->site_id == 0)
-        return page_run(sq, P_PAGE_ALL, f, before, 0, ids, max, n);
+        return page_run(sq, f->has_ip ? P_PAGE_ALL_IP : P_PAGE_ALL, f, before, 0, ids, max, n);
     int64_t n_sub = 0, n_all = 0;
     int r = sizes(sq, f->site_id, &n_sub, &n_all);
     if (r)
         return r;
     if (n_sub == 0)
         return not_found(sq);
+    /* An address names few events: its index finds them, the subtree checks each. */
+    if (f->has_ip)
+        return page_run(sq, P_PAGE_SITE_IP, f, before, 0, ids, max, n);
     /* A subtree with a quarter of the sites or more: walk ids downwards. */
     if (n_sub * 4 >= n_all)
         return page_run(sq, P_PAGE_WALK, f, before, 0, ids, max, n);
@@ -272,178 +300,87 @@ static void bind_window(sqlite3_stmt *s, int64_t site, int64_t since, int64_t un
     bind_int(s, ":site", site);
     bind_int(s, ":since", since);
     bind_int(s, ":until", until);
-    bind_int(s, ":lim", TS_PORTAL_TOP_HOSTS);
 }
 
 /* Which statement of a (ALL, SITE, WALK) triple a statistics call uses. */
 typedef enum plan { PLAN_ALL, PLAN_IN, PLAN_WALK } plan_t;
 
-/* Counts per (day, type) and per type, from one pass over the window. */
-typedef struct daycount {
-    int64_t day;
-    ts_type_t type;
-    uint64_t n;
-} daycount_t;
-
-typedef struct dayagg {
-    daycount_t *slot; /* open addressing on (day, type); n == 0 is empty */
-    size_t cap, used;
-    uint64_t by_type[TS_RSIT_TYPES];
-} dayagg_t;
-
-static size_t day_hash(int64_t day, ts_type_t type, size_t cap)
+/* The store writes canonical type names only; anything else is not an RSIT
+ * type and has no row in the answer. */
+static bool col_type(sqlite3_stmt *s, int col, ts_type_t *type)
 {
-    uint64_t h = ((uint64_t)day * 64 + type) * 0x9e3779b97f4a7c15ull;
-    return (size_t)(h >> 20) & (cap - 1);
+    const unsigned char *t = sqlite3_column_text(s, col);
+    return t && ts_type_lookup((const char *)t, (size_t)sqlite3_column_bytes(s, col), type) == 0;
 }
 
-static void day_add(dayagg_t *a, int64_t day, ts_type_t type)
+/* Rows (family, address, count) to the sink. */
+static int host_rows(struct sq_store *sq, sqlite3_stmt *s, const ts_stats_sink_t *k, void *ctx)
 {
-    if ((a->used + 1) * 2 > a->cap) {
-        size_t nc = a->cap ? a->cap * 2 : 256;
-        daycount_t *ns = ts_xcalloc(nc, sizeof *ns);
-        for (size_t i = 0; i < a->cap; i++) {
-            if (a->slot[i].n == 0)
-                continue;
-            size_t k = day_hash(a->slot[i].day, a->slot[i].type, nc);
-            while (ns[k].n)
-                k = (k + 1) & (nc - 1);
-            ns[k] = a->slot[i];
-        }
-        free(a->slot);
-        a->slot = ns;
-        a->cap = nc;
-    }
-    size_t k = day_hash(day, type, a->cap);
-    while (a->slot[k].n && (a->slot[k].day != day || a->slot[k].type != type))
-        k = (k + 1) & (a->cap - 1);
-    if (a->slot[k].n == 0) {
-        a->slot[k].day = day;
-        a->slot[k].type = type;
-        a->used++;
-    }
-    a->slot[k].n++;
-    a->by_type[type]++;
-}
-
-/* Day, then type name: the order the answer lists them in. */
-static int cmp_daycount(const void *x, const void *y)
-{
-    const daycount_t *a = x, *b = y;
-    if (a->day != b->day)
-        return a->day < b->day ? -1 : 1;
-    return strcmp(ts_type_name(a->type), ts_type_name(b->type));
-}
-
-/* Most frequent first, then by name. */
-static int cmp_bytype(const void *x, const void *y, void *ctx)
-{
-    const uint64_t *n = ctx;
-    ts_type_t a = *(const ts_type_t *)x, b = *(const ts_type_t *)y;
-    if (n[a] != n[b])
-        return n[a] > n[b] ? -1 : 1;
-    return strcmp(ts_type_name(a), ts_type_name(b));
-}
-
-static int stats_days_types(struct sq_store *sq, int64_t site, int64_t since, int64_t until,
-                            plan_t pl, const ts_portal_stats_cbs_t *cbs, void *ctx)
-{
-    STMT(s, sq, pl == PLAN_ALL ? P_DAY_ALL : pl == PLAN_IN ? P_DAY_SITE : P_DAY_WALK);
-    bind_window(s, site, since, until);
-    dayagg_t a;
-    memset(&a, 0, sizeof a);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const unsigned char *t = sqlite3_column_text(s, 1);
-        ts_type_t type;
-        /* The store writes canonical type names only; anything else is not
-         * an RSIT type and has no row in the answer. */
-        if (t && ts_type_lookup((const char *)t, (size_t)sqlite3_column_bytes(s, 1), &type) == 0)
-            day_add(&a, sqlite3_column_int64(s, 0), type);
-    }
-    int r = ts_sq_iter_end(sq, s, rc, 0);
-    daycount_t *rows = NULL;
-    size_t n = 0;
-    if (r == 0 && a.used) {
-        rows = ts_xmalloc(a.used * sizeof *rows);
-        for (size_t i = 0; i < a.cap; i++)
-            if (a.slot[i].n)
-                rows[n++] = a.slot[i];
-        qsort(rows, n, sizeof *rows, cmp_daycount);
-    }
-    for (size_t i = 0; r == 0 && cbs->per_day && i < n; i++) {
-        char day[32];
-        time_t t = (time_t)(rows[i].day * 86400);
-        struct tm tm;
-        if (gmtime_r(&t, &tm) == NULL || strftime(day, sizeof day, "%Y-%m-%d", &tm) == 0)
-            snprintf(day, sizeof day, "?");
-        r = cbs->per_day(day, ts_type_name(rows[i].type), rows[i].n, ctx);
-    }
-    if (r == 0 && cbs->by_type) {
-        ts_type_t order[TS_RSIT_TYPES];
-        size_t m = 0;
-        for (int k = 0; k < TS_RSIT_TYPES; k++)
-            if (a.by_type[k])
-                order[m++] = (ts_type_t)k;
-        qsort_r(order, m, sizeof *order, cmp_bytype, a.by_type);
-        for (size_t i = 0; r == 0 && i < m; i++)
-            r = cbs->by_type(ts_type_name(order[i]), a.by_type[order[i]], ctx);
-    }
-    free(rows);
-    free(a.slot);
-    return r;
-}
-
-static int stats_top(struct sq_store *sq, int64_t site, int64_t since, int64_t until, plan_t pl,
-                     const ts_portal_stats_cbs_t *cbs, void *ctx)
-{
-    STMT(s, sq, pl == PLAN_ALL ? P_TOP_ALL : pl == PLAN_IN ? P_TOP_SITE : P_TOP_WALK);
-    bind_window(s, site, since, until);
-    int rc, r = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        ts_ip_t ip;
-        memset(&ip, 0, sizeof ip);
-        int fam = sqlite3_column_int(s, 0);
         const uint8_t *b = sqlite3_column_blob(s, 1);
-        if (b == NULL || sqlite3_column_bytes(s, 1) != 16)
-            continue;
-        if (fam == TS_AF_INET) {
-            ip.family = TS_AF_INET;
-            memcpy(ip.bytes, b + 12, 4);
-        } else {
-            ip.family = TS_AF_INET6;
-            memcpy(ip.bytes, b, 16);
-        }
-        if (cbs->top_host &&
-            (r = cbs->top_host(&ip, (uint64_t)sqlite3_column_int64(s, 2), ctx)) != 0)
-            break;
+        int64_t n = sqlite3_column_int64(s, 2);
+        if (b && sqlite3_column_bytes(s, 1) == 16 && n > 0)
+            k->host(ctx, sqlite3_column_int(s, 0), b, (uint64_t)n);
     }
-    return ts_sq_iter_end(sq, s, rc, r);
+    return ts_sq_iter_end(sq, s, rc, 0);
 }
 
-static int pq_stats(ts_store_t *st, int64_t site, int64_t since, int64_t until,
-                    const ts_portal_stats_cbs_t *cbs, void *ctx)
+static int pq_stats_events(ts_store_t *st, int64_t site, int64_t since, int64_t until,
+                           const ts_stats_sink_t *k, void *ctx)
 {
     struct sq_store *sq = ts_sq(st);
     plan_t pl = PLAN_ALL;
     if (site != 0) {
-        int64_t n_sub = 0, n_all = 0;
-        int r = sizes(sq, site, &n_sub, &n_all);
-        if (r)
-            return r;
-        if (n_sub == 0)
-            return not_found(sq);
         /* Both counts read one index each; the cheaper side drives. */
         int64_t n_links = 0, n_window = 0;
-        if ((r = count_site(sq, P_SUB_LINKS, site, 0, 0, &n_links)) != 0 ||
-            (r = count_site(sq, P_WIN_COUNT, 0, since, until, &n_window)) != 0)
+        int r = count_site(sq, P_SUB_LINKS, site, 0, 0, &n_links);
+        if (r == 0)
+            r = count_site(sq, P_WIN_COUNT, 0, since, until, &n_window);
+        if (r)
             return r;
         pl = n_links <= n_window ? PLAN_IN : PLAN_WALK;
     }
-    int r = stats_days_types(sq, site, since, until, pl, cbs, ctx);
-    if (r == 0)
-        r = stats_top(sq, site, since, until, pl, cbs, ctx);
-    return r;
+    /* One row per event of the window (its day and type), counted in C:
+     * the rows come off the (time, type) index, where a GROUP BY on two
+     * keys had SQLite sort them first. */
+    STMT(d, sq, pl == PLAN_ALL ? P_DAY_ALL : pl == PLAN_IN ? P_DAY_SITE : P_DAY_WALK);
+    bind_window(d, site, since, until);
+    int rc;
+    ts_type_t type;
+    while ((rc = sqlite3_step(d)) == SQLITE_ROW)
+        if (col_type(d, 1, &type))
+            k->day(ctx, sqlite3_column_int64(d, 0), type, 1);
+    int r = ts_sq_iter_end(sq, d, rc, 0);
+    if (r)
+        return r;
+    STMT(h, sq, pl == PLAN_ALL ? P_TOP_ALL : pl == PLAN_IN ? P_TOP_SITE : P_TOP_WALK);
+    bind_window(h, site, since, until);
+    return host_rows(sq, h, k, ctx);
+}
+
+static int pq_stats_rollup(ts_store_t *st, int64_t site, int64_t d1, int64_t d2, size_t top,
+                           const ts_stats_sink_t *k, void *ctx)
+{
+    struct sq_store *sq = ts_sq(st);
+    STMT(d, sq, P_RT);
+    bind_int(d, ":site", site);
+    bind_int(d, ":d1", d1);
+    bind_int(d, ":d2", d2);
+    int rc;
+    ts_type_t type;
+    while ((rc = sqlite3_step(d)) == SQLITE_ROW)
+        if (col_type(d, 1, &type) && sqlite3_column_int64(d, 2) > 0)
+            k->day(ctx, sqlite3_column_int64(d, 0), type, (uint64_t)sqlite3_column_int64(d, 2));
+    int r = ts_sq_iter_end(sq, d, rc, 0);
+    if (r)
+        return r;
+    STMT(h, sq, P_RH);
+    bind_int(h, ":site", site);
+    bind_int(h, ":d1", d1);
+    bind_int(h, ":d2", d2);
+    bind_int(h, ":lim", top > 0 ? (int64_t)top : -1);
+    return host_rows(sq, h, k, ctx);
 }
 
 static int site_row(struct sq_store *sq, int64_t site, const ts_portal_site_cbs_t *cbs, void *ctx)
@@ -524,7 +461,8 @@ static int pq_in_subtree(ts_store_t *st, int64_t root, int64_t id, bool *in)
 
 const struct ts_store_portal_ops ts_sq_portal_ops = {
     .page = pq_page,
-    .stats = pq_stats,
+    .stats_events = pq_stats_events,
+    .stats_rollup = pq_stats_rollup,
     .site = pq_site,
     .in_subtree = pq_in_subtree,
 };

@@ -10,6 +10,7 @@
 #include "core/jsonw.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "store/incstore_int.h"
 #include "store/store_int.h"
 
 static bool has_prefix(const char *s, const char *p)
@@ -78,8 +79,10 @@ int ts_store_open_existing(const char *location, ts_store_t **out)
 
 void ts_store_close(ts_store_t *st)
 {
-    if (st)
+    if (st) {
+        ts_incagg_free(st->agg);
         st->ops->close(st);
+    }
 }
 
 const char *ts_store_backend(ts_store_t *st)
@@ -99,7 +102,9 @@ const char *ts_store_errmsg(ts_store_t *st)
 
 int ts_store_begin(ts_store_t *st)
 {
-    return st->ops->begin(st);
+    int r = st->ops->begin(st);
+    st->txn = r == 0;
+    return r;
 }
 
 /* Registered once; ts_metrics_histogram() takes a lock, a commit must not. */
@@ -115,16 +120,27 @@ static ts_metric_t *commit_seconds(void)
     return h;
 }
 
+/* The transaction's incidents and roll-ups are written first, inside it: a
+ * commit that fails, or a crash before it, takes them with the events. */
 int ts_store_commit(ts_store_t *st)
 {
     uint64_t t0 = ts_metrics_now_us();
-    int r = st->ops->commit(st);
+    int r = st->txn ? ts_incagg_flush(st) : 0;
+    if (r) {
+        st->ops->rollback(st);
+        st->txn = false;
+        return r;
+    }
+    r = st->ops->commit(st);
+    st->txn = false;
     ts_metric_observe_us(commit_seconds(), ts_metrics_now_us() - t0);
     return r;
 }
 
 void ts_store_rollback(ts_store_t *st)
 {
+    ts_incagg_discard(st);
+    st->txn = false;
     st->ops->rollback(st);
 }
 
@@ -537,10 +553,37 @@ void ts_store_scope_targets(ts_stored_event_t *se, ts_arena_t *a)
     }
 }
 
+/* Every event goes through the aggregator (incstore.h): its links get their
+ * incidents before the backend writes them, and the event is counted once
+ * it is written. Outside a transaction, the event, its incidents and its
+ * roll-ups get one of their own. */
 int ts_store_event_add(ts_store_t *st, const ts_event_t *e, const ts_link_t *links, int n_links,
                        int64_t input_id, uint64_t line, int64_t *id)
 {
-    return st->ops->event_add(st, e, links, n_links, input_id, line, id);
+    if (e == NULL || n_links < 0 || (n_links > 0 && links == NULL))
+        return TS_EINVAL;
+    bool own = !st->txn;
+    int r = own ? ts_store_begin(st) : 0;
+    if (r)
+        return r;
+    const ts_event_t *checked = e;
+    const ts_link_t *with_incidents = links;
+    int64_t eid = 0;
+    r = ts_incagg_event(st, e, links, n_links, &checked, &with_incidents);
+    if (r == 0)
+        r = st->ops->event_add(st, checked, with_incidents, n_links, input_id, line, &eid);
+    if (r == 0) {
+        ts_incagg_stored(st, checked, eid);
+        if (id)
+            *id = eid;
+    }
+    if (own) {
+        if (r == 0)
+            r = ts_store_commit(st);
+        else
+            ts_store_rollback(st);
+    }
+    return r;
 }
 
 void ts_event_filter_init(ts_event_filter_t *f)

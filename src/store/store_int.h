@@ -49,6 +49,8 @@ struct ts_store_advisory_ops;
 struct ts_store_scan_ops;
 struct ts_store_feed_ops;
 struct ts_store_notify_ops;
+struct ts_store_incident_ops;
+struct ts_incagg;
 
 struct ts_store_ops {
     const char *name;   /* "sqlite", for messages */
@@ -105,10 +107,18 @@ struct ts_store_ops {
     const struct ts_store_scan_ops *scan;         /* store/scanstore_int.h */
     const struct ts_store_feed_ops *feed;         /* store/feedstore_int.h */
     const struct ts_store_notify_ops *notify;     /* store/notifystore_int.h */
+    const struct ts_store_incident_ops *incident; /* store/incstore_int.h */
 };
 
+/* agg: the write-path aggregator of incidents (store/incagg.c), made on the
+ * first event; txn: a ts_store_begin() is open (store.c keeps it so that an
+ * event written outside one gets a transaction of its own, and its incidents
+ * with it); no_incidents: aggregation switched off (incstore.h). */
 struct ts_store {
     const struct ts_store_ops *ops;
+    struct ts_incagg *agg;
+    bool txn;
+    bool no_incidents;
 };
 
 extern const struct ts_store_ops ts_store_sqlite_ops;
@@ -118,6 +128,7 @@ extern const struct ts_store_portal_ops ts_sq_portal_ops;
 extern const struct ts_store_advisory_ops ts_sq_advisory_ops;
 extern const struct ts_store_scan_ops ts_sq_scan_ops;
 extern const struct ts_store_feed_ops ts_sq_feed_ops;
+extern const struct ts_store_incident_ops ts_sq_incident_ops;
 
 /* For a backend's event_add: checks e and its links against the rules of
  * ts_store_event_add() and gives what to write: e and links themselves, or

@@ -81,8 +81,9 @@ async function apiJson(page, path) {
     }, path);
 }
 
-// uni-a's event numbers, seen by A, asked for by B.
+// uni-a's event and incident numbers, seen by A, asked for by B.
 const aEventIds = [];
+const aIncidentIds = [];
 
 async function shownIds(page) {
     await page.waitForSelector('tr[data-event-id], #no-events');
@@ -97,7 +98,51 @@ async function siteA(page) {
     check('A: index.html carries the strict CSP', /default-src 'none'/.test(csp) && /script-src 'self'/.test(csp) &&
         /style-src 'self'/.test(csp) && !/unsafe-inline|unsafe-eval/.test(csp), csp);
 
+    // The default page is the incident queue, highest priority first, as the API has it.
+    await page.waitForSelector('tr[data-incident-id], #no-incidents');
+    const incIds = await page.$$eval('tr[data-incident-id]', (rows) => rows.map((r) => Number(r.dataset.incidentId)));
+    const apiInc = await apiJson(page, '/api/v1/incidents?state=open&limit=50');
+    same('A: the default page is the incident queue in priority order', apiInc.body.incidents.map((i) => i.id), incIds);
+    same('A: nine incidents (one per signature and host)', 9, incIds.length);
+    aIncidentIds.push(...incIds);
+    await page.screenshot({ path: `${SHOTS}/a-incidents.png`, fullPage: true });
+    // The first one: its factors add up to its score, and its events are listed.
+    const top = apiInc.body.incidents[0];
+    await page.click(`tr[data-incident-id="${top.id}"] td.score a`);
+    await page.waitForSelector('table.factors tbody tr');
+    const pts = await page.$$eval('table.factors tbody td:nth-child(2)', (c) => c.map((x) => Number(x.textContent)));
+    same('A: eight factors', 8, pts.length);
+    const score = Number(await page.textContent('#incident-score'));
+    check('A: the points add up to the score', Math.abs(pts.reduce((a, b) => a + b, 0) - score) < 0.05, `${pts} / ${score}`);
+    same('A: the score is the API\'s', top.score, score);
+    same('A: the incident lists its events', top.event_count, await page.locator('table.events tr[data-event-id]').count());
+    // Marked a false positive, it offers a suppression rule, created through the API.
+    await page.selectOption('form.incident-state select[name=state]', 'false-positive');
+    await page.fill('form.incident-state input[name=note]', 'our own scanner');
+    await page.click('form.incident-state button[type=submit]');
+    await page.waitForSelector('#suppress-offer, main .error');
+    same('A: the state is shown changed', 'false-positive', (await page.textContent('#incident-state')).trim());
+    await page.click('#suppress-create');
+    await page.waitForSelector('#suppress-done, main .error');
+    same('A: the suppression rule was created', 1, await page.locator('#suppress-done').count());
+    const rules = await apiJson(page, '/api/v1/suppressions');
+    same('A: one rule, for the incident\'s host', [top.object], rules.body.suppressions.map((r) => r.net));
+    const hist = await apiJson(page, `/api/v1/incidents/${top.id}`);
+    same('A: the change is in the history', 'false-positive', hist.body.history[0].detail.to);
+    await page.screenshot({ path: `${SHOTS}/a-incident.png`, fullPage: true });
+    // The host page: the host's incidents and events.
+    await page.click('dl a[href^="#/hosts/"]');
+    await page.waitForSelector('#h-host');
+    await page.waitForSelector('section tr[data-incident-id], #host-no-incidents');
+    const hostIncs = await page.$$eval('tr[data-incident-id]', (rows) => rows.map((r) => Number(r.dataset.incidentId)));
+    check('A: the host page lists the incident', hostIncs.includes(top.id), hostIncs.join(' '));
+    const hostApi = await apiJson(page, `/api/v1/events?ip=${encodeURIComponent(top.object)}&limit=50`);
+    await page.waitForSelector('tr[data-event-id]');
+    same('A: the host page lists the host\'s events', hostApi.body.events.length, await page.locator('tr[data-event-id]').count());
+    await page.screenshot({ path: `${SHOTS}/a-host.png`, fullPage: true });
+
     // Dashboard: who we are and a chart drawn on a canvas.
+    await page.click('nav a[data-nav="dashboard"]');
     await page.waitForSelector('#me-site');
     same('A: dashboard names the site', 'uni-a', (await page.textContent('#me-site')).trim());
     await page.waitForSelector('.chart-box canvas');
@@ -333,10 +378,12 @@ async function contactsA(page) {
     await page.waitForSelector('main .error');
     check('A: the refusal names the field', /tz:/.test(await page.textContent('main .error')));
     await page.fill('#contact-form input[name=tz]', 'Europe/Berlin');
+    await page.selectOption('#contact-form select[name=crypto]', 'smime');
     await page.click('#contact-form button[type=submit]');
     await page.waitForFunction(() => /changed/.test(document.querySelector('#contact-done')?.textContent || ''));
     const c = (await apiJson(page, '/api/v1/contacts')).body.contacts.find((x) => x.email === 'noc@uni-a.example');
     same('A: the change is stored', 'Europe/Berlin', c && c.tz);
+    same('A: S/MIME chosen', 'smime', c && c.crypto);
     await page.screenshot({ path: `${SHOTS}/a-contacts.png`, fullPage: true });
     await page.locator('table.contacts tbody tr', { hasText: 'noc@uni-a.example' }).locator('button.remove').click();
     await page.waitForFunction(() => ![...document.querySelectorAll('table.contacts td.addr')].some((x) => x.textContent === 'noc@uni-a.example'));
@@ -344,7 +391,12 @@ async function contactsA(page) {
 }
 
 async function csirt(page) {
+    // The queue covers every site.
     await page.goto(`${BASE}/`);
+    await page.waitForSelector('tr[data-incident-id]');
+    const incSites = await page.$$eval('table.incidents tbody tr td:nth-child(3)', (c) => c.map((x) => x.textContent));
+    same('CSIRT: the queue holds every site\'s incidents', ['uni-a', 'uni-a-lab', 'uni-b'], [...new Set(incSites)].sort());
+    await page.goto(`${BASE}/#/dashboard`);
     await pickerOffers(page, 'uni-b');
     const opts = await page.$$eval('select[name=site-picker] option', (o) => o.map((x) => x.value));
     same('CSIRT: the picker offers every site, in tree order', ['', 'uni-a', 'uni-a-lab', 'uni-b'], opts);
@@ -421,6 +473,19 @@ async function scansA(page) {
 
 async function siteB(page) {
     await page.goto(`${BASE}/`);
+    await page.waitForSelector('tr[data-incident-id]');
+    const incIds = await page.$$eval('tr[data-incident-id]', (rows) => rows.map((r) => Number(r.dataset.incidentId)));
+    same('B: three incidents', 3, incIds.length);
+    check('B: the queue shows none of uni-a\'s addresses', !(await page.textContent('main')).includes('192.0.2.'));
+    check('B: site A\'s run recorded its incident numbers', aIncidentIds.length > 0);
+    await page.goto(`${BASE}/#/incidents/${aIncidentIds[0]}`);
+    await page.waitForSelector('.error');
+    check('B: another site\'s incident is not found', (await page.textContent('.error')).includes('404'));
+    const missing = await apiJson(page, '/api/v1/incidents/999999');
+    const foreignInc = await apiJson(page, `/api/v1/incidents/${aIncidentIds[0]}`);
+    same('B: another site\'s incident answers as a missing one', JSON.stringify(missing), JSON.stringify(foreignInc));
+
+    await page.goto(`${BASE}/#/dashboard`);
     await page.waitForSelector('#me-site');
     same('B: dashboard names the site', 'uni-b', (await page.textContent('#me-site')).trim());
     await page.waitForSelector('.chart-box canvas');

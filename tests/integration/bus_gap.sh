@@ -8,27 +8,8 @@
 # says, publishes them again from the committed checkpoint, and the input
 # goes on with every record once.
 source "$(dirname "$0")/lib.inc"
-for tool in nats-server psql curl; do
-    command -v "$tool" >/dev/null || skip "$tool not installed"
-done
-ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || skip "PostgreSQL server not installed"
-SUPPORT=$SRC/tests/support
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    bash "$SUPPORT/nats_cluster.sh" stop "$WORK/nats" || true
-    bash "$SUPPORT/pg_cluster.sh" stop "$WORK/pg" || true
-}
-trap cleanup EXIT
-
-bash "$SUPPORT/pg_cluster.sh" start "$WORK/pg"
-bash "$SUPPORT/nats_cluster.sh" start "$WORK/nats" 1
-ADMIN=$(cat "$WORK/pg/uri")
-psql -qX "$ADMIN" -c "CREATE DATABASE tocsin"
-export TOCSIN_DB=${ADMIN%/postgres}/tocsin
-NATS=$(cat "$WORK/nats/urls")
-sql() { psql -qXAt "$TOCSIN_DB" -c "$1"; }
+source "$(dirname "$0")/pgnats.inc"
+pgnats_start 1
 "$TOCSIN" site add site1 --network 10.1.0.0/16 >/dev/null
 
 F=$WORK/feed.json

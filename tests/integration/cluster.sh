@@ -13,31 +13,12 @@
 # sanitizers' too); integration/cluster_1m runs it with the issue's 1M
 # events (see docs/scale-out.md).
 source "$(dirname "$0")/lib.inc"
-for tool in nats-server curl python3 psql; do
-    command -v "$tool" >/dev/null || skip "$tool not installed"
-done
-ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || skip "PostgreSQL server not installed"
+PGNATS_BEFORE_CLEANUP='touch "$WORK/stop-probe"'
+source "$(dirname "$0")/pgnats.inc"
 
 EVENTS=${TS_CLUSTER_EVENTS:-15000} # per ingest node
 RATE=${TS_CLUSTER_RATE:-600}       # lines/s appended to each input (CI: 25 s of appends)
-SUPPORT=$SRC/tests/support
-PIDS=()
-cleanup() {
-    touch "$WORK/stop-probe"
-    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    bash "$SUPPORT/nats_cluster.sh" stop "$WORK/nats" || true
-    bash "$SUPPORT/pg_cluster.sh" stop "$WORK/pg" || true
-}
-trap cleanup EXIT
-
-bash "$SUPPORT/pg_cluster.sh" start "$WORK/pg"
-bash "$SUPPORT/nats_cluster.sh" start "$WORK/nats" 3
-ADMIN=$(cat "$WORK/pg/uri")
-psql -qX "$ADMIN" -c "CREATE DATABASE tocsin"
-export TOCSIN_DB=${ADMIN%/postgres}/tocsin
-NATS=$(cat "$WORK/nats/urls")
-sql() { psql -qXAt "$TOCSIN_DB" -c "$1"; }
+pgnats_start 3
 
 for s in 1 2 3; do "$TOCSIN" site add "site$s" --network "10.$s.0.0/16" >/dev/null; done
 "$TOCSIN" ca init --dir "$WORK/ca" >/dev/null
@@ -144,10 +125,14 @@ done
 sleep 2 # anything still in flight would land now
 phase "stored: $(sql "SELECT count(*) FROM events")"
 # Health lists the nodes from their heartbeats (every 5 s), once the bucket
-# is readable again after the NATS restart.
+# is readable again after the NATS restart and each node wrote to it again.
 for _ in $(seq 1 20); do
     HEALTH=$(curl -s --max-time 10 --cacert "$WORK/ca/ca.pem" "$URL/api/v1/health")
-    echo "$HEALTH" | grep -q '"name":"ingest-b"' && break
+    all=1
+    for name in ingest-a ingest-b writer portal; do
+        echo "$HEALTH" | grep -q "\"name\":\"$name\"" || all=0
+    done
+    [ "$all" = 1 ] && break
     sleep 1
 done
 # The same in /metrics (set with each heartbeat, every 5 s), for a CSIRT certificate.

@@ -7,30 +7,12 @@
 # scanned site, with the collector's input checkpoint at the detections
 # committed, and the collector must log its pause and resumption.
 source "$(dirname "$0")/lib.inc"
-for tool in nats-server psql python3; do
-    command -v "$tool" >/dev/null || skip "$tool not installed"
-done
-ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || skip "PostgreSQL server not installed"
-SUPPORT=$SRC/tests/support
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    bash "$SUPPORT/nats_cluster.sh" stop "$WORK/nats" || true
-    bash "$SUPPORT/pg_cluster.sh" stop "$WORK/pg" || true
-}
-trap cleanup EXIT
+source "$(dirname "$0")/pgnats.inc"
 
 expect_rc "collect --replicas 0" 2 "$TOCSIN" collect --netflow 127.0.0.1:0 --bus nats://127.0.0.1:1 --replicas 0
 expect_rc "collect --node with a space" 2 "$TOCSIN" collect --netflow 127.0.0.1:0 --node "a b"
 
-bash "$SUPPORT/pg_cluster.sh" start "$WORK/pg"
-bash "$SUPPORT/nats_cluster.sh" start "$WORK/nats" 1
-ADMIN=$(cat "$WORK/pg/uri")
-psql -qX "$ADMIN" -c "CREATE DATABASE tocsin"
-export TOCSIN_DB=${ADMIN%/postgres}/tocsin
-NATS=$(cat "$WORK/nats/urls")
-sql() { psql -qXAt "$TOCSIN_DB" -c "$1"; }
+pgnats_start 1
 "$TOCSIN" site add site1 --network 10.1.0.0/16 >/dev/null
 "$TOCSIN" site add site2 --network 10.2.0.0/16 >/dev/null
 

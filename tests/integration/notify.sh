@@ -2,14 +2,15 @@
 # Notifications end to end, with the real parts: a private Postfix on
 # loopback (tests/support/postfix.sh) delivering to Maildirs and refusing
 # unknown recipients (550) and a busy one (450), GnuPG keys for the CSIRT
-# and the contacts, advisories matched to the sites' platforms. The mails are
-# read back from the mailboxes as their recipients would: signatures
-# verified and encrypted parts decrypted with gpg. Then `notify run` is
+# and the contacts, an S/MIME certificate for the CSIRT and one contact
+# (gpgsm), advisories matched to the sites' platforms. The mails are read
+# back from the mailboxes as their recipients would: signatures verified and
+# encrypted parts decrypted with gpg, or gpgsm for S/MIME. Then `notify run` is
 # killed with SIGKILL again and again (at least 50 times) while it sends
 # hundreds of mails, and every mail must be delivered exactly once.
 . "$(dirname "$0")/lib.inc"
 [ "$(id -u)" -eq 0 ] || skip "needs root: Postfix's master runs as root (CI runs as root)"
-for c in postfix gpg openssl jq python3 sqlite3; do
+for c in postfix gpg gpgsm openssl jq python3 sqlite3; do
     command -v "$c" >/dev/null || skip "$c not installed (scripts/install-deps.sh installs it)"
 done
 RELAY=$WORK/relay
@@ -24,7 +25,7 @@ cleanup() {
 trap cleanup EXIT
 bash "$SRC/tests/support/postfix.sh" start "$RELAY" site-a.test site-b.test
 PORT=$(cat "$RELAY/port")
-for u in soc@site-a.test cio@site-a.test abuse@site-b.test bulk@site-b.test; do
+for u in soc@site-a.test cio@site-a.test abuse@site-b.test bulk@site-b.test pki@site-b.test; do
     bash "$SRC/tests/support/postfix.sh" adduser "$RELAY" "$u"
 done
 bash "$SRC/tests/support/postfix.sh" defer "$RELAY" busy@site-b.test
@@ -40,6 +41,29 @@ gen "$WORK/gpg-cio" "CIO <cio@site-a.test>" default
 gpg --homedir "$WORK/gpg-soc" --armor --export soc@site-a.test >"$WORK/soc.asc"
 gpg --armor --export csirt@csirt.test >"$WORK/csirt.asc"
 for h in soc cio; do gpg --homedir "$WORK/gpg-$h" --batch --import "$WORK/csirt.asc" 2>/dev/null; done
+# S/MIME: the CSIRT's signing certificate in its home (gpgsm), the contact
+# pki@site-b.test's in its own, an expired one; self-signed, so each side
+# trusts the other's as a root (trustlist.txt). No CRLs on loopback.
+smime_gen() { # HOME CN EMAIL NOT_BEFORE NOT_AFTER: HOME/own.pem
+    mkdir -m 700 -p "$1"
+    echo disable-crl-checks >"$1/gpgsm.conf"
+    printf 'Key-Type: RSA\nKey-Length: 2048\nKey-Usage: sign, encrypt\nSerial: random\nName-DN: CN=%s\nName-Email: %s\nNot-Before: %s\nNot-After: %s\n%%commit\n' \
+        "$2" "$3" "$4" "$5" >"$1/params"
+    gpgsm --homedir "$1" --batch --pinentry-mode loopback --passphrase '' --armor \
+        --gen-key "$1/params" >"$1/own.pem" 2>/dev/null
+    gpgsm --homedir "$1" --batch --import "$1/own.pem" 2>/dev/null
+}
+smime_fpr() { gpgsm --homedir "$1" --with-colons --list-keys 2>/dev/null | awk -F: '/^fpr/ {print $10; exit}'; }
+smime_gen "$GNUPGHOME" "Example CSIRT" csirt@csirt.test 2026-01-01 2036-01-01
+smime_gen "$WORK/gpg-pki" "PKI Site B" pki@site-b.test 2026-01-01 2036-01-01
+smime_gen "$WORK/gpg-old" "Old" old@site-b.test 2020-01-01 2021-01-01
+CSIRT_SMIME=$(smime_fpr "$GNUPGHOME")
+PKI_SMIME=$(smime_fpr "$WORK/gpg-pki")
+echo "$CSIRT_SMIME S relax" >>"$GNUPGHOME/trustlist.txt"
+echo "$PKI_SMIME S relax" >>"$GNUPGHOME/trustlist.txt"
+echo "$CSIRT_SMIME S relax" >>"$WORK/gpg-pki/trustlist.txt"
+echo "$PKI_SMIME S relax" >>"$WORK/gpg-pki/trustlist.txt"
+for h in "$GNUPGHOME" "$WORK/gpg-pki"; do gpgconf --homedir "$h" --reload gpg-agent 2>/dev/null || true; done
 
 "$TOCSIN" site add site-a >/dev/null
 "$TOCSIN" site add site-b >/dev/null
@@ -61,6 +85,14 @@ expect_rc "a secret key" 2 "$TOCSIN" contact add --site site-a --email soc@site-
     --key "$WORK/secret.asc"
 expect_rc "unknown site" 3 "$TOCSIN" contact add --site nowhere --email a@nowhere.test
 expect_rc "bad language" 2 "$TOCSIN" contact add --site site-a --email soc@site-a.test --lang fr
+printf 'this is not a certificate\n' >"$WORK/notacert.pem"
+expect_rc "a certificate that is not one" 2 "$TOCSIN" contact add --site site-b \
+    --email pki@site-b.test --smime-cert "$WORK/notacert.pem"
+grep -q "smime_cert: not a PEM X.509 certificate" "$WORK/err" && ok || fail "cert refusal: $(cat "$WORK/err")"
+expect_rc "an expired certificate" 2 "$TOCSIN" contact add --site site-b \
+    --email pki@site-b.test --smime-cert "$WORK/gpg-old/own.pem"
+grep -q "smime_cert: the certificate has expired" "$WORK/err" && ok || fail "expired cert: $(cat "$WORK/err")"
+expect_rc "bad crypto" 2 "$TOCSIN" contact add --site site-b --email pki@site-b.test --crypto x509
 printf 'site,email,tz\nsite-a,ok@site-a.test,UTC\nsite-b,x@site-b.test,Mars/Base\n' >"$WORK/bad.csv"
 expect_rc "an import with a bad row" 2 "$TOCSIN" contact import "$WORK/bad.csv"
 grep -q "line 3: tz:" "$WORK/err" && ok || fail "import refusal: $(cat "$WORK/err")"
@@ -80,7 +112,14 @@ expect_rc "contact without a key, German" 0 "$TOCSIN" contact add --site site-a 
     --email cio@site-a.test --name "Jürgen Müller" --lang de --immediate medium --role management
 printf 'site,email,immediate\nsite-b,abuse@site-b.test,low\nsite-b,nobody@site-b.test,low\nsite-b,busy@site-b.test,low\n' >"$WORK/b.csv"
 expect_rc "import" 0 "$TOCSIN" contact import "$WORK/b.csv"
-expect_eq "contacts" "5" "$("$TOCSIN" contact list --format json | wc -l)"
+expect_rc "contact with an S/MIME certificate" 0 "$TOCSIN" contact add --site site-b \
+    --email pki@site-b.test --name "PKI" --smime-cert "$WORK/gpg-pki/own.pem" --immediate low
+expect_rc "contact set --crypto smime" 0 "$TOCSIN" contact set --site site-b --email pki@site-b.test \
+    --crypto smime
+expect_eq "crypto kept" "smime true" "$("$TOCSIN" contact list --site site-b --format json | jq -r 'select(.email=="pki@site-b.test") | "\(.crypto) \(.smime)"')"
+"$TOCSIN" contact list --site site-b | grep "pki@site-b.test" | grep -Eq " none +ok +smime +PKI$" && ok ||
+    fail "contact list: $("$TOCSIN" contact list --site site-b)"
+expect_eq "contacts" "6" "$("$TOCSIN" contact list --format json | wc -l)"
 expect_eq "key checked" "ok" "$("$TOCSIN" contact list --site site-a --format json | jq -r 'select(.email=="soc@site-a.test") | .key')"
 
 # ---- What is new: an advisory for OpenSSH (both sites' platforms match).
@@ -93,7 +132,8 @@ expect_eq "preview changes nothing" "0" "$("$TOCSIN" outbox list --format json |
 
 RUN=("$TOCSIN" notify run --smtp "smtp://127.0.0.1:$PORT" --from csirt@csirt.test
      --from-name "Example CSIRT" --portal https://portal.csirt.test --starttls
-     --cafile "$RELAY/tls/cert.pem" --resolve-cmd "bash $SRC/tests/support/postfix_resolve.sh $RELAY")
+     --cafile "$RELAY/tls/cert.pem" --resolve-cmd "bash $SRC/tests/support/postfix_resolve.sh $RELAY"
+     --smime-sign-key "$CSIRT_SMIME")
 expect_rc "notify run --once" 0 "${RUN[@]}" --once
 state() { "$TOCSIN" outbox list --format json | jq -r "select(.rcpt==\"$1\") | .state"; }
 expect_eq "soc: sent" "sent" "$(state soc@site-a.test)"
@@ -124,6 +164,18 @@ expect_eq "cio: name encoded" "Jürgen Müller <cio@site-a.test>" "$(jq -r .to <
 grep -q "^Subject: =?UTF-8?B?" "$(maildir cio@site-a.test)" && ok || fail "cio: subject not RFC 2047"
 J=$(check "$WORK/gpg-cio" "$(maildir abuse@site-b.test)")
 jq -r .text <<<"$J" | grep -q "site-a" && fail "site-b's mail names site-a" || ok
+# S/MIME (RFC 8551): enveloped to pki's certificate, signed inside with the
+# CSIRT's; gpgsm in pki's home decrypts and verifies.
+expect_eq "pki: sent" "sent" "$(state pki@site-b.test)"
+expect_eq "one mail for pki" "1" "$(maildir pki@site-b.test | wc -l)"
+grep -q "^Content-Type: application/pkcs7-mime; smime-type=enveloped-data;" "$(maildir pki@site-b.test)" && ok ||
+    fail "pki: not enveloped"
+J=$(check "$WORK/gpg-pki" "$(maildir pki@site-b.test)")
+expect_eq "pki: S/MIME encrypted" "smime-encrypted" "$(jq -r .form <<<"$J")"
+expect_eq "pki: signature" "good" "$(jq -r .signature <<<"$J")"
+jq -r .text <<<"$J" | grep -q "CVE-2024-6387" && ok || fail "pki: no advisory in the text"
+expect_eq "pki: CSV attached" "events-vulnerable-system.csv" "$(jq -r '.attachments | join(",")' <<<"$J")"
+grep -q "CVE-2024-6387" "$(maildir pki@site-b.test)" && fail "pki: the advisory is readable without the key" || ok
 # Exactly once: another run finds nothing new to build or send.
 expect_rc "another run" 0 "${RUN[@]}" --once
 grep -q "0 items, 0 mails queued" "$WORK/out" && ok || fail "another run: $(cat "$WORK/out")"

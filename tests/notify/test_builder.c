@@ -4,8 +4,13 @@
  * when (thresholds, digests, never); digests grouped by type with hosts, the
  * why, the link and the CSV; exactly once (a watermark and cleared rows);
  * nothing crosses sites; the scan source (a site's ended scans, one item
- * per type of their findings, to that site only); signed, encrypted, and signed-only with a note
- * when the contact's key has expired. Golden files hold the English and German texts. */
+ * per type of their findings, to that site only); the incident source (new
+ * incidents, and raised ones at once to whom the raise crosses the
+ * threshold, once each); signed, encrypted, and signed-only with a note
+ * when the contact's key has expired; S/MIME chosen per contact (its crypto,
+ * or a certificate without a key), refused without the CSIRT's S/MIME
+ * identity, signed only with a note when the certificate has expired. Golden
+ * files hold the English and German texts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +27,8 @@
 #include "notify/builder.h"
 #include "notify/contact.h"
 #include "notify/mime.h"
+#include "route/loader.h"
+#include "store/incstore.h"
 #include "store/notifystore.h"
 #include "store/scanstore.h"
 #include "ttstore.h"
@@ -32,12 +39,17 @@
 
 /* The GnuPG homes, made once for the program and removed by its teardown
  * (also when a test fails halfway). */
-static gt_home_t csirt, soc;
+static gt_home_t csirt, soc, scsirt, ssoc; /* OpenPGP, and gpgsm for S/MIME */
 
 static int setup_all(void **state)
 {
     return gt_home_new(&csirt, "CSIRT <csirt@csirt.test>", "sign", "never") == 0 &&
-                   gt_home_new(&soc, "SOC <soc@site-a.test>", "default", "never") == 0
+                   gt_home_new(&soc, "SOC <soc@site-a.test>", "default", "never") == 0 &&
+                   gt_smime_new(&scsirt, "CSIRT", "csirt@csirt.test", "2026-01-01", "2036-01-01",
+                                false) == 0 &&
+                   gt_smime_new(&ssoc, "SOC", "soc@site-a.test", "2026-01-01", "2036-01-01",
+                                false) == 0 &&
+                   gt_smime_trust(&scsirt, ssoc.fpr) == 0
                ? 0
                : -1;
 }
@@ -46,6 +58,8 @@ static int teardown_all(void **state)
 {
     gt_home_free(&csirt);
     gt_home_free(&soc);
+    gt_home_free(&scsirt);
+    gt_home_free(&ssoc);
     return 0;
 }
 
@@ -593,6 +607,215 @@ static void test_expired_key(void **state)
     ts_pgp_close(pgp);
 }
 
+/* ---- The incident source ------------------------------------------------------------ */
+
+static int first_id(const ts_incident_t *inc, void *ctx)
+{
+    if (*(int64_t *)ctx == 0)
+        *(int64_t *)ctx = inc->id;
+    return 0;
+}
+
+static void store_event(fx_t *f, ts_constituency_t *c, const char *type, const char *src,
+                        const char *dst, int64_t t)
+{
+    ts_event_t e;
+    ts_event_init(&e);
+    assert_int_equal(ts_type_lookup(type, strlen(type), &e.type), 0);
+    assert_int_equal(ts_ip_parse(src, strlen(src), &e.src.ip), 0);
+    assert_int_equal(ts_ip_parse(dst, strlen(dst), &e.dst.ip), 0);
+    e.time_source = t;
+    e.feed_name = ts_str_c("ids");
+    ts_arena_t *a = ts_arena_new(4096);
+    ts_link_t *links;
+    int n = ts_constituency_route(c, &e, a, &links);
+    assert_true(n > 0);
+    assert_int_equal(ts_store_event_add(f->st, &e, links, n, 0, 0, NULL), 0);
+    ts_arena_free(a);
+}
+
+static size_t incident_items(fx_t *f, int64_t t)
+{
+    ts_notify_stats_t s = {0};
+    char err[256] = "";
+    if (ts_notify_collect(f->st, &f->cfg, &ts_nsource_incidents, t, &s, err, sizeof err) != 0)
+        fail_msg("collect: %s", err);
+    return s.items;
+}
+
+/* New incidents reach their own site's contacts; a raise of priority comes
+ * once, at once to the contact whose threshold it crosses; a change that
+ * raises no priority, and a site's own state change, are no item. */
+static void test_incident_source(void **state)
+{
+    fx_t *f = *state;
+    ts_constituency_t *c = NULL;
+    assert_int_equal(ts_store_claim_add(f->st, f->a, TS_RULE_NETWORK, "192.0.2.0/25"), 0);
+    assert_int_equal(ts_store_claim_add(f->st, f->b, TS_RULE_NETWORK, "198.51.100.0/24"), 0);
+    assert_int_equal(ts_constituency_load(f->st, &c), 0);
+    int64_t t = ts_time_now();
+    assert_int_equal(incident_items(f, t), 0);
+    /* a: a scan from its host (26 of 100: medium); b: an exploit against
+     * its host (12: low). */
+    store_event(f, c, "scanner", "192.0.2.10", "203.0.113.5", t - HOUR);
+    store_event(f, c, "exploit", "203.0.113.9", "198.51.100.7", t - HOUR);
+    assert_int_equal(incident_items(f, t), 2);
+    assert_int_equal(incident_items(f, t), 0); /* once */
+    ts_notify_stats_t s = {0};
+    char err[256] = "";
+    assert_int_equal(ts_notify_build(f->st, &f->cfg, t, 0, &s, err, sizeof err), 0);
+    struct mails m = {0};
+    assert_int_equal(ts_store_out_foreach(f->st, 0, 0, 0, take_mail, &m), 0);
+    /* b1 takes low at once; a1 wants high at once, a medium waits for the digest. */
+    assert_int_equal(m.n, 1);
+    char *tx = body_text(mail_to(&m, "abuse@site-b.test"));
+    assert_non_null(strstr(tx, "exploit against 198.51.100.7"));
+    assert_non_null(strstr(tx, "https://portal.csirt.test/#/incidents/"));
+    assert_null(strstr(tx, "192.0.2.10"));
+    free(tx);
+    mails_free(&m);
+
+    /* The same scan again: counted, no priority level crossed, no item. */
+    store_event(f, c, "scanner", "192.0.2.10", "203.0.113.6", t - HOUR + 1);
+    assert_int_equal(incident_items(f, t), 0);
+    /* a marks its host critical: 41, high, crossing a1's threshold. */
+    ts_critical_t mark = {.site_id = f->a, .who = "cli:test"};
+    assert_int_equal(ts_prefix_parse("192.0.2.10", 10, &mark.net), 0);
+    int64_t mid;
+    assert_int_equal(ts_store_critical_add(f->st, c, &mark, &mid), 0);
+    assert_int_equal(incident_items(f, t + 1), 1);
+    assert_int_equal(incident_items(f, t + 1), 0);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(ts_notify_build(f->st, &f->cfg, t + 1, 0, &s, err, sizeof err), 0);
+    assert_int_equal(ts_store_out_foreach(f->st, 0, 0, 0, take_mail, &m), 0);
+    const char *raised = mail_to(&m, "soc@site-a.test");
+    assert_non_null(raised);
+    tx = body_text(raised);
+    assert_non_null(strstr(tx, "scanner from 192.0.2.10"));
+    assert_non_null(strstr(tx, "What: priority-raised, scanner"));
+    assert_non_null(strstr(tx, "marked critical (192.0.2.10/32)"));
+    assert_null(strstr(tx, "198.51.100.7"));
+    free(tx);
+    mails_free(&m);
+    /* The site's own state change is no item. */
+    ts_incident_filter_t q;
+    ts_incident_filter_init(&q);
+    q.site_id = f->a;
+    q.limit = 10;
+    int64_t id = 0;
+    bool more;
+    assert_int_equal(ts_store_incidents(f->st, &q, first_id, &id, &more), 0);
+    assert_int_equal(
+        ts_store_incident_set_state(f->st, f->a, id, TS_INC_ACKNOWLEDGED, NULL, "cli:test", NULL),
+        0);
+    assert_int_equal(incident_items(f, t + 2), 0);
+    ts_constituency_free(c);
+}
+
+static int set_cert_expiry(const ts_contact_rec_t *c, void *ctx)
+{
+    ts_store_t *st = ctx;
+    ts_contact_rec_t u = *c;
+    u.smime_expires = NOW - 24 * HOUR;
+    return ts_store_ncontact_update(st, &u);
+}
+
+/* a1 has a certificate and no key (auto: S/MIME when the CSIRT has an
+ * identity), a2 asks for S/MIME and has no certificate (signed only), b1
+ * asks for S/MIME and has a certificate. */
+static void test_smime(void **state)
+{
+    fx_t *f = *state;
+    char *cert = gt_smime_cert(&ssoc);
+    char err[400] = "";
+    assert_non_null(cert);
+    assert_int_equal(ts_contact_put(f->st, f->a, f->a1, &(ts_contact_in_t){.smime_cert = cert},
+                                    ts_time_now(), NULL, err, sizeof err),
+                     0);
+    assert_int_equal(ts_contact_put(f->st, f->a, f->a2, &(ts_contact_in_t){.crypto = "smime"},
+                                    ts_time_now(), NULL, err, sizeof err),
+                     0);
+    assert_int_equal(ts_contact_put(f->st, f->b, f->b1,
+                                    &(ts_contact_in_t){.smime_cert = cert, .crypto = "smime"},
+                                    ts_time_now(), NULL, err, sizeof err),
+                     0);
+    ts_pgp_t *pgp = NULL;
+    ts_smime_t *sm = NULL;
+    assert_int_equal(ts_pgp_open(csirt.dir, NULL, &pgp, err, sizeof err), 0);
+    f->cfg.pgp = pgp;
+    /* Without an S/MIME identity: a1 gets OpenPGP (auto), a2 and b1
+     * nothing, and the error says why; their items wait. */
+    ts_notify_stats_t s = {0};
+    assert_int_equal(add(f, item(f->a, "scanner", TS_PRIO_CRITICAL, "Scan one"), &s), 0);
+    assert_int_equal(add(f, item(f->b, "scanner", TS_PRIO_CRITICAL, "Scan b"), &s), 0);
+    assert_int_equal(ts_notify_build(f->st, &f->cfg, NOW + 2 * HOUR, 0, &s, err, sizeof err),
+                     TS_EINVAL);
+    assert_non_null(strstr(err, "asks for S/MIME but the notifier has no S/MIME signing "
+                                "certificate"));
+    assert_int_equal(s.mails, 1);
+    struct mails m = {0};
+    assert_int_equal(ts_store_out_foreach(f->st, 0, 0, 0, take_mail, &m), 0);
+    assert_int_equal(m.n, 1);
+    assert_non_null(strstr(mail_to(&m, "soc@site-a.test"), "micalg=pgp-"));
+    mails_free(&m);
+    /* With one: a2's digest signed with S/MIME, a1's new item and b1's
+     * waiting one enveloped. */
+    assert_int_equal(ts_smime_open(scsirt.dir, NULL, &sm, err, sizeof err), 0);
+    f->cfg.smime = sm;
+    assert_int_equal(add(f, item(f->a, "scanner", TS_PRIO_CRITICAL, "Scan two"), &s), 0);
+    ts_notify_stats_t s2 = {0};
+    if (ts_notify_build(f->st, &f->cfg, NOW + 2 * HOUR, 0, &s2, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(s2.mails, 3);
+    assert_int_equal(s2.encrypted, 2);
+    assert_int_equal(ts_store_out_foreach(f->st, 0, 0, 0, take_mail, &m), 0);
+    assert_int_equal(m.n, 4);
+    assert_non_null(strstr(mail_to(&m, "abuse@site-b.test"), "smime-type=enveloped-data"));
+    const char *cio = mail_to(&m, "cio@site-a.test");
+    assert_non_null(strstr(cio, "protocol=\"application/pkcs7-signature\""));
+    assert_non_null(strstr(cio, "Scan two"));
+    const char *soc_new = NULL;
+    for (size_t i = 0; i < m.n; i++)
+        if (strstr(m.data[i], "smime-type=enveloped-data") &&
+            strcmp(m.rcpt[i], "soc@site-a.test") == 0)
+            soc_new = m.data[i];
+    assert_non_null(soc_new);
+    assert_non_null(strstr(soc_new, "To: \"SOC\" <soc@site-a.test>"));
+    assert_null(strstr(soc_new, "Scan two"));
+    mails_free(&m);
+    /* The certificate expired: signed only, with the note. */
+    assert_int_equal(ts_store_ncontact_get(f->st, f->a, f->a1, set_cert_expiry, f->st), 0);
+    assert_int_equal(add(f, item(f->a, "scanner", TS_PRIO_CRITICAL, "Scan three"), &s), 0);
+    ts_notify_stats_t s3 = {0};
+    if (ts_notify_build(f->st, &f->cfg, NOW, 0, &s3, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(s3.mails, 1);
+    assert_int_equal(s3.encrypted, 0);
+    assert_int_equal(s3.expired_keys, 1);
+    assert_int_equal(ts_store_out_foreach(f->st, 0, 0, 0, take_mail, &m), 0);
+    const char *last = NULL;
+    for (size_t i = 0; i < m.n; i++)
+        if (strstr(m.data[i], "Scan three"))
+            last = m.data[i];
+    assert_non_null(last);
+    assert_non_null(strstr(last, "application/pkcs7-signature"));
+    char *t = body_text(last);
+    char note[300];
+    snprintf(note, sizeof note,
+             "Note: your S/MIME certificate %s expired on 2026-12-06, so this mail is signed but "
+             "not encrypted.",
+             ssoc.fpr);
+    if (strstr(t, note) == NULL)
+        fail_msg("no note in: %s", t);
+    free(t);
+    mails_free(&m);
+    f->cfg.pgp = NULL;
+    f->cfg.smime = NULL;
+    ts_pgp_close(pgp);
+    ts_smime_close(sm);
+    free(cert);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -601,8 +824,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_golden, setup, teardown),
         cmocka_unit_test_setup_teardown(test_advisory_source, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scan_source, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_incident_source, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expired_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_smime, setup, teardown),
     };
     return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }

@@ -92,6 +92,8 @@ static void test_fields_refused(void **state)
          "pgp_key:"},
         {12, "just text", "pgp_key:"},
         {13, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "smime_cert:"},
+        {14, "x509", "crypto: auto, pgp or smime"},
+        {14, "SMIME", "crypto:"},
     };
     ts_arena_t *a = ts_arena_new(4096);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -254,10 +256,10 @@ static void test_import(void **state)
     ts_contact_import_t *imp = NULL;
     char err[512] = "";
     /* CSV with quoting (a comma and a line end inside fields, CRLF lines). */
-    const char *csv = "site,email,name,roles,lang\r\n"
-                      "site-a,soc@site-a.test,\"SOC, 24/7\",\"abuse,technical\",de\r\n"
+    const char *csv = "site,email,name,roles,lang,crypto\r\n"
+                      "site-a,soc@site-a.test,\"SOC, 24/7\",\"abuse,technical\",de,smime\r\n"
                       "\r\n"
-                      "site-b,abuse@site-b.test,,,\r\n";
+                      "site-b,abuse@site-b.test,,,,\r\n";
     assert_int_equal(import(csv, &imp, err, sizeof err), 0);
     assert_int_equal(ts_contact_import_count(imp), 2);
     const ts_contact_row_t *r = ts_contact_import_row(imp, 0);
@@ -267,6 +269,12 @@ static void test_import(void **state)
     assert_int_equal(ts_contact_import_apply(f->st, imp, ts_time_now(), &stats, err, sizeof err),
                      0);
     assert_int_equal(stats.added, 2);
+    ts_contact_import_free(imp);
+    assert_int_equal(
+        import("site,email,crypto\nsite-a,soc@site-a.test,x509\n", &imp, err, sizeof err), 0);
+    assert_int_equal(ts_contact_import_apply(f->st, imp, ts_time_now(), &stats, err, sizeof err),
+                     TS_EINVAL);
+    assert_non_null(strstr(err, "line 2: crypto: auto, pgp or smime"));
     ts_contact_import_free(imp);
     /* JSON: one row changes a contact, one adds; the last row is bad, so
      * nothing of the file is written. */

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "gpgtest.h"
+#include "mimetest.h"
 #include "notify/mime.h"
 
 static gt_home_t csirt, soc;
@@ -155,79 +156,30 @@ static void test_bodies(void **state)
     assert_string_equal(date, "Mon, 07 Dec 2026 17:00:00 +0000");
 }
 
-static ts_mail_t mail(const char *msgid)
-{
-    static const ts_mime_att_t att = {"text/csv; charset=utf-8", "events-scanner.csv",
-                                      "time,ip\r\n2026-12-07,192.0.2.1\r\n", 30};
-    return (ts_mail_t){
-        .from = "csirt@csirt.test",
-        .from_name = "Example CSIRT",
-        .to = "soc@site-a.test",
-        .to_name = "SOC",
-        .subject = "[Example CSIRT] 1 Meldung f\xc3\xbcr site-a",
-        .message_id = msgid,
-        .date = INT64_C(1796662800) * 1000000,
-        .text = "Hallo,\nein Eintrag.\n",
-        .att = &att,
-        .n_att = 1,
-    };
-}
-
-/* Text between "--B\r\n" and the next "\r\n--B": RFC 3156's signed bytes. */
-static char *part(const char *msg, const char *b, size_t *len)
-{
-    char open[80], close[80];
-    snprintf(open, sizeof open, "--%s\r\n", b);
-    snprintf(close, sizeof close, "\r\n--%s", b);
-    const char *s = strstr(msg, open);
-    assert_non_null(s);
-    s += strlen(open);
-    const char *e = strstr(s, close);
-    assert_non_null(e);
-    *len = (size_t)(e - s);
-    return strndup(s, *len);
-}
-
-static void boundary_of(const char *msg, char *b)
-{
-    const char *p = strstr(msg, "boundary=\"");
-    assert_non_null(p);
-    snprintf(b, 64, "%.*s", (int)strcspn(p + 10, "\""), p + 10);
-}
-
-static void check_7bit_crlf(const ts_buf_t *m)
-{
-    for (size_t i = 0; i < m->len; i++) {
-        assert_true((unsigned char)m->data[i] < 0x80 && m->data[i] != '\0');
-        if (m->data[i] == '\n')
-            assert_true(i > 0 && m->data[i - 1] == '\r');
-    }
-}
-
 static void test_build(void **state)
 {
     char err[256] = "";
     ts_buf_t m = TS_BUF_INIT;
     /* Bad values reach no output. */
-    ts_mail_t bad = mail("<x@csirt.test>");
+    ts_mail_t bad = mt_mail("<x@csirt.test>");
     bad.to = "soc@site-a.test\r\nBcc: x@evil.test";
     assert_int_equal(ts_mime_build(&bad, NULL, &m, err, sizeof err), TS_EINVAL);
     assert_int_equal(m.len, 0);
-    bad = mail("<x@csirt.test>");
+    bad = mt_mail("<x@csirt.test>");
     bad.subject = "hi\r\nBcc: x@evil.test";
     assert_int_equal(ts_mime_build(&bad, NULL, &m, err, sizeof err), TS_EINVAL);
     assert_non_null(strstr(err, "Subject"));
-    bad = mail("no brackets");
+    bad = mt_mail("no brackets");
     assert_int_equal(ts_mime_build(&bad, NULL, &m, err, sizeof err), TS_EINVAL);
-    bad = mail("<x@csirt.test>");
+    bad = mt_mail("<x@csirt.test>");
     ts_mime_att_t evil = {"text/csv", "../../etc/passwd", "x", 1};
     bad.att = &evil;
     assert_int_equal(ts_mime_build(&bad, NULL, &m, err, sizeof err), TS_EINVAL);
     assert_int_equal(m.len, 0);
 
-    ts_mail_t ok = mail("<abc@csirt.test>");
+    ts_mail_t ok = mt_mail("<abc@csirt.test>");
     assert_int_equal(ts_mime_build(&ok, NULL, &m, err, sizeof err), 0);
-    check_7bit_crlf(&m);
+    mt_check_7bit_crlf(m.data, m.len);
     assert_non_null(strstr(m.data, "Message-ID: <abc@csirt.test>\r\n"));
     assert_non_null(strstr(m.data, "Content-Disposition: attachment; "
                                    "filename=\"events-scanner.csv\""));
@@ -240,18 +192,18 @@ static void test_signed(void **state)
     ts_pgp_t *p = NULL;
     char err[256] = "";
     assert_int_equal(ts_pgp_open(csirt.dir, NULL, &p, err, sizeof err), 0);
-    ts_mail_t ml = mail("<s@csirt.test>");
+    ts_mail_t ml = mt_mail("<s@csirt.test>");
     ts_buf_t m = TS_BUF_INIT;
     assert_int_equal(ts_mime_build(&ml, p, &m, err, sizeof err), 0);
-    check_7bit_crlf(&m);
+    mt_check_7bit_crlf(m.data, m.len);
     assert_non_null(strstr(m.data, "Content-Type: multipart/signed; micalg=pgp-sha"));
     assert_non_null(strstr(m.data, "protocol=\"application/pgp-signature\""));
     char b[64];
-    boundary_of(m.data, b);
+    mt_boundary_of(m.data, b);
     size_t n, sn;
-    char *signed_part = part(m.data, b, &n);
+    char *signed_part = mt_part(m.data, b, &n);
     char *after = strstr(m.data, signed_part) + n;
-    char *sigpart = part(after, b, &sn);
+    char *sigpart = mt_part(after, b, &sn);
     char *sig = strstr(sigpart, "-----BEGIN PGP SIGNATURE");
     assert_non_null(sig);
     char dp[1024], sp[1024], args[2200];
@@ -278,12 +230,12 @@ static void test_encrypted(void **state)
     ts_pgp_t *p = NULL;
     char err[256] = "";
     assert_int_equal(ts_pgp_open(csirt.dir, NULL, &p, err, sizeof err), 0);
-    ts_mail_t ml = mail("<e@csirt.test>");
+    ts_mail_t ml = mt_mail("<e@csirt.test>");
     ml.enc_fpr = soc.fpr;
     ml.enc_key = soc_key;
     ts_buf_t m = TS_BUF_INIT;
     assert_int_equal(ts_mime_build(&ml, p, &m, err, sizeof err), 0);
-    check_7bit_crlf(&m);
+    mt_check_7bit_crlf(m.data, m.len);
     assert_non_null(strstr(m.data, "Content-Type: multipart/encrypted;\r\n"
                                    " protocol=\"application/pgp-encrypted\""));
     assert_non_null(strstr(m.data, "Content-Type: application/pgp-encrypted\r\n"));

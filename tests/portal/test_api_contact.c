@@ -93,6 +93,9 @@ static void test_bad_bodies(void **state)
         {"{\"email\": \"x@uni-a.example\", \"lang\": \"fr\"}", "lang:"},
         {"{\"email\": \"x@uni-a.example\", \"pgp_key\": \"not a key\"}", "pgp_key:"},
         {"{\"email\": \"x@uni-a.example\", \"hours\": \"always\"}", "hours:"},
+        {"{\"email\": \"x@uni-a.example\", \"crypto\": \"x509\"}", "crypto: auto, pgp or smime"},
+        {"{\"email\": \"x@uni-a.example\", \"smime_cert\": \"not a cert\"}",
+         "smime_cert: not a PEM"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ts_http_resp_t r;
@@ -188,13 +191,17 @@ static void test_crud(void **state)
                      201);
     assert_non_null(strstr(r.body.data, "\"roles\":[\"technical\"]"));
     assert_non_null(strstr(r.body.data, "\"immediate\":\"medium\""));
+    assert_non_null(strstr(r.body.data, "\"crypto\":\"auto\""));
+    assert_non_null(strstr(r.body.data, "\"smime\":false,\"smime_expires\":null"));
     char *idp = strstr(r.body.data, "\"id\":");
     long id = strtol(idp + 5, NULL, 10);
     ts_http_resp_free(&r);
     char path[64];
     snprintf(path, sizeof path, "/api/v1/contacts/%ld", id);
-    assert_int_equal(call(&a, "PUT", path, NULL, "{\"name\": \"NOC\", \"digest\": \"none\"}", &r),
+    assert_int_equal(call(&a, "PUT", path, NULL,
+                          "{\"name\": \"NOC\", \"digest\": \"none\", \"crypto\": \"smime\"}", &r),
                      200);
+    assert_non_null(strstr(r.body.data, "\"crypto\":\"smime\""));
     assert_non_null(strstr(r.body.data, "\"name\":\"NOC\""));
     assert_non_null(strstr(r.body.data, "\"lang\":\"de\"")); /* kept */
     assert_non_null(strstr(r.body.data, "\"digest\":\"none\""));

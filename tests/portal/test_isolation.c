@@ -15,7 +15,13 @@
  *  - events with many targets (an address scan's hosts over several sites, a
  *    blocklisted netblock over nested claims) reach exactly the sites owning
  *    part of them, as an independent longest-prefix model says, and each
- *    caller sees only its own hosts or networks of them (the CSIRT all).
+ *    caller sees only its own hosts or networks of them (the CSIRT all);
+ *  - incidents (aggregated at write time): each caller's queue is exactly
+ *    the CSIRT's queue of its subtree, in the same priority order, through
+ *    pages of any size; their event counts add up to the model's links of
+ *    the subtree (every link in exactly one incident); an incident's events
+ *    are the caller's; another site's incident, read or written, gives the
+ *    404 of a missing one.
  * The seed is printed; TS_SEED=<n> replays a run. */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -945,11 +951,140 @@ static void random_stats(const ts_principal_t *who, int own)
     json_object_put(o);
 }
 
+/* ---- Incidents ------------------------------------------------------------------ */
+
+typedef struct minc {
+    int64_t id;
+    int site; /* index */
+} minc_t;
+
+#define MAX_INCIDENTS (N_EVENTS * 8)
+static minc_t incs[MAX_INCIDENTS]; /* the CSIRT's queue, in priority order */
+static size_t n_incs;
+
+/* One pass through a caller's queue with pages of limit: the ids in order
+ * and the sum of their event counts. */
+static size_t queue(const ts_principal_t *who, size_t limit, int64_t *ids, int *site_of,
+                    uint64_t *n_ev)
+{
+    size_t n = 0;
+    char cursor[TS_QUERY_CURSOR_LEN + 1] = "", q[96];
+    double prev = 1e9;
+    *n_ev = 0;
+    for (;;) {
+        snprintf(q, sizeof q, "limit=%zu%s%s", limit, *cursor ? "&cursor=" : "", cursor);
+        int status;
+        json_object *o = call_json(who, "/api/v1/incidents", q, &status, NULL), *list, *nc;
+        if (status != 200)
+            fail_msg("%s incidents ?%s: status %d", who->site, q, status);
+        assert_true(json_object_object_get_ex(o, "incidents", &list));
+        assert_true(json_object_object_get_ex(o, "next_cursor", &nc));
+        for (size_t i = 0; i < json_object_array_length(list); i++) {
+            json_object *inc = json_object_array_get_idx(list, i), *v;
+            assert_true(json_object_object_get_ex(inc, "score", &v));
+            double score = json_object_get_double(v);
+            if (score > prev)
+                fail_msg("%s: incidents out of priority order", who->site);
+            prev = score;
+            if (n == MAX_INCIDENTS)
+                fail_msg("more incidents than the test can hold");
+            assert_true(json_object_object_get_ex(inc, "id", &v));
+            ids[n] = json_object_get_int64(v);
+            if (site_of)
+                site_of[n] = site_by_name(jstr(inc, "site"));
+            assert_true(json_object_object_get_ex(inc, "event_count", &v));
+            *n_ev += (uint64_t)json_object_get_int64(v);
+            n++;
+        }
+        bool more = !json_object_is_type(nc, json_type_null);
+        if (more)
+            snprintf(cursor, sizeof cursor, "%s", json_object_get_string(nc));
+        json_object_put(o);
+        if (!more)
+            return n;
+    }
+}
+
+static void load_incidents(void)
+{
+    static int64_t ids[MAX_INCIDENTS];
+    static int site_of[MAX_INCIDENTS];
+    ts_principal_t csirt = at_csirt();
+    uint64_t n_ev;
+    n_incs = queue(&csirt, 1000, ids, site_of, &n_ev);
+    for (size_t i = 0; i < n_incs; i++) {
+        if (site_of[i] < 0)
+            fail_msg("incident %" PRId64 " of no generated site", ids[i]);
+        incs[i] = (minc_t){ids[i], site_of[i]};
+    }
+}
+
+static void check_incidents(const ts_principal_t *who, int own)
+{
+    static int64_t ids[MAX_INCIDENTS];
+    uint64_t n_ev, links = 0;
+    size_t n = queue(who, 1 + rn(300), ids, NULL, &n_ev), k = 0;
+    for (size_t i = 0; i < n_incs; i++) {
+        if (!in_subtree(own, incs[i].site))
+            continue;
+        if (k >= n || ids[k] != incs[i].id)
+            fail_msg("%s: incident #%zu is not the CSIRT's %" PRId64, who->site, k, incs[i].id);
+        k++;
+    }
+    if (k != n)
+        fail_msg("%s: %zu incidents, the CSIRT's queue of the subtree has %zu", who->site, n, k);
+    for (int e = 0; e < n_events; e++)
+        for (int l = 0; l < events[e].n_links; l++)
+            links += events[e].link_site[l] >= 0 && in_subtree(own, events[e].link_site[l]);
+    if (n_ev != links)
+        fail_msg("%s: incidents count %" PRIu64 " events, the model %" PRIu64 " links", who->site,
+                 n_ev, links);
+    for (int t = 0; t < 8 && n_incs > 0; t++) {
+        const minc_t *m = &incs[rn((unsigned)n_incs)];
+        char path[64];
+        snprintf(path, sizeof path, "/api/v1/incidents/%" PRId64, m->id);
+        ts_http_resp_t r;
+        if (!in_subtree(own, m->site)) {
+            at_call(st, who, "GET", path, NULL, NULL, &r);
+            expect_missing(&r, path);
+            ts_http_resp_free(&r);
+            ts_http_req_t req;
+            memset(&req, 0, sizeof req);
+            req.method = "PATCH";
+            req.path = path;
+            req.who = who;
+            req.content_type = "application/json";
+            req.body = "{\"state\":\"resolved\"}";
+            req.body_len = strlen(req.body);
+            ts_http_resp_init(&r);
+            ts_api_handle(st, &req, &r);
+            n_requests += 2;
+            expect_missing(&r, path);
+            ts_http_resp_free(&r);
+            continue;
+        }
+        int status;
+        json_object *o = call_json(who, path, NULL, &status, NULL), *evs;
+        if (status != 200)
+            fail_msg("%s %s: status %d", who->site, path, status);
+        assert_true(json_object_object_get_ex(o, "events", &evs));
+        for (size_t i = 0; i < json_object_array_length(evs); i++) {
+            json_object *ev = json_object_array_get_idx(evs, i), *idv;
+            assert_true(json_object_object_get_ex(ev, "id", &idv));
+            const mevent_t *me = event_by_id(json_object_get_int64(idv));
+            if (me == NULL || !visible(me, own))
+                fail_msg("%s %s: foreign event", who->site, path);
+        }
+        json_object_put(o);
+    }
+}
+
 /* ---- The test ------------------------------------------------------------------- */
 
 static void run_principal(const ts_principal_t *who, int own, unsigned budget)
 {
     page_all(who, own);
+    check_incidents(who, own);
     unsigned long start = n_requests;
     while (n_requests - start < budget) {
         unsigned k = rn(100);
@@ -984,6 +1119,8 @@ static void test_isolation(void **state)
     missing_body = r.body;
     r.body = (ts_buf_t)TS_BUF_INIT;
     ts_http_resp_free(&r);
+    load_incidents();
+    assert_true(n_incs > 0);
 
     unsigned budget = MIN_REQUESTS / (N_SITES + 1) + 10;
     for (int i = 0; i < N_SITES; i++) {
@@ -994,8 +1131,9 @@ static void test_isolation(void **state)
     int many = 0;
     for (int i = 0; i < n_events; i++)
         many += events[i].n_tg > 0 || events[i].has_net;
-    printf("test_isolation: %lu requests, %d sites, %d events (%d with many targets)\n", n_requests,
-           N_SITES, n_events, many);
+    printf("test_isolation: %lu requests, %d sites, %d events (%d with many targets), %zu "
+           "incidents\n",
+           n_requests, N_SITES, n_events, many, n_incs);
     assert_true(n_requests >= MIN_REQUESTS);
 
     ts_buf_free(&missing_body);

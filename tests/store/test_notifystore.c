@@ -109,10 +109,10 @@ static int copy_cb(const ts_contact_rec_t *c, void *ctx)
 {
     ts_buf_t *b = ctx;
     char roles[64];
-    ts_buf_printf(b, "%s|%s|%s|%s|%s|%s|%d|%d|%s|%s|%d|%s|%lld|%s|%lld\n", c->site_name, c->email,
-                  c->name, ts_roles_text(c->roles, roles, sizeof roles), c->lang, c->tz,
+    ts_buf_printf(b, "%s|%s|%s|%s|%s|%s|%d|%d|%s|%s|%d|%s|%lld|%s|%lld|%d\n", c->site_name,
+                  c->email, c->name, ts_roles_text(c->roles, roles, sizeof roles), c->lang, c->tz,
                   c->immediate, c->digest, c->immediate_types, c->never_types, c->iodef, c->pgp_fpr,
-                  (long long)c->pgp_expires, c->hours, (long long)c->smime_expires);
+                  (long long)c->pgp_expires, c->hours, (long long)c->smime_expires, c->crypto);
     return 0;
 }
 
@@ -136,6 +136,7 @@ static void test_contact_fields(void **state)
     c.pgp_expires = 1234567;
     c.smime_cert = "CERT";
     c.smime_expires = 7654321;
+    c.crypto = TS_CRYPTO_SMIME;
     int64_t id;
     assert_int_equal(ts_store_ncontact_add(f->st, &c, &id), 0);
     c = contact(f->a, "m@site-a.test");
@@ -145,10 +146,10 @@ static void test_contact_fields(void **state)
     ts_buf_t b = TS_BUF_INIT;
     assert_int_equal(ts_store_ncontacts_foreach(f->st, 0, copy_cb, &b), 0);
     assert_string_equal(b.data,
-                        "site-a|b@site-a.test||abuse|en|UTC|4|2|||0||0||0\n"
-                        "site-a|m@site-a.test||abuse|en|UTC|4|2|||0||0||0\n"
+                        "site-a|b@site-a.test||abuse|en|UTC|4|2|||0||0||0|0\n"
+                        "site-a|m@site-a.test||abuse|en|UTC|4|2|||0||0||0|0\n"
                         "site-b|z@site-b.test|Zed|security,management|de|Europe/Berlin|0|1|"
-                        "scanner|spam,phishing|1|ABCD|1234567|Mon-Fri 08:00-17:00|7654321\n");
+                        "scanner|spam,phishing|1|ABCD|1234567|Mon-Fri 08:00-17:00|7654321|2\n");
     ts_buf_reset(&b);
     assert_int_equal(ts_store_ncontacts_foreach(f->st, f->b, copy_cb, &b), 0);
     assert_non_null(strstr(b.data, "z@site-b.test"));

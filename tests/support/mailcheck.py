@@ -3,11 +3,12 @@
 # Reads a delivered mail as its recipient would and checks it:
 #   mailcheck.py GNUPGHOME FILE
 # prints one JSON object: message_id, to, subject (decoded), form ("signed",
-# "encrypted" or "plain"), signature ("good" when gpg verified the CSIRT's
-# signature, else what gpg said), text (the decoded body text) and
-# attachments (file names). An RFC 3156 signed part is verified over its
-# exact bytes; an encrypted one is decrypted (and its signature verified) by
-# gpg with the recipient's key.
+# "encrypted", "smime-signed", "smime-encrypted" or "plain"), signature
+# ("good" when gpg or gpgsm verified the CSIRT's signature, else what it
+# said), text (the decoded body text) and attachments (file names). An RFC
+# 3156 or RFC 8551 signed part is verified over its exact bytes; an
+# encrypted one is decrypted (and its signature verified) by gpg, or gpgsm
+# for S/MIME, with the recipient's key (GNUPGHOME is both).
 import email
 import email.header
 import email.policy
@@ -42,6 +43,35 @@ def status(res):
     return (res.stdout + res.stderr).decode('utf-8', 'replace').strip()[-300:]
 
 
+def gpgsm(args, data=None):
+    return subprocess.run(['gpgsm', '--homedir', home, '--batch', '--status-fd', '1'] + args,
+                          input=data, capture_output=True)
+
+
+def verify_signed(raw, msg):
+    """A multipart/signed entity: its first part's bytes against the
+    signature part, with gpg (RFC 3156) or gpgsm (RFC 8551)."""
+    boundary = msg.get_param('boundary').encode()
+    # The first part's bytes between its delimiter line and the line end
+    # before the next delimiter, with CRLF line ends (the relay's mailbox
+    # stores LF).
+    text = raw.replace(b'\r\n', b'\n')
+    delim = b'--' + boundary
+    start = text.index(delim + b'\n') + len(delim) + 1
+    end = text.index(b'\n' + delim, start)
+    signed = text[start:end].replace(b'\n', b'\r\n')
+    smime = msg.get_param('protocol') == 'application/pkcs7-signature'
+    sigpart = msg.get_payload()[1]
+    sig = sigpart.get_payload(decode=True) if smime else sigpart.get_content()
+    with tempfile.TemporaryDirectory() as t:
+        with open(os.path.join(t, 'd'), 'wb') as f:
+            f.write(signed)
+        with open(os.path.join(t, 's'), 'wb') as f:
+            f.write(sig if isinstance(sig, bytes) else sig.encode())
+        tool = gpgsm if smime else gpg
+        return status(tool(['--verify', os.path.join(t, 's'), os.path.join(t, 'd')]))
+
+
 def walk(entity):
     for part in entity.walk():
         if part.is_multipart():
@@ -55,24 +85,25 @@ def walk(entity):
 
 ctype = msg.get_content_type()
 if ctype == 'multipart/signed':
-    out['form'] = 'signed'
-    boundary = msg.get_param('boundary').encode()
-    # RFC 3156 5: the first part's bytes between its delimiter line and the
-    # line end before the next delimiter, with CRLF line ends (the relay's
-    # mailbox stores LF).
-    text = raw.replace(b'\r\n', b'\n')
-    delim = b'--' + boundary
-    start = text.index(delim + b'\n') + len(delim) + 1
-    end = text.index(b'\n' + delim, start)
-    signed = text[start:end].replace(b'\n', b'\r\n')
-    sig = msg.get_payload()[1].get_content()
-    with tempfile.TemporaryDirectory() as t:
-        with open(os.path.join(t, 'd'), 'wb') as f:
-            f.write(signed)
-        with open(os.path.join(t, 's'), 'w') as f:
-            f.write(sig if isinstance(sig, str) else sig.decode())
-        out['signature'] = status(gpg(['--verify', os.path.join(t, 's'), os.path.join(t, 'd')]))
+    smime = msg.get_param('protocol') == 'application/pkcs7-signature'
+    out['form'] = 'smime-signed' if smime else 'signed'
+    out['signature'] = verify_signed(raw, msg)
     walk(msg.get_payload()[0])
+elif ctype == 'application/pkcs7-mime':
+    # RFC 8551 3.3 around 3.5.3: enveloped-data holding a signed entity.
+    out['form'] = 'smime-encrypted'
+    res = subprocess.run(['gpgsm', '--homedir', home, '--batch', '--decrypt'],
+                         input=msg.get_payload(decode=True), capture_output=True)
+    dec = res.stdout if res.returncode == 0 else b''
+    if not dec:
+        out['signature'] = 'not decrypted: ' + res.stderr.decode('utf-8', 'replace')[-300:]
+    else:
+        inner = email.message_from_bytes(dec, policy=email.policy.default)
+        if inner.get_content_type() == 'multipart/signed':
+            out['signature'] = verify_signed(dec, inner)
+            walk(inner.get_payload()[0])
+        else:
+            walk(inner)
 elif ctype == 'multipart/encrypted':
     out['form'] = 'encrypted'
     armour = msg.get_payload()[1].get_payload(decode=True)

@@ -9,6 +9,7 @@ import { Contacts } from './pages/contacts.js';
 import { Dashboard } from './pages/dashboard.js';
 import { EventDetail } from './pages/event.js';
 import { Events } from './pages/events.js';
+import { Host, IncidentDetail, Incidents } from './pages/incidents.js';
 import { Exporters, Inputs, Quarantine } from './pages/operations.js';
 import { Platforms } from './pages/platforms.js';
 import { ScanDetail, Scans } from './pages/scans.js';
@@ -19,6 +20,7 @@ import { ErrorBox } from './ui.js';
 import './style.css';
 
 const NAV = [
+    ['incidents', 'Incidents'],
     ['dashboard', 'Dashboard'],
     ['events', 'Events'],
     ['site', 'Site'],
@@ -38,7 +40,12 @@ function Page({ route, me }) {
     const [p0, p1, ...rest] = route.parts;
     const site = route.params.get('site') ?? '';
     if (rest.length === 0) {
-        if (p0 === undefined || p0 === 'dashboard') return html`<${Dashboard} me=${me} params=${route.params} site=${site} />`;
+        // The default page: the incident queue, highest priority first.
+        if (p0 === undefined || (p0 === 'incidents' && p1 === undefined))
+            return html`<${Incidents} me=${me} params=${route.params} site=${site} />`;
+        if (p0 === 'incidents') return html`<${IncidentDetail} id=${p1} site=${site} />`;
+        if (p0 === 'hosts' && p1 !== undefined) return html`<${Host} ip=${p1} site=${site} />`;
+        if (p0 === 'dashboard') return html`<${Dashboard} me=${me} params=${route.params} site=${site} />`;
         if (p0 === 'events' && p1 === undefined) return html`<${Events} me=${me} params=${route.params} />`;
         if (p0 === 'events') return html`<${EventDetail} id=${p1} />`;
         if (p0 === 'site') return html`<${Site} me=${me} name=${p1 ?? site} />`;
@@ -54,7 +61,7 @@ function Page({ route, me }) {
             if (p0 === 'exporters') return html`<${Exporters} />`;
         }
     }
-    return html`<section><h1>Page not found</h1><p><a href="#/">Go to the dashboard</a></p></section>`;
+    return html`<section><h1>Page not found</h1><p><a href="#/">Go to the incidents</a></p></section>`;
 }
 
 function Who({ res }) {
@@ -72,7 +79,7 @@ function App() {
     const route = useRoute();
     const me = useApi('me');
     const sites = useSites();
-    const current = route.parts[0] ?? 'dashboard';
+    const current = route.parts[0] ?? 'incidents';
     const site = route.params.get('site');
     const nav = me.data && me.data.csirt ? [...NAV, ...CSIRT_NAV] : NAV;
     return html`

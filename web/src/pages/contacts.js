@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // A site's contacts, who get its notification mails: list, add, change and
-// remove them (with their OpenPGP key, language, time zone, working hours and
+// remove them (with their OpenPGP key or S/MIME certificate, language, time zone, working hours and
 // what they want at once, in a digest or never), and see the mails sent and
 // why one failed. Everything goes through /api/v1/contacts and
 // /api/v1/outbox; a reader certificate sees the list, its changes get the
@@ -13,13 +13,17 @@ import { ApiView, ErrorBox } from '../ui.js';
 const ROLES = ['abuse', 'security', 'technical', 'management'];
 const PRIORITIES = ['none', 'low', 'medium', 'high', 'critical'];
 const DIGESTS = ['daily', 'hourly', 'none'];
+const CRYPTOS = [['auto', 'automatic (OpenPGP with a key, else S/MIME with a certificate)'],
+    ['pgp', 'OpenPGP'], ['smime', 'S/MIME']];
 const EMPTY = {
     email: '', name: '', roles: ['abuse'], phone: '', lang: 'en', tz: 'UTC', hours: '',
     immediate: 'critical', digest: 'daily', immediate_types: '', never_types: '', iodef: false, pgp_key: '',
+    smime_cert: '', crypto: 'auto',
 };
 
 // The form's values as the API's body: strings, lists comma-separated; a
-// key only when one was pasted or read (an empty one would remove it).
+// key or certificate only when one was pasted or read (an empty one would
+// remove it).
 export function bodyOf(f, editing) {
     const b = {
         email: f.email.trim(), name: f.name, roles: f.roles.join(','), phone: f.phone, lang: f.lang,
@@ -28,13 +32,17 @@ export function bodyOf(f, editing) {
     };
     if (f.pgp_key.trim() !== '' || !editing) b.pgp_key = f.pgp_key;
     if (f.remove_key) b.pgp_key = '';
+    if (f.smime_cert.trim() !== '' || !editing) b.smime_cert = f.smime_cert;
+    if (f.remove_cert) b.smime_cert = '';
+    b.crypto = f.crypto;
     return b;
 }
 
 function formOf(c) {
     return {
-        ...EMPTY, ...c, roles: c.roles, pgp_key: '', immediate_types: c.immediate_types.join(','),
-        never_types: c.never_types.join(','), remove_key: false,
+        ...EMPTY, ...c, roles: c.roles, pgp_key: '', smime_cert: '', crypto: c.crypto || 'auto',
+        immediate_types: c.immediate_types.join(','), never_types: c.never_types.join(','),
+        remove_key: false, remove_cert: false,
     };
 }
 
@@ -45,6 +53,10 @@ function ContactForm({ initial, editing, busy, onSave, onCancel }) {
     const keyFile = (e) => {
         const file = e.currentTarget.files && e.currentTarget.files[0];
         if (file) file.text().then((t) => setF({ ...f, pgp_key: t }));
+    };
+    const certFile = (e) => {
+        const file = e.currentTarget.files && e.currentTarget.files[0];
+        if (file) file.text().then((t) => setF({ ...f, smime_cert: t }));
     };
     return html`<form class="contact-form" id="contact-form" onSubmit=${(e) => {
         e.preventDefault();
@@ -78,6 +90,15 @@ function ContactForm({ initial, editing, busy, onSave, onCancel }) {
             ${editing && initial.key !== 'none'
                 ? html`<label class="check"><input type="checkbox" name="remove_key" checked=${f.remove_key} onChange=${set('remove_key')} /> remove the key</label>`
                 : null}
+            <label><span>S/MIME certificate (PEM, with its chain)</span><textarea name="smime_cert" rows="4" value=${f.smime_cert}
+                onInput=${set('smime_cert')}
+                placeholder=${editing ? 'paste a new certificate to replace the current one' : '-----BEGIN CERTIFICATE-----'}></textarea></label>
+            <label class="file"><span>or read it from a file</span><input type="file" name="cert-file" accept=".pem,.crt,.txt" onChange=${certFile} /></label>
+            ${editing && initial.smime
+                ? html`<label class="check"><input type="checkbox" name="remove_cert" checked=${f.remove_cert} onChange=${set('remove_cert')} /> remove the certificate</label>`
+                : null}
+            <label><span>Mail as</span><select name="crypto" value=${f.crypto} onChange=${set('crypto')}>
+                ${CRYPTOS.map(([v, t]) => html`<option value=${v}>${t}</option>`)}</select></label>
             <p class="actions">
                 <button type="submit" disabled=${busy}>${editing ? 'Save' : 'Add'}</button>
                 ${onCancel ? html`<button type="button" class="secondary" onClick=${onCancel}>Cancel</button>` : null}
@@ -87,10 +108,14 @@ function ContactForm({ initial, editing, busy, onSave, onCancel }) {
 }
 
 function keyText(c) {
-    if (c.key === 'none') return 'none';
+    const cert = c.smime
+        ? `S/MIME certificate${c.smime_expires ? ` until ${c.smime_expires.slice(0, 10)}` : ''}`
+        : '';
+    const mode = c.crypto && c.crypto !== 'auto' ? ` (mail as ${c.crypto === 'smime' ? 'S/MIME' : 'OpenPGP'})` : '';
+    if (c.key === 'none') return `${cert || 'none'}${mode}`;
     const fp = c.pgp_fingerprint || '';
     const exp = c.pgp_expires ? `, until ${c.pgp_expires.slice(0, 10)}` : '';
-    return `${c.key === 'expired' ? 'EXPIRED ' : ''}${fp.slice(-16)}${exp}`;
+    return `${c.key === 'expired' ? 'EXPIRED ' : ''}${fp.slice(-16)}${exp}${cert ? `; ${cert}` : ''}${mode}`;
 }
 
 function Outbox({ site, version }) {
@@ -134,7 +159,7 @@ export function Contacts({ me, site }) {
     return html`<section aria-labelledby="h-contacts">
         <h1 id="h-contacts">Contacts${site ? html` of <span class="site-name">${site}</span>` : ''}</h1>
         <p class="muted">They get the site's notifications by mail: signed by the CSIRT, encrypted to their
-            OpenPGP key when they have one, in their language, urgent ones at once and the rest in a digest
+            OpenPGP key or S/MIME certificate when they have one, in their language, urgent ones at once and the rest in a digest
             during their working hours.</p>
         <${ErrorBox} error=${status.error} />
         ${status.done ? html`<p class="notice" role="status" id="contact-done">${status.done}</p>` : null}

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The incident source: the incidents created, or whose priority rose, since
+ * the watermark, which is the incident store's change sequence
+ * (ts_store_incidents_changed(), store/incstore.h), so re-prioritised
+ * incidents come back. Each comes with its score as of the watermark: none
+ * (-1) makes it TS_NITEM_NEW; a priority above the one it had then makes it
+ * TS_NITEM_RAISED with that one as prev_priority; a change that raised no
+ * priority is no item. Suppressed incidents are never handed out.
+ *
+ * Priority: the score as a share of the configuration's largest possible
+ * score (the sum of the weights): from 60% critical, 40% high, 20% medium,
+ * else low. The summary, the why (each factor that gave points, as the
+ * portal shows it) and the link are the portal's incident page's own; the
+ * CSV is the incident's row as `tocsin incidents --format csv` writes it: its
+ * events are on the linked page, so that a digest of 100,000 incidents reads
+ * the incidents store only, a page of changes at a time. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/mem.h"
+#include "incident/report.h"
+#include "notify/item.h"
+#include "store/incstore.h"
+
+#define PAGE 500 /* incidents read per query */
+
+/* An incident as the page keeps it until it is emitted. */
+typedef struct held {
+    int64_t id, site_id, changed;
+    int32_t score, prev_score;
+    ts_nitem_kind_t kind;
+    int priority, prev_priority;
+    char *type, *host, *summary, *why, *csv;
+} held_t;
+
+typedef struct page {
+    const ts_incconf_t *conf;
+    held_t v[PAGE];
+    size_t n;
+    int64_t last; /* the largest change sequence read */
+} page_t;
+
+static int prio_of(const ts_incconf_t *c, int32_t score)
+{
+    double full = 0;
+    for (int f = 0; f < TS_F_COUNT_; f++)
+        full += c->weight[f] * 10.0;
+    double share = full > 0 ? score / full : 0;
+    return share >= 0.6   ? TS_PRIO_CRITICAL
+           : share >= 0.4 ? TS_PRIO_HIGH
+           : share >= 0.2 ? TS_PRIO_MEDIUM
+                          : TS_PRIO_LOW;
+}
+
+static char *take(ts_buf_t *b)
+{
+    char *s = ts_xstrdup(b->data ? b->data : "");
+    ts_buf_reset(b);
+    return s;
+}
+
+static int keep(const ts_incident_t *inc, void *ctx)
+{
+    page_t *p = ctx;
+    p->last = inc->changed;
+    int prio = prio_of(p->conf, inc->score);
+    int prev = inc->prev_score < 0 ? 0 : prio_of(p->conf, inc->prev_score);
+    if (inc->prev_score >= 0 && prio <= prev)
+        return 0; /* changed, but no priority rose */
+    held_t *h = &p->v[p->n++];
+    *h = (held_t){.id = inc->id,
+                  .site_id = inc->site_id,
+                  .kind = inc->prev_score < 0 ? TS_NITEM_NEW : TS_NITEM_RAISED,
+                  .priority = prio,
+                  .prev_priority = inc->prev_score < 0 ? 0 : prev};
+    ts_buf_t b = TS_BUF_INIT;
+    ts_buf_puts(&b, ts_type_name(inc->type));
+    h->type = take(&b);
+    ts_nitem_one_line(&b, inc->object, 200);
+    h->host = take(&b);
+    /* As the portal titles the incident, with its counts and score. */
+    char score[24];
+    ts_points_text(inc->score, score, sizeof score);
+    ts_buf_printf(&b, "%s %s ", ts_type_name(inc->type),
+                  inc->role == TS_ROLE_SOURCE ? "from" : "against");
+    ts_nitem_one_line(&b, inc->object, 200);
+    if (inc->identifier[0]) {
+        ts_buf_puts(&b, " (");
+        ts_nitem_one_line(&b, inc->identifier, 200);
+        ts_buf_putc(&b, ')');
+    }
+    ts_buf_printf(&b, ": %" PRIu64 " events, %" PRIu64 " peers, score %s", inc->events, inc->peers,
+                  score);
+    h->summary = take(&b);
+    ts_prio_in_t in;
+    ts_incident_prio_in(inc, &in);
+    for (int f = 0; f < TS_F_COUNT_; f++) {
+        if (inc->points[f] <= 0)
+            continue;
+        char why[256];
+        ts_priority_why((ts_factor_t)f, &in,
+                        f == TS_F_CRITICAL   ? inc->critical
+                        : f == TS_F_ADVISORY ? inc->advisory
+                                             : NULL,
+                        why, sizeof why);
+        if (b.len)
+            ts_buf_puts(&b, "; ");
+        ts_nitem_one_line(&b, why, 300);
+    }
+    h->why = take(&b);
+    ts_incident_csv_header(&b);
+    ts_incident_csv_row(&b, inc);
+    h->csv = take(&b);
+    return 0;
+}
+
+static void release(page_t *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->v[i].type);
+        free(p->v[i].host);
+        free(p->v[i].summary);
+        free(p->v[i].why);
+        free(p->v[i].csv);
+    }
+    p->n = 0;
+}
+
+static int collect(ts_store_t *st, int64_t mark, int64_t now, const char *portal,
+                   ts_nitem_emit_fn emit, void *ctx, int64_t *new_mark)
+{
+    (void)now; /* the sequence is committed in order: nothing to hold back */
+    *new_mark = mark;
+    ts_incconf_t conf;
+    int r = ts_store_incident_config(st, &conf);
+    page_t *p = ts_xcalloc(1, sizeof *p);
+    p->conf = &conf;
+    ts_buf_t link = TS_BUF_INIT;
+    for (bool more = true; r == 0 && more;) {
+        p->last = *new_mark;
+        /* A page is read whole before anything is emitted: the builder
+         * writes while no statement of the incident store is open. */
+        r = ts_store_incidents_changed(st, 0, *new_mark, PAGE, keep, p);
+        more = r == 0 && p->last > *new_mark;
+        for (size_t i = 0; r == 0 && i < p->n; i++) {
+            const held_t *h = &p->v[i];
+            char ref[24];
+            snprintf(ref, sizeof ref, "%" PRId64, h->id);
+            ts_buf_reset(&link);
+            ts_buf_printf(&link, "%s/#/incidents/%" PRId64, portal ? portal : "", h->id);
+            const char *hosts[1] = {h->host};
+            ts_nitem_t it = {
+                .site_id = h->site_id,
+                .kind = h->kind,
+                .type = h->type,
+                .priority = h->priority,
+                .prev_priority = h->prev_priority,
+                .ref = ref,
+                .hosts = hosts,
+                .n_hosts = h->host[0] ? 1 : 0,
+                .summary = h->summary,
+                .why = h->why,
+                .link = link.data,
+                .events_csv = h->csv,
+            };
+            r = emit(&it, ctx);
+        }
+        release(p);
+        if (r == 0)
+            *new_mark = p->last;
+    }
+    release(p);
+    free(p);
+    ts_buf_free(&link);
+    return r;
+}
+
+const ts_nsource_t ts_nsource_incidents = {"incidents", collect};
