@@ -230,7 +230,7 @@ printf '; DROP\n8.8.0.0/16 ; SBL5\n' >"$ROOT/files/served.txt"
 "$TOCSIN" feeds add served --url "$BASE/f/served.txt" --format spamhaus-drop --every 1m
 before=$(count)
 "$TOCSIN" serve --listen 127.0.0.1:0 --ca "$WORK/portal-ca" --port-file serve.port --metrics-listen 127.0.0.1:0 \
-    --feeds --feeds-cacert "$WORK/ca.pem" --feeds-spool "$SPOOL" --feeds-poll 1 2>serve.log &
+    --feeds --feeds-cacert "$WORK/ca.pem" --feeds-spool "$SPOOL" --feeds-poll 1 --prune-every 0s 2>serve.log &
 SERVE_PID=$!
 for _ in $(seq 1200); do [ "$(count)" -gt "$before" ] && break; sleep 0.05; done
 expect_eq "serve pulled the due feed" 1 "$(($(count) - before))"
