@@ -11,9 +11,10 @@
  * score (the sum of the weights): from 60% critical, 40% high, 20% medium,
  * else low. The summary, the why (each factor that gave points, as the
  * portal shows it) and the link are the portal's incident page's own; the
- * CSV is the incident's row as `tocsin incidents --format csv` writes it: its
- * events are on the linked page, so that a digest of 100,000 incidents reads
- * the incidents store only, a page of changes at a time. */
+ * CSV holds the incident's newest EVENTS_MAX events as the site sees them
+ * (its own share of each, as `tocsin events --format csv` writes them),
+ * the rest being on the linked page. Incidents are read a page of changes
+ * at a time; the events cost two queries per incident handed out. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,9 +24,11 @@
 #include "core/mem.h"
 #include "incident/report.h"
 #include "notify/item.h"
+#include "output/format.h"
 #include "store/incstore.h"
 
-#define PAGE 500 /* incidents read per query */
+#define PAGE 500       /* incidents read per query */
+#define EVENTS_MAX 100 /* events attached per incident */
 
 /* An incident as the page keeps it until it is emitted. */
 typedef struct held {
@@ -117,6 +120,37 @@ static int keep(const ts_incident_t *inc, void *ctx)
     return 0;
 }
 
+static int event_csv(const ts_stored_event_t *ev, void *ctx)
+{
+    ts_format_event(TS_FMT_CSV, ev, ctx);
+    return 0;
+}
+
+/* The incident's newest events as its site sees them, as CSV into out; the
+ * incident's own row (already in h->csv) when it has none left to show
+ * (pruned). Run while no statement of the incident store is open. */
+static int events_of(ts_store_t *st, const held_t *h, ts_buf_t *out)
+{
+    int64_t ids[EVENTS_MAX];
+    size_t n = 0;
+    bool more = false;
+    ts_buf_reset(out);
+    int r = ts_store_incident_events(st, h->site_id, h->id, 0, ids, EVENTS_MAX, &n, &more);
+    if (r == TS_ENOENT || (r == 0 && n == 0)) {
+        ts_buf_puts(out, h->csv);
+        return 0;
+    }
+    if (r)
+        return r;
+    ts_format_header(TS_FMT_CSV, out);
+    ts_event_filter_t ef;
+    ts_event_filter_init(&ef);
+    ef.site_id = h->site_id;
+    ef.ids = ids;
+    ef.n_ids = n;
+    return ts_store_events_foreach(st, &ef, event_csv, out);
+}
+
 static void release(page_t *p)
 {
     for (size_t i = 0; i < p->n; i++) {
@@ -138,7 +172,7 @@ static int collect(ts_store_t *st, int64_t mark, int64_t now, const char *portal
     int r = ts_store_incident_config(st, &conf);
     page_t *p = ts_xcalloc(1, sizeof *p);
     p->conf = &conf;
-    ts_buf_t link = TS_BUF_INIT;
+    ts_buf_t link = TS_BUF_INIT, csv = TS_BUF_INIT;
     for (bool more = true; r == 0 && more;) {
         p->last = *new_mark;
         /* A page is read whole before anything is emitted: the builder
@@ -152,6 +186,9 @@ static int collect(ts_store_t *st, int64_t mark, int64_t now, const char *portal
             ts_buf_reset(&link);
             ts_buf_printf(&link, "%s/#/incidents/%" PRId64, portal ? portal : "", h->id);
             const char *hosts[1] = {h->host};
+            r = events_of(st, h, &csv);
+            if (r)
+                break;
             ts_nitem_t it = {
                 .site_id = h->site_id,
                 .kind = h->kind,
@@ -164,7 +201,7 @@ static int collect(ts_store_t *st, int64_t mark, int64_t now, const char *portal
                 .summary = h->summary,
                 .why = h->why,
                 .link = link.data,
-                .events_csv = h->csv,
+                .events_csv = csv.data,
             };
             r = emit(&it, ctx);
         }
@@ -175,6 +212,7 @@ static int collect(ts_store_t *st, int64_t mark, int64_t now, const char *portal
     release(p);
     free(p);
     ts_buf_free(&link);
+    ts_buf_free(&csv);
     return r;
 }
 

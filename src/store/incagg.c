@@ -350,18 +350,21 @@ static int begin_txn(ts_store_t *st, ts_incagg_t *a)
     if (r == 0 && (all || m.sites_gen != a->meta.sites_gen)) {
         a->n_sites = 0;
         r = ts_store_sites_foreach(st, site_row, a);
-        qsort(a->sites, a->n_sites, sizeof *a->sites, cmp_site);
+        if (a->n_sites > 1) /* qsort's base may not be NULL, even for none */
+            qsort(a->sites, a->n_sites, sizeof *a->sites, cmp_site);
     }
     if (r == 0 && (all || m.suppress_gen != a->meta.suppress_gen)) {
         a->n_rules = 0;
         ts_arena_reset(a->rules_arena);
         r = iops(st)->suppress_foreach(st, 0, rule_row, a);
-        qsort(a->rules, a->n_rules, sizeof *a->rules, cmp_rule);
+        if (a->n_rules > 1) /* qsort's base may not be NULL, even for none */
+            qsort(a->rules, a->n_rules, sizeof *a->rules, cmp_rule);
     }
     if (r == 0 && (all || m.critical_gen != a->meta.critical_gen)) {
         a->n_marks = 0;
         r = iops(st)->critical_foreach(st, 0, mark_row, a);
-        qsort(a->marks, a->n_marks, sizeof *a->marks, cmp_mark);
+        if (a->n_marks > 1) /* qsort's base may not be NULL, even for none */
+            qsort(a->marks, a->n_marks, sizeof *a->marks, cmp_mark);
     }
     if (r) {
         a->have_meta = false; /* reload everything next time */

@@ -232,6 +232,35 @@ static char *body_text(const char *mail)
     return out;
 }
 
+/* The decoded text of the attachment named name (base64), or NULL. */
+static char *attachment_text(const char *mail, const char *name)
+{
+    char key[256];
+    snprintf(key, sizeof key, "filename=\"%s\"", name);
+    const char *p = strstr(mail, key);
+    if (p == NULL || (p = strstr(p, "\r\n\r\n")) == NULL)
+        return NULL;
+    p += 4;
+    const char *end = strstr(p, "\r\n--");
+    char *out = calloc(1, (size_t)(end - p) + 1);
+    size_t n = 0;
+    unsigned acc = 0;
+    int bits = 0;
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (; p < end; p++) {
+        const char *c = *p ? strchr(b64, *p) : NULL;
+        if (c == NULL)
+            continue; /* line ends and padding */
+        acc = (acc << 6) | (unsigned)(c - b64);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (char)((acc >> bits) & 0xff);
+        }
+    }
+    return out;
+}
+
 static size_t count(const char *hay, const char *needle)
 {
     size_t n = 0;
@@ -670,6 +699,14 @@ static void test_incident_source(void **state)
     assert_int_equal(m.n, 1);
     char *tx = body_text(mail_to(&m, "abuse@site-b.test"));
     assert_non_null(strstr(tx, "exploit against 198.51.100.7"));
+    /* Its events attached as the site sees them, nothing of site a's. */
+    char *csv = attachment_text(mail_to(&m, "abuse@site-b.test"), "events-exploit.csv");
+    assert_non_null(csv);
+    assert_non_null(strstr(csv, "203.0.113.9"));
+    assert_non_null(strstr(csv, "198.51.100.7"));
+    assert_null(strstr(csv, "192.0.2.10"));
+    assert_int_equal(count(csv, "\r\n"), 2); /* the header and the one event */
+    free(csv);
     assert_non_null(strstr(tx, "https://portal.csirt.test/#/incidents/"));
     assert_null(strstr(tx, "192.0.2.10"));
     free(tx);
