@@ -314,6 +314,28 @@ def write_sshd(path, now):
         f.write("\n".join(out) + "\n")
 
 
+def write_shadowserver(out, now):
+    """A Shadowserver-style report of the demo's own networks, in the format of
+    demo/shadowserver-schema.json, named as Shadowserver names its files so
+    that tocsin reads the report type from the name."""
+    day = now.strftime("%Y-%m-%d")
+    path = os.path.join(out, f"{day}-scan_demo_rdp-example-nren-asn.csv")
+    cols = ["timestamp", "ip", "protocol", "port", "hostname", "tag", "asn", "geo",
+            "bluekeep_vulnerable", "response_size", "naics"]
+    with open(path, "w", newline="") as f:
+        f.write(",".join('"%s"' % c for c in cols) + "\r\n")
+        for i in range(24):
+            t = (now - timedelta(hours=23 - i)).strftime("%Y-%m-%d %H:%M:%S")
+            site = rng.choice(["uni-north", "uni-north-cs", "uni-south", "hospital", "agency"])
+            ip = rng.choice(HOSTS[site]) if site in HOSTS else internal_host()
+            if ":" in ip:
+                ip = internal_host()
+            row = [t, ip, "tcp", "3389", "", "rdp" + (",bluekeep" if i % 5 == 0 else ""),
+                   "64497", "ZZ", "Y" if i % 5 == 0 else "N", str(300 + i), "611310"]
+            f.write(",".join('"%s"' % v if v else "" for v in row) + "\r\n")
+    return path
+
+
 def utc_time(s):
     try:
         return datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
@@ -332,6 +354,7 @@ def main():
     write_intelmq(os.path.join(a.out, "shadowserver-intelmq.jsonl"), now)
     write_cowrie(os.path.join(a.out, "honeypot-cowrie.json"), now)
     write_sshd(os.path.join(a.out, "srv1-auth.log"), now)
+    write_shadowserver(a.out, now)
 
 
 if __name__ == "__main__":

@@ -126,6 +126,11 @@ say "The CSIRT's honeypot (Cowrie) and a server's sshd log, read once beside the
 "$TOCSIN" ingest --format cowrie "$RUN/data/honeypot-cowrie.json"
 "$TOCSIN" ingest --format sshd "$RUN/data/srv1-auth.log"
 
+say "A Shadowserver report of our networks, read by the schema (demo/shadowserver-schema.json)"
+"$TOCSIN" ingest --format shadowserver --schema demo/shadowserver-schema.json \
+    "$RUN"/data/*-scan_demo_rdp-*.csv
+"$TOCSIN" events --format json | grep -c '"feed.name":"Demo-Accessible-RDP"' || true
+
 say "What each site received (own events and its sub-sites'), in all and in the last 24 hours"
 printf '%-14s %7s %9s %11s\n' SITE EVENTS "LAST 24H" ADVISORIES
 while read -r site; do

@@ -18,7 +18,7 @@ libcmocka-dev sqlite3 clang libclang-rt-14-dev nfdump
 libmicrohttpd-dev libgnutls28-dev gnutls-bin libcurl4-gnutls-dev libgpgme-dev gnupg
 curl nginx chromium libnss3-tools nodejs jq python3
 systemd groff-base dpkg-dev file debootstrap
-postgresql-15 libpq-dev nats-server libnats-dev
+postgresql-15 libpq-dev nats-server libnats-dev libxml2-dev libxml2-utils
 openssh-server dnsmasq-base ntpsec snmpd redis-server memcached nmap
 postfix gpgsm"
 

@@ -12,29 +12,11 @@
 #include "advisory/fetch.h"
 #include "core/event.h"
 #include "core/mem.h"
+#include "ingest/download.h"
 
 bool ts_csaf_url_ok(const char *url)
 {
-    if (url == NULL)
-        return false;
-    size_t n = strlen(url);
-    if (n > TS_CSAF_URL_MAX || n <= 8 || strncasecmp(url, "https://", 8) != 0)
-        return false;
-    /* A host must follow; userinfo ("https://a@b") is refused because it
-     * makes the host a reader sees differ from the one contacted. */
-    if (url[8] == '/' || url[8] == ':' || url[8] == '.')
-        return false;
-    bool in_authority = true;
-    for (size_t i = 8; i < n; i++) {
-        unsigned char c = (unsigned char)url[i];
-        if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '"' || c == '<' || c == '>')
-            return false;
-        if (c == '/' || c == '?' || c == '#')
-            in_authority = false;
-        if (in_authority && c == '@')
-            return false;
-    }
-    return true;
+    return ts_download_url_ok(url); /* the rule of every download */
 }
 
 static bool seg_char(unsigned char c)

@@ -23,6 +23,7 @@
 #include "core/jsonw.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "ingest/download.h"
 #include "ts_version.h"
 
 #define STATE_MAX (256u << 20) /* bytes of one state file */
@@ -335,36 +336,13 @@ static int http_open(struct http *H, const ts_fetch_opts_t *o, ts_fetch_stats_t 
         return TS_ENET;
     }
     CURL *h = H->h;
-    long timeout = o->timeout_s > 0 ? o->timeout_s : 300;
-    CURLcode c = CURLE_OK;
-#define SET(opt, val)                                                                              \
-    do {                                                                                           \
-        if (c == CURLE_OK)                                                                         \
-            c = curl_easy_setopt(h, opt, val);                                                     \
-    } while (0)
-    /* https only, redirects included; verification is never optional. */
-    SET(CURLOPT_PROTOCOLS_STR, "https");
-    SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
-    SET(CURLOPT_FOLLOWLOCATION, 1L);
-    SET(CURLOPT_MAXREDIRS, 5L);
-    SET(CURLOPT_SSL_VERIFYPEER, 1L);
-    SET(CURLOPT_SSL_VERIFYHOST, 2L);
-    SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    if (o->cacert) {
-        SET(CURLOPT_CAINFO, o->cacert);
-        SET(CURLOPT_CAPATH, (char *)NULL);
-    }
-    SET(CURLOPT_CONNECTTIMEOUT, 30L);
-    SET(CURLOPT_TIMEOUT, timeout);
-    SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
-    SET(CURLOPT_LOW_SPEED_TIME, 60L);
-    SET(CURLOPT_NOSIGNAL, 1L);
-    SET(CURLOPT_USERAGENT, "tocsin/" TS_VERSION_STRING);
-    SET(CURLOPT_ACCEPT_ENCODING, ""); /* bounds apply to the decoded bytes */
-    SET(CURLOPT_ERRORBUFFER, H->errbuf);
-    SET(CURLOPT_WRITEFUNCTION, on_data);
-    SET(CURLOPT_WRITEDATA, H);
-#undef SET
+    /* The policy of every download (ingest/download.h): https only,
+     * verification never optional. */
+    CURLcode c = (CURLcode)ts_download_policy(h, o->cacert, o->timeout_s, H->errbuf);
+    if (c == CURLE_OK)
+        c = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    if (c == CURLE_OK)
+        c = curl_easy_setopt(h, CURLOPT_WRITEDATA, H);
     if (c != CURLE_OK) {
         ts_seterr(err, errsize, "libcurl: %s", curl_easy_strerror(c));
         curl_easy_cleanup(h);

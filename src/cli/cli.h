@@ -41,6 +41,8 @@ int ts_cli_exit_code(int err);
 /* Parses a time given on the command line: RFC 3339 / ISO 8601, or a relative
  * "30m", "24h", "7d" (before now). Returns 0 or TS_EINVAL. */
 int ts_cli_parse_time(const char *s, int64_t *us);
+/* "30s", "30m", "12h", "7d", "2w" (at most 100000 units): seconds, or -1. */
+int64_t ts_cli_parse_duration(const char *s);
 /* Installs the handlers of a long-running command: SIGINT and SIGTERM set
  * *stop (finish the current batch, commit, exit), SIGHUP sets *reload
  * (reload the constituency). Gives the flags to watch. */
@@ -83,6 +85,7 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv);      /* cmd_serve.c */
 int ts_cmd_advisories(ts_cli_t *cli, int argc, char **argv); /* cmd_advisories.c */
 int ts_cmd_platform(ts_cli_t *cli, int argc, char **argv);   /* cmd_advisories.c */
 int ts_cmd_scan(ts_cli_t *cli, int argc, char **argv);       /* cmd_scan.c */
+int ts_cmd_feeds(ts_cli_t *cli, int argc, char **argv);      /* cmd_feeds.c */
 int ts_cmd_contact(ts_cli_t *cli, int argc, char **argv);    /* cmd_contact.c */
 int ts_cmd_notify(ts_cli_t *cli, int argc, char **argv);     /* cmd_notify.c */
 int ts_cmd_outbox(ts_cli_t *cli, int argc, char **argv);     /* cmd_notify.c */

@@ -77,6 +77,28 @@ int ts_cli_exit_code(int err)
     }
 }
 
+int64_t ts_cli_parse_duration(const char *s)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || v <= 0 || v > 100000 || end[0] == '\0' || end[1] != '\0')
+        return -1;
+    switch (end[0]) {
+    case 's':
+        return v;
+    case 'm':
+        return v * 60;
+    case 'h':
+        return v * 3600;
+    case 'd':
+        return v * 86400;
+    case 'w':
+        return v * 7 * 86400;
+    default:
+        return -1;
+    }
+}
+
 int ts_cli_parse_time(const char *s, int64_t *us)
 {
     return ts_time_parse_when(s, strlen(s), ts_time_now(), us);

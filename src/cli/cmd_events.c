@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "core/buf.h"
+#include "output/export.h"
 #include "output/format.h"
 
 static void events_usage(FILE *out)
@@ -14,7 +15,8 @@ static void events_usage(FILE *out)
     fprintf(
         out,
         "Usage: tocsin events [--site NAME] [--since TIME] [--until TIME] [--limit N]\n"
-        "                     [--newest-first] [--format table|json|csv]\n"
+        "                     [--newest-first]\n"
+        "                     [--format table|json|csv|idea|iodef|stix|misp]\n"
         "\n"
         "Lists stored events. With --site, only the events that concern that site or one\n"
         "of its sub-sites, each with the site and role (source/destination) it reached\n"
@@ -27,10 +29,15 @@ static void events_usage(FILE *out)
         "  --limit N        at most N events\n"
         "  --newest-first   newest stored first (default: in the order they were stored)\n"
         "  --format F       table (default on a terminal), json (one IntelMQ-style object\n"
-        "                   per line), csv (RFC 4180, header line)\n");
+        "                   per line), csv (RFC 4180, header line); for other parties:\n"
+        "                   idea (IDEA JSON lines), iodef (IODEF 2, RFC 7970), stix\n"
+        "                   (a STIX 2.1 bundle), misp (MISP events); these leave out\n"
+        "                   events at TLP:AMBER+STRICT and TLP:RED\n");
 }
 
 struct emit_ctx {
+    bool exporting; /* an exchange format (output/export.h) */
+    ts_export_t x;
     ts_format_t fmt;
     ts_buf_t buf;
     size_t count;
@@ -39,7 +46,10 @@ struct emit_ctx {
 static int emit_event(const ts_stored_event_t *ev, void *ctx)
 {
     struct emit_ctx *e = ctx;
-    ts_format_event(e->fmt, ev, &e->buf);
+    if (e->exporting)
+        ts_export_event(&e->x, ev, &e->buf);
+    else
+        ts_format_event(e->fmt, ev, &e->buf);
     e->count++;
     if (e->buf.len >= 1 << 16) {
         fwrite(e->buf.data, 1, e->buf.len, stdout);
@@ -103,10 +113,14 @@ int ts_cmd_events(ts_cli_t *cli, int argc, char **argv)
         return TS_EXIT_USAGE;
     }
     struct emit_ctx e = {.fmt = TS_FMT_TABLE, .buf = TS_BUF_INIT, .count = 0};
+    ts_export_fmt_t xfmt = TS_EXPORT_IDEA;
     if (format == NULL)
         e.fmt = ts_cli_tty(1) ? TS_FMT_TABLE : TS_FMT_JSON;
+    else if (ts_export_parse(format, &xfmt) == 0)
+        e.exporting = true;
     else if (ts_format_parse(format, &e.fmt) < 0) {
-        fprintf(stderr, "tocsin: unknown format '%s' (table, json, csv)\n", format);
+        fprintf(stderr, "tocsin: unknown format '%s' (table, json, csv, idea, iodef, stix, misp)\n",
+                format);
         return TS_EXIT_USAGE;
     }
 
@@ -122,11 +136,21 @@ int ts_cmd_events(ts_cli_t *cli, int argc, char **argv)
             return TS_EXIT_NOTFOUND;
         }
     }
-    ts_format_header(e.fmt, &e.buf);
+    if (e.exporting)
+        ts_export_begin(&e.x, xfmt, ts_time_now(), &e.buf);
+    else
+        ts_format_header(e.fmt, &e.buf);
     rc = ts_store_events_foreach(st, &f, emit_event, &e);
     if (rc < 0)
         fprintf(stderr, "tocsin: cannot read events: %s\n", ts_store_errmsg(st));
-    ts_format_footer(e.fmt, e.count, &e.buf);
+    if (e.exporting) {
+        ts_export_end(&e.x, &e.buf);
+        if (e.x.withheld)
+            fprintf(stderr, "tocsin: %zu events at TLP:AMBER+STRICT or TLP:RED left out\n",
+                    e.x.withheld);
+    } else {
+        ts_format_footer(e.fmt, e.count, &e.buf);
+    }
     if (e.buf.len)
         fwrite(e.buf.data, 1, e.buf.len, stdout);
     ts_buf_free(&e.buf);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "ingest/feedpull.h"
 #include "core/buf.h"
 #include "ingest/ingest.h"
 
@@ -28,10 +29,18 @@ static void ingest_usage(FILE *out)
             "Options:\n"
             "  -f, --format FORMAT   record format:\n");
     for (const ts_parser_t *const *p = ts_parser_list(); *p; p++)
-        fprintf(out, "                          %-8s %s\n", (*p)->name, (*p)->description);
+        fprintf(out, "                          %-13s %s\n", (*p)->name, (*p)->description);
     fprintf(out, "  -F, --follow          keep reading as the file grows; handles rotation and\n"
                  "                        truncation; stops on SIGINT/SIGTERM after committing;\n"
                  "                        SIGHUP reloads the constituency\n"
+                 "      --report NAME     shadowserver: the report type (default: from the file\n"
+                 "                        name, YYYY-MM-DD-TYPE-...csv)\n"
+                 "      --schema FILE     shadowserver: Shadowserver's report schema (default:\n"
+                 "                        $TOCSIN_SHADOWSERVER_SCHEMA, else the newest kept by\n"
+                 "                        `tocsin feeds schema fetch`)\n"
+                 "      --mapping FILE    mapped: the mapping file (docs/feeds.md)\n"
+                 "      --tlp LEVEL       TLP of records that carry none: CLEAR, GREEN, AMBER,\n"
+                 "                        AMBER+STRICT or RED (default: the format's own)\n"
                  "      --from-start      ignore the checkpoint and read from the beginning\n"
                  "      --batch N         records per transaction (default 20000)\n"
                  "      --feed-name NAME  set feed.name on every event\n"
@@ -93,6 +102,10 @@ int ts_cmd_ingest(ts_cli_t *cli, int argc, char **argv)
         {"from-start", no_argument, NULL, 'S'},
         {"batch", required_argument, NULL, 'b'},
         {"feed-name", required_argument, NULL, 'N'},
+        {"report", required_argument, NULL, 'R'},
+        {"schema", required_argument, NULL, 'C'},
+        {"mapping", required_argument, NULL, 'M'},
+        {"tlp", required_argument, NULL, 'T'},
         {"feed-provider", required_argument, NULL, 'P'},
         {"strict", no_argument, NULL, 's'},
         {"no-progress", no_argument, NULL, 'n'},
@@ -128,6 +141,21 @@ int ts_cmd_ingest(ts_cli_t *cli, int argc, char **argv)
         }
         case 'N':
             o.feed_name = optarg;
+            break;
+        case 'R':
+            o.parser_cfg.report = optarg;
+            break;
+        case 'C':
+            o.parser_cfg.schema = optarg;
+            break;
+        case 'M':
+            o.parser_cfg.mapping = optarg;
+            break;
+        case 'T':
+            if (ts_tlp_parse(optarg, strlen(optarg), &o.tlp) != 0) {
+                fprintf(stderr, "tocsin: --tlp takes CLEAR, GREEN, AMBER, AMBER+STRICT or RED\n");
+                return TS_EXIT_USAGE;
+            }
             break;
         case 'P':
             o.feed_provider = optarg;
@@ -171,8 +199,29 @@ int ts_cmd_ingest(ts_cli_t *cli, int argc, char **argv)
     ts_constituency_t *c;
     if (ts_cli_open_routing(cli, &st, &c) < 0)
         return TS_EXIT_FAIL;
+    /* shadowserver without --schema (or $TOCSIN_SHADOWSERVER_SCHEMA): the
+     * newest schema kept by `tocsin feeds schema fetch`. */
+    ts_buf_t schema = TS_BUF_INIT;
+    bool stored = false;
+    if (strcmp(o.parser->name, "shadowserver") == 0 && o.parser_cfg.schema == NULL &&
+        getenv("TOCSIN_SHADOWSERVER_SCHEMA") == NULL) {
+        const char *tmp = getenv("TMPDIR");
+        ts_buf_printf(&schema, "%s/tocsin-schema-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        int fd = mkstemp(schema.data);
+        if (fd >= 0) {
+            close(fd);
+            stored = ts_feed_schema_write(st, schema.data) == 0;
+            if (stored)
+                o.parser_cfg.schema = schema.data;
+            else
+                unlink(schema.data);
+        }
+    }
     ts_ingest_stats_t stats;
     int rc = ts_ingest_run(st, &c, &o, &stats);
+    if (stored)
+        unlink(schema.data);
+    ts_buf_free(&schema);
     if (prog.enabled)
         fputc('\n', stderr);
     double t = elapsed(&prog.start);

@@ -78,29 +78,6 @@ struct opts {
     ts_scan_exec_opts_t ex;
 };
 
-/* "30m", "12h", "7d", "2w": seconds, or -1. */
-static int64_t parse_duration(const char *s)
-{
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (end == s || v <= 0 || v > 100000 || end[0] == '\0' || end[1] != '\0')
-        return -1;
-    switch (end[0]) {
-    case 's':
-        return v;
-    case 'm':
-        return v * 60;
-    case 'h':
-        return v * 3600;
-    case 'd':
-        return v * 86400;
-    case 'w':
-        return v * 7 * 86400;
-    default:
-        return -1;
-    }
-}
-
 static bool parse_u32(const char *s, uint32_t max, uint32_t *out)
 {
     char *end;
@@ -180,7 +157,7 @@ static int parse(int argc, char **argv, struct opts *o)
             o->udp = true;
             break;
         case O_EVERY:
-            o->every_s = parse_duration(optarg);
+            o->every_s = ts_cli_parse_duration(optarg);
             if (o->every_s < 0) {
                 ts_cli_usage_error("scan", "--every takes a duration like 12h or 7d");
                 return -1;

@@ -16,10 +16,12 @@
 
 #include "bus/bus.h"
 #include "cli/cli.h"
+#include "core/buf.h"
 #include "core/event.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "incident/config.h"
+#include "ingest/feedpull.h"
 #include "ingest/ingest.h"
 #include "notify/notifier.h"
 #include "portal/pki.h"
@@ -53,6 +55,12 @@ static void serve_usage(FILE *out)
             "      --threads N         server threads, 1 to 16 (default 2)\n"
             "  -i, --input FORMAT:PATH follow PATH as `tocsin ingest --follow --format FORMAT`\n"
             "                          would (repeatable, up to %d)\n"
+            "      --feeds             also pull the feeds of `tocsin feeds add` as they fall\n"
+            "                          due, into the database (role all only)\n"
+            "      --feeds-spool DIR   where pulled bodies wait (default: the database path +\n"
+            "                          \".feeds\")\n"
+            "      --feeds-cacert FILE trust the CAs in FILE (PEM) for feeds, not the system's\n"
+            "      --feeds-poll S      seconds between looks for due feeds (default 60)\n"
             "      --port-file FILE    write the port listened on to FILE once serving\n"
             "      --no-crl-renew      do not renew the CRL (by default the daemon re-signs it\n"
             "                          while half of its validity is left, if it can read the\n"
@@ -346,9 +354,16 @@ static void bus_health(struct ts_jsonw *w, void *ctx)
 
 #define HEARTBEAT_US (INT64_C(5) * 1000000)
 
+/* The feed puller of --feeds (ingest/feedpull.h). */
+typedef struct feeds_cfg {
+    bool on;
+    ts_feedpull_opts_t o;
+    int poll_s;
+} feeds_cfg_t;
+
 static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *inputs,
                size_t n_inputs, const char *port_file, bool crl_renew, const char *metrics_listen,
-               const ts_notifier_opts_t *notify, int64_t prune_every)
+               const ts_notifier_opts_t *notify, int64_t prune_every, feeds_cfg_t *fc)
 {
     /* Create and migrate the store once before the threads open it. */
     ts_store_t *st;
@@ -431,6 +446,15 @@ static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *i
         inputs[i].running = true;
     }
 
+    ts_feedpull_worker_t *feeds = NULL;
+    if (fc->on && !atomic_load(&input_failed)) {
+        fc->o.stop = stop;
+        if (ts_feedpull_worker_start(cli->db_path, &fc->o, fc->poll_s, &feeds) < 0) {
+            ts_log_error("cannot start the feed puller");
+            atomic_store(&input_failed, true);
+        }
+    }
+
     int64_t next_crl_check = 0; /* now: a CRL near its end is renewed at start */
     int64_t next_heartbeat = 0;
     static const char *const role_names[] = {"all", "ingest", "writer", "portal"};
@@ -469,6 +493,7 @@ static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *i
             pthread_join(inputs[i].thread, NULL);
     if (writer_running)
         pthread_join(w.thread, NULL);
+    ts_feedpull_worker_join(feeds);
     ts_notifier_join(notifier);
     if (pruning)
         pthread_join(pr.thread, NULL);
@@ -564,6 +589,10 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         {"bus", required_argument, NULL, 'b'},
         {"replicas", required_argument, NULL, 'P'},
         {"node", required_argument, NULL, 'N'},
+        {"feeds", no_argument, NULL, 'F'},
+        {"feeds-spool", required_argument, NULL, 'S'},
+        {"feeds-cacert", required_argument, NULL, 'T'},
+        {"feeds-poll", required_argument, NULL, 'O'},
         {"notify-smtp", required_argument, NULL, 1},
         {"notify-from", required_argument, NULL, 2},
         {"notify-sign-key", required_argument, NULL, 3},
@@ -574,6 +603,8 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    feeds_cfg_t fc = {.poll_s = 60};
+    ts_buf_t spool = TS_BUF_INIT;
     ts_server_opts_t so;
     ts_server_opts_init(&so);
     input_t inputs[INPUTS_MAX];
@@ -655,6 +686,25 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         case 'N':
             snprintf(pl.node, sizeof pl.node, "%s", optarg);
             break;
+        case 'F':
+            fc.on = true;
+            break;
+        case 'S':
+            fc.o.spool = optarg;
+            break;
+        case 'T':
+            fc.o.cacert = optarg;
+            break;
+        case 'O': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || v < 1 || v > 86400) {
+                fprintf(stderr, "tocsin: --feeds-poll takes 1 to 86400 seconds\n");
+                goto out;
+            }
+            fc.poll_s = (int)v;
+            break;
+        }
         case 'E':
             if (ts_duration_parse(optarg, strlen(optarg), &prune_every) != 0) {
                 fprintf(stderr, "tocsin: --prune-every takes a duration (90s, 30m, 1h, 1d)\n");
@@ -703,6 +753,18 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         fprintf(stderr, "tocsin: serve --role ingest needs at least one --input\n");
         goto out;
     }
+    if (fc.on && pl.role != ROLE_ALL) {
+        fprintf(stderr, "tocsin: serve --feeds needs --role all\n");
+        goto out;
+    }
+    if (fc.on && fc.o.spool == NULL && strstr(cli->db_path, "://") != NULL) {
+        fprintf(stderr, "tocsin: serve --feeds: with a database URI, give --feeds-spool DIR\n");
+        goto out;
+    }
+    if (fc.on && fc.o.spool == NULL) {
+        ts_buf_printf(&spool, "%s.feeds", cli->db_path);
+        fc.o.spool = spool.data;
+    }
     if ((notify.out.smtp.url == NULL) != (notify.out.from == NULL)) {
         fprintf(stderr, "tocsin: serve: --notify-smtp and --notify-from go together\n");
         goto out;
@@ -715,10 +777,11 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
     rc = portal ? portal_setup(cli, &so, &ca_default, beside, sizeof beside) : TS_EXIT_OK;
     if (rc == TS_EXIT_OK)
         rc = run(cli, &pl, &so, inputs, n_inputs, port_file, crl_renew, metrics_listen, &notify,
-                 prune_every);
+                 prune_every, &fc);
     free(ca_default);
 out:
     for (size_t i = 0; i < n_inputs; i++)
         free(inputs[i].spec);
+    ts_buf_free(&spool);
     return rc;
 }

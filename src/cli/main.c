@@ -31,6 +31,7 @@ static const struct command commands[] = {
     {"advisories", ts_cmd_advisories, "import advisories (CSAF, CVE, NVD); list them per site"},
     {"platform", ts_cmd_platform, "a site's platform inventory (CPE, purl, vendor:product)"},
     {"scan", ts_cmd_scan, "scan a site's own ranges: open ports, services, vulnerabilities"},
+    {"feeds", ts_cmd_feeds, "Shadowserver schema and Reports API, feeds pulled on a schedule"},
     {"contact", ts_cmd_contact, "a site's contacts: roles, keys, language, hours, preferences"},
     {"notify", ts_cmd_notify, "build, sign and send the sites' notification mails"},
     {"outbox", ts_cmd_outbox, "list the notification mails and their states; retry failed ones"},

@@ -14,7 +14,7 @@
 #include "core/tlp.h"
 
 /* Bounds that keep one event small whatever the input. */
-#define TS_EVENT_EXTRA_MAX 32  /* extra.* keys kept per event */
+#define TS_EVENT_EXTRA_MAX 96  /* extra.* keys kept per event (Shadowserver reports have up to 84) */
 #define TS_EVENT_STR_MAX 4096  /* longest kept string field (bytes) */
 #define TS_TIME_NONE INT64_MIN /* absent time */
 

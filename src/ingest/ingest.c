@@ -29,6 +29,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/mem.h"
+#include "ingest/csv.h"
 #include "ingest/linereader.h"
 #include "route/loader.h"
 
@@ -79,6 +80,19 @@ struct run {
     bool is_stdin;
     int fd;
     ts_linereader_t *reader;
+    void *pstate;                /* the format's state (parser->ops), or NULL */
+    ts_parser_framing_t framing; /* how records are cut */
+    ts_buf_t join;               /* a CSV record spanning lines, while it is read */
+    ts_line_t join_first;        /* its first line (offset, number) */
+    bool joining;
+    /* JSON framing (parser->json): where the splitter is in the text. */
+    struct {
+        int depth;                    /* inside the record being read */
+        bool str, esc, array, record; /* in a string, after '\\', in a top-level array */
+        bool skip;                    /* the record outgrew TS_LINE_MAX: counted, not kept */
+        uint64_t len;                 /* its length so far */
+        ts_line_t first;              /* its first line */
+    } js;
     int64_t batch_start_ms;
     int64_t now_us;
 };
@@ -201,6 +215,11 @@ static int batch_submit(struct run *r)
     ts_input_state_t pos = r->input;
     pos.offset = ts_linereader_offset(r->reader);
     pos.line = ts_linereader_lines(r->reader);
+    if (r->joining) {
+        /* A record still being read is read again after a restart. */
+        pos.offset = r->join_first.offset;
+        pos.line = r->join_first.number - 1;
+    }
     /* b->checkpoint holds the last position handed over: an empty batch is
      * worth a transaction only if the position moved (records that were all
      * skipped, a new file after rotation or truncation). */
@@ -275,7 +294,19 @@ static void process_line(struct run *r, const ts_line_t *line)
     ts_event_t ev;
     ts_parse_error_t perr;
     perr.detail[0] = '\0';
-    int prc = r->o->parser->parse(line->text.ptr, line->text.len, b->arena, &ev, &perr);
+    const ts_parser_t *p = r->o->parser;
+    if (r->framing.header && line->offset == 0) {
+        /* The first record of a file: its header. */
+        int hrc = p->ops->header(r->pstate, line->text.ptr, line->text.len, &perr);
+        if (hrc < 0)
+            quarantine(r, line, hrc, perr.detail[0] ? perr.detail : ts_strerror(hrc));
+        else
+            r->stats->skipped++;
+        return;
+    }
+    int prc = p->ops
+                  ? p->ops->parse(r->pstate, line->text.ptr, line->text.len, b->arena, &ev, &perr)
+                  : p->parse(line->text.ptr, line->text.len, b->arena, &ev, &perr);
     if (prc == TS_PARSE_SKIP) {
         r->stats->skipped++;
         return;
@@ -294,6 +325,8 @@ static void process_line(struct run *r, const ts_line_t *line)
 
     if (ev.time_observation == TS_TIME_NONE)
         ev.time_observation = r->now_us;
+    if (ev.tlp == TS_TLP_NONE)
+        ev.tlp = r->o->tlp != TS_TLP_NONE ? r->o->tlp : p->tlp;
     if (r->o->feed_name)
         ev.feed_name = ts_str_c(r->o->feed_name);
     if (r->o->feed_provider)
@@ -331,6 +364,32 @@ static int reload_constituency(struct run *r)
     return 0;
 }
 
+/* Resuming past the first record of a file whose first record is its
+ * header: the header is read again (it was committed, so it is not counted
+ * or quarantined twice). */
+static void reread_header(struct run *r)
+{
+    int fd = open(r->o->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ts_linereader_t *lr = ts_linereader_new(fd, 0, 0, TS_LINE_MAX);
+    ts_buf_t rec = TS_BUF_INIT;
+    ts_line_t line;
+    while (ts_linereader_next(lr, true, &line) == 1 && !line.oversized) {
+        if (rec.len)
+            ts_buf_putc(&rec, '\n');
+        ts_buf_append(&rec, line.text.ptr, line.text.len);
+        if (!ts_csv_open_quote(rec.data, rec.len, r->framing.csv_delim))
+            break;
+    }
+    ts_parse_error_t perr;
+    if (r->o->parser->ops->header(r->pstate, rec.data ? rec.data : "", rec.len, &perr) < 0)
+        ts_log_warn("%s: the header does not read: %s", r->o->path, perr.detail);
+    ts_buf_free(&rec);
+    ts_linereader_free(lr);
+    close(fd);
+}
+
 /* Opens the file and positions it at the checkpoint if it is still the same
  * file and still long enough; otherwise at its start. */
 static int open_input(struct run *r, bool resume)
@@ -366,6 +425,8 @@ static int open_input(struct run *r, bool resume)
         ts_log_error("cannot seek %s: %s", o->path, strerror(errno));
         return TS_EIO;
     }
+    if (start > 0 && r->framing.header)
+        reread_header(r);
     r->input.dev = (uint64_t)sb.st_dev;
     r->input.ino = (uint64_t)sb.st_ino;
     r->input.offset = start;
@@ -407,6 +468,136 @@ static int check_rotation(struct run *r)
     return 2;
 }
 
+/* CSV framing: a line that leaves a quoted field open is joined with the
+ * lines after it into one record. True when *line is a whole record to
+ * process now (possibly the joined one, held in r->join). */
+static bool csv_record(struct run *r, ts_line_t *line)
+{
+    char delim = r->framing.csv_delim;
+    if (!r->joining) {
+        if (line->oversized || !ts_csv_open_quote(line->text.ptr, line->text.len, delim))
+            return true;
+        r->joining = true;
+        r->join_first = *line;
+        ts_buf_reset(&r->join);
+        ts_buf_append(&r->join, line->text.ptr, line->text.len);
+        return false;
+    }
+    ts_line_t jl = r->join_first;
+    if (line->oversized || r->join.len + 1 + line->text.len > TS_LINE_MAX) {
+        r->joining = false;
+        jl.text = ts_str(r->join.data, r->join.len);
+        jl.full_len = r->join.len + 1 + line->full_len;
+        jl.oversized = true;
+        *line = jl;
+        return true;
+    }
+    ts_buf_putc(&r->join, '\n');
+    ts_buf_append(&r->join, line->text.ptr, line->text.len);
+    if (ts_csv_open_quote(r->join.data, r->join.len, delim) && !line->unterminated)
+        return false;
+    r->joining = false;
+    jl.text = ts_str(r->join.data, r->join.len);
+    jl.full_len = r->join.len;
+    jl.end = line->end;
+    jl.unterminated = line->unterminated;
+    *line = jl;
+    return true;
+}
+
+/* Ends the JSON record in r->join (or skipped) and processes it. */
+static void json_emit(struct run *r)
+{
+    ts_line_t rec = r->js.first;
+    rec.text = ts_str(r->join.data ? r->join.data : "", r->join.len);
+    rec.full_len = r->js.len;
+    rec.oversized = r->js.skip;
+    r->js.record = r->js.skip = false;
+    r->js.len = 0;
+    process_line(r, &rec);
+    ts_buf_reset(&r->join);
+}
+
+static void json_keep(struct run *r, const char *p, size_t n)
+{
+    r->js.len += n;
+    if (r->js.skip)
+        return;
+    if (r->join.len + n > TS_LINE_MAX) {
+        r->js.skip = true;
+        if (r->join.len > TS_QUARANTINE_DATA_MAX)
+            r->join.len = TS_QUARANTINE_DATA_MAX;
+        return;
+    }
+    ts_buf_append(&r->join, p, n);
+}
+
+/* JSON framing: the records are the objects of a JSON-lines file, of a file
+ * of objects written over several lines, or the elements of a top-level
+ * array (an n6 REST answer, Warden's getEvents). While a document is open
+ * nothing is committed (r->joining), so that a restart reads it again whole
+ * and nothing is stored twice. Text at the top level that is none of these
+ * is a record of its own, refused by the parser. */
+static void json_records(struct run *r, const ts_line_t *line)
+{
+    const char *t = line->text.ptr;
+    size_t n = line->text.len, start = 0;
+    if (line->oversized && !r->joining) {
+        process_line(r, line);
+        return;
+    }
+    if (r->js.record)
+        json_keep(r, "\n", 1);
+    for (size_t i = 0; i < n; i++) {
+        char c = t[i];
+        if (r->js.record) {
+            if (r->js.str) {
+                if (r->js.esc)
+                    r->js.esc = false;
+                else if (c == '\\')
+                    r->js.esc = true;
+                else if (c == '"')
+                    r->js.str = false;
+            } else if (c == '"') {
+                r->js.str = true;
+            } else if (c == '{' || c == '[') {
+                r->js.depth++;
+            } else if ((c == '}' || c == ']') && --r->js.depth == 0) {
+                json_keep(r, t + start, i + 1 - start);
+                json_emit(r);
+            }
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == ',' || c == '\r')
+            continue;
+        if (c == '[' && !r->js.array) {
+            r->js.array = true;
+            r->join_first = *line;
+            continue;
+        }
+        if (c == ']' && r->js.array) {
+            r->js.array = false;
+            continue;
+        }
+        r->js.record = true;
+        r->js.first = *line;
+        r->js.depth = 1;
+        r->js.str = r->js.esc = false;
+        start = i;
+        if (c != '{') {
+            /* Not an object: the rest of the line, for the parser to refuse. */
+            json_keep(r, t + i, n - i);
+            json_emit(r);
+            break;
+        }
+    }
+    if (r->js.record)
+        json_keep(r, t + start, n - start);
+    if (r->js.record && !r->js.array && !r->joining)
+        r->join_first = r->js.first;
+    r->joining = r->js.record || r->js.array;
+}
+
 static int read_loop(struct run *r)
 {
     const ts_ingest_opts_t *o = r->o;
@@ -435,13 +626,43 @@ static int read_loop(struct run *r)
             return TS_EIO;
         }
         if (n == 1) {
-            process_line(r, &line);
+            if (r->o->parser->json) {
+                json_records(r, &line);
+                if (r->joining)
+                    continue;
+            } else if (r->framing.csv_delim && !csv_record(r, &line)) {
+                continue;
+            } else {
+                process_line(r, &line);
+            }
             if (r->cur->n >= batch_max || mono_ms() - r->batch_start_ms >= batch_ms)
                 if ((rc = batch_submit(r)) < 0)
                     return rc;
             continue;
         }
         /* No complete record available now. */
+        if (r->joining && r->o->parser->json) {
+            if (!final) {
+                sleep_ms(poll_ms); /* a document is being written: wait for its end */
+                continue;
+            }
+            r->joining = r->js.array = false;
+            if (r->js.record) {
+                ts_line_t rec = r->js.first;
+                rec.text = ts_str(r->join.data, r->join.len);
+                rec.full_len = r->js.len;
+                quarantine(r, &rec, TS_ETRUNC, "the input ends inside a JSON record");
+                r->js.record = r->js.skip = false;
+                r->js.len = 0;
+                ts_buf_reset(&r->join);
+            }
+        } else if (r->joining && final) {
+            r->joining = false;
+            ts_line_t jl = r->join_first;
+            jl.text = ts_str(r->join.data, r->join.len);
+            jl.full_len = r->join.len;
+            quarantine(r, &jl, TS_ETRUNC, "the input ends inside a quoted field");
+        }
         if ((rc = batch_submit(r)) < 0)
             return rc;
         if (!o->follow || r->is_stdin)
@@ -508,6 +729,16 @@ int ts_ingest_run(ts_store_t *st, ts_constituency_t **c, const ts_ingest_opts_t 
 
     char name[4096];
     int rc = 0;
+    if (o->parser->ops) {
+        char err[512] = "";
+        ts_parser_cfg_t cfg = o->parser_cfg;
+        cfg.path = o->path;
+        rc = o->parser->ops->open(&cfg, &r.pstate, &r.framing, err, sizeof err);
+        if (rc < 0) {
+            ts_log_error("%s: %s", o->parser->name, err);
+            goto free_batches;
+        }
+    }
     if (r.is_stdin) {
         snprintf(name, sizeof name, "-");
     } else if (o->follow && !wait_for_file(o)) {
@@ -573,5 +804,8 @@ free_batches:
     ts_linereader_free(r.reader);
     for (int i = 0; i < 2; i++)
         ts_batch_free(&r.batches[i]);
+    if (r.pstate)
+        o->parser->ops->close(r.pstate);
+    ts_buf_free(&r.join);
     return rc;
 }

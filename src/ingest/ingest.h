@@ -46,6 +46,9 @@ typedef struct ts_ingest_opts {
     size_t batch_max;               /* records per transaction (default 20000) */
     int batch_ms;                   /* longest wait before a partial batch commits (default 200) */
     int poll_ms;                    /* follow mode: how often to look for new data (default 100) */
+    ts_parser_cfg_t parser_cfg;     /* report, schema, mapping of formats that keep state */
+    ts_tlp_t tlp;                   /* TLP of records that carry none (TS_TLP_NONE: the
+                                       format's own default, parser->tlp) */
     const char *feed_name;          /* overrides feed.name when non-NULL */
     const char *feed_provider;      /* overrides feed.provider when non-NULL */
     volatile sig_atomic_t *stop;    /* set asynchronously to stop after the current batch */

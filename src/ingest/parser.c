@@ -5,22 +5,83 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ingest/mapping.h"
 #include "ingest/parser_int.h"
+#include "ingest/shadowserver.h"
 
 static const ts_parser_t eve_parser = {
-    "eve", "Suricata EVE JSON (alerts become events; other event types are skipped)", ts_eve_parse};
-static const ts_parser_t intelmq_parser = {
-    "intelmq", "IntelMQ events as JSON lines with flat dotted keys", ts_intelmq_parse};
-
+    .name = "eve",
+    .description = "Suricata EVE JSON (alerts become events; other event types are skipped)",
+    .parse = ts_eve_parse};
+static const ts_parser_t intelmq_parser = {.name = "intelmq",
+                                           .description =
+                                               "IntelMQ events as JSON lines with flat dotted keys",
+                                           .parse = ts_intelmq_parse};
 static const ts_parser_t cowrie_parser = {
-    "cowrie", "Cowrie honeypot JSON log (logins, commands, downloads; other events skipped)",
-    ts_cowrie_parse};
+    .name = "cowrie",
+    .description = "Cowrie honeypot JSON log (logins, commands, downloads; other events skipped)",
+    .parse = ts_cowrie_parse};
 static const ts_parser_t sshd_parser = {
-    "sshd", "OpenSSH sshd syslog lines (failed logins, invalid users, scans; rest skipped)",
-    ts_sshd_parse};
+    .name = "sshd",
+    .description = "OpenSSH sshd syslog lines (failed logins, invalid users, scans; rest skipped)",
+    .parse = ts_sshd_parse};
 
-static const ts_parser_t *const parsers[] = {&eve_parser, &intelmq_parser, &cowrie_parser,
-                                             &sshd_parser, NULL};
+static const ts_parser_t shadowserver_parser = {
+    .name = "shadowserver",
+    .description = "Shadowserver report CSV, read by Shadowserver's schema (--schema, --report)",
+    .ops = &ts_ss_parser_ops,
+    .tlp = TS_TLP_AMBER};
+
+static const ts_parser_t drop_parser = {
+    .name = "spamhaus-drop",
+    .description = "Spamhaus DROP/EDROP (text or JSON lines): hijacked netblocks",
+    .parse = ts_spamhaus_drop_parse,
+    .tlp = TS_TLP_CLEAR};
+static const ts_parser_t dshield_parser = {
+    .name = "dshield-block",
+    .description = "DShield's recommended block list (tab-separated /24s)",
+    .parse = ts_dshield_block_parse,
+    .tlp = TS_TLP_CLEAR};
+static const ts_parser_t dataplane_parser = {
+    .name = "dataplane",
+    .description = "dataplane.org reports (ASN | ASname | ipaddr | lastseen | category)",
+    .parse = ts_dataplane_parse,
+    .tlp = TS_TLP_CLEAR};
+static const ts_parser_t cymru_parser = {
+    .name = "cymru-cap",
+    .description = "Team Cymru CAP reports (category|address|asn|timestamp|info|asninfo)",
+    .parse = ts_cymru_cap_parse,
+    .tlp = TS_TLP_AMBER};
+
+static const ts_parser_t mapped_parser = {
+    .name = "mapped",
+    .description = "CSV or JSON lines as a mapping file says (--mapping FILE, docs/feeds.md)",
+    .ops = &ts_mapping_parser_ops};
+static const ts_parser_t certeu_parser = {.name = "certeu-csv",
+                                          .description = "CERT-EU's CSV feed",
+                                          .ops = &ts_certeu_parser_ops,
+                                          .tlp = TS_TLP_AMBER};
+static const ts_parser_t ctip_parser = {.name = "ctip",
+                                        .description =
+                                            "Microsoft CTIP infected hosts (Azure JSON lines)",
+                                        .ops = &ts_ctip_parser_ops,
+                                        .tlp = TS_TLP_AMBER};
+
+static const ts_parser_t idea_parser = {
+    .name = "idea",
+    .description = "IDEA (Warden): JSON lines, objects over several lines, or an array",
+    .parse = ts_idea_parse,
+    .json = true};
+static const ts_parser_t n6_parser = {.name = "n6",
+                                      .description =
+                                          "n6 events: a REST answer (array) or Stream API bodies",
+                                      .parse = ts_n6_parse,
+                                      .json = true};
+
+static const ts_parser_t *const parsers[] = {
+    &eve_parser,  &intelmq_parser, &cowrie_parser,    &sshd_parser,  &shadowserver_parser,
+    &drop_parser, &dshield_parser, &dataplane_parser, &cymru_parser, &certeu_parser,
+    &ctip_parser, &mapped_parser,  &idea_parser,      &n6_parser,    NULL};
 
 const ts_parser_t *ts_parser_find(const char *name)
 {

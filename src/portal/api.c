@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "output/exporter.h"
+#include "output/export.h"
 #include "output/format.h"
 #include "portal/api.h"
 #include "portal/api_int.h"
@@ -207,11 +208,13 @@ static const char *const *params_of(route_t r)
 
 /* ---- Content negotiation ----------------------------------------------------- */
 
+
 /* The first media range of Accept that we can serve (q=0 ranges skipped);
  * false when none is. No Accept: JSON. */
-static bool negotiate(const char *accept, bool list, ts_api_format_t *fmt)
+static bool negotiate(const char *accept, bool list, ts_api_format_t *fmt, int *xfmt)
 {
     *fmt = TS_API_JSON;
+    *xfmt = -1;
     if (accept == NULL || accept[0] == '\0')
         return true;
     const char *p = accept;
@@ -253,6 +256,13 @@ static bool negotiate(const char *accept, bool list, ts_api_format_t *fmt)
                 if (list && strcasecmp(t, "application/x-ndjson") == 0) {
                     *fmt = TS_API_NDJSON;
                     return true;
+                }
+                /* The exchange formats (output/export.h), by their media types. */
+                for (int x = TS_EXPORT_IDEA; list && x <= TS_EXPORT_MISP; x++) {
+                    if (strcasecmp(t, ts_export_media_type((ts_export_fmt_t)x)) == 0) {
+                        *xfmt = x;
+                        return true;
+                    }
                 }
             }
         }
@@ -562,6 +572,7 @@ static void do_exporters(ts_store_t *st, const ts_principal_t *who, ts_http_resp
 }
 
 typedef struct list_ctx {
+    ts_export_t *x; /* an exchange format, or NULL */
     ts_api_format_t fmt;
     ts_jsonw_t w;
     ts_buf_t *b;
@@ -570,7 +581,9 @@ typedef struct list_ctx {
 static int list_cb(const ts_stored_event_t *ev, void *vctx)
 {
     list_ctx_t *c = vctx;
-    if (c->fmt == TS_API_JSON)
+    if (c->x)
+        ts_export_event(c->x, ev, c->b);
+    else if (c->fmt == TS_API_JSON)
         put_event(&c->w, ev, false);
     else
         ts_format_event(c->fmt == TS_API_CSV ? TS_FMT_CSV : TS_FMT_JSON, ev, c->b);
@@ -599,7 +612,7 @@ static bool parse_window(const ts_query_t *q, ts_http_resp_t *resp, int64_t *sin
 }
 
 static void do_events(ts_store_t *st, const ts_principal_t *who, const ts_query_t *q,
-                      ts_api_format_t fmt, ts_http_resp_t *resp)
+                      ts_api_format_t fmt, int xfmt, ts_http_resp_t *resp)
 {
     ts_portal_filter_t f;
     ts_portal_filter_init(&f);
@@ -661,7 +674,14 @@ static void do_events(ts_store_t *st, const ts_principal_t *who, const ts_query_
 
     ts_buf_t b = TS_BUF_INIT;
     list_ctx_t c = {.fmt = fmt, .b = &b};
-    if (fmt == TS_API_JSON) {
+    ts_export_t x;
+    if (xfmt >= 0) {
+        /* A site's page as another party's document: TLP rules of export.h on
+         * top of the site's own view. */
+        c.x = &x;
+        fmt = TS_API_NDJSON; /* a page of text: the cursor in X-Next-Cursor */
+        ts_export_begin(&x, (ts_export_fmt_t)xfmt, ts_time_now(), &b);
+    } else if (fmt == TS_API_JSON) {
         ts_jsonw_init(&c.w, &b);
         ts_jsonw_object_begin(&c.w);
         ts_jsonw_key(&c.w, "events");
@@ -680,6 +700,8 @@ static void do_events(ts_store_t *st, const ts_principal_t *who, const ts_query_
     char cursor[TS_QUERY_CURSOR_LEN + 1];
     if (next)
         ts_query_cursor_encode(next, cursor);
+    if (c.x)
+        ts_export_end(c.x, &b);
     if (fmt == TS_API_JSON) {
         ts_jsonw_array_end(&c.w);
         ts_jsonw_key(&c.w, "next_cursor");
@@ -689,7 +711,11 @@ static void do_events(ts_store_t *st, const ts_principal_t *who, const ts_query_
             ts_jsonw_null(&c.w);
         ts_jsonw_object_end(&c.w);
     }
-    answer(resp, &b, fmt == TS_API_JSON ? NULL : fmt == TS_API_CSV ? ct_csv : ct_ndjson);
+    answer(resp, &b,
+           c.x                  ? ts_export_media_type((ts_export_fmt_t)xfmt)
+           : fmt == TS_API_JSON ? NULL
+           : fmt == TS_API_CSV  ? ct_csv
+                                : ct_ndjson);
     if (next && fmt != TS_API_JSON)
         ts_http_resp_header(resp, "X-Next-Cursor", cursor);
 }
@@ -1195,14 +1221,18 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
     }
     bool list = r == R_EVENTS;
     ts_api_format_t fmt = TS_API_JSON;
+    int xfmt = -1;
+    ts_export_fmt_t xf;
     const char *fv = ts_query_get(&q, "format");
-    if (fv) {
+    if (fv && list && ts_export_parse(fv, &xf) == 0) {
+        xfmt = (int)xf;
+    } else if (fv) {
         if (ts_query_format(fv, &fmt) != 0) {
             ts_api_bad_value(resp, "format", "not json, csv or ndjson");
             ts_query_free(&q);
             return;
         }
-    } else if (!negotiate(req->accept, list, &fmt)) {
+    } else if (!negotiate(req->accept, list, &fmt, &xfmt)) {
         ts_http_resp_error(resp, 406, "not_acceptable",
                            list ? "this resource is available as application/json, text/csv "
                                   "or application/x-ndjson"
@@ -1221,7 +1251,7 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
         do_me(req->who, resp);
         break;
     case R_EVENTS:
-        do_events(st, req->who, &q, fmt, resp);
+        do_events(st, req->who, &q, fmt, xfmt, resp);
         break;
     case R_EVENT:
         do_event(st, req->who, id, resp);

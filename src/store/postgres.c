@@ -223,6 +223,7 @@ static const char *const migrations[] = {
     ts_pg_migration_advisory_entries,
     ts_pg_migration_notify,
     ts_pg_migration_incidents,
+    ts_pg_migration_feeds,
 };
 #define PG_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(TS_LINK_EVENT_MAX == 140737488355326, "step8's sequence bound");
@@ -270,7 +271,8 @@ enum {
     " AND ($3::bigint IS NULL OR coalesce(e.time_source, e.time_observation) >= $3)"               \
     " AND ($4::bigint IS NULL OR coalesce(e.time_source, e.time_observation) < $4)"
 #define EV_SITE                                                                                    \
-    " AND e.id IN (SELECT l.id >> 16 FROM event_links l WHERE l.site_id = ANY($6::bigint[]))"
+    " AND e.id IN (SELECT l.id >> 16 FROM event_links l WHERE l.site_id = "                        \
+    "ANY($6::bigint[]))" TS_TLP_SITE_SQL(" = ANY($6::bigint[])")
 
 enum pg_id {
     S_SITE_ADD,
@@ -813,6 +815,22 @@ int ts_pg_op_end(struct pg_store *pg, bool own, int r)
     snprintf(sql, sizeof sql, "RELEASE ts_op%d", pg->savepoints);
     script_quiet(pg, sql);
     return r;
+}
+
+PGresult *ts_pg_write(struct pg_store *pg, int slot, const char *sql, const ts_pg_params_t *p,
+                      int *err)
+{
+    bool own = false, guarded = pg->in_txn || pg->savepoints > 0;
+    int r = guarded ? ts_pg_op_begin(pg, &own) : 0;
+    PGresult *res = r ? NULL : ts_pg_exec(pg, slot, sql, p, &r);
+    if (guarded)
+        r = ts_pg_op_end(pg, own, r);
+    if (r) {
+        PQclear(res);
+        *err = r;
+        return NULL;
+    }
+    return res;
 }
 
 /* One write statement, under a savepoint inside a caller's transaction. */
@@ -2162,7 +2180,7 @@ static int pg_events_foreach(ts_store_t *st, const ts_event_filter_t *f, ts_even
             if (r == 0 && by_site)
                 ts_store_scope_targets(se, pg->arena);
             /* Among a list of ids, one the subtree has no link to is not its. */
-            if (r == 0 && (!by_site || se->n_links > 0))
+            if (r == 0 && (!by_site || (se->n_links > 0 && ts_store_tlp_visible(se))))
                 r = cb(se, ctx);
             if (f->newest_first)
                 before = se->id;
@@ -2397,6 +2415,7 @@ const struct ts_store_ops ts_store_postgres_ops = {
     .portal = &ts_pg_portal_ops,
     .advisory = &ts_pg_advisory_ops,
     .scan = &ts_pg_scan_ops,
+    .feed = &ts_pg_feed_ops,
     .notify = &ts_pg_notify_ops,
     .incident = &ts_pg_incident_ops,
 };

@@ -53,6 +53,7 @@ enum {
     TS_PGX_PORTAL = 16,
     TS_PGX_ADVISORY = 48,
     TS_PGX_INCIDENT = 112,
+    TS_PGX_FEED = 176,
     TS_PGX_SCAN = 208,
     TS_PGX_NOTIFY = 240,
     TS_PGX_COUNT = 288,
@@ -166,6 +167,11 @@ int ts_pg_run(struct pg_store *pg, int slot, const char *sql, const ts_pg_params
  * caller's transaction usable, as SQLite does). */
 int ts_pg_op_begin(struct pg_store *pg, bool *own /* OUT */);
 int ts_pg_op_end(struct pg_store *pg, bool own, int r);
+/* One write statement and its rows (the caller PQclear()s them), or NULL with
+ * *err. Inside a caller's transaction it runs under a savepoint, so that a
+ * refused write leaves that transaction usable; alone it is its own. */
+PGresult *ts_pg_write(struct pg_store *pg, int slot, const char *sql, const ts_pg_params_t *p,
+                      int *err /* OUT */);
 void ts_pg_set_msg(struct pg_store *pg, const char *msg);
 
 /* Column readers on a text-format result; NULL reads as 0, "" or -1.0. */
@@ -187,10 +193,12 @@ extern const char ts_pg_migration_scan[];             /* v9 */
 extern const char ts_pg_migration_advisory_entries[]; /* v10 */
 extern const char ts_pg_migration_notify[];           /* v11 */
 extern const char ts_pg_migration_incidents[];        /* v12 */
+extern const char ts_pg_migration_feeds[];            /* v13 */
 
 extern const struct ts_store_cert_ops ts_pg_cert_ops;
 extern const struct ts_store_portal_ops ts_pg_portal_ops;
 extern const struct ts_store_advisory_ops ts_pg_advisory_ops;
 extern const struct ts_store_scan_ops ts_pg_scan_ops;
+extern const struct ts_store_feed_ops ts_pg_feed_ops;
 extern const struct ts_store_notify_ops ts_pg_notify_ops;
 extern const struct ts_store_incident_ops ts_pg_incident_ops;

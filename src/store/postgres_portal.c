@@ -37,7 +37,9 @@ const char ts_pg_migration_portal[] =
 /* Statistics parameters: $1 site, $2 since, $3 until. */
 #define ST_TIME " " E_TIME " >= $2 AND " E_TIME " < $3"
 #define E_DAY "((" E_TIME " - CASE WHEN " E_TIME " < 0 THEN 86399999999 ELSE 0 END) / 86400000000)"
-#define ST_SUB " AND e.id IN (SELECT l.id >> 16 FROM event_links l WHERE l.site_id" IN_SUB ")"
+#define TLP_SUB TS_TLP_SITE_SQL(IN_SUB)
+#define ST_SUB                                                                                     \
+    " AND e.id IN (SELECT l.id >> 16 FROM event_links l WHERE l.site_id" IN_SUB ")" TLP_SUB
 #define E_IP "CASE l.role WHEN 1 THEN e.src_ip ELSE e.dst_ip END"
 #define TOP_COLS                                                                                   \
     "SELECT max(CASE l.role WHEN 1 THEN e.src_family ELSE e.dst_family END), " E_IP " AS ip,"      \
@@ -80,7 +82,7 @@ static const char *const sql_text[P_COUNT_] = {
     [P_PAGE_SITE] = SUB_CTE "SELECT e.id FROM events e WHERE e.id < $2"
                             " AND e.id IN (SELECT l.id >> 16 FROM event_links l"
                             " WHERE l.site_id" IN_SUB " AND l.id < $2 * 65536"
-                            " AND ($6::bigint IS NULL OR l.role = $6))" PF_FILTERS
+                            " AND ($6::bigint IS NULL OR l.role = $6))" PF_FILTERS TLP_SUB
                             " ORDER BY e.id DESC LIMIT $9",
     [P_PAGE_ALL_IP] =
         "SELECT e.id FROM events e WHERE e.id < $2" PF_IP_IDS
@@ -91,7 +93,7 @@ static const char *const sql_text[P_COUNT_] = {
                                " AND EXISTS (SELECT 1 FROM event_links l"
                                " WHERE l.id" TS_LINKS_OF("e.id") " AND l.site_id" IN_SUB
                                " AND ($6::bigint IS NULL OR l.role = $6))" PF_FILTERS
-                               " ORDER BY e.id DESC LIMIT $9",
+                               TLP_SUB " ORDER BY e.id DESC LIMIT $9",
     /* Whole days from the roll-ups ($1 site, $2 first day, $3 past the
      * last, $4 how many addresses, NULL all). */
     [P_RT] = "SELECT day, type, n FROM rollup_types WHERE site_id = $1 AND day >= $2 AND day < $3",
@@ -104,7 +106,7 @@ static const char *const sql_text[P_COUNT_] = {
         SUB_CTE "SELECT " E_DAY " AS day, e.type, count(*) FROM events e WHERE" ST_TIME ST_SUB
                 " GROUP BY 1, 2",
     [P_TOP_ALL] = TOP_COLS TOP_ORDER,
-    [P_TOP_SITE] = SUB_CTE TOP_COLS " AND l.site_id" IN_SUB TOP_ORDER,
+    [P_TOP_SITE] = SUB_CTE TOP_COLS " AND l.site_id" IN_SUB TLP_SUB TOP_ORDER,
     [P_SITE_ROW] = "SELECT s.id, coalesce(s.parent_id, 0), s.name, s.description, p.name"
                    " FROM sites s LEFT JOIN sites p ON p.id = s.parent_id WHERE s.id = $1",
     [P_SITE_CLAIMS] = "SELECT kind, value FROM claims WHERE site_id = $1 ORDER BY kind, value",

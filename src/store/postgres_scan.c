@@ -187,25 +187,6 @@ static void row_to_scan(const PGresult *s, int i, ts_scan_rec_t *r)
     r->mode = ts_pg_col_cstr(s, i, 20);
 }
 
-/* One write statement and its rows (the caller PQclear()s them), or NULL with
- * *err. Inside a caller's transaction it runs under a savepoint, so that a
- * refused write leaves that transaction usable; alone it is its own. */
-static PGresult *write1(struct pg_store *pg, int slot, const char *sql, const ts_pg_params_t *p,
-                        int *err)
-{
-    bool own = false, guarded = pg->in_txn || pg->savepoints > 0;
-    int r = guarded ? ts_pg_op_begin(pg, &own) : 0;
-    PGresult *res = r ? NULL : ts_pg_exec(pg, slot, sql, p, &r);
-    if (guarded)
-        r = ts_pg_op_end(pg, own, r);
-    if (r) {
-        PQclear(res);
-        *err = r;
-        return NULL;
-    }
-    return res;
-}
-
 /* The first column of a statement's first row: 0 and *got, or *got false when
  * it returned no row. */
 static int first_int(PGresult *res, int err, int64_t *v, bool *got)
@@ -256,7 +237,7 @@ static int pg_scan_add(ts_store_t *st, const ts_scan_rec_t *r, int64_t *id)
     ts_pg_int(&p, r->schedule_id);
     int err = 0;
     bool got;
-    PGresult *res = write1(pg, Q_ADD, sql_add, &p, &err);
+    PGresult *res = ts_pg_write(pg, Q_ADD, sql_add, &p, &err);
     return first_int(res, err, id, &got);
 }
 
@@ -289,7 +270,7 @@ static int pg_scan_claim(ts_store_t *st, int64_t now, ts_scan_cb cb, void *ctx)
     ts_pg_params_init(&p);
     ts_pg_int(&p, now);
     int err = 0;
-    PGresult *res = write1(ts_pg(st), Q_CLAIM, sql_claim, &p, &err);
+    PGresult *res = ts_pg_write(ts_pg(st), Q_CLAIM, sql_claim, &p, &err);
     return scans_to(res, err, true, cb, ctx);
 }
 
@@ -305,7 +286,7 @@ static int pg_scan_progress(ts_store_t *st, int64_t id, double progress, int64_t
     int err = 0;
     int64_t c = 0;
     bool got;
-    PGresult *res = write1(ts_pg(st), Q_PROGRESS, sql_progress, &p, &err);
+    PGresult *res = ts_pg_write(ts_pg(st), Q_PROGRESS, sql_progress, &p, &err);
     err = first_int(res, err, &c, &got);
     if (err)
         return err;
@@ -327,7 +308,7 @@ static int pg_scan_state(ts_store_t *st, int64_t id, const char *state, const ch
     ts_pg_text(&p, mode);
     ts_pg_int(&p, (int64_t)n_addresses);
     int err = 0;
-    PGresult *res = write1(ts_pg(st), Q_STATE, sql_state, &p, &err);
+    PGresult *res = ts_pg_write(ts_pg(st), Q_STATE, sql_state, &p, &err);
     if (res == NULL)
         return err;
     const char *n = PQcmdTuples(res);
@@ -346,7 +327,7 @@ static int pg_scan_cancel(ts_store_t *st, int64_t id)
     int err = 0;
     int64_t got_id;
     bool got;
-    PGresult *res = write1(pg, Q_CANCEL, sql_cancel, &p, &err);
+    PGresult *res = ts_pg_write(pg, Q_CANCEL, sql_cancel, &p, &err);
     err = first_int(res, err, &got_id, &got);
     if (err || got)
         return err;
@@ -401,7 +382,7 @@ static int pg_service_add(ts_store_t *st, const ts_scan_svc_rec_t *r)
         ts_pg_text(&p, nz(text[i]));
     ts_pg_int(&p, r->rtt_us);
     int err = 0;
-    PGresult *res = write1(ts_pg(st), Q_SVC_ADD, sql_svc_add, &p, &err);
+    PGresult *res = ts_pg_write(ts_pg(st), Q_SVC_ADD, sql_svc_add, &p, &err);
     PQclear(res);
     return res ? 0 : err;
 }
@@ -453,7 +434,7 @@ static int pg_finding_add(ts_store_t *st, const ts_scan_finding_rec_t *r, int64_
     int err = 0;
     int64_t fid = 0;
     bool got;
-    PGresult *res = write1(ts_pg(st), Q_FIND_ADD, sql_find_add, &p, &err);
+    PGresult *res = ts_pg_write(ts_pg(st), Q_FIND_ADD, sql_find_add, &p, &err);
     err = first_int(res, err, &fid, &got);
     if (err == 0 && id)
         *id = fid;

@@ -269,6 +269,7 @@ static const char *const migrations[] = {
     ts_sq_migration_advisory_entries,
     ts_sq_migration_notify,
     ts_sq_migration_incidents,
+    ts_sq_migration_feeds,
 };
 _Static_assert(TS_FLOW_DROP_COUNT_ == 6, "one exporters column per drop reason");
 #define SQ_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
@@ -316,10 +317,12 @@ enum {
  * id and keep those with a link into the subtree (the unary + makes SQLite
  * probe the link primary key, not one index seek per site); cheap for a page of a
  * subtree that owns much of the table (the root), slow for a small one. */
-#define EV_IN_SITE " AND e.id IN (SELECT l.id >> 16 FROM event_links l WHERE l.site_id IN sub)"
+#define EV_IN_SITE                                                                                 \
+    " AND e.id IN (SELECT l.id >> 16 FROM event_links l WHERE l.site_id IN sub)" TS_TLP_SITE_SQL(  \
+        " IN sub")
 #define EV_EXISTS_SITE                                                                             \
     " AND EXISTS (SELECT 1 FROM event_links l WHERE l.id" TS_LINKS_OF(                             \
-        "e.id") " AND +l.site_id IN sub)"
+        "e.id") " AND +l.site_id IN sub)" TS_TLP_SITE_SQL(" IN sub")
 
 /* The links of a list of events (ids as a JSON array), in the events' order:
  * read in step with S_EV_IDS_*, one statement for a page instead of one per
@@ -2125,8 +2128,9 @@ static int sq_events_foreach(ts_store_t *st, const ts_event_filter_t *f, ts_even
             r = read_links(sq, lk, by_site, se);
         if (r == 0 && by_site)
             ts_store_scope_targets(se, sq->arena);
-        /* Among a list of ids, one the subtree has no link to is not its. */
-        if (r == 0 && (!by_site || se->n_links > 0))
+        /* Among a list of ids, one the subtree has no link to is not its,
+         * nor one its TLP keeps from it. */
+        if (r == 0 && (!by_site || (se->n_links > 0 && ts_store_tlp_visible(se))))
             r = cb(se, ctx);
         if (f->ids == NULL)
             sqlite3_reset(lk);
@@ -2431,6 +2435,7 @@ const struct ts_store_ops ts_store_sqlite_ops = {
     .portal = &ts_sq_portal_ops,
     .advisory = &ts_sq_advisory_ops,
     .scan = &ts_sq_scan_ops,
+    .feed = &ts_sq_feed_ops,
     .notify = &ts_sq_notify_ops,
     .incident = &ts_sq_incident_ops,
 };

@@ -28,6 +28,7 @@ enum {
     TS_SQX_PORTAL = 16,    /* sqlite_portal.c: the portal's event queries */
     TS_SQX_ADVISORY = 48,  /* sqlite_advisory.c: advisories, platforms, matches */
     TS_SQX_INCIDENT = 112, /* sqlite_incident.c: incidents, rules, audit, roll-ups */
+    TS_SQX_FEED = 176,     /* sqlite_feed.c: report schemas, scheduled feeds, API reports */
     TS_SQX_SCAN = 208,     /* sqlite_scan.c: scans, their services and findings */
     TS_SQX_NOTIFY = 240,   /* sqlite_notify.c: contacts, digests, outbox */
     TS_SQX_COUNT = 288,
@@ -97,3 +98,4 @@ extern const char ts_sq_migration_scan[];             /* v9 */
 extern const char ts_sq_migration_advisory_entries[]; /* v10 */
 extern const char ts_sq_migration_notify[];           /* v11 */
 extern const char ts_sq_migration_incidents[];        /* v12 */
+extern const char ts_sq_migration_feeds[];            /* v13 */

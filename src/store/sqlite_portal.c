@@ -45,10 +45,12 @@ const char ts_sq_migration_portal[] =
 /* Two ways to bound statistics by a subtree, as for pages: IN reads the
  * subtree's links through the site index (cost: its links), EXISTS probes the
  * links of each event of the window (cost: the window). */
-#define ST_IN_SUB " AND e.id IN (SELECT l.id >> 16 FROM event_links l WHERE l.site_id IN sub)"
+#define TLP_SUB TS_TLP_SITE_SQL(" IN sub")
+#define ST_IN_SUB                                                                                  \
+    " AND e.id IN (SELECT l.id >> 16 FROM event_links l WHERE l.site_id IN sub)" TLP_SUB
 #define ST_EXISTS_SUB                                                                              \
     " AND EXISTS (SELECT 1 FROM event_links l WHERE l.id" TS_LINKS_OF(                             \
-        "e.id") " AND +l.site_id IN sub)"
+        "e.id") " AND +l.site_id IN sub)" TLP_SUB
 #define TOP_COLS                                                                                   \
     "SELECT max(CASE l.role WHEN 1 THEN e.src_family ELSE e.dst_family END),"                      \
     " CASE l.role WHEN 1 THEN e.src_ip ELSE e.dst_ip END AS ip, count(*) AS n"
@@ -93,13 +95,13 @@ static const char *const sql_text[P_COUNT_] = {
     "SELECT e.id FROM events e WHERE e.id < :before AND e.id > :floor"
     " AND EXISTS (SELECT 1 FROM event_links l"
     " WHERE l.id" TS_LINKS_OF("e.id") " AND +l.site_id IN sub"
-                                      " AND (:role IS NULL OR l.role = :role))" PF_FILTERS
+                                      " AND (:role IS NULL OR l.role = :role))" PF_FILTERS TLP_SUB
                                       " ORDER BY e.id DESC LIMIT :lim",
     /* A small subtree: its links through the site index, then the events. */
     [P_PAGE_IN] = SUB_CTE "SELECT e.id FROM events e WHERE e.id IN (SELECT l.id >> 16"
                           " FROM event_links l WHERE l.site_id IN sub AND l.id < :before * 65536"
                           " AND (:role IS NULL OR l.role = :role))"
-                          " AND e.id < :before" PF_FILTERS " ORDER BY e.id DESC LIMIT :lim",
+                          " AND e.id < :before" PF_FILTERS TLP_SUB " ORDER BY e.id DESC LIMIT :lim",
     [P_PAGE_ALL_IP] = "SELECT e.id FROM events e WHERE e.id < :before" PF_IP_IDS
                       " AND (:role IS NULL OR EXISTS (SELECT 1 FROM event_links l"
                       " WHERE l.id BETWEEN e.id * 65536 + (:role - 1) * 32768"
@@ -108,7 +110,7 @@ static const char *const sql_text[P_COUNT_] = {
     [P_PAGE_SITE_IP] = SUB_CTE "SELECT e.id FROM events e WHERE e.id < :before" PF_IP_IDS
                        " AND EXISTS (SELECT 1 FROM event_links l"
                        " WHERE l.id" TS_LINKS_OF("e.id") " AND +l.site_id IN sub"
-                       " AND (:role IS NULL OR l.role = :role))" PF_FILTERS
+                       " AND (:role IS NULL OR l.role = :role))" PF_FILTERS TLP_SUB
                        " ORDER BY e.id DESC LIMIT :lim",
     /* The roll-ups of whole days (sqlite_incident.c): a subtree's counts are
      * its root's rows (site 0: the CSIRT's). */
@@ -128,12 +130,12 @@ static const char *const sql_text[P_COUNT_] = {
     " ON l.id" TS_LINKS_OF("e.id") " WHERE" ST_TIME
                                    " AND ip IS NOT NULL GROUP BY ip",
     [P_TOP_SITE] = SUB_CTE TOP_COLS " FROM event_links l JOIN events e ON e.id = l.id >> 16"
-                                    " WHERE l.site_id IN sub AND" ST_TIME
+                                    " WHERE l.site_id IN sub AND" ST_TIME TLP_SUB
                                     " AND ip IS NOT NULL GROUP BY ip",
     [P_TOP_WALK] = SUB_CTE TOP_COLS
     " FROM events e JOIN event_links l"
     " ON l.id" TS_LINKS_OF("e.id") " WHERE" ST_TIME " AND +l.site_id IN sub AND ip IS NOT NULL"
-                                   " GROUP BY ip",
+                                   TLP_SUB " GROUP BY ip",
     [P_SUB_LINKS] = SUB_CTE "SELECT count(*) FROM event_links l WHERE l.site_id IN sub",
     [P_WIN_COUNT] = "SELECT count(*) FROM events e WHERE" ST_TIME,
     [P_MAX_ID] = "SELECT coalesce(max(id), 0) FROM events",

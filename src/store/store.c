@@ -636,3 +636,18 @@ int ts_store_inputs_foreach(ts_store_t *st, ts_input_cb cb, void *ctx)
 {
     return st->ops->inputs_foreach(st, cb, ctx);
 }
+
+bool ts_store_tlp_visible(const ts_stored_event_t *se)
+{
+    switch (se->ev.tlp) {
+    case TS_TLP_RED:
+        return false;
+    case TS_TLP_AMBER_STRICT:
+        for (int i = 0; i < se->n_links; i++)
+            if (se->links[i].match.kind == TS_RULE_NETWORK)
+                return true;
+        return false;
+    default:
+        return true;
+    }
+}

@@ -23,6 +23,18 @@
 #define TS_LINK_ID_NONE (INT64_MAX >> (TS_LINK_SHIFT + 1))
 _Static_assert(TS_LINK_ROLE_IDS == TS_ROUTE_LINKS_MAX, "a role's link ids hold its links");
 
+/* TLP 2.0 in a site's view, as SQL (both dialects) for the statements that
+ * read a subtree's events (events aliased e; in_sub is how the statement says
+ * "a site of the subtree": " IN sub", " = ANY($6::bigint[])"): events without
+ * a label and at CLEAR, GREEN or AMBER; AMBER+STRICT only when one of the
+ * subtree's links matched by network (the event is about the site's own
+ * addresses, not a shared ASN or domain); RED never. ts_store_tlp_visible()
+ * says the same of an event in C. */
+#define TS_TLP_SITE_SQL(in_sub)                                                                    \
+    " AND (e.tlp IS NULL OR e.tlp IN ('CLEAR', 'GREEN', 'AMBER') OR (e.tlp = 'AMBER+STRICT'"       \
+    " AND EXISTS (SELECT 1 FROM event_links t WHERE t.id" TS_LINKS_OF(                             \
+        "e.id") " AND t.site_id" in_sub " AND t.kind = 1)))"
+
 /* The id of link n (0-based, within its role) of event eid. */
 static inline int64_t ts_link_id(int64_t eid, ts_role_t role, int n)
 {
@@ -35,6 +47,7 @@ struct ts_store_cert_ops;
 struct ts_store_portal_ops;
 struct ts_store_advisory_ops;
 struct ts_store_scan_ops;
+struct ts_store_feed_ops;
 struct ts_store_notify_ops;
 struct ts_store_incident_ops;
 struct ts_incagg;
@@ -92,6 +105,7 @@ struct ts_store_ops {
     const struct ts_store_portal_ops *portal;     /* store/eventq_int.h */
     const struct ts_store_advisory_ops *advisory; /* store/advstore_int.h */
     const struct ts_store_scan_ops *scan;         /* store/scanstore_int.h */
+    const struct ts_store_feed_ops *feed;         /* store/feedstore_int.h */
     const struct ts_store_notify_ops *notify;     /* store/notifystore_int.h */
     const struct ts_store_incident_ops *incident; /* store/incstore_int.h */
 };
@@ -113,6 +127,7 @@ extern const struct ts_store_cert_ops ts_sq_cert_ops;
 extern const struct ts_store_portal_ops ts_sq_portal_ops;
 extern const struct ts_store_advisory_ops ts_sq_advisory_ops;
 extern const struct ts_store_scan_ops ts_sq_scan_ops;
+extern const struct ts_store_feed_ops ts_sq_feed_ops;
 extern const struct ts_store_incident_ops ts_sq_incident_ops;
 
 /* For a backend's event_add: checks e and its links against the rules of
@@ -148,6 +163,10 @@ bool ts_store_share_encode(const ts_targets_t *t, ts_buf_t *out);
  * or *t. \retval 0.  \retval TS_EINVAL not what the encoders write. */
 TS_MUSTCHECK int ts_store_targets_decode(ts_str_t json, ts_arena_t *a, ts_event_t *e);
 TS_MUSTCHECK int ts_store_share_decode(ts_str_t json, ts_arena_t *a, ts_targets_t *t /* OUT */);
+
+/* For a backend's site-scoped read, once se holds only the links visible to
+ * the subtree: whether the site may see the event at all (TS_TLP_SITE_SQL). */
+bool ts_store_tlp_visible(const ts_stored_event_t *se);
 
 /* For a backend's site-scoped read, once se holds only the links visible to
  * the subtree: each side's targets become the union of those links' shares
