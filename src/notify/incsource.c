@@ -13,7 +13,8 @@
  * portal shows it) and the link are the portal's incident page's own; the
  * CSV holds the incident's newest EVENTS_MAX events as the site sees them
  * (its own share of each, as `tocsin events --format csv` writes them),
- * the rest being on the linked page. Incidents are read a page of changes
+ * the rest being on the linked page; the same events as an IODEF 2 document
+ * (output/export.h) for the contacts who ask for IODEF. Incidents are read a page of changes
  * at a time; the events cost two queries per incident handed out. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "core/mem.h"
 #include "incident/report.h"
 #include "notify/item.h"
+#include "output/export.h"
 #include "output/format.h"
 #include "store/incstore.h"
 
@@ -121,35 +123,50 @@ static int keep(const ts_incident_t *inc, void *ctx)
     return 0;
 }
 
-static int event_csv(const ts_stored_event_t *ev, void *ctx)
+struct event_out {
+    ts_buf_t *csv, *iodef;
+    ts_export_t x;
+};
+
+static int event_out(const ts_stored_event_t *ev, void *ctx)
 {
-    ts_format_event(TS_FMT_CSV, ev, ctx);
+    struct event_out *o = ctx;
+    ts_format_event(TS_FMT_CSV, ev, o->csv);
+    (void)ts_export_event(&o->x, ev, o->iodef); /* false: its TLP keeps it out */
     return 0;
 }
 
-/* The incident's newest events as its site sees them, as CSV into out; the
- * incident's own row (already in h->csv) when it has none left to show
- * (pruned). Run while no statement of the incident store is open. */
-static int events_of(ts_store_t *st, const held_t *h, ts_buf_t *out)
+/* The incident's newest events as its site sees them, as CSV into csv and
+ * IODEF into iodef (empty when none); the incident's own row (already in
+ * h->csv) when it has none left to show (pruned). Run while no statement of
+ * the incident store is open. */
+static int events_of(ts_store_t *st, const held_t *h, int64_t now, ts_buf_t *csv, ts_buf_t *iodef)
 {
     int64_t ids[EVENTS_MAX];
     size_t n = 0;
     bool more = false;
-    ts_buf_reset(out);
+    ts_buf_reset(csv);
+    ts_buf_reset(iodef);
     int r = ts_store_incident_events(st, h->site_id, h->id, 0, ids, EVENTS_MAX, &n, &more);
     if (r == TS_ENOENT || (r == 0 && n == 0)) {
-        ts_buf_puts(out, h->csv);
+        ts_buf_puts(csv, h->csv);
         return 0;
     }
     if (r)
         return r;
-    ts_format_header(TS_FMT_CSV, out);
+    ts_format_header(TS_FMT_CSV, csv);
+    struct event_out o = {.csv = csv, .iodef = iodef};
+    ts_export_begin(&o.x, TS_EXPORT_IODEF, now, iodef);
     ts_event_filter_t ef;
     ts_event_filter_init(&ef);
     ef.site_id = h->site_id;
     ef.ids = ids;
     ef.n_ids = n;
-    return ts_store_events_foreach(st, &ef, event_csv, out);
+    r = ts_store_events_foreach(st, &ef, event_out, &o);
+    ts_export_end(&o.x, iodef);
+    if (o.x.written == 0)
+        ts_buf_reset(iodef); /* nothing it may carry: no document */
+    return r;
 }
 
 static void release(page_t *p)
@@ -167,13 +184,13 @@ static void release(page_t *p)
 static int collect(ts_store_t *st, int64_t mark, int64_t now, const char *portal,
                    ts_nitem_emit_fn emit, void *ctx, int64_t *new_mark)
 {
-    (void)now; /* the sequence is committed in order: nothing to hold back */
+    /* The sequence is committed in order: nothing to hold back. */
     *new_mark = mark;
     ts_incconf_t conf;
     int r = ts_store_incident_config(st, &conf);
     page_t *p = ts_xcalloc(1, sizeof *p);
     p->conf = &conf;
-    ts_buf_t link = TS_BUF_INIT, csv = TS_BUF_INIT;
+    ts_buf_t link = TS_BUF_INIT, csv = TS_BUF_INIT, iodef = TS_BUF_INIT;
     for (bool more = true; r == 0 && more;) {
         p->last = *new_mark;
         /* A page is read whole before anything is emitted: the builder
@@ -187,7 +204,7 @@ static int collect(ts_store_t *st, int64_t mark, int64_t now, const char *portal
             ts_buf_reset(&link);
             ts_buf_printf(&link, "%s/#/incidents/%" PRId64, portal ? portal : "", h->id);
             const char *hosts[1] = {h->host};
-            r = events_of(st, h, &csv);
+            r = events_of(st, h, now, &csv, &iodef);
             if (r)
                 break;
             ts_nitem_t it = {
@@ -203,6 +220,7 @@ static int collect(ts_store_t *st, int64_t mark, int64_t now, const char *portal
                 .why = h->why,
                 .link = link.data,
                 .events_csv = csv.data,
+                .events_iodef = iodef.len ? iodef.data : NULL,
             };
             r = emit(&it, ctx);
         }
@@ -214,6 +232,7 @@ static int collect(ts_store_t *st, int64_t mark, int64_t now, const char *portal
     free(p);
     ts_buf_free(&link);
     ts_buf_free(&csv);
+    ts_buf_free(&iodef);
     return r;
 }
 

@@ -51,8 +51,7 @@ int ts_store_incidents(ts_store_t *st, const ts_incident_filter_t *f, ts_inciden
     return st->ops->incident->list(st, f, cb, ctx, more);
 }
 
-int ts_store_incident_get(ts_store_t *st, int64_t site_id, int64_t id, ts_incident_cb cb,
-                          void *ctx)
+int ts_store_incident_get(ts_store_t *st, int64_t site_id, int64_t id, ts_incident_cb cb, void *ctx)
 {
     INC_OPS(st, get);
     if (cb == NULL || site_id < 0)
@@ -236,7 +235,8 @@ int ts_store_incidents_changed(ts_store_t *st, int64_t site_id, int64_t watermar
     return st->ops->incident->changed(st, site_id, watermark, limit, cb, ctx);
 }
 
-/* ---- Retention ----------------------------------------------------------------------------------- */
+/* ---- Retention
+ * ----------------------------------------------------------------------------------- */
 
 /* One kind of row in transactions of at most batch: until a step removes
  * fewer than that (or, dry, once: a count is one statement). */
@@ -244,7 +244,7 @@ static int prune_what(ts_store_t *st, ts_prune_what_t what, ts_type_t type, int6
                       size_t batch, bool dry_run, const volatile int *stop, uint64_t *total)
 {
     for (;;) {
-        if (stop && *stop)
+        if (stop && __atomic_load_n(stop, __ATOMIC_ACQUIRE)) /* set by a signal handler */
             return TS_EINTR;
         uint64_t n = 0;
         int r = dry_run ? ts_store_read_begin(st) : ts_store_begin(st);
@@ -295,8 +295,8 @@ int ts_store_prune(ts_store_t *st, int64_t now, size_t batch, bool dry_run,
             r = prune_what(st, TS_PRUNE_EVENTS, (ts_type_t)t, now - c.retention_events, batch,
                            dry_run, stop, &out->events);
     if (r == 0 && !any_own)
-        r = prune_what(st, TS_PRUNE_EVENTS, TS_RSIT_TYPES, now - c.retention_events, batch,
-                       dry_run, stop, &out->events);
+        r = prune_what(st, TS_PRUNE_EVENTS, TS_RSIT_TYPES, now - c.retention_events, batch, dry_run,
+                       stop, &out->events);
     int64_t keep = now - c.retention_incidents;
     if (r == 0)
         r = prune_what(st, TS_PRUNE_INCIDENTS, 0, keep, batch, dry_run, stop, &out->incidents);

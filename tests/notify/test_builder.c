@@ -672,6 +672,13 @@ static size_t incident_items(fx_t *f, int64_t t)
     return s.items;
 }
 
+static int want_iodef(const ts_contact_rec_t *c, void *ctx)
+{
+    ts_contact_rec_t u = *c;
+    u.iodef = true;
+    return ts_store_ncontact_update(ctx, &u);
+}
+
 /* New incidents reach their own site's contacts; a raise of priority comes
  * once, at once to the contact whose threshold it crosses; a change that
  * raises no priority, and a site's own state change, are no item. */
@@ -688,6 +695,8 @@ static void test_incident_source(void **state)
      * its host (12: low). */
     store_event(f, c, "scanner", "192.0.2.10", "203.0.113.5", t - HOUR);
     store_event(f, c, "exploit", "203.0.113.9", "198.51.100.7", t - HOUR);
+    /* b1 asks for IODEF too. */
+    assert_int_equal(ts_store_ncontact_get(f->st, f->b, f->b1, want_iodef, f->st), 0);
     assert_int_equal(incident_items(f, t), 2);
     assert_int_equal(incident_items(f, t), 0); /* once */
     ts_notify_stats_t s = {0};
@@ -707,6 +716,12 @@ static void test_incident_source(void **state)
     assert_null(strstr(csv, "192.0.2.10"));
     assert_int_equal(count(csv, "\r\n"), 2); /* the header and the one event */
     free(csv);
+    char *iodef = attachment_text(mail_to(&m, "abuse@site-b.test"), "iodef-1.xml");
+    assert_non_null(iodef);
+    assert_non_null(strstr(iodef, "<IODEF-Document"));
+    assert_non_null(strstr(iodef, "198.51.100.7"));
+    assert_null(strstr(iodef, "192.0.2.10"));
+    free(iodef);
     assert_non_null(strstr(tx, "https://portal.csirt.test/#/incidents/"));
     assert_null(strstr(tx, "192.0.2.10"));
     free(tx);
