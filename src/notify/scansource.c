@@ -4,7 +4,8 @@
  * the builder groups a digest by type, and a type is what a contact chooses
  * to get at once, in a digest or never. The changes since the previous scan
  * of the same targets are findings of kind "change" (scan/job.c), so the
- * mail of a repeated scan says what is new, what changed and what closed.
+ * mail of a repeated scan says what is new, what changed and what closed;
+ * a scheduled scan with a previous run tells only those (diff-only).
  *
  * Scans are few (they are requested, limited per site and day), so a round
  * reads the scan list and then only the findings of the scans that ended
@@ -78,19 +79,38 @@ static int take_finding(const ts_scan_finding_rec_t *f, void *ctx)
     return 0;
 }
 
+static void finding_free(struct finding *f)
+{
+    free(f->ip);
+    free(f->transport);
+    free(f->kind);
+    free(f->identifier);
+    free(f->type);
+    free(f->detail);
+}
+
 static void findings_free(struct finding_list *l)
 {
-    for (size_t i = 0; i < l->n; i++) {
-        struct finding *f = &l->v[i];
-        free(f->ip);
-        free(f->transport);
-        free(f->kind);
-        free(f->identifier);
-        free(f->type);
-        free(f->detail);
-    }
+    for (size_t i = 0; i < l->n; i++)
+        finding_free(&l->v[i]);
     free(l->v);
     *l = (struct finding_list){0};
+}
+
+/* A scheduled scan that has a previous run tells only what changed since
+ * (new open ports, changed products, ports no longer open): the rest was
+ * told after the first run, and a weekly mail repeating it would be noise. */
+static void only_changes(struct finding_list *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (strcmp(l->v[i].kind, "change") == 0) {
+            l->v[n++] = l->v[i];
+            continue;
+        }
+        finding_free(&l->v[i]);
+    }
+    l->n = n;
 }
 
 /* A service a site did not know it exposed, or a vulnerable product on it,
@@ -224,6 +244,12 @@ static int collect(ts_store_t *st, int64_t mark, int64_t now, const char *portal
     for (size_t i = 0; r == 0 && i < l.n; i++) {
         struct finding_list fl = {0};
         r = ts_store_scan_findings_foreach(st, l.v[i].id, take_finding, &fl);
+        int64_t prev = 0;
+        if (r == 0 && l.v[i].every_s > 0 &&
+            (r = ts_store_scan_previous(st, l.v[i].id, &prev)) == TS_ENOENT)
+            r = 0; /* a schedule's first run: everything it found */
+        if (r == 0 && prev > 0)
+            only_changes(&fl);
         if (r == 0 && fl.n > 0) {
             qsort(fl.v, fl.n, sizeof *fl.v, by_type);
             for (size_t a = 0, b; r == 0 && a < fl.n; a = b) {

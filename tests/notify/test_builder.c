@@ -461,13 +461,14 @@ static void test_advisory_source(void **state)
     mails_free(&m);
 }
 
-static int64_t scan_with(fx_t *f, int64_t site, const char *state, const ts_scan_finding_rec_t *fs,
-                         size_t n)
+static int64_t scan_every(fx_t *f, int64_t site, const char *state, int64_t every_s,
+                          const ts_scan_finding_rec_t *fs, size_t n)
 {
     ts_scan_rec_t r = {.site_id = site,
                        .requested_by = "CN=site-b admin",
                        .targets = "192.0.2.0/28",
                        .ports = "top100",
+                       .every_s = every_s,
                        .state = "running"};
     int64_t id = 0;
     assert_int_equal(ts_store_scan_add(f->st, &r, &id), 0);
@@ -478,6 +479,12 @@ static int64_t scan_with(fx_t *f, int64_t site, const char *state, const ts_scan
     }
     assert_int_equal(ts_store_scan_state(f->st, id, state, "", "connect", 16), 0);
     return id;
+}
+
+static int64_t scan_with(fx_t *f, int64_t site, const char *state, const ts_scan_finding_rec_t *fs,
+                         size_t n)
+{
+    return scan_every(f, site, state, 0, fs, n);
 }
 
 /* A site's ended scan reaches its contacts, one item per type of its
@@ -557,6 +564,55 @@ static void test_scan_source(void **state)
         free(tx);
     }
     assert_true(summary && change);
+    mails_free(&m);
+}
+
+/* A scheduled scan's first run tells everything it found; a later run only
+ * what changed since the run before, and nothing when nothing changed. */
+static void test_scan_source_schedule(void **state)
+{
+    fx_t *f = *state;
+    static const ts_scan_finding_rec_t redis = {.ip = "192.0.2.7",
+                                                .port = 6379,
+                                                .transport = "tcp",
+                                                .kind = "exposed",
+                                                .identifier = "open-redis",
+                                                .type = "vulnerable-system",
+                                                .detail = "Redis, no auth"};
+    static const ts_scan_finding_rec_t opened = {.ip = "192.0.2.8",
+                                                 .port = 23,
+                                                 .transport = "tcp",
+                                                 .kind = "change",
+                                                 .identifier = "new-open-port",
+                                                 .type = "other",
+                                                 .detail = "23/tcp is open"};
+    const int64_t week = 7 * 86400;
+    ts_scan_finding_rec_t second[] = {redis, opened};
+    scan_every(f, f->b, "done", week, &redis, 1);
+    int64_t run2 = scan_every(f, f->b, "done", week, second, 2);
+    scan_every(f, f->b, "done", week, &redis, 1);
+    ts_notify_stats_t s = {0};
+    char err[256] = "";
+    int64_t t = ts_time_now() + TS_NSOURCE_SETTLE_US + 1000000;
+    assert_int_equal(ts_notify_collect(f->st, &f->cfg, &ts_nsource_scans, t, &s, err, sizeof err),
+                     0);
+    assert_int_equal(s.items, 2); /* the first run's redis, the second run's new port */
+    assert_int_equal(ts_notify_build(f->st, &f->cfg, t, 0, &s, err, sizeof err), 0);
+    struct mails m = {0};
+    assert_int_equal(ts_store_out_foreach(f->st, 0, 0, 0, take_mail, &m), 0);
+    char changed[128], exposed[128];
+    snprintf(changed, sizeof changed, "Scan %lld of 192.0.2.0/28: 1 finding on 1 host (1 change",
+             (long long)run2);
+    snprintf(exposed, sizeof exposed, "Scan %lld of 192.0.2.0/28: 1 finding on 1 host (1 exposed",
+             (long long)run2);
+    bool change = false;
+    for (size_t i = 0; i < m.n; i++) {
+        char *tx = body_text(m.data[i]);
+        change = change || strstr(tx, changed) != NULL;
+        assert_null(strstr(tx, exposed)); /* the second run's redis was told already */
+        free(tx);
+    }
+    assert_true(change);
     mails_free(&m);
 }
 
@@ -876,6 +932,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_golden, setup, teardown),
         cmocka_unit_test_setup_teardown(test_advisory_source, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scan_source, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scan_source_schedule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_incident_source, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expired_key, setup, teardown),
