@@ -278,7 +278,6 @@ static int endpoint(ts_arena_t *a, ts_endpoint_t *ep, int which, const ts_fvalue
 int ts_field_set(ts_arena_t *a, ts_event_t *e, ts_fieldstate_t *st, const ts_field_t *f,
                  const ts_fvalue_t *v, const char *what, ts_parse_error_t *err)
 {
-    char buf[64];
     ts_str_t s;
     switch (f->id) {
     case TS_F_EXTRA:
@@ -330,7 +329,7 @@ int ts_field_set(ts_arena_t *a, ts_event_t *e, ts_fieldstate_t *st, const ts_fie
     case TS_F_FEED_PROVIDER:
         return as_text(a, v, false, what, &e->feed_provider, err);
     case TS_F_TLP:
-        s = v->kind == TS_FV_STR ? v->s : ts_str(buf, 0);
+        s = v->kind == TS_FV_STR ? v->s : ts_str_c("");
         if (ts_tlp_parse(s.ptr, s.len, &e->tlp) != 0)
             return ts_perr(err, TS_EINVAL, "%s: not a TLP label", what);
         return 0;
