@@ -6,7 +6,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "notify/mime.h"
+
+/* Appends the bytes of base64 text s[0..n) to out; line ends, padding and
+ * anything else outside the alphabet are skipped. */
+static inline void mt_b64_decode(const char *s, size_t n, ts_buf_t *out)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *c = s[i] ? strchr(alphabet, s[i]) : NULL;
+        if (c == NULL)
+            continue;
+        acc = acc << 6 | (unsigned)(c - alphabet);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            ts_buf_putc(out, (char)(acc >> bits & 0xff));
+        }
+    }
+}
 
 /* The test mail: German subject, a text, a CSV attachment, a fixed date. */
 static inline ts_mail_t mt_mail(const char *msgid)

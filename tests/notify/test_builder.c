@@ -24,6 +24,7 @@
 #include "advisory/import.h"
 #include "core/event.h"
 #include "gpgtest.h"
+#include "mimetest.h"
 #include "notify/builder.h"
 #include "notify/contact.h"
 #include "notify/mime.h"
@@ -232,7 +233,8 @@ static char *body_text(const char *mail)
     return out;
 }
 
-/* The decoded text of the attachment named name (base64), or NULL. */
+/* The decoded text of the attachment named name (base64), or NULL; free()
+ * it. */
 static char *attachment_text(const char *mail, const char *name)
 {
     char key[256];
@@ -242,23 +244,9 @@ static char *attachment_text(const char *mail, const char *name)
         return NULL;
     p += 4;
     const char *end = strstr(p, "\r\n--");
-    char *out = calloc(1, (size_t)(end - p) + 1);
-    size_t n = 0;
-    unsigned acc = 0;
-    int bits = 0;
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (; p < end; p++) {
-        const char *c = *p ? strchr(b64, *p) : NULL;
-        if (c == NULL)
-            continue; /* line ends and padding */
-        acc = (acc << 6) | (unsigned)(c - b64);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[n++] = (char)((acc >> bits) & 0xff);
-        }
-    }
-    return out;
+    ts_buf_t out = TS_BUF_INIT;
+    mt_b64_decode(p, end ? (size_t)(end - p) : strlen(p), &out);
+    return out.data ? out.data : calloc(1, 1);
 }
 
 static size_t count(const char *hay, const char *needle)

@@ -153,25 +153,6 @@ static void test_bad_input(void **state)
     ts_arena_free(a);
 }
 
-static void b64_decode(const char *s, size_t n, ts_buf_t *out)
-{
-    unsigned acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *c =
-            strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", s[i]);
-        if (s[i] == '\0' || c == NULL)
-            continue;
-        acc = acc << 6 | (unsigned)(c - "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                        "0123456789+/");
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            ts_buf_putc(out, (char)(acc >> bits & 0xff));
-        }
-    }
-}
-
 /* Checks a multipart/signed entity (headers included) with gpgsm in the
  * contact's home: the first part's bytes against the smime.p7s part. A
  * byte changed in the signed part must fail. */
@@ -190,7 +171,7 @@ static void verify_signed(const char *ent)
     char *body = strstr(sigpart, "\r\n\r\n");
     assert_non_null(body);
     ts_buf_t sig = TS_BUF_INIT;
-    b64_decode(body + 4, strlen(body + 4), &sig);
+    mt_b64_decode(body + 4, strlen(body + 4), &sig);
     char dp[1024], sp[1024], args[2200];
     snprintf(dp, sizeof dp, "%s/signed", soc.dir);
     snprintf(sp, sizeof sp, "%s/smime.p7s", soc.dir);
@@ -312,7 +293,7 @@ static void test_encrypted(void **state)
     char *body = strstr(m.data, "\r\n\r\n");
     assert_non_null(body);
     ts_buf_t der = TS_BUF_INIT;
-    b64_decode(body + 4, strlen(body + 4), &der);
+    mt_b64_decode(body + 4, strlen(body + 4), &der);
     char ep[1024], args[1200];
     snprintf(ep, sizeof ep, "%s/smime.p7m", soc.dir);
     assert_int_equal(tt_write_file(ep, der.data, der.len), 0);
