@@ -65,7 +65,8 @@ _Static_assert(R_COUNT_ <= TS_API_ROUTE_MAX, "TS_API_ROUTE_MAX is too small");
 
 bool ts_api_owns(const char *path)
 {
-    return path != NULL && strncmp(path, "/api/", 5) == 0;
+    return path != NULL && (strncmp(path, "/api/", 5) == 0 ||
+                            strncmp(path, TS_API_PUBLIC_PREFIX, strlen(TS_API_PUBLIC_PREFIX)) == 0);
 }
 
 /* ---- Errors ------------------------------------------------------------------ */
@@ -129,8 +130,17 @@ static bool parse_id(const char *s, int64_t *id)
     return true;
 }
 
+/* The published pages (no certificate; the handler gets no principal). */
+static route_t public_route_of(const char *rest)
+{
+    (void)rest;
+    return R_NONE;
+}
+
 static route_t route_of(const char *path, int64_t *id)
 {
+    if (path != NULL && strncmp(path, TS_API_PUBLIC_PREFIX, strlen(TS_API_PUBLIC_PREFIX)) == 0)
+        return public_route_of(path + strlen(TS_API_PUBLIC_PREFIX));
     if (path == NULL || strncmp(path, API_PREFIX, strlen(API_PREFIX)) != 0)
         return R_NONE;
     const char *rest = path + strlen(API_PREFIX);
@@ -1178,7 +1188,8 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
 {
     int64_t id = 0;
     route_t r = route_of(req->path, &id);
-    bool public_route = r == R_HEALTH || r == R_OPENAPI;
+    bool public_route = r == R_HEALTH || r == R_OPENAPI ||
+                        strncmp(req->path, TS_API_PUBLIC_PREFIX, strlen(TS_API_PUBLIC_PREFIX)) == 0;
     /* Unauthenticated callers learn nothing, not even which paths exist. */
     if (!public_route && !principal_ok(req->who)) {
         ts_http_resp_error(resp, 401, "unauthenticated", "a valid client certificate is required");

@@ -13,7 +13,12 @@
 #include "portal/http.h"
 #include "store/store.h"
 
-/* True when path (without query) belongs to the API (starts with /api/). */
+/* The published pages anyone may read without a certificate (the team
+ * directory's public list, the deactivated domains): GET and HEAD only. */
+#define TS_API_PUBLIC_PREFIX "/public/"
+
+/* True when path (without query) belongs to the API (starts with /api/ or
+ * TS_API_PUBLIC_PREFIX). */
 bool ts_api_owns(const char *path);
 
 /* The endpoint a path goes to, for metrics: a number below

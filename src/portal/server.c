@@ -574,10 +574,14 @@ static void on_mhd_log(void *cls, const char *fm, va_list ap)
     ts_log(atomic_load(&s->started) ? TS_LOG_DEBUG : TS_LOG_WARN, "httpd: %s", msg);
 }
 
+/* What anyone may read without a certificate: the health check, the API's
+ * description and the published pages under /public/ (the CSIRT's public
+ * lists). Their handlers get no principal, so they cannot show a site's data. */
 static bool is_public(const char *method, const char *path)
 {
     return (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) &&
-           (strcmp(path, "/api/v1/health") == 0 || strcmp(path, "/api/v1/openapi.json") == 0);
+           (strcmp(path, "/api/v1/health") == 0 || strcmp(path, "/api/v1/openapi.json") == 0 ||
+            strncmp(path, TS_API_PUBLIC_PREFIX, strlen(TS_API_PUBLIC_PREFIX)) == 0);
 }
 
 /* Verifies the connection's peer (cached until the trust state changes or

@@ -871,6 +871,14 @@ static void test_health_without_certificate(void **state)
     get(NULL, "/api/v1/openapi.json", &r);
     assert_int_equal(r.status, 200);
     hresp_free(&r);
+    /* The published pages need no certificate (an unknown one is a plain
+     * 404); a path that only starts like them is not published. */
+    get(NULL, "/public/no-such-page", &r);
+    assert_int_equal(r.status, 404);
+    hresp_free(&r);
+    get(NULL, "/publicity", &r);
+    assert_int_equal(r.status, 403);
+    hresp_free(&r);
 }
 
 static void test_response_headers(void **state)
