@@ -56,6 +56,9 @@ int ts_cli_parse_limit(const char *s, size_t *limit);
 void ts_cli_usage_error(const char *cmd, const char *fmt, ...) TS_PRINTF(2, 3);
 /* True when stdout/stderr is a terminal. */
 bool ts_cli_tty(int fd);
+/* Writes "cli:USER" (or "cli:uidN"), who made a change from the command line,
+ * as audit trails record it, into buf (truncated to size). */
+void ts_cli_who(char *buf, size_t size);
 
 /* A verb of a command with subcommands ("cert issue", "site add"). */
 typedef struct ts_cli_verb {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -183,4 +184,14 @@ int ts_cli_dispatch(ts_cli_t *cli, int argc, char **argv, const char *group,
     }
     ts_cli_usage_error(group, "%s: unknown command '%s'", group, verb);
     return TS_EXIT_USAGE;
+}
+
+void ts_cli_who(char *buf, size_t size)
+{
+    const struct passwd *pw = getpwuid(getuid());
+    const char *user = pw && pw->pw_name ? pw->pw_name : NULL;
+    if (user == NULL || *user == '\0')
+        snprintf(buf, size, "cli:uid%u", (unsigned)getuid());
+    else
+        snprintf(buf, size, "cli:%.100s", user);
 }

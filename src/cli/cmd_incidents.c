@@ -5,7 +5,6 @@
  * audited as "cli:USER". */
 #include <getopt.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,17 +105,6 @@ static void prune_usage(FILE *out)
 }
 
 /* ---- Helpers ------------------------------------------------------------------------ */
-
-/* "cli:USER": who made a change from the command line. */
-static void cli_who(char *buf, size_t size)
-{
-    const struct passwd *pw = getpwuid(getuid());
-    const char *user = pw && pw->pw_name ? pw->pw_name : NULL;
-    if (user == NULL || *user == '\0')
-        snprintf(buf, size, "cli:uid%u", (unsigned)getuid());
-    else
-        snprintf(buf, size, "cli:%.100s", user);
-}
 
 static int find_site(ts_store_t *st, const char *name, int64_t *id)
 {
@@ -590,7 +578,7 @@ static int inc_set(ts_cli_t *cli, int argc, char **argv)
     if (rc)
         return rc;
     char who[TS_INC_WHO_MAX];
-    cli_who(who, sizeof who);
+    ts_cli_who(who, sizeof who);
     ts_inc_state_t old = state;
     int r = ts_store_incident_set_state(st, root, id, state, o.note, who, &old);
     if (r == TS_ENOENT)
@@ -638,7 +626,7 @@ static int inc_config(ts_cli_t *cli, int argc, char **argv)
     if ((o.load ? ts_cli_open(cli, &st) : ts_cli_open_existing(cli, &st)) < 0)
         return TS_EXIT_FAIL;
     char who[TS_INC_WHO_MAX];
-    cli_who(who, sizeof who);
+    ts_cli_who(who, sizeof who);
     int r = o.load ? ts_store_incident_config_set(st, &c, who) : ts_store_incident_config(st, &c);
     if (r) {
         fprintf(stderr, "tocsin: incident config: %s\n", ts_store_errmsg(st));
@@ -822,7 +810,7 @@ static int add_to_site(ts_cli_t *cli, const char *site, const char *net, ts_supp
         return TS_EXIT_FAIL;
     const char *what = r ? "suppression rule" : "critical mark";
     char who[TS_INC_WHO_MAX];
-    cli_who(who, sizeof who);
+    ts_cli_who(who, sizeof who);
     int64_t site_id = 0, id = 0;
     int rc = find_site(st, site, &site_id);
     if (rc == 0 && r) {
@@ -984,7 +972,7 @@ static int rule_remove(ts_cli_t *cli, int argc, char **argv, const char *group,
     int r = find_site(st, o.site, &root);
     if (r == 0) {
         char who[TS_INC_WHO_MAX];
-        cli_who(who, sizeof who);
+        ts_cli_who(who, sizeof who);
         r = remove(st, root, id, who);
         if (r == TS_ENOENT)
             fprintf(stderr, "tocsin: site %s has no %s %" PRId64 "\n", o.site, group, id);
