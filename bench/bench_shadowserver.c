@@ -7,7 +7,8 @@
  *      durably stored per second;
  * each in a child process whose peak RSS is reported. Medians of RUNS.
  *
- * Usage: bench_shadowserver [ROWS] [RUNS] [DIR] [parse|store|both] [BATCH]
+ * Usage: bench_shadowserver [ROWS] [RUNS] [DIR] [parse|store|both] [BATCH] [BATCH_BYTES]
+ * (BATCH_BYTES 0, the default: the ingest's own memory bound per batch)
  * Needs ../shared/corpus (or $TS_CORPUS_DIR) for the sample and the schema. */
 #include <stdint.h>
 #include <stdio.h>
@@ -152,7 +153,7 @@ static double in_child(double (*fn)(void *), void *arg, long *rss)
 typedef struct job {
     const char *schema, *data_path, *dir;
     const char *data;
-    size_t len, header_len, rows, batch;
+    size_t len, header_len, rows, batch, batch_bytes;
 } job_t;
 
 static double parse_route(void *arg)
@@ -210,6 +211,7 @@ static double store(void *arg)
     o.parser_cfg.report = "event_honeypot_brute_force";
     o.batch_ms = 2000;
     o.batch_max = j->batch;
+    o.batch_bytes = j->batch_bytes;
     ts_ingest_stats_t stats;
     double t0 = now_s();
     int rc = ts_ingest_run(st, &c, &o, &stats);
@@ -237,6 +239,7 @@ int main(int argc, char **argv)
     const char *dir = argc > 3 ? argv[3] : "/tmp";
     const char *only = argc > 4 ? argv[4] : "";
     size_t batch = argc > 5 ? (size_t)strtoull(argv[5], NULL, 10) : 20000;
+    size_t batch_bytes = argc > 6 ? (size_t)strtoull(argv[6], NULL, 10) : 0;
     if (runs < 1 || runs > 20)
         runs = 5;
     const char *corpus = getenv("TS_CORPUS_DIR");
@@ -256,7 +259,8 @@ int main(int argc, char **argv)
     fclose(f);
     sample[sn] = '\0';
     ts_buf_t data = TS_BUF_INIT;
-    job_t j = {.schema = schema, .dir = dir, .rows = rows, .batch = batch};
+    job_t j = {
+        .schema = schema, .dir = dir, .rows = rows, .batch = batch, .batch_bytes = batch_bytes};
     generate(sample, rows, &data, &j.header_len);
     j.data = data.data;
     j.len = data.len;
@@ -269,8 +273,9 @@ int main(int argc, char **argv)
     }
     j.data_path = path;
     printf("bench_shadowserver: %zu rows of event4_honeypot_brute_force, %.1f MB (%.0f B/row), "
-           "batches of %zu\n",
-           rows, (double)data.len / 1e6, (double)(data.len - j.header_len) / (double)rows, batch);
+           "batches of %zu records or %zu bytes\n",
+           rows, (double)data.len / 1e6, (double)(data.len - j.header_len) / (double)rows, batch,
+           batch_bytes ? batch_bytes : (size_t)TS_INGEST_BATCH_BYTES);
     double r1[20], r2[20];
     long rss1 = 0, rss2 = 0, rss = 0;
     for (int r = 0; r < runs; r++) {

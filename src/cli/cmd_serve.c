@@ -568,8 +568,11 @@ static int portal_setup(ts_cli_t *cli, ts_server_opts_t *so, char **ca_default, 
 }
 
 /* A batch must fit one NATS message (max_payload, 8 MiB in the shipped
- * configurations): 1000 records of a few KiB at most. */
+ * configurations): at most 1000 records, and at most 4 MiB of them, so that
+ * even records near their size limits fit (a batch encodes smaller than it
+ * lies in memory; the record that crosses the bound adds at most ~400 KB). */
 #define BUS_BATCH_MAX 1000
+#define BUS_BATCH_BYTES (4u << 20)
 
 int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
 {
@@ -770,8 +773,10 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         goto out;
     }
     pl.bus_opts.node = pl.node;
-    for (size_t i = 0; pl.bus_url && i < n_inputs; i++)
+    for (size_t i = 0; pl.bus_url && i < n_inputs; i++) {
         inputs[i].o.batch_max = BUS_BATCH_MAX;
+        inputs[i].o.batch_bytes = BUS_BATCH_BYTES;
+    }
     char *ca_default = NULL;
     char beside[4096];
     rc = portal ? portal_setup(cli, &so, &ca_default, beside, sizeof beside) : TS_EXIT_OK;

@@ -17,6 +17,7 @@ struct block {
 struct ts_arena {
     struct block *head;
     size_t block_size;
+    size_t bytes; /* of every block in the chain */
 };
 
 static struct block *block_new(size_t size)
@@ -33,6 +34,7 @@ ts_arena_t *ts_arena_new(size_t block_size)
     ts_arena_t *a = ts_xcalloc(1, sizeof *a);
     a->block_size = block_size < 1024 ? 1024 : block_size;
     a->head = block_new(a->block_size);
+    a->bytes = a->block_size;
     return a;
 }
 
@@ -60,6 +62,7 @@ void ts_arena_reset(ts_arena_t *a)
     }
     b->used = 0;
     a->head = b;
+    a->bytes = b->size;
 }
 
 void *ts_arena_alloc(ts_arena_t *a, size_t n)
@@ -71,10 +74,16 @@ void *ts_arena_alloc(ts_arena_t *a, size_t n)
         b = block_new(size);
         b->next = a->head;
         a->head = b;
+        a->bytes += size;
     }
     void *p = b->data + b->used;
     b->used += n;
     return p;
+}
+
+size_t ts_arena_size(const ts_arena_t *a)
+{
+    return a->bytes;
 }
 
 ts_str_t ts_arena_strdup(ts_arena_t *a, ts_str_t s)

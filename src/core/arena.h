@@ -16,5 +16,8 @@ void ts_arena_free(ts_arena_t *a);
 void ts_arena_reset(ts_arena_t *a);
 /* 16-byte aligned memory valid until reset/free. Aborts on OOM. */
 void *ts_arena_alloc(ts_arena_t *a, size_t n);
+/* Bytes the arena holds (its blocks, used or not): what a batch costs in
+ * memory, for bounding it. */
+size_t ts_arena_size(const ts_arena_t *a);
 /* Copy of the slice, NUL-terminated, owned by the arena. */
 ts_str_t ts_arena_strdup(ts_arena_t *a, ts_str_t s);

@@ -37,6 +37,7 @@ void ts_ingest_opts_init(ts_ingest_opts_t *o)
 {
     memset(o, 0, sizeof *o);
     o->batch_max = 20000;
+    o->batch_bytes = TS_INGEST_BATCH_BYTES;
     o->batch_ms = 200;
     o->poll_ms = 100;
 }
@@ -602,6 +603,7 @@ static int read_loop(struct run *r)
 {
     const ts_ingest_opts_t *o = r->o;
     size_t batch_max = o->batch_max ? o->batch_max : 20000;
+    size_t batch_bytes = o->batch_bytes ? o->batch_bytes : TS_INGEST_BATCH_BYTES;
     int batch_ms = o->batch_ms > 0 ? o->batch_ms : 200;
     int poll_ms = o->poll_ms > 0 ? o->poll_ms : 100;
     bool draining = false; /* old file after rotation: read to its end, then switch */
@@ -635,7 +637,8 @@ static int read_loop(struct run *r)
             } else {
                 process_line(r, &line);
             }
-            if (r->cur->n >= batch_max || mono_ms() - r->batch_start_ms >= batch_ms)
+            if (r->cur->n >= batch_max || ts_arena_size(r->cur->arena) >= batch_bytes ||
+                mono_ms() - r->batch_start_ms >= batch_ms)
                 if ((rc = batch_submit(r)) < 0)
                     return rc;
             continue;

@@ -44,6 +44,8 @@ typedef struct ts_ingest_opts {
     bool follow;                    /* keep reading as the file grows; wait for a missing one */
     bool from_start;                /* ignore the checkpoint and read from byte 0 */
     size_t batch_max;               /* records per transaction (default 20000) */
+    size_t batch_bytes;             /* memory a batch may hold before it is handed on, whatever
+                                       its records (default TS_INGEST_BATCH_BYTES) */
     int batch_ms;                   /* longest wait before a partial batch commits (default 200) */
     int poll_ms;                    /* follow mode: how often to look for new data (default 100) */
     ts_parser_cfg_t parser_cfg;     /* report, schema, mapping of formats that keep state */
@@ -59,6 +61,13 @@ typedef struct ts_ingest_opts {
                                        a NATS bus hands them to a writer process */
     void *progress_ctx;
 } ts_ingest_opts_t;
+
+/* Two batches are alive at a time (one filling, one being written), so this
+ * bounds an input's memory: a Shadowserver row with 80 extra fields costs
+ * ~2-4 KB in a batch (20,000 of them twice over were 100 MiB), a Suricata
+ * alert a few hundred bytes, the largest event (every field at its limit)
+ * ~400 KB. Measured with bench/bench_shadowserver (docs/feeds.md). */
+#define TS_INGEST_BATCH_BYTES (6u << 20)
 
 void ts_ingest_opts_init(ts_ingest_opts_t *o);
 

@@ -62,9 +62,26 @@ static void test_large_allocations_and_reset(void **state)
     ts_arena_free(a);
 }
 
+static void test_arena_size(void **state)
+{
+    (void)state;
+    ts_arena_t *a = ts_arena_new(4096);
+    assert_int_equal(ts_arena_size(a), 4096);
+    (void)ts_arena_alloc(a, 4000);
+    assert_int_equal(ts_arena_size(a), 4096);
+    (void)ts_arena_alloc(a, 1000); /* a new block */
+    assert_int_equal(ts_arena_size(a), 8192);
+    (void)ts_arena_alloc(a, 100000); /* a block of its own size */
+    assert_int_equal(ts_arena_size(a), 8192 + 100000);
+    ts_arena_reset(a);
+    assert_int_equal(ts_arena_size(a), 4096);
+    ts_arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_arena_size),
         cmocka_unit_test(test_degenerate_sizes),
         cmocka_unit_test(test_alignment_and_copies),
         cmocka_unit_test(test_large_allocations_and_reset),
