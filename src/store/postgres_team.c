@@ -204,8 +204,7 @@ static int put_lists(struct pg_store *pg, int64_t id, const ts_team_rec_t *t)
     return err;
 }
 
-static int pg_add(ts_store_t *st, const ts_team_rec_t *t, int64_t now, const char *who,
-                  int64_t *id)
+static int pg_add(ts_store_t *st, const ts_team_rec_t *t, int64_t now, const char *who, int64_t *id)
 {
     struct pg_store *pg = ts_pg(st);
     bool own;
@@ -391,8 +390,8 @@ static int pg_move(ts_store_t *st, const struct ts_team_move *m)
     return ts_pg_op_end(pg, own, err);
 }
 
-static int pg_sponsor_add(ts_store_t *st, int64_t team_id, int64_t sponsor_id,
-                          const char *sponsor, int64_t now, const char *who)
+static int pg_sponsor_add(ts_store_t *st, int64_t team_id, int64_t sponsor_id, const char *sponsor,
+                          int64_t now, const char *who)
 {
     struct pg_store *pg = ts_pg(st);
     bool own;
@@ -407,8 +406,8 @@ static int pg_sponsor_add(ts_store_t *st, int64_t team_id, int64_t sponsor_id,
     ts_pg_text(&p, nz(who));
     err = ts_pg_run(pg, Q_SPONSOR_ADD, sql_sponsor_add, &p, NULL);
     if (err == 0)
-        err = audit(pg, team_id, now, who, "sponsor", TS_TEAM_CANDIDATE, TS_TEAM_CANDIDATE,
-                    sponsor);
+        err =
+            audit(pg, team_id, now, who, "sponsor", TS_TEAM_CANDIDATE, TS_TEAM_CANDIDATE, sponsor);
     return ts_pg_op_end(pg, own, err);
 }
 

@@ -195,8 +195,7 @@ static int put_lists(struct sq_store *sq, int64_t id, const ts_team_rec_t *t)
     return err;
 }
 
-static int sq_add(ts_store_t *st, const ts_team_rec_t *t, int64_t now, const char *who,
-                  int64_t *id)
+static int sq_add(ts_store_t *st, const ts_team_rec_t *t, int64_t now, const char *who, int64_t *id)
 {
     struct sq_store *sq = ts_sq(st);
     bool own;
@@ -393,8 +392,8 @@ static int sq_move(ts_store_t *st, const struct ts_team_move *m)
     return ts_sq_op_end(sq, own, err);
 }
 
-static int sq_sponsor_add(ts_store_t *st, int64_t team_id, int64_t sponsor_id,
-                          const char *sponsor, int64_t now, const char *who)
+static int sq_sponsor_add(ts_store_t *st, int64_t team_id, int64_t sponsor_id, const char *sponsor,
+                          int64_t now, const char *who)
 {
     struct sq_store *sq = ts_sq(st);
     bool own;
@@ -410,8 +409,8 @@ static int sq_sponsor_add(ts_store_t *st, int64_t team_id, int64_t sponsor_id,
         err = ts_sq_run(sq, s);
     }
     if (err == 0)
-        err = audit(sq, team_id, now, who, "sponsor", TS_TEAM_CANDIDATE, TS_TEAM_CANDIDATE,
-                    sponsor);
+        err =
+            audit(sq, team_id, now, who, "sponsor", TS_TEAM_CANDIDATE, TS_TEAM_CANDIDATE, sponsor);
     return ts_sq_op_end(sq, own, err);
 }
 

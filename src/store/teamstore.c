@@ -20,10 +20,13 @@
     } while (0)
 
 static const char *const state_names[] = {
-    [TS_TEAM_CANDIDATE] = "candidate",   [TS_TEAM_LISTED] = "listed",
+    [TS_TEAM_CANDIDATE] = "candidate",
+    [TS_TEAM_LISTED] = "listed",
     [TS_TEAM_ACCR_CANDIDATE] = "accreditation-candidate",
-    [TS_TEAM_ACCREDITED] = "accredited", [TS_TEAM_SUSPENDED] = "suspended",
-    [TS_TEAM_REJECTED] = "rejected",     [TS_TEAM_CLOSED] = "closed",
+    [TS_TEAM_ACCREDITED] = "accredited",
+    [TS_TEAM_SUSPENDED] = "suspended",
+    [TS_TEAM_REJECTED] = "rejected",
+    [TS_TEAM_CLOSED] = "closed",
 };
 
 const char *ts_team_state_name(int state)
@@ -308,7 +311,7 @@ int ts_store_teams_foreach(ts_store_t *st, int state, ts_team_cb cb, void *ctx)
     TEAM_OPS(st, foreach);
     if (cb == NULL || state < 0 || state > TS_TEAM_CLOSED)
         return TS_EINVAL;
-    return st->ops->team->foreach(st, state, cb, ctx);
+    return st->ops->team->foreach (st, state, cb, ctx);
 }
 
 int ts_store_team_scopes_foreach(ts_store_t *st, int64_t team_id, ts_team_scope_cb cb, void *ctx)
@@ -450,12 +453,13 @@ int ts_store_team_found(ts_store_t *st, const char *name, int64_t now, const cha
         ;
     else if (t.t.state != TS_TEAM_CANDIDATE)
         r = refuse(why, "only a candidate can be a founding member");
-    else if ((r = st->ops->team->foreach(st, TS_TEAM_ACCREDITED, on_count, &acc)) == 0 &&
+    else if ((r = st->ops->team->foreach (st, TS_TEAM_ACCREDITED, on_count, &acc)) == 0 &&
              acc.n >= TS_TEAM_SPONSORS)
-        r = refuse(why, "founding members only until two teams are accredited: others need sponsors");
+        r = refuse(why,
+                   "founding members only until two teams are accredited: others need sponsors");
     if (r == 0) {
-        struct ts_team_move m = move_of(&t.t, TS_TEAM_ACCREDITED, now, who, "found",
-                                        "founding member");
+        struct ts_team_move m =
+            move_of(&t.t, TS_TEAM_ACCREDITED, now, who, "found", "founding member");
         m.listed_at = m.accredited_at = now;
         r = st->ops->team->move(st, &m);
     }
@@ -578,8 +582,8 @@ int ts_store_team_reject(ts_store_t *st, const char *name, const char *reason, i
         ;
     } else if (t.t.state == TS_TEAM_CANDIDATE) {
         int n = t.t.rejections + 1;
-        m = move_of(&t.t, n >= TS_TEAM_REJECTIONS_MAX ? TS_TEAM_CLOSED : TS_TEAM_REJECTED, now,
-                    who, "reject", reason);
+        m = move_of(&t.t, n >= TS_TEAM_REJECTIONS_MAX ? TS_TEAM_CLOSED : TS_TEAM_REJECTED, now, who,
+                    "reject", reason);
         m.rejections = n;
         m.last_rejected = now;
         m.clear_sponsors = true;

@@ -89,14 +89,14 @@ typedef struct ts_team_rec {
     const ts_team_rep_t *reps;
     size_t n_reps;
     /* Read only: the process. */
-    int state;            /* a ts_team_state_t */
-    int prev_state;       /* a suspended team's state before, else 0 */
-    int rejections;       /* how many times rejected */
-    int64_t state_since;  /* us */
-    int64_t deadline;     /* an accreditation candidate's, else 0 */
+    int state;           /* a ts_team_state_t */
+    int prev_state;      /* a suspended team's state before, else 0 */
+    int rejections;      /* how many times rejected */
+    int64_t state_since; /* us */
+    int64_t deadline;    /* an accreditation candidate's, else 0 */
     int64_t last_rejected;
     int64_t listed_at, accredited_at, recertified_at; /* 0 never */
-    int64_t verified_at;  /* its address last confirmed, 0 never */
+    int64_t verified_at;                              /* its address last confirmed, 0 never */
     int64_t created, updated;
 } ts_team_rec_t;
 
@@ -123,8 +123,8 @@ TS_MUSTCHECK int ts_store_teams_foreach(ts_store_t *st, int state, ts_team_cb cb
  * by team then value. */
 typedef int (*ts_team_scope_cb)(int64_t team_id, const ts_team_scope_t *s, void *ctx);
 typedef int (*ts_team_rep_cb)(int64_t team_id, const ts_team_rep_t *r, void *ctx);
-TS_MUSTCHECK int ts_store_team_scopes_foreach(ts_store_t *st, int64_t team_id,
-                                              ts_team_scope_cb cb, void *ctx);
+TS_MUSTCHECK int ts_store_team_scopes_foreach(ts_store_t *st, int64_t team_id, ts_team_scope_cb cb,
+                                              void *ctx);
 TS_MUSTCHECK int ts_store_team_reps_foreach(ts_store_t *st, int64_t team_id, ts_team_rep_cb cb,
                                             void *ctx);
 
@@ -137,13 +137,13 @@ TS_MUSTCHECK int ts_store_team_reps_foreach(ts_store_t *st, int64_t team_id, ts_
 TS_MUSTCHECK int ts_store_team_sponsor(ts_store_t *st, const char *name, const char *sponsor,
                                        int64_t now, const char *who, const char **why /* OUT */);
 /* candidate -> listed, with two sponsors. */
-TS_MUSTCHECK int ts_store_team_list(ts_store_t *st, const char *name, int64_t now,
-                                    const char *who, const char **why /* OUT */);
+TS_MUSTCHECK int ts_store_team_list(ts_store_t *st, const char *name, int64_t now, const char *who,
+                                    const char **why /* OUT */);
 /* A founding member: a candidate accredited at once, allowed only while
  * fewer than two teams are accredited (nobody could sponsor the first
  * ones). \retval TS_ECONFLICT (*why) not a candidate, or two accredited. */
-TS_MUSTCHECK int ts_store_team_found(ts_store_t *st, const char *name, int64_t now,
-                                     const char *who, const char **why /* OUT */);
+TS_MUSTCHECK int ts_store_team_found(ts_store_t *st, const char *name, int64_t now, const char *who,
+                                     const char **why /* OUT */);
 /* listed -> accreditation candidate (deadline = now + deadline_us, 0: the
  * default 3 months); accreditation candidate -> accredited, before its
  * deadline and with its data complete (email, emergency phone, OpenPGP key,
@@ -181,5 +181,5 @@ typedef struct ts_team_audit_rec {
 } ts_team_audit_rec_t;
 typedef int (*ts_team_audit_cb)(const ts_team_audit_rec_t *a, void *ctx);
 /* A team's audit trail, oldest first. */
-TS_MUSTCHECK int ts_store_team_audit_foreach(ts_store_t *st, int64_t team_id,
-                                             ts_team_audit_cb cb, void *ctx);
+TS_MUSTCHECK int ts_store_team_audit_foreach(ts_store_t *st, int64_t team_id, ts_team_audit_cb cb,
+                                             void *ctx);
