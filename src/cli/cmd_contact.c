@@ -11,6 +11,8 @@
 #include "core/event.h"
 #include "core/file.h"
 #include "core/jsonw.h"
+#include "directory/finder.h"
+#include "ingest/download.h"
 #include "notify/contact.h"
 #include "notify/item.h"
 #include "notify/pgp.h"
@@ -25,6 +27,9 @@ static void contact_usage(FILE *out)
             "  tocsin contact remove --site NAME --email ADDR\n"
             "  tocsin contact list [--site NAME] [--format table|json]\n"
             "  tocsin contact import FILE\n"
+            "  tocsin contact find ADDRESS|PREFIX|ASN|DOMAIN [--format text|json]\n"
+            "         [--cacert FILE] [--rdap URL] [--whois HOST[:PORT]] [--timeout SECONDS]\n"
+            "         [--ttl SECONDS] [--no-network] [--no-cache]\n"
             "\n"
             "A site's contacts get its notifications: mails built from what concerns the\n"
             "site (new matched advisories; incidents and scan findings), signed with the\n"
@@ -65,8 +70,17 @@ static void contact_usage(FILE *out)
             "with the same names; a contact that exists (same site and address) is\n"
             "changed. Every row is checked first: one bad row changes nothing.\n"
             "`contact list --format json` writes one JSON object per line.\n"
-            "Exit codes: 2 usage or a refused field, 3 unknown site or contact, 4 the\n"
-            "address exists, 1 other failures.\n");
+            "`contact find` says who to tell about something, and where the answer came\n"
+            "from: the site owning it; else the listed or accredited team whose\n"
+            "constituency covers it most specifically (`tocsin team`); else RDAP (the\n"
+            "abuse entity; the server from the bootstrap files `tocsin rdap bootstrap\n"
+            "update` keeps, or --rdap URL); else whois (from --whois, default\n"
+            "whois.iana.org, following referrals); else it says plainly that nothing was\n"
+            "found (exit 3). Each step that fails is named in the trail and the next is\n"
+            "tried. Network answers are cached for --ttl (default one day); each network\n"
+            "step is limited to --timeout seconds (default 10) and a bounded size.\n"
+            "Exit codes: 2 usage or a refused field, 3 unknown site or contact (or no\n"
+            "contact found), 4 the address exists, 1 other failures.\n");
 }
 
 /* The options of add and set, as given. */
@@ -458,11 +472,128 @@ static int contact_import(ts_cli_t *cli, int argc, char **argv)
     return r == 0 ? TS_EXIT_OK : put_exit(r);
 }
 
+static int contact_find(ts_cli_t *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'},  {"cacert", required_argument, NULL, 'c'},
+        {"rdap", required_argument, NULL, 'r'},    {"whois", required_argument, NULL, 'w'},
+        {"timeout", required_argument, NULL, 't'}, {"ttl", required_argument, NULL, 'T'},
+        {"no-network", no_argument, NULL, 'N'},    {"no-cache", no_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+    };
+    ts_finder_opts_t fo = {0};
+    bool json = false;
+    char whois_host[TS_WHOIS_HOST_MAX] = "";
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        char *end = NULL;
+        long v = 0;
+        if (ch == 't' || ch == 'T') {
+            v = strtol(optarg, &end, 10);
+            if (*end || v <= 0 || v > (ch == 't' ? 300 : 365L * 86400)) {
+                ts_cli_usage_error("contact", "--%s: a number of seconds",
+                                   ch == 't' ? "timeout" : "ttl");
+                return TS_EXIT_USAGE;
+            }
+        }
+        switch (ch) {
+        case 'f':
+            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
+                ts_cli_usage_error("contact", "--format: text or json");
+                return TS_EXIT_USAGE;
+            }
+            json = optarg[0] == 'j';
+            break;
+        case 'c':
+            fo.cacert = optarg;
+            break;
+        case 'r':
+            if (!ts_download_url_ok(optarg)) {
+                ts_cli_usage_error("contact", "--rdap: an https URL");
+                return TS_EXIT_USAGE;
+            }
+            fo.rdap_base = optarg;
+            break;
+        case 'w': {
+            snprintf(whois_host, sizeof whois_host, "%s", optarg);
+            char *colon = strrchr(whois_host, ':');
+            if (colon && strchr(whois_host, ':') == colon) {
+                v = strtol(colon + 1, &end, 10);
+                if (*end || v <= 0 || v > 65535) {
+                    ts_cli_usage_error("contact", "--whois HOST[:PORT]");
+                    return TS_EXIT_USAGE;
+                }
+                *colon = '\0';
+                fo.whois_port = (int)v;
+            }
+            fo.whois_host = whois_host;
+            break;
+        }
+        case 't':
+            fo.timeout_ms = (int)v * 1000;
+            break;
+        case 'T':
+            fo.ttl_us = v * 1000000LL;
+            break;
+        case 'N':
+            fo.no_network = true;
+            break;
+        case 'C':
+            fo.no_cache = true;
+            break;
+        case 'h':
+            contact_usage(stdout);
+            return TS_EXIT_OK;
+        default:
+            ts_cli_usage_error("contact", NULL);
+            return TS_EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc) {
+        ts_cli_usage_error("contact", "contact find takes one ADDRESS, PREFIX, ASN or DOMAIN");
+        return TS_EXIT_USAGE;
+    }
+    const char *query = argv[optind];
+    ts_store_t *st = NULL;
+    ts_finder_t *f = NULL;
+    ts_contact_answer_t a;
+    int64_t now = ts_time_now();
+    int r = ts_cli_open_existing(cli, &st);
+    if (r == 0 && (r = ts_finder_new(st, &fo, &f)) != 0)
+        fprintf(stderr, "tocsin: contact find: %s (%s)\n", ts_strerror(r), ts_store_errmsg(st));
+    if (r == 0 && (r = ts_finder_find(f, query, now, &a)) != 0) {
+        ts_cli_usage_error("contact", "%s: not an address, prefix, ASN or domain", query);
+        r = TS_EINVAL;
+    }
+    if (r == 0 && json) {
+        ts_buf_t b = TS_BUF_INIT;
+        ts_jsonw_t w;
+        ts_jsonw_init(&w, &b);
+        ts_contact_answer_json(&a, now, &w);
+        ts_buf_putc(&b, '\n');
+        fwrite(b.data, 1, b.len, stdout);
+        ts_buf_free(&b);
+    } else if (r == 0 && a.email[0]) {
+        printf("%s: %s (source: %s%s%s, object: %s%s%s, %s)\n", a.query, a.email, a.source,
+               a.name[0] ? " " : "", a.name, a.object, a.server[0] ? ", server: " : "", a.server,
+               a.verified ? "verified" : "not verified");
+    } else if (r == 0) {
+        printf("%s: no contact found\n", a.query);
+        if (a.trail[0])
+            printf("  tried: %s\n", a.trail);
+    }
+    ts_finder_free(f);
+    ts_store_close(st);
+    if (r == 0 && a.email[0] == '\0')
+        return TS_EXIT_NOTFOUND;
+    return r == 0 ? TS_EXIT_OK : ts_cli_exit_code(r);
+}
+
 int ts_cmd_contact(ts_cli_t *cli, int argc, char **argv)
 {
     static const ts_cli_verb_t verbs[] = {
         {"add", contact_add},   {"set", contact_set},       {"remove", contact_remove},
-        {"list", contact_list}, {"import", contact_import},
+        {"list", contact_list}, {"import", contact_import}, {"find", contact_find},
     };
     return ts_cli_dispatch(cli, argc, argv, "contact", verbs, sizeof verbs / sizeof verbs[0],
                            contact_usage);

@@ -64,7 +64,21 @@ const char ts_pg_migration_teams[] =
     "  to_state bigint NOT NULL,"
     "  detail " T " NOT NULL DEFAULT '');"
     "CREATE INDEX team_audit_team ON team_audit(team_id, id);"
-    "SELECT ts_watch('teams'), ts_watch('team_scopes'), ts_watch('team_reps'),"
+    "CREATE TABLE rdap_bootstrap ("
+    "  kind " T " PRIMARY KEY,"
+    "  source " T " NOT NULL,"
+    "  content text NOT NULL,"
+    "  fetched bigint NOT NULL);"
+    "CREATE TABLE contact_lookups ("
+    "  query " T " PRIMARY KEY,"
+    "  source " T " NOT NULL,"
+    "  server " T " NOT NULL,"
+    "  object " T " NOT NULL,"
+    "  email " T " NOT NULL,"
+    "  fetched bigint NOT NULL,"
+    "  expires bigint NOT NULL);"
+    "SELECT ts_watch('rdap_bootstrap'), ts_watch('contact_lookups'),"
+    " ts_watch('teams'), ts_watch('team_scopes'), ts_watch('team_reps'),"
     " ts_watch('team_sponsors'), ts_watch('team_audit');";
 
 enum {
@@ -86,6 +100,10 @@ enum {
     Q_SPONSORS,
     Q_AUDIT_ADD,
     Q_AUDIT,
+    Q_BOOT_PUT,
+    Q_BOOT_GET,
+    Q_LOOKUP_PUT,
+    Q_LOOKUP_GET,
     Q_END_
 };
 _Static_assert(Q_END_ <= TS_PGX_TEAM + 48, "team statements exceed their slots");
@@ -137,6 +155,21 @@ static const char sql_audit_add[] =
 static const char sql_audit[] =
     "SELECT at, who, action, from_state, to_state, detail FROM team_audit WHERE team_id = $1"
     " ORDER BY id";
+
+static const char sql_boot_put[] =
+    "INSERT INTO rdap_bootstrap (kind, source, content, fetched) VALUES ($1, $2, $3, $4)"
+    " ON CONFLICT (kind) DO UPDATE SET source = EXCLUDED.source, content = EXCLUDED.content,"
+    " fetched = EXCLUDED.fetched";
+static const char sql_boot_get[] =
+    "SELECT kind, source, content, fetched FROM rdap_bootstrap WHERE kind = $1";
+static const char sql_lookup_put[] =
+    "INSERT INTO contact_lookups (query, source, server, object, email, fetched, expires)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (query) DO UPDATE SET"
+    " source = EXCLUDED.source, server = EXCLUDED.server, object = EXCLUDED.object,"
+    " email = EXCLUDED.email, fetched = EXCLUDED.fetched, expires = EXCLUDED.expires";
+static const char sql_lookup_get[] =
+    "SELECT query, source, server, object, email, fetched, expires FROM contact_lookups"
+    " WHERE query = $1 AND expires > $2";
 
 static const char *nz(const char *s)
 {
@@ -448,6 +481,86 @@ static int pg_audit_foreach(ts_store_t *st, int64_t team_id, ts_team_audit_cb cb
     return r;
 }
 
+static int pg_boot_put(ts_store_t *st, const ts_rdap_boot_rec_t *b)
+{
+    ts_pg_params_t p;
+    ts_pg_params_init(&p);
+    ts_pg_text(&p, b->kind);
+    ts_pg_text(&p, b->source);
+    ts_pg_text(&p, b->content);
+    ts_pg_int(&p, b->fetched);
+    int err = 0;
+    PGresult *res = ts_pg_write(ts_pg(st), Q_BOOT_PUT, sql_boot_put, &p, &err);
+    if (res)
+        PQclear(res);
+    return res ? 0 : err;
+}
+
+static int pg_boot_get(ts_store_t *st, const char *kind, ts_rdap_boot_cb cb, void *ctx)
+{
+    ts_pg_params_t p;
+    ts_pg_params_init(&p);
+    ts_pg_text(&p, kind);
+    int err = 0;
+    PGresult *res = ts_pg_exec(ts_pg(st), Q_BOOT_GET, sql_boot_get, &p, &err);
+    if (res == NULL)
+        return err;
+    int r = TS_ENOENT;
+    if (PQntuples(res) > 0) {
+        ts_rdap_boot_rec_t b = {.kind = ts_pg_col_cstr(res, 0, 0),
+                                .source = ts_pg_col_cstr(res, 0, 1),
+                                .content = ts_pg_col_cstr(res, 0, 2),
+                                .len = strlen(ts_pg_col_cstr(res, 0, 2)),
+                                .fetched = ts_pg_col_int(res, 0, 3)};
+        r = cb(&b, ctx);
+    }
+    PQclear(res);
+    return r;
+}
+
+static int pg_lookup_put(ts_store_t *st, const ts_lookup_rec_t *l)
+{
+    ts_pg_params_t p;
+    ts_pg_params_init(&p);
+    ts_pg_text(&p, l->query);
+    ts_pg_text(&p, l->source);
+    ts_pg_text(&p, nz(l->server));
+    ts_pg_text(&p, nz(l->object));
+    ts_pg_text(&p, nz(l->email));
+    ts_pg_int(&p, l->fetched);
+    ts_pg_int(&p, l->expires);
+    int err = 0;
+    PGresult *res = ts_pg_write(ts_pg(st), Q_LOOKUP_PUT, sql_lookup_put, &p, &err);
+    if (res)
+        PQclear(res);
+    return res ? 0 : err;
+}
+
+static int pg_lookup_get(ts_store_t *st, const char *query, int64_t now, ts_lookup_cb cb, void *ctx)
+{
+    ts_pg_params_t p;
+    ts_pg_params_init(&p);
+    ts_pg_text(&p, query);
+    ts_pg_int(&p, now);
+    int err = 0;
+    PGresult *res = ts_pg_exec(ts_pg(st), Q_LOOKUP_GET, sql_lookup_get, &p, &err);
+    if (res == NULL)
+        return err;
+    int r = TS_ENOENT;
+    if (PQntuples(res) > 0) {
+        ts_lookup_rec_t l = {.query = ts_pg_col_cstr(res, 0, 0),
+                             .source = ts_pg_col_cstr(res, 0, 1),
+                             .server = ts_pg_col_cstr(res, 0, 2),
+                             .object = ts_pg_col_cstr(res, 0, 3),
+                             .email = ts_pg_col_cstr(res, 0, 4),
+                             .fetched = ts_pg_col_int(res, 0, 5),
+                             .expires = ts_pg_col_int(res, 0, 6)};
+        r = cb(&l, ctx);
+    }
+    PQclear(res);
+    return r;
+}
+
 const struct ts_store_team_ops ts_pg_team_ops = {
     .add = pg_add,
     .replace = pg_replace,
@@ -459,4 +572,8 @@ const struct ts_store_team_ops ts_pg_team_ops = {
     .sponsor_add = pg_sponsor_add,
     .sponsors_foreach = pg_sponsors_foreach,
     .audit_foreach = pg_audit_foreach,
+    .boot_put = pg_boot_put,
+    .boot_get = pg_boot_get,
+    .lookup_put = pg_lookup_put,
+    .lookup_get = pg_lookup_get,
 };

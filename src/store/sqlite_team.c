@@ -61,6 +61,19 @@ const char ts_sq_migration_teams[] =
     "  to_state INTEGER NOT NULL,"
     "  detail TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX team_audit_team ON team_audit(team_id, id);"
+    "CREATE TABLE rdap_bootstrap ("
+    "  kind TEXT PRIMARY KEY,"
+    "  source TEXT NOT NULL,"
+    "  content TEXT NOT NULL,"
+    "  fetched INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE contact_lookups ("
+    "  query TEXT PRIMARY KEY,"
+    "  source TEXT NOT NULL,"
+    "  server TEXT NOT NULL,"
+    "  object TEXT NOT NULL,"
+    "  email TEXT NOT NULL,"
+    "  fetched INTEGER NOT NULL,"
+    "  expires INTEGER NOT NULL) WITHOUT ROWID;"
     "PRAGMA user_version = 14;";
 
 enum {
@@ -82,6 +95,10 @@ enum {
     Q_SPONSORS,
     Q_AUDIT_ADD,
     Q_AUDIT,
+    Q_BOOT_PUT,
+    Q_BOOT_GET,
+    Q_LOOKUP_PUT,
+    Q_LOOKUP_GET,
     Q_END_
 };
 _Static_assert(Q_END_ <= TS_SQX_TEAM + 48, "team statements exceed their slots");
@@ -133,6 +150,17 @@ static const char sql_audit_add[] =
 static const char sql_audit[] =
     "SELECT at, who, action, from_state, to_state, detail FROM team_audit WHERE team_id = ?1"
     " ORDER BY id";
+
+static const char sql_boot_put[] = "INSERT OR REPLACE INTO rdap_bootstrap (kind, source, content, "
+                                   "fetched) VALUES (?1, ?2, ?3, ?4)";
+static const char sql_boot_get[] =
+    "SELECT kind, source, content, fetched FROM rdap_bootstrap WHERE kind = ?1";
+static const char sql_lookup_put[] =
+    "INSERT OR REPLACE INTO contact_lookups (query, source, server, object, email, fetched,"
+    " expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char sql_lookup_get[] =
+    "SELECT query, source, server, object, email, fetched, expires FROM contact_lookups"
+    " WHERE query = ?1 AND expires > ?2";
 
 static const char *nz(const char *s)
 {
@@ -457,6 +485,90 @@ static int sq_audit_foreach(ts_store_t *st, int64_t team_id, ts_team_audit_cb cb
     return ts_sq_iter_end(sq, s, rc, cbr);
 }
 
+static int sq_boot_put(ts_store_t *st, const ts_rdap_boot_rec_t *b)
+{
+    struct sq_store *sq = ts_sq(st);
+    int err = 0;
+    sqlite3_stmt *s = ts_sq_stmt(sq, Q_BOOT_PUT, sql_boot_put, &err);
+    if (s == NULL)
+        return err;
+    ts_sq_bind_cstr(s, 1, b->kind);
+    ts_sq_bind_cstr(s, 2, b->source);
+    sqlite3_bind_text(s, 3, b->content, (int)b->len, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, b->fetched);
+    return ts_sq_run(sq, s);
+}
+
+static int sq_boot_get(ts_store_t *st, const char *kind, ts_rdap_boot_cb cb, void *ctx)
+{
+    struct sq_store *sq = ts_sq(st);
+    int err = 0;
+    sqlite3_stmt *s = ts_sq_stmt(sq, Q_BOOT_GET, sql_boot_get, &err);
+    if (s == NULL)
+        return err;
+    ts_sq_bind_cstr(s, 1, kind);
+    int rc = sqlite3_step(s), cbr = 0;
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(s);
+        return TS_ENOENT;
+    }
+    if (rc == SQLITE_ROW) {
+        ts_rdap_boot_rec_t b = {.kind = ts_sq_col_cstr(s, 0),
+                                .source = ts_sq_col_cstr(s, 1),
+                                .content = ts_sq_col_cstr(s, 2),
+                                .len = (size_t)sqlite3_column_bytes(s, 2),
+                                .fetched = sqlite3_column_int64(s, 3)};
+        cbr = cb(&b, ctx);
+        rc = SQLITE_DONE;
+    }
+    return ts_sq_iter_end(sq, s, rc, cbr);
+}
+
+static int sq_lookup_put(ts_store_t *st, const ts_lookup_rec_t *l)
+{
+    struct sq_store *sq = ts_sq(st);
+    int err = 0;
+    sqlite3_stmt *s = ts_sq_stmt(sq, Q_LOOKUP_PUT, sql_lookup_put, &err);
+    if (s == NULL)
+        return err;
+    ts_sq_bind_cstr(s, 1, l->query);
+    ts_sq_bind_cstr(s, 2, l->source);
+    ts_sq_bind_cstr(s, 3, nz(l->server));
+    ts_sq_bind_cstr(s, 4, nz(l->object));
+    ts_sq_bind_cstr(s, 5, nz(l->email));
+    sqlite3_bind_int64(s, 6, l->fetched);
+    sqlite3_bind_int64(s, 7, l->expires);
+    return ts_sq_run(sq, s);
+}
+
+static int sq_lookup_get(ts_store_t *st, const char *query, int64_t now, ts_lookup_cb cb, void *ctx)
+{
+    struct sq_store *sq = ts_sq(st);
+    int err = 0;
+    sqlite3_stmt *s = ts_sq_stmt(sq, Q_LOOKUP_GET, sql_lookup_get, &err);
+    if (s == NULL)
+        return err;
+    ts_sq_bind_cstr(s, 1, query);
+    sqlite3_bind_int64(s, 2, now);
+    int rc = sqlite3_step(s), cbr = 0;
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(s);
+        return TS_ENOENT;
+    }
+    if (rc == SQLITE_ROW) {
+        ts_lookup_rec_t l = {.query = ts_sq_col_cstr(s, 0),
+                             .source = ts_sq_col_cstr(s, 1),
+                             .server = ts_sq_col_cstr(s, 2),
+                             .object = ts_sq_col_cstr(s, 3),
+                             .email = ts_sq_col_cstr(s, 4),
+                             .fetched = sqlite3_column_int64(s, 5),
+                             .expires = sqlite3_column_int64(s, 6)};
+        cbr = cb(&l, ctx);
+        rc = SQLITE_DONE;
+    }
+    return ts_sq_iter_end(sq, s, rc, cbr);
+}
+
 const struct ts_store_team_ops ts_sq_team_ops = {
     .add = sq_add,
     .replace = sq_replace,
@@ -468,4 +580,8 @@ const struct ts_store_team_ops ts_sq_team_ops = {
     .sponsor_add = sq_sponsor_add,
     .sponsors_foreach = sq_sponsors_foreach,
     .audit_foreach = sq_audit_foreach,
+    .boot_put = sq_boot_put,
+    .boot_get = sq_boot_get,
+    .lookup_put = sq_lookup_put,
+    .lookup_get = sq_lookup_get,
 };

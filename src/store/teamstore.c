@@ -614,3 +614,44 @@ int ts_store_team_audit_foreach(ts_store_t *st, int64_t team_id, ts_team_audit_c
         return TS_EINVAL;
     return st->ops->team->audit_foreach(st, team_id, cb, ctx);
 }
+
+static bool boot_kind_ok(const char *k)
+{
+    return k && (strcmp(k, "ipv4") == 0 || strcmp(k, "ipv6") == 0 || strcmp(k, "asn") == 0 ||
+                 strcmp(k, "dns") == 0);
+}
+
+int ts_store_rdap_boot_put(ts_store_t *st, const ts_rdap_boot_rec_t *b)
+{
+    TEAM_OPS(st, boot_put);
+    if (b == NULL || !boot_kind_ok(b->kind) || b->content == NULL || b->source == NULL ||
+        memchr(b->content, '\0', b->len) != NULL)
+        return TS_EINVAL;
+    return st->ops->team->boot_put(st, b);
+}
+
+int ts_store_rdap_boot_get(ts_store_t *st, const char *kind, ts_rdap_boot_cb cb, void *ctx)
+{
+    TEAM_OPS(st, boot_get);
+    if (!boot_kind_ok(kind) || cb == NULL)
+        return TS_EINVAL;
+    return st->ops->team->boot_get(st, kind, cb, ctx);
+}
+
+int ts_store_lookup_put(ts_store_t *st, const ts_lookup_rec_t *l)
+{
+    TEAM_OPS(st, lookup_put);
+    if (l == NULL || !line_ok(l->query, TS_TEAM_FIELD_MAX) || l->query == NULL || !*l->query ||
+        l->source == NULL || !line_ok(l->server, TS_TEAM_FIELD_MAX) ||
+        !line_ok(l->object, TS_TEAM_FIELD_MAX) || !line_ok(l->email, TS_TEAM_FIELD_MAX))
+        return TS_EINVAL;
+    return st->ops->team->lookup_put(st, l);
+}
+
+int ts_store_lookup_get(ts_store_t *st, const char *query, int64_t now, ts_lookup_cb cb, void *ctx)
+{
+    TEAM_OPS(st, lookup_get);
+    if (query == NULL || cb == NULL)
+        return TS_EINVAL;
+    return st->ops->team->lookup_get(st, query, now, cb, ctx);
+}

@@ -172,6 +172,40 @@ typedef int (*ts_team_sponsor_cb)(const ts_team_sponsor_rec_t *s, void *ctx);
 TS_MUSTCHECK int ts_store_team_sponsors_foreach(ts_store_t *st, int64_t team_id,
                                                 ts_team_sponsor_cb cb, void *ctx);
 
+/* ---- Contact finding: RDAP bootstrap files and cached answers ------------------------ */
+
+/* An IANA RDAP bootstrap file (RFC 9224) as fetched: kind "ipv4", "ipv6",
+ * "asn" or "dns". */
+typedef struct ts_rdap_boot_rec {
+    const char *kind;
+    const char *source; /* the URL or file it came from */
+    const char *content;
+    size_t len;
+    int64_t fetched;
+} ts_rdap_boot_rec_t;
+typedef int (*ts_rdap_boot_cb)(const ts_rdap_boot_rec_t *b, void *ctx);
+/* Keeps (replaces) the file of b->kind; the caller has checked it. */
+TS_MUSTCHECK int ts_store_rdap_boot_put(ts_store_t *st, const ts_rdap_boot_rec_t *b);
+/* The file of a kind. \retval TS_ENOENT none kept. */
+TS_MUSTCHECK int ts_store_rdap_boot_get(ts_store_t *st, const char *kind, ts_rdap_boot_cb cb,
+                                        void *ctx);
+
+/* A cached answer of the contact chain (directory/finder.h), by query. */
+typedef struct ts_lookup_rec {
+    const char *query;  /* canonical: an address, prefix, "AS64500", a domain */
+    const char *source; /* "rdap", "whois", "none" */
+    const char *server; /* the server that answered */
+    const char *object; /* the object it came from (a handle, an inetnum) */
+    const char *email;  /* "" for "none" */
+    int64_t fetched, expires;
+} ts_lookup_rec_t;
+typedef int (*ts_lookup_cb)(const ts_lookup_rec_t *l, void *ctx);
+/* Keeps (replaces) the answer for l->query. */
+TS_MUSTCHECK int ts_store_lookup_put(ts_store_t *st, const ts_lookup_rec_t *l);
+/* The answer for a query that has not expired at now. \retval TS_ENOENT. */
+TS_MUSTCHECK int ts_store_lookup_get(ts_store_t *st, const char *query, int64_t now,
+                                     ts_lookup_cb cb, void *ctx);
+
 typedef struct ts_team_audit_rec {
     int64_t at;
     const char *who;

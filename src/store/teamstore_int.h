@@ -33,4 +33,8 @@ struct ts_store_team_ops {
                        int64_t now, const char *who);
     int (*sponsors_foreach)(ts_store_t *st, int64_t team_id, ts_team_sponsor_cb cb, void *ctx);
     int (*audit_foreach)(ts_store_t *st, int64_t team_id, ts_team_audit_cb cb, void *ctx);
+    int (*boot_put)(ts_store_t *st, const ts_rdap_boot_rec_t *b);
+    int (*boot_get)(ts_store_t *st, const char *kind, ts_rdap_boot_cb cb, void *ctx);
+    int (*lookup_put)(ts_store_t *st, const ts_lookup_rec_t *l);
+    int (*lookup_get)(ts_store_t *st, const char *query, int64_t now, ts_lookup_cb cb, void *ctx);
 };
