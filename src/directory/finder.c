@@ -373,7 +373,7 @@ static bool from_rdap(ts_finder_t *f, const struct query *q, ts_contact_answer_t
             return false;
         }
         if (r != 0 || c.r != 0) {
-            trail(a, "rdap", c.r ? err : ts_strerror(r));
+            trail(a, "rdap", r != 0 ? ts_strerror(r) : err);
             return false;
         }
     }

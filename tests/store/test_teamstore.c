@@ -273,8 +273,7 @@ static void test_accreditation(void **state)
     assert_int_equal(ts_store_team_accredit(f->st, "C", 0, T0 + 12 * DAY, "cli:test", &to, &why),
                      TS_ECONFLICT);
     assert_non_null(strstr(why, "deadline"));
-    assert_int_equal(ts_store_team_accredit(f->st, "C", 0, T0 + 5 * DAY, "cli:test", &to, &why),
-                     0);
+    assert_int_equal(ts_store_team_accredit(f->st, "C", 0, T0 + 5 * DAY, "cli:test", &to, &why), 0);
     assert_int_equal(to, TS_TEAM_ACCREDITED);
     assert_int_equal(ts_store_team_get(f->st, "C", on_team, &g), 0);
     assert_string_equal(g.email, "team@example.net");
@@ -283,26 +282,24 @@ static void test_accreditation(void **state)
     assert_int_equal(ts_store_team_recertify(f->st, "C", T0 + 400 * DAY, "cli:test", &why), 0);
     assert_int_equal(state_of(f->st, "C"), TS_TEAM_ACCREDITED);
     /* Suspended and back. */
-    assert_int_equal(ts_store_team_suspend(f->st, "C", "no answer", T0 + 401 * DAY, "cli:test",
-                                           &why),
-                     0);
+    assert_int_equal(
+        ts_store_team_suspend(f->st, "C", "no answer", T0 + 401 * DAY, "cli:test", &why), 0);
     assert_int_equal(ts_store_team_suspend(f->st, "C", "again", T0 + 401 * DAY, "cli:test", &why),
                      TS_ECONFLICT);
     assert_int_equal(ts_store_team_recertify(f->st, "C", T0 + 402 * DAY, "cli:test", &why), 0);
     assert_int_equal(state_of(f->st, "C"), TS_TEAM_ACCREDITED);
     struct trail tr = {{0}};
     assert_int_equal(ts_store_team_audit_foreach(f->st, team_id(f->st, "C"), on_audit, &tr), 0);
-    assert_string_equal(tr.text,
-                        "add:candidate>candidate(cli:test);"
-                        "sponsor:candidate>candidate(cli:alice);"
-                        "sponsor:candidate>candidate(cli:bob);"
-                        "list:candidate>listed(cli:test);"
-                        "accredit:listed>accreditation-candidate(cli:test);"
-                        "update:accreditation-candidate>accreditation-candidate(cli:test);"
-                        "accredit:accreditation-candidate>accredited(cli:test);"
-                        "recertify:accredited>accredited(cli:test);"
-                        "suspend:accredited>suspended(cli:test);"
-                        "recertify:suspended>accredited(cli:test);");
+    assert_string_equal(tr.text, "add:candidate>candidate(cli:test);"
+                                 "sponsor:candidate>candidate(cli:alice);"
+                                 "sponsor:candidate>candidate(cli:bob);"
+                                 "list:candidate>listed(cli:test);"
+                                 "accredit:listed>accreditation-candidate(cli:test);"
+                                 "update:accreditation-candidate>accreditation-candidate(cli:test);"
+                                 "accredit:accreditation-candidate>accredited(cli:test);"
+                                 "recertify:accredited>accredited(cli:test);"
+                                 "suspend:accredited>suspended(cli:test);"
+                                 "recertify:suspended>accredited(cli:test);");
 }
 
 static void test_rejections(void **state)
