@@ -514,9 +514,9 @@ int ts_finder_find(ts_finder_t *f, const char *query, int64_t now, ts_contact_an
     if (from_sites(f, &q, a) || from_teams(f, &q, now, a))
         return 0;
     trail(a, "directory", "no site or listed team covers it");
-    if (f->o.no_network)
-        return 0;
     if (!f->o.no_cache && ts_store_lookup_get(f->st, q.text, now, on_cached, a) == 0)
+        return 0;
+    if (f->o.no_network)
         return 0;
     if (!from_rdap(f, &q, a) && !from_whois(f, &q, a))
         a->source = "none";

@@ -31,7 +31,7 @@ typedef struct ts_finder_opts {
     int timeout_ms;         /* each network step (0: 10000) */
     int64_t ttl_us;         /* cached network answers (0: one day) */
     int min_interval_ms;    /* between two queries to one server (< 0: none; 0: 1000) */
-    bool no_network;        /* stop after the directory */
+    bool no_network;        /* stop after the directory and the cache */
     bool no_cache;          /* neither read nor write the cache */
 } ts_finder_opts_t;
 
