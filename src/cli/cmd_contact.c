@@ -12,10 +12,12 @@
 #include "core/file.h"
 #include "core/jsonw.h"
 #include "directory/finder.h"
+#include "directory/verify.h"
 #include "ingest/download.h"
 #include "notify/contact.h"
 #include "notify/item.h"
 #include "notify/pgp.h"
+#include "output/format.h"
 #include "store/notifystore.h"
 
 static void contact_usage(FILE *out)
@@ -30,6 +32,9 @@ static void contact_usage(FILE *out)
             "  tocsin contact find ADDRESS|PREFIX|ASN|DOMAIN [--format text|json]\n"
             "         [--cacert FILE] [--rdap URL] [--whois HOST[:PORT]] [--timeout SECONDS]\n"
             "         [--ttl SECONDS] [--no-network] [--no-cache]\n"
+            "  tocsin contact verify-due [--kind site|team] [--all] [--format table|json]\n"
+            "         [--send --from ADDR --portal URL [--from-name TEXT]]\n"
+            "  tocsin contact confirm TOKEN\n"
             "\n"
             "A site's contacts get its notifications: mails built from what concerns the\n"
             "site (new matched advisories; incidents and scan findings), signed with the\n"
@@ -79,6 +84,12 @@ static void contact_usage(FILE *out)
             "found (exit 3). Each step that fails is named in the trail and the next is\n"
             "tried. Network answers are cached for --ttl (default one day); each network\n"
             "step is limited to --timeout seconds (default 10) and a bounded size.\n"
+            "`contact verify-due` lists the site and team contacts that are not verified\n"
+            "(--all: every contact) with their state: verified (confirmed within six\n"
+            "months), stale (asked to confirm, within 30 days) or unverified. With --send\n"
+            "it queues a mail with a single-use link (URL/public/verify?token=...) in the\n"
+            "outbox for each that is due; `tocsin notify run` and `serve --notify-smtp`\n"
+            "do the same every hour. `contact confirm TOKEN` confirms by hand (a reply).\n"
             "Exit codes: 2 usage or a refused field, 3 unknown site or contact (or no\n"
             "contact found), 4 the address exists, 1 other failures.\n");
 }
@@ -589,11 +600,170 @@ static int contact_find(ts_cli_t *cli, int argc, char **argv)
     return r == 0 ? TS_EXIT_OK : ts_cli_exit_code(r);
 }
 
+struct due_ctx {
+    const char *kind;
+    bool all, json;
+    ts_buf_t buf;
+};
+
+static int on_due(const ts_verify_item_t *it, void *ctx)
+{
+    struct due_ctx *d = ctx;
+    if ((d->kind && strcmp(d->kind, it->kind) != 0) || (!d->all && it->state == TS_VERIFIED))
+        return 0;
+    char v[64] = "never", s[64] = "never";
+    if (it->verified_at)
+        ts_time_format_utc(it->verified_at, v, sizeof v);
+    if (it->sent_at)
+        ts_time_format_utc(it->sent_at, s, sizeof s);
+    if (d->json) {
+        ts_jsonw_t w;
+        ts_jsonw_init(&w, &d->buf);
+        ts_jsonw_object_begin(&w);
+        ts_jsonw_key(&w, "kind");
+        ts_jsonw_cstr(&w, it->kind);
+        ts_jsonw_key(&w, "owner");
+        ts_jsonw_cstr(&w, it->owner);
+        ts_jsonw_key(&w, "email");
+        ts_jsonw_cstr(&w, it->email);
+        ts_jsonw_key(&w, "state");
+        ts_jsonw_cstr(&w, ts_verify_state_name(it->state));
+        ts_jsonw_key(&w, "verified");
+        ts_jsonw_cstr(&w, v);
+        ts_jsonw_key(&w, "asked");
+        ts_jsonw_cstr(&w, s);
+        ts_jsonw_key(&w, "due");
+        ts_jsonw_bool(&w, it->due);
+        ts_jsonw_object_end(&w);
+        ts_buf_putc(&d->buf, '\n');
+    } else {
+        ts_buf_printf(&d->buf, "%-4s  %-20.20s  %-10s  %-27s  %-27s  ", it->kind, it->owner,
+                      ts_verify_state_name(it->state), v, s);
+        ts_format_table_cell(&d->buf, it->email, 0, false);
+        ts_buf_putc(&d->buf, '\n');
+    }
+    return 0;
+}
+
+static int contact_verify_due(ts_cli_t *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"kind", required_argument, NULL, 'k'},
+        {"all", no_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'f'},
+        {"send", no_argument, NULL, 's'},
+        {"from", required_argument, NULL, 'F'},
+        {"from-name", required_argument, NULL, 'n'},
+        {"portal", required_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct due_ctx d = {.buf = TS_BUF_INIT};
+    ts_verify_opts_t vo = {.dry_run = true};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'k':
+            if (strcmp(optarg, "site") != 0 && strcmp(optarg, "team") != 0) {
+                ts_cli_usage_error("contact", "--kind: site or team");
+                return TS_EXIT_USAGE;
+            }
+            d.kind = optarg;
+            break;
+        case 'a':
+            d.all = true;
+            break;
+        case 'f':
+            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
+                ts_cli_usage_error("contact", "--format: table or json");
+                return TS_EXIT_USAGE;
+            }
+            d.json = optarg[0] == 'j';
+            break;
+        case 's':
+            vo.dry_run = false;
+            break;
+        case 'F':
+            vo.from = optarg;
+            break;
+        case 'n':
+            vo.from_name = optarg;
+            break;
+        case 'p':
+            vo.portal_url = optarg;
+            break;
+        case 'h':
+            contact_usage(stdout);
+            return TS_EXIT_OK;
+        default:
+            ts_cli_usage_error("contact", NULL);
+            return TS_EXIT_USAGE;
+        }
+    }
+    if (optind != argc || (!vo.dry_run && (vo.from == NULL || vo.portal_url == NULL))) {
+        ts_cli_usage_error("contact", "contact verify-due takes options only; --send needs "
+                                      "--from ADDR and --portal URL");
+        return TS_EXIT_USAGE;
+    }
+    if (vo.portal_url && strncmp(vo.portal_url, "https://", 8) != 0) {
+        ts_cli_usage_error("contact", "--portal: an https URL");
+        return TS_EXIT_USAGE;
+    }
+    if (!d.json)
+        ts_buf_printf(&d.buf, "%-4s  %-20s  %-10s  %-27s  %-27s  %s\n", "KIND", "OWNER", "STATE",
+                      "VERIFIED", "ASKED", "EMAIL");
+    ts_store_t *st = NULL;
+    size_t queued = 0;
+    int r = ts_cli_open_existing(cli, &st);
+    if (r == 0 && (r = ts_verify_run(st, &vo, ts_time_now(), on_due, &d, &queued)) != 0)
+        fprintf(stderr, "tocsin: contact verify-due: %s (%s)\n", ts_strerror(r),
+                ts_store_errmsg(st));
+    if (r == 0) {
+        fwrite(d.buf.data, 1, d.buf.len, stdout);
+        if (!vo.dry_run)
+            fprintf(stderr, "%zu verification mails queued\n", queued);
+    }
+    ts_buf_free(&d.buf);
+    ts_store_close(st);
+    return ts_cli_exit_code(r);
+}
+
+static int contact_confirm(ts_cli_t *cli, int argc, char **argv)
+{
+    if (argc != 2 || argv[1][0] == '-') {
+        if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+            contact_usage(stdout);
+            return TS_EXIT_OK;
+        }
+        ts_cli_usage_error("contact", "contact confirm takes one TOKEN");
+        return TS_EXIT_USAGE;
+    }
+    ts_store_t *st = NULL;
+    char email[TS_ADDR_MAX + 1] = "";
+    int r = ts_cli_open_existing(cli, &st);
+    if (r == 0)
+        r = ts_verify_confirm(st, argv[1], ts_time_now(), email);
+    if (r == 0)
+        printf("%s confirmed\n", email);
+    else if (r == TS_ERANGE)
+        fprintf(stderr, "tocsin: contact confirm: the token has expired\n");
+    else if (r == TS_ENOENT || r == TS_EINVAL)
+        fprintf(stderr, "tocsin: contact confirm: unknown token, or used already\n");
+    ts_store_close(st);
+    return r == TS_ERANGE ? TS_EXIT_CONFLICT : ts_cli_exit_code(r == TS_EINVAL ? TS_ENOENT : r);
+}
+
 int ts_cmd_contact(ts_cli_t *cli, int argc, char **argv)
 {
     static const ts_cli_verb_t verbs[] = {
-        {"add", contact_add},   {"set", contact_set},       {"remove", contact_remove},
-        {"list", contact_list}, {"import", contact_import}, {"find", contact_find},
+        {"add", contact_add},
+        {"set", contact_set},
+        {"remove", contact_remove},
+        {"list", contact_list},
+        {"import", contact_import},
+        {"find", contact_find},
+        {"verify-due", contact_verify_due},
+        {"confirm", contact_confirm},
     };
     return ts_cli_dispatch(cli, argc, argv, "contact", verbs, sizeof verbs / sizeof verbs[0],
                            contact_usage);

@@ -55,6 +55,9 @@ static void team_usage(FILE *out)
             "  show NAME [--format text|json]\n"
             "            every field, the constituency, sponsors and the audit trail\n"
             "  list [--state STATE] [--format table|json|csv]\n"
+            "  stale [--all] [--format table|json]\n"
+            "            team contacts (addresses, representatives) not verified: stale or\n"
+            "            unverified (see `tocsin contact verify-due`)\n"
             "  export [--format json|csv]\n"
             "            every team (json: an array of the records `show` prints)\n"
             "\n"
@@ -545,13 +548,27 @@ static int team_list(ts_cli_t *cli, int argc, char **argv)
     return ts_cli_exit_code(r);
 }
 
+/* The team contacts that are not verified: `contact verify-due --kind team`. */
+static int team_stale(ts_cli_t *cli, int argc, char **argv)
+{
+    char *args[8] = {"contact", "verify-due", "--kind", "team"};
+    int n = 4;
+    for (int i = 1; i < argc && n < 7; i++)
+        args[n++] = argv[i];
+    if (argc > 4) {
+        ts_cli_usage_error("team", "team stale takes --format and --all only");
+        return TS_EXIT_USAGE;
+    }
+    return ts_cmd_contact(cli, n - 1, args + 1);
+}
+
 int ts_cmd_team(ts_cli_t *cli, int argc, char **argv)
 {
     static const ts_cli_verb_t verbs[] = {
         {"add", team_put},        {"set", team_put},       {"sponsor", team_step},
         {"list-as", team_step},   {"accredit", team_step}, {"suspend", team_step},
         {"recertify", team_step}, {"reject", team_step},   {"show", team_show},
-        {"list", team_list},      {"export", team_list},
+        {"list", team_list},      {"export", team_list},   {"stale", team_stale},
     };
     return ts_cli_dispatch(cli, argc, argv, "team", verbs, sizeof verbs / sizeof verbs[0],
                            team_usage);

@@ -11,13 +11,13 @@
 #include "core/ip.h"
 #include "core/mem.h"
 #include "directory/teamfmt.h"
+#include "directory/verify.h"
 #include "ingest/download.h"
 #include "route/constituency.h"
 #include "route/loader.h"
 #include "store/notifystore.h"
 #include "store/teamstore.h"
 
-#define VERIFY_CYCLE_US (183LL * 86400 * 1000000) /* a confirmation counts for 6 months */
 #define REFERRALS_MAX 4
 #define SERVERS_MAX 64
 
@@ -34,8 +34,15 @@ struct server_clock {
     int64_t last_ms, blocked_until_ms;
 };
 
+/* A site contact's last confirmation (directory/verify.h). */
+struct confirmed {
+    int64_t contact_id, verified_at;
+};
+
 struct ts_finder {
     ts_store_t *st;
+    struct confirmed *conf;
+    size_t n_conf, cap_conf;
     ts_finder_opts_t o;
     ts_constituency_t *own;
     ts_constituency_t *teams; /* teams as "sites": id and name are the team's */
@@ -97,6 +104,19 @@ static int on_scope(int64_t team_id, const ts_team_scope_t *s, void *ctx)
     return r == TS_ECONFLICT || r == TS_EEXIST || r == TS_EINVAL ? 0 : r;
 }
 
+static int on_verify(const ts_verify_rec_t *v, void *ctx)
+{
+    ts_finder_t *f = ctx;
+    if (strcmp(v->kind, "site") != 0 || v->verified_at == 0)
+        return 0;
+    if (f->n_conf == f->cap_conf) {
+        f->cap_conf = f->cap_conf ? 2 * f->cap_conf : 64;
+        f->conf = ts_xrealloc(f->conf, f->cap_conf * sizeof *f->conf);
+    }
+    f->conf[f->n_conf++] = (struct confirmed){v->ref_id, v->verified_at};
+    return 0;
+}
+
 int ts_finder_new(ts_store_t *st, const ts_finder_opts_t *o, ts_finder_t **out)
 {
     *out = NULL;
@@ -120,6 +140,8 @@ int ts_finder_new(ts_store_t *st, const ts_finder_opts_t *o, ts_finder_t **out)
         r = ts_store_teams_foreach(st, 0, on_team, f);
     if (r == 0)
         r = ts_store_team_scopes_foreach(st, 0, on_scope, f);
+    if (r == 0)
+        r = ts_store_verify_foreach(st, on_verify, f);
     if (r) {
         ts_finder_free(f);
         return r;
@@ -139,6 +161,7 @@ void ts_finder_free(ts_finder_t *f)
         free(f->team[i].email);
     }
     free(f->team);
+    free(f->conf);
     ts_buf_free(&f->body);
     free(f);
 }
@@ -222,6 +245,7 @@ static void copy(char *dst, size_t size, const char *src)
 /* The site's contact: an abuse contact first, else its first contact. */
 struct site_contact {
     char email[TS_ADDR_MAX + 1];
+    int64_t id;
     bool abuse;
 };
 
@@ -230,12 +254,13 @@ static int on_ncontact(const ts_contact_rec_t *c, void *ctx)
     struct site_contact *s = ctx;
     if (s->email[0] == '\0' || (!s->abuse && (c->roles & TS_ROLE_ABUSE))) {
         copy(s->email, sizeof s->email, c->email);
+        s->id = c->id;
         s->abuse = (c->roles & TS_ROLE_ABUSE) != 0;
     }
     return 0;
 }
 
-static bool from_sites(ts_finder_t *f, const struct query *q, ts_contact_answer_t *a)
+static bool from_sites(ts_finder_t *f, const struct query *q, int64_t now, ts_contact_answer_t *a)
 {
     ts_match_t m;
     if (f->own == NULL || match(f->own, q, &m) != 0)
@@ -247,6 +272,9 @@ static bool from_sites(ts_finder_t *f, const struct query *q, ts_contact_answer_
     copy(a->name, sizeof a->name, m.site_name);
     copy(a->object, sizeof a->object, m.rule);
     copy(a->email, sizeof a->email, sc.email);
+    for (size_t i = 0; i < f->n_conf; i++)
+        if (f->conf[i].contact_id == sc.id)
+            a->verified = now - f->conf[i].verified_at < TS_VERIFY_CYCLE_US;
     if (r != 0 || sc.email[0] == '\0')
         trail(a, "site", "the owning site has no contact");
     return true;
@@ -265,7 +293,7 @@ static bool from_teams(ts_finder_t *f, const struct query *q, int64_t now, ts_co
     copy(a->email, sizeof a->email, t->email);
     copy(a->object, sizeof a->object, m.rule);
     a->team_state = t->state;
-    a->verified = t->verified_at > 0 && now - t->verified_at <= VERIFY_CYCLE_US;
+    a->verified = t->verified_at > 0 && now - t->verified_at <= TS_VERIFY_CYCLE_US;
     return true;
 }
 
@@ -511,7 +539,7 @@ int ts_finder_find(ts_finder_t *f, const char *query, int64_t now, ts_contact_an
     copy(a->query, sizeof a->query, q.text);
     a->kind = kinds[q.kind];
     a->fetched = now;
-    if (from_sites(f, &q, a) || from_teams(f, &q, now, a))
+    if (from_sites(f, &q, now, a) || from_teams(f, &q, now, a))
         return 0;
     trail(a, "directory", "no site or listed team covers it");
     if (!f->o.no_cache && ts_store_lookup_get(f->st, q.text, now, on_cached, a) == 0)

@@ -135,7 +135,8 @@ static bool parse_id(const char *s, int64_t *id)
 /* The published pages (no certificate; the handler gets no principal). */
 static route_t public_route_of(const char *rest)
 {
-    if (strcmp(rest, "teams") == 0 || strcmp(rest, "teams.json") == 0)
+    if (strcmp(rest, "teams") == 0 || strcmp(rest, "teams.json") == 0 ||
+        strcmp(rest, "verify") == 0)
         return R_TEAMS;
     return R_NONE;
 }

@@ -13,7 +13,10 @@
  *       contact find`; it makes no RDAP or whois query itself, so a request
  *       never waits on a registry.
  *   GET /public/teams (HTML) and /public/teams.json, without a certificate:
- *       the public view of the public teams. */
+ *       the public view of the public teams.
+ *   GET /public/verify?token=T shows a page with a button; POST
+ *       /public/verify (form field token) confirms the contact's address
+ *       (directory/verify.h). GET never confirms: mail scanners follow links. */
 #include <string.h>
 
 #include "core/event.h"
@@ -21,6 +24,7 @@
 #include "core/markup.h"
 #include "directory/finder.h"
 #include "directory/teamfmt.h"
+#include "directory/verify.h"
 #include "portal/api.h"
 #include "portal/api_int.h"
 #include "portal/query.h"
@@ -169,9 +173,83 @@ static void lookup(ts_store_t *st, const char *q, ts_http_resp_t *resp)
     resp->status = 200;
 }
 
+/* ---- Contact verification -------------------------------------------------------------- */
+
+static void page(ts_http_resp_t *resp, int status, const char *title, const char *text,
+                 const char *token)
+{
+    ts_buf_t *b = &resp->body;
+    ts_buf_reset(b);
+    ts_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
+    ts_markup_text(b, title);
+    ts_buf_puts(b, "</title></head><body>\n<h1>");
+    ts_markup_text(b, title);
+    ts_buf_puts(b, "</h1>\n<p>");
+    ts_markup_text(b, text);
+    ts_buf_puts(b, "</p>\n");
+    if (token) {
+        ts_buf_puts(b, "<form method=\"post\" action=\"verify\"><input type=\"hidden\" "
+                       "name=\"token\" value=\"");
+        ts_markup_text(b, token);
+        ts_buf_puts(b, "\"><button type=\"submit\">Confirm</button></form>\n");
+    }
+    ts_buf_puts(b, "</body></html>\n");
+    resp->status = status;
+    resp->content_type = ct_html;
+}
+
+static void verify(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp)
+{
+    static const char *const params_token[] = {"token", NULL};
+    bool post = strcmp(req->method, "POST") == 0;
+    char form[512];
+    const char *raw = req->query;
+    if (post) {
+        if (req->body_len >= sizeof form || (req->body && memchr(req->body, '\0', req->body_len))) {
+            page(resp, 400, "Not confirmed", "That is not a confirmation.", NULL);
+            return;
+        }
+        memcpy(form, req->body ? req->body : "", req->body_len);
+        form[req->body_len] = '\0';
+        raw = form;
+    }
+    ts_query_t q;
+    char err[256];
+    if (ts_query_parse(raw, params_token, &q, err, sizeof err) != 0) {
+        page(resp, 400, "Not confirmed", "That is not a confirmation link.", NULL);
+        return;
+    }
+    const char *token = ts_query_get(&q, "token");
+    if (token == NULL || strlen(token) != TS_VERIFY_TOKEN_LEN) {
+        page(resp, 400, "Not confirmed", "That is not a confirmation link.", NULL);
+    } else if (!post) {
+        page(resp, 200, "Confirm your contact address",
+             "Press the button to confirm that the address this link was sent to still reaches "
+             "you.",
+             token);
+    } else {
+        int r = ts_verify_confirm(st, token, ts_time_now(), NULL);
+        if (r == 0)
+            page(resp, 200, "Confirmed", "Thank you: the address is confirmed.", NULL);
+        else if (r == TS_ERANGE)
+            page(resp, 410, "Link expired",
+                 "This link has expired. A new one is sent with the next check.", NULL);
+        else if (r == TS_ENOENT || r == TS_EINVAL)
+            page(resp, 404, "Not confirmed", "This link is unknown or was used already.", NULL);
+        else
+            ts_api_internal(st, resp, r, "verify");
+    }
+    ts_query_free(&q);
+}
+
 void ts_api_team_route(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp)
 {
     const char *m = req->method ? req->method : "";
+    if (strcmp(req->path, TS_API_PUBLIC_PREFIX "verify") == 0 &&
+        (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "POST") == 0)) {
+        verify(st, req, resp);
+        return;
+    }
     if (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0) {
         ts_http_resp_error(resp, 405, "method_not_allowed", "only GET and HEAD are allowed here");
         ts_http_resp_header(resp, "Allow", "GET, HEAD");

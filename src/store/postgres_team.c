@@ -77,7 +77,17 @@ const char ts_pg_migration_teams[] =
     "  email " T " NOT NULL,"
     "  fetched bigint NOT NULL,"
     "  expires bigint NOT NULL);"
-    "SELECT ts_watch('rdap_bootstrap'), ts_watch('contact_lookups'),"
+    "CREATE TABLE contact_verify ("
+    "  kind " T " NOT NULL CHECK (kind IN ('site', 'team')),"
+    "  ref_id bigint NOT NULL,"
+    "  email " T " NOT NULL,"
+    "  site_id bigint NOT NULL,"
+    "  sent_at bigint NOT NULL DEFAULT 0,"
+    "  verified_at bigint NOT NULL DEFAULT 0,"
+    "  token_hash " T " UNIQUE,"
+    "  token_expires bigint NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (kind, ref_id, email));"
+    "SELECT ts_watch('contact_verify'), ts_watch('rdap_bootstrap'), ts_watch('contact_lookups'),"
     " ts_watch('teams'), ts_watch('team_scopes'), ts_watch('team_reps'),"
     " ts_watch('team_sponsors'), ts_watch('team_audit');";
 
@@ -104,6 +114,11 @@ enum {
     Q_BOOT_GET,
     Q_LOOKUP_PUT,
     Q_LOOKUP_GET,
+    Q_V_PUT,
+    Q_V_LIST,
+    Q_V_TOKEN,
+    Q_V_USE,
+    Q_V_TEAM,
     Q_END_
 };
 _Static_assert(Q_END_ <= TS_PGX_TEAM + 48, "team statements exceed their slots");
@@ -170,6 +185,21 @@ static const char sql_lookup_put[] =
 static const char sql_lookup_get[] =
     "SELECT query, source, server, object, email, fetched, expires FROM contact_lookups"
     " WHERE query = $1 AND expires > $2";
+
+#define V_COLS "kind, ref_id, email, site_id, sent_at, verified_at, token_hash, token_expires"
+static const char sql_v_put[] =
+    "INSERT INTO contact_verify (" V_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    " ON CONFLICT (kind, ref_id, email) DO UPDATE SET site_id = EXCLUDED.site_id,"
+    " sent_at = EXCLUDED.sent_at, verified_at = EXCLUDED.verified_at,"
+    " token_hash = EXCLUDED.token_hash, token_expires = EXCLUDED.token_expires";
+static const char sql_v_list[] =
+    "SELECT " V_COLS " FROM contact_verify ORDER BY kind, ref_id, email";
+static const char sql_v_token[] = "SELECT " V_COLS " FROM contact_verify WHERE token_hash = $1";
+static const char sql_v_use[] = "UPDATE contact_verify SET verified_at = $2, token_hash = NULL,"
+                                " token_expires = 0 WHERE token_hash = $1";
+static const char sql_v_team[] =
+    "UPDATE teams t SET verified_at = $2 FROM contact_verify v WHERE v.token_hash = $1"
+    " AND v.kind = 'team' AND t.id = v.ref_id AND t.email = v.email";
 
 static const char *nz(const char *s)
 {
@@ -561,6 +591,82 @@ static int pg_lookup_get(ts_store_t *st, const char *query, int64_t now, ts_look
     return r;
 }
 
+static int pg_verify_put(ts_store_t *st, const ts_verify_rec_t *v)
+{
+    ts_pg_params_t p;
+    ts_pg_params_init(&p);
+    ts_pg_text(&p, v->kind);
+    ts_pg_int(&p, v->ref_id);
+    ts_pg_text(&p, v->email);
+    ts_pg_int(&p, v->site_id);
+    ts_pg_int(&p, v->sent_at);
+    ts_pg_int(&p, v->verified_at);
+    ts_pg_text(&p, v->token_hash && *v->token_hash ? v->token_hash : NULL);
+    ts_pg_int(&p, v->token_expires);
+    int err = 0;
+    PGresult *res = ts_pg_write(ts_pg(st), Q_V_PUT, sql_v_put, &p, &err);
+    if (res)
+        PQclear(res);
+    return res ? 0 : err;
+}
+
+static int verify_to(PGresult *res, int err, bool one, ts_verify_cb cb, void *ctx)
+{
+    if (res == NULL)
+        return err;
+    int r = one && PQntuples(res) == 0 ? TS_ENOENT : 0;
+    for (int i = 0; r == 0 && i < PQntuples(res); i++) {
+        ts_verify_rec_t v = {.kind = ts_pg_col_cstr(res, i, 0),
+                             .ref_id = ts_pg_col_int(res, i, 1),
+                             .email = ts_pg_col_cstr(res, i, 2),
+                             .site_id = ts_pg_col_int(res, i, 3),
+                             .sent_at = ts_pg_col_int(res, i, 4),
+                             .verified_at = ts_pg_col_int(res, i, 5),
+                             .token_hash = ts_pg_col_cstr(res, i, 6),
+                             .token_expires = ts_pg_col_int(res, i, 7)};
+        r = cb(&v, ctx);
+    }
+    PQclear(res);
+    return r;
+}
+
+static int pg_verify_foreach(ts_store_t *st, ts_verify_cb cb, void *ctx)
+{
+    int err = 0;
+    PGresult *res = ts_pg_exec(ts_pg(st), Q_V_LIST, sql_v_list, NULL, &err);
+    return verify_to(res, err, false, cb, ctx);
+}
+
+static int pg_verify_by_token(ts_store_t *st, const char *hash, ts_verify_cb cb, void *ctx)
+{
+    ts_pg_params_t p;
+    ts_pg_params_init(&p);
+    ts_pg_text(&p, hash);
+    int err = 0;
+    PGresult *res = ts_pg_exec(ts_pg(st), Q_V_TOKEN, sql_v_token, &p, &err);
+    return verify_to(res, err, true, cb, ctx);
+}
+
+static int pg_verify_use(ts_store_t *st, const char *hash, int64_t now)
+{
+    struct pg_store *pg = ts_pg(st);
+    bool own;
+    int err = ts_pg_op_begin(pg, &own);
+    if (err)
+        return err;
+    ts_pg_params_t p;
+    ts_pg_params_init(&p);
+    ts_pg_text(&p, hash);
+    ts_pg_int(&p, now);
+    err = ts_pg_run(pg, Q_V_TEAM, sql_v_team, &p, NULL);
+    int64_t n = 0;
+    if (err == 0)
+        err = ts_pg_run(pg, Q_V_USE, sql_v_use, &p, &n);
+    if (err == 0 && n == 0)
+        err = TS_ENOENT;
+    return ts_pg_op_end(pg, own, err);
+}
+
 const struct ts_store_team_ops ts_pg_team_ops = {
     .add = pg_add,
     .replace = pg_replace,
@@ -576,4 +682,8 @@ const struct ts_store_team_ops ts_pg_team_ops = {
     .boot_get = pg_boot_get,
     .lookup_put = pg_lookup_put,
     .lookup_get = pg_lookup_get,
+    .verify_put = pg_verify_put,
+    .verify_foreach = pg_verify_foreach,
+    .verify_by_token = pg_verify_by_token,
+    .verify_use = pg_verify_use,
 };

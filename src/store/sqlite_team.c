@@ -74,6 +74,16 @@ const char ts_sq_migration_teams[] =
     "  email TEXT NOT NULL,"
     "  fetched INTEGER NOT NULL,"
     "  expires INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE contact_verify ("
+    "  kind TEXT NOT NULL CHECK (kind IN ('site', 'team')),"
+    "  ref_id INTEGER NOT NULL,"
+    "  email TEXT NOT NULL,"
+    "  site_id INTEGER NOT NULL,"
+    "  sent_at INTEGER NOT NULL DEFAULT 0,"
+    "  verified_at INTEGER NOT NULL DEFAULT 0,"
+    "  token_hash TEXT UNIQUE,"
+    "  token_expires INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (kind, ref_id, email)) WITHOUT ROWID;"
     "PRAGMA user_version = 14;";
 
 enum {
@@ -99,6 +109,11 @@ enum {
     Q_BOOT_GET,
     Q_LOOKUP_PUT,
     Q_LOOKUP_GET,
+    Q_V_PUT,
+    Q_V_LIST,
+    Q_V_TOKEN,
+    Q_V_USE,
+    Q_V_TEAM,
     Q_END_
 };
 _Static_assert(Q_END_ <= TS_SQX_TEAM + 48, "team statements exceed their slots");
@@ -161,6 +176,19 @@ static const char sql_lookup_put[] =
 static const char sql_lookup_get[] =
     "SELECT query, source, server, object, email, fetched, expires FROM contact_lookups"
     " WHERE query = ?1 AND expires > ?2";
+
+#define V_COLS "kind, ref_id, email, site_id, sent_at, verified_at, token_hash, token_expires"
+static const char sql_v_put[] =
+    "INSERT OR REPLACE INTO contact_verify (" V_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+static const char sql_v_list[] =
+    "SELECT " V_COLS " FROM contact_verify ORDER BY kind, ref_id, email";
+static const char sql_v_token[] = "SELECT " V_COLS " FROM contact_verify WHERE token_hash = ?1";
+static const char sql_v_use[] = "UPDATE contact_verify SET verified_at = ?2, token_hash = NULL,"
+                                " token_expires = 0 WHERE token_hash = ?1";
+static const char sql_v_team[] =
+    "UPDATE teams SET verified_at = ?2 WHERE id = (SELECT ref_id FROM contact_verify"
+    " WHERE token_hash = ?1 AND kind = 'team') AND email = (SELECT email FROM contact_verify"
+    " WHERE token_hash = ?1 AND kind = 'team')";
 
 static const char *nz(const char *s)
 {
@@ -569,6 +597,88 @@ static int sq_lookup_get(ts_store_t *st, const char *query, int64_t now, ts_look
     return ts_sq_iter_end(sq, s, rc, cbr);
 }
 
+static int sq_verify_put(ts_store_t *st, const ts_verify_rec_t *v)
+{
+    struct sq_store *sq = ts_sq(st);
+    int err = 0;
+    sqlite3_stmt *s = ts_sq_stmt(sq, Q_V_PUT, sql_v_put, &err);
+    if (s == NULL)
+        return err;
+    ts_sq_bind_cstr(s, 1, v->kind);
+    sqlite3_bind_int64(s, 2, v->ref_id);
+    ts_sq_bind_cstr(s, 3, v->email);
+    sqlite3_bind_int64(s, 4, v->site_id);
+    sqlite3_bind_int64(s, 5, v->sent_at);
+    sqlite3_bind_int64(s, 6, v->verified_at);
+    ts_sq_bind_cstr(s, 7, v->token_hash && *v->token_hash ? v->token_hash : NULL);
+    sqlite3_bind_int64(s, 8, v->token_expires);
+    return ts_sq_run(sq, s);
+}
+
+static int each_verify(struct sq_store *sq, sqlite3_stmt *s, bool one, ts_verify_cb cb, void *ctx)
+{
+    int rc, cbr = 0;
+    bool any = false;
+    while (cbr == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        ts_verify_rec_t v = {.kind = ts_sq_col_cstr(s, 0),
+                             .ref_id = sqlite3_column_int64(s, 1),
+                             .email = ts_sq_col_cstr(s, 2),
+                             .site_id = sqlite3_column_int64(s, 3),
+                             .sent_at = sqlite3_column_int64(s, 4),
+                             .verified_at = sqlite3_column_int64(s, 5),
+                             .token_hash = ts_sq_col_cstr(s, 6),
+                             .token_expires = sqlite3_column_int64(s, 7)};
+        any = true;
+        cbr = cb(&v, ctx);
+    }
+    if (cbr)
+        rc = SQLITE_DONE;
+    int r = ts_sq_iter_end(sq, s, rc, cbr);
+    return r == 0 && one && !any ? TS_ENOENT : r;
+}
+
+static int sq_verify_foreach(ts_store_t *st, ts_verify_cb cb, void *ctx)
+{
+    struct sq_store *sq = ts_sq(st);
+    int err = 0;
+    sqlite3_stmt *s = ts_sq_stmt(sq, Q_V_LIST, sql_v_list, &err);
+    return s ? each_verify(sq, s, false, cb, ctx) : err;
+}
+
+static int sq_verify_by_token(ts_store_t *st, const char *hash, ts_verify_cb cb, void *ctx)
+{
+    struct sq_store *sq = ts_sq(st);
+    int err = 0;
+    sqlite3_stmt *s = ts_sq_stmt(sq, Q_V_TOKEN, sql_v_token, &err);
+    if (s == NULL)
+        return err;
+    ts_sq_bind_cstr(s, 1, hash);
+    return each_verify(sq, s, true, cb, ctx);
+}
+
+static int sq_verify_use(ts_store_t *st, const char *hash, int64_t now)
+{
+    struct sq_store *sq = ts_sq(st);
+    bool own;
+    int err = ts_sq_op_begin(sq, &own);
+    if (err)
+        return err;
+    sqlite3_stmt *s = ts_sq_stmt(sq, Q_V_TEAM, sql_v_team, &err);
+    if (s != NULL) {
+        ts_sq_bind_cstr(s, 1, hash);
+        sqlite3_bind_int64(s, 2, now);
+        err = ts_sq_run(sq, s);
+    }
+    if (err == 0 && (s = ts_sq_stmt(sq, Q_V_USE, sql_v_use, &err)) != NULL) {
+        ts_sq_bind_cstr(s, 1, hash);
+        sqlite3_bind_int64(s, 2, now);
+        err = ts_sq_run(sq, s);
+        if (err == 0 && sqlite3_changes(sq->db) == 0)
+            err = TS_ENOENT;
+    }
+    return ts_sq_op_end(sq, own, err);
+}
+
 const struct ts_store_team_ops ts_sq_team_ops = {
     .add = sq_add,
     .replace = sq_replace,
@@ -584,4 +694,8 @@ const struct ts_store_team_ops ts_sq_team_ops = {
     .boot_get = sq_boot_get,
     .lookup_put = sq_lookup_put,
     .lookup_get = sq_lookup_get,
+    .verify_put = sq_verify_put,
+    .verify_foreach = sq_verify_foreach,
+    .verify_by_token = sq_verify_by_token,
+    .verify_use = sq_verify_use,
 };

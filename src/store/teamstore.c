@@ -655,3 +655,45 @@ int ts_store_lookup_get(ts_store_t *st, const char *query, int64_t now, ts_looku
         return TS_EINVAL;
     return st->ops->team->lookup_get(st, query, now, cb, ctx);
 }
+
+static bool hash_ok(const char *h)
+{
+    return h && strlen(h) == 64 && strspn(h, "0123456789abcdef") == 64;
+}
+
+int ts_store_verify_put(ts_store_t *st, const ts_verify_rec_t *v)
+{
+    TEAM_OPS(st, verify_put);
+    if (v == NULL || v->kind == NULL ||
+        (strcmp(v->kind, "site") != 0 && strcmp(v->kind, "team") != 0) || v->ref_id <= 0 ||
+        !email_ok(v->email) || v->site_id < 0 ||
+        (v->token_hash && *v->token_hash && !hash_ok(v->token_hash)))
+        return TS_EINVAL;
+    return st->ops->team->verify_put(st, v);
+}
+
+int ts_store_verify_foreach(ts_store_t *st, ts_verify_cb cb, void *ctx)
+{
+    TEAM_OPS(st, verify_foreach);
+    if (cb == NULL)
+        return TS_EINVAL;
+    return st->ops->team->verify_foreach(st, cb, ctx);
+}
+
+int ts_store_verify_by_token(ts_store_t *st, const char *hash, ts_verify_cb cb, void *ctx)
+{
+    TEAM_OPS(st, verify_by_token);
+    if (cb == NULL)
+        return TS_EINVAL;
+    if (!hash_ok(hash))
+        return TS_ENOENT;
+    return st->ops->team->verify_by_token(st, hash, cb, ctx);
+}
+
+int ts_store_verify_use(ts_store_t *st, const char *hash, int64_t now)
+{
+    TEAM_OPS(st, verify_use);
+    if (!hash_ok(hash))
+        return TS_ENOENT;
+    return st->ops->team->verify_use(st, hash, now);
+}

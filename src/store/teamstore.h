@@ -206,6 +206,35 @@ TS_MUSTCHECK int ts_store_lookup_put(ts_store_t *st, const ts_lookup_rec_t *l);
 TS_MUSTCHECK int ts_store_lookup_get(ts_store_t *st, const char *query, int64_t now,
                                      ts_lookup_cb cb, void *ctx);
 
+/* ---- Contact re-verification (directory/verify.h) ------------------------------------- */
+
+/* One contact's verification: kind "site" (ref_id: the notification
+ * contact's id, site_id its site) or "team" (ref_id: the team's id, email
+ * the team's address or a representative's; site_id 0). Only the token's
+ * SHA-256 (hex) is kept. */
+typedef struct ts_verify_rec {
+    const char *kind;
+    int64_t ref_id;
+    const char *email;
+    int64_t site_id;
+    int64_t sent_at;        /* the last verification mail, 0 never */
+    int64_t verified_at;    /* the last confirmation, 0 never */
+    const char *token_hash; /* "" when no token is outstanding */
+    int64_t token_expires;
+} ts_verify_rec_t;
+typedef int (*ts_verify_cb)(const ts_verify_rec_t *v, void *ctx);
+/* Keeps (replaces) the row of (kind, ref_id, email). */
+TS_MUSTCHECK int ts_store_verify_put(ts_store_t *st, const ts_verify_rec_t *v);
+/* Every row, by kind, ref_id and email. */
+TS_MUSTCHECK int ts_store_verify_foreach(ts_store_t *st, ts_verify_cb cb, void *ctx);
+/* The row holding a token hash. \retval TS_ENOENT none (unknown or used). */
+TS_MUSTCHECK int ts_store_verify_by_token(ts_store_t *st, const char *hash, ts_verify_cb cb,
+                                          void *ctx);
+/* Uses the token once: its row becomes verified at now and the token goes;
+ * for a team's own address the team's verified_at too.
+ * \retval TS_ENOENT no row holds it (unknown, or used already). */
+TS_MUSTCHECK int ts_store_verify_use(ts_store_t *st, const char *hash, int64_t now);
+
 typedef struct ts_team_audit_rec {
     int64_t at;
     const char *who;

@@ -36,5 +36,9 @@ struct ts_store_team_ops {
     int (*boot_put)(ts_store_t *st, const ts_rdap_boot_rec_t *b);
     int (*boot_get)(ts_store_t *st, const char *kind, ts_rdap_boot_cb cb, void *ctx);
     int (*lookup_put)(ts_store_t *st, const ts_lookup_rec_t *l);
+    int (*verify_put)(ts_store_t *st, const ts_verify_rec_t *v);
+    int (*verify_foreach)(ts_store_t *st, ts_verify_cb cb, void *ctx);
+    int (*verify_by_token)(ts_store_t *st, const char *hash, ts_verify_cb cb, void *ctx);
+    int (*verify_use)(ts_store_t *st, const char *hash, int64_t now);
     int (*lookup_get)(ts_store_t *st, const char *query, int64_t now, ts_lookup_cb cb, void *ctx);
 };
