@@ -19,6 +19,8 @@
 #include "directory/verify.h"
 #include "notify/address.h"
 #include "notify/contact.h"
+#include "core/event.h"
+#include "portal/api.h"
 #include "store/notifystore.h"
 #include "store/store.h"
 #include "store/teamstore.h"
@@ -222,11 +224,59 @@ static void test_cycle(void **state)
                                 "unverified;");
 }
 
+/* The portal's page, without a certificate: GET shows a button and
+ * confirms nothing (mail scanners follow links); POST confirms once. */
+static int call(struct fx *f, const char *method, const char *query, const char *body,
+                ts_http_resp_t *r)
+{
+    ts_http_req_t req = {.method = method,
+                         .path = "/public/verify",
+                         .query = query,
+                         .body = body,
+                         .body_len = body ? strlen(body) : 0};
+    ts_http_resp_init(r);
+    ts_api_handle(f->st, &req, r);
+    return r->status;
+}
+
+static void test_portal(void **state)
+{
+    struct fx *f = *state;
+    ts_http_resp_t r;
+    char q[128], form[128];
+    assert_int_equal(call(f, "GET", "token=nope", NULL, &r), 400);
+    ts_http_resp_free(&r);
+    assert_int_equal(call(f, "POST", NULL, "token=<script>", &r), 400);
+    assert_null(strstr(r.body.data, "<script>"));
+    ts_http_resp_free(&r);
+    int64_t now = ts_time_now();
+    assert_int_equal(run(f, now, NULL, 0), 3);
+    struct mails m = mails_to(f, "cert@team.test");
+    snprintf(q, sizeof q, "token=%s", m.token);
+    snprintf(form, sizeof form, "token=%s", m.token);
+    assert_int_equal(call(f, "GET", q, NULL, &r), 200);
+    assert_non_null(strstr(r.body.data, "<form method=\"post\""));
+    ts_http_resp_free(&r);
+    int64_t at = 0;
+    assert_int_equal(ts_store_team_get(f->st, "team", on_team, &at), 0);
+    assert_int_equal(at, 0);
+    assert_int_equal(call(f, "POST", NULL, form, &r), 200);
+    ts_http_resp_free(&r);
+    assert_int_equal(ts_store_team_get(f->st, "team", on_team, &at), 0);
+    assert_true(at > 0);
+    /* A replay is the page of an unknown link. */
+    assert_int_equal(call(f, "POST", NULL, form, &r), 404);
+    ts_http_resp_free(&r);
+    assert_int_equal(call(f, "PUT", NULL, form, &r), 405);
+    ts_http_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_portal, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
