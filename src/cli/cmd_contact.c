@@ -12,6 +12,7 @@
 #include "core/file.h"
 #include "core/jsonw.h"
 #include "directory/finder.h"
+#include "directory/forward.h"
 #include "directory/verify.h"
 #include "ingest/download.h"
 #include "notify/contact.h"
@@ -35,6 +36,8 @@ static void contact_usage(FILE *out)
             "  tocsin contact verify-due [--kind site|team] [--all] [--format table|json]\n"
             "         [--send --from ADDR --portal URL [--from-name TEXT]]\n"
             "  tocsin contact confirm TOKEN\n"
+            "  tocsin contact forward EVENT-ID --from ADDR [--side source|destination]\n"
+            "         [--from-name TEXT] [--dry-run] (and the options of find)\n"
             "\n"
             "A site's contacts get its notifications: mails built from what concerns the\n"
             "site (new matched advisories; incidents and scan findings), signed with the\n"
@@ -84,6 +87,10 @@ static void contact_usage(FILE *out)
             "found (exit 3). Each step that fails is named in the trail and the next is\n"
             "tried. Network answers are cached for --ttl (default one day); each network\n"
             "step is limited to --timeout seconds (default 10) and a bounded size.\n"
+            "`contact forward` sends an event about an address outside the constituency\n"
+            "to the contact `contact find` names for it (the source's address unless a\n"
+            "site owns it, or --side), through the outbox. TLP is honoured: AMBER+STRICT\n"
+            "and RED never leave the CSIRT (exit 4); an unlabelled event goes as AMBER.\n"
             "`contact verify-due` lists the site and team contacts that are not verified\n"
             "(--all: every contact) with their state: verified (confirmed within six\n"
             "months), stale (asked to confirm, within 30 days) or unverified. With --send\n"
@@ -483,79 +490,104 @@ static int contact_import(ts_cli_t *cli, int argc, char **argv)
     return r == 0 ? TS_EXIT_OK : put_exit(r);
 }
 
+/* The options of the contact chain, shared by find and forward. */
+#define FINDER_OPTIONS                                                                             \
+    {"cacert", required_argument, NULL, 'c'}, {"rdap", required_argument, NULL, 'r'},              \
+        {"whois", required_argument, NULL, 'w'}, {"timeout", required_argument, NULL, 't'},        \
+        {"ttl", required_argument, NULL, 'T'}, {"no-network", no_argument, NULL, 'N'},             \
+    {                                                                                              \
+        "no-cache", no_argument, NULL, 'C'                                                         \
+    }
+
+struct finder_args {
+    ts_finder_opts_t fo;
+    char whois_host[TS_WHOIS_HOST_MAX];
+};
+
+/* One of FINDER_OPTIONS into a. \retval 1 taken, 0 not one of them, -1 bad
+ * value (said). */
+static int finder_opt(int ch, struct finder_args *a)
+{
+    char *end = NULL;
+    long v = 0;
+    if (ch == 't' || ch == 'T') {
+        v = strtol(optarg, &end, 10);
+        if (*end || v <= 0 || v > (ch == 't' ? 300 : 365L * 86400)) {
+            ts_cli_usage_error("contact", "--%s: a number of seconds",
+                               ch == 't' ? "timeout" : "ttl");
+            return -1;
+        }
+    }
+    switch (ch) {
+    case 'c':
+        a->fo.cacert = optarg;
+        return 1;
+    case 'r':
+        if (!ts_download_url_ok(optarg)) {
+            ts_cli_usage_error("contact", "--rdap: an https URL");
+            return -1;
+        }
+        a->fo.rdap_base = optarg;
+        return 1;
+    case 'w': {
+        snprintf(a->whois_host, sizeof a->whois_host, "%s", optarg);
+        char *colon = strrchr(a->whois_host, ':');
+        if (colon && strchr(a->whois_host, ':') == colon) {
+            v = strtol(colon + 1, &end, 10);
+            if (*end || v <= 0 || v > 65535) {
+                ts_cli_usage_error("contact", "--whois HOST[:PORT]");
+                return -1;
+            }
+            *colon = '\0';
+            a->fo.whois_port = (int)v;
+        }
+        a->fo.whois_host = a->whois_host;
+        return 1;
+    }
+    case 't':
+        a->fo.timeout_ms = (int)v * 1000;
+        return 1;
+    case 'T':
+        a->fo.ttl_us = v * 1000000LL;
+        return 1;
+    case 'N':
+        a->fo.no_network = true;
+        return 1;
+    case 'C':
+        a->fo.no_cache = true;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static int contact_find(ts_cli_t *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},  {"cacert", required_argument, NULL, 'c'},
-        {"rdap", required_argument, NULL, 'r'},    {"whois", required_argument, NULL, 'w'},
-        {"timeout", required_argument, NULL, 't'}, {"ttl", required_argument, NULL, 'T'},
-        {"no-network", no_argument, NULL, 'N'},    {"no-cache", no_argument, NULL, 'C'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"format", required_argument, NULL, 'f'},
+        FINDER_OPTIONS,
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
-    ts_finder_opts_t fo = {0};
+    struct finder_args fa = {0};
     bool json = false;
-    char whois_host[TS_WHOIS_HOST_MAX] = "";
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        char *end = NULL;
-        long v = 0;
-        if (ch == 't' || ch == 'T') {
-            v = strtol(optarg, &end, 10);
-            if (*end || v <= 0 || v > (ch == 't' ? 300 : 365L * 86400)) {
-                ts_cli_usage_error("contact", "--%s: a number of seconds",
-                                   ch == 't' ? "timeout" : "ttl");
-                return TS_EXIT_USAGE;
-            }
-        }
-        switch (ch) {
-        case 'f':
+        int t = finder_opt(ch, &fa);
+        if (t < 0)
+            return TS_EXIT_USAGE;
+        if (t > 0)
+            continue;
+        if (ch == 'f') {
             if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
                 ts_cli_usage_error("contact", "--format: text or json");
                 return TS_EXIT_USAGE;
             }
             json = optarg[0] == 'j';
-            break;
-        case 'c':
-            fo.cacert = optarg;
-            break;
-        case 'r':
-            if (!ts_download_url_ok(optarg)) {
-                ts_cli_usage_error("contact", "--rdap: an https URL");
-                return TS_EXIT_USAGE;
-            }
-            fo.rdap_base = optarg;
-            break;
-        case 'w': {
-            snprintf(whois_host, sizeof whois_host, "%s", optarg);
-            char *colon = strrchr(whois_host, ':');
-            if (colon && strchr(whois_host, ':') == colon) {
-                v = strtol(colon + 1, &end, 10);
-                if (*end || v <= 0 || v > 65535) {
-                    ts_cli_usage_error("contact", "--whois HOST[:PORT]");
-                    return TS_EXIT_USAGE;
-                }
-                *colon = '\0';
-                fo.whois_port = (int)v;
-            }
-            fo.whois_host = whois_host;
-            break;
-        }
-        case 't':
-            fo.timeout_ms = (int)v * 1000;
-            break;
-        case 'T':
-            fo.ttl_us = v * 1000000LL;
-            break;
-        case 'N':
-            fo.no_network = true;
-            break;
-        case 'C':
-            fo.no_cache = true;
-            break;
-        case 'h':
+        } else if (ch == 'h') {
             contact_usage(stdout);
             return TS_EXIT_OK;
-        default:
+        } else {
             ts_cli_usage_error("contact", NULL);
             return TS_EXIT_USAGE;
         }
@@ -570,7 +602,7 @@ static int contact_find(ts_cli_t *cli, int argc, char **argv)
     ts_contact_answer_t a;
     int64_t now = ts_time_now();
     int r = ts_cli_open_existing(cli, &st);
-    if (r == 0 && (r = ts_finder_new(st, &fo, &f)) != 0)
+    if (r == 0 && (r = ts_finder_new(st, &fa.fo, &f)) != 0)
         fprintf(stderr, "tocsin: contact find: %s (%s)\n", ts_strerror(r), ts_store_errmsg(st));
     if (r == 0 && (r = ts_finder_find(f, query, now, &a)) != 0) {
         ts_cli_usage_error("contact", "%s: not an address, prefix, ASN or domain", query);
@@ -753,16 +785,86 @@ static int contact_confirm(ts_cli_t *cli, int argc, char **argv)
     return r == TS_ERANGE ? TS_EXIT_CONFLICT : ts_cli_exit_code(r == TS_EINVAL ? TS_ENOENT : r);
 }
 
+static int contact_forward(ts_cli_t *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"side", required_argument, NULL, 's'},
+        {"from", required_argument, NULL, 'F'},
+        {"from-name", required_argument, NULL, 'n'},
+        {"dry-run", no_argument, NULL, 'd'},
+        FINDER_OPTIONS,
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct finder_args fa = {0};
+    ts_forward_opts_t o = {0};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int t = finder_opt(ch, &fa);
+        if (t < 0)
+            return TS_EXIT_USAGE;
+        if (t > 0)
+            continue;
+        if (ch == 's' && (strcmp(optarg, "source") == 0 || strcmp(optarg, "destination") == 0)) {
+            o.side = optarg[0] == 's' ? TS_FORWARD_SOURCE : TS_FORWARD_DESTINATION;
+        } else if (ch == 'F') {
+            o.from = optarg;
+        } else if (ch == 'n') {
+            o.from_name = optarg;
+        } else if (ch == 'd') {
+            o.dry_run = true;
+        } else if (ch == 'h') {
+            contact_usage(stdout);
+            return TS_EXIT_OK;
+        } else {
+            ts_cli_usage_error("contact", ch == 's' ? "--side: source or destination" : NULL);
+            return TS_EXIT_USAGE;
+        }
+    }
+    char *end = NULL;
+    long long id = optind + 1 == argc ? strtoll(argv[optind], &end, 10) : 0;
+    if (id <= 0 || *end || (!o.dry_run && o.from == NULL)) {
+        ts_cli_usage_error("contact", "contact forward takes one EVENT-ID and --from ADDR");
+        return TS_EXIT_USAGE;
+    }
+    ts_store_t *st = NULL;
+    ts_finder_t *f = NULL;
+    ts_forward_result_t res;
+    const char *why = "";
+    int r = ts_cli_open_existing(cli, &st);
+    if (r == 0 && (r = ts_finder_new(st, &fa.fo, &f)) == 0)
+        r = ts_forward_event(st, f, id, &o, ts_time_now(), &res, &why);
+    int x = TS_EXIT_OK;
+    if (r == 0) {
+        printf("event %lld: %s -> %s (%s%s%s, TLP:%s)%s\n", id, res.address, res.contact.email,
+               res.contact.source, res.contact.name[0] ? " " : "", res.contact.name, res.tlp,
+               o.dry_run ? ", not sent (--dry-run)" : ", queued in the outbox");
+    } else if (r == TS_EDENIED || r == TS_ECONFLICT) {
+        fprintf(stderr, "tocsin: contact forward %lld: refused: %s\n", id, why);
+        x = TS_EXIT_CONFLICT;
+    } else if (r == TS_EAGAIN) {
+        fprintf(stderr, "tocsin: contact forward %lld: no contact found for %s (%s)\n", id,
+                res.address, res.contact.trail);
+        x = TS_EXIT_NOTFOUND;
+    } else if (r == TS_ENOENT) {
+        fprintf(stderr, "tocsin: contact forward: no event %lld\n", id);
+        x = TS_EXIT_NOTFOUND;
+    } else {
+        fprintf(stderr, "tocsin: contact forward %lld: %s\n", id, ts_strerror(r));
+        x = ts_cli_exit_code(r);
+    }
+    ts_finder_free(f);
+    ts_store_close(st);
+    return x;
+}
+
 int ts_cmd_contact(ts_cli_t *cli, int argc, char **argv)
 {
     static const ts_cli_verb_t verbs[] = {
-        {"add", contact_add},
-        {"set", contact_set},
-        {"remove", contact_remove},
-        {"list", contact_list},
-        {"import", contact_import},
-        {"find", contact_find},
-        {"verify-due", contact_verify_due},
+        {"add", contact_add},         {"set", contact_set},
+        {"remove", contact_remove},   {"list", contact_list},
+        {"import", contact_import},   {"find", contact_find},
+        {"forward", contact_forward}, {"verify-due", contact_verify_due},
         {"confirm", contact_confirm},
     };
     return ts_cli_dispatch(cli, argc, argv, "contact", verbs, sizeof verbs / sizeof verbs[0],

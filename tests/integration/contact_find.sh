@@ -168,6 +168,30 @@ expect_eq "untrusted certificate" none "$(field source <a.json)"
 expect_rc "nothing found" 3 "$T" contact find 192.0.2.77 "${W[@]}"
 grep -q "no contact found" "$WORK/out" && ok || fail "said plainly: $(cat "$WORK/out")"
 expect_rc "not a query" 2 "$T" contact find 'x y'
+# ---- forwarding through the outbox, honouring TLP ----
+cat >events.jsonl <<'EOF2'
+{"feed.name": "ssh", "classification.type": "brute-force", "source.ip": "192.0.2.1", "destination.ip": "10.1.0.5", "destination.port": 22, "tlp": "AMBER", "time.source": "2026-11-27T09:00:00+00:00"}
+{"feed.name": "ssh", "classification.type": "brute-force", "source.ip": "192.0.2.1", "destination.ip": "10.1.0.5", "tlp": "RED", "time.source": "2026-11-27T09:00:01+00:00"}
+{"feed.name": "ssh", "classification.type": "brute-force", "source.ip": "192.0.2.1", "destination.ip": "10.1.0.5", "tlp": "AMBER+STRICT", "time.source": "2026-11-27T09:00:02+00:00"}
+{"feed.name": "ssh", "classification.type": "brute-force", "source.ip": "198.51.100.200", "destination.ip": "10.1.0.6", "time.source": "2026-11-27T09:00:03+00:00"}
+{"feed.name": "ssh", "classification.type": "brute-force", "source.ip": "10.1.0.7", "time.source": "2026-11-27T09:00:04+00:00"}
+EOF2
+"$T" ingest --format intelmq events.jsonl >/dev/null 2>&1
+F=(--from csirt@csirt.example --whois "127.0.0.1:$IANA_PORT" --cacert "$WORK/ca.pem" --timeout 3)
+expect_rc "forward TLP:RED" 4 "$T" contact forward 2 "${F[@]}"
+grep -q "TLP:RED is never shared" "$WORK/err" && ok || fail "red named: $(cat "$WORK/err")"
+expect_rc "forward TLP:AMBER+STRICT" 4 "$T" contact forward 3 "${F[@]}"
+expect_rc "forward an own site's address" 4 "$T" contact forward 5 "${F[@]}"
+expect_rc "forward no such event" 3 "$T" contact forward 99 "${F[@]}"
+expect_rc "forward needs --from" 2 "$T" contact forward 1
+expect_rc "forward via RDAP" 0 "$T" contact forward 1 "${F[@]}"
+grep -q "abuse@org.example" "$WORK/out" && ok || fail "RDAP contact: $(cat "$WORK/out")"
+expect_rc "forward to a team, unlabelled as AMBER" 0 "$T" contact forward 4 "${F[@]}"
+grep -q "cert@beta.example.*TLP:AMBER" "$WORK/out" && ok || fail "team forward: $(cat "$WORK/out")"
+"$T" outbox list --format json >outbox.json 2>/dev/null || "$T" outbox list >outbox.json
+grep -q "abuse@org.example" outbox.json && ok || fail "queued in the outbox: $(head -c 600 outbox.json)"
+grep -q "cert@beta.example" outbox.json && ok || fail "team mail queued: $(head -c 600 outbox.json)"
+
 # the cache: a second lookup is served from the store, even with the servers gone
 find_json 192.0.2.1 --ttl 3600 >/dev/null
 W=(--whois "127.0.0.1:$IANA_PORT" --cacert "$WORK/ca.pem" --timeout 3)
