@@ -34,6 +34,13 @@ struct server_clock {
     int64_t last_ms, blocked_until_ms;
 };
 
+/* A site's contact for answers: its first abuse contact, else its first. */
+struct site_mail {
+    int64_t site_id, contact_id;
+    char *email;
+    bool abuse;
+};
+
 /* A site contact's last confirmation (directory/verify.h). */
 struct confirmed {
     int64_t contact_id, verified_at;
@@ -43,6 +50,9 @@ struct ts_finder {
     ts_store_t *st;
     struct confirmed *conf;
     size_t n_conf, cap_conf;
+    struct site_mail *mail; /* by site_id: loaded once, lookups stay in memory */
+    size_t n_mail, cap_mail;
+    bool sorted; /* team[] is in id order */
     ts_finder_opts_t o;
     ts_constituency_t *own;
     ts_constituency_t *teams; /* teams as "sites": id and name are the team's */
@@ -73,12 +83,31 @@ static int on_team(const ts_team_rec_t *t, void *ctx)
     return r == TS_EEXIST ? 0 : r;
 }
 
+static int by_team(const void *a, const void *b)
+{
+    int64_t x = ((const struct team_info *)a)->id, y = ((const struct team_info *)b)->id;
+    return (x > y) - (x < y);
+}
+
+static int by_site(const void *a, const void *b)
+{
+    int64_t x = ((const struct site_mail *)a)->site_id, y = ((const struct site_mail *)b)->site_id;
+    return (x > y) - (x < y);
+}
+
+static int by_contact(const void *a, const void *b)
+{
+    int64_t x = ((const struct confirmed *)a)->contact_id;
+    int64_t y = ((const struct confirmed *)b)->contact_id;
+    return (x > y) - (x < y);
+}
+
+/* Teams are sorted by id once loaded (ts_finder_new); before, none is found. */
 static struct team_info *team_by_id(ts_finder_t *f, int64_t id)
 {
-    for (size_t i = 0; i < f->n_team; i++)
-        if (f->team[i].id == id)
-            return &f->team[i];
-    return NULL;
+    struct team_info key = {.id = id};
+    return f->sorted && f->n_team ? bsearch(&key, f->team, f->n_team, sizeof *f->team, by_team)
+                                  : NULL;
 }
 
 static int on_scope(int64_t team_id, const ts_team_scope_t *s, void *ctx)
@@ -102,6 +131,27 @@ static int on_scope(int64_t team_id, const ts_team_scope_t *s, void *ctx)
     }
     /* Two teams naming the same entry: the first (by id) keeps it. */
     return r == TS_ECONFLICT || r == TS_EEXIST || r == TS_EINVAL ? 0 : r;
+}
+
+/* Contacts come by site name, then address: a site's are adjacent. */
+static int on_site_mail(const ts_contact_rec_t *c, void *ctx)
+{
+    ts_finder_t *f = ctx;
+    struct site_mail *m = f->n_mail ? &f->mail[f->n_mail - 1] : NULL;
+    bool abuse = (c->roles & TS_ROLE_ABUSE) != 0;
+    if (m && m->site_id == c->site_id) {
+        if (m->abuse || !abuse)
+            return 0;
+        free(m->email);
+    } else {
+        if (f->n_mail == f->cap_mail) {
+            f->cap_mail = f->cap_mail ? 2 * f->cap_mail : 64;
+            f->mail = ts_xrealloc(f->mail, f->cap_mail * sizeof *f->mail);
+        }
+        m = &f->mail[f->n_mail++];
+    }
+    *m = (struct site_mail){c->site_id, c->id, ts_xstrdup(c->email), abuse};
+    return 0;
 }
 
 static int on_verify(const ts_verify_rec_t *v, void *ctx)
@@ -138,10 +188,19 @@ int ts_finder_new(ts_store_t *st, const ts_finder_opts_t *o, ts_finder_t **out)
     int r = ts_constituency_load(st, &f->own);
     if (r == 0)
         r = ts_store_teams_foreach(st, 0, on_team, f);
+    if (r == 0 && f->n_team)
+        qsort(f->team, f->n_team, sizeof *f->team, by_team);
+    f->sorted = true;
     if (r == 0)
         r = ts_store_team_scopes_foreach(st, 0, on_scope, f);
     if (r == 0)
         r = ts_store_verify_foreach(st, on_verify, f);
+    if (r == 0 && f->n_conf)
+        qsort(f->conf, f->n_conf, sizeof *f->conf, by_contact);
+    if (r == 0)
+        r = ts_store_ncontacts_foreach(st, 0, on_site_mail, f);
+    if (r == 0 && f->n_mail)
+        qsort(f->mail, f->n_mail, sizeof *f->mail, by_site);
     if (r) {
         ts_finder_free(f);
         return r;
@@ -162,6 +221,9 @@ void ts_finder_free(ts_finder_t *f)
     }
     free(f->team);
     free(f->conf);
+    for (size_t i = 0; i < f->n_mail; i++)
+        free(f->mail[i].email);
+    free(f->mail);
     ts_buf_free(&f->body);
     free(f);
 }
@@ -242,41 +304,26 @@ static void copy(char *dst, size_t size, const char *src)
     dst[n] = '\0';
 }
 
-/* The site's contact: an abuse contact first, else its first contact. */
-struct site_contact {
-    char email[TS_ADDR_MAX + 1];
-    int64_t id;
-    bool abuse;
-};
-
-static int on_ncontact(const ts_contact_rec_t *c, void *ctx)
-{
-    struct site_contact *s = ctx;
-    if (s->email[0] == '\0' || (!s->abuse && (c->roles & TS_ROLE_ABUSE))) {
-        copy(s->email, sizeof s->email, c->email);
-        s->id = c->id;
-        s->abuse = (c->roles & TS_ROLE_ABUSE) != 0;
-    }
-    return 0;
-}
-
 static bool from_sites(ts_finder_t *f, const struct query *q, int64_t now, ts_contact_answer_t *a)
 {
     ts_match_t m;
     if (f->own == NULL || match(f->own, q, &m) != 0)
         return false;
-    struct site_contact sc;
-    memset(&sc, 0, sizeof sc);
-    int r = ts_store_ncontacts_foreach(f->st, m.site_id, on_ncontact, &sc);
     a->source = "site";
     copy(a->name, sizeof a->name, m.site_name);
     copy(a->object, sizeof a->object, m.rule);
-    copy(a->email, sizeof a->email, sc.email);
-    for (size_t i = 0; i < f->n_conf; i++)
-        if (f->conf[i].contact_id == sc.id)
-            a->verified = now - f->conf[i].verified_at < TS_VERIFY_CYCLE_US;
-    if (r != 0 || sc.email[0] == '\0')
+    struct site_mail key = {.site_id = m.site_id};
+    const struct site_mail *sm =
+        f->n_mail ? bsearch(&key, f->mail, f->n_mail, sizeof *f->mail, by_site) : NULL;
+    if (sm == NULL) {
         trail(a, "site", "the owning site has no contact");
+        return true;
+    }
+    copy(a->email, sizeof a->email, sm->email);
+    struct confirmed ck = {.contact_id = sm->contact_id};
+    const struct confirmed *c =
+        f->n_conf ? bsearch(&ck, f->conf, f->n_conf, sizeof *f->conf, by_contact) : NULL;
+    a->verified = c && now - c->verified_at < TS_VERIFY_CYCLE_US;
     return true;
 }
 
