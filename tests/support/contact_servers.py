@@ -62,6 +62,7 @@ NO_ABUSE = {"objectClassName": "ip network", "handle": "NET-NOABUSE", "entities"
 
 class Rdap(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body leave at once, as a real server's
 
     def log_message(self, *args):
         pass
