@@ -14,6 +14,7 @@
 #include "core/ip.h"
 #include "core/jsonw.h"
 #include "directory/teamfmt.h"
+#include "directory/teamimport.h"
 #include "output/format.h"
 #include "store/teamstore.h"
 
@@ -55,6 +56,11 @@ static void team_usage(FILE *out)
             "  show NAME [--format text|json]\n"
             "            every field, the constituency, sponsors and the audit trail\n"
             "  list [--state STATE] [--format table|json|csv]\n"
+            "  import FILE\n"
+            "            teams from JSON as `export` writes it (or {\"teams\": [...]}): new\n"
+            "            ones become candidates, known ones get their data replaced; the\n"
+            "            state, sponsors and audit in the file are ignored (an import lists\n"
+            "            or accredits nobody); one bad record imports nothing\n"
             "  stale [--all] [--format table|json]\n"
             "            team contacts (addresses, representatives) not verified: stale or\n"
             "            unverified (see `tocsin contact verify-due`)\n"
@@ -548,6 +554,46 @@ static int team_list(ts_cli_t *cli, int argc, char **argv)
     return ts_cli_exit_code(r);
 }
 
+static int team_import(ts_cli_t *cli, int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        team_usage(stdout);
+        return TS_EXIT_OK;
+    }
+    if (argc != 2 || argv[1][0] == '-') {
+        ts_cli_usage_error("team", "team import takes one FILE");
+        return TS_EXIT_USAGE;
+    }
+    char *data = NULL, err[512] = "";
+    size_t len = 0;
+    int r =
+        ts_file_read(argv[1], TS_TEAM_IMPORT_MAX, TS_FILE_REGULAR, &data, &len, err, sizeof err);
+    if (r) {
+        fprintf(stderr, "tocsin: %s: %s\n", argv[1], err);
+        return r == TS_ENOENT ? TS_EXIT_NOTFOUND : TS_EXIT_FAIL;
+    }
+    ts_team_import_t *imp = NULL;
+    r = ts_team_import_parse(data, len, &imp, err, sizeof err);
+    free(data);
+    if (r) {
+        fprintf(stderr, "tocsin: %s: %s (nothing imported)\n", argv[1], err);
+        return TS_EXIT_USAGE;
+    }
+    char who[128];
+    ts_cli_who(who, sizeof who);
+    ts_store_t *st = NULL;
+    size_t added = 0, changed = 0;
+    r = ts_cli_open(cli, &st);
+    if (r == 0 && (r = ts_team_import_apply(st, imp, ts_time_now(), who, &added, &changed, err,
+                                            sizeof err)) != 0)
+        fprintf(stderr, "tocsin: %s: %s (nothing imported)\n", argv[1], err);
+    if (r == 0)
+        printf("%zu teams added as candidates, %zu changed\n", added, changed);
+    ts_team_import_free(imp);
+    ts_store_close(st);
+    return ts_cli_exit_code(r);
+}
+
 /* The team contacts that are not verified: `contact verify-due --kind team`. */
 static int team_stale(ts_cli_t *cli, int argc, char **argv)
 {
@@ -569,6 +615,7 @@ int ts_cmd_team(ts_cli_t *cli, int argc, char **argv)
         {"list-as", team_step},   {"accredit", team_step}, {"suspend", team_step},
         {"recertify", team_step}, {"reject", team_step},   {"show", team_show},
         {"list", team_list},      {"export", team_list},   {"stale", team_stale},
+        {"import", team_import},
     };
     return ts_cli_dispatch(cli, argc, argv, "team", verbs, sizeof verbs / sizeof verbs[0],
                            team_usage);

@@ -70,6 +70,16 @@ expect_eq "who in the audit" "cli:" "$(python3 -c 'import json; print(json.load(
 expect_eq "csv rows" 5 "$(wc -l <teams.csv)"
 "$T" team export >teams.json
 expect_eq "json export" 4 "$(python3 -c 'import json; print(len(json.load(open("teams.json"))))')"
+# Import: the data comes back, the process does not (every team a candidate).
+expect_rc "import into another store" 0 env TOCSIN_DB="$WORK/imported.db" "$T" team import teams.json
+grep -q "4 teams added" "$WORK/out" && ok || fail "import count: $(cat "$WORK/out")"
+expect_eq "imported as candidates" 4 "$(TOCSIN_DB="$WORK/imported.db" "$T" team list --state candidate --format csv | tail -n +2 | wc -l)"
+expect_eq "imported constituency" "198.51.100.0/24" "$(TOCSIN_DB="$WORK/imported.db" "$T" team show alpha --format json | python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["constituency"]["networks"]))')"
+# Candidates are not in the directory the chain uses.
+expect_eq "candidates answer nothing" none "$(TOCSIN_DB="$WORK/imported.db" "$T" contact find 198.51.100.7 --no-network --format json | field source)"
+printf '[{"short_team_name": "x", "country": "DE", "email": "a@b.example", "constituency": {"networks": ["10.0.0.1/8"]}}]' >bad-import.json
+expect_rc "a bad record imports nothing" 2 env TOCSIN_DB="$WORK/imported.db" "$T" team import bad-import.json
+grep -q "teams\[0\]: constituency.networks\[0\]" "$WORK/err" && ok || fail "bad record named: $(cat "$WORK/err")"
 
 # ---- PKI and servers ----
 mkpki() {
