@@ -414,6 +414,70 @@ static void test_refused_in_transaction(void **state)
     assert_string_equal(sp.text, "A@0;");
 }
 
+/* The contact chain's state: bootstrap files and cached answers. */
+struct boot_got {
+    char source[64], content[64];
+    size_t len;
+};
+
+static int on_boot(const ts_rdap_boot_rec_t *b, void *ctx)
+{
+    struct boot_got *g = ctx;
+    snprintf(g->source, sizeof g->source, "%s", b->source);
+    snprintf(g->content, sizeof g->content, "%s", b->content);
+    g->len = b->len;
+    return 0;
+}
+
+static int on_lookup(const ts_lookup_rec_t *l, void *ctx)
+{
+    snprintf(ctx, 64, "%s|%s|%s", l->source, l->object, l->email);
+    return 0;
+}
+
+static void test_chain_state(void **state)
+{
+    struct fx *f = *state;
+    struct boot_got g = {0};
+    ts_rdap_boot_rec_t b = {.kind = "ipv9", .source = "x", .content = "{}", .len = 2};
+    assert_int_equal(ts_store_rdap_boot_put(f->st, &b), TS_EINVAL);
+    assert_int_equal(ts_store_rdap_boot_get(f->st, "ipv4", on_boot, &g), TS_ENOENT);
+    b.kind = "ipv4";
+    b.source = "https://data.iana.org/rdap/ipv4.json";
+    b.content = "{\"services\":[]}";
+    b.len = strlen(b.content);
+    assert_int_equal(ts_store_rdap_boot_put(f->st, &b), 0);
+    b.content = "{\"services\":[[]]}";
+    b.len = strlen(b.content);
+    assert_int_equal(ts_store_rdap_boot_put(f->st, &b), 0); /* replaced */
+    assert_int_equal(ts_store_rdap_boot_get(f->st, "ipv4", on_boot, &g), 0);
+    assert_string_equal(g.content, "{\"services\":[[]]}");
+    assert_int_equal(g.len, strlen(g.content));
+    assert_int_equal(ts_store_rdap_boot_get(f->st, "asn", on_boot, &g), TS_ENOENT);
+
+    char got[64] = "";
+    ts_lookup_rec_t l = {.query = "192.0.2.1",
+                         .source = "rdap",
+                         .server = "https://rdap.example/ip/192.0.2.1",
+                         .object = "NET-1 > AB-1",
+                         .email = "abuse@example.net",
+                         .fetched = T0,
+                         .expires = T0 + DAY};
+    assert_int_equal(ts_store_lookup_put(f->st, &l), 0);
+    l.email = "abuse\r\nBcc: x@example.net";
+    assert_int_equal(ts_store_lookup_put(f->st, &l), TS_EINVAL);
+    assert_int_equal(ts_store_lookup_get(f->st, "192.0.2.1", T0 + 1, on_lookup, got), 0);
+    assert_string_equal(got, "rdap|NET-1 > AB-1|abuse@example.net");
+    /* Expired: gone. */
+    assert_int_equal(ts_store_lookup_get(f->st, "192.0.2.1", T0 + DAY, on_lookup, got), TS_ENOENT);
+    l.source = "none";
+    l.email = "";
+    l.expires = T0 + 2 * DAY;
+    assert_int_equal(ts_store_lookup_put(f->st, &l), 0);
+    assert_int_equal(ts_store_lookup_get(f->st, "192.0.2.1", T0 + DAY, on_lookup, got), 0);
+    assert_string_equal(got, "none|NET-1 > AB-1|");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -423,6 +487,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rejections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_in_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chain_state, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
