@@ -18,6 +18,7 @@
 #include "notify/contact.h"
 #include "notify/item.h"
 #include "notify/pgp.h"
+#include "notify/template.h"
 #include "output/format.h"
 #include "store/notifystore.h"
 
@@ -34,10 +35,10 @@ static void contact_usage(FILE *out)
             "         [--cacert FILE] [--rdap URL] [--whois HOST[:PORT]] [--timeout SECONDS]\n"
             "         [--ttl SECONDS] [--no-network] [--no-cache]\n"
             "  tocsin contact verify-due [--kind site|team] [--all] [--format table|json]\n"
-            "         [--send --from ADDR --portal URL [--from-name TEXT]]\n"
+            "         [--send --from ADDR --portal URL [--from-name TEXT] [--templates DIR]]\n"
             "  tocsin contact confirm TOKEN\n"
             "  tocsin contact forward EVENT-ID --from ADDR [--side source|destination]\n"
-            "         [--from-name TEXT] [--dry-run] (and the options of find)\n"
+            "         [--from-name TEXT] [--templates DIR] [--dry-run] (and the options of find)\n"
             "\n"
             "A site's contacts get its notifications: mails built from what concerns the\n"
             "site (new matched advisories; incidents and scan findings), signed with the\n"
@@ -632,6 +633,20 @@ static int contact_find(ts_cli_t *cli, int argc, char **argv)
     return r == 0 ? TS_EXIT_OK : ts_cli_exit_code(r);
 }
 
+/* The mail templates: --templates DIR, else the installed ones. NULL (said)
+ * when they do not load. */
+static ts_tpl_set_t *load_templates(const char *dir)
+{
+    char buf[4096], err[512];
+    ts_tpl_set_t *t = NULL;
+    const char *d = dir ? dir : ts_tpl_default_dir(buf, sizeof buf);
+    if (ts_tpl_set_load(d, &t, err, sizeof err) != 0) {
+        fprintf(stderr, "tocsin: templates: %s\n", err);
+        return NULL;
+    }
+    return t;
+}
+
 struct due_ctx {
     const char *kind;
     bool all, json;
@@ -680,17 +695,14 @@ static int on_due(const ts_verify_item_t *it, void *ctx)
 static int contact_verify_due(ts_cli_t *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"kind", required_argument, NULL, 'k'},
-        {"all", no_argument, NULL, 'a'},
-        {"format", required_argument, NULL, 'f'},
-        {"send", no_argument, NULL, 's'},
-        {"from", required_argument, NULL, 'F'},
-        {"from-name", required_argument, NULL, 'n'},
-        {"portal", required_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"kind", required_argument, NULL, 'k'},   {"all", no_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'f'}, {"send", no_argument, NULL, 's'},
+        {"from", required_argument, NULL, 'F'},   {"from-name", required_argument, NULL, 'n'},
+        {"portal", required_argument, NULL, 'p'}, {"templates", required_argument, NULL, 'M'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     struct due_ctx d = {.buf = TS_BUF_INIT};
+    const char *templates = NULL;
     ts_verify_opts_t vo = {.dry_run = true};
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -724,6 +736,9 @@ static int contact_verify_due(ts_cli_t *cli, int argc, char **argv)
         case 'p':
             vo.portal_url = optarg;
             break;
+        case 'M':
+            templates = optarg;
+            break;
         case 'h':
             contact_usage(stdout);
             return TS_EXIT_OK;
@@ -744,6 +759,12 @@ static int contact_verify_due(ts_cli_t *cli, int argc, char **argv)
     if (!d.json)
         ts_buf_printf(&d.buf, "%-4s  %-20s  %-10s  %-27s  %-27s  %s\n", "KIND", "OWNER", "STATE",
                       "VERIFIED", "ASKED", "EMAIL");
+    ts_tpl_set_t *tpl = NULL;
+    if (!vo.dry_run && (tpl = load_templates(templates)) == NULL) {
+        ts_buf_free(&d.buf);
+        return TS_EXIT_FAIL;
+    }
+    vo.tpl = tpl;
     ts_store_t *st = NULL;
     size_t queued = 0;
     int r = ts_cli_open_existing(cli, &st);
@@ -755,6 +776,7 @@ static int contact_verify_due(ts_cli_t *cli, int argc, char **argv)
         if (!vo.dry_run)
             fprintf(stderr, "%zu verification mails queued\n", queued);
     }
+    ts_tpl_set_free(tpl);
     ts_buf_free(&d.buf);
     ts_store_close(st);
     return ts_cli_exit_code(r);
@@ -792,12 +814,14 @@ static int contact_forward(ts_cli_t *cli, int argc, char **argv)
         {"from", required_argument, NULL, 'F'},
         {"from-name", required_argument, NULL, 'n'},
         {"dry-run", no_argument, NULL, 'd'},
+        {"templates", required_argument, NULL, 'M'},
         FINDER_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct finder_args fa = {0};
     ts_forward_opts_t o = {0};
+    const char *templates = NULL;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         int t = finder_opt(ch, &fa);
@@ -813,6 +837,8 @@ static int contact_forward(ts_cli_t *cli, int argc, char **argv)
             o.from_name = optarg;
         } else if (ch == 'd') {
             o.dry_run = true;
+        } else if (ch == 'M') {
+            templates = optarg;
         } else if (ch == 'h') {
             contact_usage(stdout);
             return TS_EXIT_OK;
@@ -827,6 +853,10 @@ static int contact_forward(ts_cli_t *cli, int argc, char **argv)
         ts_cli_usage_error("contact", "contact forward takes one EVENT-ID and --from ADDR");
         return TS_EXIT_USAGE;
     }
+    ts_tpl_set_t *tpl = NULL;
+    if (!o.dry_run && (tpl = load_templates(templates)) == NULL)
+        return TS_EXIT_FAIL;
+    o.tpl = tpl;
     ts_store_t *st = NULL;
     ts_finder_t *f = NULL;
     ts_forward_result_t res;
@@ -855,6 +885,7 @@ static int contact_forward(ts_cli_t *cli, int argc, char **argv)
     }
     ts_finder_free(f);
     ts_store_close(st);
+    ts_tpl_set_free(tpl);
     return x;
 }
 

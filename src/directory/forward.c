@@ -12,6 +12,7 @@
 #include "core/tlp.h"
 #include "notify/address.h"
 #include "notify/mime.h"
+#include "notify/template.h"
 #include "store/notifystore.h"
 
 /* What the mail needs of the event, copied out of the store's callback. */
@@ -45,15 +46,11 @@ static int on_event(const ts_stored_event_t *se, void *ctx)
     return 0;
 }
 
-static void mail_text(const struct ev *e, int side, const char *tlp, ts_buf_t *b)
+/* The event's details, for {{summary}}. */
+static void details(const struct ev *e, int side, ts_buf_t *b)
 {
-    char t[64], ip[TS_IP_STRLEN];
+    char t[64];
     ts_time_format_utc(e->time, t, sizeof t);
-    ts_ip_format(&e->ip[side], ip, sizeof ip);
-    ts_buf_printf(b,
-                  "TLP:%s\n\nHello,\n\nwe observed activity involving %s, which your team or "
-                  "network is\nresponsible for according to our records. Details:\n\n",
-                  tlp, ip);
     ts_buf_printf(b, "  time:        %s\n  type:        %s\n  count:       %llu\n", t, e->type,
                   (unsigned long long)e->count);
     for (int s = 0; s < 2; s++) {
@@ -68,10 +65,6 @@ static void mail_text(const struct ev *e, int side, const char *tlp, ts_buf_t *b
     }
     if (e->description[0])
         ts_buf_printf(b, "  description: %s\n", e->description);
-    ts_buf_printf(b,
-                  "\nThis report is TLP:%s (https://www.first.org/tlp/). Please look into it "
-                  "and\nreply if you need more information.\n",
-                  tlp);
 }
 
 int ts_forward_event(ts_store_t *st, ts_finder_t *f, int64_t id, const ts_forward_opts_t *o,
@@ -129,10 +122,23 @@ int ts_forward_event(ts_store_t *st, ts_finder_t *f, int64_t id, const ts_forwar
     if (ts_addr_check(r->contact.email, strlen(r->contact.email), domain, err, sizeof err) != 0 ||
         ts_addr_check(o->from, strlen(o->from), from_domain, err, sizeof err) != 0)
         return TS_EINVAL;
-    char subject[200];
-    snprintf(subject, sizeof subject, "[TLP:%s] %s involving %s", r->tlp, e.type, r->address);
-    ts_buf_t text = TS_BUF_INIT, msg = TS_BUF_INIT;
-    mail_text(&e, side, r->tlp, &text);
+    ts_buf_t text = TS_BUF_INIT, msg = TS_BUF_INIT, subj = TS_BUF_INIT, sum = TS_BUF_INIT;
+    details(&e, side, &sum);
+    char date[64];
+    ts_time_format_utc(now, date, sizeof date);
+    const char *values[TS_V_COUNT_] = {
+        [TS_V_CSIRT] = o->from_name && *o->from_name ? o->from_name : "CSIRT",
+        [TS_V_DATE] = date,
+        [TS_V_TYPE] = e.type,
+        [TS_V_HOSTS] = r->address,
+        [TS_V_SUMMARY] = sum.data,
+        [TS_V_TLP] = r->tlp,
+    };
+    /* Outside the constituency, nobody's language is known: English. */
+    const ts_tpl_t *tpl = ts_tpl_get(o->tpl, "en", TS_TPL_FORWARD, NULL, NULL);
+    ts_tpl_render_subject(tpl, values, &subj);
+    ts_tpl_render(tpl, values, &text);
+    const char *subject = subj.data ? subj.data : "";
     ts_mime_message_id(from_domain, r->message_id);
     ts_mail_t m = {.from = o->from,
                    .from_name = o->from_name ? o->from_name : "",
@@ -158,5 +164,7 @@ int ts_forward_event(ts_store_t *st, ts_finder_t *f, int64_t id, const ts_forwar
     }
     ts_buf_free(&text);
     ts_buf_free(&msg);
+    ts_buf_free(&subj);
+    ts_buf_free(&sum);
     return rc;
 }

@@ -21,11 +21,14 @@ typedef enum ts_forward_side {
     TS_FORWARD_DESTINATION = 2,
 } ts_forward_side_t;
 
+struct ts_tpl_set;
+
 typedef struct ts_forward_opts {
-    const char *from;      /* the CSIRT's address */
-    const char *from_name; /* NULL or "": none */
-    int side;              /* a ts_forward_side_t */
-    bool dry_run;          /* find and check, queue nothing */
+    const struct ts_tpl_set *tpl; /* the mail's template (forward.txt; notify/template.h) */
+    const char *from;             /* the CSIRT's address */
+    const char *from_name;        /* the CSIRT's name; NULL or "": "CSIRT" */
+    int side;                     /* a ts_forward_side_t */
+    bool dry_run;                 /* find and check, queue nothing */
 } ts_forward_opts_t;
 
 typedef struct ts_forward_result {

@@ -10,10 +10,12 @@
 #include <sys/random.h>
 
 #include "core/buf.h"
+#include "core/event.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "notify/address.h"
 #include "notify/mime.h"
+#include "notify/template.h"
 #include "store/notifystore.h"
 #include "store/teamstore.h"
 
@@ -173,28 +175,6 @@ static int new_token(char out[TS_VERIFY_TOKEN_LEN + 1])
     return 0;
 }
 
-static void body_text(const struct contact *c, const char *link, ts_buf_t *b, const char **subj)
-{
-    if (strcmp(c->lang, "de") == 0) {
-        *subj = "Bitte bestätigen Sie Ihre Kontaktadresse";
-        ts_buf_printf(b,
-                      "Guten Tag,\n\nwir halten die Kontaktadressen von %s aktuell. Bitte "
-                      "bestätigen Sie,\ndass %s Sie noch erreicht: öffnen Sie den folgenden Link "
-                      "und drücken Sie\n\"Bestätigen\" (der Link gilt 30 Tage und nur einmal):\n\n"
-                      "%s\n\nErreicht diese Adresse nicht mehr die richtigen Personen, antworten "
-                      "Sie bitte\nauf diese Nachricht.\n",
-                      c->owner, c->email, link);
-        return;
-    }
-    *subj = "Please confirm your contact address";
-    ts_buf_printf(b,
-                  "Hello,\n\nwe keep the contact addresses of %s current. Please confirm that\n%s "
-                  "still reaches you: open the link below and press \"Confirm\" (the link\nworks "
-                  "once, for 30 days):\n\n%s\n\nIf this address no longer reaches the right "
-                  "people, please reply to this\nmessage.\n",
-                  c->owner, c->email, link);
-}
-
 /* Queues c's verification mail and keeps its token's hash, in one
  * transaction. */
 static int send_one(ts_store_t *st, const ts_verify_opts_t *o, struct contact *c, int64_t now,
@@ -216,8 +196,20 @@ static int send_one(ts_store_t *st, const ts_verify_opts_t *o, struct contact *c
     size_t ul = strlen(o->portal_url);
     ts_buf_printf(&link, "%s%spublic/verify?token=%s", o->portal_url,
                   ul && o->portal_url[ul - 1] == '/' ? "" : "/", token);
-    const char *subject;
-    body_text(c, link.data, &text, &subject);
+    char date[64];
+    ts_time_format_utc(now, date, sizeof date);
+    const char *values[TS_V_COUNT_] = {
+        [TS_V_SITE] = c->owner,
+        [TS_V_CONTACT] = c->email,
+        [TS_V_LINK] = link.data,
+        [TS_V_CSIRT] = o->from_name && *o->from_name ? o->from_name : "CSIRT",
+        [TS_V_DATE] = date,
+    };
+    const ts_tpl_t *tpl = ts_tpl_get(o->tpl, c->lang, TS_TPL_VERIFY, NULL, NULL);
+    ts_buf_t subj = TS_BUF_INIT;
+    ts_tpl_render_subject(tpl, values, &subj);
+    ts_tpl_render(tpl, values, &text);
+    const char *subject = subj.data ? subj.data : "";
     ts_mime_message_id(from_domain, msgid);
     ts_mail_t m = {.from = o->from,
                    .from_name = o->from_name ? o->from_name : "",
@@ -272,6 +264,7 @@ static int send_one(ts_store_t *st, const ts_verify_opts_t *o, struct contact *c
     memset(token, 0, sizeof token);
     ts_buf_free(&link);
     ts_buf_free(&text);
+    ts_buf_free(&subj);
     ts_buf_free(&msg);
     return r;
 }
@@ -281,7 +274,8 @@ int ts_verify_run(ts_store_t *st, const ts_verify_opts_t *o, int64_t now, ts_ver
 {
     if (queued)
         *queued = 0;
-    if (st == NULL || o == NULL || (!o->dry_run && (o->from == NULL || o->portal_url == NULL)))
+    if (st == NULL || o == NULL ||
+        (!o->dry_run && (o->tpl == NULL || o->from == NULL || o->portal_url == NULL)))
         return TS_EINVAL;
     int64_t cycle = o->cycle_us > 0 ? o->cycle_us : TS_VERIFY_CYCLE_US;
     int64_t grace = o->grace_us > 0 ? o->grace_us : TS_VERIFY_GRACE_US;

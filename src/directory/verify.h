@@ -33,13 +33,16 @@ const char *ts_verify_state_name(int state);
 int ts_verify_state(int64_t verified_at, int64_t sent_at, int64_t now, int64_t cycle_us,
                     int64_t grace_us);
 
+struct ts_tpl_set;
+
 typedef struct ts_verify_opts {
-    const char *from;       /* the CSIRT's address (From) */
-    const char *from_name;  /* "" or NULL: none */
-    const char *portal_url; /* https://portal.example: the link is URL/public/verify?token= */
-    int64_t cycle_us;       /* 0: TS_VERIFY_CYCLE_US */
-    int64_t grace_us;       /* 0: TS_VERIFY_GRACE_US */
-    bool dry_run;           /* list what is due, queue nothing */
+    const struct ts_tpl_set *tpl; /* the mails' templates (verify.txt; notify/template.h) */
+    const char *from;             /* the CSIRT's address (From) */
+    const char *from_name;        /* the CSIRT's name ({{csirt}}); NULL or "": "CSIRT" */
+    const char *portal_url;       /* https://portal.example: the link is URL/public/verify?token= */
+    int64_t cycle_us;             /* 0: TS_VERIFY_CYCLE_US */
+    int64_t grace_us;             /* 0: TS_VERIFY_GRACE_US */
+    bool dry_run;                 /* list what is due, queue nothing */
 } ts_verify_opts_t;
 
 /* One contact and its state, for listings. */
@@ -54,6 +57,7 @@ typedef struct ts_verify_item {
 typedef int (*ts_verify_item_cb)(const ts_verify_item_t *it, void *ctx);
 
 /* Walks every site and team contact at now: queues a verification mail
+ * (o->tpl, o->from and o->portal_url required unless o->dry_run)
  * for each that is due (not verified within the cycle, no token alive),
  * each in one transaction with its token's hash, unless o->dry_run; cb
  * (may be NULL) gets every contact. *queued (may be NULL) counts the mails.

@@ -92,8 +92,10 @@ int ts_notifier_round(ts_notifier_t *n, ts_store_t *st, int64_t now, volatile si
      * touches every contact, so once an hour is enough; its mails go out
      * with this round's. */
     if (n->o.portal && now - n->verified >= VERIFY_EVERY_US) {
-        ts_verify_opts_t vo = {
-            .from = n->o.out.from, .from_name = n->o.from_name, .portal_url = n->o.portal};
+        ts_verify_opts_t vo = {.tpl = n->tpl,
+                               .from = n->o.out.from,
+                               .from_name = n->o.from_name,
+                               .portal_url = n->o.portal};
         size_t queued = 0;
         r = ts_verify_run(st, &vo, now, NULL, NULL, &queued);
         if (r)

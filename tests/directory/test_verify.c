@@ -19,6 +19,7 @@
 #include "directory/verify.h"
 #include "notify/address.h"
 #include "notify/contact.h"
+#include "notify/template.h"
 #include "core/event.h"
 #include "portal/api.h"
 #include "store/notifystore.h"
@@ -37,8 +38,19 @@ struct fx {
     int64_t site, contact, team;
 };
 
+static ts_verify_opts_t opts = {.from = "csirt@csirt.test",
+                                .portal_url = "https://portal.csirt.test"};
+
 static int setup(void **state)
 {
+    if (opts.tpl == NULL) {
+        char dir[1024], err[512];
+        ts_tpl_set_t *t = NULL;
+        snprintf(dir, sizeof dir, "%s/templates", TS_SOURCE_DIR);
+        if (ts_tpl_set_load(dir, &t, err, sizeof err) != 0)
+            fail_msg("templates: %s", err);
+        opts.tpl = t; /* kept for the program's life */
+    }
     struct fx *f = calloc(1, sizeof *f);
     f->dir = tt_tmpdir();
     char err[256];
@@ -127,9 +139,6 @@ static int on_item(const ts_verify_item_t *it, void *ctx)
     snprintf(s->text + n, sizeof s->text - n, "%s:%s;", it->email, ts_verify_state_name(it->state));
     return 0;
 }
-
-static const ts_verify_opts_t opts = {.from = "csirt@csirt.test",
-                                      .portal_url = "https://portal.csirt.test"};
 
 static size_t run(struct fx *f, int64_t now, char *states, size_t size)
 {

@@ -201,6 +201,7 @@ grep -q "cert@beta.example.*TLP:AMBER" "$WORK/out" && ok || fail "team forward: 
 "$T" outbox list --format json >outbox.json 2>/dev/null || "$T" outbox list >outbox.json
 grep -q "abuse@org.example" outbox.json && ok || fail "queued in the outbox: $(head -c 600 outbox.json)"
 grep -q "cert@beta.example" outbox.json && ok || fail "team mail queued: $(head -c 600 outbox.json)"
+grep -q "TLP:AMBER\] \[CSIRT\] brute-force involving 198.51.100.200" outbox.json && ok || fail "the forward template's subject: $(head -c 900 outbox.json)"
 
 # the cache: a second lookup is served from the store, even with the servers gone
 find_json 192.0.2.1 --ttl 3600 >/dev/null
