@@ -10,10 +10,8 @@
 #include "core/ip.h"
 #include "core/taxonomy.h"
 #include "core/tlp.h"
+#include "directory/dirmail.h"
 #include "notify/address.h"
-#include "notify/mime.h"
-#include "notify/template.h"
-#include "store/notifystore.h"
 
 /* What the mail needs of the event, copied out of the store's callback. */
 struct ev {
@@ -118,53 +116,23 @@ int ts_forward_event(ts_store_t *st, ts_finder_t *f, int64_t id, const ts_forwar
     }
     if (o->dry_run)
         return 0;
-    char domain[TS_DOMAIN_MAX + 1], from_domain[TS_DOMAIN_MAX + 1], err[256];
-    if (ts_addr_check(r->contact.email, strlen(r->contact.email), domain, err, sizeof err) != 0 ||
-        ts_addr_check(o->from, strlen(o->from), from_domain, err, sizeof err) != 0)
-        return TS_EINVAL;
-    ts_buf_t text = TS_BUF_INIT, msg = TS_BUF_INIT, subj = TS_BUF_INIT, sum = TS_BUF_INIT;
+    ts_buf_t sum = TS_BUF_INIT;
     details(&e, side, &sum);
-    char date[64];
-    ts_time_format_utc(now, date, sizeof date);
-    const char *values[TS_V_COUNT_] = {
-        [TS_V_CSIRT] = o->from_name && *o->from_name ? o->from_name : "CSIRT",
-        [TS_V_DATE] = date,
-        [TS_V_TYPE] = e.type,
-        [TS_V_HOSTS] = r->address,
-        [TS_V_SUMMARY] = sum.data,
-        [TS_V_TLP] = r->tlp,
-    };
     /* Outside the constituency, nobody's language is known: English. */
-    const ts_tpl_t *tpl = ts_tpl_get(o->tpl, "en", TS_TPL_FORWARD, NULL, NULL);
-    ts_tpl_render_subject(tpl, values, &subj);
-    ts_tpl_render(tpl, values, &text);
-    const char *subject = subj.data ? subj.data : "";
-    ts_mime_message_id(from_domain, r->message_id);
-    ts_mail_t m = {.from = o->from,
-                   .from_name = o->from_name ? o->from_name : "",
-                   .to = r->contact.email,
-                   .to_name = r->contact.name,
-                   .subject = subject,
-                   .message_id = r->message_id,
-                   .date = now,
-                   .text = text.data};
-    rc = ts_mime_build(&m, NULL, &msg, err, sizeof err);
-    if (rc == 0) {
-        ts_out_rec_t out = {.site_id = 0,
-                            .contact_id = 0,
-                            .message_id = r->message_id,
-                            .rcpt = r->contact.email,
-                            .domain = domain,
-                            .subject = subject,
-                            .kind = "forward",
-                            .data = msg.data,
-                            .len = msg.len};
-        int64_t oid;
-        rc = ts_store_out_add(st, &out, &oid);
-    }
-    ts_buf_free(&text);
-    ts_buf_free(&msg);
-    ts_buf_free(&subj);
+    ts_dirmail_t m = {.tpl = o->tpl,
+                      .kind = TS_TPL_FORWARD,
+                      .from = o->from,
+                      .from_name = o->from_name,
+                      .to = r->contact.email,
+                      .to_name = r->contact.name,
+                      .values = {[TS_V_TYPE] = e.type,
+                                 [TS_V_HOSTS] = r->address,
+                                 [TS_V_SUMMARY] = sum.data,
+                                 [TS_V_TLP] = r->tlp},
+                      .out_kind = "forward",
+                      .now = now};
+    char err[256];
+    rc = ts_dirmail_queue(st, &m, r->message_id, err, sizeof err);
     ts_buf_free(&sum);
     return rc;
 }

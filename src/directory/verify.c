@@ -13,8 +13,8 @@
 #include "core/event.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "directory/dirmail.h"
 #include "notify/address.h"
-#include "notify/mime.h"
 #include "notify/template.h"
 #include "store/notifystore.h"
 #include "store/teamstore.h"
@@ -180,51 +180,30 @@ static int new_token(char out[TS_VERIFY_TOKEN_LEN + 1])
 static int send_one(ts_store_t *st, const ts_verify_opts_t *o, struct contact *c, int64_t now,
                     int64_t grace)
 {
-    char token[TS_VERIFY_TOKEN_LEN + 1], hash[65], domain[TS_DOMAIN_MAX + 1], err[256];
-    char from_domain[TS_DOMAIN_MAX + 1], msgid[TS_MIME_MSGID_MAX];
+    char token[TS_VERIFY_TOKEN_LEN + 1], hash[65], err[256];
     int r = new_token(token);
     if (r == 0)
         r = token_hash(token, hash);
     if (r)
         return r;
-    if (ts_addr_check(c->email, strlen(c->email), domain, err, sizeof err) != 0 ||
-        ts_addr_check(o->from, strlen(o->from), from_domain, err, sizeof err) != 0) {
-        ts_log_warn("verify: %s: %s", c->email, err);
-        return 0; /* an address the outbox could not send to: listed as unverified */
-    }
-    ts_buf_t link = TS_BUF_INIT, text = TS_BUF_INIT, msg = TS_BUF_INIT;
+    ts_buf_t link = TS_BUF_INIT;
     size_t ul = strlen(o->portal_url);
     ts_buf_printf(&link, "%s%spublic/verify?token=%s", o->portal_url,
                   ul && o->portal_url[ul - 1] == '/' ? "" : "/", token);
-    char date[64];
-    ts_time_format_utc(now, date, sizeof date);
-    const char *values[TS_V_COUNT_] = {
-        [TS_V_SITE] = c->owner,
-        [TS_V_CONTACT] = c->email,
-        [TS_V_LINK] = link.data,
-        [TS_V_CSIRT] = o->from_name && *o->from_name ? o->from_name : "CSIRT",
-        [TS_V_DATE] = date,
-    };
-    const ts_tpl_t *tpl = ts_tpl_get(o->tpl, c->lang, TS_TPL_VERIFY, NULL, NULL);
-    ts_buf_t subj = TS_BUF_INIT;
-    ts_tpl_render_subject(tpl, values, &subj);
-    ts_tpl_render(tpl, values, &text);
-    const char *subject = subj.data ? subj.data : "";
-    ts_mime_message_id(from_domain, msgid);
-    ts_mail_t m = {.from = o->from,
-                   .from_name = o->from_name ? o->from_name : "",
-                   .to = c->email,
-                   .to_name = "",
-                   .subject = subject,
-                   .message_id = msgid,
-                   .date = now,
-                   .text = text.data};
-    r = ts_mime_build(&m, NULL, &msg, err, sizeof err);
-    if (r)
-        ts_log_warn("verify: %s: %s", c->email, err);
-    bool own = false;
-    if (r == 0 && (r = ts_store_begin(st)) == 0)
-        own = true;
+    /* A team's contact is outside the constituency: site 0, contact 0. */
+    ts_dirmail_t m = {
+        .tpl = o->tpl,
+        .kind = TS_TPL_VERIFY,
+        .lang = c->lang,
+        .from = o->from,
+        .from_name = o->from_name,
+        .to = c->email,
+        .values = {[TS_V_SITE] = c->owner, [TS_V_CONTACT] = c->email, [TS_V_LINK] = link.data},
+        .site_id = c->site_id,
+        .contact_id = strcmp(c->kind, "site") == 0 ? c->ref_id : 0,
+        .out_kind = "verify",
+        .now = now};
+    bool own = (r = ts_store_begin(st)) == 0;
     if (r == 0) {
         ts_verify_rec_t v = {.kind = c->kind,
                              .ref_id = c->ref_id,
@@ -236,20 +215,8 @@ static int send_one(ts_store_t *st, const ts_verify_opts_t *o, struct contact *c
                              .token_expires = now + grace};
         r = ts_store_verify_put(st, &v);
     }
-    if (r == 0) {
-        /* A team's contact is outside the constituency: site 0, contact 0. */
-        ts_out_rec_t out = {.site_id = c->site_id,
-                            .contact_id = strcmp(c->kind, "site") == 0 ? c->ref_id : 0,
-                            .message_id = msgid,
-                            .rcpt = c->email,
-                            .domain = domain,
-                            .subject = subject,
-                            .kind = "verify",
-                            .data = msg.data,
-                            .len = msg.len};
-        int64_t id;
-        r = ts_store_out_add(st, &out, &id);
-    }
+    if (r == 0 && (r = ts_dirmail_queue(st, &m, NULL, err, sizeof err)) == TS_EINVAL)
+        ts_log_warn("verify: %s: %s", c->email, err);
     if (own) {
         if (r == 0)
             r = ts_store_commit(st);
@@ -262,11 +229,10 @@ static int send_one(ts_store_t *st, const ts_verify_opts_t *o, struct contact *c
     }
     /* The token itself is gone with this frame: only the mail carries it. */
     memset(token, 0, sizeof token);
+    memset(link.data, 0, link.len);
     ts_buf_free(&link);
-    ts_buf_free(&text);
-    ts_buf_free(&subj);
-    ts_buf_free(&msg);
-    return r;
+    /* An address the outbox could not send to stays unverified, listed. */
+    return r == TS_EINVAL ? 0 : r;
 }
 
 int ts_verify_run(ts_store_t *st, const ts_verify_opts_t *o, int64_t now, ts_verify_item_cb cb,
