@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/event.h"
@@ -535,6 +536,15 @@ static bool from_whois(ts_finder_t *f, const struct query *q, ts_contact_answer_
         }
         if (w.refer_host[0] == '\0') {
             snprintf(why, sizeof why, "%s: no abuse address and no referral", key);
+            trail(a, "whois", why);
+            return false;
+        }
+        /* An answer names any host: port 43 only, unless it stays on the
+         * host the CSIRT configured, so that a hostile answer cannot aim
+         * tocsin at other services. */
+        if (w.refer_port != 43 && strcasecmp(w.refer_host, f->o.whois_host) != 0) {
+            snprintf(why, sizeof why, "%s: a referral to port %d of another host, not followed",
+                     key, w.refer_port);
             trail(a, "whois", why);
             return false;
         }

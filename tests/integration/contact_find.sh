@@ -168,6 +168,8 @@ end=$(date +%s)
 [ $((end - start)) -lt 60 ] && ok || fail "bounded time: $((end - start)) s"
 find_json 192.0.2.8 >a.json || true
 field trail <a.json | grep -q "referral loop" && ok || fail "referral loop: $(cat a.json)"
+find_json 192.0.2.11 >a.json || true
+field trail <a.json | grep -q "port 25 of another host, not followed" && ok || fail "hostile referral: $(cat a.json)"
 find_json 192.0.2.9 >a.json || true
 field trail <a.json | grep -q "nested deeper" && ok || fail "deep entities: $(cat a.json)"
 # an untrusted certificate: refused, falls through

@@ -176,6 +176,8 @@ class Whois(socketserver.BaseRequestHandler):
                     time.sleep(0.2)
             except OSError:
                 pass
+        elif q == "192.0.2.11":  # aims the client at another service
+            self.send("ReferralServer: whois://127.0.0.2:25\n")
         elif q == "192.0.2.8":  # a referral loop: back to IANA, which refers here
             self.send("ReferralServer: whois://127.0.0.1:%d\n" % PORTS["iana"])
         else:
