@@ -37,7 +37,7 @@ int ts_dirmail_queue(ts_store_t *st, const ts_dirmail_t *m, char *msgid, char *e
                       .message_id = id,
                       .date = m->now,
                       .text = text.data ? text.data : ""};
-    int r = ts_mime_build(&mail, NULL, &msg, err, errsize);
+    int r = ts_mime_build(&mail, m->pgp, &msg, err, errsize);
     if (r == 0) {
         ts_out_rec_t out = {.site_id = m->site_id,
                             .contact_id = m->contact_id,

@@ -12,6 +12,7 @@
 
 typedef struct ts_dirmail {
     const ts_tpl_set_t *tpl;
+    ts_pgp_t *pgp;         /* signs the mail; NULL: unsigned */
     ts_tpl_kind_t kind;    /* TS_TPL_VERIFY, TS_TPL_FORWARD */
     const char *lang;      /* the recipient's; NULL: en */
     const char *from;      /* the CSIRT's address */

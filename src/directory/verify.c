@@ -193,6 +193,7 @@ static int send_one(ts_store_t *st, const ts_verify_opts_t *o, struct contact *c
     /* A team's contact is outside the constituency: site 0, contact 0. */
     ts_dirmail_t m = {
         .tpl = o->tpl,
+        .pgp = o->pgp,
         .kind = TS_TPL_VERIFY,
         .lang = c->lang,
         .from = o->from,

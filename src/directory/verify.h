@@ -34,9 +34,11 @@ int ts_verify_state(int64_t verified_at, int64_t sent_at, int64_t now, int64_t c
                     int64_t grace_us);
 
 struct ts_tpl_set;
+struct ts_pgp;
 
 typedef struct ts_verify_opts {
     const struct ts_tpl_set *tpl; /* the mails' templates (verify.txt; notify/template.h) */
+    struct ts_pgp *pgp;           /* signs the mails (notify/pgp.h); NULL: unsigned */
     const char *from;             /* the CSIRT's address (From) */
     const char *from_name;        /* the CSIRT's name ({{csirt}}); NULL or "": "CSIRT" */
     const char *portal_url;       /* https://portal.example: the link is URL/public/verify?token= */

@@ -91,8 +91,9 @@ int ts_notifier_round(ts_notifier_t *n, ts_store_t *st, int64_t now, volatile si
     /* Contacts confirm their addresses on a cycle: the walk is cheap but
      * touches every contact, so once an hour is enough; its mails go out
      * with this round's. */
-    if (n->o.portal && now - n->verified >= VERIFY_EVERY_US) {
+    if (n->o.verify_contacts && n->o.portal && now - n->verified >= VERIFY_EVERY_US) {
         ts_verify_opts_t vo = {.tpl = n->tpl,
+                               .pgp = n->pgp,
                                .from = n->o.out.from,
                                .from_name = n->o.from_name,
                                .portal_url = n->o.portal};

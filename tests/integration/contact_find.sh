@@ -205,6 +205,29 @@ grep -q "abuse@org.example" outbox.json && ok || fail "queued in the outbox: $(h
 grep -q "cert@beta.example" outbox.json && ok || fail "team mail queued: $(head -c 600 outbox.json)"
 grep -q "TLP:AMBER\] \[CSIRT\] brute-force involving 198.51.100.200" outbox.json && ok || fail "the forward template's subject: $(head -c 900 outbox.json)"
 
+# ---- re-verification by the notification daemon: signed, one mail each ----
+if command -v gpg >/dev/null 2>&1; then
+    export GNUPGHOME="$WORK/gpg"
+    mkdir -m 700 "$GNUPGHOME"
+    gpg --batch --pinentry-mode loopback --passphrase '' --quick-gen-key \
+        "CSIRT <csirt@csirt.example>" ed25519 sign never 2>/dev/null
+    before=$(sqlite3 "$TOCSIN_DB" "SELECT count(*) FROM outbox WHERE kind = 'verify'" 2>/dev/null || echo x)
+    expect_rc "notify run --verify-contacts" 0 "$T" notify run --once --smtp smtp://127.0.0.1:1 \
+        --from csirt@csirt.example --portal https://portal.csirt.example --verify-contacts
+    if [ "$before" != x ]; then
+        after=$(sqlite3 "$TOCSIN_DB" "SELECT count(*) FROM outbox WHERE kind = 'verify'")
+        # uni's contact, alpha's, beta's and gamma's addresses, alpha's
+        # representative; delta was rejected: not asked
+        expect_eq "verification mails queued" 5 "$((after - before))"
+        expect_eq "signed" 5 "$(sqlite3 "$TOCSIN_DB" "SELECT count(*) FROM outbox WHERE kind = 'verify' AND CAST(data AS TEXT) LIKE '%application/pgp-signature%'")"
+        expect_eq "team mails at site 0" 4 "$(sqlite3 "$TOCSIN_DB" "SELECT count(*) FROM outbox WHERE kind = 'verify' AND site_id = 0 AND contact_id = 0")"
+    fi
+    "$T" contact verify-due --format json >due.json
+    expect_eq "all stale now" 5 "$(grep -c '"state":"stale"' due.json)"
+    grep -q '"kind":"team","owner":"delta"' due.json && fail "a rejected team is not asked" || ok
+    gpgconf --kill all >/dev/null 2>&1 || true
+fi
+
 # the cache: a second lookup is served from the store, even with the servers gone
 find_json 192.0.2.1 --ttl 3600 >/dev/null
 W=(--whois "127.0.0.1:$IANA_PORT" --cacert "$WORK/ca.pem" --timeout 3)
