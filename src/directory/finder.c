@@ -20,6 +20,7 @@
 #include "store/teamstore.h"
 
 #define REFERRALS_MAX 4
+#define NONE_TTL_US (3600LL * 1000000) /* "nothing found" is kept at most an hour */
 #define SERVERS_MAX 64
 
 struct team_info {
@@ -580,6 +581,9 @@ static void cache_put(ts_finder_t *f, const ts_contact_answer_t *a, int64_t now)
                          .email = a->email,
                          .fetched = now,
                          .expires = now + f->o.ttl_us};
+    /* "Nothing" may be a server that was down or busy: asked again sooner. */
+    if (a->email[0] == '\0' && f->o.ttl_us > NONE_TTL_US)
+        l.expires = now + NONE_TTL_US;
     /* A cache that cannot be written costs a query next time, nothing more. */
     (void)!ts_store_lookup_put(f->st, &l);
 }
