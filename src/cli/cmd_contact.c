@@ -11,9 +11,15 @@
 #include "core/event.h"
 #include "core/file.h"
 #include "core/jsonw.h"
+#include "directory/finder.h"
+#include "directory/forward.h"
+#include "directory/verify.h"
+#include "ingest/download.h"
 #include "notify/contact.h"
 #include "notify/item.h"
 #include "notify/pgp.h"
+#include "notify/template.h"
+#include "output/format.h"
 #include "store/notifystore.h"
 
 static void contact_usage(FILE *out)
@@ -25,6 +31,14 @@ static void contact_usage(FILE *out)
             "  tocsin contact remove --site NAME --email ADDR\n"
             "  tocsin contact list [--site NAME] [--format table|json]\n"
             "  tocsin contact import FILE\n"
+            "  tocsin contact find ADDRESS|PREFIX|ASN|DOMAIN [--format text|json]\n"
+            "         [--cacert FILE] [--rdap URL] [--whois HOST[:PORT]] [--timeout SECONDS]\n"
+            "         [--ttl SECONDS] [--no-network] [--no-cache]\n"
+            "  tocsin contact verify-due [--kind site|team] [--all] [--format table|json]\n"
+            "         [--send --from ADDR --portal URL [--from-name TEXT] [--templates DIR]]\n"
+            "  tocsin contact confirm TOKEN\n"
+            "  tocsin contact forward EVENT-ID --from ADDR [--side source|destination]\n"
+            "         [--from-name TEXT] [--templates DIR] [--dry-run] (and the options of find)\n"
             "\n"
             "A site's contacts get its notifications: mails built from what concerns the\n"
             "site (new matched advisories; incidents and scan findings), signed with the\n"
@@ -65,8 +79,27 @@ static void contact_usage(FILE *out)
             "with the same names; a contact that exists (same site and address) is\n"
             "changed. Every row is checked first: one bad row changes nothing.\n"
             "`contact list --format json` writes one JSON object per line.\n"
-            "Exit codes: 2 usage or a refused field, 3 unknown site or contact, 4 the\n"
-            "address exists, 1 other failures.\n");
+            "`contact find` says who to tell about something, and where the answer came\n"
+            "from: the site owning it; else the listed or accredited team whose\n"
+            "constituency covers it most specifically (`tocsin team`); else RDAP (the\n"
+            "abuse entity; the server from the bootstrap files `tocsin rdap bootstrap\n"
+            "update` keeps, or --rdap URL); else whois (from --whois, default\n"
+            "whois.iana.org, following referrals); else it says plainly that nothing was\n"
+            "found (exit 3). Each step that fails is named in the trail and the next is\n"
+            "tried. Network answers are cached for --ttl (default one day); each network\n"
+            "step is limited to --timeout seconds (default 10) and a bounded size.\n"
+            "`contact forward` sends an event about an address outside the constituency\n"
+            "to the contact `contact find` names for it (the source's address unless a\n"
+            "site owns it, or --side), through the outbox. TLP is honoured: AMBER+STRICT\n"
+            "and RED never leave the CSIRT (exit 4); an unlabelled event goes as AMBER.\n"
+            "`contact verify-due` lists the site and team contacts that are not verified\n"
+            "(--all: every contact) with their state: verified (confirmed within six\n"
+            "months), stale (asked to confirm, within 30 days) or unverified. With --send\n"
+            "it queues a mail with a single-use link (URL/public/verify?token=...) in the\n"
+            "outbox for each that is due; `tocsin notify run` and `serve --notify-smtp`\n"
+            "do the same every hour. `contact confirm TOKEN` confirms by hand (a reply).\n"
+            "Exit codes: 2 usage or a refused field, 3 unknown site or contact (or no\n"
+            "contact found), 4 the address exists, 1 other failures.\n");
 }
 
 /* The options of add and set, as given. */
@@ -458,11 +491,412 @@ static int contact_import(ts_cli_t *cli, int argc, char **argv)
     return r == 0 ? TS_EXIT_OK : put_exit(r);
 }
 
+/* The options of the contact chain, shared by find and forward. */
+#define FINDER_OPTIONS                                                                             \
+    {"cacert", required_argument, NULL, 'c'}, {"rdap", required_argument, NULL, 'r'},              \
+        {"whois", required_argument, NULL, 'w'}, {"timeout", required_argument, NULL, 't'},        \
+        {"ttl", required_argument, NULL, 'T'}, {"no-network", no_argument, NULL, 'N'},             \
+    {                                                                                              \
+        "no-cache", no_argument, NULL, 'C'                                                         \
+    }
+
+struct finder_args {
+    ts_finder_opts_t fo;
+    char whois_host[TS_WHOIS_HOST_MAX];
+};
+
+/* One of FINDER_OPTIONS into a. \retval 1 taken, 0 not one of them, -1 bad
+ * value (said). */
+static int finder_opt(int ch, struct finder_args *a)
+{
+    char *end = NULL;
+    long v = 0;
+    if (ch == 't' || ch == 'T') {
+        v = strtol(optarg, &end, 10);
+        if (*end || v <= 0 || v > (ch == 't' ? 300 : 365L * 86400)) {
+            ts_cli_usage_error("contact", "--%s: a number of seconds",
+                               ch == 't' ? "timeout" : "ttl");
+            return -1;
+        }
+    }
+    switch (ch) {
+    case 'c':
+        a->fo.cacert = optarg;
+        return 1;
+    case 'r':
+        if (!ts_download_url_ok(optarg)) {
+            ts_cli_usage_error("contact", "--rdap: an https URL");
+            return -1;
+        }
+        a->fo.rdap_base = optarg;
+        return 1;
+    case 'w': {
+        snprintf(a->whois_host, sizeof a->whois_host, "%s", optarg);
+        char *colon = strrchr(a->whois_host, ':');
+        if (colon && strchr(a->whois_host, ':') == colon) {
+            v = strtol(colon + 1, &end, 10);
+            if (*end || v <= 0 || v > 65535) {
+                ts_cli_usage_error("contact", "--whois HOST[:PORT]");
+                return -1;
+            }
+            *colon = '\0';
+            a->fo.whois_port = (int)v;
+        }
+        a->fo.whois_host = a->whois_host;
+        return 1;
+    }
+    case 't':
+        a->fo.timeout_ms = (int)v * 1000;
+        return 1;
+    case 'T':
+        a->fo.ttl_us = v * 1000000LL;
+        return 1;
+    case 'N':
+        a->fo.no_network = true;
+        return 1;
+    case 'C':
+        a->fo.no_cache = true;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int contact_find(ts_cli_t *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'},
+        FINDER_OPTIONS,
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct finder_args fa = {0};
+    bool json = false;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int t = finder_opt(ch, &fa);
+        if (t < 0)
+            return TS_EXIT_USAGE;
+        if (t > 0)
+            continue;
+        if (ch == 'f') {
+            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
+                ts_cli_usage_error("contact", "--format: text or json");
+                return TS_EXIT_USAGE;
+            }
+            json = optarg[0] == 'j';
+        } else if (ch == 'h') {
+            contact_usage(stdout);
+            return TS_EXIT_OK;
+        } else {
+            ts_cli_usage_error("contact", NULL);
+            return TS_EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc) {
+        ts_cli_usage_error("contact", "contact find takes one ADDRESS, PREFIX, ASN or DOMAIN");
+        return TS_EXIT_USAGE;
+    }
+    const char *query = argv[optind];
+    ts_store_t *st = NULL;
+    ts_finder_t *f = NULL;
+    ts_contact_answer_t a;
+    int64_t now = ts_time_now();
+    int r = ts_cli_open_existing(cli, &st);
+    if (r == 0 && (r = ts_finder_new(st, &fa.fo, &f)) != 0)
+        fprintf(stderr, "tocsin: contact find: %s (%s)\n", ts_strerror(r), ts_store_errmsg(st));
+    if (r == 0 && (r = ts_finder_find(f, query, now, &a)) != 0) {
+        ts_cli_usage_error("contact", "%s: not an address, prefix, ASN or domain", query);
+        r = TS_EINVAL;
+    }
+    if (r == 0 && json) {
+        ts_buf_t b = TS_BUF_INIT;
+        ts_jsonw_t w;
+        ts_jsonw_init(&w, &b);
+        ts_contact_answer_json(&a, now, &w);
+        ts_buf_putc(&b, '\n');
+        fwrite(b.data, 1, b.len, stdout);
+        ts_buf_free(&b);
+    } else if (r == 0 && a.email[0]) {
+        printf("%s: %s (source: %s%s%s, object: %s%s%s, %s)\n", a.query, a.email, a.source,
+               a.name[0] ? " " : "", a.name, a.object, a.server[0] ? ", server: " : "", a.server,
+               a.verified ? "verified" : "not verified");
+    } else if (r == 0) {
+        printf("%s: no contact found\n", a.query);
+        if (a.trail[0])
+            printf("  tried: %s\n", a.trail);
+    }
+    ts_finder_free(f);
+    ts_store_close(st);
+    if (r == 0 && a.email[0] == '\0')
+        return TS_EXIT_NOTFOUND;
+    return r == 0 ? TS_EXIT_OK : ts_cli_exit_code(r);
+}
+
+/* The mail templates: --templates DIR, else the installed ones. NULL (said)
+ * when they do not load. */
+static ts_tpl_set_t *load_templates(const char *dir)
+{
+    char buf[4096], err[512];
+    ts_tpl_set_t *t = NULL;
+    const char *d = dir ? dir : ts_tpl_default_dir(buf, sizeof buf);
+    if (ts_tpl_set_load(d, &t, err, sizeof err) != 0) {
+        fprintf(stderr, "tocsin: templates: %s\n", err);
+        return NULL;
+    }
+    return t;
+}
+
+struct due_ctx {
+    const char *kind;
+    bool all, json;
+    ts_buf_t buf;
+};
+
+static int on_due(const ts_verify_item_t *it, void *ctx)
+{
+    struct due_ctx *d = ctx;
+    if ((d->kind && strcmp(d->kind, it->kind) != 0) || (!d->all && it->state == TS_VERIFIED))
+        return 0;
+    char v[64] = "never", s[64] = "never";
+    if (it->verified_at)
+        ts_time_format_utc(it->verified_at, v, sizeof v);
+    if (it->sent_at)
+        ts_time_format_utc(it->sent_at, s, sizeof s);
+    if (d->json) {
+        ts_jsonw_t w;
+        ts_jsonw_init(&w, &d->buf);
+        ts_jsonw_object_begin(&w);
+        ts_jsonw_key(&w, "kind");
+        ts_jsonw_cstr(&w, it->kind);
+        ts_jsonw_key(&w, "owner");
+        ts_jsonw_cstr(&w, it->owner);
+        ts_jsonw_key(&w, "email");
+        ts_jsonw_cstr(&w, it->email);
+        ts_jsonw_key(&w, "state");
+        ts_jsonw_cstr(&w, ts_verify_state_name(it->state));
+        ts_jsonw_key(&w, "verified");
+        ts_jsonw_cstr(&w, v);
+        ts_jsonw_key(&w, "asked");
+        ts_jsonw_cstr(&w, s);
+        ts_jsonw_key(&w, "due");
+        ts_jsonw_bool(&w, it->due);
+        ts_jsonw_object_end(&w);
+        ts_buf_putc(&d->buf, '\n');
+    } else {
+        ts_buf_printf(&d->buf, "%-4s  %-20.20s  %-10s  %-27s  %-27s  ", it->kind, it->owner,
+                      ts_verify_state_name(it->state), v, s);
+        ts_format_table_cell(&d->buf, it->email, 0, false);
+        ts_buf_putc(&d->buf, '\n');
+    }
+    return 0;
+}
+
+static int contact_verify_due(ts_cli_t *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"kind", required_argument, NULL, 'k'},   {"all", no_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'f'}, {"send", no_argument, NULL, 's'},
+        {"from", required_argument, NULL, 'F'},   {"from-name", required_argument, NULL, 'n'},
+        {"portal", required_argument, NULL, 'p'}, {"templates", required_argument, NULL, 'M'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    struct due_ctx d = {.buf = TS_BUF_INIT};
+    const char *templates = NULL;
+    ts_verify_opts_t vo = {.dry_run = true};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'k':
+            if (strcmp(optarg, "site") != 0 && strcmp(optarg, "team") != 0) {
+                ts_cli_usage_error("contact", "--kind: site or team");
+                return TS_EXIT_USAGE;
+            }
+            d.kind = optarg;
+            break;
+        case 'a':
+            d.all = true;
+            break;
+        case 'f':
+            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
+                ts_cli_usage_error("contact", "--format: table or json");
+                return TS_EXIT_USAGE;
+            }
+            d.json = optarg[0] == 'j';
+            break;
+        case 's':
+            vo.dry_run = false;
+            break;
+        case 'F':
+            vo.from = optarg;
+            break;
+        case 'n':
+            vo.from_name = optarg;
+            break;
+        case 'p':
+            vo.portal_url = optarg;
+            break;
+        case 'M':
+            templates = optarg;
+            break;
+        case 'h':
+            contact_usage(stdout);
+            return TS_EXIT_OK;
+        default:
+            ts_cli_usage_error("contact", NULL);
+            return TS_EXIT_USAGE;
+        }
+    }
+    if (optind != argc || (!vo.dry_run && (vo.from == NULL || vo.portal_url == NULL))) {
+        ts_cli_usage_error("contact", "contact verify-due takes options only; --send needs "
+                                      "--from ADDR and --portal URL");
+        return TS_EXIT_USAGE;
+    }
+    if (vo.portal_url && strncmp(vo.portal_url, "https://", 8) != 0) {
+        ts_cli_usage_error("contact", "--portal: an https URL");
+        return TS_EXIT_USAGE;
+    }
+    if (!d.json)
+        ts_buf_printf(&d.buf, "%-4s  %-20s  %-10s  %-27s  %-27s  %s\n", "KIND", "OWNER", "STATE",
+                      "VERIFIED", "ASKED", "EMAIL");
+    ts_tpl_set_t *tpl = NULL;
+    if (!vo.dry_run && (tpl = load_templates(templates)) == NULL) {
+        ts_buf_free(&d.buf);
+        return TS_EXIT_FAIL;
+    }
+    vo.tpl = tpl;
+    ts_store_t *st = NULL;
+    size_t queued = 0;
+    int r = ts_cli_open_existing(cli, &st);
+    if (r == 0 && (r = ts_verify_run(st, &vo, ts_time_now(), on_due, &d, &queued)) != 0)
+        fprintf(stderr, "tocsin: contact verify-due: %s (%s)\n", ts_strerror(r),
+                ts_store_errmsg(st));
+    if (r == 0) {
+        fwrite(d.buf.data, 1, d.buf.len, stdout);
+        if (!vo.dry_run)
+            fprintf(stderr, "%zu verification mails queued\n", queued);
+    }
+    ts_tpl_set_free(tpl);
+    ts_buf_free(&d.buf);
+    ts_store_close(st);
+    return ts_cli_exit_code(r);
+}
+
+static int contact_confirm(ts_cli_t *cli, int argc, char **argv)
+{
+    if (argc != 2 || argv[1][0] == '-') {
+        if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+            contact_usage(stdout);
+            return TS_EXIT_OK;
+        }
+        ts_cli_usage_error("contact", "contact confirm takes one TOKEN");
+        return TS_EXIT_USAGE;
+    }
+    ts_store_t *st = NULL;
+    char email[TS_ADDR_MAX + 1] = "";
+    int r = ts_cli_open_existing(cli, &st);
+    if (r == 0)
+        r = ts_verify_confirm(st, argv[1], ts_time_now(), email);
+    if (r == 0)
+        printf("%s confirmed\n", email);
+    else if (r == TS_ERANGE)
+        fprintf(stderr, "tocsin: contact confirm: the token has expired\n");
+    else if (r == TS_ENOENT || r == TS_EINVAL)
+        fprintf(stderr, "tocsin: contact confirm: unknown token, or used already\n");
+    ts_store_close(st);
+    return r == TS_ERANGE ? TS_EXIT_CONFLICT : ts_cli_exit_code(r == TS_EINVAL ? TS_ENOENT : r);
+}
+
+static int contact_forward(ts_cli_t *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"side", required_argument, NULL, 's'},
+        {"from", required_argument, NULL, 'F'},
+        {"from-name", required_argument, NULL, 'n'},
+        {"dry-run", no_argument, NULL, 'd'},
+        {"templates", required_argument, NULL, 'M'},
+        FINDER_OPTIONS,
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct finder_args fa = {0};
+    ts_forward_opts_t o = {0};
+    const char *templates = NULL;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int t = finder_opt(ch, &fa);
+        if (t < 0)
+            return TS_EXIT_USAGE;
+        if (t > 0)
+            continue;
+        if (ch == 's' && (strcmp(optarg, "source") == 0 || strcmp(optarg, "destination") == 0)) {
+            o.side = optarg[0] == 's' ? TS_FORWARD_SOURCE : TS_FORWARD_DESTINATION;
+        } else if (ch == 'F') {
+            o.from = optarg;
+        } else if (ch == 'n') {
+            o.from_name = optarg;
+        } else if (ch == 'd') {
+            o.dry_run = true;
+        } else if (ch == 'M') {
+            templates = optarg;
+        } else if (ch == 'h') {
+            contact_usage(stdout);
+            return TS_EXIT_OK;
+        } else {
+            ts_cli_usage_error("contact", ch == 's' ? "--side: source or destination" : NULL);
+            return TS_EXIT_USAGE;
+        }
+    }
+    char *end = NULL;
+    long long id = optind + 1 == argc ? strtoll(argv[optind], &end, 10) : 0;
+    if (id <= 0 || *end || (!o.dry_run && o.from == NULL)) {
+        ts_cli_usage_error("contact", "contact forward takes one EVENT-ID and --from ADDR");
+        return TS_EXIT_USAGE;
+    }
+    ts_tpl_set_t *tpl = NULL;
+    if (!o.dry_run && (tpl = load_templates(templates)) == NULL)
+        return TS_EXIT_FAIL;
+    o.tpl = tpl;
+    ts_store_t *st = NULL;
+    ts_finder_t *f = NULL;
+    ts_forward_result_t res;
+    const char *why = "";
+    int r = ts_cli_open_existing(cli, &st);
+    if (r == 0 && (r = ts_finder_new(st, &fa.fo, &f)) == 0)
+        r = ts_forward_event(st, f, id, &o, ts_time_now(), &res, &why);
+    int x = TS_EXIT_OK;
+    if (r == 0) {
+        printf("event %lld: %s -> %s (%s%s%s, TLP:%s)%s\n", id, res.address, res.contact.email,
+               res.contact.source, res.contact.name[0] ? " " : "", res.contact.name, res.tlp,
+               o.dry_run ? ", not sent (--dry-run)" : ", queued in the outbox");
+    } else if (r == TS_EDENIED || r == TS_ECONFLICT) {
+        fprintf(stderr, "tocsin: contact forward %lld: refused: %s\n", id, why);
+        x = TS_EXIT_CONFLICT;
+    } else if (r == TS_EAGAIN) {
+        fprintf(stderr, "tocsin: contact forward %lld: no contact found for %s (%s)\n", id,
+                res.address, res.contact.trail);
+        x = TS_EXIT_NOTFOUND;
+    } else if (r == TS_ENOENT) {
+        fprintf(stderr, "tocsin: contact forward: no event %lld\n", id);
+        x = TS_EXIT_NOTFOUND;
+    } else {
+        fprintf(stderr, "tocsin: contact forward %lld: %s\n", id, ts_strerror(r));
+        x = ts_cli_exit_code(r);
+    }
+    ts_finder_free(f);
+    ts_store_close(st);
+    ts_tpl_set_free(tpl);
+    return x;
+}
+
 int ts_cmd_contact(ts_cli_t *cli, int argc, char **argv)
 {
     static const ts_cli_verb_t verbs[] = {
-        {"add", contact_add},   {"set", contact_set},       {"remove", contact_remove},
-        {"list", contact_list}, {"import", contact_import},
+        {"add", contact_add},         {"set", contact_set},
+        {"remove", contact_remove},   {"list", contact_list},
+        {"import", contact_import},   {"find", contact_find},
+        {"forward", contact_forward}, {"verify-due", contact_verify_due},
+        {"confirm", contact_confirm},
     };
     return ts_cli_dispatch(cli, argc, argv, "contact", verbs, sizeof verbs / sizeof verbs[0],
                            contact_usage);

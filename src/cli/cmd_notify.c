@@ -52,6 +52,9 @@ static void notify_usage(FILE *out)
             "  --smime-home DIR       the gpgsm home holding it (default: the GnuPG home)\n"
             "  --templates DIR        the mail templates (default: the installed ones)\n"
             "  --portal URL           the portal's address, for links in the mails\n"
+            "  --verify-contacts      also ask the site and team contacts to confirm their\n"
+            "                         addresses every six months (docs/directory.md; needs\n"
+            "                         --portal), once an hour\n"
             "  --smtp-user USER       AUTH with this user and the password in\n"
             "  --smtp-password-file FILE\n"
             "  --starttls             refuse a relay that does not offer STARTTLS\n"
@@ -113,6 +116,7 @@ static int run(ts_cli_t *cli, int argc, char **argv)
         {"resolve-cmd", required_argument, NULL, 'R'},
         {"interval", required_argument, NULL, 'i'},
         {"once", no_argument, NULL, 'o'},
+        {"verify-contacts", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -150,6 +154,9 @@ static int run(ts_cli_t *cli, int argc, char **argv)
             break;
         case 'p':
             o.portal = optarg;
+            break;
+        case 'V':
+            o.verify_contacts = true;
             break;
         case 'u':
             o.out.smtp.user = optarg;

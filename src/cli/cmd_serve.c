@@ -87,6 +87,8 @@ static void serve_usage(FILE *out)
             "      --notify-smime-sign-key FINGERPRINT|&KEYGRIP\n"
             "                          as notify run's --smime-sign-key (the certificate\n"
             "                          from the gpgsm home of $GNUPGHOME)\n"
+            "      --notify-verify-contacts\n"
+            "                          as notify run's --verify-contacts\n"
             "\n"
             "Past one machine (docs/scale-out.md):\n"
             "      --role ROLE         all (default): everything in this process; ingest:\n"
@@ -603,6 +605,7 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         {"notify-resolve-cmd", required_argument, NULL, 5},
         {"prune-every", required_argument, NULL, 'E'},
         {"notify-smime-sign-key", required_argument, NULL, 6},
+        {"notify-verify-contacts", no_argument, NULL, 7},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -728,6 +731,9 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
             break;
         case 5:
             notify.out.resolve_cmd = optarg;
+            break;
+        case 7:
+            notify.verify_contacts = true;
             break;
         case 6:
             notify.smime_sign_key = optarg;

@@ -40,6 +40,8 @@ static const struct command commands[] = {
     {"suppress", ts_cmd_suppress, "a site's suppression rules (expected events)"},
     {"critical", ts_cmd_critical, "a site's critical hosts and networks"},
     {"prune", ts_cmd_prune, "remove what the retention settings say has gone"},
+    {"team", ts_cmd_team, "the directory of other CSIRTs: listing and accreditation"},
+    {"rdap", ts_cmd_rdap, "keep IANA's RDAP bootstrap files for `contact find`"},
 };
 
 static void usage(FILE *out)

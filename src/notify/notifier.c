@@ -9,11 +9,14 @@
 #include "core/event.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "directory/verify.h"
 #include "notify/notifier.h"
 
 const ts_nsource_t *const ts_notify_sources[] = {&ts_nsource_advisories, &ts_nsource_scans,
                                                  &ts_nsource_incidents};
 const size_t ts_notify_n_sources = sizeof ts_notify_sources / sizeof ts_notify_sources[0];
+
+#define VERIFY_EVERY_US (3600LL * 1000000)
 
 struct ts_notifier {
     ts_notifier_opts_t o;
@@ -21,6 +24,7 @@ struct ts_notifier {
     ts_pgp_t *pgp;
     ts_smime_t *smime;
     ts_notify_cfg_t cfg;
+    int64_t verified; /* the last contact re-verification walk (directory/verify.h) */
 };
 
 int ts_notifier_open(const ts_notifier_opts_t *o, ts_notifier_t **out, char *err, size_t errsize)
@@ -84,6 +88,24 @@ int ts_notifier_round(ts_notifier_t *n, ts_store_t *st, int64_t now, volatile si
     int r = ts_notify_build(st, &n->cfg, now, 0, &stats->built, err, sizeof err);
     if (r)
         first = first ? first : r; /* logged per contact */
+    /* Contacts confirm their addresses on a cycle: the walk is cheap but
+     * touches every contact, so once an hour is enough; its mails go out
+     * with this round's. */
+    if (n->o.verify_contacts && n->o.portal && now - n->verified >= VERIFY_EVERY_US) {
+        ts_verify_opts_t vo = {.tpl = n->tpl,
+                               .pgp = n->pgp,
+                               .from = n->o.out.from,
+                               .from_name = n->o.from_name,
+                               .portal_url = n->o.portal};
+        size_t queued = 0;
+        r = ts_verify_run(st, &vo, now, NULL, NULL, &queued);
+        if (r)
+            ts_log_error("notify: contact re-verification: %s", ts_strerror(r));
+        else if (queued)
+            ts_log_info("notify: %zu contact verification mails queued", queued);
+        n->verified = now;
+        first = first ? first : r;
+    }
     r = ts_outbox_send_due(st, &n->o.out, now, stop, &stats->sent);
     return first ? first : r;
 }

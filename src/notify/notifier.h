@@ -26,6 +26,9 @@ typedef struct ts_notifier_opts {
     const char *smime_sign_key;
     const char *smime_home;
     int64_t interval_us; /* between rounds (default 10 s) */
+    /* Re-verify the site and team contacts (directory/verify.h) once an
+     * hour, with portal links; the mails signed like the notifications. */
+    bool verify_contacts;
 } ts_notifier_opts_t;
 
 typedef struct ts_notifier ts_notifier_t;

@@ -20,7 +20,7 @@ const char *const ts_tpl_langs[TS_TPL_LANG_COUNT] = {"en", "de"};
 
 static const char *const var_names[TS_V_COUNT_] = {
     "site",  "contact", "count",    "period",  "groups", "key_note", "csirt", "date", "type",
-    "items", "kind",    "priority", "summary", "why",    "link",     "hosts", "ref",
+    "items", "kind",    "priority", "summary", "why",    "link",     "hosts", "ref",  "tlp",
 };
 
 /* The placeholders each kind may use. */
@@ -30,6 +30,10 @@ static const uint32_t allowed[] = {
     [TS_TPL_GROUP] = 1u << TS_V_TYPE | 1u << TS_V_COUNT | 1u << TS_V_ITEMS,
     [TS_TPL_ITEM] = 1u << TS_V_KIND | 1u << TS_V_TYPE | 1u << TS_V_PRIORITY | 1u << TS_V_SUMMARY |
                     1u << TS_V_WHY | 1u << TS_V_LINK | 1u << TS_V_HOSTS | 1u << TS_V_REF,
+    [TS_TPL_VERIFY] =
+        1u << TS_V_SITE | 1u << TS_V_CONTACT | 1u << TS_V_LINK | 1u << TS_V_CSIRT | 1u << TS_V_DATE,
+    [TS_TPL_FORWARD] = 1u << TS_V_CSIRT | 1u << TS_V_DATE | 1u << TS_V_TYPE | 1u << TS_V_HOSTS |
+                       1u << TS_V_SUMMARY | 1u << TS_V_TLP,
 };
 
 struct seg {
@@ -152,12 +156,12 @@ int ts_tpl_parse(ts_tpl_kind_t kind, const char *name, const char *text, size_t 
     t->text = ts_xstrndup(text, len);
     size_t body = 0;
     int r = 0;
-    if (kind == TS_TPL_DIGEST) {
+    if (kind == TS_TPL_DIGEST || kind == TS_TPL_VERIFY || kind == TS_TPL_FORWARD) {
         const char *nl = memchr(text, '\n', len);
         if (len < 9 || memcmp(text, "Subject: ", 9) != 0 || nl == NULL ||
             (size_t)(nl - text) + 1 >= len || nl[1] != '\n') {
             ts_seterr(err, errsize,
-                      "%s:1: a digest starts with a \"Subject: ...\" line and a blank line", name);
+                      "%s:1: a mail starts with a \"Subject: ...\" line and a blank line", name);
             ts_tpl_free(t);
             return TS_ESYNTAX;
         }
@@ -201,7 +205,7 @@ void ts_tpl_render_subject(const ts_tpl_t *t, const char *const values[TS_V_COUN
 #define TYPES_MAX 64
 
 struct lang_set {
-    ts_tpl_t *digest, *group, *item;
+    ts_tpl_t *digest, *group, *item, *verify, *forward;
     char *type_name[TYPES_MAX];
     ts_tpl_t *type_item[TYPES_MAX];
     size_t n_types;
@@ -220,6 +224,8 @@ void ts_tpl_set_free(ts_tpl_set_t *s)
         ts_tpl_free(ls->digest);
         ts_tpl_free(ls->group);
         ts_tpl_free(ls->item);
+        ts_tpl_free(ls->verify);
+        ts_tpl_free(ls->forward);
         for (size_t i = 0; i < ls->n_types; i++) {
             free(ls->type_name[i]);
             ts_tpl_free(ls->type_item[i]);
@@ -265,6 +271,10 @@ static int load_lang(const char *dir, const char *lang, struct lang_set *ls, cha
         r = load_file(dir, lang, "group.txt", TS_TPL_GROUP, &ls->group, err, errsize);
     if (r == 0)
         r = load_file(dir, lang, "item.txt", TS_TPL_ITEM, &ls->item, err, errsize);
+    if (r == 0)
+        r = load_file(dir, lang, "verify.txt", TS_TPL_VERIFY, &ls->verify, err, errsize);
+    if (r == 0)
+        r = load_file(dir, lang, "forward.txt", TS_TPL_FORWARD, &ls->forward, err, errsize);
     if (r)
         return r;
     char path[4096];
@@ -328,6 +338,10 @@ const ts_tpl_t *ts_tpl_get(const ts_tpl_set_t *s, const char *lang, ts_tpl_kind_
         return ls->digest;
     if (kind == TS_TPL_GROUP)
         return ls->group;
+    if (kind == TS_TPL_VERIFY)
+        return ls->verify;
+    if (kind == TS_TPL_FORWARD)
+        return ls->forward;
     for (size_t i = 0; item_kind && i < ls->n_types; i++)
         if (strcmp(ls->type_name[i], item_kind) == 0)
             return ls->type_item[i];

@@ -7,6 +7,10 @@
  *   DIR/<lang>/item-<name>.txt   optional: the block of items of that item kind
  *                                (advisory, scan-finding, new-incident,
  *                                priority-raised) or else of that RSIT type
+ *   DIR/<lang>/verify.txt        a contact's re-verification mail ("Subject:"
+ *                                line, blank line, body; directory/verify.h)
+ *   DIR/<lang>/forward.txt       an event forwarded outside the constituency
+ *                                (the same form; directory/forward.h)
  *
  * for every language of TS_TPL_LANGS. A placeholder is {{name}}; each file
  * may use only the names of its kind (below), and a file naming another one,
@@ -17,6 +21,8 @@
  *   digest: site contact count period groups key_note csirt date
  *   group:  type count items
  *   item:   kind type priority summary why link hosts ref
+ *   verify: site (the site or team) contact (the address) link csirt date
+ *   forward: csirt date type hosts (the address) summary (the details) tlp
  *
  * Values are inserted as they are (plain text mails; no escaping needed). */
 #pragma once
@@ -31,7 +37,13 @@
 #define TS_TPL_LANG_COUNT 2
 extern const char *const ts_tpl_langs[TS_TPL_LANG_COUNT]; /* "en", "de" */
 
-typedef enum ts_tpl_kind { TS_TPL_DIGEST, TS_TPL_GROUP, TS_TPL_ITEM } ts_tpl_kind_t;
+typedef enum ts_tpl_kind {
+    TS_TPL_DIGEST,
+    TS_TPL_GROUP,
+    TS_TPL_ITEM,
+    TS_TPL_VERIFY,
+    TS_TPL_FORWARD,
+} ts_tpl_kind_t;
 
 typedef enum ts_tpl_var {
     /* digest */
@@ -54,6 +66,8 @@ typedef enum ts_tpl_var {
     TS_V_LINK,
     TS_V_HOSTS,
     TS_V_REF,
+    /* forward */
+    TS_V_TLP,
     TS_V_COUNT_,
 } ts_tpl_var_t;
 
@@ -63,7 +77,7 @@ typedef struct ts_tpl_set ts_tpl_set_t;
 /* Parses one template of a kind from text (len bytes); name is used in
  * messages ("de/item.txt"). \retval 0, *out set (ts_tpl_free()).
  * \retval TS_ESYNTAX an unknown placeholder, an unclosed "{{", or a digest
- * without its Subject line.  \retval TS_EUTF8.  \retval TS_ETOOBIG.
+ * (verify, forward) without its Subject line.  \retval TS_EUTF8.  \retval TS_ETOOBIG.
  * err (errsize bytes) says where: "de/item.txt:3: unknown placeholder {{foo}}
  * (this file may use: kind type ...)". */
 TS_MUSTCHECK int ts_tpl_parse(ts_tpl_kind_t kind, const char *name, const char *text, size_t len,
@@ -72,7 +86,7 @@ void ts_tpl_free(ts_tpl_t *t);
 /* Appends the template with values[TS_V_*] (NULL reads as ""); a digest's
  * subject line is not part of its body. */
 void ts_tpl_render(const ts_tpl_t *t, const char *const values[TS_V_COUNT_], ts_buf_t *out);
-/* A digest's subject, rendered the same way. */
+/* A digest's (verify's, forward's) subject, rendered the same way. */
 void ts_tpl_render_subject(const ts_tpl_t *t, const char *const values[TS_V_COUNT_], ts_buf_t *out);
 
 /* Loads a whole set from dir. \retval 0, *out set (ts_tpl_set_free()).

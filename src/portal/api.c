@@ -53,6 +53,7 @@ typedef enum route {
     R_SCANS,
     R_CONTACTS,
     R_INCIDENTS, /* incidents, suppressions, feedback (api_incident.c) */
+    R_TEAMS,     /* the team directory, contact lookup, /public/teams (api_team.c) */
     R_COUNT_
 } route_t;
 
@@ -60,6 +61,7 @@ static const char *const route_labels[R_COUNT_] = {
     "unknown",  "health",     "openapi",   "me",         "events",    "event",
     "stats",    "site",       "exporters", "advisories", "platforms", "sites",
     "taxonomy", "quarantine", "inputs",    "scans",      "contacts",  "incidents",
+    "teams",
 };
 _Static_assert(R_COUNT_ <= TS_API_ROUTE_MAX, "TS_API_ROUTE_MAX is too small");
 
@@ -133,7 +135,9 @@ static bool parse_id(const char *s, int64_t *id)
 /* The published pages (no certificate; the handler gets no principal). */
 static route_t public_route_of(const char *rest)
 {
-    (void)rest;
+    if (strcmp(rest, "teams") == 0 || strcmp(rest, "teams.json") == 0 ||
+        strcmp(rest, "verify") == 0)
+        return R_TEAMS;
     return R_NONE;
 }
 
@@ -179,6 +183,8 @@ static route_t route_of(const char *path, int64_t *id)
     if (has_prefix_seg(rest, "incidents") || has_prefix_seg(rest, "suppressions") ||
         strcmp(rest, "feedback") == 0)
         return R_INCIDENTS;
+    if (strcmp(rest, "teams") == 0 || strcmp(rest, "contact-lookup") == 0)
+        return R_TEAMS;
     return R_NONE;
 }
 
@@ -1211,6 +1217,10 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
     }
     if (r == R_INCIDENTS) {
         ts_api_incident_route(st, req, resp);
+        return;
+    }
+    if (r == R_TEAMS) {
+        ts_api_team_route(st, req, resp);
         return;
     }
 

@@ -19,6 +19,9 @@ void ts_api_contact_route(ts_store_t *st, const ts_http_req_t *req, ts_http_resp
  * (api_incident.c): writes are PATCH of an incident, POST and DELETE of a
  * suppression rule. */
 void ts_api_incident_route(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp);
+/* The team directory and contact lookup (api_team.c): /api/v1/teams,
+ * /api/v1/contact-lookup, /public/teams and /public/teams.json. */
+void ts_api_team_route(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp);
 
 /* An event as GET /api/v1/events lists it (its visible links). */
 void ts_api_put_event(struct ts_jsonw *w, const ts_stored_event_t *ev);

@@ -579,6 +579,10 @@ static void on_mhd_log(void *cls, const char *fm, va_list ap)
  * lists). Their handlers get no principal, so they cannot show a site's data. */
 static bool is_public(const char *method, const char *path)
 {
+    /* The one public write: a contact confirming its address with the
+     * single-use token of its verification mail (directory/verify.h). */
+    if (strcmp(method, "POST") == 0 && strcmp(path, TS_API_PUBLIC_PREFIX "verify") == 0)
+        return true;
     return (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) &&
            (strcmp(path, "/api/v1/health") == 0 || strcmp(path, "/api/v1/openapi.json") == 0 ||
             strncmp(path, TS_API_PUBLIC_PREFIX, strlen(TS_API_PUBLIC_PREFIX)) == 0);

@@ -224,6 +224,7 @@ static const char *const migrations[] = {
     ts_pg_migration_notify,
     ts_pg_migration_incidents,
     ts_pg_migration_feeds,
+    ts_pg_migration_teams,
 };
 #define PG_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(TS_LINK_EVENT_MAX == 140737488355326, "step8's sequence bound");
@@ -2418,4 +2419,5 @@ const struct ts_store_ops ts_store_postgres_ops = {
     .feed = &ts_pg_feed_ops,
     .notify = &ts_pg_notify_ops,
     .incident = &ts_pg_incident_ops,
+    .team = &ts_pg_team_ops,
 };

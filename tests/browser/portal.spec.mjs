@@ -440,6 +440,14 @@ async function csirt(page) {
     await page.goto(`${BASE}/#/exporters`);
     await page.waitForSelector('#no-exporters, table.exporters');
     same('CSIRT: exporters page without error', 0, await page.locator('main .error').count());
+    // The team directory, and a lookup answered from the sites.
+    await page.goto(`${BASE}/#/teams`);
+    await page.waitForSelector('#no-teams, table.teams');
+    same('CSIRT: team directory without error', 0, await page.locator('main .error').count());
+    await page.fill('#lookup-q', '192.0.2.1');
+    await page.click('form.lookup button');
+    await page.waitForSelector('#lookup-answer');
+    check('CSIRT: the lookup names the site and its contact', (await page.textContent('#lookup-answer')).includes('cert@uni-a.example'));
     await page.screenshot({ path: `${SHOTS}/csirt-inputs.png`, fullPage: true });
 }
 

@@ -195,6 +195,34 @@ static void test_answers(void **state)
 }
 
 /* Nobody answers: deferred with the reason. */
+/* A mail to someone outside the constituency (a directory team): site 0 and
+ * contact 0, listed with every site's mails, sent at any hour. */
+static void test_outside_constituency(void **state)
+{
+    fx_t *f = *state;
+    const char *data = "Message-ID: <o1@csirt.test>\r\nSubject: t\r\n\r\nbody\r\n";
+    ts_out_rec_t o = {.site_id = 0,
+                      .contact_id = 7,
+                      .message_id = "<o1@csirt.test>",
+                      .rcpt = "cert@team.test",
+                      .domain = "team.test",
+                      .subject = "t",
+                      .kind = "verify",
+                      .data = data,
+                      .len = strlen(data),
+                      .next_attempt = 1};
+    int64_t id = 0;
+    /* Site 0 names nobody's contact. */
+    assert_int_equal(ts_store_out_add(f->st, &o, &id), TS_EINVAL);
+    o.contact_id = 0;
+    assert_int_equal(ts_store_out_add(f->st, &o, &id), 0);
+    assert_int_equal(get(f, id).state, TS_OUT_QUEUED);
+    ts_outbox_stats_t s = send_at(f, ts_time_now());
+    assert_int_equal(s.sent, 1);
+    assert_int_equal(get(f, id).state, TS_OUT_SENT);
+    assert_int_equal(get(f, id).site_id, 0);
+}
+
 static void test_no_relay(void **state)
 {
     fx_t *f = *state;
@@ -307,6 +335,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_answers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_relay, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outside_constituency, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hours_and_rates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_contact_removed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_states, setup, teardown),

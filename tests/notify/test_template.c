@@ -107,6 +107,8 @@ static void test_sets(void **state)
         assert_int_equal(mkdir(p, 0700), 0);
         write_file(p, "digest.txt", "Subject: {{count}}\n\n{{groups}}\n");
         write_file(p, "group.txt", "{{type}}\n{{items}}");
+        write_file(p, "verify.txt", "Subject: {{site}}\n\n{{link}}\n");
+        write_file(p, "forward.txt", "Subject: [TLP:{{tlp}}] {{hosts}}\n\n{{summary}}\n");
     }
     snprintf(p, sizeof p, "%s/en", dir);
     write_file(p, "item.txt", "{{summary}}\n");

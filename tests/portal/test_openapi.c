@@ -393,11 +393,21 @@ static void test_documented_paths(void **state)
             concrete(tmpl, op, path, sizeof path);
             const ts_principal_t *p = public_op(op) ? NULL : csirt_op(op) ? &csirt_who : &who;
             json_object *responses = get(op, "responses");
-            /* The plain request. */
-            check_response(op, path, NULL, p, "GET", NULL, 200);
-            check_response(op, path, NULL, p, "HEAD", NULL, 200);
-            /* Every documented query parameter: its example works, garbage does not. */
+            /* The plain request (with the required parameters' examples). */
             json_object *params = get(op, "parameters");
+            char plain[256] = "";
+            for (size_t i = 0; params && i < json_object_array_length(params); i++) {
+                json_object *prm = deref(json_object_array_get_idx(params, i));
+                json_object *req = get(prm, "required");
+                if (strcmp(json_object_get_string(get(prm, "in")), "query") == 0 && req &&
+                    json_object_get_boolean(req))
+                    snprintf(plain + strlen(plain), sizeof plain - strlen(plain), "%s%s=%s",
+                             plain[0] ? "&" : "", json_object_get_string(get(prm, "name")),
+                             json_object_get_string(get(prm, "example")));
+            }
+            check_response(op, path, plain[0] ? plain : NULL, p, "GET", NULL, 200);
+            check_response(op, path, plain[0] ? plain : NULL, p, "HEAD", NULL, 200);
+            /* Every documented query parameter: its example works, garbage does not. */
             for (size_t i = 0; params && i < json_object_array_length(params); i++) {
                 json_object *prm = deref(json_object_array_get_idx(params, i));
                 if (strcmp(json_object_get_string(get(prm, "in")), "query") != 0)
@@ -551,6 +561,11 @@ static void test_routes_documented(void **state)
         "suppression",
         "feedback",
         "feedback/1",
+        "teams",
+        "teams/x",
+        "team",
+        "contact-lookup",
+        "contact-lookup/x",
     };
     json_object *paths = get(doc, "paths");
     for (size_t i = 0; i < sizeof probes / sizeof *probes; i++) {

@@ -14,6 +14,7 @@ import { Exporters, Inputs, Quarantine } from './pages/operations.js';
 import { Platforms } from './pages/platforms.js';
 import { ScanDetail, Scans } from './pages/scans.js';
 import { Site } from './pages/site.js';
+import { Teams } from './pages/teams.js';
 import { href, useRoute } from './router.js';
 import { SitePicker, useSites } from './site-picker.js';
 import { ErrorBox } from './ui.js';
@@ -34,6 +35,7 @@ const CSIRT_NAV = [
     ['quarantine', 'Quarantine'],
     ['inputs', 'Inputs'],
     ['exporters', 'Exporters'],
+    ['teams', 'Teams'],
 ];
 
 function Page({ route, me }) {
@@ -59,6 +61,7 @@ function Page({ route, me }) {
             if (p0 === 'quarantine') return html`<${Quarantine} params=${route.params} />`;
             if (p0 === 'inputs') return html`<${Inputs} />`;
             if (p0 === 'exporters') return html`<${Exporters} />`;
+            if (p0 === 'teams') return html`<${Teams} />`;
         }
     }
     return html`<section><h1>Page not found</h1><p><a href="#/">Go to the incidents</a></p></section>`;
