@@ -31,7 +31,8 @@ enum {
     TS_SQX_FEED = 176,     /* sqlite_feed.c: report schemas, scheduled feeds, API reports */
     TS_SQX_SCAN = 208,     /* sqlite_scan.c: scans, their services and findings */
     TS_SQX_NOTIFY = 240,   /* sqlite_notify.c: contacts, digests, outbox */
-    TS_SQX_COUNT = 288,
+    TS_SQX_DOMAIN = 288,   /* sqlite_domain.c: domain deactivation cases */
+    TS_SQX_COUNT = 320,
 };
 
 struct sq_store {
@@ -99,3 +100,4 @@ extern const char ts_sq_migration_advisory_entries[]; /* v10 */
 extern const char ts_sq_migration_notify[];           /* v11 */
 extern const char ts_sq_migration_incidents[];        /* v12 */
 extern const char ts_sq_migration_feeds[];            /* v13 */
+extern const char ts_sq_migration_domains[];          /* domain cases */

@@ -50,6 +50,7 @@ struct ts_store_scan_ops;
 struct ts_store_feed_ops;
 struct ts_store_notify_ops;
 struct ts_store_incident_ops;
+struct ts_store_domain_ops;
 struct ts_incagg;
 
 struct ts_store_ops {
@@ -108,6 +109,7 @@ struct ts_store_ops {
     const struct ts_store_feed_ops *feed;         /* store/feedstore_int.h */
     const struct ts_store_notify_ops *notify;     /* store/notifystore_int.h */
     const struct ts_store_incident_ops *incident; /* store/incstore_int.h */
+    const struct ts_store_domain_ops *domain;     /* store/domainstore_int.h */
 };
 
 /* agg: the write-path aggregator of incidents (store/incagg.c), made on the
@@ -174,6 +176,7 @@ bool ts_store_tlp_visible(const ts_stored_event_t *se);
  * targets. Lists live in a. */
 void ts_store_scope_targets(ts_stored_event_t *se, ts_arena_t *a);
 extern const struct ts_store_notify_ops ts_sq_notify_ops;
+extern const struct ts_store_domain_ops ts_sq_domain_ops;
 
 /* Like ts_store_open() but migrates no further than max_version (< 0: to the
  * latest). For tests that need a store as an older tocsin left it.
