@@ -97,3 +97,4 @@ int ts_cmd_incident(ts_cli_t *cli, int argc, char **argv);   /* cmd_incidents.c 
 int ts_cmd_suppress(ts_cli_t *cli, int argc, char **argv);   /* cmd_incidents.c */
 int ts_cmd_critical(ts_cli_t *cli, int argc, char **argv);   /* cmd_incidents.c */
 int ts_cmd_prune(ts_cli_t *cli, int argc, char **argv);      /* cmd_incidents.c */
+int ts_cmd_domain(ts_cli_t *cli, int argc, char **argv);     /* cmd_domain.c */

@@ -40,6 +40,7 @@ static const struct command commands[] = {
     {"suppress", ts_cmd_suppress, "a site's suppression rules (expected events)"},
     {"critical", ts_cmd_critical, "a site's critical hosts and networks"},
     {"prune", ts_cmd_prune, "remove what the retention settings say has gone"},
+    {"domain", ts_cmd_domain, "domain deactivation cases, the RPZ zone, the public list"},
 };
 
 static void usage(FILE *out)

@@ -21,8 +21,8 @@ int ts_domain_hook_run(const char *cmd, const char *action, const ts_domain_case
     snprintf(id, sizeof id, "%lld", (long long)c->id);
     if (c->until > 0)
         ts_time_format_utc(c->until, until, sizeof until);
-    char *const argv[] = {(char *)cmd,       (char *)action, (char *)c->domain, id,
-                          (char *)c->state, until,          NULL};
+    char *const argv[] = {
+        (char *)cmd, (char *)action, (char *)c->domain, id, (char *)c->state, until, NULL};
     pid_t pid = fork();
     if (pid == 0) {
         int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);

@@ -14,5 +14,5 @@
 
 /* \retval 0 it exited 0.  \retval TS_EIO it could not run, was killed or
  * exited non-zero, with why (size bytes) saying which. */
-TS_MUSTCHECK int ts_domain_hook_run(const char *cmd, const char *action,
-                                    const ts_domain_case_t *c, char *why, size_t size);
+TS_MUSTCHECK int ts_domain_hook_run(const char *cmd, const char *action, const ts_domain_case_t *c,
+                                    char *why, size_t size);

@@ -25,8 +25,8 @@ struct render {
 static int on_case(const ts_domain_case_t *c, void *ctx)
 {
     struct render *r = ctx;
-    bool listed = strcmp(c->state, "deactivated") == 0 ||
-                  (r->reported && !ts_domain_state_final(c->state));
+    bool listed =
+        strcmp(c->state, "deactivated") == 0 || (r->reported && !ts_domain_state_final(c->state));
     if (!listed)
         return 0;
     char norm[TS_DOMAIN_NAME_MAX + 1];
