@@ -7,25 +7,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-#include <gnutls/crypto.h>
-#include <gnutls/gnutls.h>
 
 #include "cli/cli.h"
 #include "core/buf.h"
 #include "core/event.h"
-#include "core/file.h"
 #include "core/jsonw.h"
 #include "core/log.h"
 #include "domain/caseview.h"
+#include "domain/evidence.h"
 #include "domain/hook.h"
 #include "domain/name.h"
 #include "domain/publish.h"
 #include "domain/rpz.h"
 #include "store/domainstore.h"
-
-#define EVIDENCE_FILE_MAX (64u << 20)
 
 static void domain_usage(FILE *out)
 {
@@ -198,37 +192,6 @@ struct ev_buf {
     char sha[TS_DOMAIN_EVIDENCE_MAX][65];
 };
 
-static int file_evidence(const char *path, ts_domain_evidence_t *e, char *sha, const char **why)
-{
-    struct stat sb;
-    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        *why = "evidence must be an http(s) URL, event:ID or an existing regular file";
-        return TS_EINVAL;
-    }
-    char *data = NULL;
-    size_t len = 0;
-    char err[256];
-    if (ts_file_read(path, EVIDENCE_FILE_MAX, TS_FILE_REGULAR, &data, &len, err, sizeof err) != 0) {
-        fprintf(stderr, "tocsin: evidence %s: %s\n", path, err);
-        *why = "evidence file unreadable or larger than 64 MiB";
-        return TS_EIO;
-    }
-    unsigned char d[32];
-    int g = gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, d);
-    free(data);
-    if (g < 0)
-        return TS_ECRYPTO;
-    for (size_t i = 0; i < 32; i++)
-        snprintf(sha + 2 * i, 3, "%02x", d[i]);
-    e->kind = "file";
-    e->value = path;
-    e->sha256 = sha;
-    e->dated = (int64_t)sb.st_mtim.tv_sec * 1000000 + sb.st_mtim.tv_nsec / 1000;
-    return 0;
-}
-
-/* Classifies each --evidence: URL, event, file (hashed here; the store
- * checks the rest: the event exists, the URL's form). */
 static int evidence_of(const struct opts *o, struct ev_buf *b, const char **why)
 {
     int64_t seen = 0;
@@ -237,25 +200,9 @@ static int evidence_of(const struct opts *o, struct ev_buf *b, const char **why)
         return TS_EINVAL;
     }
     for (size_t i = 0; i < o->n_evidence; i++) {
-        const char *s = o->evidence[i];
-        ts_domain_evidence_t *e = &b->ev[i];
-        memset(e, 0, sizeof *e);
-        const char *num = strncmp(s, "event:", 6) == 0 ? s + 6 : s;
-        char *end;
-        long long id = strtoll(num, &end, 10);
-        if (*num >= '0' && *num <= '9' && *end == '\0') {
-            e->kind = "event";
-            e->value = num;
-            e->event_id = id > 0 ? id : 0;
-        } else if (strstr(s, "://") != NULL || strncmp(s, "event:", 6) == 0) {
-            e->kind = "url"; /* the store refuses what is not http(s) */
-            e->value = s;
-            e->dated = seen;
-        } else {
-            int r = file_evidence(s, e, b->sha[i], why);
-            if (r != 0)
-                return r;
-        }
+        int r = ts_domain_evidence_parse(o->evidence[i], true, seen, &b->ev[i], b->sha[i], why);
+        if (r != 0)
+            return r;
     }
     return 0;
 }
