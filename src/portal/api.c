@@ -53,13 +53,14 @@ typedef enum route {
     R_SCANS,
     R_CONTACTS,
     R_INCIDENTS, /* incidents, suppressions, feedback (api_incident.c) */
+    R_DOMAINS,   /* domain cases; /public/domains (api_domain.c) */
     R_COUNT_
 } route_t;
 
 static const char *const route_labels[R_COUNT_] = {
-    "unknown",  "health",     "openapi",   "me",         "events",    "event",
-    "stats",    "site",       "exporters", "advisories", "platforms", "sites",
-    "taxonomy", "quarantine", "inputs",    "scans",      "contacts",  "incidents",
+    "unknown", "health",    "openapi",    "me",        "events",  "event",    "stats",
+    "site",    "exporters", "advisories", "platforms", "sites",   "taxonomy", "quarantine",
+    "inputs",  "scans",     "contacts",   "incidents", "domains",
 };
 _Static_assert(R_COUNT_ <= TS_API_ROUTE_MAX, "TS_API_ROUTE_MAX is too small");
 
@@ -133,7 +134,8 @@ static bool parse_id(const char *s, int64_t *id)
 /* The published pages (no certificate; the handler gets no principal). */
 static route_t public_route_of(const char *rest)
 {
-    (void)rest;
+    if (strncmp(rest, "domains", 7) == 0)
+        return R_DOMAINS;
     return R_NONE;
 }
 
@@ -179,6 +181,8 @@ static route_t route_of(const char *path, int64_t *id)
     if (has_prefix_seg(rest, "incidents") || has_prefix_seg(rest, "suppressions") ||
         strcmp(rest, "feedback") == 0)
         return R_INCIDENTS;
+    if (has_prefix_seg(rest, "domain-cases"))
+        return R_DOMAINS;
     return R_NONE;
 }
 
@@ -217,7 +221,6 @@ static const char *const *params_of(route_t r)
 }
 
 /* ---- Content negotiation ----------------------------------------------------- */
-
 
 /* The first media range of Accept that we can serve (q=0 ranges skipped);
  * false when none is. No Accept: JSON. */
@@ -1211,6 +1214,10 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
     }
     if (r == R_INCIDENTS) {
         ts_api_incident_route(st, req, resp);
+        return;
+    }
+    if (r == R_DOMAINS) {
+        ts_api_domain_route(st, req, resp);
         return;
     }
 

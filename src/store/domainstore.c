@@ -277,8 +277,10 @@ int ts_store_domain_case_open(ts_store_t *st, const char *domain, const char *re
         why = &dummy;
     *why = "";
     DOMAIN_OPS(st);
-    if (id == NULL || joined == NULL || !text_ok(who) || who[0] == '\0')
+    if (id == NULL || joined == NULL || !text_ok(who) || who[0] == '\0') {
+        *why = "who opened the case is required";
         return TS_EINVAL;
+    }
     *joined = false;
     char norm[TS_DOMAIN_NAME_MAX + 1];
     if (domain == NULL || ts_domain_name_norm(domain, norm, sizeof norm, why) != 0 ||
