@@ -158,8 +158,8 @@ static void test_invalid(void **state)
         assert_true(why[0] != '\0');
     }
     const ts_domain_evidence_t ghost = {.kind = "event", .value = "999", .event_id = 999};
-    assert_int_equal(ts_store_domain_case_open(st, "example.cz", "phishing", "cli:t", &ghost, 1,
-                                               T0, &id, &joined, &why),
+    assert_int_equal(ts_store_domain_case_open(st, "example.cz", "phishing", "cli:t", &ghost, 1, T0,
+                                               &id, &joined, &why),
                      TS_ECONFLICT);
     assert_non_null(strstr(why, "does not exist"));
     /* Nothing of the refused cases was kept. */
@@ -181,8 +181,8 @@ static int on_decision(const ts_domain_decision_t *d, void *ctx)
 {
     struct timeline *t = ctx;
     size_t n = strlen(t->text);
-    snprintf(t->text + n, sizeof t->text - n, "%s:%s>%s:%s;", d->action, d->from_state,
-             d->to_state, d->who);
+    snprintf(t->text + n, sizeof t->text - n, "%s:%s>%s:%s;", d->action, d->from_state, d->to_state,
+             d->who);
     return 0;
 }
 
@@ -290,8 +290,7 @@ struct cands {
     char text[512];
 };
 
-static int on_candidate(const char *fqdn, uint64_t events, int64_t last, int64_t case_id,
-                        void *ctx)
+static int on_candidate(const char *fqdn, uint64_t events, int64_t last, int64_t case_id, void *ctx)
 {
     (void)last;
     struct cands *c = ctx;
@@ -331,8 +330,8 @@ static void test_events_join(void **state)
     int64_t id = 0;
     bool joined = true;
     const char *why = NULL;
-    assert_int_equal(ts_store_domain_case_open(st, "shop.example.cz", "fraud", "cli:t", &ev, 1,
-                                               T0, &id, &joined, &why),
+    assert_int_equal(ts_store_domain_case_open(st, "shop.example.cz", "fraud", "cli:t", &ev, 1, T0,
+                                               &id, &joined, &why),
                      0);
     assert_false(joined);
     /* A second report of the same domain joins the open case. */
