@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "domain/caseview.h"
 #include "domain/evidence.h"
+#include "domain/expire.h"
 #include "domain/hook.h"
 #include "domain/name.h"
 #include "domain/publish.h"
@@ -593,34 +594,6 @@ static int cmd_list(ts_cli_t *cli, int argc, char **argv)
     return ts_cli_exit_code(r);
 }
 
-struct expire_ctx {
-    const struct opts *o;
-    ts_store_t *st;
-    int rc;
-};
-
-static int on_expired(const ts_domain_case_t *c, void *ctx)
-{
-    struct expire_ctx *x = ctx;
-    printf("reactivated %lld %s\n", (long long)c->id, c->domain);
-    char why[512] = "";
-    if (x->o->hook && ts_domain_hook_run(x->o->hook, "reactivate", c, why, sizeof why) != 0) {
-        ts_log_error("domain: case %lld reactivate: hook failed: %s", (long long)c->id, why);
-        fprintf(stderr, "tocsin: case %lld: the hook failed: %s\n", (long long)c->id, why);
-        x->rc = TS_EXIT_FAIL;
-    }
-    return 0;
-}
-
-static int on_remind(const ts_domain_case_t *c, void *ctx)
-{
-    (void)ctx;
-    char until[48];
-    ts_time_format_utc(c->until, until, sizeof until);
-    printf("ending %lld %s %s\n", (long long)c->id, c->domain, until);
-    return 0;
-}
-
 static int cmd_expire(ts_cli_t *cli, int argc, char **argv)
 {
     struct opts o;
@@ -636,11 +609,21 @@ static int cmd_expire(ts_cli_t *cli, int argc, char **argv)
     int r = ts_cli_open(cli, &st);
     if (r != 0)
         return ts_cli_exit_code(r);
-    struct expire_ctx x = {.o = &o, .st = st};
-    r = ts_store_domain_expire(st, ts_time_now(), remind * 1000000, on_expired, on_remind, &x);
-    rc = r != 0 ? refused("expire", r, "", st) : write_rpz(st, &o);
+    ts_domain_run_opts_t ro = {.rpz = o.rpz,
+                               .origin = o.origin,
+                               .rpz_reported = o.reported,
+                               .hook = o.hook,
+                               .remind_us = remind * 1000000};
+    ts_domain_run_stats_t s;
+    r = ts_domain_expire_run(st, &ro, ts_time_now(), stdout, &s);
+    if (r == TS_EIO)
+        fprintf(stderr, "tocsin: rpz %s: %s\n", o.rpz, strerror(errno));
+    else if (r != 0)
+        fprintf(stderr, "tocsin: expire: %s: %s\n", ts_strerror(r), ts_store_errmsg(st));
+    if (s.hook_failures)
+        fprintf(stderr, "tocsin: the hook failed for %u case(s) (see the log)\n", s.hook_failures);
     ts_store_close(st);
-    return rc != 0 ? rc : x.rc;
+    return r != 0 || s.hook_failures ? TS_EXIT_FAIL : TS_EXIT_OK;
 }
 
 int ts_cmd_domain(ts_cli_t *cli, int argc, char **argv)

@@ -23,8 +23,9 @@ AUTH="$WORK/auth"
 mkdir -p "$AUTH"
 UB_PID=""
 AUTH_PID=""
+SERVE_PID=""
 cleanup() {
-    for p in $UB_PID $AUTH_PID; do
+    for p in $SERVE_PID $UB_PID $AUTH_PID; do
         kill "$p" 2>/dev/null || true
         wait "$p" 2>/dev/null || true
     done
@@ -254,5 +255,32 @@ expect_rc "failing hook" 1 "$TOCSIN" domain case cancel "$C3" --hook /bin/false
 grep -q "hook failed" "$WORK/err" && ok || fail "hook failure not shown"
 expect_eq "cancel recorded" cancelled \
     "$("$TOCSIN" domain case show "$C3" --format json | jq -r .state)"
+
+# ---- `serve` expires deactivations by itself ----
+C4=$("$TOCSIN" domain case open d.example.cz --reason spam --evidence https://d.example.cz/)
+"$TOCSIN" domain case deactivate "$C4" --days 1 --rpz "$RPZ"
+expect_eq "RPZ lists d" 1 "$(grep -c '^d.example.cz CNAME \.$' "$RPZ")"
+"$TOCSIN" ca init >/dev/null
+later +2d "$TOCSIN" serve --listen 127.0.0.1:0 --port-file "$WORK/port" \
+    --domain-expire-every 1s --domain-rpz "$RPZ" --domain-hook "$WORK/hook.sh" \
+    >"$WORK/serve.log" 2>&1 &
+SERVE_PID=$!
+state=""
+for _ in $(seq 1 600); do
+    state=$("$TOCSIN" domain case show "$C4" --format json | jq -r .state)
+    [ "$state" = reactivated ] && grep -q "^reactivate|d.example.cz|" "$HOOKLOG" && break
+    kill -0 "$SERVE_PID" 2>/dev/null || break
+    sleep 0.1
+done
+expect_eq "serve reactivated it" reactivated "$state"
+for _ in $(seq 1 100); do
+    [ "$(grep -c '^d.example.cz' "$RPZ" || true)" = 0 ] && break
+    sleep 0.1
+done
+expect_eq "serve rewrote the RPZ" 0 "$(grep -c '^d.example.cz' "$RPZ" || true)"
+grep -q "^reactivate|d.example.cz|" "$HOOKLOG" && ok || fail "serve did not run the hook"
+kill "$SERVE_PID"
+wait "$SERVE_PID" || true
+SERVE_PID=""
 
 finish
