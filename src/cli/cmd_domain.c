@@ -16,10 +16,12 @@
 #include "domain/caseview.h"
 #include "domain/evidence.h"
 #include "domain/expire.h"
+#include "domain/notice.h"
 #include "domain/hook.h"
 #include "domain/name.h"
 #include "domain/publish.h"
 #include "domain/rpz.h"
+#include "notify/address.h"
 #include "store/domainstore.h"
 
 static void domain_usage(FILE *out)
@@ -74,6 +76,7 @@ static void domain_usage(FILE *out)
 
 struct opts {
     const char *reason, *why, *hook, *rpz, *origin, *format, *state, *seen, *remind;
+    const char *holder, *registrar, *reporter, *lang, *policy;
     int days, max_days;
     size_t limit;
     bool reported;
@@ -86,23 +89,17 @@ struct opts {
 static int parse(int argc, char **argv, struct opts *o)
 {
     static const struct option lopts[] = {
-        {"reason", required_argument, NULL, 'r'},
-        {"evidence", required_argument, NULL, 'e'},
-        {"days", required_argument, NULL, 'd'},
-        {"why", required_argument, NULL, 'w'},
-        {"hook", required_argument, NULL, 'k'},
-        {"rpz", required_argument, NULL, 'z'},
-        {"out", required_argument, NULL, 'o'},
-        {"origin", required_argument, NULL, 'g'},
-        {"format", required_argument, NULL, 'f'},
-        {"state", required_argument, NULL, 's'},
-        {"limit", required_argument, NULL, 'l'},
-        {"reported", no_argument, NULL, 'R'},
-        {"seen", required_argument, NULL, 'S'},
-        {"remind", required_argument, NULL, 'm'},
-        {"max-days", required_argument, NULL, 'M'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"reason", required_argument, NULL, 'r'},   {"evidence", required_argument, NULL, 'e'},
+        {"days", required_argument, NULL, 'd'},     {"why", required_argument, NULL, 'w'},
+        {"hook", required_argument, NULL, 'k'},     {"rpz", required_argument, NULL, 'z'},
+        {"out", required_argument, NULL, 'o'},      {"origin", required_argument, NULL, 'g'},
+        {"format", required_argument, NULL, 'f'},   {"state", required_argument, NULL, 's'},
+        {"limit", required_argument, NULL, 'l'},    {"reported", no_argument, NULL, 'R'},
+        {"seen", required_argument, NULL, 'S'},     {"remind", required_argument, NULL, 'm'},
+        {"max-days", required_argument, NULL, 'M'}, {"help", no_argument, NULL, 'h'},
+        {"holder", required_argument, NULL, 'H'},   {"registrar", required_argument, NULL, 'G'},
+        {"reporter", required_argument, NULL, 'P'}, {"lang", required_argument, NULL, 'L'},
+        {"policy", required_argument, NULL, 'y'},   {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     o->days = -1;
@@ -163,6 +160,21 @@ static int parse(int argc, char **argv, struct opts *o)
         case 'm':
             o->remind = optarg;
             break;
+        case 'H':
+            o->holder = optarg;
+            break;
+        case 'G':
+            o->registrar = optarg;
+            break;
+        case 'P':
+            o->reporter = optarg;
+            break;
+        case 'L':
+            o->lang = optarg;
+            break;
+        case 'y':
+            o->policy = optarg;
+            break;
         case 'h':
             domain_usage(stdout);
             return -1;
@@ -210,25 +222,6 @@ static int evidence_of(const struct opts *o, struct ev_buf *b, const char **why)
 
 /* ---- After a decision: RPZ, hook --------------------------------------------- */
 
-struct case_copy {
-    ts_domain_case_t c;
-    char domain[TS_DOMAIN_NAME_MAX + 1], state[32], reason[32];
-};
-
-static int on_copy(const ts_domain_case_t *c, void *ctx)
-{
-    struct case_copy *k = ctx;
-    k->c = *c;
-    snprintf(k->domain, sizeof k->domain, "%s", c->domain);
-    snprintf(k->state, sizeof k->state, "%s", c->state);
-    snprintf(k->reason, sizeof k->reason, "%s", c->reason);
-    k->c.domain = k->domain;
-    k->c.state = k->state;
-    k->c.reason = k->reason;
-    k->c.opened_by = "";
-    return 0;
-}
-
 static int write_rpz(ts_store_t *st, const struct opts *o)
 {
     if (o->rpz == NULL)
@@ -243,14 +236,59 @@ static int write_rpz(ts_store_t *st, const struct opts *o)
     return TS_EXIT_OK;
 }
 
+/* The notices of --policy (domain/notice.h), opened before anything is
+ * decided so that a bad policy or template changes nothing. */
+static int open_notices(const struct opts *o, ts_domain_notices_t **nt)
+{
+    *nt = NULL;
+    if (o->policy == NULL)
+        return TS_EXIT_OK;
+    ts_domain_policy_t p;
+    char err[512] = "";
+    int r = ts_domain_policy_load(o->policy, &p, err, sizeof err);
+    if (r == 0)
+        r = ts_domain_notices_open(&p, nt, err, sizeof err);
+    if (r != 0) {
+        fprintf(stderr, "tocsin: policy: %s\n", err);
+        return r == TS_ESYNTAX || r == TS_EINVAL ? TS_EXIT_USAGE : TS_EXIT_FAIL;
+    }
+    return TS_EXIT_OK;
+}
+
+/* The decision and its notices in one transaction: a notice is queued
+ * exactly when its decision is recorded. */
+static int decide_notify(ts_store_t *st, ts_domain_notices_t *nt, const ts_domain_request_t *req,
+                         const char **why, unsigned *queued)
+{
+    *queued = 0;
+    int r = ts_store_begin(st);
+    if (r != 0)
+        return r;
+    r = ts_store_domain_decide(st, req, ts_time_now(), why);
+    if (r == 0 && nt) {
+        ts_domain_case_buf_t k;
+        char err[512] = "";
+        r = ts_store_domain_case_get(st, req->case_id, ts_domain_case_copy, &k);
+        if (r == 0)
+            r = ts_domain_notices_queue(st, nt, &k.c, req->action, req->why, ts_time_now(), queued,
+                                        err, sizeof err);
+        if (r != 0)
+            fprintf(stderr, "tocsin: notices: %s\n", err[0] ? err : ts_strerror(r));
+    }
+    if (r == 0)
+        return ts_store_commit(st);
+    ts_store_rollback(st);
+    return r;
+}
+
 static int after(ts_store_t *st, const struct opts *o, const char *action, int64_t id)
 {
     int rc = write_rpz(st, o);
     if (o->hook == NULL)
         return rc;
-    struct case_copy k;
+    ts_domain_case_buf_t k;
     memset(&k, 0, sizeof k);
-    if (ts_store_domain_case_get(st, id, on_copy, &k) != 0)
+    if (ts_store_domain_case_get(st, id, ts_domain_case_copy, &k) != 0)
         return TS_EXIT_FAIL;
     char why[512] = "";
     if (ts_domain_hook_run(o->hook, action, &k.c, why, sizeof why) != 0) {
@@ -363,8 +401,22 @@ static int case_open(ts_store_t *st, const struct opts *o, const char *name)
     ts_cli_who(who, sizeof who);
     int64_t id = 0;
     bool joined = false;
-    r = ts_store_domain_case_open(st, domain, o->reason, who, eb.ev, o->n_evidence, ts_time_now(),
-                                  &id, &joined, &why);
+    if (o->lang && strcmp(o->lang, "en") != 0 && strcmp(o->lang, "de") != 0) {
+        ts_cli_usage_error("domain", "--lang is en or de");
+        return TS_EXIT_USAGE;
+    }
+    const char *addrs[] = {o->holder, o->registrar, o->reporter};
+    for (size_t i = 0; i < 3; i++) {
+        char dom[TS_DOMAIN_MAX + 1], err[256];
+        if (addrs[i] && ts_addr_check(addrs[i], strlen(addrs[i]), dom, err, sizeof err) != 0) {
+            fprintf(stderr, "tocsin: case open: %s: %s\n", addrs[i], err);
+            return TS_EXIT_USAGE;
+        }
+    }
+    ts_domain_case_t contacts = {
+        .holder = o->holder, .registrar = o->registrar, .reporter = o->reporter, .lang = o->lang};
+    r = ts_store_domain_case_open(st, domain, o->reason, who, &contacts, eb.ev, o->n_evidence,
+                                  ts_time_now(), &id, &joined, &why);
     if (r != 0)
         return refused("case open", r, why, st);
     printf("%lld\n", (long long)id);
@@ -385,9 +437,9 @@ static int case_show(ts_store_t *st, const struct opts *o, int64_t id)
             fwrite(b.data, 1, b.len, stdout);
             putchar('\n');
         } else {
-            struct case_copy k;
+            ts_domain_case_buf_t k;
             memset(&k, 0, sizeof k);
-            r = ts_store_domain_case_get(st, id, on_copy, &k);
+            r = ts_store_domain_case_get(st, id, ts_domain_case_copy, &k);
             char since[48] = "-", until[48] = "-";
             if (k.c.since)
                 ts_time_format_utc(k.c.since, since, sizeof since);
@@ -502,12 +554,21 @@ static int cmd_case(ts_cli_t *cli, int argc, char **argv)
                                            .days = o.days,
                                            .evidence = eb.ev,
                                            .n_evidence = o.n_evidence};
-                r = ts_store_domain_decide(st, &req, ts_time_now(), &why);
-                if (r == TS_ENOENT)
+                ts_domain_notices_t *nt = NULL;
+                unsigned queued = 0;
+                rc = open_notices(&o, &nt);
+                r = rc == 0 ? decide_notify(st, nt, &req, &why, &queued) : TS_EINVAL;
+                ts_domain_notices_close(nt);
+                if (r == 0 && queued)
+                    fprintf(stderr, "tocsin: %u notice(s) queued in the outbox\n", queued);
+                if (rc != 0)
+                    ;
+                else if (r == TS_ENOENT)
                     fprintf(stderr, "tocsin: no case %lld\n", id);
-                rc = r == 0           ? after(st, &o, verb, id)
-                     : r == TS_ENOENT ? TS_EXIT_NOTFOUND
-                                      : refused(verb, r, why, st);
+                if (rc == 0)
+                    rc = r == 0           ? after(st, &o, verb, id)
+                         : r == TS_ENOENT ? TS_EXIT_NOTFOUND
+                                          : refused(verb, r, why, st);
             }
         }
     }
@@ -520,10 +581,10 @@ static int cmd_case(ts_cli_t *cli, int argc, char **argv)
 static int on_candidate(const char *fqdn, uint64_t events, int64_t last, int64_t case_id, void *ctx)
 {
     (void)ctx;
-    printf("%-40s %8llu %10lld %s\n", fqdn, (unsigned long long)events, (long long)last,
-           case_id ? "" : "-");
+    char c[24] = "-";
     if (case_id)
-        printf("%-40s case %lld\n", "", (long long)case_id);
+        snprintf(c, sizeof c, "%lld", (long long)case_id);
+    printf("%-40s %8llu %10lld %s\n", fqdn, (unsigned long long)events, (long long)last, c);
     return 0;
 }
 
@@ -605,11 +666,18 @@ static int cmd_expire(ts_cli_t *cli, int argc, char **argv)
         ts_cli_usage_error("domain", "expire [--remind DURATION]");
         return TS_EXIT_USAGE;
     }
+    ts_domain_notices_t *nt = NULL;
+    rc = open_notices(&o, &nt);
+    if (rc != 0)
+        return rc;
     ts_store_t *st = NULL;
     int r = ts_cli_open(cli, &st);
-    if (r != 0)
+    if (r != 0) {
+        ts_domain_notices_close(nt);
         return ts_cli_exit_code(r);
-    ts_domain_run_opts_t ro = {.rpz = o.rpz,
+    }
+    ts_domain_run_opts_t ro = {.notices = nt,
+                               .rpz = o.rpz,
                                .origin = o.origin,
                                .rpz_reported = o.reported,
                                .hook = o.hook,
@@ -622,8 +690,13 @@ static int cmd_expire(ts_cli_t *cli, int argc, char **argv)
         fprintf(stderr, "tocsin: expire: %s: %s\n", ts_strerror(r), ts_store_errmsg(st));
     if (s.hook_failures)
         fprintf(stderr, "tocsin: the hook failed for %u case(s) (see the log)\n", s.hook_failures);
+    if (s.notice_failures)
+        fprintf(stderr, "tocsin: notices failed for %u case(s) (see the log)\n", s.notice_failures);
+    if (s.notices)
+        fprintf(stderr, "tocsin: %u notice(s) queued in the outbox\n", s.notices);
+    ts_domain_notices_close(nt);
     ts_store_close(st);
-    return r != 0 || s.hook_failures ? TS_EXIT_FAIL : TS_EXIT_OK;
+    return r != 0 || s.hook_failures || s.notice_failures ? TS_EXIT_FAIL : TS_EXIT_OK;
 }
 
 int ts_cmd_domain(ts_cli_t *cli, int argc, char **argv)

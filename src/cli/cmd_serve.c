@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "domain/expire.h"
+#include "domain/notice.h"
 #include "incident/config.h"
 #include "ingest/feedpull.h"
 #include "ingest/ingest.h"
@@ -108,7 +109,8 @@ static void serve_usage(FILE *out)
             "                          reactivate the domains whose deactivation has ended\n"
             "                          (tocsin domain expire) every DURATION (default 5m; 0s:\n"
             "                          never); with --domain-rpz FILE the RPZ file is\n"
-            "                          rewritten, with --domain-hook CMD the hook runs for each\n"
+            "                          rewritten, with --domain-hook CMD the hook runs for each,\n"
+            "                          with --domain-policy FILE the notices are queued\n"
             "      --node NAME         this process's name in logs and health (default: the\n"
             "                          host name and process id)\n"
             "\n"
@@ -618,6 +620,7 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         {"domain-expire-every", required_argument, NULL, 7},
         {"domain-rpz", required_argument, NULL, 8},
         {"domain-hook", required_argument, NULL, 9},
+        {"domain-policy", required_argument, NULL, 10},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -744,6 +747,16 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         case 9:
             domain_run.hook = optarg;
             break;
+        case 10: {
+            ts_domain_policy_t dp;
+            char derr[512] = "";
+            if (ts_domain_policy_load(optarg, &dp, derr, sizeof derr) != 0 ||
+                ts_domain_notices_open(&dp, &domain_run.notices, derr, sizeof derr) != 0) {
+                fprintf(stderr, "tocsin: --domain-policy: %s\n", derr);
+                goto out;
+            }
+            break;
+        }
         case 2:
             notify.out.from = optarg;
             break;
@@ -810,6 +823,8 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
                  prune_every, &fc);
     free(ca_default);
 out:
+    ts_domain_notices_close(domain_run.notices);
+    domain_run.notices = NULL;
     for (size_t i = 0; i < n_inputs; i++)
         free(inputs[i].spec);
     ts_buf_free(&spool);

@@ -9,14 +9,31 @@
 #include "core/log.h"
 #include "domain/expire.h"
 #include "domain/hook.h"
+#include "domain/notice.h"
 #include "domain/rpz.h"
 #include "store/domainstore.h"
 
 struct round {
+    ts_store_t *st;
+    int64_t now;
     const ts_domain_run_opts_t *o;
     FILE *report;
     ts_domain_run_stats_t *stats;
 };
+
+static void notice(struct round *rd, const ts_domain_case_t *c, const char *action, int64_t now)
+{
+    if (rd->o->notices == NULL)
+        return;
+    unsigned n = 0;
+    char err[512] = "";
+    if (ts_domain_notices_queue(rd->st, rd->o->notices, c, action, "", now, &n, err, sizeof err) !=
+        0) {
+        ts_log_error("domain: case %lld %s: notices: %s", (long long)c->id, action, err);
+        rd->stats->notice_failures++;
+    }
+    rd->stats->notices += n;
+}
 
 static int on_expired(const ts_domain_case_t *c, void *ctx)
 {
@@ -31,6 +48,7 @@ static int on_expired(const ts_domain_case_t *c, void *ctx)
         ts_log_error("domain: case %lld reactivate: hook failed: %s", (long long)c->id, why);
         rd->stats->hook_failures++;
     }
+    notice(rd, c, "reactivate", rd->now);
     return 0;
 }
 
@@ -44,6 +62,7 @@ static int on_remind(const ts_domain_case_t *c, void *ctx)
                 until);
     if (rd->report)
         fprintf(rd->report, "ending %lld %s %s\n", (long long)c->id, c->domain, until);
+    notice(rd, c, "remind", rd->now);
     return 0;
 }
 
@@ -53,7 +72,7 @@ int ts_domain_expire_run(ts_store_t *st, const ts_domain_run_opts_t *o, int64_t 
     if (st == NULL || o == NULL || stats == NULL || o->remind_us < 0)
         return TS_EINVAL;
     memset(stats, 0, sizeof *stats);
-    struct round rd = {.o = o, .report = report, .stats = stats};
+    struct round rd = {.st = st, .now = now, .o = o, .report = report, .stats = stats};
     int r = ts_store_domain_expire(st, now, o->remind_us, on_expired, on_remind, &rd);
     if (r == 0 && o->rpz != NULL) {
         ts_rpz_opts_t ro = {.origin = o->origin, .reported = o->rpz_reported};

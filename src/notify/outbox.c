@@ -212,7 +212,10 @@ static int handle(ts_store_t *st, const ts_outbox_opts_t *o, ts_smtp_t *smtp, st
             return r;
     }
     struct contact_view cv = {a, "", "UTC"};
-    int r = ts_store_ncontact_get(st, m->site_id, m->contact_id, contact_hours, &cv);
+    /* contact_id 0: a mail outside the constituency, no contact to ask. */
+    int r = m->contact_id == 0
+                ? 0
+                : ts_store_ncontact_get(st, m->site_id, m->contact_id, contact_hours, &cv);
     if (r == TS_ENOENT) {
         stats->failed++;
         ts_metric_add(m_failed, 1);

@@ -19,8 +19,9 @@
 const char *const ts_tpl_langs[TS_TPL_LANG_COUNT] = {"en", "de"};
 
 static const char *const var_names[TS_V_COUNT_] = {
-    "site",  "contact", "count",    "period",  "groups", "key_note", "csirt", "date", "type",
-    "items", "kind",    "priority", "summary", "why",    "link",     "hosts", "ref",
+    "site", "contact", "count",  "period",   "groups",  "key_note", "csirt",     "date",
+    "type", "items",   "kind",   "priority", "summary", "why",      "link",      "hosts",
+    "ref",  "domain",  "reason", "step",     "since",   "until",    "procedure",
 };
 
 /* The placeholders each kind may use. */
@@ -30,6 +31,9 @@ static const uint32_t allowed[] = {
     [TS_TPL_GROUP] = 1u << TS_V_TYPE | 1u << TS_V_COUNT | 1u << TS_V_ITEMS,
     [TS_TPL_ITEM] = 1u << TS_V_KIND | 1u << TS_V_TYPE | 1u << TS_V_PRIORITY | 1u << TS_V_SUMMARY |
                     1u << TS_V_WHY | 1u << TS_V_LINK | 1u << TS_V_HOSTS | 1u << TS_V_REF,
+    [TS_TPL_NOTICE] = 1u << TS_V_CONTACT | 1u << TS_V_CSIRT | 1u << TS_V_DATE | 1u << TS_V_WHY |
+                      1u << TS_V_DOMAIN | 1u << TS_V_REASON | 1u << TS_V_STEP | 1u << TS_V_SINCE |
+                      1u << TS_V_UNTIL | 1u << TS_V_PROCEDURE,
 };
 
 struct seg {
@@ -152,12 +156,12 @@ int ts_tpl_parse(ts_tpl_kind_t kind, const char *name, const char *text, size_t 
     t->text = ts_xstrndup(text, len);
     size_t body = 0;
     int r = 0;
-    if (kind == TS_TPL_DIGEST) {
+    if (kind == TS_TPL_DIGEST || kind == TS_TPL_NOTICE) {
         const char *nl = memchr(text, '\n', len);
         if (len < 9 || memcmp(text, "Subject: ", 9) != 0 || nl == NULL ||
             (size_t)(nl - text) + 1 >= len || nl[1] != '\n') {
             ts_seterr(err, errsize,
-                      "%s:1: a digest starts with a \"Subject: ...\" line and a blank line", name);
+                      "%s:1: a digest or notice starts with a \"Subject: ...\" line and a blank line", name);
             ts_tpl_free(t);
             return TS_ESYNTAX;
         }

@@ -17,6 +17,10 @@
  *   digest: site contact count period groups key_note csirt date
  *   group:  type count items
  *   item:   kind type priority summary why link hosts ref
+ *   notice: contact csirt date why domain reason step since until procedure
+ *           (a domain case's notice, domain/notice.h: a mail of its own with
+ *           its "Subject: ..." line, loaded by ts_tpl_parse() from
+ *           DIR/<lang>/domain-<step>.txt, not part of a set)
  *
  * Values are inserted as they are (plain text mails; no escaping needed). */
 #pragma once
@@ -31,7 +35,7 @@
 #define TS_TPL_LANG_COUNT 2
 extern const char *const ts_tpl_langs[TS_TPL_LANG_COUNT]; /* "en", "de" */
 
-typedef enum ts_tpl_kind { TS_TPL_DIGEST, TS_TPL_GROUP, TS_TPL_ITEM } ts_tpl_kind_t;
+typedef enum ts_tpl_kind { TS_TPL_DIGEST, TS_TPL_GROUP, TS_TPL_ITEM, TS_TPL_NOTICE } ts_tpl_kind_t;
 
 typedef enum ts_tpl_var {
     /* digest */
@@ -54,6 +58,13 @@ typedef enum ts_tpl_var {
     TS_V_LINK,
     TS_V_HOSTS,
     TS_V_REF,
+    /* notice (and contact, csirt, date, why) */
+    TS_V_DOMAIN,
+    TS_V_REASON,
+    TS_V_STEP,
+    TS_V_SINCE,
+    TS_V_UNTIL,
+    TS_V_PROCEDURE,
     TS_V_COUNT_,
 } ts_tpl_var_t;
 

@@ -270,7 +270,7 @@ static void case_open(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *
     int64_t id = 0;
     bool joined = false;
     if (r == 0)
-        r = ts_store_domain_case_open(st, domain, b.reason, audit_who(req->who), b.ev, b.n_ev,
+        r = ts_store_domain_case_open(st, domain, b.reason, audit_who(req->who), NULL, b.ev, b.n_ev,
                                       ts_time_now(), &id, &joined, &why);
     body_free(&b);
     if (r != 0) {

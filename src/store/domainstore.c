@@ -247,30 +247,38 @@ static int evidence_write(ts_store_t *st, int64_t case_id, const char *who,
 
 /* ---- Cases ------------------------------------------------------------------- */
 
-/* A case copied out of a callback. */
-struct case_copy {
-    ts_domain_case_t c;
-    char domain[TS_DOMAIN_NAME_MAX + 1], reason[32], state[32], by[256];
-};
-
-static int on_case_copy(const ts_domain_case_t *c, void *ctx)
+int ts_domain_case_copy(const ts_domain_case_t *c, void *ctx)
 {
-    struct case_copy *k = ctx;
+    ts_domain_case_buf_t *k = ctx;
     k->c = *c;
     snprintf(k->domain, sizeof k->domain, "%s", c->domain);
     snprintf(k->reason, sizeof k->reason, "%s", c->reason);
     snprintf(k->state, sizeof k->state, "%s", c->state);
     snprintf(k->by, sizeof k->by, "%s", c->opened_by);
+    snprintf(k->holder, sizeof k->holder, "%s", c->holder ? c->holder : "");
+    snprintf(k->registrar, sizeof k->registrar, "%s", c->registrar ? c->registrar : "");
+    snprintf(k->reporter, sizeof k->reporter, "%s", c->reporter ? c->reporter : "");
+    snprintf(k->lang, sizeof k->lang, "%s", c->lang ? c->lang : "en");
     k->c.domain = k->domain;
     k->c.reason = k->reason;
     k->c.state = k->state;
     k->c.opened_by = k->by;
+    k->c.holder = k->holder;
+    k->c.registrar = k->registrar;
+    k->c.reporter = k->reporter;
+    k->c.lang = k->lang;
     return 0;
 }
 
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
 int ts_store_domain_case_open(ts_store_t *st, const char *domain, const char *reason,
-                              const char *who, const ts_domain_evidence_t *ev, size_t n_ev,
-                              int64_t now, int64_t *id, bool *joined, const char **why)
+                              const char *who, const ts_domain_case_t *contacts,
+                              const ts_domain_evidence_t *ev, size_t n_ev, int64_t now, int64_t *id,
+                              bool *joined, const char **why)
 {
     static const char *dummy;
     if (why == NULL)
@@ -297,6 +305,13 @@ int ts_store_domain_case_open(ts_store_t *st, const char *domain, const char *re
         *why = "a case needs evidence (1 to 16 items: URL, file or event)";
         return TS_EINVAL;
     }
+    const char *holder = contacts ? nz(contacts->holder) : "";
+    const char *registrar = contacts ? nz(contacts->registrar) : "";
+    const char *reporter = contacts ? nz(contacts->reporter) : "";
+    if (!text_ok(holder) || !text_ok(registrar) || !text_ok(reporter)) {
+        *why = "a contact address is too long";
+        return TS_EINVAL;
+    }
     char zone[TS_DOMAIN_NAME_MAX + 1];
     int r = ts_store_domain_zone_of(st, domain, zone, sizeof zone);
     if (r == TS_ENOENT) {
@@ -315,13 +330,18 @@ int ts_store_domain_case_open(ts_store_t *st, const char *domain, const char *re
         *joined = true;
     } else if (r == TS_ENOENT) {
         action = "open";
-        ts_domain_case_t c = {.domain = domain,
-                              .reason = reason,
-                              .state = "reported",
-                              .opened = now,
-                              .updated = now,
-                              .last_decision = now,
-                              .opened_by = who};
+        ts_domain_case_t c = {
+            .domain = domain,
+            .reason = reason,
+            .state = "reported",
+            .opened = now,
+            .updated = now,
+            .last_decision = now,
+            .opened_by = who,
+            .holder = holder,
+            .registrar = registrar,
+            .reporter = reporter,
+            .lang = contacts && contacts->lang && strcmp(contacts->lang, "de") == 0 ? "de" : "en"};
         r = st->ops->domain->case_add(st, &c, id);
     }
     if (r == 0)
@@ -390,7 +410,7 @@ static const char *refusal(const char *action)
 }
 
 /* Checks and applies req to c (read under lock). */
-static int decide_locked(ts_store_t *st, struct case_copy *k, const ts_domain_request_t *req,
+static int decide_locked(ts_store_t *st, ts_domain_case_buf_t *k, const ts_domain_request_t *req,
                          const struct rule *ru, int64_t now, const char **why)
 {
     ts_domain_case_t *c = &k->c;
@@ -490,9 +510,9 @@ int ts_store_domain_decide(ts_store_t *st, const ts_domain_request_t *req, int64
     int r = st->ops->domain->op_begin(st, &own);
     if (r != 0)
         return r;
-    struct case_copy k;
+    ts_domain_case_buf_t k;
     memset(&k, 0, sizeof k);
-    r = st->ops->domain->case_get(st, req->case_id, true, on_case_copy, &k);
+    r = st->ops->domain->case_get(st, req->case_id, true, ts_domain_case_copy, &k);
     if (r == 0)
         r = decide_locked(st, &k, req, ru, now, why);
     return st->ops->domain->op_end(st, own, r);
@@ -538,9 +558,9 @@ int ts_store_domain_expire(ts_store_t *st, int64_t now, int64_t remind_us, ts_do
         if (r == TS_ECONFLICT) /* decided meanwhile by someone else */
             r = 0;
         else if (r == 0 && cb) {
-            struct case_copy k;
+            ts_domain_case_buf_t k;
             memset(&k, 0, sizeof k);
-            r = st->ops->domain->case_get(st, due.v[i], false, on_case_copy, &k);
+            r = st->ops->domain->case_get(st, due.v[i], false, ts_domain_case_copy, &k);
             if (r == 0)
                 r = cb(&k.c, ctx);
         }
@@ -553,9 +573,9 @@ int ts_store_domain_expire(ts_store_t *st, int64_t now, int64_t remind_us, ts_do
         r = st->ops->domain->op_begin(st, &own);
         if (r != 0)
             break;
-        struct case_copy k;
+        ts_domain_case_buf_t k;
         memset(&k, 0, sizeof k);
-        r = st->ops->domain->case_get(st, due.v[i], true, on_case_copy, &k);
+        r = st->ops->domain->case_get(st, due.v[i], true, ts_domain_case_copy, &k);
         bool fire = r == 0 && strcmp(k.c.state, "deactivated") == 0 && k.c.reminded != k.c.until;
         if (fire) {
             k.c.reminded = k.c.until;

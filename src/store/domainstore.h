@@ -49,6 +49,9 @@ typedef struct ts_domain_case {
     int extensions;
     int64_t reminded; /* the deactivation end a reminder was queued for; 0 */
     const char *opened_by;
+    /* Who is informed (domain/notice.h); "" unknown. Private: never published. */
+    const char *holder, *registrar, *reporter; /* addresses */
+    const char *lang;                          /* "en" or "de": the notices' language */
 } ts_domain_case_t;
 
 typedef struct ts_domain_evidence {
@@ -83,6 +86,16 @@ typedef struct ts_domain_request {
 } ts_domain_request_t;
 
 typedef int (*ts_domain_case_cb)(const ts_domain_case_t *c, void *ctx);
+
+/* A case copied out of a callback: its strings live in the struct. */
+typedef struct ts_domain_case_buf {
+    ts_domain_case_t c;
+    char domain[256], reason[32], state[32], by[256];
+    char holder[TS_DOMAIN_TEXT_MAX + 1], registrar[TS_DOMAIN_TEXT_MAX + 1],
+        reporter[TS_DOMAIN_TEXT_MAX + 1], lang[8];
+} ts_domain_case_buf_t;
+/* A ts_domain_case_cb that copies the case into ctx (a ts_domain_case_buf_t). */
+int ts_domain_case_copy(const ts_domain_case_t *c, void *ctx);
 typedef int (*ts_domain_evidence_cb)(const ts_domain_evidence_t *e, void *ctx);
 typedef int (*ts_domain_decision_cb)(const ts_domain_decision_t *d, void *ctx);
 typedef int (*ts_domain_zone_cb)(const char *zone, void *ctx);
@@ -118,13 +131,17 @@ TS_MUSTCHECK int ts_store_domain_set_max_days(ts_store_t *st, int days);
 
 /* Opens a case for domain with at least one piece of evidence, or, when the
  * domain has an open case already, adds the evidence to it (*joined true).
+ * contacts (may be NULL) gives the holder, registrar and reporter addresses
+ * and the language of the case's notices (only for a new case; each "" or
+ * NULL unknown; the language "en" when not "de").
  * \retval 0 with *id.  \retval TS_ECONFLICT / TS_EINVAL with *why: not under
  * a claimed zone, not a normalised name, an unknown reason, no evidence,
  * evidence not a URL/file/existing event. */
 TS_MUSTCHECK int ts_store_domain_case_open(ts_store_t *st, const char *domain, const char *reason,
-                                           const char *who, const ts_domain_evidence_t *ev,
-                                           size_t n_ev, int64_t now, int64_t *id /* OUT */,
-                                           bool *joined /* OUT */, const char **why /* OUT */);
+                                           const char *who, const ts_domain_case_t *contacts,
+                                           const ts_domain_evidence_t *ev, size_t n_ev, int64_t now,
+                                           int64_t *id /* OUT */, bool *joined /* OUT */,
+                                           const char **why /* OUT */);
 /* A decision on a case (the rules above), or "evidence" to add evidence
  * without changing the state. \retval 0.  \retval TS_ENOENT no such case.
  * \retval TS_ECONFLICT / TS_EINVAL with *why. */

@@ -134,8 +134,11 @@ int ts_store_npending_clear(ts_store_t *st, int64_t contact_id, int64_t now)
 int ts_store_out_add(ts_store_t *st, const ts_out_rec_t *o, int64_t *id)
 {
     NOTIFY_OPS(st, out_add);
-    if (o == NULL || id == NULL || o->site_id <= 0 || o->message_id == NULL || o->rcpt == NULL ||
-        o->domain == NULL || o->data == NULL || o->len == 0)
+    /* site_id 0 with contact_id 0: a mail to someone outside the
+     * constituency (a domain holder, a registrar, another team). */
+    if (o == NULL || id == NULL || o->site_id < 0 || (o->site_id == 0 && o->contact_id != 0) ||
+        o->message_id == NULL || o->rcpt == NULL || o->domain == NULL || o->data == NULL ||
+        o->len == 0)
         return TS_EINVAL;
     return st->ops->notify->out_add(st, o, id);
 }

@@ -27,7 +27,11 @@ const char ts_pg_migration_domains[] =
     "  last_decision bigint NOT NULL,"
     "  extensions integer NOT NULL DEFAULT 0,"
     "  reminded bigint NOT NULL DEFAULT 0,"
-    "  opened_by " T " NOT NULL);"
+    "  opened_by " T " NOT NULL,"
+    "  holder " T " NOT NULL DEFAULT '',"
+    "  registrar " T " NOT NULL DEFAULT '',"
+    "  reporter " T " NOT NULL DEFAULT '',"
+    "  lang " T " NOT NULL DEFAULT 'en');"
     "CREATE UNIQUE INDEX domain_cases_open ON domain_cases(domain)"
     "  WHERE state NOT IN ('reactivated', 'cancelled', 'closed');"
     "CREATE INDEX domain_cases_state ON domain_cases(state, until);"
@@ -84,7 +88,7 @@ _Static_assert(Q_END_ <= TS_PGX_DOMAIN + 32, "domain statements exceed their slo
 
 #define CASE_COLS                                                                                  \
     "id, domain, reason, state, opened, updated, since, until, last_decision, extensions,"         \
-    " reminded, opened_by"
+    " reminded, opened_by, holder, registrar, reporter, lang"
 #define FINAL "('reactivated', 'cancelled', 'closed')"
 
 static const char sql_zone_add[] = "INSERT INTO domain_zones (zone, added) VALUES ($1, $2)";
@@ -94,8 +98,9 @@ static const char sql_set_get[] = "SELECT value FROM domain_settings WHERE key =
 static const char sql_set_put[] = "INSERT INTO domain_settings (key, value) VALUES ($1, $2)"
                                   " ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 static const char sql_case_add[] =
-    "INSERT INTO domain_cases (domain, reason, state, opened, updated, last_decision, opened_by)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    "INSERT INTO domain_cases (domain, reason, state, opened, updated, last_decision, opened_by,"
+    " holder, registrar, reporter, lang) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    " RETURNING id";
 static const char sql_case_open[] =
     "SELECT id FROM domain_cases WHERE domain = $1 AND state NOT IN " FINAL;
 static const char sql_case_get[] = "SELECT " CASE_COLS " FROM domain_cases WHERE id = $1";
@@ -224,6 +229,10 @@ static int case_add(ts_store_t *st, const ts_domain_case_t *c, int64_t *id)
     ts_pg_int(&p, c->updated);
     ts_pg_int(&p, c->last_decision);
     ts_pg_text(&p, c->opened_by);
+    ts_pg_text(&p, c->holder);
+    ts_pg_text(&p, c->registrar);
+    ts_pg_text(&p, c->reporter);
+    ts_pg_text(&p, c->lang);
     int err = 0;
     PGresult *res = ts_pg_write(ts_pg(st), Q_CASE_ADD, sql_case_add, &p, &err);
     return one_int(res, err, id);
@@ -258,6 +267,10 @@ static int case_rows(PGresult *res, int err, bool one, ts_domain_case_cb cb, voi
             .extensions = (int)ts_pg_col_int(res, i, 9),
             .reminded = ts_pg_col_int(res, i, 10),
             .opened_by = ts_pg_col_cstr(res, i, 11),
+            .holder = ts_pg_col_cstr(res, i, 12),
+            .registrar = ts_pg_col_cstr(res, i, 13),
+            .reporter = ts_pg_col_cstr(res, i, 14),
+            .lang = ts_pg_col_cstr(res, i, 15),
         };
         r = cb(&c, ctx);
     }

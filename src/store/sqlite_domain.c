@@ -28,7 +28,11 @@ const char ts_sq_migration_domains[] =
     "  last_decision INTEGER NOT NULL,"
     "  extensions INTEGER NOT NULL DEFAULT 0,"
     "  reminded INTEGER NOT NULL DEFAULT 0,"
-    "  opened_by TEXT NOT NULL);"
+    "  opened_by TEXT NOT NULL,"
+    "  holder TEXT NOT NULL DEFAULT '',"
+    "  registrar TEXT NOT NULL DEFAULT '',"
+    "  reporter TEXT NOT NULL DEFAULT '',"
+    "  lang TEXT NOT NULL DEFAULT 'en');"
     "CREATE UNIQUE INDEX domain_cases_open ON domain_cases(domain)"
     "  WHERE state NOT IN ('reactivated', 'cancelled', 'closed');"
     "CREATE INDEX domain_cases_state ON domain_cases(state, until);"
@@ -83,7 +87,7 @@ _Static_assert(Q_END_ <= TS_SQX_DOMAIN + 32, "domain statements exceed their slo
 
 #define CASE_COLS                                                                                  \
     "id, domain, reason, state, opened, updated, since, until, last_decision, extensions,"         \
-    " reminded, opened_by"
+    " reminded, opened_by, holder, registrar, reporter, lang"
 #define FINAL "('reactivated', 'cancelled', 'closed')"
 
 static const char sql_zone_add[] = "INSERT INTO domain_zones (zone, added) VALUES (?1, ?2)";
@@ -93,8 +97,8 @@ static const char sql_set_get[] = "SELECT value FROM domain_settings WHERE key =
 static const char sql_set_put[] = "INSERT INTO domain_settings (key, value) VALUES (?1, ?2)"
                                   " ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 static const char sql_case_add[] =
-    "INSERT INTO domain_cases (domain, reason, state, opened, updated, last_decision, opened_by)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    "INSERT INTO domain_cases (domain, reason, state, opened, updated, last_decision, opened_by,"
+    " holder, registrar, reporter, lang) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 static const char sql_case_open[] =
     "SELECT id FROM domain_cases WHERE domain = ?1 AND state NOT IN " FINAL;
 static const char sql_case_get[] = "SELECT " CASE_COLS " FROM domain_cases WHERE id = ?1";
@@ -217,6 +221,10 @@ static int case_add(ts_store_t *st, const ts_domain_case_t *c, int64_t *id)
     sqlite3_bind_int64(s, 5, c->updated);
     sqlite3_bind_int64(s, 6, c->last_decision);
     ts_sq_bind_cstr(s, 7, c->opened_by);
+    ts_sq_bind_cstr(s, 8, c->holder);
+    ts_sq_bind_cstr(s, 9, c->registrar);
+    ts_sq_bind_cstr(s, 10, c->reporter);
+    ts_sq_bind_cstr(s, 11, c->lang);
     int r = ts_sq_run(sq, s);
     if (r == 0)
         *id = sqlite3_last_insert_rowid(sq->db);
@@ -250,6 +258,10 @@ static ts_domain_case_t case_row(sqlite3_stmt *s)
         .extensions = sqlite3_column_int(s, 9),
         .reminded = sqlite3_column_int64(s, 10),
         .opened_by = ts_sq_col_cstr(s, 11),
+        .holder = ts_sq_col_cstr(s, 12),
+        .registrar = ts_sq_col_cstr(s, 13),
+        .reporter = ts_sq_col_cstr(s, 14),
+        .lang = ts_sq_col_cstr(s, 15),
     };
 }
 

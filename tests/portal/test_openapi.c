@@ -125,7 +125,7 @@ static int setup(void **state)
     int64_t cid = 0;
     bool joined = false;
     if (ts_store_domain_zone_add(st, "cz", 1) != 0 ||
-        ts_store_domain_case_open(st, "phish.example.cz", "phishing", "t", &ev, 1, 1, &cid,
+        ts_store_domain_case_open(st, "phish.example.cz", "phishing", "t", NULL, &ev, 1, 1, &cid,
                                   &joined, NULL) != 0 ||
         cid != 1)
         return -1;

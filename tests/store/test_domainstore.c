@@ -84,8 +84,8 @@ static int64_t open_case(ts_store_t *st, const char *domain, int64_t now)
     int64_t id = 0;
     bool joined = true;
     const char *why = NULL;
-    int r = ts_store_domain_case_open(st, domain, "phishing", "cli:test", &url_ev, 1, now, &id,
-                                      &joined, &why);
+    int r = ts_store_domain_case_open(st, domain, "phishing", "cli:test", NULL, &url_ev, 1, now,
+                                      &id, &joined, &why);
     if (r != 0)
         fail_msg("open %s: %d %s", domain, r, why);
     assert_false(joined);
@@ -118,26 +118,26 @@ static void test_invalid(void **state)
     bool joined = false;
     const char *why = NULL;
     /* Outside the claimed zones, and the zone itself. */
-    assert_int_equal(ts_store_domain_case_open(st, "example.sk", "phishing", "cli:t", &url_ev, 1,
-                                               T0, &id, &joined, &why),
+    assert_int_equal(ts_store_domain_case_open(st, "example.sk", "phishing", "cli:t", NULL, &url_ev,
+                                               1, T0, &id, &joined, &why),
                      TS_ECONFLICT);
     assert_non_null(strstr(why, "claims"));
-    assert_int_equal(ts_store_domain_case_open(st, "cz", "phishing", "cli:t", &url_ev, 1, T0, &id,
-                                               &joined, &why),
+    assert_int_equal(ts_store_domain_case_open(st, "cz", "phishing", "cli:t", NULL, &url_ev, 1, T0,
+                                               &id, &joined, &why),
                      TS_ECONFLICT);
     /* Not normalised: the store takes only the one form. */
-    assert_int_equal(ts_store_domain_case_open(st, "Example.CZ", "phishing", "cli:t", &url_ev, 1,
-                                               T0, &id, &joined, &why),
+    assert_int_equal(ts_store_domain_case_open(st, "Example.CZ", "phishing", "cli:t", NULL, &url_ev,
+                                               1, T0, &id, &joined, &why),
                      TS_EINVAL);
-    assert_int_equal(ts_store_domain_case_open(st, "example.cz.", "phishing", "cli:t", &url_ev, 1,
-                                               T0, &id, &joined, &why),
+    assert_int_equal(ts_store_domain_case_open(st, "example.cz.", "phishing", "cli:t", NULL,
+                                               &url_ev, 1, T0, &id, &joined, &why),
                      TS_EINVAL);
-    assert_int_equal(ts_store_domain_case_open(st, "example.cz", "annoying", "cli:t", &url_ev, 1,
-                                               T0, &id, &joined, &why),
+    assert_int_equal(ts_store_domain_case_open(st, "example.cz", "annoying", "cli:t", NULL, &url_ev,
+                                               1, T0, &id, &joined, &why),
                      TS_EINVAL);
     assert_non_null(strstr(why, "reason"));
-    assert_int_equal(ts_store_domain_case_open(st, "example.cz", "phishing", "cli:t", NULL, 0, T0,
-                                               &id, &joined, &why),
+    assert_int_equal(ts_store_domain_case_open(st, "example.cz", "phishing", "cli:t", NULL, NULL, 0,
+                                               T0, &id, &joined, &why),
                      TS_EINVAL);
     const ts_domain_evidence_t bad[] = {
         {.kind = "url", .value = "ftp://example.cz/x"},
@@ -151,15 +151,15 @@ static void test_invalid(void **state)
         {.kind = "url", .value = ""},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        int r = ts_store_domain_case_open(st, "example.cz", "phishing", "cli:t", &bad[i], 1, T0,
-                                          &id, &joined, &why);
+        int r = ts_store_domain_case_open(st, "example.cz", "phishing", "cli:t", NULL, &bad[i], 1,
+                                          T0, &id, &joined, &why);
         if (r != TS_EINVAL)
             fail_msg("bad evidence #%zu accepted (%d)", i, r);
         assert_true(why[0] != '\0');
     }
     const ts_domain_evidence_t ghost = {.kind = "event", .value = "999", .event_id = 999};
-    assert_int_equal(ts_store_domain_case_open(st, "example.cz", "phishing", "cli:t", &ghost, 1, T0,
-                                               &id, &joined, &why),
+    assert_int_equal(ts_store_domain_case_open(st, "example.cz", "phishing", "cli:t", NULL, &ghost,
+                                               1, T0, &id, &joined, &why),
                      TS_ECONFLICT);
     assert_non_null(strstr(why, "does not exist"));
     /* Nothing of the refused cases was kept. */
@@ -330,14 +330,14 @@ static void test_events_join(void **state)
     int64_t id = 0;
     bool joined = true;
     const char *why = NULL;
-    assert_int_equal(ts_store_domain_case_open(st, "shop.example.cz", "fraud", "cli:t", &ev, 1, T0,
-                                               &id, &joined, &why),
+    assert_int_equal(ts_store_domain_case_open(st, "shop.example.cz", "fraud", "cli:t", NULL, &ev,
+                                               1, T0, &id, &joined, &why),
                      0);
     assert_false(joined);
     /* A second report of the same domain joins the open case. */
     int64_t id2 = 0;
-    assert_int_equal(ts_store_domain_case_open(st, "shop.example.cz", "phishing", "cli:u", &url_ev,
-                                               1, T0 + 5, &id2, &joined, &why),
+    assert_int_equal(ts_store_domain_case_open(st, "shop.example.cz", "phishing", "cli:u", NULL,
+                                               &url_ev, 1, T0 + 5, &id2, &joined, &why),
                      0);
     assert_true(joined);
     assert_int_equal(id2, id);
