@@ -256,6 +256,31 @@ grep -q "hook failed" "$WORK/err" && ok || fail "hook failure not shown"
 expect_eq "cancel recorded" cancelled \
     "$("$TOCSIN" domain case show "$C3" --format json | jq -r .state)"
 
+# ---- Who is informed: the policy's notices in the outbox ----
+cat >"$WORK/policy" <<EOF
+from csirt@registry.test
+from-name Registry CSIRT
+national-csirt cert@national.test
+procedure https://registry.test/public/domains
+notify deactivate holder registrar national-csirt
+EOF
+C5=$("$TOCSIN" domain case open e.example.cz --reason malware --evidence https://e.example.cz/ \
+    --holder holder@e.test --registrar tech@registrar.test --reporter abuse@reporter.test \
+    --lang de)
+expect_rc "a missing policy changes nothing" 1 "$TOCSIN" domain case deactivate "$C5" --days 2 \
+    --policy "$WORK/no-such-policy"
+"$TOCSIN" domain case deactivate "$C5" --days 2 --policy "$WORK/policy" 2>"$WORK/err"
+grep -q "3 notice(s) queued" "$WORK/err" && ok || fail "notices not reported"
+"$TOCSIN" outbox list --format json >"$WORK/outbox.json"
+expect_eq "notice recipients" "cert@national.test,holder@e.test,tech@registrar.test" \
+    "$(jq -rs '[.[].rcpt] | sort | join(",")' "$WORK/outbox.json")"
+expect_eq "German for the holder" 1 \
+    "$(jq -rs '[.[] | select(.rcpt == "holder@e.test" and (.subject | test("deaktiviert")))] | length' "$WORK/outbox.json")"
+expect_eq "English for the national CSIRT" 1 \
+    "$(jq -rs '[.[] | select(.rcpt == "cert@national.test" and (.subject | test("deactivated until")))] | length' "$WORK/outbox.json")"
+expect_rc "contact addresses are checked" 2 "$TOCSIN" domain case open f.example.cz \
+    --reason spam --evidence https://f.example.cz/ --holder "not an address"
+
 # ---- `serve` expires deactivations by itself ----
 C4=$("$TOCSIN" domain case open d.example.cz --reason spam --evidence https://d.example.cz/)
 "$TOCSIN" domain case deactivate "$C4" --days 1 --rpz "$RPZ"
