@@ -486,6 +486,47 @@ static int case_list(ts_store_t *st, const struct opts *o)
         ts_store_domain_cases_foreach(st, o->state, o->limit, on_case_line, NULL));
 }
 
+/* A decision (review, notify, deactivate, ...) on case id, with its
+ * notices, then the RPZ file and the hook. */
+static int case_decide(ts_store_t *st, const struct opts *o, const char *verb, int64_t id)
+{
+    bool period = strcmp(verb, "deactivate") == 0 || strcmp(verb, "extend") == 0;
+    if (period && o->days < 0) {
+        ts_cli_usage_error("domain", "case %s needs --days N", verb);
+        return TS_EXIT_USAGE;
+    }
+    struct ev_buf eb;
+    const char *why = "";
+    int r = evidence_of(o, &eb, &why);
+    if (r != 0)
+        return refused(verb, r, why, st);
+    ts_domain_notices_t *nt = NULL;
+    int rc = open_notices(o, &nt);
+    if (rc != 0)
+        return rc;
+    char who[128];
+    ts_cli_who(who, sizeof who);
+    ts_domain_request_t req = {.case_id = id,
+                               .action = verb,
+                               .who = who,
+                               .why = o->why ? o->why : "",
+                               .days = o->days,
+                               .evidence = eb.ev,
+                               .n_evidence = o->n_evidence};
+    unsigned queued = 0;
+    r = decide_notify(st, nt, &req, &why, &queued);
+    ts_domain_notices_close(nt);
+    if (r == TS_ENOENT) {
+        fprintf(stderr, "tocsin: no case %lld\n", (long long)id);
+        return TS_EXIT_NOTFOUND;
+    }
+    if (r != 0)
+        return refused(verb, r, why, st);
+    if (queued)
+        fprintf(stderr, "tocsin: %u notice(s) queued in the outbox\n", queued);
+    return after(st, o, verb, id);
+}
+
 static int cmd_case(ts_cli_t *cli, int argc, char **argv)
 {
     static const char *const actions[] = {"review",     "notify", "deactivate", "extend",
@@ -536,40 +577,7 @@ static int cmd_case(ts_cli_t *cli, int argc, char **argv)
         } else if (strcmp(verb, "show") == 0) {
             rc = case_show(st, &o, id);
         } else {
-            bool period = strcmp(verb, "deactivate") == 0 || strcmp(verb, "extend") == 0;
-            struct ev_buf eb;
-            const char *why = "";
-            if (period && o.days < 0) {
-                ts_cli_usage_error("domain", "case %s needs --days N", verb);
-                rc = TS_EXIT_USAGE;
-            } else if ((r = evidence_of(&o, &eb, &why)) != 0) {
-                rc = refused(verb, r, why, st);
-            } else {
-                char who[128];
-                ts_cli_who(who, sizeof who);
-                ts_domain_request_t req = {.case_id = id,
-                                           .action = verb,
-                                           .who = who,
-                                           .why = o.why ? o.why : "",
-                                           .days = o.days,
-                                           .evidence = eb.ev,
-                                           .n_evidence = o.n_evidence};
-                ts_domain_notices_t *nt = NULL;
-                unsigned queued = 0;
-                rc = open_notices(&o, &nt);
-                r = rc == 0 ? decide_notify(st, nt, &req, &why, &queued) : TS_EINVAL;
-                ts_domain_notices_close(nt);
-                if (r == 0 && queued)
-                    fprintf(stderr, "tocsin: %u notice(s) queued in the outbox\n", queued);
-                if (rc != 0)
-                    ;
-                else if (r == TS_ENOENT)
-                    fprintf(stderr, "tocsin: no case %lld\n", id);
-                if (rc == 0)
-                    rc = r == 0           ? after(st, &o, verb, id)
-                         : r == TS_ENOENT ? TS_EXIT_NOTFOUND
-                                          : refused(verb, r, why, st);
-            }
+            rc = case_decide(st, &o, verb, id);
         }
     }
     ts_store_close(st);
