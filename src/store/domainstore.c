@@ -312,19 +312,19 @@ int ts_store_domain_case_open(ts_store_t *st, const char *domain, const char *re
         *why = "a contact address is too long";
         return TS_EINVAL;
     }
+    bool own = false;
+    int r = st->ops->domain->op_begin(st, &own);
+    if (r != 0)
+        return r;
+    /* In the transaction, so that a zone another writer drops lets no case in. */
     char zone[TS_DOMAIN_NAME_MAX + 1];
-    int r = ts_store_domain_zone_of(st, domain, zone, sizeof zone);
+    r = ts_store_domain_zone_of(st, domain, zone, sizeof zone);
     if (r == TS_ENOENT) {
         *why = "the domain is not under a zone the CSIRT claims (tocsin domain zone add)";
-        return TS_ECONFLICT;
+        r = TS_ECONFLICT;
     }
-    if (r != 0)
-        return r;
-    bool own = false;
-    r = st->ops->domain->op_begin(st, &own);
-    if (r != 0)
-        return r;
-    r = st->ops->domain->case_find_open(st, domain, id);
+    if (r == 0)
+        r = st->ops->domain->case_find_open(st, domain, id);
     const char *action = "evidence";
     if (r == 0) {
         *joined = true;
