@@ -38,7 +38,9 @@ static void domain_usage(FILE *out)
             "  zone add|remove ZONE     claim (or drop) a zone, e.g. cz\n"
             "  zone list\n"
             "  policy show              max-days and the RPZ serial\n"
-            "  policy set --max-days N  the cap on one deactivation or extension (1-365)\n"
+            "  policy set [--max-days N] [--list-past yes|no]\n"
+            "            the cap on one deactivation or extension (1-365); whether the\n"
+            "            public list shows past deactivations (default: only counted)\n"
             "  case open DOMAIN --reason R --evidence E...\n"
             "            open a case (prints its id) or, when DOMAIN has an open case, add\n"
             "            the evidence to it; R: phishing, malware, botnet-cc, spam, fraud,\n"
@@ -76,7 +78,7 @@ static void domain_usage(FILE *out)
 
 struct opts {
     const char *reason, *why, *hook, *rpz, *origin, *format, *state, *seen, *remind;
-    const char *holder, *registrar, *reporter, *lang, *policy;
+    const char *holder, *registrar, *reporter, *lang, *policy, *list_past;
     int days, max_days;
     size_t limit;
     bool reported;
@@ -89,17 +91,29 @@ struct opts {
 static int parse(int argc, char **argv, struct opts *o)
 {
     static const struct option lopts[] = {
-        {"reason", required_argument, NULL, 'r'},   {"evidence", required_argument, NULL, 'e'},
-        {"days", required_argument, NULL, 'd'},     {"why", required_argument, NULL, 'w'},
-        {"hook", required_argument, NULL, 'k'},     {"rpz", required_argument, NULL, 'z'},
-        {"out", required_argument, NULL, 'o'},      {"origin", required_argument, NULL, 'g'},
-        {"format", required_argument, NULL, 'f'},   {"state", required_argument, NULL, 's'},
-        {"limit", required_argument, NULL, 'l'},    {"reported", no_argument, NULL, 'R'},
-        {"seen", required_argument, NULL, 'S'},     {"remind", required_argument, NULL, 'm'},
-        {"max-days", required_argument, NULL, 'M'}, {"help", no_argument, NULL, 'h'},
-        {"holder", required_argument, NULL, 'H'},   {"registrar", required_argument, NULL, 'G'},
-        {"reporter", required_argument, NULL, 'P'}, {"lang", required_argument, NULL, 'L'},
-        {"policy", required_argument, NULL, 'y'},   {NULL, 0, NULL, 0},
+        {"reason", required_argument, NULL, 'r'},
+        {"evidence", required_argument, NULL, 'e'},
+        {"days", required_argument, NULL, 'd'},
+        {"why", required_argument, NULL, 'w'},
+        {"hook", required_argument, NULL, 'k'},
+        {"rpz", required_argument, NULL, 'z'},
+        {"out", required_argument, NULL, 'o'},
+        {"origin", required_argument, NULL, 'g'},
+        {"format", required_argument, NULL, 'f'},
+        {"state", required_argument, NULL, 's'},
+        {"limit", required_argument, NULL, 'l'},
+        {"reported", no_argument, NULL, 'R'},
+        {"seen", required_argument, NULL, 'S'},
+        {"remind", required_argument, NULL, 'm'},
+        {"max-days", required_argument, NULL, 'M'},
+        {"help", no_argument, NULL, 'h'},
+        {"holder", required_argument, NULL, 'H'},
+        {"registrar", required_argument, NULL, 'G'},
+        {"reporter", required_argument, NULL, 'P'},
+        {"lang", required_argument, NULL, 'L'},
+        {"policy", required_argument, NULL, 'y'},
+        {"list-past", required_argument, NULL, 'T'},
+        {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     o->days = -1;
@@ -174,6 +188,13 @@ static int parse(int argc, char **argv, struct opts *o)
             break;
         case 'y':
             o->policy = optarg;
+            break;
+        case 'T':
+            if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0) {
+                ts_cli_usage_error("domain", "--list-past takes yes or no");
+                return TS_EXIT_USAGE;
+            }
+            o->list_past = optarg;
             break;
         case 'h':
             domain_usage(stdout);
@@ -357,25 +378,32 @@ static int cmd_policy(ts_cli_t *cli, int argc, char **argv)
     int pos = argc - optind;
     const char *verb = pos == 1 ? argv[optind] : "";
     bool set = strcmp(verb, "set") == 0;
-    if (!(set && o.max_days >= 0) && strcmp(verb, "show") != 0) {
-        ts_cli_usage_error("domain", "policy show, or policy set --max-days N");
+    if (!(set && (o.max_days >= 0 || o.list_past)) && strcmp(verb, "show") != 0) {
+        ts_cli_usage_error("domain",
+                           "policy show, or policy set [--max-days N] [--list-past yes|no]");
         return TS_EXIT_USAGE;
     }
     ts_store_t *st = NULL;
     int r = set ? ts_cli_open(cli, &st) : ts_cli_open_existing(cli, &st);
     if (r != 0)
         return ts_cli_exit_code(r);
-    if (set) {
+    if (set && o.max_days >= 0) {
         r = ts_store_domain_set_max_days(st, o.max_days);
         if (r == TS_EINVAL)
             fprintf(stderr, "tocsin: --max-days must be 1 to %d\n", TS_DOMAIN_MAX_DAYS_LIMIT);
     }
+    if (r == 0 && set && o.list_past)
+        r = ts_store_domain_set_list_past(st, strcmp(o.list_past, "yes") == 0);
     int max_days = 0;
     int64_t serial = 0;
+    bool past = false;
     if (r == 0)
         r = ts_store_domain_settings(st, &max_days, &serial);
     if (r == 0)
-        printf("max-days %d\nrpz-serial %lld\n", max_days, (long long)serial);
+        r = ts_store_domain_list_past(st, &past);
+    if (r == 0)
+        printf("max-days %d\nlist-past %s\nrpz-serial %lld\n", max_days, past ? "yes" : "no",
+               (long long)serial);
     ts_store_close(st);
     return ts_cli_exit_code(r);
 }

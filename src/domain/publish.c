@@ -17,25 +17,33 @@ struct row {
     char domain[256], reason[32];
 };
 
-struct list {
-    struct row *rows;
+struct rows {
+    struct row *v;
     size_t n, cap;
+};
+
+struct list {
+    struct rows now;  /* deactivated */
+    struct rows gone; /* deactivated once, ended; only when the policy lists them */
     int max_days;
     uint64_t past;
+    bool list_past;
 };
 
 static int on_row(const ts_domain_case_t *c, void *ctx)
 {
-    struct list *l = ctx;
+    struct rows *l = ctx;
+    if (c->since == 0) /* never deactivated: not public */
+        return 0;
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 32;
-        struct row *r = realloc(l->rows, cap * sizeof *r);
+        struct row *r = realloc(l->v, cap * sizeof *r);
         if (r == NULL)
             return TS_ENOMEM;
-        l->rows = r;
+        l->v = r;
         l->cap = cap;
     }
-    struct row *r = &l->rows[l->n++];
+    struct row *r = &l->v[l->n++];
     r->id = c->id;
     r->since = c->since;
     r->until = c->until;
@@ -43,6 +51,13 @@ static int on_row(const ts_domain_case_t *c, void *ctx)
     snprintf(r->domain, sizeof r->domain, "%s", c->domain);
     snprintf(r->reason, sizeof r->reason, "%s", c->reason);
     return 0;
+}
+
+static void when(int64_t us, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (us > 0)
+        ts_time_format_utc(us, buf, size);
 }
 
 static int load(ts_store_t *st, struct list *l)
@@ -54,15 +69,58 @@ static int load(ts_store_t *st, struct list *l)
     if (r == 0)
         r = ts_store_domain_cases_count(st, &total, &l->past);
     if (r == 0)
-        r = ts_store_domain_cases_foreach(st, "deactivated", 0, on_row, l);
+        r = ts_store_domain_list_past(st, &l->list_past);
+    if (r == 0)
+        r = ts_store_domain_cases_foreach(st, "deactivated", 0, on_row, &l->now);
+    if (r == 0 && l->list_past)
+        r = ts_store_domain_cases_foreach(st, "reactivated", 0, on_row, &l->gone);
+    if (r == 0 && l->list_past)
+        r = ts_store_domain_cases_foreach(st, "cancelled", 0, on_row, &l->gone);
     return r;
 }
 
-static void when(int64_t us, char *buf, size_t size)
+static void list_free(struct list *l)
 {
-    buf[0] = '\0';
-    if (us > 0)
-        ts_time_format_utc(us, buf, size);
+    free(l->now.v);
+    free(l->gone.v);
+}
+
+static void json_rows(ts_jsonw_t *w, const struct rows *rs)
+{
+    char t[48];
+    ts_jsonw_array_begin(w);
+    for (size_t i = 0; i < rs->n; i++) {
+        ts_jsonw_object_begin(w);
+        ts_jsonw_key(w, "domain");
+        ts_jsonw_cstr(w, rs->v[i].domain);
+        when(rs->v[i].since, t, sizeof t);
+        ts_jsonw_key(w, "since");
+        ts_jsonw_cstr(w, t);
+        when(rs->v[i].until, t, sizeof t);
+        ts_jsonw_key(w, "until");
+        ts_jsonw_cstr(w, t);
+        ts_jsonw_key(w, "reason");
+        ts_jsonw_cstr(w, rs->v[i].reason);
+        ts_jsonw_object_end(w);
+    }
+    ts_jsonw_array_end(w);
+}
+
+static void html_rows(ts_buf_t *out, const struct rows *rs)
+{
+    ts_buf_puts(out, "<table>\n<tr><th>Domain</th><th>Since</th><th>Until</th>"
+                     "<th>Reason</th></tr>\n");
+    for (size_t i = 0; i < rs->n; i++) {
+        char since[48], until[48];
+        when(rs->v[i].since, since, sizeof since);
+        when(rs->v[i].until, until, sizeof until);
+        ts_buf_puts(out, "<tr><td>");
+        ts_markup_text(out, rs->v[i].domain);
+        ts_buf_printf(out, "</td><td>%s</td><td>%s</td><td>", since, until);
+        ts_markup_text(out, rs->v[i].reason);
+        ts_buf_puts(out, "</td></tr>\n");
+    }
+    ts_buf_puts(out, "</table>\n");
 }
 
 int ts_domain_public_json(ts_store_t *st, int64_t now, ts_buf_t *out)
@@ -82,26 +140,15 @@ int ts_domain_public_json(ts_store_t *st, int64_t now, ts_buf_t *out)
         ts_jsonw_key(&w, "past_cases");
         ts_jsonw_uint(&w, l.past);
         ts_jsonw_key(&w, "deactivated");
-        ts_jsonw_array_begin(&w);
-        for (size_t i = 0; i < l.n; i++) {
-            ts_jsonw_object_begin(&w);
-            ts_jsonw_key(&w, "domain");
-            ts_jsonw_cstr(&w, l.rows[i].domain);
-            when(l.rows[i].since, t, sizeof t);
-            ts_jsonw_key(&w, "since");
-            ts_jsonw_cstr(&w, t);
-            when(l.rows[i].until, t, sizeof t);
-            ts_jsonw_key(&w, "until");
-            ts_jsonw_cstr(&w, t);
-            ts_jsonw_key(&w, "reason");
-            ts_jsonw_cstr(&w, l.rows[i].reason);
-            ts_jsonw_object_end(&w);
+        json_rows(&w, &l.now);
+        if (l.list_past) {
+            ts_jsonw_key(&w, "past");
+            json_rows(&w, &l.gone);
         }
-        ts_jsonw_array_end(&w);
         ts_jsonw_object_end(&w);
         ts_buf_putc(out, '\n');
     }
-    free(l.rows);
+    list_free(&l);
     return r;
 }
 
@@ -125,8 +172,8 @@ int ts_domain_public_atom(ts_store_t *st, int64_t now, const char *base, ts_buf_
                       "/public/domains\"/>\n  <updated>%s</updated>\n"
                       "  <author><name>CSIRT</name></author>\n",
                       t);
-        for (size_t i = 0; i < l.n; i++) {
-            const struct row *w = &l.rows[i];
+        for (size_t i = 0; i < l.now.n; i++) {
+            const struct row *w = &l.now.v[i];
             char since[48], until[48], upd[48];
             when(w->since, since, sizeof since);
             when(w->until, until, sizeof until);
@@ -148,7 +195,7 @@ int ts_domain_public_atom(ts_store_t *st, int64_t now, const char *base, ts_buf_
         }
         ts_buf_puts(out, "</feed>\n");
     }
-    free(l.rows);
+    list_free(&l);
     return r;
 }
 
@@ -177,22 +224,13 @@ int ts_domain_public_html(ts_store_t *st, int64_t now, ts_buf_t *out)
                       "<li>When the period ends the domain is reactivated automatically.</li>\n"
                       "</ol>\n<h2>Currently deactivated</h2>\n",
                       l.max_days, l.max_days);
-        if (l.n == 0) {
+        if (l.now.n == 0)
             ts_buf_puts(out, "<p>No domain is deactivated.</p>\n");
-        } else {
-            ts_buf_puts(out, "<table>\n<tr><th>Domain</th><th>Since</th><th>Until</th>"
-                             "<th>Reason</th></tr>\n");
-            for (size_t i = 0; i < l.n; i++) {
-                char since[48], until[48];
-                when(l.rows[i].since, since, sizeof since);
-                when(l.rows[i].until, until, sizeof until);
-                ts_buf_puts(out, "<tr><td>");
-                ts_markup_text(out, l.rows[i].domain);
-                ts_buf_printf(out, "</td><td>%s</td><td>%s</td><td>", since, until);
-                ts_markup_text(out, l.rows[i].reason);
-                ts_buf_puts(out, "</td></tr>\n");
-            }
-            ts_buf_puts(out, "</table>\n");
+        else
+            html_rows(out, &l.now);
+        if (l.list_past) {
+            ts_buf_puts(out, "<h2>Past deactivations</h2>\n");
+            html_rows(out, &l.gone);
         }
         ts_buf_printf(out,
                       "<p>Past cases: %llu.</p>\n<p>Also as <a href=\"domains.json\">JSON</a> "
@@ -200,7 +238,7 @@ int ts_domain_public_html(ts_store_t *st, int64_t now, ts_buf_t *out)
                       "</body>\n</html>\n",
                       (unsigned long long)l.past, t);
     }
-    free(l.rows);
+    list_free(&l);
     return r;
 }
 
@@ -211,16 +249,16 @@ int ts_domain_public_table(ts_store_t *st, int64_t now, ts_buf_t *out)
     int r = load(st, &l);
     if (r == 0) {
         ts_buf_printf(out, "%-40s %-20s %-20s %s\n", "DOMAIN", "SINCE", "UNTIL", "REASON");
-        for (size_t i = 0; i < l.n; i++) {
+        for (size_t i = 0; i < l.now.n; i++) {
             char since[48], until[48];
-            when(l.rows[i].since, since, sizeof since);
-            when(l.rows[i].until, until, sizeof until);
-            ts_buf_printf(out, "%-40s %-20s %-20s %s\n", l.rows[i].domain, since, until,
-                          l.rows[i].reason);
+            when(l.now.v[i].since, since, sizeof since);
+            when(l.now.v[i].until, until, sizeof until);
+            ts_buf_printf(out, "%-40s %-20s %-20s %s\n", l.now.v[i].domain, since, until,
+                          l.now.v[i].reason);
         }
-        ts_buf_printf(out, "%zu deactivated, %llu past cases, at most %d days each\n", l.n,
+        ts_buf_printf(out, "%zu deactivated, %llu past cases, at most %d days each\n", l.now.n,
                       (unsigned long long)l.past, l.max_days);
     }
-    free(l.rows);
+    list_free(&l);
     return r;
 }

@@ -138,8 +138,24 @@ int ts_store_domain_set_max_days(ts_store_t *st, int days)
     return st->ops->domain->setting_set(st, TS_DOMAIN_KEY_MAX_DAYS, days);
 }
 
-/* The next RPZ serial: strictly greater than the last, and at least the
- * date-based YYYYMMDDnn form would not let it go back after a restore. */
+int ts_store_domain_list_past(ts_store_t *st, bool *on)
+{
+    DOMAIN_OPS(st);
+    if (on == NULL)
+        return TS_EINVAL;
+    int64_t v = 0;
+    int r = setting(st, TS_DOMAIN_KEY_LIST_PAST, 0, &v);
+    *on = r == 0 && v != 0;
+    return r;
+}
+
+int ts_store_domain_set_list_past(ts_store_t *st, bool on)
+{
+    DOMAIN_OPS(st);
+    return st->ops->domain->setting_set(st, TS_DOMAIN_KEY_LIST_PAST, on ? 1 : 0);
+}
+
+/* The next RPZ serial: one more than the last. */
 static int bump_serial(ts_store_t *st)
 {
     int64_t s = 0;

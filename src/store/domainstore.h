@@ -128,6 +128,10 @@ TS_MUSTCHECK int ts_store_domain_settings(ts_store_t *st, int *max_days /* OUT *
                                           int64_t *serial /* OUT */);
 /* \retval TS_EINVAL days outside 1..TS_DOMAIN_MAX_DAYS_LIMIT. */
 TS_MUSTCHECK int ts_store_domain_set_max_days(ts_store_t *st, int days);
+/* Whether the public list shows past deactivations too (default: counted,
+ * not listed). */
+TS_MUSTCHECK int ts_store_domain_list_past(ts_store_t *st, bool *on /* OUT */);
+TS_MUSTCHECK int ts_store_domain_set_list_past(ts_store_t *st, bool on);
 
 /* Opens a case for domain with at least one piece of evidence, or, when the
  * domain has an open case already, adds the evidence to it (*joined true).

@@ -41,3 +41,4 @@ struct ts_store_domain_ops {
 /* Setting keys. */
 #define TS_DOMAIN_KEY_MAX_DAYS "max_days"
 #define TS_DOMAIN_KEY_SERIAL "rpz_serial"
+#define TS_DOMAIN_KEY_LIST_PAST "list_past"

@@ -282,6 +282,24 @@ static void test_public(void **state)
     ts_http_resp_free(&r);
     assert_int_equal(at_call(st, NULL, "GET", "/public/domains", "all=1", NULL, &r), 400);
     ts_http_resp_free(&r);
+
+    /* The policy may list the past deactivations: never the case that was
+     * not deactivated, never anything private. */
+    assert_int_equal(ts_store_domain_set_list_past(st, true), 0);
+    assert_int_equal(at_call(st, NULL, "GET", "/public/domains.json", NULL, NULL, &r), 200);
+    o = json_tokener_parse(r.body.data);
+    assert_true(json_object_object_get_ex(o, "past", &list));
+    assert_int_equal(json_object_array_length(list), 1);
+    assert_true(json_object_object_get_ex(json_object_array_get_idx(list, 0), "domain", &v));
+    assert_string_equal(json_object_get_string(v), "old.example.cz");
+    json_object_put(o);
+    assert_null(strstr(r.body.data, "review.example.cz"));
+    assert_null(strstr(r.body.data, "secret-note"));
+    ts_http_resp_free(&r);
+    assert_int_equal(at_call(st, NULL, "GET", "/public/domains", NULL, NULL, &r), 200);
+    assert_non_null(strstr(r.body.data, "<td>old.example.cz</td>"));
+    assert_null(strstr(r.body.data, "review.example.cz"));
+    ts_http_resp_free(&r);
 }
 
 int main(void)
