@@ -718,7 +718,7 @@ static int cmd_expire(ts_cli_t *cli, int argc, char **argv)
                                .rpz_reported = o.reported,
                                .hook = o.hook,
                                .remind_us = remind * 1000000};
-    ts_domain_run_stats_t s;
+    ts_domain_run_stats_t s = {0};
     r = ts_domain_expire_run(st, &ro, ts_time_now(), stdout, &s);
     if (r == TS_EIO)
         fprintf(stderr, "tocsin: rpz %s: %s\n", o.rpz, strerror(errno));

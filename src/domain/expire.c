@@ -104,7 +104,7 @@ static void *expirer_main(void *arg)
     int64_t next = ts_time_now();
     while (!__atomic_load_n(w->stop, __ATOMIC_ACQUIRE)) {
         if (ts_time_now() >= next) {
-            ts_domain_run_stats_t s;
+            ts_domain_run_stats_t s = {0};
             r = ts_domain_expire_run(st, &w->o, ts_time_now(), NULL, &s);
             if (r != 0 && r != TS_EIO)
                 ts_log_error("domain expiry: %s (%s)", ts_strerror(r), ts_store_errmsg(st));

@@ -160,8 +160,10 @@ int ts_tpl_parse(ts_tpl_kind_t kind, const char *name, const char *text, size_t 
         const char *nl = memchr(text, '\n', len);
         if (len < 9 || memcmp(text, "Subject: ", 9) != 0 || nl == NULL ||
             (size_t)(nl - text) + 1 >= len || nl[1] != '\n') {
-            ts_seterr(err, errsize,
-                      "%s:1: a digest or notice starts with a \"Subject: ...\" line and a blank line", name);
+            ts_seterr(
+                err, errsize,
+                "%s:1: a digest or notice starts with a \"Subject: ...\" line and a blank line",
+                name);
             ts_tpl_free(t);
             return TS_ESYNTAX;
         }

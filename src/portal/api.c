@@ -58,9 +58,10 @@ typedef enum route {
 } route_t;
 
 static const char *const route_labels[R_COUNT_] = {
-    "unknown", "health",    "openapi",    "me",        "events",  "event",    "stats",
-    "site",    "exporters", "advisories", "platforms", "sites",   "taxonomy", "quarantine",
-    "inputs",  "scans",     "contacts",   "incidents", "domains",
+    "unknown",  "health",     "openapi",   "me",         "events",    "event",
+    "stats",    "site",       "exporters", "advisories", "platforms", "sites",
+    "taxonomy", "quarantine", "inputs",    "scans",      "contacts",  "incidents",
+    "domains",
 };
 _Static_assert(R_COUNT_ <= TS_API_ROUTE_MAX, "TS_API_ROUTE_MAX is too small");
 
@@ -221,6 +222,7 @@ static const char *const *params_of(route_t r)
 }
 
 /* ---- Content negotiation ----------------------------------------------------- */
+
 
 /* The first media range of Accept that we can serve (q=0 ranges skipped);
  * false when none is. No Accept: JSON. */
