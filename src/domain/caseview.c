@@ -31,6 +31,14 @@ static void case_fields(ts_jsonw_t *w, const ts_domain_case_t *c)
     ts_jsonw_int(w, c->extensions);
     ts_jsonw_key(w, "opened_by");
     ts_jsonw_cstr(w, c->opened_by);
+    ts_jsonw_key(w, "holder");
+    ts_jsonw_cstr(w, c->holder);
+    ts_jsonw_key(w, "registrar");
+    ts_jsonw_cstr(w, c->registrar);
+    ts_jsonw_key(w, "reporter");
+    ts_jsonw_cstr(w, c->reporter);
+    ts_jsonw_key(w, "lang");
+    ts_jsonw_cstr(w, c->lang);
 }
 
 static int on_list_case(const ts_domain_case_t *c, void *ctx)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A domain case as the CSIRT sees it (CLI `case show --format json`, the
- * API's /api/v1/domain-cases): the case, its evidence and its timeline,
- * including who decided and why. Never for the public (publish.h). */
+ * API's /api/v1/domain-cases): the case with the addresses of who is
+ * informed, its evidence and its timeline, including who decided and why.
+ * Never for the public (publish.h). */
 #pragma once
 #include <stdint.h>
 

@@ -286,9 +286,14 @@ C4=$("$TOCSIN" domain case open d.example.cz --reason spam --evidence https://d.
 "$TOCSIN" domain case deactivate "$C4" --days 1 --rpz "$RPZ"
 expect_eq "RPZ lists d" 1 "$(grep -c '^d.example.cz CNAME \.$' "$RPZ")"
 "$TOCSIN" ca init >/dev/null
-later +2d "$TOCSIN" serve --listen 127.0.0.1:0 --port-file "$WORK/port" \
-    --domain-expire-every 1s --domain-rpz "$RPZ" --domain-hook "$WORK/hook.sh" \
-    >"$WORK/serve.log" 2>&1 &
+# libfaketime preloaded directly, not through the faketime wrapper, so that
+# $! is serve itself and the cleanup stops it.
+FT_LIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1)
+[ -n "$FT_LIB" ] || { echo "FAIL: libfaketimeMT.so.1 not found" >&2; exit 1; }
+ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0" \
+    LD_PRELOAD="$FT_LIB" FAKETIME="+2d" "$TOCSIN" serve --listen 127.0.0.1:0 \
+    --port-file "$WORK/port" --domain-expire-every 1s --domain-rpz "$RPZ" \
+    --domain-hook "$WORK/hook.sh" >"$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
 state=""
 for _ in $(seq 1 600); do
@@ -306,6 +311,8 @@ expect_eq "serve rewrote the RPZ" 0 "$(grep -c '^d.example.cz' "$RPZ" || true)"
 grep -q "^reactivate|d.example.cz|" "$HOOKLOG" && ok || fail "serve did not run the hook"
 kill "$SERVE_PID"
 wait "$SERVE_PID" || true
+# serve itself stopped (not a wrapper around it): nothing rewrites the RPZ.
+kill -0 "$SERVE_PID" 2>/dev/null && fail "serve is still running" || ok
 SERVE_PID=""
 
 finish

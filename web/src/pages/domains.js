@@ -105,6 +105,10 @@ export function DomainCase({ id }) {
                     ['Until', fmtTime(c.until)],
                     ['Extensions', String(c.extensions)],
                     ['Opened', `${fmtTime(c.opened)} by ${c.opened_by}`],
+                    ['Holder', c.holder],
+                    ['Registrar (technical contact)', c.registrar],
+                    ['Reporter', c.reporter],
+                    ['Notices in', c.lang],
                 ]} />
                 <h2>Evidence</h2>
                 <table class="domain-evidence">
