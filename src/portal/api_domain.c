@@ -297,8 +297,7 @@ static void case_decide(ts_store_t *st, const ts_http_req_t *req, int64_t id, ts
                               .evidence = b.ev,
                               .n_evidence = b.n_ev};
     const char *why = "";
-    int r = strcmp(b.action, "open") == 0 ? TS_EINVAL
-                                          : ts_store_domain_decide(st, &rq, ts_time_now(), &why);
+    int r = ts_store_domain_decide(st, &rq, ts_time_now(), &why);
     body_free(&b);
     if (r != 0) {
         refused(st, resp, r, why);

@@ -126,6 +126,7 @@ static void test_refusals(void **state)
     char dp[128];
     snprintf(dp, sizeof dp, "/api/v1/domain-cases/%lld/decisions", (long long)id);
     expect_post(&csirt, dp, "{\"action\":\"explode\"}", 400, "unknown action");
+    expect_post(&csirt, dp, "{\"action\":\"open\"}", 400, "unknown action");
     expect_post(&csirt, dp, "{\"action\":\"deactivate\",\"days\":31}", 409, "max_days");
     expect_post(&csirt, dp, "{\"action\":\"extend\",\"days\":3}", 409, "deactivated");
     expect_post(&csirt, dp, "{\"action\":\"deactivate\",\"days\":3}", 200, "\"deactivated\"");
