@@ -280,6 +280,15 @@ expect_eq "English for the national CSIRT" 1 \
     "$(jq -rs '[.[] | select(.rcpt == "cert@national.test" and (.subject | test("deactivated until")))] | length' "$WORK/outbox.json")"
 expect_rc "contact addresses are checked" 2 "$TOCSIN" domain case open f.example.cz \
     --reason spam --evidence https://f.example.cz/ --holder "not an address"
+# A day later it ends within the reminder window: the holder and the
+# registrar (the default for reminders) are told, in German, once.
+later +1d "$TOCSIN" domain expire --remind 2d --policy "$WORK/policy" >/dev/null 2>"$WORK/err"
+grep -q "2 notice(s) queued" "$WORK/err" && ok || fail "reminder notices not queued"
+later +1d "$TOCSIN" domain expire --remind 2d --policy "$WORK/policy" >/dev/null 2>"$WORK/err"
+grep -q "notice(s) queued" "$WORK/err" && fail "a reminder queued twice" || ok
+"$TOCSIN" outbox list --format json >"$WORK/outbox.json"
+expect_eq "reminders to holder and registrar" "holder@e.test,tech@registrar.test" \
+    "$(jq -rs '[.[] | select(.subject | test("Deaktivierung endet")) | .rcpt] | sort | join(",")' "$WORK/outbox.json")"
 
 # ---- `serve` expires deactivations by itself ----
 C4=$("$TOCSIN" domain case open d.example.cz --reason spam --evidence https://d.example.cz/)
