@@ -20,7 +20,7 @@ curl nginx chromium libnss3-tools nodejs jq python3
 systemd groff-base dpkg-dev file debootstrap
 postgresql-15 libpq-dev nats-server libnats-dev libxml2-dev libxml2-utils
 openssh-server dnsmasq-base ntpsec snmpd redis-server memcached nmap
-postfix gpgsm"
+postfix gpgsm libidn2-dev faketime unbound bind9-dnsutils"
 
 missing=""
 for p in $PKGS; do

@@ -99,3 +99,4 @@ int ts_cmd_critical(ts_cli_t *cli, int argc, char **argv);   /* cmd_incidents.c 
 int ts_cmd_prune(ts_cli_t *cli, int argc, char **argv);      /* cmd_incidents.c */
 int ts_cmd_team(ts_cli_t *cli, int argc, char **argv);       /* cmd_team.c */
 int ts_cmd_rdap(ts_cli_t *cli, int argc, char **argv);       /* cmd_rdap.c */
+int ts_cmd_domain(ts_cli_t *cli, int argc, char **argv);     /* cmd_domain.c */

@@ -20,6 +20,8 @@
 #include "core/event.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "domain/expire.h"
+#include "domain/notice.h"
 #include "incident/config.h"
 #include "ingest/feedpull.h"
 #include "ingest/ingest.h"
@@ -105,6 +107,12 @@ static void serve_usage(FILE *out)
             "                          (tocsin prune) every DURATION, in small transactions\n"
             "                          beside ingest (default 1h; 0s: never). Not with\n"
             "                          --role ingest or portal: the writing process prunes\n"
+            "      --domain-expire-every DURATION\n"
+            "                          reactivate the domains whose deactivation has ended\n"
+            "                          (tocsin domain expire) every DURATION (default 5m; 0s:\n"
+            "                          never); with --domain-rpz FILE the RPZ file is\n"
+            "                          rewritten, with --domain-hook CMD the hook runs for each,\n"
+            "                          with --domain-policy FILE the notices are queued\n"
             "      --node NAME         this process's name in logs and health (default: the\n"
             "                          host name and process id)\n"
             "\n"
@@ -346,6 +354,10 @@ static void *prune_main(void *arg)
     return NULL;
 }
 
+/* Domain expiry in the background (domain/expire.h), by the writing process. */
+static ts_domain_run_opts_t domain_run = {.remind_us = 2 * 86400LL * 1000000};
+static int64_t domain_every = 300LL * 1000000;
+
 /* /api/v1/health with a bus: the stream, the writer's lag, the live nodes. */
 static void bus_health(struct ts_jsonw *w, void *ctx)
 {
@@ -435,6 +447,10 @@ static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *i
     pruner_t pr = {.db_path = cli->db_path, .stop = stop, .every = prune_every};
     bool pruning = prune_every > 0 && (pl->role == ROLE_ALL || pl->role == ROLE_WRITER) &&
                    pthread_create(&pr.thread, NULL, prune_main, &pr) == 0;
+    ts_domain_expirer_t *expirer = NULL;
+    if (domain_every > 0 && (pl->role == ROLE_ALL || pl->role == ROLE_WRITER) &&
+        ts_domain_expirer_start(cli->db_path, &domain_run, domain_every, stop, &expirer) != 0)
+        ts_log_error("serve: cannot start domain expiry");
     for (size_t i = 0; reading && i < n_inputs && !atomic_load(&input_failed); i++) {
         inputs[i].o.stop = stop;
         inputs[i].o.bus = bus;
@@ -497,6 +513,7 @@ static int run(ts_cli_t *cli, const plan_t *pl, ts_server_opts_t *so, input_t *i
         pthread_join(w.thread, NULL);
     ts_feedpull_worker_join(feeds);
     ts_notifier_join(notifier);
+    ts_domain_expirer_join(expirer);
     if (pruning)
         pthread_join(pr.thread, NULL);
     ts_bus_close(bus);
@@ -605,7 +622,11 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         {"notify-resolve-cmd", required_argument, NULL, 5},
         {"prune-every", required_argument, NULL, 'E'},
         {"notify-smime-sign-key", required_argument, NULL, 6},
-        {"notify-verify-contacts", no_argument, NULL, 7},
+        {"domain-expire-every", required_argument, NULL, 7},
+        {"domain-rpz", required_argument, NULL, 8},
+        {"domain-hook", required_argument, NULL, 9},
+        {"domain-policy", required_argument, NULL, 10},
+        {"notify-verify-contacts", no_argument, NULL, 11},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -720,6 +741,28 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         case 1:
             notify.out.smtp.url = optarg;
             break;
+        case 7:
+            if (ts_duration_parse(optarg, strlen(optarg), &domain_every) != 0) {
+                fprintf(stderr, "tocsin: --domain-expire-every takes a duration (30s, 5m, 1h)\n");
+                goto out;
+            }
+            break;
+        case 8:
+            domain_run.rpz = optarg;
+            break;
+        case 9:
+            domain_run.hook = optarg;
+            break;
+        case 10: {
+            ts_domain_policy_t dp;
+            char derr[512] = "";
+            if (ts_domain_policy_load(optarg, &dp, derr, sizeof derr) != 0 ||
+                ts_domain_notices_open(&dp, &domain_run.notices, derr, sizeof derr) != 0) {
+                fprintf(stderr, "tocsin: --domain-policy: %s\n", derr);
+                goto out;
+            }
+            break;
+        }
         case 2:
             notify.out.from = optarg;
             break;
@@ -732,7 +775,7 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
         case 5:
             notify.out.resolve_cmd = optarg;
             break;
-        case 7:
+        case 11:
             notify.verify_contacts = true;
             break;
         case 6:
@@ -791,6 +834,8 @@ int ts_cmd_serve(ts_cli_t *cli, int argc, char **argv)
                  prune_every, &fc);
     free(ca_default);
 out:
+    ts_domain_notices_close(domain_run.notices);
+    domain_run.notices = NULL;
     for (size_t i = 0; i < n_inputs; i++)
         free(inputs[i].spec);
     ts_buf_free(&spool);

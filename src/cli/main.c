@@ -42,6 +42,7 @@ static const struct command commands[] = {
     {"prune", ts_cmd_prune, "remove what the retention settings say has gone"},
     {"team", ts_cmd_team, "the directory of other CSIRTs: listing and accreditation"},
     {"rdap", ts_cmd_rdap, "keep IANA's RDAP bootstrap files for `contact find`"},
+    {"domain", ts_cmd_domain, "domain deactivation cases, the RPZ zone, the public list"},
 };
 
 static void usage(FILE *out)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -102,4 +103,53 @@ int ts_file_read(const char *path, size_t max, unsigned flags, char **out, size_
     if (len)
         *len = n;
     return 0;
+}
+
+int ts_file_replace(const char *path, const void *data, size_t len, unsigned mode)
+{
+    size_t n = strlen(path);
+    char *tmp = ts_xmalloc(n + 16);
+    memcpy(tmp, path, n);
+    memcpy(tmp + n, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(tmp);
+    int r = fd < 0 ? TS_EIO : 0;
+    for (const char *p = data; r == 0 && len > 0;) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            r = TS_EIO;
+            break;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    if (r == 0 && (fchmod(fd, (mode_t)mode) != 0 || fsync(fd) != 0))
+        r = TS_EIO;
+    if (fd >= 0 && close(fd) != 0)
+        r = TS_EIO;
+    if (r == 0 && rename(tmp, path) != 0)
+        r = TS_EIO;
+    if (r != 0 && fd >= 0) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+    }
+    if (r == 0) {
+        /* The rename is durable once the directory is. */
+        char *slash = strrchr(tmp, '/');
+        if (slash == NULL)
+            memcpy(tmp, ".", 2);
+        else if (slash == tmp)
+            tmp[1] = '\0';
+        else
+            *slash = '\0';
+        int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || fsync(dfd) != 0)
+            r = TS_EIO;
+        if (dfd >= 0)
+            close(dfd);
+    }
+    free(tmp);
+    return r;
 }

@@ -25,3 +25,10 @@ TS_MUSTCHECK int ts_file_read(const char *path, size_t max, unsigned flags, char
  * \retval 0 ok.  \retval TS_EIO a read failed (errno set) or the file ended first
  * (errno 0). */
 TS_MUSTCHECK int ts_read_full(int fd, void *buf, size_t n);
+
+/* Replaces path with len bytes so that a reader sees the old file or the
+ * new one, never a part: a temporary file in the same directory, written,
+ * fsync'd, given mode (e.g. 0644 for a zone a resolver reads), renamed over
+ * path, and the directory fsync'd. \retval 0.  \retval TS_EIO (errno set;
+ * the temporary file is removed). */
+TS_MUSTCHECK int ts_file_replace(const char *path, const void *data, size_t len, unsigned mode);

@@ -19,8 +19,9 @@
 const char *const ts_tpl_langs[TS_TPL_LANG_COUNT] = {"en", "de"};
 
 static const char *const var_names[TS_V_COUNT_] = {
-    "site",  "contact", "count",    "period",  "groups", "key_note", "csirt", "date", "type",
-    "items", "kind",    "priority", "summary", "why",    "link",     "hosts", "ref",  "tlp",
+    "site", "contact", "count",  "period",   "groups",  "key_note", "csirt", "date",
+    "type", "items",   "kind",   "priority", "summary", "why",      "link",  "hosts",
+    "ref",  "tlp",     "domain", "reason",   "step",    "since",    "until", "procedure",
 };
 
 /* The placeholders each kind may use. */
@@ -34,6 +35,9 @@ static const uint32_t allowed[] = {
         1u << TS_V_SITE | 1u << TS_V_CONTACT | 1u << TS_V_LINK | 1u << TS_V_CSIRT | 1u << TS_V_DATE,
     [TS_TPL_FORWARD] = 1u << TS_V_CSIRT | 1u << TS_V_DATE | 1u << TS_V_TYPE | 1u << TS_V_HOSTS |
                        1u << TS_V_SUMMARY | 1u << TS_V_TLP,
+    [TS_TPL_NOTICE] = 1u << TS_V_CONTACT | 1u << TS_V_CSIRT | 1u << TS_V_DATE | 1u << TS_V_WHY |
+                      1u << TS_V_DOMAIN | 1u << TS_V_REASON | 1u << TS_V_STEP | 1u << TS_V_SINCE |
+                      1u << TS_V_UNTIL | 1u << TS_V_PROCEDURE,
 };
 
 struct seg {
@@ -156,7 +160,8 @@ int ts_tpl_parse(ts_tpl_kind_t kind, const char *name, const char *text, size_t 
     t->text = ts_xstrndup(text, len);
     size_t body = 0;
     int r = 0;
-    if (kind == TS_TPL_DIGEST || kind == TS_TPL_VERIFY || kind == TS_TPL_FORWARD) {
+    if (kind == TS_TPL_DIGEST || kind == TS_TPL_VERIFY || kind == TS_TPL_FORWARD ||
+        kind == TS_TPL_NOTICE) {
         const char *nl = memchr(text, '\n', len);
         if (len < 9 || memcmp(text, "Subject: ", 9) != 0 || nl == NULL ||
             (size_t)(nl - text) + 1 >= len || nl[1] != '\n') {

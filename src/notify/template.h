@@ -23,6 +23,10 @@
  *   item:   kind type priority summary why link hosts ref
  *   verify: site (the site or team) contact (the address) link csirt date
  *   forward: csirt date type hosts (the address) summary (the details) tlp
+ *   notice: contact csirt date why domain reason step since until procedure
+ *           (a domain case's notice, domain/notice.h: a mail of its own with
+ *           its "Subject: ..." line, loaded by ts_tpl_parse() from
+ *           DIR/<lang>/domain-<step>.txt, not part of a set)
  *
  * Values are inserted as they are (plain text mails; no escaping needed). */
 #pragma once
@@ -43,6 +47,7 @@ typedef enum ts_tpl_kind {
     TS_TPL_ITEM,
     TS_TPL_VERIFY,
     TS_TPL_FORWARD,
+    TS_TPL_NOTICE,
 } ts_tpl_kind_t;
 
 typedef enum ts_tpl_var {
@@ -68,6 +73,13 @@ typedef enum ts_tpl_var {
     TS_V_REF,
     /* forward */
     TS_V_TLP,
+    /* notice (and contact, csirt, date, why) */
+    TS_V_DOMAIN,
+    TS_V_REASON,
+    TS_V_STEP,
+    TS_V_SINCE,
+    TS_V_UNTIL,
+    TS_V_PROCEDURE,
     TS_V_COUNT_,
 } ts_tpl_var_t;
 

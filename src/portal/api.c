@@ -54,6 +54,7 @@ typedef enum route {
     R_CONTACTS,
     R_INCIDENTS, /* incidents, suppressions, feedback (api_incident.c) */
     R_TEAMS,     /* the team directory, contact lookup, /public/teams (api_team.c) */
+    R_DOMAINS,   /* domain cases; /public/domains (api_domain.c) */
     R_COUNT_
 } route_t;
 
@@ -62,6 +63,7 @@ static const char *const route_labels[R_COUNT_] = {
     "stats",    "site",       "exporters", "advisories", "platforms", "sites",
     "taxonomy", "quarantine", "inputs",    "scans",      "contacts",  "incidents",
     "teams",
+    "domains",
 };
 _Static_assert(R_COUNT_ <= TS_API_ROUTE_MAX, "TS_API_ROUTE_MAX is too small");
 
@@ -138,6 +140,8 @@ static route_t public_route_of(const char *rest)
     if (strcmp(rest, "teams") == 0 || strcmp(rest, "teams.json") == 0 ||
         strcmp(rest, "verify") == 0)
         return R_TEAMS;
+    if (strncmp(rest, "domains", 7) == 0)
+        return R_DOMAINS;
     return R_NONE;
 }
 
@@ -185,6 +189,8 @@ static route_t route_of(const char *path, int64_t *id)
         return R_INCIDENTS;
     if (strcmp(rest, "teams") == 0 || strcmp(rest, "contact-lookup") == 0)
         return R_TEAMS;
+    if (has_prefix_seg(rest, "domain-cases"))
+        return R_DOMAINS;
     return R_NONE;
 }
 
@@ -1221,6 +1227,10 @@ static void handle(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *res
     }
     if (r == R_TEAMS) {
         ts_api_team_route(st, req, resp);
+        return;
+    }
+    if (r == R_DOMAINS) {
+        ts_api_domain_route(st, req, resp);
         return;
     }
 

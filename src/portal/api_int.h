@@ -22,6 +22,9 @@ void ts_api_incident_route(ts_store_t *st, const ts_http_req_t *req, ts_http_res
 /* The team directory and contact lookup (api_team.c): /api/v1/teams,
  * /api/v1/contact-lookup, /public/teams and /public/teams.json. */
 void ts_api_team_route(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp);
+/* /api/v1/domain-cases[/{id}[/decisions]] (the CSIRT's only) and the public
+ * /public/domains[.json|.atom] (req->who may be NULL there) (api_domain.c). */
+void ts_api_domain_route(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp);
 
 /* An event as GET /api/v1/events lists it (its visible links). */
 void ts_api_put_event(struct ts_jsonw *w, const ts_stored_event_t *ev);

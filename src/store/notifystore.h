@@ -155,8 +155,9 @@ typedef struct ts_out_rec {
 } ts_out_rec_t;
 typedef int (*ts_out_cb)(const ts_out_rec_t *o, void *ctx);
 
-/* Queues a mail (state QUEUED; id set). \retval TS_EEXIST its Message-ID is
- * taken. */
+/* Queues a mail (state QUEUED; id set). site_id 0 and contact_id 0: a mail
+ * to someone outside the constituency (domain/notice.h), sent at once, with
+ * no contact's working hours. \retval TS_EEXIST its Message-ID is taken. */
 TS_MUSTCHECK int ts_store_out_add(ts_store_t *st, const ts_out_rec_t *o, int64_t *id /* OUT */);
 /* Mails of one site (0: every site), newest first; state 0 = any; limit 0 = all. */
 TS_MUSTCHECK int ts_store_out_foreach(ts_store_t *st, int64_t site_id, int state, size_t limit,

@@ -225,6 +225,7 @@ static const char *const migrations[] = {
     ts_pg_migration_incidents,
     ts_pg_migration_feeds,
     ts_pg_migration_teams,
+    ts_pg_migration_domains,
 };
 #define PG_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(TS_LINK_EVENT_MAX == 140737488355326, "step8's sequence bound");
@@ -2417,6 +2418,7 @@ const struct ts_store_ops ts_store_postgres_ops = {
     .advisory = &ts_pg_advisory_ops,
     .scan = &ts_pg_scan_ops,
     .feed = &ts_pg_feed_ops,
+    .domain = &ts_pg_domain_ops,
     .notify = &ts_pg_notify_ops,
     .incident = &ts_pg_incident_ops,
     .team = &ts_pg_team_ops,

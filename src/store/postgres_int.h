@@ -56,6 +56,7 @@ enum {
     TS_PGX_FEED = 176,
     TS_PGX_SCAN = 208,
     TS_PGX_NOTIFY = 240,
+    TS_PGX_DOMAIN = 288,
     TS_PGX_TEAM = 320,
     TS_PGX_COUNT = 368,
 };
@@ -196,6 +197,7 @@ extern const char ts_pg_migration_notify[];           /* v11 */
 extern const char ts_pg_migration_incidents[];        /* v12 */
 extern const char ts_pg_migration_feeds[];            /* v13 */
 extern const char ts_pg_migration_teams[];            /* v14 */
+extern const char ts_pg_migration_domains[];          /* v15 */
 
 extern const struct ts_store_cert_ops ts_pg_cert_ops;
 extern const struct ts_store_portal_ops ts_pg_portal_ops;
@@ -204,4 +206,5 @@ extern const struct ts_store_scan_ops ts_pg_scan_ops;
 extern const struct ts_store_feed_ops ts_pg_feed_ops;
 extern const struct ts_store_notify_ops ts_pg_notify_ops;
 extern const struct ts_store_incident_ops ts_pg_incident_ops;
+extern const struct ts_store_domain_ops ts_pg_domain_ops;
 extern const struct ts_store_team_ops ts_pg_team_ops;

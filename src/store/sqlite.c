@@ -271,6 +271,7 @@ static const char *const migrations[] = {
     ts_sq_migration_incidents,
     ts_sq_migration_feeds,
     ts_sq_migration_teams,
+    ts_sq_migration_domains,
 };
 _Static_assert(TS_FLOW_DROP_COUNT_ == 6, "one exporters column per drop reason");
 #define SQ_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
@@ -2437,6 +2438,7 @@ const struct ts_store_ops ts_store_sqlite_ops = {
     .advisory = &ts_sq_advisory_ops,
     .scan = &ts_sq_scan_ops,
     .feed = &ts_sq_feed_ops,
+    .domain = &ts_sq_domain_ops,
     .notify = &ts_sq_notify_ops,
     .incident = &ts_sq_incident_ops,
     .team = &ts_sq_team_ops,

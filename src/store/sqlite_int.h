@@ -31,6 +31,7 @@ enum {
     TS_SQX_FEED = 176,     /* sqlite_feed.c: report schemas, scheduled feeds, API reports */
     TS_SQX_SCAN = 208,     /* sqlite_scan.c: scans, their services and findings */
     TS_SQX_NOTIFY = 240,   /* sqlite_notify.c: contacts, digests, outbox */
+    TS_SQX_DOMAIN = 288,   /* sqlite_domain.c: domain deactivation cases */
     TS_SQX_TEAM = 320,     /* sqlite_team.c: the team directory */
     TS_SQX_COUNT = 368,
 };
@@ -101,3 +102,4 @@ extern const char ts_sq_migration_notify[];           /* v11 */
 extern const char ts_sq_migration_incidents[];        /* v12 */
 extern const char ts_sq_migration_feeds[];            /* v13 */
 extern const char ts_sq_migration_teams[];            /* v14 */
+extern const char ts_sq_migration_domains[];          /* v15 */

@@ -51,6 +51,7 @@ struct ts_store_feed_ops;
 struct ts_store_notify_ops;
 struct ts_store_incident_ops;
 struct ts_store_team_ops;
+struct ts_store_domain_ops;
 struct ts_incagg;
 
 struct ts_store_ops {
@@ -110,6 +111,7 @@ struct ts_store_ops {
     const struct ts_store_notify_ops *notify;     /* store/notifystore_int.h */
     const struct ts_store_incident_ops *incident; /* store/incstore_int.h */
     const struct ts_store_team_ops *team;         /* store/teamstore_int.h */
+    const struct ts_store_domain_ops *domain;     /* store/domainstore_int.h */
 };
 
 /* agg: the write-path aggregator of incidents (store/incagg.c), made on the
@@ -177,6 +179,7 @@ bool ts_store_tlp_visible(const ts_stored_event_t *se);
 void ts_store_scope_targets(ts_stored_event_t *se, ts_arena_t *a);
 extern const struct ts_store_notify_ops ts_sq_notify_ops;
 extern const struct ts_store_team_ops ts_sq_team_ops;
+extern const struct ts_store_domain_ops ts_sq_domain_ops;
 
 /* Like ts_store_open() but migrates no further than max_version (< 0: to the
  * latest). For tests that need a store as an older tocsin left it.

@@ -449,6 +449,29 @@ async function csirt(page) {
     await page.waitForSelector('#lookup-answer');
     check('CSIRT: the lookup names the site and its contact', (await page.textContent('#lookup-answer')).includes('cert@uni-a.example'));
     await page.screenshot({ path: `${SHOTS}/csirt-inputs.png`, fullPage: true });
+
+    // Domain cases (browser.sh deactivated phish.example.cz as case 1).
+    await page.goto(`${BASE}/#/domains`);
+    await page.waitForSelector('table.domain-cases tbody tr');
+    check('CSIRT: the domain cases list the case', (await page.textContent('table.domain-cases')).includes('phish.example.cz'));
+    await page.goto(`${BASE}/#/domains/1`);
+    await page.waitForSelector('#case-domain');
+    same('CSIRT: the case is deactivated', 'deactivated', (await page.textContent('#case-state')).trim());
+    check('CSIRT: the timeline says why', (await page.textContent('table.domain-timeline')).includes('a kit imitating a bank'));
+    // A step the procedure refuses: the rule is shown, nothing changes.
+    await page.selectOption('form.decision select[name=action]', 'extend');
+    await page.fill('form.decision input[name=days]', '5');
+    await page.click('form.decision button[type=submit]');
+    await page.waitForSelector('form.decision .error');
+    check('CSIRT: a refused extension names the rule', (await page.textContent('form.decision .error')).includes('new evidence'));
+    same('CSIRT: still deactivated', 'deactivated', (await page.textContent('#case-state')).trim());
+    await page.selectOption('form.decision select[name=action]', 'reactivate');
+    await page.fill('form.decision input[name=days]', '');
+    await page.fill('form.decision input[name=why]', 'the kit is gone');
+    await page.click('form.decision button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#case-state')?.textContent.trim() === 'reactivated');
+    check('CSIRT: the timeline has the reactivation', (await page.textContent('table.domain-timeline')).includes('the kit is gone'));
+    await page.screenshot({ path: `${SHOTS}/csirt-domain-case.png`, fullPage: true });
 }
 
 // No certificate at all: a page that says what to do, not JSON.
@@ -462,6 +485,14 @@ async function noCertificate(page) {
     check('none: it says whom to ask', text.includes("the browser test's CSIRT"), text);
     same('none: no script on the page', 0, await page.locator('script').count());
     await page.screenshot({ path: `${SHOTS}/none-page.png`, fullPage: true });
+    // The published list needs no certificate.
+    const pub = await page.goto(`${BASE}/public/domains.json`);
+    same('none: the public domain list answers', 200, pub.status());
+    const list = await pub.json();
+    // The CSIRT's run reactivated the case: counted as past, not listed.
+    same('none: nothing deactivated now', 0, list.deactivated.length);
+    same('none: one past case', 1, list.past_cases);
+    check('none: nothing private in the public list', !JSON.stringify(list).includes('imitating'), JSON.stringify(list));
 }
 
 // A scan whose page title and banner are markup (browser.sh stores it).
@@ -492,6 +523,9 @@ async function siteB(page) {
     const missing = await apiJson(page, '/api/v1/incidents/999999');
     const foreignInc = await apiJson(page, `/api/v1/incidents/${aIncidentIds[0]}`);
     same('B: another site\'s incident answers as a missing one', JSON.stringify(missing), JSON.stringify(foreignInc));
+    const cases = await apiJson(page, '/api/v1/domain-cases/1');
+    const noPath = await apiJson(page, '/api/v1/no-such-path');
+    same('B: the domain cases are an unknown path to a site', JSON.stringify(noPath), JSON.stringify(cases));
 
     await page.goto(`${BASE}/#/dashboard`);
     await page.waitForSelector('#me-site');

@@ -125,12 +125,44 @@ static int teardown(void **state)
     return 0;
 }
 
+/* ts_file_replace: a missing directory refused with nothing left behind;
+ * then a new file, a replacement with its mode, no temporary file left. */
+static void test_replace(void **state)
+{
+    (void)state;
+    char *tmp = tt_tmpdir();
+    char path[512], missing[512];
+    snprintf(path, sizeof path, "%s/zone", tmp);
+    snprintf(missing, sizeof missing, "%s/no-such-dir/zone", tmp);
+    assert_int_equal(ts_file_replace(missing, "x", 1, 0644), TS_EIO);
+    assert_int_equal(ts_file_replace(path, "first\n", 6, 0600), 0);
+    assert_int_equal(ts_file_replace(path, "second\n", 7, 0644), 0);
+    size_t len = 0;
+    char *got = tt_read_file(path, &len);
+    assert_non_null(got);
+    assert_int_equal(len, 7);
+    assert_memory_equal(got, "second\n", 7);
+    free(got);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0644);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | wc -l", tmp);
+    char *out = NULL;
+    assert_int_equal(tt_run(cmd, &out), 0);
+    assert_int_equal(atoi(out), 1); /* only the zone: no temporary file */
+    free(out);
+    tt_rmtree(tmp);
+    free(tmp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_read),
         cmocka_unit_test(test_read_full),
+        cmocka_unit_test(test_replace),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

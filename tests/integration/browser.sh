@@ -88,6 +88,11 @@ INSERT INTO scan_services (scan_id, ip, port, transport, service, title, banner,
             'HTTP/1.1 200 OK\x0d\x0a<script>window.__pwned=3</script>', '<b>server</b>');
 SQL
 
+# A domain case, deactivated (the CSIRT's domain pages; the public list).
+"$TOCSIN" domain zone add cz
+DCASE=$("$TOCSIN" domain case open phish.example.cz --reason phishing --evidence https://phish.example.cz/login)
+"$TOCSIN" domain case deactivate "$DCASE" --days 10 --why "a kit imitating a bank"
+
 # --- CA, site certificates, server ----------------------------------------
 CA=$WORK/ca
 expect_rc "ca init" 0 "$TOCSIN" ca init --dir "$CA" --name "tocsin browser test CA"

@@ -22,6 +22,7 @@
 #include "bus/bus.h"
 #include "advisory/import.h"
 #include "portal/openapi.h"
+#include "store/domainstore.h"
 #include "store/scanstore.h"
 #include "testutil.h"
 #include "ttstore.h"
@@ -118,6 +119,15 @@ static int setup(void **state)
     scan.site_id = phys;
     scan.state = "queued";
     if (ts_store_scan_add(st, &scan, &sid) != 0 || sid != 2)
+        return -1;
+    /* The domain cases: the zone cz claimed, case 1 reported. */
+    static const ts_domain_evidence_t ev = {.kind = "url", .value = "https://phish.example.cz/"};
+    int64_t cid = 0;
+    bool joined = false;
+    if (ts_store_domain_zone_add(st, "cz", 1) != 0 ||
+        ts_store_domain_case_open(st, "phish.example.cz", "phishing", "t", NULL, &ev, 1, 1, &cid,
+                                  &joined, NULL) != 0 ||
+        cid != 1)
         return -1;
     return 0;
 }
@@ -330,11 +340,14 @@ static void check_write(const char *tmpl, const char *method, json_object *op)
             want = atoi(code);
     }
     assert_true(want != 0);
-    check_write_call(op, path, up, body, &who, want);
+    const ts_principal_t *p = csirt_op(op) ? &csirt_who : &who;
+    check_write_call(op, path, up, body, p, want);
     if (strcmp(up, "DELETE") == 0)
-        check_write_call(op, path, up, body, &who, 404);
+        check_write_call(op, path, up, body, p, 404);
     if (body)
-        check_write_call(op, path, up, "{\"spec\":\"\"}", &who, 400);
+        check_write_call(op, path, up, "{\"spec\":\"\"}", p, 400);
+    if (csirt_op(op)) /* a site does not know of it */
+        check_write_call(op, path, up, body, &who, 404);
     check_write_call(op, path, up, body, NULL, 401);
 }
 
@@ -566,6 +579,11 @@ static void test_routes_documented(void **state)
         "team",
         "contact-lookup",
         "contact-lookup/x",
+        "domain-cases",
+        "domain-cases/1",
+        "domain-cases/x",
+        "domain-cases/1/x",
+        "domain-case",
     };
     json_object *paths = get(doc, "paths");
     for (size_t i = 0; i < sizeof probes / sizeof *probes; i++) {

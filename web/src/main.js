@@ -7,6 +7,7 @@ import { useApi } from './api.js';
 import { AdvisoryDetail, Advisories } from './pages/advisories.js';
 import { Contacts } from './pages/contacts.js';
 import { Dashboard } from './pages/dashboard.js';
+import { DomainCase, DomainCases } from './pages/domains.js';
 import { EventDetail } from './pages/event.js';
 import { Events } from './pages/events.js';
 import { Host, IncidentDetail, Incidents } from './pages/incidents.js';
@@ -36,6 +37,7 @@ const CSIRT_NAV = [
     ['inputs', 'Inputs'],
     ['exporters', 'Exporters'],
     ['teams', 'Teams'],
+    ['domains', 'Domains'],
 ];
 
 function Page({ route, me }) {
@@ -57,11 +59,13 @@ function Page({ route, me }) {
         if (p0 === 'scans' && p1 === undefined) return html`<${Scans} me=${me} site=${site} />`;
         if (p0 === 'scans') return html`<${ScanDetail} id=${p1} />`;
         if (p0 === 'contacts' && p1 === undefined) return html`<${Contacts} me=${me} site=${site} />`;
+        if (me && me.csirt && p0 === 'domains' && p1 !== undefined) return html`<${DomainCase} id=${p1} />`;
         if (me && me.csirt && p1 === undefined) {
             if (p0 === 'quarantine') return html`<${Quarantine} params=${route.params} />`;
             if (p0 === 'inputs') return html`<${Inputs} />`;
             if (p0 === 'exporters') return html`<${Exporters} />`;
             if (p0 === 'teams') return html`<${Teams} />`;
+            if (p0 === 'domains') return html`<${DomainCases} params=${route.params} />`;
         }
     }
     return html`<section><h1>Page not found</h1><p><a href="#/">Go to the incidents</a></p></section>`;
