@@ -143,17 +143,15 @@ typedef struct pending {
     ts_prefix_t net;   /* the object as a prefix, for the critical factor */
 } pending_t;
 
-typedef struct rt_count {
-    int64_t site, day;
-    ts_type_t type;
-    int64_t n;
-} rt_count_t;
+typedef ts_inc_rt_t rt_count_t;
+typedef ts_inc_rh_t rh_count_t;
 
-typedef struct rh_count {
-    int64_t site, day;
-    ts_ip_t ip;
-    int64_t n;
-} rh_count_t;
+/* Whether an advisory matched for some site names a CVE: most CVEs have
+ * none, and asking per incident would cost a query each. */
+typedef struct cve_memo {
+    const char *cve; /* in the transaction's arena */
+    bool any;
+} cve_memo_t;
 
 typedef struct site_node {
     int64_t id, parent;
@@ -187,6 +185,8 @@ struct ts_incagg {
     rh_count_t *rh;
     size_t n_rh, cap_rh;
     hindex_t rh_ix;
+    cve_memo_t *cves; /* CVEs asked about (advisory_any) */
+    size_t n_cves, cap_cves;
 
     /* The event being written. */
     bool checked; /* it passed ts_store_event_check: ts_incagg_stored counts it */
@@ -219,7 +219,7 @@ static void txn_reset(ts_incagg_t *a)
         ts_dset_reset(&a->incs[i]->peers);
         free(a->incs[i]);
     }
-    a->n_incs = a->n_slots = a->n_rt = a->n_rh = 0;
+    a->n_incs = a->n_slots = a->n_rt = a->n_rh = a->n_cves = 0;
     hx_clear(&a->slot_ix);
     hx_clear(&a->rt_ix);
     hx_clear(&a->rh_ix);
@@ -241,6 +241,7 @@ void ts_incagg_free(ts_incagg_t *a)
     free(a->incs);
     free(a->rt);
     free(a->rh);
+    free(a->cves);
     hx_free(&a->slot_ix);
     hx_free(&a->rt_ix);
     hx_free(&a->rh_ix);
@@ -710,7 +711,7 @@ static bool rt_is(const void *ctx, uint32_t ix)
 {
     const struct rt_probe *p = ctx;
     const rt_count_t *c = &p->a->rt[ix];
-    return c->site == p->site && c->day == p->day && c->type == p->type;
+    return c->site_id == p->site && c->day == p->day && c->type == p->type;
 }
 
 static void rt_add(ts_incagg_t *a, int64_t site, int64_t day, ts_type_t type)
@@ -740,7 +741,7 @@ static bool rh_is(const void *ctx, uint32_t ix)
 {
     const struct rh_probe *p = ctx;
     const rh_count_t *c = &p->a->rh[ix];
-    return c->site == p->site && c->day == p->day && ts_ip_equal(&c->ip, p->ip);
+    return c->site_id == p->site && c->day == p->day && ts_ip_equal(&c->ip, p->ip);
 }
 
 static void rh_add(ts_incagg_t *a, int64_t site, int64_t day, const ts_ip_t *ip)
@@ -820,6 +821,24 @@ static bool critical_of(const ts_incagg_t *a, const ts_incident_t *v, char *buf,
     return false;
 }
 
+static int cve_any(ts_store_t *st, ts_incagg_t *a, const char *cve, bool *any)
+{
+    for (size_t k = 0; k < a->n_cves; k++)
+        if (strcmp(a->cves[k].cve, cve) == 0) {
+            *any = a->cves[k].any;
+            return 0;
+        }
+    int r = iops(st)->advisory_any(st, cve, any);
+    if (r)
+        return r;
+    if (a->n_cves == a->cap_cves) {
+        a->cap_cves = a->cap_cves ? a->cap_cves * 2 : 16;
+        a->cves = ts_xrealloc(a->cves, a->cap_cves * sizeof *a->cves);
+    }
+    a->cves[a->n_cves++] = (cve_memo_t){dup(a, cve), *any};
+    return 0;
+}
+
 static int score(ts_store_t *st, ts_incagg_t *a, inc_t *i)
 {
     ts_incident_t *v = &i->v;
@@ -827,7 +846,13 @@ static int score(ts_store_t *st, ts_incagg_t *a, inc_t *i)
     v->peers = ts_dset_count(&i->peers);
     char crit[TS_IP_STRLEN];
     v->critical = critical_of(a, v, crit, sizeof crit) ? dup(a, crit) : "";
+    bool any = false;
     if (v->cve[0] && v->advisory[0] == '\0' && !v->suppressed) {
+        int r = cve_any(st, a, v->cve, &any);
+        if (r)
+            return r;
+    }
+    if (any) {
         int64_t line[DEPTH_MAX];
         size_t n_line = lineage(a, v->site_id, line);
         ts_buf_reset(&a->tmp);
@@ -855,7 +880,9 @@ static int score(ts_store_t *st, ts_incagg_t *a, inc_t *i)
     return 0;
 }
 
-static int write_incident(ts_store_t *st, ts_incagg_t *a, inc_t *i, int64_t seq, int64_t now)
+/* The row of a touched incident, scored, its blobs in the transaction's arena. */
+static int incident_row(ts_store_t *st, ts_incagg_t *a, inc_t *i, int64_t seq, int64_t now,
+                        ts_inc_row_t *row)
 {
     int r = score(st, a, i);
     if (r)
@@ -867,12 +894,75 @@ static int write_incident(ts_store_t *st, ts_incagg_t *a, inc_t *i, int64_t seq,
     ts_buf_reset(&a->blob_p);
     ts_dset_encode(&i->hosts, &a->blob_h);
     ts_dset_encode(&i->peers, &a->blob_p);
-    ts_inc_row_t row = {.inc = i->v,
-                        .hosts = (const uint8_t *)a->blob_h.data,
-                        .hosts_len = a->blob_h.len,
-                        .peers = (const uint8_t *)a->blob_p.data,
-                        .peers_len = a->blob_p.len};
-    return iops(st)->put(st, &row, i->created);
+    uint8_t *h = ts_arena_alloc(a->arena, a->blob_h.len + a->blob_p.len);
+    memcpy(h, a->blob_h.data, a->blob_h.len);
+    memcpy(h + a->blob_h.len, a->blob_p.data, a->blob_p.len);
+    *row = (ts_inc_row_t){.inc = i->v,
+                          .hosts = h,
+                          .hosts_len = a->blob_h.len,
+                          .peers = h + a->blob_h.len,
+                          .peers_len = a->blob_p.len};
+    return 0;
+}
+
+static int cmp_row(const void *x, const void *y)
+{
+    const ts_inc_row_t *a = x, *b = y;
+    return a->inc.id < b->inc.id ? -1 : a->inc.id > b->inc.id;
+}
+
+static int cmp_rt(const void *x, const void *y)
+{
+    const rt_count_t *a = x, *b = y;
+    if (a->site_id != b->site_id)
+        return a->site_id < b->site_id ? -1 : 1;
+    if (a->day != b->day)
+        return a->day < b->day ? -1 : 1;
+    return a->type < b->type ? -1 : a->type > b->type;
+}
+
+static int cmp_rh(const void *x, const void *y)
+{
+    const rh_count_t *a = x, *b = y;
+    if (a->site_id != b->site_id)
+        return a->site_id < b->site_id ? -1 : 1;
+    if (a->day != b->day)
+        return a->day < b->day ? -1 : 1;
+    /* The stored key: the 16-byte form, IPv4 mapped. */
+    ts_prefix_t pa = {.addr = a->ip, .len = a->ip.family == TS_AF_INET ? 32 : 128};
+    ts_prefix_t pb = {.addr = b->ip, .len = b->ip.family == TS_AF_INET ? 32 : 128};
+    uint8_t la[16], lb[16], hi[16];
+    ts_prefix_range16(&pa, la, hi);
+    ts_prefix_range16(&pb, lb, hi);
+    return memcmp(la, lb, 16);
+}
+
+/* The touched incidents, new ones then changed ones, each in id order:
+ * written as two batches (incstore_int.h's put). */
+static int write_incidents(ts_store_t *st, ts_incagg_t *a, size_t touched)
+{
+    int64_t seq = 0, now = ts_time_now();
+    int r = iops(st)->seq_next(st, &seq);
+    if (r)
+        return r;
+    ts_inc_row_t *rows = ts_xmalloc(touched * sizeof *rows);
+    size_t n_new = 0, n_old = 0;
+    for (size_t k = 0; r == 0 && k < a->n_incs; k++) {
+        inc_t *i = a->incs[k];
+        if (i->touched)
+            r = incident_row(st, a, i, seq, now,
+                             i->created ? &rows[n_new++] : &rows[touched - ++n_old]);
+    }
+    if (r == 0 && n_new > 1)
+        qsort(rows, n_new, sizeof *rows, cmp_row);
+    if (r == 0 && n_old > 1)
+        qsort(rows + n_new, n_old, sizeof *rows, cmp_row);
+    if (r == 0 && n_new > 0)
+        r = iops(st)->put(st, rows, n_new, true);
+    if (r == 0 && n_old > 0)
+        r = iops(st)->put(st, rows + n_new, n_old, false);
+    free(rows);
+    return r;
 }
 
 int ts_incagg_flush(ts_store_t *st)
@@ -884,17 +974,19 @@ int ts_incagg_flush(ts_store_t *st)
     size_t touched = 0;
     for (size_t k = 0; k < a->n_incs; k++)
         touched += a->incs[k]->touched;
-    if (touched > 0) {
-        int64_t seq = 0, now = ts_time_now();
-        r = iops(st)->seq_next(st, &seq);
-        for (size_t k = 0; r == 0 && k < a->n_incs; k++)
-            if (a->incs[k]->touched)
-                r = write_incident(st, a, a->incs[k], seq, now);
+    if (touched > 0)
+        r = write_incidents(st, a, touched);
+    /* The hash indexes are not used again before txn_reset: the arrays may be sorted. */
+    if (r == 0 && a->n_rt > 0) {
+        if (a->n_rt > 1)
+            qsort(a->rt, a->n_rt, sizeof *a->rt, cmp_rt);
+        r = iops(st)->rollup_types(st, a->rt, a->n_rt);
     }
-    for (size_t k = 0; r == 0 && k < a->n_rt; k++)
-        r = iops(st)->rollup_types(st, a->rt[k].site, a->rt[k].day, a->rt[k].type, a->rt[k].n);
-    for (size_t k = 0; r == 0 && k < a->n_rh; k++)
-        r = iops(st)->rollup_host(st, a->rh[k].site, a->rh[k].day, &a->rh[k].ip, a->rh[k].n);
+    if (r == 0 && a->n_rh > 0) {
+        if (a->n_rh > 1)
+            qsort(a->rh, a->n_rh, sizeof *a->rh, cmp_rh);
+        r = iops(st)->rollup_hosts(st, a->rh, a->n_rh);
+    }
     txn_reset(a);
     return r;
 }

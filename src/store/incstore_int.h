@@ -27,6 +27,20 @@ typedef struct ts_inc_key {
     bool suppressed;
 } ts_inc_key_t;
 
+/* Increments of the roll-up counters (store/eventq.h's statistics), one
+ * per counter and transaction. */
+typedef struct ts_inc_rt {
+    int64_t site_id, day;
+    ts_type_t type;
+    int64_t n;
+} ts_inc_rt_t;
+
+typedef struct ts_inc_rh {
+    int64_t site_id, day;
+    ts_ip_t ip;
+    int64_t n;
+} ts_inc_rh_t;
+
 /* Generations of what aggregation caches between transactions, bumped by
  * triggers on the tables they describe (sites, suppressions, critical marks,
  * the configuration), so that a change by any process, by hand included,
@@ -59,17 +73,26 @@ struct ts_store_incident_ops {
      * the commit; called once per committing transaction, after every
      * incident of it is known and before any is written. */
     int (*seq_next)(ts_store_t *st, int64_t *seq);
-    /* Writes an incident: every column (insert) or every column aggregation
-     * owns, leaving state and note alone (update). */
-    int (*put)(ts_store_t *st, const ts_inc_row_t *r, bool insert);
-    /* Adds n to the roll-up counters (store/eventq.h's statistics). */
-    int (*rollup_types)(ts_store_t *st, int64_t site_id, int64_t day, ts_type_t type, int64_t n);
-    int (*rollup_host)(ts_store_t *st, int64_t site_id, int64_t day, const ts_ip_t *ip, int64_t n);
+    /* Writes n incidents, each id once, with their scores at their change
+     * sequence: every column (insert) or every column aggregation owns,
+     * leaving state and note alone (update). A backend with round trips
+     * sends them as few statements (the transaction's cost is then not one
+     * round trip per incident). */
+    int (*put)(ts_store_t *st, const ts_inc_row_t *rows, size_t n, bool insert);
+    /* Adds each increment to its roll-up counter; each counter once, in
+     * key order (so that writers lock counters in one order). */
+    int (*rollup_types)(ts_store_t *st, const ts_inc_rt_t *c, size_t n);
+    int (*rollup_hosts)(ts_store_t *st, const ts_inc_rh_t *c, size_t n);
     /* The id of an advisory matched (affected or under investigation) for
      * one of the sites' platforms that names cve, into out; 0 with out
      * empty when none. */
     int (*advisory_for)(ts_store_t *st, const int64_t *sites, size_t n, const char *cve,
                         ts_buf_t *out);
+    /* Whether advisory_for could find anything for cve for some site: *any
+     * false when no advisory matched (affected or under investigation) for
+     * any site names it, so that aggregation asks once per transaction and
+     * CVE rather than once per incident. */
+    int (*advisory_any)(ts_store_t *st, const char *cve, bool *any);
     /* Rows with blobs of a subtree (0: all), ids above after_id in id order,
      * at most limit: what scoring again walks. */
     int (*rows)(ts_store_t *st, int64_t site_id, int64_t after_id, size_t limit, ts_inc_row_cb cb,

@@ -177,6 +177,7 @@ enum {
     I_RT,
     I_RH,
     I_ADV,
+    I_ADV_ANY,
     I_ROWS,
     I_LIST_PRIO,
     I_LIST_ID,
@@ -223,29 +224,56 @@ static const char *const sql_text[I_END_ - TS_PGX_INCIDENT] = {
                   " FOR UPDATE OF i",
     Q(I_IDS) = "SELECT nextval('incidents_id_seq')",
     Q(I_SEQ) = "UPDATE incident_meta SET seq = seq + 1 RETURNING seq",
-    /* 32 parameters at most: wide follows from the family and length. */
+    /* Batches (pg_put, pg_rollup_*): a JSON array of rows; wide follows
+     * from the family and length. */
     Q(I_INSERT) = "INSERT INTO incidents (id, site_id, type, identifier, object, role, suppressed,"
                   " family, lo, hi, net_len, wide, state, queued, previous_id, first_seen,"
                   " last_seen, created, updated, changed, events, count, n_hosts, n_peers,"
                   " hosts, peers, tlp, feed, cve, advisory, critical, first_event, last_event,"
-                  " score, points) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-                  " CASE WHEN $11 < CASE $8 WHEN 4 THEN 32 ELSE 128 END THEN 1 ELSE 0 END, 1,"
-                  " 1 - $7, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,"
-                  " $25, $26, $27, $28, $29, $30, $31, $32)",
-    Q(I_UPDATE) = "UPDATE incidents SET first_seen = $2, last_seen = $3, updated = $4,"
-                  " changed = $5, events = $6, count = $7, n_hosts = $8, n_peers = $9,"
-                  " hosts = $10, peers = $11, tlp = $12, feed = $13, cve = $14, advisory = $15,"
-                  " critical = $16, first_event = $17, last_event = $18, score = $19,"
-                  " points = $20 WHERE id = $1",
-    Q(I_RT) = "INSERT INTO rollup_types (site_id, day, type, n) VALUES ($1, $2, $3, $4)"
+                  " score, points) SELECT x.id, x.site_id, x.type, x.identifier, x.object, x.role,"
+                  " x.suppressed, x.family, decode(x.lo, 'hex'), decode(x.hi, 'hex'), x.net_len,"
+                  " CASE WHEN x.net_len < CASE x.family WHEN 4 THEN 32 ELSE 128 END THEN 1"
+                  " ELSE 0 END, 1, 1 - x.suppressed, x.previous_id, x.first_seen, x.last_seen,"
+                  " x.created, x.updated, x.changed, x.events, x.count, x.n_hosts, x.n_peers,"
+                  " decode(x.hosts, 'hex'), decode(x.peers, 'hex'), x.tlp, x.feed, x.cve,"
+                  " x.advisory, x.critical, x.first_event, x.last_event, x.score, x.points"
+                  " FROM json_to_recordset($1::json) AS x(id bigint, site_id bigint, type text,"
+                  " identifier text, object text, role int, suppressed int, family int, lo text,"
+                  " hi text, net_len int, previous_id bigint, first_seen bigint,"
+                  " last_seen bigint, created bigint, updated bigint, changed bigint,"
+                  " events bigint, count bigint, n_hosts bigint, n_peers bigint, hosts text,"
+                  " peers text, tlp int, feed text, cve text, advisory text, critical text,"
+                  " first_event bigint, last_event bigint, score int, points text)",
+    Q(I_UPDATE) = "UPDATE incidents i SET first_seen = x.first_seen, last_seen = x.last_seen,"
+                  " updated = x.updated, changed = x.changed, events = x.events,"
+                  " count = x.count, n_hosts = x.n_hosts, n_peers = x.n_peers,"
+                  " hosts = decode(x.hosts, 'hex'), peers = decode(x.peers, 'hex'),"
+                  " tlp = x.tlp, feed = x.feed, cve = x.cve, advisory = x.advisory,"
+                  " critical = x.critical, first_event = x.first_event,"
+                  " last_event = x.last_event, score = x.score, points = x.points"
+                  " FROM json_to_recordset($1::json) AS x(id bigint, first_seen bigint,"
+                  " last_seen bigint, updated bigint, changed bigint, events bigint,"
+                  " count bigint, n_hosts bigint, n_peers bigint, hosts text, peers text,"
+                  " tlp int, feed text, cve text, advisory text, critical text,"
+                  " first_event bigint, last_event bigint, score int, points text)"
+                  " WHERE i.id = x.id",
+    Q(I_RT) = "INSERT INTO rollup_types (site_id, day, type, n)"
+              " SELECT x.site_id, x.day, x.type, x.n FROM json_to_recordset($1::json)"
+              " AS x(site_id bigint, day bigint, type text, n bigint)"
               " ON CONFLICT (site_id, day, type) DO UPDATE SET n = rollup_types.n + excluded.n",
-    Q(I_RH) = "INSERT INTO rollup_hosts (site_id, day, family, ip, n) VALUES ($1, $2, $3, $4, $5)"
+    Q(I_RH) = "INSERT INTO rollup_hosts (site_id, day, family, ip, n)"
+              " SELECT x.site_id, x.day, x.family, decode(x.ip, 'hex'), x.n"
+              " FROM json_to_recordset($1::json) AS x(site_id bigint, day bigint, family int,"
+              " ip text, n bigint)"
               " ON CONFLICT (site_id, day, ip) DO UPDATE SET n = rollup_hosts.n + excluded.n",
     Q(I_ADV) = "SELECT a.adv_id || ' (' || $2 || ')' FROM adv_matches m"
                " JOIN advisories a ON a.id = m.adv"
                " WHERE m.site_id = ANY($1::bigint[]) AND m.status <= 2"
                " AND EXISTS (SELECT 1 FROM json_array_elements_text(a.cves::json) c"
                " WHERE c = $2) ORDER BY a.sev_rank, a.adv_id LIMIT 1",
+    Q(I_ADV_ANY) = "SELECT EXISTS (SELECT 1 FROM adv_matches m JOIN advisories a ON a.id = m.adv"
+                   " WHERE m.status <= 2 AND EXISTS (SELECT 1"
+                   " FROM json_array_elements_text(a.cves::json) c WHERE c = $1))",
     Q(I_ROWS) = SUB_CTE "SELECT " INC_COLS ", i.hosts, i.peers" INC_FROM " WHERE " IN_SCOPE
                         " AND i.id > $2 ORDER BY i.id LIMIT $3",
     Q(I_LIST_PRIO) =
@@ -311,8 +339,9 @@ static const char *const sql_text[I_END_ - TS_PGX_INCIDENT] = {
                            " WHERE sc.incident_id = i.id AND sc.seq <= $2 ORDER BY sc.seq DESC"
                            " LIMIT 1)" INC_FROM " WHERE i.changed > $2"
                            " AND i.suppressed = 0 AND " IN_SCOPE " ORDER BY i.changed LIMIT $3",
-    Q(I_SCORE) = "INSERT INTO incident_scores (incident_id, seq, score) VALUES ($1, $2, $3)"
-                 " ON CONFLICT DO NOTHING",
+    Q(I_SCORE) = "INSERT INTO incident_scores (incident_id, seq, score)"
+                 " SELECT x.id, x.changed, x.score FROM json_to_recordset($1::json)"
+                 " AS x(id bigint, changed bigint, score int) ON CONFLICT DO NOTHING",
     Q(I_PRUNE_EV) = "DELETE FROM events WHERE id IN (SELECT e.id FROM events e"
                     " WHERE " E_TIME " < $1 AND ($2::text IS NULL OR e.type = $2) LIMIT $3)",
     Q(I_COUNT_EV) = "SELECT count(*) FROM events e WHERE " E_TIME " < $1"
@@ -553,88 +582,168 @@ static int pg_seq_next(ts_store_t *st, int64_t *seq)
     return r;
 }
 
-static int pg_put(ts_store_t *st, const ts_inc_row_t *row, bool insert)
+/* The write path's batches: rows as a JSON array of objects, read by
+ * json_to_recordset, so that a transaction's incidents and roll-ups cost a
+ * few round trips rather than one per row; at most BATCH_MAX rows each, to
+ * bound the statement's size. */
+#define BATCH_MAX 512
+
+static void json_hex(ts_jsonw_t *w, const char *key, const uint8_t *b, size_t n)
 {
-    struct pg_store *pg = ts_pg(st);
+    static const char hex[] = "0123456789abcdef";
+    char buf[2 * TS_DSET_BLOB_MAX + 1];
+    n = n < TS_DSET_BLOB_MAX ? n : TS_DSET_BLOB_MAX;
+    for (size_t i = 0; i < n; i++) {
+        buf[2 * i] = hex[b[i] >> 4];
+        buf[2 * i + 1] = hex[b[i] & 15];
+    }
+    buf[2 * n] = '\0';
+    ts_jsonw_key(w, key);
+    ts_jsonw_cstr(w, buf);
+}
+
+static void json_int(ts_jsonw_t *w, const char *key, int64_t v)
+{
+    ts_jsonw_key(w, key);
+    ts_jsonw_int(w, v);
+}
+
+static void json_text(ts_jsonw_t *w, const char *key, const char *v)
+{
+    ts_jsonw_key(w, key);
+    ts_jsonw_cstr(w, v ? v : "");
+}
+
+static void incident_json(ts_jsonw_t *w, const ts_inc_row_t *row, bool insert)
+{
     const ts_incident_t *v = &row->inc;
     char pts[16 * TS_F_COUNT_];
     points_text(v->points, pts, sizeof pts);
-    uint8_t lo[16], hi[16];
-    bool has_net = v->net.addr.family != TS_AF_NONE;
-    if (has_net)
-        ts_prefix_range16(&v->net, lo, hi);
-    ts_pg_params_t p;
-    ts_pg_params_init(&p);
-    ts_pg_int(&p, v->id);
+    ts_jsonw_object_begin(w);
+    json_int(w, "id", v->id);
     if (insert) {
-        ts_pg_int(&p, v->site_id);
-        ts_pg_text(&p, ts_type_name(v->type));
-        ts_pg_text(&p, v->identifier);
-        ts_pg_text(&p, v->object);
-        ts_pg_int(&p, (int64_t)v->role);
-        ts_pg_int(&p, v->suppressed);
-        ts_pg_int_opt(&p, v->net.addr.family, has_net);
-        ts_pg_bytes(&p, has_net ? lo : NULL, 16);
-        ts_pg_bytes(&p, has_net ? hi : NULL, 16);
-        ts_pg_int_opt(&p, v->net.len, has_net);
-        ts_pg_int(&p, v->previous_id);
+        json_int(w, "site_id", v->site_id);
+        json_text(w, "type", ts_type_name(v->type));
+        json_text(w, "identifier", v->identifier);
+        json_text(w, "object", v->object);
+        json_int(w, "role", (int64_t)v->role);
+        json_int(w, "suppressed", v->suppressed);
+        if (v->net.addr.family != TS_AF_NONE) {
+            uint8_t lo[16], hi[16];
+            ts_prefix_range16(&v->net, lo, hi);
+            json_int(w, "family", v->net.addr.family);
+            json_hex(w, "lo", lo, 16);
+            json_hex(w, "hi", hi, 16);
+            json_int(w, "net_len", v->net.len);
+        }
+        json_int(w, "previous_id", v->previous_id);
+        json_int(w, "created", v->created);
     }
-    ts_pg_int(&p, v->first_seen);
-    ts_pg_int(&p, v->last_seen);
-    if (insert)
-        ts_pg_int(&p, v->created);
-    ts_pg_int(&p, v->updated);
-    ts_pg_int(&p, v->changed);
-    ts_pg_int(&p, (int64_t)v->events);
-    ts_pg_int(&p, (int64_t)v->count);
-    ts_pg_int(&p, (int64_t)v->own_hosts);
-    ts_pg_int(&p, (int64_t)v->peers);
-    ts_pg_bytes(&p, row->hosts, row->hosts_len);
-    ts_pg_bytes(&p, row->peers, row->peers_len);
-    ts_pg_int(&p, (int64_t)v->tlp);
-    ts_pg_text(&p, v->feed);
-    ts_pg_text(&p, v->cve);
-    ts_pg_text(&p, v->advisory);
-    ts_pg_text(&p, v->critical);
-    ts_pg_int(&p, v->first_event);
-    ts_pg_int(&p, v->last_event);
-    ts_pg_int(&p, v->score);
-    ts_pg_text(&p, pts);
-    int r = run_void(pg, insert ? I_INSERT : I_UPDATE, &p, true, NULL);
-    if (r)
-        return r;
-    ts_pg_params_t h;
-    ts_pg_params_init(&h);
-    ts_pg_int(&h, v->id);
-    ts_pg_int(&h, v->changed);
-    ts_pg_int(&h, v->score);
-    return run_void(pg, I_SCORE, &h, true, NULL);
+    json_int(w, "first_seen", v->first_seen);
+    json_int(w, "last_seen", v->last_seen);
+    json_int(w, "updated", v->updated);
+    json_int(w, "changed", v->changed);
+    json_int(w, "events", (int64_t)v->events);
+    json_int(w, "count", (int64_t)v->count);
+    json_int(w, "n_hosts", (int64_t)v->own_hosts);
+    json_int(w, "n_peers", (int64_t)v->peers);
+    json_hex(w, "hosts", row->hosts, row->hosts_len);
+    json_hex(w, "peers", row->peers, row->peers_len);
+    json_int(w, "tlp", (int64_t)v->tlp);
+    json_text(w, "feed", v->feed);
+    json_text(w, "cve", v->cve);
+    json_text(w, "advisory", v->advisory);
+    json_text(w, "critical", v->critical);
+    json_int(w, "first_event", v->first_event);
+    json_int(w, "last_event", v->last_event);
+    json_int(w, "score", v->score);
+    json_text(w, "points", pts);
+    ts_jsonw_object_end(w);
 }
 
-static int pg_rollup_types(ts_store_t *st, int64_t site, int64_t day, ts_type_t type, int64_t n)
+/* Runs statement id with the JSON array in b as its one parameter. */
+static int run_json(struct pg_store *pg, int id, const ts_buf_t *b)
 {
     ts_pg_params_t p;
     ts_pg_params_init(&p);
-    ts_pg_int(&p, site);
-    ts_pg_int(&p, day);
-    ts_pg_text(&p, ts_type_name(type));
-    ts_pg_int(&p, n);
-    return run_void(ts_pg(st), I_RT, &p, true, NULL);
+    ts_pg_text(&p, b->data);
+    return run_void(pg, id, &p, true, NULL);
 }
 
-static int pg_rollup_host(ts_store_t *st, int64_t site, int64_t day, const ts_ip_t *ip, int64_t n)
+static int pg_put(ts_store_t *st, const ts_inc_row_t *rows, size_t n, bool insert)
 {
-    ts_prefix_t pf = {.addr = *ip, .len = ip->family == TS_AF_INET ? 32 : 128};
-    uint8_t lo[16], hi[16];
-    ts_prefix_range16(&pf, lo, hi);
-    ts_pg_params_t p;
-    ts_pg_params_init(&p);
-    ts_pg_int(&p, site);
-    ts_pg_int(&p, day);
-    ts_pg_int(&p, ip->family);
-    ts_pg_bytes(&p, lo, 16);
-    ts_pg_int(&p, n);
-    return run_void(ts_pg(st), I_RH, &p, true, NULL);
+    struct pg_store *pg = ts_pg(st);
+    ts_buf_t b = TS_BUF_INIT;
+    int r = 0;
+    for (size_t at = 0; r == 0 && at < n; at += BATCH_MAX) {
+        size_t m = n - at < BATCH_MAX ? n - at : BATCH_MAX;
+        ts_buf_reset(&b);
+        ts_jsonw_t w;
+        ts_jsonw_init(&w, &b);
+        ts_jsonw_array_begin(&w);
+        for (size_t k = 0; k < m; k++)
+            incident_json(&w, &rows[at + k], insert);
+        ts_jsonw_array_end(&w);
+        r = run_json(pg, insert ? I_INSERT : I_UPDATE, &b);
+        if (r == 0)
+            r = run_json(pg, I_SCORE, &b);
+    }
+    ts_buf_free(&b);
+    return r;
+}
+
+static int pg_rollup_types(ts_store_t *st, const ts_inc_rt_t *c, size_t n)
+{
+    ts_buf_t b = TS_BUF_INIT;
+    int r = 0;
+    for (size_t at = 0; r == 0 && at < n; at += BATCH_MAX) {
+        size_t m = n - at < BATCH_MAX ? n - at : BATCH_MAX;
+        ts_buf_reset(&b);
+        ts_jsonw_t w;
+        ts_jsonw_init(&w, &b);
+        ts_jsonw_array_begin(&w);
+        for (size_t k = at; k < at + m; k++) {
+            ts_jsonw_object_begin(&w);
+            json_int(&w, "site_id", c[k].site_id);
+            json_int(&w, "day", c[k].day);
+            json_text(&w, "type", ts_type_name(c[k].type));
+            json_int(&w, "n", c[k].n);
+            ts_jsonw_object_end(&w);
+        }
+        ts_jsonw_array_end(&w);
+        r = run_json(ts_pg(st), I_RT, &b);
+    }
+    ts_buf_free(&b);
+    return r;
+}
+
+static int pg_rollup_hosts(ts_store_t *st, const ts_inc_rh_t *c, size_t n)
+{
+    ts_buf_t b = TS_BUF_INIT;
+    int r = 0;
+    for (size_t at = 0; r == 0 && at < n; at += BATCH_MAX) {
+        size_t m = n - at < BATCH_MAX ? n - at : BATCH_MAX;
+        ts_buf_reset(&b);
+        ts_jsonw_t w;
+        ts_jsonw_init(&w, &b);
+        ts_jsonw_array_begin(&w);
+        for (size_t k = at; k < at + m; k++) {
+            ts_prefix_t pf = {.addr = c[k].ip, .len = c[k].ip.family == TS_AF_INET ? 32 : 128};
+            uint8_t lo[16], hi[16];
+            ts_prefix_range16(&pf, lo, hi);
+            ts_jsonw_object_begin(&w);
+            json_int(&w, "site_id", c[k].site_id);
+            json_int(&w, "day", c[k].day);
+            json_int(&w, "family", c[k].ip.family);
+            json_hex(&w, "ip", lo, 16);
+            json_int(&w, "n", c[k].n);
+            ts_jsonw_object_end(&w);
+        }
+        ts_jsonw_array_end(&w);
+        r = run_json(ts_pg(st), I_RH, &b);
+    }
+    ts_buf_free(&b);
+    return r;
 }
 
 static void ids_literal(ts_buf_t *b, const int64_t *ids, size_t n)
@@ -662,6 +771,20 @@ static int pg_advisory_for(ts_store_t *st, const int64_t *sites, size_t n, const
         return err;
     if (PQntuples(res) > 0)
         ts_buf_puts(out, ts_pg_col_cstr(res, 0, 0));
+    PQclear(res);
+    return 0;
+}
+
+static int pg_advisory_any(ts_store_t *st, const char *cve, bool *any)
+{
+    ts_pg_params_t p;
+    ts_pg_params_init(&p);
+    ts_pg_text(&p, cve);
+    int err = 0;
+    PGresult *res = run_aside(ts_pg(st), I_ADV_ANY, &p, &err);
+    if (res == NULL)
+        return err;
+    *any = PQntuples(res) != 1 || PQgetvalue(res, 0, 0)[0] != 'f';
     PQclear(res);
     return 0;
 }
@@ -1178,8 +1301,9 @@ const struct ts_store_incident_ops ts_pg_incident_ops = {
     .seq_next = pg_seq_next,
     .put = pg_put,
     .rollup_types = pg_rollup_types,
-    .rollup_host = pg_rollup_host,
+    .rollup_hosts = pg_rollup_hosts,
     .advisory_for = pg_advisory_for,
+    .advisory_any = pg_advisory_any,
     .rows = pg_rows,
     .list = pg_list,
     .get = pg_get,

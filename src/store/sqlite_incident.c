@@ -192,6 +192,7 @@ enum {
     I_RT,
     I_RH,
     I_ADV,
+    I_ADV_ANY,
     I_ROWS,
     I_LIST_PRIO,
     I_LIST_ID,
@@ -258,6 +259,9 @@ static const char *const sql_text[I_COUNT_] = {
               " WHERE m.site_id IN (SELECT value FROM json_each(?1)) AND m.status <= 2"
               " AND EXISTS (SELECT 1 FROM json_each(a.cves) WHERE value = ?2)"
               " ORDER BY a.sev_rank, a.adv_id LIMIT 1",
+    [I_ADV_ANY] = "SELECT EXISTS (SELECT 1 FROM adv_matches m JOIN advisories a ON a.id = m.adv"
+                  " WHERE m.status <= 2 AND EXISTS (SELECT 1 FROM json_each(a.cves)"
+                  " WHERE value = ?1))",
     [I_ROWS] = SUB_CTE "SELECT " INC_COLS ", i.hosts, i.peers" INC_FROM
                        " WHERE " IN_SCOPE " AND i.id > :after ORDER BY i.id LIMIT :lim",
     [I_LIST_PRIO] = SUB_CTE "SELECT " INC_COLS INC_FROM " WHERE " IN_SCOPE LIST_WHERE
@@ -558,7 +562,7 @@ static int sq_seq_next(ts_store_t *st, int64_t *seq)
     return r;
 }
 
-static int sq_put(ts_store_t *st, const ts_inc_row_t *row, bool insert)
+static int sq_put_one(ts_store_t *st, const ts_inc_row_t *row, bool insert)
 {
     struct sq_store *sq = ts_sq(st);
     const ts_incident_t *v = &row->inc;
@@ -618,7 +622,16 @@ static int sq_put(ts_store_t *st, const ts_inc_row_t *row, bool insert)
     return ts_sq_run(sq, h);
 }
 
-static int sq_rollup_types(ts_store_t *st, int64_t site, int64_t day, ts_type_t type, int64_t n)
+/* SQLite has no round trips: row by row, each statement prepared once. */
+static int sq_put(ts_store_t *st, const ts_inc_row_t *rows, size_t n, bool insert)
+{
+    int r = 0;
+    for (size_t k = 0; r == 0 && k < n; k++)
+        r = sq_put_one(st, &rows[k], insert);
+    return r;
+}
+
+static int sq_rollup_type(ts_store_t *st, int64_t site, int64_t day, ts_type_t type, int64_t n)
 {
     struct sq_store *sq = ts_sq(st);
     STMT(s, sq, I_RT);
@@ -644,6 +657,22 @@ static int sq_rollup_host(ts_store_t *st, int64_t site, int64_t day, const ts_ip
     return ts_sq_run(sq, s);
 }
 
+static int sq_rollup_types(ts_store_t *st, const ts_inc_rt_t *c, size_t n)
+{
+    int r = 0;
+    for (size_t k = 0; r == 0 && k < n; k++)
+        r = sq_rollup_type(st, c[k].site_id, c[k].day, c[k].type, c[k].n);
+    return r;
+}
+
+static int sq_rollup_hosts(ts_store_t *st, const ts_inc_rh_t *c, size_t n)
+{
+    int r = 0;
+    for (size_t k = 0; r == 0 && k < n; k++)
+        r = sq_rollup_host(st, c[k].site_id, c[k].day, &c[k].ip, c[k].n);
+    return r;
+}
+
 static void ids_json(ts_buf_t *b, const int64_t *ids, size_t n)
 {
     ts_buf_putc(b, '[');
@@ -665,6 +694,16 @@ static int sq_advisory_for(ts_store_t *st, const int64_t *sites, size_t n, const
     if (rc == SQLITE_ROW)
         ts_buf_puts(out, ts_sq_col_cstr(s, 0));
     ts_buf_free(&ids);
+    return ts_sq_iter_end(sq, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, 0);
+}
+
+static int sq_advisory_any(ts_store_t *st, const char *cve, bool *any)
+{
+    struct sq_store *sq = ts_sq(st);
+    STMT(s, sq, I_ADV_ANY);
+    ts_sq_bind_cstr(s, 1, cve);
+    int rc = sqlite3_step(s);
+    *any = rc != SQLITE_ROW || sqlite3_column_int(s, 0) != 0;
     return ts_sq_iter_end(sq, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, 0);
 }
 
@@ -1200,8 +1239,9 @@ const struct ts_store_incident_ops ts_sq_incident_ops = {
     .seq_next = sq_seq_next,
     .put = sq_put,
     .rollup_types = sq_rollup_types,
-    .rollup_host = sq_rollup_host,
+    .rollup_hosts = sq_rollup_hosts,
     .advisory_for = sq_advisory_for,
+    .advisory_any = sq_advisory_any,
     .rows = sq_rows,
     .list = sq_list,
     .get = sq_get,
