@@ -27,6 +27,15 @@ typedef struct ts_inc_key {
     bool suppressed;
 } ts_inc_key_t;
 
+/* An incident's contributions as stored: "a,b,c,..." in tenths, in the
+ * factors' order (incident/priority.h). ts_inc_points_text writes it into
+ * buf (TS_INC_POINTS_TEXT bytes) without printf, which on the write path
+ * cost more than the row's insert; ts_inc_points_parse reads what it wrote
+ * (missing or malformed entries read 0). */
+#define TS_INC_POINTS_TEXT (12 * TS_F_COUNT_)
+void ts_inc_points_text(const int32_t *p, char *buf);
+void ts_inc_points_parse(const char *t, int32_t *p);
+
 /* Increments of the roll-up counters (store/eventq.h's statistics), one
  * per counter and transaction. */
 typedef struct ts_inc_rt {

@@ -401,23 +401,6 @@ static int not_found(struct pg_store *pg, const char *what)
 
 /* ---- Rows ---------------------------------------------------------------------------- */
 
-static void points_text(const int32_t *p, char *buf, size_t size)
-{
-    size_t o = 0;
-    for (int f = 0; f < TS_F_COUNT_ && o < size; f++)
-        o += (size_t)snprintf(buf + o, size - o, f ? ",%d" : "%d", (int)p[f]);
-}
-
-static void points_parse(const char *t, int32_t *p)
-{
-    memset(p, 0, TS_F_COUNT_ * sizeof *p);
-    for (int f = 0; f < TS_F_COUNT_ && t && *t; f++) {
-        char *end;
-        p[f] = (int32_t)strtol(t, &end, 10);
-        t = *end == ',' ? end + 1 : end;
-    }
-}
-
 /* Blobs of the row being read (decoded from the text result). */
 struct blobs {
     uint8_t hosts[TS_DSET_BLOB_MAX], peers[TS_DSET_BLOB_MAX];
@@ -464,7 +447,7 @@ static void read_row(const PGresult *res, int i, ts_inc_row_t *row, struct blobs
     v->first_event = ts_pg_col_int(res, i, 28);
     v->last_event = ts_pg_col_int(res, i, 29);
     v->score = (int32_t)ts_pg_col_int(res, i, 30);
-    points_parse(ts_pg_col_cstr(res, i, 31), v->points);
+    ts_inc_points_parse(ts_pg_col_cstr(res, i, 31), v->points);
     if (b) {
         int n = ts_pg_col_bytes(res, i, C_HOSTS, b->hosts, sizeof b->hosts);
         row->hosts = b->hosts;
@@ -617,8 +600,8 @@ static void json_text(ts_jsonw_t *w, const char *key, const char *v)
 static void incident_json(ts_jsonw_t *w, const ts_inc_row_t *row, bool insert)
 {
     const ts_incident_t *v = &row->inc;
-    char pts[16 * TS_F_COUNT_];
-    points_text(v->points, pts, sizeof pts);
+    char pts[TS_INC_POINTS_TEXT];
+    ts_inc_points_text(v->points, pts);
     ts_jsonw_object_begin(w);
     json_int(w, "id", v->id);
     if (insert) {

@@ -394,23 +394,6 @@ static int not_found(struct sq_store *sq, const char *what)
 
 /* ---- Rows ------------------------------------------------------------------------------- */
 
-static void points_text(const int32_t *p, char *buf, size_t size)
-{
-    size_t o = 0;
-    for (int f = 0; f < TS_F_COUNT_ && o < size; f++)
-        o += (size_t)snprintf(buf + o, size - o, f ? ",%d" : "%d", (int)p[f]);
-}
-
-static void points_parse(const char *t, int32_t *p)
-{
-    memset(p, 0, TS_F_COUNT_ * sizeof *p);
-    for (int f = 0; f < TS_F_COUNT_ && t && *t; f++) {
-        char *end;
-        p[f] = (int32_t)strtol(t, &end, 10);
-        t = *end == ',' ? end + 1 : end;
-    }
-}
-
 static void read_net(sqlite3_stmt *s, int col, ts_prefix_t *net)
 {
     memset(net, 0, sizeof *net);
@@ -463,7 +446,7 @@ static void read_row(sqlite3_stmt *s, ts_inc_row_t *row, bool blobs)
     v->first_event = sqlite3_column_int64(s, 28);
     v->last_event = sqlite3_column_int64(s, 29);
     v->score = (int32_t)sqlite3_column_int(s, 30);
-    points_parse(ts_sq_col_cstr(s, 31), v->points);
+    ts_inc_points_parse(ts_sq_col_cstr(s, 31), v->points);
     if (blobs) {
         row->hosts = sqlite3_column_blob(s, C_HOSTS);
         row->hosts_len = (size_t)sqlite3_column_bytes(s, C_HOSTS);
@@ -567,8 +550,8 @@ static int sq_put_one(ts_store_t *st, const ts_inc_row_t *row, bool insert)
     struct sq_store *sq = ts_sq(st);
     const ts_incident_t *v = &row->inc;
     STMT(s, sq, insert ? I_INSERT : I_UPDATE);
-    char pts[16 * TS_F_COUNT_];
-    points_text(v->points, pts, sizeof pts);
+    char pts[TS_INC_POINTS_TEXT];
+    ts_inc_points_text(v->points, pts);
     uint8_t lo[16], hi[16];
     sqlite3_bind_int64(s, 1, v->id);
     if (insert) {

@@ -31,6 +31,7 @@
 #include "route/loader.h"
 #include "store/eventq.h"
 #include "store/incstore.h"
+#include "store/incstore_int.h"
 #include "store/store.h"
 #include "store/store_int.h"
 #include "testutil.h"
@@ -1194,9 +1195,39 @@ static void test_kill9(void **state)
     assert_int_equal(ts_store_open(f->path, &f->st), 0);
 }
 
+/* The stored form of the contributions: what is written reads back, the
+ * extremes included; what is malformed or missing reads 0. */
+static void test_points_text(void **state)
+{
+    (void)state;
+    int32_t p[TS_F_COUNT_], q[TS_F_COUNT_];
+    char buf[TS_INC_POINTS_TEXT];
+    ts_inc_points_parse("1,,3", q);
+    assert_int_equal(q[0], 1);
+    assert_int_equal(q[1], 0);
+    assert_int_equal(q[2], 3);
+    ts_inc_points_parse("x,5", q);
+    assert_int_equal(q[1], 0);
+    assert_int_equal(q[TS_F_COUNT_ - 1], 0);
+    ts_inc_points_parse(NULL, q);
+    assert_int_equal(q[0], 0);
+    for (int f = 0; f < TS_F_COUNT_; f++)
+        p[f] = f % 3 == 0 ? INT32_MIN : f % 3 == 1 ? INT32_MAX : -f * 1001;
+    ts_inc_points_text(p, buf);
+    assert_true(strlen(buf) < sizeof buf);
+    assert_non_null(strstr(buf, "-2147483648,2147483647,-2002"));
+    ts_inc_points_parse(buf, q);
+    assert_memory_equal(p, q, sizeof p);
+    memset(p, 0, sizeof p);
+    p[1] = 40;
+    ts_inc_points_text(p, buf);
+    assert_int_equal(strncmp(buf, "0,40,0", 6), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_points_text),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aggregation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_switch, setup, teardown),
