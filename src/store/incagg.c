@@ -132,7 +132,8 @@ typedef struct inc {
 typedef struct slot {
     ts_inc_key_t k;
     uint64_t h;
-    inc_t *cur; /* NULL: the key has no incident yet */
+    inc_t *cur;   /* NULL: the key has no incident yet */
+    bool unread;  /* announced (ts_incagg_expect), cur not read yet */
 } slot_t;
 
 /* What one link of the event being written will do. */
@@ -177,7 +178,8 @@ struct ts_incagg {
     slot_t *slots;
     size_t n_slots, cap_slots;
     hindex_t slot_ix;
-    inc_t **incs; /* every incident read or created */
+    size_t n_unread; /* slots announced and not read yet */
+    inc_t **incs;    /* every incident read or created */
     size_t n_incs, cap_incs;
     rt_count_t *rt;
     size_t n_rt, cap_rt;
@@ -219,7 +221,7 @@ static void txn_reset(ts_incagg_t *a)
         ts_dset_reset(&a->incs[i]->peers);
         free(a->incs[i]);
     }
-    a->n_incs = a->n_slots = a->n_rt = a->n_rh = a->n_cves = 0;
+    a->n_incs = a->n_slots = a->n_rt = a->n_rh = a->n_cves = a->n_unread = 0;
     hx_clear(&a->slot_ix);
     hx_clear(&a->rt_ix);
     hx_clear(&a->rh_ix);
@@ -461,20 +463,9 @@ static int got_latest(const ts_inc_row_t *row, void *ctx)
     return 0;
 }
 
-/* The slot of key k, read from the store on first use. */
-static int slot_of(ts_store_t *st, ts_incagg_t *a, const ts_inc_key_t *k, uint32_t *out)
+static uint32_t slot_add(ts_incagg_t *a, const ts_inc_key_t *k, uint64_t h, inc_t *cur,
+                         bool unread)
 {
-    uint64_t h = key_hash(k);
-    struct key_probe p = {a, k};
-    int64_t ix = hx_find(&a->slot_ix, h, slot_is, &p);
-    if (ix >= 0) {
-        *out = (uint32_t)ix;
-        return 0;
-    }
-    struct latest_ctx l = {.a = a};
-    int r = iops(st)->latest(st, k, got_latest, &l);
-    if (r)
-        return r;
     if (a->n_slots == a->cap_slots) {
         a->cap_slots = a->cap_slots ? a->cap_slots * 2 : 64;
         a->slots = ts_xrealloc(a->slots, a->cap_slots * sizeof *a->slots);
@@ -484,9 +475,69 @@ static int slot_of(ts_store_t *st, ts_incagg_t *a, const ts_inc_key_t *k, uint32
     s->k.identifier = dup(a, k->identifier);
     s->k.object = dup(a, k->object);
     s->h = h;
-    s->cur = l.inc;
+    s->cur = cur;
+    s->unread = unread;
+    a->n_unread += unread;
     hx_put(&a->slot_ix, h, (uint32_t)a->n_slots);
-    *out = (uint32_t)a->n_slots++;
+    return (uint32_t)a->n_slots++;
+}
+
+/* A row of latest_many: the incident of its key's slot. */
+static int got_many(const ts_inc_row_t *row, void *ctx)
+{
+    ts_incagg_t *a = ctx;
+    ts_inc_key_t k = {.site_id = row->inc.site_id,
+                      .type = row->inc.type,
+                      .identifier = row->inc.identifier,
+                      .object = row->inc.object,
+                      .role = row->inc.role,
+                      .suppressed = row->inc.suppressed};
+    struct key_probe p = {a, &k};
+    int64_t ix = hx_find(&a->slot_ix, key_hash(&k), slot_is, &p);
+    if (ix < 0 || !a->slots[ix].unread)
+        return 0; /* not asked for, or a second row of its key: the first is the latest */
+    struct latest_ctx l = {.a = a};
+    got_latest(row, &l);
+    a->slots[ix].cur = l.inc;
+    a->slots[ix].unread = false;
+    a->n_unread--;
+    return 0;
+}
+
+/* Reads the incidents of every announced slot, in one call. */
+static int read_unread(ts_store_t *st, ts_incagg_t *a)
+{
+    ts_inc_key_t *keys = ts_xmalloc(a->n_unread * sizeof *keys);
+    size_t n = 0;
+    for (size_t k = 0; k < a->n_slots && n < a->n_unread; k++)
+        if (a->slots[k].unread)
+            keys[n++] = a->slots[k].k;
+    int r = iops(st)->latest_many(st, keys, n, got_many, a);
+    free(keys);
+    if (r)
+        return r;
+    /* The keys without an incident. */
+    for (size_t k = 0; k < a->n_slots; k++)
+        a->slots[k].unread = false;
+    a->n_unread = 0;
+    return 0;
+}
+
+/* The slot of key k, read from the store on first use. */
+static int slot_of(ts_store_t *st, ts_incagg_t *a, const ts_inc_key_t *k, uint32_t *out)
+{
+    uint64_t h = key_hash(k);
+    struct key_probe p = {a, k};
+    int64_t ix = hx_find(&a->slot_ix, h, slot_is, &p);
+    if (ix >= 0) {
+        *out = (uint32_t)ix;
+        return a->slots[ix].unread ? read_unread(st, a) : 0;
+    }
+    struct latest_ctx l = {.a = a};
+    int r = iops(st)->latest(st, k, got_latest, &l);
+    if (r)
+        return r;
+    *out = slot_add(a, k, h, l.inc, false);
     return 0;
 }
 
@@ -526,6 +577,64 @@ static int64_t event_time(const ts_event_t *e)
     return ts_time_now();
 }
 
+/* The event's identifier as keys hold it: a C string cut to a bound. */
+static const char *key_ident(ts_incagg_t *a, const ts_event_t *e)
+{
+    if (e->identifier.ptr == NULL)
+        return "";
+    size_t n = e->identifier.len < TS_INC_IDENT_MAX ? e->identifier.len : TS_INC_IDENT_MAX;
+    return ts_arena_strdup(a->arena, ts_str(e->identifier.ptr, n)).ptr;
+}
+
+/* Link l's key, its object into obj (TS_INC_OBJECT_MAX bytes) and as a
+ * prefix into *net. */
+static void link_key(const ts_incagg_t *a, const ts_event_t *e, const ts_link_t *l,
+                     const char *ident, int64_t t, char *obj, ts_prefix_t *net, ts_inc_key_t *k)
+{
+    ts_prefix_t one;
+    ts_targets_t own;
+    ts_inc_object(e, l, &one, &own, obj, TS_INC_OBJECT_MAX, net);
+    ts_ip_t peer = ts_inc_peer(e, l);
+    int64_t line[DEPTH_MAX];
+    size_t n_line = lineage(a, l->match.site_id, line);
+    *k = (ts_inc_key_t){.site_id = l->match.site_id,
+                        .type = e->type,
+                        .identifier = ident,
+                        .object = obj,
+                        .role = l->role,
+                        .suppressed = suppressed(a, line, n_line, e, net, &peer, t)};
+}
+
+int ts_incagg_expect(ts_store_t *st, const ts_event_t *e_in, const ts_link_t *links_in,
+                     int n_links)
+{
+    if (iops(st) == NULL || iops(st)->latest_many == NULL || n_links == 0)
+        return 0;
+    ts_incagg_t *a = agg_of(st);
+    const ts_event_t *e;
+    const ts_link_t *links;
+    const char *why;
+    if (ts_store_event_check(e_in, links_in, n_links, a->check_arena, &a->check_used, &e, &links,
+                             &why) != 0)
+        return 0;
+    int r = a->started ? 0 : begin_txn(st, a);
+    if (r)
+        return r;
+    const char *ident = key_ident(a, e);
+    int64_t t = event_time(e);
+    for (int i = 0; i < n_links; i++) {
+        char obj[TS_INC_OBJECT_MAX];
+        ts_prefix_t net;
+        ts_inc_key_t k;
+        link_key(a, e, &links[i], ident, t, obj, &net, &k);
+        uint64_t h = key_hash(&k);
+        struct key_probe p = {a, &k};
+        if (hx_find(&a->slot_ix, h, slot_is, &p) < 0)
+            slot_add(a, &k, h, NULL, true);
+    }
+    return 0;
+}
+
 int ts_incagg_event(ts_store_t *st, const ts_event_t *e_in, const ts_link_t *links_in,
                     int n_links, const ts_event_t **e_out, const ts_link_t **links_out)
 {
@@ -554,28 +663,12 @@ int ts_incagg_event(ts_store_t *st, const ts_event_t *e_in, const ts_link_t *lin
     }
     memcpy(a->links, links, (size_t)n_links * sizeof *links);
     a->ev_time = event_time(e);
-    const char *ident = "";
-    if (e->identifier.ptr) {
-        /* Keys hold identifiers as C strings, cut to a bound. */
-        size_t n = e->identifier.len < TS_INC_IDENT_MAX ? e->identifier.len : TS_INC_IDENT_MAX;
-        ident = ts_arena_strdup(a->arena, ts_str(e->identifier.ptr, n)).ptr;
-    }
+    const char *ident = key_ident(a, e);
     for (int i = 0; i < n_links; i++) {
-        const ts_link_t *l = &links[i];
         pending_t *p = &a->pend[i];
-        ts_prefix_t one;
-        ts_targets_t own;
         char obj[TS_INC_OBJECT_MAX];
-        ts_inc_object(e, l, &one, &own, obj, sizeof obj, &p->net);
-        ts_ip_t peer = ts_inc_peer(e, l);
-        int64_t line[DEPTH_MAX];
-        size_t n_line = lineage(a, l->match.site_id, line);
-        ts_inc_key_t k = {.site_id = l->match.site_id,
-                          .type = e->type,
-                          .identifier = ident,
-                          .object = obj,
-                          .role = l->role,
-                          .suppressed = suppressed(a, line, n_line, e, &p->net, &peer, a->ev_time)};
+        ts_inc_key_t k;
+        link_key(a, e, &links[i], ident, a->ev_time, obj, &p->net, &k);
         r = slot_of(st, a, &k, &p->slot);
         if (r)
             return r;

@@ -313,6 +313,15 @@ void ts_store_incidents_enable(ts_store_t *st, bool on)
     st->no_incidents = !on;
 }
 
+int ts_store_incidents_expect(ts_store_t *st, const ts_event_t *e, const ts_link_t *links,
+                              int n_links)
+{
+    if (st == NULL || e == NULL || n_links < 0 || (n_links > 0 && links == NULL))
+        return TS_EINVAL;
+    /* Outside a transaction each event gets one of its own: nothing to gather. */
+    return st->txn ? ts_incagg_expect(st, e, links, n_links) : 0;
+}
+
 void ts_inc_points_text(const int32_t *p, char *buf)
 {
     char *o = buf;

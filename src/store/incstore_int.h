@@ -74,6 +74,11 @@ struct ts_store_incident_ops {
     /* The key's latest incident (highest id), handed to cb; 0 when none
      * (cb not called). PostgreSQL locks it until the commit. */
     int (*latest)(ts_store_t *st, const ts_inc_key_t *k, ts_inc_row_cb cb, void *ctx);
+    /* The latest incident of each of n keys (any order, none for a key
+     * without one), locked as latest does; NULL when one query per key
+     * costs no round trip (SQLite). */
+    int (*latest_many)(ts_store_t *st, const ts_inc_key_t *keys, size_t n, ts_inc_row_cb cb,
+                       void *ctx);
     /* Ids for new incidents of this transaction: *n of them from *first on
      * (SQLite: every id above the highest, the writer holding the lock;
      * PostgreSQL: a block of the sequence). */
@@ -146,6 +151,9 @@ void ts_incagg_free(ts_incagg_t *a);
  * aggregator until the next call; or, when e or its links are malformed, e
  * and links themselves, unaggregated, for the backend to refuse them with
  * its message. */
+/* ts_store_incidents_expect (incstore.h). */
+TS_MUSTCHECK int ts_incagg_expect(ts_store_t *st, const ts_event_t *e, const ts_link_t *links,
+                                  int n_links);
 TS_MUSTCHECK int ts_incagg_event(ts_store_t *st, const ts_event_t *e, const ts_link_t *links,
                                  int n_links, const ts_event_t **e_out,
                                  const ts_link_t **links_out);

@@ -170,6 +170,7 @@ enum {
     I_META = TS_PGX_INCIDENT,
     I_CONFIG,
     I_LATEST,
+    I_LATEST_MANY,
     I_IDS,
     I_SEQ,
     I_INSERT,
@@ -222,6 +223,17 @@ static const char *const sql_text[I_END_ - TS_PGX_INCIDENT] = {
                   " WHERE i.site_id = $1 AND i.type = $2 AND i.identifier = $3 AND i.object = $4"
                   " AND i.role = $5 AND i.suppressed = $6 ORDER BY i.id DESC LIMIT 1"
                   " FOR UPDATE OF i",
+    /* A batch's keys (a JSON array), each looked up as I_LATEST does;
+     * locked in id order, so that writers sharing keys lock them alike. */
+    Q(I_LATEST_MANY) = "SELECT " INC_COLS ", i.hosts, i.peers"
+                       " FROM json_to_recordset($1::json) AS x(site_id bigint, type text,"
+                       " identifier text, object text, role int, suppressed int)"
+                       " CROSS JOIN LATERAL (SELECT j.id FROM incidents j"
+                       " WHERE j.site_id = x.site_id AND j.type = x.type"
+                       " AND j.identifier = x.identifier AND j.object = x.object"
+                       " AND j.role = x.role AND j.suppressed = x.suppressed"
+                       " ORDER BY j.id DESC LIMIT 1) m JOIN incidents i ON i.id = m.id"
+                       " LEFT JOIN sites s ON s.id = i.site_id ORDER BY i.id FOR UPDATE OF i",
     Q(I_IDS) = "SELECT nextval('incidents_id_seq')",
     Q(I_SEQ) = "UPDATE incident_meta SET seq = seq + 1 RETURNING seq",
     /* Batches (pg_put, pg_rollup_*): a JSON array of rows; wide follows
@@ -538,33 +550,6 @@ static int pg_latest(ts_store_t *st, const ts_inc_key_t *k, ts_inc_row_cb cb, vo
     return query_rows(pg, I_LATEST, &p, true, true, cb, NULL, ctx, NULL);
 }
 
-static int pg_id_block(ts_store_t *st, int64_t *first, int64_t *n)
-{
-    struct pg_store *pg = ts_pg(st);
-    int err = 0;
-    PGresult *res = run_aside(pg, I_IDS, NULL, &err);
-    if (res == NULL)
-        return err;
-    *first = ts_pg_col_int(res, 0, 0);
-    *n = 64; /* the sequence's step */
-    PQclear(res);
-    return 0;
-}
-
-static int pg_seq_next(ts_store_t *st, int64_t *seq)
-{
-    struct pg_store *pg = ts_pg(st);
-    int err = 0;
-    PGresult *res = run_aside(pg, I_SEQ, NULL, &err);
-    if (res == NULL)
-        return err;
-    int r = PQntuples(res) == 1 ? 0 : TS_EDB;
-    if (r == 0)
-        *seq = ts_pg_col_int(res, 0, 0);
-    PQclear(res);
-    return r;
-}
-
 /* The write path's batches: rows as a JSON array of objects, read by
  * json_to_recordset, so that a transaction's incidents and roll-ups cost a
  * few round trips rather than one per row; at most BATCH_MAX rows each, to
@@ -595,6 +580,65 @@ static void json_text(ts_jsonw_t *w, const char *key, const char *v)
 {
     ts_jsonw_key(w, key);
     ts_jsonw_cstr(w, v ? v : "");
+}
+
+static int pg_latest_many(ts_store_t *st, const ts_inc_key_t *keys, size_t n, ts_inc_row_cb cb,
+                          void *ctx)
+{
+    struct pg_store *pg = ts_pg(st);
+    ts_buf_t b = TS_BUF_INIT;
+    int r = 0;
+    for (size_t at = 0; r == 0 && at < n; at += BATCH_MAX) {
+        size_t m = n - at < BATCH_MAX ? n - at : BATCH_MAX;
+        ts_buf_reset(&b);
+        ts_jsonw_t w;
+        ts_jsonw_init(&w, &b);
+        ts_jsonw_array_begin(&w);
+        for (size_t k = at; k < at + m; k++) {
+            ts_jsonw_object_begin(&w);
+            json_int(&w, "site_id", keys[k].site_id);
+            json_text(&w, "type", ts_type_name(keys[k].type));
+            json_text(&w, "identifier", keys[k].identifier);
+            json_text(&w, "object", keys[k].object);
+            json_int(&w, "role", (int64_t)keys[k].role);
+            json_int(&w, "suppressed", keys[k].suppressed);
+            ts_jsonw_object_end(&w);
+        }
+        ts_jsonw_array_end(&w);
+        ts_pg_params_t p;
+        ts_pg_params_init(&p);
+        ts_pg_text(&p, b.data);
+        r = query_rows(pg, I_LATEST_MANY, &p, true, true, cb, NULL, ctx, NULL);
+    }
+    ts_buf_free(&b);
+    return r;
+}
+
+static int pg_id_block(ts_store_t *st, int64_t *first, int64_t *n)
+{
+    struct pg_store *pg = ts_pg(st);
+    int err = 0;
+    PGresult *res = run_aside(pg, I_IDS, NULL, &err);
+    if (res == NULL)
+        return err;
+    *first = ts_pg_col_int(res, 0, 0);
+    *n = 64; /* the sequence's step */
+    PQclear(res);
+    return 0;
+}
+
+static int pg_seq_next(ts_store_t *st, int64_t *seq)
+{
+    struct pg_store *pg = ts_pg(st);
+    int err = 0;
+    PGresult *res = run_aside(pg, I_SEQ, NULL, &err);
+    if (res == NULL)
+        return err;
+    int r = PQntuples(res) == 1 ? 0 : TS_EDB;
+    if (r == 0)
+        *seq = ts_pg_col_int(res, 0, 0);
+    PQclear(res);
+    return r;
 }
 
 static void incident_json(ts_jsonw_t *w, const ts_inc_row_t *row, bool insert)
@@ -1280,6 +1324,7 @@ const struct ts_store_incident_ops ts_pg_incident_ops = {
     .meta = pg_meta,
     .config_text = pg_config_text,
     .latest = pg_latest,
+    .latest_many = pg_latest_many,
     .id_block = pg_id_block,
     .seq_next = pg_seq_next,
     .put = pg_put,
