@@ -1195,6 +1195,47 @@ static void test_kill9(void **state)
     assert_int_equal(ts_store_open(f->path, &f->st), 0);
 }
 
+/* A batch announced before it is written (ts_store_incidents_expect, the
+ * batch writer's path) aggregates as one not announced: events join the
+ * incidents of earlier transactions, keys new to the store open new ones,
+ * an announced event left unwritten changes nothing and an event written
+ * unannounced is looked up alone. */
+static void test_expect(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(ts_store_incidents_expect(f->st, NULL, NULL, 0), TS_EINVAL);
+    ts_event_t a = ev("scanner", "portscan", "198.18.0.1", "192.0.2.7", T0);
+    ts_event_t b = ev("scanner", "portscan", "198.18.0.1", "192.0.2.9", T0);
+    ts_event_t c = ev("scanner", "portscan", "198.18.0.1", "203.0.113.5", T0);
+    ts_event_t unrouted = ev("scanner", "portscan", "198.18.0.1", "198.18.9.9", T0);
+    put(f, &a);
+    for (int round = 1; round <= 2; round++) {
+        ts_event_t *evs[] = {&a, &b, &c, &unrouted};
+        assert_int_equal(ts_store_begin(f->st), 0);
+        for (size_t k = 0; k < 4; k++) {
+            evs[k]->time_source = T0 + round * HOUR;
+            ts_link_t *links = NULL;
+            int n = ts_constituency_route(f->c, evs[k], f->a, &links);
+            assert_int_equal(ts_store_incidents_expect(f->st, evs[k], links, n), 0);
+        }
+        ts_arena_reset(f->a);
+        put(f, &a);
+        put(f, &b);
+        if (round == 2) /* announced in round 1 and 2, written in round 2 only */
+            put(f, &c);
+        ts_event_t d = ev("scanner", "portscan", "198.18.0.1", "192.0.2.10", T0 + HOUR);
+        put(f, &d); /* not announced */
+        assert_int_equal(ts_store_commit(f->st), 0);
+    }
+    got_t *g = list(f, 0, 0);
+    assert_int_equal(g->n, 4);
+    assert_int_equal(find(g, "192.0.2.7", "portscan")->events, 3);
+    assert_int_equal(find(g, "192.0.2.9", "portscan")->events, 2);
+    assert_int_equal(find(g, "203.0.113.5", "portscan")->events, 1);
+    assert_int_equal(find(g, "192.0.2.10", "portscan")->events, 2);
+    assert_int_equal(find(g, "192.0.2.7", "portscan")->last_seen, T0 + 2 * HOUR);
+}
+
 /* The stored form of the contributions: what is written reads back, the
  * extremes included; what is malformed or missing reads 0. */
 static void test_points_text(void **state)
@@ -1230,6 +1271,7 @@ int main(void)
         cmocka_unit_test(test_points_text),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aggregation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_switch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scan, setup, teardown),
