@@ -798,19 +798,21 @@ struct rt_probe {
     const ts_incagg_t *a;
     int64_t site, day;
     ts_type_t type;
+    bool hidden;
 };
 
 static bool rt_is(const void *ctx, uint32_t ix)
 {
     const struct rt_probe *p = ctx;
     const rt_count_t *c = &p->a->rt[ix];
-    return c->site_id == p->site && c->day == p->day && c->type == p->type;
+    return c->site_id == p->site && c->day == p->day && c->type == p->type &&
+           c->hidden == p->hidden;
 }
 
-static void rt_add(ts_incagg_t *a, int64_t site, int64_t day, ts_type_t type)
+static void rt_add(ts_incagg_t *a, int64_t site, int64_t day, ts_type_t type, bool hidden)
 {
-    uint64_t h = mix(mix(mix(0, (uint64_t)site), (uint64_t)day), type);
-    struct rt_probe p = {a, site, day, type};
+    uint64_t h = mix(mix(mix(hidden, (uint64_t)site), (uint64_t)day), type);
+    struct rt_probe p = {a, site, day, type, hidden};
     int64_t ix = hx_find(&a->rt_ix, h, rt_is, &p);
     if (ix >= 0) {
         a->rt[ix].n++;
@@ -820,7 +822,7 @@ static void rt_add(ts_incagg_t *a, int64_t site, int64_t day, ts_type_t type)
         a->cap_rt = a->cap_rt ? a->cap_rt * 2 : 64;
         a->rt = ts_xrealloc(a->rt, a->cap_rt * sizeof *a->rt);
     }
-    a->rt[a->n_rt] = (rt_count_t){site, day, type, 1};
+    a->rt[a->n_rt] = (rt_count_t){site, day, type, hidden, 1};
     hx_put(&a->rt_ix, h, (uint32_t)a->n_rt++);
 }
 
@@ -828,21 +830,24 @@ struct rh_probe {
     const ts_incagg_t *a;
     int64_t site, day;
     const ts_ip_t *ip;
+    bool hidden;
 };
 
 static bool rh_is(const void *ctx, uint32_t ix)
 {
     const struct rh_probe *p = ctx;
     const rh_count_t *c = &p->a->rh[ix];
-    return c->site_id == p->site && c->day == p->day && ts_ip_equal(&c->ip, p->ip);
+    return c->site_id == p->site && c->day == p->day && c->hidden == p->hidden &&
+           ts_ip_equal(&c->ip, p->ip);
 }
 
-static void rh_add(ts_incagg_t *a, int64_t site, int64_t day, const ts_ip_t *ip)
+static void rh_add(ts_incagg_t *a, int64_t site, int64_t day, const ts_ip_t *ip, bool hidden)
 {
     uint64_t w[2];
     memcpy(w, ip->bytes, 16);
-    uint64_t h = mix(mix(mix(mix(0, (uint64_t)site), (uint64_t)day), w[0]), w[1] ^ ip->family);
-    struct rh_probe p = {a, site, day, ip};
+    uint64_t h =
+        mix(mix(mix(mix(hidden, (uint64_t)site), (uint64_t)day), w[0]), w[1] ^ ip->family);
+    struct rh_probe p = {a, site, day, ip, hidden};
     int64_t ix = hx_find(&a->rh_ix, h, rh_is, &p);
     if (ix >= 0) {
         a->rh[ix].n++;
@@ -852,20 +857,41 @@ static void rh_add(ts_incagg_t *a, int64_t site, int64_t day, const ts_ip_t *ip)
         a->cap_rh = a->cap_rh ? a->cap_rh * 2 : 64;
         a->rh = ts_xrealloc(a->rh, a->cap_rh * sizeof *a->rh);
     }
-    a->rh[a->n_rh] = (rh_count_t){site, day, *ip, 1};
+    a->rh[a->n_rh] = (rh_count_t){site, day, *ip, hidden, 1};
     hx_put(&a->rh_ix, h, (uint32_t)a->n_rh++);
+}
+
+/* Whether site s, in the lineage of one of the event's links, may not see
+ * it (TS_TLP_SITE_SQL): RED, or AMBER+STRICT unless one of its network links
+ * lies in s's subtree. */
+static bool hidden_from(const ts_incagg_t *a, const ts_event_t *e, const ts_link_t *links, int n,
+                        int64_t s)
+{
+    if (e->tlp != TS_TLP_RED && e->tlp != TS_TLP_AMBER_STRICT)
+        return false;
+    for (int k = 0; e->tlp == TS_TLP_AMBER_STRICT && k < n; k++) {
+        if (links[k].match.kind != TS_RULE_NETWORK)
+            continue;
+        int64_t line[DEPTH_MAX];
+        size_t n_line = lineage(a, links[k].match.site_id, line);
+        for (size_t j = 0; j < n_line; j++)
+            if (line[j] == s)
+                return false;
+    }
+    return true;
 }
 
 /* An event counts once for the CSIRT (site 0) and once for every site that
  * sees it: its link sites and their ancestors, so that a subtree's counts
  * are its root's row alone, never a sum that would count an event twice. The
  * top hosts count per link, as eventq.h defines them, for the link's site,
- * its ancestors and site 0 alike. */
+ * its ancestors and site 0 alike. What a site may not see is counted again
+ * as hidden (incstore_int.h). */
 static void count_rollups(ts_incagg_t *a, const ts_event_t *e, const ts_link_t *links, int n)
 {
     int64_t t = e->time_source != TS_TIME_NONE ? e->time_source : e->time_observation;
     int64_t day = day_of(t);
-    rt_add(a, 0, day, e->type);
+    rt_add(a, 0, day, e->type, false);
     int64_t seen[2 * DEPTH_MAX];
     size_t n_seen = 0;
     for (int k = 0; k < n; k++) {
@@ -879,14 +905,19 @@ static void count_rollups(ts_incagg_t *a, const ts_event_t *e, const ts_link_t *
                 continue;
             if (n_seen < sizeof seen / sizeof seen[0])
                 seen[n_seen++] = line[j];
-            rt_add(a, line[j], day, e->type);
+            rt_add(a, line[j], day, e->type, false);
+            if (hidden_from(a, e, links, n, line[j]))
+                rt_add(a, line[j], day, e->type, true);
         }
         const ts_endpoint_t *ep = links[k].role == TS_ROLE_SOURCE ? &e->src : &e->dst;
         if (ep->ip.family == TS_AF_NONE)
             continue;
-        for (size_t j = 0; j < n_line; j++)
-            rh_add(a, line[j], day, &ep->ip);
-        rh_add(a, 0, day, &ep->ip);
+        for (size_t j = 0; j < n_line; j++) {
+            rh_add(a, line[j], day, &ep->ip, false);
+            if (hidden_from(a, e, links, n, line[j]))
+                rh_add(a, line[j], day, &ep->ip, true);
+        }
+        rh_add(a, 0, day, &ep->ip, false);
     }
 }
 
@@ -1011,7 +1042,9 @@ static int cmp_rt(const void *x, const void *y)
         return a->site_id < b->site_id ? -1 : 1;
     if (a->day != b->day)
         return a->day < b->day ? -1 : 1;
-    return a->type < b->type ? -1 : a->type > b->type;
+    if (a->type != b->type)
+        return a->type < b->type ? -1 : 1;
+    return a->hidden - b->hidden;
 }
 
 static int cmp_rh(const void *x, const void *y)
@@ -1027,7 +1060,8 @@ static int cmp_rh(const void *x, const void *y)
     uint8_t la[16], lb[16], hi[16];
     ts_prefix_range16(&pa, la, hi);
     ts_prefix_range16(&pb, lb, hi);
-    return memcmp(la, lb, 16);
+    int c = memcmp(la, lb, 16);
+    return c ? c : a->hidden - b->hidden;
 }
 
 /* The touched incidents, new ones then changed ones, each in id order:

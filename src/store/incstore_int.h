@@ -37,16 +37,21 @@ void ts_inc_points_text(const int32_t *p, char *buf);
 void ts_inc_points_parse(const char *t, int32_t *p);
 
 /* Increments of the roll-up counters (store/eventq.h's statistics), one
- * per counter and transaction. */
+ * per counter and transaction. A site's counters count every event of its
+ * subtree; hidden ones count again those of them the site may not see
+ * (TS_TLP_SITE_SQL: RED, AMBER+STRICT without a network link into the
+ * subtree), which a site's statistics subtract. */
 typedef struct ts_inc_rt {
     int64_t site_id, day;
     ts_type_t type;
+    bool hidden;
     int64_t n;
 } ts_inc_rt_t;
 
 typedef struct ts_inc_rh {
     int64_t site_id, day;
     ts_ip_t ip;
+    bool hidden;
     int64_t n;
 } ts_inc_rh_t;
 

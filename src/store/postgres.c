@@ -224,6 +224,7 @@ static const char *const migrations[] = {
     ts_pg_migration_notify,
     ts_pg_migration_incidents,
     ts_pg_migration_feeds,
+    ts_pg_migration_rollup_hidden,
 };
 #define PG_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(TS_LINK_EVENT_MAX == 140737488355326, "step8's sequence bound");

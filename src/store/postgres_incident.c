@@ -144,6 +144,55 @@ const char ts_pg_migration_incidents[] =
     " ts_watch('incident_audit'), ts_watch('incident_meta'), ts_watch('rollup_types'),"
     " ts_watch('rollup_hosts');";
 
+/* What each site's roll-ups count that the site may not see (TLP; see
+ * incstore_int.h and sqlite_incident.c's step), so that a site's statistics
+ * read roll-ups too. */
+const char ts_pg_migration_rollup_hidden[] =
+    "CREATE TABLE rollup_hidden_types ("
+    "  site_id bigint NOT NULL, day bigint NOT NULL, type " T " NOT NULL,"
+    "  n bigint NOT NULL, PRIMARY KEY (site_id, day, type));"
+    "CREATE TABLE rollup_hidden_hosts ("
+    "  site_id bigint NOT NULL, day bigint NOT NULL, family int NOT NULL,"
+    "  ip bytea NOT NULL, n bigint NOT NULL, PRIMARY KEY (site_id, day, ip));"
+    "CREATE FUNCTION ts_rollup_types_hidden() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    " DELETE FROM rollup_hidden_types WHERE site_id = old.site_id AND day = old.day"
+    " AND type = old.type; RETURN NULL; END $$;"
+    "CREATE FUNCTION ts_rollup_hosts_hidden() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    " DELETE FROM rollup_hidden_hosts WHERE site_id = old.site_id AND day = old.day"
+    " AND ip = old.ip; RETURN NULL; END $$;"
+    "CREATE TRIGGER rollup_types_hidden AFTER DELETE ON rollup_types"
+    " FOR EACH ROW EXECUTE FUNCTION ts_rollup_types_hidden();"
+    "CREATE TRIGGER rollup_hosts_hidden AFTER DELETE ON rollup_hosts"
+    " FOR EACH ROW EXECUTE FUNCTION ts_rollup_hosts_hidden();"
+    "INSERT INTO rollup_hidden_types"
+    "  WITH RECURSIVE seen(event_id, site_id, net, depth) AS ("
+    "    SELECT l.id >> 16, l.site_id, (l.kind = 1)::int, 0 FROM event_links l"
+    "    JOIN events e ON e.id = l.id >> 16 WHERE e.tlp IN ('RED', 'AMBER+STRICT')"
+    "    UNION SELECT seen.event_id, s.parent_id, seen.net, seen.depth + 1 FROM seen"
+    "    JOIN sites s ON s.id = seen.site_id WHERE s.parent_id IS NOT NULL AND seen.depth < 64)"
+    "  SELECT v.site_id, " E_DAY ", e.type, count(*) FROM"
+    "    (SELECT event_id, site_id, max(net) AS net FROM seen GROUP BY 1, 2) v"
+    "    JOIN events e ON e.id = v.event_id"
+    "  WHERE " E_TIME " IS NOT NULL AND (e.tlp = 'RED' OR v.net = 0) GROUP BY 1, 2, 3;"
+    "INSERT INTO rollup_hidden_hosts"
+    "  WITH RECURSIVE up(link, site_id, depth) AS ("
+    "    SELECT l.id, l.site_id, 0 FROM event_links l"
+    "    JOIN events e ON e.id = l.id >> 16 WHERE e.tlp IN ('RED', 'AMBER+STRICT')"
+    "    UNION ALL SELECT up.link, s.parent_id, up.depth + 1 FROM up"
+    "    JOIN sites s ON s.id = up.site_id WHERE up.depth < 64 AND s.parent_id IS NOT NULL),"
+    "  net(event_id, site_id, depth) AS ("
+    "    SELECT l.id >> 16, l.site_id, 0 FROM event_links l"
+    "    JOIN events e ON e.id = l.id >> 16 WHERE e.tlp = 'AMBER+STRICT' AND l.kind = 1"
+    "    UNION SELECT net.event_id, s.parent_id, net.depth + 1 FROM net"
+    "    JOIN sites s ON s.id = net.site_id WHERE net.depth < 64 AND s.parent_id IS NOT NULL)"
+    "  SELECT up.site_id, " E_DAY ", max(CASE l.role WHEN 1 THEN e.src_family ELSE e.dst_family END),"
+    "  CASE l.role WHEN 1 THEN e.src_ip ELSE e.dst_ip END, count(*)"
+    "  FROM up JOIN event_links l ON l.id = up.link JOIN events e ON e.id = l.id >> 16"
+    "  WHERE " E_TIME " IS NOT NULL AND CASE l.role WHEN 1 THEN e.src_ip ELSE e.dst_ip END"
+    "  IS NOT NULL AND (e.tlp = 'RED' OR NOT EXISTS (SELECT 1 FROM net"
+    "  WHERE net.event_id = e.id AND net.site_id = up.site_id)) GROUP BY 1, 2, 4;"
+    "SELECT ts_watch('rollup_hidden_types'), ts_watch('rollup_hidden_hosts');";
+
 #define SUB_CTE                                                                                    \
     "WITH RECURSIVE sub(id) AS (SELECT id FROM sites WHERE id = $1"                                \
     " UNION SELECT s.id FROM sites s JOIN sub ON s.parent_id = sub.id) "
@@ -177,6 +226,8 @@ enum {
     I_UPDATE,
     I_RT,
     I_RH,
+    I_RT_HID,
+    I_RH_HID,
     I_ADV,
     I_ADV_ANY,
     I_ROWS,
@@ -278,6 +329,17 @@ static const char *const sql_text[I_END_ - TS_PGX_INCIDENT] = {
               " FROM json_to_recordset($1::json) AS x(site_id bigint, day bigint, family int,"
               " ip text, n bigint)"
               " ON CONFLICT (site_id, day, ip) DO UPDATE SET n = rollup_hosts.n + excluded.n",
+    Q(I_RT_HID) = "INSERT INTO rollup_hidden_types (site_id, day, type, n)"
+                  " SELECT x.site_id, x.day, x.type, x.n FROM json_to_recordset($1::json)"
+                  " AS x(site_id bigint, day bigint, type text, n bigint)"
+                  " ON CONFLICT (site_id, day, type) DO UPDATE"
+                  " SET n = rollup_hidden_types.n + excluded.n",
+    Q(I_RH_HID) = "INSERT INTO rollup_hidden_hosts (site_id, day, family, ip, n)"
+                  " SELECT x.site_id, x.day, x.family, decode(x.ip, 'hex'), x.n"
+                  " FROM json_to_recordset($1::json) AS x(site_id bigint, day bigint,"
+                  " family int, ip text, n bigint)"
+                  " ON CONFLICT (site_id, day, ip) DO UPDATE"
+                  " SET n = rollup_hidden_hosts.n + excluded.n",
     Q(I_ADV) = "SELECT a.adv_id || ' (' || $2 || ')' FROM adv_matches m"
                " JOIN advisories a ON a.id = m.adv"
                " WHERE m.site_id = ANY($1::bigint[]) AND m.status <= 2"
@@ -719,58 +781,64 @@ static int pg_put(ts_store_t *st, const ts_inc_row_t *rows, size_t n, bool inser
     return r;
 }
 
-static int pg_rollup_types(ts_store_t *st, const ts_inc_rt_t *c, size_t n)
+/* One roll-up batch of counters, hidden or not, as a JSON array into b;
+ * returns how many it holds. */
+static size_t rollup_json(ts_buf_t *b, const ts_inc_rt_t *rt, const ts_inc_rh_t *rh, size_t n,
+                          bool hidden)
+{
+    ts_buf_reset(b);
+    ts_jsonw_t w;
+    ts_jsonw_init(&w, b);
+    ts_jsonw_array_begin(&w);
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        if ((rt ? rt[k].hidden : rh[k].hidden) != hidden)
+            continue;
+        ts_jsonw_object_begin(&w);
+        json_int(&w, "site_id", rt ? rt[k].site_id : rh[k].site_id);
+        json_int(&w, "day", rt ? rt[k].day : rh[k].day);
+        if (rt) {
+            json_text(&w, "type", ts_type_name(rt[k].type));
+        } else {
+            ts_prefix_t pf = {.addr = rh[k].ip, .len = rh[k].ip.family == TS_AF_INET ? 32 : 128};
+            uint8_t lo[16], hi[16];
+            ts_prefix_range16(&pf, lo, hi);
+            json_int(&w, "family", rh[k].ip.family);
+            json_hex(&w, "ip", lo, 16);
+        }
+        json_int(&w, "n", rt ? rt[k].n : rh[k].n);
+        ts_jsonw_object_end(&w);
+        m++;
+    }
+    ts_jsonw_array_end(&w);
+    return m;
+}
+
+/* Counters in batches of BATCH_MAX, the main ones and the hidden ones each
+ * in a statement of their own (a site's hidden rows are rare). */
+static int rollups(ts_store_t *st, const ts_inc_rt_t *rt, const ts_inc_rh_t *rh, size_t n)
 {
     ts_buf_t b = TS_BUF_INIT;
     int r = 0;
     for (size_t at = 0; r == 0 && at < n; at += BATCH_MAX) {
         size_t m = n - at < BATCH_MAX ? n - at : BATCH_MAX;
-        ts_buf_reset(&b);
-        ts_jsonw_t w;
-        ts_jsonw_init(&w, &b);
-        ts_jsonw_array_begin(&w);
-        for (size_t k = at; k < at + m; k++) {
-            ts_jsonw_object_begin(&w);
-            json_int(&w, "site_id", c[k].site_id);
-            json_int(&w, "day", c[k].day);
-            json_text(&w, "type", ts_type_name(c[k].type));
-            json_int(&w, "n", c[k].n);
-            ts_jsonw_object_end(&w);
-        }
-        ts_jsonw_array_end(&w);
-        r = run_json(ts_pg(st), I_RT, &b);
+        for (int hidden = 0; r == 0 && hidden < 2; hidden++)
+            if (rollup_json(&b, rt ? rt + at : NULL, rh ? rh + at : NULL, m, hidden) > 0)
+                r = run_json(ts_pg(st), rt ? (hidden ? I_RT_HID : I_RT) : (hidden ? I_RH_HID : I_RH),
+                             &b);
     }
     ts_buf_free(&b);
     return r;
 }
 
+static int pg_rollup_types(ts_store_t *st, const ts_inc_rt_t *c, size_t n)
+{
+    return rollups(st, c, NULL, n);
+}
+
 static int pg_rollup_hosts(ts_store_t *st, const ts_inc_rh_t *c, size_t n)
 {
-    ts_buf_t b = TS_BUF_INIT;
-    int r = 0;
-    for (size_t at = 0; r == 0 && at < n; at += BATCH_MAX) {
-        size_t m = n - at < BATCH_MAX ? n - at : BATCH_MAX;
-        ts_buf_reset(&b);
-        ts_jsonw_t w;
-        ts_jsonw_init(&w, &b);
-        ts_jsonw_array_begin(&w);
-        for (size_t k = at; k < at + m; k++) {
-            ts_prefix_t pf = {.addr = c[k].ip, .len = c[k].ip.family == TS_AF_INET ? 32 : 128};
-            uint8_t lo[16], hi[16];
-            ts_prefix_range16(&pf, lo, hi);
-            ts_jsonw_object_begin(&w);
-            json_int(&w, "site_id", c[k].site_id);
-            json_int(&w, "day", c[k].day);
-            json_int(&w, "family", c[k].ip.family);
-            json_hex(&w, "ip", lo, 16);
-            json_int(&w, "n", c[k].n);
-            ts_jsonw_object_end(&w);
-        }
-        ts_jsonw_array_end(&w);
-        r = run_json(ts_pg(st), I_RH, &b);
-    }
-    ts_buf_free(&b);
-    return r;
+    return rollups(st, NULL, c, n);
 }
 
 static void ids_literal(ts_buf_t *b, const int64_t *ids, size_t n)

@@ -154,6 +154,55 @@ const char ts_sq_migration_incidents[] =
     "  DELETE FROM incident_scores WHERE incident_id = old.id; END;"
     "PRAGMA user_version = 12;";
 
+/* What each site's roll-ups count that the site may not see (TLP; see
+ * incstore_int.h), so that a site's statistics read roll-ups too: filled for
+ * the events already stored (RED or AMBER+STRICT), removed with the counters
+ * they are part of. */
+const char ts_sq_migration_rollup_hidden[] =
+    "CREATE TABLE rollup_hidden_types ("
+    "  site_id INTEGER NOT NULL, day INTEGER NOT NULL, type TEXT NOT NULL,"
+    "  n INTEGER NOT NULL, PRIMARY KEY (site_id, day, type)) WITHOUT ROWID;"
+    "CREATE TABLE rollup_hidden_hosts ("
+    "  site_id INTEGER NOT NULL, day INTEGER NOT NULL, family INTEGER NOT NULL,"
+    "  ip BLOB NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (site_id, day, ip)) WITHOUT ROWID;"
+    "CREATE TRIGGER rollup_types_hidden AFTER DELETE ON rollup_types BEGIN"
+    "  DELETE FROM rollup_hidden_types WHERE site_id = old.site_id AND day = old.day"
+    "  AND type = old.type; END;"
+    "CREATE TRIGGER rollup_hosts_hidden AFTER DELETE ON rollup_hosts BEGIN"
+    "  DELETE FROM rollup_hidden_hosts WHERE site_id = old.site_id AND day = old.day"
+    "  AND ip = old.ip; END;"
+    /* Every (event, site seeing it), with whether a network link reaches
+     * the site's subtree. */
+    "INSERT INTO rollup_hidden_types"
+    "  WITH RECURSIVE seen(event_id, site_id, net, depth) AS ("
+    "    SELECT l.id >> 16, l.site_id, l.kind = 1, 0 FROM event_links l"
+    "    JOIN events e ON e.id = l.id >> 16 WHERE e.tlp IN ('RED', 'AMBER+STRICT')"
+    "    UNION SELECT seen.event_id, s.parent_id, seen.net, seen.depth + 1 FROM seen"
+    "    JOIN sites s ON s.id = seen.site_id WHERE s.parent_id IS NOT NULL AND seen.depth < 64)"
+    "  SELECT v.site_id, " E_DAY ", e.type, count(*) FROM"
+    "    (SELECT event_id, site_id, max(net) AS net FROM seen GROUP BY 1, 2) v"
+    "    JOIN events e ON e.id = v.event_id"
+    "  WHERE " E_TIME " IS NOT NULL AND (e.tlp = 'RED' OR v.net = 0) GROUP BY 1, 2, 3;"
+    "INSERT INTO rollup_hidden_hosts"
+    "  WITH RECURSIVE up(link, site_id, depth) AS ("
+    "    SELECT l.id, l.site_id, 0 FROM event_links l"
+    "    JOIN events e ON e.id = l.id >> 16 WHERE e.tlp IN ('RED', 'AMBER+STRICT')"
+    "    UNION ALL SELECT up.link, s.parent_id, up.depth + 1 FROM up"
+    "    JOIN sites s ON s.id = up.site_id WHERE up.depth < 64 AND s.parent_id IS NOT NULL),"
+    "  net(event_id, site_id, depth) AS ("
+    "    SELECT l.id >> 16, l.site_id, 0 FROM event_links l"
+    "    JOIN events e ON e.id = l.id >> 16 WHERE e.tlp = 'AMBER+STRICT' AND l.kind = 1"
+    "    UNION SELECT net.event_id, s.parent_id, net.depth + 1 FROM net"
+    "    JOIN sites s ON s.id = net.site_id WHERE net.depth < 64 AND s.parent_id IS NOT NULL)"
+    "  SELECT up.site_id, " E_DAY ","
+    "  CASE l.role WHEN 1 THEN e.src_family ELSE e.dst_family END,"
+    "  CASE l.role WHEN 1 THEN e.src_ip ELSE e.dst_ip END AS ip, count(*)"
+    "  FROM up JOIN event_links l ON l.id = up.link JOIN events e ON e.id = l.id >> 16"
+    "  WHERE " E_TIME " IS NOT NULL AND ip IS NOT NULL AND (e.tlp = 'RED' OR NOT EXISTS"
+    "  (SELECT 1 FROM net WHERE net.event_id = e.id AND net.site_id = up.site_id))"
+    "  GROUP BY 1, 2, 4;"
+    "PRAGMA user_version = 14;";
+
 #define SUB_CTE                                                                                    \
     "WITH RECURSIVE sub(id) AS (SELECT id FROM sites WHERE id = :site"                             \
     " UNION SELECT s.id FROM sites s JOIN sub ON s.parent_id = sub.id) "
@@ -191,6 +240,8 @@ enum {
     I_UPDATE,
     I_RT,
     I_RH,
+    I_RT_HID,
+    I_RH_HID,
     I_ADV,
     I_ADV_ANY,
     I_ROWS,
@@ -254,6 +305,11 @@ static const char *const sql_text[I_COUNT_] = {
              " ON CONFLICT (site_id, day, type) DO UPDATE SET n = n + excluded.n",
     [I_RH] = "INSERT INTO rollup_hosts (site_id, day, family, ip, n) VALUES (?1, ?2, ?3, ?4, ?5)"
              " ON CONFLICT (site_id, day, ip) DO UPDATE SET n = n + excluded.n",
+    [I_RT_HID] = "INSERT INTO rollup_hidden_types (site_id, day, type, n) VALUES (?1, ?2, ?3, ?4)"
+                 " ON CONFLICT (site_id, day, type) DO UPDATE SET n = n + excluded.n",
+    [I_RH_HID] = "INSERT INTO rollup_hidden_hosts (site_id, day, family, ip, n)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5)"
+                 " ON CONFLICT (site_id, day, ip) DO UPDATE SET n = n + excluded.n",
     [I_ADV] = "SELECT a.adv_id || ' (' || ?2 || ')' FROM adv_matches m"
               " JOIN advisories a ON a.id = m.adv"
               " WHERE m.site_id IN (SELECT value FROM json_each(?1)) AND m.status <= 2"
@@ -614,10 +670,12 @@ static int sq_put(ts_store_t *st, const ts_inc_row_t *rows, size_t n, bool inser
     return r;
 }
 
-static int sq_rollup_type(ts_store_t *st, int64_t site, int64_t day, ts_type_t type, int64_t n)
+static int sq_rollup_type(ts_store_t *st, const ts_inc_rt_t *c)
 {
     struct sq_store *sq = ts_sq(st);
-    STMT(s, sq, I_RT);
+    STMT(s, sq, c->hidden ? I_RT_HID : I_RT);
+    int64_t site = c->site_id, day = c->day, n = c->n;
+    ts_type_t type = c->type;
     sqlite3_bind_int64(s, 1, site);
     sqlite3_bind_int64(s, 2, day);
     sqlite3_bind_text(s, 3, ts_type_name(type), -1, SQLITE_STATIC);
@@ -625,10 +683,12 @@ static int sq_rollup_type(ts_store_t *st, int64_t site, int64_t day, ts_type_t t
     return ts_sq_run(sq, s);
 }
 
-static int sq_rollup_host(ts_store_t *st, int64_t site, int64_t day, const ts_ip_t *ip, int64_t n)
+static int sq_rollup_host(ts_store_t *st, const ts_inc_rh_t *c)
 {
     struct sq_store *sq = ts_sq(st);
-    STMT(s, sq, I_RH);
+    STMT(s, sq, c->hidden ? I_RH_HID : I_RH);
+    int64_t site = c->site_id, day = c->day, n = c->n;
+    const ts_ip_t *ip = &c->ip;
     ts_prefix_t p = {.addr = *ip, .len = ip->family == TS_AF_INET ? 32 : 128};
     uint8_t lo[16], hi[16];
     ts_prefix_range16(&p, lo, hi);
@@ -644,7 +704,7 @@ static int sq_rollup_types(ts_store_t *st, const ts_inc_rt_t *c, size_t n)
 {
     int r = 0;
     for (size_t k = 0; r == 0 && k < n; k++)
-        r = sq_rollup_type(st, c[k].site_id, c[k].day, c[k].type, c[k].n);
+        r = sq_rollup_type(st, &c[k]);
     return r;
 }
 
@@ -652,7 +712,7 @@ static int sq_rollup_hosts(ts_store_t *st, const ts_inc_rh_t *c, size_t n)
 {
     int r = 0;
     for (size_t k = 0; r == 0 && k < n; k++)
-        r = sq_rollup_host(st, c[k].site_id, c[k].day, &c[k].ip, c[k].n);
+        r = sq_rollup_host(st, &c[k]);
     return r;
 }
 

@@ -99,3 +99,4 @@ extern const char ts_sq_migration_advisory_entries[]; /* v10 */
 extern const char ts_sq_migration_notify[];           /* v11 */
 extern const char ts_sq_migration_incidents[];        /* v12 */
 extern const char ts_sq_migration_feeds[];            /* v13 */
+extern const char ts_sq_migration_rollup_hidden[];    /* v14 */

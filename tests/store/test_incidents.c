@@ -992,6 +992,74 @@ static void test_migrate_rollups(void **state)
     }
 }
 
+/* The step that keys the roll-ups by TLP fills the hidden rows of the events
+ * already stored: each site's statistics then count what it may see, RED
+ * never, AMBER+STRICT only through a network link into its subtree. */
+static void test_migrate_hidden(void **state)
+{
+    fx_t *f = *state;
+    ts_store_close(f->st);
+    f->st = NULL;
+    tt_store_drop(f->path);
+    /* Before the roll-ups (12): their step and this one fill them. */
+    assert_int_equal(tt_store_fresh(f->dir, "old.db", f->path, sizeof f->path), 0);
+    ts_store_t *old;
+    assert_int_equal(ts_store_open_version(f->path, 11, &old), 0);
+    int64_t csirt = site(old, "csirt", 0, NULL);
+    int64_t uni = site(old, "uni", csirt, "192.0.2.0/24");
+    int64_t dept = site(old, "dept", uni, "192.0.2.128/25");
+    int64_t agency = site(old, "agency", 0, "203.0.113.0/24");
+    ts_store_close(old);
+    const char *src = tt_pg() ? "decode('00000000000000000000ffffc000028c', 'hex')"
+                              : "X'00000000000000000000ffffc000028c'";
+    const char *dst = tt_pg() ? "decode('00000000000000000000ffffcb007109', 'hex')"
+                              : "X'00000000000000000000ffffcb007109'";
+    /* 1: RED, dept's host; 2: AMBER+STRICT, dept's by network, agency's by
+     * ASN; 3: CLEAR, both by network. */
+    static const char *const tlp[] = {"'RED'", "'AMBER+STRICT'", "'CLEAR'"};
+    for (int k = 0; k < 3; k++) {
+        char sql[1024];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO events (id, time_source, type, src_family, src_ip, dst_family,"
+                 " dst_ip, count, tlp) VALUES (%d, %lld, 'exploit', 4, %s, 4, %s, 1, %s);"
+                 "INSERT INTO event_links (id, site_id, kind, rule) VALUES"
+                 " (%lld, %lld, 1, '192.0.2.128/25')",
+                 k + 1, (long long)T0, src, dst, tlp[k], (long long)(k + 1) * 65536,
+                 (long long)dept);
+        assert_int_equal(tt_store_exec(f->path, sql), 0);
+        if (k > 0) {
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO event_links (id, site_id, kind, rule) VALUES"
+                     " (%lld, %lld, %d, '64500')",
+                     (long long)(k + 1) * 65536 + 32768, (long long)agency, k == 1 ? 2 : 1);
+            assert_int_equal(tt_store_exec(f->path, sql), 0);
+        }
+    }
+    assert_int_equal(ts_store_open(f->path, &f->st), 0);
+    static const ts_portal_stats_cbs_t cbs = {t_day, t_type, t_host};
+    const int64_t midnight = T0 - 9 * HOUR;
+    const int64_t sites[] = {0, uni, dept, agency};
+    const uint64_t totals[] = {3, 2, 2, 1}, host_sums[] = {5, 2, 2, 1};
+    for (size_t s = 0; s < 4; s++) {
+        tally_t t = {0};
+        assert_int_equal(ts_store_portal_stats(f->st, sites[s], midnight, INT64_MAX, &cbs, &t), 0);
+        if (t.total != totals[s] || t.host_sum != host_sums[s])
+            fail_msg("site %zu: %" PRIu64 " events, %" PRIu64 " host links", s, t.total,
+                     t.host_sum);
+    }
+    assert_int_equal(tt_store_sql(f->path, "SELECT count(*) FROM rollup_hidden_types", NULL, 0),
+                     4); /* RED: dept, uni, csirt; AMBER+STRICT: agency */
+    /* Retention takes the hidden rows with the counters. */
+    ts_prune_stats_t ps;
+    assert_int_equal(ts_store_prune(f->st, T0 + 10 * 365 * DAY, 0, false, NULL, &ps), 0);
+    assert_int_equal(tt_store_sql(f->path, "SELECT count(*) FROM rollup_types", NULL, 0), 0);
+    assert_int_equal(tt_store_sql(f->path,
+                                  "SELECT (SELECT count(*) FROM rollup_hidden_types)"
+                                  " + (SELECT count(*) FROM rollup_hidden_hosts)",
+                                  NULL, 0),
+                     0);
+}
+
 /* ---- The Suricata corpus ---------------------------------------------------------------------- */
 
 /* One incident as derived here from the raw JSON: (sid, own address, role). */
@@ -1281,6 +1349,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_rollups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_hidden, setup, teardown),
         cmocka_unit_test_setup_teardown(test_race, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corpus, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
