@@ -605,6 +605,17 @@ static void link_key(const ts_incagg_t *a, const ts_event_t *e, const ts_link_t 
                         .suppressed = suppressed(a, line, n_line, e, net, &peer, t)};
 }
 
+/* Whether the event passes the backend's checks (ts_store_event_check), with
+ * *e and *links what to write (bounded copies in check_arena); a malformed
+ * one is left unaggregated, for the backend to refuse with its message. */
+static bool well_formed(ts_incagg_t *a, const ts_event_t *e_in, const ts_link_t *links_in,
+                        int n_links, const ts_event_t **e, const ts_link_t **links)
+{
+    const char *why;
+    return ts_store_event_check(e_in, links_in, n_links, a->check_arena, &a->check_used, e, links,
+                                &why) == 0;
+}
+
 int ts_incagg_expect(ts_store_t *st, const ts_event_t *e_in, const ts_link_t *links_in,
                      int n_links)
 {
@@ -613,9 +624,7 @@ int ts_incagg_expect(ts_store_t *st, const ts_event_t *e_in, const ts_link_t *li
     ts_incagg_t *a = agg_of(st);
     const ts_event_t *e;
     const ts_link_t *links;
-    const char *why;
-    if (ts_store_event_check(e_in, links_in, n_links, a->check_arena, &a->check_used, &e, &links,
-                             &why) != 0)
+    if (!well_formed(a, e_in, links_in, n_links, &e, &links))
         return 0;
     int r = a->started ? 0 : begin_txn(st, a);
     if (r)
@@ -647,9 +656,7 @@ int ts_incagg_event(ts_store_t *st, const ts_event_t *e_in, const ts_link_t *lin
     a->checked = false;
     const ts_event_t *e;
     const ts_link_t *links;
-    const char *why;
-    if (ts_store_event_check(e_in, links_in, n_links, a->check_arena, &a->check_used, &e, &links,
-                             &why) != 0)
+    if (!well_formed(a, e_in, links_in, n_links, &e, &links))
         return 0;
     a->checked = true;
     *e_out = e;
@@ -1029,38 +1036,41 @@ static int incident_row(ts_store_t *st, ts_incagg_t *a, inc_t *i, int64_t seq, i
     return 0;
 }
 
+
+static int cmp_i64(int64_t a, int64_t b)
+{
+    return a < b ? -1 : a > b;
+}
+
 static int cmp_row(const void *x, const void *y)
 {
     const ts_inc_row_t *a = x, *b = y;
-    return a->inc.id < b->inc.id ? -1 : a->inc.id > b->inc.id;
+    return cmp_i64(a->inc.id, b->inc.id);
 }
 
 static int cmp_rt(const void *x, const void *y)
 {
     const rt_count_t *a = x, *b = y;
-    if (a->site_id != b->site_id)
-        return a->site_id < b->site_id ? -1 : 1;
-    if (a->day != b->day)
-        return a->day < b->day ? -1 : 1;
-    if (a->type != b->type)
-        return a->type < b->type ? -1 : 1;
-    return a->hidden - b->hidden;
+    int c = cmp_i64(a->site_id, b->site_id);
+    c = c ? c : cmp_i64(a->day, b->day);
+    c = c ? c : cmp_i64(a->type, b->type);
+    return c ? c : a->hidden - b->hidden;
 }
 
 static int cmp_rh(const void *x, const void *y)
 {
     const rh_count_t *a = x, *b = y;
-    if (a->site_id != b->site_id)
-        return a->site_id < b->site_id ? -1 : 1;
-    if (a->day != b->day)
-        return a->day < b->day ? -1 : 1;
+    int c = cmp_i64(a->site_id, b->site_id);
+    c = c ? c : cmp_i64(a->day, b->day);
+    if (c)
+        return c;
     /* The stored key: the 16-byte form, IPv4 mapped. */
     ts_prefix_t pa = {.addr = a->ip, .len = a->ip.family == TS_AF_INET ? 32 : 128};
     ts_prefix_t pb = {.addr = b->ip, .len = b->ip.family == TS_AF_INET ? 32 : 128};
     uint8_t la[16], lb[16], hi[16];
     ts_prefix_range16(&pa, la, hi);
     ts_prefix_range16(&pb, lb, hi);
-    int c = memcmp(la, lb, 16);
+    c = memcmp(la, lb, 16);
     return c ? c : a->hidden - b->hidden;
 }
 

@@ -644,33 +644,50 @@ static void json_text(ts_jsonw_t *w, const char *key, const char *v)
     ts_jsonw_cstr(w, v ? v : "");
 }
 
+/* Writes the JSON array of rows [at, at + BATCH_MAX) of n into b, each by
+ * row (which may skip one: false); returns how many it wrote. */
+typedef bool (*json_row_fn)(ts_jsonw_t *w, const void *rows, size_t k, const void *arg);
+
+static size_t batch_json(ts_buf_t *b, size_t at, size_t n, json_row_fn row, const void *rows,
+                         const void *arg)
+{
+    ts_buf_reset(b);
+    ts_jsonw_t w;
+    ts_jsonw_init(&w, b);
+    ts_jsonw_array_begin(&w);
+    size_t m = 0, end = n - at < BATCH_MAX ? n : at + BATCH_MAX;
+    for (size_t k = at; k < end; k++)
+        m += row(&w, rows, k, arg);
+    ts_jsonw_array_end(&w);
+    return m;
+}
+
+static bool key_json(ts_jsonw_t *w, const void *rows, size_t k, const void *arg)
+{
+    const ts_inc_key_t *key = (const ts_inc_key_t *)rows + k;
+    (void)arg;
+    ts_jsonw_object_begin(w);
+    json_int(w, "site_id", key->site_id);
+    json_text(w, "type", ts_type_name(key->type));
+    json_text(w, "identifier", key->identifier);
+    json_text(w, "object", key->object);
+    json_int(w, "role", (int64_t)key->role);
+    json_int(w, "suppressed", key->suppressed);
+    ts_jsonw_object_end(w);
+    return true;
+}
+
 static int pg_latest_many(ts_store_t *st, const ts_inc_key_t *keys, size_t n, ts_inc_row_cb cb,
                           void *ctx)
 {
-    struct pg_store *pg = ts_pg(st);
     ts_buf_t b = TS_BUF_INIT;
     int r = 0;
     for (size_t at = 0; r == 0 && at < n; at += BATCH_MAX) {
-        size_t m = n - at < BATCH_MAX ? n - at : BATCH_MAX;
-        ts_buf_reset(&b);
-        ts_jsonw_t w;
-        ts_jsonw_init(&w, &b);
-        ts_jsonw_array_begin(&w);
-        for (size_t k = at; k < at + m; k++) {
-            ts_jsonw_object_begin(&w);
-            json_int(&w, "site_id", keys[k].site_id);
-            json_text(&w, "type", ts_type_name(keys[k].type));
-            json_text(&w, "identifier", keys[k].identifier);
-            json_text(&w, "object", keys[k].object);
-            json_int(&w, "role", (int64_t)keys[k].role);
-            json_int(&w, "suppressed", keys[k].suppressed);
-            ts_jsonw_object_end(&w);
-        }
-        ts_jsonw_array_end(&w);
+        batch_json(&b, at, n, key_json, keys, NULL);
         ts_pg_params_t p;
         ts_pg_params_init(&p);
         ts_pg_text(&p, b.data);
-        r = query_rows(pg, I_LATEST_MANY, &p, true, true, cb, NULL, ctx, NULL);
+        r = query_rows(ts_pg(st), I_LATEST_MANY, &p, true, true, cb, NULL, ctx, NULL);
     }
     ts_buf_free(&b);
     return r;
@@ -703,8 +720,10 @@ static int pg_seq_next(ts_store_t *st, int64_t *seq)
     return r;
 }
 
-static void incident_json(ts_jsonw_t *w, const ts_inc_row_t *row, bool insert)
+static bool incident_json(ts_jsonw_t *w, const void *rows, size_t k, const void *arg)
 {
+    const ts_inc_row_t *row = (const ts_inc_row_t *)rows + k;
+    bool insert = *(const bool *)arg;
     const ts_incident_t *v = &row->inc;
     char pts[TS_INC_POINTS_TEXT];
     ts_inc_points_text(v->points, pts);
@@ -748,6 +767,7 @@ static void incident_json(ts_jsonw_t *w, const ts_inc_row_t *row, bool insert)
     json_int(w, "score", v->score);
     json_text(w, "points", pts);
     ts_jsonw_object_end(w);
+    return true;
 }
 
 /* Runs statement id with the JSON array in b as its one parameter. */
@@ -765,14 +785,7 @@ static int pg_put(ts_store_t *st, const ts_inc_row_t *rows, size_t n, bool inser
     ts_buf_t b = TS_BUF_INIT;
     int r = 0;
     for (size_t at = 0; r == 0 && at < n; at += BATCH_MAX) {
-        size_t m = n - at < BATCH_MAX ? n - at : BATCH_MAX;
-        ts_buf_reset(&b);
-        ts_jsonw_t w;
-        ts_jsonw_init(&w, &b);
-        ts_jsonw_array_begin(&w);
-        for (size_t k = 0; k < m; k++)
-            incident_json(&w, &rows[at + k], insert);
-        ts_jsonw_array_end(&w);
+        batch_json(&b, at, n, incident_json, rows, &insert);
         r = run_json(pg, insert ? I_INSERT : I_UPDATE, &b);
         if (r == 0)
             r = run_json(pg, I_SCORE, &b);
@@ -781,64 +794,64 @@ static int pg_put(ts_store_t *st, const ts_inc_row_t *rows, size_t n, bool inser
     return r;
 }
 
-/* One roll-up batch of counters, hidden or not, as a JSON array into b;
- * returns how many it holds. */
-static size_t rollup_json(ts_buf_t *b, const ts_inc_rt_t *rt, const ts_inc_rh_t *rh, size_t n,
-                          bool hidden)
+/* Roll-up counters, hidden or not as *arg asks (incstore_int.h). */
+static bool rt_json(ts_jsonw_t *w, const void *rows, size_t k, const void *arg)
 {
-    ts_buf_reset(b);
-    ts_jsonw_t w;
-    ts_jsonw_init(&w, b);
-    ts_jsonw_array_begin(&w);
-    size_t m = 0;
-    for (size_t k = 0; k < n; k++) {
-        if ((rt ? rt[k].hidden : rh[k].hidden) != hidden)
-            continue;
-        ts_jsonw_object_begin(&w);
-        json_int(&w, "site_id", rt ? rt[k].site_id : rh[k].site_id);
-        json_int(&w, "day", rt ? rt[k].day : rh[k].day);
-        if (rt) {
-            json_text(&w, "type", ts_type_name(rt[k].type));
-        } else {
-            ts_prefix_t pf = {.addr = rh[k].ip, .len = rh[k].ip.family == TS_AF_INET ? 32 : 128};
-            uint8_t lo[16], hi[16];
-            ts_prefix_range16(&pf, lo, hi);
-            json_int(&w, "family", rh[k].ip.family);
-            json_hex(&w, "ip", lo, 16);
-        }
-        json_int(&w, "n", rt ? rt[k].n : rh[k].n);
-        ts_jsonw_object_end(&w);
-        m++;
-    }
-    ts_jsonw_array_end(&w);
-    return m;
+    const ts_inc_rt_t *c = (const ts_inc_rt_t *)rows + k;
+    if (c->hidden != *(const bool *)arg)
+        return false;
+    ts_jsonw_object_begin(w);
+    json_int(w, "site_id", c->site_id);
+    json_int(w, "day", c->day);
+    json_text(w, "type", ts_type_name(c->type));
+    json_int(w, "n", c->n);
+    ts_jsonw_object_end(w);
+    return true;
+}
+
+static bool rh_json(ts_jsonw_t *w, const void *rows, size_t k, const void *arg)
+{
+    const ts_inc_rh_t *c = (const ts_inc_rh_t *)rows + k;
+    if (c->hidden != *(const bool *)arg)
+        return false;
+    ts_prefix_t pf = {.addr = c->ip, .len = c->ip.family == TS_AF_INET ? 32 : 128};
+    uint8_t lo[16], hi[16];
+    ts_prefix_range16(&pf, lo, hi);
+    ts_jsonw_object_begin(w);
+    json_int(w, "site_id", c->site_id);
+    json_int(w, "day", c->day);
+    json_int(w, "family", c->ip.family);
+    json_hex(w, "ip", lo, 16);
+    json_int(w, "n", c->n);
+    ts_jsonw_object_end(w);
+    return true;
 }
 
 /* Counters in batches of BATCH_MAX, the main ones and the hidden ones each
  * in a statement of their own (a site's hidden rows are rare). */
-static int rollups(ts_store_t *st, const ts_inc_rt_t *rt, const ts_inc_rh_t *rh, size_t n)
+static int rollups(ts_store_t *st, const void *rows, size_t n, json_row_fn row, int id,
+                   int id_hidden)
 {
     ts_buf_t b = TS_BUF_INIT;
     int r = 0;
-    for (size_t at = 0; r == 0 && at < n; at += BATCH_MAX) {
-        size_t m = n - at < BATCH_MAX ? n - at : BATCH_MAX;
-        for (int hidden = 0; r == 0 && hidden < 2; hidden++)
-            if (rollup_json(&b, rt ? rt + at : NULL, rh ? rh + at : NULL, m, hidden) > 0)
-                r = run_json(ts_pg(st), rt ? (hidden ? I_RT_HID : I_RT) : (hidden ? I_RH_HID : I_RH),
-                             &b);
-    }
+    for (size_t at = 0; r == 0 && at < n; at += BATCH_MAX)
+        for (int h = 0; r == 0 && h < 2; h++) {
+            bool hidden = h;
+            if (batch_json(&b, at, n, row, rows, &hidden) > 0)
+                r = run_json(ts_pg(st), hidden ? id_hidden : id, &b);
+        }
     ts_buf_free(&b);
     return r;
 }
 
 static int pg_rollup_types(ts_store_t *st, const ts_inc_rt_t *c, size_t n)
 {
-    return rollups(st, c, NULL, n);
+    return rollups(st, c, n, rt_json, I_RT, I_RT_HID);
 }
 
 static int pg_rollup_hosts(ts_store_t *st, const ts_inc_rh_t *c, size_t n)
 {
-    return rollups(st, NULL, c, n);
+    return rollups(st, c, n, rh_json, I_RH, I_RH_HID);
 }
 
 static void ids_literal(ts_buf_t *b, const int64_t *ids, size_t n)

@@ -946,18 +946,25 @@ static void test_race(void **state)
 
 /* ---- The schema step fills the roll-ups from the events already there ------------------- */
 
+/* f's store replaced by a fresh one at the step before the roll-ups' (12;
+ * later steps come after it), open at that version. */
+static ts_store_t *store_before_rollups(fx_t *f)
+{
+    ts_store_close(f->st);
+    f->st = NULL;
+    tt_store_drop(f->path);
+    assert_int_equal(tt_store_fresh(f->dir, "old.db", f->path, sizeof f->path), 0);
+    ts_store_t *old = NULL;
+    assert_int_equal(ts_store_open_version(f->path, 11, &old), 0);
+    return old;
+}
+
 static void test_migrate_rollups(void **state)
 {
     fx_t *f = *state;
     /* A store as the previous version left it, events written by hand:
      * dept's host attacks uni's (two links), twice, a day apart. */
-    ts_store_close(f->st);
-    f->st = NULL;
-    tt_store_drop(f->path);
-    assert_int_equal(tt_store_fresh(f->dir, "old.db", f->path, sizeof f->path), 0);
-    ts_store_t *old;
-    /* The step before the incidents' (12; later steps come after it). */
-    assert_int_equal(ts_store_open_version(f->path, 11, &old), 0);
+    ts_store_t *old = store_before_rollups(f);
     int64_t csirt = site(old, "csirt", 0, NULL);
     int64_t uni = site(old, "uni", csirt, "192.0.2.0/24");
     int64_t dept = site(old, "dept", uni, "192.0.2.128/25");
@@ -998,13 +1005,8 @@ static void test_migrate_rollups(void **state)
 static void test_migrate_hidden(void **state)
 {
     fx_t *f = *state;
-    ts_store_close(f->st);
-    f->st = NULL;
-    tt_store_drop(f->path);
-    /* Before the roll-ups (12): their step and this one fill them. */
-    assert_int_equal(tt_store_fresh(f->dir, "old.db", f->path, sizeof f->path), 0);
-    ts_store_t *old;
-    assert_int_equal(ts_store_open_version(f->path, 11, &old), 0);
+    /* The roll-ups' step and this one fill them. */
+    ts_store_t *old = store_before_rollups(f);
     int64_t csirt = site(old, "csirt", 0, NULL);
     int64_t uni = site(old, "uni", csirt, "192.0.2.0/24");
     int64_t dept = site(old, "dept", uni, "192.0.2.128/25");
