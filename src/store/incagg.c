@@ -868,24 +868,47 @@ static void rh_add(ts_incagg_t *a, int64_t site, int64_t day, const ts_ip_t *ip,
     hx_put(&a->rh_ix, h, (uint32_t)a->n_rh++);
 }
 
-/* Whether site s, in the lineage of one of the event's links, may not see
- * it (TS_TLP_SITE_SQL): RED, or AMBER+STRICT unless one of its network links
- * lies in s's subtree. */
-static bool hidden_from(const ts_incagg_t *a, const ts_event_t *e, const ts_link_t *links, int n,
-                        int64_t s)
+static int cmp_site_id(const void *x, const void *y)
 {
-    if (e->tlp != TS_TLP_RED && e->tlp != TS_TLP_AMBER_STRICT)
-        return false;
-    for (int k = 0; e->tlp == TS_TLP_AMBER_STRICT && k < n; k++) {
+    const int64_t *a = x, *b = y;
+    return *a < *b ? -1 : *a > *b;
+}
+
+/* Who of the sites seeing an event may not (TS_TLP_SITE_SQL): with RED
+ * everyone; with AMBER+STRICT whoever has none of its network links in
+ * its subtree, i.e. is in no such link's lineage (viewers, sorted, found
+ * once per event: an event may have thousands of links). */
+typedef struct hiding {
+    ts_tlp_t tlp;
+    int64_t *viewers;
+    size_t n;
+} hiding_t;
+
+static void hiding_init(hiding_t *h, const ts_incagg_t *a, const ts_event_t *e,
+                        const ts_link_t *links, int n)
+{
+    *h = (hiding_t){.tlp = e->tlp};
+    if (e->tlp != TS_TLP_AMBER_STRICT)
+        return;
+    for (int k = 0; k < n; k++) {
         if (links[k].match.kind != TS_RULE_NETWORK)
             continue;
         int64_t line[DEPTH_MAX];
         size_t n_line = lineage(a, links[k].match.site_id, line);
-        for (size_t j = 0; j < n_line; j++)
-            if (line[j] == s)
-                return false;
+        h->viewers = ts_xrealloc(h->viewers, (h->n + n_line) * sizeof *h->viewers);
+        memcpy(h->viewers + h->n, line, n_line * sizeof *line);
+        h->n += n_line;
     }
-    return true;
+    if (h->n > 1)
+        qsort(h->viewers, h->n, sizeof *h->viewers, cmp_site_id);
+}
+
+static bool hidden_from(const hiding_t *h, int64_t s)
+{
+    if (h->tlp == TS_TLP_RED)
+        return true;
+    return h->tlp == TS_TLP_AMBER_STRICT &&
+           (h->n == 0 || bsearch(&s, h->viewers, h->n, sizeof s, cmp_site_id) == NULL);
 }
 
 /* An event counts once for the CSIRT (site 0) and once for every site that
@@ -899,6 +922,8 @@ static void count_rollups(ts_incagg_t *a, const ts_event_t *e, const ts_link_t *
     int64_t t = e->time_source != TS_TIME_NONE ? e->time_source : e->time_observation;
     int64_t day = day_of(t);
     rt_add(a, 0, day, e->type, false);
+    hiding_t hide;
+    hiding_init(&hide, a, e, links, n);
     int64_t seen[2 * DEPTH_MAX];
     size_t n_seen = 0;
     for (int k = 0; k < n; k++) {
@@ -913,7 +938,7 @@ static void count_rollups(ts_incagg_t *a, const ts_event_t *e, const ts_link_t *
             if (n_seen < sizeof seen / sizeof seen[0])
                 seen[n_seen++] = line[j];
             rt_add(a, line[j], day, e->type, false);
-            if (hidden_from(a, e, links, n, line[j]))
+            if (hidden_from(&hide, line[j]))
                 rt_add(a, line[j], day, e->type, true);
         }
         const ts_endpoint_t *ep = links[k].role == TS_ROLE_SOURCE ? &e->src : &e->dst;
@@ -921,11 +946,12 @@ static void count_rollups(ts_incagg_t *a, const ts_event_t *e, const ts_link_t *
             continue;
         for (size_t j = 0; j < n_line; j++) {
             rh_add(a, line[j], day, &ep->ip, false);
-            if (hidden_from(a, e, links, n, line[j]))
+            if (hidden_from(&hide, line[j]))
                 rh_add(a, line[j], day, &ep->ip, true);
         }
         rh_add(a, 0, day, &ep->ip, false);
     }
+    free(hide.viewers);
 }
 
 /* ---- Commit ------------------------------------------------------------------------------------ */
