@@ -150,15 +150,15 @@ struct ts_store_incident_ops {
 /* Per-connection state, created on the store's first event. */
 typedef struct ts_incagg ts_incagg_t;
 void ts_incagg_free(ts_incagg_t *a);
+/* ts_store_incidents_expect (incstore.h). */
+TS_MUSTCHECK int ts_incagg_expect(ts_store_t *st, const ts_event_t *e, const ts_link_t *links,
+                                  int n_links);
 /* Before the backend writes event e with links: assigns each link its
  * incident. *e_out and *links_out are what to write: e and a copy of links
  * with incident_id set (lists beyond TS_TARGETS_MAX covered), owned by the
  * aggregator until the next call; or, when e or its links are malformed, e
  * and links themselves, unaggregated, for the backend to refuse them with
  * its message. */
-/* ts_store_incidents_expect (incstore.h). */
-TS_MUSTCHECK int ts_incagg_expect(ts_store_t *st, const ts_event_t *e, const ts_link_t *links,
-                                  int n_links);
 TS_MUSTCHECK int ts_incagg_event(ts_store_t *st, const ts_event_t *e, const ts_link_t *links,
                                  int n_links, const ts_event_t **e_out,
                                  const ts_link_t **links_out);
