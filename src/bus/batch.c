@@ -32,6 +32,7 @@
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "store/incstore.h"
 
 #define MAGIC "TSB2"
 #define F_SAVE 1
@@ -124,6 +125,14 @@ int ts_batch_store(ts_store_t *st, const ts_batch_t *b, bool dedup, ts_batch_res
             all_done = k == 1;
         }
     }
+    /* The batch's incident keys read at once (a round trip each otherwise). */
+    for (size_t i = 0; i < b->n && rc == 0 && !all_done; i++) {
+        const ts_batch_item_t *it = &b->items[i];
+        if (it->ev && (after == 0 || it->line > after))
+            rc = ts_store_incidents_expect(st, it->ev, it->links, it->n_links);
+    }
+    if (rc < 0)
+        ts_log_error("cannot read the batch's incidents: %s", ts_store_errmsg(st));
     for (size_t i = 0; i < b->n && rc == 0; i++) {
         const ts_batch_item_t *it = &b->items[i];
         if (all_done || (after > 0 && it->line <= after)) {

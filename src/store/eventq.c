@@ -278,14 +278,11 @@ int ts_store_portal_stats(ts_store_t *st, int64_t site_id, int64_t since, int64_
         return r;
     if (!in)
         return TS_ENOENT;
-    /* The first and past-the-last whole days (floor division, before 1970 too).
-     * The roll-ups count every event of a subtree whatever its TLP, where a
-     * site sees neither RED nor AMBER+STRICT about others' addresses
-     * (TS_TLP_SITE_SQL): a site's statistics come from its events. */
+    /* The first and past-the-last whole days (floor division, before 1970
+     * too). A site's roll-ups less their hidden rows count what it may see
+     * (TS_TLP_SITE_SQL; store/incstore_int.h). */
     int64_t d1 = since / DAY_US + (since % DAY_US > 0);
-    int64_t d2 = site_id != 0          ? d1
-                 : until == INT64_MAX ? INT64_MAX / DAY_US
-                                      : until / DAY_US - (until % DAY_US < 0);
+    int64_t d2 = until == INT64_MAX ? INT64_MAX / DAY_US : until / DAY_US - (until % DAY_US < 0);
     int64_t edge[2][2] = {{since, d1 * DAY_US}, {d2 * DAY_US, until}};
     if (d1 >= d2) {
         edge[0][1] = until;

@@ -132,7 +132,8 @@ typedef struct inc {
 typedef struct slot {
     ts_inc_key_t k;
     uint64_t h;
-    inc_t *cur; /* NULL: the key has no incident yet */
+    inc_t *cur;   /* NULL: the key has no incident yet */
+    bool unread;  /* announced (ts_incagg_expect), cur not read yet */
 } slot_t;
 
 /* What one link of the event being written will do. */
@@ -143,17 +144,15 @@ typedef struct pending {
     ts_prefix_t net;   /* the object as a prefix, for the critical factor */
 } pending_t;
 
-typedef struct rt_count {
-    int64_t site, day;
-    ts_type_t type;
-    int64_t n;
-} rt_count_t;
+typedef ts_inc_rt_t rt_count_t;
+typedef ts_inc_rh_t rh_count_t;
 
-typedef struct rh_count {
-    int64_t site, day;
-    ts_ip_t ip;
-    int64_t n;
-} rh_count_t;
+/* Whether an advisory matched for some site names a CVE: most CVEs have
+ * none, and asking per incident would cost a query each. */
+typedef struct cve_memo {
+    const char *cve; /* in the transaction's arena */
+    bool any;
+} cve_memo_t;
 
 typedef struct site_node {
     int64_t id, parent;
@@ -179,7 +178,8 @@ struct ts_incagg {
     slot_t *slots;
     size_t n_slots, cap_slots;
     hindex_t slot_ix;
-    inc_t **incs; /* every incident read or created */
+    size_t n_unread; /* slots announced and not read yet */
+    inc_t **incs;    /* every incident read or created */
     size_t n_incs, cap_incs;
     rt_count_t *rt;
     size_t n_rt, cap_rt;
@@ -187,6 +187,8 @@ struct ts_incagg {
     rh_count_t *rh;
     size_t n_rh, cap_rh;
     hindex_t rh_ix;
+    cve_memo_t *cves; /* CVEs asked about (advisory_any) */
+    size_t n_cves, cap_cves;
 
     /* The event being written. */
     bool checked; /* it passed ts_store_event_check: ts_incagg_stored counts it */
@@ -219,7 +221,7 @@ static void txn_reset(ts_incagg_t *a)
         ts_dset_reset(&a->incs[i]->peers);
         free(a->incs[i]);
     }
-    a->n_incs = a->n_slots = a->n_rt = a->n_rh = 0;
+    a->n_incs = a->n_slots = a->n_rt = a->n_rh = a->n_cves = a->n_unread = 0;
     hx_clear(&a->slot_ix);
     hx_clear(&a->rt_ix);
     hx_clear(&a->rh_ix);
@@ -241,6 +243,7 @@ void ts_incagg_free(ts_incagg_t *a)
     free(a->incs);
     free(a->rt);
     free(a->rh);
+    free(a->cves);
     hx_free(&a->slot_ix);
     hx_free(&a->rt_ix);
     hx_free(&a->rh_ix);
@@ -460,20 +463,9 @@ static int got_latest(const ts_inc_row_t *row, void *ctx)
     return 0;
 }
 
-/* The slot of key k, read from the store on first use. */
-static int slot_of(ts_store_t *st, ts_incagg_t *a, const ts_inc_key_t *k, uint32_t *out)
+static uint32_t slot_add(ts_incagg_t *a, const ts_inc_key_t *k, uint64_t h, inc_t *cur,
+                         bool unread)
 {
-    uint64_t h = key_hash(k);
-    struct key_probe p = {a, k};
-    int64_t ix = hx_find(&a->slot_ix, h, slot_is, &p);
-    if (ix >= 0) {
-        *out = (uint32_t)ix;
-        return 0;
-    }
-    struct latest_ctx l = {.a = a};
-    int r = iops(st)->latest(st, k, got_latest, &l);
-    if (r)
-        return r;
     if (a->n_slots == a->cap_slots) {
         a->cap_slots = a->cap_slots ? a->cap_slots * 2 : 64;
         a->slots = ts_xrealloc(a->slots, a->cap_slots * sizeof *a->slots);
@@ -483,9 +475,69 @@ static int slot_of(ts_store_t *st, ts_incagg_t *a, const ts_inc_key_t *k, uint32
     s->k.identifier = dup(a, k->identifier);
     s->k.object = dup(a, k->object);
     s->h = h;
-    s->cur = l.inc;
+    s->cur = cur;
+    s->unread = unread;
+    a->n_unread += unread;
     hx_put(&a->slot_ix, h, (uint32_t)a->n_slots);
-    *out = (uint32_t)a->n_slots++;
+    return (uint32_t)a->n_slots++;
+}
+
+/* A row of latest_many: the incident of its key's slot. */
+static int got_many(const ts_inc_row_t *row, void *ctx)
+{
+    ts_incagg_t *a = ctx;
+    ts_inc_key_t k = {.site_id = row->inc.site_id,
+                      .type = row->inc.type,
+                      .identifier = row->inc.identifier,
+                      .object = row->inc.object,
+                      .role = row->inc.role,
+                      .suppressed = row->inc.suppressed};
+    struct key_probe p = {a, &k};
+    int64_t ix = hx_find(&a->slot_ix, key_hash(&k), slot_is, &p);
+    if (ix < 0 || !a->slots[ix].unread)
+        return 0; /* not asked for, or a second row of its key: the first is the latest */
+    struct latest_ctx l = {.a = a};
+    got_latest(row, &l);
+    a->slots[ix].cur = l.inc;
+    a->slots[ix].unread = false;
+    a->n_unread--;
+    return 0;
+}
+
+/* Reads the incidents of every announced slot, in one call. */
+static int read_unread(ts_store_t *st, ts_incagg_t *a)
+{
+    ts_inc_key_t *keys = ts_xmalloc(a->n_unread * sizeof *keys);
+    size_t n = 0;
+    for (size_t k = 0; k < a->n_slots && n < a->n_unread; k++)
+        if (a->slots[k].unread)
+            keys[n++] = a->slots[k].k;
+    int r = iops(st)->latest_many(st, keys, n, got_many, a);
+    free(keys);
+    if (r)
+        return r;
+    /* The keys without an incident. */
+    for (size_t k = 0; k < a->n_slots; k++)
+        a->slots[k].unread = false;
+    a->n_unread = 0;
+    return 0;
+}
+
+/* The slot of key k, read from the store on first use. */
+static int slot_of(ts_store_t *st, ts_incagg_t *a, const ts_inc_key_t *k, uint32_t *out)
+{
+    uint64_t h = key_hash(k);
+    struct key_probe p = {a, k};
+    int64_t ix = hx_find(&a->slot_ix, h, slot_is, &p);
+    if (ix >= 0) {
+        *out = (uint32_t)ix;
+        return a->slots[ix].unread ? read_unread(st, a) : 0;
+    }
+    struct latest_ctx l = {.a = a};
+    int r = iops(st)->latest(st, k, got_latest, &l);
+    if (r)
+        return r;
+    *out = slot_add(a, k, h, l.inc, false);
     return 0;
 }
 
@@ -525,6 +577,73 @@ static int64_t event_time(const ts_event_t *e)
     return ts_time_now();
 }
 
+/* The event's identifier as keys hold it: a C string cut to a bound. */
+static const char *key_ident(ts_incagg_t *a, const ts_event_t *e)
+{
+    if (e->identifier.ptr == NULL)
+        return "";
+    size_t n = e->identifier.len < TS_INC_IDENT_MAX ? e->identifier.len : TS_INC_IDENT_MAX;
+    return ts_arena_strdup(a->arena, ts_str(e->identifier.ptr, n)).ptr;
+}
+
+/* Link l's key, its object into obj (TS_INC_OBJECT_MAX bytes) and as a
+ * prefix into *net. */
+static void link_key(const ts_incagg_t *a, const ts_event_t *e, const ts_link_t *l,
+                     const char *ident, int64_t t, char *obj, ts_prefix_t *net, ts_inc_key_t *k)
+{
+    ts_prefix_t one;
+    ts_targets_t own;
+    ts_inc_object(e, l, &one, &own, obj, TS_INC_OBJECT_MAX, net);
+    ts_ip_t peer = ts_inc_peer(e, l);
+    int64_t line[DEPTH_MAX];
+    size_t n_line = lineage(a, l->match.site_id, line);
+    *k = (ts_inc_key_t){.site_id = l->match.site_id,
+                        .type = e->type,
+                        .identifier = ident,
+                        .object = obj,
+                        .role = l->role,
+                        .suppressed = suppressed(a, line, n_line, e, net, &peer, t)};
+}
+
+/* Whether the event passes the backend's checks (ts_store_event_check), with
+ * *e and *links what to write (bounded copies in check_arena); a malformed
+ * one is left unaggregated, for the backend to refuse with its message. */
+static bool well_formed(ts_incagg_t *a, const ts_event_t *e_in, const ts_link_t *links_in,
+                        int n_links, const ts_event_t **e, const ts_link_t **links)
+{
+    const char *why;
+    return ts_store_event_check(e_in, links_in, n_links, a->check_arena, &a->check_used, e, links,
+                                &why) == 0;
+}
+
+int ts_incagg_expect(ts_store_t *st, const ts_event_t *e_in, const ts_link_t *links_in,
+                     int n_links)
+{
+    if (iops(st) == NULL || iops(st)->latest_many == NULL || n_links == 0)
+        return 0;
+    ts_incagg_t *a = agg_of(st);
+    const ts_event_t *e;
+    const ts_link_t *links;
+    if (!well_formed(a, e_in, links_in, n_links, &e, &links))
+        return 0;
+    int r = a->started ? 0 : begin_txn(st, a);
+    if (r)
+        return r;
+    const char *ident = key_ident(a, e);
+    int64_t t = event_time(e);
+    for (int i = 0; i < n_links; i++) {
+        char obj[TS_INC_OBJECT_MAX];
+        ts_prefix_t net;
+        ts_inc_key_t k;
+        link_key(a, e, &links[i], ident, t, obj, &net, &k);
+        uint64_t h = key_hash(&k);
+        struct key_probe p = {a, &k};
+        if (hx_find(&a->slot_ix, h, slot_is, &p) < 0)
+            slot_add(a, &k, h, NULL, true);
+    }
+    return 0;
+}
+
 int ts_incagg_event(ts_store_t *st, const ts_event_t *e_in, const ts_link_t *links_in,
                     int n_links, const ts_event_t **e_out, const ts_link_t **links_out)
 {
@@ -537,9 +656,7 @@ int ts_incagg_event(ts_store_t *st, const ts_event_t *e_in, const ts_link_t *lin
     a->checked = false;
     const ts_event_t *e;
     const ts_link_t *links;
-    const char *why;
-    if (ts_store_event_check(e_in, links_in, n_links, a->check_arena, &a->check_used, &e, &links,
-                             &why) != 0)
+    if (!well_formed(a, e_in, links_in, n_links, &e, &links))
         return 0;
     a->checked = true;
     *e_out = e;
@@ -553,28 +670,12 @@ int ts_incagg_event(ts_store_t *st, const ts_event_t *e_in, const ts_link_t *lin
     }
     memcpy(a->links, links, (size_t)n_links * sizeof *links);
     a->ev_time = event_time(e);
-    const char *ident = "";
-    if (e->identifier.ptr) {
-        /* Keys hold identifiers as C strings, cut to a bound. */
-        size_t n = e->identifier.len < TS_INC_IDENT_MAX ? e->identifier.len : TS_INC_IDENT_MAX;
-        ident = ts_arena_strdup(a->arena, ts_str(e->identifier.ptr, n)).ptr;
-    }
+    const char *ident = key_ident(a, e);
     for (int i = 0; i < n_links; i++) {
-        const ts_link_t *l = &links[i];
         pending_t *p = &a->pend[i];
-        ts_prefix_t one;
-        ts_targets_t own;
         char obj[TS_INC_OBJECT_MAX];
-        ts_inc_object(e, l, &one, &own, obj, sizeof obj, &p->net);
-        ts_ip_t peer = ts_inc_peer(e, l);
-        int64_t line[DEPTH_MAX];
-        size_t n_line = lineage(a, l->match.site_id, line);
-        ts_inc_key_t k = {.site_id = l->match.site_id,
-                          .type = e->type,
-                          .identifier = ident,
-                          .object = obj,
-                          .role = l->role,
-                          .suppressed = suppressed(a, line, n_line, e, &p->net, &peer, a->ev_time)};
+        ts_inc_key_t k;
+        link_key(a, e, &links[i], ident, a->ev_time, obj, &p->net, &k);
         r = slot_of(st, a, &k, &p->slot);
         if (r)
             return r;
@@ -704,19 +805,21 @@ struct rt_probe {
     const ts_incagg_t *a;
     int64_t site, day;
     ts_type_t type;
+    bool hidden;
 };
 
 static bool rt_is(const void *ctx, uint32_t ix)
 {
     const struct rt_probe *p = ctx;
     const rt_count_t *c = &p->a->rt[ix];
-    return c->site == p->site && c->day == p->day && c->type == p->type;
+    return c->site_id == p->site && c->day == p->day && c->type == p->type &&
+           c->hidden == p->hidden;
 }
 
-static void rt_add(ts_incagg_t *a, int64_t site, int64_t day, ts_type_t type)
+static void rt_add(ts_incagg_t *a, int64_t site, int64_t day, ts_type_t type, bool hidden)
 {
-    uint64_t h = mix(mix(mix(0, (uint64_t)site), (uint64_t)day), type);
-    struct rt_probe p = {a, site, day, type};
+    uint64_t h = mix(mix(mix(hidden, (uint64_t)site), (uint64_t)day), type);
+    struct rt_probe p = {a, site, day, type, hidden};
     int64_t ix = hx_find(&a->rt_ix, h, rt_is, &p);
     if (ix >= 0) {
         a->rt[ix].n++;
@@ -726,7 +829,7 @@ static void rt_add(ts_incagg_t *a, int64_t site, int64_t day, ts_type_t type)
         a->cap_rt = a->cap_rt ? a->cap_rt * 2 : 64;
         a->rt = ts_xrealloc(a->rt, a->cap_rt * sizeof *a->rt);
     }
-    a->rt[a->n_rt] = (rt_count_t){site, day, type, 1};
+    a->rt[a->n_rt] = (rt_count_t){site, day, type, hidden, 1};
     hx_put(&a->rt_ix, h, (uint32_t)a->n_rt++);
 }
 
@@ -734,21 +837,24 @@ struct rh_probe {
     const ts_incagg_t *a;
     int64_t site, day;
     const ts_ip_t *ip;
+    bool hidden;
 };
 
 static bool rh_is(const void *ctx, uint32_t ix)
 {
     const struct rh_probe *p = ctx;
     const rh_count_t *c = &p->a->rh[ix];
-    return c->site == p->site && c->day == p->day && ts_ip_equal(&c->ip, p->ip);
+    return c->site_id == p->site && c->day == p->day && c->hidden == p->hidden &&
+           ts_ip_equal(&c->ip, p->ip);
 }
 
-static void rh_add(ts_incagg_t *a, int64_t site, int64_t day, const ts_ip_t *ip)
+static void rh_add(ts_incagg_t *a, int64_t site, int64_t day, const ts_ip_t *ip, bool hidden)
 {
     uint64_t w[2];
     memcpy(w, ip->bytes, 16);
-    uint64_t h = mix(mix(mix(mix(0, (uint64_t)site), (uint64_t)day), w[0]), w[1] ^ ip->family);
-    struct rh_probe p = {a, site, day, ip};
+    uint64_t h =
+        mix(mix(mix(mix(hidden, (uint64_t)site), (uint64_t)day), w[0]), w[1] ^ ip->family);
+    struct rh_probe p = {a, site, day, ip, hidden};
     int64_t ix = hx_find(&a->rh_ix, h, rh_is, &p);
     if (ix >= 0) {
         a->rh[ix].n++;
@@ -758,20 +864,66 @@ static void rh_add(ts_incagg_t *a, int64_t site, int64_t day, const ts_ip_t *ip)
         a->cap_rh = a->cap_rh ? a->cap_rh * 2 : 64;
         a->rh = ts_xrealloc(a->rh, a->cap_rh * sizeof *a->rh);
     }
-    a->rh[a->n_rh] = (rh_count_t){site, day, *ip, 1};
+    a->rh[a->n_rh] = (rh_count_t){site, day, *ip, hidden, 1};
     hx_put(&a->rh_ix, h, (uint32_t)a->n_rh++);
+}
+
+static int cmp_site_id(const void *x, const void *y)
+{
+    const int64_t *a = x, *b = y;
+    return *a < *b ? -1 : *a > *b;
+}
+
+/* Who of the sites seeing an event may not (TS_TLP_SITE_SQL): with RED
+ * everyone; with AMBER+STRICT whoever has none of its network links in
+ * its subtree, i.e. is in no such link's lineage (viewers, sorted, found
+ * once per event: an event may have thousands of links). */
+typedef struct hiding {
+    ts_tlp_t tlp;
+    int64_t *viewers;
+    size_t n;
+} hiding_t;
+
+static void hiding_init(hiding_t *h, const ts_incagg_t *a, const ts_event_t *e,
+                        const ts_link_t *links, int n)
+{
+    *h = (hiding_t){.tlp = e->tlp};
+    if (e->tlp != TS_TLP_AMBER_STRICT)
+        return;
+    for (int k = 0; k < n; k++) {
+        if (links[k].match.kind != TS_RULE_NETWORK)
+            continue;
+        int64_t line[DEPTH_MAX];
+        size_t n_line = lineage(a, links[k].match.site_id, line);
+        h->viewers = ts_xrealloc(h->viewers, (h->n + n_line) * sizeof *h->viewers);
+        memcpy(h->viewers + h->n, line, n_line * sizeof *line);
+        h->n += n_line;
+    }
+    if (h->n > 1)
+        qsort(h->viewers, h->n, sizeof *h->viewers, cmp_site_id);
+}
+
+static bool hidden_from(const hiding_t *h, int64_t s)
+{
+    if (h->tlp == TS_TLP_RED)
+        return true;
+    return h->tlp == TS_TLP_AMBER_STRICT &&
+           (h->n == 0 || bsearch(&s, h->viewers, h->n, sizeof s, cmp_site_id) == NULL);
 }
 
 /* An event counts once for the CSIRT (site 0) and once for every site that
  * sees it: its link sites and their ancestors, so that a subtree's counts
  * are its root's row alone, never a sum that would count an event twice. The
  * top hosts count per link, as eventq.h defines them, for the link's site,
- * its ancestors and site 0 alike. */
+ * its ancestors and site 0 alike. What a site may not see is counted again
+ * as hidden (incstore_int.h). */
 static void count_rollups(ts_incagg_t *a, const ts_event_t *e, const ts_link_t *links, int n)
 {
     int64_t t = e->time_source != TS_TIME_NONE ? e->time_source : e->time_observation;
     int64_t day = day_of(t);
-    rt_add(a, 0, day, e->type);
+    rt_add(a, 0, day, e->type, false);
+    hiding_t hide;
+    hiding_init(&hide, a, e, links, n);
     int64_t seen[2 * DEPTH_MAX];
     size_t n_seen = 0;
     for (int k = 0; k < n; k++) {
@@ -785,15 +937,21 @@ static void count_rollups(ts_incagg_t *a, const ts_event_t *e, const ts_link_t *
                 continue;
             if (n_seen < sizeof seen / sizeof seen[0])
                 seen[n_seen++] = line[j];
-            rt_add(a, line[j], day, e->type);
+            rt_add(a, line[j], day, e->type, false);
+            if (hidden_from(&hide, line[j]))
+                rt_add(a, line[j], day, e->type, true);
         }
         const ts_endpoint_t *ep = links[k].role == TS_ROLE_SOURCE ? &e->src : &e->dst;
         if (ep->ip.family == TS_AF_NONE)
             continue;
-        for (size_t j = 0; j < n_line; j++)
-            rh_add(a, line[j], day, &ep->ip);
-        rh_add(a, 0, day, &ep->ip);
+        for (size_t j = 0; j < n_line; j++) {
+            rh_add(a, line[j], day, &ep->ip, false);
+            if (hidden_from(&hide, line[j]))
+                rh_add(a, line[j], day, &ep->ip, true);
+        }
+        rh_add(a, 0, day, &ep->ip, false);
     }
+    free(hide.viewers);
 }
 
 /* ---- Commit ------------------------------------------------------------------------------------ */
@@ -820,6 +978,24 @@ static bool critical_of(const ts_incagg_t *a, const ts_incident_t *v, char *buf,
     return false;
 }
 
+static int cve_any(ts_store_t *st, ts_incagg_t *a, const char *cve, bool *any)
+{
+    for (size_t k = 0; k < a->n_cves; k++)
+        if (strcmp(a->cves[k].cve, cve) == 0) {
+            *any = a->cves[k].any;
+            return 0;
+        }
+    int r = iops(st)->advisory_any(st, cve, any);
+    if (r)
+        return r;
+    if (a->n_cves == a->cap_cves) {
+        a->cap_cves = a->cap_cves ? a->cap_cves * 2 : 16;
+        a->cves = ts_xrealloc(a->cves, a->cap_cves * sizeof *a->cves);
+    }
+    a->cves[a->n_cves++] = (cve_memo_t){dup(a, cve), *any};
+    return 0;
+}
+
 static int score(ts_store_t *st, ts_incagg_t *a, inc_t *i)
 {
     ts_incident_t *v = &i->v;
@@ -827,7 +1003,13 @@ static int score(ts_store_t *st, ts_incagg_t *a, inc_t *i)
     v->peers = ts_dset_count(&i->peers);
     char crit[TS_IP_STRLEN];
     v->critical = critical_of(a, v, crit, sizeof crit) ? dup(a, crit) : "";
+    bool any = false;
     if (v->cve[0] && v->advisory[0] == '\0' && !v->suppressed) {
+        int r = cve_any(st, a, v->cve, &any);
+        if (r)
+            return r;
+    }
+    if (any) {
         int64_t line[DEPTH_MAX];
         size_t n_line = lineage(a, v->site_id, line);
         ts_buf_reset(&a->tmp);
@@ -855,7 +1037,9 @@ static int score(ts_store_t *st, ts_incagg_t *a, inc_t *i)
     return 0;
 }
 
-static int write_incident(ts_store_t *st, ts_incagg_t *a, inc_t *i, int64_t seq, int64_t now)
+/* The row of a touched incident, scored, its blobs in the transaction's arena. */
+static int incident_row(ts_store_t *st, ts_incagg_t *a, inc_t *i, int64_t seq, int64_t now,
+                        ts_inc_row_t *row)
 {
     int r = score(st, a, i);
     if (r)
@@ -867,12 +1051,81 @@ static int write_incident(ts_store_t *st, ts_incagg_t *a, inc_t *i, int64_t seq,
     ts_buf_reset(&a->blob_p);
     ts_dset_encode(&i->hosts, &a->blob_h);
     ts_dset_encode(&i->peers, &a->blob_p);
-    ts_inc_row_t row = {.inc = i->v,
-                        .hosts = (const uint8_t *)a->blob_h.data,
-                        .hosts_len = a->blob_h.len,
-                        .peers = (const uint8_t *)a->blob_p.data,
-                        .peers_len = a->blob_p.len};
-    return iops(st)->put(st, &row, i->created);
+    uint8_t *h = ts_arena_alloc(a->arena, a->blob_h.len + a->blob_p.len);
+    memcpy(h, a->blob_h.data, a->blob_h.len);
+    memcpy(h + a->blob_h.len, a->blob_p.data, a->blob_p.len);
+    *row = (ts_inc_row_t){.inc = i->v,
+                          .hosts = h,
+                          .hosts_len = a->blob_h.len,
+                          .peers = h + a->blob_h.len,
+                          .peers_len = a->blob_p.len};
+    return 0;
+}
+
+
+static int cmp_i64(int64_t a, int64_t b)
+{
+    return a < b ? -1 : a > b;
+}
+
+static int cmp_row(const void *x, const void *y)
+{
+    const ts_inc_row_t *a = x, *b = y;
+    return cmp_i64(a->inc.id, b->inc.id);
+}
+
+static int cmp_rt(const void *x, const void *y)
+{
+    const rt_count_t *a = x, *b = y;
+    int c = cmp_i64(a->site_id, b->site_id);
+    c = c ? c : cmp_i64(a->day, b->day);
+    c = c ? c : cmp_i64(a->type, b->type);
+    return c ? c : a->hidden - b->hidden;
+}
+
+static int cmp_rh(const void *x, const void *y)
+{
+    const rh_count_t *a = x, *b = y;
+    int c = cmp_i64(a->site_id, b->site_id);
+    c = c ? c : cmp_i64(a->day, b->day);
+    if (c)
+        return c;
+    /* The stored key: the 16-byte form, IPv4 mapped. */
+    ts_prefix_t pa = {.addr = a->ip, .len = a->ip.family == TS_AF_INET ? 32 : 128};
+    ts_prefix_t pb = {.addr = b->ip, .len = b->ip.family == TS_AF_INET ? 32 : 128};
+    uint8_t la[16], lb[16], hi[16];
+    ts_prefix_range16(&pa, la, hi);
+    ts_prefix_range16(&pb, lb, hi);
+    c = memcmp(la, lb, 16);
+    return c ? c : a->hidden - b->hidden;
+}
+
+/* The touched incidents, new ones then changed ones, each in id order:
+ * written as two batches (incstore_int.h's put). */
+static int write_incidents(ts_store_t *st, ts_incagg_t *a, size_t touched)
+{
+    int64_t seq = 0, now = ts_time_now();
+    int r = iops(st)->seq_next(st, &seq);
+    if (r)
+        return r;
+    ts_inc_row_t *rows = ts_xmalloc(touched * sizeof *rows);
+    size_t n_new = 0, n_old = 0;
+    for (size_t k = 0; r == 0 && k < a->n_incs; k++) {
+        inc_t *i = a->incs[k];
+        if (i->touched)
+            r = incident_row(st, a, i, seq, now,
+                             i->created ? &rows[n_new++] : &rows[touched - ++n_old]);
+    }
+    if (r == 0 && n_new > 1)
+        qsort(rows, n_new, sizeof *rows, cmp_row);
+    if (r == 0 && n_old > 1)
+        qsort(rows + n_new, n_old, sizeof *rows, cmp_row);
+    if (r == 0 && n_new > 0)
+        r = iops(st)->put(st, rows, n_new, true);
+    if (r == 0 && n_old > 0)
+        r = iops(st)->put(st, rows + n_new, n_old, false);
+    free(rows);
+    return r;
 }
 
 int ts_incagg_flush(ts_store_t *st)
@@ -884,17 +1137,19 @@ int ts_incagg_flush(ts_store_t *st)
     size_t touched = 0;
     for (size_t k = 0; k < a->n_incs; k++)
         touched += a->incs[k]->touched;
-    if (touched > 0) {
-        int64_t seq = 0, now = ts_time_now();
-        r = iops(st)->seq_next(st, &seq);
-        for (size_t k = 0; r == 0 && k < a->n_incs; k++)
-            if (a->incs[k]->touched)
-                r = write_incident(st, a, a->incs[k], seq, now);
+    if (touched > 0)
+        r = write_incidents(st, a, touched);
+    /* The hash indexes are not used again before txn_reset: the arrays may be sorted. */
+    if (r == 0 && a->n_rt > 0) {
+        if (a->n_rt > 1)
+            qsort(a->rt, a->n_rt, sizeof *a->rt, cmp_rt);
+        r = iops(st)->rollup_types(st, a->rt, a->n_rt);
     }
-    for (size_t k = 0; r == 0 && k < a->n_rt; k++)
-        r = iops(st)->rollup_types(st, a->rt[k].site, a->rt[k].day, a->rt[k].type, a->rt[k].n);
-    for (size_t k = 0; r == 0 && k < a->n_rh; k++)
-        r = iops(st)->rollup_host(st, a->rh[k].site, a->rh[k].day, &a->rh[k].ip, a->rh[k].n);
+    if (r == 0 && a->n_rh > 0) {
+        if (a->n_rh > 1)
+            qsort(a->rh, a->n_rh, sizeof *a->rh, cmp_rh);
+        r = iops(st)->rollup_hosts(st, a->rh, a->n_rh);
+    }
     txn_reset(a);
     return r;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The incident store: argument checks, then the backend's operations. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -310,4 +311,45 @@ int ts_store_prune(ts_store_t *st, int64_t now, size_t batch, bool dry_run,
 void ts_store_incidents_enable(ts_store_t *st, bool on)
 {
     st->no_incidents = !on;
+}
+
+int ts_store_incidents_expect(ts_store_t *st, const ts_event_t *e, const ts_link_t *links,
+                              int n_links)
+{
+    if (st == NULL || e == NULL || n_links < 0 || (n_links > 0 && links == NULL))
+        return TS_EINVAL;
+    /* Outside a transaction each event gets one of its own: nothing to gather. */
+    return st->txn ? ts_incagg_expect(st, e, links, n_links) : 0;
+}
+
+void ts_inc_points_text(const int32_t *p, char *buf)
+{
+    char *o = buf;
+    for (int f = 0; f < TS_F_COUNT_; f++) {
+        if (f)
+            *o++ = ',';
+        /* Magnitude as unsigned, so that INT32_MIN is written too. */
+        uint32_t m = p[f] < 0 ? 0u - (uint32_t)p[f] : (uint32_t)p[f];
+        if (p[f] < 0)
+            *o++ = '-';
+        char d[10];
+        int n = 0;
+        do {
+            d[n++] = (char)('0' + m % 10);
+            m /= 10;
+        } while (m);
+        while (n)
+            *o++ = d[--n];
+    }
+    *o = '\0';
+}
+
+void ts_inc_points_parse(const char *t, int32_t *p)
+{
+    memset(p, 0, TS_F_COUNT_ * sizeof *p);
+    for (int f = 0; f < TS_F_COUNT_ && t && *t; f++) {
+        char *end;
+        p[f] = (int32_t)strtol(t, &end, 10);
+        t = *end == ',' ? end + 1 : end;
+    }
 }

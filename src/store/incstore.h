@@ -203,6 +203,17 @@ TS_MUSTCHECK int ts_store_feedback(ts_store_t *st, ts_feedback_cb cb, void *ctx)
  * incident and no roll-up. Between transactions only. */
 void ts_store_incidents_enable(ts_store_t *st, bool on);
 
+/* Announces an event the caller is about to write in its open transaction
+ * (ts_store_begin), before writing the batch it belongs to: a backend with
+ * round trips (PostgreSQL) then reads the latest incidents of the whole
+ * batch's keys at once, at the batch's first write, rather than one query
+ * per new key. Optional and without effect on what is stored; an event not
+ * announced, or malformed, is looked up when written. \retval 0 or the
+ * store's error reading what aggregation caches (the transaction is then to
+ * be rolled back). */
+TS_MUSTCHECK int ts_store_incidents_expect(ts_store_t *st, const ts_event_t *e,
+                                           const ts_link_t *links, int n_links);
+
 /* ---- Configuration -------------------------------------------------------------------------- */
 
 /* The configuration every writer of this store aggregates and scores with

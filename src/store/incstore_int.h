@@ -27,6 +27,34 @@ typedef struct ts_inc_key {
     bool suppressed;
 } ts_inc_key_t;
 
+/* An incident's contributions as stored: "a,b,c,..." in tenths, in the
+ * factors' order (incident/priority.h). ts_inc_points_text writes it into
+ * buf (TS_INC_POINTS_TEXT bytes) without printf, which on the write path
+ * cost more than the row's insert; ts_inc_points_parse reads what it wrote
+ * (missing or malformed entries read 0). */
+#define TS_INC_POINTS_TEXT (12 * TS_F_COUNT_)
+void ts_inc_points_text(const int32_t *p, char *buf);
+void ts_inc_points_parse(const char *t, int32_t *p);
+
+/* Increments of the roll-up counters (store/eventq.h's statistics), one
+ * per counter and transaction. A site's counters count every event of its
+ * subtree; hidden ones count again those of them the site may not see
+ * (TS_TLP_SITE_SQL: RED, AMBER+STRICT without a network link into the
+ * subtree), which a site's statistics subtract. */
+typedef struct ts_inc_rt {
+    int64_t site_id, day;
+    ts_type_t type;
+    bool hidden;
+    int64_t n;
+} ts_inc_rt_t;
+
+typedef struct ts_inc_rh {
+    int64_t site_id, day;
+    ts_ip_t ip;
+    bool hidden;
+    int64_t n;
+} ts_inc_rh_t;
+
 /* Generations of what aggregation caches between transactions, bumped by
  * triggers on the tables they describe (sites, suppressions, critical marks,
  * the configuration), so that a change by any process, by hand included,
@@ -51,6 +79,11 @@ struct ts_store_incident_ops {
     /* The key's latest incident (highest id), handed to cb; 0 when none
      * (cb not called). PostgreSQL locks it until the commit. */
     int (*latest)(ts_store_t *st, const ts_inc_key_t *k, ts_inc_row_cb cb, void *ctx);
+    /* The latest incident of each of n keys (any order, none for a key
+     * without one), locked as latest does; NULL when one query per key
+     * costs no round trip (SQLite). */
+    int (*latest_many)(ts_store_t *st, const ts_inc_key_t *keys, size_t n, ts_inc_row_cb cb,
+                       void *ctx);
     /* Ids for new incidents of this transaction: *n of them from *first on
      * (SQLite: every id above the highest, the writer holding the lock;
      * PostgreSQL: a block of the sequence). */
@@ -59,17 +92,26 @@ struct ts_store_incident_ops {
      * the commit; called once per committing transaction, after every
      * incident of it is known and before any is written. */
     int (*seq_next)(ts_store_t *st, int64_t *seq);
-    /* Writes an incident: every column (insert) or every column aggregation
-     * owns, leaving state and note alone (update). */
-    int (*put)(ts_store_t *st, const ts_inc_row_t *r, bool insert);
-    /* Adds n to the roll-up counters (store/eventq.h's statistics). */
-    int (*rollup_types)(ts_store_t *st, int64_t site_id, int64_t day, ts_type_t type, int64_t n);
-    int (*rollup_host)(ts_store_t *st, int64_t site_id, int64_t day, const ts_ip_t *ip, int64_t n);
+    /* Writes n incidents, each id once, with their scores at their change
+     * sequence: every column (insert) or every column aggregation owns,
+     * leaving state and note alone (update). A backend with round trips
+     * sends them as few statements (the transaction's cost is then not one
+     * round trip per incident). */
+    int (*put)(ts_store_t *st, const ts_inc_row_t *rows, size_t n, bool insert);
+    /* Adds each increment to its roll-up counter; each counter once, in
+     * key order (so that writers lock counters in one order). */
+    int (*rollup_types)(ts_store_t *st, const ts_inc_rt_t *c, size_t n);
+    int (*rollup_hosts)(ts_store_t *st, const ts_inc_rh_t *c, size_t n);
     /* The id of an advisory matched (affected or under investigation) for
      * one of the sites' platforms that names cve, into out; 0 with out
      * empty when none. */
     int (*advisory_for)(ts_store_t *st, const int64_t *sites, size_t n, const char *cve,
                         ts_buf_t *out);
+    /* Whether advisory_for could find anything for cve for some site: *any
+     * false when no advisory matched (affected or under investigation) for
+     * any site names it, so that aggregation asks once per transaction and
+     * CVE rather than once per incident. */
+    int (*advisory_any)(ts_store_t *st, const char *cve, bool *any);
     /* Rows with blobs of a subtree (0: all), ids above after_id in id order,
      * at most limit: what scoring again walks. */
     int (*rows)(ts_store_t *st, int64_t site_id, int64_t after_id, size_t limit, ts_inc_row_cb cb,
@@ -108,6 +150,9 @@ struct ts_store_incident_ops {
 /* Per-connection state, created on the store's first event. */
 typedef struct ts_incagg ts_incagg_t;
 void ts_incagg_free(ts_incagg_t *a);
+/* ts_store_incidents_expect (incstore.h). */
+TS_MUSTCHECK int ts_incagg_expect(ts_store_t *st, const ts_event_t *e, const ts_link_t *links,
+                                  int n_links);
 /* Before the backend writes event e with links: assigns each link its
  * incident. *e_out and *links_out are what to write: e and a copy of links
  * with incident_id set (lists beyond TS_TARGETS_MAX covered), owned by the

@@ -144,6 +144,55 @@ const char ts_pg_migration_incidents[] =
     " ts_watch('incident_audit'), ts_watch('incident_meta'), ts_watch('rollup_types'),"
     " ts_watch('rollup_hosts');";
 
+/* What each site's roll-ups count that the site may not see (TLP; see
+ * incstore_int.h and sqlite_incident.c's step), so that a site's statistics
+ * read roll-ups too. */
+const char ts_pg_migration_rollup_hidden[] =
+    "CREATE TABLE rollup_hidden_types ("
+    "  site_id bigint NOT NULL, day bigint NOT NULL, type " T " NOT NULL,"
+    "  n bigint NOT NULL, PRIMARY KEY (site_id, day, type));"
+    "CREATE TABLE rollup_hidden_hosts ("
+    "  site_id bigint NOT NULL, day bigint NOT NULL, family int NOT NULL,"
+    "  ip bytea NOT NULL, n bigint NOT NULL, PRIMARY KEY (site_id, day, ip));"
+    "CREATE FUNCTION ts_rollup_types_hidden() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    " DELETE FROM rollup_hidden_types WHERE site_id = old.site_id AND day = old.day"
+    " AND type = old.type; RETURN NULL; END $$;"
+    "CREATE FUNCTION ts_rollup_hosts_hidden() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    " DELETE FROM rollup_hidden_hosts WHERE site_id = old.site_id AND day = old.day"
+    " AND ip = old.ip; RETURN NULL; END $$;"
+    "CREATE TRIGGER rollup_types_hidden AFTER DELETE ON rollup_types"
+    " FOR EACH ROW EXECUTE FUNCTION ts_rollup_types_hidden();"
+    "CREATE TRIGGER rollup_hosts_hidden AFTER DELETE ON rollup_hosts"
+    " FOR EACH ROW EXECUTE FUNCTION ts_rollup_hosts_hidden();"
+    "INSERT INTO rollup_hidden_types"
+    "  WITH RECURSIVE seen(event_id, site_id, net, depth) AS ("
+    "    SELECT l.id >> 16, l.site_id, (l.kind = 1)::int, 0 FROM event_links l"
+    "    JOIN events e ON e.id = l.id >> 16 WHERE e.tlp IN ('RED', 'AMBER+STRICT')"
+    "    UNION SELECT seen.event_id, s.parent_id, seen.net, seen.depth + 1 FROM seen"
+    "    JOIN sites s ON s.id = seen.site_id WHERE s.parent_id IS NOT NULL AND seen.depth < 64)"
+    "  SELECT v.site_id, " E_DAY ", e.type, count(*) FROM"
+    "    (SELECT event_id, site_id, max(net) AS net FROM seen GROUP BY 1, 2) v"
+    "    JOIN events e ON e.id = v.event_id"
+    "  WHERE " E_TIME " IS NOT NULL AND (e.tlp = 'RED' OR v.net = 0) GROUP BY 1, 2, 3;"
+    "INSERT INTO rollup_hidden_hosts"
+    "  WITH RECURSIVE up(link, site_id, depth) AS ("
+    "    SELECT l.id, l.site_id, 0 FROM event_links l"
+    "    JOIN events e ON e.id = l.id >> 16 WHERE e.tlp IN ('RED', 'AMBER+STRICT')"
+    "    UNION ALL SELECT up.link, s.parent_id, up.depth + 1 FROM up"
+    "    JOIN sites s ON s.id = up.site_id WHERE up.depth < 64 AND s.parent_id IS NOT NULL),"
+    "  net(event_id, site_id, depth) AS ("
+    "    SELECT l.id >> 16, l.site_id, 0 FROM event_links l"
+    "    JOIN events e ON e.id = l.id >> 16 WHERE e.tlp = 'AMBER+STRICT' AND l.kind = 1"
+    "    UNION SELECT net.event_id, s.parent_id, net.depth + 1 FROM net"
+    "    JOIN sites s ON s.id = net.site_id WHERE net.depth < 64 AND s.parent_id IS NOT NULL)"
+    "  SELECT up.site_id, " E_DAY ", max(CASE l.role WHEN 1 THEN e.src_family ELSE e.dst_family END),"
+    "  CASE l.role WHEN 1 THEN e.src_ip ELSE e.dst_ip END, count(*)"
+    "  FROM up JOIN event_links l ON l.id = up.link JOIN events e ON e.id = l.id >> 16"
+    "  WHERE " E_TIME " IS NOT NULL AND CASE l.role WHEN 1 THEN e.src_ip ELSE e.dst_ip END"
+    "  IS NOT NULL AND (e.tlp = 'RED' OR NOT EXISTS (SELECT 1 FROM net"
+    "  WHERE net.event_id = e.id AND net.site_id = up.site_id)) GROUP BY 1, 2, 4;"
+    "SELECT ts_watch('rollup_hidden_types'), ts_watch('rollup_hidden_hosts');";
+
 #define SUB_CTE                                                                                    \
     "WITH RECURSIVE sub(id) AS (SELECT id FROM sites WHERE id = $1"                                \
     " UNION SELECT s.id FROM sites s JOIN sub ON s.parent_id = sub.id) "
@@ -170,13 +219,17 @@ enum {
     I_META = TS_PGX_INCIDENT,
     I_CONFIG,
     I_LATEST,
+    I_LATEST_MANY,
     I_IDS,
     I_SEQ,
     I_INSERT,
     I_UPDATE,
     I_RT,
     I_RH,
+    I_RT_HID,
+    I_RH_HID,
     I_ADV,
+    I_ADV_ANY,
     I_ROWS,
     I_LIST_PRIO,
     I_LIST_ID,
@@ -221,31 +274,80 @@ static const char *const sql_text[I_END_ - TS_PGX_INCIDENT] = {
                   " WHERE i.site_id = $1 AND i.type = $2 AND i.identifier = $3 AND i.object = $4"
                   " AND i.role = $5 AND i.suppressed = $6 ORDER BY i.id DESC LIMIT 1"
                   " FOR UPDATE OF i",
+    /* A batch's keys (a JSON array), each looked up as I_LATEST does;
+     * locked in id order, so that writers sharing keys lock them alike. */
+    Q(I_LATEST_MANY) = "SELECT " INC_COLS ", i.hosts, i.peers"
+                       " FROM json_to_recordset($1::json) AS x(site_id bigint, type text,"
+                       " identifier text, object text, role int, suppressed int)"
+                       " CROSS JOIN LATERAL (SELECT j.id FROM incidents j"
+                       " WHERE j.site_id = x.site_id AND j.type = x.type"
+                       " AND j.identifier = x.identifier AND j.object = x.object"
+                       " AND j.role = x.role AND j.suppressed = x.suppressed"
+                       " ORDER BY j.id DESC LIMIT 1) m JOIN incidents i ON i.id = m.id"
+                       " LEFT JOIN sites s ON s.id = i.site_id ORDER BY i.id FOR UPDATE OF i",
     Q(I_IDS) = "SELECT nextval('incidents_id_seq')",
     Q(I_SEQ) = "UPDATE incident_meta SET seq = seq + 1 RETURNING seq",
-    /* 32 parameters at most: wide follows from the family and length. */
+    /* Batches (pg_put, pg_rollup_*): a JSON array of rows; wide follows
+     * from the family and length. */
     Q(I_INSERT) = "INSERT INTO incidents (id, site_id, type, identifier, object, role, suppressed,"
                   " family, lo, hi, net_len, wide, state, queued, previous_id, first_seen,"
                   " last_seen, created, updated, changed, events, count, n_hosts, n_peers,"
                   " hosts, peers, tlp, feed, cve, advisory, critical, first_event, last_event,"
-                  " score, points) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-                  " CASE WHEN $11 < CASE $8 WHEN 4 THEN 32 ELSE 128 END THEN 1 ELSE 0 END, 1,"
-                  " 1 - $7, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,"
-                  " $25, $26, $27, $28, $29, $30, $31, $32)",
-    Q(I_UPDATE) = "UPDATE incidents SET first_seen = $2, last_seen = $3, updated = $4,"
-                  " changed = $5, events = $6, count = $7, n_hosts = $8, n_peers = $9,"
-                  " hosts = $10, peers = $11, tlp = $12, feed = $13, cve = $14, advisory = $15,"
-                  " critical = $16, first_event = $17, last_event = $18, score = $19,"
-                  " points = $20 WHERE id = $1",
-    Q(I_RT) = "INSERT INTO rollup_types (site_id, day, type, n) VALUES ($1, $2, $3, $4)"
+                  " score, points) SELECT x.id, x.site_id, x.type, x.identifier, x.object, x.role,"
+                  " x.suppressed, x.family, decode(x.lo, 'hex'), decode(x.hi, 'hex'), x.net_len,"
+                  " CASE WHEN x.net_len < CASE x.family WHEN 4 THEN 32 ELSE 128 END THEN 1"
+                  " ELSE 0 END, 1, 1 - x.suppressed, x.previous_id, x.first_seen, x.last_seen,"
+                  " x.created, x.updated, x.changed, x.events, x.count, x.n_hosts, x.n_peers,"
+                  " decode(x.hosts, 'hex'), decode(x.peers, 'hex'), x.tlp, x.feed, x.cve,"
+                  " x.advisory, x.critical, x.first_event, x.last_event, x.score, x.points"
+                  " FROM json_to_recordset($1::json) AS x(id bigint, site_id bigint, type text,"
+                  " identifier text, object text, role int, suppressed int, family int, lo text,"
+                  " hi text, net_len int, previous_id bigint, first_seen bigint,"
+                  " last_seen bigint, created bigint, updated bigint, changed bigint,"
+                  " events bigint, count bigint, n_hosts bigint, n_peers bigint, hosts text,"
+                  " peers text, tlp int, feed text, cve text, advisory text, critical text,"
+                  " first_event bigint, last_event bigint, score int, points text)",
+    Q(I_UPDATE) = "UPDATE incidents i SET first_seen = x.first_seen, last_seen = x.last_seen,"
+                  " updated = x.updated, changed = x.changed, events = x.events,"
+                  " count = x.count, n_hosts = x.n_hosts, n_peers = x.n_peers,"
+                  " hosts = decode(x.hosts, 'hex'), peers = decode(x.peers, 'hex'),"
+                  " tlp = x.tlp, feed = x.feed, cve = x.cve, advisory = x.advisory,"
+                  " critical = x.critical, first_event = x.first_event,"
+                  " last_event = x.last_event, score = x.score, points = x.points"
+                  " FROM json_to_recordset($1::json) AS x(id bigint, first_seen bigint,"
+                  " last_seen bigint, updated bigint, changed bigint, events bigint,"
+                  " count bigint, n_hosts bigint, n_peers bigint, hosts text, peers text,"
+                  " tlp int, feed text, cve text, advisory text, critical text,"
+                  " first_event bigint, last_event bigint, score int, points text)"
+                  " WHERE i.id = x.id",
+    Q(I_RT) = "INSERT INTO rollup_types (site_id, day, type, n)"
+              " SELECT x.site_id, x.day, x.type, x.n FROM json_to_recordset($1::json)"
+              " AS x(site_id bigint, day bigint, type text, n bigint)"
               " ON CONFLICT (site_id, day, type) DO UPDATE SET n = rollup_types.n + excluded.n",
-    Q(I_RH) = "INSERT INTO rollup_hosts (site_id, day, family, ip, n) VALUES ($1, $2, $3, $4, $5)"
+    Q(I_RH) = "INSERT INTO rollup_hosts (site_id, day, family, ip, n)"
+              " SELECT x.site_id, x.day, x.family, decode(x.ip, 'hex'), x.n"
+              " FROM json_to_recordset($1::json) AS x(site_id bigint, day bigint, family int,"
+              " ip text, n bigint)"
               " ON CONFLICT (site_id, day, ip) DO UPDATE SET n = rollup_hosts.n + excluded.n",
+    Q(I_RT_HID) = "INSERT INTO rollup_hidden_types (site_id, day, type, n)"
+                  " SELECT x.site_id, x.day, x.type, x.n FROM json_to_recordset($1::json)"
+                  " AS x(site_id bigint, day bigint, type text, n bigint)"
+                  " ON CONFLICT (site_id, day, type) DO UPDATE"
+                  " SET n = rollup_hidden_types.n + excluded.n",
+    Q(I_RH_HID) = "INSERT INTO rollup_hidden_hosts (site_id, day, family, ip, n)"
+                  " SELECT x.site_id, x.day, x.family, decode(x.ip, 'hex'), x.n"
+                  " FROM json_to_recordset($1::json) AS x(site_id bigint, day bigint,"
+                  " family int, ip text, n bigint)"
+                  " ON CONFLICT (site_id, day, ip) DO UPDATE"
+                  " SET n = rollup_hidden_hosts.n + excluded.n",
     Q(I_ADV) = "SELECT a.adv_id || ' (' || $2 || ')' FROM adv_matches m"
                " JOIN advisories a ON a.id = m.adv"
                " WHERE m.site_id = ANY($1::bigint[]) AND m.status <= 2"
                " AND EXISTS (SELECT 1 FROM json_array_elements_text(a.cves::json) c"
                " WHERE c = $2) ORDER BY a.sev_rank, a.adv_id LIMIT 1",
+    Q(I_ADV_ANY) = "SELECT EXISTS (SELECT 1 FROM adv_matches m JOIN advisories a ON a.id = m.adv"
+                   " WHERE m.status <= 2 AND EXISTS (SELECT 1"
+                   " FROM json_array_elements_text(a.cves::json) c WHERE c = $1))",
     Q(I_ROWS) = SUB_CTE "SELECT " INC_COLS ", i.hosts, i.peers" INC_FROM " WHERE " IN_SCOPE
                         " AND i.id > $2 ORDER BY i.id LIMIT $3",
     Q(I_LIST_PRIO) =
@@ -311,8 +413,9 @@ static const char *const sql_text[I_END_ - TS_PGX_INCIDENT] = {
                            " WHERE sc.incident_id = i.id AND sc.seq <= $2 ORDER BY sc.seq DESC"
                            " LIMIT 1)" INC_FROM " WHERE i.changed > $2"
                            " AND i.suppressed = 0 AND " IN_SCOPE " ORDER BY i.changed LIMIT $3",
-    Q(I_SCORE) = "INSERT INTO incident_scores (incident_id, seq, score) VALUES ($1, $2, $3)"
-                 " ON CONFLICT DO NOTHING",
+    Q(I_SCORE) = "INSERT INTO incident_scores (incident_id, seq, score)"
+                 " SELECT x.id, x.changed, x.score FROM json_to_recordset($1::json)"
+                 " AS x(id bigint, changed bigint, score int) ON CONFLICT DO NOTHING",
     Q(I_PRUNE_EV) = "DELETE FROM events WHERE id IN (SELECT e.id FROM events e"
                     " WHERE " E_TIME " < $1 AND ($2::text IS NULL OR e.type = $2) LIMIT $3)",
     Q(I_COUNT_EV) = "SELECT count(*) FROM events e WHERE " E_TIME " < $1"
@@ -372,23 +475,6 @@ static int not_found(struct pg_store *pg, const char *what)
 
 /* ---- Rows ---------------------------------------------------------------------------- */
 
-static void points_text(const int32_t *p, char *buf, size_t size)
-{
-    size_t o = 0;
-    for (int f = 0; f < TS_F_COUNT_ && o < size; f++)
-        o += (size_t)snprintf(buf + o, size - o, f ? ",%d" : "%d", (int)p[f]);
-}
-
-static void points_parse(const char *t, int32_t *p)
-{
-    memset(p, 0, TS_F_COUNT_ * sizeof *p);
-    for (int f = 0; f < TS_F_COUNT_ && t && *t; f++) {
-        char *end;
-        p[f] = (int32_t)strtol(t, &end, 10);
-        t = *end == ',' ? end + 1 : end;
-    }
-}
-
 /* Blobs of the row being read (decoded from the text result). */
 struct blobs {
     uint8_t hosts[TS_DSET_BLOB_MAX], peers[TS_DSET_BLOB_MAX];
@@ -435,7 +521,7 @@ static void read_row(const PGresult *res, int i, ts_inc_row_t *row, struct blobs
     v->first_event = ts_pg_col_int(res, i, 28);
     v->last_event = ts_pg_col_int(res, i, 29);
     v->score = (int32_t)ts_pg_col_int(res, i, 30);
-    points_parse(ts_pg_col_cstr(res, i, 31), v->points);
+    ts_inc_points_parse(ts_pg_col_cstr(res, i, 31), v->points);
     if (b) {
         int n = ts_pg_col_bytes(res, i, C_HOSTS, b->hosts, sizeof b->hosts);
         row->hosts = b->hosts;
@@ -526,6 +612,87 @@ static int pg_latest(ts_store_t *st, const ts_inc_key_t *k, ts_inc_row_cb cb, vo
     return query_rows(pg, I_LATEST, &p, true, true, cb, NULL, ctx, NULL);
 }
 
+/* The write path's batches: rows as a JSON array of objects, read by
+ * json_to_recordset, so that a transaction's incidents and roll-ups cost a
+ * few round trips rather than one per row; at most BATCH_MAX rows each, to
+ * bound the statement's size. */
+#define BATCH_MAX 512
+
+static void json_hex(ts_jsonw_t *w, const char *key, const uint8_t *b, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    char buf[2 * TS_DSET_BLOB_MAX + 1];
+    n = n < TS_DSET_BLOB_MAX ? n : TS_DSET_BLOB_MAX;
+    for (size_t i = 0; i < n; i++) {
+        buf[2 * i] = hex[b[i] >> 4];
+        buf[2 * i + 1] = hex[b[i] & 15];
+    }
+    buf[2 * n] = '\0';
+    ts_jsonw_key(w, key);
+    ts_jsonw_cstr(w, buf);
+}
+
+static void json_int(ts_jsonw_t *w, const char *key, int64_t v)
+{
+    ts_jsonw_key(w, key);
+    ts_jsonw_int(w, v);
+}
+
+static void json_text(ts_jsonw_t *w, const char *key, const char *v)
+{
+    ts_jsonw_key(w, key);
+    ts_jsonw_cstr(w, v ? v : "");
+}
+
+/* Writes the JSON array of rows [at, at + BATCH_MAX) of n into b, each by
+ * row (which may skip one: false); returns how many it wrote. */
+typedef bool (*json_row_fn)(ts_jsonw_t *w, const void *rows, size_t k, const void *arg);
+
+static size_t batch_json(ts_buf_t *b, size_t at, size_t n, json_row_fn row, const void *rows,
+                         const void *arg)
+{
+    ts_buf_reset(b);
+    ts_jsonw_t w;
+    ts_jsonw_init(&w, b);
+    ts_jsonw_array_begin(&w);
+    size_t m = 0, end = n - at < BATCH_MAX ? n : at + BATCH_MAX;
+    for (size_t k = at; k < end; k++)
+        m += row(&w, rows, k, arg);
+    ts_jsonw_array_end(&w);
+    return m;
+}
+
+static bool key_json(ts_jsonw_t *w, const void *rows, size_t k, const void *arg)
+{
+    const ts_inc_key_t *key = (const ts_inc_key_t *)rows + k;
+    (void)arg;
+    ts_jsonw_object_begin(w);
+    json_int(w, "site_id", key->site_id);
+    json_text(w, "type", ts_type_name(key->type));
+    json_text(w, "identifier", key->identifier);
+    json_text(w, "object", key->object);
+    json_int(w, "role", (int64_t)key->role);
+    json_int(w, "suppressed", key->suppressed);
+    ts_jsonw_object_end(w);
+    return true;
+}
+
+static int pg_latest_many(ts_store_t *st, const ts_inc_key_t *keys, size_t n, ts_inc_row_cb cb,
+                          void *ctx)
+{
+    ts_buf_t b = TS_BUF_INIT;
+    int r = 0;
+    for (size_t at = 0; r == 0 && at < n; at += BATCH_MAX) {
+        batch_json(&b, at, n, key_json, keys, NULL);
+        ts_pg_params_t p;
+        ts_pg_params_init(&p);
+        ts_pg_text(&p, b.data);
+        r = query_rows(ts_pg(st), I_LATEST_MANY, &p, true, true, cb, NULL, ctx, NULL);
+    }
+    ts_buf_free(&b);
+    return r;
+}
+
 static int pg_id_block(ts_store_t *st, int64_t *first, int64_t *n)
 {
     struct pg_store *pg = ts_pg(st);
@@ -553,88 +720,138 @@ static int pg_seq_next(ts_store_t *st, int64_t *seq)
     return r;
 }
 
-static int pg_put(ts_store_t *st, const ts_inc_row_t *row, bool insert)
+static bool incident_json(ts_jsonw_t *w, const void *rows, size_t k, const void *arg)
+{
+    const ts_inc_row_t *row = (const ts_inc_row_t *)rows + k;
+    bool insert = *(const bool *)arg;
+    const ts_incident_t *v = &row->inc;
+    char pts[TS_INC_POINTS_TEXT];
+    ts_inc_points_text(v->points, pts);
+    ts_jsonw_object_begin(w);
+    json_int(w, "id", v->id);
+    if (insert) {
+        json_int(w, "site_id", v->site_id);
+        json_text(w, "type", ts_type_name(v->type));
+        json_text(w, "identifier", v->identifier);
+        json_text(w, "object", v->object);
+        json_int(w, "role", (int64_t)v->role);
+        json_int(w, "suppressed", v->suppressed);
+        if (v->net.addr.family != TS_AF_NONE) {
+            uint8_t lo[16], hi[16];
+            ts_prefix_range16(&v->net, lo, hi);
+            json_int(w, "family", v->net.addr.family);
+            json_hex(w, "lo", lo, 16);
+            json_hex(w, "hi", hi, 16);
+            json_int(w, "net_len", v->net.len);
+        }
+        json_int(w, "previous_id", v->previous_id);
+        json_int(w, "created", v->created);
+    }
+    json_int(w, "first_seen", v->first_seen);
+    json_int(w, "last_seen", v->last_seen);
+    json_int(w, "updated", v->updated);
+    json_int(w, "changed", v->changed);
+    json_int(w, "events", (int64_t)v->events);
+    json_int(w, "count", (int64_t)v->count);
+    json_int(w, "n_hosts", (int64_t)v->own_hosts);
+    json_int(w, "n_peers", (int64_t)v->peers);
+    json_hex(w, "hosts", row->hosts, row->hosts_len);
+    json_hex(w, "peers", row->peers, row->peers_len);
+    json_int(w, "tlp", (int64_t)v->tlp);
+    json_text(w, "feed", v->feed);
+    json_text(w, "cve", v->cve);
+    json_text(w, "advisory", v->advisory);
+    json_text(w, "critical", v->critical);
+    json_int(w, "first_event", v->first_event);
+    json_int(w, "last_event", v->last_event);
+    json_int(w, "score", v->score);
+    json_text(w, "points", pts);
+    ts_jsonw_object_end(w);
+    return true;
+}
+
+/* Runs statement id with the JSON array in b as its one parameter. */
+static int run_json(struct pg_store *pg, int id, const ts_buf_t *b)
+{
+    ts_pg_params_t p;
+    ts_pg_params_init(&p);
+    ts_pg_text(&p, b->data);
+    return run_void(pg, id, &p, true, NULL);
+}
+
+static int pg_put(ts_store_t *st, const ts_inc_row_t *rows, size_t n, bool insert)
 {
     struct pg_store *pg = ts_pg(st);
-    const ts_incident_t *v = &row->inc;
-    char pts[16 * TS_F_COUNT_];
-    points_text(v->points, pts, sizeof pts);
-    uint8_t lo[16], hi[16];
-    bool has_net = v->net.addr.family != TS_AF_NONE;
-    if (has_net)
-        ts_prefix_range16(&v->net, lo, hi);
-    ts_pg_params_t p;
-    ts_pg_params_init(&p);
-    ts_pg_int(&p, v->id);
-    if (insert) {
-        ts_pg_int(&p, v->site_id);
-        ts_pg_text(&p, ts_type_name(v->type));
-        ts_pg_text(&p, v->identifier);
-        ts_pg_text(&p, v->object);
-        ts_pg_int(&p, (int64_t)v->role);
-        ts_pg_int(&p, v->suppressed);
-        ts_pg_int_opt(&p, v->net.addr.family, has_net);
-        ts_pg_bytes(&p, has_net ? lo : NULL, 16);
-        ts_pg_bytes(&p, has_net ? hi : NULL, 16);
-        ts_pg_int_opt(&p, v->net.len, has_net);
-        ts_pg_int(&p, v->previous_id);
+    ts_buf_t b = TS_BUF_INIT;
+    int r = 0;
+    for (size_t at = 0; r == 0 && at < n; at += BATCH_MAX) {
+        batch_json(&b, at, n, incident_json, rows, &insert);
+        r = run_json(pg, insert ? I_INSERT : I_UPDATE, &b);
+        if (r == 0)
+            r = run_json(pg, I_SCORE, &b);
     }
-    ts_pg_int(&p, v->first_seen);
-    ts_pg_int(&p, v->last_seen);
-    if (insert)
-        ts_pg_int(&p, v->created);
-    ts_pg_int(&p, v->updated);
-    ts_pg_int(&p, v->changed);
-    ts_pg_int(&p, (int64_t)v->events);
-    ts_pg_int(&p, (int64_t)v->count);
-    ts_pg_int(&p, (int64_t)v->own_hosts);
-    ts_pg_int(&p, (int64_t)v->peers);
-    ts_pg_bytes(&p, row->hosts, row->hosts_len);
-    ts_pg_bytes(&p, row->peers, row->peers_len);
-    ts_pg_int(&p, (int64_t)v->tlp);
-    ts_pg_text(&p, v->feed);
-    ts_pg_text(&p, v->cve);
-    ts_pg_text(&p, v->advisory);
-    ts_pg_text(&p, v->critical);
-    ts_pg_int(&p, v->first_event);
-    ts_pg_int(&p, v->last_event);
-    ts_pg_int(&p, v->score);
-    ts_pg_text(&p, pts);
-    int r = run_void(pg, insert ? I_INSERT : I_UPDATE, &p, true, NULL);
-    if (r)
-        return r;
-    ts_pg_params_t h;
-    ts_pg_params_init(&h);
-    ts_pg_int(&h, v->id);
-    ts_pg_int(&h, v->changed);
-    ts_pg_int(&h, v->score);
-    return run_void(pg, I_SCORE, &h, true, NULL);
+    ts_buf_free(&b);
+    return r;
 }
 
-static int pg_rollup_types(ts_store_t *st, int64_t site, int64_t day, ts_type_t type, int64_t n)
+/* Roll-up counters, hidden or not as *arg asks (incstore_int.h). */
+static bool rt_json(ts_jsonw_t *w, const void *rows, size_t k, const void *arg)
 {
-    ts_pg_params_t p;
-    ts_pg_params_init(&p);
-    ts_pg_int(&p, site);
-    ts_pg_int(&p, day);
-    ts_pg_text(&p, ts_type_name(type));
-    ts_pg_int(&p, n);
-    return run_void(ts_pg(st), I_RT, &p, true, NULL);
+    const ts_inc_rt_t *c = (const ts_inc_rt_t *)rows + k;
+    if (c->hidden != *(const bool *)arg)
+        return false;
+    ts_jsonw_object_begin(w);
+    json_int(w, "site_id", c->site_id);
+    json_int(w, "day", c->day);
+    json_text(w, "type", ts_type_name(c->type));
+    json_int(w, "n", c->n);
+    ts_jsonw_object_end(w);
+    return true;
 }
 
-static int pg_rollup_host(ts_store_t *st, int64_t site, int64_t day, const ts_ip_t *ip, int64_t n)
+static bool rh_json(ts_jsonw_t *w, const void *rows, size_t k, const void *arg)
 {
-    ts_prefix_t pf = {.addr = *ip, .len = ip->family == TS_AF_INET ? 32 : 128};
+    const ts_inc_rh_t *c = (const ts_inc_rh_t *)rows + k;
+    if (c->hidden != *(const bool *)arg)
+        return false;
+    ts_prefix_t pf = {.addr = c->ip, .len = c->ip.family == TS_AF_INET ? 32 : 128};
     uint8_t lo[16], hi[16];
     ts_prefix_range16(&pf, lo, hi);
-    ts_pg_params_t p;
-    ts_pg_params_init(&p);
-    ts_pg_int(&p, site);
-    ts_pg_int(&p, day);
-    ts_pg_int(&p, ip->family);
-    ts_pg_bytes(&p, lo, 16);
-    ts_pg_int(&p, n);
-    return run_void(ts_pg(st), I_RH, &p, true, NULL);
+    ts_jsonw_object_begin(w);
+    json_int(w, "site_id", c->site_id);
+    json_int(w, "day", c->day);
+    json_int(w, "family", c->ip.family);
+    json_hex(w, "ip", lo, 16);
+    json_int(w, "n", c->n);
+    ts_jsonw_object_end(w);
+    return true;
+}
+
+/* Counters in batches of BATCH_MAX, the main ones and the hidden ones each
+ * in a statement of their own (a site's hidden rows are rare). */
+static int rollups(ts_store_t *st, const void *rows, size_t n, json_row_fn row, int id,
+                   int id_hidden)
+{
+    ts_buf_t b = TS_BUF_INIT;
+    int r = 0;
+    for (size_t at = 0; r == 0 && at < n; at += BATCH_MAX)
+        for (int h = 0; r == 0 && h < 2; h++) {
+            bool hidden = h;
+            if (batch_json(&b, at, n, row, rows, &hidden) > 0)
+                r = run_json(ts_pg(st), hidden ? id_hidden : id, &b);
+        }
+    ts_buf_free(&b);
+    return r;
+}
+
+static int pg_rollup_types(ts_store_t *st, const ts_inc_rt_t *c, size_t n)
+{
+    return rollups(st, c, n, rt_json, I_RT, I_RT_HID);
+}
+
+static int pg_rollup_hosts(ts_store_t *st, const ts_inc_rh_t *c, size_t n)
+{
+    return rollups(st, c, n, rh_json, I_RH, I_RH_HID);
 }
 
 static void ids_literal(ts_buf_t *b, const int64_t *ids, size_t n)
@@ -662,6 +879,20 @@ static int pg_advisory_for(ts_store_t *st, const int64_t *sites, size_t n, const
         return err;
     if (PQntuples(res) > 0)
         ts_buf_puts(out, ts_pg_col_cstr(res, 0, 0));
+    PQclear(res);
+    return 0;
+}
+
+static int pg_advisory_any(ts_store_t *st, const char *cve, bool *any)
+{
+    ts_pg_params_t p;
+    ts_pg_params_init(&p);
+    ts_pg_text(&p, cve);
+    int err = 0;
+    PGresult *res = run_aside(ts_pg(st), I_ADV_ANY, &p, &err);
+    if (res == NULL)
+        return err;
+    *any = PQntuples(res) != 1 || PQgetvalue(res, 0, 0)[0] != 'f';
     PQclear(res);
     return 0;
 }
@@ -1174,12 +1405,14 @@ const struct ts_store_incident_ops ts_pg_incident_ops = {
     .meta = pg_meta,
     .config_text = pg_config_text,
     .latest = pg_latest,
+    .latest_many = pg_latest_many,
     .id_block = pg_id_block,
     .seq_next = pg_seq_next,
     .put = pg_put,
     .rollup_types = pg_rollup_types,
-    .rollup_host = pg_rollup_host,
+    .rollup_hosts = pg_rollup_hosts,
     .advisory_for = pg_advisory_for,
+    .advisory_any = pg_advisory_any,
     .rows = pg_rows,
     .list = pg_list,
     .get = pg_get,

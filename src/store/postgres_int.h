@@ -198,6 +198,7 @@ extern const char ts_pg_migration_incidents[];        /* v12 */
 extern const char ts_pg_migration_feeds[];            /* v13 */
 extern const char ts_pg_migration_teams[];            /* v14 */
 extern const char ts_pg_migration_domains[];          /* v15 */
+extern const char ts_pg_migration_rollup_hidden[];    /* v16 */
 
 extern const struct ts_store_cert_ops ts_pg_cert_ops;
 extern const struct ts_store_portal_ops ts_pg_portal_ops;

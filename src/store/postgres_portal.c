@@ -96,9 +96,16 @@ static const char *const sql_text[P_COUNT_] = {
                                TLP_SUB " ORDER BY e.id DESC LIMIT $9",
     /* Whole days from the roll-ups ($1 site, $2 first day, $3 past the
      * last, $4 how many addresses, NULL all). */
-    [P_RT] = "SELECT day, type, n FROM rollup_types WHERE site_id = $1 AND day >= $2 AND day < $3",
-    [P_RH] = "SELECT max(family), ip, sum(n) AS c FROM rollup_hosts WHERE site_id = $1"
-             " AND day >= $2 AND day < $3 GROUP BY ip ORDER BY c DESC, ip LIMIT $4",
+    /* A site's roll-ups less what they count that it may not see (TLP). */
+    [P_RT] = "SELECT day, type, sum(n) FROM (SELECT day, type, n FROM rollup_types"
+             " WHERE site_id = $1 AND day >= $2 AND day < $3"
+             " UNION ALL SELECT day, type, 0 - n FROM rollup_hidden_types"
+             " WHERE site_id = $1 AND day >= $2 AND day < $3) x GROUP BY day, type",
+    [P_RH] = "SELECT max(family), ip, sum(n) AS c FROM (SELECT family, ip, n FROM rollup_hosts"
+             " WHERE site_id = $1 AND day >= $2 AND day < $3"
+             " UNION ALL SELECT family, ip, 0 - n FROM rollup_hidden_hosts"
+             " WHERE site_id = $1 AND day >= $2 AND day < $3) x"
+             " GROUP BY ip HAVING sum(n) > 0 ORDER BY c DESC, ip LIMIT $4",
     /* Counts per (day, type). */
     [P_DAY_ALL] = "SELECT " E_DAY " AS day, e.type, count(*) FROM events e WHERE" ST_TIME
                   " GROUP BY 1, 2",

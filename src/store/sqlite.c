@@ -272,6 +272,7 @@ static const char *const migrations[] = {
     ts_sq_migration_feeds,
     ts_sq_migration_teams,
     ts_sq_migration_domains,
+    ts_sq_migration_rollup_hidden,
 };
 _Static_assert(TS_FLOW_DROP_COUNT_ == 6, "one exporters column per drop reason");
 #define SQ_LATEST ((int)(sizeof migrations / sizeof migrations[0]))

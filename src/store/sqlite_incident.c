@@ -154,6 +154,55 @@ const char ts_sq_migration_incidents[] =
     "  DELETE FROM incident_scores WHERE incident_id = old.id; END;"
     "PRAGMA user_version = 12;";
 
+/* What each site's roll-ups count that the site may not see (TLP; see
+ * incstore_int.h), so that a site's statistics read roll-ups too: filled for
+ * the events already stored (RED or AMBER+STRICT), removed with the counters
+ * they are part of. */
+const char ts_sq_migration_rollup_hidden[] =
+    "CREATE TABLE rollup_hidden_types ("
+    "  site_id INTEGER NOT NULL, day INTEGER NOT NULL, type TEXT NOT NULL,"
+    "  n INTEGER NOT NULL, PRIMARY KEY (site_id, day, type)) WITHOUT ROWID;"
+    "CREATE TABLE rollup_hidden_hosts ("
+    "  site_id INTEGER NOT NULL, day INTEGER NOT NULL, family INTEGER NOT NULL,"
+    "  ip BLOB NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (site_id, day, ip)) WITHOUT ROWID;"
+    "CREATE TRIGGER rollup_types_hidden AFTER DELETE ON rollup_types BEGIN"
+    "  DELETE FROM rollup_hidden_types WHERE site_id = old.site_id AND day = old.day"
+    "  AND type = old.type; END;"
+    "CREATE TRIGGER rollup_hosts_hidden AFTER DELETE ON rollup_hosts BEGIN"
+    "  DELETE FROM rollup_hidden_hosts WHERE site_id = old.site_id AND day = old.day"
+    "  AND ip = old.ip; END;"
+    /* Every (event, site seeing it), with whether a network link reaches
+     * the site's subtree. */
+    "INSERT INTO rollup_hidden_types"
+    "  WITH RECURSIVE seen(event_id, site_id, net, depth) AS ("
+    "    SELECT l.id >> 16, l.site_id, l.kind = 1, 0 FROM event_links l"
+    "    JOIN events e ON e.id = l.id >> 16 WHERE e.tlp IN ('RED', 'AMBER+STRICT')"
+    "    UNION SELECT seen.event_id, s.parent_id, seen.net, seen.depth + 1 FROM seen"
+    "    JOIN sites s ON s.id = seen.site_id WHERE s.parent_id IS NOT NULL AND seen.depth < 64)"
+    "  SELECT v.site_id, " E_DAY ", e.type, count(*) FROM"
+    "    (SELECT event_id, site_id, max(net) AS net FROM seen GROUP BY 1, 2) v"
+    "    JOIN events e ON e.id = v.event_id"
+    "  WHERE " E_TIME " IS NOT NULL AND (e.tlp = 'RED' OR v.net = 0) GROUP BY 1, 2, 3;"
+    "INSERT INTO rollup_hidden_hosts"
+    "  WITH RECURSIVE up(link, site_id, depth) AS ("
+    "    SELECT l.id, l.site_id, 0 FROM event_links l"
+    "    JOIN events e ON e.id = l.id >> 16 WHERE e.tlp IN ('RED', 'AMBER+STRICT')"
+    "    UNION ALL SELECT up.link, s.parent_id, up.depth + 1 FROM up"
+    "    JOIN sites s ON s.id = up.site_id WHERE up.depth < 64 AND s.parent_id IS NOT NULL),"
+    "  net(event_id, site_id, depth) AS ("
+    "    SELECT l.id >> 16, l.site_id, 0 FROM event_links l"
+    "    JOIN events e ON e.id = l.id >> 16 WHERE e.tlp = 'AMBER+STRICT' AND l.kind = 1"
+    "    UNION SELECT net.event_id, s.parent_id, net.depth + 1 FROM net"
+    "    JOIN sites s ON s.id = net.site_id WHERE net.depth < 64 AND s.parent_id IS NOT NULL)"
+    "  SELECT up.site_id, " E_DAY ","
+    "  CASE l.role WHEN 1 THEN e.src_family ELSE e.dst_family END,"
+    "  CASE l.role WHEN 1 THEN e.src_ip ELSE e.dst_ip END AS ip, count(*)"
+    "  FROM up JOIN event_links l ON l.id = up.link JOIN events e ON e.id = l.id >> 16"
+    "  WHERE " E_TIME " IS NOT NULL AND ip IS NOT NULL AND (e.tlp = 'RED' OR NOT EXISTS"
+    "  (SELECT 1 FROM net WHERE net.event_id = e.id AND net.site_id = up.site_id))"
+    "  GROUP BY 1, 2, 4;"
+    "PRAGMA user_version = 16;";
+
 #define SUB_CTE                                                                                    \
     "WITH RECURSIVE sub(id) AS (SELECT id FROM sites WHERE id = :site"                             \
     " UNION SELECT s.id FROM sites s JOIN sub ON s.parent_id = sub.id) "
@@ -191,7 +240,10 @@ enum {
     I_UPDATE,
     I_RT,
     I_RH,
+    I_RT_HID,
+    I_RH_HID,
     I_ADV,
+    I_ADV_ANY,
     I_ROWS,
     I_LIST_PRIO,
     I_LIST_ID,
@@ -253,11 +305,19 @@ static const char *const sql_text[I_COUNT_] = {
              " ON CONFLICT (site_id, day, type) DO UPDATE SET n = n + excluded.n",
     [I_RH] = "INSERT INTO rollup_hosts (site_id, day, family, ip, n) VALUES (?1, ?2, ?3, ?4, ?5)"
              " ON CONFLICT (site_id, day, ip) DO UPDATE SET n = n + excluded.n",
+    [I_RT_HID] = "INSERT INTO rollup_hidden_types (site_id, day, type, n) VALUES (?1, ?2, ?3, ?4)"
+                 " ON CONFLICT (site_id, day, type) DO UPDATE SET n = n + excluded.n",
+    [I_RH_HID] = "INSERT INTO rollup_hidden_hosts (site_id, day, family, ip, n)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5)"
+                 " ON CONFLICT (site_id, day, ip) DO UPDATE SET n = n + excluded.n",
     [I_ADV] = "SELECT a.adv_id || ' (' || ?2 || ')' FROM adv_matches m"
               " JOIN advisories a ON a.id = m.adv"
               " WHERE m.site_id IN (SELECT value FROM json_each(?1)) AND m.status <= 2"
               " AND EXISTS (SELECT 1 FROM json_each(a.cves) WHERE value = ?2)"
               " ORDER BY a.sev_rank, a.adv_id LIMIT 1",
+    [I_ADV_ANY] = "SELECT EXISTS (SELECT 1 FROM adv_matches m JOIN advisories a ON a.id = m.adv"
+                  " WHERE m.status <= 2 AND EXISTS (SELECT 1 FROM json_each(a.cves)"
+                  " WHERE value = ?1))",
     [I_ROWS] = SUB_CTE "SELECT " INC_COLS ", i.hosts, i.peers" INC_FROM
                        " WHERE " IN_SCOPE " AND i.id > :after ORDER BY i.id LIMIT :lim",
     [I_LIST_PRIO] = SUB_CTE "SELECT " INC_COLS INC_FROM " WHERE " IN_SCOPE LIST_WHERE
@@ -390,23 +450,6 @@ static int not_found(struct sq_store *sq, const char *what)
 
 /* ---- Rows ------------------------------------------------------------------------------- */
 
-static void points_text(const int32_t *p, char *buf, size_t size)
-{
-    size_t o = 0;
-    for (int f = 0; f < TS_F_COUNT_ && o < size; f++)
-        o += (size_t)snprintf(buf + o, size - o, f ? ",%d" : "%d", (int)p[f]);
-}
-
-static void points_parse(const char *t, int32_t *p)
-{
-    memset(p, 0, TS_F_COUNT_ * sizeof *p);
-    for (int f = 0; f < TS_F_COUNT_ && t && *t; f++) {
-        char *end;
-        p[f] = (int32_t)strtol(t, &end, 10);
-        t = *end == ',' ? end + 1 : end;
-    }
-}
-
 static void read_net(sqlite3_stmt *s, int col, ts_prefix_t *net)
 {
     memset(net, 0, sizeof *net);
@@ -459,7 +502,7 @@ static void read_row(sqlite3_stmt *s, ts_inc_row_t *row, bool blobs)
     v->first_event = sqlite3_column_int64(s, 28);
     v->last_event = sqlite3_column_int64(s, 29);
     v->score = (int32_t)sqlite3_column_int(s, 30);
-    points_parse(ts_sq_col_cstr(s, 31), v->points);
+    ts_inc_points_parse(ts_sq_col_cstr(s, 31), v->points);
     if (blobs) {
         row->hosts = sqlite3_column_blob(s, C_HOSTS);
         row->hosts_len = (size_t)sqlite3_column_bytes(s, C_HOSTS);
@@ -558,13 +601,13 @@ static int sq_seq_next(ts_store_t *st, int64_t *seq)
     return r;
 }
 
-static int sq_put(ts_store_t *st, const ts_inc_row_t *row, bool insert)
+static int sq_put_one(ts_store_t *st, const ts_inc_row_t *row, bool insert)
 {
     struct sq_store *sq = ts_sq(st);
     const ts_incident_t *v = &row->inc;
     STMT(s, sq, insert ? I_INSERT : I_UPDATE);
-    char pts[16 * TS_F_COUNT_];
-    points_text(v->points, pts, sizeof pts);
+    char pts[TS_INC_POINTS_TEXT];
+    ts_inc_points_text(v->points, pts);
     uint8_t lo[16], hi[16];
     sqlite3_bind_int64(s, 1, v->id);
     if (insert) {
@@ -618,10 +661,21 @@ static int sq_put(ts_store_t *st, const ts_inc_row_t *row, bool insert)
     return ts_sq_run(sq, h);
 }
 
-static int sq_rollup_types(ts_store_t *st, int64_t site, int64_t day, ts_type_t type, int64_t n)
+/* SQLite has no round trips: row by row, each statement prepared once. */
+static int sq_put(ts_store_t *st, const ts_inc_row_t *rows, size_t n, bool insert)
+{
+    int r = 0;
+    for (size_t k = 0; r == 0 && k < n; k++)
+        r = sq_put_one(st, &rows[k], insert);
+    return r;
+}
+
+static int sq_rollup_type(ts_store_t *st, const ts_inc_rt_t *c)
 {
     struct sq_store *sq = ts_sq(st);
-    STMT(s, sq, I_RT);
+    STMT(s, sq, c->hidden ? I_RT_HID : I_RT);
+    int64_t site = c->site_id, day = c->day, n = c->n;
+    ts_type_t type = c->type;
     sqlite3_bind_int64(s, 1, site);
     sqlite3_bind_int64(s, 2, day);
     sqlite3_bind_text(s, 3, ts_type_name(type), -1, SQLITE_STATIC);
@@ -629,10 +683,12 @@ static int sq_rollup_types(ts_store_t *st, int64_t site, int64_t day, ts_type_t 
     return ts_sq_run(sq, s);
 }
 
-static int sq_rollup_host(ts_store_t *st, int64_t site, int64_t day, const ts_ip_t *ip, int64_t n)
+static int sq_rollup_host(ts_store_t *st, const ts_inc_rh_t *c)
 {
     struct sq_store *sq = ts_sq(st);
-    STMT(s, sq, I_RH);
+    STMT(s, sq, c->hidden ? I_RH_HID : I_RH);
+    int64_t site = c->site_id, day = c->day, n = c->n;
+    const ts_ip_t *ip = &c->ip;
     ts_prefix_t p = {.addr = *ip, .len = ip->family == TS_AF_INET ? 32 : 128};
     uint8_t lo[16], hi[16];
     ts_prefix_range16(&p, lo, hi);
@@ -642,6 +698,22 @@ static int sq_rollup_host(ts_store_t *st, int64_t site, int64_t day, const ts_ip
     sqlite3_bind_blob(s, 4, lo, 16, SQLITE_STATIC);
     sqlite3_bind_int64(s, 5, n);
     return ts_sq_run(sq, s);
+}
+
+static int sq_rollup_types(ts_store_t *st, const ts_inc_rt_t *c, size_t n)
+{
+    int r = 0;
+    for (size_t k = 0; r == 0 && k < n; k++)
+        r = sq_rollup_type(st, &c[k]);
+    return r;
+}
+
+static int sq_rollup_hosts(ts_store_t *st, const ts_inc_rh_t *c, size_t n)
+{
+    int r = 0;
+    for (size_t k = 0; r == 0 && k < n; k++)
+        r = sq_rollup_host(st, &c[k]);
+    return r;
 }
 
 static void ids_json(ts_buf_t *b, const int64_t *ids, size_t n)
@@ -665,6 +737,16 @@ static int sq_advisory_for(ts_store_t *st, const int64_t *sites, size_t n, const
     if (rc == SQLITE_ROW)
         ts_buf_puts(out, ts_sq_col_cstr(s, 0));
     ts_buf_free(&ids);
+    return ts_sq_iter_end(sq, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, 0);
+}
+
+static int sq_advisory_any(ts_store_t *st, const char *cve, bool *any)
+{
+    struct sq_store *sq = ts_sq(st);
+    STMT(s, sq, I_ADV_ANY);
+    ts_sq_bind_cstr(s, 1, cve);
+    int rc = sqlite3_step(s);
+    *any = rc != SQLITE_ROW || sqlite3_column_int(s, 0) != 0;
     return ts_sq_iter_end(sq, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, 0);
 }
 
@@ -1200,8 +1282,9 @@ const struct ts_store_incident_ops ts_sq_incident_ops = {
     .seq_next = sq_seq_next,
     .put = sq_put,
     .rollup_types = sq_rollup_types,
-    .rollup_host = sq_rollup_host,
+    .rollup_hosts = sq_rollup_hosts,
     .advisory_for = sq_advisory_for,
+    .advisory_any = sq_advisory_any,
     .rows = sq_rows,
     .list = sq_list,
     .get = sq_get,

@@ -103,3 +103,4 @@ extern const char ts_sq_migration_incidents[];        /* v12 */
 extern const char ts_sq_migration_feeds[];            /* v13 */
 extern const char ts_sq_migration_teams[];            /* v14 */
 extern const char ts_sq_migration_domains[];          /* v15 */
+extern const char ts_sq_migration_rollup_hidden[];    /* v16 */

@@ -113,11 +113,17 @@ static const char *const sql_text[P_COUNT_] = {
                        " AND (:role IS NULL OR l.role = :role))" PF_FILTERS TLP_SUB
                        " ORDER BY e.id DESC LIMIT :lim",
     /* The roll-ups of whole days (sqlite_incident.c): a subtree's counts are
-     * its root's rows (site 0: the CSIRT's). */
-    [P_RT] = "SELECT day, type, n FROM rollup_types WHERE site_id = :site"
-             " AND day >= :d1 AND day < :d2",
-    [P_RH] = "SELECT max(family), ip, sum(n) AS c FROM rollup_hosts WHERE site_id = :site"
-             " AND day >= :d1 AND day < :d2 GROUP BY ip ORDER BY c DESC, ip LIMIT :lim",
+     * its root's rows (site 0: the CSIRT's) less what they count that the
+     * site may not see (TLP, the hidden rows; none for site 0). */
+    [P_RT] = "SELECT day, type, sum(n) FROM (SELECT day, type, n FROM rollup_types"
+             " WHERE site_id = :site AND day >= :d1 AND day < :d2"
+             " UNION ALL SELECT day, type, 0 - n FROM rollup_hidden_types"
+             " WHERE site_id = :site AND day >= :d1 AND day < :d2) GROUP BY day, type",
+    [P_RH] = "SELECT max(family), ip, sum(n) AS c FROM (SELECT family, ip, n FROM rollup_hosts"
+             " WHERE site_id = :site AND day >= :d1 AND day < :d2"
+             " UNION ALL SELECT family, ip, 0 - n FROM rollup_hidden_hosts"
+             " WHERE site_id = :site AND day >= :d1 AND day < :d2)"
+             " GROUP BY ip HAVING c > 0 ORDER BY c DESC, ip LIMIT :lim",
     [P_SIZES] = SUB_CTE "SELECT (SELECT count(*) FROM sub), (SELECT count(*) FROM sites)",
     /* One row per event of the window (its day and type), counted in C:
      * the rows come off the (time, type) index, where a GROUP BY on two

@@ -31,6 +31,7 @@
 #include "route/loader.h"
 #include "store/eventq.h"
 #include "store/incstore.h"
+#include "store/incstore_int.h"
 #include "store/store.h"
 #include "store/store_int.h"
 #include "testutil.h"
@@ -945,18 +946,25 @@ static void test_race(void **state)
 
 /* ---- The schema step fills the roll-ups from the events already there ------------------- */
 
+/* f's store replaced by a fresh one at the step before the roll-ups' (12;
+ * later steps come after it), open at that version. */
+static ts_store_t *store_before_rollups(fx_t *f)
+{
+    ts_store_close(f->st);
+    f->st = NULL;
+    tt_store_drop(f->path);
+    assert_int_equal(tt_store_fresh(f->dir, "old.db", f->path, sizeof f->path), 0);
+    ts_store_t *old = NULL;
+    assert_int_equal(ts_store_open_version(f->path, 11, &old), 0);
+    return old;
+}
+
 static void test_migrate_rollups(void **state)
 {
     fx_t *f = *state;
     /* A store as the previous version left it, events written by hand:
      * dept's host attacks uni's (two links), twice, a day apart. */
-    ts_store_close(f->st);
-    f->st = NULL;
-    tt_store_drop(f->path);
-    assert_int_equal(tt_store_fresh(f->dir, "old.db", f->path, sizeof f->path), 0);
-    ts_store_t *old;
-    /* The step before the incidents' (12; later steps come after it). */
-    assert_int_equal(ts_store_open_version(f->path, 11, &old), 0);
+    ts_store_t *old = store_before_rollups(f);
     int64_t csirt = site(old, "csirt", 0, NULL);
     int64_t uni = site(old, "uni", csirt, "192.0.2.0/24");
     int64_t dept = site(old, "dept", uni, "192.0.2.128/25");
@@ -989,6 +997,69 @@ static void test_migrate_rollups(void **state)
         assert_int_equal(t.host_sum, host_sums[s]);
         assert_int_equal(t.hosts, hosts[s]);
     }
+}
+
+/* The step that keys the roll-ups by TLP fills the hidden rows of the events
+ * already stored: each site's statistics then count what it may see, RED
+ * never, AMBER+STRICT only through a network link into its subtree. */
+static void test_migrate_hidden(void **state)
+{
+    fx_t *f = *state;
+    /* The roll-ups' step and this one fill them. */
+    ts_store_t *old = store_before_rollups(f);
+    int64_t csirt = site(old, "csirt", 0, NULL);
+    int64_t uni = site(old, "uni", csirt, "192.0.2.0/24");
+    int64_t dept = site(old, "dept", uni, "192.0.2.128/25");
+    int64_t agency = site(old, "agency", 0, "203.0.113.0/24");
+    ts_store_close(old);
+    const char *src = tt_pg() ? "decode('00000000000000000000ffffc000028c', 'hex')"
+                              : "X'00000000000000000000ffffc000028c'";
+    const char *dst = tt_pg() ? "decode('00000000000000000000ffffcb007109', 'hex')"
+                              : "X'00000000000000000000ffffcb007109'";
+    /* 1: RED, dept's host; 2: AMBER+STRICT, dept's by network, agency's by
+     * ASN; 3: CLEAR, both by network. */
+    static const char *const tlp[] = {"'RED'", "'AMBER+STRICT'", "'CLEAR'"};
+    for (int k = 0; k < 3; k++) {
+        char sql[1024];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO events (id, time_source, type, src_family, src_ip, dst_family,"
+                 " dst_ip, count, tlp) VALUES (%d, %lld, 'exploit', 4, %s, 4, %s, 1, %s);"
+                 "INSERT INTO event_links (id, site_id, kind, rule) VALUES"
+                 " (%lld, %lld, 1, '192.0.2.128/25')",
+                 k + 1, (long long)T0, src, dst, tlp[k], (long long)(k + 1) * 65536,
+                 (long long)dept);
+        assert_int_equal(tt_store_exec(f->path, sql), 0);
+        if (k > 0) {
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO event_links (id, site_id, kind, rule) VALUES"
+                     " (%lld, %lld, %d, '64500')",
+                     (long long)(k + 1) * 65536 + 32768, (long long)agency, k == 1 ? 2 : 1);
+            assert_int_equal(tt_store_exec(f->path, sql), 0);
+        }
+    }
+    assert_int_equal(ts_store_open(f->path, &f->st), 0);
+    static const ts_portal_stats_cbs_t cbs = {t_day, t_type, t_host};
+    const int64_t midnight = T0 - 9 * HOUR;
+    const int64_t sites[] = {0, uni, dept, agency};
+    const uint64_t totals[] = {3, 2, 2, 1}, host_sums[] = {5, 2, 2, 1};
+    for (size_t s = 0; s < 4; s++) {
+        tally_t t = {0};
+        assert_int_equal(ts_store_portal_stats(f->st, sites[s], midnight, INT64_MAX, &cbs, &t), 0);
+        if (t.total != totals[s] || t.host_sum != host_sums[s])
+            fail_msg("site %zu: %" PRIu64 " events, %" PRIu64 " host links", s, t.total,
+                     t.host_sum);
+    }
+    assert_int_equal(tt_store_sql(f->path, "SELECT count(*) FROM rollup_hidden_types", NULL, 0),
+                     4); /* RED: dept, uni, csirt; AMBER+STRICT: agency */
+    /* Retention takes the hidden rows with the counters. */
+    ts_prune_stats_t ps;
+    assert_int_equal(ts_store_prune(f->st, T0 + 10 * 365 * DAY, 0, false, NULL, &ps), 0);
+    assert_int_equal(tt_store_sql(f->path, "SELECT count(*) FROM rollup_types", NULL, 0), 0);
+    assert_int_equal(tt_store_sql(f->path,
+                                  "SELECT (SELECT count(*) FROM rollup_hidden_types)"
+                                  " + (SELECT count(*) FROM rollup_hidden_hosts)",
+                                  NULL, 0),
+                     0);
 }
 
 /* ---- The Suricata corpus ---------------------------------------------------------------------- */
@@ -1194,11 +1265,83 @@ static void test_kill9(void **state)
     assert_int_equal(ts_store_open(f->path, &f->st), 0);
 }
 
+/* A batch announced before it is written (ts_store_incidents_expect, the
+ * batch writer's path) aggregates as one not announced: events join the
+ * incidents of earlier transactions, keys new to the store open new ones,
+ * an announced event left unwritten changes nothing and an event written
+ * unannounced is looked up alone. */
+static void test_expect(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(ts_store_incidents_expect(f->st, NULL, NULL, 0), TS_EINVAL);
+    ts_event_t a = ev("scanner", "portscan", "198.18.0.1", "192.0.2.7", T0);
+    ts_event_t b = ev("scanner", "portscan", "198.18.0.1", "192.0.2.9", T0);
+    ts_event_t c = ev("scanner", "portscan", "198.18.0.1", "203.0.113.5", T0);
+    ts_event_t unrouted = ev("scanner", "portscan", "198.18.0.1", "198.18.9.9", T0);
+    put(f, &a);
+    for (int round = 1; round <= 2; round++) {
+        ts_event_t *evs[] = {&a, &b, &c, &unrouted};
+        assert_int_equal(ts_store_begin(f->st), 0);
+        for (size_t k = 0; k < 4; k++) {
+            evs[k]->time_source = T0 + round * HOUR;
+            ts_link_t *links = NULL;
+            int n = ts_constituency_route(f->c, evs[k], f->a, &links);
+            assert_int_equal(ts_store_incidents_expect(f->st, evs[k], links, n), 0);
+        }
+        ts_arena_reset(f->a);
+        put(f, &a);
+        put(f, &b);
+        if (round == 2) /* announced in round 1 and 2, written in round 2 only */
+            put(f, &c);
+        ts_event_t d = ev("scanner", "portscan", "198.18.0.1", "192.0.2.10", T0 + HOUR);
+        put(f, &d); /* not announced */
+        assert_int_equal(ts_store_commit(f->st), 0);
+    }
+    got_t *g = list(f, 0, 0);
+    assert_int_equal(g->n, 4);
+    assert_int_equal(find(g, "192.0.2.7", "portscan")->events, 3);
+    assert_int_equal(find(g, "192.0.2.9", "portscan")->events, 2);
+    assert_int_equal(find(g, "203.0.113.5", "portscan")->events, 1);
+    assert_int_equal(find(g, "192.0.2.10", "portscan")->events, 2);
+    assert_int_equal(find(g, "192.0.2.7", "portscan")->last_seen, T0 + 2 * HOUR);
+}
+
+/* The stored form of the contributions: what is written reads back, the
+ * extremes included; what is malformed or missing reads 0. */
+static void test_points_text(void **state)
+{
+    (void)state;
+    int32_t p[TS_F_COUNT_], q[TS_F_COUNT_];
+    char buf[TS_INC_POINTS_TEXT];
+    ts_inc_points_parse("1,,3", q);
+    assert_int_equal(q[0], 1);
+    assert_int_equal(q[1], 0);
+    assert_int_equal(q[2], 3);
+    ts_inc_points_parse("x,5", q);
+    assert_int_equal(q[1], 0);
+    assert_int_equal(q[TS_F_COUNT_ - 1], 0);
+    ts_inc_points_parse(NULL, q);
+    assert_int_equal(q[0], 0);
+    for (int f = 0; f < TS_F_COUNT_; f++)
+        p[f] = f % 3 == 0 ? INT32_MIN : f % 3 == 1 ? INT32_MAX : -f * 1001;
+    ts_inc_points_text(p, buf);
+    assert_true(strlen(buf) < sizeof buf);
+    assert_non_null(strstr(buf, "-2147483648,2147483647,-2002"));
+    ts_inc_points_parse(buf, q);
+    assert_memory_equal(p, q, sizeof p);
+    memset(p, 0, sizeof p);
+    p[1] = 40;
+    ts_inc_points_text(p, buf);
+    assert_int_equal(strncmp(buf, "0,40,0", 6), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_points_text),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aggregation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_switch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scan, setup, teardown),
@@ -1208,6 +1351,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_rollups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_hidden, setup, teardown),
         cmocka_unit_test_setup_teardown(test_race, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corpus, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),

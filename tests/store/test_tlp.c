@@ -163,17 +163,41 @@ static int by_type(const char *type, uint64_t n, void *ctx)
     return 0;
 }
 
+static int top_host(const ts_ip_t *ip, uint64_t n, void *ctx)
+{
+    (void)ip;
+    *(uint64_t *)ctx += n;
+    return 0;
+}
+
+/* Statistics over whole days (the roll-ups), over part of a day (the
+ * events) and over both: the same rule, for the counts by type and the top
+ * hosts alike. */
 static void test_stats(void **state)
 {
     fx_t *f = *state;
     int64_t views[] = {f->site, f->root, 0};
-    for (size_t v = 0; v < 3; v++) {
-        uint64_t n = 0;
-        ts_portal_stats_cbs_t cbs = {.by_type = by_type};
-        assert_int_equal(
-            ts_store_portal_stats(f->st, views[v], 0, INT64_C(1800000000000000), &cbs, &n), 0);
-        assert_int_equal(n, expected(views[v] == 0));
-    }
+    const int64_t day = INT64_C(86400000000), t0 = INT64_C(1700000000000000);
+    const int64_t windows[][2] = {
+        {0, INT64_C(1800000000000000)}, /* whole days only */
+        {t0 - 5, t0 + day},             /* part of the events' day only */
+        {t0 - 2 * day - 5, INT64_MAX},  /* both */
+    };
+    for (size_t w = 0; w < 3; w++)
+        for (size_t v = 0; v < 3; v++) {
+            uint64_t n = 0, hosts = 0;
+            ts_portal_stats_cbs_t cbs = {.by_type = by_type};
+            assert_int_equal(
+                ts_store_portal_stats(f->st, views[v], windows[w][0], windows[w][1], &cbs, &n), 0);
+            if (n != expected(views[v] == 0))
+                fail_msg("window %zu view %zu: %llu events counted, %zu visible", w, v,
+                         (unsigned long long)n, expected(views[v] == 0));
+            ts_portal_stats_cbs_t hcbs = {.top_host = top_host};
+            assert_int_equal(ts_store_portal_stats(f->st, views[v], windows[w][0], windows[w][1],
+                                                   &hcbs, &hosts),
+                             0);
+            assert_int_equal(hosts, expected(views[v] == 0));
+        }
 }
 
 static void test_export(void **state)
