@@ -59,11 +59,9 @@ typedef enum route {
 } route_t;
 
 static const char *const route_labels[R_COUNT_] = {
-    "unknown",  "health",     "openapi",   "me",         "events",    "event",
-    "stats",    "site",       "exporters", "advisories", "platforms", "sites",
-    "taxonomy", "quarantine", "inputs",    "scans",      "contacts",  "incidents",
-    "teams",
-    "domains",
+    "unknown", "health",    "openapi",    "me",        "events", "event",    "stats",
+    "site",    "exporters", "advisories", "platforms", "sites",  "taxonomy", "quarantine",
+    "inputs",  "scans",     "contacts",   "incidents", "teams",  "domains",
 };
 _Static_assert(R_COUNT_ <= TS_API_ROUTE_MAX, "TS_API_ROUTE_MAX is too small");
 
@@ -229,7 +227,6 @@ static const char *const *params_of(route_t r)
 }
 
 /* ---- Content negotiation ----------------------------------------------------- */
-
 
 /* The first media range of Accept that we can serve (q=0 ranges skipped);
  * false when none is. No Accept: JSON. */

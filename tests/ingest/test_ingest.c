@@ -37,7 +37,8 @@ static void write_input(const char *path)
     assert_non_null(f);
     char value[VALUE_LEN + 1];
     for (int r = 0; r < RECORDS; r++) {
-        fprintf(f, "{\"source.ip\":\"192.0.2.%d\",\"classification.type\":\"scanner\"", r % 250 + 1);
+        fprintf(f, "{\"source.ip\":\"192.0.2.%d\",\"classification.type\":\"scanner\"",
+                r % 250 + 1);
         for (int x = 0; x < EXTRAS; x++) {
             for (int i = 0; i < VALUE_LEN; i++)
                 value[i] = (char)('a' + (r + x + i) % 26);
