@@ -486,7 +486,7 @@ static bool from_rdap(ts_finder_t *f, const struct query *q, ts_contact_answer_t
     ts_rdap_abuse_t ab;
     r = ts_rdap_abuse(f->body.data ? f->body.data : "", f->body.len, &ab, err, sizeof err);
     if (r != 0) {
-        char why[400];
+        char why[520]; /* the host and the parser's message, whole */
         snprintf(why, sizeof why, "%s: %s", host, err);
         trail(a, "rdap", why);
         return false;

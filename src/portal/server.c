@@ -707,8 +707,16 @@ static enum MHD_Result respond(ts_server_t *s, struct MHD_Connection *c, struct 
     const char *path = rq->path;
     if (rq->too_big)
         return queue_error(c, 413, "payload_too_large", "request body larger than 64 KiB", true);
+    /* The public confirmation page can only post an HTML form (its strict CSP
+     * runs no script to send JSON): for that one path a form body is let
+     * through; the same-origin check still applies, and the single-use token
+     * in the body is what authorises the request. */
+    const char *ctype = header(c, "Content-Type");
+    if (strcmp(method, "POST") == 0 && strcmp(path, TS_API_PUBLIC_PREFIX "verify") == 0 && ctype &&
+        strcasecmp(ctype, "application/x-www-form-urlencoded") == 0)
+        ctype = "application/json";
     if (!ts_server_csrf_ok(method, header(c, "Sec-Fetch-Site"), header(c, "Origin"),
-                           header(c, "Host"), header(c, "Content-Type"), rq->body.len))
+                           header(c, "Host"), ctype, rq->body.len))
         return queue_error(c, 403, "forbidden",
                            "cross-site request refused (same-origin JSON requests only)", false);
     if (strcmp(path, "/metrics") == 0)

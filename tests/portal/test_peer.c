@@ -879,6 +879,24 @@ static void test_health_without_certificate(void **state)
     get(NULL, "/publicity", &r);
     assert_int_equal(r.status, 403);
     hresp_free(&r);
+    /* The confirmation page's form: posted from the page itself it reaches
+     * the handler (an unknown token: 404), from another site it does not. */
+    char token[80], req[1024];
+    memset(token, 'a', 64);
+    token[64] = '\0';
+    const char *sites[] = {"same-origin", "cross-site"};
+    const int want[] = {404, 403};
+    for (int i = 0; i < 2; i++) {
+        snprintf(req, sizeof req,
+                 "POST /public/verify HTTP/1.1\r\nHost: localhost:%u\r\nConnection: close\r\n"
+                 "Sec-Fetch-Site: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                 "Content-Length: 70\r\n\r\ntoken=%s",
+                 F.port, sites[i], token);
+        exchange(NULL, NULL, req, &r);
+        if (r.status != want[i])
+            fail_msg("%s form post: status %d\n%s", sites[i], r.status, r.raw ? r.raw : "");
+        hresp_free(&r);
+    }
 }
 
 static void test_response_headers(void **state)
