@@ -60,6 +60,16 @@ done
 say "Advisories (demo/advisories/: CSAF 2.0 and CVE 5), matched against the platforms"
 "$TOCSIN" advisories import demo/advisories
 
+say "A domain deactivation case: the demo CSIRT also acts for the registry of the .example zone"
+"$TOCSIN" domain zone add example
+CASE=$("$TOCSIN" domain case open login-bank.shop.example --reason phishing \
+    --evidence https://reports.example/phish/20931)
+"$TOCSIN" domain case review "$CASE" --why "a bank's login page copied, credentials posted away"
+"$TOCSIN" domain case notify "$CASE" --why "the holder was told and did not answer"
+"$TOCSIN" domain case deactivate "$CASE" --days 14 --rpz "$RUN/rpz.zone" \
+    --why "the phishing kit is still online"
+"$TOCSIN" domain list
+
 say "The CSIRT's certificate authority and three certificates: the CSIRT's duty officer, uni-north, hospital"
 SERVER_NAMES=(--server-name localhost --server-name 127.0.0.1 --server-name ::1)
 if [ "$LISTEN" != 127.0.0.1 ] && [ "$LISTEN" != ::1 ]; then
@@ -155,6 +165,8 @@ echo "\$ curl .../api/v1/me"
 "${CURL[@]}" "https://localhost:$PORT/api/v1/me" | jq -c .
 echo "\$ curl '.../api/v1/events?limit=2'"
 "${CURL[@]}" "https://localhost:$PORT/api/v1/events?limit=2" | jq .
+echo "\$ curl .../public/domains.json   (no certificate: the published list of deactivated domains)"
+curl -sS --fail --cacert "$CA/ca.pem" "https://localhost:$PORT/public/domains.json" | jq -c .
 echo "\$ curl .../api/v1/advisories   (only the advisories for uni-north's platforms; id, severity, title)"
 "${CURL[@]}" "https://localhost:$PORT/api/v1/advisories" |
     jq -r '.advisories[] | "  \(.id)  \(.severity)  \(.title)"'
@@ -184,6 +196,7 @@ cat <<EOF2
   Your identity: import one of these PKCS#12 files (password: $P12_PASSWORD)
 $(ls "$RUN"/certs/*.p12 | sed 's/^/                 /')
                  the CSIRT one sees the whole constituency, a site's only its own.
+  Public pages:  ${URL}public/domains and ${URL}public/teams (no certificate)
   Remote:        $REMOTE
   With curl:     curl --cacert $CA/ca.pem \\
                    --cert $SITE_CERT.pem --key $SITE_CERT.key \\
