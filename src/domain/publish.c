@@ -248,12 +248,12 @@ int ts_domain_public_table(ts_store_t *st, int64_t now, ts_buf_t *out)
     struct list l;
     int r = load(st, &l);
     if (r == 0) {
-        ts_buf_printf(out, "%-40s %-20s %-20s %s\n", "DOMAIN", "SINCE", "UNTIL", "REASON");
+        ts_buf_printf(out, "%-40s %-27s %-27s %s\n", "DOMAIN", "SINCE", "UNTIL", "REASON");
         for (size_t i = 0; i < l.now.n; i++) {
             char since[48], until[48];
             when(l.now.v[i].since, since, sizeof since);
             when(l.now.v[i].until, until, sizeof until);
-            ts_buf_printf(out, "%-40s %-20s %-20s %s\n", l.now.v[i].domain, since, until,
+            ts_buf_printf(out, "%-40s %-27s %-27s %s\n", l.now.v[i].domain, since, until,
                           l.now.v[i].reason);
         }
         ts_buf_printf(out, "%zu deactivated, %llu past cases, at most %d days each\n", l.now.n,
