@@ -114,10 +114,8 @@ static bool has_prefix_seg(const char *rest, const char *seg)
     return strncmp(rest, seg, n) == 0 && (rest[n] == '\0' || rest[n] == '/');
 }
 
-/* Event ids in paths: canonical decimal, 1 .. 2^63-1, nothing else. */
-static bool parse_id(const char *s, int64_t *id)
+bool ts_api_parse_id(const char *s, size_t n, int64_t *id)
 {
-    size_t n = strlen(s);
     if (n == 0 || n > 19 || s[0] == '0')
         return false;
     uint64_t v = 0;
@@ -159,7 +157,7 @@ static route_t route_of(const char *path, int64_t *id)
     if (strcmp(rest, "events") == 0)
         return R_EVENTS;
     if (strncmp(rest, "events/", 7) == 0)
-        return parse_id(rest + 7, id) ? R_EVENT : R_NONE;
+        return ts_api_parse_id(rest + 7, strlen(rest + 7), id) ? R_EVENT : R_NONE;
     if (strcmp(rest, "stats") == 0)
         return R_STATS;
     if (strcmp(rest, "site") == 0)

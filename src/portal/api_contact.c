@@ -46,15 +46,6 @@ static bool scope(ts_store_t *st, const ts_http_req_t *req, const char *const *a
     return true;
 }
 
-static bool parse_id(const char *s, int64_t *id)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 15 || s[0] == '0' || strspn(s, "0123456789") != n)
-        return false;
-    *id = strtoll(s, NULL, 10);
-    return true;
-}
-
 struct list {
     ts_jsonw_t *w;
     int64_t now;
@@ -210,7 +201,8 @@ static void one_contact(ts_store_t *st, const ts_http_req_t *req, const char *se
         return;
     }
     int64_t id = 0, site;
-    if (!parse_id(seg, &id) || (site = contact_site(st, req->who, id, resp)) == 0) {
+    if (!ts_api_parse_id(seg, strlen(seg), &id) ||
+        (site = contact_site(st, req->who, id, resp)) == 0) {
         ts_api_not_found(resp);
         return;
     }

@@ -74,20 +74,6 @@ static void public_list(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t
 
 /* ---- The CSIRT's cases ------------------------------------------------------------ */
 
-static bool parse_id(const char *s, size_t n, int64_t *id)
-{
-    if (n == 0 || n > 18 || s[0] == '0')
-        return false;
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *id = v;
-    return true;
-}
-
 /* A refusal by the store: 409 with the rule, 400 for malformed input, 404. */
 static void refused(ts_store_t *st, ts_http_resp_t *resp, int r, const char *why)
 {
@@ -329,7 +315,7 @@ void ts_api_domain_route(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_
     int64_t id = 0;
     const char *slash = *rest == '/' ? strchr(rest + 1, '/') : NULL;
     size_t n = slash ? (size_t)(slash - rest - 1) : strlen(rest) - (*rest == '/');
-    if (*rest != '/' || !parse_id(rest + 1, n, &id)) {
+    if (*rest != '/' || !ts_api_parse_id(rest + 1, n, &id)) {
         ts_api_not_found(resp);
         return;
     }

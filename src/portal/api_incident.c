@@ -76,22 +76,6 @@ static bool scope(ts_store_t *st, const ts_http_req_t *req, const char *const *a
     return true;
 }
 
-/* A path id: canonical decimal 1 .. 2^63-1; anything else is not a resource. */
-static bool parse_id(const char *s, int64_t *id)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 18 || s[0] == '0')
-        return false;
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *id = v;
-    return true;
-}
-
 /* A JSON object body, complete, of at most BODY_MAX bytes. */
 static json_object *body_object(const ts_http_req_t *req, ts_http_resp_t *resp, const char *want)
 {
@@ -632,7 +616,7 @@ static int split(const char *path, const char *prefix, int64_t *id)
     const char *rest = path + n;
     if (*rest == '\0')
         return 0;
-    if (*rest == '/' && parse_id(rest + 1, id))
+    if (*rest == '/' && ts_api_parse_id(rest + 1, strlen(rest + 1), id))
         return 1;
     return -1;
 }

@@ -49,6 +49,10 @@ void ts_api_internal(ts_store_t *st, ts_http_resp_t *resp, int err, const char *
  * returned when resp already holds the answer. */
 TS_MUSTCHECK bool ts_api_scope(ts_store_t *st, const ts_principal_t *who, const char *site_name,
                                ts_http_resp_t *resp, int64_t *root /* OUT */);
+/* A resource id in a path: the n bytes at s in canonical decimal, 1 ..
+ * 2^63-1, nothing else (no sign, no leading zero); false for anything that
+ * cannot name a resource, which the routes answer like an unknown path. */
+bool ts_api_parse_id(const char *s, size_t n, int64_t *id /* OUT */);
 /* False, with resp set to 403 read_only, when the request would change
  * something (any method but GET and HEAD) and its certificate has the role
  * reader. handle() asks it once for every route, so that no write route

@@ -312,20 +312,6 @@ out:
 /* ---- Router -----------------------------------------------------------------------------------
  */
 
-static bool parse_id(const char *s, size_t n, int64_t *id)
-{
-    if (n == 0 || n > 18 || s[0] == '0')
-        return false;
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *id = v;
-    return true;
-}
-
 void ts_api_scan_route(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t *resp)
 {
     static const char base[] = "/api/v1/scans";
@@ -341,7 +327,7 @@ void ts_api_scan_route(ts_store_t *st, const ts_http_req_t *req, ts_http_resp_t 
     }
     int64_t id;
     size_t n = strcspn(rest + 1, "/");
-    if (*rest != '/' || !parse_id(rest + 1, n, &id)) {
+    if (*rest != '/' || !ts_api_parse_id(rest + 1, n, &id)) {
         ts_api_not_found(resp);
         return;
     }
