@@ -71,6 +71,12 @@ bool ts_api_owns(const char *path)
                             strncmp(path, TS_API_PUBLIC_PREFIX, strlen(TS_API_PUBLIC_PREFIX)) == 0);
 }
 
+bool ts_api_public_form(const char *method, const char *path)
+{
+    return method != NULL && path != NULL && strcmp(method, "POST") == 0 &&
+           strcmp(path, TS_API_PUBLIC_PREFIX "verify") == 0;
+}
+
 /* ---- Errors ------------------------------------------------------------------ */
 
 static void bad_param(ts_http_resp_t *resp, const char *msg)

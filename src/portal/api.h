@@ -17,6 +17,12 @@
  * directory's public list, the deactivated domains): GET and HEAD only. */
 #define TS_API_PUBLIC_PREFIX "/public/"
 
+/* The one request anyone may send without a certificate that writes: a
+ * contact confirming its address with the single-use token of its
+ * verification mail, posted as an HTML form by the /public/verify page (its
+ * strict CSP runs no script that could send JSON). */
+bool ts_api_public_form(const char *method, const char *path);
+
 /* True when path (without query) belongs to the API (starts with /api/ or
  * TS_API_PUBLIC_PREFIX). */
 bool ts_api_owns(const char *path);

@@ -146,6 +146,13 @@ int ts_server_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t
 /* ---- Pure checks ------------------------------------------------------------ */
 
 /* "application/json" optionally followed by parameters ("; charset=utf-8"). */
+static bool is_form_type(const char *ct)
+{
+    static const char want[] = "application/x-www-form-urlencoded";
+    return ct != NULL && strncasecmp(ct, want, sizeof want - 1) == 0 &&
+           (ct[sizeof want - 1] == '\0' || ct[sizeof want - 1] == ';');
+}
+
 static bool is_json_type(const char *ct)
 {
     if (ct == NULL)
@@ -158,7 +165,7 @@ static bool is_json_type(const char *ct)
 }
 
 bool ts_server_csrf_ok(const char *method, const char *sec_fetch_site, const char *origin,
-                       const char *host, const char *content_type, size_t body_len)
+                       const char *host, const char *content_type, size_t body_len, bool form_ok)
 {
     if (method == NULL)
         return false;
@@ -176,7 +183,8 @@ bool ts_server_csrf_ok(const char *method, const char *sec_fetch_site, const cha
     /* A cross-site form cannot send JSON without a CORS preflight. */
     bool needs_body =
         strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0;
-    if ((needs_body || body_len > 0) && !is_json_type(content_type))
+    if ((needs_body || body_len > 0) && !is_json_type(content_type) &&
+        !(form_ok && is_form_type(content_type)))
         return false;
     return true;
 }
@@ -579,9 +587,7 @@ static void on_mhd_log(void *cls, const char *fm, va_list ap)
  * lists). Their handlers get no principal, so they cannot show a site's data. */
 static bool is_public(const char *method, const char *path)
 {
-    /* The one public write: a contact confirming its address with the
-     * single-use token of its verification mail (directory/verify.h). */
-    if (strcmp(method, "POST") == 0 && strcmp(path, TS_API_PUBLIC_PREFIX "verify") == 0)
+    if (ts_api_public_form(method, path))
         return true;
     return (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) &&
            (strcmp(path, "/api/v1/health") == 0 || strcmp(path, "/api/v1/openapi.json") == 0 ||
@@ -707,16 +713,9 @@ static enum MHD_Result respond(ts_server_t *s, struct MHD_Connection *c, struct 
     const char *path = rq->path;
     if (rq->too_big)
         return queue_error(c, 413, "payload_too_large", "request body larger than 64 KiB", true);
-    /* The public confirmation page can only post an HTML form (its strict CSP
-     * runs no script to send JSON): for that one path a form body is let
-     * through; the same-origin check still applies, and the single-use token
-     * in the body is what authorises the request. */
-    const char *ctype = header(c, "Content-Type");
-    if (strcmp(method, "POST") == 0 && strcmp(path, TS_API_PUBLIC_PREFIX "verify") == 0 && ctype &&
-        strcasecmp(ctype, "application/x-www-form-urlencoded") == 0)
-        ctype = "application/json";
     if (!ts_server_csrf_ok(method, header(c, "Sec-Fetch-Site"), header(c, "Origin"),
-                           header(c, "Host"), ctype, rq->body.len))
+                           header(c, "Host"), header(c, "Content-Type"), rq->body.len,
+                           ts_api_public_form(method, path)))
         return queue_error(c, 403, "forbidden",
                            "cross-site request refused (same-origin JSON requests only)", false);
     if (strcmp(path, "/metrics") == 0)

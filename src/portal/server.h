@@ -79,11 +79,14 @@ void ts_server_reload(ts_server_t *s);
 /* Stops listening, waits for the server threads, frees everything. */
 void ts_server_stop(ts_server_t *s);
 
-/* The cross-site request check applied to methods other than GET and HEAD.
- * Any argument but method may be NULL (header absent).
+/* The cross-site request check applied to methods other than GET and HEAD:
+ * same origin, and a JSON body (which a cross-site form cannot send without a
+ * CORS preflight), or with form_ok an HTML form's body (the one public form,
+ * ts_api_public_form(), whose single-use token authorises it). Any argument
+ * but method may be NULL (header absent).
  * \retval true the request may proceed. */
 bool ts_server_csrf_ok(const char *method, const char *sec_fetch_site, const char *origin,
-                       const char *host, const char *content_type, size_t body_len);
+                       const char *host, const char *content_type, size_t body_len, bool form_ok);
 /* Maps a request path (percent-encoded, without query) to a path relative to
  * the web root ("index.html" for "/"), refusing NUL, "..", hidden files, empty
  * segments and characters outside [A-Za-z0-9._~-/], and returns its content

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "core/event.h"
+#include "portal/api.h"
 #include "portal/peer.h"
 #include "portal/pki.h"
 #include "portal/server.h"
@@ -662,26 +663,37 @@ static void test_static_path(void **state)
 static void test_csrf_rule(void **state)
 {
     const char *j = "application/json";
-    assert_false(ts_server_csrf_ok(NULL, NULL, NULL, NULL, NULL, 0));
-    assert_false(ts_server_csrf_ok("POST", "cross-site", NULL, "h", j, 2));
-    assert_false(ts_server_csrf_ok("POST", "same-site", NULL, "h", j, 2));
-    assert_false(ts_server_csrf_ok("POST", "none", NULL, "h", j, 2));
-    assert_false(ts_server_csrf_ok("POST", NULL, NULL, "h:1", j, 2));
-    assert_false(ts_server_csrf_ok("POST", NULL, "https://evil.example", "h:1", j, 2));
-    assert_false(ts_server_csrf_ok("POST", NULL, "http://h:1", "h:1", j, 2));
-    assert_false(ts_server_csrf_ok("POST", NULL, "https://h:1", NULL, j, 2));
-    assert_false(ts_server_csrf_ok("POST", "same-origin", NULL, "h", "text/plain", 2));
+    assert_false(ts_server_csrf_ok(NULL, NULL, NULL, NULL, NULL, 0, false));
+    assert_false(ts_server_csrf_ok("POST", "cross-site", NULL, "h", j, 2, false));
+    assert_false(ts_server_csrf_ok("POST", "same-site", NULL, "h", j, 2, false));
+    assert_false(ts_server_csrf_ok("POST", "none", NULL, "h", j, 2, false));
+    assert_false(ts_server_csrf_ok("POST", NULL, NULL, "h:1", j, 2, false));
+    assert_false(ts_server_csrf_ok("POST", NULL, "https://evil.example", "h:1", j, 2, false));
+    assert_false(ts_server_csrf_ok("POST", NULL, "http://h:1", "h:1", j, 2, false));
+    assert_false(ts_server_csrf_ok("POST", NULL, "https://h:1", NULL, j, 2, false));
+    assert_false(ts_server_csrf_ok("POST", "same-origin", NULL, "h", "text/plain", 2, false));
     assert_false(ts_server_csrf_ok("POST", "same-origin", NULL, "h",
-                                   "application/x-www-form-urlencoded", 2));
-    assert_false(ts_server_csrf_ok("POST", "same-origin", NULL, "h", "application/jsonx", 2));
-    assert_false(ts_server_csrf_ok("POST", "same-origin", NULL, "h", NULL, 0));
-    assert_false(ts_server_csrf_ok("DELETE", "same-origin", NULL, "h", "text/plain", 3));
-    assert_true(ts_server_csrf_ok("GET", "cross-site", "https://evil", "h", NULL, 0));
-    assert_true(ts_server_csrf_ok("HEAD", NULL, NULL, NULL, NULL, 0));
-    assert_true(ts_server_csrf_ok("POST", "same-origin", "https://evil", "h", j, 2));
+                                   "application/x-www-form-urlencoded", 2, false));
+    assert_false(
+        ts_server_csrf_ok("POST", "same-origin", NULL, "h", "application/jsonx", 2, false));
+    assert_false(ts_server_csrf_ok("POST", "same-origin", NULL, "h", NULL, 0, false));
+    assert_false(ts_server_csrf_ok("DELETE", "same-origin", NULL, "h", "text/plain", 3, false));
+    assert_true(ts_server_csrf_ok("GET", "cross-site", "https://evil", "h", NULL, 0, false));
+    assert_true(ts_server_csrf_ok("HEAD", NULL, NULL, NULL, NULL, 0, false));
+    assert_true(ts_server_csrf_ok("POST", "same-origin", "https://evil", "h", j, 2, false));
     assert_true(ts_server_csrf_ok("POST", NULL, "https://h:1", "h:1",
-                                  "application/json; charset=utf-8", 2));
-    assert_true(ts_server_csrf_ok("DELETE", "same-origin", NULL, "h", NULL, 0));
+                                  "application/json; charset=utf-8", 2, false));
+    assert_true(ts_server_csrf_ok("DELETE", "same-origin", NULL, "h", NULL, 0, false));
+    /* The public form: its body type only where the route takes a form, and
+     * never from another origin. */
+    const char *f = "application/x-www-form-urlencoded";
+    assert_true(ts_server_csrf_ok("POST", "same-origin", NULL, "h", f, 70, true));
+    assert_false(ts_server_csrf_ok("POST", "cross-site", NULL, "h", f, 70, true));
+    assert_false(ts_server_csrf_ok("POST", "same-origin", NULL, "h", "text/plain", 70, true));
+    assert_false(ts_server_csrf_ok("POST", "same-origin", NULL, "h", f, 70, false));
+    assert_true(ts_api_public_form("POST", "/public/verify"));
+    assert_false(ts_api_public_form("GET", "/public/verify"));
+    assert_false(ts_api_public_form("POST", "/public/verify/"));
 }
 
 static void test_reason_names(void **state)
