@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/jsonw.h"
 #include "core/utf8.h"
 #include "store/incstore_int.h"
 
@@ -352,4 +353,36 @@ void ts_inc_points_parse(const char *t, int32_t *p)
         p[f] = (int32_t)strtol(t, &end, 10);
         t = *end == ',' ? end + 1 : end;
     }
+}
+
+void ts_inc_rule_detail(ts_buf_t *b, const ts_suppress_t *r, const ts_critical_t *m)
+{
+    char net[TS_IP_STRLEN];
+    ts_jsonw_t w;
+    ts_jsonw_init(&w, b);
+    ts_jsonw_object_begin(&w);
+    ts_jsonw_key(&w, "network");
+    ts_prefix_format(r ? &r->net : &m->net, net, sizeof net);
+    ts_jsonw_cstr(&w, net);
+    if (r) {
+        ts_jsonw_key(&w, "type");
+        ts_jsonw_cstr(&w, ts_type_name(r->type));
+        ts_jsonw_key(&w, "identifier");
+        ts_jsonw_cstr(&w, r->identifier);
+        if (r->peer.addr.family != TS_AF_NONE) {
+            ts_prefix_format(&r->peer, net, sizeof net);
+            ts_jsonw_key(&w, "peer");
+            ts_jsonw_cstr(&w, net);
+        }
+        if (r->expires) {
+            ts_jsonw_key(&w, "expires");
+            ts_jsonw_int(&w, r->expires);
+        }
+    }
+    const char *note = r ? r->note : m->note;
+    if (note && note[0]) {
+        ts_jsonw_key(&w, "note");
+        ts_jsonw_cstr(&w, note);
+    }
+    ts_jsonw_object_end(&w);
 }

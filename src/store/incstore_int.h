@@ -36,6 +36,10 @@ typedef struct ts_inc_key {
 void ts_inc_points_text(const int32_t *p, char *buf);
 void ts_inc_points_parse(const char *t, int32_t *p);
 
+/* The audit detail of a suppression rule r or, when r is NULL, a critical
+ * mark m: its fields as a JSON object appended to b (both backends). */
+void ts_inc_rule_detail(ts_buf_t *b, const ts_suppress_t *r, const ts_critical_t *m);
+
 /* Increments of the roll-up counters (store/eventq.h's statistics), one
  * per counter and transaction. A site's counters count every event of its
  * subtree; hidden ones count again those of them the site may not see

@@ -1090,38 +1090,6 @@ static int pg_events(ts_store_t *st, int64_t site, int64_t id, int64_t before, i
 
 /* ---- Rules and marks --------------------------------------------------------------------------- */
 
-static void rule_detail(ts_buf_t *b, const ts_suppress_t *r, const ts_critical_t *m)
-{
-    char net[TS_IP_STRLEN];
-    ts_jsonw_t w;
-    ts_jsonw_init(&w, b);
-    ts_jsonw_object_begin(&w);
-    ts_jsonw_key(&w, "network");
-    ts_prefix_format(r ? &r->net : &m->net, net, sizeof net);
-    ts_jsonw_cstr(&w, net);
-    if (r) {
-        ts_jsonw_key(&w, "type");
-        ts_jsonw_cstr(&w, ts_type_name(r->type));
-        ts_jsonw_key(&w, "identifier");
-        ts_jsonw_cstr(&w, r->identifier);
-        if (r->peer.addr.family != TS_AF_NONE) {
-            ts_prefix_format(&r->peer, net, sizeof net);
-            ts_jsonw_key(&w, "peer");
-            ts_jsonw_cstr(&w, net);
-        }
-        if (r->expires) {
-            ts_jsonw_key(&w, "expires");
-            ts_jsonw_int(&w, r->expires);
-        }
-    }
-    const char *note = r ? r->note : m->note;
-    if (note && note[0]) {
-        ts_jsonw_key(&w, "note");
-        ts_jsonw_cstr(&w, note);
-    }
-    ts_jsonw_object_end(&w);
-}
-
 /* An insert returning its id, then its audit record, as one operation. */
 static int add_audited(struct pg_store *pg, int id, const ts_pg_params_t *p, const char *who,
                        int64_t site, const char *object, const ts_suppress_t *r,
@@ -1136,7 +1104,7 @@ static int add_audited(struct pg_store *pg, int id, const ts_pg_params_t *p, con
         *out = ts_pg_col_int(res, 0, 0);
         PQclear(res);
         ts_buf_t d = TS_BUF_INIT;
-        rule_detail(&d, r, m);
+        ts_inc_rule_detail(&d, r, m);
         x = audit(pg, who, site, object, *out, "add", d.data);
         ts_buf_free(&d);
     }

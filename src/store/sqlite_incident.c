@@ -955,47 +955,9 @@ static int sq_events(ts_store_t *st, int64_t site, int64_t id, int64_t before, i
 
 /* ---- Rules and marks ---------------------------------------------------------------------------- */
 
-static void net_text(const ts_prefix_t *p, char *buf, size_t size)
-{
-    ts_prefix_format(p, buf, size);
-}
-
 static int parse_net(const char *s, ts_prefix_t *p)
 {
     return ts_prefix_parse(s, strlen(s), p);
-}
-
-/* The audit detail of a rule or mark: its fields as JSON. */
-static void rule_detail(ts_buf_t *b, const ts_suppress_t *r, const ts_critical_t *m)
-{
-    char net[TS_IP_STRLEN];
-    ts_jsonw_t w;
-    ts_jsonw_init(&w, b);
-    ts_jsonw_object_begin(&w);
-    ts_jsonw_key(&w, "network");
-    net_text(r ? &r->net : &m->net, net, sizeof net);
-    ts_jsonw_cstr(&w, net);
-    if (r) {
-        ts_jsonw_key(&w, "type");
-        ts_jsonw_cstr(&w, ts_type_name(r->type));
-        ts_jsonw_key(&w, "identifier");
-        ts_jsonw_cstr(&w, r->identifier);
-        if (r->peer.addr.family != TS_AF_NONE) {
-            net_text(&r->peer, net, sizeof net);
-            ts_jsonw_key(&w, "peer");
-            ts_jsonw_cstr(&w, net);
-        }
-        if (r->expires) {
-            ts_jsonw_key(&w, "expires");
-            ts_jsonw_int(&w, r->expires);
-        }
-    }
-    const char *note = r ? r->note : m->note;
-    if (note && note[0]) {
-        ts_jsonw_key(&w, "note");
-        ts_jsonw_cstr(&w, note);
-    }
-    ts_jsonw_object_end(&w);
 }
 
 static int sq_suppress_add(ts_store_t *st, const ts_suppress_t *r, int64_t *id)
@@ -1011,9 +973,9 @@ static int sq_suppress_add(ts_store_t *st, const ts_suppress_t *r, int64_t *id)
     ts_buf_t d = TS_BUF_INIT;
     x = s ? 0 : err;
     if (x == 0) {
-        net_text(&r->net, net, sizeof net);
+        ts_prefix_format(&r->net, net, sizeof net);
         if (r->peer.addr.family != TS_AF_NONE)
-            net_text(&r->peer, peer, sizeof peer);
+            ts_prefix_format(&r->peer, peer, sizeof peer);
         sqlite3_bind_int64(s, 1, r->site_id);
         sqlite3_bind_text(s, 2, ts_type_name(r->type), -1, SQLITE_STATIC);
         ts_sq_bind_cstr(s, 3, r->identifier);
@@ -1027,7 +989,7 @@ static int sq_suppress_add(ts_store_t *st, const ts_suppress_t *r, int64_t *id)
     }
     if (x == 0) {
         *id = sqlite3_last_insert_rowid(sq->db);
-        rule_detail(&d, r, NULL);
+        ts_inc_rule_detail(&d, r, NULL);
         x = audit(sq, r->who, r->site_id, "suppression", *id, "add", d.data);
     }
     ts_buf_free(&d);
@@ -1112,7 +1074,7 @@ static int sq_critical_add(ts_store_t *st, const ts_critical_t *m, int64_t *id)
     ts_buf_t d = TS_BUF_INIT;
     x = s ? 0 : err;
     if (x == 0) {
-        net_text(&m->net, net, sizeof net);
+        ts_prefix_format(&m->net, net, sizeof net);
         sqlite3_bind_int64(s, 1, m->site_id);
         ts_sq_bind_cstr(s, 2, net);
         sqlite3_bind_int64(s, 3, ts_sq_now_us());
@@ -1122,7 +1084,7 @@ static int sq_critical_add(ts_store_t *st, const ts_critical_t *m, int64_t *id)
     }
     if (x == 0) {
         *id = sqlite3_last_insert_rowid(sq->db);
-        rule_detail(&d, NULL, m);
+        ts_inc_rule_detail(&d, NULL, m);
         x = audit(sq, m->who, m->site_id, "critical", *id, "add", d.data);
     }
     ts_buf_free(&d);
