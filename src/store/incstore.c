@@ -386,3 +386,19 @@ void ts_inc_rule_detail(ts_buf_t *b, const ts_suppress_t *r, const ts_critical_t
     }
     ts_jsonw_object_end(&w);
 }
+
+void ts_inc_state_detail(ts_buf_t *b, ts_inc_state_t from, ts_inc_state_t to, const char *note)
+{
+    ts_jsonw_t w;
+    ts_jsonw_init(&w, b);
+    ts_jsonw_object_begin(&w);
+    ts_jsonw_key(&w, "from");
+    ts_jsonw_cstr(&w, ts_inc_state_name(from));
+    ts_jsonw_key(&w, "to");
+    ts_jsonw_cstr(&w, ts_inc_state_name(to));
+    if (note) {
+        ts_jsonw_key(&w, "note");
+        ts_jsonw_cstr(&w, note);
+    }
+    ts_jsonw_object_end(&w);
+}

@@ -39,6 +39,9 @@ void ts_inc_points_parse(const char *t, int32_t *p);
 /* The audit detail of a suppression rule r or, when r is NULL, a critical
  * mark m: its fields as a JSON object appended to b (both backends). */
 void ts_inc_rule_detail(ts_buf_t *b, const ts_suppress_t *r, const ts_critical_t *m);
+/* The audit detail of a state change: {"from": OLD, "to": NEW, "note": NOTE}
+ * (note only when given), appended to b. */
+void ts_inc_state_detail(ts_buf_t *b, ts_inc_state_t from, ts_inc_state_t to, const char *note);
 
 /* Increments of the roll-up counters (store/eventq.h's statistics), one
  * per counter and transaction. A site's counters count every event of its

@@ -1005,22 +1005,6 @@ static int copy_inc(const ts_incident_t *inc, void *ctx)
     return 0;
 }
 
-static void state_detail(ts_buf_t *b, ts_inc_state_t from, ts_inc_state_t to, const char *note)
-{
-    ts_jsonw_t w;
-    ts_jsonw_init(&w, b);
-    ts_jsonw_object_begin(&w);
-    ts_jsonw_key(&w, "from");
-    ts_jsonw_cstr(&w, ts_inc_state_name(from));
-    ts_jsonw_key(&w, "to");
-    ts_jsonw_cstr(&w, ts_inc_state_name(to));
-    if (note) {
-        ts_jsonw_key(&w, "note");
-        ts_jsonw_cstr(&w, note);
-    }
-    ts_jsonw_object_end(&w);
-}
-
 /* The state is written alone (the counts belong to ingest); the row is
  * locked first, so a writer counting into it finishes before. */
 static int pg_set_state(ts_store_t *st, int64_t site, int64_t id, ts_inc_state_t state,
@@ -1044,7 +1028,7 @@ static int pg_set_state(ts_store_t *st, int64_t site, int64_t id, ts_inc_state_t
         ts_pg_text(&p, note);
         ts_pg_int(&p, ts_pg_now_us());
         r = run_void(pg, I_STATE, &p, false, NULL);
-        state_detail(&d, g.state, state, note);
+        ts_inc_state_detail(&d, g.state, state, note);
         if (r == 0)
             r = audit(pg, who, g.site_id, "incident", id, "state", d.data);
     }

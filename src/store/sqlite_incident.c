@@ -869,23 +869,6 @@ static int copy_state(const ts_incident_t *inc, void *ctx)
     return 0;
 }
 
-/* {"from": OLD, "to": NEW, "note": NOTE} (note only when given). */
-static void state_detail(ts_buf_t *b, ts_inc_state_t from, ts_inc_state_t to, const char *note)
-{
-    ts_jsonw_t w;
-    ts_jsonw_init(&w, b);
-    ts_jsonw_object_begin(&w);
-    ts_jsonw_key(&w, "from");
-    ts_jsonw_cstr(&w, ts_inc_state_name(from));
-    ts_jsonw_key(&w, "to");
-    ts_jsonw_cstr(&w, ts_inc_state_name(to));
-    if (note) {
-        ts_jsonw_key(&w, "note");
-        ts_jsonw_cstr(&w, note);
-    }
-    ts_jsonw_object_end(&w);
-}
-
 static int sq_set_state(ts_store_t *st, int64_t site, int64_t id, ts_inc_state_t state,
                         const char *note, const char *who, ts_inc_state_t *old)
 {
@@ -911,7 +894,7 @@ static int sq_set_state(ts_store_t *st, int64_t site, int64_t id, ts_inc_state_t
             sqlite3_bind_int64(s, 4, ts_sq_now_us());
             r = ts_sq_run(sq, s);
         }
-        state_detail(&d, g.inc.state, state, note);
+        ts_inc_state_detail(&d, g.inc.state, state, note);
         if (r == 0)
             r = audit(sq, who, g.inc.site_id, "incident", id, "state", d.data);
     }
